@@ -1,0 +1,52 @@
+/** Options every command shares, and the one place CLI errors become exit codes and lines. */
+import { Command, Option } from "commander";
+import { SchedulerError, describeError } from "../errors.js";
+
+export interface CommonOptions {
+  hooks?: string;
+  redis?: string;
+  prefix?: string;
+  json?: boolean;
+}
+
+/** Add --hooks, --redis, --prefix (and --json where output is data) to a command. */
+export function withCommon(cmd: Command, { json = false }: { json?: boolean } = {}): Command {
+  cmd
+    .option("--hooks <path>", "hooks file (default: discovered from the current folder)")
+    .option("--redis <url>", "Redis URL (default: REDIS_URL, hooks `redis`, then the embedded default)")
+    .addOption(new Option("--prefix <prefix>", "Redis key prefix").env("SCHEDULER_PREFIX"));
+  if (json) cmd.option("--json", "print JSON for scripts");
+  return cmd;
+}
+
+export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
+
+/** Print an expected error as one line (no stack) and return the failure exit code. */
+export function reportError(err: unknown): number {
+  const line = describeError(err);
+  process.stderr.write(`scheduler: ${line}\n`);
+  if (!(err instanceof SchedulerError) && process.env.SCHEDULER_DEBUG && err instanceof Error && err.stack) {
+    process.stderr.write(`${err.stack}\n`);
+  }
+  return EXIT.failure;
+}
+
+/** Wrap an async action so its result is the exit code and its errors are one line. */
+export function action<A extends unknown[]>(fn: (...args: A) => Promise<number | void>) {
+  return async (...args: A) => {
+    try {
+      const code = await fn(...args);
+      process.exitCode = code ?? EXIT.ok;
+    } catch (err) {
+      process.exitCode = reportError(err);
+    }
+  };
+}
+
+/** For commands whose implementation lands with a later issue: say so plainly, exit 1. */
+export function notYet(what: string) {
+  return action(async () => {
+    process.stderr.write(`scheduler: ${what} is not implemented yet\n`);
+    return EXIT.failure;
+  });
+}

@@ -1,0 +1,44 @@
+/** The resolved configuration every component receives. Built by src/config/resolve.ts. */
+export interface RateLimit {
+  /** At most `max` jobs started per `per` seconds, across every worker on this Redis. */
+  max: number;
+  per: number;
+}
+
+export interface QueueConfig {
+  /** Default job timeout, seconds. */
+  timeout: number;
+  /** Worker processes `scheduler start` runs for this queue. */
+  workers: number;
+  /** Jobs one worker process runs at once (async tasks share a process). */
+  concurrency: number;
+  rateLimit?: RateLimit;
+}
+
+export type ConfigSource = "flag" | "env" | "hooks" | "default";
+
+export interface RetentionConfig {
+  /** Seconds a finished job and its result are kept (Frappe: 600). */
+  finished: number;
+  /** Seconds a failed job is kept (Frappe: 7 days). */
+  failed: number;
+}
+
+export interface ResolvedConfig {
+  /** Absolute path of the hooks file. */
+  hooksFile: string;
+  /** Absolute folder dotted task paths resolve under. */
+  appRoot: string;
+  /** undefined: nothing configured, the embedded default applies (see daemon/embedded-redis). */
+  redisUrl: string | undefined;
+  prefix: string;
+  /** IANA zone cron is evaluated in. */
+  timezone: string;
+  /** Seconds between runs of the `all` event. */
+  schedulerInterval: number;
+  queues: Record<string, QueueConfig>;
+  logLevel: "trace" | "debug" | "info" | "warn" | "error" | "fatal";
+  retention: RetentionConfig;
+  /** Where each setting came from, for `doctor` and the start banner. */
+  sources: Record<"redisUrl" | "prefix" | "timezone" | "schedulerInterval" | "logLevel", ConfigSource>;
+}

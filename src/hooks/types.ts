@@ -1,0 +1,78 @@
+/** What a user writes in hooks.ts, and the normalized form the scheduler consumes. */
+import type { QueueConfig, RateLimit } from "../config/types.js";
+
+/** Catch-up after downtime: Frappe's rule ("latest": one run), "none", or every missed slot. */
+export type CatchupPolicy = "latest" | "none" | { all: true; window?: string | number };
+
+/** One entry of an event list: a dotted path or an object with options. */
+export type TaskEntry =
+  | string
+  | {
+      method: string;
+      queue?: string;
+      timeout?: number;
+      catchup?: CatchupPolicy;
+      /** Random delay up to this many seconds, to spread load (the slot is unchanged). */
+      jitter?: number;
+      kwargs?: Record<string, unknown>;
+    };
+
+export type EventName =
+  | "all"
+  | "hourly"
+  | "daily"
+  | "weekly"
+  | "monthly"
+  | "yearly"
+  | "annual"
+  | "hourly_long"
+  | "daily_long"
+  | "weekly_long"
+  | "monthly_long"
+  | "yearly_long"
+  | "annual_long";
+
+export type SchedulerEvents = Partial<Record<EventName, TaskEntry[]>> & {
+  cron?: Record<string, TaskEntry[]>;
+  cron_long?: Record<string, TaskEntry[]>;
+};
+
+export interface HooksDefinition {
+  scheduler_events?: SchedulerEvents;
+  /** Override the cron expression of a named event, e.g. `{ weekly: "0 0 * * 0" }` (Frappe's Sunday). */
+  event_expressions?: Partial<Record<EventName, string>>;
+  timezone?: string;
+  scheduler_interval?: number;
+  redis?: string;
+  prefix?: string;
+  app_root?: string;
+  log_level?: string;
+  queues?: Record<string, Partial<QueueConfig> & { rateLimit?: RateLimit }>;
+  retention?: { finished?: number; failed?: number };
+  /** Dotted paths called once per final job failure (issue: failure handling). */
+  job_failure_handlers?: string[];
+}
+
+/** One (task, schedule) pair after normalization: what the scheduler fires. */
+export interface ScheduledTask {
+  /** Stable id, unique within the hooks file: `<event or cron expr>|<method>`. */
+  id: string;
+  /** The event name (`daily`, `cron`, `cron_long`, ...). */
+  event: string;
+  /** Cron expression (5 or 6 fields, seconds first when 6) or `@every <seconds>` for `all`. */
+  expression: string;
+  method: string;
+  queue: string;
+  timeout?: number;
+  catchup: CatchupPolicy;
+  jitter: number;
+  kwargs: Record<string, unknown>;
+  /** Where it was declared, for messages: `scheduler_events.cron["0 9 * * *"][0]`. */
+  source: string;
+}
+
+export interface LoadedHooks {
+  file: string;
+  definition: HooksDefinition;
+  tasks: ScheduledTask[];
+}

@@ -1,0 +1,39 @@
+/**
+ * Logs as data: every notable event goes to one capped Redis stream, so `scheduler logs` works
+ * from any machine that reaches Redis. Writers call `appendEvent`; the reader lives beside it.
+ */
+import type { Redis, ChainableCommander } from "ioredis";
+import type { Keys } from "../redis/keys.js";
+
+export type EventLevel = "debug" | "info" | "warn" | "error";
+
+export interface SchedulerEvent {
+  /** e.g. job.enqueued, job.started, job.progress, job.finished, job.failed, job.retry,
+   *  job.skipped, job.abandoned, worker.up, worker.down, leader.acquired, scheduler.paused, log */
+  type: string;
+  level: EventLevel;
+  /** ms since epoch, from the caller's clock. */
+  at: number;
+  msg: string;
+  jobId?: string;
+  queue?: string;
+  task?: string;
+  worker?: string;
+  data?: Record<string, unknown>;
+}
+
+/** Roughly this many entries are kept (XADD MAXLEN ~): bounded memory, a few hours of history. */
+export const EVENTS_MAXLEN = 10_000;
+
+function fields(event: SchedulerEvent): string[] {
+  return ["e", JSON.stringify(event)];
+}
+
+export async function appendEvent(redis: Redis, keys: Keys, event: SchedulerEvent): Promise<void> {
+  await redis.xadd(keys.events(), "MAXLEN", "~", EVENTS_MAXLEN, "*", ...fields(event));
+}
+
+/** Same, queued on a pipeline or MULTI so it lands with the state change it describes. */
+export function pipeEvent(pipe: ChainableCommander, keys: Keys, event: SchedulerEvent): ChainableCommander {
+  return pipe.xadd(keys.events(), "MAXLEN", "~", EVENTS_MAXLEN, "*", ...fields(event));
+}

@@ -1,0 +1,84 @@
+/**
+ * The job model and the contract between the queue (src/queue) and the workers (src/worker).
+ * Vocabulary is python-rq's: enqueue, dequeue, requeue, heartbeat, registries.
+ */
+import type { Redis } from "ioredis";
+import type { Keys } from "../redis/keys.js";
+import type { Clock } from "../clock.js";
+
+export type JobStatus = "queued" | "scheduled" | "deferred" | "started" | "finished" | "failed" | "canceled";
+
+export interface RetryPolicy {
+  /** Retries after the first attempt (so max 3 = up to 4 attempts). */
+  max: number;
+  backoff: "fixed" | "exponential";
+  /** Base delay, seconds. */
+  delay: number;
+  /** 0..1: each delay is randomized by up to this fraction. */
+  jitter: number;
+}
+
+export interface SerializedError {
+  name: string;
+  message: string;
+  stack?: string;
+  code?: string;
+}
+
+export interface AttemptRecord {
+  attempt: number;
+  worker: string;
+  startedAt: number;
+  endedAt?: number;
+  outcome: "finished" | "failed" | "timeout" | "abandoned" | "requeued";
+  error?: SerializedError;
+}
+
+export interface Progress {
+  percent: number;
+  title?: string;
+  description?: string;
+  at: number;
+}
+
+export interface Job {
+  id: string;
+  /** Dotted path of the task. */
+  method: string;
+  queue: string;
+  status: JobStatus;
+  kwargs: Record<string, unknown>;
+  /** Display name (Frappe's job_name). */
+  jobName?: string;
+  /** Seconds. */
+  timeout: number;
+  /** 1-based number of the current or last attempt; 0 before the first start. */
+  attempt: number;
+  retry?: RetryPolicy;
+  createdAt: number;
+  enqueuedAt?: number;
+  startedAt?: number;
+  endedAt?: number;
+  /** Run-at time for delayed jobs and retries (ms). */
+  scheduledAt?: number;
+  /** The scheduler slot this job was enqueued for (ms), and whether it was a catch-up run. */
+  scheduledFor?: number;
+  catchup?: boolean;
+  /** Scheduled task id (hooks) that produced it. */
+  task?: string;
+  parentId?: string;
+  dependsOn?: string[];
+  worker?: string;
+  result?: unknown;
+  error?: SerializedError;
+  progress?: Progress;
+  /** Times this job was found abandoned by a dead worker and requeued. */
+  stalls: number;
+}
+
+/** What every queue operation needs. */
+export interface QueueContext {
+  redis: Redis;
+  keys: Keys;
+  clock: Clock;
+}

@@ -1,0 +1,81 @@
+/**
+ * Redis connections. One place decides options (retry, error wording), so every component
+ * reconnects the same way and every error names the URL it was trying.
+ */
+import { Redis, type RedisOptions } from "ioredis";
+import { RedisUnavailableError } from "../errors.js";
+
+export const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
+
+export interface ConnectOptions {
+  /** Fail the first command instead of queueing it while disconnected (CLI one-shots). */
+  failFast?: boolean;
+  /** For blocking commands (BLPOP/BZPOPMIN): no per-command timeout. */
+  blocking?: boolean;
+  connectionName?: string;
+}
+
+/** The URL with any password replaced, for messages and logs. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return url;
+  }
+}
+
+export function createRedis(url: string, options: ConnectOptions = {}): Redis {
+  const base: RedisOptions = {
+    lazyConnect: true,
+    enableAutoPipelining: false,
+    connectionName: options.connectionName,
+    // A daemon must survive Redis restarts: keep retrying with a capped backoff.
+    retryStrategy: options.failFast ? () => null : (times) => Math.min(times * 200, 2000),
+    maxRetriesPerRequest: options.failFast ? 0 : options.blocking ? null : 20,
+    enableOfflineQueue: !options.failFast,
+  };
+  return new Redis(url, base);
+}
+
+/** Connect and PING once; on failure throw one clear line naming the URL. */
+export async function connectRedis(url: string, options: ConnectOptions = {}): Promise<Redis> {
+  const redis = createRedis(url, options);
+  redis.on("error", () => {
+    /* reported through the failing command or by the daemon's own handler */
+  });
+  try {
+    await redis.connect();
+    await redis.ping();
+    return redis;
+  } catch (err) {
+    redis.disconnect();
+    throw new RedisUnavailableError(
+      "REDIS_UNAVAILABLE",
+      `cannot reach Redis at ${redactUrl(url)}: ${(err as Error).message}`,
+      { hint: "start redis-server, or point --redis / REDIS_URL / hooks `redis` at a running server", cause: err },
+    );
+  }
+}
+
+/** True when something answers PING at the URL within `timeoutMs`. */
+export async function redisAnswers(url: string, timeoutMs = 500): Promise<boolean> {
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: timeoutMs,
+    retryStrategy: () => null,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+  });
+  redis.on("error", () => {});
+  try {
+    await redis.connect();
+    await redis.ping();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    redis.disconnect();
+  }
+}

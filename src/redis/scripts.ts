@@ -1,0 +1,55 @@
+/**
+ * Named Lua scripts (src/redis/lua/<name>.lua), run by SHA with a fallback to EVAL when the
+ * server does not know the script yet (after a restart or a SCRIPT FLUSH).
+ *
+ * Every script starts with a header listing KEYS, ARGV and its return value. Times are passed
+ * in ARGV: scripts never read the server clock, so tests can run at any instant.
+ */
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import type { Redis, ChainableCommander } from "ioredis";
+
+interface LoadedScript {
+  name: string;
+  source: string;
+  sha: string;
+}
+
+const cache = new Map<string, LoadedScript>();
+const LUA_DIR = new URL("./lua/", import.meta.url);
+
+export function loadScript(name: string): LoadedScript {
+  let script = cache.get(name);
+  if (!script) {
+    const source = readFileSync(new URL(`${name}.lua`, LUA_DIR), "utf8");
+    script = { name, source, sha: createHash("sha1").update(source).digest("hex") };
+    cache.set(name, script);
+  }
+  return script;
+}
+
+type Arg = string | number | Buffer;
+
+/** Run a named script; the keys must share the installation's hash tag (see keys.ts). */
+export async function runScript<T = unknown>(redis: Redis, name: string, keys: string[], args: Arg[]): Promise<T> {
+  const script = loadScript(name);
+  try {
+    return (await redis.evalsha(script.sha, keys.length, ...keys, ...args)) as T;
+  } catch (err) {
+    if (err instanceof Error && err.message.startsWith("NOSCRIPT")) {
+      return (await redis.eval(script.source, keys.length, ...keys, ...args)) as T;
+    }
+    throw err;
+  }
+}
+
+/** Queue a named script in a pipeline or MULTI. Call `preloadScripts` first on that server. */
+export function pipeScript(pipe: ChainableCommander, name: string, keys: string[], args: Arg[]): ChainableCommander {
+  const script = loadScript(name);
+  return pipe.evalsha(script.sha, keys.length, ...keys, ...args);
+}
+
+/** SCRIPT LOAD the named scripts, so pipelines can use EVALSHA safely. */
+export async function preloadScripts(redis: Redis, names: string[]): Promise<void> {
+  await Promise.all(names.map((n) => redis.script("LOAD", loadScript(n).source)));
+}

@@ -1,0 +1,12 @@
+import { defineConfig } from "vitest/config";
+
+// Two cores: keep parallelism modest; every test file owns its Redis key prefix or database.
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    pool: "forks",
+    maxWorkers: 3,
+  },
+});
