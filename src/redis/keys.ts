@@ -39,6 +39,8 @@ export interface Keys {
   schedulerLeader(): string;
   /** Hash task -> last slot (ms) recorded with its enqueue. */
   lastSlots(): string;
+  /** Hash task -> id of the job its last fire enqueued (for the overlap rule). */
+  lastJobs(): string;
   /** Capped list of fire-ledger entries of one task. */
   ledger(task: string): string;
 
@@ -78,6 +80,7 @@ export function createKeys(prefix: string = DEFAULT_PREFIX): Keys {
     schedulerState: () => key("scheduler", "state"),
     schedulerLeader: () => key("scheduler", "leader"),
     lastSlots: () => key("scheduler", "last-slots"),
+    lastJobs: () => key("scheduler", "last-jobs"),
     ledger: (task) => key("ledger", task),
     events: () => key("events"),
     lock: (name) => key("lock", name),
