@@ -46,6 +46,8 @@ export interface Keys {
 
   events(): string;
   lock(name: string): string;
+  /** Pub/sub channel a lock's release is announced on, so waiters wake at once. */
+  lockReleased(name: string): string;
   rateLimit(queue: string): string;
   group(id: string): string;
   /** Pub/sub channel for publishRealtime. */
@@ -84,6 +86,7 @@ export function createKeys(prefix: string = DEFAULT_PREFIX): Keys {
     ledger: (task) => key("ledger", task),
     events: () => key("events"),
     lock: (name) => key("lock", name),
+    lockReleased: (name) => key("lock-released", name),
     rateLimit: (queue) => key("ratelimit", queue),
     group: (id) => key("group", id),
     realtime: (event) => `${prefix}:realtime:${event}`,
