@@ -32,6 +32,8 @@ export interface AttemptRecord {
   endedAt?: number;
   outcome: "finished" | "failed" | "timeout" | "abandoned" | "requeued";
   error?: SerializedError;
+  /** Why a requeued attempt was given back (shutdown, stalled, ...). */
+  reason?: string;
 }
 
 export interface Progress {
@@ -74,6 +76,12 @@ export interface Job {
   progress?: Progress;
   /** Times this job was found abandoned by a dead worker and requeued. */
   stalls: number;
+  /** Automatic retries scheduled so far (reset by a manual requeue). */
+  retries?: number;
+  /** Push to the front of the queue when it becomes due (atFront with delay/at). */
+  atFront?: boolean;
+  /** Set on the job enqueue() returns when an identical live job already existed. */
+  deduplicated?: boolean;
 }
 
 /** What every queue operation needs. */
@@ -81,4 +89,21 @@ export interface QueueContext {
   redis: Redis;
   keys: Keys;
   clock: Clock;
+}
+
+/**
+ * A job validated and encoded by enqueue(), not yet written to Redis: what transaction() and
+ * a running job's after-commit collector hold, and what completeJob() pushes with the
+ * completion. Plain JSON, so a job running in a child process can hand it back to its worker.
+ */
+export interface PreparedJob {
+  id: string;
+  queue: string;
+  /** Job hash fields, encoded by src/queue/job-codec.ts. */
+  fields: Record<string, string>;
+  /** Run-at (ms); in the future -> the scheduled registry. */
+  runAt?: number;
+  atFront?: boolean;
+  /** With an explicit id: return the live job with that id instead of failing. */
+  deduplicate?: boolean;
 }

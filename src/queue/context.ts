@@ -1,0 +1,86 @@
+/**
+ * The queue environment every public call needs (Redis + keys + clock + queue config + tasks),
+ * and the process-wide "active" one that `enqueue()` and friends use when called from app code.
+ *
+ * The active env lives on `runtime().active` (globalThis), so a second copy of this package
+ * loaded through the TS loader sees the same one.
+ */
+import type { Redis } from "ioredis";
+import { Redis as RedisClient } from "ioredis";
+import { systemClock, type Clock } from "../clock.js";
+import type { QueueConfig, RetentionConfig } from "../config/types.js";
+import { EnqueueError } from "../errors.js";
+import type { TaskRegistry } from "../hooks/types.js";
+import { createKeys, DEFAULT_PREFIX } from "../redis/keys.js";
+import { createRedis } from "../redis/connection.js";
+import { runtime } from "../runtime/context.js";
+import type { QueueContext } from "./types.js";
+
+export interface QueueEnv extends QueueContext {
+  queues: Record<string, QueueConfig>;
+  retention: RetentionConfig;
+  /** Resolves dotted paths; when absent, methods are checked for shape only. */
+  tasks?: TaskRegistry;
+}
+
+/** Frappe's three queues, used when the app configures none. */
+export const DEFAULT_QUEUES: Record<string, QueueConfig> = {
+  short: { timeout: 300, workers: 1, concurrency: 1 },
+  default: { timeout: 300, workers: 1, concurrency: 1 },
+  long: { timeout: 1500, workers: 1, concurrency: 1 },
+};
+
+/** Frappe/RQ: results kept 600 s, failures 7 days. */
+export const DEFAULT_RETENTION: RetentionConfig = { finished: 600, failed: 7 * 24 * 3600 };
+
+export function setActiveContext(env: QueueEnv | undefined): void {
+  runtime().active = env;
+}
+
+export function activeContext(): QueueEnv {
+  const env = runtime().active as QueueEnv | undefined;
+  if (!env) {
+    throw new EnqueueError(
+      "NOT_CONFIGURED",
+      "hooks-scheduler is not configured in this process: call configure({ redis }) or run inside `scheduler start`",
+    );
+  }
+  return env;
+}
+
+/** The active env, or undefined when none is set (for code that may run either way). */
+export function maybeActiveContext(): QueueEnv | undefined {
+  return runtime().active as QueueEnv | undefined;
+}
+
+export interface ConfigureOptions {
+  /** A connected ioredis client, or a URL (connected lazily on first use). */
+  redis?: Redis | string;
+  prefix?: string;
+  queues?: Record<string, Partial<QueueConfig>>;
+  retention?: Partial<RetentionConfig>;
+  tasks?: TaskRegistry;
+  clock?: Clock;
+}
+
+/** For app code: build the env from a few options and make it the active one. */
+export function configure(options: ConfigureOptions = {}): QueueEnv {
+  const redis =
+    options.redis instanceof RedisClient
+      ? options.redis
+      : createRedis(options.redis ?? process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
+  const queues: Record<string, QueueConfig> = { ...DEFAULT_QUEUES };
+  for (const [name, q] of Object.entries(options.queues ?? {})) {
+    queues[name] = { ...(DEFAULT_QUEUES[name] ?? DEFAULT_QUEUES.default!), ...q };
+  }
+  const env: QueueEnv = {
+    redis,
+    keys: createKeys(options.prefix ?? DEFAULT_PREFIX),
+    clock: options.clock ?? systemClock,
+    queues,
+    retention: { ...DEFAULT_RETENTION, ...options.retention },
+    tasks: options.tasks,
+  };
+  setActiveContext(env);
+  return env;
+}
