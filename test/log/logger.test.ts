@@ -1,0 +1,89 @@
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PassThrough } from "node:stream";
+import { afterEach, describe, expect, it } from "vitest";
+import { closeLogger, createLogger, jobLogger, logFilePath } from "../../src/log/logger.js";
+
+const folders: string[] = [];
+function folder(): string {
+  const dir = mkdtempSync(join(tmpdir(), "hs-log-"));
+  folders.push(dir);
+  return dir;
+}
+afterEach(() => {
+  for (const dir of folders.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function capture(): { stream: PassThrough; text: () => string } {
+  const stream = new PassThrough();
+  let out = "";
+  stream.on("data", (d: Buffer) => (out += d.toString()));
+  return { stream, text: () => out };
+}
+
+const lines = (text: string) => text.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+
+describe("createLogger", () => {
+  it("writes JSON lines to the console and to logs/<name>.log, with job children tagged", async () => {
+    const cwd = folder();
+    const out = capture();
+    const file = logFilePath(cwd, "worker");
+    expect(file).toBe(join(cwd, "logs", "worker.log"));
+    const log = createLogger({ name: "worker", level: "debug", console: out.stream, file });
+    log.debug("below info");
+    jobLogger(log, { id: "j-42", queue: "short", method: "my_app.tasks.send", attempt: 2 }).warn({ user: "u1" }, "sending");
+    await closeLogger(log);
+
+    const fromFile = lines(readFileSync(file, "utf8"));
+    expect(fromFile).toHaveLength(2);
+    expect(fromFile[0]).toMatchObject({ name: "worker", level: 20, msg: "below info" });
+    expect(fromFile[1]).toMatchObject({ name: "worker", level: 40, msg: "sending", jobId: "j-42", queue: "short", task: "my_app.tasks.send", attempt: 2, user: "u1" });
+    expect(lines(out.text())).toEqual(fromFile);
+  });
+
+  it("drops lines under its level", async () => {
+    const out = capture();
+    const log = createLogger({ name: "scheduler", level: "warn", console: out.stream });
+    log.info("quiet");
+    log.error("loud");
+    expect(lines(out.text()).map((l) => l.msg)).toEqual(["loud"]);
+  });
+
+  it("prints pretty human lines when asked (as on a terminal), not JSON", async () => {
+    const out = capture();
+    const log = createLogger({ name: "scheduler", console: out.stream, pretty: true });
+    log.info({ queue: "default" }, "tick done");
+    await new Promise((r) => setTimeout(r, 50)); // pino-pretty is a transform: let it flush
+    expect(out.text()).toContain("tick done");
+    expect(out.text()).toContain("INFO");
+    expect(() => JSON.parse(out.text().split("\n")[0]!)).toThrow();
+  });
+
+  it("rotates the file by size, keeping the configured number of old files", async () => {
+    const cwd = folder();
+    const file = logFilePath(cwd, "scheduler");
+    const log = createLogger({ name: "scheduler", console: false, file, rotate: { size: "2000B", files: 2 } });
+    const pad = "x".repeat(100);
+    for (let i = 0; i < 120; i++) {
+      log.info({ i, pad }, "line");
+      if (i % 10 === 9) await new Promise((r) => setImmediate(r)); // let the stream notice its size
+    }
+    await closeLogger(log);
+    log.info("after close is dropped, not an error");
+
+    const names = readdirSync(join(cwd, "logs")).sort();
+    expect(names).toEqual(["scheduler.log", "scheduler.log.1", "scheduler.log.2"]);
+    for (const name of names) {
+      const text = readFileSync(join(cwd, "logs", name), "utf8");
+      expect(Buffer.byteLength(text)).toBeLessThan(2000 + 400); // rotation happens at the first write past the size
+      for (const l of lines(text)) expect(l).toMatchObject({ name: "scheduler", msg: "line" });
+    }
+    // The newest line is in the live file, older ones moved down; the oldest ones were dropped.
+    const last = lines(readFileSync(file, "utf8")).at(-1);
+    expect(last?.i).toBe(119);
+    const oldest = lines(readFileSync(join(cwd, "logs", "scheduler.log.2"), "utf8"))[0];
+    expect(oldest?.i as number).toBeGreaterThan(0);
+    expect(existsSync(join(cwd, "logs", "scheduler.log.3"))).toBe(false);
+  });
+});
