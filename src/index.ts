@@ -12,3 +12,14 @@ export {
 export type { HooksDefinition, SchedulerEvents, TaskEntry, CatchupPolicy, ScheduledTask } from "./hooks/types.js";
 export type { Job, JobStatus, RetryPolicy } from "./queue/types.js";
 export { defineHooks } from "./hooks/define.js";
+export { enqueue } from "./queue/enqueue.js";
+export type { EnqueueOptions } from "./queue/options.js";
+export { transaction } from "./queue/transaction.js";
+export { getQueue } from "./queue/queue.js";
+export type { QueueHandle, JobHandle } from "./queue/queue.js";
+export { getJob, getJobAttempts, getQueueStats, cancel, requeue } from "./queue/registry.js";
+export type { QueueCounts } from "./queue/registry.js";
+export { configure } from "./queue/context.js";
+export type { ConfigureOptions } from "./queue/context.js";
+export { currentJob, publishProgress } from "./runtime/job-context.js";
+export type { CurrentJob, ProgressInput } from "./runtime/job-context.js";

@@ -1,9 +1,12 @@
 /**
- * The scheduler's enqueue: one Lua call that records the slot with the job (at most one enqueue
- * per (task, slot) however many daemons run) and skips a task whose last job is still live.
- * INTERFACE COMMIT: the body lands in the next commit.
+ * The scheduler's enqueue: one enqueue.lua call that records the slot with the job (at most one
+ * enqueue per (task, slot) however many daemons run) and skips a task whose last job is live.
  */
+import { EnqueueError } from "../errors.js";
 import type { QueueEnv } from "./context.js";
+import { normalizeOptions } from "./options.js";
+import { buildPrepared, checkKwargs, checkQueue } from "./prepare.js";
+import { runEnqueueScript } from "./push.js";
 import type { Job } from "./types.js";
 
 export interface ScheduledEnqueueInput {
@@ -26,6 +29,18 @@ export type ScheduledEnqueueResult =
   | { outcome: "slot-taken" }
   | { outcome: "overlap"; runningJobId: string };
 
-export async function enqueueScheduled(_env: QueueEnv, _input: ScheduledEnqueueInput): Promise<ScheduledEnqueueResult> {
-  throw new Error("enqueueScheduled: implementation lands in the next commit");
+export async function enqueueScheduled(env: QueueEnv, input: ScheduledEnqueueInput): Promise<ScheduledEnqueueResult> {
+  if (!Number.isFinite(input.slot)) throw new EnqueueError("BAD_SLOT", `enqueueScheduled: slot of ${input.task} must be ms since epoch, got ${input.slot}`);
+  const o = normalizeOptions({ queue: input.queue, timeout: input.timeout, kwargs: input.kwargs });
+  checkQueue(env, o.queue);
+  checkKwargs(o.kwargs);
+  if (input.jitterMs && input.jitterMs > 0) o.delayMs = input.jitterMs;
+  // Task paths are resolved once at start-up by the scheduler; no per-fire resolution here.
+  const { prepared, job } = buildPrepared(env, input.method, o, { task: input.task, scheduledFor: input.slot, catchup: input.catchup });
+  const res = await runEnqueueScript(env, [prepared], { task: input.task, slot: input.slot });
+  if (res.guard === "slot-taken") return { outcome: "slot-taken" };
+  if (res.guard === "overlap") return { outcome: "overlap", runningJobId: res.running ?? "?" };
+  if (!res.ok) throw new EnqueueError("ENQUEUE_FAILED", `enqueueScheduled: ${input.task}: job id ${res.id} is taken`);
+  const r = Array.isArray(res.results) ? res.results[0] : undefined;
+  return { outcome: "enqueued", job: { ...job, status: r?.status ?? job.status } };
 }

@@ -1,9 +1,16 @@
 /**
- * The contract between the queue and the workers: every call is one Lua script (or MULTI).
- * INTERFACE COMMIT: bodies land in the next commit; signatures are final.
+ * The contract between the queue and the workers (python-rq's vocabulary). Every call that
+ * changes state is one Lua script; see src/redis/lua/<name>.lua for the exact moves.
+ *
+ * Round trips per job on the hot path: dequeue 1 (+ the blocking wait when idle),
+ * heartbeat 1 per beat for all of a worker's jobs, complete 1 (follow-ups included), fail 1.
  */
 import type { Redis } from "ioredis";
 import type { QueueEnv } from "./context.js";
+import { decodeJob, encodeResult, serializeError } from "./job-codec.js";
+import { runJobScript, TRIM_BOUND } from "./keyspace.js";
+import { specJson } from "./push.js";
+import { nextRetryAt } from "./retry.js";
 import type { Job, PreparedJob } from "./types.js";
 
 export interface DequeueOptions {
@@ -13,31 +20,105 @@ export interface DequeueOptions {
   strategy?: "priority" | "round_robin";
 }
 
-const pending = (name: string): never => {
-  throw new Error(`${name}: implementation lands in the next commit`);
-};
+/** Where each round-robin worker starts next time. */
+const rotation = new Map<string, number>();
 
-export async function dequeue(_env: QueueEnv, _o: DequeueOptions): Promise<Job | null> {
-  return pending("dequeue");
+function orderQueues(o: DequeueOptions): string[] {
+  if (o.strategy !== "round_robin" || o.queues.length < 2) return o.queues;
+  const start = (rotation.get(o.worker) ?? 0) % o.queues.length;
+  rotation.set(o.worker, start + 1);
+  return [...o.queues.slice(start), ...o.queues.slice(0, start)];
 }
-export async function waitForJobs(_b: Redis, _env: QueueEnv, _queues: string[], _timeoutSeconds: number): Promise<boolean> {
-  return pending("waitForJobs");
+
+/** Lease the first job of the first non-empty queue (in order; round_robin rotates the start). */
+export async function dequeue(env: QueueEnv, o: DequeueOptions): Promise<Job | null> {
+  if (o.queues.length === 0) return null;
+  const raw = await runJobScript<string[] | null>(env, "dequeue", [o.worker, Math.round(o.leaseMs), ...orderQueues(o)]);
+  return raw ? decodeJob(raw) : null;
 }
-export async function heartbeat(_env: QueueEnv, _o: { worker: string; jobs: Array<{ id: string; queue: string }>; leaseMs: number }): Promise<void> {
-  return pending("heartbeat");
+
+/**
+ * Block until work may be there: BLPOP on the queues' wake lists. Each enqueue/promotion/
+ * requeue pushes one marker, so N jobs wake N idle workers; dequeue trims markers to the queue
+ * length, so they never pile up. Use a dedicated connection (it blocks). True when woken.
+ */
+export async function waitForJobs(blockingRedis: Redis, env: QueueEnv, queues: string[], timeoutSeconds: number): Promise<boolean> {
+  if (queues.length === 0) return false;
+  const res = await blockingRedis.blpop(...queues.map((q) => env.keys.wake(q)), timeoutSeconds);
+  return res !== null;
 }
-export async function completeJob(_env: QueueEnv, _o: { job: Job; worker: string; result: unknown; followUps?: PreparedJob[] }): Promise<"finished" | "lease-lost"> {
-  return pending("completeJob");
+
+/** Extend the leases of the jobs this worker runs (jobs it no longer owns are left alone). */
+export async function heartbeat(env: QueueEnv, o: { worker: string; jobs: Array<{ id: string; queue: string }>; leaseMs: number }): Promise<void> {
+  if (o.jobs.length === 0) return;
+  await runJobScript(env, "heartbeat", [o.worker, Math.round(o.leaseMs), ...o.jobs.flatMap((j) => [j.id, j.queue])]);
 }
-export async function failJob(_env: QueueEnv, _o: { job: Job; worker: string; error: unknown; reason?: "error" | "timeout" | "abandoned" }): Promise<"retry-scheduled" | "failed" | "lease-lost"> {
-  return pending("failJob");
+
+/** Finish a job and push its after-commit follow-ups in the same script. */
+export async function completeJob(env: QueueEnv, o: { job: Job; worker: string; result: unknown; followUps?: PreparedJob[] }): Promise<"finished" | "lease-lost"> {
+  const raw = await runJobScript<string>(env, "complete", [
+    o.job.id,
+    o.worker,
+    encodeResult(o.result),
+    env.retention.finished * 1000,
+    TRIM_BOUND,
+    ...(o.followUps ?? []).map(specJson),
+  ]);
+  return (JSON.parse(raw) as { outcome: "finished" | "lease-lost" }).outcome;
 }
-export async function requeueJob(_env: QueueEnv, _o: { job: Job; worker: string; reason: string }): Promise<boolean> {
-  return pending("requeueJob");
+
+/** End an attempt with an error: schedule the retry (RetryPolicy on the job) or fail for good. */
+export async function failJob(
+  env: QueueEnv,
+  o: { job: Job; worker: string; error: unknown; reason?: "error" | "timeout" | "abandoned" },
+): Promise<"retry-scheduled" | "failed" | "lease-lost"> {
+  const outcome = o.reason === "timeout" ? "timeout" : o.reason === "abandoned" ? "abandoned" : "failed";
+  const retryAt = nextRetryAt(o.job, o.error, env.clock());
+  return runJobScript(env, "fail", [
+    o.job.id,
+    o.worker,
+    JSON.stringify(serializeError(o.error)),
+    outcome,
+    retryAt === undefined ? "" : retryAt,
+    env.retention.failed * 1000,
+    TRIM_BOUND,
+  ]);
 }
-export async function reapStalled(_env: QueueEnv, _o: { stallLimit: number }): Promise<{ requeued: string[]; failed: string[] }> {
-  return pending("reapStalled");
+
+/** Give a started job back to the FRONT of its queue (shutdown, killed sibling). */
+export async function requeueJob(env: QueueEnv, o: { job: Job; worker: string; reason: string }): Promise<boolean> {
+  return (await runJobScript<number>(env, "requeue_job", [o.job.id, o.worker, o.reason])) === 1;
 }
-export async function promoteScheduled(_env: QueueEnv, _o: { limit?: number } = {}): Promise<number> {
-  return pending("promoteScheduled");
+
+/** Reap at most this many expired leases per queue per call. */
+const REAP_BATCH = 100;
+
+/**
+ * Started jobs whose lease expired: requeue (stalls+1) or, past stallLimit, fail as abandoned.
+ * Reads candidates (2 round trips), then one script re-checks each, so concurrent reapers are safe.
+ */
+export async function reapStalled(env: QueueEnv, o: { stallLimit: number }): Promise<{ requeued: string[]; failed: string[] }> {
+  const now = env.clock();
+  const queues = await env.redis.smembers(env.keys.queues());
+  if (queues.length === 0) return { requeued: [], failed: [] };
+  const pipe = env.redis.pipeline();
+  for (const q of queues) pipe.zrangebyscore(env.keys.started(q), "-inf", now, "WITHSCORES", "LIMIT", 0, REAP_BATCH);
+  const replies = (await pipe.exec()) ?? [];
+  const candidates: string[] = [];
+  replies.forEach(([err, rows], i) => {
+    if (err) throw err;
+    const list = rows as string[];
+    for (let k = 0; k + 1 < list.length; k += 2) {
+      candidates.push(JSON.stringify({ id: list[k], queue: queues[i], at: new Date(Number(list[k + 1])).toISOString() }));
+    }
+  });
+  if (candidates.length === 0) return { requeued: [], failed: [] };
+  const raw = await runJobScript<string>(env, "reap", [o.stallLimit, env.retention.failed * 1000, ...candidates]);
+  const res = JSON.parse(raw) as { requeued: string[] | object; failed: string[] | object };
+  return { requeued: Array.isArray(res.requeued) ? res.requeued : [], failed: Array.isArray(res.failed) ? res.failed : [] };
+}
+
+/** Move due scheduled jobs (delay/at, retries) to their queues; each exactly once. */
+export async function promoteScheduled(env: QueueEnv, o: { limit?: number } = {}): Promise<number> {
+  return runJobScript<number>(env, "promote", [o.limit ?? 1000]);
 }

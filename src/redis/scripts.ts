@@ -21,11 +21,18 @@ const LUA_DIR = new URL("./lua/", import.meta.url);
 export function loadScript(name: string): LoadedScript {
   let script = cache.get(name);
   if (!script) {
-    const source = readFileSync(new URL(`${name}.lua`, LUA_DIR), "utf8");
+    const source = expandIncludes(readFileSync(new URL(`${name}.lua`, LUA_DIR), "utf8"));
     script = { name, source, sha: createHash("sha1").update(source).digest("hex") };
     cache.set(name, script);
   }
   return script;
+}
+
+/** `--@include <lib>` lines are replaced by src/redis/lua/<lib>.lua, so scripts share helpers. */
+function expandIncludes(source: string): string {
+  return source.replace(/^--@include ([A-Za-z0-9_]+)[ \t]*$/gm, (_, lib: string) =>
+    readFileSync(new URL(`${lib}.lua`, LUA_DIR), "utf8"),
+  );
 }
 
 type Arg = string | number | Buffer;

@@ -1,8 +1,17 @@
 /**
- * The running job, per async context. INTERFACE COMMIT: bodies land in the next commit.
+ * The running job, per async context (AsyncLocalStorage from runtime().jobStorage, shared by
+ * every copy of the package), and the unit-of-work collector behind `enqueueAfterCommit`.
+ *
+ * A scope is opened by runInJobContext (a job) or transaction(); enqueue() with
+ * enqueueAfterCommit inside one adds its prepared job to that scope's collector instead of
+ * writing it. A transaction nested in another scope hands its jobs to the outer one
+ * (savepoint semantics): they are pushed only when the outermost unit succeeds.
  */
 import type { QueueEnv } from "../queue/context.js";
 import type { Job, PreparedJob } from "../queue/types.js";
+import { runJobScript } from "../queue/keyspace.js";
+import { EnqueueError } from "../errors.js";
+import { runtime } from "./context.js";
 
 export interface ProgressInput {
   percent: number;
@@ -18,6 +27,7 @@ export interface CurrentJob {
   scheduledFor?: number;
   catchup?: boolean;
   jobName?: string;
+  /** Aborted when the worker wants the job to stop (timeout, shutdown); check it in long loops. */
   signal: AbortSignal;
   publishProgress(p: ProgressInput): Promise<boolean>;
   log?: unknown;
@@ -36,12 +46,73 @@ export interface JobRunOutcome<T> {
   followUps: PreparedJob[];
 }
 
-export async function runInJobContext<T>(_job: Job, _env: QueueEnv, _fn: () => T | Promise<T>, _options: JobContextOptions = {}): Promise<JobRunOutcome<Awaited<T>>> {
-  throw new Error("runInJobContext: implementation lands in the next commit");
+/** One unit of work: a running job and/or a transaction. */
+export interface WorkScope {
+  kind: "job" | "transaction";
+  job?: CurrentJob;
+  afterCommit: PreparedJob[];
 }
+
+export function currentScope(): WorkScope | undefined {
+  const s = runtime().jobStorage.getStore() as WorkScope | undefined;
+  return s && Array.isArray(s.afterCommit) ? s : undefined;
+}
+
+/** Run `fn` inside a new scope (used by runInJobContext and transaction()). */
+export function runInScope<T>(scope: WorkScope, fn: () => T | Promise<T>): Promise<T> {
+  return runtime().jobStorage.run(scope, async () => fn());
+}
+
+function checkProgress(p: ProgressInput): void {
+  if (!p || typeof p.percent !== "number" || !Number.isFinite(p.percent) || p.percent < 0 || p.percent > 100) {
+    throw new EnqueueError("BAD_PROGRESS", `publishProgress: percent must be a number from 0 to 100, got ${JSON.stringify(p?.percent)}`);
+  }
+}
+
+/** Run `fn` as job `job`: currentJob() answers inside it; after-commit jobs are collected. */
+export async function runInJobContext<T>(
+  job: Job,
+  env: QueueEnv,
+  fn: () => T | Promise<T>,
+  options: JobContextOptions = {},
+): Promise<JobRunOutcome<Awaited<T>>> {
+  const current: CurrentJob = {
+    id: job.id,
+    queue: job.queue,
+    attempt: job.attempt,
+    kwargs: job.kwargs,
+    scheduledFor: job.scheduledFor,
+    catchup: job.catchup,
+    jobName: job.jobName,
+    signal: options.signal ?? new AbortController().signal,
+    log: options.log,
+    publishProgress: async (p) => {
+      checkProgress(p);
+      const progress = { percent: p.percent, title: p.title, description: p.description, at: env.clock() };
+      const stored = await runJobScript<number>(env, "progress", [job.id, JSON.stringify(progress), env.keys.realtime("job_progress")]);
+      return stored === 1;
+    },
+  };
+  const scope: WorkScope = { kind: "job", job: current, afterCommit: [] };
+  const result = (await runInScope(scope, fn)) as Awaited<T>;
+  return { result, followUps: scope.afterCommit };
+}
+
+/** The job whose code is running, or undefined outside a job. */
 export function currentJob(): CurrentJob | undefined {
-  throw new Error("currentJob: implementation lands in the next commit");
+  return currentScope()?.job;
 }
-export async function publishProgress(_p: ProgressInput): Promise<boolean> {
-  throw new Error("publishProgress: implementation lands in the next commit");
+
+/**
+ * Frappe's publish_progress: store { percent, title, description } on the running job, log it
+ * to the event stream and PUBLISH it. Resolves false outside a job (or when the job is not
+ * started in Redis, e.g. run with `now`), so task code can call it unconditionally.
+ */
+export async function publishProgress(p: ProgressInput): Promise<boolean> {
+  const job = currentJob();
+  if (!job) {
+    checkProgress(p);
+    return false;
+  }
+  return job.publishProgress(p);
 }

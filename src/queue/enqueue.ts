@@ -1,0 +1,68 @@
+/**
+ * enqueue(method, options): frappe.enqueue for Node. One Redis round trip (enqueue.lua) per
+ * job; `now`/isAsync false runs the task here instead; enqueueAfterCommit inside a unit of
+ * work (transaction() or a running job) only collects the job.
+ */
+import { EnqueueError } from "../errors.js";
+import { currentScope, runInJobContext } from "../runtime/job-context.js";
+import { activeContext, type QueueEnv } from "./context.js";
+import { normalizeOptions, type EnqueueOptions } from "./options.js";
+import { buildPrepared, checkKwargs, checkQueue, methodPath, type TaskMethod } from "./prepare.js";
+import { pushPrepared } from "./push.js";
+import type { Job } from "./types.js";
+
+type RunNow = { now: true } | { isAsync: false } | { is_async: false };
+
+/** Run now, in this process (Frappe's now=True / is_async=False): resolves to the task's result. */
+export function enqueue<T = unknown>(method: TaskMethod, options: EnqueueOptions & RunNow): Promise<T>;
+/** Enqueue: resolves to the job (id, queue, status; `deduplicated: true` when an existing job was returned). */
+export function enqueue(method: TaskMethod, options?: EnqueueOptions): Promise<Job>;
+export async function enqueue(method: TaskMethod, options: EnqueueOptions = {}): Promise<unknown> {
+  const env = activeContext();
+  return enqueueIn(env, method, options);
+}
+
+/** enqueue() against an explicit env (the CLI, tests, several installations in one process). */
+export async function enqueueIn(env: QueueEnv, method: TaskMethod, options: EnqueueOptions = {}): Promise<unknown> {
+  const o = normalizeOptions(options);
+  checkQueue(env, o.queue);
+  checkKwargs(o.kwargs);
+  if (o.runNow) return runNow(env, method, o);
+  const path = await methodPath(env, method);
+  const { prepared, job } = buildPrepared(env, path, o);
+
+  const scope = currentScope();
+  if (o.afterCommit && scope) {
+    // Held until the unit of work succeeds; "deferred" says it is not in Redis yet.
+    scope.afterCommit.push(prepared);
+    return { ...job, status: "deferred" } satisfies Job;
+  }
+  const [outcome] = await pushPrepared(env, [prepared]);
+  if (!outcome) throw new EnqueueError("ENQUEUE_FAILED", `enqueue: Redis returned no result for job ${job.id}`);
+  if (outcome.deduplicated) return { ...outcome.job, deduplicated: true };
+  return { ...job, status: outcome.status };
+}
+
+async function runNow(env: QueueEnv, method: TaskMethod, o: ReturnType<typeof normalizeOptions>): Promise<unknown> {
+  let fn: (kwargs: Record<string, unknown>) => unknown;
+  let path: string;
+  if (typeof method === "function") {
+    fn = method;
+    path = env.tasks?.pathOf(method) ?? (method.name || "anonymous");
+  } else {
+    path = await methodPath(env, method);
+    if (!env.tasks) {
+      throw new EnqueueError("NO_TASKS", `enqueue: cannot run ${path} now: no task registry in this process`, {
+        hint: "pass the function itself, or configure({ tasks })",
+      });
+    }
+    fn = await env.tasks.resolve(path);
+  }
+  const { job } = buildPrepared(env, path, o);
+  const outer = currentScope();
+  const { result, followUps } = await runInJobContext({ ...job, status: "started", attempt: 1 }, env, () => fn(o.kwargs));
+  // Its after-commit jobs belong to the enclosing unit of work, if there is one.
+  if (outer) outer.afterCommit.push(...followUps);
+  else await pushPrepared(env, followUps);
+  return result;
+}

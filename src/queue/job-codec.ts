@@ -1,0 +1,102 @@
+/**
+ * Job <-> Redis hash. Every field is a string in Redis; structured fields (kwargs, retry, result,
+ * error, progress) are JSON. Absent optional fields are simply not written.
+ */
+import type { Job, JobStatus, SerializedError } from "./types.js";
+
+const NUMBER_FIELDS = ["timeout", "attempt", "createdAt", "enqueuedAt", "startedAt", "endedAt", "scheduledAt", "scheduledFor", "stalls", "retries"] as const;
+const STRING_FIELDS = ["jobName", "task", "parentId", "worker"] as const;
+const JSON_FIELDS = ["retry", "result", "error", "progress", "dependsOn"] as const;
+
+/** The hash fields written at enqueue (status and enqueuedAt/scheduledAt are set by the script). */
+export function encodeNewJob(job: Omit<Job, "status">): Record<string, string> {
+  const f: Record<string, string> = {
+    id: job.id,
+    method: job.method,
+    queue: job.queue,
+    kwargs: JSON.stringify(job.kwargs),
+    timeout: String(job.timeout),
+    attempt: "0",
+    stalls: "0",
+    retries: "0",
+    createdAt: String(job.createdAt),
+  };
+  if (job.jobName !== undefined) f.jobName = job.jobName;
+  if (job.task !== undefined) f.task = job.task;
+  if (job.parentId !== undefined) f.parentId = job.parentId;
+  if (job.retry !== undefined) f.retry = JSON.stringify(job.retry);
+  if (job.scheduledFor !== undefined) f.scheduledFor = String(job.scheduledFor);
+  if (job.catchup !== undefined) f.catchup = job.catchup ? "1" : "0";
+  if (job.atFront) f.atFront = "1";
+  return f;
+}
+
+function parseJson(value: string | undefined): unknown {
+  if (value === undefined) return undefined;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
+/** A job from its hash (HGETALL as an object or as the flat array a script returns). */
+export function decodeJob(raw: Record<string, string> | string[]): Job {
+  const h: Record<string, string> = Array.isArray(raw) ? {} : raw;
+  if (Array.isArray(raw)) for (let i = 0; i + 1 < raw.length; i += 2) h[raw[i]!] = raw[i + 1]!;
+  const job: Job = {
+    id: h.id ?? "",
+    method: h.method ?? "",
+    queue: h.queue ?? "",
+    status: (h.status ?? "queued") as JobStatus,
+    kwargs: (parseJson(h.kwargs) as Record<string, unknown> | undefined) ?? {},
+    timeout: 0,
+    attempt: 0,
+    createdAt: 0,
+    stalls: 0,
+  };
+  const out = job as unknown as Record<string, unknown>;
+  for (const k of NUMBER_FIELDS) if (h[k] !== undefined) out[k] = Number(h[k]);
+  for (const k of STRING_FIELDS) if (h[k] !== undefined) out[k] = h[k];
+  for (const k of JSON_FIELDS) if (h[k] !== undefined) out[k] = parseJson(h[k]);
+  if (h.catchup !== undefined) job.catchup = h.catchup === "1";
+  if (h.atFront === "1") job.atFront = true;
+  return job;
+}
+
+/** Any thrown value as the JSON record stored on the job and its attempt. */
+export function serializeError(err: unknown): SerializedError {
+  if (err instanceof Error) {
+    const out: SerializedError = { name: err.name || "Error", message: err.message };
+    if (err.stack) out.stack = err.stack.split("\n").slice(0, 30).join("\n");
+    const code = (err as { code?: unknown }).code;
+    if (typeof code === "string") out.code = code;
+    return out;
+  }
+  // already a record (e.g. handed back by a task running in a child process)
+  const rec = err as { name?: unknown; message?: unknown; stack?: unknown; code?: unknown } | null;
+  if (rec && typeof rec === "object" && typeof rec.message === "string") {
+    const out: SerializedError = { name: typeof rec.name === "string" ? rec.name : "Error", message: rec.message };
+    if (typeof rec.stack === "string") out.stack = rec.stack;
+    if (typeof rec.code === "string") out.code = rec.code;
+    return out;
+  }
+  let message: string;
+  try {
+    message = JSON.stringify(err) ?? String(err);
+  } catch {
+    message = String(err);
+  }
+  return { name: "NonError", message };
+}
+
+/** A task's result as stored: JSON, or a description when it does not survive JSON. */
+export function encodeResult(result: unknown): string {
+  if (result === undefined) return "";
+  try {
+    const s = JSON.stringify(result);
+    return s === undefined ? "" : s;
+  } catch (err) {
+    return JSON.stringify({ unserializable: String(result), reason: (err as Error).message });
+  }
+}

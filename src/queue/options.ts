@@ -1,0 +1,147 @@
+/**
+ * enqueue() options as users write them (Frappe's names, camelCase or snake_case), checked and
+ * normalized. Every key that is not an option is a kwarg, as in frappe.enqueue(**kwargs).
+ */
+import { EnqueueError } from "../errors.js";
+import { parseDurationMs } from "./duration.js";
+import { normalizeRetry, type RetryInput } from "./retry.js";
+
+export interface EnqueueOptions {
+  /** Queue name; default "default". */
+  queue?: string;
+  /** Seconds; default from the queue's config. */
+  timeout?: number;
+  /** false: run now, in this process, and return the result (Frappe's is_async=False). */
+  isAsync?: boolean;
+  is_async?: boolean;
+  /** true: run now, in this process, and return the result. */
+  now?: boolean;
+  /** Display name (Frappe's job_name). With deduplicate and no jobId, it is the dedup id. */
+  jobName?: string;
+  job_name?: string;
+  jobId?: string;
+  job_id?: string;
+  atFront?: boolean;
+  at_front?: boolean;
+  /** With jobId: no second job while one with that id is queued, scheduled, deferred or started. */
+  deduplicate?: boolean;
+  /** Inside transaction() or a running job: pushed only when that unit of work succeeds. */
+  enqueueAfterCommit?: boolean;
+  enqueue_after_commit?: boolean;
+  retry?: RetryInput;
+  /** Run later: seconds, or "10m"-style. */
+  delay?: number | string;
+  /** Run at: a Date or ms since epoch. */
+  at?: Date | number;
+  /** Explicit kwargs (merged with the other non-option keys). */
+  kwargs?: Record<string, unknown>;
+  [kwarg: string]: unknown;
+}
+
+export interface NormalizedOptions {
+  queue: string;
+  timeout?: number;
+  runNow: boolean;
+  jobName?: string;
+  jobId?: string;
+  atFront: boolean;
+  deduplicate: boolean;
+  afterCommit: boolean;
+  retry?: ReturnType<typeof normalizeRetry>;
+  /** Delay in ms, or an absolute run-at in ms. */
+  delayMs?: number;
+  at?: number;
+  kwargs: Record<string, unknown>;
+}
+
+const ALIASES: Array<[string, string]> = [
+  ["isAsync", "is_async"],
+  ["jobName", "job_name"],
+  ["jobId", "job_id"],
+  ["atFront", "at_front"],
+  ["enqueueAfterCommit", "enqueue_after_commit"],
+];
+const OPTION_KEYS = new Set(["queue", "timeout", "now", "deduplicate", "retry", "delay", "at", "kwargs", ...ALIASES.flat()]);
+const JOB_ID = /^[^\s{}]{1,200}$/;
+
+function fail(code: string, message: string, hint?: string): never {
+  throw new EnqueueError(code, message, hint ? { hint } : {});
+}
+
+function pick(o: EnqueueOptions, camel: string, snake: string): unknown {
+  const a = o[camel];
+  const b = o[snake];
+  if (a !== undefined && b !== undefined && a !== b) fail("BAD_OPTION", `enqueue: ${camel} and ${snake} disagree; pass one`);
+  return a ?? b;
+}
+
+function bool(name: string, v: unknown): boolean {
+  if (v === undefined) return false;
+  if (typeof v !== "boolean") fail("BAD_OPTION", `enqueue: ${name} must be true or false, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+function str(name: string, v: unknown): string | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== "string" || v === "") fail("BAD_OPTION", `enqueue: ${name} must be a non-empty string, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+export function normalizeOptions(options: EnqueueOptions = {}): NormalizedOptions {
+  if (typeof options !== "object" || options === null || Array.isArray(options)) fail("BAD_OPTION", "enqueue: options must be an object");
+  const queue = str("queue", options.queue) ?? "default";
+  const timeout = options.timeout;
+  if (timeout !== undefined && (typeof timeout !== "number" || !Number.isFinite(timeout) || timeout <= 0)) {
+    fail("BAD_TIMEOUT", `enqueue: timeout must be a positive number of seconds, got ${JSON.stringify(timeout)}`);
+  }
+  const isAsync = pick(options, "isAsync", "is_async");
+  const runNow = bool("now", options.now) || (isAsync !== undefined && !bool("isAsync", isAsync));
+  const jobName = str("jobName", pick(options, "jobName", "job_name"));
+  let jobId = str("jobId", pick(options, "jobId", "job_id"));
+  const deduplicate = bool("deduplicate", options.deduplicate);
+  if (deduplicate && jobId === undefined) {
+    // The reference dedups by job_name; use it as the id when no jobId is given.
+    if (jobName === undefined) fail("BAD_OPTION", "enqueue: deduplicate needs a jobId (or a jobName) to compare", "pass jobId: \"...\"");
+    jobId = jobName;
+  }
+  if (jobId !== undefined && !JOB_ID.test(jobId)) {
+    fail("BAD_JOB_ID", `enqueue: jobId ${JSON.stringify(jobId)} is not allowed: 1-200 characters, no spaces or braces`);
+  }
+  let delayMs: number | undefined;
+  if (options.delay !== undefined) {
+    const d = typeof options.delay === "number" || typeof options.delay === "string" ? parseDurationMs(options.delay) : undefined;
+    if (d === undefined) fail("BAD_DELAY", `enqueue: delay ${JSON.stringify(options.delay)} is not a duration; use seconds or "90s", "10m", "2h", "1d"`);
+    delayMs = d;
+  }
+  let at: number | undefined;
+  if (options.at !== undefined) {
+    at = options.at instanceof Date ? options.at.getTime() : typeof options.at === "number" ? options.at : NaN;
+    if (!Number.isFinite(at)) fail("BAD_AT", `enqueue: at must be a valid Date or ms since epoch, got ${String(options.at)}`);
+  }
+  if (delayMs !== undefined && at !== undefined) fail("BAD_OPTION", "enqueue: pass delay or at, not both");
+
+  const explicit = options.kwargs;
+  if (explicit !== undefined && (typeof explicit !== "object" || explicit === null || Array.isArray(explicit))) {
+    fail("BAD_KWARGS", "enqueue: kwargs must be a plain object");
+  }
+  const kwargs: Record<string, unknown> = { ...(explicit ?? {}) };
+  for (const [k, v] of Object.entries(options)) {
+    if (OPTION_KEYS.has(k)) continue;
+    if (k in kwargs) fail("BAD_KWARGS", `enqueue: kwarg "${k}" given both inside kwargs and beside it; pass it once`);
+    kwargs[k] = v;
+  }
+  return {
+    queue,
+    timeout: timeout as number | undefined,
+    runNow,
+    jobName,
+    jobId,
+    atFront: bool("atFront", pick(options, "atFront", "at_front")),
+    deduplicate,
+    afterCommit: bool("enqueueAfterCommit", pick(options, "enqueueAfterCommit", "enqueue_after_commit")),
+    retry: normalizeRetry(options.retry as RetryInput | undefined, "enqueue: retry"),
+    delayMs,
+    at,
+    kwargs,
+  };
+}

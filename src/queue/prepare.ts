@@ -1,0 +1,95 @@
+/**
+ * From enqueue() input to a PreparedJob: resolve the method, pick the queue and timeout, check
+ * kwargs survive JSON. Everything that can be refused is refused here, before Redis is touched.
+ */
+import { randomUUID } from "node:crypto";
+import { EnqueueError, SchedulerError } from "../errors.js";
+import { runtime } from "../runtime/context.js";
+import { currentJob } from "../runtime/job-context.js";
+import type { QueueEnv } from "./context.js";
+import { encodeNewJob } from "./job-codec.js";
+import { jsonProblem } from "./json-safe.js";
+import type { NormalizedOptions } from "./options.js";
+import type { Job, PreparedJob } from "./types.js";
+
+const DOTTED = /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)+$/;
+
+export type TaskMethod = string | ((kwargs: Record<string, unknown>) => unknown);
+
+/** The dotted path of `method`, checked: shape always, resolution when a TaskRegistry is set. */
+export async function methodPath(env: QueueEnv, method: TaskMethod): Promise<string> {
+  if (typeof method === "function") {
+    const path = env.tasks?.pathOf(method) ?? runtime().taskPaths.get(method);
+    if (!path) {
+      throw new EnqueueError("UNKNOWN_TASK", `enqueue: function ${method.name || "(anonymous)"} is not a task exported from a loaded app module`, {
+        hint: "pass its dotted path, e.g. \"my_app.tasks.send_mail\"",
+      });
+    }
+    return path;
+  }
+  if (typeof method !== "string" || !DOTTED.test(method)) {
+    throw new EnqueueError("BAD_METHOD", `enqueue: method ${JSON.stringify(method)} is not a dotted path like "my_app.tasks.send_mail"`);
+  }
+  if (env.tasks) {
+    try {
+      await env.tasks.resolve(method);
+    } catch (err) {
+      const why = err instanceof SchedulerError ? err.message : (err as Error)?.message ?? String(err);
+      throw new EnqueueError("UNKNOWN_TASK", `enqueue: ${method} does not resolve: ${why}`, {
+        hint: err instanceof SchedulerError ? err.hint : undefined,
+        cause: err,
+      });
+    }
+  }
+  return method;
+}
+
+export function checkQueue(env: QueueEnv, queue: string): void {
+  if (!env.queues[queue]) {
+    throw new EnqueueError("UNKNOWN_QUEUE", `enqueue: unknown queue "${queue}"; configured: ${Object.keys(env.queues).join(", ")}`, {
+      hint: "add it under `queues` in hooks.ts",
+    });
+  }
+}
+
+export function checkKwargs(kwargs: Record<string, unknown>): void {
+  const problem = jsonProblem(kwargs, "kwargs");
+  if (problem) throw new EnqueueError("BAD_KWARGS", `enqueue: ${problem}`);
+}
+
+export interface Prepared {
+  prepared: PreparedJob;
+  /** The job as it will be once written (status filled in by the caller). */
+  job: Job;
+}
+
+/** Build the job; extra fields (task, scheduledFor, catchup) come from the scheduler. */
+export function buildPrepared(env: QueueEnv, path: string, o: NormalizedOptions, extra: Partial<Job> = {}): Prepared {
+  const now = env.clock();
+  const id = o.jobId ?? randomUUID();
+  const runAt = o.at ?? (o.delayMs !== undefined ? now + o.delayMs : undefined);
+  const parentId = currentJob()?.id;
+  const job: Job = {
+    id,
+    method: path,
+    queue: o.queue,
+    status: runAt !== undefined && runAt > now ? "scheduled" : "queued",
+    kwargs: o.kwargs,
+    timeout: o.timeout ?? env.queues[o.queue]!.timeout,
+    attempt: 0,
+    createdAt: now,
+    stalls: 0,
+    retries: 0,
+    ...(o.jobName !== undefined ? { jobName: o.jobName } : {}),
+    ...(o.retry ? { retry: o.retry } : {}),
+    ...(parentId ? { parentId } : {}),
+    ...(o.atFront ? { atFront: true } : {}),
+    ...(runAt !== undefined && runAt > now ? { scheduledAt: runAt } : {}),
+    ...extra,
+  };
+  const prepared: PreparedJob = { id, queue: o.queue, fields: encodeNewJob(job) };
+  if (runAt !== undefined) prepared.runAt = runAt;
+  if (o.atFront) prepared.atFront = true;
+  if (o.deduplicate) prepared.deduplicate = true;
+  return { prepared, job };
+}

@@ -1,0 +1,54 @@
+/**
+ * Writing prepared jobs: one enqueue.lua call for any number of them (a single enqueue, a
+ * transaction commit), all-or-nothing.
+ */
+import { EnqueueError } from "../errors.js";
+import type { QueueEnv } from "./context.js";
+import { decodeJob } from "./job-codec.js";
+import { runJobScript } from "./keyspace.js";
+import type { Job, JobStatus, PreparedJob } from "./types.js";
+
+interface ScriptResult {
+  ok: boolean;
+  results?: Array<{ id: string; status?: JobStatus; dedup?: boolean; job?: string[] }> | Record<string, never>;
+  error?: "live";
+  id?: string;
+  status?: string;
+  guard?: "slot-taken" | "overlap";
+  running?: string;
+}
+
+export type PushOutcome = { id: string; status: JobStatus; deduplicated: false } | { id: string; deduplicated: true; job: Job };
+
+export interface Guard {
+  task: string;
+  slot: number;
+}
+
+/** The JSON spec enqueue_lib.lua reads (same field names as PreparedJob). */
+export function specJson(p: PreparedJob): string {
+  return JSON.stringify(p);
+}
+
+export async function runEnqueueScript(env: QueueEnv, prepared: PreparedJob[], guard?: Guard): Promise<ScriptResult> {
+  const extraKeys = guard ? [env.keys.lastSlots(), env.keys.lastJobs()] : [];
+  const raw = await runJobScript<string>(env, "enqueue", [guard ? JSON.stringify(guard) : "", ...prepared.map(specJson)], extraKeys);
+  return JSON.parse(raw) as ScriptResult;
+}
+
+export function liveIdError(id: string, status: string | undefined): EnqueueError {
+  return new EnqueueError("JOB_ID_TAKEN", `enqueue: job id "${id}" is taken by a ${status ?? "live"} job`, {
+    hint: "pass deduplicate: true to get the existing job back, or wait until it ends (finished/failed/canceled ids can be reused)",
+  });
+}
+
+/** Push prepared jobs in one atomic step; a reused live id (without deduplicate) refuses all. */
+export async function pushPrepared(env: QueueEnv, prepared: PreparedJob[]): Promise<PushOutcome[]> {
+  if (prepared.length === 0) return [];
+  const res = await runEnqueueScript(env, prepared);
+  if (!res.ok) throw liveIdError(res.id ?? "?", res.status);
+  const results = Array.isArray(res.results) ? res.results : [];
+  return results.map((r) =>
+    r.dedup ? { id: r.id, deduplicated: true as const, job: decodeJob(r.job ?? []) } : { id: r.id, status: r.status ?? "queued", deduplicated: false as const },
+  );
+}

@@ -1,0 +1,96 @@
+/**
+ * getQueue(name): RQ's Queue for app code, including the reference's custom-queue pattern
+ * `const job = await queue.dequeue(); if (job) await job.perform();`.
+ */
+import { hostname } from "node:os";
+import { EnqueueError, TaskResolutionError } from "../errors.js";
+import { runInJobContext } from "../runtime/job-context.js";
+import { activeContext, type QueueEnv } from "./context.js";
+import { decodeJob } from "./job-codec.js";
+import { runJobScript } from "./keyspace.js";
+import { completeJob, dequeue, failJob, heartbeat } from "./lifecycle.js";
+import type { Job } from "./types.js";
+
+/** A dequeued job this process holds; perform() runs it here and records the outcome. */
+export interface JobHandle extends Job {
+  perform(): Promise<unknown>;
+}
+
+export interface QueueHandle {
+  readonly name: string;
+  /** Jobs waiting in the queue. */
+  length(): Promise<number>;
+  /** Waiting jobs, in order; `end` inclusive (-1: the last). */
+  jobs(range?: { start?: number; end?: number }): Promise<Job[]>;
+  /** Lease the next job to this process, or null when the queue is empty. */
+  dequeue(): Promise<JobHandle | null>;
+  /** Delete every waiting job; returns how many. */
+  empty(): Promise<number>;
+}
+
+/** Lease margin beyond the job's own timeout, and heartbeat period, for in-process runs. */
+const INLINE_LEASE_MS = 60_000;
+
+export function inlineWorkerName(): string {
+  return `inline:${hostname()}:${process.pid}`;
+}
+
+export function getQueue(name: string, env: QueueEnv = activeContext()): QueueHandle {
+  if (!env.queues[name]) {
+    throw new EnqueueError("UNKNOWN_QUEUE", `getQueue: unknown queue "${name}"; configured: ${Object.keys(env.queues).join(", ")}`, {
+      hint: "add it under `queues` in hooks.ts",
+    });
+  }
+  const k = env.keys;
+  return {
+    name,
+    length: () => env.redis.llen(k.queue(name)),
+    async jobs({ start = 0, end = -1 } = {}) {
+      const ids = await env.redis.lrange(k.queue(name), start, end);
+      if (ids.length === 0) return [];
+      const pipe = env.redis.pipeline();
+      for (const id of ids) pipe.hgetall(k.job(id));
+      const rows = (await pipe.exec()) ?? [];
+      return rows.map(([, h]) => h as Record<string, string>).filter((h) => h && h.id).map((h) => decodeJob(h));
+    },
+    async dequeue() {
+      const worker = inlineWorkerName();
+      const job = await dequeue(env, { queues: [name], worker, leaseMs: INLINE_LEASE_MS });
+      return job ? handle(env, job, worker) : null;
+    },
+    empty: () => runJobScript<number>(env, "empty_queue", [name]),
+  };
+}
+
+function handle(env: QueueEnv, job: Job, worker: string): JobHandle {
+  return {
+    ...job,
+    async perform() {
+      if (!env.tasks) {
+        throw new TaskResolutionError("NO_TASKS", `perform: cannot run ${job.method}: no task registry in this process`, {
+          hint: "configure({ tasks }) or run jobs with `scheduler worker`",
+        });
+      }
+      // Keep the lease while the task runs, so a reaper elsewhere does not take the job back.
+      const beat = setInterval(() => {
+        heartbeat(env, { worker, jobs: [{ id: job.id, queue: job.queue }], leaseMs: INLINE_LEASE_MS }).catch(() => {});
+      }, INLINE_LEASE_MS / 3);
+      beat.unref();
+      const tasks = env.tasks;
+      try {
+        let run;
+        try {
+          const fn = await tasks.resolve(job.method);
+          run = await runInJobContext(job, env, () => fn(job.kwargs));
+        } catch (err) {
+          await failJob(env, { job, worker, error: err });
+          throw err;
+        }
+        await completeJob(env, { job, worker, result: run.result, followUps: run.followUps });
+        return run.result;
+      } finally {
+        clearInterval(beat);
+      }
+    },
+  };
+}

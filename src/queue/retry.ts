@@ -1,0 +1,44 @@
+/**
+ * Retry policies: defaults like the reference's hand-rolled loop (exponential from 60 s:
+ * 1, 2, 4 minutes), validation with clear errors, and the next run-at of a failed attempt.
+ */
+import { EnqueueError, UnrecoverableError } from "../errors.js";
+import type { Job, RetryPolicy } from "./types.js";
+
+export type RetryInput = number | Partial<RetryPolicy>;
+
+export function normalizeRetry(input: RetryInput | undefined, where = "retry"): RetryPolicy | undefined {
+  if (input === undefined) return undefined;
+  const o: Partial<RetryPolicy> = typeof input === "number" ? { max: input } : input;
+  const bad = (msg: string): never => {
+    throw new EnqueueError("BAD_RETRY", `${where}: ${msg}`);
+  };
+  if (typeof o !== "object" || o === null) bad("expected { max, backoff?, delay?, jitter? } or a number of retries");
+  const policy: RetryPolicy = {
+    max: o.max ?? 3,
+    backoff: o.backoff ?? "exponential",
+    delay: o.delay ?? 60,
+    jitter: o.jitter ?? 0,
+  };
+  if (!Number.isInteger(policy.max) || policy.max < 0) bad(`max must be a whole number >= 0, got ${String(o.max)}`);
+  if (policy.backoff !== "fixed" && policy.backoff !== "exponential") bad(`backoff must be "fixed" or "exponential", got ${JSON.stringify(o.backoff)}`);
+  if (typeof policy.delay !== "number" || !Number.isFinite(policy.delay) || policy.delay < 0) bad(`delay must be seconds >= 0, got ${String(o.delay)}`);
+  if (typeof policy.jitter !== "number" || !(policy.jitter >= 0 && policy.jitter <= 1)) bad(`jitter must be between 0 and 1, got ${String(o.jitter)}`);
+  return policy;
+}
+
+/** Delay (ms) before retry number `retriesSoFar + 1`; jitter shortens it by up to that fraction. */
+export function retryDelayMs(policy: RetryPolicy, retriesSoFar: number, random: () => number = Math.random): number {
+  const base = policy.backoff === "exponential" ? policy.delay * 2 ** retriesSoFar : policy.delay;
+  const factor = policy.jitter > 0 ? 1 - policy.jitter * random() : 1;
+  return Math.round(base * 1000 * factor);
+}
+
+/** When a failed attempt of `job` should run again, or undefined when it should fail for good. */
+export function nextRetryAt(job: Job, error: unknown, now: number, random?: () => number): number | undefined {
+  if (!job.retry || error instanceof UnrecoverableError) return undefined;
+  if ((error as { name?: unknown } | null)?.name === "UnrecoverableError") return undefined;
+  const done = job.retries ?? 0;
+  if (done >= job.retry.max) return undefined;
+  return now + retryDelayMs(job.retry, done, random);
+}

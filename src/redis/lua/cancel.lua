@@ -1,0 +1,24 @@
+-- cancel.lua: cancel a job that has not started (queued, scheduled or deferred).
+-- KEYS[1] queues set, KEYS[2] events stream (see job_lib)
+-- ARGV[1] env header JSON, ARGV[2] now ms, ARGV[3] job id, ARGV[4] canceled retention ms
+-- Returns "canceled", or the job's status when it cannot be canceled ("started", "finished",
+--   "failed", "canceled"), or "missing" when there is no such job.
+--@include job_lib
+
+local id = ARGV[3]
+local jk = key("job", id)
+local j = redis.call("HMGET", jk, "status", "queue", "task")
+local st, q = j[1], j[2]
+if not st then return "missing" end
+if st == "queued" then
+  redis.call("LREM", key("queue", q), 0, id)
+  trim_wake(q)
+elseif st == "scheduled" then
+  redis.call("ZREM", key("scheduled", q), id)
+elseif st ~= "deferred" then
+  return st
+end
+redis.call("HSET", jk, "status", "canceled", "endedAt", NOW)
+retire(id, q, "canceled", tonumber(ARGV[4]))
+emit("job.canceled", "info", "canceled while " .. st, id, q, { task = j[3] or nil })
+return "canceled"

@@ -1,0 +1,19 @@
+-- empty_queue.lua: delete every job waiting in one queue (RQ's Queue.empty()); jobs in other
+-- states (scheduled, started, finished, ...) are left alone.
+-- KEYS[1] queues set, KEYS[2] events stream (see job_lib)
+-- ARGV[1] env header JSON, ARGV[2] now ms, ARGV[3] queue name
+-- Returns the number of jobs deleted.
+--@include job_lib
+
+local q = ARGV[3]
+local ids = redis.call("LRANGE", key("queue", q), 0, -1)
+local n = 0
+for _, id in ipairs(ids) do
+  if redis.call("HGET", key("job", id), "status") == "queued" then
+    redis.call("DEL", key("job", id), key("attempts", id))
+    n = n + 1
+  end
+end
+redis.call("DEL", key("queue", q), key("wake", q))
+if n > 0 then emit("queue.emptied", "warn", "emptied: " .. n .. " jobs deleted", nil, q) end
+return n

@@ -1,0 +1,59 @@
+-- enqueue.lua: write one or more prepared jobs atomically (enqueue, transaction commit), with an
+-- optional scheduler guard (one enqueue per task slot; skip while the last job is live).
+-- KEYS[1] queues set, KEYS[2] events stream (see job_lib)
+--   guarded only: KEYS[3] last-slots hash (task -> slot ms), KEYS[4] last-jobs hash (task -> id)
+-- ARGV[1] env header JSON, ARGV[2] now ms,
+--   ARGV[3] guard JSON { task, slot } or "" , ARGV[4..] PreparedJob JSON specs
+-- Returns a JSON string:
+--   { ok = true, results = [ { id, status, dedup = true?, job = [HGETALL of the live job]? } ] }
+--   { ok = false, error = "live", id, status }   a non-dedup spec reuses a live id; nothing written
+--   { ok = false, guard = "slot-taken" }         the slot was already handled; nothing written
+--   { ok = false, guard = "overlap", running = id }  the last job is live; only the slot recorded
+--@include job_lib
+--@include enqueue_lib
+
+local guard = ARGV[3] ~= "" and cjson.decode(ARGV[3]) or nil
+if guard then
+  local last_slot = tonumber(redis.call("HGET", KEYS[3], guard.task))
+  if last_slot and last_slot >= tonumber(guard.slot) then
+    return cjson.encode({ ok = false, guard = "slot-taken" })
+  end
+  local last_id = redis.call("HGET", KEYS[4], guard.task)
+  if last_id then
+    local st = redis.call("HGET", key("job", last_id), "status")
+    if st and LIVE[st] then
+      redis.call("HSET", KEYS[3], guard.task, guard.slot)
+      emit("job.skipped", "warn", "skipped slot: previous job " .. last_id .. " is " .. st, last_id, nil,
+        { task = guard.task, data = { slot = tonumber(guard.slot), reason = "overlap" } })
+      return cjson.encode({ ok = false, guard = "overlap", running = last_id })
+    end
+  end
+end
+
+-- check every spec before writing anything, so a refusal leaves Redis untouched
+local specs, verdicts, seen = {}, {}, {}
+for i = 4, #ARGV do
+  local spec = cjson.decode(ARGV[i])
+  local verdict, st = check_spec(spec, seen)
+  if verdict == "live" then
+    return cjson.encode({ ok = false, error = "live", id = spec.id, status = st })
+  end
+  if verdict == "new" then seen[spec.id] = "queued" end
+  specs[#specs + 1] = spec
+  verdicts[#verdicts + 1] = verdict
+end
+
+local results = {}
+for i, spec in ipairs(specs) do
+  if verdicts[i] == "dedupe" then
+    results[i] = { id = spec.id, dedup = true, job = redis.call("HGETALL", key("job", spec.id)) }
+  else
+    results[i] = { id = spec.id, status = write_spec(spec) }
+  end
+end
+
+if guard then
+  redis.call("HSET", KEYS[3], guard.task, guard.slot)
+  redis.call("HSET", KEYS[4], guard.task, specs[1].id)
+end
+return cjson.encode({ ok = true, results = results })

@@ -1,0 +1,42 @@
+-- fail.lua: end a started job's attempt with an error: schedule its retry, or fail it for good.
+-- KEYS[1] queues set, KEYS[2] events stream (see job_lib)
+-- ARGV[1] env header JSON, ARGV[2] now ms, ARGV[3] job id, ARGV[4] worker,
+--   ARGV[5] error JSON { name, message, stack?, code? }, ARGV[6] attempt outcome
+--   ("failed" | "timeout" | "abandoned"), ARGV[7] retry-at ms or "" (no retry: fail now),
+--   ARGV[8] failed retention ms, ARGV[9] trim bound
+-- Returns "retry-scheduled" | "failed" | "lease-lost" (caller does not own the job; nothing written)
+--@include job_lib
+
+local id, worker, err, outcome = ARGV[3], ARGV[4], ARGV[5], ARGV[6]
+local q = owns(id, worker)
+if not q then return "lease-lost" end
+
+local jk = key("job", id)
+local e = cjson.decode(err)
+local j = redis.call("HMGET", jk, "attempt", "startedAt", "task")
+redis.call("ZREM", key("started", q), id)
+record_attempt(id, { attempt = tonumber(j[1]), worker = worker, startedAt = tonumber(j[2]), endedAt = NOW, outcome = outcome, error = e })
+redis.call("HSET", jk, "error", err)
+
+local retry_at = tonumber(ARGV[7])
+if retry_at then
+  redis.call("HINCRBY", jk, "retries", 1)
+  redis.call("HDEL", jk, "worker")
+  if retry_at > NOW then
+    redis.call("HSET", jk, "status", "scheduled", "scheduledAt", retry_at)
+    redis.call("ZADD", key("scheduled", q), retry_at, id)
+  else
+    redis.call("HSET", jk, "status", "queued", "enqueuedAt", NOW)
+    push_queued(id, q, false)
+  end
+  emit("job.retry", "warn", "attempt " .. j[1] .. " " .. outcome .. ": " .. tostring(e.message) .. "; retry at " .. retry_at, id, q,
+    { worker = worker, task = j[3] or nil, data = { retryAt = retry_at, attempt = tonumber(j[1]) } })
+  return "retry-scheduled"
+end
+
+redis.call("HSET", jk, "status", "failed", "endedAt", NOW)
+retire(id, q, "failed", tonumber(ARGV[8]))
+emit("job.failed", "error", "attempt " .. j[1] .. " " .. outcome .. ": " .. tostring(e.message), id, q,
+  { worker = worker, task = j[3] or nil, data = { attempt = tonumber(j[1]), error = e.name } })
+trim_registry("failed", q, tonumber(ARGV[9]))
+return "failed"

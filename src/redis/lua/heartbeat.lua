@@ -1,0 +1,16 @@
+-- heartbeat.lua: extend the leases of the jobs a worker is running.
+-- KEYS[1] queues set, KEYS[2] events stream (see job_lib; unused but keep the convention)
+-- ARGV[1] env header JSON, ARGV[2] now ms, ARGV[3] worker, ARGV[4] lease ms,
+--   ARGV[5..] pairs: job id, queue
+-- Returns the number of leases extended (jobs the worker no longer owns are left alone).
+--@include job_lib
+
+local worker, lease, n = ARGV[3], tonumber(ARGV[4]), 0
+for i = 5, #ARGV, 2 do
+  local id, q = ARGV[i], ARGV[i + 1]
+  local st = redis.call("HMGET", key("job", id), "status", "worker")
+  if st[1] == "started" and st[2] == worker then
+    n = n + redis.call("ZADD", key("started", q), "XX", "CH", NOW + lease, id)
+  end
+end
+return n

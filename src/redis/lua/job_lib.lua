@@ -1,0 +1,81 @@
+-- job_lib.lua: helpers shared by the job scripts, pasted in by `--@include job_lib`
+-- (src/redis/scripts.ts); never run alone. Every including script follows this convention:
+--   KEYS[1] = queues set (keys.queues()), KEYS[2] = events stream (keys.events())
+--   ARGV[1] = env header JSON { p = { job, attempts, queue, wake, started, finished, failed,
+--             scheduled, canceled } (key prefixes built by keys.ts with an empty name),
+--             ml = events MAXLEN, cap = attempt records kept per job }
+--   ARGV[2] = now (ms, from the caller's Clock; the server clock is never read)
+-- Per-job and per-queue keys are such a prefix plus the id or queue name: every key carries
+-- the installation's hash tag, so all of them live in the slot of KEYS[1] (Cluster-safe).
+local ENV = cjson.decode(ARGV[1])
+local P = ENV.p
+local NOW = tonumber(ARGV[2])
+local QUEUES_KEY = KEYS[1]
+local EVENTS_KEY = KEYS[2]
+
+-- statuses in which an id is taken (dedup, overlap, reuse)
+local LIVE = { queued = true, scheduled = true, deferred = true, started = true }
+
+local function key(kind, name)
+  return P[kind] .. name
+end
+
+local function emit(etype, level, msg, id, queue, extra)
+  local e = { type = etype, level = level, at = NOW, msg = msg, jobId = id, queue = queue }
+  if extra then
+    for k, v in pairs(extra) do e[k] = v end
+  end
+  redis.call("XADD", EVENTS_KEY, "MAXLEN", "~", ENV.ml, "*", "e", cjson.encode(e))
+end
+
+local function record_attempt(id, rec)
+  local k = key("attempts", id)
+  redis.call("RPUSH", k, cjson.encode(rec))
+  redis.call("LTRIM", k, -ENV.cap, -1)
+end
+
+-- push an id onto its queue list plus one wake marker (one marker wakes one blocked worker)
+local function push_queued(id, queue, front)
+  if front then
+    redis.call("LPUSH", key("queue", queue), id)
+  else
+    redis.call("RPUSH", key("queue", queue), id)
+  end
+  redis.call("RPUSH", key("wake", queue), "1")
+end
+
+-- wake markers never outnumber the jobs waiting in the queue (bounded memory, few spurious wakes)
+local function trim_wake(queue)
+  local n = redis.call("LLEN", key("queue", queue))
+  if n == 0 then
+    redis.call("DEL", key("wake", queue))
+  else
+    redis.call("LTRIM", key("wake", queue), 0, n - 1)
+  end
+end
+
+-- move a job to a retention registry (finished/failed/canceled): score = expiry, hash TTL alike
+local function retire(id, queue, kind, ttl_ms)
+  redis.call("ZADD", key(kind, queue), NOW + ttl_ms, id)
+  redis.call("PEXPIRE", key("job", id), ttl_ms)
+  redis.call("PEXPIRE", key("attempts", id), ttl_ms)
+end
+
+-- drop expired entries of a retention registry with their hashes, at most `limit` of them
+local function trim_registry(kind, queue, limit)
+  local reg = key(kind, queue)
+  local ids = redis.call("ZRANGEBYSCORE", reg, "-inf", NOW, "LIMIT", 0, limit)
+  for _, id in ipairs(ids) do
+    redis.call("DEL", key("job", id), key("attempts", id))
+    redis.call("ZREM", reg, id)
+  end
+  return #ids
+end
+
+-- true when `worker` holds the lease of job `id` (status started, owner, in started registry)
+local function owns(id, worker)
+  local st = redis.call("HMGET", key("job", id), "status", "worker", "queue")
+  if st[1] ~= "started" or st[2] ~= worker then return nil end
+  if not redis.call("ZSCORE", key("started", st[3]), id) then return nil end
+  return st[3]
+end

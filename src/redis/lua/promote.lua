@@ -1,0 +1,22 @@
+-- promote.lua: move due jobs from every scheduled registry to their queues (delay/at, retries).
+-- ZREM decides the winner, so several daemons calling it at once promote each job once.
+-- KEYS[1] queues set, KEYS[2] events stream (see job_lib)
+-- ARGV[1] env header JSON, ARGV[2] now ms, ARGV[3] at most this many per queue
+-- Returns the number of jobs promoted.
+--@include job_lib
+
+local limit, n = tonumber(ARGV[3]), 0
+for _, q in ipairs(redis.call("SMEMBERS", QUEUES_KEY)) do
+  local reg = key("scheduled", q)
+  for _, id in ipairs(redis.call("ZRANGEBYSCORE", reg, "-inf", NOW, "LIMIT", 0, limit)) do
+    redis.call("ZREM", reg, id)
+    local jk = key("job", id)
+    local j = redis.call("HMGET", jk, "status", "atFront")
+    if j[1] == "scheduled" then
+      redis.call("HSET", jk, "status", "queued", "enqueuedAt", NOW)
+      push_queued(id, q, j[2] == "1")
+      n = n + 1
+    end
+  end
+end
+return n

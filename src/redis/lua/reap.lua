@@ -1,0 +1,42 @@
+-- reap.lua: handle started jobs whose lease expired (their worker died): requeue each to the
+-- front with stalls+1, or past the stall limit fail it as abandoned. Each candidate is checked
+-- again here, so several reapers running at once act on a job once.
+-- KEYS[1] queues set, KEYS[2] events stream (see job_lib)
+-- ARGV[1] env header JSON, ARGV[2] now ms, ARGV[3] stall limit, ARGV[4] failed retention ms,
+--   ARGV[5..] candidate JSON { id, queue, at = ISO time the lease ran out }
+-- Returns JSON { requeued = [ids], failed = [ids] }
+--@include job_lib
+
+local limit, ttl = tonumber(ARGV[3]), tonumber(ARGV[4])
+local requeued, failed = {}, {}
+for i = 5, #ARGV do
+  local c = cjson.decode(ARGV[i])
+  local id, q = c.id, c.queue
+  local score = tonumber(redis.call("ZSCORE", key("started", q), id))
+  if score and score <= NOW then
+    redis.call("ZREM", key("started", q), id)
+    local jk = key("job", id)
+    local j = redis.call("HMGET", jk, "status", "worker", "attempt", "startedAt", "task")
+    if j[1] == "started" then
+      local who = j[2] or "?"
+      local stalls = redis.call("HINCRBY", jk, "stalls", 1)
+      local why = "abandoned: worker " .. who .. " died at " .. c.at
+      if stalls > limit then
+        local e = { name = "AbandonedError", message = why .. " (stalled " .. stalls .. " times, limit " .. limit .. ")" }
+        record_attempt(id, { attempt = tonumber(j[3]), worker = who, startedAt = tonumber(j[4]), endedAt = NOW, outcome = "abandoned", error = e })
+        redis.call("HSET", jk, "status", "failed", "endedAt", NOW, "error", cjson.encode(e))
+        retire(id, q, "failed", ttl)
+        emit("job.abandoned", "error", e.message, id, q, { worker = who, task = j[5] or nil, data = { stalls = stalls } })
+        failed[#failed + 1] = id
+      else
+        record_attempt(id, { attempt = tonumber(j[3]), worker = who, startedAt = tonumber(j[4]), endedAt = NOW, outcome = "requeued", reason = why })
+        redis.call("HSET", jk, "status", "queued", "enqueuedAt", NOW)
+        redis.call("HDEL", jk, "worker")
+        push_queued(id, q, true)
+        emit("job.stalled", "warn", why .. "; requeued (stall " .. stalls .. " of " .. limit .. ")", id, q, { worker = who, task = j[5] or nil })
+        requeued[#requeued + 1] = id
+      end
+    end
+  end
+end
+return cjson.encode({ requeued = requeued, failed = failed })

@@ -1,0 +1,21 @@
+-- requeue.lua: put a failed or canceled job back on its queue (attempt history kept, the
+-- automatic retry budget and stall count reset).
+-- KEYS[1] queues set, KEYS[2] events stream (see job_lib)
+-- ARGV[1] env header JSON, ARGV[2] now ms, ARGV[3] job id
+-- Returns "queued", or the job's status when it is not failed/canceled, or "missing".
+--@include job_lib
+
+local id = ARGV[3]
+local jk = key("job", id)
+local j = redis.call("HMGET", jk, "status", "queue")
+local st, q = j[1], j[2]
+if not st then return "missing" end
+if st ~= "failed" and st ~= "canceled" then return st end
+redis.call("ZREM", key(st, q), id)
+redis.call("PERSIST", jk)
+redis.call("PERSIST", key("attempts", id))
+redis.call("HSET", jk, "status", "queued", "enqueuedAt", NOW, "retries", 0, "stalls", 0)
+redis.call("HDEL", jk, "worker", "endedAt")
+push_queued(id, q, false)
+emit("job.requeued", "info", "requeued from " .. st, id, q)
+return "queued"
