@@ -12,6 +12,7 @@
 import { randomBytes } from "node:crypto";
 import { SchedulerError } from "../errors.js";
 import { runScript } from "../redis/scripts.js";
+import { systemClock } from "../clock.js";
 import { patternContext, type PatternContext, type RedisTarget } from "./context.js";
 import { channelHub } from "./channel-hub.js";
 
@@ -46,6 +47,8 @@ export class LockBusyError extends SchedulerError {
 }
 
 export const DEFAULT_LOCK_TTL_MS = 30_000;
+/** Waiting and renewal run on real timers, so they measure real time (not an injected clock). */
+const now = systemClock;
 /** Polling is only the safety net behind the release notification; it backs off to this. */
 const MAX_POLL_MS = 500;
 
@@ -73,12 +76,12 @@ async function acquire(ctx: PatternContext, name: string, token: string, ttl: nu
   // Listen before the first try: a release between the try and the listen would be missed.
   const unlisten = await channelHub(ctx.redis).listen(ctx.keys.lockReleased(name), () => wake());
   try {
-    const deadline = ctx.clock() + wait;
+    const deadline = now() + wait;
     let backoff = 25;
     for (;;) {
       const holderLeft = await tryAcquire(ctx, name, token, ttl);
       if (holderLeft === 0) return true;
-      const remaining = deadline - ctx.clock();
+      const remaining = deadline - now();
       if (remaining <= 0) return false;
       // Wake on release, on the holder's lease running out, or on the backoff tick.
       const delay = Math.max(1, Math.min(remaining, holderLeft > 0 ? holderLeft : Infinity, backoff));
@@ -98,18 +101,18 @@ async function acquire(ctx: PatternContext, name: string, token: string, ttl: nu
 
 /** Renew every ttl/3; abort `controller` when the lock is gone or cannot be confirmed for a ttl. */
 function startRenewal(ctx: PatternContext, name: string, token: string, ttl: number, controller: AbortController) {
-  let confirmedAt = ctx.clock();
+  let confirmedAt = now();
   let busy = false;
   const timer = setInterval(() => {
     if (busy || controller.signal.aborted) return;
     busy = true;
     runScript<number>(ctx.redis, "lock_renew", [ctx.keys.lock(name)], [token, ttl])
       .then((ok) => {
-        if (ok === 1) confirmedAt = ctx.clock();
+        if (ok === 1) confirmedAt = now();
         else controller.abort(new LockLostError(name, "another holder took it or it expired"));
       })
       .catch((err: unknown) => {
-        if (ctx.clock() - confirmedAt >= ttl) {
+        if (now() - confirmedAt >= ttl) {
           controller.abort(new LockLostError(name, `could not renew for ${ttl} ms (${(err as Error).message})`));
         }
       })

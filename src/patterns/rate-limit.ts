@@ -15,11 +15,11 @@ import type { Keys } from "../redis/keys.js";
 import type { RateLimit } from "../config/types.js";
 import { runScript } from "../redis/scripts.js";
 
+/** A QueueEnv (src/queue/context.ts) satisfies this: only `queues.<name>.rateLimit` is read. */
 export interface RateLimitEnv {
   redis: Redis;
   keys: Keys;
-  /** The resolved config (only `queues.<name>.rateLimit` is read). */
-  config: { queues: Record<string, { rateLimit?: RateLimit }> };
+  queues: Record<string, { rateLimit?: RateLimit }>;
 }
 
 /** `slot` identifies the granted slot, for releaseRateSlot; absent when the queue has no limit. */
@@ -40,7 +40,7 @@ export function checkRateLimit(queue: string, limit: RateLimit): void {
  * queue for retryInMs (the oldest slot leaves the window then).
  */
 export async function acquireRateSlot(env: RateLimitEnv, queue: string, now: number): Promise<RateSlot> {
-  const limit = env.config.queues[queue]?.rateLimit;
+  const limit = env.queues[queue]?.rateLimit;
   if (!limit) return { ok: true };
   checkRateLimit(queue, limit);
   const slot = `${now}-${randomBytes(6).toString("hex")}`;

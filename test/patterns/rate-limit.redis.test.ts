@@ -14,7 +14,7 @@ afterAll(async () => {
 const env = (queues: Record<string, { rateLimit?: { max: number; per: number } }>) => ({
   redis: t.redis,
   keys: t.keys,
-  config: { queues },
+  queues,
 });
 
 /** The most grants inside any window [t, t + windowMs). */
