@@ -1,12 +1,77 @@
+/**
+ * `scheduler worker`: workers only, RQ-style. One group of child processes serving the named
+ * queues (priority order, or round robin), under the supervisor of src/worker/supervisor.ts.
+ * Also promotes due delayed jobs and retries, since no scheduler daemon may be running.
+ */
+import { dirname } from "node:path";
 import { Command } from "commander";
-import { notYet, withCommon } from "../common.js";
+import { action, withCommon, type CommonOptions } from "../common.js";
+import { ConfigError } from "../../errors.js";
+import { loadHooks } from "../../hooks/load.js";
+import { resolveConfig } from "../../config/resolve.js";
+import { ensureRedis } from "../../daemon/embedded-redis.js";
+import { createLogger } from "../../log/logger.js";
+import { startSupervisor } from "../../worker/supervisor.js";
+import { planWorkerGroup } from "../../worker/groups.js";
+
+interface WorkerOptions extends CommonOptions {
+  queue: string;
+  burst?: boolean;
+  concurrency?: string;
+  processes?: string;
+  strategy: string;
+  grace?: string;
+}
 
 export function registerWorker(program: Command): void {
   withCommon(program.command("worker").description("run workers only (RQ-style)"))
     .option("--queue <names>", "comma-separated queues, in priority order", "short,default,long")
     .option("--burst", "drain the queues and exit")
-    .option("--concurrency <n>", "jobs per process at once")
-    .option("--processes <n>", "worker processes")
+    .option("--concurrency <n>", "jobs per process at once (default: the largest concurrency of the queues)")
+    .option("--processes <n>", "worker processes (default 1)")
     .option("--strategy <s>", "queue order: default (priority) or round_robin", "default")
-    .action(notYet("`scheduler worker`"));
+    .option("--grace <seconds>", "on stop, wait this long for running jobs (default: the longest queue timeout)")
+    .action(action(runWorker));
+}
+
+async function runWorker(opts: WorkerOptions): Promise<number> {
+  const hooks = await loadHooks({ hooksPath: opts.hooks });
+  const config = resolveConfig({ flags: { redis: opts.redis, prefix: opts.prefix }, hooks });
+  const group = planWorkerGroup(config, {
+    queues: opts.queue,
+    concurrency: opts.concurrency,
+    processes: opts.processes,
+    strategy: opts.strategy,
+  });
+  const graceMs = opts.grace === undefined ? undefined : parseGrace(opts.grace);
+  const log = createLogger({ name: "worker", level: config.logLevel, json: true });
+  const redis = await ensureRedis({
+    configuredUrl: config.redisUrl,
+    cwd: dirname(config.hooksFile),
+    logger: { info: (m) => log.info(m), warn: (m) => log.warn(m) },
+  });
+  try {
+    const supervisor = await startSupervisor({
+      config,
+      redisUrl: redis.url,
+      groups: [group],
+      burst: !!opts.burst,
+      graceMs,
+      promote: true,
+      preload: [...new Set(hooks.tasks.map((t) => t.method))],
+      logger: log,
+      handleSignals: true,
+    });
+    return await supervisor.done;
+  } finally {
+    await redis.stop();
+  }
+}
+
+function parseGrace(raw: string): number {
+  const seconds = Number(raw);
+  if (!Number.isFinite(seconds) || seconds < 0) {
+    throw new ConfigError("CONFIG_INVALID", `--grace: "${raw}" is not a number of seconds`, { hint: "e.g. --grace 30" });
+  }
+  return seconds * 1000;
 }

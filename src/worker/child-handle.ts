@@ -1,0 +1,187 @@
+/**
+ * The supervisor's side of one child process: forks it, keeps the table of jobs it runs (from
+ * its IPC notes) with a hard-deadline timer per job, and says why it ended.
+ *
+ * It holds no policy: the supervisor decides what a timeout or a death means (fail, requeue,
+ * restart). The handle only makes sure it knows, at exit, which jobs were in flight and whether
+ * the death was one it asked for.
+ */
+import { fork, type ChildProcess } from "node:child_process";
+import type { Clock } from "../clock.js";
+import { isChildMessage, type ChildInit, type ChildMessage } from "./types.js";
+
+/** Resolved relative to this module, so it works from dist/ wherever the package lives. */
+export const CHILD_MODULE = new URL("./child.js", import.meta.url);
+
+export interface InFlightJob {
+  id: string;
+  queue: string;
+  deadline: number;
+  /** The timeout message, e.g. "timed out after 5 s (queue short timeout)". */
+  limit: string;
+  timer: NodeJS.Timeout | undefined;
+}
+
+/** Why the process ended, as far as the supervisor knows. */
+export type EndCause =
+  /** Killed by the supervisor because a job passed its hard deadline. */
+  | { kind: "timeout"; jobIds: string[] }
+  /** Killed by the supervisor during a forced shutdown. */
+  | { kind: "shutdown" }
+  /** Exited on its own: after a stop request, a burst drain, or a crash (decided by the caller). */
+  | { kind: "exit" };
+
+export interface ChildExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  cause: EndCause;
+  livedMs: number;
+  /** Jobs the child was running when it ended (their timers are already cleared). */
+  inFlight: InFlightJob[];
+  stopRequested: boolean;
+  drained: boolean;
+  fatal: string | undefined;
+}
+
+export interface ChildEvents {
+  onReady(child: ChildHandle): void;
+  onStarted(child: ChildHandle, job: InFlightJob): void;
+  onEnded(child: ChildHandle, jobId: string, outcome: string): void;
+  onLoadError(child: ChildHandle, module: string, error: string): void;
+  onDeadline(child: ChildHandle, job: InFlightJob): void;
+  onExit(child: ChildHandle, exit: ChildExit): void;
+}
+
+export interface ChildHandleOptions {
+  init: ChildInit;
+  clock: Clock;
+  events: ChildEvents;
+  /** Override the module to fork (tests). */
+  module?: URL | string;
+  /** Extra environment for the child. */
+  env?: NodeJS.ProcessEnv;
+}
+
+export class ChildHandle {
+  readonly name: string;
+  readonly startedAt: number;
+  readonly inFlight = new Map<string, InFlightJob>();
+  done = 0;
+  failed = 0;
+  ready = false;
+  private readonly proc: ChildProcess;
+  private cause: EndCause = { kind: "exit" };
+  private stopRequested = false;
+  private drained = false;
+  private fatal: string | undefined;
+  private exited = false;
+
+  constructor(private readonly options: ChildHandleOptions) {
+    this.name = options.init.worker;
+    this.startedAt = options.clock();
+    // stdout/stderr inherited: a task's console output and a crash's stack reach the operator.
+    this.proc = fork(options.module ?? CHILD_MODULE, [], {
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+      env: { ...process.env, ...options.env },
+      serialization: "json",
+    });
+    this.proc.on("message", (msg) => this.onMessage(msg));
+    this.proc.on("exit", (code, signal) => this.onExit(code, signal));
+    // An IPC write to a dying child fails with EPIPE; the exit event reports the death.
+    this.proc.on("error", () => {});
+    this.send(options.init);
+  }
+
+  get pid(): number {
+    return this.proc.pid ?? -1;
+  }
+
+  get alive(): boolean {
+    return !this.exited;
+  }
+
+  /** Ask the child to take no more jobs and exit once the running ones are done. */
+  requestStop(): void {
+    this.stopRequested = true;
+    this.send({ type: "stop" });
+  }
+
+  /** Abort the running jobs' signals ahead of a forced stop (cooperative tasks requeue themselves). */
+  abortRunning(): void {
+    this.stopRequested = true;
+    this.send({ type: "abort" });
+  }
+
+  /** SIGKILL: the only stop that works on a child whose event loop is blocked. */
+  kill(cause: Exclude<EndCause, { kind: "exit" }>): void {
+    if (this.exited) return;
+    if (this.cause.kind === "exit") this.cause = cause;
+    this.proc.kill("SIGKILL");
+  }
+
+  private send(msg: unknown): void {
+    if (this.exited || !this.proc.connected) return;
+    try {
+      this.proc.send(msg as object);
+    } catch {
+      /* the child is going away; onExit follows */
+    }
+  }
+
+  private onMessage(raw: unknown): void {
+    if (!isChildMessage(raw)) return;
+    const msg: ChildMessage = raw;
+    const { events } = this.options;
+    switch (msg.type) {
+      case "ready":
+        this.ready = true;
+        events.onReady(this);
+        break;
+      case "started": {
+        const job: InFlightJob = { id: msg.id, queue: msg.queue, deadline: msg.deadline, limit: msg.limit, timer: undefined };
+        const wait = Math.max(0, msg.deadline - this.options.clock());
+        job.timer = setTimeout(() => {
+          if (this.inFlight.get(job.id) === job) events.onDeadline(this, job);
+        }, wait);
+        this.inFlight.set(job.id, job);
+        events.onStarted(this, job);
+        break;
+      }
+      case "ended": {
+        const job = this.inFlight.get(msg.id);
+        if (job) clearTimeout(job.timer);
+        this.inFlight.delete(msg.id);
+        if (msg.outcome === "finished") this.done += 1;
+        else if (msg.outcome === "failed" || msg.outcome === "retry-scheduled") this.failed += 1;
+        events.onEnded(this, msg.id, msg.outcome);
+        break;
+      }
+      case "load-error":
+        events.onLoadError(this, msg.module, msg.error);
+        break;
+      case "drained":
+        this.drained = true;
+        break;
+      case "fatal":
+        this.fatal = msg.error;
+        break;
+    }
+  }
+
+  private onExit(code: number | null, signal: NodeJS.Signals | null): void {
+    this.exited = true;
+    const inFlight = [...this.inFlight.values()];
+    for (const job of inFlight) clearTimeout(job.timer);
+    this.inFlight.clear();
+    this.options.events.onExit(this, {
+      code,
+      signal,
+      cause: this.cause,
+      livedMs: this.options.clock() - this.startedAt,
+      inFlight,
+      stopRequested: this.stopRequested,
+      drained: this.drained,
+      fatal: this.fatal,
+    });
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * Entry point of a worker child process (forked by child-handle.ts; never run by hand).
+ *
+ * Waits for its `init` note, connects to Redis (one connection for commands, one for blocking
+ * waits), loads the app's task modules once, then runs the fetch loop until told to stop or,
+ * in burst mode, until the queues are empty. Task modules that throw while loading are reported
+ * to the supervisor once per module; their jobs fail with that error, and the child goes on.
+ *
+ * If the supervisor goes away (its IPC channel closes), the child exits at once: nobody would
+ * enforce its hard timeouts or extend its leases, so its jobs are better left to the reaper.
+ */
+import { createRedis } from "../redis/connection.js";
+import { createKeys } from "../redis/keys.js";
+import { systemClock } from "../clock.js";
+import { describeError } from "../errors.js";
+import { setActiveContext, type QueueEnv } from "../queue/context.js";
+import { createTaskRegistry } from "../hooks/task-loader.js";
+import { JobLoop } from "./job-loop.js";
+import { moduleOf, runJob } from "./run-job.js";
+import { jsonLogger } from "./log.js";
+import type { ChildInit, ChildMessage, ParentMessage } from "./types.js";
+
+/** Exit codes the supervisor reads. */
+export const CHILD_EXIT = { ok: 0, orphaned: 3, fatal: 70 } as const;
+
+let loop: JobLoop | undefined;
+let stopRequested = false;
+let started = false;
+const shutdown = new AbortController();
+
+function note(msg: ChildMessage): Promise<void> {
+  return new Promise((resolve) => {
+    if (!process.send || !process.connected) return resolve();
+    // The callback fires once the message is handed to the OS: after it, a task that blocks
+    // the event loop can no longer hold the note back.
+    process.send(msg, undefined, {}, () => resolve());
+  });
+}
+
+function requestStop(): void {
+  stopRequested = true;
+  loop?.stop();
+}
+
+async function start(init: ChildInit): Promise<void> {
+  const log = jsonLogger({ level: "warn", base: { component: "worker-child", worker: init.worker } });
+  const redis = createRedis(init.redisUrl, { connectionName: init.worker });
+  const blocking = createRedis(init.redisUrl, { blocking: true, connectionName: `${init.worker}:wait` });
+  // ioredis reconnects by itself; say so once per outage instead of once per retry.
+  let redisDown = false;
+  const onRedisError = (err: Error) => {
+    if (!redisDown) log.warn({ err: err.message }, "redis connection lost; retrying");
+    redisDown = true;
+  };
+  redis.on("error", onRedisError);
+  blocking.on("error", onRedisError);
+  redis.on("ready", () => (redisDown = false));
+
+  try {
+    await Promise.all([redis.connect(), blocking.connect()]);
+    const tasks = createTaskRegistry(init.config.appRoot);
+    const env: QueueEnv = {
+      redis,
+      keys: createKeys(init.config.prefix),
+      clock: systemClock,
+      queues: init.config.queues,
+      retention: init.config.retention,
+      tasks,
+    };
+    // enqueue() and publishProgress() called by tasks use this process's env.
+    setActiveContext(env);
+
+    const reported = new Set<string>();
+    const onLoadError = (method: string, err: unknown) => {
+      const module = moduleOf(method);
+      const error = describeError(err);
+      if (reported.has(`${module}\n${error}`)) return;
+      reported.add(`${module}\n${error}`);
+      void note({ type: "load-error", module, error });
+    };
+    for (const method of init.preload) {
+      try {
+        await tasks.resolve(method);
+      } catch (err) {
+        onLoadError(method, err);
+      }
+    }
+
+    loop = new JobLoop({
+      env,
+      blocking,
+      worker: init.worker,
+      queues: init.queues,
+      strategy: init.strategy,
+      concurrency: init.concurrency,
+      leaseMs: init.leaseMs,
+      blockSeconds: init.blockSeconds,
+      burst: init.burst,
+      runJob: async (job) => {
+        await runJob(
+          {
+            env,
+            tasks,
+            worker: init.worker,
+            note,
+            onLoadError,
+            onRecordError: (j, err) => log.error({ jobId: j.id, err: describeError(err) }, "could not record job outcome"),
+            shutdownSignal: shutdown.signal,
+          },
+          job,
+        );
+      },
+      onError: (err) => log.warn({ err: describeError(err) }, "fetch failed"),
+    });
+    if (stopRequested) loop.stop();
+    await note({ type: "ready" });
+    const end = await loop.run();
+    if (end === "drained") await note({ type: "drained" });
+    redis.disconnect();
+    blocking.disconnect();
+    process.exit(CHILD_EXIT.ok);
+  } catch (err) {
+    await note({ type: "fatal", error: describeError(err) });
+    process.exit(CHILD_EXIT.fatal);
+  }
+}
+
+process.on("message", (raw: unknown) => {
+  const msg = raw as ParentMessage;
+  if (msg?.type === "init" && !started) {
+    started = true;
+    void start(msg);
+  } else if (msg?.type === "stop") {
+    requestStop();
+  } else if (msg?.type === "abort") {
+    requestStop();
+    shutdown.abort(new Error("worker is shutting down"));
+  }
+});
+process.on("disconnect", () => process.exit(CHILD_EXIT.orphaned));
+// Ctrl-C reaches the whole process group: a child stops gracefully and leaves the second-signal
+// decision to its supervisor.
+process.on("SIGINT", requestStop);
+process.on("SIGTERM", requestStop);

@@ -1,0 +1,114 @@
+/**
+ * The fetch loop of one child process: take jobs from the queues (priority order or round robin)
+ * up to `concurrency` at once, run each, and block on the wake markers when there is nothing.
+ *
+ * This is the hot path, so it talks to Redis directly (its own connection for commands, another
+ * for the blocking wait) and tells the supervisor only what it needs to watch (see run-job.ts).
+ */
+import type { Redis } from "ioredis";
+import type { Job } from "../queue/types.js";
+import type { QueueEnv } from "../queue/context.js";
+import { dequeue, waitForJobs } from "../queue/lifecycle.js";
+import { describeError } from "../errors.js";
+import type { Strategy } from "./types.js";
+
+export interface JobLoopOptions {
+  env: QueueEnv;
+  /** A connection of its own: waitForJobs blocks it. */
+  blocking: Redis;
+  worker: string;
+  queues: string[];
+  strategy: Strategy;
+  concurrency: number;
+  leaseMs: number;
+  blockSeconds: number;
+  /** Return "drained" as soon as nothing is queued and nothing runs. */
+  burst: boolean;
+  runJob(job: Job): Promise<void>;
+  /** Redis trouble while fetching (the loop keeps trying). */
+  onError(err: unknown): void;
+}
+
+export type LoopEnd = "stopped" | "drained";
+
+/** Pause after a failed fetch, so a Redis outage is not a busy loop. */
+const FETCH_RETRY_MS = 500;
+
+export class JobLoop {
+  private readonly running = new Set<Promise<void>>();
+  private stopping = false;
+  private wakeStop: (() => void) | undefined;
+
+  constructor(private readonly o: JobLoopOptions) {}
+
+  get runningCount(): number {
+    return this.running.size;
+  }
+
+  /** Stop taking jobs; run() resolves once the running ones are done. */
+  stop(): void {
+    this.stopping = true;
+    this.wakeStop?.();
+  }
+
+  async run(): Promise<LoopEnd> {
+    const o = this.o;
+    while (!this.stopping) {
+      if (this.running.size >= o.concurrency) {
+        await this.untilStopOr(Promise.race(this.running));
+        continue;
+      }
+      let job: Job | null;
+      try {
+        job = await dequeue(o.env, { queues: o.queues, worker: o.worker, leaseMs: o.leaseMs, strategy: o.strategy });
+      } catch (err) {
+        o.onError(err);
+        await this.untilStopOr(delay(FETCH_RETRY_MS));
+        continue;
+      }
+      if (job) {
+        this.start(job);
+        continue;
+      }
+      if (o.burst) {
+        if (this.running.size === 0) return "drained";
+        // A running job may enqueue follow-ups: look again when one ends.
+        await this.untilStopOr(Promise.race(this.running));
+        continue;
+      }
+      try {
+        await this.untilStopOr(waitForJobs(o.blocking, o.env, o.queues, o.blockSeconds));
+      } catch (err) {
+        if (!this.stopping) {
+          o.onError(err);
+          await this.untilStopOr(delay(FETCH_RETRY_MS));
+        }
+      }
+    }
+    await Promise.allSettled([...this.running]);
+    return "stopped";
+  }
+
+  private start(job: Job): void {
+    const p: Promise<void> = this.o
+      .runJob(job)
+      .catch((err) => this.o.onError(new Error(`job ${job.id}: ${describeError(err)}`, { cause: err })))
+      .finally(() => this.running.delete(p));
+    this.running.add(p);
+  }
+
+  /** Wait for `p`, or return early when stop() is called. */
+  private async untilStopOr(p: Promise<unknown>): Promise<void> {
+    if (this.stopping) return;
+    const stopped = new Promise<void>((resolve) => (this.wakeStop = resolve));
+    try {
+      await Promise.race([p, stopped]);
+    } finally {
+      this.wakeStop = undefined;
+    }
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,99 @@
+/**
+ * Run one dequeued job inside a child process and record its outcome (python-rq's
+ * `perform_job`): resolve the task, run it in the job's context with an abort signal, then
+ * complete it (with its after-commit follow-ups) or fail it (the queue applies the retry policy).
+ *
+ * Timeouts: the supervisor is told the hard deadline before the task runs and kills this whole
+ * process there; shortly before, this module aborts the job's signal (the soft timeout) so a task
+ * that listens can stop on its own, which fails the job with the same timeout error.
+ */
+import type { Job, PreparedJob } from "../queue/types.js";
+import type { QueueEnv } from "../queue/context.js";
+import type { TaskRegistry } from "../hooks/types.js";
+import { completeJob, failJob, requeueJob } from "../queue/lifecycle.js";
+import { runInJobContext } from "../runtime/job-context.js";
+import { JobTimeoutError } from "../errors.js";
+import { hardDeadline, jobLimit, softDeadline, timeoutMessage } from "./deadline.js";
+import type { ChildMessage } from "./types.js";
+
+export interface RunJobDeps {
+  env: QueueEnv;
+  tasks: TaskRegistry;
+  worker: string;
+  /** Sends a note to the supervisor; resolves once it is written (see child.ts). */
+  note(msg: ChildMessage): Promise<void>;
+  /** A task module failed to load (the caller reports each module once). */
+  onLoadError(method: string, err: unknown): void;
+  /** Redis refused to record the outcome. */
+  onRecordError(job: Job, err: unknown): void;
+  /** Aborted when this child is told to shut down hard; running tasks see it too. */
+  shutdownSignal: AbortSignal;
+}
+
+export type RunOutcome = Extract<ChildMessage, { type: "ended" }>["outcome"];
+
+export async function runJob(deps: RunJobDeps, job: Job): Promise<RunOutcome> {
+  const { env } = deps;
+  const startedAt = job.startedAt ?? env.clock();
+  const limit = jobLimit(job, env.queues);
+  const message = timeoutMessage(limit);
+  // Awaited: the note must be on the wire before a task that blocks the event loop starts.
+  await deps.note({ type: "started", id: job.id, queue: job.queue, deadline: hardDeadline(startedAt, limit), limit: message });
+
+  const controller = new AbortController();
+  const timeoutError = new JobTimeoutError(message);
+  const softTimer = setTimeout(() => controller.abort(timeoutError), Math.max(0, softDeadline(startedAt, limit) - env.clock()));
+  const onShutdown = () => controller.abort(deps.shutdownSignal.reason);
+  deps.shutdownSignal.addEventListener("abort", onShutdown, { once: true });
+
+  let outcome: RunOutcome;
+  try {
+    outcome = await perform(deps, job, controller.signal, timeoutError);
+  } catch (err) {
+    // Redis refused the outcome: the job stays in `started` until its lease lapses and the
+    // reaper requeues it. The supervisor must stop extending that lease, hence the note.
+    deps.onRecordError(job, err);
+    outcome = "unrecorded";
+  } finally {
+    clearTimeout(softTimer);
+    deps.shutdownSignal.removeEventListener("abort", onShutdown);
+  }
+  await deps.note({ type: "ended", id: job.id, outcome });
+  return outcome;
+}
+
+type Ran = { ok: true; result: unknown; followUps: PreparedJob[] } | { ok: false; error: unknown };
+
+async function perform(deps: RunJobDeps, job: Job, signal: AbortSignal, timeoutError: JobTimeoutError): Promise<RunOutcome> {
+  const { env, worker } = deps;
+  let task: (kwargs: Record<string, unknown>) => unknown;
+  try {
+    task = await deps.tasks.resolve(job.method);
+  } catch (err) {
+    deps.onLoadError(job.method, err);
+    return failJob(env, { job, worker, error: err, reason: "error" });
+  }
+  let ran: Ran;
+  try {
+    const { result, followUps } = await runInJobContext(job, env, () => task(job.kwargs), { signal });
+    ran = { ok: true, result, followUps };
+  } catch (error) {
+    ran = { ok: false, error };
+  }
+  if (ran.ok) return completeJob(env, { job, worker, result: ran.result, followUps: ran.followUps });
+  // A task that stopped because of the soft timeout fails as a timeout, whatever it threw.
+  if (signal.aborted && signal.reason === timeoutError) {
+    return failJob(env, { job, worker, error: timeoutError, reason: "timeout" });
+  }
+  // One that stopped because the worker shuts down was not at fault: it runs again elsewhere.
+  if (signal.aborted && deps.shutdownSignal.aborted) {
+    return (await requeueJob(env, { job, worker, reason: "shutdown" })) ? "requeued" : "lease-lost";
+  }
+  return failJob(env, { job, worker, error: ran.error, reason: "error" });
+}
+
+/** "my_app.tasks.daily_report" -> "my_app.tasks", for load-error reports. */
+export function moduleOf(method: string): string {
+  const dot = method.lastIndexOf(".");
+  return dot > 0 ? method.slice(0, dot) : method;
+}

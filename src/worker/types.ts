@@ -1,0 +1,86 @@
+/**
+ * Shared vocabulary of the worker side: the logger it is given, the groups a supervisor runs,
+ * and the small IPC notes between a supervisor and its child processes.
+ *
+ * The hot path stays in the child (it dequeues and completes by itself); the notes only tell the
+ * supervisor enough to watch: which job started with which deadline, and when it ended.
+ */
+import type { ResolvedConfig } from "../config/types.js";
+
+/** The logger a supervisor is given (pino's shape, trimmed to what we call). */
+export interface Logger {
+  debug(obj: object | string, msg?: string): void;
+  info(obj: object | string, msg?: string): void;
+  warn(obj: object | string, msg?: string): void;
+  error(obj: object | string, msg?: string): void;
+}
+
+export type Strategy = "priority" | "round_robin";
+
+/** N child processes serving the same queues. */
+export interface WorkerGroupSpec {
+  /** Display name, e.g. "short,default". */
+  name: string;
+  /** Queues in priority order. */
+  queues: string[];
+  /** Child processes in this group. */
+  processes: number;
+  /** Jobs one child runs at once (async tasks share the process). */
+  concurrency: number;
+  strategy: Strategy;
+}
+
+/** Timings of the watch loop; defaults in supervisor.ts, smaller ones in tests. */
+export interface WorkerTimings {
+  /** How often the supervisor extends the leases of running jobs and refreshes the registry. */
+  heartbeatMs: number;
+  /** Lease given at dequeue and at each heartbeat; a job whose lease lapses is "stalled". */
+  leaseMs: number;
+  /** How often the supervisor runs reapStalled (and promoteScheduled when asked to). */
+  reapMs: number;
+  /** A child that dies this soon after it started counts as unstable. */
+  unstableMs: number;
+  /** Seconds a child blocks in waitForJobs before looking again. */
+  blockSeconds: number;
+}
+
+/** Everything a child needs to start; sent as the first IPC message. */
+export interface ChildInit {
+  type: "init";
+  /** Worker name of this child, unique across the installation (lease owner). */
+  worker: string;
+  config: ResolvedConfig;
+  redisUrl: string;
+  queues: string[];
+  strategy: Strategy;
+  concurrency: number;
+  leaseMs: number;
+  blockSeconds: number;
+  /** Stop (exit 0) once the queues are empty and nothing runs. */
+  burst: boolean;
+  /** Dotted paths to load before taking jobs, so a module that throws while loading shows at once. */
+  preload: string[];
+}
+
+export type ParentMessage =
+  | ChildInit
+  /** Take no more jobs; exit once the running ones are done. */
+  | { type: "stop" }
+  /** Forced shutdown is coming: abort the running jobs' signals (they are requeued, not failed). */
+  | { type: "abort" };
+
+export type ChildMessage =
+  /** Connected, tasks preloaded: taking jobs. */
+  | { type: "ready" }
+  /** A task module could not be loaded (reported once per module per child). */
+  | { type: "load-error"; module: string; error: string }
+  /** Could not start at all (bad config, Redis refused): the supervisor must not restart blindly. */
+  | { type: "fatal"; error: string }
+  | { type: "started"; id: string; queue: string; deadline: number; limit: string }
+  | { type: "ended"; id: string; outcome: "finished" | "failed" | "retry-scheduled" | "lease-lost" | "requeued" | "unrecorded" }
+  /** Burst mode: nothing left to take and nothing running. */
+  | { type: "drained" };
+
+export function isChildMessage(value: unknown): value is ChildMessage {
+  return typeof value === "object" && value !== null && typeof (value as { type?: unknown }).type === "string";
+}
