@@ -3,7 +3,7 @@
  * normalized. Every key that is not an option is a kwarg, as in frappe.enqueue(**kwargs).
  */
 import { EnqueueError } from "../errors.js";
-import { parseDurationMs } from "./duration.js";
+import { parseDuration } from "../cli/duration.js";
 import { normalizeRetry, type RetryInput } from "./retry.js";
 
 export interface EnqueueOptions {
@@ -64,6 +64,18 @@ const ALIASES: Array<[string, string]> = [
 const OPTION_KEYS = new Set(["queue", "timeout", "now", "deduplicate", "retry", "delay", "at", "kwargs", ...ALIASES.flat()]);
 const JOB_ID = /^[^\s{}]{1,200}$/;
 
+/** Seconds as a number (or numeric string), or a "10m"-style duration (shared CLI parser). */
+function delayMs_(v: unknown): number | undefined {
+  if (typeof v === "number") return Number.isFinite(v) && v >= 0 ? v * 1000 : undefined;
+  if (typeof v !== "string") return undefined;
+  if (/^\d+(\.\d+)?$/.test(v.trim())) return Number(v) * 1000;
+  try {
+    return parseDuration(v, "delay");
+  } catch {
+    return undefined;
+  }
+}
+
 function fail(code: string, message: string, hint?: string): never {
   throw new EnqueueError(code, message, hint ? { hint } : {});
 }
@@ -109,7 +121,7 @@ export function normalizeOptions(options: EnqueueOptions = {}): NormalizedOption
   }
   let delayMs: number | undefined;
   if (options.delay !== undefined) {
-    const d = typeof options.delay === "number" || typeof options.delay === "string" ? parseDurationMs(options.delay) : undefined;
+    const d = delayMs_(options.delay);
     if (d === undefined) fail("BAD_DELAY", `enqueue: delay ${JSON.stringify(options.delay)} is not a duration; use seconds or "90s", "10m", "2h", "1d"`);
     delayMs = d;
   }

@@ -70,7 +70,7 @@ export function getQueueStats(): Promise<Record<string, QueueCounts>> {
  */
 export async function cancel(id: string, env: QueueEnv = activeContext()): Promise<void> {
   const res = await runJobScript<string>(env, "cancel", [id, env.retention.failed * 1000]);
-  if (res === "canceled") return;
+  if (res === "ok") return;
   if (res === "missing") throw new EnqueueError("NO_SUCH_JOB", `cancel: no job with id "${id}"`);
   if (res === "started") {
     throw new EnqueueError("JOB_STARTED", `cancel: job "${id}" is running and cannot be canceled`, {
@@ -83,7 +83,7 @@ export async function cancel(id: string, env: QueueEnv = activeContext()): Promi
 /** Put a failed or canceled job back on its queue; its attempt history is kept. */
 export async function requeue(id: string, env: QueueEnv = activeContext()): Promise<void> {
   const res = await runJobScript<string>(env, "requeue", [id]);
-  if (res === "queued") return;
+  if (res === "ok") return;
   if (res === "missing") throw new EnqueueError("NO_SUCH_JOB", `requeue: no job with id "${id}"`);
   throw new EnqueueError("JOB_NOT_REQUEUABLE", `requeue: job "${id}" is ${res}; only failed or canceled jobs can be requeued`);
 }

@@ -1,8 +1,8 @@
 -- cancel.lua: cancel a job that has not started (queued, scheduled or deferred).
 -- KEYS[1] queues set, KEYS[2] events stream (see job_lib)
 -- ARGV[1] env header JSON, ARGV[2] now ms, ARGV[3] job id, ARGV[4] canceled retention ms
--- Returns "canceled", or the job's status when it cannot be canceled ("started", "finished",
---   "failed", "canceled"), or "missing" when there is no such job.
+-- Returns "ok" when canceled now, or the job's status when it cannot be canceled ("started",
+--   "finished", "failed", "canceled"), or "missing" when there is no such job.
 --@include job_lib
 
 local id = ARGV[3]
@@ -21,4 +21,4 @@ end
 redis.call("HSET", jk, "status", "canceled", "endedAt", NOW)
 retire(id, q, "canceled", tonumber(ARGV[4]))
 emit("job.canceled", "info", "canceled while " .. st, id, q, { task = j[3] or nil })
-return "canceled"
+return "ok"

@@ -2,7 +2,7 @@
 -- automatic retry budget and stall count reset).
 -- KEYS[1] queues set, KEYS[2] events stream (see job_lib)
 -- ARGV[1] env header JSON, ARGV[2] now ms, ARGV[3] job id
--- Returns "queued", or the job's status when it is not failed/canceled, or "missing".
+-- Returns "ok" when requeued now, or the job's status when it is not failed/canceled, or "missing".
 --@include job_lib
 
 local id = ARGV[3]
@@ -18,4 +18,4 @@ redis.call("HSET", jk, "status", "queued", "enqueuedAt", NOW, "retries", 0, "sta
 redis.call("HDEL", jk, "worker", "endedAt")
 push_queued(id, q, false)
 emit("job.requeued", "info", "requeued from " .. st, id, q)
-return "queued"
+return "ok"
