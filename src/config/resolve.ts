@@ -1,0 +1,173 @@
+/**
+ * The one place settings are merged. Precedence, highest first:
+ *
+ *   1. command-line flag   (--redis, --prefix, --timezone, --log-level)
+ *   2. environment         (REDIS_URL, SCHEDULER_PREFIX, SCHEDULER_TIMEZONE, SCHEDULER_LOG_LEVEL)
+ *   3. hooks file          (redis, prefix, timezone, log_level, scheduler_interval, queues, retention)
+ *   4. built-in default    (src/config/defaults.ts)
+ *
+ * TZ is read as the machine's zone, i.e. at the default tier, not the environment tier: a
+ * container's TZ=UTC must not silently override a `timezone` written in the hooks file. Use
+ * SCHEDULER_TIMEZONE to override the file from the environment.
+ *
+ * Every value is validated; a bad one is a ConfigError naming where it came from.
+ */
+import { dirname, isAbsolute, resolve } from "node:path";
+import { ConfigError } from "../errors.js";
+import { displayPath } from "../hooks/problems.js";
+import { didYouMean } from "../hooks/suggest.js";
+import type { LoadedHooks } from "../hooks/types.js";
+import {
+  BUILTIN_QUEUES,
+  CUSTOM_QUEUE_DEFAULTS,
+  DEFAULT_LOG_LEVEL,
+  DEFAULT_PREFIX,
+  DEFAULT_RETENTION,
+  DEFAULT_SCHEDULER_INTERVAL,
+  machineTimezone,
+} from "./defaults.js";
+import type { ConfigSource, QueueConfig, ResolvedConfig } from "./types.js";
+import { checkLogLevel, checkPositiveSeconds, checkPrefix, checkQueue, checkRedisUrl, checkSchedulerInterval, checkTimezone } from "./validate.js";
+
+export interface ConfigFlags {
+  redis?: string;
+  prefix?: string;
+  timezone?: string;
+  logLevel?: string;
+}
+
+export interface ResolveConfigInput {
+  flags?: ConfigFlags;
+  env?: NodeJS.ProcessEnv;
+  hooks: LoadedHooks;
+}
+
+interface Layer {
+  flag?: [string, string | undefined];
+  env?: Array<[string, string | undefined]>;
+  hooks?: [string, unknown];
+}
+
+/** The first set value, highest precedence first, with the label of where it came from. */
+function pick(layer: Layer, hooksFile: string): { value: unknown; source: ConfigSource; label: string } | undefined {
+  if (layer.flag && layer.flag[1] !== undefined && layer.flag[1] !== "") return { value: layer.flag[1], source: "flag", label: layer.flag[0] };
+  for (const [name, value] of layer.env ?? []) {
+    if (value !== undefined && value !== "") return { value, source: "env", label: name };
+  }
+  if (layer.hooks && layer.hooks[1] !== undefined) return { value: layer.hooks[1], source: "hooks", label: `${displayPath(hooksFile)}: ${layer.hooks[0]}` };
+  return undefined;
+}
+
+function fail(label: string, message: string): never {
+  throw new ConfigError("CONFIG_INVALID", `${label}: ${message}`);
+}
+
+export function resolveConfig({ flags = {}, env = process.env, hooks }: ResolveConfigInput): ResolvedConfig {
+  const def = hooks.definition;
+  const file = hooks.file;
+  const sources = {} as ResolvedConfig["sources"];
+
+  const setting = <T>(
+    name: keyof ResolvedConfig["sources"],
+    layer: Layer,
+    check: (v: unknown) => string | undefined,
+    fallback: () => { value: T; source: ConfigSource },
+  ): T => {
+    const chosen = pick(layer, file);
+    if (!chosen) {
+      const d = fallback();
+      sources[name] = d.source;
+      return d.value;
+    }
+    const problem = check(chosen.value);
+    if (problem) fail(chosen.label, problem);
+    sources[name] = chosen.source;
+    return chosen.value as T;
+  };
+
+  const redisUrl = setting<string | undefined>("redisUrl", { flag: ["--redis", flags.redis], env: [["REDIS_URL", env.REDIS_URL]], hooks: ["redis", def.redis] }, checkRedisUrl, () => ({
+    value: undefined,
+    source: "default",
+  }));
+  const prefix = setting<string>("prefix", { flag: ["--prefix", flags.prefix], env: [["SCHEDULER_PREFIX", env.SCHEDULER_PREFIX]], hooks: ["prefix", def.prefix] }, checkPrefix, () => ({
+    value: DEFAULT_PREFIX,
+    source: "default",
+  }));
+  const timezone = setting<string>(
+    "timezone",
+    { flag: ["--timezone", flags.timezone], env: [["SCHEDULER_TIMEZONE", env.SCHEDULER_TIMEZONE]], hooks: ["timezone", def.timezone] },
+    checkTimezone,
+    () => machineZone(env),
+  );
+  const logLevel = setting<ResolvedConfig["logLevel"]>(
+    "logLevel",
+    { flag: ["--log-level", flags.logLevel], env: [["SCHEDULER_LOG_LEVEL", env.SCHEDULER_LOG_LEVEL]], hooks: ["log_level", def.log_level] },
+    checkLogLevel,
+    () => ({ value: DEFAULT_LOG_LEVEL, source: "default" }),
+  );
+  const schedulerInterval = setting<number>("schedulerInterval", { hooks: ["scheduler_interval", def.scheduler_interval] }, checkSchedulerInterval, () => ({
+    value: DEFAULT_SCHEDULER_INTERVAL,
+    source: "default",
+  }));
+
+  return {
+    hooksFile: file,
+    appRoot: resolveAppRoot(hooks),
+    redisUrl,
+    prefix,
+    timezone,
+    schedulerInterval,
+    queues: resolveQueues(hooks),
+    logLevel,
+    retention: resolveRetention(hooks),
+    sources,
+  };
+}
+
+/** TZ when it names an IANA zone (POSIX forms like ":/etc/localtime" are left to Intl), else Intl's zone. */
+function machineZone(env: NodeJS.ProcessEnv): { value: string; source: ConfigSource } {
+  const tz = env.TZ;
+  if (tz && !tz.startsWith(":") && !checkTimezone(tz)) return { value: tz, source: "env" };
+  return { value: machineTimezone(), source: "default" };
+}
+
+/** hooks `app_root` resolved against the hooks file's folder, else that folder. */
+export function resolveAppRoot(hooks: LoadedHooks): string {
+  const folder = dirname(hooks.file);
+  const root = hooks.definition.app_root;
+  if (root === undefined) return folder;
+  if (typeof root !== "string" || root.trim() === "") fail(`${displayPath(hooks.file)}: app_root`, `must be a folder path, got ${JSON.stringify(root)}`);
+  return isAbsolute(root) ? root : resolve(folder, root);
+}
+
+function resolveQueues(hooks: LoadedHooks): Record<string, QueueConfig> {
+  const queues: Record<string, QueueConfig> = {};
+  for (const [name, q] of Object.entries(BUILTIN_QUEUES)) queues[name] = { ...q };
+  const declared = hooks.definition.queues;
+  if (declared === undefined) return queues;
+  const label = `${displayPath(hooks.file)}: queues`;
+  if (typeof declared !== "object" || declared === null || Array.isArray(declared)) fail(label, `must be a map of queue name -> { timeout, workers, concurrency }`);
+  for (const [name, settings] of Object.entries(declared)) {
+    const problems = checkQueue(name, settings, didYouMean);
+    const first = problems[0];
+    if (first) fail(first[0] ? `${label}.${name}.${first[0]}` : `${label}.${name}`, first[1]);
+    const base = queues[name] ?? { ...CUSTOM_QUEUE_DEFAULTS };
+    const merged: QueueConfig = { ...base };
+    for (const [k, v] of Object.entries(settings ?? {})) if (v !== undefined) (merged as unknown as Record<string, unknown>)[k] = v;
+    queues[name] = merged;
+  }
+  return queues;
+}
+
+function resolveRetention(hooks: LoadedHooks): ResolvedConfig["retention"] {
+  const declared = hooks.definition.retention ?? {};
+  const retention = { ...DEFAULT_RETENTION };
+  for (const key of ["finished", "failed"] as const) {
+    const v = declared[key];
+    if (v === undefined) continue;
+    const problem = checkPositiveSeconds(v);
+    if (problem) fail(`${displayPath(hooks.file)}: retention.${key}`, problem);
+    retention[key] = v;
+  }
+  return retention;
+}

@@ -1,0 +1,108 @@
+/**
+ * Checks of single config values. Each returns undefined when the value is fine, else one
+ * message saying what is wrong and what to write instead. The caller adds where the value came
+ * from (`--redis`, `REDIS_URL`, `hooks.ts: queues.long.timeout`), so the same check serves
+ * flags, the environment and the hooks file.
+ */
+import { IANAZone } from "luxon";
+import { createKeys } from "../redis/keys.js";
+import { LOG_LEVELS } from "./defaults.js";
+
+export function checkTimezone(value: unknown): string | undefined {
+  if (typeof value !== "string" || !IANAZone.isValidZone(value)) {
+    return `${JSON.stringify(value)} is not an IANA time zone; use a name like "Europe/Berlin", "America/New_York" or "UTC"`;
+  }
+  return undefined;
+}
+
+export function checkRedisUrl(value: unknown): string | undefined {
+  const fix = "use redis://[:password@]host:port[/db], rediss://... for TLS, or an absolute unix socket path";
+  if (typeof value !== "string" || value.trim() === "") return `${JSON.stringify(value)} is not a Redis URL; ${fix}`;
+  if (value.startsWith("/")) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return `${JSON.stringify(value)} is not a Redis URL; ${fix}`;
+  }
+  if (url.protocol !== "redis:" && url.protocol !== "rediss:") {
+    return `${JSON.stringify(value)} has scheme "${url.protocol}" which is not a Redis URL; ${fix}`;
+  }
+  const db = url.pathname.replace(/^\//, "");
+  if (db !== "" && !/^\d+$/.test(db)) return `${JSON.stringify(value)} names database "${db}", which is not a number; ${fix}`;
+  return undefined;
+}
+
+export function checkPrefix(value: unknown): string | undefined {
+  if (typeof value !== "string") return `${JSON.stringify(value)} is not a key prefix; use letters, digits, "_", "-" or "."`;
+  try {
+    createKeys(value);
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+export function checkLogLevel(value: unknown): string | undefined {
+  if (typeof value === "string" && (LOG_LEVELS as readonly string[]).includes(value)) return undefined;
+  return `${JSON.stringify(value)} is not a log level; use one of ${LOG_LEVELS.join(", ")}`;
+}
+
+export function checkSchedulerInterval(value: unknown): string | undefined {
+  if (typeof value === "number" && Number.isInteger(value) && value >= 1) return undefined;
+  return `${JSON.stringify(value)} is not a whole number of seconds >= 1; the default is 60`;
+}
+
+/** A number of seconds > 0 (job timeouts, retention). */
+export function checkPositiveSeconds(value: unknown): string | undefined {
+  if (typeof value === "number" && Number.isFinite(value) && value > 0) return undefined;
+  return `${JSON.stringify(value)} is not a number of seconds > 0`;
+}
+
+export function checkPositiveInteger(value: unknown): string | undefined {
+  if (typeof value === "number" && Number.isInteger(value) && value >= 1) return undefined;
+  return `${JSON.stringify(value)} is not a whole number >= 1`;
+}
+
+const QUEUE_NAME = /^[A-Za-z0-9_.\-]+$/;
+const QUEUE_KEYS = ["timeout", "workers", "concurrency", "rateLimit"] as const;
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * Problems of one `queues.<name>` entry, as [sub-key, message] pairs ("" for the entry itself).
+ * `suggest` turns an unknown key into a "did you mean" suffix.
+ */
+export function checkQueue(
+  name: string,
+  value: unknown,
+  suggest: (word: string, candidates: readonly string[]) => string,
+): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  if (!QUEUE_NAME.test(name)) out.push(["", `queue name "${name}" is not allowed; use letters, digits, "_", "-" or "."`]);
+  if (!isPlainObject(value)) {
+    out.push(["", `must be an object like { timeout: 300, workers: 1, concurrency: 1 }, got ${JSON.stringify(value)}`]);
+    return out;
+  }
+  for (const [key, v] of Object.entries(value)) {
+    if (v === undefined) continue;
+    if (key === "timeout") {
+      const m = checkPositiveSeconds(v);
+      if (m) out.push([key, m]);
+    } else if (key === "workers" || key === "concurrency") {
+      const m = checkPositiveInteger(v);
+      if (m) out.push([key, m]);
+    } else if (key === "rateLimit") {
+      if (!isPlainObject(v) || checkPositiveInteger(v.max) || checkPositiveSeconds(v.per) || Object.keys(v).some((k) => k !== "max" && k !== "per")) {
+        out.push([key, `must be { max: <jobs, whole number >= 1>, per: <seconds > 0> }, got ${JSON.stringify(v)}`]);
+      }
+    } else {
+      out.push([key, `unknown queue setting "${key}"${suggest(key, QUEUE_KEYS)}; allowed: ${QUEUE_KEYS.join(", ")}`]);
+    }
+  }
+  return out;
+}

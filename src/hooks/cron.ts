@@ -1,0 +1,27 @@
+/** Validity of a cron expression, as the scheduler will read it (cron-parser 5). */
+import { CronExpressionParser } from "cron-parser";
+
+/**
+ * undefined when `expression` is a cron expression the scheduler can fire: 5 fields
+ * (minute hour day-of-month month day-of-week), 6 with seconds first, or an `@daily`-style
+ * alias cron-parser knows. Else a message with the expression and the parser's reason.
+ */
+export function checkCronExpression(expression: unknown): string | undefined {
+  const usage = 'write 5 fields "min hour day month weekday" (e.g. "0 9 * * *") or 6 with seconds first (e.g. "*/20 * * * * *")';
+  if (typeof expression !== "string" || expression.trim() === "") {
+    return `${JSON.stringify(expression)} is not a cron expression; ${usage}`;
+  }
+  const trimmed = expression.trim();
+  if (!trimmed.startsWith("@")) {
+    const fields = trimmed.split(/\s+/).length;
+    if (fields !== 5 && fields !== 6) {
+      return `bad cron expression "${expression}": it has ${fields} fields; ${usage}`;
+    }
+  }
+  try {
+    CronExpressionParser.parse(trimmed);
+    return undefined;
+  } catch (err) {
+    return `bad cron expression "${expression}": ${(err as Error).message}; ${usage}`;
+  }
+}

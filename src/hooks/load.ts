@@ -1,0 +1,159 @@
+/**
+ * Finding and loading the hooks file: cosmiconfig discovery in the working folder (or one
+ * explicit `--hooks PATH`), the module loaded through the TS loader, both hooks shapes accepted,
+ * then validated and normalized into scheduled tasks.
+ */
+import { existsSync, statSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { cosmiconfig, type Loader } from "cosmiconfig";
+import { HooksError } from "../errors.js";
+import { isPlainObject } from "../config/validate.js";
+import { normalizeHooks } from "./normalize.js";
+import { displayPath, HooksValidationError } from "./problems.js";
+import { forgetModules, importModule, loaderMessage } from "./ts-loader.js";
+import type { HooksDefinition, LoadedHooks } from "./types.js";
+import { TOP_LEVEL_KEYS, validateHooks, type ValidateOptions } from "./validate.js";
+
+/** Looked for in this order in the working folder; the `scheduler` key of package.json last. */
+export const SEARCH_PLACES = [
+  "hooks.ts",
+  "hooks.mts",
+  "hooks.js",
+  "hooks.mjs",
+  "scheduler.config.ts",
+  "scheduler.config.mts",
+  "scheduler.config.js",
+  "scheduler.config.mjs",
+  "package.json",
+] as const;
+
+export interface LoadHooksOptions {
+  /** An explicit hooks file (`--hooks`); relative to `cwd`. Skips discovery. */
+  hooksPath?: string;
+  /** Where discovery looks; default process.cwd(). */
+  cwd?: string;
+  /** Evaluate the files again even if loaded before (SIGHUP reload). */
+  fresh?: boolean;
+}
+
+/** What a hooks module gave us, before validation. */
+interface RawHooks {
+  definition: Record<string, unknown>;
+  validate: ValidateOptions;
+}
+
+const MARK = Symbol("hooks-scheduler.raw-hooks");
+
+export async function loadHooks(options: LoadHooksOptions = {}): Promise<LoadedHooks> {
+  const cwd = resolve(options.cwd ?? process.cwd());
+  const fresh = options.fresh ?? false;
+  const explorer = cosmiconfig("scheduler", {
+    searchPlaces: [...SEARCH_PLACES],
+    searchStrategy: "none",
+    cache: false,
+    loaders: { ".ts": moduleLoader(fresh), ".mts": moduleLoader(fresh), ".js": moduleLoader(fresh), ".mjs": moduleLoader(fresh) },
+  });
+
+  let found: { config: unknown; filepath: string } | null;
+  if (options.hooksPath !== undefined) {
+    const file = resolve(cwd, options.hooksPath);
+    if (!existsSync(file) || !statSync(file).isFile()) {
+      throw new HooksError("HOOKS_NOT_FOUND", `hooks file ${displayPath(file, cwd)} does not exist`, {
+        hint: "check the --hooks path, or leave it out to discover hooks.ts in the current folder",
+      });
+    }
+    found = await guard(file, () => explorer.load(file));
+    if (!found || found.config === undefined || found.config === null) {
+      const what = file.endsWith("package.json") ? 'has no "scheduler" key' : "is empty";
+      throw new HooksError("HOOKS_EMPTY", `${displayPath(file)}: ${what}`, { hint: "export default defineHooks({ scheduler_events: {...} })" });
+    }
+  } else {
+    found = await guard(cwd, () => explorer.search(cwd));
+    if (!found) {
+      throw new HooksError("HOOKS_NOT_FOUND", `no hooks file in ${cwd}: looked for ${SEARCH_PLACES.slice(0, -1).join(", ")} and a "scheduler" key in package.json`, {
+        hint: "create hooks.ts (see hooks.example.ts) or pass --hooks PATH",
+      });
+    }
+  }
+  // package.json: `"scheduler": "./path/to/hooks.ts"` points at the file; an object is the definition.
+  if (found.filepath.endsWith("package.json") && typeof found.config === "string") {
+    return loadHooks({ hooksPath: resolve(dirname(found.filepath), found.config), cwd, fresh });
+  }
+  const raw = asRaw(found.config, found.filepath);
+  return finish(raw, found.filepath);
+}
+
+function finish(raw: RawHooks, file: string): LoadedHooks {
+  const problems = validateHooks(raw.definition, file, raw.validate);
+  if (problems.length > 0) throw new HooksValidationError(problems);
+  const definition = raw.definition as HooksDefinition;
+  return { file, definition, tasks: normalizeHooks(definition) };
+}
+
+/** A loader for cosmiconfig that imports the module and tags which shape it used. */
+function moduleLoader(fresh: boolean): Loader {
+  return async (filepath: string) => {
+    if (fresh) forgetModules(dirname(filepath));
+    let namespace: Record<string, unknown>;
+    try {
+      namespace = await importModule(filepath, { fresh });
+    } catch (err) {
+      throw new HooksError("HOOKS_LOAD_FAILED", `${displayPath(filepath)}: failed to load: ${loaderMessage(err)}`, {
+        hint: "fix the error in the hooks file (or a module it imports) and try again",
+        cause: err,
+      });
+    }
+    return { [MARK]: fromNamespace(namespace, filepath) };
+  };
+}
+
+/**
+ * The two shapes: `export default defineHooks({...})`, or Frappe's named exports
+ * (`export const scheduler_events = {...}`, `export const timezone = ...`).
+ */
+function fromNamespace(namespace: Record<string, unknown>, file: string): RawHooks {
+  const def = namespace.default;
+  const named = Object.keys(namespace).filter((k) => k !== "default" && k !== "__esModule" && (TOP_LEVEL_KEYS as readonly string[]).includes(k));
+  if (def !== undefined) {
+    if (!isPlainObject(def)) {
+      throw new HooksError("HOOKS_SHAPE", `${displayPath(file)}: the default export is ${typeof def === "function" ? "a function" : JSON.stringify(def)}, not a hooks object`, {
+        hint: "write export default defineHooks({ scheduler_events: {...} })",
+      });
+    }
+    if (named.length > 0) {
+      throw new HooksError("HOOKS_SHAPE", `${displayPath(file)}: has both a default export and named ${named.join(", ")}; use one shape`, {
+        hint: "move the named settings into defineHooks({...}) or drop the default export",
+      });
+    }
+    return { definition: def, validate: { unknownKeys: "all" } };
+  }
+  if (named.length === 0) {
+    throw new HooksError("HOOKS_SHAPE", `${displayPath(file)}: exports neither a default defineHooks({...}) nor a named scheduler_events`, {
+      hint: "write export default defineHooks({ scheduler_events: {...} }), or export const scheduler_events = {...}",
+    });
+  }
+  const definition: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(namespace)) if (k !== "default" && k !== "__esModule") definition[k] = v;
+  // Other named exports (helpers, Frappe's app_name...) are allowed; only near-misses are flagged.
+  return { definition, validate: { unknownKeys: "typos" } };
+}
+
+function asRaw(config: unknown, file: string): RawHooks {
+  if (isPlainObject(config) && MARK in config) return (config as Record<symbol, RawHooks>)[MARK]!;
+  // package.json `scheduler` object: plain JSON, validated strictly.
+  if (!isPlainObject(config)) {
+    throw new HooksError("HOOKS_SHAPE", `${displayPath(file)}: "scheduler" must be an object of hooks settings or a path to a hooks file, got ${JSON.stringify(config)}`);
+  }
+  return { definition: config, validate: { unknownKeys: "all" } };
+}
+
+/** Errors cosmiconfig raises itself (e.g. bad JSON in package.json) become one-line HooksErrors. */
+async function guard<T>(where: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof HooksError) throw err;
+    const file = (err as { filepath?: string }).filepath ?? where;
+    throw new HooksError("HOOKS_LOAD_FAILED", `${displayPath(file)}: failed to load: ${loaderMessage(err)}`, { cause: err });
+  }
+}

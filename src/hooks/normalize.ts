@@ -1,0 +1,61 @@
+/**
+ * A validated hooks definition -> the list of (task, schedule) pairs the scheduler fires.
+ * Assumes `validateHooks` found no problems; the order is the declaration order.
+ */
+import { DEFAULT_SCHEDULER_INTERVAL } from "../config/defaults.js";
+import { allExpression, BASE_EXPRESSIONS, baseEvent, CRON_EVENTS, eventQueue } from "./events.js";
+import { keyPath } from "./problems.js";
+import type { EventName, HooksDefinition, ScheduledTask, TaskEntry } from "./types.js";
+
+/**
+ * The expression a named event fires on: its `event_expressions` override, else the override of
+ * its base event (so overriding `weekly` moves `weekly_long` too), else the default.
+ */
+export function eventExpression(event: string, hooks: HooksDefinition): string {
+  const overrides = (hooks.event_expressions ?? {}) as Record<string, string | undefined>;
+  const own = overrides[event] ?? overrides[baseEvent(event)];
+  if (own !== undefined) return own.trim();
+  const base = baseEvent(event);
+  if (base === "all") return allExpression(hooks.scheduler_interval ?? DEFAULT_SCHEDULER_INTERVAL);
+  const expression = BASE_EXPRESSIONS[base];
+  if (expression === undefined) throw new Error(`no expression for event "${event}"`);
+  return expression;
+}
+
+export function normalizeHooks(hooks: HooksDefinition): ScheduledTask[] {
+  const tasks: ScheduledTask[] = [];
+  const events = (hooks.scheduler_events ?? {}) as Record<string, unknown>;
+  for (const [event, value] of Object.entries(events)) {
+    if (value === undefined) continue;
+    const at = keyPath("scheduler_events", event);
+    if ((CRON_EVENTS as readonly string[]).includes(event)) {
+      for (const [expression, list] of Object.entries(value as Record<string, TaskEntry[]>)) {
+        const trimmed = expression.trim();
+        (list ?? []).forEach((entry, i) => {
+          tasks.push(toTask(entry, event, trimmed, `${event}:${trimmed}`, keyPath(keyPath(at, expression), i)));
+        });
+      }
+    } else {
+      const expression = eventExpression(event as EventName, hooks);
+      (value as TaskEntry[]).forEach((entry, i) => tasks.push(toTask(entry, event, expression, event, keyPath(at, i))));
+    }
+  }
+  return tasks;
+}
+
+function toTask(entry: TaskEntry, event: string, expression: string, idPrefix: string, source: string): ScheduledTask {
+  const options = typeof entry === "string" ? { method: entry } : entry;
+  const task: ScheduledTask = {
+    id: `${idPrefix}|${options.method}`,
+    event,
+    expression,
+    method: options.method,
+    queue: options.queue ?? eventQueue(event),
+    catchup: options.catchup ?? "latest",
+    jitter: options.jitter ?? 0,
+    kwargs: options.kwargs ?? {},
+    source,
+  };
+  if (options.timeout !== undefined) task.timeout = options.timeout;
+  return task;
+}

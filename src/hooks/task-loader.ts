@@ -1,0 +1,182 @@
+/**
+ * Dotted paths -> task functions, confined to the app root (implements TaskRegistry).
+ *
+ * `my_app.tasks.process_queue` is the export `process_queue` of `my_app/tasks.{ts,mts,js,mjs}`
+ * or `my_app/tasks/index.{ts,mts,js,mjs}` under the app root. The resolved file's realpath must
+ * stay inside the root's realpath (a symlink cannot lead out) and outside node_modules. Every
+ * function a loaded module exports is recorded in runtime().taskPaths, so `pathOf(fn)` (and so
+ * `enqueue(send_notification)`) maps a function back to its dotted path.
+ */
+import { realpathSync, statSync } from "node:fs";
+import { isAbsolute, join, relative, resolve, sep } from "node:path";
+import { TaskResolutionError } from "../errors.js";
+import { runtime } from "../runtime/context.js";
+import { parseDottedPath } from "./dotted-path.js";
+import { displayPath, type Problem } from "./problems.js";
+import { forgetModules, importModule, loaderMessage } from "./ts-loader.js";
+import type { LoadedHooks, ScheduledTask, TaskRegistry } from "./types.js";
+
+export const MODULE_EXTENSIONS = [".ts", ".mts", ".js", ".mjs"] as const;
+
+export type TaskFunction = (kwargs: Record<string, unknown>) => unknown;
+
+export interface TaskRegistryOptions {
+  /** Evaluate app modules again instead of reusing ones loaded earlier in this process. */
+  fresh?: boolean;
+}
+
+/** The files a module path may live in, in the order they are tried. */
+export function candidateFiles(appRoot: string, moduleSegments: string[]): string[] {
+  const base = join(appRoot, ...moduleSegments);
+  return [...MODULE_EXTENSIONS.map((ext) => base + ext), ...MODULE_EXTENSIONS.map((ext) => join(base, "index" + ext))];
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function inside(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel);
+}
+
+class AppTaskRegistry implements TaskRegistry {
+  readonly appRoot: string;
+  private readonly realRoot: string;
+  private readonly fresh: boolean;
+  /** Module path (`my_app.tasks`) -> its namespace, loaded once per registry. */
+  private readonly modules = new Map<string, Promise<Record<string, unknown>>>();
+
+  constructor(appRoot: string, options: TaskRegistryOptions) {
+    this.appRoot = resolve(appRoot);
+    try {
+      this.realRoot = realpathSync(this.appRoot);
+    } catch {
+      throw new TaskResolutionError("APP_ROOT_MISSING", `app root ${this.appRoot} does not exist`, {
+        hint: "set hooks `app_root` to the folder holding your app modules (relative to the hooks file)",
+      });
+    }
+    this.fresh = options.fresh ?? false;
+    if (this.fresh) forgetModules(this.realRoot);
+  }
+
+  async resolve(dottedPath: string): Promise<TaskFunction> {
+    const parsed = parseDottedPath(dottedPath);
+    if (typeof parsed === "string") {
+      throw new TaskResolutionError("TASK_PATH_INVALID", `task path ${parsed}`);
+    }
+    const modulePath = parsed.moduleSegments.join(".");
+    const { file, namespace } = await this.loadModule(dottedPath, modulePath, parsed.moduleSegments);
+    const value = namespace[parsed.exportName];
+    if (value === undefined || !Object.prototype.hasOwnProperty.call(namespace, parsed.exportName)) {
+      const exported = Object.keys(namespace).filter((k) => k !== "default" && typeof namespace[k] === "function");
+      throw new TaskResolutionError("TASK_NOT_EXPORTED", `task path "${dottedPath}": ${displayPath(file)} does not export "${parsed.exportName}"`, {
+        hint: exported.length
+          ? `export it (export async function ${parsed.exportName}(kwargs) {...}); exported functions: ${exported.join(", ")}`
+          : `export it: export async function ${parsed.exportName}(kwargs) {...}`,
+      });
+    }
+    if (typeof value !== "function") {
+      throw new TaskResolutionError("TASK_NOT_FUNCTION", `task path "${dottedPath}": export "${parsed.exportName}" of ${displayPath(file)} is ${value === null ? "null" : typeof value}, not a function`, {
+        hint: "point the path at an exported function of one argument (the kwargs)",
+      });
+    }
+    return value as TaskFunction;
+  }
+
+  pathOf(fn: Function): string | undefined {
+    return runtime().taskPaths.get(fn);
+  }
+
+  private async loadModule(dottedPath: string, modulePath: string, segments: string[]): Promise<{ file: string; namespace: Record<string, unknown> }> {
+    const file = this.locate(dottedPath, segments);
+    let pending = this.modules.get(modulePath);
+    if (!pending) {
+      pending = importModule(file, { fresh: this.fresh }).then((namespace) => {
+        registerExports(namespace, modulePath);
+        return namespace;
+      });
+      this.modules.set(modulePath, pending);
+      // A failed load is not cached: the user may fix the file and retry.
+      pending.catch(() => this.modules.delete(modulePath));
+    }
+    try {
+      return { file, namespace: await pending };
+    } catch (err) {
+      throw new TaskResolutionError("TASK_LOAD_FAILED", `task path "${dottedPath}": ${displayPath(file)} failed to load: ${loaderMessage(err)}`, {
+        hint: "fix the error in that module (or a module it imports)",
+        cause: err,
+      });
+    }
+  }
+
+  /** The module file for a path, checked to be a real file inside the app root. */
+  private locate(dottedPath: string, segments: string[]): string {
+    const candidates = candidateFiles(this.appRoot, segments);
+    const file = candidates.find(isFile);
+    if (!file) {
+      const base = join(...segments);
+      throw new TaskResolutionError("TASK_MODULE_NOT_FOUND", `task path "${dottedPath}": no module ${base}.{ts,mts,js,mjs} or ${base}/index.* under ${displayPath(this.appRoot)}`, {
+        hint: `create ${join(displayPath(this.appRoot), base)}.ts exporting the function, or fix the path (app root: ${this.appRoot})`,
+      });
+    }
+    const real = realpathSync(file);
+    if (!inside(this.realRoot, real)) {
+      throw new TaskResolutionError("TASK_OUTSIDE_ROOT", `task path "${dottedPath}": ${displayPath(file)} resolves to ${real}, outside the app root ${this.realRoot}`, {
+        hint: "task modules must live under the app root; copy the module in instead of symlinking it",
+      });
+    }
+    if (relative(this.realRoot, real).split(sep).includes("node_modules")) {
+      throw new TaskResolutionError("TASK_IN_NODE_MODULES", `task path "${dottedPath}": ${displayPath(file)} is inside node_modules`, {
+        hint: "tasks are app modules; wrap a package's function in a module of your app",
+      });
+    }
+    return real;
+  }
+}
+
+/** Record every exported function of a module under `<module path>.<export name>`. */
+function registerExports(namespace: Record<string, unknown>, modulePath: string): void {
+  const paths = runtime().taskPaths;
+  for (const [name, value] of Object.entries(namespace)) {
+    if (name === "default" || typeof value !== "function") continue;
+    // First registration wins: a function re-exported elsewhere keeps its home module's path.
+    if (!paths.has(value)) paths.set(value, `${modulePath}.${name}`);
+  }
+}
+
+export function createTaskRegistry(appRoot: string, options: TaskRegistryOptions = {}): TaskRegistry {
+  return new AppTaskRegistry(appRoot, options);
+}
+
+/**
+ * Resolve every task path of the hooks file; each one that fails is a Problem naming its
+ * source key (`scheduler_events.daily[0]`). Used by doctor and at daemon start-up.
+ */
+export async function validateTaskPaths(
+  registry: TaskRegistry,
+  tasks: readonly Pick<ScheduledTask, "method" | "source">[],
+  file = "",
+): Promise<Problem[]> {
+  const problems: Problem[] = [];
+  for (const task of tasks) {
+    try {
+      await registry.resolve(task.method);
+    } catch (err) {
+      const message = err instanceof TaskResolutionError ? err.toLine() : loaderMessage(err);
+      problems.push({ file, key: task.source, message });
+    }
+  }
+  return problems;
+}
+
+/** Every dotted path a hooks file names: its scheduled tasks, then `job_failure_handlers`. */
+export function allTaskPaths(hooks: LoadedHooks): Array<Pick<ScheduledTask, "method" | "source">> {
+  const paths: Array<Pick<ScheduledTask, "method" | "source">> = hooks.tasks.map((t) => ({ method: t.method, source: t.source }));
+  (hooks.definition.job_failure_handlers ?? []).forEach((method, i) => paths.push({ method, source: `job_failure_handlers[${i}]` }));
+  return paths;
+}

@@ -1,0 +1,312 @@
+/**
+ * Validation of a hooks definition. Every problem is collected (one line each: file, key path,
+ * what is wrong, what to write) so a user fixes them all in one pass; nothing is thrown here.
+ */
+import {
+  checkLogLevel,
+  checkPositiveSeconds,
+  checkPrefix,
+  checkQueue,
+  checkRedisUrl,
+  checkSchedulerInterval,
+  checkTimezone,
+  isPlainObject,
+} from "../config/validate.js";
+import { checkCronExpression } from "./cron.js";
+import { parseDottedPath } from "./dotted-path.js";
+import { ALL_EVENT_KEYS, BUILTIN_QUEUE_NAMES, CRON_EVENTS, EVENT_NAMES } from "./events.js";
+import { closest, didYouMean } from "./suggest.js";
+import { keyPath, ProblemList, type Problem } from "./problems.js";
+
+export const TOP_LEVEL_KEYS = [
+  "scheduler_events",
+  "event_expressions",
+  "timezone",
+  "scheduler_interval",
+  "redis",
+  "prefix",
+  "app_root",
+  "log_level",
+  "queues",
+  "retention",
+  "job_failure_handlers",
+] as const;
+
+const ENTRY_KEYS = ["method", "queue", "timeout", "catchup", "jitter", "kwargs"] as const;
+const RETENTION_KEYS = ["finished", "failed"] as const;
+
+export interface ValidateOptions {
+  /**
+   * "all": every unknown top-level key is an error (a `defineHooks({...})` object).
+   * "typos": only keys close to a known one (Frappe-style named exports: the module may export
+   * other things, but `schedular_events` is surely a typo).
+   */
+  unknownKeys: "all" | "typos";
+}
+
+export function validateHooks(definition: Record<string, unknown>, file: string, options: ValidateOptions): Problem[] {
+  const problems = new ProblemList(file);
+  const queueNames = new Set([...BUILTIN_QUEUE_NAMES, ...(isPlainObject(definition.queues) ? Object.keys(definition.queues) : [])]);
+
+  for (const [key, value] of Object.entries(definition)) {
+    if (value === undefined) continue;
+    if ((TOP_LEVEL_KEYS as readonly string[]).includes(key)) {
+      validateTopLevel(key, value, problems, queueNames);
+      continue;
+    }
+    const near = closest(key, TOP_LEVEL_KEYS);
+    if (options.unknownKeys === "all" || near !== undefined) {
+      problems.add(key, `unknown key "${key}"${didYouMean(key, TOP_LEVEL_KEYS)}; allowed: ${TOP_LEVEL_KEYS.join(", ")}`);
+    }
+  }
+  return problems.items;
+}
+
+function validateTopLevel(key: string, value: unknown, problems: ProblemList, queueNames: Set<string>): void {
+  const single = (check: (v: unknown) => string | undefined) => {
+    const message = check(value);
+    if (message) problems.add(key, message);
+  };
+  switch (key) {
+    case "scheduler_events":
+      return validateEvents(value, problems, queueNames);
+    case "event_expressions":
+      return validateEventExpressions(value, problems);
+    case "timezone":
+      return single(checkTimezone);
+    case "scheduler_interval":
+      return single(checkSchedulerInterval);
+    case "redis":
+      return single(checkRedisUrl);
+    case "prefix":
+      return single(checkPrefix);
+    case "log_level":
+      return single(checkLogLevel);
+    case "app_root":
+      return single((v) => (typeof v === "string" && v.trim() !== "" ? undefined : `must be a folder path (relative to the hooks file), got ${JSON.stringify(v)}`));
+    case "queues":
+      return validateQueues(value, problems);
+    case "retention":
+      return validateRetention(value, problems);
+    case "job_failure_handlers":
+      return validatePathList("job_failure_handlers", value, problems);
+  }
+}
+
+function validateEvents(events: unknown, problems: ProblemList, queueNames: Set<string>): void {
+  const base = "scheduler_events";
+  if (!isPlainObject(events)) {
+    problems.add(base, `must be a map of event name -> list of dotted paths, like { daily: ["my_app.tasks.daily_report"] }, got ${describe(events)}`);
+    return;
+  }
+  for (const [event, value] of Object.entries(events)) {
+    const at = keyPath(base, event);
+    if (value === undefined) continue;
+    if ((CRON_EVENTS as readonly string[]).includes(event)) {
+      validateCronMap(event, value, at, problems, queueNames);
+    } else if ((EVENT_NAMES as readonly string[]).includes(event)) {
+      if (isPlainObject(value)) {
+        problems.add(at, `is a map where a list is needed; write ${event}: ["my_app.tasks.fn", ...] (only cron and cron_long take a map of expression -> list)`);
+      } else {
+        validateEntryList(value, at, problems, queueNames);
+      }
+    } else {
+      problems.add(at, `unknown event "${event}"${didYouMean(event, ALL_EVENT_KEYS)}; allowed: ${ALL_EVENT_KEYS.join(", ")}`);
+    }
+  }
+}
+
+function validateCronMap(event: string, value: unknown, at: string, problems: ProblemList, queueNames: Set<string>): void {
+  if (Array.isArray(value)) {
+    problems.add(at, `is a list where a map is needed; write ${event}: { "0 9 * * *": ["my_app.tasks.fn"] } (cron expression -> list of dotted paths)`);
+    return;
+  }
+  if (!isPlainObject(value)) {
+    problems.add(at, `must be a map of cron expression -> list of dotted paths, got ${describe(value)}`);
+    return;
+  }
+  for (const [expression, list] of Object.entries(value)) {
+    const entryAt = keyPath(at, expression);
+    const cronProblem = checkCronExpression(expression);
+    if (cronProblem) problems.add(entryAt, cronProblem);
+    if (isPlainObject(list)) {
+      problems.add(entryAt, `is a map where a list is needed; write "${expression}": ["my_app.tasks.fn", ...]`);
+      continue;
+    }
+    validateEntryList(list, entryAt, problems, queueNames);
+  }
+}
+
+function validateEntryList(list: unknown, at: string, problems: ProblemList, queueNames: Set<string>): void {
+  if (!Array.isArray(list)) {
+    problems.add(at, `must be a list of dotted paths, like ["my_app.tasks.fn"], got ${describe(list)}`);
+    return;
+  }
+  const seen = new Map<string, number>();
+  list.forEach((entry, index) => {
+    const entryAt = keyPath(at, index);
+    const method = validateEntry(entry, entryAt, problems, queueNames);
+    if (method === undefined) return;
+    const first = seen.get(method);
+    if (first !== undefined) {
+      problems.add(entryAt, `duplicate entry "${method}" (also at index ${first}); list each task once per event`);
+    } else {
+      seen.set(method, index);
+    }
+  });
+}
+
+/** Checks one entry; returns its method when it has a usable one (for the duplicate check). */
+function validateEntry(entry: unknown, at: string, problems: ProblemList, queueNames: Set<string>): string | undefined {
+  if (typeof entry === "string") {
+    const parsed = parseDottedPath(entry);
+    if (typeof parsed === "string") {
+      problems.add(at, parsed);
+      return undefined;
+    }
+    return entry;
+  }
+  if (!isPlainObject(entry)) {
+    problems.add(at, `must be a dotted path string or { method: "my_app.tasks.fn", queue?, timeout?, catchup?, jitter?, kwargs? }, got ${describe(entry)}`);
+    return undefined;
+  }
+  for (const key of Object.keys(entry)) {
+    if (!(ENTRY_KEYS as readonly string[]).includes(key)) {
+      problems.add(keyPath(at, key), `unknown entry key "${key}"${didYouMean(key, ENTRY_KEYS)}; allowed: ${ENTRY_KEYS.join(", ")}`);
+    }
+  }
+  let method: string | undefined;
+  if (entry.method === undefined) {
+    problems.add(at, `has no "method"; write { method: "my_app.tasks.fn", ... }`);
+  } else {
+    const parsed = parseDottedPath(entry.method);
+    if (typeof parsed === "string") problems.add(keyPath(at, "method"), parsed);
+    else method = entry.method as string;
+  }
+  if (entry.queue !== undefined) {
+    if (typeof entry.queue !== "string" || !queueNames.has(entry.queue)) {
+      const name = String(entry.queue);
+      problems.add(
+        keyPath(at, "queue"),
+        `unknown queue ${JSON.stringify(entry.queue)}${didYouMean(name, [...queueNames])}; allowed: ${[...queueNames].join(", ")} (declare custom queues under \`queues\`)`,
+      );
+    }
+  }
+  if (entry.timeout !== undefined) {
+    const m = checkPositiveSeconds(entry.timeout);
+    if (m) problems.add(keyPath(at, "timeout"), m);
+  }
+  if (entry.jitter !== undefined && !(typeof entry.jitter === "number" && Number.isFinite(entry.jitter) && entry.jitter >= 0)) {
+    problems.add(keyPath(at, "jitter"), `${JSON.stringify(entry.jitter)} is not a number of seconds >= 0`);
+  }
+  if (entry.catchup !== undefined) {
+    const m = checkCatchup(entry.catchup);
+    if (m) problems.add(keyPath(at, "catchup"), m);
+  }
+  if (entry.kwargs !== undefined) {
+    if (!isPlainObject(entry.kwargs)) problems.add(keyPath(at, "kwargs"), `must be a plain object of keyword arguments, got ${describe(entry.kwargs)}`);
+    else {
+      const bad = firstNonJson(entry.kwargs, "kwargs");
+      if (bad) problems.add(keyPath(at, "kwargs"), `${bad} does not survive JSON; use strings, numbers, booleans, null, arrays and plain objects`);
+    }
+  }
+  return method;
+}
+
+const WINDOW = /^\d+(\.\d+)?(s|m|h|d)$/;
+
+function checkCatchup(value: unknown): string | undefined {
+  const usage = `use "latest" (one run after downtime, the default), "none", or { all: true, window?: seconds | "6h" }`;
+  if (value === "latest" || value === "none") return undefined;
+  if (isPlainObject(value) && value.all === true && Object.keys(value).every((k) => k === "all" || k === "window")) {
+    const w = value.window;
+    if (w === undefined || (typeof w === "number" && Number.isFinite(w) && w > 0) || (typeof w === "string" && WINDOW.test(w))) return undefined;
+    return `window ${JSON.stringify(w)} is not seconds > 0 or a duration like "30m", "6h", "2d"; ${usage}`;
+  }
+  return `${JSON.stringify(value)} is not a catch-up policy; ${usage}`;
+}
+
+function validateEventExpressions(value: unknown, problems: ProblemList): void {
+  const base = "event_expressions";
+  if (!isPlainObject(value)) {
+    problems.add(base, `must be a map of event name -> cron expression, like { weekly: "0 0 * * 0" }, got ${describe(value)}`);
+    return;
+  }
+  for (const [event, expression] of Object.entries(value)) {
+    const at = keyPath(base, event);
+    if (!(EVENT_NAMES as readonly string[]).includes(event)) {
+      problems.add(at, `unknown event "${event}"${didYouMean(event, EVENT_NAMES)}; allowed: ${EVENT_NAMES.join(", ")}`);
+    }
+    const m = checkCronExpression(expression);
+    if (m) problems.add(at, m);
+  }
+}
+
+function validateQueues(value: unknown, problems: ProblemList): void {
+  if (!isPlainObject(value)) {
+    problems.add("queues", `must be a map of queue name -> { timeout, workers, concurrency }, got ${describe(value)}`);
+    return;
+  }
+  for (const [name, settings] of Object.entries(value)) {
+    for (const [sub, message] of checkQueue(name, settings, didYouMean)) {
+      problems.add(sub ? keyPath(keyPath("queues", name), sub) : keyPath("queues", name), message);
+    }
+  }
+}
+
+function validateRetention(value: unknown, problems: ProblemList): void {
+  if (!isPlainObject(value)) {
+    problems.add("retention", `must be { finished?: seconds, failed?: seconds }, got ${describe(value)}`);
+    return;
+  }
+  for (const [key, v] of Object.entries(value)) {
+    const at = keyPath("retention", key);
+    if (!(RETENTION_KEYS as readonly string[]).includes(key)) {
+      problems.add(at, `unknown key "${key}"${didYouMean(key, RETENTION_KEYS)}; allowed: finished, failed`);
+    } else if (v !== undefined) {
+      const m = checkPositiveSeconds(v);
+      if (m) problems.add(at, m);
+    }
+  }
+}
+
+function validatePathList(base: string, value: unknown, problems: ProblemList): void {
+  if (!Array.isArray(value)) {
+    problems.add(base, `must be a list of dotted paths, got ${describe(value)}`);
+    return;
+  }
+  value.forEach((path, i) => {
+    const parsed = parseDottedPath(path);
+    if (typeof parsed === "string") problems.add(keyPath(base, i), parsed);
+  });
+}
+
+/** The key path of the first value that JSON would drop or change, if any. */
+function firstNonJson(value: unknown, at: string): string | undefined {
+  if (value === null || typeof value === "string" || typeof value === "boolean") return undefined;
+  if (typeof value === "number") return Number.isFinite(value) ? undefined : at;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const bad = firstNonJson(value[i], `${at}[${i}]`);
+      if (bad) return bad;
+    }
+    return undefined;
+  }
+  if (isPlainObject(value)) {
+    for (const [k, v] of Object.entries(value)) {
+      const bad = firstNonJson(v, keyPath(at, k));
+      if (bad) return bad;
+    }
+    return undefined;
+  }
+  return at;
+}
+
+/** A short description of a value of the wrong type, for messages. */
+function describe(value: unknown): string {
+  if (Array.isArray(value)) return "a list";
+  if (value === null) return "null";
+  if (typeof value === "function") return "a function";
+  if (typeof value === "object") return "an object";
+  return `${typeof value} ${JSON.stringify(value)}`;
+}
