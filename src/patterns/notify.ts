@@ -1,0 +1,224 @@
+/**
+ * Failure notification: handlers called once per final job failure (after the last retry).
+ *
+ * The reference wraps each task in a decorator that logs, mails and re-raises, so every task
+ * must remember the decorator and a mail outage turns into a second exception inside the
+ * failing job. Here handlers are configured once (`job_failure_handlers` in hooks, per-task
+ * `on_failure`), the worker calls `runFailureHandlers` after the job is recorded as failed,
+ * and each handler runs isolated and time-bounded: a broken or slow notifier is logged and
+ * never blocks the worker or the other handlers.
+ */
+import type { Job, SerializedError } from "../queue/types.js";
+import { SchedulerError, describeError } from "../errors.js";
+import { systemClock, type Clock } from "../clock.js";
+
+export interface JobFailure {
+  job: Job;
+  error: SerializedError | Error;
+  /** Attempts made, the failing one included. */
+  attempts: number;
+}
+
+/** `signal` aborts when runFailureHandlers stops waiting (timeout); pass it to fetch/IO. */
+export type FailureHandler = (failure: JobFailure, scope?: { signal: AbortSignal }) => unknown;
+
+/** pino's shape, trimmed to what we call. */
+export interface FailureLogger {
+  error(obj: object, msg?: string): void;
+}
+
+function serializeError(error: SerializedError | Error): SerializedError {
+  const code = (error as { code?: unknown }).code;
+  return {
+    name: error.name,
+    message: error.message,
+    ...(error.stack ? { stack: error.stack } : {}),
+    ...(typeof code === "string" ? { code } : {}),
+  };
+}
+
+/** The JSON a webhook receives (and the fields an email shows). */
+export function failurePayload(failure: JobFailure, at: number) {
+  const { job } = failure;
+  return {
+    event: "job.failed",
+    at,
+    job: {
+      id: job.id,
+      method: job.method,
+      queue: job.queue,
+      jobName: job.jobName,
+      task: job.task,
+      kwargs: job.kwargs,
+      createdAt: job.createdAt,
+      startedAt: job.startedAt,
+      endedAt: job.endedAt,
+    },
+    error: serializeError(failure.error),
+    attempts: failure.attempts,
+  };
+}
+
+export interface RunFailureHandlersOptions {
+  /** Per handler, ms; past it the handler is abandoned (its signal aborts). Default 30 000. */
+  timeoutMs?: number;
+}
+
+export interface FailureHandlersReport {
+  ok: number;
+  failed: Array<{ handler: string; error: string }>;
+}
+
+/** Call every handler at once, each isolated and bounded; resolves when all ended or timed out. Never rejects. */
+export async function runFailureHandlers(
+  handlers: readonly FailureHandler[],
+  failure: JobFailure,
+  logger: FailureLogger,
+  options: RunFailureHandlersOptions = {},
+): Promise<FailureHandlersReport> {
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const report: FailureHandlersReport = { ok: 0, failed: [] };
+  await Promise.all(
+    handlers.map(async (handler, i) => {
+      const name = handler.name || `handler #${i + 1}`;
+      const controller = new AbortController();
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          const err = new SchedulerError("HANDLER_TIMEOUT", `failure handler ${name} did not finish within ${timeoutMs} ms`);
+          controller.abort(err);
+          reject(err);
+        }, timeoutMs);
+      });
+      try {
+        await Promise.race([Promise.resolve().then(() => handler(failure, { signal: controller.signal })), timeout]);
+        report.ok += 1;
+      } catch (err) {
+        report.failed.push({ handler: name, error: describeError(err) });
+        logger.error(
+          { err, handler: name, jobId: failure.job.id, queue: failure.job.queue, method: failure.job.method },
+          `failure handler ${name} failed for job ${failure.job.id}: ${describeError(err)}`,
+        );
+      } finally {
+        clearTimeout(timer);
+      }
+    }),
+  );
+  return report;
+}
+
+export interface WebhookOptions {
+  url: string;
+  /** Per request, ms. Default 5 000. */
+  timeoutMs?: number;
+  /** Extra tries after the first, on network errors, timeouts, 429 and 5xx. Default 3. */
+  retries?: number;
+  /** First retry delay, ms; doubles each retry. Default 500. */
+  backoffMs?: number;
+  headers?: Record<string, string>;
+  /** Injected in tests; defaults to the global fetch and setTimeout. */
+  fetch?: typeof fetch;
+  sleep?: (ms: number) => Promise<void>;
+  clock?: Clock;
+}
+
+/** Why a webhook gave up (after its retries, or at once on a 4xx that a retry cannot fix). */
+export class WebhookError extends SchedulerError {
+  constructor(url: string, detail: string) {
+    super("WEBHOOK_FAILED", `webhook ${url}: ${detail}`);
+  }
+}
+
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** A failure handler that POSTs failurePayload() as JSON to `url`. */
+export function webhookNotifier(options: WebhookOptions): FailureHandler {
+  let parsed: URL;
+  try {
+    parsed = new URL(options.url);
+  } catch {
+    throw new SchedulerError("BAD_ARGUMENT", `webhookNotifier: url is not a valid URL: ${JSON.stringify(options.url)}`);
+  }
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
+    throw new SchedulerError("BAD_ARGUMENT", `webhookNotifier: url must be http(s), got ${parsed.protocol}`);
+  }
+  const url = parsed.toString();
+  const timeoutMs = options.timeoutMs ?? 5_000;
+  const retries = options.retries ?? 3;
+  const backoffMs = options.backoffMs ?? 500;
+  const doFetch = options.fetch ?? fetch;
+  const sleep = options.sleep ?? realSleep;
+  const clock = options.clock ?? systemClock;
+
+  return async function webhook(failure, scope) {
+    const body = JSON.stringify(failurePayload(failure, clock()));
+    let last = "";
+    for (let attempt = 0; attempt <= retries; attempt++) {
+      if (attempt > 0) await sleep(backoffMs * 2 ** (attempt - 1));
+      scope?.signal.throwIfAborted();
+      const signal = scope ? AbortSignal.any([scope.signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs);
+      try {
+        const res = await doFetch(url, {
+          method: "POST",
+          headers: { "content-type": "application/json", ...options.headers },
+          body,
+          signal,
+        });
+        await res.arrayBuffer().catch(() => undefined); // drain, so the connection is reused
+        if (res.ok) return;
+        last = `HTTP ${res.status}`;
+        if (res.status < 500 && res.status !== 429) throw new WebhookError(url, `${last} (not retried)`);
+      } catch (err) {
+        if (err instanceof WebhookError) throw err;
+        scope?.signal.throwIfAborted();
+        last = describeError(err);
+      }
+    }
+    throw new WebhookError(url, `gave up after ${retries + 1} tries: ${last}`);
+  };
+}
+
+/** Anything with nodemailer's sendMail (a nodemailer transport, or your own). */
+export interface MailTransport {
+  sendMail(message: MailMessage): Promise<unknown>;
+}
+
+export interface MailMessage {
+  from: string;
+  to: string | string[];
+  subject: string;
+  text: string;
+}
+
+export interface EmailNotifierOptions {
+  transport: MailTransport;
+  from: string;
+  to: string | string[];
+  /** Default: "Job failed: <method>". */
+  subject?: (failure: JobFailure) => string;
+  clock?: Clock;
+}
+
+/** A failure handler that mails the admin, as the reference's decorator does. */
+export function emailNotifier(options: EmailNotifierOptions): FailureHandler {
+  if (!options.transport || typeof options.transport.sendMail !== "function") {
+    throw new SchedulerError("BAD_ARGUMENT", "emailNotifier: transport must have a sendMail(message) method (e.g. nodemailer.createTransport(...))");
+  }
+  return async function email(failure) {
+    const p = failurePayload(failure, (options.clock ?? systemClock)());
+    const text = [
+      `Job ${p.job.id} (${p.job.method}) failed on queue "${p.job.queue}" after ${p.attempts} attempt(s).`,
+      "",
+      `Error: ${p.error.name}: ${p.error.message}`,
+      "",
+      `Kwargs: ${JSON.stringify(p.job.kwargs, null, 2)}`,
+      ...(p.error.stack ? ["", p.error.stack] : []),
+    ].join("\n");
+    await options.transport.sendMail({
+      from: options.from,
+      to: options.to,
+      subject: options.subject ? options.subject(failure) : `Job failed: ${p.job.method}`,
+      text,
+    });
+  };
+}
