@@ -1,0 +1,102 @@
+/**
+ * What a client command (everything but `start` and `worker`) needs: the hooks and config when
+ * there are any, the Redis to talk to, and a queue env on it. One place, so every command finds
+ * the same server the same way:
+ *   --redis > REDIS_URL > hooks `redis` > this folder's embedded server > redis://127.0.0.1:6379
+ */
+import { dirname, resolve } from "node:path";
+import type { Redis } from "ioredis";
+import { systemClock } from "../clock.js";
+import { resolveConfig } from "../config/resolve.js";
+import type { ResolvedConfig } from "../config/types.js";
+import { findEmbeddedRedis } from "../daemon/embedded-redis.js";
+import { SchedulerError } from "../errors.js";
+import { loadHooks } from "../hooks/load.js";
+import { createTaskRegistry } from "../hooks/task-loader.js";
+import type { LoadedHooks } from "../hooks/types.js";
+import { DEFAULT_QUEUES, DEFAULT_RETENTION, type QueueEnv } from "../queue/context.js";
+import { connectRedis, DEFAULT_REDIS_URL } from "../redis/connection.js";
+import { createKeys, DEFAULT_PREFIX, type Keys } from "../redis/keys.js";
+import type { CommonOptions } from "./common.js";
+
+export interface CliTarget {
+  url: string;
+  prefix: string;
+  hooks?: LoadedHooks;
+  config?: ResolvedConfig;
+}
+
+export interface CliContext extends CliTarget {
+  redis: Redis;
+  keys: Keys;
+  env: QueueEnv;
+  close(): Promise<void>;
+}
+
+export interface TargetOptions {
+  /** "required": fail without a hooks file; "optional": work from flags/env alone (logs, status). */
+  hooks: "required" | "optional";
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+}
+
+/** Hooks, config and the Redis URL + prefix a command should use. */
+export async function resolveTarget(options: CommonOptions, how: TargetOptions): Promise<CliTarget> {
+  const env = how.env ?? process.env;
+  const cwd = how.cwd ?? process.cwd();
+  let hooks: LoadedHooks | undefined;
+  let config: ResolvedConfig | undefined;
+  // With the server and prefix named outright, a broken hooks file must not stand in the way of
+  // an optional-hooks command (reading logs or status while fixing that file).
+  const named = Boolean((options.redis || env.REDIS_URL) && (options.prefix || env.SCHEDULER_PREFIX));
+  if (how.hooks === "required" || !named) {
+    try {
+      hooks = await loadHooks({ hooksPath: options.hooks, cwd });
+      config = resolveConfig({ flags: { redis: options.redis, prefix: options.prefix }, env, hooks });
+    } catch (err) {
+      const missing = err instanceof SchedulerError && err.code === "HOOKS_NOT_FOUND";
+      if (how.hooks === "required" || options.hooks || !missing) throw err;
+    }
+  }
+  const hooksDir = hooks ? dirname(resolve(cwd, hooks.file)) : undefined;
+  const url =
+    options.redis ||
+    env.REDIS_URL ||
+    config?.redisUrl ||
+    (await embeddedUrl([hooksDir, cwd])) ||
+    DEFAULT_REDIS_URL;
+  const prefix = options.prefix || config?.prefix || env.SCHEDULER_PREFIX || DEFAULT_PREFIX;
+  return { url, prefix, hooks, config };
+}
+
+async function embeddedUrl(dirs: Array<string | undefined>): Promise<string | undefined> {
+  for (const dir of new Set(dirs.filter((d): d is string => d !== undefined))) {
+    const url = await findEmbeddedRedis(dir);
+    if (url) return url;
+  }
+  return undefined;
+}
+
+/** Resolve the target and connect (fail fast: a client command must not hang on a dead server). */
+export async function openCli(options: CommonOptions, how: TargetOptions): Promise<CliContext> {
+  const target = await resolveTarget(options, how);
+  const redis = await connectRedis(target.url, { failFast: true, connectionName: "hs-cli" });
+  const keys = createKeys(target.prefix);
+  const env: QueueEnv = {
+    redis,
+    keys,
+    clock: systemClock,
+    queues: target.config?.queues ?? DEFAULT_QUEUES,
+    retention: target.config?.retention ?? DEFAULT_RETENTION,
+    tasks: target.config ? createTaskRegistry(target.config.appRoot) : undefined,
+  };
+  return {
+    ...target,
+    redis,
+    keys,
+    env,
+    close: async () => {
+      redis.disconnect();
+    },
+  };
+}
