@@ -13,6 +13,6 @@ export async function transaction<T>(fn: () => T | Promise<T>): Promise<T> {
   const scope: WorkScope = { kind: "transaction", job: outer?.job, afterCommit: [] };
   const result = await runInScope(scope, fn);
   if (outer) outer.afterCommit.push(...scope.afterCommit);
-  else await pushPrepared(activeContext(), scope.afterCommit);
+  else if (scope.afterCommit.length > 0) await pushPrepared(activeContext(), scope.afterCommit);
   return result;
 }

@@ -1,0 +1,79 @@
+/**
+ * Redis round trips per job on the hot path, counted at the client: enqueue 1, dequeue 1,
+ * complete 1 (follow-ups included), fail 1, heartbeat 1 for all of a worker's jobs.
+ */
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { QueueEnv } from "../../src/queue/context.js";
+import { enqueueIn } from "../../src/queue/enqueue.js";
+import { completeJob, dequeue, failJob, heartbeat, waitForJobs } from "../../src/queue/lifecycle.js";
+import type { Job, PreparedJob } from "../../src/queue/types.js";
+import { transaction } from "../../src/queue/transaction.js";
+import { setActiveContext } from "../../src/queue/context.js";
+import { runInJobContext } from "../../src/runtime/job-context.js";
+import { preloadScripts } from "../../src/redis/scripts.js";
+import { TEST_REDIS_URL } from "../helpers/redis.js";
+import { queueFixture, type QueueFixture } from "./helpers.js";
+
+let f: QueueFixture;
+let counted: Redis;
+let sent: string[] = [];
+let env: QueueEnv;
+
+beforeAll(async () => {
+  f = await queueFixture("roundtrips", { "my_app.tasks.t": () => 1 });
+  await preloadScripts(f.env.redis, ["enqueue", "dequeue", "complete", "fail", "heartbeat"]);
+  counted = new Redis(TEST_REDIS_URL);
+  await counted.ping();
+  const original = counted.sendCommand.bind(counted);
+  counted.sendCommand = ((cmd: { name: string }) => {
+    sent.push(cmd.name);
+    return original(cmd as never);
+  }) as typeof counted.sendCommand;
+  env = { ...f.env, redis: counted };
+  setActiveContext(env);
+});
+afterAll(async () => {
+  counted.disconnect();
+  await f.t.cleanup();
+});
+
+async function count<T>(fn: () => Promise<T>): Promise<{ value: T; commands: string[] }> {
+  sent = [];
+  const value = await fn();
+  return { value, commands: sent };
+}
+
+describe("round trips per job", () => {
+  it("enqueue 1, dequeue 1, complete 1 even with follow-ups, fail 1, heartbeat 1", async () => {
+    const e = await count(() => enqueueIn(env, "my_app.tasks.t", { x: 1 }));
+    expect(e.commands).toEqual(["evalsha"]);
+    const d = await count(() => dequeue(env, { queues: ["short", "default"], worker: "w", leaseMs: 10_000 }));
+    expect(d.commands).toEqual(["evalsha"]);
+    const job = d.value as Job;
+    const run = await runInJobContext(job, env, async () => {
+      await enqueueIn(env, "my_app.tasks.t", { n: 1, enqueueAfterCommit: true });
+      await enqueueIn(env, "my_app.tasks.t", { n: 2, enqueueAfterCommit: true });
+      return "r";
+    });
+    expect(run.followUps).toHaveLength(2);
+    const h = await count(() => heartbeat(env, { worker: "w", jobs: [{ id: job.id, queue: "default" }], leaseMs: 10_000 }));
+    expect(h.commands).toEqual(["evalsha"]);
+    const c = await count(() => completeJob(env, { job, worker: "w", result: run.result, followUps: run.followUps as PreparedJob[] }));
+    expect(c).toEqual({ value: "finished", commands: ["evalsha"] });
+    const j2 = (await dequeue(env, { queues: ["default"], worker: "w", leaseMs: 10_000 }))!;
+    const fl = await count(() => failJob(env, { job: j2, worker: "w", error: new Error("x") }));
+    expect(fl).toEqual({ value: "failed", commands: ["evalsha"] });
+    const w = await count(() => waitForJobs(counted, env, ["default"], 1));
+    expect(w).toEqual({ value: true, commands: ["blpop"] }); // one job left, one marker
+  });
+
+  it("a transaction of 5 after-commit jobs commits in 1", async () => {
+    const t = await count(() =>
+      transaction(async () => {
+        for (let i = 0; i < 5; i++) await enqueueIn(env, "my_app.tasks.t", { i, enqueueAfterCommit: true });
+      }),
+    );
+    expect(t.commands).toEqual(["evalsha"]);
+  });
+});
