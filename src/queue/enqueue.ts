@@ -1,7 +1,13 @@
 /**
  * enqueue(method, options): frappe.enqueue for Node. One Redis round trip (enqueue.lua) per
  * job; `now`/isAsync false runs the task here instead; enqueueAfterCommit inside a unit of
- * work (transaction() or a running job) only collects the job.
+ * work (transaction() or a running job) only collects the job (returned with status
+ * "deferred": not in Redis yet).
+ *
+ * Job ids (RQ semantics): an id is taken while its job is queued, scheduled, deferred or
+ * started. Reusing a taken id is an EnqueueError, or with `deduplicate` returns the live job
+ * flagged `deduplicated: true` (decided inside the script, so concurrent callers make one job).
+ * Reusing the id of a finished, failed or canceled job replaces that job and its history.
  */
 import { EnqueueError } from "../errors.js";
 import { currentScope, runInJobContext } from "../runtime/job-context.js";

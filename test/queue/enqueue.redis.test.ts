@@ -63,6 +63,16 @@ describe("enqueue", () => {
     expect(await f.env.redis.lrange(f.env.keys.queue("short"), 0, -1)).toEqual([b.id, a.id]);
   });
 
+  it("atFront with a delay puts the job at the head when it is promoted", async () => {
+    await f.env.redis.del(f.env.keys.queue("short"));
+    const waiting = await enqueue("my_app.tasks.process_data", { queue: "short" });
+    const later = await enqueue("my_app.tasks.process_data", { queue: "short", delay: 5, atFront: true });
+    f.clock.set(T0 + 5000);
+    expect(await promoteScheduled(f.env)).toBe(1);
+    expect(await f.env.redis.lrange(f.env.keys.queue("short"), 0, -1)).toEqual([later.id, waiting.id]);
+    f.clock.set(T0);
+  });
+
   it("now / isAsync false runs in this process, inside a job context, and returns the result", async () => {
     const before = await f.t.keyCount();
     seen.length = 0;

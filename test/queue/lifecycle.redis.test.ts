@@ -86,16 +86,16 @@ describe("ownership", () => {
 });
 
 describe("retries", () => {
-  it("exponential 60 s: fail -> +60 s, promote, fail -> +120 s, ... then failed, each attempt recorded", async () => {
-    const a = await put("long", { retry: { max: 2 } });
+  it("exponential 60 s: fail -> +60 s, promote, fail -> +120 s, +240 s, then failed, each attempt recorded", async () => {
+    const a = await put("long", { retry: { max: 3 } });
     const delays: number[] = [];
-    for (let attempt = 1; attempt <= 3; attempt++) {
+    for (let attempt = 1; attempt <= 4; attempt++) {
       const job = (await take("long", `w${attempt}`))!;
       expect(job).toMatchObject({ id: a.id, attempt });
       f.clock.advance(1000); // the attempt runs for 1 s
       const failedAt = f.clock();
       const verdict = await failJob(f.env, { job, worker: `w${attempt}`, error: new Error(`boom ${attempt}`) });
-      if (attempt < 3) {
+      if (attempt < 4) {
         expect(verdict).toBe("retry-scheduled");
         const runAt = Number(await f.env.redis.zscore(f.env.keys.scheduled("long"), a.id));
         delays.push(runAt - failedAt);
@@ -107,14 +107,15 @@ describe("retries", () => {
         expect(verdict).toBe("failed");
       }
     }
-    expect(delays).toEqual([60_000, 120_000]);
+    expect(delays).toEqual([60_000, 120_000, 240_000]);
     const job = await getJob(a.id);
-    expect(job).toMatchObject({ status: "failed", attempt: 3, retries: 2, error: { name: "Error", message: "boom 3" } });
+    expect(job).toMatchObject({ status: "failed", attempt: 4, retries: 3, error: { name: "Error", message: "boom 4" } });
     const attempts = await getJobAttempts(a.id);
     expect(attempts.map((x) => [x.attempt, x.worker, x.outcome, x.error?.message])).toEqual([
       [1, "w1", "failed", "boom 1"],
       [2, "w2", "failed", "boom 2"],
       [3, "w3", "failed", "boom 3"],
+      [4, "w4", "failed", "boom 4"],
     ]);
     expect(attempts[0]!.endedAt! - attempts[0]!.startedAt).toBe(1000);
     expect(attempts[0]!.error?.stack).toContain("boom 1");
