@@ -1,0 +1,72 @@
+/**
+ * The pool end to end: real `scheduler worker` processes, their child processes, real Redis.
+ * 500 jobs over two queues and two worker processes: each runs exactly once, every one ends in
+ * `finished`, and burst mode exits 0 once drained.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testRedis, type TestRedis } from "../helpers/redis.js";
+import { census, enqueueMany, getJob, exitOf, fixture, idsIn, killQuietly, queueEnv, spawnWorker, type WorkerProcess } from "./helpers.js";
+import { listWorkers } from "../../src/worker/registry.js";
+
+let t: TestRedis;
+const workers: WorkerProcess[] = [];
+
+beforeAll(async () => {
+  t = await testRedis("worker-pool");
+});
+afterAll(async () => {
+  workers.forEach(killQuietly);
+  await t.cleanup();
+});
+
+describe("scheduler worker --burst", () => {
+  it("runs 500 jobs across 2 queues and 2 worker processes, each exactly once", async () => {
+    const env = queueEnv(t);
+    const record = `${t.keys.root}:test:runs`;
+    const ids = [
+      ...(await enqueueMany(env, 250, "app.tasks.mark", { queue: "short", record, ms: 5 })),
+      ...(await enqueueMany(env, 250, "app.tasks.mark", { queue: "default", record, ms: 5 })),
+    ];
+    const hooks = fixture("app");
+    workers.push(spawnWorker(t, hooks, ["--queue", "short,default", "--burst", "--concurrency", "4"]));
+    workers.push(spawnWorker(t, hooks, ["--queue", "default,short", "--burst", "--concurrency", "4", "--strategy", "round_robin"]));
+
+    // Both workers register their children while they work.
+    const registered = new Set<number>();
+    const exits = Promise.all(workers.map((w) => exitOf(w, 25_000)));
+    const poll = setInterval(() => {
+      void listWorkers(env, 6000).then((ws) => ws.forEach((w) => registered.add(w.supervisorPid)), () => {});
+    }, 50);
+    const results = await exits.finally(() => clearInterval(poll));
+
+    expect(results.map((r) => r.code)).toEqual([0, 0]);
+    const runs = await t.redis.lrange(record, 0, -1);
+    expect(runs).toHaveLength(500);
+    expect(new Set(runs)).toEqual(new Set(ids));
+
+    const where = await census(t, ["short", "default"]);
+    expect(where.size).toBe(500);
+    for (const id of ids) expect(where.get(id)).toHaveLength(1);
+    expect(idsIn(where, "finished:short")).toHaveLength(250);
+    expect(idsIn(where, "finished:default")).toHaveLength(250);
+
+    // Both processes took part (job.worker is "<host>.<worker pid>.<run>.<n>"), each registered
+    // its child while working and removed it on the way out.
+    const pids = workers.map((w) => w.proc.pid!);
+    const ranBy = new Set<number>();
+    for (const id of ids) ranBy.add(Number((await getJob(t, id)).worker?.split(".").at(-3)));
+    expect([...ranBy].sort()).toEqual([...pids].sort());
+    expect([...registered].sort()).toEqual([...pids].sort());
+    const drained = workers.map((w) => w.lines.some((l) => l.msg === "queues drained"));
+    expect(drained).toEqual([true, true]);
+    expect(await listWorkers(env, 60_000)).toEqual([]);
+  }, 30_000);
+
+  it("rejects an unknown queue with one line naming it, exit 1", async () => {
+    const w = spawnWorker(t, fixture("app"), ["--queue", "short,nope", "--burst"]);
+    workers.push(w);
+    const { code } = await exitOf(w);
+    expect(code).toBe(1);
+    expect(w.output()).toMatch(/--queue: unknown queue "nope".*known queues: short, default, long/);
+  });
+});
