@@ -23,3 +23,17 @@ export { configure } from "./queue/context.js";
 export type { ConfigureOptions } from "./queue/context.js";
 export { currentJob, publishProgress } from "./runtime/job-context.js";
 export type { CurrentJob, ProgressInput } from "./runtime/job-context.js";
+// Reference patterns as built-ins (src/patterns).
+export { runWithLock, withLock, LockLostError, LockBusyError } from "./patterns/lock.js";
+export type { LockOptions, LockResult, LockScope, WithLockOptions } from "./patterns/lock.js";
+export { throttle } from "./patterns/throttle.js";
+export type { ThrottleOptions } from "./patterns/throttle.js";
+export { forEachBatch, keysetSource } from "./patterns/batches.js";
+export type { BatchSource, BatchProgress, ForEachBatchOptions, Page } from "./patterns/batches.js";
+export { enqueueChunks, openChunkGroup } from "./patterns/chunks.js";
+export type { ChunkGroup, ChunkProgress, EnqueueChunksOptions } from "./patterns/chunks.js";
+export { publishRealtime, subscribe } from "./patterns/realtime.js";
+export type { RealtimeHandler, SubscribeOptions } from "./patterns/realtime.js";
+export { webhookNotifier, emailNotifier, runFailureHandlers, WebhookError } from "./patterns/notify.js";
+export type { JobFailure, FailureHandler, MailTransport, MailMessage, WebhookOptions, EmailNotifierOptions } from "./patterns/notify.js";
+export { logError } from "./patterns/log-error.js";
