@@ -1,0 +1,93 @@
+/** Doctor checks of the Redis side: does it answer, and will it keep jobs across a restart. */
+import { accessSync, constants } from "node:fs";
+import { delimiter, join } from "node:path";
+import { connectRedis, DEFAULT_REDIS_URL, redactUrl, redisAnswers } from "../../redis/connection.js";
+import { describeError } from "../../errors.js";
+import { errorFinding, finding, type Check } from "./types.js";
+
+/** The absolute path of an executable on PATH, if any. */
+export function findOnPath(command: string, env: NodeJS.ProcessEnv): string | undefined {
+  for (const dir of (env.PATH ?? "").split(delimiter)) {
+    if (!dir) continue;
+    const candidate = join(dir, command);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      /* not here */
+    }
+  }
+  return undefined;
+}
+
+export const redisCheck: Check = {
+  name: "redis",
+  async run(ctx) {
+    if (!ctx.config) return [finding("redis", "warn", "skipped: the configuration did not resolve", "fix the config errors above")];
+    let url = ctx.config.redisUrl;
+    if (url === undefined) {
+      // Nothing configured: the daemon uses a local server if one answers, else starts its own.
+      if (!(await redisAnswers(DEFAULT_REDIS_URL))) {
+        ctx.embedded = true;
+        const server = findOnPath("redis-server", ctx.options.env);
+        return server
+          ? [finding("redis", "ok", `no Redis URL configured and none answers on ${DEFAULT_REDIS_URL}: the embedded default will run ${server} (AOF in .scheduler/redis/)`)]
+          : [
+              finding(
+                "redis",
+                "error",
+                `no Redis URL configured, none answers on ${DEFAULT_REDIS_URL}, and redis-server is not on PATH`,
+                "install redis-server (apt-get install redis-server), or set REDIS_URL / --redis / hooks `redis`",
+              ),
+            ];
+      }
+      url = DEFAULT_REDIS_URL;
+    }
+    try {
+      ctx.redis = await connectRedis(url, { failFast: true, connectionName: "scheduler-doctor" });
+    } catch (err) {
+      return [errorFinding("redis", err, "start Redis or fix the URL")];
+    }
+    const redis = ctx.redis;
+    ctx.cleanup.push(() => redis.disconnect());
+    const info = await redis.info("server").catch(() => "");
+    const version = /redis_version:(\S+)/.exec(info)?.[1];
+    const how = ctx.config.redisUrl === undefined ? "no Redis URL configured; using the server that answers at" : "Redis answers at";
+    return [finding("redis", "ok", `${how} ${redactUrl(url)}${version ? ` (version ${version})` : ""}`)];
+  },
+};
+
+export const persistenceCheck: Check = {
+  name: "persistence",
+  async run(ctx) {
+    if (ctx.embedded) return [finding("persistence", "ok", "the embedded redis-server runs with AOF persistence")];
+    if (!ctx.redis) return [finding("persistence", "warn", "skipped: Redis did not answer", "fix the Redis errors above")];
+    let appendonly: string | undefined;
+    let save: string | undefined;
+    try {
+      appendonly = configValue(await ctx.redis.call("CONFIG", "GET", "appendonly"));
+      save = configValue(await ctx.redis.call("CONFIG", "GET", "save"));
+    } catch (err) {
+      return [finding("persistence", "warn", `cannot read persistence settings (CONFIG GET refused: ${describeError(err)})`, "make sure the server has AOF or RDB snapshots on")];
+    }
+    const aof = appendonly === "yes";
+    const rdb = save !== undefined && save.trim() !== "";
+    if (!aof && !rdb) {
+      return [
+        finding(
+          "persistence",
+          "warn",
+          "Redis persistence is off (appendonly no, save \"\"): queued and scheduled jobs are lost if Redis restarts",
+          "set appendonly yes (CONFIG SET appendonly yes, and in redis.conf)",
+        ),
+      ];
+    }
+    const what = aof ? `AOF on${rdb ? `, RDB snapshots (save ${save})` : ""}` : `RDB snapshots only (save ${save}): jobs since the last snapshot are lost if Redis crashes`;
+    return [finding("persistence", "ok", `persistence: ${what}`)];
+  },
+};
+
+/** CONFIG GET answers [name, value]; the value, if any. */
+function configValue(reply: unknown): string | undefined {
+  return Array.isArray(reply) && typeof reply[1] === "string" ? reply[1] : undefined;
+}

@@ -1,0 +1,53 @@
+/** The shape of `scheduler doctor`: a list of checks, each giving findings. */
+import type { Redis } from "ioredis";
+import { describeError, SchedulerError } from "../../errors.js";
+import type { ResolvedConfig } from "../../config/types.js";
+import type { LoadedHooks, TaskRegistry } from "../../hooks/types.js";
+
+export type FindingLevel = "ok" | "warn" | "error";
+
+export interface Finding {
+  /** The check that produced it (`hooks`, `redis`, ...). */
+  check: string;
+  level: FindingLevel;
+  message: string;
+  /** What to do about it (warn and error findings). */
+  fix?: string;
+}
+
+export interface DoctorOptions {
+  hooks?: string;
+  redis?: string;
+  prefix?: string;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+}
+
+/**
+ * What checks learn and pass on: later checks read what earlier ones found (config needs the
+ * hooks, persistence needs the connection). `cleanup` runs after the last check.
+ */
+export interface DoctorContext {
+  options: DoctorOptions;
+  hooks?: LoadedHooks;
+  registry?: TaskRegistry;
+  config?: ResolvedConfig;
+  redis?: Redis;
+  /** True when the embedded redis-server will be used (nothing configured, nothing answering). */
+  embedded?: boolean;
+  cleanup: Array<() => Promise<void> | void>;
+}
+
+export interface Check {
+  name: string;
+  run(ctx: DoctorContext): Promise<Finding[]>;
+}
+
+export const finding = (check: string, level: FindingLevel, message: string, fix?: string): Finding =>
+  fix === undefined ? { check, level, message } : { check, level, message, fix };
+
+/** An error as a finding: a SchedulerError's message, with its hint as the fix when it has one. */
+export const errorFinding = (check: string, err: unknown, fallbackFix: string): Finding =>
+  err instanceof SchedulerError
+    ? finding(check, "error", err.message, err.hint ?? fallbackFix)
+    : finding(check, "error", describeError(err), fallbackFix);
