@@ -133,7 +133,8 @@ async function serverDir(url: string, timeoutMs = 500): Promise<string | undefin
   } catch {
     return undefined;
   } finally {
-    redis.disconnect();
+    // On an ended client disconnect() arms a 2 s stream timer that holds the process open.
+    if (redis.status !== "end") redis.disconnect();
   }
 }
 
@@ -271,7 +272,7 @@ async function leave(paths: EmbeddedPaths, ownerFile: string, url: string, logge
     } catch {
       /* already gone */
     } finally {
-      redis.disconnect();
+      if (redis.status !== "end") redis.disconnect();
     }
     if (pid !== undefined) await waitForExit(pid, logger);
     await rm(paths.endpointFile, { force: true });

@@ -50,7 +50,8 @@ export async function connectRedis(url: string, options: ConnectOptions = {}): P
     await redis.ping();
     return redis;
   } catch (err) {
-    redis.disconnect();
+    // On an ended client disconnect() arms a 2 s stream timer that keeps a CLI alive for nothing.
+    if (redis.status !== "end") redis.disconnect();
     throw new RedisUnavailableError(
       "REDIS_UNAVAILABLE",
       `cannot reach Redis at ${redactUrl(url)}: ${(err as Error).message}`,
@@ -76,6 +77,6 @@ export async function redisAnswers(url: string, timeoutMs = 500): Promise<boolea
   } catch {
     return false;
   } finally {
-    redis.disconnect();
+    if (redis.status !== "end") redis.disconnect();
   }
 }

@@ -3,7 +3,7 @@
  * against events appended to the test database.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -58,16 +58,13 @@ describe("scheduler logs", () => {
     await appendEvent(redis, keys, ev({ msg: "b", jobId: "j2", queue: "long", level: "error", type: "job.failed" }));
     await appendEvent(redis, keys, ev({ msg: "c", jobId: "j1", queue: "short", level: "warn", type: "job.retry" }));
 
+    // Three processes at once: each spends most of its time starting node.
     const all = cli(["--redis", url, "--prefix", prefix, "--json"]);
-    expect(await all.exit).toBe(0);
-    expect(jsonLines(all.out()).map((e) => e.msg)).toEqual(["a", "b", "c"]);
-
     const filtered = cli(["--redis", url, "--prefix", prefix, "--json", "--job", "j1", "--level", "warn"]);
-    expect(await filtered.exit).toBe(0);
-    expect(jsonLines(filtered.out())).toMatchObject([{ msg: "c", type: "job.retry", jobId: "j1", queue: "short" }]);
-
     const last = cli(["--redis", url, "--prefix", prefix, "--json", "-n", "1", "--since", "1h"]);
-    expect(await last.exit).toBe(0);
+    expect(await Promise.all([all.exit, filtered.exit, last.exit])).toEqual([0, 0, 0]);
+    expect(jsonLines(all.out()).map((e) => e.msg)).toEqual(["a", "b", "c"]);
+    expect(jsonLines(filtered.out())).toMatchObject([{ msg: "c", type: "job.retry", jobId: "j1", queue: "short" }]);
     expect(jsonLines(last.out()).map((e) => e.msg)).toEqual(["c"]);
   });
 
@@ -109,12 +106,24 @@ describe("scheduler logs", () => {
       });
     });
     const down = cli(["--redis", `redis://127.0.0.1:${port}`]);
-    expect(await down.exit).toBe(1);
-    expect(down.err()).toContain(`cannot reach Redis at redis://127.0.0.1:${port}`);
-
     const bad = cli(["--redis", `redis://127.0.0.1:${port}`, "--since", "ten minutes"]);
-    expect(await bad.exit).toBe(1);
+    expect(await Promise.all([down.exit, bad.exit])).toEqual([1, 1]);
+    expect(down.err()).toContain(`cannot reach Redis at redis://127.0.0.1:${port}`);
     expect(bad.err().trim()).toMatch(/^scheduler: --since "ten minutes" is not a duration/);
+  });
+
+  it("takes Redis URL and prefix from the folder's hooks file", async () => {
+    const { redis, keys, url, prefix } = t;
+    const cwd = mkdtempSync(join(tmpdir(), "hs-logs-hooks-"));
+    try {
+      writeFileSync(join(cwd, "hooks.ts"), `export default { scheduler_events: {}, redis: ${JSON.stringify(url)}, prefix: ${JSON.stringify(prefix)} };\n`);
+      await appendEvent(redis, keys, ev({ msg: "via hooks", jobId: "hooks-job" }));
+      const p = cli(["--json", "--job", "hooks-job"], { cwd });
+      expect(await p.exit, p.err()).toBe(0);
+      expect(jsonLines(p.out()).map((e) => e.msg)).toEqual(["via hooks"]);
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
   });
 
   it("finds this folder's embedded Redis when nothing is configured", async () => {

@@ -7,8 +7,10 @@ import { dirname, resolve } from "node:path";
 import { Command, Option } from "commander";
 import type { Redis } from "ioredis";
 import { systemClock } from "../../clock.js";
+import { resolveConfig } from "../../config/resolve.js";
 import { findEmbeddedRedis } from "../../daemon/embedded-redis.js";
 import { SchedulerError } from "../../errors.js";
+import { loadHooks } from "../../hooks/load.js";
 import { createPrinter } from "../../log/event-printer.js";
 import { EVENTS_MAXLEN } from "../../log/events.js";
 import { followEvents, parseLevel, readEvents, streamTail, type EventFilter } from "../../log/read-events.js";
@@ -41,7 +43,9 @@ export function registerLogs(program: Command): void {
 
 /** Where the logs are: --redis, REDIS_URL, hooks `redis`, this folder's embedded server, 6379. */
 export async function resolveLogsTarget(options: CommonOptions, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Promise<{ url: string; prefix: string }> {
-  const fromHooks = await hooksSettings(options, env, cwd);
+  // A broken or slow hooks file must not stand between a user who named the server and its logs.
+  const named = Boolean((options.redis || env.REDIS_URL) && options.prefix);
+  const fromHooks = named ? undefined : await hooksSettings(options, env, cwd);
   const url =
     options.redis || env.REDIS_URL || fromHooks?.redisUrl || (await embeddedUrl([fromHooks?.dir, cwd])) || DEFAULT_REDIS_URL;
   return { url, prefix: options.prefix || fromHooks?.prefix || DEFAULT_PREFIX };
@@ -55,29 +59,12 @@ async function embeddedUrl(dirs: (string | undefined)[]): Promise<string | undef
   return undefined;
 }
 
-type LoadHooks = (o: { hooksPath?: string; cwd?: string }) => Promise<{ file: string }>;
-type ResolveConfig = (i: { flags: { redis?: string; prefix?: string }; env: NodeJS.ProcessEnv; hooks: unknown }) => {
-  redisUrl: string | undefined;
-  prefix: string;
-};
-
 /**
- * The hooks file's `redis` and `prefix`, when there is a hooks file (given by --hooks or found in
- * the folder). Loaded lazily: `logs` must work with no hooks file at all, from any machine.
+ * The hooks file's `redis` and `prefix` (through resolveConfig, so flag > env > hooks holds), when
+ * there is a hooks file: given by --hooks, or found in the folder. Without one, `logs` still works
+ * from any machine with flags, env and defaults.
  */
 async function hooksSettings(options: CommonOptions, env: NodeJS.ProcessEnv, cwd: string) {
-  const hooksModule = new URL("../../hooks/load.js", import.meta.url).href;
-  const configModule = new URL("../../config/resolve.js", import.meta.url).href;
-  let loadHooks: LoadHooks;
-  let resolveConfig: ResolveConfig;
-  try {
-    ({ loadHooks } = (await import(hooksModule)) as { loadHooks: LoadHooks });
-    ({ resolveConfig } = (await import(configModule)) as { resolveConfig: ResolveConfig });
-  } catch (err) {
-    // A build without the hooks loader: flags, env and defaults still work.
-    if ((err as NodeJS.ErrnoException).code === "ERR_MODULE_NOT_FOUND") return undefined;
-    throw err;
-  }
   try {
     const hooks = await loadHooks({ hooksPath: options.hooks, cwd });
     const config = resolveConfig({ flags: { redis: options.redis, prefix: options.prefix }, env, hooks });
