@@ -3,13 +3,14 @@
  * check runner itself.
  */
 import { execFile } from "node:child_process";
+import { chmod } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testRedis, type TestRedis } from "../helpers/redis.js";
 import { cleanupApps, makeApp, REPO_ROOT } from "../hooks/app-fixture.js";
 import { CHECKS, formatFindings, healthy, runDoctor } from "../../src/cli/doctor/run.js";
-import { findOnPath, persistenceCheck, redisCheck } from "../../src/cli/doctor/redis-checks.js";
+import { persistenceCheck, redisCheck } from "../../src/cli/doctor/redis-checks.js";
 import { configCheck } from "../../src/cli/doctor/hooks-checks.js";
 import type { Check } from "../../src/cli/doctor/types.js";
 
@@ -108,6 +109,19 @@ describe("doctor checks (in process)", () => {
     expect(formatFindings(b)).toMatch(/^error config: REDIS_URL: "localhost" is not a Redis URL/m);
   });
 
+  it("nothing configured and nothing answering: the embedded default, which needs redis-server on PATH", async () => {
+    const cwd = await makeApp({ "hooks.ts": "export default { scheduler_events: {} };\n" });
+    const dead = "redis://127.0.0.1:1";
+    const bin = await makeApp({ "redis-server": "#!/bin/sh\nexit 0\n" });
+    await chmod(join(bin, "redis-server"), 0o755);
+    const found = await runDoctor({ cwd, env: { PATH: bin }, probeUrl: dead }, [configCheck, redisCheck, persistenceCheck]);
+    expect(found.map((f) => [f.check, f.level])).toEqual([["config", "ok"], ["redis", "ok"], ["persistence", "ok"]]);
+    expect(found[1]!.message).toBe(`no Redis URL configured and none answers on ${dead}: the embedded default will run ${join(bin, "redis-server")} (AOF in .scheduler/redis/)`);
+    const missing = await runDoctor({ cwd, env: { PATH: cwd }, probeUrl: dead }, [configCheck, redisCheck]);
+    expect(missing[1]).toMatchObject({ level: "error", message: `no Redis URL configured, none answers on ${dead}, and redis-server is not on PATH` });
+    expect(missing[1]!.fix).toMatch(/install redis-server/);
+  });
+
   it("persistence reports what the server's CONFIG says", async () => {
     const findings = await runDoctor(options(), [configCheck, redisCheck, persistenceCheck]);
     const p = findings.find((f) => f.check === "persistence")!;
@@ -136,11 +150,5 @@ describe("doctor checks (in process)", () => {
     expect(findings.at(-1)!.message).toBe("config resolved: true");
     expect(healthy(findings)).toBe(false);
     expect(formatFindings(findings)).toMatch(/\nerror crashy: check failed: boom {2}-> report this/);
-  });
-
-  it("findOnPath finds executables on PATH only", () => {
-    expect(findOnPath("node", { PATH: `/nonexistent:${join(process.execPath, "..")}` })).toBe(process.execPath);
-    expect(findOnPath("definitely-not-a-command-xyz", { PATH: process.env.PATH })).toBeUndefined();
-    expect(findOnPath("node", { PATH: "" })).toBeUndefined();
   });
 });

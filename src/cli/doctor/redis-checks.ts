@@ -1,47 +1,41 @@
 /** Doctor checks of the Redis side: does it answer, and will it keep jobs across a restart. */
-import { accessSync, constants } from "node:fs";
-import { delimiter, join } from "node:path";
+import { dirname } from "node:path";
+import { findEmbeddedRedis, findExecutable } from "../../daemon/embedded-redis.js";
 import { connectRedis, DEFAULT_REDIS_URL, redactUrl, redisAnswers } from "../../redis/connection.js";
 import { describeError } from "../../errors.js";
 import { errorFinding, finding, type Check } from "./types.js";
-
-/** The absolute path of an executable on PATH, if any. */
-export function findOnPath(command: string, env: NodeJS.ProcessEnv): string | undefined {
-  for (const dir of (env.PATH ?? "").split(delimiter)) {
-    if (!dir) continue;
-    const candidate = join(dir, command);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      /* not here */
-    }
-  }
-  return undefined;
-}
 
 export const redisCheck: Check = {
   name: "redis",
   async run(ctx) {
     if (!ctx.config) return [finding("redis", "warn", "skipped: the configuration did not resolve", "fix the config errors above")];
     let url = ctx.config.redisUrl;
+    let how = "Redis answers at";
     if (url === undefined) {
-      // Nothing configured: the daemon uses a local server if one answers, else starts its own.
-      if (!(await redisAnswers(DEFAULT_REDIS_URL))) {
+      // Nothing configured: as the daemon does (daemon/embedded-redis.ts), use a server answering
+      // on 127.0.0.1:6379, else this folder's embedded server, else start one.
+      const probe = ctx.options.probeUrl ?? DEFAULT_REDIS_URL;
+      if (await redisAnswers(probe)) {
+        url = probe;
+        how = "no Redis URL configured; using the server that answers at";
+      } else {
+        url = await findEmbeddedRedis(dirname(ctx.config.hooksFile));
+        how = "no Redis URL configured; using this folder's embedded server at";
+      }
+      if (url === undefined) {
         ctx.embedded = true;
-        const server = findOnPath("redis-server", ctx.options.env);
+        const server = findExecutable("redis-server", ctx.options.env);
         return server
-          ? [finding("redis", "ok", `no Redis URL configured and none answers on ${DEFAULT_REDIS_URL}: the embedded default will run ${server} (AOF in .scheduler/redis/)`)]
+          ? [finding("redis", "ok", `no Redis URL configured and none answers on ${probe}: the embedded default will run ${server} (AOF in .scheduler/redis/)`)]
           : [
               finding(
                 "redis",
                 "error",
-                `no Redis URL configured, none answers on ${DEFAULT_REDIS_URL}, and redis-server is not on PATH`,
+                `no Redis URL configured, none answers on ${probe}, and redis-server is not on PATH`,
                 "install redis-server (apt-get install redis-server), or set REDIS_URL / --redis / hooks `redis`",
               ),
             ];
       }
-      url = DEFAULT_REDIS_URL;
     }
     try {
       ctx.redis = await connectRedis(url, { failFast: true, connectionName: "scheduler-doctor" });
@@ -52,7 +46,6 @@ export const redisCheck: Check = {
     ctx.cleanup.push(() => redis.disconnect());
     const info = await redis.info("server").catch(() => "");
     const version = /redis_version:(\S+)/.exec(info)?.[1];
-    const how = ctx.config.redisUrl === undefined ? "no Redis URL configured; using the server that answers at" : "Redis answers at";
     return [finding("redis", "ok", `${how} ${redactUrl(url)}${version ? ` (version ${version})` : ""}`)];
   },
 };

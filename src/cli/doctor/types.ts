@@ -21,6 +21,8 @@ export interface DoctorOptions {
   prefix?: string;
   cwd: string;
   env: NodeJS.ProcessEnv;
+  /** Where a local Redis is probed when none is configured (default 127.0.0.1:6379; tests use a dead port). */
+  probeUrl?: string;
 }
 
 /**
