@@ -66,10 +66,10 @@ export async function onChildExit(sup: Supervisor, slot: Slot, child: ChildHandl
   if (sup.stopping) return;
 
   const group = slot.group;
-  const decision = group.policy.onDeath(exit.livedMs);
+  const decision = group.policy.onDeath(exit.readyMs);
   if (decision.action === "give-up") {
     group.gaveUp = true;
-    const msg = `worker group ${group.spec.name}: ${decision.unstableCount} workers in a row died within ${sup.timings.unstableMs} ms of starting; not restarting it`;
+    const msg = `worker group ${group.spec.name}: ${decision.unstableCount} workers in a row died before or within ${sup.timings.unstableMs} ms of being ready; not restarting it`;
     log.error({ group: group.spec.name, unstable: decision.unstableCount, lastError: exit.fatal }, msg);
     events.emit("child.unstable", "error", msg, { worker, data: { group: group.spec.name, lastError: exit.fatal } });
     // The rest of the group stops too: it would only crash the same way.

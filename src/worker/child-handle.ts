@@ -36,6 +36,8 @@ export interface ChildExit {
   signal: NodeJS.Signals | null;
   cause: EndCause;
   livedMs: number;
+  /** Time from "ready" to the end; undefined when the child never became ready. */
+  readyMs: number | undefined;
   /** Jobs the child was running when it ended (their timers are already cleared). */
   inFlight: InFlightJob[];
   stopRequested: boolean;
@@ -69,6 +71,7 @@ export class ChildHandle {
   done = 0;
   failed = 0;
   ready = false;
+  private readyAt: number | undefined;
   private readonly proc: ChildProcess;
   private cause: EndCause = { kind: "exit" };
   private stopRequested = false;
@@ -135,6 +138,7 @@ export class ChildHandle {
     switch (msg.type) {
       case "ready":
         this.ready = true;
+        this.readyAt = this.options.clock();
         events.onReady(this);
         break;
       case "started": {
@@ -178,6 +182,7 @@ export class ChildHandle {
       signal,
       cause: this.cause,
       livedMs: this.options.clock() - this.startedAt,
+      readyMs: this.readyAt === undefined ? undefined : this.options.clock() - this.readyAt,
       inFlight,
       stopRequested: this.stopRequested,
       drained: this.drained,

@@ -2,8 +2,8 @@
  * When to restart a child process that died, and when to give up (pure; the supervisor feeds it
  * deaths and follows its answers).
  *
- * A child that dies within `unstableMs` of starting is "unstable" (it crashes while loading, or
- * at once on every job): restarts back off exponentially, and after `maxUnstable` unstable restarts
+ * A child that dies before it is ready to take jobs, or within `unstableMs` of becoming ready, is
+ * "unstable" (it crashes while loading, or at once on every job): restarts back off exponentially, and after `maxUnstable` unstable restarts
  * in a row the group stops restarting instead of crash-looping silently. A child that lived
  * longer resets the count: a rare crash of a long-lived child is restarted at once.
  * Kills the supervisor did on purpose (hard timeouts) are not deaths of this kind at all.
@@ -31,9 +31,12 @@ export class RestartPolicy {
 
   constructor(private readonly options: RestartPolicyOptions = DEFAULT_RESTART_POLICY) {}
 
-  /** A child died unexpectedly after living `livedMs`: restart it (after how long) or give up? */
-  onDeath(livedMs: number): RestartDecision {
-    const unstable = livedMs < this.options.unstableMs;
+  /**
+   * A child died unexpectedly, `readyMs` after it became ready (undefined: it never did).
+   * Restart it (after how long) or give up?
+   */
+  onDeath(readyMs: number | undefined): RestartDecision {
+    const unstable = readyMs === undefined || readyMs < this.options.unstableMs;
     if (!unstable) {
       this.unstableInARow = 0;
       return { action: "restart", delayMs: 0, unstable: false, unstableCount: 0 };

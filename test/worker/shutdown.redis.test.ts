@@ -1,0 +1,79 @@
+/**
+ * Graceful and forced stops of `scheduler worker`: the first SIGTERM lets the running job
+ * finish and exits 0; a second signal (or the end of --grace) kills the child and puts its job
+ * back at the front of its queue, not failed and not counted as a stall.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
+import { attempts, census, enqueueMany, exitOf, fixture, getJob, killQuietly, queueEnv, spawnWorker, type WorkerProcess } from "./helpers.js";
+
+let t: TestRedis;
+const workers: WorkerProcess[] = [];
+
+beforeAll(async () => {
+  t = await testRedis("worker-shutdown");
+});
+afterAll(async () => {
+  workers.forEach(killQuietly);
+  await t.cleanup();
+});
+
+async function started(record: string, id: string): Promise<void> {
+  await waitFor(async () => (await t.redis.lrange(record, 0, -1)).some((r) => r.startsWith(`start:${id}:`)), 20_000);
+}
+
+describe("stopping a worker", () => {
+  it("SIGTERM during a 2 s job: the job finishes, then the process exits 0", async () => {
+    const env = queueEnv(t);
+    const record = `${t.keys.root}:test:graceful`;
+    const [job] = await enqueueMany(env, 1, "app.tasks.sleep", { queue: "default", record, ms: 2000 });
+    const w = spawnWorker(t, fixture("app"), ["--queue", "default"]);
+    workers.push(w);
+    await started(record, job!);
+    w.proc.kill("SIGTERM");
+    expect((await exitOf(w)).code).toBe(0);
+    expect((await getJob(t, job!)).status).toBe("finished");
+    expect(await t.redis.lrange(record, 0, -1)).toContain(`end:${job}`);
+    expect((await attempts(t, job!)).map((a) => a.outcome)).toEqual(["finished"]);
+  });
+
+  it("a second signal kills the child and requeues its job to the front; exit 0", async () => {
+    const env = queueEnv(t);
+    const record = `${t.keys.root}:test:forced`;
+    const [job] = await enqueueMany(env, 1, "app.tasks.sleep", { queue: "default", record, ms: 20_000 });
+    const w = spawnWorker(t, fixture("app"), ["--queue", "default"]);
+    workers.push(w);
+    await started(record, job!);
+    const [other] = await enqueueMany(env, 1, "app.tasks.mark", { queue: "default", record });
+    w.proc.kill("SIGTERM");
+    await w.waitForLog("stopping: no new jobs");
+    w.proc.kill("SIGTERM");
+    expect((await exitOf(w)).code).toBe(0);
+
+    const stopped = await getJob(t, job!);
+    expect(stopped.status).toBe("queued");
+    expect(stopped.stalls).toBe(0);
+    expect((await attempts(t, job!)).map((a) => [a.outcome, a.reason])).toEqual([["requeued", "worker shutdown"]]);
+    // At the front: ahead of the job enqueued after it started.
+    expect(await t.redis.lrange(t.keys.queue("default"), 0, -1)).toEqual([job, other]);
+    expect(await t.redis.lrange(record, 0, -1)).not.toContain(`end:${job}`);
+    const where = await census(t, ["default"]);
+    expect(where.get(job!)).toEqual(["queued:default"]);
+    await t.redis.del(t.keys.queue("default"));
+  });
+
+  it("--grace: past the grace period the stop is forced and the job requeued", async () => {
+    const env = queueEnv(t);
+    const record = `${t.keys.root}:test:grace`;
+    const [job] = await enqueueMany(env, 1, "app.tasks.sleep", { queue: "default", record, ms: 20_000 });
+    const w = spawnWorker(t, fixture("app"), ["--queue", "default", "--grace", "1"]);
+    workers.push(w);
+    await started(record, job!);
+    const signalledAt = Date.now();
+    w.proc.kill("SIGINT");
+    expect((await exitOf(w)).code).toBe(0);
+    expect(Date.now() - signalledAt).toBeLessThan(8000);
+    expect(w.lines.some((l) => typeof l.why === "string" && l.why.startsWith("grace period of 1 s ended"))).toBe(true);
+    expect((await getJob(t, job!)).status).toBe("queued");
+  });
+});
