@@ -59,6 +59,8 @@ export function createPrinter(options: PrinterOptions): EventPrinter {
             format: "{job} [{bar}] {percentage}% {text}",
             hideCursor: true,
             clearOnComplete: false,
+            // A logged line clears the bar rows; without this the bars stay blank until they change.
+            forceRedraw: true,
             barsize: 30,
             fps: 10,
           },

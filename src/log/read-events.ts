@@ -128,7 +128,9 @@ export async function followEvents(
   reader.on("error", () => {
     /* reconnects by itself; a lasting outage shows as silence, as with tail -f */
   });
-  const stop = () => reader.disconnect();
+  const stop = () => {
+    if (reader.status !== "end") reader.disconnect();
+  };
   signal.addEventListener("abort", stop, { once: true });
   try {
     await reader.connect().catch((err: unknown) => {
@@ -153,6 +155,7 @@ export async function followEvents(
     }
   } finally {
     signal.removeEventListener("abort", stop);
-    reader.disconnect();
+    // Not twice: disconnect() on an ended client arms a 2 s timer that delays the process exit.
+    if (reader.status !== "end") reader.disconnect();
   }
 }

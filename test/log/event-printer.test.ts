@@ -56,6 +56,9 @@ describe("createPrinter", () => {
     await waitFor(() => out.text().includes("45%"), 2000); // the bar redraws on its own timer
     printer.print(ev({ type: "job.progress", jobId: "job-a", msg: "", data: { percent: 80, title: "Import", description: "80 of 100" } }));
     await waitFor(() => out.text().includes("80%"), 2000);
+    // A line logged while a bar runs is printed above it, and the bar is drawn again below it.
+    printer.print(ev({ type: "job.failed", level: "error", jobId: "job-b", msg: "boom elsewhere" }));
+    await waitFor(() => /boom elsewhere[\s\S]*job-a \[/.test(out.text()), 2000);
     printer.print(ev({ type: "job.finished", jobId: "job-a", msg: "finished" }));
     printer.close();
     const text = out.text();

@@ -92,8 +92,10 @@ describe("scheduler logs", () => {
     await waitFor(() => f.out().includes('"live"'), 1000);
     const latency = performance.now() - written;
     expect(latency).toBeLessThan(1000);
+    const interrupted = performance.now();
     f.child.kill("SIGINT");
     expect(await f.exit).toBe(0);
+    expect(performance.now() - interrupted).toBeLessThan(1500); // no lingering connection timers
     expect(jsonLines(f.out()).map((e) => e.msg)).toEqual(["history", "live"]);
     expect(f.err()).toBe("");
   });
