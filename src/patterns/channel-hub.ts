@@ -22,7 +22,10 @@ export class ChannelHub {
       let set = this.handlers.get(channel);
       if (!set) {
         try {
-          await this.connection().subscribe(channel);
+          const conn = this.connection();
+          // A lazyConnect client without an offline queue (the CLI's) refuses commands until connected.
+          if (conn.status === "wait") await conn.connect();
+          await conn.subscribe(channel);
         } catch (err) {
           if (this.handlers.size === 0) void this.close();
           throw err;

@@ -3,6 +3,7 @@ import { Redis } from "ioredis";
 import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
 import { publishRealtime, subscribe } from "../../src/patterns/realtime.js";
 import { channelHub } from "../../src/patterns/channel-hub.js";
+import { createRedis } from "../../src/redis/connection.js";
 
 let t: TestRedis;
 beforeAll(async () => {
@@ -42,6 +43,17 @@ describe("publishRealtime / subscribe", () => {
     await waitFor(() => got.length === 1, 3000);
     expect(got[0]).toEqual([`${t.prefix}:realtime:report_ready`, '{"file":"r.pdf"}']);
     raw.disconnect();
+  });
+
+  it("works on a lazy fail-fast client (the CLI's), which refuses commands before it is connected", async () => {
+    const lazy = createRedis(t.url, { failFast: true });
+    lazy.on("error", () => {});
+    const got: unknown[] = [];
+    const off = await subscribe("lazy", (d) => void got.push(d), { redis: lazy, keys: t.keys });
+    await publishRealtime("lazy", { ok: true }, target());
+    await waitFor(() => got.length === 1, 3000);
+    await off();
+    lazy.disconnect();
   });
 
   it("isolates a throwing handler and reports it through onError", async () => {
