@@ -3,9 +3,8 @@
  * kwargs), sync or async, named by a dotted path such as `example_app.tasks.daily_report`.
  * All are small and fast, with no network, so `npm start` shows them run on a laptop.
  */
+import { currentJob, enqueue, publishProgress } from "hooks-scheduler";
 import { fakeRecords, pause, say, summarize } from "./lib/report.js";
-// TODO(integrator): import { enqueue, publishProgress } from "hooks-scheduler"; once src/index.ts exports them,
-// and replace the two TODO lines below (import_items, start_pipeline).
 
 /** `all`: every scheduler_interval seconds. */
 export function process_queue(): { processed: number } {
@@ -67,10 +66,13 @@ export function morning_digest({ team }: { team: string }): string {
 /** Reports progress while it works: `scheduler jobs show ID` displays the percentage. */
 export async function import_items({ total = 20 }: { total?: number } = {}): Promise<{ imported: number }> {
   const items = fakeRecords("item", total);
+  const job = currentJob();
+  if (job) say("import_items", `job ${job.id}, attempt ${job.attempt}`);
   for (let i = 0; i < items.length; i++) {
     await pause(50);
     const percent = Math.round(((i + 1) / items.length) * 100);
-    // TODO(integrator): await publishProgress({ percent, title: "Importing items", description: `${i + 1} of ${items.length}` });
+    // Outside a job (e.g. called directly) this resolves false and does nothing.
+    await publishProgress({ percent, title: "Importing items", description: `${i + 1} of ${items.length}` });
     if ((i + 1) % 5 === 0) say("import_items", `${percent}% (${i + 1} of ${items.length})`);
   }
   return { imported: items.length };
@@ -84,8 +86,10 @@ export function flaky_sync({ endpoint = "inventory" }: { endpoint?: string } = {
 /** Enqueues a follow-up job (job chaining, as in Frappe's reference). */
 export async function start_pipeline({ batch = "b-1" }: { batch?: string } = {}): Promise<{ next: string }> {
   const result = summarize(fakeRecords(batch, 10));
-  // TODO(integrator): await enqueue(finish_pipeline, { batch, checksum: result.checksum });
-  say("start_pipeline", `step 1 done for ${batch}; follow-up: example_app.tasks.finish_pipeline`);
+  // The dotted path (or the task function itself) and its kwargs; with enqueueAfterCommit the
+  // follow-up is pushed only if this job succeeds.
+  const next = await enqueue("example_app.tasks.finish_pipeline", { batch, checksum: result.checksum, enqueueAfterCommit: true });
+  say("start_pipeline", `step 1 done for ${batch}; follow-up job ${next.id}`);
   return { next: "example_app.tasks.finish_pipeline" };
 }
 
