@@ -10,6 +10,7 @@ import { pino, type DestinationStream, type Level, type Logger, type StreamEntry
 import pretty from "pino-pretty";
 import { createStream, type RotatingFileStream } from "rotating-file-stream";
 import type { Job } from "../queue/types.js";
+import { createEventSink, type EventSinkOptions } from "./event-sink.js";
 
 export type LogLevel = Level | "silent";
 
@@ -27,6 +28,8 @@ export interface LoggerOptions {
   console?: NodeJS.WritableStream | false;
   /** Pretty console lines; default: the console is a TTY and json is not set. */
   pretty?: boolean;
+  /** Also copy job lines (and process lines at warn+) to the events stream (see event-sink.ts). */
+  events?: EventSinkOptions;
 }
 
 export const DEFAULT_ROTATE = { size: "10M", files: 5 } as const;
@@ -81,6 +84,7 @@ export function createLogger(options: LoggerOptions): Logger {
     // Guarded so a line logged after closeLogger is dropped instead of raising "write after end".
     streams.push({ level, stream: { write: (line: string) => void (rotating.writableEnded || rotating.write(line)) } });
   }
+  if (options.events) streams.push({ level, stream: createEventSink(options.events) });
   const logger = pino({ name: options.name, level, base: { pid: process.pid } }, pino.multistream(streams));
   closers.set(logger, async () => {
     if (!file || file.writableEnded) return;
