@@ -21,6 +21,13 @@ export function withCommon(cmd: Command, { json = false }: { json?: boolean } = 
 
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
 
+/** A bad argument or flag value: reported as one line with the usage exit code (2). */
+export class UsageError extends SchedulerError {
+  constructor(message: string, options: { hint?: string } = {}) {
+    super("USAGE", message, options);
+  }
+}
+
 /** Print an expected error as one line (no stack) and return the failure exit code. */
 export function reportError(err: unknown): number {
   const line = describeError(err);
@@ -28,7 +35,7 @@ export function reportError(err: unknown): number {
   if (!(err instanceof SchedulerError) && process.env.SCHEDULER_DEBUG && err instanceof Error && err.stack) {
     process.stderr.write(`${err.stack}\n`);
   }
-  return EXIT.failure;
+  return err instanceof UsageError ? EXIT.usage : EXIT.failure;
 }
 
 /** Wrap an async action so its result is the exit code and its errors are one line. */

@@ -1,0 +1,73 @@
+/** `scheduler status` as aligned text: one block per section, each a table or key: value lines. */
+import { describePersistence } from "../../ops/redis-info.js";
+import type { StatusReport } from "../../ops/status.js";
+import { renderPairs, renderTable } from "./table.js";
+import { formatAgo, formatBytes, formatDuration, formatWhen } from "./time.js";
+
+export function renderStatus(r: StatusReport, o: { url: string; zone?: string }): string {
+  const queues = Object.entries(r.queues).map(([name, c]) => ({ name, ...c }));
+  const n = (v: number) => String(v);
+  const queueTable = renderTable(queues, [
+    { header: "QUEUE", value: (q) => q.name },
+    { header: "PENDING", value: (q) => n(q.pending), right: true },
+    { header: "STARTED", value: (q) => n(q.started), right: true },
+    { header: "SCHEDULED", value: (q) => n(q.scheduled), right: true },
+    { header: "FAILED", value: (q) => n(q.failed), right: true },
+    { header: "FINISHED", value: (q) => n(q.finished), right: true },
+    { header: "CANCELED", value: (q) => n(q.canceled), right: true },
+    // jobs waiting on dependencies: a column once the queue's stats count them
+    ...(queues.some((q) => typeof (q as { deferred?: unknown }).deferred === "number")
+      ? [{ header: "DEFERRED", value: (q: (typeof queues)[number]) => n((q as { deferred?: number }).deferred ?? 0), right: true }]
+      : []),
+  ]);
+  const workers =
+    r.workers.length === 0
+      ? "  (no live workers: start them with `scheduler start` or `scheduler worker`)"
+      : renderTable(r.workers, [
+          { header: "WORKER", value: (w) => w.name },
+          { header: "HOST", value: (w) => w.host },
+          { header: "PID", value: (w) => String(w.pid), right: true },
+          { header: "QUEUES", value: (w) => w.queues.join(",") },
+          { header: "STATE", value: (w) => w.state },
+          { header: "JOBS", value: (w) => (w.currentJobs.length ? w.currentJobs.join(",") : "-"), max: 40 },
+          { header: "DONE", value: (w) => String(w.done), right: true },
+          { header: "FAILED", value: (w) => String(w.failed), right: true },
+          { header: "AGE", value: (w) => formatDuration(w.ageMs) },
+          { header: "HEARTBEAT", value: (w) => `${formatDuration(w.sinceHeartbeatMs)} ago` },
+        ]);
+  const s = r.scheduler;
+  const switchState = s.enabled === false ? "disabled" : s.paused ? "paused" : s.enabled === undefined && s.paused === undefined ? "enabled (never switched)" : "enabled";
+  const scheduler = renderPairs(
+    [
+      ["leader", s.leader ? `${s.leader}${s.leaderTtlMs !== undefined ? ` (lease ${formatDuration(s.leaderTtlMs)} left)` : ""}` : "none (no scheduler daemon is running)"],
+      ["state", switchState],
+      ["last tick", s.lastTick ? `${formatWhen(s.lastTick, o.zone)} (${formatAgo(s.lastTick, r.at)})` : "not recorded"],
+    ],
+    "  ",
+  );
+  const redis = renderPairs(
+    [
+      ["url", o.url],
+      ["prefix", r.prefix],
+      ["version", `${r.redis.version ?? "unknown"}${r.redis.mode && r.redis.mode !== "standalone" ? ` (${r.redis.mode})` : ""}`],
+      ["memory", r.redis.usedMemory !== undefined ? `${formatBytes(r.redis.usedMemory)} used${r.redis.maxMemory ? ` of ${formatBytes(r.redis.maxMemory)}` : ""}` : "unknown"],
+      ["persistence", describePersistence(r.redis)],
+    ],
+    "  ",
+  );
+  const indent = (t: string) => t.split("\n").map((l) => `  ${l}`).join("\n");
+  return [
+    `Queues`,
+    indent(queueTable),
+    ``,
+    `Workers (${r.workers.length})`,
+    r.workers.length ? indent(workers) : workers,
+    ``,
+    `Scheduler`,
+    scheduler,
+    ``,
+    `Redis`,
+    redis,
+    ``,
+  ].join("\n");
+}

@@ -1,0 +1,66 @@
+/** `scheduler jobs show ID`: the job, its attempts, and the jobs it is linked to. */
+import type { QueueEnv } from "../queue/context.js";
+import { getJobAttempts, getJobIn } from "../queue/registry.js";
+import type { AttemptRecord, Job, JobStatus } from "../queue/types.js";
+
+export interface JobLink {
+  id: string;
+  /** undefined when the linked job's hash is gone (expired or purged). */
+  status?: JobStatus;
+  method?: string;
+}
+
+export interface JobDetail {
+  job: Job;
+  attempts: AttemptRecord[];
+  /** The job that enqueued this one (enqueue from inside a running job). */
+  parent?: JobLink;
+  /** Jobs enqueued from inside this one (the newest ones, when capped). */
+  children: JobLink[];
+  /** Jobs waiting on this one (keys.dependents). */
+  dependents: JobLink[];
+  /** Jobs this one waits on. */
+  dependsOn: JobLink[];
+}
+
+async function links(env: QueueEnv, ids: string[]): Promise<JobLink[]> {
+  if (ids.length === 0) return [];
+  const pipe = env.redis.pipeline();
+  for (const id of ids) pipe.hmget(env.keys.job(id), "status", "method");
+  const rows = (await pipe.exec()) ?? [];
+  return ids.map((id, i) => {
+    const [status, method] = (rows[i]?.[1] as Array<string | null> | undefined) ?? [];
+    return { id, ...(status ? { status: status as JobStatus } : {}), ...(method ? { method } : {}) };
+  });
+}
+
+/**
+ * Ids of the jobs enqueued from inside job `id`. The children list is landing with the queue's
+ * job-links work: use what getJob filled in, else the list itself once keys.ts builds its key.
+ */
+async function childIds(env: QueueEnv, job: Job): Promise<string[]> {
+  const filled = (job as Job & { children?: unknown }).children;
+  if (Array.isArray(filled)) return filled.filter((c): c is string => typeof c === "string");
+  const build = (env.keys as QueueEnv["keys"] & { children?: (id: string) => string }).children;
+  return build ? env.redis.lrange(build(job.id), 0, -1) : [];
+}
+
+/** The whole record of one job, or null when there is no job with that id. */
+export async function readJobDetail(env: QueueEnv, id: string): Promise<JobDetail | null> {
+  const job = await getJobIn(env, id);
+  if (!job) return null;
+  const [attempts, dependentIds, children] = await Promise.all([
+    getJobAttempts(id, env),
+    env.redis.smembers(env.keys.dependents(id)),
+    childIds(env, job),
+  ]);
+  const [parent] = job.parentId ? await links(env, [job.parentId]) : [];
+  return {
+    job,
+    attempts,
+    ...(parent ? { parent } : {}),
+    children: await links(env, children),
+    dependents: await links(env, dependentIds.sort()),
+    dependsOn: await links(env, job.dependsOn ?? []),
+  };
+}

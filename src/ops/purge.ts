@@ -1,0 +1,86 @@
+/**
+ * Frappe's purge-jobs: delete jobs that have not run (or are done), by queue, status and task.
+ *
+ * Default status is "queued", as in Frappe (`bench purge-jobs` deletes pending jobs of a queue or
+ * of an event); scheduled, failed, finished and canceled jobs can be purged by naming the status.
+ * Started jobs never are: their worker holds them. Ids are read in pages, and each page is
+ * deleted by one script (purge.lua) that re-checks every id, so jobs that moved on meanwhile stay.
+ */
+import type { QueueEnv } from "../queue/context.js";
+import { runJobScript } from "../queue/keyspace.js";
+import { knownQueues } from "../queue/registry.js";
+import { registryKey, type StoredStatus } from "./job-states.js";
+
+/** Started jobs belong to their worker; deferred ones are linked into their dependencies' sets. */
+export type PurgeStatus = Exclude<StoredStatus, "started" | "deferred">;
+export const PURGEABLE: readonly PurgeStatus[] = ["queued", "scheduled", "failed", "finished", "canceled"];
+
+export interface PurgeFilter {
+  /** Default: every known queue. */
+  queue?: string;
+  /** Default: "queued". */
+  status?: PurgeStatus;
+  /** Only jobs whose method (or scheduled task) is this dotted path. */
+  task?: string;
+}
+
+/** Ids read and deleted per script call: bounds how long one call holds Redis. */
+export const PURGE_BATCH = 500;
+
+function pageOf(env: QueueEnv, status: PurgeStatus, queue: string, offset: number): Promise<string[]> {
+  const key = registryKey(env.keys, status, queue)!;
+  const end = offset + PURGE_BATCH - 1;
+  return status === "queued" ? env.redis.lrange(key, offset, end) : env.redis.zrange(key, offset, end);
+}
+
+async function queuesOf(env: QueueEnv, f: PurgeFilter): Promise<string[]> {
+  return f.queue ? [f.queue] : knownQueues(env);
+}
+
+/** How many jobs a purge with this filter would delete now (for the confirmation question). */
+export async function countPurgeable(env: QueueEnv, f: PurgeFilter): Promise<Record<string, number>> {
+  const status = f.status ?? "queued";
+  const out: Record<string, number> = {};
+  for (const q of await queuesOf(env, f)) {
+    const key = registryKey(env.keys, status, q)!;
+    if (!f.task) {
+      out[q] = status === "queued" ? await env.redis.llen(key) : await env.redis.zcard(key);
+      continue;
+    }
+    let n = 0;
+    for (let offset = 0; ; offset += PURGE_BATCH) {
+      const ids = await pageOf(env, status, q, offset);
+      if (ids.length === 0) break;
+      const pipe = env.redis.pipeline();
+      for (const id of ids) pipe.hmget(env.keys.job(id), "method", "task");
+      for (const [err, row] of (await pipe.exec()) ?? []) {
+        if (err) throw err;
+        const [method, task] = row as Array<string | null>;
+        if (method === f.task || task === f.task) n++;
+      }
+      if (ids.length < PURGE_BATCH) break;
+    }
+    out[q] = n;
+  }
+  return out;
+}
+
+/** Delete the matching jobs; returns how many per queue (queues with none are left out). */
+export async function purgeJobs(env: QueueEnv, f: PurgeFilter): Promise<Record<string, number>> {
+  const status = f.status ?? "queued";
+  const out: Record<string, number> = {};
+  for (const q of await queuesOf(env, f)) {
+    let total = 0;
+    // Deleted ids leave the list/set, so the next page starts where the kept ones end.
+    for (let offset = 0; ; ) {
+      const ids = await pageOf(env, status, q, offset);
+      if (ids.length === 0) break;
+      const n = await runJobScript<number>(env, "purge", [q, status, f.task ?? "", ...ids]);
+      total += n;
+      offset += ids.length - n;
+      if (ids.length < PURGE_BATCH) break;
+    }
+    if (total > 0) out[q] = total;
+  }
+  return out;
+}
