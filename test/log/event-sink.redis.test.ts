@@ -22,10 +22,8 @@ describe("events sink", () => {
     jl.info({ rows: 42 }, "imported rows");
     jl.debug("details");
 
-    const events = await waitFor(async () => {
-      const got = await readEvents(redis, keys, { count: 100 });
-      return got.length >= 3 ? got : undefined;
-    }, 3000);
+    await waitFor(async () => (await readEvents(redis, keys, { count: 100 })).length >= 3, 3000);
+    const events = await readEvents(redis, keys, { count: 100 });
     expect(events.map((e) => e.msg)).toEqual(["queue short is slow", "imported rows", "details"]);
     expect(events[1]).toMatchObject({ type: "log", level: "info", jobId: "job-7", queue: "default", task: "app.tasks.sync", worker: "worker", data: { rows: 42, attempt: 1 } });
     expect(events[0]).toMatchObject({ type: "log", level: "warn", queue: "short" });
