@@ -43,7 +43,8 @@ async function doctor(args: string[], cwd: string, env = cleanEnv()): Promise<{ 
   }
 }
 
-describe("scheduler doctor (process)", () => {
+// Concurrent: each spawns its own process on its own temp app (wall time matters on 2 cores).
+describe.concurrent("scheduler doctor (process)", () => {
   it("the example app is healthy: exit 0, one line per finding", async () => {
     const r = await doctor(["--hooks", "hooks.example.ts", "--redis", t.url], REPO_ROOT);
     expect(r.stderr).toBe("");
