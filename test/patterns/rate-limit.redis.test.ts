@@ -69,10 +69,11 @@ describe("acquireRateSlot", () => {
   it("holds across two processes hitting the same limiter", async () => {
     const max = 20;
     const perSeconds = 0.5;
-    await t.redis.set(`${t.keys.root}:test:go-at`, String(Date.now() + 2500));
     const args = [t.url, t.prefix, "shared", max, perSeconds, 2000];
     const a = spawnFixture("rate-limited-worker.ts", args);
     const b = spawnFixture("rate-limited-worker.ts", args);
+    await Promise.all([a.step("start"), b.step("start")]);
+    await t.redis.set(`${t.keys.root}:test:go-at`, String(Date.now() + 300));
     expect(await a.exited()).toBe(0);
     expect(await b.exited()).toBe(0);
     const ga = a.lines.at(-1)!.grants as number[];
@@ -82,9 +83,10 @@ describe("acquireRateSlot", () => {
     expect(gb.length).toBeGreaterThan(0);
     expect((a.lines.at(-1)!.refusals as number) + (b.lines.at(-1)!.refusals as number)).toBeGreaterThan(0);
     expect(busiestWindow([...ga, ...gb], perSeconds * 1000)).toBeLessThanOrEqual(max);
-    // And the limiter does not starve them: 2 s at 20 per 500 ms is about 80 grants.
+    // 2 s at 20 per 500 ms: at most 80 grants (four full windows), and the limiter does not
+    // starve them (the lower bound leaves room for a loaded machine).
     const total = ga.length + gb.length;
-    expect(total).toBeGreaterThanOrEqual(60);
-    expect(total).toBeLessThanOrEqual(100);
+    expect(total).toBeGreaterThanOrEqual(40);
+    expect(total).toBeLessThanOrEqual(80);
   });
 });
