@@ -14,7 +14,9 @@ import type { Job, PreparedJob } from "./types.js";
 
 const DOTTED = /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)+$/;
 
-export type TaskMethod = string | ((kwargs: Record<string, unknown>) => unknown);
+// `any`: a task typed `({ batch }: { batch: string }) => ...` must be accepted as it is.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type TaskMethod = string | ((kwargs: any) => unknown);
 
 /** The dotted path of `method`, checked: shape always, resolution when a TaskRegistry is set. */
 export async function methodPath(env: QueueEnv, method: TaskMethod): Promise<string> {
@@ -85,11 +87,15 @@ export function buildPrepared(env: QueueEnv, path: string, o: NormalizedOptions,
     ...(parentId ? { parentId } : {}),
     ...(o.atFront ? { atFront: true } : {}),
     ...(runAt !== undefined && runAt > now ? { scheduledAt: runAt } : {}),
+    ...(o.dependsOn.length > 0 ? { dependsOn: o.dependsOn } : {}),
+    ...(o.allowFailure ? { allowFailure: true } : {}),
     ...extra,
   };
   const prepared: PreparedJob = { id, queue: o.queue, fields: encodeNewJob(job) };
   if (runAt !== undefined) prepared.runAt = runAt;
   if (o.atFront) prepared.atFront = true;
   if (o.deduplicate) prepared.deduplicate = true;
+  if (o.dependsOn.length > 0) prepared.dependsOn = o.dependsOn;
+  if (o.allowFailure) prepared.allowFailure = true;
   return { prepared, job };
 }
