@@ -1,0 +1,64 @@
+/**
+ * Parse and validate a task's schedule: a 5-field cron expression, a 6-field one (seconds
+ * first), a cron-parser alias (`@daily`, ...) or `@every <N>` (N seconds; `s`, `m`, `h` units
+ * accepted). Parsed once per expression and cached: ticks only iterate.
+ */
+import { CronExpressionParser, type CronExpression } from "cron-parser";
+import { ConfigError } from "../errors.js";
+
+export type Schedule =
+  | { kind: "every"; expression: string; periodMs: number }
+  | {
+      kind: "cron";
+      expression: string;
+      /** Iterates wall values (the expression evaluated in UTC); reset() before each use. */
+      cron: CronExpression;
+      /**
+       * True when the hour field is `*`, `*\/n` or covers all 24 hours: the schedule is
+       * periodic within the day and follows real time across DST changes (see next-fire.ts).
+       */
+      periodic: boolean;
+    };
+
+const EVERY = /^@every\s+(\d+)\s*(s|m|h)?$/i;
+const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000 };
+const cache = new Map<string, Schedule>();
+
+function bad(expression: string, why: string): ConfigError {
+  return new ConfigError("BAD_SCHEDULE", `invalid schedule "${expression}": ${why}`, {
+    hint: 'use 5 cron fields ("0 9 * * *"), 6 with seconds first ("*/10 * * * * *") or "@every <seconds>"',
+  });
+}
+
+export function parseSchedule(expression: string): Schedule {
+  const cached = cache.get(expression);
+  if (cached) return cached;
+  const schedule = parseUncached(expression.trim());
+  cache.set(expression, schedule);
+  return schedule;
+}
+
+function parseUncached(expression: string): Schedule {
+  const every = EVERY.exec(expression);
+  if (every) {
+    const periodMs = Number(every[1]) * UNIT_MS[(every[2] ?? "s").toLowerCase()]!;
+    if (!(periodMs >= 1000)) throw bad(expression, "the period must be at least 1 second");
+    return { kind: "every", expression, periodMs };
+  }
+  if (expression.startsWith("@every")) throw bad(expression, "expected `@every <N>` with N a whole number of seconds");
+  const fields = expression.split(/\s+/);
+  const alias = expression.startsWith("@");
+  if (!alias && fields.length !== 5 && fields.length !== 6) {
+    throw bad(expression, `expected 5 or 6 fields, got ${fields.length}`);
+  }
+  let cron: CronExpression;
+  try {
+    cron = CronExpressionParser.parse(expression, { tz: "UTC", currentDate: new Date(0) });
+  } catch (err) {
+    throw bad(expression, (err as Error).message);
+  }
+  const hourText = alias ? undefined : fields[fields.length === 6 ? 2 : 1];
+  const periodic =
+    cron.fields.hour.values.length === 24 || (hourText !== undefined && (hourText.startsWith("*") || hourText.startsWith("?")));
+  return { kind: "cron", expression, cron, periodic };
+}
