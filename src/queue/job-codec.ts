@@ -4,9 +4,9 @@
  */
 import type { Job, JobStatus, SerializedError } from "./types.js";
 
-const NUMBER_FIELDS = ["timeout", "attempt", "createdAt", "enqueuedAt", "startedAt", "endedAt", "scheduledAt", "scheduledFor", "stalls", "retries"] as const;
-const STRING_FIELDS = ["jobName", "task", "parentId", "worker"] as const;
-const JSON_FIELDS = ["retry", "result", "error", "progress", "dependsOn"] as const;
+const NUMBER_FIELDS = ["timeout", "attempt", "createdAt", "enqueuedAt", "startedAt", "endedAt", "scheduledAt", "scheduledFor", "stalls", "retries", "depsLeft", "childCount"] as const;
+const STRING_FIELDS = ["jobName", "task", "parentId", "worker", "cancelReason"] as const;
+const JSON_FIELDS = ["retry", "result", "error", "progress", "dependsOn", "statusRecord"] as const;
 
 /** The hash fields written at enqueue (status and enqueuedAt/scheduledAt are set by the script). */
 export function encodeNewJob(job: Omit<Job, "status">): Record<string, string> {
@@ -28,6 +28,8 @@ export function encodeNewJob(job: Omit<Job, "status">): Record<string, string> {
   if (job.scheduledFor !== undefined) f.scheduledFor = String(job.scheduledFor);
   if (job.catchup !== undefined) f.catchup = job.catchup ? "1" : "0";
   if (job.atFront) f.atFront = "1";
+  if (job.dependsOn !== undefined && job.dependsOn.length > 0) f.dependsOn = JSON.stringify(job.dependsOn);
+  if (job.allowFailure) f.allowFailure = "1";
   return f;
 }
 
@@ -61,6 +63,7 @@ export function decodeJob(raw: Record<string, string> | string[]): Job {
   for (const k of JSON_FIELDS) if (h[k] !== undefined) out[k] = parseJson(h[k]);
   if (h.catchup !== undefined) job.catchup = h.catchup === "1";
   if (h.atFront === "1") job.atFront = true;
+  if (h.allowFailure === "1") job.allowFailure = true;
   return job;
 }
 

@@ -11,7 +11,7 @@ import { decodeJob, encodeResult, serializeError } from "./job-codec.js";
 import { runJobScript, TRIM_BOUND } from "./keyspace.js";
 import { specJson } from "./push.js";
 import { nextRetryAt } from "./retry.js";
-import type { Job, PreparedJob } from "./types.js";
+import type { AttemptRecord, Job, PreparedJob, SerializedError } from "./types.js";
 
 export interface DequeueOptions {
   queues: string[];
@@ -67,22 +67,69 @@ export async function completeJob(env: QueueEnv, o: { job: Job; worker: string; 
   return (JSON.parse(raw) as { outcome: "finished" | "lease-lost" }).outcome;
 }
 
-/** End an attempt with an error: schedule the retry (RetryPolicy on the job) or fail for good. */
-export async function failJob(
-  env: QueueEnv,
-  o: { job: Job; worker: string; error: unknown; reason?: "error" | "timeout" | "abandoned" },
-): Promise<"retry-scheduled" | "failed" | "lease-lost"> {
+export interface FailJobInput {
+  job: Job;
+  worker: string;
+  error: unknown;
+  reason?: "error" | "timeout" | "abandoned";
+}
+
+/**
+ * What failure handlers get (src/patterns/notify.ts JobFailure, plus the attempt history): the
+ * job as stored once failed, the final error, and how many attempts were made.
+ */
+export interface FinalFailure {
+  job: Job;
+  error: SerializedError;
+  /** Attempts made, the failing one included. */
+  attempts: number;
+  /** The attempt records, oldest first (capped at ATTEMPTS_KEPT). */
+  history: AttemptRecord[];
+  /** Deferred jobs canceled because this one failed (first CASCADE_BOUND of them). */
+  canceledDependents: string[];
+}
+
+export type FailJobResult =
+  | { outcome: "retry-scheduled" | "lease-lost" }
+  | { outcome: "failed"; failure: FinalFailure };
+
+/**
+ * End an attempt with an error: schedule the retry (RetryPolicy on the job) or fail for good.
+ * Outcome "failed" comes with the final failure record, read in the same script: exactly one
+ * caller gets it per final failure, so that caller runs the failure handlers.
+ */
+export async function failJobDetailed(env: QueueEnv, o: FailJobInput): Promise<FailJobResult> {
   const outcome = o.reason === "timeout" ? "timeout" : o.reason === "abandoned" ? "abandoned" : "failed";
+  const error = serializeError(o.error);
   const retryAt = nextRetryAt(o.job, o.error, env.clock());
-  return runJobScript(env, "fail", [
+  const raw = await runJobScript<string>(env, "fail", [
     o.job.id,
     o.worker,
-    JSON.stringify(serializeError(o.error)),
+    JSON.stringify(error),
     outcome,
     retryAt === undefined ? "" : retryAt,
     env.retention.failed * 1000,
     TRIM_BOUND,
   ]);
+  const res = JSON.parse(raw) as { outcome: FailJobResult["outcome"]; job?: string[]; attempts?: string[]; canceled?: string[] | object };
+  if (res.outcome !== "failed") return { outcome: res.outcome };
+  const job = decodeJob(res.job ?? []);
+  const history = (Array.isArray(res.attempts) ? res.attempts : []).map((r) => JSON.parse(r) as AttemptRecord);
+  return {
+    outcome: "failed",
+    failure: {
+      job,
+      error: job.error ?? error,
+      attempts: job.attempt,
+      history,
+      canceledDependents: Array.isArray(res.canceled) ? res.canceled : [],
+    },
+  };
+}
+
+/** failJobDetailed's outcome only (for callers that do not run failure handlers). */
+export async function failJob(env: QueueEnv, o: FailJobInput): Promise<"retry-scheduled" | "failed" | "lease-lost"> {
+  return (await failJobDetailed(env, o)).outcome;
 }
 
 /** Give a started job back to the FRONT of its queue (shutdown, killed sibling). */

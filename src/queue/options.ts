@@ -6,6 +6,9 @@ import { EnqueueError } from "../errors.js";
 import { parseDuration } from "../cli/duration.js";
 import { normalizeRetry, type RetryInput } from "./retry.js";
 
+/** A job to wait for: its id, or any object with an `id` (a Job, a JobHandle, enqueue()'s result). */
+export type DependencyRef = string | { id: string };
+
 export interface EnqueueOptions {
   /** Queue name; default "default". */
   queue?: string;
@@ -33,6 +36,15 @@ export interface EnqueueOptions {
   delay?: number | string;
   /** Run at: a Date or ms since epoch. */
   at?: Date | number;
+  /**
+   * Wait for these jobs: the job is "deferred" (not in its queue) until every one has finished.
+   * One that fails for good cancels this job, unless allowFailure. Finished ones are not waited on.
+   */
+  dependsOn?: DependencyRef | DependencyRef[];
+  depends_on?: DependencyRef | DependencyRef[];
+  /** With dependsOn: run once every dependency has ended, even if one failed or was canceled. */
+  allowFailure?: boolean;
+  allow_failure?: boolean;
   /** Explicit kwargs (merged with the other non-option keys). */
   kwargs?: Record<string, unknown>;
   [kwarg: string]: unknown;
@@ -51,6 +63,9 @@ export interface NormalizedOptions {
   /** Delay in ms, or an absolute run-at in ms. */
   delayMs?: number;
   at?: number;
+  /** Dependency ids, without repeats (empty: none). */
+  dependsOn: string[];
+  allowFailure: boolean;
   kwargs: Record<string, unknown>;
 }
 
@@ -60,6 +75,8 @@ const ALIASES: Array<[string, string]> = [
   ["jobId", "job_id"],
   ["atFront", "at_front"],
   ["enqueueAfterCommit", "enqueue_after_commit"],
+  ["dependsOn", "depends_on"],
+  ["allowFailure", "allow_failure"],
 ];
 const OPTION_KEYS = new Set(["queue", "timeout", "now", "deduplicate", "retry", "delay", "at", "kwargs", ...ALIASES.flat()]);
 const JOB_ID = /^[^\s{}]{1,200}$/;
@@ -91,6 +108,22 @@ function bool(name: string, v: unknown): boolean {
   if (v === undefined) return false;
   if (typeof v !== "boolean") fail("BAD_OPTION", `enqueue: ${name} must be true or false, got ${JSON.stringify(v)}`);
   return v;
+}
+
+/** dependsOn as given (an id, a job, or a list of them) -> ids without repeats. */
+function dependencyIds(v: unknown): string[] {
+  if (v === undefined || v === null) return [];
+  const list = Array.isArray(v) ? v : [v];
+  const ids: string[] = [];
+  list.forEach((ref, i) => {
+    const id = typeof ref === "string" ? ref : ref && typeof ref === "object" ? (ref as { id?: unknown }).id : undefined;
+    const where = Array.isArray(v) ? `dependsOn[${i}]` : "dependsOn";
+    if (typeof id !== "string" || !JOB_ID.test(id)) {
+      fail("BAD_DEPENDENCY", `enqueue: ${where} must be a job id or a job (with an id), got ${JSON.stringify(ref) ?? String(ref)}`);
+    }
+    if (!ids.includes(id)) ids.push(id);
+  });
+  return ids;
 }
 
 function str(name: string, v: unknown): string | undefined {
@@ -131,6 +164,11 @@ export function normalizeOptions(options: EnqueueOptions = {}): NormalizedOption
     if (!Number.isFinite(at)) fail("BAD_AT", `enqueue: at must be a valid Date or ms since epoch, got ${String(options.at)}`);
   }
   if (delayMs !== undefined && at !== undefined) fail("BAD_OPTION", "enqueue: pass delay or at, not both");
+  const dependsOn = dependencyIds(pick(options, "dependsOn", "depends_on"));
+  const allowFailure = bool("allowFailure", pick(options, "allowFailure", "allow_failure"));
+  if (allowFailure && dependsOn.length === 0) fail("BAD_OPTION", "enqueue: allowFailure only applies with dependsOn; pass the jobs to wait for");
+  if (runNow && dependsOn.length > 0) fail("BAD_OPTION", "enqueue: dependsOn cannot be combined with now / isAsync: false (the task would run before its dependencies)");
+  if (jobId !== undefined && dependsOn.includes(jobId)) fail("BAD_DEPENDENCY", `enqueue: job "${jobId}" cannot depend on itself`);
 
   const explicit = options.kwargs;
   if (explicit !== undefined && (typeof explicit !== "object" || explicit === null || Array.isArray(explicit))) {
@@ -154,6 +192,8 @@ export function normalizeOptions(options: EnqueueOptions = {}): NormalizedOption
     retry: normalizeRetry(options.retry as RetryInput | undefined, "enqueue: retry"),
     delayMs,
     at,
+    dependsOn,
+    allowFailure,
     kwargs,
   };
 }

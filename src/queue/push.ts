@@ -8,11 +8,13 @@ import { decodeJob } from "./job-codec.js";
 import { runJobScript } from "./keyspace.js";
 import type { Job, JobStatus, PreparedJob } from "./types.js";
 
-interface ScriptResult {
+export interface ScriptResult {
   ok: boolean;
   results?: Array<{ id: string; status?: JobStatus; dedup?: boolean; job?: string[] }> | Record<string, never>;
-  error?: "live";
+  error?: "live" | "unknown-dep" | "failed-dep";
   id?: string;
+  /** The dependency an "unknown-dep"/"failed-dep" refusal names. */
+  dep?: string;
   status?: string;
   guard?: "slot-taken" | "overlap";
   running?: string;
@@ -42,11 +44,29 @@ export function liveIdError(id: string, status: string | undefined): EnqueueErro
   });
 }
 
-/** Push prepared jobs in one atomic step; a reused live id (without deduplicate) refuses all. */
+/** The EnqueueError for a refused enqueue.lua answer (nothing was written). */
+export function refusalError(res: ScriptResult): EnqueueError {
+  if (res.error === "unknown-dep") {
+    return new EnqueueError("UNKNOWN_DEPENDENCY", `enqueue: job "${res.id}" depends on "${res.dep}", which is not a job (never enqueued, or expired)`, {
+      hint: "pass the id of a job that exists; a finished dependency is kept only for the finished retention",
+    });
+  }
+  if (res.error === "failed-dep") {
+    return new EnqueueError("DEPENDENCY_FAILED", `enqueue: job "${res.id}" depends on "${res.dep}", which already ${res.status === "canceled" ? "was canceled" : "failed"}`, {
+      hint: "requeue the dependency first, or pass allowFailure: true to run anyway",
+    });
+  }
+  return liveIdError(res.id ?? "?", res.status);
+}
+
+/**
+ * Push prepared jobs in one atomic step; a reused live id (without deduplicate), an unknown
+ * dependency or an already failed one (without allowFailure) refuses all.
+ */
 export async function pushPrepared(env: QueueEnv, prepared: PreparedJob[]): Promise<PushOutcome[]> {
   if (prepared.length === 0) return [];
   const res = await runEnqueueScript(env, prepared);
-  if (!res.ok) throw liveIdError(res.id ?? "?", res.status);
+  if (!res.ok) throw refusalError(res);
   const results = Array.isArray(res.results) ? res.results : [];
   return results.map((r) =>
     r.dedup ? { id: r.id, deduplicated: true as const, job: decodeJob(r.job ?? []) } : { id: r.id, status: r.status ?? "queued", deduplicated: false as const },

@@ -6,6 +6,7 @@ import { EnqueueError } from "../errors.js";
 import { activeContext, type QueueEnv } from "./context.js";
 import { decodeJob } from "./job-codec.js";
 import { runJobScript } from "./keyspace.js";
+import type { FinalFailure } from "./lifecycle.js";
 import type { AttemptRecord, Job } from "./types.js";
 
 export interface QueueCounts {
@@ -15,11 +16,26 @@ export interface QueueCounts {
   scheduled: number;
   finished: number;
   canceled: number;
+  /** Waiting on dependencies (enqueue's dependsOn). */
+  deferred: number;
 }
 
+/**
+ * The job with its children (ids of jobs enqueued from inside it, newest CHILDREN_KEPT), in one
+ * round trip. `statusRecord` is its last setStatus() record, `cancelReason` why the queue
+ * canceled it.
+ */
 export async function getJobIn(env: QueueEnv, id: string): Promise<Job | null> {
-  const h = await env.redis.hgetall(env.keys.job(id));
-  return h && h.id ? decodeJob(h) : null;
+  const replies = (await env.redis.pipeline().hgetall(env.keys.job(id)).lrange(env.keys.children(id), 0, -1).exec()) ?? [];
+  const [[hErr, h], [cErr, children]] = [replies[0] ?? [null, {}], replies[1] ?? [null, []]];
+  if (hErr) throw hErr;
+  if (cErr) throw cErr;
+  const hash = h as Record<string, string>;
+  if (!hash || !hash.id) return null;
+  const job = decodeJob(hash);
+  const ids = children as string[];
+  if (ids.length > 0) job.children = ids;
+  return job;
 }
 
 export function getJob(id: string): Promise<Job | null> {
@@ -30,6 +46,26 @@ export function getJob(id: string): Promise<Job | null> {
 export async function getJobAttempts(id: string, env: QueueEnv = activeContext()): Promise<AttemptRecord[]> {
   const rows = await env.redis.lrange(env.keys.attempts(id), 0, -1);
   return rows.map((r) => JSON.parse(r) as AttemptRecord);
+}
+
+/**
+ * The final failure of a job failed outside failJob (the reaper's `failed` ids: abandoned by a
+ * dead worker), for failure handlers: job, error and attempts in one round trip; null when the
+ * job is gone or not failed.
+ */
+export async function readFinalFailure(env: QueueEnv, id: string): Promise<FinalFailure | null> {
+  const replies = (await env.redis.pipeline().hgetall(env.keys.job(id)).lrange(env.keys.attempts(id), 0, -1).exec()) ?? [];
+  const h = replies[0]?.[1] as Record<string, string> | undefined;
+  const rows = (replies[1]?.[1] as string[] | undefined) ?? [];
+  if (!h || h.status !== "failed") return null;
+  const job = decodeJob(h);
+  return {
+    job,
+    error: job.error ?? { name: "Error", message: "failed (no error recorded)" },
+    attempts: job.attempt,
+    history: rows.map((r) => JSON.parse(r) as AttemptRecord),
+    canceledDependents: [],
+  };
 }
 
 /** Every queue that is configured or ever held a job. */
@@ -44,7 +80,7 @@ export async function getQueueStatsIn(env: QueueEnv): Promise<Record<string, Que
   const k = env.keys;
   const pipe = env.redis.pipeline();
   for (const q of queues) {
-    pipe.llen(k.queue(q)).zcard(k.started(q)).zcard(k.failed(q)).zcard(k.scheduled(q)).zcard(k.finished(q)).zcard(k.canceled(q));
+    pipe.llen(k.queue(q)).zcard(k.started(q)).zcard(k.failed(q)).zcard(k.scheduled(q)).zcard(k.finished(q)).zcard(k.canceled(q)).zcard(k.deferred(q));
   }
   const replies = (await pipe.exec()) ?? [];
   const n = (i: number): number => {
@@ -54,8 +90,8 @@ export async function getQueueStatsIn(env: QueueEnv): Promise<Record<string, Que
   };
   const stats: Record<string, QueueCounts> = {};
   queues.forEach((q, i) => {
-    const b = i * 6;
-    stats[q] = { pending: n(b), started: n(b + 1), failed: n(b + 2), scheduled: n(b + 3), finished: n(b + 4), canceled: n(b + 5) };
+    const b = i * 7;
+    stats[q] = { pending: n(b), started: n(b + 1), failed: n(b + 2), scheduled: n(b + 3), finished: n(b + 4), canceled: n(b + 5), deferred: n(b + 6) };
   });
   return stats;
 }
@@ -66,7 +102,8 @@ export function getQueueStats(): Promise<Record<string, QueueCounts>> {
 
 /**
  * Cancel a job that has not started (queued, scheduled, deferred). A started job is refused:
- * there is no cooperative abort across processes yet; stop it by its worker instead.
+ * there is no cooperative abort across processes yet; stop it by its worker instead. Jobs that
+ * depend on it are canceled too ("dependency <id> failed"), unless they allow failure.
  */
 export async function cancel(id: string, env: QueueEnv = activeContext()): Promise<void> {
   const res = await runJobScript<string>(env, "cancel", [id, env.retention.failed * 1000]);
@@ -88,7 +125,18 @@ export async function requeue(id: string, env: QueueEnv = activeContext()): Prom
   throw new EnqueueError("JOB_NOT_REQUEUABLE", `requeue: job "${id}" is ${res}; only failed or canceled jobs can be requeued`);
 }
 
-/** Retention sweep: expired finished/failed/canceled entries and their hashes, bounded per call. */
+/**
+ * Retention sweep: expired finished/failed/canceled entries and their hashes, bounded per call
+ * (`limit` per registry); also settles the `limit` oldest deferred jobs of each queue whose
+ * dependency ended without settling them (see clean.lua). Returns the number of jobs removed.
+ *
+ * complete/fail already trim TRIM_BOUND expired entries each, so under steady load this is a
+ * backstop: run it about once a minute from one process (the scheduler leader's tick). Cost:
+ * one script whose time grows with the expired entries removed (each DEL of a hash, its
+ * attempts and children) plus, per queue, one ZRANGE of deferred jobs and an SISMEMBER per
+ * dependency of each; about a millisecond per hundred entries, blocking Redis meanwhile, so
+ * keep `limit` in the hundreds to low thousands.
+ */
 export async function cleanRegistries(env: QueueEnv, o: { limit?: number } = {}): Promise<number> {
   return runJobScript<number>(env, "clean", [o.limit ?? 1000]);
 }

@@ -43,6 +43,20 @@ export interface Progress {
   at: number;
 }
 
+/**
+ * A long run's status record (the reference's "Job Status Tracking" as a built-in): what the
+ * task last passed to currentJob().setStatus(), plus when. Stored on the job hash.
+ */
+export interface StatusRecord {
+  total?: number;
+  processed?: number;
+  /** Free text, e.g. "In Progress". */
+  status?: string;
+  /** When the task set it (ms). */
+  updatedAt: number;
+  [extra: string]: unknown;
+}
+
 export interface Job {
   id: string;
   /** Dotted path of the task. */
@@ -69,7 +83,20 @@ export interface Job {
   /** Scheduled task id (hooks) that produced it. */
   task?: string;
   parentId?: string;
+  /** Ids of jobs enqueued from inside this one, oldest first (the newest CHILDREN_KEPT); from getJob. */
+  children?: string[];
+  /** How many children were ever enqueued from this job (children may be capped). */
+  childCount?: number;
+  /** Every job this one waits for (enqueue's dependsOn); it stays "deferred" until they settle. */
   dependsOn?: string[];
+  /** Dependencies not settled yet (deferred jobs only). */
+  depsLeft?: number;
+  /** Run even when a dependency fails for good (otherwise it is canceled with it). */
+  allowFailure?: boolean;
+  /** Why the job was canceled by the queue, e.g. "dependency <id> failed". */
+  cancelReason?: string;
+  /** The last currentJob().setStatus() record. */
+  statusRecord?: StatusRecord;
   worker?: string;
   result?: unknown;
   error?: SerializedError;
@@ -106,4 +133,8 @@ export interface PreparedJob {
   atFront?: boolean;
   /** With an explicit id: return the live job with that id instead of failing. */
   deduplicate?: boolean;
+  /** Job ids this job waits for; also in fields.dependsOn. */
+  dependsOn?: string[];
+  /** Run even if a dependency fails for good; also in fields.allowFailure. */
+  allowFailure?: boolean;
 }

@@ -29,6 +29,10 @@ export interface Keys {
   queues(): string;
   /** Jobs waiting for a dependency: set of dependent ids per parent job. */
   dependents(id: string): string;
+  /** Deferred registry of a queue: jobs waiting on dependencies (score: when deferred). */
+  deferred(queue: string): string;
+  /** Capped list of the ids of jobs enqueued from inside job `id` (its children). */
+  children(id: string): string;
   /** Per-job list of attempt records (JSON). */
   attempts(id: string): string;
 
@@ -76,6 +80,8 @@ export function createKeys(prefix: string = DEFAULT_PREFIX): Keys {
     canceled: (q) => key("canceled", q),
     queues: () => key("queues"),
     dependents: (id) => key("dependents", id),
+    deferred: (q) => key("deferred", q),
+    children: (id) => key("children", id),
     attempts: (id) => key("attempts", id),
     workers: () => key("workers"),
     worker: (name) => key("worker", name),

@@ -12,6 +12,7 @@ import type { Job, PreparedJob } from "../queue/types.js";
 import { runJobScript } from "../queue/keyspace.js";
 import { EnqueueError } from "../errors.js";
 import { runtime } from "./context.js";
+import { scriptStatusWriter, StatusRecorder, statusRecord, type StatusInput, type StatusWriter } from "./status-recorder.js";
 
 export interface ProgressInput {
   percent: number;
@@ -30,6 +31,13 @@ export interface CurrentJob {
   /** Aborted when the worker wants the job to stop (timeout, shutdown); check it in long loops. */
   signal: AbortSignal;
   publishProgress(p: ProgressInput): Promise<boolean>;
+  /**
+   * Keep a status record on the job ({ total, processed, status, ...extra }), readable as
+   * getJob(id).statusRecord. Cheap in a tight loop: throttled to ~5 writes/s, the last value is
+   * always written when the job ends; a job.status event at most once a second. Optional here
+   * only for scopes built by hand (tests); currentJob() always has it.
+   */
+  setStatus?(s: StatusInput): Promise<void>;
   log?: unknown;
 }
 
@@ -38,6 +46,8 @@ export interface JobContextOptions {
   signal?: AbortSignal;
   /** A logger bound to the job, exposed as currentJob().log. */
   log?: unknown;
+  /** Replaces the status write (status.lua); for tests that count writes. */
+  statusWriter?: StatusWriter;
 }
 
 /** What a run produced: the task's result and the after-commit jobs to push on success. */
@@ -76,6 +86,7 @@ export async function runInJobContext<T>(
   fn: () => T | Promise<T>,
   options: JobContextOptions = {},
 ): Promise<JobRunOutcome<Awaited<T>>> {
+  const status = new StatusRecorder(env.clock, options.statusWriter ?? scriptStatusWriter(env, job.id));
   const current: CurrentJob = {
     id: job.id,
     queue: job.queue,
@@ -92,15 +103,28 @@ export async function runInJobContext<T>(
       const stored = await runJobScript<number>(env, "progress", [job.id, JSON.stringify(progress), env.keys.realtime("job_progress")]);
       return stored === 1;
     },
+    setStatus: (s) => status.set(s),
   };
   const scope: WorkScope = { kind: "job", job: current, afterCommit: [] };
-  const result = (await runInScope(scope, fn)) as Awaited<T>;
-  return { result, followUps: scope.afterCommit };
+  try {
+    const result = (await runInScope(scope, fn)) as Awaited<T>;
+    return { result, followUps: scope.afterCommit };
+  } finally {
+    // The last status is on the job before the worker records the outcome (complete/fail).
+    await status.flush();
+  }
 }
 
+/** What currentJob() returns: the running job, setStatus always present. */
+export type RunningJob = CurrentJob & { setStatus(s: StatusInput): Promise<void> };
+
 /** The job whose code is running, or undefined outside a job. */
-export function currentJob(): CurrentJob | undefined {
-  return currentScope()?.job;
+export function currentJob(): RunningJob | undefined {
+  const job = currentScope()?.job;
+  if (!job) return undefined;
+  // A scope built without runInJobContext has no recorder: validate and store nothing.
+  job.setStatus ??= async (s) => void statusRecord(s, 0);
+  return job as RunningJob;
 }
 
 /**

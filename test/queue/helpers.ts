@@ -53,7 +53,7 @@ export async function placesOf(env: QueueEnv): Promise<Map<string, string[]>> {
   const add = (id: string, where: string) => places.set(id, [...(places.get(id) ?? []), where]);
   for (const q of queues) {
     for (const id of await env.redis.lrange(k.queue(q), 0, -1)) add(id, `queued:${q}`);
-    for (const kind of ["scheduled", "started", "finished", "failed", "canceled"] as const) {
+    for (const kind of ["scheduled", "deferred", "started", "finished", "failed", "canceled"] as const) {
       for (const id of await env.redis.zrange(k[kind](q), 0, -1)) add(id, `${kind}:${q}`);
     }
   }

@@ -1,9 +1,11 @@
--- cancel.lua: cancel a job that has not started (queued, scheduled or deferred).
+-- cancel.lua: cancel a job that has not started (queued, scheduled or deferred). Jobs that
+-- depend on it are canceled in turn ("dependency <id> failed"), unless they allow failure.
 -- KEYS[1] queues set, KEYS[2] events stream (see job_lib)
 -- ARGV[1] env header JSON, ARGV[2] now ms, ARGV[3] job id, ARGV[4] canceled retention ms
 -- Returns "ok" when canceled now, or the job's status when it cannot be canceled ("started",
 --   "finished", "failed", "canceled"), or "missing" when there is no such job.
 --@include job_lib
+--@include deps_lib
 
 local id = ARGV[3]
 local jk = key("job", id)
@@ -15,10 +17,15 @@ if st == "queued" then
   trim_wake(q)
 elseif st == "scheduled" then
   redis.call("ZREM", key("scheduled", q), id)
-elseif st ~= "deferred" then
+elseif st == "deferred" then
+  redis.call("ZREM", key("deferred", q), id)
+  unlink(id)
+  redis.call("HDEL", jk, "depsLeft")
+else
   return st
 end
 redis.call("HSET", jk, "status", "canceled", "endedAt", NOW)
 retire(id, q, "canceled", tonumber(ARGV[4]))
 emit("job.canceled", "info", "canceled while " .. st, id, q, { task = j[3] or nil })
+fail_dependents(id, "failed")
 return "ok"

@@ -1,12 +1,22 @@
 -- clean.lua: drop expired entries of every queue's finished, failed and canceled registries,
--- with their job hashes and attempt lists (retention; bounded per call).
+-- with their job hashes, attempt lists and children lists (retention; bounded per call); and
+-- sweep the oldest deferred jobs of every queue for dependencies that settled without settling
+-- them (a cancel walk cut short by its bound, a dependency deleted by hand; see deps_lib).
 -- KEYS[1] queues set, KEYS[2] events stream (see job_lib)
--- ARGV[1] env header JSON, ARGV[2] now ms, ARGV[3] at most this many per registry
+-- ARGV[1] env header JSON, ARGV[2] now ms, ARGV[3] at most this many per registry (and
+--   deferred jobs looked at per queue)
 -- Returns the number of jobs removed.
 --@include job_lib
+--@include deps_lib
 
 local limit, n = tonumber(ARGV[3]), 0
 for _, q in ipairs(redis.call("SMEMBERS", QUEUES_KEY)) do
   n = n + trim_registry("finished", q, limit) + trim_registry("failed", q, limit) + trim_registry("canceled", q, limit)
+  for _, id in ipairs(redis.call("ZRANGE", key("deferred", q), 0, limit - 1)) do
+    local deps = redis.call("HGET", key("job", id), "dependsOn")
+    for _, d in ipairs(deps and cjson.decode(deps) or {}) do
+      if redis.call("SISMEMBER", key("dependents", d), id) == 1 then settle_leftovers(d) end
+    end
+  end
 end
 return n

@@ -2,15 +2,18 @@
 -- states (scheduled, started, finished, ...) are left alone.
 -- KEYS[1] queues set, KEYS[2] events stream (see job_lib)
 -- ARGV[1] env header JSON, ARGV[2] now ms, ARGV[3] queue name
--- Returns the number of jobs deleted.
+-- Returns the number of jobs deleted. Jobs that depend on a deleted one are canceled
+--   ("dependency <id> was deleted") unless they allow failure (see deps_lib).
 --@include job_lib
+--@include deps_lib
 
 local q = ARGV[3]
 local ids = redis.call("LRANGE", key("queue", q), 0, -1)
 local n = 0
 for _, id in ipairs(ids) do
   if redis.call("HGET", key("job", id), "status") == "queued" then
-    redis.call("DEL", key("job", id), key("attempts", id))
+    redis.call("DEL", key("job", id), key("attempts", id), key("children", id))
+    fail_dependents(id, "was deleted")
     n = n + 1
   end
 end

@@ -7,9 +7,13 @@
 -- Returns a JSON string:
 --   { ok = true, results = [ { id, status, dedup = true?, job = [HGETALL of the live job]? } ] }
 --   { ok = false, error = "live", id, status }   a non-dedup spec reuses a live id; nothing written
+--   { ok = false, error = "unknown-dep", id, dep }           a dependency names no job; nothing written
+--   { ok = false, error = "failed-dep", id, dep, status }    a dependency already failed (no
+--                                                            allowFailure); nothing written
 --   { ok = false, guard = "slot-taken" }         the slot was already handled; nothing written
 --   { ok = false, guard = "overlap", running = id }  the last job is live; only the slot recorded
 --@include job_lib
+--@include deps_lib
 --@include enqueue_lib
 
 local guard = ARGV[3] ~= "" and cjson.decode(ARGV[3]) or nil
@@ -34,9 +38,12 @@ end
 local specs, verdicts, seen = {}, {}, {}
 for i = 4, #ARGV do
   local spec = cjson.decode(ARGV[i])
-  local verdict, st = check_spec(spec, seen)
+  local verdict, a, b = check_spec(spec, seen)
   if verdict == "live" then
-    return cjson.encode({ ok = false, error = "live", id = spec.id, status = st })
+    return cjson.encode({ ok = false, error = "live", id = spec.id, status = a })
+  end
+  if verdict == "unknown-dep" or verdict == "failed-dep" then
+    return cjson.encode({ ok = false, error = verdict, id = spec.id, dep = a, status = b })
   end
   if verdict == "new" then seen[spec.id] = "queued" end
   specs[#specs + 1] = spec

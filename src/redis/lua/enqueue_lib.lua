@@ -1,8 +1,23 @@
--- enqueue_lib.lua: writing prepared jobs, pasted in by `--@include enqueue_lib` after job_lib;
--- never run alone. A spec is the JSON of a PreparedJob:
---   { id, queue, fields = { hash field = string }, runAt? (ms), atFront?, deduplicate? }
--- check_spec(spec, seen) -> "new" | "dedupe" | "live", status   (reads only)
--- write_spec(spec) -> status written ("queued" or "scheduled")
+-- enqueue_lib.lua: writing prepared jobs, pasted in by `--@include enqueue_lib` after job_lib
+-- and deps_lib; never run alone. A spec is the JSON of a PreparedJob:
+--   { id, queue, fields = { hash field = string }, runAt? (ms), atFront?, deduplicate?,
+--     dependsOn? = [ids], allowFailure? }
+-- check_spec(spec, seen) -> verdict, detail...   (reads only)
+--   "new", status | "dedupe", status | "live", status
+--   "unknown-dep", dep                 a dependency id names no job
+--   "failed-dep", dep, status          a dependency already failed/canceled (no allowFailure)
+-- write_spec(spec) -> status written ("queued", "scheduled" or "deferred")
+
+-- dependencies of a spec about to be written: refuse unknown ones and (without allowFailure)
+-- failed ones. `seen` holds the specs of the same call written before this one.
+local function check_deps(spec, seen)
+  for _, d in ipairs(spec.dependsOn or {}) do
+    local st = seen[d] or redis.call("HGET", key("job", d), "status")
+    if not st then return "unknown-dep", d end
+    if not LIVE[st] and st ~= "finished" and not spec.allowFailure then return "failed-dep", d, st end
+  end
+  return nil
+end
 
 local function check_spec(spec, seen)
   local st = seen[spec.id] or redis.call("HGET", key("job", spec.id), "status")
@@ -10,7 +25,22 @@ local function check_spec(spec, seen)
     if spec.deduplicate then return "dedupe", st end
     return "live", st
   end
+  local bad, dep, dep_st = check_deps(spec, seen)
+  if bad then return bad, dep, dep_st end
   return "new", st
+end
+
+-- the job hash of a job enqueued from inside job `parent` lists it among the parent's children
+local function record_child(parent, id)
+  local pk = key("job", parent)
+  if redis.call("EXISTS", pk) == 0 then return end -- e.g. a parent run with `now` (never stored)
+  local ck = key("children", parent)
+  redis.call("RPUSH", ck, id)
+  redis.call("LTRIM", ck, -ENV.ccap, -1)
+  redis.call("HINCRBY", pk, "childCount", 1)
+  -- the list lives as long as its parent (a retired parent has a TTL)
+  local ttl = redis.call("PTTL", pk)
+  if ttl > 0 then redis.call("PEXPIRE", ck, ttl) end
 end
 
 local function write_spec(spec)
@@ -19,20 +49,33 @@ local function write_spec(spec)
   local old_q = redis.call("HGET", jk, "queue")
   if old_q then
     -- a finished/failed/canceled job with this id is replaced (RQ semantics): it leaves its
-    -- registry and its history goes with it
+    -- registry and its history goes with it; dependents it left unsettled are settled first
+    settle_leftovers(id)
     redis.call("ZREM", key("finished", old_q), id)
     redis.call("ZREM", key("failed", old_q), id)
     redis.call("ZREM", key("canceled", old_q), id)
-    redis.call("DEL", jk, key("attempts", id))
+    redis.call("DEL", jk, key("attempts", id), key("children", id))
   end
   local flat = {}
   for k, v in pairs(spec.fields) do
     flat[#flat + 1] = k
     flat[#flat + 1] = v
   end
+  -- dependencies not settled yet (finished ones, and failed ones with allowFailure, are not waited on)
+  local waiting = {}
+  for _, d in ipairs(spec.dependsOn or {}) do
+    local st = redis.call("HGET", key("job", d), "status")
+    if st and LIVE[st] then waiting[#waiting + 1] = d end
+  end
   local status
   local run_at = tonumber(spec.runAt)
-  if run_at and run_at > NOW then
+  if #waiting > 0 then
+    status = "deferred"
+    redis.call("HSET", jk, "status", status, "depsLeft", #waiting, unpack(flat))
+    if run_at then redis.call("HSET", jk, "scheduledAt", run_at) end
+    redis.call("ZADD", key("deferred", q), NOW, id)
+    for _, d in ipairs(waiting) do redis.call("SADD", key("dependents", d), id) end
+  elseif run_at and run_at > NOW then
     status = "scheduled"
     redis.call("HSET", jk, "status", status, "scheduledAt", run_at, unpack(flat))
     redis.call("ZADD", key("scheduled", q), run_at, id)
@@ -41,8 +84,9 @@ local function write_spec(spec)
     redis.call("HSET", jk, "status", status, "enqueuedAt", NOW, unpack(flat))
     push_queued(id, q, spec.atFront)
   end
+  if spec.fields.parentId then record_child(spec.fields.parentId, id) end
   redis.call("SADD", QUEUES_KEY, q)
   emit("job.enqueued", "info", "enqueued " .. (spec.fields.method or "?") .. " (" .. status .. ")", id, q,
-    { task = spec.fields.task, data = { status = status } })
+    { task = spec.fields.task, data = { status = status, waitingOn = #waiting > 0 and waiting or nil } })
   return status
 end

@@ -4,12 +4,17 @@
 --   ARGV[5] error JSON { name, message, stack?, code? }, ARGV[6] attempt outcome
 --   ("failed" | "timeout" | "abandoned"), ARGV[7] retry-at ms or "" (no retry: fail now),
 --   ARGV[8] failed retention ms, ARGV[9] trim bound
--- Returns "retry-scheduled" | "failed" | "lease-lost" (caller does not own the job; nothing written)
+-- Returns JSON { outcome = "retry-scheduled" | "failed" | "lease-lost" } ("lease-lost": the
+--   caller does not own the job; nothing written). A final failure also returns
+--   job = [HGETALL of the failed job], attempts = [attempt record JSON, oldest first] and
+--   canceled = [ids of dependents canceled because of it] (see deps_lib): the caller that gets
+--   outcome "failed" is the one that runs failure handlers, once.
 --@include job_lib
+--@include deps_lib
 
 local id, worker, err, outcome = ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local q = owns(id, worker)
-if not q then return "lease-lost" end
+if not q then return cjson.encode({ outcome = "lease-lost" }) end
 
 local jk = key("job", id)
 local e = cjson.decode(err)
@@ -31,12 +36,14 @@ if retry_at then
   end
   emit("job.retry", "warn", "attempt " .. j[1] .. " " .. outcome .. ": " .. tostring(e.message) .. "; retry at " .. retry_at, id, q,
     { worker = worker, task = j[3] or nil, data = { retryAt = retry_at, attempt = tonumber(j[1]) } })
-  return "retry-scheduled"
+  return cjson.encode({ outcome = "retry-scheduled" })
 end
 
 redis.call("HSET", jk, "status", "failed", "endedAt", NOW)
 retire(id, q, "failed", tonumber(ARGV[8]))
 emit("job.failed", "error", "attempt " .. j[1] .. " " .. outcome .. ": " .. tostring(e.message), id, q,
   { worker = worker, task = j[3] or nil, data = { attempt = tonumber(j[1]), error = e.name } })
+local canceled = fail_dependents(id, "failed")
 trim_registry("failed", q, tonumber(ARGV[9]))
-return "failed"
+return cjson.encode({ outcome = "failed", job = redis.call("HGETALL", jk),
+  attempts = redis.call("LRANGE", key("attempts", id), 0, -1), canceled = canceled })

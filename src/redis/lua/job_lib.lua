@@ -2,8 +2,10 @@
 -- (src/redis/scripts.ts); never run alone. Every including script follows this convention:
 --   KEYS[1] = queues set (keys.queues()), KEYS[2] = events stream (keys.events())
 --   ARGV[1] = env header JSON { p = { job, attempts, queue, wake, started, finished, failed,
---             scheduled, canceled } (key prefixes built by keys.ts with an empty name),
---             ml = events MAXLEN, cap = attempt records kept per job }
+--             scheduled, canceled, deferred, dependents, children } (key prefixes built by
+--             keys.ts with an empty name), ml = events MAXLEN, cap = attempt records kept per
+--             job, ccap = child ids kept per job, cascade = dependents settled per call,
+--             cttl = retention (ms) of jobs a script cancels }
 --   ARGV[2] = now (ms, from the caller's Clock; the server clock is never read)
 -- Per-job and per-queue keys are such a prefix plus the id or queue name: every key carries
 -- the installation's hash tag, so all of them live in the slot of KEYS[1] (Cluster-safe).
@@ -55,10 +57,12 @@ local function trim_wake(queue)
 end
 
 -- move a job to a retention registry (finished/failed/canceled): score = expiry, hash TTL alike
+-- (its attempt history and children list go with it)
 local function retire(id, queue, kind, ttl_ms)
   redis.call("ZADD", key(kind, queue), NOW + ttl_ms, id)
   redis.call("PEXPIRE", key("job", id), ttl_ms)
   redis.call("PEXPIRE", key("attempts", id), ttl_ms)
+  redis.call("PEXPIRE", key("children", id), ttl_ms)
 end
 
 -- drop expired entries of a retention registry with their hashes, at most `limit` of them
@@ -66,7 +70,7 @@ local function trim_registry(kind, queue, limit)
   local reg = key(kind, queue)
   local ids = redis.call("ZRANGEBYSCORE", reg, "-inf", NOW, "LIMIT", 0, limit)
   for _, id in ipairs(ids) do
-    redis.call("DEL", key("job", id), key("attempts", id))
+    redis.call("DEL", key("job", id), key("attempts", id), key("children", id))
     redis.call("ZREM", reg, id)
   end
   return #ids

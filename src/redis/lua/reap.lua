@@ -4,8 +4,10 @@
 -- KEYS[1] queues set, KEYS[2] events stream (see job_lib)
 -- ARGV[1] env header JSON, ARGV[2] now ms, ARGV[3] stall limit, ARGV[4] failed retention ms,
 --   ARGV[5..] candidate JSON { id, queue, at = ISO time the lease ran out }
--- Returns JSON { requeued = [ids], failed = [ids] }
+-- Returns JSON { requeued = [ids], failed = [ids] }. A job failed as abandoned cancels the jobs
+--   that depend on it (see deps_lib), like any final failure.
 --@include job_lib
+--@include deps_lib
 
 local limit, ttl = tonumber(ARGV[3]), tonumber(ARGV[4])
 local requeued, failed = {}, {}
@@ -27,6 +29,7 @@ for i = 5, #ARGV do
         redis.call("HSET", jk, "status", "failed", "endedAt", NOW, "error", cjson.encode(e))
         retire(id, q, "failed", ttl)
         emit("job.abandoned", "error", e.message, id, q, { worker = who, task = j[5] or nil, data = { stalls = stalls } })
+        fail_dependents(id, "failed")
         failed[#failed + 1] = id
       else
         record_attempt(id, { attempt = tonumber(j[3]), worker = who, startedAt = tonumber(j[4]), endedAt = NOW, outcome = "requeued", reason = why })

@@ -15,7 +15,7 @@ redis.call("ZREM", key(st, q), id)
 redis.call("PERSIST", jk)
 redis.call("PERSIST", key("attempts", id))
 redis.call("HSET", jk, "status", "queued", "enqueuedAt", NOW, "retries", 0, "stalls", 0)
-redis.call("HDEL", jk, "worker", "endedAt")
+redis.call("HDEL", jk, "worker", "endedAt", "cancelReason")
 push_queued(id, q, false)
 emit("job.requeued", "info", "requeued from " .. st, id, q)
 return "ok"
