@@ -3,6 +3,7 @@ import { testRedis, type TestRedis } from "../helpers/redis.js";
 import { LockBusyError, LockLostError, runWithLock, withLock } from "../../src/patterns/lock.js";
 import { channelHub } from "../../src/patterns/channel-hub.js";
 import { SchedulerError } from "../../src/errors.js";
+import { Redis } from "ioredis";
 
 let t: TestRedis;
 beforeAll(async () => {
@@ -129,6 +130,26 @@ describe("runWithLock", () => {
     expect(result).toEqual({ acquired: true, value: "stopped", lost: true });
     expect(reason).toBeInstanceOf(LockLostError);
     expect(await t.redis.get(key)).toBe("new-holder");
+  });
+
+  it("a holder that cannot reach Redis to renew is told once a ttl has passed without confirmation", async () => {
+    const conn = new Redis(t.url, { maxRetriesPerRequest: 0 });
+    conn.on("error", () => {});
+    let reason: unknown;
+    const started = Date.now();
+    const result = await runWithLock(
+      "unreachable",
+      async ({ signal }) => {
+        conn.disconnect(); // Redis gone for this holder: every renewal now fails
+        await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve()));
+        reason = signal.reason;
+        return Date.now() - started;
+      },
+      { redis: conn, keys: t.keys, ttl: 150 },
+    );
+    expect(result).toMatchObject({ acquired: true, lost: true });
+    if (result.acquired) expect(result.value).toBeGreaterThanOrEqual(140);
+    expect((reason as Error).message).toMatch(/lock "unreachable" lost .*could not renew for 150 ms/);
   });
 
   it("releases the lock when fn throws, and rethrows fn's error", async () => {
