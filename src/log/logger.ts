@@ -8,9 +8,9 @@
 import { join } from "node:path";
 import { pino, type DestinationStream, type Level, type Logger, type StreamEntry } from "pino";
 import pretty from "pino-pretty";
-import { createStream, type RotatingFileStream } from "rotating-file-stream";
 import type { Job } from "../queue/types.js";
 import { createEventSink, type EventSinkOptions } from "./event-sink.js";
+import { openLogFile, type LogFile, type RotateOptions } from "./log-file.js";
 
 export type LogLevel = Level | "silent";
 
@@ -22,8 +22,8 @@ export interface LoggerOptions {
   json?: boolean;
   /** Also write JSON lines to this file, rotated by size (see logFilePath for the usual one). */
   file?: string;
-  /** Rotation: size per file (rotating-file-stream units "10M", "512K", "2000B") and rotated files kept. */
-  rotate?: { size?: string; files?: number };
+  /** Rotation: size per file ("10M", "512K", "2000B") and rotated files kept; default 10M x 5. */
+  rotate?: RotateOptions;
   /** Console destination (default process.stdout); false: file only. */
   console?: NodeJS.WritableStream | false;
   /** Pretty console lines; default: the console is a TTY and json is not set. */
@@ -32,7 +32,7 @@ export interface LoggerOptions {
   events?: EventSinkOptions;
 }
 
-export const DEFAULT_ROTATE = { size: "10M", files: 5 } as const;
+export { DEFAULT_ROTATE } from "./log-file.js";
 
 /** `<cwd>/logs/<name>.log`: where the daemon and workers keep their files. */
 export function logFilePath(cwd: string, name: string): string {
@@ -41,27 +41,6 @@ export function logFilePath(cwd: string, name: string): string {
 
 /** What closeLogger must end for each logger (pino has no close of its own). */
 const closers = new WeakMap<Logger, () => Promise<void>>();
-
-function rotatingFile(file: string, rotate: LoggerOptions["rotate"]): RotatingFileStream {
-  const slash = Math.max(file.lastIndexOf("/"), file.lastIndexOf("\\"));
-  const dir = slash >= 0 ? file.slice(0, slash) : ".";
-  const base = slash >= 0 ? file.slice(slash + 1) : file;
-  // In classical mode rotating-file-stream calls the generator with the rotation number as its
-  // first argument (null for the live file), not with a time.
-  const stream = createStream((n) => (typeof n === "number" && n > 0 ? `${base}.${n}` : base), {
-    path: dir,
-    size: rotate?.size ?? DEFAULT_ROTATE.size,
-    // Classical logrotate: scheduler.log -> scheduler.log.1 -> ... -> dropped after N.
-    rotate: rotate?.files ?? DEFAULT_ROTATE.files,
-  });
-  let warned = false;
-  stream.on("error", (err) => {
-    // A full disk or a removed folder must not crash the daemon; say so once on stderr.
-    if (!warned) process.stderr.write(`scheduler: cannot write log file ${file}: ${err.message}\n`);
-    warned = true;
-  });
-  return stream;
-}
 
 export function createLogger(options: LoggerOptions): Logger {
   const level = options.level ?? "info";
@@ -77,21 +56,15 @@ export function createLogger(options: LoggerOptions): Logger {
         : (console as DestinationStream);
     streams.push({ level, stream: dest });
   }
-  let file: RotatingFileStream | undefined;
+  let file: LogFile | undefined;
   if (options.file) {
-    const rotating = rotatingFile(options.file, options.rotate);
-    file = rotating;
-    // Guarded so a line logged after closeLogger is dropped instead of raising "write after end".
-    streams.push({ level, stream: { write: (line: string) => void (rotating.writableEnded || rotating.write(line)) } });
+    file = openLogFile(options.file, options.rotate);
+    streams.push({ level, stream: file });
   }
   if (options.events) streams.push({ level, stream: createEventSink(options.events) });
   const logger = pino({ name: options.name, level, base: { pid: process.pid } }, pino.multistream(streams));
   closers.set(logger, async () => {
-    if (!file || file.writableEnded) return;
-    await new Promise<void>((resolve) => {
-      file!.once("finish", () => resolve());
-      file!.end();
-    });
+    await file?.close();
   });
   return logger;
 }
