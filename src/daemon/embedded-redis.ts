@@ -200,7 +200,7 @@ async function freePort(): Promise<number> {
 
 async function tail(file: string, lines = 5): Promise<string> {
   const text = await readFile(file, "utf8").catch(() => "");
-  return text.trim().split("\n").slice(-lines).join(" | ");
+  return text.split("\n").filter((l) => l.trim() !== "").slice(-lines).join(" | ");
 }
 
 async function startServer(paths: EmbeddedPaths, options: EnsureRedisOptions): Promise<{ url: string; pid?: number }> {

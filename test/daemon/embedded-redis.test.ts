@@ -3,7 +3,7 @@
  * is pointed at a port nothing listens on). After each test no redis-server of ours may be left.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -162,6 +162,19 @@ describe("ensureRedis", () => {
     const redis = await client(handle.url);
     expect(await redis.call("CONFIG", "GET", "appendonly")).toEqual(["appendonly", "yes"]);
     redis.disconnect();
+  });
+
+  it("reports a server that dies at start-up with the tail of its log (corrupt AOF manifest)", async () => {
+    const cwd = folder();
+    const aofDir = join(cwd, ".scheduler", "redis", "appendonly");
+    mkdirSync(aofDir, { recursive: true });
+    writeFileSync(join(aofDir, "appendonly.aof.manifest"), "garbage manifest\n");
+    const started = performance.now();
+    const err = await ensureRedis({ cwd, probeUrl: await deadPort() }).catch((e) => e);
+    expect(performance.now() - started).toBeLessThan(5000); // noticed by its pid, not by the timeout
+    expect(err.code).toBe("EMBEDDED_REDIS_FAILED");
+    expect(err.toLine()).toMatch(/redis-server exited .*Invalid AOF manifest file format.*redis\.log/);
+    expect(serversMatching(join(cwd, ".scheduler"))).toEqual([]);
   });
 
   it("says how to install redis-server when it is not on PATH", async () => {
