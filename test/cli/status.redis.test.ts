@@ -1,0 +1,119 @@
+/** `scheduler status` as a real process: tables, --json, --watch, and its error paths. */
+import { spawn } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { touchWorker } from "../../src/worker/registry.js";
+import { BIN, runCli, spawnCli } from "../helpers/cli.js";
+import { waitFor } from "../helpers/redis.js";
+import { cleanupApps, makeApp } from "../hooks/app-fixture.js";
+import { seeder, type Seeder } from "../ops/fixture.js";
+
+let s: Seeder;
+
+beforeAll(async () => {
+  s = await seeder("cli-status");
+  await s.queued("app.tasks.a", { queue: "short" });
+  await s.queued("app.tasks.a", { queue: "short" });
+  await s.failed("app.tasks.b");
+  await s.finished("app.tasks.c", { queue: "long" });
+  const now = Date.now();
+  // A worker entry as the supervisor writes it (TTL long enough for the test).
+  await touchWorker(
+    s.env,
+    { name: "box:101:short,default:0", host: "box", pid: 101, supervisorPid: 100, queues: ["short", "default"], group: "short,default", startedAt: now - 125_000 },
+    { currentJobs: [], done: 7, failed: 2, state: "idle" },
+    60_000,
+  );
+  await s.t.redis.set(s.t.keys.schedulerLeader(), "box:100:abc", "PX", 60_000);
+});
+afterAll(async () => {
+  await s.t.cleanup();
+  await cleanupApps();
+});
+
+describe.concurrent("scheduler status (process)", () => {
+  it("prints queues, workers, scheduler and Redis as aligned sections", async () => {
+    const r = await runCli(["status", ...s.flags], { cwd: "/" });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const out = r.stdout;
+    expect(out).toMatch(/^Queues\n {2}QUEUE +PENDING +STARTED +SCHEDULED +FAILED +FINISHED +CANCELED/);
+    expect(out).toMatch(/^ {2}short +2 +0 +0 +0 +0 +0/m);
+    expect(out).toMatch(/^ {2}default +0 +0 +0 +1 +0 +0/m);
+    expect(out).toMatch(/^ {2}long +0 +0 +0 +0 +1 +0/m);
+    expect(out).toContain("Workers (1)");
+    expect(out).toMatch(/^ {2}box:101:short,default:0 +box +101 +short,default +idle +- +7 +2 +2m \d+s +\d+(\.\d)?(ms|s) ago$/m);
+    expect(out).toMatch(/^ {2}leader: +box:100:abc \(lease \d+(\.\d)?s left\)$/m);
+    expect(out).toMatch(/^ {2}state: +enabled \(never switched\)$/m);
+    expect(out).toMatch(/^ {2}last tick: +not recorded$/m);
+    expect(out).toMatch(new RegExp(`^ {2}url: +${s.t.url.replace(/[./]/g, "\\$&")}$`, "m"));
+    expect(out).toMatch(/^ {2}version: +\d+\.\d+\.\d+/m);
+    expect(out).toMatch(/^ {2}memory: +[\d.]+[BKMG] used/m);
+    expect(out).toMatch(/^ {2}persistence: +AOF (on|off|unknown), RDB /m);
+  });
+
+  it("--json is the same report as data", async () => {
+    const r = await runCli(["status", "--json", ...s.flags], { cwd: "/" });
+    expect(r.code).toBe(0);
+    const data = JSON.parse(r.stdout) as {
+      url: string;
+      prefix: string;
+      queues: Record<string, { pending: number; failed: number }>;
+      workers: Array<{ name: string; pid: number; done: number }>;
+      scheduler: { leader?: string };
+      redis: { version: string; aof: boolean };
+    };
+    expect(data.url).toBe(s.t.url);
+    expect(data.prefix).toBe(s.t.prefix);
+    expect(data.queues.short?.pending).toBe(2);
+    expect(data.queues.default?.failed).toBe(1);
+    expect(data.workers).toEqual([expect.objectContaining({ name: "box:101:short,default:0", pid: 101, done: 7 })]);
+    expect(data.scheduler.leader).toBe("box:100:abc");
+    expect(data.redis.version).toMatch(/^\d+\./);
+  });
+
+  it("--watch without a TTY prints repeated plain blocks every 2 s and exits 0 on SIGINT", async () => {
+    const child = spawnCli(["status", "--watch", ...s.flags], { cwd: "/" });
+    let out = "";
+    child.stdout!.on("data", (d) => (out += d));
+    const closed = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+    try {
+      await waitFor(() => out.split("Queues\n").length - 1 >= 2, 15_000);
+      child.kill("SIGINT");
+      expect(await closed).toBe(0);
+      expect(out).not.toContain("\x1b[");
+    } finally {
+      child.kill("SIGKILL");
+    }
+  });
+
+  it("--watch on a TTY redraws in place (cursor home + clear) and Ctrl-C exits 0", async () => {
+    const cmd = [process.execPath, BIN, "status", "--watch", ...s.flags].map((a) => `'${a}'`).join(" ");
+    // util-linux `script` gives the command a pseudo-terminal; ^C typed into it is SIGINT.
+    const child = spawn("script", ["-qfec", cmd, "/dev/null"], { cwd: "/", stdio: ["pipe", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    const closed = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+    try {
+      await waitFor(() => out.split("\x1b[H\x1b[2J").length - 1 >= 2, 15_000);
+      child.stdin.write("\x03");
+      expect(await closed).toBe(0);
+      expect(out).toMatch(/\x1b\[H\x1b\[2JQueues\r?\n/);
+    } finally {
+      child.kill("SIGKILL");
+    }
+  });
+
+  it("Redis down: exit 1, one line naming the URL", async () => {
+    const r = await runCli(["status", "--redis", "redis://127.0.0.1:1", "--prefix", s.t.prefix], { cwd: "/" });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/^scheduler: cannot reach Redis at redis:\/\/127\.0\.0\.1:1\/?: .*\n$/);
+  });
+
+  it("a broken hooks file named with --hooks: exit 1 naming it", async () => {
+    const app = await makeApp({ "hooks.ts": "export default { scheduler_events: { nightly: ['app.tasks.a'] } };\n" });
+    const r = await runCli(["status", "--hooks", "hooks.ts", "--redis", s.t.url], { cwd: app });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^scheduler: .*hooks\.ts.*nightly/);
+  });
+});
