@@ -115,7 +115,7 @@ describe("after 3 days down", () => {
 describe("clock jumps", () => {
   const slot = at("2025-01-15T10:00:00Z");
   it("back a minute: a recorded slot never fires again", () => {
-    for (const catchup of ["latest", "none", { all: true as const }]) {
+    for (const catchup of ["latest", "none", { all: true }] as CatchupPolicy[]) {
       const r = dueSlots(task("* * * * *", catchup), B, slot, slot - 60_000);
       expect(r.slots).toEqual([]);
       expect(r.skipped).toEqual([]);

@@ -1,0 +1,28 @@
+-- scheduler_ledger_lib.lua: ledger_add(), pasted in by `--@include scheduler_ledger_lib`
+-- (scheduler_ledger.lua, scheduler_skip.lua); never run alone.
+-- ledger_add(key, entry_json, max) -> 1 pushed, 2 merged into the newest entry, 0 dropped.
+local function ledger_add(key, entry_json, max)
+  local entry = cjson.decode(entry_json)
+  local head_json = redis.call("LINDEX", key, 0)
+  if head_json then
+    local head = cjson.decode(head_json)
+    if head.outcome == entry.outcome and head.reason == entry.reason then
+      if tonumber(entry.slot) <= tonumber(head.slot) then
+        return 0
+      end
+      if entry.outcome ~= "enqueued" then
+        head.count = (tonumber(head.count) or 1) + (tonumber(entry.count) or 1)
+        head.firstSlot = head.firstSlot or head.slot
+        head.slot = entry.slot
+        head.lastAt = entry.at
+        head.catchup = entry.catchup
+        if entry.runningJobId then head.runningJobId = entry.runningJobId end
+        redis.call("LSET", key, 0, cjson.encode(head))
+        return 2
+      end
+    end
+  end
+  redis.call("LPUSH", key, entry_json)
+  redis.call("LTRIM", key, 0, max - 1)
+  return 1
+end

@@ -1,0 +1,154 @@
+/**
+ * The leader lease: one daemon of an installation fires slots, the others stand by. A lease is
+ * a key holding a random token (SET NX PX), renewed every ttl/3 by compare-and-set scripts;
+ * when the leader dies its key expires and a follower (trying every ttl/3) takes over within
+ * ttl + ttl/3, well inside two lease periods.
+ *
+ * Leadership only saves work: the slot record in enqueue.lua keeps every (task, slot) to one
+ * enqueue even while two daemons briefly both believe they lead.
+ */
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
+import type { Redis } from "ioredis";
+import type { Clock } from "../clock.js";
+import { describeError } from "../errors.js";
+import { appendEvent } from "../log/events.js";
+import type { Keys } from "../redis/keys.js";
+import { runScript } from "../redis/scripts.js";
+
+export const DEFAULT_LEASE_MS = 10_000;
+
+export interface LeaseLogger {
+  info(msg: string): void;
+  warn(msg: string): void;
+}
+
+export interface LeaderLeaseOptions {
+  redis: Redis;
+  keys: Keys;
+  clock: Clock;
+  ttlMs?: number;
+  /** Told on every change of leadership (true: we lead now). */
+  onChange?: (leading: boolean) => void;
+  logger?: LeaseLogger;
+}
+
+export interface LeaderLease {
+  /** `host:pid:random`, stored as the lease value: status shows who leads. */
+  readonly token: string;
+  readonly ttlMs: number;
+  /** True while we hold a lease that has not run out by our own clock. */
+  isLeader(): boolean;
+  /** SET NX PX; true when we hold the lease now (also when we already did). */
+  tryAcquire(): Promise<boolean>;
+  /** Compare-and-set PEXPIRE; false (and leadership dropped) when the lease is not ours. */
+  renew(): Promise<boolean>;
+  /** Compare-and-set DEL; a successor can take over at once. */
+  release(): Promise<boolean>;
+  /** Acquire or renew every ttl/3 until stop(). */
+  start(): void;
+  /** Stop the loop and release the lease if we hold it. */
+  stop(): Promise<void>;
+}
+
+export function newLeaseToken(): string {
+  return `${hostname()}:${process.pid}:${randomBytes(6).toString("hex")}`;
+}
+
+export function createLeaderLease(options: LeaderLeaseOptions): LeaderLease {
+  const { redis, keys, clock, onChange, logger } = options;
+  const ttlMs = options.ttlMs ?? DEFAULT_LEASE_MS;
+  const token = newLeaseToken();
+  const key = keys.schedulerLeader();
+  // Our own bound on the lease: it ran out ttl after the request that set it was sent, even if
+  // Redis could not tell us (partition): never act on a lease that may have passed to another.
+  let validUntil = 0;
+  let leading = false;
+  let timer: NodeJS.Timeout | undefined;
+  let running = false;
+  let inFlight: Promise<unknown> = Promise.resolve();
+
+  const event = (type: string, msg: string) =>
+    appendEvent(redis, keys, { type, level: type === "leader.lost" ? "warn" : "info", at: clock(), msg, data: { token } }).catch(() => {});
+
+  const setLeading = (now: boolean, why: string) => {
+    if (now === leading) return;
+    leading = now;
+    if (now) {
+      logger?.info(`scheduler: leader (${token})`);
+      void event("leader.acquired", `scheduler leader: ${token}`);
+    } else {
+      logger?.warn(`scheduler: no longer leader (${why})`);
+      void event("leader.lost", `scheduler ${token} lost the lead: ${why}`);
+    }
+    onChange?.(now);
+  };
+
+  const lease: LeaderLease = {
+    token,
+    ttlMs,
+    isLeader: () => leading && clock() < validUntil,
+    async tryAcquire() {
+      if (leading && clock() < validUntil) return lease.renew();
+      const sentAt = clock();
+      const ok = (await redis.set(key, token, "PX", ttlMs, "NX")) === "OK";
+      if (ok) {
+        validUntil = sentAt + ttlMs;
+        setLeading(true, "acquired");
+      } else if (leading) {
+        setLeading(false, "the lease ran out");
+      }
+      return ok;
+    },
+    async renew() {
+      const sentAt = clock();
+      const ok = (await runScript<number>(redis, "scheduler_lease_renew", [key], [token, ttlMs])) === 1;
+      if (ok) validUntil = sentAt + ttlMs;
+      else setLeading(false, "the lease expired or was taken");
+      return ok;
+    },
+    async release() {
+      const was = leading;
+      validUntil = 0;
+      const ok = (await runScript<number>(redis, "scheduler_lease_release", [key], [token])) === 1;
+      if (was) setLeading(false, "released");
+      return ok;
+    },
+    start() {
+      if (running) return;
+      running = true;
+      const beat = async () => {
+        try {
+          if (leading) {
+            if (!(await lease.renew())) await lease.tryAcquire();
+          } else {
+            await lease.tryAcquire();
+          }
+        } catch (err) {
+          logger?.warn(`scheduler: leader lease: ${describeError(err)}`);
+          if (leading && clock() >= validUntil) setLeading(false, "could not renew in time");
+        }
+      };
+      const loop = () => {
+        if (!running) return;
+        inFlight = beat().finally(() => {
+          if (running) timer = setTimeout(loop, Math.max(50, Math.floor(ttlMs / 3)));
+        });
+      };
+      loop();
+    },
+    async stop() {
+      running = false;
+      if (timer) clearTimeout(timer);
+      await inFlight.catch(() => {});
+      if (leading) await lease.release().catch(() => {});
+    },
+  };
+  return lease;
+}
+
+/** Who leads now, from Redis (for status and tests): the token and the lease's ms left. */
+export async function readLeader(redis: Redis, keys: Keys): Promise<{ token: string; ttlMs: number } | undefined> {
+  const [token, ttl] = await Promise.all([redis.get(keys.schedulerLeader()), redis.pttl(keys.schedulerLeader())]);
+  return token ? { token, ttlMs: Math.max(0, ttl) } : undefined;
+}

@@ -1,0 +1,81 @@
+/**
+ * The fire ledger: per task, a capped list (newest first) of what happened to its slots, so
+ * `scheduler why <task>` can answer "did it run, and if not, why". Repeated skips for the same
+ * reason merge into one entry with a count (scheduler_ledger.lua), never one line per tick.
+ */
+import type { ChainableCommander, Redis } from "ioredis";
+import type { Keys } from "../redis/keys.js";
+import { pipeScript, runScript } from "../redis/scripts.js";
+
+export const LEDGER_MAX = 200;
+
+export type LedgerSkipReason = "overlap" | "paused" | "disabled" | "outside-catchup-window" | "slot-taken";
+
+export interface LedgerEntry {
+  /** The slot (ms); for a merged entry the latest slot it covers. */
+  slot: number;
+  /** When it was recorded (ms). */
+  at: number;
+  outcome: "enqueued" | "skipped" | "missed";
+  reason?: LedgerSkipReason;
+  /** enqueued: the job. */
+  jobId?: string;
+  /** skipped(overlap): the previous job still queued or running. */
+  runningJobId?: string;
+  catchup: boolean;
+  /** Slots this entry stands for (merged skips, collapsed misses); 1 when absent. */
+  count?: number;
+  /** The count stopped at a cap: at least that many. */
+  capped?: boolean;
+  /** Merged or collapsed entries: the earliest slot covered. */
+  firstSlot?: number;
+  /** Merged entries: when the last merge happened. */
+  lastAt?: number;
+  /** enqueued: ms between the slot and the enqueue. */
+  latenessMs?: number;
+}
+
+export const LEDGER_SCRIPTS = ["scheduler_ledger", "scheduler_skip"];
+
+/** Add one entry (merged into the newest when it repeats its skip reason). */
+export function recordEntry(redis: Redis, keys: Keys, task: string, entry: LedgerEntry): Promise<number> {
+  return runScript<number>(redis, "scheduler_ledger", [keys.ledger(task)], [JSON.stringify(entry), LEDGER_MAX]);
+}
+
+/** Same, on a pipeline (preloadScripts(LEDGER_SCRIPTS) first). */
+export function pipeEntry(pipe: ChainableCommander, keys: Keys, task: string, entry: LedgerEntry): ChainableCommander {
+  return pipeScript(pipe, "scheduler_ledger", [keys.ledger(task)], [JSON.stringify(entry), LEDGER_MAX]);
+}
+
+/** Mark slots up to `slot` handled without an enqueue, with their ledger entry (one script). */
+export function pipeSkip(pipe: ChainableCommander, keys: Keys, task: string, slot: number, entry: LedgerEntry): ChainableCommander {
+  return pipeScript(pipe, "scheduler_skip", [keys.lastSlots(), keys.ledger(task)], [task, slot, JSON.stringify(entry), LEDGER_MAX]);
+}
+
+export function recordSkip(redis: Redis, keys: Keys, task: string, slot: number, entry: LedgerEntry): Promise<number> {
+  return runScript<number>(redis, "scheduler_skip", [keys.lastSlots(), keys.ledger(task)], [task, slot, JSON.stringify(entry), LEDGER_MAX]);
+}
+
+/** The newest `limit` entries of a task, newest first. Unreadable lines are left out. */
+export async function readLedger(redis: Redis, keys: Keys, task: string, limit = LEDGER_MAX): Promise<LedgerEntry[]> {
+  const lines = await redis.lrange(keys.ledger(task), 0, limit - 1);
+  const out: LedgerEntry[] = [];
+  for (const line of lines) {
+    try {
+      out.push(JSON.parse(line) as LedgerEntry);
+    } catch {
+      /* a foreign or truncated line: not ours to show */
+    }
+  }
+  return out;
+}
+
+/** One line for an entry, for `list` and `why`. */
+export function describeEntry(e: LedgerEntry): string {
+  const times = e.count && e.count > 1 ? ` x${e.count}${e.capped ? "+" : ""}` : "";
+  const tail = e.catchup ? " (catch-up)" : "";
+  if (e.outcome === "enqueued") return `enqueued ${e.jobId ?? "?"}${tail}`;
+  if (e.outcome === "missed") return `missed${times} (collapsed into the next run)`;
+  const running = e.reason === "overlap" && e.runningJobId ? `: ${e.runningJobId} still live` : "";
+  return `skipped${times}: ${e.reason ?? "?"}${running}`;
+}

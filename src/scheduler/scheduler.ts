@@ -1,0 +1,318 @@
+/**
+ * The tick loop: sleep until the earliest next slot (capped, woken early by wake()), then, if we
+ * lead, fire every due slot through enqueueScheduled (which records the slot atomically with the
+ * enqueue) and write the ledger. Never busy-polls: a timer that fires early sleeps the rest.
+ *
+ * One tick: one round trip reads the switches and every task's last slot; due slots are computed
+ * (pure, src/scheduler/due.ts); each fire is one enqueue.lua call; baselines, skips, ledger
+ * entries and the tick time go in one pipeline; then delayed jobs are promoted.
+ */
+import type { ChainableCommander } from "ioredis";
+import { systemClock, type Clock } from "../clock.js";
+import { describeError } from "../errors.js";
+import type { ScheduledTask } from "../hooks/types.js";
+import type { QueueEnv } from "../queue/context.js";
+import { enqueueScheduled } from "../queue/enqueue-scheduled.js";
+import { promoteScheduled } from "../queue/lifecycle.js";
+import { preloadScripts } from "../redis/scripts.js";
+import { dueSlots, type DueResult } from "./due.js";
+import { createLeaderLease, type LeaderLease } from "./leader.js";
+import { LEDGER_SCRIPTS, pipeEntry, pipeSkip, type LedgerEntry } from "./ledger.js";
+import { LatencyStats, type LatencySummary } from "./latency.js";
+import { validateSchedule } from "./next-fire.js";
+import { offReason, parseSwitches, type SchedulerSwitches } from "./switches.js";
+
+export interface SchedulerLogger {
+  info(msg: string): void;
+  warn(msg: string): void;
+  error(msg: string): void;
+  debug?(msg: string): void;
+}
+
+export interface SchedulerOptions {
+  env: QueueEnv;
+  tasks: ScheduledTask[];
+  /** IANA zone cron is evaluated in. */
+  timezone: string;
+  clock?: Clock;
+  /** Leader lease ttl (ms), default 10 s. */
+  leaseMs?: number;
+  logger?: SchedulerLogger;
+  /** Longest sleep between ticks (switches, new leadership and reloads are seen at least this often). */
+  maxSleepMs?: number;
+  /** A slot this late still counts as on time (see due.ts). */
+  graceMs?: number;
+}
+
+export interface SchedulerState {
+  running: boolean;
+  leader: boolean;
+  token: string;
+  tasks: number;
+  ticks: number;
+  lastTickAt?: number;
+  /** When the loop will wake next (ms). */
+  nextWakeAt?: number;
+  switches?: SchedulerSwitches;
+  /** Enqueue lateness (ms after the slot, measured when enqueue.lua answered). */
+  lateness: LatencySummary;
+}
+
+export interface Scheduler {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Tick now instead of at the next slot (switch changed, reload, leadership gained). */
+  wake(): void;
+  /** For reload: new tasks take effect at the next tick; new ones start from now. */
+  replaceTasks(tasks: ScheduledTask[]): void;
+  /** One tick, whether or not we lead (tests); returns the next slot to wake for. */
+  tick(): Promise<number | undefined>;
+  state(): SchedulerState;
+  readonly lease: LeaderLease;
+}
+
+const SCRIPTS = [...LEDGER_SCRIPTS, "scheduler_lease_renew", "scheduler_lease_release"];
+
+export function createScheduler(options: SchedulerOptions): Scheduler {
+  const { env, timezone } = options;
+  const clock = options.clock ?? systemClock;
+  const maxSleepMs = options.maxSleepMs ?? 30_000;
+  const log = options.logger;
+  const { redis, keys } = env;
+  for (const t of options.tasks) validateSchedule(t.expression, timezone);
+
+  let tasks = options.tasks;
+  const firstSeen = new Map<string, number>();
+  const startedAt = clock();
+  for (const t of tasks) firstSeen.set(t.id, startedAt);
+  const lastError = new Map<string, string>();
+  const lateness = new LatencyStats(2000);
+
+  let running = false;
+  let loopDone: Promise<void> = Promise.resolve();
+  let wakeUp: (() => void) | undefined;
+  let woken = false;
+  const st = { ticks: 0, lastTickAt: undefined as number | undefined, nextWakeAt: undefined as number | undefined, switches: undefined as SchedulerSwitches | undefined };
+
+  const wake = () => {
+    woken = true;
+    wakeUp?.();
+  };
+  const lease = createLeaderLease({
+    redis,
+    keys,
+    clock,
+    ttlMs: options.leaseMs,
+    logger: log,
+    onChange: (leading) => leading && wake(),
+  });
+
+  /** Log a task's error once until it changes (not a line per tick). */
+  const taskError = (task: ScheduledTask, err: unknown) => {
+    const line = describeError(err);
+    if (lastError.get(task.id) === line) return;
+    lastError.set(task.id, line);
+    log?.error(`scheduler: ${task.id} (${task.source}): ${line}`);
+  };
+
+  /** Run a pipeline of scheduler scripts; after a Redis restart (NOSCRIPT) load them and retry once. */
+  const execScripts = async (build: (pipe: ChainableCommander) => void) => {
+    for (let attempt = 0; ; attempt++) {
+      const pipe = redis.pipeline();
+      build(pipe);
+      const results = (await pipe.exec()) ?? [];
+      const noscript = results.some(([err]) => err instanceof Error && err.message.startsWith("NOSCRIPT"));
+      if (!noscript || attempt > 0) {
+        const failed = results.find(([err]) => err);
+        if (failed?.[0]) throw failed[0];
+        return;
+      }
+      await preloadScripts(redis, SCRIPTS);
+    }
+  };
+
+  const skipEntry = (slot: number, now: number, reason: LedgerEntry["reason"], due: DueResult, first?: number): LedgerEntry => {
+    const count = due.slots.length + due.skipped.reduce((n, s) => n + s.count, 0);
+    return { slot, at: now, outcome: "skipped", reason, catchup: false, count, firstSlot: first, capped: due.skipped.some((s) => s.capped) || undefined };
+  };
+
+  /** Fire one task's due slots in order (oldest first: the slot record only moves forward). */
+  const fire = async (task: ScheduledTask, due: DueResult, now: number): Promise<LedgerEntry[]> => {
+    const entries: LedgerEntry[] = [];
+    let fired = false;
+    for (const s of due.slots) {
+      const jitterMs = task.jitter > 0 ? Math.floor(Math.random() * task.jitter * 1000) : 0;
+      const r = await enqueueScheduled(env, {
+        task: task.id,
+        slot: s.slot,
+        method: task.method,
+        queue: task.queue,
+        kwargs: task.kwargs,
+        timeout: task.timeout,
+        catchup: s.catchup,
+        jitterMs,
+      });
+      const at = clock();
+      if (r.outcome === "enqueued") {
+        fired = true;
+        lateness.add(at - s.slot);
+        entries.push({ slot: s.slot, at, outcome: "enqueued", jobId: r.job.id, catchup: s.catchup, latenessMs: at - s.slot });
+        log?.debug?.(`scheduler: ${task.id} slot ${new Date(s.slot).toISOString()} -> ${r.job.id}`);
+      } else if (r.outcome === "overlap") {
+        fired = true;
+        entries.push({ slot: s.slot, at, outcome: "skipped", reason: "overlap", runningJobId: r.runningJobId, catchup: s.catchup });
+      } else {
+        entries.push({ slot: s.slot, at, outcome: "skipped", reason: "slot-taken", catchup: s.catchup });
+      }
+    }
+    // Misses and out-of-window skips are older than the fired slots: they go in first. When
+    // another daemon took every slot, it wrote them.
+    const older: LedgerEntry[] = fired
+      ? due.skipped.map((k) => ({
+          slot: k.slot,
+          at: now,
+          outcome: k.reason === "missed" ? "missed" : "skipped",
+          ...(k.reason === "missed" ? {} : { reason: k.reason }),
+          catchup: true,
+          count: k.count,
+          firstSlot: k.firstSlot,
+          ...(k.capped ? { capped: true } : {}),
+        }))
+      : [];
+    return [...older, ...entries];
+  };
+
+  const tick = async (): Promise<number | undefined> => {
+    const now = clock();
+    const current = tasks;
+    const read = redis.pipeline().hgetall(keys.schedulerState());
+    if (current.length) read.hmget(keys.lastSlots(), ...current.map((t) => t.id));
+    const res = (await read.exec()) ?? [];
+    for (const [err] of res) if (err) throw err;
+    const switches = parseSwitches((res[0]?.[1] ?? {}) as Record<string, string>);
+    const lastSlots = (res[1]?.[1] ?? []) as Array<string | null>;
+    st.switches = switches;
+    const off = offReason(switches);
+
+    let next = Infinity;
+    const writes: Array<(pipe: ChainableCommander) => void> = [];
+    const fires: Array<Promise<void>> = [];
+    current.forEach((task, i) => {
+      let due: DueResult;
+      try {
+        const raw = lastSlots[i];
+        due = dueSlots(task, timezone, raw == null ? undefined : Number(raw), now, firstSeen.get(task.id) ?? now, { graceMs: options.graceMs });
+      } catch (err) {
+        taskError(task, err);
+        return;
+      }
+      if (due.next !== undefined) next = Math.min(next, due.next);
+      if (due.baseline !== undefined) writes.push((p) => p.hsetnx(keys.lastSlots(), task.id, String(due.baseline)));
+      const latest = Math.max(...due.slots.map((s) => s.slot), ...due.skipped.map((s) => s.slot));
+      if (!Number.isFinite(latest)) return;
+      const first = Math.min(...due.slots.map((s) => s.slot), ...due.skipped.map((s) => s.firstSlot));
+      if (off) {
+        writes.push((p) => pipeSkip(p, keys, task.id, latest, skipEntry(latest, now, off, due, first)));
+        return;
+      }
+      if (due.slots.length === 0) {
+        const k = due.skipped[0]!;
+        const entry = { ...skipEntry(latest, now, k.reason === "missed" ? undefined : k.reason, due, first), catchup: true };
+        writes.push((p) => pipeSkip(p, keys, task.id, latest, entry));
+        return;
+      }
+      fires.push(
+        fire(task, due, now).then(
+          (entries) => {
+            lastError.delete(task.id);
+            if (entries.length) return execScripts((p) => entries.forEach((e) => pipeEntry(p, keys, task.id, e)));
+          },
+          (err) => taskError(task, err),
+        ),
+      );
+    });
+    writes.push((p) => p.hset(keys.schedulerState(), "lastTick", String(now)));
+    await Promise.all([execScripts((p) => writes.forEach((w) => w(p))), ...fires]);
+    await promoteScheduled(env);
+    st.ticks++;
+    st.lastTickAt = now;
+    return Number.isFinite(next) ? next : undefined;
+  };
+
+  /** Sleep until `target` by our clock; wake() cuts it short; an early timer sleeps the rest. */
+  const sleepUntil = async (target: number) => {
+    while (running && !woken) {
+      const left = target - clock();
+      if (left <= 0) return;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.min(left, maxSleepMs));
+        wakeUp = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      wakeUp = undefined;
+    }
+  };
+
+  const loop = async () => {
+    let failures = 0;
+    while (running) {
+      woken = false;
+      let wakeAt = clock() + maxSleepMs;
+      if (lease.isLeader()) {
+        try {
+          const next = await tick();
+          if (next !== undefined) wakeAt = Math.min(wakeAt, next);
+          failures = 0;
+        } catch (err) {
+          failures++;
+          if (failures === 1 || failures % 30 === 0) log?.warn(`scheduler: tick failed (${failures}x): ${describeError(err)}`);
+          wakeAt = clock() + Math.min(200 * 2 ** Math.min(failures, 5), 5000);
+        }
+      }
+      st.nextWakeAt = wakeAt;
+      await sleepUntil(wakeAt);
+    }
+  };
+
+  return {
+    lease,
+    wake,
+    tick,
+    async start() {
+      if (running) return;
+      await preloadScripts(redis, SCRIPTS);
+      running = true;
+      lease.start();
+      loopDone = loop();
+    },
+    async stop() {
+      if (!running) return;
+      running = false;
+      wake();
+      await loopDone;
+      await lease.stop();
+    },
+    replaceTasks(next) {
+      for (const t of next) validateSchedule(t.expression, timezone);
+      const now = clock();
+      const ids = new Set(next.map((t) => t.id));
+      for (const t of next) if (!firstSeen.has(t.id)) firstSeen.set(t.id, now);
+      for (const id of [...firstSeen.keys()]) if (!ids.has(id)) firstSeen.delete(id);
+      tasks = next;
+      wake();
+    },
+    state: () => ({
+      running,
+      leader: lease.isLeader(),
+      token: lease.token,
+      tasks: tasks.length,
+      ticks: st.ticks,
+      lastTickAt: st.lastTickAt,
+      nextWakeAt: st.nextWakeAt,
+      switches: st.switches,
+      lateness: lateness.summary(),
+    }),
+  };
+}
