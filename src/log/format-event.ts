@@ -47,7 +47,8 @@ export function formatTime(at: number, zone?: string): string {
 export function formatEvent(event: SchedulerEvent, options: FormatOptions = {}): string {
   const level = event.level.toUpperCase().padEnd(5);
   const progress = progressOf(event);
-  const msg = progress ? [event.msg, describeProgress(progress)].filter(Boolean).join(" ") : event.msg;
+  // A progress event's msg repeats its data ("45% Import"); the data says it better.
+  const msg = progress ? describeProgress(progress) : event.msg;
   const columns = [
     formatTime(event.at, options.zone),
     options.color ? `${COLOR[event.level] ?? ""}${level}${RESET}` : level,

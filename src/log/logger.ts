@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { pino, type DestinationStream, type Level, type Logger, type StreamEntry } from "pino";
 import pretty from "pino-pretty";
 import type { Job } from "../queue/types.js";
-import { createEventSink, type EventSinkOptions } from "./event-sink.js";
+import { createEventSink, type EventSink, type EventSinkOptions } from "./event-sink.js";
 import { openLogFile, type LogFile, type RotateOptions } from "./log-file.js";
 
 export type LogLevel = Level | "silent";
@@ -39,6 +39,22 @@ export function logFilePath(cwd: string, name: string): string {
   return join(cwd, "logs", `${name}.log`);
 }
 
+/** How to add an output to a logger made here (its children share it). */
+const outputs = new WeakMap<Logger, (entry: StreamEntry<LogLevel>) => void>();
+
+/**
+ * Start copying job lines (and process warnings) to the events stream, for a logger made before
+ * Redis was reached (the daemon logs while it waits for Redis). Children made before or after
+ * this call are included. Returns the sink (its `dropped` count).
+ */
+export function attachEventSink(logger: Logger, options: EventSinkOptions): EventSink {
+  const add = outputs.get(logger);
+  if (!add) throw new Error("attachEventSink: this logger was not made by createLogger");
+  const sink = createEventSink(options);
+  add({ level: logger.level as LogLevel, stream: sink });
+  return sink;
+}
+
 /** What closeLogger must end for each logger (pino has no close of its own). */
 const closers = new WeakMap<Logger, () => Promise<void>>();
 
@@ -62,7 +78,9 @@ export function createLogger(options: LoggerOptions): Logger {
     streams.push({ level, stream: file });
   }
   if (options.events) streams.push({ level, stream: createEventSink(options.events) });
-  const logger = pino({ name: options.name, level, base: { pid: process.pid } }, pino.multistream(streams));
+  const multi = pino.multistream(streams);
+  const logger = pino({ name: options.name, level, base: { pid: process.pid } }, multi);
+  outputs.set(logger, (entry) => void multi.add(entry));
   closers.set(logger, async () => {
     await file?.close();
   });

@@ -45,7 +45,7 @@ describe("createPrinter", () => {
 
   it("off a TTY, progress is a plain line", () => {
     const out = sink(false);
-    createPrinter({ out: out.stream, zone: "UTC" }).print(ev({ type: "job.progress", jobId: "j1", msg: "", data: { percent: 45, title: "Import", description: "45 of 100" } }));
+    createPrinter({ out: out.stream, zone: "UTC" }).print(ev({ type: "job.progress", jobId: "j1", msg: "45% Import", data: { percent: 45, title: "Import", description: "45 of 100" } }));
     expect(out.text()).toBe("2026-03-29 00:59:59.250  INFO   job.progress    -         j1  45% Import: 45 of 100\n");
   });
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLogger, jobLogger } from "../../src/log/logger.js";
+import { attachEventSink, createLogger, jobLogger } from "../../src/log/logger.js";
 import { createEventSink, lineToEvent } from "../../src/log/event-sink.js";
 import { readEvents } from "../../src/log/read-events.js";
 import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
@@ -29,6 +29,20 @@ describe("events sink", () => {
     expect(events[0]).toMatchObject({ type: "log", level: "warn", queue: "short" });
     expect(events[2]!.level).toBe("debug");
     expect((await readEvents(redis, keys, { filter: { job: "job-7", level: "info" } })).map((e) => e.msg)).toEqual(["imported rows"]);
+  });
+
+  it("can be attached after the logger (and its job children) were made", async () => {
+    const { redis, keys } = t;
+    const log = createLogger({ name: "scheduler", console: false });
+    const early = jobLogger(log, { id: "job-late", queue: "short", method: "app.tasks.late" });
+    early.info("before attach: not copied");
+    const sink = attachEventSink(log, { redis, keys });
+    early.info("after attach");
+    jobLogger(log, { id: "job-late", queue: "short", method: "app.tasks.late" }).error("from a new child");
+    await waitFor(async () => (await readEvents(redis, keys, { filter: { job: "job-late" } })).length >= 2, 3000);
+    expect((await readEvents(redis, keys, { filter: { job: "job-late" } })).map((e) => e.msg)).toEqual(["after attach", "from a new child"]);
+    expect(sink.dropped).toBe(0);
+    expect(() => attachEventSink(early.child({}), { redis, keys })).toThrow(/not made by createLogger/);
   });
 
   it("counts lines it could not write instead of throwing into the caller", async () => {
