@@ -9,6 +9,7 @@
  * If the supervisor goes away (its IPC channel closes), the child exits at once: nobody would
  * enforce its hard timeouts or extend its leases, so its jobs are better left to the reaper.
  */
+import { setMaxListeners } from "node:events";
 import { createRedis } from "../redis/connection.js";
 import { createKeys } from "../redis/keys.js";
 import { systemClock } from "../clock.js";
@@ -27,6 +28,8 @@ let loop: JobLoop | undefined;
 let stopRequested = false;
 let started = false;
 const shutdown = new AbortController();
+// Every running job listens to it (up to `concurrency` at once): not a leak.
+setMaxListeners(0, shutdown.signal);
 
 function note(msg: ChildMessage): Promise<void> {
   return new Promise((resolve) => {

@@ -53,23 +53,38 @@ export class JobLoop {
 
   async run(): Promise<LoopEnd> {
     const o = this.o;
+    // How many dequeues to send at once: 1 when the queues look empty (one call per wake-up, no
+    // herd), doubling up to the free slots while every call returns a job (a backlog), so a
+    // wide child is not held to one round trip per job.
+    let width = 1;
     while (!this.stopping) {
-      if (this.running.size >= o.concurrency) {
+      const free = o.concurrency - this.running.size;
+      if (free <= 0) {
         await this.untilStopOr(Promise.race(this.running));
         continue;
       }
-      let job: Job | null;
+      const n = Math.min(free, width);
+      let jobs: Array<Job | null>;
       try {
-        job = await dequeue(o.env, { queues: o.queues, worker: o.worker, leaseMs: o.leaseMs, strategy: o.strategy });
+        jobs = await Promise.all(
+          Array.from({ length: n }, () => dequeue(o.env, { queues: o.queues, worker: o.worker, leaseMs: o.leaseMs, strategy: o.strategy })),
+        );
       } catch (err) {
+        // A dequeue that succeeded beside a failed one keeps its lease until it lapses; the
+        // reaper requeues it (rare: only when Redis fails mid-batch).
         o.onError(err);
+        width = 1;
         await this.untilStopOr(delay(FETCH_RETRY_MS));
         continue;
       }
-      if (job) {
-        this.start(job);
+      const found = jobs.filter((j): j is Job => j !== null);
+      for (const job of found) this.start(job);
+      if (found.length === n) {
+        width = Math.min(width * 2, o.concurrency);
         continue;
       }
+      width = 1;
+      if (found.length > 0) continue;
       if (o.burst) {
         if (this.running.size === 0) return "drained";
         // A running job may enqueue follow-ups: look again when one ends.

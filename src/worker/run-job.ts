@@ -58,7 +58,8 @@ export async function runJob(deps: RunJobDeps, job: Job): Promise<RunOutcome> {
     clearTimeout(softTimer);
     deps.shutdownSignal.removeEventListener("abort", onShutdown);
   }
-  await deps.note({ type: "ended", id: job.id, outcome });
+  // Not awaited: IPC keeps order, and nothing here blocks before the next note.
+  void deps.note({ type: "ended", id: job.id, outcome });
   return outcome;
 }
 

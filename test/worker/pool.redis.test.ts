@@ -62,6 +62,20 @@ describe("scheduler worker --burst", () => {
     expect(await listWorkers(env, 60_000)).toEqual([]);
   }, 30_000);
 
+  it("gives tasks their job context in the child: currentJob(), publishProgress(), kwargs", async () => {
+    const env = queueEnv(t);
+    const record = `${t.keys.root}:test:progress`;
+    const [id] = await enqueueMany(env, 1, "app.tasks.progress", { queue: "default", record });
+    const w = spawnWorker(t, fixture("app"), ["--queue", "default", "--burst"]);
+    workers.push(w);
+    expect((await exitOf(w)).code).toBe(0);
+    const job = await getJob(t, id!);
+    expect(job.status).toBe("finished");
+    expect(job.result).toBe(true);
+    expect(job.progress).toMatchObject({ percent: 50, title: "half" });
+    expect(await t.redis.lrange(record, 0, -1)).toEqual(["progress:true"]);
+  });
+
   it("rejects an unknown queue with one line naming it, exit 1", async () => {
     const w = spawnWorker(t, fixture("app"), ["--queue", "short,nope", "--burst"]);
     workers.push(w);

@@ -1,0 +1,59 @@
+/**
+ * Timeouts, continued (see timeout.redis.test.ts): a timeout is a failed attempt like any other
+ * (retried when the job has retries), and the soft timeout lets a cooperative task stop itself
+ * before the hard kill. fixtures/app gives the short queue a 1 s timeout.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testRedis, type TestRedis } from "../helpers/redis.js";
+import { attempts, census, enqueueMany, events, exitOf, fixture, getJob, idsIn, killQuietly, queueEnv, spawnWorker, type WorkerProcess } from "./helpers.js";
+
+let t: TestRedis;
+const workers: WorkerProcess[] = [];
+
+beforeAll(async () => {
+  t = await testRedis("worker-timeout-retry");
+});
+afterAll(async () => {
+  workers.forEach(killQuietly);
+  await t.cleanup();
+});
+
+function pidOf(entry: string | undefined): string | undefined {
+  return entry?.split(":")[2];
+}
+
+describe("hard timeout and retries", () => {
+  it("counts a timeout as a failed attempt: a job with retries runs again, then fails", async () => {
+    const env = queueEnv(t);
+    const [spin] = await enqueueMany(env, 1, "app.tasks.spin", { queue: "short", retry: { max: 1, delay: 0 } });
+    const w = spawnWorker(t, fixture("app"), ["--queue", "short", "--burst"]);
+    workers.push(w);
+    expect((await exitOf(w)).code).toBe(0);
+    const job = await getJob(t, spin!);
+    expect(job.status).toBe("failed");
+    expect(job.attempt).toBe(2);
+    expect((await attempts(t, spin!)).map((a) => a.outcome)).toEqual(["timeout", "timeout"]);
+    expect(idsIn(await census(t, ["short"]), "failed:short")).toContain(spin);
+  });
+});
+
+describe("soft timeout", () => {
+  it("aborts currentJob().signal before the hard limit: a cooperative task stops and its child lives on", async () => {
+    const env = queueEnv(t);
+    const record = `${t.keys.root}:test:coop`;
+    const [coop] = await enqueueMany(env, 1, "app.tasks.cooperative", { queue: "short", record });
+    const [after] = await enqueueMany(env, 1, "app.tasks.sleep", { queue: "short", record, ms: 10 });
+    const w = spawnWorker(t, fixture("app"), ["--queue", "short", "--burst"]);
+    workers.push(w);
+    expect((await exitOf(w)).code).toBe(0);
+
+    const job = await getJob(t, coop!);
+    expect(job.status).toBe("failed");
+    expect(job.error?.message).toBe("timed out after 1 s (queue short timeout)");
+    expect(job.endedAt! - job.startedAt!).toBeLessThan(1000);
+    expect((await getJob(t, after!)).status).toBe("finished");
+    const runs = await t.redis.lrange(record, 0, -1);
+    expect(pidOf(runs.find((r) => r.startsWith("start:")))).toBe(pidOf(runs.find((r) => r.startsWith("coop:"))));
+    expect((await events(t)).filter((e) => e.type === "job.timeout" && e.jobId === coop)).toEqual([]);
+  });
+});
