@@ -52,7 +52,7 @@ export function refusalError(res: ScriptResult): EnqueueError {
     });
   }
   if (res.error === "failed-dep") {
-    return new EnqueueError("DEPENDENCY_FAILED", `enqueue: job "${res.id}" depends on "${res.dep}", which already ${res.status === "canceled" ? "was canceled" : "failed"}`, {
+    return new EnqueueError("DEPENDENCY_FAILED", `enqueue: job "${res.id}" depends on "${res.dep}", which ${res.status === "canceled" ? "was canceled" : "already failed"}`, {
       hint: "requeue the dependency first, or pass allowFailure: true to run anyway",
     });
   }

@@ -191,6 +191,17 @@ describe("dependsOn: failure of a dependency", () => {
     expect(await runNext()).toBe("D");
   });
 
+  it("fan-in: one failed dependency cancels the dependent and takes it off the other's dependents", async () => {
+    await put({ jobId: "A" });
+    await put({ jobId: "B" });
+    await put({ jobId: "C", dependsOn: ["A", "B"] });
+    await failNext(); // A
+    expect(await getJob("C")).toMatchObject({ status: "canceled", cancelReason: "dependency A failed" });
+    expect(await f.env.redis.smembers(f.env.keys.dependents("B"))).toEqual([]);
+    expect(await runNext()).toBe("B");
+    expect(await statusOf("C")).toBe("canceled"); // B finishing does not revive it
+  });
+
   it("allowFailure: the dependent runs anyway once the dependency failed", async () => {
     await put({ jobId: "A" });
     await put({ jobId: "B", dependsOn: "A", allowFailure: true });
@@ -235,6 +246,14 @@ describe("dependsOn: failure of a dependency", () => {
     await enqueue("my_app.tasks.step", { queue: "long", jobId: "B", dependsOn: "A" });
     expect(await getQueue("default").empty()).toBe(1);
     expect(await getJob("B")).toMatchObject({ status: "canceled", cancelReason: "dependency A was deleted" });
+  });
+
+  it("emptying a queue: a dependent that allows failure lands on the emptied queue and stays there", async () => {
+    await put({ jobId: "A" });
+    await put({ jobId: "B", dependsOn: "A", allowFailure: true });
+    expect(await getQueue("default").empty()).toBe(1);
+    expect((await placesOf(f.env)).get("B")).toEqual(["queued:default"]);
+    expect(await runNext()).toBe("B");
   });
 
   it("cleanRegistries settles dependents of a dependency deleted by hand (e.g. a purge)", async () => {

@@ -9,14 +9,15 @@
 
 local q = ARGV[3]
 local ids = redis.call("LRANGE", key("queue", q), 0, -1)
-local n = 0
+local deleted = {}
 for _, id in ipairs(ids) do
   if redis.call("HGET", key("job", id), "status") == "queued" then
     redis.call("DEL", key("job", id), key("attempts", id), key("children", id))
-    fail_dependents(id, "was deleted")
-    n = n + 1
+    deleted[#deleted + 1] = id
   end
 end
 redis.call("DEL", key("queue", q), key("wake", q))
-if n > 0 then emit("queue.emptied", "warn", "emptied: " .. n .. " jobs deleted", nil, q) end
-return n
+-- after the list is gone: a dependent that allows failure may be pushed onto this very queue
+for _, id in ipairs(deleted) do fail_dependents(id, "was deleted") end
+if #deleted > 0 then emit("queue.emptied", "warn", "emptied: " .. #deleted .. " jobs deleted", nil, q) end
+return #deleted
