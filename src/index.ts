@@ -10,10 +10,10 @@ export {
   UnrecoverableError,
 } from "./errors.js";
 export type { HooksDefinition, SchedulerEvents, TaskEntry, CatchupPolicy, ScheduledTask } from "./hooks/types.js";
-export type { Job, JobStatus, RetryPolicy } from "./queue/types.js";
+export type { Job, JobStatus, RetryPolicy, StatusRecord } from "./queue/types.js";
 export { defineHooks } from "./hooks/define.js";
 export { enqueue } from "./queue/enqueue.js";
-export type { EnqueueOptions } from "./queue/options.js";
+export type { EnqueueOptions, DependencyRef } from "./queue/options.js";
 export { transaction } from "./queue/transaction.js";
 export { getQueue } from "./queue/queue.js";
 export type { QueueHandle, JobHandle } from "./queue/queue.js";
@@ -22,7 +22,8 @@ export type { QueueCounts } from "./queue/registry.js";
 export { configure } from "./queue/context.js";
 export type { ConfigureOptions } from "./queue/context.js";
 export { currentJob, publishProgress } from "./runtime/job-context.js";
-export type { CurrentJob, ProgressInput } from "./runtime/job-context.js";
+export type { CurrentJob, RunningJob, ProgressInput } from "./runtime/job-context.js";
+export type { StatusInput } from "./runtime/status-recorder.js";
 // Reference patterns as built-ins (src/patterns).
 export { runWithLock, withLock, LockLostError, LockBusyError } from "./patterns/lock.js";
 export type { LockOptions, LockResult, LockScope, WithLockOptions } from "./patterns/lock.js";
