@@ -134,8 +134,9 @@ export async function requeue(id: string, env: QueueEnv = activeContext()): Prom
  * backstop: run it about once a minute from one process (the scheduler leader's tick). Cost:
  * one script whose time grows with the expired entries removed (each DEL of a hash, its
  * attempts and children) plus, per queue, one ZRANGE of deferred jobs and an SISMEMBER per
- * dependency of each; about a millisecond per hundred entries, blocking Redis meanwhile, so
- * keep `limit` in the hundreds to low thousands.
+ * dependency of each. Measured (bench/queue-deps.mjs, 2 cores): 7-25 ms to look at 1000
+ * deferred jobs, 7-50 ms to remove 1000 expired jobs; Redis is blocked meanwhile, so keep
+ * `limit` in the hundreds to low thousands.
  */
 export async function cleanRegistries(env: QueueEnv, o: { limit?: number } = {}): Promise<number> {
   return runJobScript<number>(env, "clean", [o.limit ?? 1000]);
