@@ -1,12 +1,14 @@
 /** Shared by the scheduler's Redis tests: spawn fixture daemons, drain their jobs. */
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { existsSync } from "node:fs";
 import { Redis } from "ioredis";
 import { dequeue, completeJob } from "../../src/queue/lifecycle.js";
 import type { QueueEnv } from "../../src/queue/context.js";
 import type { Job } from "../../src/queue/types.js";
 
-const FIXTURE = fileURLToPath(new URL("./fixtures/run-scheduler.ts", import.meta.url));
+const FIXTURE = fileURLToPath(new URL("./fixtures/run-scheduler.mjs", import.meta.url));
+const BUILT = fileURLToPath(new URL("../../dist/scheduler/scheduler.js", import.meta.url));
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 export interface Daemon {
@@ -17,7 +19,8 @@ export interface Daemon {
 }
 
 export function spawnDaemon(vars: Record<string, string>): Daemon {
-  const proc = spawn(process.execPath, ["--import", "jiti/register", FIXTURE], {
+  if (!existsSync(BUILT)) throw new Error(`${BUILT} is missing: run \`npm run build\` first (npm test does)`);
+  const proc = spawn(process.execPath, [FIXTURE], {
     cwd: ROOT,
     env: { ...process.env, ...vars },
     stdio: ["ignore", "pipe", "pipe"],
