@@ -7,8 +7,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { setActiveContext } from "../../src/queue/context.js";
 import { enqueue } from "../../src/queue/enqueue.js";
 import { CHILDREN_KEPT } from "../../src/queue/keyspace.js";
-import { completeJob, dequeue } from "../../src/queue/lifecycle.js";
-import { cleanRegistries, getJob } from "../../src/queue/registry.js";
+import { completeJob, dequeue, failJob } from "../../src/queue/lifecycle.js";
+import { cleanRegistries, getJob, requeue } from "../../src/queue/registry.js";
 import { transaction } from "../../src/queue/transaction.js";
 import { runInJobContext } from "../../src/runtime/job-context.js";
 import { queueFixture, type QueueFixture } from "./helpers.js";
@@ -90,6 +90,18 @@ describe("parent/children links", () => {
     expect(parent?.children).toHaveLength(CHILDREN_KEPT);
     expect(parent?.children?.[0]).toBe("c1");
     expect(parent?.children?.at(-1)).toBe(`c${CHILDREN_KEPT}`);
+  });
+
+  it("requeueing a failed parent keeps its children list for as long as the job lives", async () => {
+    await put({ jobId: "P" });
+    const p = (await dequeue(f.env, { queues: ["default"], worker: "w", leaseMs: 30_000 }))!;
+    await runInJobContext(p, f.env, () => put({ jobId: "c1" }));
+    await failJob(f.env, { job: p, worker: "w", error: new Error("x") });
+    expect(await f.env.redis.pttl(f.env.keys.children("P"))).toBeGreaterThan(0);
+    await requeue("P");
+    expect(await f.env.redis.pttl(f.env.keys.children("P"))).toBe(-1);
+    expect(await f.env.redis.pttl(f.env.keys.job("P"))).toBe(-1);
+    expect((await getJob("P"))?.children).toEqual(["c1"]);
   });
 
   it("reusing a finished parent's id drops its old children list", async () => {

@@ -12,6 +12,7 @@ import { getQueue } from "../../src/queue/queue.js";
 import { cancel, cleanRegistries, getJob, getQueueStats } from "../../src/queue/registry.js";
 import { transaction } from "../../src/queue/transaction.js";
 import type { Job } from "../../src/queue/types.js";
+import { currentJob, runInJobContext } from "../../src/runtime/job-context.js";
 import { placesOf, queueFixture, T0, type QueueFixture } from "./helpers.js";
 
 let f: QueueFixture;
@@ -99,6 +100,24 @@ describe("dependsOn: waiting and moving on", () => {
     expect(await runNext()).toBe("A");
     expect(await runNext()).toBe("B");
     expect(await runNext()).toBe("X");
+  });
+
+  it("a running job may enqueue a job that waits for it (runs once it finished; canceled if it fails for good)", async () => {
+    await put({ jobId: "P" });
+    const p = (await take())!;
+    await runInJobContext(p, f.env, async () => {
+      const me = currentJob()!;
+      await put({ jobId: "next", dependsOn: me.id });
+    });
+    expect(await getJob("next")).toMatchObject({ status: "deferred", parentId: "P" });
+    await completeJob(f.env, { job: p, worker: "w", result: null });
+    expect(await runNext()).toBe("next");
+
+    await put({ jobId: "Q" });
+    const q = (await take())!;
+    await runInJobContext(q, f.env, () => put({ jobId: "after-q", dependsOn: "Q" }));
+    await failJob(f.env, { job: q, worker: "w", error: new Error("x") });
+    expect(await getJob("after-q")).toMatchObject({ status: "canceled", cancelReason: "dependency Q failed" });
   });
 
   it("a transaction may enqueue a job and its dependent together (one script)", async () => {

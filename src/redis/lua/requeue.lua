@@ -14,6 +14,7 @@ if st ~= "failed" and st ~= "canceled" then return st end
 redis.call("ZREM", key(st, q), id)
 redis.call("PERSIST", jk)
 redis.call("PERSIST", key("attempts", id))
+redis.call("PERSIST", key("children", id))
 redis.call("HSET", jk, "status", "queued", "enqueuedAt", NOW, "retries", 0, "stalls", 0)
 redis.call("HDEL", jk, "worker", "endedAt", "cancelReason")
 push_queued(id, q, false)
