@@ -34,32 +34,18 @@ async function links(env: QueueEnv, ids: string[]): Promise<JobLink[]> {
   });
 }
 
-/**
- * Ids of the jobs enqueued from inside job `id`. The children list is landing with the queue's
- * job-links work: use what getJob filled in, else the list itself once keys.ts builds its key.
- */
-async function childIds(env: QueueEnv, job: Job): Promise<string[]> {
-  const filled = (job as Job & { children?: unknown }).children;
-  if (Array.isArray(filled)) return filled.filter((c): c is string => typeof c === "string");
-  const build = (env.keys as QueueEnv["keys"] & { children?: (id: string) => string }).children;
-  return build ? env.redis.lrange(build(job.id), 0, -1) : [];
-}
-
 /** The whole record of one job, or null when there is no job with that id. */
 export async function readJobDetail(env: QueueEnv, id: string): Promise<JobDetail | null> {
   const job = await getJobIn(env, id);
   if (!job) return null;
-  const [attempts, dependentIds, children] = await Promise.all([
-    getJobAttempts(id, env),
-    env.redis.smembers(env.keys.dependents(id)),
-    childIds(env, job),
-  ]);
+  // getJobIn fills job.children (ids of jobs enqueued from inside it) from the children list
+  const [attempts, dependentIds] = await Promise.all([getJobAttempts(id, env), env.redis.smembers(env.keys.dependents(id))]);
   const [parent] = job.parentId ? await links(env, [job.parentId]) : [];
   return {
     job,
     attempts,
     ...(parent ? { parent } : {}),
-    children: await links(env, children),
+    children: await links(env, job.children ?? []),
     dependents: await links(env, dependentIds.sort()),
     dependsOn: await links(env, job.dependsOn ?? []),
   };

@@ -31,7 +31,6 @@ export async function searchJobs(env: QueueEnv, search: JobSearch = {}): Promise
   for (const q of queues) {
     for (const s of statuses) {
       const key = registryKey(env.keys, s, q);
-      if (key === undefined) continue;
       if (s === "queued") pipe.lrange(key, 0, limit - 1);
       // scheduled and started: soonest run-at / lease expiry first; retention registries:
       // score = expiry = end + retention, so the highest scores ended last.

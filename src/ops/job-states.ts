@@ -9,14 +9,6 @@ import type { JobStatus } from "../queue/types.js";
 export const STORED_STATUSES = ["queued", "started", "scheduled", "deferred", "failed", "finished", "canceled"] as const;
 export type StoredStatus = (typeof STORED_STATUSES)[number];
 
-/**
- * The deferred registry (jobs waiting on dependencies) is landing with job dependencies; until
- * keys.ts has its builder there is no such registry and deferred jobs are simply not listed.
- */
-function deferredKey(keys: Keys, queue: string): string | undefined {
-  const build = (keys as Keys & { deferred?: (queue: string) => string }).deferred;
-  return build ? build(queue) : undefined;
-}
 
 /** "pending" is RQ's and getQueueStats()'s word for queued. */
 export function parseStatus(text: string): StoredStatus | undefined {
@@ -25,11 +17,11 @@ export function parseStatus(text: string): StoredStatus | undefined {
   return (STORED_STATUSES as readonly string[]).includes(s) ? (s as StoredStatus) : undefined;
 }
 
-/** The list (queued) or sorted set holding a queue's jobs of one status; undefined: none. */
-export function registryKey(keys: Keys, status: StoredStatus, queue: string): string | undefined {
+/** The list (queued) or sorted set holding a queue's jobs of one status. */
+export function registryKey(keys: Keys, status: StoredStatus, queue: string): string {
   switch (status) {
     case "deferred":
-      return deferredKey(keys, queue);
+      return keys.deferred(queue);
     case "queued":
       return keys.queue(queue);
     case "started":

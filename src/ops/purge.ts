@@ -2,8 +2,9 @@
  * Frappe's purge-jobs: delete jobs that have not run (or are done), by queue, status and task.
  *
  * Default status is "queued", as in Frappe (`bench purge-jobs` deletes pending jobs of a queue or
- * of an event); scheduled, failed, finished and canceled jobs can be purged by naming the status.
- * Started jobs never are: their worker holds them. Ids are read in pages, and each page is
+ * of an event); scheduled, deferred, failed, finished and canceled jobs can be purged by naming
+ * the status. Started jobs never are: their worker holds them. Jobs that depend on a purged job
+ * are canceled with it unless they allow failure (the queue's dependency rule). Ids are read in pages, and each page is
  * deleted by one script (purge.lua) that re-checks every id, so jobs that moved on meanwhile stay.
  */
 import type { QueueEnv } from "../queue/context.js";
@@ -11,9 +12,9 @@ import { runJobScript } from "../queue/keyspace.js";
 import { knownQueues } from "../queue/registry.js";
 import { registryKey, type StoredStatus } from "./job-states.js";
 
-/** Started jobs belong to their worker; deferred ones are linked into their dependencies' sets. */
-export type PurgeStatus = Exclude<StoredStatus, "started" | "deferred">;
-export const PURGEABLE: readonly PurgeStatus[] = ["queued", "scheduled", "failed", "finished", "canceled"];
+/** Started jobs belong to their worker and are never purged. */
+export type PurgeStatus = Exclude<StoredStatus, "started">;
+export const PURGEABLE: readonly PurgeStatus[] = ["queued", "scheduled", "deferred", "failed", "finished", "canceled"];
 
 export interface PurgeFilter {
   /** Default: every known queue. */
@@ -28,7 +29,7 @@ export interface PurgeFilter {
 export const PURGE_BATCH = 500;
 
 function pageOf(env: QueueEnv, status: PurgeStatus, queue: string, offset: number): Promise<string[]> {
-  const key = registryKey(env.keys, status, queue)!;
+  const key = registryKey(env.keys, status, queue);
   const end = offset + PURGE_BATCH - 1;
   return status === "queued" ? env.redis.lrange(key, offset, end) : env.redis.zrange(key, offset, end);
 }
@@ -42,7 +43,7 @@ export async function countPurgeable(env: QueueEnv, f: PurgeFilter): Promise<Rec
   const status = f.status ?? "queued";
   const out: Record<string, number> = {};
   for (const q of await queuesOf(env, f)) {
-    const key = registryKey(env.keys, status, q)!;
+    const key = registryKey(env.keys, status, q);
     if (!f.task) {
       out[q] = status === "queued" ? await env.redis.llen(key) : await env.redis.zcard(key);
       continue;

@@ -52,13 +52,10 @@ describe.concurrent("scheduler jobs (process)", () => {
     expect(pending[0]!.status).toBe("queued");
   });
 
-  it("bad --status / --limit are usage errors (exit 2); an unknown --queue is exit 1", async () => {
+  it("a bad --status is a usage error (exit 2); an unknown --queue is exit 1", async () => {
     const st = await jobs(["--status", "done"]);
     expect(st.code).toBe(2);
     expect(st.stderr).toContain('--status "done" is not a job status (use one of: queued, started, scheduled, deferred, failed, finished, canceled)');
-    const lim = await jobs(["--limit", "0"]);
-    expect(lim.code).toBe(2);
-    expect(lim.stderr).toContain('--limit "0" is not a positive whole number');
     const q = await jobs(["--queue", "nowhere"]);
     expect(q.code).toBe(1);
     expect(q.stderr).toContain('no queue named "nowhere"');
@@ -88,8 +85,8 @@ describe.concurrent("scheduler jobs (process)", () => {
     expect(d.dependents).toEqual([]);
   });
 
-  it("show / retry / cancel of an unknown id: exit 1 'no job with id X'", async () => {
-    for (const args of [["show", "ghost-1"], ["retry", "ghost-1"], ["cancel", "ghost-1"]]) {
+  it("show / cancel of an unknown id: exit 1 'no job with id X'", async () => {
+    for (const args of [["show", "ghost-1"], ["cancel", "ghost-1"]]) {
       const r = await jobs(args);
       expect(r.code, args.join(" ")).toBe(1);
       expect(r.stderr).toMatch(/^scheduler: no job with id ghost-1 /);
@@ -117,8 +114,7 @@ describe.concurrent("scheduler jobs (process)", () => {
     expect(done.stderr).toContain("only failed or canceled jobs can be requeued");
   });
 
-  it("retry without an id or --failed, or with both, is a usage error", async () => {
-    expect((await jobs(["retry"])).code).toBe(2);
+  it("retry with both an id and --failed is a usage error", async () => {
     const both = await jobs(["retry", "x", "--failed"]);
     expect(both.code).toBe(2);
     expect(both.stderr).toContain("give a job id or --failed, not both");

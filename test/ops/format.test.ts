@@ -110,3 +110,62 @@ describe("Redis INFO and statuses", () => {
     expect(parseStatus("done")).toBeUndefined();
   });
 });
+
+describe("parseLimit-like usage errors", () => {
+  it("UsageError carries the usage exit code through reportError", async () => {
+    const { reportError } = await import("../../src/cli/common.js");
+    const write = process.stderr.write;
+    const lines: string[] = [];
+    process.stderr.write = ((chunk: string) => (lines.push(chunk), true)) as typeof process.stderr.write;
+    try {
+      expect(reportError(new UsageError('--limit "0" is not a positive whole number', { hint: "e.g. --limit 20" }))).toBe(2);
+      expect(reportError(new Error("other"))).toBe(1);
+    } finally {
+      process.stderr.write = write;
+    }
+    expect(lines[0]).toBe('scheduler: --limit "0" is not a positive whole number (e.g. --limit 20)\n');
+  });
+});
+
+describe("renderJobDetail", () => {
+  it("shows links, status record, cancel reason, error frames and attempts", async () => {
+    const { renderJobDetail } = await import("../../src/cli/format/job-view.js");
+    const t = Date.UTC(2026, 2, 1, 10, 0, 0);
+    const text = renderJobDetail(
+      {
+        job: {
+          id: "j1",
+          method: "app.tasks.a",
+          queue: "default",
+          status: "canceled",
+          kwargs: { n: 1 },
+          timeout: 300,
+          attempt: 1,
+          createdAt: t,
+          enqueuedAt: t,
+          startedAt: t + 1000,
+          endedAt: t + 3500,
+          stalls: 0,
+          childCount: 5,
+          cancelReason: "dependency j0 failed",
+          statusRecord: { status: "In Progress", processed: 40, total: 100, updatedAt: t + 2000 },
+          error: { name: "Error", message: "boom", stack: "Error: boom\n    at run (/app/tasks.ts:3:9)" },
+        },
+        attempts: [{ attempt: 1, worker: "w1", startedAt: t + 1000, endedAt: t + 3500, outcome: "failed", error: { name: "Error", message: "boom" } }],
+        parent: { id: "j0", status: "failed", method: "app.tasks.p" },
+        children: [{ id: "k1", status: "queued", method: "app.tasks.k" }, { id: "k2" }],
+        dependents: [],
+        dependsOn: [],
+      },
+      "UTC",
+    );
+    expect(text).toMatch(/^ran: +2\.5s$/m);
+    expect(text).toMatch(/^waited: +1s$/m);
+    expect(text).toMatch(/^cancel reason: +dependency j0 failed$/m);
+    expect(text).toMatch(/^status record: +In Progress 40\/100 \(at 2026-03-01 10:00:02\)$/m);
+    expect(text).toMatch(/^parent: +j0 \(failed, app\.tasks\.p\)$/m);
+    expect(text).toMatch(/^children: +k1 \(queued, app\.tasks\.k\), k2 \(gone\) \(newest 2 of 5\)$/m);
+    expect(text).toContain("error:\n  Error: boom\n    at run (/app/tasks.ts:3:9)");
+    expect(text).toContain("attempts (1):\n  #1  failed    worker w1  started 2026-03-01 10:00:01  took 2.5s\n      Error: boom");
+  });
+});

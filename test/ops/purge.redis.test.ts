@@ -3,6 +3,8 @@ import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { countPurgeable, PURGE_BATCH, purgeJobs } from "../../src/ops/purge.js";
 import { getJobIn, getQueueStatsIn } from "../../src/queue/registry.js";
 import { readEvents } from "../../src/log/read-events.js";
+import { enqueueIn } from "../../src/queue/enqueue.js";
+import type { Job } from "../../src/queue/types.js";
 import { seeder, type Seeder } from "./fixture.js";
 
 let s: Seeder;
@@ -71,6 +73,22 @@ describe("purgeJobs", () => {
     const purged = (await readEvents(s.t.redis, s.t.keys, { count: 10_000 })).filter((e) => e.type === "jobs.purged");
     expect(purged.length).toBeGreaterThanOrEqual(2);
     expect(purged.every((e) => e.queue === "long" && e.level === "warn")).toBe(true);
+  });
+
+  it("a job depending on a purged one is canceled with the reason; purging a deferred job unlinks it", async () => {
+    const parent = await s.queued("app.tasks.parent", { queue: "short" });
+    const child = (await enqueueIn(s.env, "app.tasks.child", { queue: "short", dependsOn: parent.id })) as Job;
+    const other = await s.queued("app.tasks.parent2", { queue: "long" });
+    const waiting = (await enqueueIn(s.env, "app.tasks.child2", { queue: "long", dependsOn: other.id })) as Job;
+    expect(child.status).toBe("deferred");
+
+    expect(await purgeJobs(s.env, { queue: "short", task: "app.tasks.parent" })).toEqual({ short: 1 });
+    expect(await getJobIn(s.env, child.id)).toMatchObject({ status: "canceled", cancelReason: `dependency ${parent.id} was deleted` });
+
+    expect(await purgeJobs(s.env, { queue: "long", status: "deferred" })).toEqual({ long: 1 });
+    expect(await getJobIn(s.env, waiting.id)).toBeNull();
+    expect(await s.t.redis.exists(s.t.keys.dependents(other.id), s.t.keys.deferred("long"))).toBe(0);
+    expect((await getJobIn(s.env, other.id))?.status).toBe("queued");
   });
 
   it("skips an id whose job moved on after it was listed (the script re-checks status)", async () => {

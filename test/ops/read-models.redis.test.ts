@@ -6,6 +6,9 @@ import { retryFailed } from "../../src/ops/retry-failed.js";
 import { readStatus } from "../../src/ops/status.js";
 import { getJobIn } from "../../src/queue/registry.js";
 import { touchWorker } from "../../src/worker/registry.js";
+import { enqueueIn } from "../../src/queue/enqueue.js";
+import { runInJobContext } from "../../src/runtime/job-context.js";
+import type { Job } from "../../src/queue/types.js";
 import { seeder, WORKER, type Seeder } from "./fixture.js";
 
 let s: Seeder;
@@ -41,6 +44,15 @@ describe("read models", () => {
     expect(detail?.attempts[0]).toMatchObject({ attempt: 1, worker: WORKER, outcome: "failed" });
     expect(detail?.attempts[0]?.error?.stack).toContain("bad input");
     expect(await readJobDetail(s.env, "no-such-id")).toBeNull();
+  });
+
+  it("readJobDetail links parent and children (a job enqueued from inside a running job)", async () => {
+    const parent = await s.started("app.tasks.parent", { queue: "long" });
+    const { result: kid } = await runInJobContext(parent, s.env, () => enqueueIn(s.env, "app.tasks.kid", { queue: "short" }) as Promise<Job>);
+    const parentDetail = await readJobDetail(s.env, parent.id);
+    expect(parentDetail?.children).toEqual([{ id: kid.id, status: "queued", method: "app.tasks.kid" }]);
+    const kidDetail = await readJobDetail(s.env, kid.id);
+    expect(kidDetail?.parent).toEqual({ id: parent.id, status: "started", method: "app.tasks.parent" });
   });
 
   it("retryFailed requeues every failed job of one queue, then of all", async () => {

@@ -2,7 +2,7 @@
  * `scheduler purge [--queue Q] [--status S] [--task PATH] --yes` (Frappe's purge-jobs).
  *
  * Deletes queued jobs by default, like `bench purge-jobs` (pending jobs of a queue or event);
- * --status scheduled|failed|finished|canceled purges those instead; started jobs never. Asks on a
+ * --status scheduled|deferred|failed|finished|canceled purges those instead; started jobs never. Asks on a
  * TTY unless --yes; without a TTY and without --yes it refuses (exit 2), so a script never
  * deletes jobs by accident. Deletion runs in batches, each one Lua script (src/ops/purge.ts).
  */
@@ -35,7 +35,6 @@ function parsePurgeStatus(text: string | undefined): PurgeStatus {
   if (text === undefined) return "queued";
   const s = parseStatus(text);
   if (s === "started") throw new UsageError("--status started: running jobs are not purged", { hint: "stop their worker, or wait for them to end" });
-  if (s === "deferred") throw new UsageError("--status deferred: jobs waiting on dependencies are not purged", { hint: "cancel them with `scheduler jobs cancel ID`" });
   if (!s) throw new UsageError(`--status "${text}" is not a job status`, { hint: `use one of: ${PURGEABLE.join(", ")}` });
   return s;
 }

@@ -1,6 +1,6 @@
 /** Jobs as text: the `jobs` table and the `jobs show` record. */
 import type { JobDetail, JobLink } from "../../ops/job-detail.js";
-import type { Job, SerializedError } from "../../queue/types.js";
+import type { Job, SerializedError, StatusRecord } from "../../queue/types.js";
 import { renderPairs, renderTable, truncate } from "./table.js";
 import { formatDuration, formatWhen } from "./time.js";
 
@@ -28,7 +28,7 @@ function link(l: JobLink): string {
 }
 
 /** A setStatus() record: "In Progress 40/100 (at 2026-03-01 11:00:00)" plus any other fields. */
-function describeStatusRecord(r: Record<string, unknown>, zone?: string): string {
+function describeStatusRecord(r: StatusRecord, zone?: string): string {
   const { status, processed, total, updatedAt, ...rest } = r;
   const parts: string[] = [];
   if (status !== undefined) parts.push(String(status));
@@ -74,12 +74,10 @@ export function renderJobDetail(d: JobDetail, zone?: string): string {
     ["progress", j.progress ? `${Math.round(j.progress.percent)}%${j.progress.title ? ` ${j.progress.title}` : ""}${j.progress.description ? `: ${j.progress.description}` : ""} (${formatWhen(j.progress.at, zone)})` : "-"],
     ["parent", d.parent ? link(d.parent) : "-"],
   ];
-  // Fields the queue adds as features land (job links, status records); shown when present.
-  const extra = j as Job & { statusRecord?: Record<string, unknown>; cancelReason?: string; childCount?: number };
-  if (extra.cancelReason) pairs.push(["cancel reason", extra.cancelReason]);
-  if (extra.statusRecord) pairs.push(["status record", describeStatusRecord(extra.statusRecord, zone)]);
+  if (j.cancelReason) pairs.push(["cancel reason", j.cancelReason]);
+  if (j.statusRecord) pairs.push(["status record", describeStatusRecord(j.statusRecord, zone)]);
   if (d.children.length) {
-    const more = extra.childCount && extra.childCount > d.children.length ? ` (newest ${d.children.length} of ${extra.childCount})` : "";
+    const more = j.childCount && j.childCount > d.children.length ? ` (newest ${d.children.length} of ${j.childCount})` : "";
     pairs.push(["children", `${d.children.map(link).join(", ")}${more}`]);
   }
   if (d.dependsOn.length) pairs.push(["depends on", d.dependsOn.map(link).join(", ")]);

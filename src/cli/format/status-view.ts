@@ -15,10 +15,7 @@ export function renderStatus(r: StatusReport, o: { url: string; zone?: string })
     { header: "FAILED", value: (q) => n(q.failed), right: true },
     { header: "FINISHED", value: (q) => n(q.finished), right: true },
     { header: "CANCELED", value: (q) => n(q.canceled), right: true },
-    // jobs waiting on dependencies: a column once the queue's stats count them
-    ...(queues.some((q) => typeof (q as { deferred?: unknown }).deferred === "number")
-      ? [{ header: "DEFERRED", value: (q: (typeof queues)[number]) => n((q as { deferred?: number }).deferred ?? 0), right: true }]
-      : []),
+    { header: "DEFERRED", value: (q) => n(q.deferred), right: true },
   ]);
   const workers =
     r.workers.length === 0
