@@ -11,6 +11,7 @@ import { completeJob, dequeue, failJob, failJobDetailed, promoteScheduled, reapS
 import { getQueue } from "../../src/queue/queue.js";
 import { cancel, cleanRegistries, getJob, getQueueStats } from "../../src/queue/registry.js";
 import { transaction } from "../../src/queue/transaction.js";
+import { CASCADE_BOUND } from "../../src/queue/keyspace.js";
 import type { Job } from "../../src/queue/types.js";
 import { currentJob, runInJobContext } from "../../src/runtime/job-context.js";
 import { placesOf, queueFixture, T0, type QueueFixture } from "./helpers.js";
@@ -287,6 +288,23 @@ describe("dependsOn: failure of a dependency", () => {
     expect(await getJob("B")).toMatchObject({ status: "canceled", cancelReason: "dependency A was deleted" });
     expect(await statusOf("C")).toBe("queued");
     expect(await f.env.redis.exists(f.env.keys.dependents("A"))).toBe(0);
+  });
+
+  it(`the cancel walk stops after ${CASCADE_BOUND} dependents; cleanRegistries finishes it`, async () => {
+    const n = CASCADE_BOUND + 5;
+    await transaction(async () => {
+      await put({ jobId: "c0", enqueueAfterCommit: true });
+      for (let i = 1; i <= n; i++) await put({ jobId: `c${i}`, dependsOn: `c${i - 1}`, enqueueAfterCommit: true });
+    });
+    const root = (await take())!;
+    const res = await failJobDetailed(f.env, { job: root, worker: "w", error: new Error("x") });
+    expect(res.outcome === "failed" && res.failure.canceledDependents.length).toBe(CASCADE_BOUND);
+    expect(await statusOf(`c${CASCADE_BOUND}`)).toBe("canceled");
+    expect(await statusOf(`c${CASCADE_BOUND + 1}`)).toBe("deferred");
+    expect((await getQueueStats()).default).toMatchObject({ deferred: 5, canceled: CASCADE_BOUND });
+    await cleanRegistries(f.env);
+    expect((await getQueueStats()).default).toMatchObject({ deferred: 0, canceled: n });
+    expect(await getJob(`c${n}`)).toMatchObject({ status: "canceled", cancelReason: `dependency c${n - 1} failed` });
   });
 
   it("a follow-up with an unknown dependency is rejected at completion; the completion stands", async () => {
