@@ -13,6 +13,8 @@ import { isChildMessage, type ChildInit, type ChildMessage } from "./types.js";
 /** Resolved relative to this module, so it works from dist/ wherever the package lives. */
 export const CHILD_MODULE = new URL("./child.js", import.meta.url);
 
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export interface InFlightJob {
   id: string;
   queue: string;
@@ -143,11 +145,8 @@ export class ChildHandle {
         break;
       case "started": {
         const job: InFlightJob = { id: msg.id, queue: msg.queue, deadline: msg.deadline, limit: msg.limit, timer: undefined };
-        const wait = Math.max(0, msg.deadline - this.options.clock());
-        job.timer = setTimeout(() => {
-          if (this.inFlight.get(job.id) === job) events.onDeadline(this, job);
-        }, wait);
         this.inFlight.set(job.id, job);
+        this.armDeadline(job);
         events.onStarted(this, job);
         break;
       }
@@ -170,6 +169,16 @@ export class ChildHandle {
         this.fatal = msg.error;
         break;
     }
+  }
+
+  /** Fire onDeadline at the job's deadline (re-armed in steps: setTimeout caps at ~24.8 days). */
+  private armDeadline(job: InFlightJob): void {
+    const wait = Math.max(0, job.deadline - this.options.clock());
+    job.timer = setTimeout(() => {
+      if (this.inFlight.get(job.id) !== job) return;
+      if (wait > MAX_TIMER_MS) this.armDeadline(job);
+      else this.options.events.onDeadline(this, job);
+    }, Math.min(wait, MAX_TIMER_MS));
   }
 
   private onExit(code: number | null, signal: NodeJS.Signals | null): void {

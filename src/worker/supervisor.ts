@@ -74,6 +74,8 @@ export interface Slot {
   child: ChildHandle | undefined;
   info: WorkerInfo | undefined;
   restartTimer: NodeJS.Timeout | undefined;
+  /** A child replaced by reload(): it finishes its running jobs, then exits; never restarted. */
+  retiring?: boolean;
 }
 
 export interface GroupState {
@@ -103,9 +105,14 @@ export class Supervisor {
   private graceTimer: NodeJS.Timeout | undefined;
   private readonly maintenance: Maintenance;
   private readonly reportedLoadErrors = new Set<string>();
+  /** Children replaced by reload() that are finishing their jobs. */
+  private readonly retiring = new Set<Slot>();
   private readonly signalHandler = () => this.stop();
 
-  constructor(readonly options: SupervisorOptions, redis: Redis) {
+  constructor(
+    readonly options: SupervisorOptions,
+    redis: Redis,
+  ) {
     this.clock = options.clock ?? systemClock;
     this.log = options.logger ?? jsonLogger({ base: { component: "worker" } });
     this.timings = { ...DEFAULT_TIMINGS, ...options.timings };
@@ -213,7 +220,35 @@ export class Supervisor {
 
   /** Children alive now (for status and tests). */
   liveSlots(): Slot[] {
-    return this.groups.flatMap((g) => g.slots.filter((s) => s.child?.alive));
+    return [...this.groups.flatMap((g) => g.slots), ...this.retiring].filter((s) => s.child?.alive);
+  }
+
+  /**
+   * Rolling restart with new settings (hooks reload): every slot gets a fresh child at once, which
+   * loads the task modules anew; the old children take no more jobs, finish the running ones and
+   * exit. The groups' shape (queues, processes, concurrency) stays as it is.
+   */
+  reload(update: { config?: ResolvedConfig; preload?: string[] } = {}): void {
+    if (this.stopping) return;
+    if (update.config) {
+      this.options.config = update.config;
+      this.env.queues = update.config.queues;
+      this.env.retention = update.config.retention;
+    }
+    if (update.preload) this.options.preload = update.preload;
+    let replaced = 0;
+    for (const group of this.groups) {
+      if (group.gaveUp) continue;
+      for (const slot of group.slots) {
+        if (!slot.child?.alive) continue;
+        const old: Slot = { group, index: slot.index, child: slot.child, info: slot.info, restartTimer: undefined, retiring: true };
+        this.retiring.add(old);
+        old.child!.requestStop();
+        this.spawn(slot);
+        replaced += 1;
+      }
+    }
+    this.log.info({ replaced }, "reload: new workers started; the old ones finish their running jobs");
   }
 
   runningJobs(): number {
@@ -249,7 +284,7 @@ export class Supervisor {
         onEnded: () => {},
         onLoadError: (c, module, error) => this.reportLoadError(c, module, error),
         onDeadline: (c, job) => this.onDeadline(c, job),
-        onExit: (c, exit) => void this.handleExit(slot, c, exit),
+        onExit: (c, exit) => void this.handleExit([...this.retiring].find((r) => r.child === c) ?? slot, c, exit),
       },
     });
     slot.child = child;
@@ -305,6 +340,7 @@ export class Supervisor {
     } finally {
       this.recovering -= 1;
       if (slot.child === child) slot.child = undefined;
+      this.retiring.delete(slot);
       this.maybeFinish();
     }
   }
@@ -334,7 +370,8 @@ export class Supervisor {
 
   private maybeFinish(): void {
     if (this.finished) return;
-    const pending = this.recovering > 0 || this.groups.some((g) => g.slots.some((s) => s.child?.alive || s.restartTimer));
+    const pending =
+      this.recovering > 0 || this.liveSlots().length > 0 || this.groups.some((g) => g.slots.some((s) => s.restartTimer));
     if (pending) return;
     this.finished = true;
     clearTimeout(this.graceTimer);
