@@ -40,7 +40,7 @@ describe("three daemons, one per-second schedule", () => {
     const vars = { REDIS_URL: t.url, PREFIX: t.prefix, EXPR: "* * * * * *", CATCHUP: '{"all":true,"window":"1m"}', LEASE_MS: String(LEASE_MS) };
     daemons = [spawnDaemon(vars), spawnDaemon(vars), spawnDaemon(vars)];
     await waitFor(() => daemons.every((d) => d.lines.some((l) => "token" in l)), 20_000, 50);
-    const first = await waitFor(() => daemons.find((d) => d.leader()), 5000, 20);
+    const first = (await waitFor(() => daemons.find((d) => d.leader()), 5000, 20))!;
     await waitFor(() => drain.jobs.length >= 4, 10_000, 50);
     expect(daemons.filter((d) => d.leader())).toHaveLength(1);
 
@@ -48,7 +48,7 @@ describe("three daemons, one per-second schedule", () => {
     const killedAt = Date.now();
     first.proc.kill("SIGKILL");
     const survivors = daemons.filter((d) => d !== first);
-    const second = await waitFor(() => survivors.find((d) => d.leader()), 2 * LEASE_MS + 500, 10);
+    const second = (await waitFor(() => survivors.find((d) => d.leader()), 2 * LEASE_MS + 500, 10))!;
     const takeoverMs = Date.now() - killedAt;
     expect(takeoverMs).toBeLessThanOrEqual(2 * LEASE_MS + 100);
     await waitFor(() => drain.jobs.some((j) => j.scheduledFor! >= killedAt + 3000), 8000, 50);

@@ -1,5 +1,33 @@
+/** `scheduler enable|disable|pause|resume`: flip the scheduler's switches (workers go on). */
+import { hostname, userInfo } from "node:os";
 import { Command } from "commander";
-import { notYet, withCommon } from "../common.js";
+import { systemClock } from "../../clock.js";
+import { describeSwitches, setSwitch, type SwitchAction } from "../../scheduler/switches.js";
+import { action, EXIT, notYet, withCommon, type CommonOptions } from "../common.js";
+import { openCli } from "../context.js";
+
+function who(): string {
+  try {
+    return `${userInfo().username}@${hostname()}`;
+  } catch {
+    return hostname();
+  }
+}
+
+async function runSwitch(name: SwitchAction, options: CommonOptions): Promise<number> {
+  const cli = await openCli(options, { hooks: "optional" });
+  try {
+    const { before, after } = await setSwitch({ redis: cli.redis, keys: cli.keys, clock: systemClock }, name, who());
+    const was = describeSwitches(before);
+    const now = describeSwitches(after);
+    const line = was === now ? `scheduler already ${now}` : `scheduler ${now} (was ${was})`;
+    const note = now !== "running" && name !== "disable" && name !== "pause" ? ` - still ${now}: run \`scheduler ${now === "disabled" ? "enable" : "resume"}\`` : "";
+    process.stdout.write(`${line}${note}\n`);
+    return EXIT.ok;
+  } finally {
+    await cli.close();
+  }
+}
 
 export function registerSwitches(program: Command): void {
   for (const [name, what] of [
@@ -8,7 +36,7 @@ export function registerSwitches(program: Command): void {
     ["pause", "pause the scheduler (workers go on)"],
     ["resume", "resume a paused scheduler"],
   ] as const) {
-    withCommon(program.command(name).description(what)).action(notYet(`\`scheduler ${name}\``));
+    withCommon(program.command(name).description(what)).action(action((options: CommonOptions) => runSwitch(name, options)));
   }
   withCommon(program.command("reload").description("reload hooks in the running daemon (same as SIGHUP)")).action(notYet("`scheduler reload`"));
 }
