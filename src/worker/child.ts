@@ -118,7 +118,8 @@ async function start(init: ChildInit): Promise<void> {
     if (stopRequested) loop.stop();
     await note({ type: "ready" });
     const end = await loop.run();
-    if (end === "drained") await note({ type: "drained" });
+    // Awaited: IPC keeps order, so every earlier note (the last "ended") is out before we exit.
+    await note(end === "drained" ? { type: "drained" } : { type: "exiting" });
     redis.disconnect();
     blocking.disconnect();
     process.exit(CHILD_EXIT.ok);

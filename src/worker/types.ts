@@ -79,7 +79,9 @@ export type ChildMessage =
   | { type: "started"; id: string; queue: string; deadline: number; limit: string }
   | { type: "ended"; id: string; outcome: "finished" | "failed" | "retry-scheduled" | "lease-lost" | "requeued" | "unrecorded" }
   /** Burst mode: nothing left to take and nothing running. */
-  | { type: "drained" };
+  | { type: "drained" }
+  /** Stopped as asked; about to exit 0. */
+  | { type: "exiting" };
 
 export function isChildMessage(value: unknown): value is ChildMessage {
   return typeof value === "object" && value !== null && typeof (value as { type?: unknown }).type === "string";

@@ -44,9 +44,11 @@ export interface WorkerProcess {
   waitForLog(text: string, timeoutMs?: number): Promise<Record<string, unknown>>;
 }
 
-export function spawnWorker(t: TestRedis, hooks: string, args: string[]): WorkerProcess {
+export function spawnWorker(t: TestRedis, hooks: string, args: string[], options: { detached?: boolean } = {}): WorkerProcess {
   const proc = spawn(process.execPath, [BIN, "worker", "--hooks", hooks, "--redis", t.url, "--prefix", t.prefix, ...args], {
     cwd: ROOT,
+    // detached: a process group of its own, so a test can signal it the way Ctrl-C does.
+    detached: options.detached ?? false,
     env: { ...process.env, WORKER_TEST_REDIS_URL: t.url, SCHEDULER_LOG_LEVEL: "info" },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -37,6 +37,19 @@ describe("stopping a worker", () => {
     expect((await attempts(t, job!)).map((a) => a.outcome)).toEqual(["finished"]);
   });
 
+  it("Ctrl-C (SIGINT to the whole process group, children included) stops gracefully too", async () => {
+    const env = queueEnv(t);
+    const record = `${t.keys.root}:test:ctrl-c`;
+    const [job] = await enqueueMany(env, 1, "app.tasks.sleep", { queue: "default", record, ms: 1500 });
+    const w = spawnWorker(t, fixture("app"), ["--queue", "default"], { detached: true });
+    workers.push(w);
+    await started(record, job!);
+    process.kill(-w.proc.pid!, "SIGINT");
+    expect((await exitOf(w)).code).toBe(0);
+    expect((await getJob(t, job!)).status).toBe("finished");
+    expect((await attempts(t, job!)).map((a) => a.outcome)).toEqual(["finished"]);
+  });
+
   it("a second signal kills the child and requeues its job to the front; exit 0", async () => {
     const env = queueEnv(t);
     const record = `${t.keys.root}:test:forced`;
