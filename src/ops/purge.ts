@@ -4,8 +4,10 @@
  * Default status is "queued", as in Frappe (`bench purge-jobs` deletes pending jobs of a queue or
  * of an event); scheduled, deferred, failed, finished and canceled jobs can be purged by naming
  * the status. Started jobs never are: their worker holds them. Jobs that depend on a purged job
- * are canceled with it unless they allow failure (the queue's dependency rule). Ids are read in pages, and each page is
- * deleted by one script (purge.lua) that re-checks every id, so jobs that moved on meanwhile stay.
+ * are canceled with it unless they allow failure (the queue's dependency rule).
+ *
+ * Each page of PURGE_BATCH ids is read, checked and deleted by one script (purge.lua), so what
+ * is checked is what is deleted, and no single call holds Redis for long.
  */
 import type { QueueEnv } from "../queue/context.js";
 import { runJobScript } from "../queue/keyspace.js";
@@ -74,12 +76,10 @@ export async function purgeJobs(env: QueueEnv, f: PurgeFilter): Promise<Record<s
     let total = 0;
     // Deleted ids leave the list/set, so the next page starts where the kept ones end.
     for (let offset = 0; ; ) {
-      const ids = await pageOf(env, status, q, offset);
-      if (ids.length === 0) break;
-      const n = await runJobScript<number>(env, "purge", [q, status, f.task ?? "", ...ids]);
-      total += n;
-      offset += ids.length - n;
-      if (ids.length < PURGE_BATCH) break;
+      const [deleted, scanned] = await runJobScript<[number, number]>(env, "purge", [q, status, f.task ?? "", offset, PURGE_BATCH]);
+      total += deleted;
+      offset += scanned - deleted;
+      if (scanned < PURGE_BATCH) break;
     }
     if (total > 0) out[q] = total;
   }
