@@ -184,7 +184,7 @@ describe("queue invariants (fast-check)", () => {
           await dropPrefix(env);
         }
       }),
-      { numRuns: 50 },
+      { numRuns: 40 },
     );
     // the runs did exercise dependencies (a guard against a generator that never defers)
     expect(deferredSeen).toBeGreaterThan(5);
