@@ -2,6 +2,7 @@
 import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { touchWorker } from "../../src/worker/registry.js";
+import { setSwitch } from "../../src/scheduler/switches.js";
 import { BIN, runCli, spawnCli } from "../helpers/cli.js";
 import { waitFor } from "../helpers/redis.js";
 import { cleanupApps, makeApp } from "../hooks/app-fixture.js";
@@ -24,6 +25,7 @@ beforeAll(async () => {
     60_000,
   );
   await s.t.redis.set(s.t.keys.schedulerLeader(), "box:100:abc", "PX", 60_000);
+  await setSwitch(s.env, "disable", "status-test");
 });
 afterAll(async () => {
   await s.t.cleanup();
@@ -43,7 +45,7 @@ describe.concurrent("scheduler status (process)", () => {
     expect(out).toContain("Workers (1)");
     expect(out).toMatch(/^ {2}box:101:short,default:0 +box +101 +short,default +idle +- +7 +2 +2m \d+s +\d+(\.\d)?(ms|s) ago$/m);
     expect(out).toMatch(/^ {2}leader: +box:100:abc \(lease \d+(\.\d)?s left\)$/m);
-    expect(out).toMatch(/^ {2}state: +enabled \(never switched\)$/m);
+    expect(out).toMatch(/^ {2}state: +disabled \(since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d, by status-test\)$/m);
     expect(out).toMatch(/^ {2}last tick: +not recorded$/m);
     expect(out).toMatch(new RegExp(`^ {2}url: +${s.t.url.replace(/[./]/g, "\\$&")}$`, "m"));
     expect(out).toMatch(/^ {2}version: +\d+\.\d+\.\d+/m);

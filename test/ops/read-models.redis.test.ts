@@ -6,6 +6,7 @@ import { retryFailed } from "../../src/ops/retry-failed.js";
 import { readStatus } from "../../src/ops/status.js";
 import { getJobIn } from "../../src/queue/registry.js";
 import { touchWorker } from "../../src/worker/registry.js";
+import { setSwitch } from "../../src/scheduler/switches.js";
 import { enqueueIn } from "../../src/queue/enqueue.js";
 import { runInJobContext } from "../../src/runtime/job-context.js";
 import type { Job } from "../../src/queue/types.js";
@@ -76,7 +77,8 @@ describe("read models", () => {
       { currentJobs: ["job-1"], done: 3, failed: 1, state: "busy" },
       10_000,
     );
-    await s.t.redis.hset(s.t.keys.schedulerState(), { enabled: "1", paused: "1", lastTick: String(now - 5000) });
+    await setSwitch(s.env, "pause", "ops-test");
+    await s.t.redis.hset(s.t.keys.schedulerState(), "lastTick", String(now - 5000));
     await s.t.redis.set(s.t.keys.schedulerLeader(), "host-a:123", "PX", 30_000);
 
     const r = await readStatus(s.env);
@@ -85,7 +87,7 @@ describe("read models", () => {
     expect(r.workers).toHaveLength(1);
     expect(r.workers[0]).toMatchObject({ name: "w-test-1", host: "box", pid: 4242, queues: ["short", "default"], currentJobs: ["job-1"], state: "busy" });
     expect(r.workers[0]!.ageMs).toBeGreaterThanOrEqual(90_000);
-    expect(r.scheduler).toMatchObject({ leader: "host-a:123", enabled: true, paused: true, lastTick: now - 5000 });
+    expect(r.scheduler).toMatchObject({ leader: "host-a:123", enabled: true, paused: true, state: "paused", by: "ops-test", lastTick: now - 5000 });
     expect(r.scheduler.leaderTtlMs).toBeGreaterThan(0);
     expect(r.redis.version).toMatch(/^\d+\.\d+/);
     expect(r.redis.usedMemory).toBeGreaterThan(0);

@@ -33,11 +33,11 @@ export function renderStatus(r: StatusReport, o: { url: string; zone?: string })
           { header: "HEARTBEAT", value: (w) => `${formatDuration(w.sinceHeartbeatMs)} ago` },
         ]);
   const s = r.scheduler;
-  const switchState = s.enabled === false ? "disabled" : s.paused ? "paused" : s.enabled === undefined && s.paused === undefined ? "enabled (never switched)" : "enabled";
+  const changed = s.changedAt ? ` (since ${formatWhen(s.changedAt, o.zone)}${s.by ? `, by ${s.by}` : ""})` : "";
   const scheduler = renderPairs(
     [
       ["leader", s.leader ? `${s.leader}${s.leaderTtlMs !== undefined ? ` (lease ${formatDuration(s.leaderTtlMs)} left)` : ""}` : "none (no scheduler daemon is running)"],
-      ["state", switchState],
+      ["state", `${s.state}${changed}`],
       ["last tick", s.lastTick ? `${formatWhen(s.lastTick, o.zone)} (${formatAgo(s.lastTick, r.at)})` : "not recorded"],
     ],
     "  ",
