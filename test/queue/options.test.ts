@@ -101,3 +101,20 @@ describe("retry policy", () => {
     expect(nextRetryAt({ ...job, retry: undefined }, new Error("x"), 1000)).toBeUndefined();
   });
 });
+
+describe("dependsOn / allowFailure options", () => {
+  it("accepts an id, a job (anything with an id) or a list; repeats collapse; not kwargs", () => {
+    expect(normalizeOptions({ dependsOn: "a" })).toMatchObject({ dependsOn: ["a"], allowFailure: false, kwargs: {} });
+    expect(normalizeOptions({ dependsOn: { id: "j1", status: "queued" } as { id: string } }).dependsOn).toEqual(["j1"]);
+    expect(normalizeOptions({ dependsOn: ["a", { id: "b" }, "a"], allowFailure: true })).toMatchObject({ dependsOn: ["a", "b"], allowFailure: true });
+    expect(normalizeOptions({ depends_on: ["x"], allow_failure: true })).toMatchObject({ dependsOn: ["x"], allowFailure: true, kwargs: {} });
+    expect(normalizeOptions({}).dependsOn).toEqual([]);
+  });
+  it("refuses bad references and combinations with a clear message", () => {
+    expect(err(() => normalizeOptions({ dependsOn: "has space" })).message).toContain("dependsOn must be a job id");
+    expect(err(() => normalizeOptions({ dependsOn: [null] as never })).code).toBe("BAD_DEPENDENCY");
+    expect(err(() => normalizeOptions({ jobId: "me", dependsOn: ["me"] })).message).toContain('job "me" cannot depend on itself');
+    expect(err(() => normalizeOptions({ allowFailure: "yes" as never, dependsOn: "a" })).message).toContain("allowFailure must be true or false");
+    expect(err(() => normalizeOptions({ dependsOn: "a", depends_on: "b" })).message).toContain("disagree");
+  });
+});
