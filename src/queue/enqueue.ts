@@ -2,7 +2,8 @@
  * enqueue(method, options): frappe.enqueue for Node. One Redis round trip (enqueue.lua) per
  * job; `now`/isAsync false runs the task here instead; enqueueAfterCommit inside a unit of
  * work (transaction() or a running job) only collects the job (returned with status
- * "deferred": not in Redis yet).
+ * "deferred": not in Redis yet). A job enqueued with `dependsOn` is also "deferred", but in Redis
+ * (the deferred registry) until its dependencies finish; see src/redis/lua/deps_lib.lua.
  *
  * Job ids (RQ semantics): an id is taken while its job is queued, scheduled, deferred or
  * started. Reusing a taken id is an EnqueueError, or with `deduplicate` returns the live job
