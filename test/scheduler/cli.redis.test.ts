@@ -37,7 +37,7 @@ afterAll(async () => {
 
 const cli = (args: string[]) => runCli([...args, ...s.flags], { cwd: app });
 
-describe("scheduler trigger", () => {
+describe.concurrent("scheduler trigger", () => {
   it.each([
     ["an event", "daily", "app.tasks.report"],
     ["a cron expression", "*/5 * * * *", "app.tasks.often"],

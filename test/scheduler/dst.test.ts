@@ -12,8 +12,11 @@ import { nextFire, nextFires, prevFire } from "../../src/scheduler/next-fire.js"
 const local = (text: string, zone: string) => DateTime.fromISO(text, { zone }).toMillis();
 const show = (ms: number, zone: string) => DateTime.fromMillis(ms, { zone }).toISO({ suppressMilliseconds: true });
 /** Every slot in [from, to). */
-const between = (expr: string, zone: string, from: number, to: number) =>
-  nextFires(expr, zone, from - 1, 200).filter((t) => t < to);
+const between = (expr: string, zone: string, from: number, to: number) => {
+  const out: number[] = [];
+  for (let t = nextFire(expr, zone, from - 1); t !== undefined && t < to; t = nextFire(expr, zone, t)) out.push(t);
+  return out;
+};
 
 const ZONES = {
   berlin: { zone: "Europe/Berlin", spring: "2025-03-30", fall: "2025-10-26" },
