@@ -1,11 +1,37 @@
+/** `scheduler start`: the daemon (src/daemon/start.ts). */
 import { Command } from "commander";
-import { notYet, withCommon } from "../common.js";
+import { action, withCommon } from "../common.js";
+import { runDaemon } from "../../daemon/start.js";
+import { ConfigError } from "../../errors.js";
+
+interface StartFlags {
+  hooks?: string;
+  redis?: string;
+  prefix?: string;
+  scheduler: boolean;
+  workers: boolean;
+  queue?: string;
+  json?: boolean;
+  grace?: string;
+}
 
 export function registerStart(program: Command): void {
   withCommon(program.command("start").description("run the daemon: scheduler + worker supervisor"))
     .option("--no-scheduler", "do not run the scheduler (workers only)")
     .option("--no-workers", "do not run workers (scheduler only)")
-    .option("--queue <names>", "comma-separated queues to run workers for")
+    .option("--queue <names>", "comma-separated queues to run workers for (default: every configured queue)")
+    .option("--grace <seconds>", "on stop, wait this long for running jobs (default: the longest queue timeout)")
     .option("--json", "log JSON lines to stdout")
-    .action(notYet("`scheduler start`"));
+    .action(
+      action(async (flags: StartFlags) => {
+        let grace: number | undefined;
+        if (flags.grace !== undefined) {
+          grace = Number(flags.grace);
+          if (!Number.isFinite(grace) || grace < 0) {
+            throw new ConfigError("CONFIG_INVALID", `--grace: "${flags.grace}" is not a number of seconds`, { hint: "e.g. --grace 30" });
+          }
+        }
+        return runDaemon({ ...flags, grace });
+      }),
+    );
 }

@@ -1,0 +1,157 @@
+/**
+ * `scheduler start`: one foreground daemon = scheduler + worker supervisor, wired together.
+ *
+ * Order matters: validate the app before touching Redis (a typo fails fast with its key), find
+ * or start Redis, wait for it (never crash-loop), print the banner, then start the scheduler
+ * and the workers. Signals: SIGTERM/SIGINT once = stop taking work and let running jobs finish
+ * (grace period), twice = stop now and requeue; SIGHUP (or `scheduler reload`) = reload hooks.
+ */
+import { dirname } from "node:path";
+import type { Redis } from "ioredis";
+import { systemClock } from "../clock.js";
+import { describeError } from "../errors.js";
+import { setActiveContext, type QueueEnv } from "../queue/context.js";
+import { createRedis } from "../redis/connection.js";
+import { createKeys } from "../redis/keys.js";
+import { createLogger, closeLogger, logFilePath } from "../log/logger.js";
+import { groupsFromConfig } from "../worker/groups.js";
+import { startSupervisor, type Supervisor } from "../worker/supervisor.js";
+import { createScheduler, type Scheduler } from "../scheduler/scheduler.js";
+import { ensureRedis } from "./embedded-redis.js";
+import { bannerLines } from "./banner.js";
+import { listenControl } from "./control.js";
+import { diffTasks, loadApp, type LoadedApp } from "./reload.js";
+import { waitForRedis } from "./wait-for-redis.js";
+
+export interface StartOptions {
+  hooks?: string;
+  redis?: string;
+  prefix?: string;
+  /** commander's --no-scheduler / --no-workers */
+  scheduler: boolean;
+  workers: boolean;
+  queue?: string;
+  json?: boolean;
+  /** Seconds a graceful stop waits for running jobs (default: the longest queue timeout). */
+  grace?: number;
+}
+
+export async function runDaemon(opts: StartOptions): Promise<number> {
+  let app: LoadedApp = await loadApp({ hooksPath: opts.hooks, flags: { redis: opts.redis, prefix: opts.prefix } });
+  const { config } = app;
+  const cwd = dirname(config.hooksFile);
+  const log = createLogger({ name: "scheduler", level: config.logLevel, json: opts.json, file: logFilePath(cwd, "scheduler") });
+  const workerLog = createLogger({ name: "worker", level: config.logLevel, json: opts.json, file: logFilePath(cwd, "worker") });
+  const groups = opts.workers ? groupsFromConfig(config, opts.queue) : [];
+
+  // Signals are ours from the first moment, so Ctrl-C while waiting for Redis exits cleanly.
+  const stopping = new AbortController();
+  let supervisor: Supervisor | undefined;
+  let scheduler: Scheduler | undefined;
+  let signals = 0;
+  const onStop = (signal: NodeJS.Signals) => {
+    signals++;
+    if (signals === 1) {
+      log.info(`${signal}: stopping; running jobs may finish (send ${signal} again to stop now and requeue them)`);
+      stopping.abort();
+      void scheduler?.stop();
+    } else {
+      log.warn(`${signal} again: stopping now; running jobs are requeued`);
+    }
+    supervisor?.stop();
+  };
+  process.on("SIGTERM", onStop);
+  process.on("SIGINT", onStop);
+
+  const redisHandle = await ensureRedis({
+    configuredUrl: config.redisUrl,
+    cwd,
+    logger: { info: (m) => log.info(m), warn: (m) => log.warn(m) },
+  });
+  let redis: Redis | undefined;
+  let closeControl: (() => void) | undefined;
+  try {
+    redis = await waitForRedis(redisHandle.url, { info: (m) => log.info(m), warn: (m) => log.warn(m) }, stopping.signal, "hs-daemon");
+    if (!redis) return 0;
+    redis.on("error", (err) => log.warn(`Redis: ${err.message}`));
+
+    const env: QueueEnv = {
+      redis,
+      keys: createKeys(config.prefix),
+      clock: systemClock,
+      queues: config.queues,
+      retention: config.retention,
+      tasks: app.tasks,
+    };
+    setActiveContext(env);
+
+    for (const line of bannerLines({
+      config,
+      tasks: app.hooks.tasks,
+      redisUrl: redisHandle.url,
+      embedded: redisHandle.embedded,
+      groups,
+      scheduler: opts.scheduler,
+      now: env.clock(),
+    })) {
+      log.info(line);
+    }
+
+    if (opts.scheduler) {
+      scheduler = createScheduler({ env, tasks: app.hooks.tasks, timezone: config.timezone, clock: systemClock, logger: log });
+      await scheduler.start();
+    }
+    if (groups.length) {
+      supervisor = await startSupervisor({
+        config,
+        redisUrl: redisHandle.url,
+        groups,
+        promote: true,
+        graceMs: opts.grace === undefined ? undefined : opts.grace * 1000,
+        preload: [...new Set(app.hooks.tasks.map((t) => t.method))],
+        logger: workerLog,
+        handleSignals: false,
+      });
+    }
+
+    const reload = async (why: string) => {
+      try {
+        const next = await loadApp({ hooksPath: config.hooksFile, fresh: true, flags: { redis: opts.redis, prefix: opts.prefix } });
+        const diff = diffTasks(app.hooks.tasks, next.hooks.tasks);
+        app = next;
+        env.tasks = next.tasks;
+        scheduler?.replaceTasks(next.hooks.tasks);
+        supervisor?.reload({ config: next.config, preload: [...new Set(next.hooks.tasks.map((t) => t.method))] });
+        for (const t of diff.added) log.info(`reload: added ${t.id}`);
+        for (const t of diff.removed) log.info(`reload: removed ${t.id}`);
+        for (const t of diff.changed) log.info(`reload: changed ${t.id}`);
+        log.info(`reload (${why}): ${next.hooks.tasks.length} tasks; ${diff.added.length} added, ${diff.removed.length} removed, ${diff.changed.length} changed`);
+      } catch (err) {
+        log.error(`reload (${why}) failed, the previous hooks keep running: ${describeError(err)}`);
+      }
+    };
+    process.on("SIGHUP", () => void reload("SIGHUP"));
+    const subscriber = createRedis(redisHandle.url, { connectionName: "hs-control" });
+    subscriber.on("error", () => {});
+    closeControl = await listenControl(subscriber, env.keys, () => void reload("scheduler reload"));
+
+    let code = 0;
+    if (supervisor) code = await supervisor.done;
+    else if (!stopping.signal.aborted) await new Promise((r) => stopping.signal.addEventListener("abort", r, { once: true }));
+    await scheduler?.stop();
+    if (supervisor && code === 0 && !stopping.signal.aborted) {
+      log.error("every worker group stopped; exiting");
+      code = 1;
+    }
+    log.info(`stopped (exit ${code})`);
+    return code;
+  } finally {
+    closeControl?.();
+    redis?.disconnect();
+    await redisHandle.stop();
+    process.off("SIGTERM", onStop);
+    process.off("SIGINT", onStop);
+    await closeLogger(workerLog);
+    await closeLogger(log);
+  }
+}
