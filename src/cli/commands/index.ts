@@ -12,6 +12,7 @@ import { registerJobs } from "./jobs.js";
 import { registerPurge } from "./purge.js";
 import { registerLogs } from "./logs.js";
 import { registerSwitches } from "./switches.js";
+import { registerReload } from "./reload.js";
 
 export function registerCommands(program: Command): void {
   registerStart(program);
@@ -26,4 +27,5 @@ export function registerCommands(program: Command): void {
   registerPurge(program);
   registerLogs(program);
   registerSwitches(program);
+  registerReload(program);
 }

@@ -3,7 +3,7 @@ import { hostname, userInfo } from "node:os";
 import { Command } from "commander";
 import { systemClock } from "../../clock.js";
 import { describeSwitches, setSwitch, type SwitchAction } from "../../scheduler/switches.js";
-import { action, EXIT, notYet, withCommon, type CommonOptions } from "../common.js";
+import { action, EXIT, withCommon, type CommonOptions } from "../common.js";
 import { openCli } from "../context.js";
 
 function who(): string {
@@ -38,5 +38,4 @@ export function registerSwitches(program: Command): void {
   ] as const) {
     withCommon(program.command(name).description(what)).action(action((options: CommonOptions) => runSwitch(name, options)));
   }
-  withCommon(program.command("reload").description("reload hooks in the running daemon (same as SIGHUP)")).action(notYet("`scheduler reload`"));
 }

@@ -1,0 +1,151 @@
+/**
+ * `scheduler start` as users run it: a real daemon process on a hooks app in a temp folder.
+ * Tasks append a line per run to a file in that folder, so the test counts real executions.
+ */
+import { mkdtemp, readFile, rm, writeFile, mkdir } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { ChildProcess } from "node:child_process";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { spawnCli, runCli } from "../helpers/cli.js";
+import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
+
+const TASKS = `
+import { appendFileSync } from "node:fs";
+import { join } from "node:path";
+const record = (name: string, kwargs: Record<string, unknown>) =>
+  appendFileSync(join(process.env.RUNS_DIR!, name + ".log"), JSON.stringify(kwargs) + "\\n");
+export function tick(kwargs: Record<string, unknown>) { record("tick", kwargs); }
+export function added(kwargs: Record<string, unknown>) { record("added", kwargs); }
+`;
+
+function hooksWith(tasks: string[]): string {
+  return `export default {
+  scheduler_events: { cron: { "* * * * * *": ${JSON.stringify(tasks)} } },
+  timezone: "UTC",
+  queues: { default: { timeout: 30 } },
+};\n`;
+}
+
+describe("scheduler start", () => {
+  let t: TestRedis;
+  let dir: string;
+  let daemon: ChildProcess | undefined;
+  let output = "";
+
+  beforeAll(async () => {
+    t = await testRedis("daemon-start");
+  });
+  afterAll(async () => {
+    await t.cleanup();
+  });
+  afterEach(async () => {
+    if (daemon && daemon.exitCode === null && daemon.signalCode === null) daemon.kill("SIGKILL");
+    daemon = undefined;
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  async function app(tasks: string[]): Promise<void> {
+    dir = await mkdtemp(join(tmpdir(), "hs-start-"));
+    await mkdir(join(dir, "app"));
+    await writeFile(join(dir, "app", "tasks.ts"), TASKS);
+    await writeFile(join(dir, "hooks.ts"), hooksWith(tasks));
+  }
+
+  function start(extra: string[] = []): ChildProcess {
+    output = "";
+    const child = spawnCli(["start", "--json", "--redis", t.url, "--prefix", t.prefix, ...extra], {
+      cwd: dir,
+      env: { RUNS_DIR: dir },
+    });
+    child.stdout!.on("data", (d) => (output += d));
+    child.stderr!.on("data", (d) => (output += d));
+    return child;
+  }
+
+  const runs = async (name: string): Promise<Array<Record<string, unknown>>> => {
+    const text = await readFile(join(dir, `${name}.log`), "utf8").catch(() => "");
+    return text.split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  };
+
+  const exitOf = (child: ChildProcess, timeoutMs = 15_000) =>
+    new Promise<number | null>((resolve, reject) => {
+      if (child.exitCode !== null) return resolve(child.exitCode);
+      const timer = setTimeout(() => reject(new Error(`daemon did not exit within ${timeoutMs} ms:\n${output}`)), timeoutMs);
+      child.on("exit", (code) => {
+        clearTimeout(timer);
+        resolve(code);
+      });
+    });
+
+  it("fires an every-second task through its workers, once per slot, and exits 0 on SIGTERM", async () => {
+    await app(["app.tasks.tick"]);
+    daemon = start();
+    await waitFor(async () => (await runs("tick")).length >= 3, 20_000);
+    daemon.kill("SIGTERM");
+    expect(await exitOf(daemon)).toBe(0);
+    expect(output).toContain("next fires");
+    expect(output).toContain("stopped (exit 0)");
+    // Each slot became exactly one job: job ids are unique and so are the slots they ran for.
+    const jobs = await t.redis.zrange(t.keys.finished("default"), 0, -1);
+    const slots = await Promise.all(jobs.map((id) => t.redis.hget(t.keys.job(id), "scheduledFor")));
+    expect(new Set(slots).size).toBe(slots.length);
+    expect(jobs.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it("reloads hooks on SIGHUP: an added task fires without a restart, a broken edit keeps the old schedule", async () => {
+    await app(["app.tasks.tick"]);
+    daemon = start();
+    await waitFor(async () => (await runs("tick")).length >= 1, 20_000);
+
+    await writeFile(join(dir, "hooks.ts"), hooksWith(["app.tasks.tick", "app.tasks.added"]));
+    daemon.kill("SIGHUP");
+    await waitFor(async () => (await runs("added")).length >= 1, 15_000);
+    expect(output).toMatch(/reload \(SIGHUP\): 2 tasks; 1 added, 0 removed, 0 changed/);
+
+    await writeFile(join(dir, "hooks.ts"), "export default { scheduler_events: { dayly: [] } };\n");
+    daemon.kill("SIGHUP");
+    await waitFor(() => output.includes("failed, the previous hooks keep running"), 10_000);
+    expect(output).toContain('did you mean \\"daily\\"');
+    const before = (await runs("added")).length;
+    await waitFor(async () => (await runs("added")).length > before, 10_000);
+
+    daemon.kill("SIGTERM");
+    expect(await exitOf(daemon)).toBe(0);
+  });
+
+  it("reloads when `scheduler reload` is sent from another process", async () => {
+    await app(["app.tasks.tick"]);
+    daemon = start();
+    await waitFor(() => output.includes("worker up"), 20_000);
+    await writeFile(join(dir, "hooks.ts"), hooksWith(["app.tasks.tick", "app.tasks.added"]));
+    const r = await runCli(["reload", "--redis", t.url, "--prefix", t.prefix], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("1 daemon");
+    await waitFor(async () => (await runs("added")).length >= 1, 15_000);
+    daemon.kill("SIGTERM");
+    expect(await exitOf(daemon)).toBe(0);
+  });
+
+  it("waits for an unreachable Redis with a clear message instead of crashing, and stops on SIGINT", async () => {
+    await app(["app.tasks.tick"]);
+    daemon = spawnCli(["start", "--json", "--redis", "redis://127.0.0.1:1", "--prefix", t.prefix], { cwd: dir, env: { RUNS_DIR: dir } });
+    output = "";
+    daemon.stdout!.on("data", (d) => (output += d));
+    daemon.stderr!.on("data", (d) => (output += d));
+    await waitFor(() => output.includes("cannot reach Redis at redis://127.0.0.1:1"), 15_000);
+    expect(output).toContain("retrying");
+    expect(daemon.exitCode).toBeNull();
+    daemon.kill("SIGINT");
+    expect(await exitOf(daemon)).toBe(0);
+  });
+
+  it("refuses a hooks file with an unknown task path, naming the file and key, exit 1", async () => {
+    await app(["app.tasks.nope"]);
+    const r = await runCli(["start", "--redis", t.url, "--prefix", t.prefix], { cwd: dir, env: { RUNS_DIR: dir } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("hooks.ts");
+    expect(r.stderr).toContain("app.tasks.nope");
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
