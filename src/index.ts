@@ -13,6 +13,8 @@ export type { HooksDefinition, SchedulerEvents, TaskEntry, CatchupPolicy, Schedu
 export type { Job, JobStatus, RetryPolicy, StatusRecord } from "./queue/types.js";
 export { defineHooks } from "./hooks/define.js";
 export { enqueue } from "./queue/enqueue.js";
+export { enqueueMany } from "./queue/enqueue-many.js";
+export type { EnqueueManyItem } from "./queue/enqueue-many.js";
 export type { EnqueueOptions, DependencyRef } from "./queue/options.js";
 export { transaction } from "./queue/transaction.js";
 export { getQueue } from "./queue/queue.js";
