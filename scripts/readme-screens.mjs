@@ -159,7 +159,7 @@ async function main() {
     }
     await sleep(o.followSeconds * 1000);
     await stop(logs, 5000);
-    screens.logs = `$ scheduler logs -f\n${clean(logOut)}\n^C`;
+    screens.logs = `$ scheduler logs -f --since 1m\n${clean(logOut)}\n^C`;
 
     for (const name of ["status", "list"]) {
       const r = await run([name, ...target], env);
@@ -172,6 +172,7 @@ async function main() {
   }
 
   let readme = readFileSync(o.readme, "utf8");
+  const written = [];
   for (const [name, text] of Object.entries(screens)) {
     const body = `\`\`\`text\n${text}\n\`\`\``;
     if (o.dryRun) {
@@ -180,11 +181,14 @@ async function main() {
     }
     const next = replaceBlock(readme, name, body);
     if (next === undefined) problems.push(`${o.readme} has no <!-- screen:${name} --> ... <!-- /screen:${name} --> block: add one where the ${name} screen belongs`);
-    else readme = next;
+    else {
+      readme = next;
+      written.push(name);
+    }
   }
   if (!o.dryRun) writeFileSync(o.readme, readme);
   for (const p of problems) process.stderr.write(`readme-screens: ${p}\n`);
-  const done = Object.keys(screens).join(", ") || "none";
+  const done = (o.dryRun ? Object.keys(screens) : written).join(", ") || "nothing";
   process.stderr.write(`readme-screens: ${o.dryRun ? "captured" : "rewrote"} ${done}${problems.length ? `; ${problems.length} problem(s)` : ""}\n`);
   return problems.length ? 1 : 0;
 }
