@@ -4,10 +4,21 @@
  */
 import { configCheck, hooksCheck, taskPathsCheck } from "./hooks-checks.js";
 import { persistenceCheck, redisCheck } from "./redis-checks.js";
+import { recentFailuresCheck, schedulerCheck, stuckJobsCheck, workersCheck } from "./runtime-checks.js";
 import { finding, type Check, type DoctorContext, type DoctorOptions, type Finding } from "./types.js";
 import { describeError } from "../../errors.js";
 
-export const CHECKS: Check[] = [hooksCheck, taskPathsCheck, configCheck, redisCheck, persistenceCheck];
+export const CHECKS: Check[] = [
+  hooksCheck,
+  taskPathsCheck,
+  configCheck,
+  redisCheck,
+  persistenceCheck,
+  workersCheck,
+  schedulerCheck,
+  stuckJobsCheck,
+  recentFailuresCheck,
+];
 
 export async function runDoctor(options: DoctorOptions, checks: readonly Check[] = CHECKS): Promise<Finding[]> {
   const ctx: DoctorContext = { options, cleanup: [] };
