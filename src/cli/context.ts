@@ -89,6 +89,7 @@ export async function openCli(options: CommonOptions, how: TargetOptions): Promi
     queues: target.config?.queues ?? DEFAULT_QUEUES,
     retention: target.config?.retention ?? DEFAULT_RETENTION,
     tasks: target.config ? createTaskRegistry(target.config.appRoot) : undefined,
+    ...(target.config?.signing ? { signing: target.config.signing } : {}),
   };
   return {
     ...target,

@@ -27,6 +27,7 @@ import {
   machineTimezone,
 } from "./defaults.js";
 import type { ConfigSource, QueueConfig, ResolvedConfig } from "./types.js";
+import { checkSecret, checkSigning } from "../security/signing.js";
 import { checkLogLevel, checkPositiveSeconds, checkPrefix, checkQueue, checkRedisUrl, checkSchedulerInterval, checkTimezone } from "./validate.js";
 
 export interface ConfigFlags {
@@ -120,6 +121,7 @@ export function resolveConfig({ flags = {}, env = process.env, hooks }: ResolveC
     queues: resolveQueues(hooks),
     logLevel,
     retention: resolveRetention(hooks),
+    ...resolveSigning(hooks, env),
     sources,
   };
 }
@@ -157,6 +159,21 @@ function resolveQueues(hooks: LoadedHooks): Record<string, QueueConfig> {
     queues[name] = merged;
   }
   return queues;
+}
+
+/** SCHEDULER_SIGNING_SECRET over hooks `signing.secret`; absent: jobs are not signed. */
+function resolveSigning(hooks: LoadedHooks, env: NodeJS.ProcessEnv): { signing?: { secret: string } } {
+  const fromEnv = env.SCHEDULER_SIGNING_SECRET;
+  if (fromEnv !== undefined && fromEnv !== "") {
+    const problem = checkSecret(fromEnv);
+    if (problem) fail("SCHEDULER_SIGNING_SECRET", problem);
+    return { signing: { secret: fromEnv } };
+  }
+  const declared = hooks.definition.signing;
+  if (declared === undefined) return {};
+  const problem = checkSigning(declared);
+  if (problem) fail(`${displayPath(hooks.file)}: signing`, problem);
+  return { signing: { secret: declared.secret } };
 }
 
 function resolveRetention(hooks: LoadedHooks): ResolvedConfig["retention"] {

@@ -13,6 +13,8 @@ export interface QueueConfig {
   /** Jobs one worker process runs at once (async tasks share a process). */
   concurrency: number;
   rateLimit?: RateLimit;
+  /** V8 heap limit (MB) of the worker processes serving this queue (`--max-old-space-size`). */
+  maxMemoryMb?: number;
 }
 
 export type ConfigSource = "flag" | "env" | "hooks" | "default";
@@ -39,6 +41,8 @@ export interface ResolvedConfig {
   queues: Record<string, QueueConfig>;
   logLevel: "trace" | "debug" | "info" | "warn" | "error" | "fatal";
   retention: RetentionConfig;
+  /** Payload signing (src/security/signing.ts): hooks `signing` or SCHEDULER_SIGNING_SECRET. */
+  signing?: { secret: string };
   /** Where each setting came from, for `doctor` and the start banner. */
   sources: Record<"redisUrl" | "prefix" | "timezone" | "schedulerInterval" | "logLevel", ConfigSource>;
 }

@@ -65,7 +65,7 @@ export function checkPositiveInteger(value: unknown): string | undefined {
 }
 
 const QUEUE_NAME = /^[A-Za-z0-9_.\-]+$/;
-const QUEUE_KEYS = ["timeout", "workers", "concurrency", "rateLimit"] as const;
+const QUEUE_KEYS = ["timeout", "workers", "concurrency", "rateLimit", "maxMemoryMb"] as const;
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
@@ -93,7 +93,7 @@ export function checkQueue(
     if (key === "timeout") {
       const m = checkPositiveSeconds(v);
       if (m) out.push([key, m]);
-    } else if (key === "workers" || key === "concurrency") {
+    } else if (key === "workers" || key === "concurrency" || key === "maxMemoryMb") {
       const m = checkPositiveInteger(v);
       if (m) out.push([key, m]);
     } else if (key === "rateLimit") {

@@ -82,6 +82,7 @@ export async function runDaemon(opts: StartOptions): Promise<number> {
       queues: config.queues,
       retention: config.retention,
       tasks: app.tasks,
+      ...(config.signing ? { signing: config.signing } : {}),
     };
     setActiveContext(env);
 

@@ -51,6 +51,8 @@ export interface HooksDefinition {
   retention?: { finished?: number; failed?: number };
   /** Dotted paths called once per final job failure (issue: failure handling). */
   job_failure_handlers?: string[];
+  /** HMAC-sign job payloads; workers refuse unsigned or altered jobs (src/security/signing.ts). */
+  signing?: { secret: string };
 }
 
 /** One (task, schedule) pair after normalization: what the scheduler fires. */

@@ -12,6 +12,7 @@ import {
   checkTimezone,
   isPlainObject,
 } from "../config/validate.js";
+import { checkSigning } from "../security/signing.js";
 import { checkCronExpression } from "./cron.js";
 import { parseDottedPath } from "./dotted-path.js";
 import { ALL_EVENT_KEYS, BUILTIN_QUEUE_NAMES, CRON_EVENTS, EVENT_NAMES } from "./events.js";
@@ -30,6 +31,7 @@ export const TOP_LEVEL_KEYS = [
   "queues",
   "retention",
   "job_failure_handlers",
+  "signing",
 ] as const;
 
 const ENTRY_KEYS = ["method", "queue", "timeout", "catchup", "jitter", "kwargs"] as const;
@@ -90,6 +92,8 @@ function validateTopLevel(key: string, value: unknown, problems: ProblemList, qu
       return validateRetention(value, problems);
     case "job_failure_handlers":
       return validatePathList("job_failure_handlers", value, problems);
+    case "signing":
+      return single(checkSigning);
   }
 }
 

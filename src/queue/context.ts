@@ -15,12 +15,15 @@ import { createKeys, DEFAULT_PREFIX } from "../redis/keys.js";
 import { createRedis } from "../redis/connection.js";
 import { runtime } from "../runtime/context.js";
 import type { QueueContext } from "./types.js";
+import type { SigningConfig } from "../security/signing.js";
 
 export interface QueueEnv extends QueueContext {
   queues: Record<string, QueueConfig>;
   retention: RetentionConfig;
   /** Resolves dotted paths; when absent, methods are checked for shape only. */
   tasks?: TaskRegistry;
+  /** Sign jobs at enqueue and refuse unsigned/altered ones in workers (src/security/signing.ts). */
+  signing?: SigningConfig;
 }
 
 /** Frappe's three queues, used when the app configures none. */
@@ -61,6 +64,8 @@ export interface ConfigureOptions {
   retention?: Partial<RetentionConfig>;
   tasks?: TaskRegistry;
   clock?: Clock;
+  /** Shared secret for payload signing (default: SCHEDULER_SIGNING_SECRET when set). */
+  signing?: SigningConfig;
 }
 
 /** For app code: build the env from a few options and make it the active one. */
@@ -81,6 +86,9 @@ export function configure(options: ConfigureOptions = {}): QueueEnv {
     retention: { ...DEFAULT_RETENTION, ...options.retention },
     tasks: options.tasks,
   };
+  const secret = process.env.SCHEDULER_SIGNING_SECRET;
+  const signing = options.signing ?? (secret ? { secret } : undefined);
+  if (signing) env.signing = signing;
   setActiveContext(env);
   return env;
 }

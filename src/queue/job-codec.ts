@@ -5,7 +5,7 @@
 import type { Job, JobStatus, SerializedError } from "./types.js";
 
 const NUMBER_FIELDS = ["timeout", "attempt", "createdAt", "enqueuedAt", "startedAt", "endedAt", "scheduledAt", "scheduledFor", "stalls", "retries", "depsLeft", "childCount"] as const;
-const STRING_FIELDS = ["jobName", "task", "parentId", "worker", "cancelReason"] as const;
+const STRING_FIELDS = ["jobName", "task", "parentId", "worker", "cancelReason", "sig"] as const;
 const JSON_FIELDS = ["retry", "result", "error", "progress", "dependsOn", "statusRecord"] as const;
 
 /** The hash fields written at enqueue (status and enqueuedAt/scheduledAt are set by the script). */

@@ -8,6 +8,7 @@ import { runtime } from "../runtime/context.js";
 import { currentJob } from "../runtime/job-context.js";
 import type { QueueEnv } from "./context.js";
 import { encodeNewJob } from "./job-codec.js";
+import { signJob } from "../security/signing.js";
 import { jsonProblem } from "./json-safe.js";
 import type { NormalizedOptions } from "./options.js";
 import type { Job, PreparedJob } from "./types.js";
@@ -91,7 +92,9 @@ export function buildPrepared(env: QueueEnv, path: string, o: NormalizedOptions,
     ...(o.allowFailure ? { allowFailure: true } : {}),
     ...extra,
   };
-  const prepared: PreparedJob = { id, queue: o.queue, fields: encodeNewJob(job) };
+  const fields = encodeNewJob(job);
+  if (env.signing) fields.sig = signJob(env.signing.secret, { id: fields.id!, method: fields.method!, kwargs: fields.kwargs! });
+  const prepared: PreparedJob = { id, queue: o.queue, fields };
   if (runAt !== undefined) prepared.runAt = runAt;
   if (o.atFront) prepared.atFront = true;
   if (o.deduplicate) prepared.deduplicate = true;

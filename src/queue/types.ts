@@ -109,6 +109,8 @@ export interface Job {
   atFront?: boolean;
   /** Set on the job enqueue() returns when an identical live job already existed. */
   deduplicated?: boolean;
+  /** HMAC of id, method and kwargs when signing is configured (src/security/signing.ts). */
+  sig?: string;
 }
 
 /** What every queue operation needs. */

@@ -64,6 +64,8 @@ export interface ChildHandleOptions {
   module?: URL | string;
   /** Extra environment for the child. */
   env?: NodeJS.ProcessEnv;
+  /** Node flags of the child (e.g. --max-old-space-size); added to this process's own. */
+  execArgv?: string[];
 }
 
 export class ChildHandle {
@@ -88,6 +90,7 @@ export class ChildHandle {
     this.proc = fork(options.module ?? CHILD_MODULE, [], {
       stdio: ["ignore", "inherit", "inherit", "ipc"],
       env: { ...process.env, ...options.env },
+      execArgv: [...process.execArgv, ...(options.execArgv ?? [])],
       serialization: "json",
     });
     this.proc.on("message", (msg) => this.onMessage(msg));

@@ -69,6 +69,7 @@ async function start(init: ChildInit): Promise<void> {
       queues: init.config.queues,
       retention: init.config.retention,
       tasks,
+      ...(init.config.signing ? { signing: init.config.signing } : {}),
     };
     // enqueue() and publishProgress() called by tasks use this process's env.
     setActiveContext(env);

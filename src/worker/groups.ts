@@ -20,7 +20,7 @@ export function planWorkerGroup(config: ResolvedConfig, flags: WorkerFlags): Wor
   const concurrency =
     flags.concurrency === undefined ? Math.max(1, ...queues.map((q) => config.queues[q]?.concurrency ?? 1)) : positiveInt("--concurrency", flags.concurrency);
   const processes = flags.processes === undefined ? 1 : positiveInt("--processes", flags.processes);
-  return { name: queues.join(","), queues, processes, concurrency, strategy: parseStrategy(flags.strategy) };
+  return { name: queues.join(","), queues, processes, concurrency, strategy: parseStrategy(flags.strategy), ...memoryLimit(config, queues) };
 }
 
 /** One group per queue, with that queue's `workers` and `concurrency` (`scheduler start`). */
@@ -28,8 +28,17 @@ export function groupsFromConfig(config: ResolvedConfig, only?: string): WorkerG
   const names = only === undefined ? Object.keys(config.queues) : parseQueues(config, only);
   return names.map((q) => {
     const c = config.queues[q]!;
-    return { name: q, queues: [q], processes: Math.max(1, c.workers), concurrency: Math.max(1, c.concurrency), strategy: "priority" };
+    return { name: q, queues: [q], processes: Math.max(1, c.workers), concurrency: Math.max(1, c.concurrency), strategy: "priority", ...memoryLimit(config, [q]) };
   });
+}
+
+/**
+ * A child runs jobs of every queue it serves, so it gets the largest `maxMemoryMb` among them
+ * (none set: no limit beyond Node's default, or SCHEDULER_WORKER_MAX_MEMORY_MB; see supervisor).
+ */
+function memoryLimit(config: ResolvedConfig, queues: string[]): { maxMemoryMb?: number } {
+  const limits = queues.map((q) => config.queues[q]?.maxMemoryMb).filter((n): n is number => n !== undefined);
+  return limits.length > 0 ? { maxMemoryMb: Math.max(...limits) } : {};
 }
 
 export function parseQueues(config: ResolvedConfig, raw: string): string[] {

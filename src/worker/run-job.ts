@@ -15,6 +15,8 @@ import { runInJobContext } from "../runtime/job-context.js";
 import { JobTimeoutError } from "../errors.js";
 import { hardDeadline, jobLimit, softDeadline, timeoutMessage } from "./deadline.js";
 import type { ChildMessage } from "./types.js";
+import { JobRejectedError, signatureProblem } from "../security/signing.js";
+import { appendEvent } from "../log/events.js";
 
 export interface RunJobDeps {
   env: QueueEnv;
@@ -67,6 +69,8 @@ type Ran = { ok: true; result: unknown; followUps: PreparedJob[] } | { ok: false
 
 async function perform(deps: RunJobDeps, job: Job, signal: AbortSignal, timeoutError: JobTimeoutError): Promise<RunOutcome> {
   const { env, worker } = deps;
+  const rejected = await refuseForgery(env, worker, job);
+  if (rejected) return rejected;
   let task: (kwargs: Record<string, unknown>) => unknown;
   try {
     task = await deps.tasks.resolve(job.method);
@@ -91,6 +95,28 @@ async function perform(deps: RunJobDeps, job: Job, signal: AbortSignal, timeoutE
     return (await requeueJob(env, { job, worker, reason: "shutdown" })) ? "requeued" : "lease-lost";
   }
   return failJob(env, { job, worker, error: ran.error, reason: "error" });
+}
+
+/**
+ * With signing configured, a job whose signature is missing or wrong never reaches task
+ * resolution: it fails (no retry) with the reason, and a `job.rejected` event says so.
+ */
+async function refuseForgery(env: QueueEnv, worker: string, job: Job): Promise<RunOutcome | undefined> {
+  if (!env.signing) return undefined;
+  const problem = signatureProblem(env.signing.secret, { id: job.id, method: job.method, kwargs: JSON.stringify(job.kwargs) }, job.sig);
+  if (!problem) return undefined;
+  const error = new JobRejectedError(problem);
+  const outcome = await failJob(env, { job, worker, error, reason: "error" });
+  await appendEvent(env.redis, env.keys, {
+    type: "job.rejected",
+    level: "error",
+    at: env.clock(),
+    msg: `job ${job.id} (${job.method}) ${error.message}`,
+    jobId: job.id,
+    queue: job.queue,
+    worker,
+  }).catch(() => {});
+  return outcome;
 }
 
 /** "my_app.tasks.daily_report" -> "my_app.tasks", for load-error reports. */

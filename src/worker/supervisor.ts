@@ -20,7 +20,7 @@ import type { Redis } from "ioredis";
 import { systemClock, type Clock } from "../clock.js";
 import type { ResolvedConfig } from "../config/types.js";
 import { connectRedis } from "../redis/connection.js";
-import { describeError } from "../errors.js";
+import { ConfigError, describeError } from "../errors.js";
 import { createKeys } from "../redis/keys.js";
 import type { QueueEnv } from "../queue/context.js";
 import { promoteScheduled } from "../queue/lifecycle.js";
@@ -261,6 +261,7 @@ export class Supervisor {
     const child = new ChildHandle({
       clock: this.clock,
       module: this.options.childModule,
+      execArgv: childExecArgv(spec),
       init: {
         type: "init",
         worker: name,
@@ -387,6 +388,21 @@ export class Supervisor {
     this.log.info({ code }, this.stopping ? "worker supervisor stopped" : gaveUp ? "worker groups gave up: nothing left running" : "queues drained");
     this.resolveDone(code);
   }
+}
+
+/**
+ * Node flags of a group's children: the heap limit, so a task that allocates without bound dies
+ * alone in its child (V8 aborts it; its job is handled as a crash) instead of swapping the host.
+ * The group's `maxMemoryMb` wins over SCHEDULER_WORKER_MAX_MEMORY_MB.
+ */
+export function childExecArgv(spec: WorkerGroupSpec, env: NodeJS.ProcessEnv = process.env): string[] {
+  const raw = env.SCHEDULER_WORKER_MAX_MEMORY_MB;
+  const fromEnv = raw ? Number(raw) : undefined;
+  if (fromEnv !== undefined && !(Number.isInteger(fromEnv) && fromEnv > 0)) {
+    throw new ConfigError("CONFIG_INVALID", `SCHEDULER_WORKER_MAX_MEMORY_MB: "${raw}" is not a whole number of megabytes >= 1`, { hint: "e.g. SCHEDULER_WORKER_MAX_MEMORY_MB=512, or unset it" });
+  }
+  const mb = spec.maxMemoryMb ?? fromEnv;
+  return mb === undefined ? [] : [`--max-old-space-size=${mb}`];
 }
 
 /** Connect, fork the children, and return the running supervisor. */

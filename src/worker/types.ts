@@ -28,6 +28,8 @@ export interface WorkerGroupSpec {
   /** Jobs one child runs at once (async tasks share the process). */
   concurrency: number;
   strategy: Strategy;
+  /** V8 heap limit of each child (--max-old-space-size), from the queues' `maxMemoryMb`. */
+  maxMemoryMb?: number;
 }
 
 /** Timings of the watch loop; defaults in supervisor.ts, smaller ones in tests. */

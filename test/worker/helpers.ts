@@ -99,30 +99,8 @@ export async function exitOf(w: WorkerProcess, timeoutMs = 15_000): Promise<{ co
   }
 }
 
-/**
- * Where every job id is, registry by registry (queued, started, finished, failed, scheduled,
- * canceled), read in one MULTI so the snapshot is atomic even while workers move jobs.
- */
-export async function census(t: TestRedis, queues: string[]): Promise<Map<string, string[]>> {
-  const kinds = ["started", "finished", "failed", "scheduled", "canceled"] as const;
-  const places: string[] = [];
-  const multi = t.redis.multi();
-  for (const q of queues) {
-    multi.lrange(t.keys.queue(q), 0, -1);
-    places.push(`queued:${q}`);
-    for (const kind of kinds) {
-      multi.zrange(t.keys[kind](q), 0, -1);
-      places.push(`${kind}:${q}`);
-    }
-  }
-  const replies = (await multi.exec()) ?? [];
-  const where = new Map<string, string[]>();
-  replies.forEach(([err, ids], i) => {
-    if (err) throw err;
-    for (const id of ids as string[]) where.set(id, [...(where.get(id) ?? []), places[i]!]);
-  });
-  return where;
-}
+/** Where every job id is (see test/helpers/census.ts; kept here for the worker tests' imports). */
+export { census } from "../helpers/census.js";
 
 export async function getJob(t: TestRedis, id: string): Promise<Job> {
   return decodeJob(await t.redis.hgetall(t.keys.job(id)));
