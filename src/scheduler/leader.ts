@@ -102,9 +102,14 @@ export function createLeaderLease(options: LeaderLeaseOptions): LeaderLease {
     },
     async renew() {
       const sentAt = clock();
+      // Our clock ran past our bound while Redis kept the lease (a forward clock jump, a stall):
+      // the tick loop saw no leadership and went to sleep; tell it we lead again.
+      const lapsed = leading && sentAt >= validUntil;
       const ok = (await runScript<number>(redis, "scheduler_lease_renew", [key], [token, ttlMs])) === 1;
-      if (ok) validUntil = sentAt + ttlMs;
-      else setLeading(false, "the lease expired or was taken");
+      if (ok) {
+        validUntil = sentAt + ttlMs;
+        if (lapsed) onChange?.(true);
+      } else setLeading(false, "the lease expired or was taken");
       return ok;
     },
     async release() {
