@@ -21,8 +21,8 @@ export interface AccountInput {
   queues: string[];
   /** Every job id the scenario enqueued (or the scheduler enqueued, found by the caller). */
   ids: string[];
-  /** The fixture's record hash (kwargs.rec): completions per job id. */
-  rec?: string;
+  /** The fixture's record hash(es) (kwargs.rec): completions per job id. */
+  rec?: string | string[];
   /** Where each job must end up; default "finished". */
   expect?: "finished" | "failed" | ((id: string) => string);
 }
@@ -40,7 +40,8 @@ export interface Account {
 
 export async function account(input: AccountInput): Promise<Account> {
   const where = await census(input, input.queues);
-  const completions = input.rec ? await input.redis.hgetall(input.rec) : {};
+  const completions: Record<string, string> = {};
+  for (const rec of input.rec === undefined ? [] : [input.rec].flat()) Object.assign(completions, await input.redis.hgetall(rec));
   const want = (id: string) => (typeof input.expect === "function" ? input.expect(id) : input.expect ?? "finished");
   const lost: string[] = [];
   const doubled: string[] = [];
