@@ -42,8 +42,11 @@ export function createRedis(url: string, options: ConnectOptions = {}): Redis {
 /** Connect and PING once; on failure throw one clear line naming the URL. */
 export async function connectRedis(url: string, options: ConnectOptions = {}): Promise<Redis> {
   const redis = createRedis(url, options);
-  redis.on("error", () => {
-    /* reported through the failing command or by the daemon's own handler */
+  // The cause (WRONGPASS, ETIMEDOUT, ...) arrives as an error event; connect() itself only
+  // rejects with "Connection is closed.". Keep the first one for the message.
+  let cause: Error | undefined;
+  redis.on("error", (err: Error) => {
+    cause ??= err;
   });
   try {
     await redis.connect();
@@ -52,12 +55,19 @@ export async function connectRedis(url: string, options: ConnectOptions = {}): P
   } catch (err) {
     // On an ended client disconnect() arms a 2 s stream timer that keeps a CLI alive for nothing.
     if (redis.status !== "end") redis.disconnect();
-    throw new RedisUnavailableError(
-      "REDIS_UNAVAILABLE",
-      `cannot reach Redis at ${redactUrl(url)}: ${(err as Error).message}`,
-      { hint: "start redis-server, or point --redis / REDIS_URL / hooks `redis` at a running server", cause: err },
-    );
+    const reason = cause && (err as Error).message === "Connection is closed." ? cause : (err as Error);
+    throw new RedisUnavailableError("REDIS_UNAVAILABLE", `cannot reach Redis at ${redactUrl(url)}: ${reason.message}`, {
+      hint: connectHint(url, reason),
+      cause: err,
+    });
   }
+}
+
+/** What to do about a failed connection, by what failed. */
+function connectHint(url: string, err: Error): string {
+  if (/WRONGPASS|NOAUTH|NOPERM/.test(err.message)) return "check the user and password in the URL (redis://user:password@host:port) and the user's ACL";
+  if (url.startsWith("rediss:")) return "rediss:// speaks TLS: is the server at that port TLS-enabled (tls-port)? use redis:// for a plain server";
+  return "start redis-server, or point --redis / REDIS_URL / hooks `redis` at a running server";
 }
 
 /** True when something answers PING at the URL within `timeoutMs`. */
