@@ -20,21 +20,21 @@ export function parseDottedPath(path: unknown): DottedPath | string {
     return `${JSON.stringify(path)} is not a dotted path; write a string like "${DOTTED_PATH_EXAMPLE}"`;
   }
   if (path.includes("/") || path.includes("\\")) {
-    return `"${path}" is a file path, not a dotted path; write module.function relative to the app root, like "${DOTTED_PATH_EXAMPLE}"`;
+    return `${JSON.stringify(path)} is a file path, not a dotted path; write module.function relative to the app root, like "${DOTTED_PATH_EXAMPLE}"`;
   }
   const segments = path.split(".");
   if (segments.some((s) => s === "")) {
-    return `"${path}" has an empty segment (".." or a leading/trailing "."); write segments joined by single dots, like "${DOTTED_PATH_EXAMPLE}"`;
+    return `${JSON.stringify(path)} has an empty segment (".." or a leading/trailing "."); write segments joined by single dots, like "${DOTTED_PATH_EXAMPLE}"`;
   }
   if (segments.length < 2) {
-    return `"${path}" names no module; a dotted path is module.path.function, like "${DOTTED_PATH_EXAMPLE}"`;
+    return `${JSON.stringify(path)} names no module; a dotted path is module.path.function, like "${DOTTED_PATH_EXAMPLE}"`;
   }
   const bad = segments.find((s) => !IDENTIFIER.test(s));
   if (bad !== undefined) {
-    return `"${path}": segment "${bad}" is not an identifier; use letters, digits, "_" and "$", like "${DOTTED_PATH_EXAMPLE}"`;
+    return `${JSON.stringify(path)}: segment ${JSON.stringify(bad)} is not an identifier; use letters, digits, "_" and "$", like "${DOTTED_PATH_EXAMPLE}"`;
   }
   if (segments.includes("node_modules")) {
-    return `"${path}" points into node_modules; task paths name app modules under the app root`;
+    return `${JSON.stringify(path)} points into node_modules; task paths name app modules under the app root`;
   }
   return { moduleSegments: segments.slice(0, -1), exportName: segments[segments.length - 1]! };
 }
