@@ -45,6 +45,9 @@ export interface EnqueueOptions {
   /** With dependsOn: run once every dependency has ended, even if one failed or was canceled. */
   allowFailure?: boolean;
   allow_failure?: boolean;
+  /** Dotted path of a failure handler called once if this job fails for good (after its last retry). */
+  onFailure?: string;
+  on_failure?: string;
   /** Explicit kwargs (merged with the other non-option keys). */
   kwargs?: Record<string, unknown>;
   [kwarg: string]: unknown;
@@ -66,6 +69,7 @@ export interface NormalizedOptions {
   /** Dependency ids, without repeats (empty: none). */
   dependsOn: string[];
   allowFailure: boolean;
+  onFailure?: string;
   kwargs: Record<string, unknown>;
 }
 
@@ -77,9 +81,11 @@ const ALIASES: Array<[string, string]> = [
   ["enqueueAfterCommit", "enqueue_after_commit"],
   ["dependsOn", "depends_on"],
   ["allowFailure", "allow_failure"],
+  ["onFailure", "on_failure"],
 ];
 const OPTION_KEYS = new Set(["queue", "timeout", "now", "deduplicate", "retry", "delay", "at", "kwargs", ...ALIASES.flat()]);
 const JOB_ID = /^[^\s{}]{1,200}$/;
+const DOTTED_PATH = /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)+$/;
 
 /** Seconds as a number (or numeric string), or a "10m"-style duration (shared CLI parser). */
 function delayMs_(v: unknown): number | undefined {
@@ -90,6 +96,15 @@ function delayMs_(v: unknown): number | undefined {
     return parseDuration(v, "delay");
   } catch {
     return undefined;
+  }
+}
+
+/** Any value for a message: JSON when it has one, else its String (BigInt, Symbol, cycles). */
+function show(v: unknown): string {
+  try {
+    return JSON.stringify(v) ?? String(v);
+  } catch {
+    return typeof v === "bigint" ? `${v}n` : String(v);
   }
 }
 
@@ -106,7 +121,7 @@ function pick(o: EnqueueOptions, camel: string, snake: string): unknown {
 
 function bool(name: string, v: unknown): boolean {
   if (v === undefined) return false;
-  if (typeof v !== "boolean") fail("BAD_OPTION", `enqueue: ${name} must be true or false, got ${JSON.stringify(v)}`);
+  if (typeof v !== "boolean") fail("BAD_OPTION", `enqueue: ${name} must be true or false, got ${show(v)}`);
   return v;
 }
 
@@ -119,7 +134,7 @@ function dependencyIds(v: unknown): string[] {
     const id = typeof ref === "string" ? ref : ref && typeof ref === "object" ? (ref as { id?: unknown }).id : undefined;
     const where = Array.isArray(v) ? `dependsOn[${i}]` : "dependsOn";
     if (typeof id !== "string" || !JOB_ID.test(id)) {
-      fail("BAD_DEPENDENCY", `enqueue: ${where} must be a job id or a job (with an id), got ${JSON.stringify(ref) ?? String(ref)}`);
+      fail("BAD_DEPENDENCY", `enqueue: ${where} must be a job id or a job (with an id), got ${show(ref)}`);
     }
     if (!ids.includes(id)) ids.push(id);
   });
@@ -128,7 +143,7 @@ function dependencyIds(v: unknown): string[] {
 
 function str(name: string, v: unknown): string | undefined {
   if (v === undefined) return undefined;
-  if (typeof v !== "string" || v === "") fail("BAD_OPTION", `enqueue: ${name} must be a non-empty string, got ${JSON.stringify(v)}`);
+  if (typeof v !== "string" || v === "") fail("BAD_OPTION", `enqueue: ${name} must be a non-empty string, got ${show(v)}`);
   return v;
 }
 
@@ -137,7 +152,7 @@ export function normalizeOptions(options: EnqueueOptions = {}): NormalizedOption
   const queue = str("queue", options.queue) ?? "default";
   const timeout = options.timeout;
   if (timeout !== undefined && (typeof timeout !== "number" || !Number.isFinite(timeout) || timeout <= 0)) {
-    fail("BAD_TIMEOUT", `enqueue: timeout must be a positive number of seconds, got ${JSON.stringify(timeout)}`);
+    fail("BAD_TIMEOUT", `enqueue: timeout must be a positive number of seconds, got ${show(timeout)}`);
   }
   const isAsync = pick(options, "isAsync", "is_async");
   const runNow = bool("now", options.now) || (isAsync !== undefined && !bool("isAsync", isAsync));
@@ -150,12 +165,12 @@ export function normalizeOptions(options: EnqueueOptions = {}): NormalizedOption
     jobId = jobName;
   }
   if (jobId !== undefined && !JOB_ID.test(jobId)) {
-    fail("BAD_JOB_ID", `enqueue: jobId ${JSON.stringify(jobId)} is not allowed: 1-200 characters, no spaces or braces`);
+    fail("BAD_JOB_ID", `enqueue: jobId ${show(jobId)} is not allowed: 1-200 characters, no spaces or braces`);
   }
   let delayMs: number | undefined;
   if (options.delay !== undefined) {
     const d = delayMs_(options.delay);
-    if (d === undefined) fail("BAD_DELAY", `enqueue: delay ${JSON.stringify(options.delay)} is not a duration; use seconds or "90s", "10m", "2h", "1d"`);
+    if (d === undefined) fail("BAD_DELAY", `enqueue: delay ${show(options.delay)} is not a duration; use seconds or "90s", "10m", "2h", "1d"`);
     delayMs = d;
   }
   let at: number | undefined;
@@ -169,6 +184,10 @@ export function normalizeOptions(options: EnqueueOptions = {}): NormalizedOption
   if (allowFailure && dependsOn.length === 0) fail("BAD_OPTION", "enqueue: allowFailure only applies with dependsOn; pass the jobs to wait for");
   if (runNow && dependsOn.length > 0) fail("BAD_OPTION", "enqueue: dependsOn cannot be combined with now / isAsync: false (the task would run before its dependencies)");
   if (jobId !== undefined && dependsOn.includes(jobId)) fail("BAD_DEPENDENCY", `enqueue: job "${jobId}" cannot depend on itself`);
+  const onFailure = str("onFailure", pick(options, "onFailure", "on_failure"));
+  if (onFailure !== undefined && !DOTTED_PATH.test(onFailure)) {
+    fail("BAD_OPTION", `enqueue: onFailure ${show(onFailure)} is not a dotted path like "my_app.alerts.notify_admin"`);
+  }
 
   const explicit = options.kwargs;
   if (explicit !== undefined && (typeof explicit !== "object" || explicit === null || Array.isArray(explicit))) {
@@ -194,6 +213,7 @@ export function normalizeOptions(options: EnqueueOptions = {}): NormalizedOption
     at,
     dependsOn,
     allowFailure,
+    ...(onFailure !== undefined ? { onFailure } : {}),
     kwargs,
   };
 }

@@ -31,7 +31,7 @@ export async function methodPath(env: QueueEnv, method: TaskMethod): Promise<str
     return path;
   }
   if (typeof method !== "string" || !DOTTED.test(method)) {
-    throw new EnqueueError("BAD_METHOD", `enqueue: method ${JSON.stringify(method)} is not a dotted path like "my_app.tasks.send_mail"`);
+    throw new EnqueueError("BAD_METHOD", `enqueue: method ${typeof method === "string" ? JSON.stringify(method) : `of type ${method === null ? "null" : typeof method}`} is not a dotted path like "my_app.tasks.send_mail"`);
   }
   if (env.tasks) {
     try {
@@ -90,6 +90,7 @@ export function buildPrepared(env: QueueEnv, path: string, o: NormalizedOptions,
     ...(runAt !== undefined && runAt > now ? { scheduledAt: runAt } : {}),
     ...(o.dependsOn.length > 0 ? { dependsOn: o.dependsOn } : {}),
     ...(o.allowFailure ? { allowFailure: true } : {}),
+    ...(o.onFailure !== undefined ? { onFailure: o.onFailure } : {}),
     ...extra,
   };
   const fields = encodeNewJob(job);
