@@ -121,6 +121,8 @@ export function resolveConfig({ flags = {}, env = process.env, hooks }: ResolveC
     queues: resolveQueues(hooks),
     logLevel,
     retention: resolveRetention(hooks),
+    // Validated with the hooks (paths checked by allTaskPaths); only carried to the workers here.
+    ...(Array.isArray(def.job_failure_handlers) && def.job_failure_handlers.length > 0 ? { failureHandlers: [...def.job_failure_handlers] } : {}),
     ...resolveSigning(hooks, env),
     sources,
   };

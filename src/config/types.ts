@@ -41,6 +41,8 @@ export interface ResolvedConfig {
   queues: Record<string, QueueConfig>;
   logLevel: "trace" | "debug" | "info" | "warn" | "error" | "fatal";
   retention: RetentionConfig;
+  /** hooks `job_failure_handlers`: dotted paths the workers call once per final job failure. */
+  failureHandlers?: string[];
   /** Payload signing (src/security/signing.ts): hooks `signing` or SCHEDULER_SIGNING_SECRET. */
   signing?: { secret: string };
   /** Where each setting came from, for `doctor` and the start banner. */

@@ -57,5 +57,6 @@ function toTask(entry: TaskEntry, event: string, expression: string, idPrefix: s
     source,
   };
   if (options.timeout !== undefined) task.timeout = options.timeout;
+  if (options.on_failure !== undefined) task.onFailure = options.on_failure;
   return task;
 }

@@ -174,9 +174,12 @@ export async function validateTaskPaths(
   return problems;
 }
 
-/** Every dotted path a hooks file names: its scheduled tasks, then `job_failure_handlers`. */
+/** Every dotted path a hooks file names: its scheduled tasks (and their `on_failure`), then `job_failure_handlers`. */
 export function allTaskPaths(hooks: LoadedHooks): Array<Pick<ScheduledTask, "method" | "source">> {
-  const paths: Array<Pick<ScheduledTask, "method" | "source">> = hooks.tasks.map((t) => ({ method: t.method, source: t.source }));
+  const paths: Array<Pick<ScheduledTask, "method" | "source">> = hooks.tasks.flatMap((t) => [
+    { method: t.method, source: t.source },
+    ...(t.onFailure !== undefined ? [{ method: t.onFailure, source: `${t.source}.on_failure` }] : []),
+  ]);
   (hooks.definition.job_failure_handlers ?? []).forEach((method, i) => paths.push({ method, source: `job_failure_handlers[${i}]` }));
   return paths;
 }

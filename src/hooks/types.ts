@@ -15,6 +15,8 @@ export type TaskEntry =
       /** Random delay up to this many seconds, to spread load (the slot is unchanged). */
       jitter?: number;
       kwargs?: Record<string, unknown>;
+      /** Dotted path of a failure handler for this task's jobs, besides `job_failure_handlers`. */
+      on_failure?: string;
     };
 
 export type EventName =
@@ -69,6 +71,8 @@ export interface ScheduledTask {
   catchup: CatchupPolicy;
   jitter: number;
   kwargs: Record<string, unknown>;
+  /** The entry's `on_failure` handler, carried onto each job as `onFailure`. */
+  onFailure?: string;
   /** Where it was declared, for messages: `scheduler_events.cron["0 9 * * *"][0]`. */
   source: string;
 }

@@ -34,7 +34,7 @@ export const TOP_LEVEL_KEYS = [
   "signing",
 ] as const;
 
-const ENTRY_KEYS = ["method", "queue", "timeout", "catchup", "jitter", "kwargs"] as const;
+const ENTRY_KEYS = ["method", "queue", "timeout", "catchup", "jitter", "kwargs", "on_failure"] as const;
 const RETENTION_KEYS = ["finished", "failed"] as const;
 
 export interface ValidateOptions {
@@ -171,7 +171,7 @@ function validateEntry(entry: unknown, at: string, problems: ProblemList, queueN
     return entry;
   }
   if (!isPlainObject(entry)) {
-    problems.add(at, `must be a dotted path string or { method: "my_app.tasks.fn", queue?, timeout?, catchup?, jitter?, kwargs? }, got ${describe(entry)}`);
+    problems.add(at, `must be a dotted path string or { method: "my_app.tasks.fn", queue?, timeout?, catchup?, jitter?, kwargs?, on_failure? }, got ${describe(entry)}`);
     return undefined;
   }
   for (const key of Object.keys(entry)) {
@@ -206,6 +206,10 @@ function validateEntry(entry: unknown, at: string, problems: ProblemList, queueN
   if (entry.catchup !== undefined) {
     const m = checkCatchup(entry.catchup);
     if (m) problems.add(keyPath(at, "catchup"), m);
+  }
+  if (entry.on_failure !== undefined) {
+    const parsed = parseDottedPath(entry.on_failure);
+    if (typeof parsed === "string") problems.add(keyPath(at, "on_failure"), parsed);
   }
   if (entry.kwargs !== undefined) {
     if (!isPlainObject(entry.kwargs)) problems.add(keyPath(at, "kwargs"), `must be a plain object of keyword arguments, got ${describe(entry.kwargs)}`);

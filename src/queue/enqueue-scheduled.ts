@@ -22,6 +22,8 @@ export interface ScheduledEnqueueInput {
   catchup: boolean;
   /** Run this many ms after now (spreads load; the slot is unchanged). */
   jitterMs?: number;
+  /** The hooks entry's `on_failure` handler (dotted path), stored on the job. */
+  onFailure?: string;
 }
 
 export type ScheduledEnqueueResult =
@@ -31,7 +33,7 @@ export type ScheduledEnqueueResult =
 
 export async function enqueueScheduled(env: QueueEnv, input: ScheduledEnqueueInput): Promise<ScheduledEnqueueResult> {
   if (!Number.isFinite(input.slot)) throw new EnqueueError("BAD_SLOT", `enqueueScheduled: slot of ${input.task} must be ms since epoch, got ${input.slot}`);
-  const o = normalizeOptions({ queue: input.queue, timeout: input.timeout, kwargs: input.kwargs });
+  const o = normalizeOptions({ queue: input.queue, timeout: input.timeout, kwargs: input.kwargs, onFailure: input.onFailure });
   checkQueue(env, o.queue);
   checkKwargs(o.kwargs);
   if (input.jitterMs && input.jitterMs > 0) o.delayMs = input.jitterMs;

@@ -36,6 +36,7 @@ export async function enqueueIn(env: QueueEnv, method: TaskMethod, options: Enqu
   checkKwargs(o.kwargs);
   if (o.runNow) return runNow(env, method, o);
   const path = await methodPath(env, method);
+  if (o.onFailure !== undefined) await methodPath(env, o.onFailure); // a handler that cannot load is refused now, not at the failure
   const { prepared, job } = buildPrepared(env, path, o);
 
   const scope = currentScope();

@@ -23,6 +23,7 @@ export function encodeNewJob(job: Omit<Job, "status">): Record<string, string> {
   };
   if (job.jobName !== undefined) f.jobName = job.jobName;
   if (job.task !== undefined) f.task = job.task;
+  if (job.onFailure !== undefined) f.onFailure = job.onFailure;
   if (job.parentId !== undefined) f.parentId = job.parentId;
   if (job.retry !== undefined) f.retry = JSON.stringify(job.retry);
   if (job.scheduledFor !== undefined) f.scheduledFor = String(job.scheduledFor);
@@ -64,6 +65,7 @@ export function decodeJob(raw: Record<string, string> | string[]): Job {
   if (h.catchup !== undefined) job.catchup = h.catchup === "1";
   if (h.atFront === "1") job.atFront = true;
   if (h.allowFailure === "1") job.allowFailure = true;
+  if (h.onFailure !== undefined) job.onFailure = h.onFailure;
   return job;
 }
 

@@ -82,6 +82,8 @@ export interface Job {
   catchup?: boolean;
   /** Scheduled task id (hooks) that produced it. */
   task?: string;
+  /** Dotted path of a failure handler called once when this job fails for good (besides the hooks' job_failure_handlers). */
+  onFailure?: string;
   parentId?: string;
   /** Ids of jobs enqueued from inside this one, oldest first (the newest CHILDREN_KEPT); from getJob. */
   children?: string[];

@@ -151,6 +151,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
         timeout: task.timeout,
         catchup: s.catchup,
         jitterMs,
+        onFailure: task.onFailure,
       });
       const at = clock();
       if (r.outcome === "enqueued") {

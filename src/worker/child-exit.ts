@@ -47,7 +47,7 @@ async function timedOut(sup: Supervisor, worker: string, inFlight: InFlightJob[]
   const victims = inFlight.filter((j) => jobIds.includes(j.id) || j.deadline <= now);
   const bystanders = inFlight.filter((j) => !victims.includes(j));
   for (const job of victims) {
-    const result = await failTimedOut(sup.env, worker, job);
+    const result = await failTimedOut(sup.env, worker, job, sup.failures);
     sup.log.warn({ worker, jobId: job.id, queue: job.queue, result }, `job ${job.limit}; worker killed`);
     sup.events.emit("job.timeout", "error", `job ${job.id} ${job.limit}; worker ${worker} killed`, { worker, jobId: job.id, queue: job.queue, data: { result } });
   }
@@ -70,7 +70,7 @@ async function stopped(sup: Supervisor, worker: string, exit: ChildExit): Promis
 
 /** Dealt with now rather than when their leases lapse; the stall limit stops a job that kills every worker. */
 async function crashedJobs(sup: Supervisor, worker: string, how: string, exit: ChildExit): Promise<void> {
-  const outcome = await abandon(sup.env, worker, exit.inFlight, sup.stallLimit);
+  const outcome = await abandon(sup.env, worker, exit.inFlight, sup.stallLimit, sup.failures);
   if (outcome.requeued.length > 0 || outcome.failed.length > 0) sup.log.warn({ worker, requeued: outcome.requeued, failed: outcome.failed }, "jobs of the dead worker recovered");
   sup.events.emit("worker.down", "error", `worker ${worker} died (${how})${exit.fatal ? `: ${exit.fatal}` : ""}`, {
     worker,

@@ -17,6 +17,7 @@ import { describeError } from "../errors.js";
 import { setActiveContext, type QueueEnv } from "../queue/context.js";
 import { createTaskRegistry } from "../hooks/task-loader.js";
 import { JobLoop } from "./job-loop.js";
+import { FailureHandlers } from "./failure-handlers.js";
 import { moduleOf, runJob } from "./run-job.js";
 import { jsonLogger } from "./log.js";
 import type { ChildInit, ChildMessage, ParentMessage } from "./types.js";
@@ -73,6 +74,7 @@ async function start(init: ChildInit): Promise<void> {
     };
     // enqueue() and publishProgress() called by tasks use this process's env.
     setActiveContext(env);
+    const failures = new FailureHandlers({ env, paths: () => init.config.failureHandlers ?? [], tasks: () => tasks, log });
 
     const reported = new Set<string>();
     const onLoadError = (method: string, err: unknown) => {
@@ -110,6 +112,7 @@ async function start(init: ChildInit): Promise<void> {
             onLoadError,
             onRecordError: (j, err) => log.error({ jobId: j.id, err: describeError(err) }, "could not record job outcome"),
             shutdownSignal: shutdown.signal,
+            failures,
           },
           job,
         );
@@ -119,6 +122,8 @@ async function start(init: ChildInit): Promise<void> {
     if (stopRequested) loop.stop();
     await note({ type: "ready" });
     const end = await loop.run();
+    // Handlers of the last failures run after their jobs ended: let them finish (each is bounded).
+    await failures.settled();
     // Awaited: IPC keeps order, so every earlier note (the last "ended") is out before we exit.
     await note(end === "drained" ? { type: "drained" } : { type: "exiting" });
     redis.disconnect();

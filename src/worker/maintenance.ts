@@ -15,6 +15,7 @@ import { heartbeat, promoteScheduled, reapStalled } from "../queue/lifecycle.js"
 import { describeError } from "../errors.js";
 import { touchWorker, type WorkerInfo, type WorkerState } from "./registry.js";
 import type { Logger } from "./types.js";
+import type { FailureHandlers } from "./failure-handlers.js";
 
 /** What the chores need to know about one live child. */
 export interface WatchedChild {
@@ -33,6 +34,8 @@ export interface MaintenanceOptions {
   stallLimit: number;
   promote: boolean;
   children(): WatchedChild[];
+  /** Runs the failure handlers of the jobs a reap fails (abandoned past the stall limit). */
+  failures?: FailureHandlers;
   /** Called with what a reap did (for logs and tests). */
   onReaped?(result: { requeued: string[]; failed: string[] }): void;
 }
@@ -68,6 +71,7 @@ export class Maintenance {
 
   async reap(): Promise<void> {
     const result = await reapStalled(this.o.env, { stallLimit: this.o.stallLimit });
+    this.o.failures?.notifyReaped(result.failed);
     if (result.requeued.length > 0 || result.failed.length > 0) {
       this.o.log.warn({ requeued: result.requeued, failed: result.failed }, "reaped jobs of dead workers");
       this.o.onReaped?.(result);

@@ -17,6 +17,7 @@ import type { Job } from "../queue/types.js";
 import { decodeJob } from "../queue/job-codec.js";
 import { failJob, heartbeat, reapStalled, requeueJob } from "../queue/lifecycle.js";
 import { JobTimeoutError } from "../errors.js";
+import type { FailureHandlers } from "./failure-handlers.js";
 
 export interface LostJob {
   id: string;
@@ -30,12 +31,16 @@ export async function loadJob(env: QueueEnv, id: string): Promise<Job | null> {
   return h.id ? decodeJob(h) : null;
 }
 
-/** Fail a job whose hard deadline passed. Returns failJob's answer, or "missing". */
-export async function failTimedOut(env: QueueEnv, worker: string, lost: LostJob): Promise<string> {
+/**
+ * Fail a job whose hard deadline passed. Returns failJob's answer, or "missing". With `failures`,
+ * a final failure (no retry left) starts the failure handlers.
+ */
+export async function failTimedOut(env: QueueEnv, worker: string, lost: LostJob, failures?: FailureHandlers): Promise<string> {
   const job = await loadJob(env, lost.id);
   if (!job) return "missing";
   const error = new JobTimeoutError(lost.limit ?? "timed out");
-  return failJob(env, { job, worker, error, reason: "timeout" });
+  const input = { job, worker, error, reason: "timeout" as const };
+  return failures ? failures.fail(input) : failJob(env, input);
 }
 
 /** Give jobs back to the front of their queues (not the jobs' fault). Returns the ids moved. */
@@ -53,8 +58,17 @@ export async function giveBack(env: QueueEnv, worker: string, jobs: LostJob[], r
  * and reap, which requeues each with stalls+1 or fails it "abandoned: worker X died at T" past
  * the stall limit. The reaper may pick up other expired leases too; that is its job anyway.
  */
-export async function abandon(env: QueueEnv, worker: string, jobs: LostJob[], stallLimit: number): Promise<{ requeued: string[]; failed: string[] }> {
+export async function abandon(
+  env: QueueEnv,
+  worker: string,
+  jobs: LostJob[],
+  stallLimit: number,
+  failures?: FailureHandlers,
+): Promise<{ requeued: string[]; failed: string[] }> {
   if (jobs.length === 0) return { requeued: [], failed: [] };
   await heartbeat(env, { worker, jobs: jobs.map(({ id, queue }) => ({ id, queue })), leaseMs: 0 });
-  return reapStalled(env, { stallLimit });
+  const result = await reapStalled(env, { stallLimit });
+  // The reap script returns each id it failed to exactly one caller: notify those once.
+  failures?.notifyReaped(result.failed);
+  return result;
 }

@@ -10,11 +10,12 @@
 import type { Job, PreparedJob } from "../queue/types.js";
 import type { QueueEnv } from "../queue/context.js";
 import type { TaskRegistry } from "../hooks/types.js";
-import { completeJob, failJob, requeueJob } from "../queue/lifecycle.js";
+import { completeJob, failJob, requeueJob, type FailJobInput } from "../queue/lifecycle.js";
 import { runInJobContext } from "../runtime/job-context.js";
 import { JobTimeoutError } from "../errors.js";
 import { hardDeadline, jobLimit, softDeadline, timeoutMessage } from "./deadline.js";
 import type { ChildMessage } from "./types.js";
+import type { FailureHandlers } from "./failure-handlers.js";
 import { JobRejectedError, signatureProblem } from "../security/signing.js";
 import { appendEvent } from "../log/events.js";
 
@@ -30,6 +31,8 @@ export interface RunJobDeps {
   onRecordError(job: Job, err: unknown): void;
   /** Aborted when this child is told to shut down hard; running tasks see it too. */
   shutdownSignal: AbortSignal;
+  /** Runs the failure handlers of a job that failed for good (absent: none run). */
+  failures?: FailureHandlers;
 }
 
 export type RunOutcome = Extract<ChildMessage, { type: "ended" }>["outcome"];
@@ -76,7 +79,7 @@ async function perform(deps: RunJobDeps, job: Job, signal: AbortSignal, timeoutE
     task = await deps.tasks.resolve(job.method);
   } catch (err) {
     deps.onLoadError(job.method, err);
-    return failJob(env, { job, worker, error: err, reason: "error" });
+    return fail(deps, { job, worker, error: err, reason: "error" });
   }
   let ran: Ran;
   try {
@@ -88,13 +91,18 @@ async function perform(deps: RunJobDeps, job: Job, signal: AbortSignal, timeoutE
   if (ran.ok) return completeJob(env, { job, worker, result: ran.result, followUps: ran.followUps });
   // A task that stopped because of the soft timeout fails as a timeout, whatever it threw.
   if (signal.aborted && signal.reason === timeoutError) {
-    return failJob(env, { job, worker, error: timeoutError, reason: "timeout" });
+    return fail(deps, { job, worker, error: timeoutError, reason: "timeout" });
   }
   // One that stopped because the worker shuts down was not at fault: it runs again elsewhere.
   if (signal.aborted && deps.shutdownSignal.aborted) {
     return (await requeueJob(env, { job, worker, reason: "shutdown" })) ? "requeued" : "lease-lost";
   }
-  return failJob(env, { job, worker, error: ran.error, reason: "error" });
+  return fail(deps, { job, worker, error: ran.error, reason: "error" });
+}
+
+/** failJob, and the failure handlers when it was the job's final failure (failure-handlers.ts). */
+function fail(deps: RunJobDeps, input: FailJobInput): Promise<"retry-scheduled" | "failed" | "lease-lost"> {
+  return deps.failures ? deps.failures.fail(input) : failJob(deps.env, input);
 }
 
 /**

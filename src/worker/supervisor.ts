@@ -31,6 +31,9 @@ import { DEFAULT_RESTART_POLICY, RestartPolicy, type RestartPolicyOptions } from
 import { jsonLogger } from "./log.js";
 import { WorkerEvents } from "./worker-events.js";
 import { onChildExit } from "./child-exit.js";
+import { FailureHandlers } from "./failure-handlers.js";
+import { createTaskRegistry } from "../hooks/task-loader.js";
+import type { TaskRegistry } from "../hooks/types.js";
 import type { Logger, WorkerGroupSpec, WorkerTimings } from "./types.js";
 
 export const DEFAULT_TIMINGS: WorkerTimings = {
@@ -95,6 +98,8 @@ export class Supervisor {
   readonly timings: WorkerTimings;
   readonly groups: GroupState[];
   readonly events: WorkerEvents;
+  /** Failure handlers of the jobs failed here (hard timeouts, dead workers, reaps). */
+  readonly failures: FailureHandlers;
   readonly done: Promise<number>;
   stopping = false;
   private forced = false;
@@ -108,6 +113,9 @@ export class Supervisor {
   /** Children replaced by reload() that are finishing their jobs. */
   private readonly retiring = new Set<Slot>();
   private readonly signalHandler = () => this.stop();
+  /** Resolves failure handler paths; created at the first failure, anew after a reload. */
+  private handlerTasks: TaskRegistry | undefined;
+  private reloads = 0;
 
   constructor(
     readonly options: SupervisorOptions,
@@ -124,6 +132,13 @@ export class Supervisor {
       retention: options.config.retention,
     };
     this.events = new WorkerEvents(this.env, this.log);
+    this.failures = new FailureHandlers({
+      env: this.env,
+      log: this.log,
+      paths: () => this.options.config.failureHandlers ?? [],
+      tasks: () => (this.handlerTasks ??= createTaskRegistry(this.options.config.appRoot, { fresh: this.reloads > 0 })),
+      onIdle: () => this.maybeFinish(),
+    });
     const policy: RestartPolicyOptions = { ...DEFAULT_RESTART_POLICY, unstableMs: this.timings.unstableMs, ...options.restartPolicy };
     this.groups = options.groups.map((spec) => {
       const group: GroupState = { spec, policy: new RestartPolicy(policy), slots: [], gaveUp: false };
@@ -140,6 +155,7 @@ export class Supervisor {
       registryTtlMs: this.registryTtlMs,
       stallLimit: this.stallLimit,
       promote: options.promote ?? false,
+      failures: this.failures,
       children: () =>
         this.liveSlots().map((slot) => ({
           info: slot.info!,
@@ -236,6 +252,9 @@ export class Supervisor {
       this.env.retention = update.config.retention;
     }
     if (update.preload) this.options.preload = update.preload;
+    this.reloads += 1;
+    this.handlerTasks = undefined;
+    this.failures.reset();
     let replaced = 0;
     for (const group of this.groups) {
       if (group.gaveUp) continue;
@@ -372,7 +391,7 @@ export class Supervisor {
   private maybeFinish(): void {
     if (this.finished) return;
     const pending =
-      this.recovering > 0 || this.liveSlots().length > 0 || this.groups.some((g) => g.slots.some((s) => s.restartTimer));
+      this.recovering > 0 || this.failures.pending > 0 || this.liveSlots().length > 0 || this.groups.some((g) => g.slots.some((s) => s.restartTimer));
     if (pending) return;
     this.finished = true;
     clearTimeout(this.graceTimer);

@@ -65,6 +65,9 @@ async function runWorker(opts: WorkerOptions): Promise<number> {
     return await supervisor.done;
   } finally {
     await redis.stop();
+    // Failure handlers of timed-out or abandoned jobs run here, in app modules that may hold
+    // handles open (a Redis or SMTP client): once done, they must not keep this process alive.
+    setTimeout(() => process.exit(), 1000).unref();
   }
 }
 
