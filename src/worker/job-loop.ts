@@ -8,9 +8,10 @@
 import type { Redis } from "ioredis";
 import type { Job } from "../queue/types.js";
 import type { QueueEnv } from "../queue/context.js";
-import { dequeue, waitForJobs } from "../queue/lifecycle.js";
+import { waitForJobs } from "../queue/lifecycle.js";
 import { describeError } from "../errors.js";
 import type { Strategy } from "./types.js";
+import { gatedDequeue, RateGate } from "./rate-gate.js";
 
 export interface JobLoopOptions {
   env: QueueEnv;
@@ -38,8 +39,12 @@ export class JobLoop {
   private readonly running = new Set<Promise<void>>();
   private stopping = false;
   private wakeStop: (() => void) | undefined;
+  /** Per-queue rate limits (rate-gate.ts); inert when no served queue has one. */
+  private readonly gate: RateGate;
 
-  constructor(private readonly o: JobLoopOptions) {}
+  constructor(private readonly o: JobLoopOptions) {
+    this.gate = new RateGate(o.env, o.queues);
+  }
 
   get runningCount(): number {
     return this.running.size;
@@ -67,7 +72,7 @@ export class JobLoop {
       let jobs: Array<Job | null>;
       try {
         jobs = await Promise.all(
-          Array.from({ length: n }, () => dequeue(o.env, { queues: o.queues, worker: o.worker, leaseMs: o.leaseMs, strategy: o.strategy })),
+          Array.from({ length: n }, () => gatedDequeue(o.env, this.gate, { queues: o.queues, worker: o.worker, leaseMs: o.leaseMs, strategy: o.strategy }, o.onError)),
         );
       } catch (err) {
         // A dequeue that succeeded beside a failed one keeps its lease until it lapses; the
@@ -85,14 +90,19 @@ export class JobLoop {
       }
       width = 1;
       if (found.length > 0) continue;
+      // A rate-limited queue that is cooling down may still hold jobs: wait on the others, and
+      // no longer than its cooldown (rate-gate.ts).
+      const idle = this.gate.idleWait(o.blockSeconds);
+      const cooling = idle.queues.length < o.queues.length;
       if (o.burst) {
-        if (this.running.size === 0) return "drained";
-        // A running job may enqueue follow-ups: look again when one ends.
-        await this.untilStopOr(Promise.race(this.running));
+        if (this.running.size === 0 && !cooling) return "drained";
+        // A running job may enqueue follow-ups: look again when one ends (or a cooldown does).
+        await this.untilStopOr(Promise.race([...this.running, ...(cooling ? [delay(idle.seconds * 1000)] : [])]));
         continue;
       }
       try {
-        await this.untilStopOr(waitForJobs(o.blocking, o.env, o.queues, o.blockSeconds));
+        if (idle.queues.length === 0) await this.untilStopOr(delay(idle.seconds * 1000));
+        else await this.untilStopOr(waitForJobs(o.blocking, o.env, idle.queues, idle.seconds));
       } catch (err) {
         if (!this.stopping) {
           o.onError(err);
