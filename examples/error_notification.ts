@@ -4,9 +4,12 @@
  *
  *   // hooks.ts
  *   export default defineHooks({
- *     job_failure_handlers: ["examples.error_notification.notify_ops", "examples.error_notification.mail_admin"],
+ *     job_failure_handlers: ["examples.error_notification.notify_ops"],
  *     ...
  *   });
+ *
+ * A task can also name its own handler: `enqueue(task, { onFailure: "my_app.alerts.x" })`, or
+ * `{ method, on_failure: "my_app.alerts.x" }` in scheduler_events.
  *
  * Mail: any object with nodemailer's `sendMail` works; nodemailer is your app's dependency:
  *
@@ -24,6 +27,15 @@ export function opsWebhook(url: string): FailureHandler {
 export function adminMail(transport: MailTransport): FailureHandler {
   return emailNotifier({ transport, from: "jobs@example.com", to: "admin@example.com" });
 }
+
+/**
+ * The handler hooks.ts names: the worker calls it once per final failure (after the last retry)
+ * with `{ job, error, attempts }` and an abort signal. Posts to OPS_WEBHOOK_URL when it is set.
+ */
+export const notify_ops: FailureHandler = (failure, scope) => {
+  const url = process.env.OPS_WEBHOOK_URL;
+  return url ? opsWebhook(url)(failure, scope) : undefined;
+};
 
 /** frappe.log_error inside a task: recorded in the events stream (`scheduler logs --level error`). */
 export async function critical_job({ data }: { data: string }) {
