@@ -1,7 +1,8 @@
 /**
  * RateGate (src/worker/rate-gate.ts) against real Redis, with a manual clock: slots are spent only
  * on jobs actually dequeued, a refused queue cools for the limiter's retryInMs and is left out of
- * the dequeue, and unlimited queues never touch the limiter.
+ * the dequeue, and unlimited queues never touch the limiter. Also the limiter's key lifetime, on
+ * which the limit across processes depends.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testRedis, type TestRedis } from "../helpers/redis.js";
@@ -10,6 +11,7 @@ import { enqueueIn } from "../../src/queue/enqueue.js";
 import type { QueueEnv } from "../../src/queue/context.js";
 import type { Job } from "../../src/queue/types.js";
 import { gatedDequeue, RateGate } from "../../src/worker/rate-gate.js";
+import { acquireRateSlot } from "../../src/patterns/rate-limit.js";
 
 let t: TestRedis;
 beforeAll(async () => {
@@ -72,5 +74,20 @@ describe("RateGate", () => {
     expect((await gatedDequeue(env, gate, { queues: ["default"], worker: "w1", leaseMs: 10_000 }, () => {}))?.id).toBe(job.id);
     expect(await t.redis.exists(t.keys.rateLimit("default"))).toBe(0);
     expect(gate.idleWait(1)).toEqual({ queues: ["default"], seconds: 1 });
+  });
+});
+
+describe("the shared limiter under the gate (ratelimit_acquire.lua)", () => {
+  it("a caller whose clock reads behind still sees the slots of its window after their TTL would have run out", async () => {
+    const { env } = setup();
+    const limited = { ...env, queues: { api: { rateLimit: { max: 2, per: 0.2 } } } };
+    await t.redis.del(t.keys.rateLimit("api"));
+    const start = Date.now();
+    expect((await acquireRateSlot(limited, "api", start)).ok).toBe(true);
+    expect((await acquireRateSlot(limited, "api", start + 1)).ok).toBe(true);
+    // Real time passes one window (the server's clock: the key's TTL); this caller's clock says
+    // start + 150, inside the window of the two grants: it must be refused.
+    await new Promise((r) => setTimeout(r, 260));
+    expect(await acquireRateSlot(limited, "api", start + 150)).toEqual({ ok: false, retryInMs: 50 });
   });
 });

@@ -16,7 +16,11 @@ redis.call("ZREMRANGEBYSCORE", KEYS[1], "-inf", now - window)
 local used = redis.call("ZCARD", KEYS[1])
 if used < max then
   redis.call("ZADD", KEYS[1], now, ARGV[4])
-  redis.call("PEXPIRE", KEYS[1], window)
+  -- Twice the window: the TTL runs on the server's clock, the scores on the callers'. With a TTL
+  -- of one window the key could vanish while a caller whose clock reads a little behind (or whose
+  -- call was slow to arrive) still has these slots inside its window, and it would be granted one
+  -- too many.
+  redis.call("PEXPIRE", KEYS[1], 2 * window)
   return {1, 0}
 end
 local oldest = redis.call("ZRANGE", KEYS[1], 0, 0, "WITHSCORES")
