@@ -50,6 +50,8 @@ class AppTaskRegistry implements TaskRegistry {
   private readonly fresh: boolean;
   /** Module path (`my_app.tasks`) -> its namespace, loaded once per registry. */
   private readonly modules = new Map<string, Promise<Record<string, unknown>>>();
+  /** Module path -> the file it was loaded from: a worker resolves per job, without fs calls. */
+  private readonly files = new Map<string, string>();
 
   constructor(appRoot: string, options: TaskRegistryOptions) {
     this.appRoot = resolve(appRoot);
@@ -93,7 +95,7 @@ class AppTaskRegistry implements TaskRegistry {
   }
 
   private async loadModule(dottedPath: string, modulePath: string, segments: string[]): Promise<{ file: string; namespace: Record<string, unknown> }> {
-    const file = this.locate(dottedPath, segments);
+    const file = this.files.get(modulePath) ?? this.locate(dottedPath, segments);
     let pending = this.modules.get(modulePath);
     if (!pending) {
       pending = importModule(file, { fresh: this.fresh }).then((namespace) => {
@@ -101,8 +103,12 @@ class AppTaskRegistry implements TaskRegistry {
         return namespace;
       });
       this.modules.set(modulePath, pending);
+      this.files.set(modulePath, file);
       // A failed load is not cached: the user may fix the file and retry.
-      pending.catch(() => this.modules.delete(modulePath));
+      pending.catch(() => {
+        this.modules.delete(modulePath);
+        this.files.delete(modulePath);
+      });
     }
     try {
       return { file, namespace: await pending };

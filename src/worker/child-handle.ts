@@ -137,6 +137,11 @@ export class ChildHandle {
   }
 
   private onMessage(raw: unknown): void {
+    // A child sends the notes of one event-loop turn as one array (child.ts note()).
+    if (Array.isArray(raw)) {
+      for (const one of raw) this.onMessage(one);
+      return;
+    }
     if (!isChildMessage(raw)) return;
     const msg: ChildMessage = raw;
     const { events } = this.options;

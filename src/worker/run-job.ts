@@ -46,14 +46,15 @@ export async function runJob(deps: RunJobDeps, job: Job): Promise<RunOutcome> {
   await deps.note({ type: "started", id: job.id, queue: job.queue, deadline: hardDeadline(startedAt, limit), limit: message });
 
   const controller = new AbortController();
-  const timeoutError = new JobTimeoutError(message);
-  const softTimer = setTimeout(() => controller.abort(timeoutError), Math.max(0, softDeadline(startedAt, limit) - env.clock()));
+  // Made only when the soft timeout fires: an Error per job (its stack trace) is measurable on
+  // the hot path (bench: ~20 µs of a ~500 µs job cycle).
+  const softTimer = setTimeout(() => controller.abort(new JobTimeoutError(message)), Math.max(0, softDeadline(startedAt, limit) - env.clock()));
   const onShutdown = () => controller.abort(deps.shutdownSignal.reason);
   deps.shutdownSignal.addEventListener("abort", onShutdown, { once: true });
 
   let outcome: RunOutcome;
   try {
-    outcome = await perform(deps, job, controller.signal, timeoutError);
+    outcome = await perform(deps, job, controller.signal);
   } catch (err) {
     // Redis refused the outcome: the job stays in `started` until its lease lapses and the
     // reaper requeues it. The supervisor must stop extending that lease, hence the note.
@@ -70,7 +71,7 @@ export async function runJob(deps: RunJobDeps, job: Job): Promise<RunOutcome> {
 
 type Ran = { ok: true; result: unknown; followUps: PreparedJob[] } | { ok: false; error: unknown };
 
-async function perform(deps: RunJobDeps, job: Job, signal: AbortSignal, timeoutError: JobTimeoutError): Promise<RunOutcome> {
+async function perform(deps: RunJobDeps, job: Job, signal: AbortSignal): Promise<RunOutcome> {
   const { env, worker } = deps;
   const rejected = await refuseForgery(env, worker, job);
   if (rejected) return rejected;
@@ -90,8 +91,9 @@ async function perform(deps: RunJobDeps, job: Job, signal: AbortSignal, timeoutE
   }
   if (ran.ok) return completeJob(env, { job, worker, result: ran.result, followUps: ran.followUps });
   // A task that stopped because of the soft timeout fails as a timeout, whatever it threw.
-  if (signal.aborted && signal.reason === timeoutError) {
-    return fail(deps, { job, worker, error: timeoutError, reason: "timeout" });
+  // (Only the soft timer aborts this signal with a JobTimeoutError; shutdown uses its own reason.)
+  if (signal.aborted && signal.reason instanceof JobTimeoutError) {
+    return fail(deps, { job, worker, error: signal.reason, reason: "timeout" });
   }
   // One that stopped because the worker shuts down was not at fault: it runs again elsewhere.
   if (signal.aborted && deps.shutdownSignal.aborted) {
