@@ -1,0 +1,102 @@
+/**
+ * The tick skips the cron walk of tasks that had nothing due (scheduler.ts `quiet`): these tests
+ * check that the shortcut never hides a due slot (the next slot is reached, another daemon
+ * moved the slot record, a record was deleted) and that it is what makes big hooks cheap.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { manualClock } from "../../src/clock.js";
+import { testRedis, type TestRedis } from "../helpers/redis.js";
+import { createScheduler } from "../../src/scheduler/scheduler.js";
+import { DEFAULT_QUEUES, DEFAULT_RETENTION, type QueueEnv } from "../../src/queue/context.js";
+import { dequeue, completeJob } from "../../src/queue/lifecycle.js";
+import type { ScheduledTask } from "../../src/hooks/types.js";
+
+let t: TestRedis;
+beforeAll(async () => {
+  t = await testRedis("scheduler-quiet");
+});
+afterAll(async () => {
+  await t.cleanup();
+});
+
+const task = (name: string, expression: string): ScheduledTask => ({
+  id: `cron|${expression}|app.tasks.${name}`,
+  event: "cron",
+  expression,
+  method: `app.tasks.${name}`,
+  queue: "default",
+  catchup: "latest",
+  jitter: 0,
+  kwargs: {},
+  source: `test ${name}`,
+});
+
+function setup(start: string, tasks: ScheduledTask[]) {
+  const clock = manualClock(start);
+  const env: QueueEnv = { redis: t.redis, keys: t.keys, clock, queues: DEFAULT_QUEUES, retention: DEFAULT_RETENTION };
+  return { clock, env, scheduler: createScheduler({ env, tasks, timezone: "Europe/Berlin", clock }) };
+}
+
+/** Ids of the jobs now queued on `default`, taken and finished (so overlap never blocks). */
+async function drain(env: QueueEnv): Promise<string[]> {
+  const ids: string[] = [];
+  for (let job = await dequeue(env, { queues: ["default"], worker: "w", leaseMs: 10_000 }); job; job = await dequeue(env, { queues: ["default"], worker: "w", leaseMs: 10_000 })) {
+    ids.push(job.task ?? job.method);
+    await completeJob(env, { job, worker: "w", result: null });
+  }
+  return ids;
+}
+
+describe("quiet tasks", () => {
+  it("fires at the next slot after idle ticks, and again after the next", async () => {
+    const a = task("a", "*/5 * * * *");
+    const { clock, env, scheduler } = setup("2026-03-02T10:00:30Z", [a]);
+    await scheduler.tick(); // baseline
+    for (let i = 0; i < 5; i++) {
+      clock.advance(30_000);
+      expect(await scheduler.tick()).toBe(Date.parse("2026-03-02T10:05:00Z"));
+    }
+    expect(await drain(env)).toEqual([]);
+    clock.set("2026-03-02T10:05:00.005Z");
+    await scheduler.tick();
+    expect(await drain(env)).toEqual([a.id]);
+    clock.set("2026-03-02T10:07:00Z");
+    expect(await scheduler.tick()).toBe(Date.parse("2026-03-02T10:10:00Z"));
+    clock.set("2026-03-02T10:10:01Z");
+    await scheduler.tick();
+    expect(await drain(env)).toEqual([a.id]);
+  });
+
+  it("looks again when another daemon changed the slot record or it was deleted", async () => {
+    const b = task("b", "0 * * * *");
+    const { clock, env, scheduler } = setup("2026-03-02T11:10:00Z", [b]);
+    await scheduler.tick(); // baseline 11:10
+    clock.advance(60_000);
+    await scheduler.tick(); // quiet now
+    // Someone rewinds the record to before 11:00 (e.g. an operator resetting it): 11:00 is due.
+    await t.redis.hset(t.keys.lastSlots(), b.id, String(Date.parse("2026-03-02T10:30:00Z")));
+    clock.advance(60_000);
+    await scheduler.tick();
+    expect(await drain(env)).toEqual([b.id]);
+    // The record deleted: the task counts as first seen again (a new baseline, nothing fired).
+    await t.redis.hdel(t.keys.lastSlots(), b.id);
+    clock.advance(60_000);
+    await scheduler.tick();
+    expect(await drain(env)).toEqual([]);
+    expect(Number(await t.redis.hget(t.keys.lastSlots(), b.id))).toBeGreaterThan(Date.parse("2026-03-02T11:00:00Z"));
+  });
+
+  it("makes idle ticks of many tasks far cheaper than the first walk", async () => {
+    const many = Array.from({ length: 1500 }, (_, i) => task(`m${i}`, `${i % 60} ${Math.floor(i / 60) % 24} * * ${i % 7}`));
+    const { clock, scheduler } = setup("2026-03-02T12:00:30Z", many);
+    const time = async () => {
+      const t0 = performance.now();
+      await scheduler.tick();
+      return performance.now() - t0;
+    };
+    const first = await time();
+    clock.advance(1000);
+    const idle = Math.min(await time(), await time(), await time());
+    expect(idle).toBeLessThan(first / 5);
+  });
+});
