@@ -5,7 +5,8 @@
  * A sliding-window log in one sorted set per queue, checked and updated by one Lua script (one
  * round trip per call). Unlike a fixed window it never admits 2×max around a window boundary,
  * and unlike a token bucket it enforces exactly "max in any `per` seconds". Memory: at most
- * `max` members per limited queue. Times come from the caller's clock: hosts sharing a limiter
+ * 2×max members per limited queue (slots are kept two windows, for callers whose `now` arrives
+ * out of order; see the script). Times come from the caller's clock: hosts sharing a limiter
  * should keep their clocks in sync (NTP), as skew shifts the window by the skew.
  */
 import { randomBytes } from "node:crypto";

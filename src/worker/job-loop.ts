@@ -70,6 +70,7 @@ export class JobLoop {
       }
       const n = Math.min(free, width);
       let jobs: Array<Job | null>;
+      const exclusions = this.gate.exclusions;
       try {
         jobs = await Promise.all(
           Array.from({ length: n }, () => gatedDequeue(o.env, this.gate, { queues: o.queues, worker: o.worker, leaseMs: o.leaseMs, strategy: o.strategy }, o.onError)),
@@ -94,6 +95,8 @@ export class JobLoop {
       // no longer than its cooldown (rate-gate.ts).
       const idle = this.gate.idleWait(o.blockSeconds);
       const cooling = idle.queues.length < o.queues.length;
+      // A queue was left out of this round but its cooldown is already over: look again now.
+      if (!cooling && this.gate.exclusions !== exclusions) continue;
       if (o.burst) {
         if (this.running.size === 0 && !cooling) return "drained";
         // A running job may enqueue follow-ups: look again when one ends (or a cooldown does).

@@ -18,11 +18,18 @@ import { acquireRateSlot, releaseRateSlot } from "../patterns/rate-limit.js";
 export interface GateTicket {
   queues: string[];
   slots: Map<string, string>;
+  /** When the slots were granted (ms, the env's clock). */
+  at: number;
 }
 
 export class RateGate {
   /** Limited queue -> when it may be tried again (ms, the env's clock). */
   private readonly coolUntil = new Map<string, number>();
+  /**
+   * Dequeues that left a queue out (cooling or refused). A fetch round that left one out and
+   * found nothing proves nothing about that queue: burst mode must not call it drained.
+   */
+  exclusions = 0;
 
   constructor(
     private readonly env: QueueEnv,
@@ -75,7 +82,9 @@ export class RateGate {
       await this.release(slots, undefined).catch(() => {});
       throw refused.reason;
     }
-    return { queues: candidates.filter((_, i) => (results[i] as PromiseFulfilledResult<boolean>).value), slots };
+    const queues = candidates.filter((_, i) => (results[i] as PromiseFulfilledResult<boolean>).value);
+    if (queues.length < this.queues.length) this.exclusions += 1;
+    return { queues, slots, at: now };
   }
 
   /** After the dequeue: give back every slot but the one of the queue the job came from. */
@@ -104,6 +113,10 @@ export class RateGate {
  * dequeue() behind the gate: without limited queues, a plain dequeue; otherwise take the slots,
  * dequeue from the open queues, and give back the unused slots. A failed release is reported,
  * not thrown: the job is already leased, and an unreleased slot only ages out of its window.
+ *
+ * The dequeue is stamped with the slots' grant time (one round trip earlier), so a job's
+ * startedAt is the instant the limiter admitted it: the recorded start times obey the limit
+ * exactly, however long the dequeue took to arrive on a loaded host.
  */
 export async function gatedDequeue(
   env: QueueEnv,
@@ -115,7 +128,7 @@ export async function gatedDequeue(
   const ticket = await gate.open();
   let job: Job | null = null;
   try {
-    if (ticket.queues.length > 0) job = await dequeue(env, { ...o, queues: ticket.queues });
+    if (ticket.queues.length > 0) job = await dequeue({ ...env, clock: () => ticket.at }, { ...o, queues: ticket.queues });
     return job;
   } finally {
     await gate.close(ticket, job).catch(onError);

@@ -57,7 +57,9 @@ describe("RateGate", () => {
     expect(await t.redis.zcard(t.keys.rateLimit("api"))).toBe(2);
     clock.advance(100);
     // Window full: api cools until its first slot leaves (at +1000), default is served meanwhile.
+    const leftOut = gate.exclusions;
     expect((await take(env, gate))?.id).toBe(other.id);
+    expect(gate.exclusions).toBe(leftOut + 1); // burst mode may not call this round "drained"
     expect(gate.openQueues(clock())).toEqual(["default"]);
     expect(gate.idleWait(1)).toEqual({ queues: ["default"], seconds: 0.8 });
     expect(await take(env, gate)).toBeNull();
@@ -89,5 +91,21 @@ describe("the shared limiter under the gate (ratelimit_acquire.lua)", () => {
     // start + 150, inside the window of the two grants: it must be refused.
     await new Promise((r) => setTimeout(r, 260));
     expect(await acquireRateSlot(limited, "api", start + 150)).toEqual({ ok: false, retryInMs: 50 });
+  });
+});
+
+describe("out-of-order callers", () => {
+  it("a call whose now is behind one already recorded is counted against every slot of its window", async () => {
+    const { env } = setup();
+    const limited = { ...env, queues: { api: { rateLimit: { max: 5, per: 1 } } } };
+    await t.redis.del(t.keys.rateLimit("api"));
+    const t0 = 1_800_000_000_000;
+    for (let i = 0; i < 5; i++) expect((await acquireRateSlot(limited, "api", t0 + i)).ok).toBe(true);
+    // Process B's clock has moved on: the first four slots left its window, it gets one.
+    expect((await acquireRateSlot(limited, "api", t0 + 1003)).ok).toBe(true);
+    // Process A read its clock a little earlier and its call arrives now: [t0, t0 + 1000) already
+    // holds five slots, so it must be refused (it was granted when B's call trimmed them away).
+    expect(await acquireRateSlot(limited, "api", t0 + 998)).toEqual({ ok: false, retryInMs: 2 });
+    expect((await acquireRateSlot(limited, "api", t0 + 1004)).ok).toBe(true);
   });
 });

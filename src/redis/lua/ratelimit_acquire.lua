@@ -9,21 +9,24 @@
 --
 -- Returns {1, 0} when a slot was granted,
 --         {0, retryInMs} when the window is full (retryInMs >= 1: when the oldest slot leaves it).
+--
+-- Callers' clocks do not arrive in order: several processes read `now`, then their calls reach
+-- Redis in any order, so a call may carry a `now` a little behind one already recorded. Slots are
+-- therefore kept for two windows and counted from `now - window` on (a later slot counts too,
+-- which errs on the safe side): trimming at `now - window` of the latest caller would drop slots
+-- still inside a lagging caller's window and grant it one too many.
 local now = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
 local max = tonumber(ARGV[3])
-redis.call("ZREMRANGEBYSCORE", KEYS[1], "-inf", now - window)
-local used = redis.call("ZCARD", KEYS[1])
+redis.call("ZREMRANGEBYSCORE", KEYS[1], "-inf", now - 2 * window)
+local used = redis.call("ZCOUNT", KEYS[1], "(" .. (now - window), "+inf")
 if used < max then
   redis.call("ZADD", KEYS[1], now, ARGV[4])
-  -- Twice the window: the TTL runs on the server's clock, the scores on the callers'. With a TTL
-  -- of one window the key could vanish while a caller whose clock reads a little behind (or whose
-  -- call was slow to arrive) still has these slots inside its window, and it would be granted one
-  -- too many.
+  -- The TTL runs on the server's clock, the scores on the callers': two windows, as above.
   redis.call("PEXPIRE", KEYS[1], 2 * window)
   return {1, 0}
 end
-local oldest = redis.call("ZRANGE", KEYS[1], 0, 0, "WITHSCORES")
+local oldest = redis.call("ZRANGEBYSCORE", KEYS[1], "(" .. (now - window), "+inf", "WITHSCORES", "LIMIT", 0, 1)
 local retry = tonumber(oldest[2]) + window - now
 if retry < 1 then retry = 1 end
 return {0, retry}
