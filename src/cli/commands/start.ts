@@ -31,7 +31,13 @@ export function registerStart(program: Command): void {
             throw new ConfigError("CONFIG_INVALID", `--grace: "${flags.grace}" is not a number of seconds`, { hint: "e.g. --grace 30" });
           }
         }
-        return runDaemon({ ...flags, grace });
+        try {
+          return await runDaemon({ ...flags, grace });
+        } finally {
+          // Task modules were loaded here to validate their paths; one that opened a client at
+          // import time (Redis, SMTP) must not keep a stopped daemon alive.
+          setTimeout(() => process.exit(), 1000).unref();
+        }
       }),
     );
 }
