@@ -152,6 +152,7 @@ export class Supervisor {
       heartbeatMs: this.timings.heartbeatMs,
       leaseMs: this.timings.leaseMs,
       reapMs: this.timings.reapMs,
+      cleanMs: this.timings.cleanMs,
       registryTtlMs: this.registryTtlMs,
       stallLimit: this.stallLimit,
       promote: options.promote ?? false,

@@ -42,6 +42,8 @@ export interface WorkerTimings {
   reapMs: number;
   /** A child that dies this soon after it started counts as unstable. */
   unstableMs: number;
+  /** How often expired jobs are swept from the registries (cleanRegistries); default 60 s. */
+  cleanMs?: number;
   /** Seconds a child blocks in waitForJobs before looking again. */
   blockSeconds: number;
 }
