@@ -1,0 +1,92 @@
+// Helpers shared by the bench scenarios: the Redis URL, percentiles, bounded polling, key
+// cleanup by pattern, Redis memory, and /proc readings (RSS, CPU time) of spawned processes.
+import { readFileSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
+import { Redis } from "ioredis";
+
+export { sleep };
+export const BENCH_URL = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379/10";
+export const ROOT = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
+
+/** Wall clock in epoch ms with sub-ms digits, comparable across processes on this host. */
+export const nowUs = () => performance.timeOrigin + performance.now();
+
+export function redisClient(extra = {}) {
+  return new Redis(BENCH_URL, { maxRetriesPerRequest: null, ...extra });
+}
+
+export function percentile(xs, p) {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((s.length * p) / 100) - 1))];
+}
+
+export function summary(xs) {
+  return { n: xs.length, p50: percentile(xs, 50), p99: percentile(xs, 99), max: xs.length ? Math.max(...xs) : NaN };
+}
+
+/** Poll `check` until it returns a truthy value; throws after timeoutMs naming `what`. */
+export async function waitFor(check, timeoutMs, what, intervalMs = 25) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`bench: timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(intervalMs);
+  }
+}
+
+/** UNLINK every key matching `pattern` (SCAN, so Redis is never blocked for long). */
+export async function dropKeys(redis, pattern) {
+  let cursor = "0";
+  let n = 0;
+  do {
+    const [next, batch] = await redis.scan(cursor, "MATCH", pattern, "COUNT", 2000);
+    cursor = next;
+    if (batch.length) n += await redis.unlink(...batch);
+  } while (cursor !== "0");
+  return n;
+}
+
+export async function usedMemory(redis) {
+  const info = await redis.info("memory");
+  return Number(/used_memory:(\d+)/.exec(info)[1]);
+}
+
+/** Resident set size of a process, bytes (Linux /proc). */
+export function rssOf(pid) {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return m ? Number(m[1]) * 1024 : NaN;
+}
+
+/** User + system CPU time a process has used so far, ms (Linux /proc, clock ticks of 10 ms). */
+export function cpuMsOf(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10; // utime, stime (fields 14, 15)
+}
+
+/** Direct children of a process (Linux /proc). */
+export function childrenOf(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** Resolves with the exit code once `child` exits; kills it with SIGKILL after timeoutMs. */
+export function exited(child, timeoutMs = 15_000) {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+  });
+}
+
+export function loadAverage() {
+  return readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).map(Number);
+}

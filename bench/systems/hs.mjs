@@ -1,0 +1,217 @@
+// hooks-scheduler under the bench: producers call the built package (dist/) directly; workers and
+// the scheduler are the real `scheduler start` daemon (bin/scheduler.js) with the bench app.
+import { spawn } from "node:child_process";
+import { createKeys } from "../../dist/redis/keys.js";
+import { DEFAULT_QUEUES, DEFAULT_RETENTION } from "../../dist/queue/context.js";
+import { enqueueIn } from "../../dist/queue/enqueue.js";
+import { enqueueManyIn } from "../../dist/queue/enqueue-many.js";
+import { preloadScripts } from "../../dist/redis/scripts.js";
+import { loadHooks } from "../../dist/hooks/load.js";
+import { createScheduler } from "../../dist/scheduler/scheduler.js";
+import { readLedger } from "../../dist/scheduler/ledger.js";
+import { BENCH_URL, ROOT, childrenOf, cpuMsOf, dropKeys, exited, nowUs, redisClient, rssOf, sleep, summary, usedMemory, waitFor } from "../lib/common.mjs";
+
+export const name = "hooks-scheduler";
+const HOOKS = `${ROOT}/bench/app/hooks.ts`;
+const QUEUE = "bench";
+const SLICE = 1000;
+
+export function createHs(redis) {
+  const envFor = (prefix) => ({
+    redis,
+    keys: createKeys(prefix),
+    clock: () => Date.now(),
+    queues: { ...DEFAULT_QUEUES, [QUEUE]: { timeout: 60, workers: 1, concurrency: 1 } },
+    retention: { ...DEFAULT_RETENTION, finished: 3600 },
+  });
+  const drop = (prefix) => dropKeys(redis, `${createKeys(prefix).root}:*`);
+
+  async function fill(env, task, n, kwargs = () => ({})) {
+    for (let i = 0; i < n; i += SLICE) {
+      const items = [];
+      for (let k = i; k < Math.min(n, i + SLICE); k++) items.push({ method: `bench_app.tasks.${task}`, options: { queue: QUEUE, ...kwargs(k) } });
+      await enqueueManyIn(env, items);
+    }
+  }
+
+  /** `scheduler start` on the bench app; resolves once it runs (its worker child exists). */
+  async function startDaemon(prefix, { scheduler = false, env = {} } = {}) {
+    const args = ["bin/scheduler.js", "start", "--hooks", HOOKS, "--redis", BENCH_URL, "--prefix", prefix, "--queue", QUEUE];
+    if (!scheduler) args.push("--no-scheduler");
+    // BENCH_DAEMON_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the daemon and
+    // its worker children (they inherit the daemon's execArgv).
+    const nodeArgs = (process.env.BENCH_DAEMON_NODE_ARGS ?? "").split(" ").filter(Boolean);
+    const child = spawn(process.execPath, [...nodeArgs, ...args], { cwd: ROOT, env: { ...process.env, BENCH_REDIS_URL: BENCH_URL, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (d) => (out = (out + d).slice(-4000)));
+    child.stderr.on("data", (d) => (out = (out + d).slice(-4000)));
+    await waitFor(() => child.exitCode !== null || childrenOf(child.pid).length > 0, 30_000, "the daemon's worker child");
+    if (child.exitCode !== null) throw new Error(`scheduler start exited ${child.exitCode}: ${out}`);
+    return {
+      child,
+      output: () => out,
+      async stop() {
+        child.kill("SIGTERM");
+        return exited(child);
+      },
+    };
+  }
+
+  return {
+    name,
+    async enqueueOne(n) {
+      const env = envFor("bench-hs-enq");
+      await preloadScripts(redis, ["enqueue"]);
+      const t = performance.now();
+      for (let i = 0; i < n; i++) await enqueueIn(env, "bench_app.tasks.noop", { queue: QUEUE, i });
+      const ms = performance.now() - t;
+      await drop("bench-hs-enq");
+      return (n / ms) * 1000;
+    },
+
+    async enqueueBulk(n) {
+      const env = envFor("bench-hs-enq");
+      const t = performance.now();
+      await fill(env, "noop", n, (i) => ({ i }));
+      const ms = performance.now() - t;
+      await drop("bench-hs-enq");
+      return (n / ms) * 1000;
+    },
+
+    /** Jobs queued first, then the daemon drains them: n / (last end - first start). */
+    async throughput({ concurrency, task, n }) {
+      const prefix = `bench-hs-tp-${concurrency}-${task}`;
+      const env = envFor(prefix);
+      await drop(prefix);
+      await fill(env, task, n);
+      const d = await startDaemon(prefix, { env: { BENCH_CONCURRENCY: String(concurrency) } });
+      try {
+        await waitFor(
+          async () => {
+            const [done, failed] = await Promise.all([redis.zcard(env.keys.finished(QUEUE)), redis.zcard(env.keys.failed(QUEUE))]);
+            if (failed > 0) throw new Error(`hooks-scheduler: ${failed} bench jobs failed; daemon said: ${d.output()}`);
+            return done >= n;
+          },
+          120_000,
+          `${n} finished jobs (concurrency ${concurrency}, ${task})`,
+          50,
+        );
+      } finally {
+        await d.stop();
+      }
+      const ids = await redis.zrange(env.keys.finished(QUEUE), 0, -1);
+      const pipe = redis.pipeline();
+      for (const id of ids) pipe.hmget(env.keys.job(id), "startedAt", "endedAt");
+      const rows = (await pipe.exec()).map(([, r]) => r.map(Number));
+      const first = Math.min(...rows.map((r) => r[0]));
+      const last = Math.max(...rows.map((r) => r[1]));
+      await drop(prefix);
+      return (n / Math.max(1, last - first)) * 1000;
+    },
+
+    /** One job at a time into an idle worker: the task's first clock reading minus the enqueuer's. */
+    async latency(samples) {
+      const prefix = "bench-hs-lat";
+      const env = envFor(prefix);
+      await drop(prefix);
+      const key = `bench:latency:hs`;
+      await redis.del(key);
+      const blocking = redisClient();
+      const d = await startDaemon(prefix);
+      const lat = [];
+      try {
+        for (let i = -5; i < samples; i++) {
+          await enqueueIn(env, "bench_app.tasks.stamp", { queue: QUEUE, key, t0: nowUs() });
+          const got = await blocking.blpop(key, 20);
+          if (!got) throw new Error(`hooks-scheduler latency: no stamp within 20 s; daemon said: ${d.output()}`);
+          if (i >= 0) lat.push(Number(got[1]));
+          await sleep(5 + (i % 5)); // let the worker go back to its blocking wait
+        }
+      } finally {
+        await d.stop();
+        blocking.disconnect();
+      }
+      await drop(prefix);
+      return summary(lat);
+    },
+
+    /** A per-second schedule for `seconds` through the real daemon (scheduler + worker). */
+    async precision(seconds) {
+      const prefix = "bench-hs-prec";
+      const keys = createKeys(prefix);
+      await drop(prefix);
+      const d = await startDaemon(prefix, { scheduler: true, env: { BENCH_PRECISION: "1" } });
+      const from = Date.now() + 1000; // slots after start-up only
+      await sleep(seconds * 1000 + 1200);
+      await d.stop();
+      const ids = await redis.zrange(keys.finished(QUEUE), 0, -1);
+      const pipe = redis.pipeline();
+      for (const id of ids) pipe.hmget(keys.job(id), "scheduledFor", "enqueuedAt", "startedAt");
+      const rows = (await pipe.exec()).map(([, r]) => r.map(Number)).filter((r) => r[0] >= from && r[0] <= from + seconds * 1000);
+      const ledger = await readLedger(redis, keys, "cron:* * * * * *|bench_app.tasks.noop", 200);
+      const ack = ledger.filter((e) => e.outcome === "enqueued" && e.slot >= from).map((e) => e.latenessMs);
+      await drop(prefix);
+      return {
+        slots: rows.length,
+        enqueue: summary(rows.map((r) => r[1] - r[0])),
+        enqueueAck: summary(ack),
+        start: summary(rows.map((r) => r[2] - r[0])),
+      };
+    },
+
+    /** 10 000 cron entries: the idle daemon's RSS and CPU, and one tick's CPU measured in-process. */
+    async scale(entries, idleSeconds) {
+      const prefix = "bench-hs-scale";
+      await drop(prefix);
+      const d = await startDaemon(prefix, { scheduler: true, env: { BENCH_CRON_ENTRIES: String(entries) } });
+      const keys = createKeys(prefix);
+      let idle;
+      try {
+        await waitFor(async () => (await redis.exists(keys.schedulerLeader())) === 1, 30_000, "the scheduler to lead");
+        await sleep(2000); // start-up work (baselines, child preload) settles
+        const pids = [d.child.pid, ...childrenOf(d.child.pid)];
+        const cpu0 = pids.map(cpuMsOf);
+        await sleep(idleSeconds * 1000);
+        const cpu1 = pids.map(cpuMsOf);
+        idle = {
+          daemonRssMb: rssOf(pids[0]) / 2 ** 20,
+          workerRssMb: pids.slice(1).reduce((s, p) => s + rssOf(p), 0) / 2 ** 20,
+          daemonCpuPct: ((cpu1[0] - cpu0[0]) / (idleSeconds * 1000)) * 100,
+        };
+      } finally {
+        await d.stop();
+      }
+      await drop(prefix);
+
+      // One tick in this process: the same scheduler code, the same 10 000 tasks.
+      const saved = process.env.BENCH_CRON_ENTRIES;
+      process.env.BENCH_CRON_ENTRIES = String(entries);
+      const hooks = await loadHooks({ hooksPath: HOOKS });
+      if (saved === undefined) delete process.env.BENCH_CRON_ENTRIES;
+      else process.env.BENCH_CRON_ENTRIES = saved;
+      const env = envFor(prefix);
+      const sched = createScheduler({ env, tasks: hooks.tasks, timezone: "UTC", clock: () => Date.now() });
+      for (let i = 0; i < 2; i++) await sched.tick(); // first ticks write baselines
+      const TICKS = 10;
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      for (let i = 0; i < TICKS; i++) await sched.tick();
+      const c1 = process.cpuUsage(c0);
+      const wall = performance.now() - t0;
+      await drop(prefix);
+      return { tasks: hooks.tasks.length, ...idle, tickCpuMs: (c1.user + c1.system) / 1000 / TICKS, tickWallMs: wall / TICKS };
+    },
+
+    /** Redis memory per queued job: INFO used_memory before/after n queued no-op jobs. */
+    async memoryPerJob(n) {
+      const prefix = "bench-hs-mem";
+      const env = envFor(prefix);
+      await drop(prefix);
+      const before = await usedMemory(redis);
+      await fill(env, "noop", n, (i) => ({ i }));
+      const after = await usedMemory(redis);
+      await drop(prefix);
+      return (after - before) / n;
+    },
+  };
+}
