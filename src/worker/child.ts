@@ -18,7 +18,7 @@ import { setActiveContext, type QueueEnv } from "../queue/context.js";
 import { createTaskRegistry } from "../hooks/task-loader.js";
 import { JobLoop } from "./job-loop.js";
 import { FailureHandlers } from "./failure-handlers.js";
-import { moduleOf, runJob } from "./run-job.js";
+import { moduleOf, runJob, type TakeNext } from "./run-job.js";
 import { jsonLogger } from "./log.js";
 import type { ChildInit, ChildMessage, ParentMessage } from "./types.js";
 
@@ -117,7 +117,8 @@ async function start(init: ChildInit): Promise<void> {
       leaseMs: init.leaseMs,
       blockSeconds: init.blockSeconds,
       burst: init.burst,
-      runJob: async (job) => {
+      runJob: async (job, takeOptions) => {
+        const take: TakeNext | undefined = takeOptions ? { options: takeOptions } : undefined;
         await runJob(
           {
             env,
@@ -130,7 +131,9 @@ async function start(init: ChildInit): Promise<void> {
             failures,
           },
           job,
+          take,
         );
+        return take?.next ?? null;
       },
       onError: (err) => log.warn({ err: describeError(err) }, "fetch failed"),
     });

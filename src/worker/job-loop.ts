@@ -8,7 +8,7 @@
 import type { Redis } from "ioredis";
 import type { Job } from "../queue/types.js";
 import type { QueueEnv } from "../queue/context.js";
-import { waitForJobs } from "../queue/lifecycle.js";
+import { waitForJobs, type DequeueOptions } from "../queue/lifecycle.js";
 import { describeError } from "../errors.js";
 import type { Strategy } from "./types.js";
 import { gatedDequeue, RateGate } from "./rate-gate.js";
@@ -25,7 +25,12 @@ export interface JobLoopOptions {
   blockSeconds: number;
   /** Return "drained" as soon as nothing is queued and nothing runs. */
   burst: boolean;
-  runJob(job: Job): Promise<void>;
+  /**
+   * Run one job. With `take`, asked once the task has ended: when it gives options, also lease
+   * the next job in the completion's round trip and resolve to it (null: none); the loop runs
+   * it in the same slot.
+   */
+  runJob(job: Job, take?: () => DequeueOptions | undefined): Promise<Job | null | void>;
   /** Redis trouble while fetching (the loop keeps trying). */
   onError(err: unknown): void;
 }
@@ -41,6 +46,8 @@ export class JobLoop {
   private wakeStop: (() => void) | undefined;
   /** Per-queue rate limits (rate-gate.ts); inert when no served queue has one. */
   private readonly gate: RateGate;
+  /** The last fetch filled every slot it asked for, or the last take found a job. */
+  private backlog = false;
 
   constructor(private readonly o: JobLoopOptions) {
     this.gate = new RateGate(o.env, o.queues);
@@ -84,6 +91,7 @@ export class JobLoop {
         continue;
       }
       const found = jobs.filter((j): j is Job => j !== null);
+      this.backlog = found.length === n;
       for (const job of found) this.start(job);
       if (found.length === n) {
         width = Math.min(width * 2, o.concurrency);
@@ -113,16 +121,34 @@ export class JobLoop {
         }
       }
     }
-    await Promise.allSettled([...this.running]);
+    // Again while any is left: a run that ends may have taken the next job with its completion.
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
     return "stopped";
   }
 
   private start(job: Job): void {
     const p: Promise<void> = this.o
-      .runJob(job)
-      .catch((err) => this.o.onError(new Error(`job ${job.id}: ${describeError(err)}`, { cause: err })))
+      .runJob(job, () => this.takeOptions())
+      .then(
+        (next) => {
+          if (next) this.start(next);
+          else if (next === null) this.backlog = false;
+        },
+        (err) => this.o.onError(new Error(`job ${job.id}: ${describeError(err)}`, { cause: err })),
+      )
       .finally(() => this.running.delete(p));
     this.running.add(p);
+  }
+
+  /**
+   * Take the next job with the completion only while there is a backlog (an idle queue would
+   * pay an empty dequeue per job), never while stopping, and never past a rate limit (the gate
+   * hands out slots before each dequeue).
+   */
+  private takeOptions(): DequeueOptions | undefined {
+    if (!this.backlog || this.stopping || this.gate.active) return undefined;
+    const o = this.o;
+    return { queues: o.queues, worker: o.worker, leaseMs: o.leaseMs, strategy: o.strategy };
   }
 
   /** Wait for `p`, or return early when stop() is called. */
