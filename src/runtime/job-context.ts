@@ -38,14 +38,32 @@ export interface CurrentJob {
    * only for scopes built by hand (tests); currentJob() always has it.
    */
   setStatus?(s: StatusInput): Promise<void>;
-  log?: unknown;
+  /** Logger tagged with the job (jobId, queue, task, attempt): lines reach `scheduler logs --job`. */
+  log: JobLog;
+}
+
+/** pino's call shapes, trimmed: `log.info("text")` or `log.info({ rows: 3 }, "text")`. */
+export interface JobLog {
+  debug(obj: object | string, msg?: string): void;
+  info(obj: object | string, msg?: string): void;
+  warn(obj: object | string, msg?: string): void;
+  error(obj: object | string, msg?: string): void;
+}
+
+/** Where no worker logger is given (a job run in-process with `now`, tests): plain lines on stderr. */
+function consoleJobLog(jobId: string): JobLog {
+  const line = (level: string) => (obj: object | string, msg?: string) => {
+    const text = typeof obj === "string" ? obj : `${msg ?? ""} ${JSON.stringify(obj)}`.trim();
+    process.stderr.write(`${level} [job ${jobId}] ${text}\n`);
+  };
+  return { debug: () => {}, info: line("info"), warn: line("warn"), error: line("error") };
 }
 
 export interface JobContextOptions {
   /** Aborted by the worker on timeout or shutdown (cooperative). */
   signal?: AbortSignal;
-  /** A logger bound to the job, exposed as currentJob().log. */
-  log?: unknown;
+  /** A logger bound to the job, exposed as currentJob().log (default: lines on stderr). */
+  log?: JobLog;
   /** Replaces the status write (status.lua); for tests that count writes. */
   statusWriter?: StatusWriter;
 }
@@ -96,7 +114,7 @@ export async function runInJobContext<T>(
     catchup: job.catchup,
     jobName: job.jobName,
     signal: options.signal ?? new AbortController().signal,
-    log: options.log,
+    log: options.log ?? consoleJobLog(job.id),
     publishProgress: async (p) => {
       checkProgress(p);
       const progress = { percent: p.percent, title: p.title, description: p.description, at: env.clock() };

@@ -7,6 +7,7 @@
  * the death was one it asked for.
  */
 import { fork, type ChildProcess } from "node:child_process";
+import { createInterface } from "node:readline";
 import type { Clock } from "../clock.js";
 import { isChildMessage, type ChildInit, type ChildMessage } from "./types.js";
 
@@ -66,6 +67,8 @@ export interface ChildHandleOptions {
   env?: NodeJS.ProcessEnv;
   /** Node flags of the child (e.g. --max-old-space-size); added to this process's own. */
   execArgv?: string[];
+  /** Each line the child prints; absent: its stdout/stderr are inherited as they are. */
+  output?: (line: string, stream: "stdout" | "stderr") => void;
 }
 
 export class ChildHandle {
@@ -86,13 +89,19 @@ export class ChildHandle {
   constructor(private readonly options: ChildHandleOptions) {
     this.name = options.init.worker;
     this.startedAt = options.clock();
-    // stdout/stderr inherited: a task's console output and a crash's stack reach the operator.
+    // A task's console output and a crash's stack must reach the operator: through the
+    // supervisor's logger (and so its log file) when it asks for the lines, else inherited.
+    const output = options.output;
     this.proc = fork(options.module ?? CHILD_MODULE, [], {
-      stdio: ["ignore", "inherit", "inherit", "ipc"],
+      stdio: ["ignore", output ? "pipe" : "inherit", output ? "pipe" : "inherit", "ipc"],
       env: { ...process.env, ...options.env },
       execArgv: [...process.execArgv, ...(options.execArgv ?? [])],
       serialization: "json",
     });
+    if (output) {
+      createInterface({ input: this.proc.stdout!, crlfDelay: Infinity }).on("line", (line) => output(line, "stdout"));
+      createInterface({ input: this.proc.stderr!, crlfDelay: Infinity }).on("line", (line) => output(line, "stderr"));
+    }
     this.proc.on("message", (msg) => this.onMessage(msg));
     this.proc.on("exit", (code, signal) => this.onExit(code, signal));
     // An IPC write to a dying child fails with EPIPE; the exit event reports the death.

@@ -20,6 +20,7 @@ import { JobLoop } from "./job-loop.js";
 import { FailureHandlers } from "./failure-handlers.js";
 import { moduleOf, runJob, type TakeNext } from "./run-job.js";
 import { jsonLogger } from "./log.js";
+import { createLogger } from "../log/logger.js";
 import type { ChildInit, ChildMessage, ParentMessage } from "./types.js";
 
 /** Exit codes the supervisor reads. */
@@ -89,6 +90,9 @@ async function start(init: ChildInit): Promise<void> {
     };
     // enqueue() and publishProgress() called by tasks use this process's env.
     setActiveContext(env);
+    // Task code logs through currentJob().log: JSON lines on stdout (the supervisor forwards
+    // them to its log file) and, tagged with the job, to the events stream (`scheduler logs`).
+    const taskLogger = createLogger({ name: "task", level: init.config.logLevel, json: true, events: { redis, keys: env.keys } });
     const failures = new FailureHandlers({ env, paths: () => init.config.failureHandlers ?? [], tasks: () => tasks, log });
 
     const reported = new Set<string>();
@@ -129,6 +133,7 @@ async function start(init: ChildInit): Promise<void> {
             onRecordError: (j, err) => log.error({ jobId: j.id, err: describeError(err) }, "could not record job outcome"),
             shutdownSignal: shutdown.signal,
             failures,
+            taskLogger,
           },
           job,
           take,

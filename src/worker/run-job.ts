@@ -18,6 +18,8 @@ import type { ChildMessage } from "./types.js";
 import type { FailureHandlers } from "./failure-handlers.js";
 import { JobRejectedError, signatureProblem } from "../security/signing.js";
 import { appendEvent } from "../log/events.js";
+import { jobLogger } from "../log/logger.js";
+import type { Logger as PinoLogger } from "pino";
 
 export interface RunJobDeps {
   env: QueueEnv;
@@ -33,6 +35,8 @@ export interface RunJobDeps {
   shutdownSignal: AbortSignal;
   /** Runs the failure handlers of a job that failed for good (absent: none run). */
   failures?: FailureHandlers;
+  /** Base logger of task code: currentJob().log is its child tagged with the job. */
+  taskLogger?: PinoLogger;
 }
 
 export type RunOutcome = Extract<ChildMessage, { type: "ended" }>["outcome"];
@@ -96,7 +100,8 @@ async function perform(deps: RunJobDeps, job: Job, signal: AbortSignal, take?: T
   }
   let ran: Ran;
   try {
-    const { result, followUps } = await runInJobContext(job, env, () => task(job.kwargs), { signal });
+    const log = deps.taskLogger ? jobLogger(deps.taskLogger, job) : undefined;
+    const { result, followUps } = await runInJobContext(job, env, () => task(job.kwargs), { signal, log });
     ran = { ok: true, result, followUps };
   } catch (error) {
     ran = { ok: false, error };

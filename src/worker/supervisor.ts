@@ -31,6 +31,7 @@ import { DEFAULT_RESTART_POLICY, RestartPolicy, type RestartPolicyOptions } from
 import { jsonLogger } from "./log.js";
 import { WorkerEvents } from "./worker-events.js";
 import { onChildExit } from "./child-exit.js";
+import { forwardChildLine } from "./child-output.js";
 import { FailureHandlers } from "./failure-handlers.js";
 import { createTaskRegistry } from "../hooks/task-loader.js";
 import type { TaskRegistry } from "../hooks/types.js";
@@ -282,6 +283,7 @@ export class Supervisor {
       clock: this.clock,
       module: this.options.childModule,
       execArgv: childExecArgv(spec),
+      output: (line, stream) => forwardChildLine(this.log, name, line, stream),
       init: {
         type: "init",
         worker: name,

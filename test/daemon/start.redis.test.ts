@@ -12,11 +12,17 @@ import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
 
 const TASKS = `
 import { appendFileSync } from "node:fs";
+import { currentJob } from "hooks-scheduler";
 import { join } from "node:path";
 const record = (name: string, kwargs: Record<string, unknown>) =>
   appendFileSync(join(process.env.RUNS_DIR!, name + ".log"), JSON.stringify(kwargs) + "\\n");
 export function tick(kwargs: Record<string, unknown>) { record("tick", kwargs); }
 export function added(kwargs: Record<string, unknown>) { record("added", kwargs); }
+export function chatty() {
+  currentJob()!.log.info({ rows: 3 }, "imported rows");
+  console.log("a plain console line");
+  record("chatty", {});
+}
 `;
 
 function hooksWith(tasks: string[]): string {
@@ -125,6 +131,27 @@ describe("scheduler start", () => {
     await waitFor(async () => (await runs("added")).length >= 1, 15_000);
     daemon.kill("SIGTERM");
     expect(await exitOf(daemon)).toBe(0);
+  });
+
+  it("task logs carry the job id into the events stream and logs/worker.log; console output is kept too", async () => {
+    await app(["app.tasks.chatty"]);
+    daemon = start();
+    await waitFor(async () => (await runs("chatty")).length >= 1, 20_000);
+    const [jobId] = await t.redis.zrange(t.keys.finished("default"), 0, 0);
+    const events = await waitFor(async () => {
+      const entries = await t.redis.xrange(t.keys.events(), "-", "+");
+      const logs = entries.map(([, f]) => JSON.parse(f[1]!) as { type: string; jobId?: string; msg: string; data?: { rows?: number } });
+      return logs.find((e) => e.type === "log" && e.msg === "imported rows");
+    }, 10_000);
+    expect(events.data?.rows).toBe(3);
+    expect(events.jobId).toBeTruthy();
+    daemon.kill("SIGTERM");
+    expect(await exitOf(daemon)).toBe(0);
+    const file = await readFile(join(dir, "logs", "worker.log"), "utf8");
+    const lines = file.split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.find((l) => l.msg === "imported rows")).toMatchObject({ rows: 3, task: "app.tasks.chatty" });
+    expect(lines.find((l) => l.msg === "a plain console line")).toMatchObject({ stream: "stdout" });
+    expect(jobId).toBeTruthy();
   });
 
   it("waits for an unreachable Redis with a clear message instead of crashing, and stops on SIGINT", async () => {

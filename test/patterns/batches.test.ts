@@ -83,6 +83,7 @@ describe("forEachBatch", () => {
       attempt: 1,
       kwargs: {},
       signal: new AbortController().signal,
+      log: { debug() {}, info() {}, warn() {}, error() {} },
       publishProgress: async (p) => {
         published.push(p);
         return true;

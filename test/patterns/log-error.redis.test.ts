@@ -42,6 +42,7 @@ describe("logError", () => {
       attempt: 1,
       kwargs: {},
       signal: new AbortController().signal,
+      log: { debug() {}, info() {}, warn() {}, error() {} },
       publishProgress: async () => true,
     };
     await runInScope({ kind: "job", job, afterCommit: [] }, () => logError("Could not acquire lock: sync", undefined, { redis: t.redis, keys: t.keys }));
