@@ -138,13 +138,13 @@ describe("scheduler start", () => {
     daemon = start();
     await waitFor(async () => (await runs("chatty")).length >= 1, 20_000);
     const [jobId] = await t.redis.zrange(t.keys.finished("default"), 0, 0);
-    const events = await waitFor(async () => {
+    const logged = await waitFor(async () => {
       const entries = await t.redis.xrange(t.keys.events(), "-", "+");
       const logs = entries.map(([, f]) => JSON.parse(f[1]!) as { type: string; jobId?: string; msg: string; data?: { rows?: number } });
       return logs.find((e) => e.type === "log" && e.msg === "imported rows");
     }, 10_000);
-    expect(events.data?.rows).toBe(3);
-    expect(events.jobId).toBeTruthy();
+    expect(logged!.data?.rows).toBe(3);
+    expect(logged!.jobId).toBeTruthy();
     daemon.kill("SIGTERM");
     expect(await exitOf(daemon)).toBe(0);
     const file = await readFile(join(dir, "logs", "worker.log"), "utf8");
