@@ -6,6 +6,7 @@
 import type { ChainableCommander, Redis } from "ioredis";
 import type { Keys } from "../redis/keys.js";
 import { pipeScript, runScript } from "../redis/scripts.js";
+import { EVENTS_MAXLEN, type SchedulerEvent } from "../log/events.js";
 
 export const LEDGER_MAX = 200;
 
@@ -49,11 +50,26 @@ export function pipeEntry(pipe: ChainableCommander, keys: Keys, task: string, en
 
 /** Mark slots up to `slot` handled without an enqueue, with their ledger entry (one script). */
 export function pipeSkip(pipe: ChainableCommander, keys: Keys, task: string, slot: number, entry: LedgerEntry): ChainableCommander {
-  return pipeScript(pipe, "scheduler_skip", [keys.lastSlots(), keys.ledger(task)], [task, slot, JSON.stringify(entry), LEDGER_MAX]);
+  return pipeScript(pipe, "scheduler_skip", skipKeys(keys, task), skipArgs(task, slot, entry));
 }
 
 export function recordSkip(redis: Redis, keys: Keys, task: string, slot: number, entry: LedgerEntry): Promise<number> {
-  return runScript<number>(redis, "scheduler_skip", [keys.lastSlots(), keys.ledger(task)], [task, slot, JSON.stringify(entry), LEDGER_MAX]);
+  return runScript<number>(redis, "scheduler_skip", skipKeys(keys, task), skipArgs(task, slot, entry));
+}
+
+const skipKeys = (keys: Keys, task: string) => [keys.lastSlots(), keys.ledger(task), keys.events()];
+
+/** The event written with the first skip of a run (see scheduler_skip.lua). */
+function skipArgs(task: string, slot: number, entry: LedgerEntry): Array<string | number> {
+  const event: SchedulerEvent = {
+    type: "job.skipped",
+    level: "info",
+    at: entry.at,
+    msg: `skipped slot ${new Date(slot).toISOString()} of ${task}: ${entry.reason ?? entry.outcome}${entry.count && entry.count > 1 ? ` (${entry.count} slots)` : ""}`,
+    task,
+    data: { slot, reason: entry.reason ?? entry.outcome, ...(entry.count ? { count: entry.count } : {}) },
+  };
+  return [task, slot, JSON.stringify(entry), LEDGER_MAX, JSON.stringify(event), EVENTS_MAXLEN];
 }
 
 /** The newest `limit` entries of a task, newest first. Unreadable lines are left out. */

@@ -109,6 +109,12 @@ describe("tick", () => {
     let ledger = await readLedger(t.redis, t.keys, d.id);
     expect(ledger).toEqual([expect.objectContaining({ outcome: "skipped", reason: "paused", count: 3, firstSlot: Date.parse("2025-01-15T13:01:00Z") })]);
     expect(await t.redis.llen(t.keys.queue("default"))).toBe(0);
+    // The stream says it once with its reason (the first skip), not once per tick.
+    const skips = (await t.redis.xrange(t.keys.events(), "-", "+"))
+      .map(([, f]) => JSON.parse(f[1]!) as { type: string; task?: string; data?: { reason?: string } })
+      .filter((e) => e.type === "job.skipped" && e.task === d.id);
+    expect(skips).toHaveLength(1);
+    expect(skips[0]!.data?.reason).toBe("paused");
 
     await setSwitch({ redis: t.redis, keys: t.keys, clock }, "resume", "test");
     clock.set("2025-01-15T13:04:00.002Z");
