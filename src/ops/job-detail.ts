@@ -2,6 +2,7 @@
 import type { QueueEnv } from "../queue/context.js";
 import { getJobAttempts, getJobIn } from "../queue/registry.js";
 import type { AttemptRecord, Job, JobStatus } from "../queue/types.js";
+import { readEvents, type StoredEvent } from "../log/read-events.js";
 
 export interface JobLink {
   id: string;
@@ -21,7 +22,12 @@ export interface JobDetail {
   dependents: JobLink[];
   /** Jobs this one waits on. */
   dependsOn: JobLink[];
+  /** logError() entries recorded while it ran (still in the capped events stream), oldest first. */
+  errorLogs: StoredEvent[];
 }
+
+/** At most this many logError entries are shown per job. */
+const ERROR_LOGS_SHOWN = 20;
 
 async function links(env: QueueEnv, ids: string[]): Promise<JobLink[]> {
   if (ids.length === 0) return [];
@@ -39,7 +45,12 @@ export async function readJobDetail(env: QueueEnv, id: string): Promise<JobDetai
   const job = await getJobIn(env, id);
   if (!job) return null;
   // getJobIn fills job.children (ids of jobs enqueued from inside it) from the children list
-  const [attempts, dependentIds] = await Promise.all([getJobAttempts(id, env), env.redis.smembers(env.keys.dependents(id))]);
+  const [attempts, dependentIds, errorLogs] = await Promise.all([
+    getJobAttempts(id, env),
+    env.redis.smembers(env.keys.dependents(id)),
+    // Bounded by the job's creation: the scan reads only the stream since then.
+    readEvents(env.redis, env.keys, { since: job.createdAt, count: ERROR_LOGS_SHOWN, filter: { job: id, type: "log.error" } }),
+  ]);
   const [parent] = job.parentId ? await links(env, [job.parentId]) : [];
   return {
     job,
@@ -48,5 +59,6 @@ export async function readJobDetail(env: QueueEnv, id: string): Promise<JobDetai
     children: await links(env, job.children ?? []),
     dependents: await links(env, dependentIds.sort()),
     dependsOn: await links(env, job.dependsOn ?? []),
+    errorLogs,
   };
 }

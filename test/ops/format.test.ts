@@ -156,6 +156,9 @@ describe("renderJobDetail", () => {
         children: [{ id: "k1", status: "queued", method: "app.tasks.k" }, { id: "k2" }],
         dependents: [],
         dependsOn: [],
+        errorLogs: [
+          { id: "1-0", type: "log.error", level: "error", at: t + 3000, msg: "Inventory sync: upstream 502", jobId: "j1", data: { title: "Inventory sync", stack: "Error: upstream 502\n    at sync (/app/tasks.ts:9:3)" } },
+        ],
       },
       "UTC",
     );
@@ -167,5 +170,6 @@ describe("renderJobDetail", () => {
     expect(text).toMatch(/^children: +k1 \(queued, app\.tasks\.k\), k2 \(gone\) \(newest 2 of 5\)$/m);
     expect(text).toContain("error:\n  Error: boom\n    at run (/app/tasks.ts:3:9)");
     expect(text).toContain("attempts (1):\n  #1  failed    worker w1  started 2026-03-01 10:00:01  took 2.5s\n      Error: boom");
+    expect(text).toContain("logged errors (1):\n  2026-03-01 10:00:03  Inventory sync: upstream 502\n      Error: upstream 502");
   });
 });

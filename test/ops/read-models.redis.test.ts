@@ -10,6 +10,7 @@ import { setSwitch } from "../../src/scheduler/switches.js";
 import { enqueueIn } from "../../src/queue/enqueue.js";
 import { runInJobContext } from "../../src/runtime/job-context.js";
 import type { Job } from "../../src/queue/types.js";
+import { logError } from "../../src/patterns/log-error.js";
 import { seeder, WORKER, type Seeder } from "./fixture.js";
 
 let s: Seeder;
@@ -54,6 +55,18 @@ describe("read models", () => {
     expect(parentDetail?.children).toEqual([{ id: kid.id, status: "queued", method: "app.tasks.kid" }]);
     const kidDetail = await readJobDetail(s.env, kid.id);
     expect(kidDetail?.parent).toEqual({ id: parent.id, status: "started", method: "app.tasks.parent" });
+  });
+
+  it("readJobDetail shows what logError recorded while the job ran, and only for that job", async () => {
+    const job = await s.started("app.tasks.sync", { queue: "default" });
+    const other = await s.started("app.tasks.other", { queue: "default" });
+    const target = { redis: s.env.redis, keys: s.env.keys };
+    await runInJobContext(job, s.env, () => logError("Inventory sync", new Error("upstream 502"), target));
+    await runInJobContext(other, s.env, () => logError("Other", new Error("nope"), target));
+    const detail = await readJobDetail(s.env, job.id);
+    expect(detail?.errorLogs).toHaveLength(1);
+    expect(detail?.errorLogs[0]).toMatchObject({ type: "log.error", jobId: job.id, msg: "Inventory sync: upstream 502" });
+    expect(String(detail?.errorLogs[0]?.data?.stack)).toContain("upstream 502");
   });
 
   it("retryFailed requeues every failed job of one queue, then of all", async () => {

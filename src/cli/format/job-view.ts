@@ -94,5 +94,13 @@ export function renderJobDetail(d: JobDetail, zone?: string): string {
     );
     if (a.error) out.push(errorBlock(a.error, "      "));
   }
+  if (d.errorLogs.length) {
+    out.push("", `logged errors (${d.errorLogs.length}):`);
+    for (const e of d.errorLogs) {
+      out.push(`  ${formatWhen(e.at, zone)}  ${e.msg}`);
+      const stack = typeof e.data?.stack === "string" ? e.data.stack : undefined;
+      if (stack) out.push(indentBlock(truncate(stack, 2000), "      "));
+    }
+  }
   return `${out.join("\n")}\n`;
 }
