@@ -1,19 +1,11 @@
 /** `scheduler start`: the daemon (src/daemon/start.ts). */
 import { Command } from "commander";
 import { action, withCommon } from "../common.js";
-import { runDaemon } from "../../daemon/start.js";
+import { runDaemon, type StartOptions } from "../../daemon/start.js";
 import { ConfigError } from "../../errors.js";
 
-interface StartFlags {
-  hooks?: string;
-  redis?: string;
-  prefix?: string;
-  scheduler: boolean;
-  workers: boolean;
-  queue?: string;
-  json?: boolean;
-  grace?: string;
-}
+/** commander hands --grace over as text; runDaemon takes seconds. */
+type StartFlags = Omit<StartOptions, "grace"> & { grace?: string };
 
 export function registerStart(program: Command): void {
   withCommon(program.command("start").description("run the daemon: scheduler + worker supervisor"))

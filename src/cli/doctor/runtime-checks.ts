@@ -4,7 +4,7 @@
  * same readers `scheduler status` uses (src/ops).
  */
 import { systemClock } from "../../clock.js";
-import { getQueueStatsIn } from "../../queue/registry.js";
+import { getQueueStatsIn, knownQueues } from "../../queue/registry.js";
 import type { QueueEnv } from "../../queue/context.js";
 import { createKeys } from "../../redis/keys.js";
 import { readSchedulerState } from "../../ops/scheduler-state.js";
@@ -76,9 +76,8 @@ export const stuckJobsCheck: Check = {
     const env = envOf(ctx);
     if (!env) return skipped("stuck");
     const now = env.clock();
-    const queues = Object.keys(await getQueueStatsIn(env));
     const pipe = env.redis.pipeline();
-    for (const q of queues) pipe.zrange(env.keys.started(q), 0, 199);
+    for (const q of await knownQueues(env)) pipe.zrange(env.keys.started(q), 0, 199);
     const ids = ((await pipe.exec()) ?? []).flatMap(([, r]) => (Array.isArray(r) ? (r as string[]) : []));
     if (ids.length === 0) return [finding("stuck", "ok", "no job is running past its timeout")];
     const read = env.redis.pipeline();
@@ -111,7 +110,7 @@ export const recentFailuresCheck: Check = {
     const now = env.clock();
     // The failed registry is scored by expiry = failure time + retention.
     const since = now - RECENT_FAILURE_MS + env.retention.failed * 1000;
-    const queues = Object.keys(await getQueueStatsIn(env));
+    const queues = await knownQueues(env);
     const pipe = env.redis.pipeline();
     for (const q of queues) pipe.zcount(env.keys.failed(q), since, "+inf");
     const counts = ((await pipe.exec()) ?? []).map(([, n]) => Number(n));
