@@ -52,15 +52,6 @@ function mapWall(s: CronSchedule, z: ZoneTime, wall: number): Mapped[] {
 
 type CronSchedule = Extract<Schedule, { kind: "cron" }>;
 
-/** Walls come out of cron-parser as Dates of the expression evaluated in UTC. */
-function step(s: CronSchedule, dir: "next" | "prev"): number | undefined {
-  try {
-    return (dir === "next" ? s.cron.next() : s.cron.prev()).getTime();
-  } catch {
-    return undefined; // no further match (cron-parser's own iteration limit)
-  }
-}
-
 /** The first slot strictly after `after` (ms), or undefined if the schedule never fires again. */
 export function nextFire(expression: string, zone: string, after: number): number | undefined {
   const s = parseSchedule(expression);
@@ -77,12 +68,13 @@ export function nextFire(expression: string, zone: string, after: number): numbe
     // overlap (the wall at the transition) on have second occurrences after `after`.
     start = z.wall(z.transition(after, after + shift));
   }
-  s.cron.reset(new Date(start - 1));
+  let cursor = start - 1;
   let best: number | undefined;
   let stopWall = Infinity;
   for (let i = 0; i < MAX_CANDIDATES; i++) {
-    const wall = step(s, "next");
+    const wall = s.walk.next(cursor);
     if (wall === undefined || wall > stopWall) break;
+    cursor = wall;
     let settled = false;
     for (const m of mapWall(s, z, wall)) {
       if (m.instant <= after || (best !== undefined && m.instant >= best)) continue;
@@ -95,7 +87,7 @@ export function nextFire(expression: string, zone: string, after: number): numbe
       // first occurrence is `after` and the one whose first occurrence is `best`.
       const summer = z.offset(best - SHIFT_PROBE_MS);
       stopWall = best + summer;
-      if (after + summer > wall) s.cron.reset(new Date(after + summer));
+      if (after + summer > wall) cursor = after + summer;
     }
   }
   return best;
@@ -116,12 +108,13 @@ export function prevFire(expression: string, zone: string, atOrBefore: number): 
     // overlap has its first occurrence before `t`.
     start = z.wall(z.transition(atOrBefore - shift, atOrBefore)) + shift - 1;
   }
-  s.cron.reset(new Date(start + 1));
+  let cursor = start + 1;
   let best: number | undefined;
   let stopWall = -Infinity;
   for (let i = 0; i < MAX_CANDIDATES; i++) {
-    const wall = step(s, "prev");
+    const wall = s.walk.prev(cursor);
     if (wall === undefined || wall < stopWall) break;
+    cursor = wall;
     let settled = false;
     for (const m of mapWall(s, z, wall)) {
       if (m.instant > atOrBefore || (best !== undefined && m.instant <= best)) continue;
@@ -134,7 +127,7 @@ export function prevFire(expression: string, zone: string, atOrBefore: number): 
       // second occurrence is `best` and the one whose second occurrence is `t`.
       const winter = z.offset(best + SHIFT_PROBE_MS);
       stopWall = best + winter;
-      if (atOrBefore + winter + 1 < wall) s.cron.reset(new Date(atOrBefore + winter + 1));
+      if (atOrBefore + winter + 1 < wall) cursor = atOrBefore + winter + 1;
     }
   }
   return best;

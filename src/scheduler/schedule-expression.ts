@@ -5,14 +5,15 @@
  */
 import { CronExpressionParser, type CronExpression } from "cron-parser";
 import { ConfigError } from "../errors.js";
+import { compileWalk, cronParserWalk, type CronWalk } from "./cron-walk.js";
 
 export type Schedule =
   | { kind: "every"; expression: string; periodMs: number }
   | {
       kind: "cron";
       expression: string;
-      /** Iterates wall values (the expression evaluated in UTC); reset() before each use. */
-      cron: CronExpression;
+      /** Wall values the expression matches (evaluated in UTC); stateless. */
+      walk: CronWalk;
       /**
        * True when the hour field is `*`, `*\/n` or covers all 24 hours: the schedule is
        * periodic within the day and follows real time across DST changes (see next-fire.ts).
@@ -60,5 +61,6 @@ function parseUncached(expression: string): Schedule {
   const hourText = alias ? undefined : fields[fields.length === 6 ? 2 : 1];
   const periodic =
     cron.fields.hour.values.length === 24 || (hourText !== undefined && (hourText.startsWith("*") || hourText.startsWith("?")));
-  return { kind: "cron", expression, cron, periodic };
+  // Keep the compact walk, not the CronExpression (~2.6 KB each, see cron-walk.ts).
+  return { kind: "cron", expression, walk: compileWalk(cron) ?? cronParserWalk(cron), periodic };
 }

@@ -1,0 +1,161 @@
+/**
+ * Walks the wall values (ms, the expression evaluated in UTC) a cron expression matches:
+ * next(after) = the first match strictly after `after`, prev(before) = the last strictly before.
+ *
+ * Why not cron-parser's iterator: each CronExpression keeps ~2.6 KB alive and each step builds
+ * luxon DateTimes, so 10 000 cron entries cost ~26 MB of live heap and ~150 µs of garbage-making
+ * work per next fire (issue 8: the daemon idled at 250+ MB RSS). cron-parser still parses and
+ * validates; `compileWalk` keeps only its field values, as bit masks (~100 bytes), and steps with
+ * integer date arithmetic. Expressions using `L` or `#` keep cron-parser's own iterator
+ * (`cronParserWalk`): rare, and their day rules are cron-parser's to define.
+ * test/scheduler/cron-walk.test.ts checks both walks agree on random expressions and instants.
+ */
+import type { CronExpression } from "cron-parser";
+
+export interface CronWalk {
+  /** The first matching wall value strictly after `after`, or undefined when there is none. */
+  next(after: number): number | undefined;
+  /** The last matching wall value strictly before `before`, or undefined when there is none. */
+  prev(before: number): number | undefined;
+}
+
+const DAY_S = 86_400;
+const DAY_MS = 86_400_000;
+/** No match within this many days: none ever (Feb 29 recurs within 8 years; 9 to be safe). */
+const HORIZON_DAYS = 9 * 366;
+
+/** Field values as bit masks; 60-value fields split in two 30-bit halves (JS bit ops are 32-bit). */
+interface Masks {
+  secLo: number;
+  secHi: number;
+  minLo: number;
+  minHi: number;
+  hours: number;
+  /** bit d-1 for day d */
+  dom: number;
+  /** bit m-1 for month m */
+  months: number;
+  /** bit w for weekday w (0 = Sunday) */
+  dow: number;
+  domWild: boolean;
+  dowWild: boolean;
+}
+
+const mask = (values: readonly unknown[], shift = 0, from = 0, to = 31): number => {
+  let m = 0;
+  for (const v of values) if (typeof v === "number" && v >= from && v < to) m |= 1 << (v - from - shift);
+  return m;
+};
+const bit = (m: number, i: number) => ((m >>> i) & 1) === 1;
+const has60 = (lo: number, hi: number, v: number) => (v < 30 ? bit(lo, v) : bit(hi, v - 30));
+
+/** Civil date of an epoch day (Howard Hinnant's days_from_civil inverse), UTC. */
+function civil(days: number): { y: number; m: number; d: number } {
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  return { y: yoe + era * 400 + (m <= 2 ? 1 : 0), m, d };
+}
+
+function dayMatches(k: Masks, days: number): boolean {
+  const { m, d } = civil(days);
+  if (!bit(k.months, m - 1)) return false;
+  const domOk = bit(k.dom, d - 1);
+  // cron-parser's rules (Vixie cron): a wildcard side defers to the other; both restricted = OR.
+  if (k.dowWild) return domOk;
+  const dowOk = bit(k.dow, (((days + 4) % 7) + 7) % 7); // 1970-01-01 was a Thursday
+  return k.domWild ? dowOk : domOk || dowOk;
+}
+
+/** Smallest second of the day >= sod that matches hour/minute/second, or -1. */
+function nextInDay(k: Masks, sod: number): number {
+  const h0 = Math.floor(sod / 3600);
+  const m0 = Math.floor((sod % 3600) / 60);
+  const s0 = sod % 60;
+  for (let h = h0; h < 24; h++) {
+    if (!bit(k.hours, h)) continue;
+    for (let m = h === h0 ? m0 : 0; m < 60; m++) {
+      if (!has60(k.minLo, k.minHi, m)) continue;
+      for (let s = h === h0 && m === m0 ? s0 : 0; s < 60; s++) if (has60(k.secLo, k.secHi, s)) return h * 3600 + m * 60 + s;
+    }
+  }
+  return -1;
+}
+
+/** Largest second of the day <= sod that matches hour/minute/second, or -1. */
+function prevInDay(k: Masks, sod: number): number {
+  const h0 = Math.floor(sod / 3600);
+  const m0 = Math.floor((sod % 3600) / 60);
+  const s0 = sod % 60;
+  for (let h = h0; h >= 0; h--) {
+    if (!bit(k.hours, h)) continue;
+    for (let m = h === h0 ? m0 : 59; m >= 0; m--) {
+      if (!has60(k.minLo, k.minHi, m)) continue;
+      for (let s = h === h0 && m === m0 ? s0 : 59; s >= 0; s--) if (has60(k.secLo, k.secHi, s)) return h * 3600 + m * 60 + s;
+    }
+  }
+  return -1;
+}
+
+function walkMasks(k: Masks): CronWalk {
+  return {
+    next(after) {
+      const t = Math.floor(after / 1000) + 1; // whole seconds strictly after
+      const day0 = Math.floor(t / DAY_S);
+      for (let day = day0; day <= day0 + HORIZON_DAYS; day++) {
+        if (!dayMatches(k, day)) continue;
+        const sod = nextInDay(k, day === day0 ? t - day * DAY_S : 0);
+        if (sod >= 0) return day * DAY_MS + sod * 1000;
+      }
+      return undefined;
+    },
+    prev(before) {
+      const t = Math.ceil(before / 1000) - 1; // whole seconds strictly before
+      const day0 = Math.floor(t / DAY_S);
+      for (let day = day0; day >= day0 - HORIZON_DAYS; day--) {
+        if (!dayMatches(k, day)) continue;
+        const sod = prevInDay(k, day === day0 ? t - day * DAY_S : DAY_S - 1);
+        if (sod >= 0) return day * DAY_MS + sod * 1000;
+      }
+      return undefined;
+    },
+  };
+}
+
+/** cron-parser's own iterator, for the expressions compileWalk leaves to it. */
+export function cronParserWalk(cron: CronExpression): CronWalk {
+  const step = (at: number, dir: "next" | "prev") => {
+    cron.reset(new Date(at));
+    try {
+      return (dir === "next" ? cron.next() : cron.prev()).getTime();
+    } catch {
+      return undefined; // no further match (cron-parser's own iteration limit)
+    }
+  };
+  return { next: (after) => step(after, "next"), prev: (before) => step(before, "prev") };
+}
+
+/** The compact walk of a parsed expression, or undefined when it uses `L` or `#`. */
+export function compileWalk(cron: CronExpression): CronWalk | undefined {
+  const f = cron.fields;
+  if (f.dayOfMonth.hasLastChar || f.dayOfWeek.hasLastChar || f.dayOfWeek.nthDay > 0) return undefined;
+  const all = [f.second, f.minute, f.hour, f.dayOfMonth, f.month, f.dayOfWeek];
+  if (all.some((field) => field.values.some((v) => typeof v !== "number"))) return undefined;
+  return walkMasks({
+    secLo: mask(f.second.values, 0, 0, 30),
+    secHi: mask(f.second.values, 0, 30, 60),
+    minLo: mask(f.minute.values, 0, 0, 30),
+    minHi: mask(f.minute.values, 0, 30, 60),
+    hours: mask(f.hour.values, 0, 0, 24),
+    dom: mask(f.dayOfMonth.values, 1, 0, 32),
+    months: mask(f.month.values, 1, 0, 13),
+    dow: mask(f.dayOfWeek.values, 0, 0, 7),
+    domWild: f.dayOfMonth.isWildcard,
+    dowWild: f.dayOfWeek.isWildcard,
+  });
+}
