@@ -1,7 +1,9 @@
 /**
- * The ARGV[1] header every job script gets (see src/redis/lua/job_lib.lua): key prefixes built
- * by keys.ts, so scripts can name per-job and per-queue keys without building keys themselves,
- * plus the events cap, the attempt-history cap, the children cap and the cascade bound.
+ * The ARGV[1] header every job script gets (see src/redis/lua/job_lib.lua): the key root keys.ts
+ * puts before "<kind>:<name>" (checked against keys.ts for every kind the scripts use), plus the
+ * events cap, the attempt-history cap, the children cap, the cascade bound and the retention of
+ * jobs a script cancels; space-separated, so the scripts parse it with one string.match (a JSON
+ * header cost a cjson.decode per call).
  */
 import type { Keys } from "../redis/keys.js";
 import { EVENTS_MAXLEN } from "../log/events.js";
@@ -34,24 +36,29 @@ export function scriptHeader(keys: Keys, canceledTtlMs: number = DEFAULT_CANCELE
   }
   let h = byTtl.get(canceledTtlMs);
   if (!h) {
-    const p = {
-      job: keys.job(""),
-      attempts: keys.attempts(""),
-      queue: keys.queue(""),
-      wake: keys.wake(""),
-      started: keys.started(""),
-      finished: keys.finished(""),
-      failed: keys.failed(""),
-      scheduled: keys.scheduled(""),
-      canceled: keys.canceled(""),
-      deferred: keys.deferred(""),
-      dependents: keys.dependents(""),
-      children: keys.children(""),
-    };
-    h = JSON.stringify({ p, ml: EVENTS_MAXLEN, cap: ATTEMPTS_KEPT, ccap: CHILDREN_KEPT, cascade: CASCADE_BOUND, cttl: canceledTtlMs });
+    h = [keyRoot(keys), EVENTS_MAXLEN, ATTEMPTS_KEPT, CHILDREN_KEPT, CASCADE_BOUND, Math.round(canceledTtlMs)].join(" ");
     byTtl.set(canceledTtlMs, h);
   }
   return h;
+}
+
+/** Kinds of keys the job scripts build themselves (job_lib's key(kind, name)). */
+const SCRIPT_KINDS = ["job", "attempts", "queue", "wake", "started", "finished", "failed", "scheduled", "canceled", "deferred", "dependents", "children"] as const;
+
+/**
+ * The part of every per-job/per-queue key before "<kind>:<name>" (e.g. "{hs}:"). The scripts
+ * build keys as root .. kind .. ":" .. name, so check here that keys.ts builds them the same way.
+ */
+function keyRoot(keys: Keys): string {
+  const root = keys.job("").slice(0, -"job:".length);
+  for (const kind of SCRIPT_KINDS) {
+    const built = keys[kind]("");
+    if (built !== `${root}${kind}:`) {
+      throw new Error(`scriptHeader: keys.${kind}("") is "${built}", not "${root}${kind}:" as the job scripts (src/redis/lua/job_lib.lua key()) assume`);
+    }
+  }
+  if (/\s/.test(root)) throw new Error(`scriptHeader: key root "${root}" contains whitespace; the script header is space-separated`);
+  return root;
 }
 
 /** Canceled jobs are kept as long as failed ones (see cancel() in registry.ts). */

@@ -13,20 +13,33 @@
 --@include deps_lib
 --@include enqueue_lib
 
-local id, worker, ttl = ARGV[3], ARGV[4], tonumber(ARGV[6])
-local q = owns(id, worker)
-if not q then return cjson.encode({ outcome = "lease-lost" }) end
+local LEASE_LOST = '{"outcome":"lease-lost"}'
+local FINISHED_NONE = '{"outcome":"finished","pushed":[],"rejected":[]}'
 
+local id, worker, ttl = ARGV[3], ARGV[4], tonumber(ARGV[6])
 local jk = key("job", id)
-redis.call("ZREM", key("started", q), id)
-redis.call("HSET", jk, "status", "finished", "endedAt", NOW)
-if ARGV[5] ~= "" then redis.call("HSET", jk, "result", ARGV[5]) end
-local j = redis.call("HMGET", jk, "attempt", "startedAt", "task")
-record_attempt(id, { attempt = tonumber(j[1]), worker = worker, startedAt = tonumber(j[2]), endedAt = NOW, outcome = "finished" })
-retire(id, q, "finished", ttl)
-emit("job.finished", "info", "finished in " .. (NOW - (tonumber(j[2]) or NOW)) .. " ms", id, q, { worker = worker, task = j[3] or nil })
+-- one read for the lease check and everything the completion needs (owns() plus a second HMGET
+-- before); the started-registry check is the ZREM itself: 0 removed = not ours, nothing written
+local j = redis.call("HMGET", jk, "status", "worker", "queue", "attempt", "startedAt", "task", "childCount", "hasDependents")
+if j[1] ~= "started" or j[2] ~= worker then return LEASE_LOST end
+local q = j[3]
+if redis.call("ZREM", key("started", q), id) == 0 then return LEASE_LOST end
+
+if ARGV[5] ~= "" then
+  redis.call("HSET", jk, "status", "finished", "endedAt", NOW, "result", ARGV[5])
+else
+  redis.call("HSET", jk, "status", "finished", "endedAt", NOW)
+end
+local started_at = tonumber(j[5])
+record_attempt(id, { attempt = tonumber(j[4]), worker = worker, startedAt = started_at, endedAt = NOW, outcome = "finished" })
+retire(id, q, "finished", ttl, j[7] ~= false)
+emit("job.finished", "info", "finished in " .. (NOW - (started_at or NOW)) .. " ms", id, q, { worker = worker, task = j[6] or nil })
 trim_registry("finished", q, tonumber(ARGV[7]))
-release_dependents(id)
+-- only jobs named in some dependsOn carry the flag (enqueue_lib write_spec sets it)
+if j[8] then release_dependents(id) end
+
+-- no follow-ups (the usual case): a constant answer, no table to encode
+if #ARGV < 8 then return FINISHED_NONE end
 
 local pushed, rejected, seen = {}, {}, {}
 for i = 8, #ARGV do

@@ -14,13 +14,21 @@ for i = 5, #ARGV do
     local id = redis.call("LPOP", key("queue", q))
     if not id then break end
     local jk = key("job", id)
-    if redis.call("HGET", jk, "status") == "queued" then
+    -- the whole hash is the answer: read it once, check it, write the lease, patch the copy
+    local h = redis.call("HGETALL", jk)
+    local at = {}
+    for k = 1, #h, 2 do at[h[k]] = k + 1 end
+    if at.status and h[at.status] == "queued" then
       trim_wake(q)
-      local attempt = redis.call("HINCRBY", jk, "attempt", 1)
-      redis.call("HSET", jk, "status", "started", "worker", worker, "startedAt", NOW)
+      local attempt = (tonumber(at.attempt and h[at.attempt]) or 0) + 1
+      redis.call("HSET", jk, "status", "started", "attempt", attempt, "worker", worker, "startedAt", ARGV[2])
+      local changed = { status = "started", attempt = tostring(attempt), worker = worker, startedAt = ARGV[2] }
+      for f, v in pairs(changed) do
+        if at[f] then h[at[f]] = v else h[#h + 1] = f; h[#h + 1] = v end
+      end
       redis.call("ZADD", key("started", q), NOW + lease, id)
       emit("job.started", "debug", "started attempt " .. attempt, id, q, { worker = worker })
-      return redis.call("HGETALL", jk)
+      return h
     end
   end
   trim_wake(q)

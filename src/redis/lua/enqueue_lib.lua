@@ -74,7 +74,12 @@ local function write_spec(spec)
     redis.call("HSET", jk, "status", status, "depsLeft", #waiting, unpack(flat))
     if run_at then redis.call("HSET", jk, "scheduledAt", run_at) end
     redis.call("ZADD", key("deferred", q), NOW, id)
-    for _, d in ipairs(waiting) do redis.call("SADD", key("dependents", d), id) end
+    for _, d in ipairs(waiting) do
+      redis.call("SADD", key("dependents", d), id)
+      -- flag on the dependency (live, so its hash exists): complete.lua walks dependents only
+      -- when it is set, sparing the SMEMBERS + DEL of an empty set on every completion
+      redis.call("HSET", key("job", d), "hasDependents", "1")
+    end
   elseif run_at and run_at > NOW then
     status = "scheduled"
     redis.call("HSET", jk, "status", status, "scheduledAt", run_at, unpack(flat))

@@ -1,16 +1,21 @@
 -- job_lib.lua: helpers shared by the job scripts, pasted in by `--@include job_lib`
 -- (src/redis/scripts.ts); never run alone. Every including script follows this convention:
 --   KEYS[1] = queues set (keys.queues()), KEYS[2] = events stream (keys.events())
---   ARGV[1] = env header JSON { p = { job, attempts, queue, wake, started, finished, failed,
---             scheduled, canceled, deferred, dependents, children } (key prefixes built by
---             keys.ts with an empty name), ml = events MAXLEN, cap = attempt records kept per
---             job, ccap = child ids kept per job, cascade = dependents settled per call,
---             cttl = retention (ms) of jobs a script cancels }
+--   ARGV[1] = env header, space-separated (src/queue/keyspace.ts scriptHeader):
+--             "<root> <ml> <cap> <ccap> <cascade> <cttl>": root = the key prefix keys.ts puts
+--             before "<kind>:<name>" (e.g. "{hs}:"), ml = events MAXLEN, cap = attempt records
+--             kept per job, ccap = child ids kept per job, cascade = dependents settled per
+--             call, cttl = retention (ms) of jobs a script cancels. (One string.match: a JSON
+--             header cost a cjson.decode of ~500 bytes on every job script call.)
 --   ARGV[2] = now (ms, from the caller's Clock; the server clock is never read)
--- Per-job and per-queue keys are such a prefix plus the id or queue name: every key carries
--- the installation's hash tag, so all of them live in the slot of KEYS[1] (Cluster-safe).
-local ENV = cjson.decode(ARGV[1])
-local P = ENV.p
+-- Per-job and per-queue keys are root .. kind .. ":" .. id-or-queue-name (keyspace.ts checks
+-- that keys.ts builds them so): every key carries the installation's hash tag, so all of them
+-- live in the slot of KEYS[1] (Cluster-safe).
+local KEY_ROOT, H_ML, H_CAP, H_CCAP, H_CASCADE, H_CTTL = string.match(ARGV[1], "^(%S+) (%d+) (%d+) (%d+) (%d+) (%d+)$")
+if not H_CTTL then
+  return redis.error_reply("ERR job script header (ARGV[1]) is not '<root> <ml> <cap> <ccap> <cascade> <cttl>': build it with scriptHeader() in src/queue/keyspace.ts")
+end
+local ENV = { ml = H_ML, cap = tonumber(H_CAP), ccap = tonumber(H_CCAP), cascade = tonumber(H_CASCADE), cttl = tonumber(H_CTTL) }
 local NOW = tonumber(ARGV[2])
 local QUEUES_KEY = KEYS[1]
 local EVENTS_KEY = KEYS[2]
@@ -19,7 +24,7 @@ local EVENTS_KEY = KEYS[2]
 local LIVE = { queued = true, scheduled = true, deferred = true, started = true }
 
 local function key(kind, name)
-  return P[kind] .. name
+  return KEY_ROOT .. kind .. ":" .. name
 end
 
 local function emit(etype, level, msg, id, queue, extra)
@@ -32,8 +37,10 @@ end
 
 local function record_attempt(id, rec)
   local k = key("attempts", id)
-  redis.call("RPUSH", k, cjson.encode(rec))
-  redis.call("LTRIM", k, -ENV.cap, -1)
+  -- RPUSH answers the length: trim only past the cap (most jobs never reach it)
+  if redis.call("RPUSH", k, cjson.encode(rec)) > ENV.cap then
+    redis.call("LTRIM", k, -ENV.cap, -1)
+  end
 end
 
 -- push an id onto its queue list plus one wake marker (one marker wakes one blocked worker)
@@ -57,12 +64,14 @@ local function trim_wake(queue)
 end
 
 -- move a job to a retention registry (finished/failed/canceled): score = expiry, hash TTL alike
--- (its attempt history and children list go with it)
-local function retire(id, queue, kind, ttl_ms)
+-- (its attempt history and children list go with it). has_children: false when the caller read
+-- the job's childCount and it has none (the children list cannot exist: record_child writes both),
+-- so the PEXPIRE of a missing key is skipped; nil when unknown.
+local function retire(id, queue, kind, ttl_ms, has_children)
   redis.call("ZADD", key(kind, queue), NOW + ttl_ms, id)
   redis.call("PEXPIRE", key("job", id), ttl_ms)
   redis.call("PEXPIRE", key("attempts", id), ttl_ms)
-  redis.call("PEXPIRE", key("children", id), ttl_ms)
+  if has_children ~= false then redis.call("PEXPIRE", key("children", id), ttl_ms) end
 end
 
 -- drop expired entries of a retention registry with their hashes, at most `limit` of them
