@@ -20,6 +20,7 @@ import { createScheduler, type Scheduler } from "../scheduler/scheduler.js";
 import { ensureRedis } from "./embedded-redis.js";
 import { bannerLines } from "./banner.js";
 import { listenControl } from "./control.js";
+import { collectWhenSettled, holdYoungGeneration } from "./release-garbage.js";
 import { diffTasks, loadApp, type LoadedApp } from "./reload.js";
 import { waitForRedis } from "./wait-for-redis.js";
 
@@ -37,6 +38,9 @@ export interface StartOptions {
 }
 
 export async function runDaemon(opts: StartOptions): Promise<number> {
+  // Start-up allocation must not grow V8's young generation for good (see release-garbage.ts);
+  // released after the first tick's garbage is collected.
+  const releaseYoung = holdYoungGeneration();
   let app: LoadedApp = await loadApp({ hooksPath: opts.hooks, flags: { redis: opts.redis, prefix: opts.prefix } });
   const { config } = app;
   const cwd = dirname(config.hooksFile);
@@ -70,6 +74,7 @@ export async function runDaemon(opts: StartOptions): Promise<number> {
   });
   let redis: Redis | undefined;
   let closeControl: (() => void) | undefined;
+  let cancelCollect: (() => void) | undefined;
   try {
     redis = await waitForRedis(redisHandle.url, { info: (m) => log.info(m), warn: (m) => log.warn(m) }, stopping.signal, "hs-daemon");
     if (!redis) return 0;
@@ -115,7 +120,12 @@ export async function runDaemon(opts: StartOptions): Promise<number> {
       });
     }
 
+    // Start-up garbage (hooks load, the first walk over every task) is dead once the first
+    // tick is done: one full GC then lets an idle daemon give it back (see release-garbage.ts).
+    cancelCollect = collectWhenSettled(() => !scheduler || scheduler.state().ticks >= 1, { then: releaseYoung });
+
     const reload = async (why: string) => {
+      const releaseReloadYoung = holdYoungGeneration();
       try {
         const next = await loadApp({ hooksPath: config.hooksFile, fresh: true, flags: { redis: opts.redis, prefix: opts.prefix } });
         const diff = diffTasks(app.hooks.tasks, next.hooks.tasks);
@@ -127,7 +137,11 @@ export async function runDaemon(opts: StartOptions): Promise<number> {
         for (const t of diff.removed) log.info(`reload: removed ${t.id}`);
         for (const t of diff.changed) log.info(`reload: changed ${t.id}`);
         log.info(`reload (${why}): ${next.hooks.tasks.length} tasks; ${diff.added.length} added, ${diff.removed.length} removed, ${diff.changed.length} changed`);
+        const ticks = scheduler?.state().ticks ?? 0;
+        cancelCollect?.();
+        cancelCollect = collectWhenSettled(() => !scheduler || scheduler.state().ticks > ticks, { then: releaseReloadYoung });
       } catch (err) {
+        releaseReloadYoung();
         log.error(`reload (${why}) failed, the previous hooks keep running: ${describeError(err)}`);
       }
     };
@@ -147,6 +161,8 @@ export async function runDaemon(opts: StartOptions): Promise<number> {
     log.info(`stopped (exit ${code})`);
     return code;
   } finally {
+    cancelCollect?.();
+    releaseYoung();
     closeControl?.();
     redis?.disconnect();
     await redisHandle.stop();
