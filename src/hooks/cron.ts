@@ -1,5 +1,6 @@
 /** Validity of a cron expression, as the scheduler will read it (cron-parser 5). */
 import { CronExpressionParser } from "cron-parser";
+import { rememberParsedCron } from "../scheduler/schedule-expression.js";
 
 /**
  * undefined when `expression` is a cron expression the scheduler can fire: 5 fields
@@ -19,7 +20,8 @@ export function checkCronExpression(expression: unknown): string | undefined {
     }
   }
   try {
-    CronExpressionParser.parse(trimmed);
+    // The scheduler reuses this parse instead of repeating it for each of thousands of entries.
+    rememberParsedCron(trimmed, CronExpressionParser.parse(trimmed));
     return undefined;
   } catch (err) {
     return `bad cron expression "${expression}": ${(err as Error).message}; ${usage}`;

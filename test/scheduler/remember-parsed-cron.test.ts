@@ -1,0 +1,47 @@
+// Hooks validation hands its cron-parser parse to the scheduler (rememberParsedCron) so 10 000
+// entries are parsed once: the remembered schedule must be the one parseSchedule would build.
+import { CronExpressionParser } from "cron-parser";
+import { describe, expect, it } from "vitest";
+import { checkCronExpression } from "../../src/hooks/cron.js";
+import { parseSchedule, rememberParsedCron } from "../../src/scheduler/schedule-expression.js";
+
+/** cron-parser's own iterator and the periodic rule of schedule-expression.ts, for comparison. */
+const reference = (e: string) => {
+  const cron = CronExpressionParser.parse(e, { tz: "UTC", currentDate: new Date(0) });
+  const fields = e.split(/\s+/);
+  return { periodic: cron.fields.hour.values.length === 24 || fields[fields.length === 6 ? 2 : 1]!.startsWith("*"), cron };
+};
+
+describe("rememberParsedCron", () => {
+  it("a cron key validated by the hooks checker is not parsed again, and fires the same", () => {
+    const e = "17 */3 * * 2";
+    expect(checkCronExpression(` ${e} `)).toBeUndefined();
+    const s = parseSchedule(e);
+    expect(s.kind).toBe("cron");
+    if (s.kind !== "cron") return;
+    expect(parseSchedule(` ${e}`)).toBe(s); // untrimmed keys reach the same entry
+    expect(s.periodic).toBe(reference(e).periodic);
+    const cron = reference(e).cron;
+    let t = Date.UTC(2026, 0, 1);
+    for (let i = 0; i < 5; i++) {
+      const next = s.walk.next(t);
+      cron.reset(new Date(t));
+      expect(next).toBe(cron.next().getTime());
+      t = next!;
+    }
+  });
+
+  it("keeps what parseSchedule already cached and ignores @every", () => {
+    const e = "0 9 * * *";
+    const first = parseSchedule(e);
+    rememberParsedCron(e, CronExpressionParser.parse("5 5 * * *"));
+    expect(parseSchedule(e)).toBe(first);
+    rememberParsedCron("@every 10s", CronExpressionParser.parse("* * * * *"));
+    expect(parseSchedule("@every 10s")).toMatchObject({ kind: "every", periodMs: 10_000 });
+  });
+
+  it("an invalid key is not remembered: the scheduler still reports it in its own words", () => {
+    expect(checkCronExpression("61 * * * *")).toMatch(/bad cron expression "61 \* \* \* \*"/);
+    expect(() => parseSchedule("61 * * * *")).toThrow(/invalid schedule "61 \* \* \* \*"/);
+  });
+});
