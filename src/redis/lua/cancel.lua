@@ -1,7 +1,7 @@
 -- cancel.lua: cancel a job that has not started (queued, scheduled or deferred). Jobs that
 -- depend on it are canceled in turn ("dependency <id> failed"), unless they allow failure.
 -- KEYS[1] queues set, KEYS[2] events stream (see job_lib)
--- ARGV[1] env header JSON, ARGV[2] now ms, ARGV[3] job id, ARGV[4] canceled retention ms
+-- ARGV[1] env header (see job_lib), ARGV[2] now ms, ARGV[3] job id, ARGV[4] canceled retention ms
 -- Returns "ok" when canceled now, or the job's status when it cannot be canceled ("started",
 --   "finished", "failed", "canceled"), or "missing" when there is no such job.
 --@include job_lib

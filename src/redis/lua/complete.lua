@@ -1,6 +1,6 @@
 -- complete.lua: finish a started job and push its after-commit follow-up jobs, atomically.
 -- KEYS[1] queues set, KEYS[2] events stream (see job_lib)
--- ARGV[1] env header JSON, ARGV[2] now ms, ARGV[3] job id, ARGV[4] worker,
+-- ARGV[1] env header (see job_lib), ARGV[2] now ms, ARGV[3] job id, ARGV[4] worker,
 --   ARGV[5] result JSON or "" (none), ARGV[6] finished retention ms, ARGV[7] trim bound,
 --   ARGV[8..] follow-up PreparedJob JSON specs
 -- Returns JSON { outcome = "finished", pushed = [ids], rejected = [ids] }

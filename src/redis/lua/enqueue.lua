@@ -2,7 +2,7 @@
 -- optional scheduler guard (one enqueue per task slot; skip while the last job is live).
 -- KEYS[1] queues set, KEYS[2] events stream (see job_lib)
 --   guarded only: KEYS[3] last-slots hash (task -> slot ms), KEYS[4] last-jobs hash (task -> id)
--- ARGV[1] env header JSON, ARGV[2] now ms,
+-- ARGV[1] env header (see job_lib), ARGV[2] now ms,
 --   ARGV[3] guard JSON { task, slot } or "" , ARGV[4..] PreparedJob JSON specs
 -- Returns a JSON string:
 --   { ok = true, results = [ { id, status, dedup = true?, job = [HGETALL of the live job]? } ] }

@@ -1,6 +1,6 @@
 -- fail.lua: end a started job's attempt with an error: schedule its retry, or fail it for good.
 -- KEYS[1] queues set, KEYS[2] events stream (see job_lib)
--- ARGV[1] env header JSON, ARGV[2] now ms, ARGV[3] job id, ARGV[4] worker,
+-- ARGV[1] env header (see job_lib), ARGV[2] now ms, ARGV[3] job id, ARGV[4] worker,
 --   ARGV[5] error JSON { name, message, stack?, code? }, ARGV[6] attempt outcome
 --   ("failed" | "timeout" | "abandoned"), ARGV[7] retry-at ms or "" (no retry: fail now),
 --   ARGV[8] failed retention ms, ARGV[9] trim bound

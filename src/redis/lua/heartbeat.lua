@@ -1,6 +1,6 @@
 -- heartbeat.lua: extend the leases of the jobs a worker is running.
 -- KEYS[1] queues set, KEYS[2] events stream (see job_lib; unused but keep the convention)
--- ARGV[1] env header JSON, ARGV[2] now ms, ARGV[3] worker, ARGV[4] lease ms,
+-- ARGV[1] env header (see job_lib), ARGV[2] now ms, ARGV[3] worker, ARGV[4] lease ms,
 --   ARGV[5..] pairs: job id, queue
 -- Returns the number of leases extended (jobs the worker no longer owns are left alone).
 --@include job_lib

@@ -1,7 +1,7 @@
 -- promote.lua: move due jobs from every scheduled registry to their queues (delay/at, retries).
 -- ZREM decides the winner, so several daemons calling it at once promote each job once.
 -- KEYS[1] queues set, KEYS[2] events stream (see job_lib)
--- ARGV[1] env header JSON, ARGV[2] now ms, ARGV[3] at most this many per queue
+-- ARGV[1] env header (see job_lib), ARGV[2] now ms, ARGV[3] at most this many per queue
 -- Returns the number of jobs promoted.
 --@include job_lib
 

@@ -1,7 +1,7 @@
 -- purge.lua: delete one page of jobs for `scheduler purge` (Frappe's purge-jobs). The script reads
 -- the page itself (by rank), so what it checks is what it deletes, atomically.
 -- KEYS[1] queues set, KEYS[2] events stream (see job_lib)
--- ARGV[1] env header JSON, ARGV[2] now ms,
+-- ARGV[1] env header (see job_lib), ARGV[2] now ms,
 -- ARGV[3] queue name, ARGV[4] status: queued, scheduled, deferred, finished, failed or canceled
 --   (never started: a running job is not deleted under its worker),
 -- ARGV[5] dotted task path the job's method or scheduled task must equal ("" = any task),

@@ -2,7 +2,7 @@
 -- front with stalls+1, or past the stall limit fail it as abandoned. Each candidate is checked
 -- again here, so several reapers running at once act on a job once.
 -- KEYS[1] queues set, KEYS[2] events stream (see job_lib)
--- ARGV[1] env header JSON, ARGV[2] now ms, ARGV[3] stall limit, ARGV[4] failed retention ms,
+-- ARGV[1] env header (see job_lib), ARGV[2] now ms, ARGV[3] stall limit, ARGV[4] failed retention ms,
 --   ARGV[5..] candidate JSON { id, queue, at = ISO time the lease ran out }
 -- Returns JSON { requeued = [ids], failed = [ids] }. A job failed as abandoned cancels the jobs
 --   that depend on it (see deps_lib), like any final failure.

@@ -1,7 +1,7 @@
 -- requeue.lua: put a failed or canceled job back on its queue (attempt history kept, the
 -- automatic retry budget and stall count reset).
 -- KEYS[1] queues set, KEYS[2] events stream (see job_lib)
--- ARGV[1] env header JSON, ARGV[2] now ms, ARGV[3] job id
+-- ARGV[1] env header (see job_lib), ARGV[2] now ms, ARGV[3] job id
 -- Returns "ok" when requeued now, or the job's status when it is not failed/canceled, or "missing".
 --@include job_lib
 

@@ -1,7 +1,7 @@
 -- requeue_job.lua: a worker gives a started job back, to the FRONT of its queue (shutdown, a
 -- killed sibling). The attempt is recorded with outcome "requeued".
 -- KEYS[1] queues set, KEYS[2] events stream (see job_lib)
--- ARGV[1] env header JSON, ARGV[2] now ms, ARGV[3] job id, ARGV[4] worker, ARGV[5] reason
+-- ARGV[1] env header (see job_lib), ARGV[2] now ms, ARGV[3] job id, ARGV[4] worker, ARGV[5] reason
 -- Returns 1 when requeued, 0 when the caller does not own the job (nothing written).
 --@include job_lib
 
