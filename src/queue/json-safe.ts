@@ -7,7 +7,9 @@
 export function jsonProblem(value: unknown, path: string, seen: Set<object> = new Set()): string | undefined {
   if (value === null || typeof value === "string" || typeof value === "boolean") return undefined;
   if (typeof value === "number") {
-    return Number.isFinite(value) ? undefined : `${path}: ${value} would arrive as null; pass a finite number or a string`;
+    if (!Number.isFinite(value)) return `${path}: ${value} would arrive as null; pass a finite number or a string`;
+    // JSON has no negative zero: the task would get 0, a different value (Object.is).
+    return Object.is(value, -0) ? `${path}: -0 would arrive as 0; pass 0` : undefined;
   }
   if (value === undefined) return `${path}: undefined would be dropped by JSON; omit the key or pass null`;
   if (typeof value === "bigint") return `${path}: BigInt cannot be sent as JSON; pass value.toString()`;

@@ -65,6 +65,8 @@ describe("jsonProblem", () => {
     expect(jsonProblem({ u: undefined }, "kwargs")).toContain("kwargs.u: undefined");
     expect(jsonProblem({ m: new Map() }, "kwargs")).toContain("kwargs.m: Map instance");
     expect(jsonProblem({ x: NaN }, "kwargs")).toContain("kwargs.x: NaN");
+    expect(jsonProblem({ user: { z: -0 } }, "kwargs")).toBe("kwargs.user.z: -0 would arrive as 0; pass 0");
+    expect(jsonProblem({ zero: 0 }, "kwargs")).toBeUndefined();
     expect(jsonProblem({ "odd key": [, 1] }, "kwargs")).toContain('kwargs["odd key"][0]: empty array slot');
     const cyc: Record<string, unknown> = {};
     cyc.self = cyc;
