@@ -7,6 +7,7 @@ import { DEFAULT_QUEUES, DEFAULT_RETENTION } from "../dist/queue/context.js";
 import { enqueueIn } from "../dist/queue/enqueue.js";
 import { completeJob, dequeue, waitForJobs } from "../dist/queue/lifecycle.js";
 import { preloadScripts } from "../dist/redis/scripts.js";
+import { dropKeys } from "./lib/common.mjs";
 
 const url = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379/2";
 const N = Number(process.env.BENCH_JOBS ?? 2000);
@@ -50,12 +51,6 @@ console.log(`enqueue: ${N} sequential in ${enqueueMs.toFixed(0)} ms = ${((N / en
 console.log(`enqueue -> started (worker idle in waitForJobs): p50 ${pct(latencies, 50).toFixed(3)} ms, p99 ${pct(latencies, 99).toFixed(3)} ms over ${latencies.length}`);
 console.log(`cycle enqueue+dequeue+complete: ${N} in ${cycleMs.toFixed(0)} ms = ${((N / cycleMs) * 1000).toFixed(0)} jobs/s`);
 
-// clean up this run's keys
-let cursor = "0";
-do {
-  const [next, batch] = await redis.scan(cursor, "MATCH", `${keys.root}:*`, "COUNT", 1000);
-  cursor = next;
-  if (batch.length) await redis.del(...batch);
-} while (cursor !== "0");
+await dropKeys(redis, `${keys.root}:*`);
 redis.disconnect();
 blocking.disconnect();

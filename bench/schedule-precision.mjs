@@ -17,6 +17,7 @@ import { DEFAULT_QUEUES, DEFAULT_RETENTION } from "../dist/queue/context.js";
 import { dequeue, completeJob } from "../dist/queue/lifecycle.js";
 import { readLedger } from "../dist/scheduler/ledger.js";
 import { summarize } from "../dist/scheduler/latency.js";
+import { dropKeys } from "./lib/common.mjs";
 
 const seconds = Number(process.argv[2] ?? 20);
 const url = process.env.REDIS_URL ?? "redis://127.0.0.1:6379/0";
@@ -64,11 +65,6 @@ console.log(`per-second schedule for ${seconds} s on ${url.replace(/:[^:@/]*@/, 
 console.log(`lateness job (enqueuedAt - slot): p50 ${job.p50} ms, p99 ${job.p99} ms, max ${job.max} ms`);
 console.log(`lateness ack (enqueue answered - slot): p50 ${ack.p50} ms, p99 ${ack.p99} ms, max ${ack.max} ms`);
 
-let cursor = "0";
-do {
-  const [next, batch] = await redis.scan(cursor, "MATCH", `${keys.root}:*`, "COUNT", 1000);
-  cursor = next;
-  if (batch.length) await redis.del(...batch);
-} while (cursor !== "0");
+await dropKeys(redis, `${keys.root}:*`);
 redis.disconnect();
 blocking.disconnect();

@@ -14,6 +14,7 @@ import { loadHooks } from "../dist/hooks/load.js";
 import { resolveConfig } from "../dist/config/resolve.js";
 import { startSupervisor } from "../dist/worker/supervisor.js";
 import { silentLogger } from "../dist/worker/log.js";
+import { dropKeys } from "./lib/common.mjs";
 
 const url = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379/4";
 const N = Number(process.env.BENCH_JOBS ?? 5000);
@@ -25,14 +26,6 @@ const redis = new Redis(url);
 const hooks = await loadHooks({ hooksPath: hooksFile });
 const base = resolveConfig({ hooks, env: {} });
 
-async function cleanup(keys) {
-  let cursor = "0";
-  do {
-    const [next, batch] = await redis.scan(cursor, "MATCH", `${keys.root}:*`, "COUNT", 1000);
-    cursor = next;
-    if (batch.length) await redis.del(...batch);
-  } while (cursor !== "0");
-}
 
 async function run(concurrency) {
   const prefix = `bench-worker-${process.pid}-${concurrency}`;
@@ -59,7 +52,7 @@ async function run(concurrency) {
   const end = performance.now();
   if (code === "timeout") sup.force("bench timeout");
   const finished = await redis.zcard(keys.finished("default"));
-  await cleanup(keys);
+  await dropKeys(redis, `${keys.root}:*`);
   const ms = end - (firstReady ?? spawnedAt);
   return { concurrency, processes, jobs: N, finished, code, startMs: (firstReady ?? end) - spawnedAt, ms, rate: (finished / ms) * 1000 };
 }
