@@ -10,21 +10,14 @@ import type { Job } from "../queue/types.js";
 import type { QueueEnv } from "../queue/context.js";
 import { waitForJobs, type DequeueOptions } from "../queue/lifecycle.js";
 import { describeError } from "../errors.js";
-import type { Strategy } from "./types.js";
+import type { ChildInit } from "./types.js";
 import { gatedDequeue, RateGate } from "./rate-gate.js";
 
-export interface JobLoopOptions {
+/** The loop runs with the child's init settings (burst: return "drained" once nothing is left). */
+export interface JobLoopOptions extends Pick<ChildInit, "worker" | "queues" | "strategy" | "concurrency" | "leaseMs" | "blockSeconds" | "burst"> {
   env: QueueEnv;
   /** A connection of its own: waitForJobs blocks it. */
   blocking: Redis;
-  worker: string;
-  queues: string[];
-  strategy: Strategy;
-  concurrency: number;
-  leaseMs: number;
-  blockSeconds: number;
-  /** Return "drained" as soon as nothing is queued and nothing runs. */
-  burst: boolean;
   /**
    * Run one job. With `take`, asked once the task has ended: when it gives options, also lease
    * the next job in the completion's round trip and resolve to it (null: none); the loop runs
