@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
-import { attempts, enqueueMany, exitOf, fixture, getJob, killQuietly, queueEnv, spawnWorker, type WorkerProcess } from "./helpers.js";
+import { attempts, childRunning, enqueueMany, exitOf, fixture, getJob, killQuietly, queueEnv, spawnWorker, type WorkerProcess } from "./helpers.js";
 
 let t: TestRedis;
 const workers: WorkerProcess[] = [];
@@ -17,11 +17,6 @@ afterAll(async () => {
   await t.cleanup();
 });
 
-/** pid of the child that recorded `start:<id>:<pid>`, once it has. */
-async function childRunning(record: string, id: string): Promise<number> {
-  const entry = await waitFor(async () => (await t.redis.lrange(record, 0, -1)).find((r) => r.startsWith(`start:${id}:`)), 20_000);
-  return Number(entry!.split(":")[2]);
-}
 
 describe("crash recovery", () => {
   it("a child killed with SIGKILL mid-job: its job is requeued at once and finished by the replacement", async () => {
@@ -30,7 +25,7 @@ describe("crash recovery", () => {
     const [slow] = await enqueueMany(env, 1, "app.tasks.sleep", { queue: "default", record, ms: 1500 });
     const w = spawnWorker(t, fixture("app"), ["--queue", "default"]);
     workers.push(w);
-    const pid = await childRunning(record, slow!);
+    const pid = await childRunning(t, record, slow!);
     const killedAt = Date.now();
     process.kill(pid, "SIGKILL");
     // Requeued at once by the supervisor (no lease to wait for), then run by the replacement.

@@ -124,3 +124,9 @@ export async function events(t: TestRedis): Promise<Array<{ type: string; msg: s
 export async function attempts(t: TestRedis, id: string): Promise<Array<{ outcome: string; worker: string; error?: { message: string }; reason?: string }>> {
   return (await t.redis.lrange(t.keys.attempts(id), 0, -1)).map((s) => JSON.parse(s));
 }
+
+/** pid of the child that recorded `start:<id>:<pid>` in the `record` list, once it has. */
+export async function childRunning(t: TestRedis, record: string, id: string): Promise<number> {
+  const entry = await waitFor(async () => (await t.redis.lrange(record, 0, -1)).find((r) => r.startsWith(`start:${id}:`)), 20_000);
+  return Number(entry!.split(":")[2]);
+}

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
-import { census, enqueueMany, exitOf, fixture, getJob, killQuietly, queueEnv, spawnWorker, type WorkerProcess } from "./helpers.js";
+import { census, childRunning, enqueueMany, exitOf, fixture, getJob, killQuietly, queueEnv, spawnWorker, type WorkerProcess } from "./helpers.js";
 import { listWorkers } from "../../src/worker/registry.js";
 
 let t: TestRedis;
@@ -19,10 +19,6 @@ afterAll(async () => {
   await t.cleanup();
 });
 
-async function childRunning(record: string, id: string): Promise<number> {
-  const entry = await waitFor(async () => (await t.redis.lrange(record, 0, -1)).find((r) => r.startsWith(`start:${id}:`)), 20_000);
-  return Number(entry!.split(":")[2]);
-}
 
 describe("host gone", () => {
   it("a whole worker killed (host gone): another worker requeues its job within 10 s; nothing lost", async () => {
@@ -36,7 +32,7 @@ describe("host gone", () => {
     const [slow] = await enqueueMany(env, 1, "app.tasks.sleep", { queue: "default", record, ms: 2000 });
     const quick = await enqueueMany(env, 20, "app.tasks.mark", { queue: "default", record });
     const all = [slow!, ...quick];
-    const childPid = await childRunning(record, slow!);
+    const childPid = await childRunning(t, record, slow!);
     const entry = (await listWorkers(env, 10_000)).find((x) => x.pid === childPid)!;
     expect(entry).toBeDefined();
     const victim = entry.supervisorPid === a.proc.pid ? a : b;
