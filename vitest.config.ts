@@ -5,7 +5,8 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     setupFiles: ["test/setup/fast-check.ts"],
-    testTimeout: 30_000,
+    // Generous: process tests take up to ~20 s on a busy 2-core machine; every wait inside is bounded.
+    testTimeout: 60_000,
     hookTimeout: 30_000,
     pool: "forks",
     maxWorkers: 3,
