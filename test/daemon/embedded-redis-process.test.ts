@@ -2,34 +2,16 @@
  * The embedded Redis across real processes (fixtures/embedded-owner.mjs, which imports dist/:
  * run `npm run build` first): a kill -9'd owner, two daemons racing, a PATH without redis-server.
  */
-import { spawn, execFileSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { deadPort, serversMatching } from "./helpers.js";
 import { ensureRedis } from "../../src/daemon/embedded-redis.js";
 import { waitFor } from "../helpers/redis.js";
 
 const FIXTURE = new URL("./fixtures/embedded-owner.mjs", import.meta.url).pathname;
-
-async function deadPort(): Promise<string> {
-  const port = await new Promise<number>((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === "object" && a ? a.port : 1));
-    });
-  });
-  return `redis://127.0.0.1:${port}`;
-}
-
-function serversMatching(needle: string): number[] {
-  try {
-    return execFileSync("pgrep", ["-f", needle], { encoding: "utf8" }).trim().split("\n").filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
 
 interface Run {
   child: ChildProcess;

@@ -2,37 +2,16 @@
  * The embedded redis-server: real processes in temp folders, never the machine's 6379 (the probe
  * is pointed at a port nothing listens on). After each test no redis-server of ours may be left.
  */
-import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
+import { deadPort, serversMatching } from "./helpers.js";
 import { ensureRedis, findEmbeddedRedis, type RedisHandle } from "../../src/daemon/embedded-redis.js";
 import { chooseSocketPath, embeddedPaths, MAX_SOCKET_PATH } from "../../src/daemon/embedded-redis-files.js";
 import { pidAlive } from "../../src/daemon/embedded-redis-owners.js";
 import { TEST_REDIS_URL, waitFor } from "../helpers/redis.js";
-
-/** A port that was free a moment ago and that nothing listens on: the "6379 does not answer" probe. */
-async function deadPort(): Promise<string> {
-  const port = await new Promise<number>((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === "object" && a ? a.port : 1));
-    });
-  });
-  return `redis://127.0.0.1:${port}`;
-}
-
-/** pids of redis-server processes whose command line (proc title) mentions `needle`. */
-function serversMatching(needle: string): number[] {
-  try {
-    return execFileSync("pgrep", ["-f", needle], { encoding: "utf8" }).trim().split("\n").filter(Boolean).map(Number);
-  } catch {
-    return []; // pgrep exits 1 when nothing matches
-  }
-}
 
 const folders: string[] = [];
 const handles: RedisHandle[] = [];
