@@ -64,14 +64,15 @@ function checkOptions(name: string, ttl: number, wait: number): void {
   }
 }
 
-async function tryAcquire(ctx: PatternContext, name: string, token: string, ttl: number): Promise<number> {
+/** undefined: acquired; else the ms the holder's lease has left (PTTL: 0 just before it lapses, -1 none). */
+async function tryAcquire(ctx: PatternContext, name: string, token: string, ttl: number): Promise<number | undefined> {
   const [ok, pttl] = await runScript<[number, number]>(ctx.redis, "lock_acquire", [ctx.keys.lock(name)], [token, ttl]);
-  return ok === 1 ? 0 : pttl;
+  return ok === 1 ? undefined : pttl;
 }
 
 /** Take the lock, waiting up to `wait` ms; false when it stayed busy. */
 async function acquire(ctx: PatternContext, name: string, token: string, ttl: number, wait: number): Promise<boolean> {
-  if (wait === 0) return (await tryAcquire(ctx, name, token, ttl)) === 0;
+  if (wait === 0) return (await tryAcquire(ctx, name, token, ttl)) === undefined;
   let wake: () => void = () => {};
   // Listen before the first try: a release between the try and the listen would be missed.
   const unlisten = await channelHub(ctx.redis).listen(ctx.keys.lockReleased(name), () => wake());
@@ -80,11 +81,11 @@ async function acquire(ctx: PatternContext, name: string, token: string, ttl: nu
     let backoff = 25;
     for (;;) {
       const holderLeft = await tryAcquire(ctx, name, token, ttl);
-      if (holderLeft === 0) return true;
+      if (holderLeft === undefined) return true;
       const remaining = deadline - now();
       if (remaining <= 0) return false;
       // Wake on release, on the holder's lease running out, or on the backoff tick.
-      const delay = Math.max(1, Math.min(remaining, holderLeft > 0 ? holderLeft : Infinity, backoff));
+      const delay = Math.max(1, Math.min(remaining, holderLeft >= 0 ? holderLeft : Infinity, backoff));
       backoff = Math.min(backoff * 2, MAX_POLL_MS);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, delay);

@@ -75,6 +75,18 @@ describe("runWithLock", () => {
     expect(await t.redis.get(t.keys.lock("stuck"))).toBe("someone-else");
   });
 
+  it("a lock in its last millisecond (PTTL 0) is still held: never reported as acquired-then-lost", async () => {
+    // Regression: PTTL answers 0 just before a key lapses, which once read as "acquired".
+    let lost = 0;
+    for (let i = 0; i < 200; i++) {
+      await t.redis.set(t.keys.lock("edge"), "other", "PX", 2);
+      const r = await runWithLock("edge", () => i, opts({ ttl: 1000 }));
+      if (r.acquired && r.lost) lost++;
+      await t.redis.del(t.keys.lock("edge"));
+    }
+    expect(lost).toBe(0);
+  });
+
   it("a waiter takes the lock as soon as a crashed holder's lease expires", async () => {
     await t.redis.set(t.keys.lock("crashed"), "dead-holder", "PX", 300);
     const started = Date.now();
