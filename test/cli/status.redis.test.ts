@@ -1,9 +1,8 @@
 /** `scheduler status` as a real process: tables, --json, --watch, and its error paths. */
-import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { touchWorker } from "../../src/worker/registry.js";
 import { setSwitch } from "../../src/scheduler/switches.js";
-import { BIN, runCli, spawnCli } from "../helpers/cli.js";
+import { runCli, spawnCli, spawnCliOnTty } from "../helpers/cli.js";
 import { waitFor } from "../helpers/redis.js";
 import { cleanupApps, makeApp } from "../hooks/app-fixture.js";
 import { seeder, type Seeder } from "../ops/fixture.js";
@@ -89,15 +88,13 @@ describe.concurrent("scheduler status (process)", () => {
   });
 
   it("--watch on a TTY redraws in place (cursor home + clear) and Ctrl-C exits 0", async () => {
-    const cmd = [process.execPath, BIN, "status", "--watch", ...s.flags].map((a) => `'${a}'`).join(" ");
-    // util-linux `script` gives the command a pseudo-terminal; ^C typed into it is SIGINT.
-    const child = spawn("script", ["-qfec", cmd, "/dev/null"], { cwd: "/", stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawnCliOnTty(["status", "--watch", ...s.flags], { cwd: "/" });
     let out = "";
-    child.stdout.on("data", (d) => (out += d));
+    child.stdout!.on("data", (d) => (out += d));
     const closed = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
     try {
       await waitFor(() => out.split("\x1b[H\x1b[2J").length - 1 >= 2, 15_000);
-      child.stdin.write("\x03");
+      child.stdin!.write("\x03");
       expect(await closed).toBe(0);
       expect(out).toMatch(/\x1b\[H\x1b\[2JQueues\r?\n/);
     } finally {

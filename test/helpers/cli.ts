@@ -46,3 +46,18 @@ export function spawnCli(args: string[], options: CliOptions = {}): ChildProcess
     stdio: ["pipe", "pipe", "pipe"],
   });
 }
+
+/**
+ * Start `scheduler <args>` on a pseudo-terminal (util-linux `script`): its stdout is a TTY and
+ * ^C written to the returned process's stdin is SIGINT. `exec` keeps the shell `script` starts
+ * out of the way: left between the terminal and node, it would die of ^C itself and `script`
+ * would report the shell's 130 instead of node's own exit code.
+ */
+export function spawnCliOnTty(args: string[], options: CliOptions = {}): ChildProcess {
+  const quoted = [process.execPath, BIN, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ");
+  return spawn("script", ["-qfec", `exec ${quoted}`, "/dev/null"], {
+    cwd: options.cwd ?? REPO_ROOT,
+    env: { ...process.env, FORCE_COLOR: "0", SHELL: "/bin/sh", ...options.env },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+}
