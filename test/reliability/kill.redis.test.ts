@@ -25,6 +25,14 @@ afterAll(async () => {
 
 const finishedCount = (rec: string) => t.redis.hlen(rec);
 
+/**
+ * Every task recorded its run and every completion reached Redis: a task writes its record
+ * before its worker records the completion, so the record alone can run ahead of the registry.
+ */
+async function allFinished(rec: string, n: number): Promise<boolean> {
+  return (await finishedCount(rec)) === n && (await t.redis.zcard(t.keys.finished("default"))) === n;
+}
+
 /** A job that is running now, and the pid of the child running it. */
 async function runningJob(rec: string): Promise<{ id: string; pid: number }> {
   return (await waitFor(async () => {
@@ -49,7 +57,7 @@ describe("kill -9", () => {
     process.kill(victim.pid, "SIGKILL");
     await waitFor(async () => (await t.redis.hget(t.keys.job(victim.id), "status")) === "finished", 20_000);
     const recoveryMs = Date.now() - killedAt;
-    await waitFor(async () => (await finishedCount(rec)) === ids.length, 30_000);
+    await waitFor(() => allFinished(rec, ids.length), 30_000);
 
     const a = await account({ redis: t.redis, keys: t.keys, queues: ["default"], ids, rec });
     report("kill -9 worker child mid-job", a, recoveryMs);
@@ -78,7 +86,7 @@ describe("kill -9", () => {
 
     const second = spawnScheduler("start", APP_HOOKS, t.url, t.prefix, ["--queue", "default"]);
     procs.push(second);
-    await waitFor(async () => (await finishedCount(rec)) === ids.length, 40_000);
+    await waitFor(() => allFinished(rec, ids.length), 40_000);
     const recoveryMs = Date.now() - killedAt;
 
     const a = await account({ redis: t.redis, keys: t.keys, queues: ["default"], ids, rec });
