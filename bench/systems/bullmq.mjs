@@ -75,11 +75,12 @@ export function createBull(redis) {
       return (n / ms) * 1000;
     },
 
-    async throughput({ concurrency, task, n }) {
+    async throughput({ concurrency, task, n, onFilled }) {
       const q = `tp-${concurrency}-${task}`;
       await drop(q);
       const queue = queueOf(q);
       await fill(queue, task, n);
+      await onFilled?.();
       const w = await startWorker(q, concurrency);
       try {
         await waitFor(

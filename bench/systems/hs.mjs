@@ -79,11 +79,12 @@ export function createHs(redis) {
     },
 
     /** Jobs queued first, then the daemon drains them: n / (last end - first start). */
-    async throughput({ concurrency, task, n }) {
+    async throughput({ concurrency, task, n, onFilled }) {
       const prefix = `bench-hs-tp-${concurrency}-${task}`;
       const env = envFor(prefix);
       await drop(prefix);
       await fill(env, task, n);
+      await onFilled?.();
       const d = await startDaemon(prefix, { env: { BENCH_CONCURRENCY: String(concurrency) } });
       try {
         await waitFor(

@@ -55,16 +55,42 @@ export async function heartbeat(env: QueueEnv, o: { worker: string; jobs: Array<
 }
 
 /** Finish a job and push its after-commit follow-ups in the same script. */
-export async function completeJob(env: QueueEnv, o: { job: Job; worker: string; result: unknown; followUps?: PreparedJob[] }): Promise<"finished" | "lease-lost"> {
-  const raw = await runJobScript<string>(env, "complete", [
+export async function completeJob(env: QueueEnv, o: CompleteInput): Promise<"finished" | "lease-lost"> {
+  const raw = await runJobScript<string>(env, "complete", completeArgs(env, o, undefined));
+  return (JSON.parse(raw) as { outcome: "finished" | "lease-lost" }).outcome;
+}
+
+/**
+ * completeJob, and lease the worker's next job in the same script call (BullMQ's
+ * moveToFinished does the same): in a backlog one job costs one round trip and one script.
+ */
+export async function completeAndTake(env: QueueEnv, o: CompleteInput, take: DequeueOptions): Promise<{ outcome: "finished" | "lease-lost"; next: Job | null }> {
+  if (take.queues.length === 0) return { outcome: await completeJob(env, o), next: null };
+  const [raw, next] = await runJobScript<[string, string[]?]>(env, "complete", completeArgs(env, o, take));
+  return { outcome: (JSON.parse(raw) as { outcome: "finished" | "lease-lost" }).outcome, next: next ? decodeJob(next) : null };
+}
+
+export interface CompleteInput {
+  job: Job;
+  worker: string;
+  result: unknown;
+  followUps?: PreparedJob[];
+}
+
+/** complete.lua's ARGV after the header and clock (see its header comment). */
+function completeArgs(env: QueueEnv, o: CompleteInput, take: DequeueOptions | undefined): Array<string | number> {
+  const queues = take ? orderQueues(take) : [];
+  return [
     o.job.id,
     o.worker,
     encodeResult(o.result),
     env.retention.finished * 1000,
     TRIM_BOUND,
+    take ? Math.round(take.leaseMs) : "",
+    queues.length,
+    ...queues,
     ...(o.followUps ?? []).map(specJson),
-  ]);
-  return (JSON.parse(raw) as { outcome: "finished" | "lease-lost" }).outcome;
+  ];
 }
 
 export interface FailJobInput {

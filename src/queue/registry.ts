@@ -42,10 +42,17 @@ export function getJob(id: string): Promise<Job | null> {
   return getJobIn(activeContext(), id);
 }
 
-/** The job's attempt history, oldest first (capped; see ATTEMPTS_KEPT). */
+/**
+ * The job's attempt history, oldest first (capped; see ATTEMPTS_KEPT). A job that finished at
+ * its first attempt stores no list (complete.lua): its record is read from the job itself.
+ */
 export async function getJobAttempts(id: string, env: QueueEnv = activeContext()): Promise<AttemptRecord[]> {
-  const rows = await env.redis.lrange(env.keys.attempts(id), 0, -1);
-  return rows.map((r) => JSON.parse(r) as AttemptRecord);
+  const replies = (await env.redis.pipeline().lrange(env.keys.attempts(id), 0, -1).hmget(env.keys.job(id), "status", "attempt", "worker", "startedAt", "endedAt").exec()) ?? [];
+  const rows = (replies[0]?.[1] as string[] | undefined) ?? [];
+  if (rows.length > 0) return rows.map((r) => JSON.parse(r) as AttemptRecord);
+  const [status, attempt, worker, startedAt, endedAt] = (replies[1]?.[1] as Array<string | null> | undefined) ?? [];
+  if (status !== "finished" || attempt !== "1") return [];
+  return [{ attempt: 1, worker: worker ?? "", startedAt: Number(startedAt), endedAt: Number(endedAt), outcome: "finished" }];
 }
 
 /**

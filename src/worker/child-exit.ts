@@ -33,12 +33,28 @@ export async function onChildExit(sup: Supervisor, slot: Slot, child: ChildHandl
   }
 
   try {
+    exit.inFlight = await leasesAtExit(child, exit.inFlight);
     if (exit.cause.kind === "timeout") await timedOut(sup, worker, exit.inFlight, exit.cause.jobIds);
     else if (exit.cause.kind === "shutdown") await forcedStop(sup, worker, exit.inFlight);
     else if (clean) await stopped(sup, worker, exit);
     else await crashedJobs(sup, worker, how, exit);
   } finally {
     await sup.forget(worker);
+  }
+}
+
+/**
+ * The child's last pulse may be behind: a job started after it, or ended after it. Its leases
+ * in Redis are exact, so they decide which jobs were in flight; the pulse picture is the
+ * fallback when Redis cannot be read (the reaper then deals with what it missed).
+ */
+async function leasesAtExit(child: ChildHandle, pulsed: InFlightJob[]): Promise<InFlightJob[]> {
+  try {
+    const leased = await child.leasedNow();
+    if (!leased) return pulsed;
+    return leased.map((j) => ({ ...j, timer: undefined }));
+  } catch {
+    return pulsed;
   }
 }
 

@@ -1,6 +1,7 @@
 /**
  * The supervisor's side of one child process: forks it, keeps the table of jobs it runs (from
- * its IPC notes) with a hard-deadline timer per job, and says why it ended.
+ * its pulses, pulse.ts; from its leases in Redis when it falls silent) with a hard-deadline
+ * timer per job, and says why it ended.
  *
  * It holds no policy: the supervisor decides what a timeout or a death means (fail, requeue,
  * restart). The handle only makes sure it knows, at exit, which jobs were in flight and whether
@@ -9,7 +10,7 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import type { Clock } from "../clock.js";
-import { isChildMessage, type ChildInit, type ChildMessage } from "./types.js";
+import { isChildMessage, type ChildInit, type ChildMessage, type RunningJobNote } from "./types.js";
 
 /** Resolved relative to this module, so it works from dist/ wherever the package lives. */
 export const CHILD_MODULE = new URL("./child.js", import.meta.url);
@@ -50,8 +51,6 @@ export interface ChildExit {
 
 export interface ChildEvents {
   onReady(child: ChildHandle): void;
-  onStarted(child: ChildHandle, job: InFlightJob): void;
-  onEnded(child: ChildHandle, jobId: string, outcome: string): void;
   onLoadError(child: ChildHandle, module: string, error: string): void;
   onDeadline(child: ChildHandle, job: InFlightJob): void;
   onExit(child: ChildHandle, exit: ChildExit): void;
@@ -69,7 +68,17 @@ export interface ChildHandleOptions {
   execArgv?: string[];
   /** Each line the child prints; absent: its stdout/stderr are inherited as they are. */
   output?: (line: string, stream: "stdout" | "stderr") => void;
+  /** The jobs leased to a worker, from Redis (leased-jobs.ts); absent: no stall detection. */
+  lookupLeased?: (worker: string) => Promise<RunningJobNote[]>;
+  /** Silence of a ready child that counts as a stall (default DEFAULT_STALL_MS). */
+  stallMs?: number;
 }
+
+/**
+ * A healthy child pulses every IDLE_PULSE_MS (250 ms): four missed pulses mean its event loop
+ * is blocked or starved. A false alarm costs one Redis read, never a kill.
+ */
+export const DEFAULT_STALL_MS = 1000;
 
 export class ChildHandle {
   readonly name: string;
@@ -85,10 +94,16 @@ export class ChildHandle {
   private drained = false;
   private fatal: string | undefined;
   private exited = false;
+  /** When the child was last heard from, and how many notes so far (stall detection). */
+  private heardAt: number;
+  private heard = 0;
+  private stallLooked = false;
+  private readonly stallTimer: NodeJS.Timeout;
 
   constructor(private readonly options: ChildHandleOptions) {
     this.name = options.init.worker;
     this.startedAt = options.clock();
+    this.heardAt = this.startedAt;
     // A task's console output and a crash's stack must reach the operator: through the
     // supervisor's logger (and so its log file) when it asks for the lines, else inherited.
     const output = options.output;
@@ -107,6 +122,13 @@ export class ChildHandle {
     // An IPC write to a dying child fails with EPIPE; the exit event reports the death.
     this.proc.on("error", () => {});
     this.send(options.init);
+    this.stallTimer = setInterval(() => this.checkStall(), Math.max(10, Math.round(this.stallMs / 4)));
+    this.stallTimer.unref();
+  }
+
+  /** Silence (ms) after which a ready child counts as stalled; pulses come every IDLE_PULSE_MS. */
+  get stallMs(): number {
+    return this.options.stallMs ?? DEFAULT_STALL_MS;
   }
 
   get pid(): number {
@@ -115,6 +137,11 @@ export class ChildHandle {
 
   get alive(): boolean {
     return !this.exited;
+  }
+
+  /** The jobs this child holds leases on, from Redis (undefined: no lookup configured). */
+  leasedNow(): Promise<RunningJobNote[] | undefined> {
+    return this.options.lookupLeased ? this.options.lookupLeased(this.name) : Promise.resolve(undefined);
   }
 
   /** Ask the child to take no more jobs and exit once the running ones are done. */
@@ -153,6 +180,9 @@ export class ChildHandle {
     }
     if (!isChildMessage(raw)) return;
     const msg: ChildMessage = raw;
+    this.heardAt = this.options.clock();
+    this.heard += 1;
+    this.stallLooked = false;
     const { events } = this.options;
     switch (msg.type) {
       case "ready":
@@ -160,22 +190,11 @@ export class ChildHandle {
         this.readyAt = this.options.clock();
         events.onReady(this);
         break;
-      case "started": {
-        const job: InFlightJob = { id: msg.id, queue: msg.queue, deadline: msg.deadline, limit: msg.limit, timer: undefined };
-        this.inFlight.set(job.id, job);
-        this.armDeadline(job);
-        events.onStarted(this, job);
+      case "pulse":
+        this.reconcile(msg.running);
+        this.done += msg.finished;
+        this.failed += msg.failed;
         break;
-      }
-      case "ended": {
-        const job = this.inFlight.get(msg.id);
-        if (job) clearTimeout(job.timer);
-        this.inFlight.delete(msg.id);
-        if (msg.outcome === "finished") this.done += 1;
-        else if (msg.outcome === "failed" || msg.outcome === "retry-scheduled") this.failed += 1;
-        events.onEnded(this, msg.id, msg.outcome);
-        break;
-      }
       case "load-error":
         events.onLoadError(this, msg.module, msg.error);
         break;
@@ -186,6 +205,53 @@ export class ChildHandle {
         this.fatal = msg.error;
         break;
     }
+  }
+
+  /**
+   * Make the in-flight table the child's running set: new jobs get their deadline timer, jobs
+   * no longer running lose theirs (including any the stall lookup added and that ended since).
+   */
+  private reconcile(running: RunningJobNote[]): void {
+    const now = new Set<string>();
+    for (const r of running) {
+      now.add(r.id);
+      if (!this.inFlight.has(r.id)) this.track(r);
+    }
+    for (const [id, job] of this.inFlight) {
+      if (now.has(id)) continue;
+      clearTimeout(job.timer);
+      this.inFlight.delete(id);
+    }
+  }
+
+  private track(r: RunningJobNote): void {
+    const job: InFlightJob = { id: r.id, queue: r.queue, deadline: r.deadline, limit: r.limit, timer: undefined };
+    this.inFlight.set(job.id, job);
+    this.armDeadline(job);
+  }
+
+  /**
+   * A ready child that has been silent for stallMs has its event loop blocked (a task that
+   * never yields), or is starved of CPU. Its pulses may not have told us of the job that blocks
+   * it, so read its leases from Redis, once per silence, and watch their deadlines too. The
+   * answer is used only if the child is still silent: a pulse that came meanwhile is newer.
+   */
+  private checkStall(): void {
+    const lookup = this.options.lookupLeased;
+    if (!lookup || !this.ready || this.exited || this.stallLooked) return;
+    if (this.options.clock() - this.heardAt < this.stallMs) return;
+    this.stallLooked = true;
+    const heard = this.heard;
+    lookup(this.name).then(
+      (jobs) => {
+        if (this.exited || this.heard !== heard) return;
+        for (const r of jobs) if (!this.inFlight.has(r.id)) this.track(r);
+      },
+      () => {
+        // Redis trouble: look again at the next check.
+        if (this.heard === heard) this.stallLooked = false;
+      },
+    );
   }
 
   /** Fire onDeadline at the job's deadline (re-armed in steps: setTimeout caps at ~24.8 days). */
@@ -200,6 +266,7 @@ export class ChildHandle {
 
   private onExit(code: number | null, signal: NodeJS.Signals | null): void {
     this.exited = true;
+    clearInterval(this.stallTimer);
     const inFlight = [...this.inFlight.values()];
     for (const job of inFlight) clearTimeout(job.timer);
     this.inFlight.clear();

@@ -21,6 +21,7 @@ import { FailureHandlers } from "./failure-handlers.js";
 import { moduleOf, runJob, type TakeNext } from "./run-job.js";
 import { jsonLogger } from "./log.js";
 import { createLogger } from "../log/logger.js";
+import { PULSE_MS, PulseJournal } from "./pulse.js";
 import type { ChildInit, ChildMessage, ParentMessage } from "./types.js";
 
 /** Exit codes the supervisor reads. */
@@ -35,26 +36,38 @@ setMaxListeners(0, shutdown.signal);
 
 /**
  * Notes made in one turn of the event loop leave together, as one array, at the end of the
- * turn (setImmediate): an IPC write is a syscall per message, and a busy child starts and ends
- * many jobs per turn (bench: ~100 µs per job saved at concurrency 50). Order is kept.
+ * turn (setImmediate): an IPC write is a syscall per message. Order is kept. What jobs run and
+ * how they ended is not a note of its own: the journal sends it as pulses (pulse.ts), and any
+ * other note takes the pending pulse along first, so the supervisor's tally is current when it
+ * reads "drained" or "exiting".
  */
 let outbox: Array<{ msg: ChildMessage; resolve: () => void }> = [];
+const journal = new PulseJournal();
 
 function flushNotes(): void {
   const batch = outbox;
   outbox = [];
   const done = () => batch.forEach((n) => n.resolve());
   if (!process.send || !process.connected) return done();
-  // The callback fires once the message is handed to the OS: after it, a task that blocks
-  // the event loop can no longer hold the note back.
+  // The callback fires once the message is handed to the OS.
   process.send(batch.length === 1 ? batch[0]!.msg : batch.map((n) => n.msg), undefined, {}, done);
 }
 
 function note(msg: ChildMessage): Promise<void> {
   return new Promise((resolve) => {
     if (outbox.length === 0) setImmediate(flushNotes);
+    const pulse = journal.take(Date.now(), true);
+    if (pulse) outbox.push({ msg: pulse, resolve: () => {} });
     outbox.push({ msg, resolve });
   });
+}
+
+/** Send a pulse when one is due; runs every PULSE_MS once the child is ready. */
+function pulseTick(): void {
+  const pulse = journal.take(Date.now());
+  if (!pulse) return;
+  if (outbox.length === 0) setImmediate(flushNotes);
+  outbox.push({ msg: pulse, resolve: () => {} });
 }
 
 function requestStop(): void {
@@ -128,7 +141,7 @@ async function start(init: ChildInit): Promise<void> {
             env,
             tasks,
             worker: init.worker,
-            note,
+            journal,
             onLoadError,
             onRecordError: (j, err) => log.error({ jobId: j.id, err: describeError(err) }, "could not record job outcome"),
             shutdownSignal: shutdown.signal,
@@ -144,10 +157,12 @@ async function start(init: ChildInit): Promise<void> {
     });
     if (stopRequested) loop.stop();
     await note({ type: "ready" });
+    // Unref'd: the IPC channel and the Redis connections decide how long this process lives.
+    setInterval(pulseTick, PULSE_MS).unref();
     const end = await loop.run();
     // Handlers of the last failures run after their jobs ended: let them finish (each is bounded).
     await failures.settled();
-    // Awaited: IPC keeps order, so every earlier note (the last "ended") is out before we exit.
+    // Awaited: IPC keeps order, so the last pulse (taken along by note()) is out before we exit.
     await note(end === "drained" ? { type: "drained" } : { type: "exiting" });
     redis.disconnect();
     blocking.disconnect();

@@ -3,18 +3,19 @@
  * `perform_job`): resolve the task, run it in the job's context with an abort signal, then
  * complete it (with its after-commit follow-ups) or fail it (the queue applies the retry policy).
  *
- * Timeouts: the supervisor is told the hard deadline before the task runs and kills this whole
- * process there; shortly before, this module aborts the job's signal (the soft timeout) so a task
+ * Timeouts: the supervisor learns the hard deadline from the next pulse (or, if the task blocks
+ * the event loop first, from the job's lease in Redis) and kills this whole process there;
+ * shortly before, this module aborts the job's signal (the soft timeout) so a task
  * that listens can stop on its own, which fails the job with the same timeout error.
  */
 import type { Job, PreparedJob } from "../queue/types.js";
 import type { QueueEnv } from "../queue/context.js";
 import type { TaskRegistry } from "../hooks/types.js";
-import { completeJob, dequeue, failJob, requeueJob, type DequeueOptions, type FailJobInput } from "../queue/lifecycle.js";
+import { completeAndTake, completeJob, failJob, requeueJob, type DequeueOptions, type FailJobInput } from "../queue/lifecycle.js";
 import { runInJobContext } from "../runtime/job-context.js";
 import { JobTimeoutError } from "../errors.js";
 import { hardDeadline, jobLimit, softDeadline, timeoutMessage } from "./deadline.js";
-import type { ChildMessage } from "./types.js";
+import type { JobOutcome, PulseJournal } from "./pulse.js";
 import type { FailureHandlers } from "./failure-handlers.js";
 import { JobRejectedError, signatureProblem } from "../security/signing.js";
 import { appendEvent } from "../log/events.js";
@@ -25,8 +26,8 @@ export interface RunJobDeps {
   env: QueueEnv;
   tasks: TaskRegistry;
   worker: string;
-  /** Sends a note to the supervisor; resolves once it is written (see child.ts). */
-  note(msg: ChildMessage): Promise<void>;
+  /** Tells the supervisor, with the next pulse, which jobs run and how they ended (pulse.ts). */
+  journal: Pick<PulseJournal, "jobStarted" | "jobEnded">;
   /** A task module failed to load (the caller reports each module once). */
   onLoadError(method: string, err: unknown): void;
   /** Redis refused to record the outcome. */
@@ -39,14 +40,13 @@ export interface RunJobDeps {
   taskLogger?: PinoLogger;
 }
 
-export type RunOutcome = Extract<ChildMessage, { type: "ended" }>["outcome"];
+export type RunOutcome = JobOutcome;
 
 /**
- * Take the next job in the same round trip as the completion (BullMQ's moveToFinished does the
- * same): the dequeue is sent right behind the complete script on the same connection, so one
- * job costs one wait for Redis instead of two. `options()` is asked when the task has ended
- * (undefined: do not take; the worker may have been told to stop meanwhile); `next` is set
- * when a job was leased.
+ * Take the next job in the same script call as the completion (BullMQ's moveToFinished does the
+ * same; complete.lua), so one job costs one round trip and one script instead of two.
+ * `options()` is asked when the task has ended (undefined: do not take; the worker may have been
+ * told to stop meanwhile); `next` is set when a job was leased.
  */
 export interface TakeNext {
   options(): DequeueOptions | undefined;
@@ -58,8 +58,9 @@ export async function runJob(deps: RunJobDeps, job: Job, take?: TakeNext): Promi
   const startedAt = job.startedAt ?? env.clock();
   const limit = jobLimit(job, env.queues);
   const message = timeoutMessage(limit);
-  // Awaited: the note must be on the wire before a task that blocks the event loop starts.
-  await deps.note({ type: "started", id: job.id, queue: job.queue, deadline: hardDeadline(startedAt, limit), limit: message });
+  // No IPC write here: the next pulse carries it, and a task that blocks the event loop before
+  // then is found by the supervisor in Redis (pulse.ts).
+  deps.journal.jobStarted({ id: job.id, queue: job.queue, deadline: hardDeadline(startedAt, limit), limit: message });
 
   const controller = new AbortController();
   // Made only when the soft timeout fires: an Error per job (its stack trace) is measurable on
@@ -80,8 +81,7 @@ export async function runJob(deps: RunJobDeps, job: Job, take?: TakeNext): Promi
     clearTimeout(softTimer);
     deps.shutdownSignal.removeEventListener("abort", onShutdown);
   }
-  // Not awaited: IPC keeps order, and nothing here blocks before the next note.
-  void deps.note({ type: "ended", id: job.id, outcome });
+  deps.journal.jobEnded(job.id, outcome);
   return outcome;
 }
 
@@ -108,16 +108,11 @@ async function perform(deps: RunJobDeps, job: Job, signal: AbortSignal, take?: T
   }
   if (ran.ok) {
     const takeOptions = take?.options();
-    if (!take || !takeOptions) return completeJob(env, { job, worker, result: ran.result, followUps: ran.followUps });
-    // Both sent now, in this order, on one connection: Redis runs the completion first.
-    const [done, next] = await Promise.allSettled([
-      completeJob(env, { job, worker, result: ran.result, followUps: ran.followUps }),
-      dequeue(env, takeOptions),
-    ]);
-    // A job leased beside a failed completion is still ours to run.
-    if (next.status === "fulfilled") take.next = next.value;
-    if (done.status === "rejected") throw done.reason;
-    return done.value;
+    const input = { job, worker, result: ran.result, followUps: ran.followUps };
+    if (!take || !takeOptions) return completeJob(env, input);
+    const { outcome, next } = await completeAndTake(env, input, takeOptions);
+    take.next = next;
+    return outcome;
   }
   // A task that stopped because of the soft timeout fails as a timeout, whatever it threw.
   // (Only the soft timer aborts this signal with a JobTimeoutError; shutdown uses its own reason.)

@@ -24,7 +24,8 @@ import { ConfigError, describeError } from "../errors.js";
 import { createKeys } from "../redis/keys.js";
 import type { QueueEnv } from "../queue/context.js";
 import { promoteScheduled } from "../queue/lifecycle.js";
-import { ChildHandle, type ChildExit, type InFlightJob } from "./child-handle.js";
+import { ChildHandle, DEFAULT_STALL_MS, type ChildExit, type InFlightJob } from "./child-handle.js";
+import { leasedJobs } from "./leased-jobs.js";
 import { Maintenance } from "./maintenance.js";
 import { removeWorker, touchWorker, type WorkerInfo, type WorkerState } from "./registry.js";
 import { DEFAULT_RESTART_POLICY, RestartPolicy, type RestartPolicyOptions } from "./restart-policy.js";
@@ -171,6 +172,14 @@ export class Supervisor {
     return this.options.stallLimit ?? 1;
   }
 
+  /**
+   * Silence after which a child counts as stalled and its leases are read from Redis: well
+   * before its leases lapse (the heartbeat extends only jobs the supervisor knows of).
+   */
+  get stallMs(): number {
+    return Math.min(DEFAULT_STALL_MS, Math.round(this.timings.leaseMs / 3));
+  }
+
   get registryTtlMs(): number {
     return Math.max(3 * this.timings.heartbeatMs, this.timings.leaseMs);
   }
@@ -284,6 +293,8 @@ export class Supervisor {
       module: this.options.childModule,
       execArgv: childExecArgv(spec),
       output: (line, stream) => forwardChildLine(this.log, name, line, stream),
+      lookupLeased: (worker) => leasedJobs(this.env, worker, spec.queues),
+      stallMs: this.stallMs,
       init: {
         type: "init",
         worker: name,
@@ -303,8 +314,6 @@ export class Supervisor {
           this.events.emit("worker.up", "info", `worker ${c.name} up (pid ${c.pid}, queues ${spec.queues.join(",")})`, { worker: c.name });
           void this.touch(slot);
         },
-        onStarted: () => {},
-        onEnded: () => {},
         onLoadError: (c, module, error) => this.reportLoadError(c, module, error),
         onDeadline: (c, job) => this.onDeadline(c, job),
         onExit: (c, exit) => void this.handleExit([...this.retiring].find((r) => r.child === c) ?? slot, c, exit),

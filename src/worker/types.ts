@@ -3,7 +3,8 @@
  * and the small IPC notes between a supervisor and its child processes.
  *
  * The hot path stays in the child (it dequeues and completes by itself); the notes only tell the
- * supervisor enough to watch: which job started with which deadline, and when it ended.
+ * supervisor enough to watch: which jobs run with which deadlines, as pulses (pulse.ts), never
+ * a note per job.
  */
 import type { ResolvedConfig } from "../config/types.js";
 
@@ -80,12 +81,32 @@ export type ChildMessage =
   | { type: "load-error"; module: string; error: string }
   /** Could not start at all (bad config, Redis refused): the supervisor must not restart blindly. */
   | { type: "fatal"; error: string }
-  | { type: "started"; id: string; queue: string; deadline: number; limit: string }
-  | { type: "ended"; id: string; outcome: "finished" | "failed" | "retry-scheduled" | "lease-lost" | "requeued" | "unrecorded" }
+  /** The jobs running now and the outcomes since the last pulse (pulse.ts). */
+  | PulseNote
   /** Burst mode: nothing left to take and nothing running. */
   | { type: "drained" }
   /** Stopped as asked; about to exit 0. */
   | { type: "exiting" };
+
+/** A running job as its child reports it: enough for the supervisor to enforce its hard timeout. */
+export interface RunningJobNote {
+  id: string;
+  queue: string;
+  /** Hard deadline (ms since the epoch): the supervisor kills the child there. */
+  deadline: number;
+  /** The timeout message, e.g. "timed out after 5 s (queue short timeout)". */
+  limit: string;
+}
+
+export interface PulseNote {
+  type: "pulse";
+  /** Every job the child runs now (its whole running set, not a change). */
+  running: RunningJobNote[];
+  /** Jobs finished since the last pulse. */
+  finished: number;
+  /** Jobs failed (for good or to be retried) since the last pulse. */
+  failed: number;
+}
 
 export function isChildMessage(value: unknown): value is ChildMessage {
   return typeof value === "object" && value !== null && typeof (value as { type?: unknown }).type === "string";

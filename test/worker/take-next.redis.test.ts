@@ -7,6 +7,7 @@ import { enqueueManyIn } from "../../src/queue/enqueue-many.js";
 import type { DequeueOptions } from "../../src/queue/lifecycle.js";
 import type { Job } from "../../src/queue/types.js";
 import { JobLoop } from "../../src/worker/job-loop.js";
+import { PulseJournal } from "../../src/worker/pulse.js";
 import { runJob, type TakeNext } from "../../src/worker/run-job.js";
 import { queueFixture, type QueueFixture } from "../queue/helpers.js";
 
@@ -58,7 +59,7 @@ function loop(concurrency: number) {
           env: f.env,
           tasks: f.env.tasks!,
           worker: "w-take",
-          note: async () => {},
+          journal: new PulseJournal(),
           onLoadError: (_m, err) => {
             throw err;
           },

@@ -57,6 +57,21 @@ describe("hard timeout", () => {
     expect(ev.some((e) => e.type === "child.restart" && e.data?.reason === "timeout")).toBe(true);
   });
 
+  it("kills a job that blocks before its child could pulse: the silence and its lease in Redis give it away", async () => {
+    const env = queueEnv(t);
+    const [spin] = await enqueueMany(env, 1, "app.tasks.spinAtOnce", { queue: "short" });
+    const w = spawnWorker(t, fixture("app"), ["--queue", "short", "--burst"]);
+    workers.push(w);
+    expect((await exitOf(w)).code).toBe(0);
+
+    const spun = await getJob(t, spin!);
+    expect(spun.status).toBe("failed");
+    expect(spun.error?.message).toBe("timed out after 1 s (queue short timeout)");
+    expect(spun.endedAt! - spun.startedAt!).toBeGreaterThanOrEqual(1000);
+    expect(spun.endedAt! - spun.startedAt!).toBeLessThan(4000);
+    expect((await attempts(t, spin!)).map((a) => a.outcome)).toEqual(["timeout"]);
+  });
+
   it("requeues (does not fail) the other jobs of the killed child, which then finish", async () => {
     const env = queueEnv(t);
     const record = `${t.keys.root}:test:bystander`;

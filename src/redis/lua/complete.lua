@@ -1,10 +1,13 @@
--- complete.lua: finish a started job and push its after-commit follow-up jobs, atomically.
+-- complete.lua: finish a started job and push its after-commit follow-up jobs, atomically;
+-- optionally take the worker's next job in the same call (one round trip per job in a backlog).
 -- KEYS[1] queues set, KEYS[2] events stream (see job_lib)
 -- ARGV[1] env header (see job_lib), ARGV[2] now ms, ARGV[3] job id, ARGV[4] worker,
 --   ARGV[5] result JSON or "" (none), ARGV[6] finished retention ms, ARGV[7] trim bound,
---   ARGV[8..] follow-up PreparedJob JSON specs
+--   ARGV[8] lease ms of the next job to take, or "" (take none), ARGV[9] Q = how many queues
+--   to take from, ARGV[10..9+Q] those queues in order, ARGV[10+Q..] follow-up PreparedJob JSON
 -- Returns JSON { outcome = "finished", pushed = [ids], rejected = [ids] }
---   or { outcome = "lease-lost" } when the caller does not own the job (nothing written).
+--   or { outcome = "lease-lost" } when the caller does not own the job (nothing written);
+--   with a take: { that JSON, the taken job as dequeue.lua returns it (absent: none) }.
 -- A follow-up reusing the id of a live job without deduplicate, or naming an unknown or failed
 -- dependency, is rejected (not pushed); the completion still happens (the task already ran) and
 -- a warn event names it. Deferred jobs waiting on this one count it done (see deps_lib); those
@@ -12,50 +15,67 @@
 --@include job_lib
 --@include deps_lib
 --@include enqueue_lib
+--@include dequeue_lib
 
 local LEASE_LOST = '{"outcome":"lease-lost"}'
 local FINISHED_NONE = '{"outcome":"finished","pushed":[],"rejected":[]}'
 
 local id, worker, ttl = ARGV[3], ARGV[4], tonumber(ARGV[6])
-local jk = key("job", id)
--- one read for the lease check and everything the completion needs (owns() plus a second HMGET
--- before); the started-registry check is the ZREM itself: 0 removed = not ours, nothing written
-local j = redis.call("HMGET", jk, "status", "worker", "queue", "attempt", "startedAt", "task", "childCount", "hasDependents")
-if j[1] ~= "started" or j[2] ~= worker then return LEASE_LOST end
-local q = j[3]
-if redis.call("ZREM", key("started", q), id) == 0 then return LEASE_LOST end
+local take_lease, n_queues = tonumber(ARGV[8]), tonumber(ARGV[9])
+local first_spec = 10 + n_queues
 
-if ARGV[5] ~= "" then
-  redis.call("HSET", jk, "status", "finished", "endedAt", NOW, "result", ARGV[5])
-else
-  redis.call("HSET", jk, "status", "finished", "endedAt", NOW)
-end
-local started_at = tonumber(j[5])
-record_attempt(id, { attempt = tonumber(j[4]), worker = worker, startedAt = started_at, endedAt = NOW, outcome = "finished" })
-retire(id, q, "finished", ttl, j[7] ~= false)
-emit("job.finished", "info", "finished in " .. (NOW - (started_at or NOW)) .. " ms", id, q, { worker = worker, task = j[6] or nil })
-trim_registry("finished", q, tonumber(ARGV[7]))
--- only jobs named in some dependsOn carry the flag (enqueue_lib write_spec sets it)
-if j[8] then release_dependents(id) end
+-- the completion's answer (JSON); the take, if asked, follows it whatever it was: a lease lost
+-- on this job still leaves the worker's slot free
+local function complete()
+  local jk = key("job", id)
+  -- one read for the lease check and everything the completion needs (owns() plus a second HMGET
+  -- before); the started-registry check is the ZREM itself: 0 removed = not ours, nothing written
+  local j = redis.call("HMGET", jk, "status", "worker", "queue", "attempt", "startedAt", "task", "childCount", "hasDependents")
+  if j[1] ~= "started" or j[2] ~= worker then return LEASE_LOST end
+  local q = j[3]
+  if redis.call("ZREM", key("started", q), id) == 0 then return LEASE_LOST end
 
--- no follow-ups (the usual case): a constant answer, no table to encode
-if #ARGV < 8 then return FINISHED_NONE end
-
-local pushed, rejected, seen = {}, {}, {}
-for i = 8, #ARGV do
-  local spec = cjson.decode(ARGV[i])
-  local verdict, dep = check_spec(spec, seen)
-  if verdict == "new" then
-    write_spec(spec)
-    seen[spec.id] = "queued"
-    pushed[#pushed + 1] = spec.id
-  elseif verdict == "live" then
-    rejected[#rejected + 1] = spec.id
-    emit("job.rejected", "warn", "follow-up not enqueued: id " .. spec.id .. " is taken by a live job", spec.id, spec.queue, { data = { parentId = id } })
-  elseif verdict == "unknown-dep" or verdict == "failed-dep" then
-    rejected[#rejected + 1] = spec.id
-    local what = verdict == "unknown-dep" and " is not a job" or " already failed"
-    emit("job.rejected", "warn", "follow-up not enqueued: dependency " .. dep .. what, spec.id, spec.queue, { data = { parentId = id } })
+  if ARGV[5] ~= "" then
+    redis.call("HSET", jk, "status", "finished", "endedAt", NOW, "result", ARGV[5])
+  else
+    redis.call("HSET", jk, "status", "finished", "endedAt", NOW)
   end
+  local started_at, attempt = tonumber(j[5]), tonumber(j[4])
+  -- a first attempt that succeeds has no history to add to: the hash's attempt, worker,
+  -- startedAt and endedAt are its record (getJobAttempts reads them so), one list fewer per job
+  local first = attempt == 1
+  if not first then
+    record_attempt(id, { attempt = attempt, worker = worker, startedAt = started_at, endedAt = NOW, outcome = "finished" })
+  end
+  retire(id, q, "finished", ttl, j[7] ~= false, not first)
+  emit("job.finished", "info", "finished in " .. (NOW - (started_at or NOW)) .. " ms", id, q, { worker = worker, task = j[6] or nil })
+  trim_registry("finished", q, tonumber(ARGV[7]))
+  -- only jobs named in some dependsOn carry the flag (enqueue_lib write_spec sets it)
+  if j[8] then release_dependents(id) end
+
+  -- no follow-ups (the usual case): a constant answer, no table to encode
+  if #ARGV < first_spec then return FINISHED_NONE end
+
+  local pushed, rejected, seen = {}, {}, {}
+  for i = first_spec, #ARGV do
+    local spec = cjson.decode(ARGV[i])
+    local verdict, dep = check_spec(spec, seen)
+    if verdict == "new" then
+      write_spec(spec)
+      seen[spec.id] = "queued"
+      pushed[#pushed + 1] = spec.id
+    elseif verdict == "live" then
+      rejected[#rejected + 1] = spec.id
+      emit("job.rejected", "warn", "follow-up not enqueued: id " .. spec.id .. " is taken by a live job", spec.id, spec.queue, { data = { parentId = id } })
+    elseif verdict == "unknown-dep" or verdict == "failed-dep" then
+      rejected[#rejected + 1] = spec.id
+      local what = verdict == "unknown-dep" and " is not a job" or " already failed"
+      emit("job.rejected", "warn", "follow-up not enqueued: dependency " .. dep .. what, spec.id, spec.queue, { data = { parentId = id } })
+    end
+  end
+  return cjson.encode({ outcome = "finished", pushed = pushed, rejected = rejected })
 end
-return cjson.encode({ outcome = "finished", pushed = pushed, rejected = rejected })
+
+local outcome = complete()
+if not take_lease then return outcome end
+return { outcome, take(worker, take_lease, 10, 9 + n_queues) }

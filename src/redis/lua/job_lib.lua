@@ -66,11 +66,12 @@ end
 -- move a job to a retention registry (finished/failed/canceled): score = expiry, hash TTL alike
 -- (its attempt history and children list go with it). has_children: false when the caller read
 -- the job's childCount and it has none (the children list cannot exist: record_child writes both),
--- so the PEXPIRE of a missing key is skipped; nil when unknown.
-local function retire(id, queue, kind, ttl_ms, has_children)
+-- so the PEXPIRE of a missing key is skipped; nil when unknown. has_attempts: likewise for the
+-- attempt history (false: a first attempt that finished, which records none).
+local function retire(id, queue, kind, ttl_ms, has_children, has_attempts)
   redis.call("ZADD", key(kind, queue), NOW + ttl_ms, id)
   redis.call("PEXPIRE", key("job", id), ttl_ms)
-  redis.call("PEXPIRE", key("attempts", id), ttl_ms)
+  if has_attempts ~= false then redis.call("PEXPIRE", key("attempts", id), ttl_ms) end
   if has_children ~= false then redis.call("PEXPIRE", key("children", id), ttl_ms) end
 end
 

@@ -1,0 +1,27 @@
+/**
+ * The jobs a worker holds leases on, read from Redis: the source of truth when the
+ * supervisor's picture from pulses may be behind (a child whose event loop is blocked, a child
+ * that died between two pulses). Read-only, so a pipeline rather than a script.
+ */
+import type { QueueEnv } from "../queue/context.js";
+import type { RunningJobNote } from "./types.js";
+import { hardDeadline, jobLimit, timeoutMessage } from "./deadline.js";
+
+export async function leasedJobs(env: QueueEnv, worker: string, queues: string[]): Promise<RunningJobNote[]> {
+  const ids = await Promise.all(queues.map((q) => env.redis.zrange(env.keys.started(q), 0, -1)));
+  const candidates = queues.flatMap((queue, i) => ids[i]!.map((id) => ({ id, queue })));
+  if (candidates.length === 0) return [];
+  const pipe = env.redis.pipeline();
+  for (const c of candidates) pipe.hmget(env.keys.job(c.id), "status", "worker", "startedAt", "timeout");
+  const rows = (await pipe.exec()) ?? [];
+  const leased: RunningJobNote[] = [];
+  candidates.forEach((c, i) => {
+    const [err, row] = rows[i] ?? [];
+    if (err || !Array.isArray(row)) return;
+    const [status, owner, startedAt, timeout] = row as Array<string | null>;
+    if (status !== "started" || owner !== worker) return;
+    const limit = jobLimit({ queue: c.queue, timeout: Number(timeout) }, env.queues);
+    leased.push({ id: c.id, queue: c.queue, deadline: hardDeadline(Number(startedAt), limit), limit: timeoutMessage(limit) });
+  });
+  return leased;
+}
