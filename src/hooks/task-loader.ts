@@ -52,6 +52,8 @@ class AppTaskRegistry implements TaskRegistry {
   private readonly modules = new Map<string, Promise<Record<string, unknown>>>();
   /** Module path -> the file it was loaded from: a worker resolves per job, without fs calls. */
   private readonly files = new Map<string, string>();
+  /** Dotted path -> the function it resolved to (successes only: a fixed file is seen again). */
+  private readonly resolved = new Map<string, TaskFunction>();
 
   constructor(appRoot: string, options: TaskRegistryOptions) {
     this.appRoot = resolve(appRoot);
@@ -67,6 +69,15 @@ class AppTaskRegistry implements TaskRegistry {
   }
 
   async resolve(dottedPath: string): Promise<TaskFunction> {
+    // A worker resolves once per job: answer from memory after the first success.
+    const known = this.resolved.get(dottedPath);
+    if (known) return known;
+    const fn = await this.resolveAnew(dottedPath);
+    this.resolved.set(dottedPath, fn);
+    return fn;
+  }
+
+  private async resolveAnew(dottedPath: string): Promise<TaskFunction> {
     const parsed = parseDottedPath(dottedPath);
     if (typeof parsed === "string") {
       throw new TaskResolutionError("TASK_PATH_INVALID", `task path ${parsed}`);

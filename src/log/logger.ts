@@ -98,3 +98,17 @@ export type JobIdentity = Pick<Job, "id" | "queue" | "method"> & Partial<Pick<Jo
 export function jobLogger(base: Logger, job: JobIdentity): Logger {
   return base.child({ jobId: job.id, queue: job.queue, task: job.method, attempt: job.attempt });
 }
+
+type LogCall = (obj: object | string, msg?: string) => void;
+
+/** A logger made on its first call (a pino child per job costs even when the task never logs). */
+export function lazyJobLog(make: () => Pick<Logger, "debug" | "info" | "warn" | "error">): Record<"debug" | "info" | "warn" | "error", LogCall> {
+  let log: Pick<Logger, "debug" | "info" | "warn" | "error"> | undefined;
+  const get = () => (log ??= make());
+  return {
+    debug: (obj, msg) => get().debug(obj as object, msg),
+    info: (obj, msg) => get().info(obj as object, msg),
+    warn: (obj, msg) => get().warn(obj as object, msg),
+    error: (obj, msg) => get().error(obj as object, msg),
+  };
+}

@@ -60,8 +60,8 @@ function consoleJobLog(jobId: string): JobLog {
 }
 
 export interface JobContextOptions {
-  /** Aborted by the worker on timeout or shutdown (cooperative). */
-  signal?: AbortSignal;
+  /** Aborted by the worker on timeout or shutdown (cooperative); a function: made on first use. */
+  signal?: AbortSignal | (() => AbortSignal);
   /** A logger bound to the job, exposed as currentJob().log (default: lines on stderr). */
   log?: JobLog;
   /** Replaces the status write (status.lua); for tests that count writes. */
@@ -105,6 +105,9 @@ export async function runInJobContext<T>(
   options: JobContextOptions = {},
 ): Promise<JobRunOutcome<Awaited<T>>> {
   const status = new StatusRecorder(env.clock, options.statusWriter ?? scriptStatusWriter(env, job.id));
+  let own: AbortSignal | undefined;
+  const given = options.signal;
+  const signalOf = typeof given === "function" ? given : () => given ?? (own ??= new AbortController().signal);
   const current: CurrentJob = {
     id: job.id,
     queue: job.queue,
@@ -113,7 +116,9 @@ export async function runInJobContext<T>(
     scheduledFor: job.scheduledFor,
     catchup: job.catchup,
     jobName: job.jobName,
-    signal: options.signal ?? new AbortController().signal,
+    get signal() {
+      return signalOf();
+    },
     log: options.log ?? consoleJobLog(job.id),
     publishProgress: async (p) => {
       checkProgress(p);

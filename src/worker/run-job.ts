@@ -19,7 +19,8 @@ import type { JobOutcome, PulseJournal } from "./pulse.js";
 import type { FailureHandlers } from "./failure-handlers.js";
 import { JobRejectedError, signatureProblem } from "../security/signing.js";
 import { appendEvent } from "../log/events.js";
-import { jobLogger } from "../log/logger.js";
+import { jobLogger, lazyJobLog } from "../log/logger.js";
+import { followShutdown, JobAbort } from "./job-abort.js";
 import type { Logger as PinoLogger } from "pino";
 
 export interface RunJobDeps {
@@ -62,16 +63,15 @@ export async function runJob(deps: RunJobDeps, job: Job, take?: TakeNext): Promi
   // then is found by the supervisor in Redis (pulse.ts).
   deps.journal.jobStarted({ id: job.id, queue: job.queue, deadline: hardDeadline(startedAt, limit), limit: message });
 
-  const controller = new AbortController();
-  // Made only when the soft timeout fires: an Error per job (its stack trace) is measurable on
-  // the hot path (bench: ~20 µs of a ~500 µs job cycle).
-  const softTimer = setTimeout(() => controller.abort(new JobTimeoutError(message)), Math.max(0, softDeadline(startedAt, limit) - env.clock()));
-  const onShutdown = () => controller.abort(deps.shutdownSignal.reason);
-  deps.shutdownSignal.addEventListener("abort", onShutdown, { once: true });
+  const abort = new JobAbort();
+  // The error is made only when the soft timeout fires: an Error per job (its stack trace) is
+  // measurable on the hot path (bench: ~20 µs of a ~500 µs job cycle).
+  const softTimer = setTimeout(() => abort.abort(new JobTimeoutError(message)), Math.max(0, softDeadline(startedAt, limit) - env.clock()));
+  const unfollow = followShutdown(deps.shutdownSignal, abort);
 
   let outcome: RunOutcome;
   try {
-    outcome = await perform(deps, job, controller.signal, take);
+    outcome = await perform(deps, job, abort, take);
   } catch (err) {
     // Redis refused the outcome: the job stays in `started` until its lease lapses and the
     // reaper requeues it. The supervisor must stop extending that lease, hence the note.
@@ -79,7 +79,7 @@ export async function runJob(deps: RunJobDeps, job: Job, take?: TakeNext): Promi
     outcome = "unrecorded";
   } finally {
     clearTimeout(softTimer);
-    deps.shutdownSignal.removeEventListener("abort", onShutdown);
+    unfollow();
   }
   deps.journal.jobEnded(job.id, outcome);
   return outcome;
@@ -87,7 +87,7 @@ export async function runJob(deps: RunJobDeps, job: Job, take?: TakeNext): Promi
 
 type Ran = { ok: true; result: unknown; followUps: PreparedJob[] } | { ok: false; error: unknown };
 
-async function perform(deps: RunJobDeps, job: Job, signal: AbortSignal, take?: TakeNext): Promise<RunOutcome> {
+async function perform(deps: RunJobDeps, job: Job, abort: JobAbort, take?: TakeNext): Promise<RunOutcome> {
   const { env, worker } = deps;
   const rejected = await refuseForgery(env, worker, job);
   if (rejected) return rejected;
@@ -100,8 +100,10 @@ async function perform(deps: RunJobDeps, job: Job, signal: AbortSignal, take?: T
   }
   let ran: Ran;
   try {
-    const log = deps.taskLogger ? jobLogger(deps.taskLogger, job) : undefined;
-    const { result, followUps } = await runInJobContext(job, env, () => task(job.kwargs), { signal, log });
+    const base = deps.taskLogger;
+    // The job's logger is a pino child with the job's fields: made when the task first logs.
+    const log = base ? lazyJobLog(() => jobLogger(base, job)) : undefined;
+    const { result, followUps } = await runInJobContext(job, env, () => task(job.kwargs), { signal: () => abort.signal, log });
     ran = { ok: true, result, followUps };
   } catch (error) {
     ran = { ok: false, error };
@@ -116,11 +118,11 @@ async function perform(deps: RunJobDeps, job: Job, signal: AbortSignal, take?: T
   }
   // A task that stopped because of the soft timeout fails as a timeout, whatever it threw.
   // (Only the soft timer aborts this signal with a JobTimeoutError; shutdown uses its own reason.)
-  if (signal.aborted && signal.reason instanceof JobTimeoutError) {
-    return fail(deps, { job, worker, error: signal.reason, reason: "timeout" });
+  if (abort.aborted && abort.reason instanceof JobTimeoutError) {
+    return fail(deps, { job, worker, error: abort.reason, reason: "timeout" });
   }
   // One that stopped because the worker shuts down was not at fault: it runs again elsewhere.
-  if (signal.aborted && deps.shutdownSignal.aborted) {
+  if (abort.aborted && deps.shutdownSignal.aborted) {
     return (await requeueJob(env, { job, worker, reason: "shutdown" })) ? "requeued" : "lease-lost";
   }
   return fail(deps, { job, worker, error: ran.error, reason: "error" });

@@ -3,6 +3,7 @@
  * after `npm run build`), enqueue through the real queue, and census every registry so a test
  * can prove that no job was lost or duplicated.
  */
+import { getJobAttempts } from "../../src/queue/registry.js";
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { TestRedis } from "../helpers/redis.js";
@@ -122,7 +123,7 @@ export async function events(t: TestRedis): Promise<Array<{ type: string; msg: s
 }
 
 export async function attempts(t: TestRedis, id: string): Promise<Array<{ outcome: string; worker: string; error?: { message: string }; reason?: string }>> {
-  return (await t.redis.lrange(t.keys.attempts(id), 0, -1)).map((s) => JSON.parse(s));
+  return getJobAttempts(id, queueEnv(t));
 }
 
 /** pid of the child that recorded `start:<id>:<pid>` in the `record` list, once it has. */
