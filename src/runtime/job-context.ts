@@ -104,7 +104,9 @@ export async function runInJobContext<T>(
   fn: () => T | Promise<T>,
   options: JobContextOptions = {},
 ): Promise<JobRunOutcome<Awaited<T>>> {
-  const status = new StatusRecorder(env.clock, options.statusWriter ?? scriptStatusWriter(env, job.id));
+  // Made on the first setStatus: most jobs never keep a status record.
+  let status: StatusRecorder | undefined;
+  const recorder = () => (status ??= new StatusRecorder(env.clock, options.statusWriter ?? scriptStatusWriter(env, job.id)));
   let own: AbortSignal | undefined;
   const given = options.signal;
   const signalOf = typeof given === "function" ? given : () => given ?? (own ??= new AbortController().signal);
@@ -126,7 +128,7 @@ export async function runInJobContext<T>(
       const stored = await runJobScript<number>(env, "progress", [job.id, JSON.stringify(progress), env.keys.realtime("job_progress")]);
       return stored === 1;
     },
-    setStatus: (s) => status.set(s),
+    setStatus: (s) => recorder().set(s),
   };
   const scope: WorkScope = { kind: "job", job: current, afterCommit: [] };
   try {
@@ -134,7 +136,7 @@ export async function runInJobContext<T>(
     return { result, followUps: scope.afterCommit };
   } finally {
     // The last status is on the job before the worker records the outcome (complete/fail).
-    await status.flush();
+    if (status) await status.flush();
   }
 }
 
