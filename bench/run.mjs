@@ -29,9 +29,10 @@ const size = (full, small) => (quick ? small : full);
 const SIZES = {
   enqueueOne: size(3000, 500),
   enqueueBulk: size(20_000, 3000),
-  // jobs per end-to-end run, by task and concurrency (each run lasts ~1-3 s on 2 cores)
+  // jobs per end-to-end drain, by task and concurrency: long enough (1-3 s) that JIT warm-up,
+  // which both systems pay once per process, does not decide the figure
   throughput: {
-    noop: { 1: size(3000, 500), 10: size(6000, 1000), 50: size(6000, 1000) },
+    noop: { 1: size(10_000, 500), 10: size(20_000, 1000), 50: size(20_000, 1000) },
     sleep5: { 1: size(400, 100), 10: size(2000, 300), 50: size(6000, 1000) },
   },
   rqThroughput: { noop: size(1000, 200), sleep5: size(300, 100) },
@@ -43,6 +44,13 @@ const SIZES = {
   // (BullMQ, ours) and 20 000 (RQ, slower to enqueue), which gives the same bytes per job.
   memJobs: size(100_000, 10_000),
   rqMemJobs: size(20_000, 3000),
+};
+
+/** End-to-end drains per system and scenario (best kept). */
+const ROUNDS = quick ? 1 : 2;
+const best = (runs) => {
+  const ok = runs.filter((x) => typeof x === "number");
+  return ok.length ? Math.max(...ok) : undefined;
 };
 
 const redis = redisClient();
@@ -84,9 +92,17 @@ if (want("throughput")) {
     for (const concurrency of [1, 10, 50]) {
       const n = SIZES.throughput[task][concurrency];
       step(`throughput ${task} concurrency ${concurrency} (${n} jobs)`);
+      // Best of ROUNDS drains per system, the systems taking turns: another tenant's burst on a
+      // shared machine lowers one drain, not the comparison.
+      const hsRuns = [];
+      const bullRuns = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        hsRuns.push(await orNote(`hooks-scheduler throughput ${task} c${concurrency}`, () => hs.throughput({ concurrency, task, n })));
+        bullRuns.push(await orNote(`BullMQ throughput ${task} c${concurrency}`, () => bull.throughput({ concurrency, task, n })));
+      }
       const r = {
-        hs: await orNote(`hooks-scheduler throughput ${task} c${concurrency}`, () => hs.throughput({ concurrency, task, n })),
-        bull: await orNote(`BullMQ throughput ${task} c${concurrency}`, () => bull.throughput({ concurrency, task, n })),
+        hs: best(hsRuns),
+        bull: best(bullRuns),
         // RQ's SimpleWorker runs one job at a time: its figure sits in the concurrency-1 rows.
         rq: rq && concurrency === 1 ? await orNote(`RQ throughput ${task}`, () => rq.throughput({ task, n: SIZES.rqThroughput[task] })) : undefined,
       };
@@ -160,13 +176,12 @@ if (want("ceiling")) {
   if (ceiling) {
     const sec = "6. ceiling (redis-benchmark -n 100000 -c 50, same server)";
     for (const [cmd, rps] of Object.entries(ceiling)) row({ section: sec, label: cmd, unit: "ops/s", better: "higher", hs: rps });
-    // Draining a queued job costs two script calls (dequeue + complete) for us; BullMQ's
-    // moveToFinished also fetches the next job, so one script call per job at best.
+    // Draining a queued job costs one script call in a backlog, for us (complete.lua takes the
+    // next job) as for BullMQ (moveToFinished fetches the next job).
     const evalsha = ceiling["EVALSHA (trivial script)"];
-    const best = (who) => Math.max(...Object.values(throughput).map((r) => r[who] ?? 0));
+    const bestOf = (who) => Math.max(...Object.values(throughput).map((r) => r[who] ?? 0));
     if (Object.keys(throughput).length) {
-      row({ section: sec, label: "best end-to-end jobs/s as a share of EVALSHA/s", unit: "%", better: "higher", hs: (best("hs") / evalsha) * 100, bull: (best("bull") / evalsha) * 100, rq: rq ? (best("rq") / evalsha) * 100 : undefined });
-      row({ section: sec, label: "ours vs our ceiling (EVALSHA/s / 2 script calls per job)", unit: "%", better: "higher", hs: (best("hs") / (evalsha / 2)) * 100 });
+      row({ section: sec, label: "best end-to-end jobs/s as a share of EVALSHA/s (1 script call per job)", unit: "%", better: "higher", hs: (bestOf("hs") / evalsha) * 100, bull: (bestOf("bull") / evalsha) * 100, rq: rq ? (bestOf("rq") / evalsha) * 100 : undefined });
     }
   }
 }

@@ -77,6 +77,10 @@ class AppTaskRegistry implements TaskRegistry {
     return fn;
   }
 
+  known(dottedPath: string): TaskFunction | undefined {
+    return this.resolved.get(dottedPath);
+  }
+
   private async resolveAnew(dottedPath: string): Promise<TaskFunction> {
     const parsed = parseDottedPath(dottedPath);
     if (typeof parsed === "string") {

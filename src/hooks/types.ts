@@ -93,6 +93,8 @@ export interface TaskRegistry {
   readonly appRoot: string;
   /** Load and return the task function; throws TaskResolutionError with a clear message. */
   resolve(dottedPath: string): Promise<(kwargs: Record<string, unknown>) => unknown>;
+  /** The task function if this registry has resolved the path before (no await: the hot path). */
+  known?(dottedPath: string): ((kwargs: Record<string, unknown>) => unknown) | undefined;
   /** The dotted path of a function exported by an app module loaded so far, if any. */
   pathOf(fn: Function): string | undefined;
 }

@@ -43,30 +43,50 @@ function parseJson(value: string | undefined): unknown {
   }
 }
 
-/** A job from its hash (HGETALL as an object or as the flat array a script returns). */
+const NUMBER_SET: ReadonlySet<string> = new Set(NUMBER_FIELDS);
+const STRING_SET: ReadonlySet<string> = new Set(STRING_FIELDS);
+const JSON_SET: ReadonlySet<string> = new Set(JSON_FIELDS);
+
+/**
+ * A job from its hash (HGETALL as an object or as the flat array a script returns). One pass
+ * over the fields, no intermediate object: a worker decodes one per job.
+ */
 export function decodeJob(raw: Record<string, string> | string[]): Job {
-  const h: Record<string, string> = Array.isArray(raw) ? {} : raw;
-  if (Array.isArray(raw)) for (let i = 0; i + 1 < raw.length; i += 2) h[raw[i]!] = raw[i + 1]!;
-  const job: Job = {
-    id: h.id ?? "",
-    method: h.method ?? "",
-    queue: h.queue ?? "",
-    status: (h.status ?? "queued") as JobStatus,
-    kwargs: (parseJson(h.kwargs) as Record<string, unknown> | undefined) ?? {},
-    timeout: 0,
-    attempt: 0,
-    createdAt: 0,
-    stalls: 0,
-  };
-  const out = job as unknown as Record<string, unknown>;
-  for (const k of NUMBER_FIELDS) if (h[k] !== undefined) out[k] = Number(h[k]);
-  for (const k of STRING_FIELDS) if (h[k] !== undefined) out[k] = h[k];
-  for (const k of JSON_FIELDS) if (h[k] !== undefined) out[k] = parseJson(h[k]);
-  if (h.catchup !== undefined) job.catchup = h.catchup === "1";
-  if (h.atFront === "1") job.atFront = true;
-  if (h.allowFailure === "1") job.allowFailure = true;
-  if (h.onFailure !== undefined) job.onFailure = h.onFailure;
+  const job: Job = { id: "", method: "", queue: "", status: "queued", kwargs: {}, timeout: 0, attempt: 0, createdAt: 0, stalls: 0 };
+  if (Array.isArray(raw)) {
+    for (let i = 0; i + 1 < raw.length; i += 2) setField(job, raw[i]!, raw[i + 1]!);
+  } else {
+    for (const k of Object.keys(raw)) setField(job, k, raw[k]!);
+  }
   return job;
+}
+
+function setField(job: Job, k: string, v: string): void {
+  const out = job as unknown as Record<string, unknown>;
+  switch (k) {
+    case "id":
+    case "method":
+    case "queue":
+    case "onFailure":
+      out[k] = v;
+      return;
+    case "status":
+      job.status = v as JobStatus;
+      return;
+    case "kwargs":
+      job.kwargs = (parseJson(v) as Record<string, unknown> | undefined) ?? {};
+      return;
+    case "catchup":
+      job.catchup = v === "1";
+      return;
+    case "atFront":
+    case "allowFailure":
+      if (v === "1") out[k] = true;
+      return;
+  }
+  if (NUMBER_SET.has(k)) out[k] = Number(v);
+  else if (STRING_SET.has(k)) out[k] = v;
+  else if (JSON_SET.has(k)) out[k] = parseJson(v);
 }
 
 /** Any thrown value as the JSON record stored on the job and its attempt. */

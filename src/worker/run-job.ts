@@ -14,7 +14,7 @@ import type { TaskRegistry } from "../hooks/types.js";
 import { completeAndTake, completeJob, failJob, requeueJob, type DequeueOptions, type FailJobInput } from "../queue/lifecycle.js";
 import { runInJobContext } from "../runtime/job-context.js";
 import { JobTimeoutError } from "../errors.js";
-import { hardDeadline, jobLimit, softDeadline, timeoutMessage } from "./deadline.js";
+import { hardDeadline, jobLimit, softDeadline, timeoutMessage, type JobLimit } from "./deadline.js";
 import type { JobOutcome, PulseJournal } from "./pulse.js";
 import type { FailureHandlers } from "./failure-handlers.js";
 import { JobRejectedError, signatureProblem } from "../security/signing.js";
@@ -57,8 +57,7 @@ export interface TakeNext {
 export async function runJob(deps: RunJobDeps, job: Job, take?: TakeNext): Promise<RunOutcome> {
   const { env } = deps;
   const startedAt = job.startedAt ?? env.clock();
-  const limit = jobLimit(job, env.queues);
-  const message = timeoutMessage(limit);
+  const { limit, message } = limitOf(job, env);
   // No IPC write here: the next pulse carries it, and a task that blocks the event loop before
   // then is found by the supervisor in Redis (pulse.ts).
   deps.journal.jobStarted({ id: job.id, queue: job.queue, deadline: hardDeadline(startedAt, limit), limit: message });
@@ -85,15 +84,33 @@ export async function runJob(deps: RunJobDeps, job: Job, take?: TakeNext): Promi
   return outcome;
 }
 
+/** The job's limit and its timeout message, made once per queue and timeout (per job: measurable). */
+const limits = new WeakMap<QueueEnv["queues"], Map<string, { limit: JobLimit; message: string }>>();
+
+function limitOf(job: Job, env: QueueEnv): { limit: JobLimit; message: string } {
+  let byKey = limits.get(env.queues);
+  if (!byKey) limits.set(env.queues, (byKey = new Map()));
+  const key = `${job.queue}\n${job.timeout}`;
+  let found = byKey.get(key);
+  if (!found) {
+    const limit = jobLimit(job, env.queues);
+    found = { limit, message: timeoutMessage(limit) };
+    byKey.set(key, found);
+  }
+  return found;
+}
+
 type Ran = { ok: true; result: unknown; followUps: PreparedJob[] } | { ok: false; error: unknown };
 
 async function perform(deps: RunJobDeps, job: Job, abort: JobAbort, take?: TakeNext): Promise<RunOutcome> {
   const { env, worker } = deps;
-  const rejected = await refuseForgery(env, worker, job);
-  if (rejected) return rejected;
+  if (env.signing) {
+    const rejected = await refuseForgery(env, worker, job);
+    if (rejected) return rejected;
+  }
   let task: (kwargs: Record<string, unknown>) => unknown;
   try {
-    task = await deps.tasks.resolve(job.method);
+    task = deps.tasks.known?.(job.method) ?? (await deps.tasks.resolve(job.method));
   } catch (err) {
     deps.onLoadError(job.method, err);
     return fail(deps, { job, worker, error: err, reason: "error" });

@@ -1,0 +1,54 @@
+/** decodeJob reads a job hash in both shapes (HGETALL object, a script's flat array) the same way. */
+import { describe, expect, it } from "vitest";
+import { decodeJob, encodeNewJob } from "../../src/queue/job-codec.js";
+import type { Job } from "../../src/queue/types.js";
+
+const full: Job = {
+  id: "j1",
+  method: "my_app.tasks.report",
+  queue: "long",
+  status: "queued",
+  kwargs: { day: "2026-11-28", n: 3, nested: { ok: true } },
+  timeout: 1500,
+  attempt: 0,
+  createdAt: 1_764_000_000_000,
+  stalls: 0,
+  retries: 0,
+  jobName: "nightly",
+  task: "cron|0 2 * * *|my_app.tasks.report",
+  onFailure: "my_app.alerts.page",
+  parentId: "p1",
+  retry: { max: 3, backoff: { type: "exponential", delayMs: 1000 } } as Job["retry"],
+  scheduledFor: 1_764_000_060_000,
+  catchup: true,
+  atFront: true,
+  dependsOn: ["a", "b"],
+  allowFailure: true,
+};
+
+const flat = (h: Record<string, string>) => Object.entries(h).flat();
+
+describe("decodeJob", () => {
+  it("gives back what encodeNewJob wrote, from an object and from a flat array", () => {
+    const h = { ...encodeNewJob(full), status: "queued" };
+    expect(decodeJob(h)).toEqual(full);
+    expect(decodeJob(flat(h))).toEqual(full);
+  });
+
+  it("reads the fields scripts add (numbers, strings, JSON) and leaves absent flags unset", () => {
+    const h = {
+      id: "j2", method: "a.b", queue: "short", status: "failed", kwargs: "{}", timeout: "5", attempt: "2", createdAt: "1", stalls: "1",
+      startedAt: "10", endedAt: "20", worker: "w1", error: JSON.stringify({ name: "Error", message: "boom" }), result: "[1,2]",
+      atFront: "0", allowFailure: "0", catchup: "0", unknownField: "x",
+    };
+    const job = decodeJob(flat(h));
+    expect(job).toMatchObject({ status: "failed", attempt: 2, startedAt: 10, endedAt: 20, worker: "w1", error: { message: "boom" }, result: [1, 2], catchup: false });
+    expect("atFront" in job || "allowFailure" in job || "unknownField" in job).toBe(false);
+    expect(decodeJob(h)).toEqual(job);
+  });
+
+  it("keeps a kwargs value that is not JSON as it is, and an absent one as {}", () => {
+    expect(decodeJob(["id", "x", "kwargs", "not json"]).kwargs).toBe("not json");
+    expect(decodeJob(["id", "x"]).kwargs).toEqual({});
+  });
+});
