@@ -22,6 +22,7 @@ import { moduleOf, runJob, type TakeNext } from "./run-job.js";
 import { jsonLogger } from "./log.js";
 import { createLogger } from "../log/logger.js";
 import { PULSE_MS, PulseJournal } from "./pulse.js";
+import { watchParent } from "./orphan-watchdog.js";
 import type { ChildInit, ChildMessage, ParentMessage } from "./types.js";
 
 /** Exit codes the supervisor reads. */
@@ -186,6 +187,8 @@ process.on("message", (raw: unknown) => {
   }
 });
 process.on("disconnect", () => process.exit(CHILD_EXIT.orphaned));
+// The disconnect event needs a free event loop; a task blocking it is caught by this thread.
+watchParent();
 // Ctrl-C reaches the whole process group: a child stops gracefully and leaves the second-signal
 // decision to its supervisor.
 process.on("SIGINT", requestStop);

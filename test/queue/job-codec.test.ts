@@ -18,7 +18,7 @@ const full: Job = {
   task: "cron|0 2 * * *|my_app.tasks.report",
   onFailure: "my_app.alerts.page",
   parentId: "p1",
-  retry: { max: 3, backoff: { type: "exponential", delayMs: 1000 } } as Job["retry"],
+  retry: { max: 3, backoff: "exponential", delay: 1, jitter: 0.1 },
   scheduledFor: 1_764_000_060_000,
   catchup: true,
   atFront: true,
