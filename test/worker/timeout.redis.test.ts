@@ -23,6 +23,17 @@ function pidOf(entry: string | undefined): string | undefined {
   return entry?.split(":")[2];
 }
 
+/** Failed by the short queue's 1 s hard timeout: killed at the deadline, not long after it. */
+async function expectKilledAtShortTimeout(id: string): Promise<void> {
+  const spun = await getJob(t, id);
+  expect(spun.status).toBe("failed");
+  expect(spun.error?.message).toBe("timed out after 1 s (queue short timeout)");
+  expect(spun.error?.name).toBe("JobTimeoutError");
+  expect(spun.endedAt! - spun.startedAt!).toBeGreaterThanOrEqual(1000);
+  expect(spun.endedAt! - spun.startedAt!).toBeLessThan(4000);
+  expect((await attempts(t, id)).map((a) => a.outcome)).toEqual(["timeout"]);
+}
+
 describe("hard timeout", () => {
   it("kills a busy-looping job at its queue timeout, fails it, and serves the next job in a new child", async () => {
     const env = queueEnv(t);
@@ -33,14 +44,7 @@ describe("hard timeout", () => {
     workers.push(w);
     expect((await exitOf(w)).code).toBe(0);
 
-    const spun = await getJob(t, spin!);
-    expect(spun.status).toBe("failed");
-    expect(spun.error?.message).toBe("timed out after 1 s (queue short timeout)");
-    expect(spun.error?.name).toBe("JobTimeoutError");
-    // Killed at the deadline, not long after it.
-    expect(spun.endedAt! - spun.startedAt!).toBeGreaterThanOrEqual(1000);
-    expect(spun.endedAt! - spun.startedAt!).toBeLessThan(4000);
-    expect((await attempts(t, spin!)).map((a) => a.outcome)).toEqual(["timeout"]);
+    await expectKilledAtShortTimeout(spin!);
 
     expect((await getJob(t, after!)).status).toBe("finished");
     const runs = await t.redis.lrange(record, 0, -1);
@@ -64,12 +68,7 @@ describe("hard timeout", () => {
     workers.push(w);
     expect((await exitOf(w)).code).toBe(0);
 
-    const spun = await getJob(t, spin!);
-    expect(spun.status).toBe("failed");
-    expect(spun.error?.message).toBe("timed out after 1 s (queue short timeout)");
-    expect(spun.endedAt! - spun.startedAt!).toBeGreaterThanOrEqual(1000);
-    expect(spun.endedAt! - spun.startedAt!).toBeLessThan(4000);
-    expect((await attempts(t, spin!)).map((a) => a.outcome)).toEqual(["timeout"]);
+    await expectKilledAtShortTimeout(spin!);
   });
 
   it("requeues (does not fail) the other jobs of the killed child, which then finish", async () => {
