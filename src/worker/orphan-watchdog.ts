@@ -10,18 +10,20 @@ import { Worker } from "node:worker_threads";
 /** How often the thread looks; an orphan lives at most about this long. */
 export const ORPHAN_CHECK_MS = 1000;
 
+// Plain script, no require/import: it runs whether the child's flags make eval code CommonJS
+// or ESM (--input-type). Its numbers come in as its argv.
 const WATCHDOG = `
-const { workerData } = require("node:worker_threads");
+const [parent, pid, intervalMs] = process.argv.slice(-3).map(Number);
 setInterval(() => {
-  if (process.ppid !== workerData.parent) process.kill(workerData.pid, "SIGKILL");
-}, workerData.intervalMs);
+  if (process.ppid !== parent) process.kill(pid, "SIGKILL");
+}, intervalMs);
 `;
 
 export function watchParent(intervalMs = ORPHAN_CHECK_MS): Worker {
   const worker = new Worker(WATCHDOG, {
     eval: true,
-    workerData: { parent: process.ppid, pid: process.pid, intervalMs },
-    // It holds one timer: keep its heap small (it adds ~6 MB to the child's RSS).
+    argv: [process.ppid, process.pid, intervalMs],
+    // It holds one timer: keep its heap small.
     resourceLimits: { maxOldGenerationSizeMb: 8, maxYoungGenerationSizeMb: 1 },
   });
   // The child's lifetime is decided elsewhere (its IPC channel, its Redis connections).
