@@ -168,9 +168,10 @@ const REAP_BATCH = 100;
 
 /**
  * Started jobs whose lease expired: requeue (stalls+1) or, past stallLimit, fail as abandoned.
+ * `causes`: why the worker of a job died, when the caller knows (added to its reason).
  * Reads candidates (2 round trips), then one script re-checks each, so concurrent reapers are safe.
  */
-export async function reapStalled(env: QueueEnv, o: { stallLimit: number }): Promise<{ requeued: string[]; failed: string[] }> {
+export async function reapStalled(env: QueueEnv, o: { stallLimit: number; causes?: Map<string, string> }): Promise<{ requeued: string[]; failed: string[] }> {
   const now = env.clock();
   const queues = await env.redis.smembers(env.keys.queues());
   if (queues.length === 0) return { requeued: [], failed: [] };
@@ -182,7 +183,8 @@ export async function reapStalled(env: QueueEnv, o: { stallLimit: number }): Pro
     if (err) throw err;
     const list = rows as string[];
     for (let k = 0; k + 1 < list.length; k += 2) {
-      candidates.push(JSON.stringify({ id: list[k], queue: queues[i], at: new Date(Number(list[k + 1])).toISOString() }));
+      const cause = o.causes?.get(list[k]!);
+      candidates.push(JSON.stringify({ id: list[k], queue: queues[i], at: new Date(Number(list[k + 1])).toISOString(), ...(cause ? { cause } : {}) }));
     }
   });
   if (candidates.length === 0) return { requeued: [], failed: [] };

@@ -13,6 +13,7 @@
  */
 import type { ChildExit, ChildHandle, InFlightJob } from "./child-handle.js";
 import { abandon, failTimedOut, giveBack } from "./recovery.js";
+import { deathCause } from "./death-cause.js";
 import type { Slot, Supervisor } from "./supervisor.js";
 
 export async function onChildExit(sup: Supervisor, slot: Slot, child: ChildHandle, exit: ChildExit): Promise<void> {
@@ -86,7 +87,7 @@ async function stopped(sup: Supervisor, worker: string, exit: ChildExit): Promis
 
 /** Dealt with now rather than when their leases lapse; the stall limit stops a job that kills every worker. */
 async function crashedJobs(sup: Supervisor, worker: string, how: string, exit: ChildExit): Promise<void> {
-  const outcome = await abandon(sup.env, worker, exit.inFlight, sup.stallLimit, sup.failures);
+  const outcome = await abandon(sup.env, worker, exit.inFlight, sup.stallLimit, sup.failures, deathCause(exit));
   if (outcome.requeued.length > 0 || outcome.failed.length > 0) sup.log.warn({ worker, requeued: outcome.requeued, failed: outcome.failed }, "jobs of the dead worker recovered");
   sup.events.emit("worker.down", "error", `worker ${worker} died (${how})${exit.fatal ? `: ${exit.fatal}` : ""}`, {
     worker,

@@ -47,6 +47,8 @@ export interface ChildExit {
   stopRequested: boolean;
   drained: boolean;
   fatal: string | undefined;
+  /** The child's last stderr lines (empty when its output is inherited, not piped). */
+  stderrTail: string[];
 }
 
 export interface ChildEvents {
@@ -80,6 +82,11 @@ export interface ChildHandleOptions {
  */
 export const DEFAULT_STALL_MS = 1000;
 
+/** stderr lines kept for the death cause. */
+const STDERR_TAIL_LINES = 20;
+/** How long an exited child's output may take to reach its end before the exit is reported. */
+const OUTPUT_DRAIN_MS = 1000;
+
 export class ChildHandle {
   readonly name: string;
   readonly startedAt: number;
@@ -94,6 +101,11 @@ export class ChildHandle {
   private drained = false;
   private fatal: string | undefined;
   private exited = false;
+  /** The child's last stderr lines: a crash says why there (death-cause.ts). */
+  private readonly stderrTail: string[] = [];
+  /** Set while onExit waits for the child's output to be read to its end. */
+  private closed: (() => void) | undefined;
+  private outputClosed = false;
   /** When the child was last heard from, and how many notes so far (stall detection). */
   private heardAt: number;
   private heard = 0;
@@ -115,10 +127,18 @@ export class ChildHandle {
     });
     if (output) {
       createInterface({ input: this.proc.stdout!, crlfDelay: Infinity }).on("line", (line) => output(line, "stdout"));
-      createInterface({ input: this.proc.stderr!, crlfDelay: Infinity }).on("line", (line) => output(line, "stderr"));
+      createInterface({ input: this.proc.stderr!, crlfDelay: Infinity }).on("line", (line) => {
+        this.stderrTail.push(line);
+        if (this.stderrTail.length > STDERR_TAIL_LINES) this.stderrTail.shift();
+        output(line, "stderr");
+      });
     }
     this.proc.on("message", (msg) => this.onMessage(msg));
     this.proc.on("exit", (code, signal) => this.onExit(code, signal));
+    this.proc.on("close", () => {
+      this.outputClosed = true;
+      this.closed?.();
+    });
     // An IPC write to a dying child fails with EPIPE; the exit event reports the death.
     this.proc.on("error", () => {});
     this.send(options.init);
@@ -270,16 +290,29 @@ export class ChildHandle {
     const inFlight = [...this.inFlight.values()];
     for (const job of inFlight) clearTimeout(job.timer);
     this.inFlight.clear();
-    this.options.events.onExit(this, {
-      code,
-      signal,
-      cause: this.cause,
-      livedMs: this.options.clock() - this.startedAt,
-      readyMs: this.readyAt === undefined ? undefined : this.options.clock() - this.readyAt,
-      inFlight,
-      stopRequested: this.stopRequested,
-      drained: this.drained,
-      fatal: this.fatal,
-    });
+    const report = () => {
+      this.options.events.onExit(this, {
+        code,
+        signal,
+        cause: this.cause,
+        livedMs: this.options.clock() - this.startedAt,
+        readyMs: this.readyAt === undefined ? undefined : this.options.clock() - this.readyAt,
+        inFlight,
+        stopRequested: this.stopRequested,
+        drained: this.drained,
+        fatal: this.fatal,
+        stderrTail: [...this.stderrTail],
+      });
+    };
+    // "exit" can come before the last output lines are read (a heap overflow's message among
+    // them): wait for the streams to close, but not for long (a grandchild may hold them).
+    if (!this.options.output || this.outputClosed) return report();
+    const timer = setTimeout(() => this.closed?.(), OUTPUT_DRAIN_MS);
+    this.closed = () => {
+      this.closed = undefined;
+      clearTimeout(timer);
+      report();
+    };
   }
+
 }

@@ -55,8 +55,8 @@ export async function giveBack(env: QueueEnv, worker: string, jobs: LostJob[], r
 
 /**
  * A child died on its own: end the leases of its jobs now (a lease of 0 ms from this instant)
- * and reap, which requeues each with stalls+1 or fails it "abandoned: worker X died at T" past
- * the stall limit. The reaper may pick up other expired leases too; that is its job anyway.
+ * and reap, which requeues each with stalls+1 or fails it "abandoned: worker X died at T: <cause>"
+ * past the stall limit. The reaper may pick up other expired leases too; that is its job anyway.
  */
 export async function abandon(
   env: QueueEnv,
@@ -64,10 +64,13 @@ export async function abandon(
   jobs: LostJob[],
   stallLimit: number,
   failures?: FailureHandlers,
+  /** Why the worker died (death-cause.ts), added to each job's reason. */
+  cause?: string,
 ): Promise<{ requeued: string[]; failed: string[] }> {
   if (jobs.length === 0) return { requeued: [], failed: [] };
   await heartbeat(env, { worker, jobs: jobs.map(({ id, queue }) => ({ id, queue })), leaseMs: 0 });
-  const result = await reapStalled(env, { stallLimit });
+  const causes = cause === undefined ? undefined : new Map(jobs.map((j) => [j.id, cause]));
+  const result = await reapStalled(env, { stallLimit, ...(causes ? { causes } : {}) });
   // The reap script returns each id it failed to exactly one caller: notify those once.
   failures?.notifyReaped(result.failed);
   return result;

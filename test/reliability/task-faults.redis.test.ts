@@ -50,10 +50,10 @@ describe("task faults", () => {
     // Memory: V8 stops the child at its 64 MB heap; the job is abandoned (requeued once, then
     // failed past the stall limit) instead of taking the host's memory.
     expect(w.output()).toMatch(/heap out of memory|Allocation failed/i);
-    expect((await job(hog!)).error?.message).toMatch(/^abandoned: worker \S+ died/);
+    expect((await job(hog!)).error?.message).toMatch(/^abandoned: worker \S+ died at \S+: out of memory \(the V8 heap limit was reached/);
     expect(Number(await t.redis.hget(`${rec}:start`, hog!))).toBe(2);
     // process.exit inside a task: the same rule as any crash.
-    expect((await job(exits!)).error?.message).toMatch(/^abandoned: worker \S+ died/);
+    expect((await job(exits!)).error?.message).toMatch(/^abandoned: worker \S+ died at \S+: exited with code 7 /);
     expect(Number(await t.redis.hget(`${rec}:start`, exits!))).toBe(2);
     // A task that never resolves: failed by the queue timeout, run once.
     const hung = await job(hangs!);

@@ -3,7 +3,8 @@
 -- again here, so several reapers running at once act on a job once.
 -- KEYS[1] queues set, KEYS[2] events stream (see job_lib)
 -- ARGV[1] env header (see job_lib), ARGV[2] now ms, ARGV[3] stall limit, ARGV[4] failed retention ms,
---   ARGV[5..] candidate JSON { id, queue, at = ISO time the lease ran out }
+--   ARGV[5..] candidate JSON { id, queue, at = ISO time the lease ran out, cause = why its worker
+--   died (optional) }
 -- Returns JSON { requeued = [ids], failed = [ids] }. A job failed as abandoned cancels the jobs
 --   that depend on it (see deps_lib), like any final failure.
 --@include job_lib
@@ -23,6 +24,8 @@ for i = 5, #ARGV do
       local who = j[2] or "?"
       local stalls = redis.call("HINCRBY", jk, "stalls", 1)
       local why = "abandoned: worker " .. who .. " died at " .. c.at
+      -- the supervisor that saw its child die says why (out of memory, a signal, an exit code)
+      if type(c.cause) == "string" then why = why .. ": " .. c.cause end
       if stalls > limit then
         local e = { name = "AbandonedError", message = why .. " (stalled " .. stalls .. " times, limit " .. limit .. ")" }
         record_attempt(id, { attempt = tonumber(j[3]), worker = who, startedAt = tonumber(j[4]), endedAt = NOW, outcome = "abandoned", error = e })
