@@ -46,6 +46,24 @@ describe.concurrent("scheduler enqueue (process)", () => {
     expect(await s.t.redis.zscore(s.t.keys.scheduled("mail"), "mail-1")).not.toBeNull();
   });
 
+  it("--deduplicate with --job-id keeps the live job (exit 0, a note on stderr); without --job-id it is a usage error", async () => {
+    const first = await enqueue(["app.tasks.report", "n=1", "--job-id", "dedup-1", "--deduplicate"]);
+    expect(first).toMatchObject({ code: 0, stdout: "dedup-1\n", stderr: "" });
+    const again = await enqueue(["app.tasks.report", "n=2", "--job-id", "dedup-1", "--deduplicate"]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toBe("dedup-1\n");
+    expect(again.stderr).toBe("scheduler: job dedup-1 is already queued; nothing enqueued\n");
+    expect((await getJobIn(s.env, "dedup-1"))?.kwargs).toEqual({ n: 1 });
+    const json = JSON.parse((await enqueue(["app.tasks.report", "--job-id", "dedup-1", "--deduplicate", "--json"])).stdout) as { deduplicated?: boolean };
+    expect(json.deduplicated).toBe(true);
+    const taken = await enqueue(["app.tasks.report", "--job-id", "dedup-1"]);
+    expect(taken.code).toBe(1);
+    expect(taken.stderr).toContain('job id "dedup-1" is taken by a queued job');
+    const noId = await enqueue(["app.tasks.report", "--deduplicate"]);
+    expect(noId.code).toBe(2);
+    expect(noId.stderr).toMatch(/^scheduler: --deduplicate needs --job-id/);
+  });
+
   it("bad --kwargs JSON: exit 2 with the position, nothing written", async () => {
     const r = await enqueue(["app.tasks.report", "--kwargs", '{"a": 1,, }', "--job-id", "never-1"]);
     expect(r.code).toBe(2);

@@ -1,6 +1,6 @@
 /**
- * `scheduler enqueue <dotted.path> [key=value ...] [--kwargs JSON] [--queue Q] [--job-id ID]
- * [--delay 10m] [--json]`: one job from the shell, through the same enqueue() app code uses, so
+ * `scheduler enqueue <dotted.path> [key=value ...] [--kwargs JSON] [--queue Q] [--job-id ID
+ * [--deduplicate]] [--delay 10m] [--json]`: one job from the shell, through the same enqueue() app code uses, so
  * the task is resolved (unknown -> the resolver's message, exit 1) before anything is written.
  */
 import { Command } from "commander";
@@ -15,6 +15,7 @@ interface EnqueueCliOptions extends CommonOptions {
   kwargs?: string;
   queue: string;
   jobId?: string;
+  deduplicate?: boolean;
   delay?: string;
 }
 
@@ -25,6 +26,7 @@ export function registerEnqueue(program: Command): void {
     .option("--kwargs <json>", "kwargs as a JSON object")
     .option("--queue <name>", "queue", "default")
     .option("--job-id <id>", "job id")
+    .option("--deduplicate", "with --job-id: if a live job has that id, keep it and enqueue nothing")
     .option("--delay <duration>", "run later, e.g. 30s, 10m, 1h30m")
     .action(action(runEnqueue));
 }
@@ -40,16 +42,22 @@ async function runEnqueue(method: string, pairs: string[], options: EnqueueCliOp
       throw new UsageError((err as Error).message, { hint: 'e.g. --delay 30s, --delay 10m, --delay 1h30m' });
     }
   }
+  if (options.deduplicate && options.jobId === undefined) {
+    throw new UsageError("--deduplicate needs --job-id: it keeps the live job with that id", { hint: "e.g. --job-id nightly-sync --deduplicate" });
+  }
   const cli = await openCli(options, { hooks: "required" });
   try {
     const job = (await enqueueIn(cli.env, method, {
       queue: options.queue,
       kwargs,
       ...(options.jobId !== undefined ? { jobId: options.jobId } : {}),
+      ...(options.deduplicate ? { deduplicate: true } : {}),
       ...(delaySeconds !== undefined ? { delay: delaySeconds } : {}),
     })) as Job;
     if (options.json) process.stdout.write(`${JSON.stringify(job, null, 2)}\n`);
     else process.stdout.write(`${job.id}\n`);
+    // stdout stays the id alone (scripts read it); the note is for the person at the terminal.
+    if (job.deduplicated && !options.json) process.stderr.write(`scheduler: job ${job.id} is already ${job.status}; nothing enqueued\n`);
     return EXIT.ok;
   } finally {
     await cli.close();
