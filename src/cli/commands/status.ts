@@ -1,12 +1,14 @@
 /**
  * `scheduler status [--json] [--watch]`: queues, workers, scheduler and Redis at a glance.
- * --watch redraws every 2 s: in place on a TTY, as repeated blocks otherwise; Ctrl-C exits 0.
+ * --watch redraws every 2 s: in place on a TTY, as repeated blocks otherwise; Ctrl-C exits 0;
+ * a Redis outage is shown and waited out.
  */
 import { Command } from "commander";
 import { redactUrl } from "../../redis/connection.js";
 import { readStatus } from "../../ops/status.js";
 import { action, EXIT, withCommon, type CommonOptions } from "../common.js";
-import { openCli } from "../context.js";
+import { openCli, type CliContext } from "../context.js";
+import { describeError } from "../../errors.js";
 import { renderStatus } from "../format/status-view.js";
 
 interface StatusOptions extends CommonOptions {
@@ -36,23 +38,49 @@ async function runStatus(options: StatusOptions): Promise<number> {
   try {
     await draw();
     if (!options.watch) return EXIT.ok;
-    await new Promise<void>((resolve, reject) => {
-      const timer = setInterval(() => draw().catch(fail), WATCH_INTERVAL_MS);
-      const stop = () => {
-        clearInterval(timer);
-        process.off("SIGINT", stop);
-        process.off("SIGTERM", stop);
-        resolve();
-      };
-      const fail = (err: unknown) => {
-        stop();
-        reject(err);
-      };
-      process.on("SIGINT", stop);
-      process.on("SIGTERM", stop);
-    });
+    await watch(cli, url, tty, draw);
     return EXIT.ok;
   } finally {
     await cli.close();
   }
+}
+
+/**
+ * Redraw every WATCH_INTERVAL_MS until Ctrl-C. A Redis that goes away does not end the watch:
+ * it says so (in place on a TTY, once per outage otherwise), reconnects, and the picture comes
+ * back when Redis does.
+ */
+async function watch(cli: CliContext, url: string, tty: boolean, draw: () => Promise<void>): Promise<void> {
+  let downSince: number | undefined;
+  let busy = false;
+  const tick = async () => {
+    if (busy) return;
+    busy = true;
+    try {
+      // The CLI's connection does not retry on its own (a one-shot must not hang): reopen it.
+      if (cli.redis.status === "end") await cli.redis.connect().catch(() => {});
+      await draw();
+      if (downSince !== undefined && !tty) process.stdout.write(`Redis at ${url} answers again\n`);
+      downSince = undefined;
+    } catch (err) {
+      const first = downSince === undefined;
+      downSince ??= Date.now();
+      const line = `Redis at ${url} is unreachable since ${new Date(downSince).toLocaleTimeString()}: ${describeError(err)}; retrying every ${WATCH_INTERVAL_MS / 1000} s (Ctrl-C to stop)\n`;
+      if (tty) process.stdout.write(`\x1b[H\x1b[2J${line}`);
+      else if (first) process.stdout.write(line);
+    } finally {
+      busy = false;
+    }
+  };
+  await new Promise<void>((resolve) => {
+    const timer = setInterval(() => void tick(), WATCH_INTERVAL_MS);
+    const stop = () => {
+      clearInterval(timer);
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      resolve();
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
 }

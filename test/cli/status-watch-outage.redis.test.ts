@@ -1,0 +1,48 @@
+/**
+ * `scheduler status --watch` outlives a Redis outage: it says Redis is unreachable (once, without
+ * a TTY), keeps trying, and draws again once Redis is back. A redis-server of its own (port 6415),
+ * so killing it touches no other test.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { spawnCli } from "../helpers/cli.js";
+import { waitFor } from "../helpers/redis.js";
+import { redisServer, type RedisServer } from "../reliability/helpers/redis-server.js";
+
+let server: RedisServer;
+
+beforeAll(async () => {
+  server = await redisServer({ port: 6415 });
+  await server.start();
+});
+afterAll(async () => {
+  await server.stop();
+});
+
+describe("scheduler status --watch across a Redis outage", () => {
+  it("reports the outage once, keeps watching, draws again when Redis is back, and exits 0 on SIGINT", async () => {
+    const child = spawnCli(["status", "--watch", "--redis", server.url, "--prefix", "status-outage"], { cwd: "/" });
+    let out = "";
+    let err = "";
+    child.stdout!.on("data", (d) => (out += d));
+    child.stderr!.on("data", (d) => (err += d));
+    const closed = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+    try {
+      await waitFor(() => out.includes("Queues\n"), 15_000).catch((e: Error) => {
+        throw new Error(`${e.message}; stdout: ${out}; stderr: ${err}`);
+      });
+      await server.kill("SIGKILL");
+      await waitFor(() => /Redis at redis:\/\/127\.0\.0\.1:6415\/? is unreachable since .+; retrying every 2 s \(Ctrl-C to stop\)\n/.test(out), 15_000);
+      const before = out.split("Queues\n").length;
+      // Two more ticks while down: still one outage line, and the process is alive.
+      await new Promise((r) => setTimeout(r, 4500));
+      expect(out.match(/is unreachable since/g)).toHaveLength(1);
+      expect(child.exitCode).toBeNull();
+      await server.start();
+      await waitFor(() => out.includes("answers again\n") && out.split("Queues\n").length > before, 20_000);
+      child.kill("SIGINT");
+      expect(await closed).toBe(0);
+    } finally {
+      child.kill("SIGKILL");
+    }
+  });
+});
