@@ -1,7 +1,8 @@
 /**
  * A redis-server of the test's own, on its own port (6411-6419 are kept for these; 6415 is
  * test/cli/status-watch-outage's), so a test can kill it, restart it on the same AOF, require a
- * password, or read its memory without other test files' traffic. The data folder is a fresh temp dir, removed by stop().
+ * password, or read its memory without other test files' traffic. The data folder is a fresh
+ * temp dir, removed by stop().
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
