@@ -69,5 +69,15 @@ function canceledTtl(ctx: QueueContext): number | undefined {
 
 /** Run a job script with the shared KEYS/ARGV prefix: [queues, events] and [header, now]. */
 export function runJobScript<T>(ctx: QueueContext, name: string, args: Array<string | number>, extraKeys: string[] = []): Promise<T> {
-  return runScript<T>(ctx.redis, name, [ctx.keys.queues(), ctx.keys.events(), ...extraKeys], [scriptHeader(ctx.keys, canceledTtl(ctx)), ctx.clock(), ...args]);
+  const keys = extraKeys.length === 0 ? jobScriptKeys(ctx.keys) : [...jobScriptKeys(ctx.keys), ...extraKeys];
+  return runScript<T>(ctx.redis, name, keys, [scriptHeader(ctx.keys, canceledTtl(ctx)), ctx.clock(), ...args]);
+}
+
+const baseKeys = new WeakMap<Keys, string[]>();
+
+/** KEYS[1..2] of every job script, built once per key set (a worker calls one per job). */
+function jobScriptKeys(keys: Keys): string[] {
+  let k = baseKeys.get(keys);
+  if (!k) baseKeys.set(keys, (k = [keys.queues(), keys.events()]));
+  return k;
 }

@@ -56,8 +56,7 @@ export async function heartbeat(env: QueueEnv, o: { worker: string; jobs: Array<
 
 /** Finish a job and push its after-commit follow-ups in the same script. */
 export async function completeJob(env: QueueEnv, o: CompleteInput): Promise<"finished" | "lease-lost"> {
-  const raw = await runJobScript<string>(env, "complete", completeArgs(env, o, undefined));
-  return (JSON.parse(raw) as { outcome: "finished" | "lease-lost" }).outcome;
+  return completionOutcome(await runJobScript<string>(env, "complete", completeArgs(env, o, undefined)));
 }
 
 /**
@@ -67,7 +66,17 @@ export async function completeJob(env: QueueEnv, o: CompleteInput): Promise<"fin
 export async function completeAndTake(env: QueueEnv, o: CompleteInput, take: DequeueOptions): Promise<{ outcome: "finished" | "lease-lost"; next: Job | null }> {
   if (take.queues.length === 0) return { outcome: await completeJob(env, o), next: null };
   const [raw, next] = await runJobScript<[string, string[]?]>(env, "complete", completeArgs(env, o, take));
-  return { outcome: (JSON.parse(raw) as { outcome: "finished" | "lease-lost" }).outcome, next: next ? decodeJob(next) : null };
+  return { outcome: completionOutcome(raw), next: next ? decodeJob(next) : null };
+}
+
+/** complete.lua's usual answers, compared as they are (no JSON.parse per job). */
+const FINISHED_NONE = '{"outcome":"finished","pushed":[],"rejected":[]}';
+const LEASE_LOST = '{"outcome":"lease-lost"}';
+
+function completionOutcome(raw: string): "finished" | "lease-lost" {
+  if (raw === FINISHED_NONE) return "finished";
+  if (raw === LEASE_LOST) return "lease-lost";
+  return (JSON.parse(raw) as { outcome: "finished" | "lease-lost" }).outcome;
 }
 
 export interface CompleteInput {

@@ -18,7 +18,7 @@ import { setActiveContext, type QueueEnv } from "../queue/context.js";
 import { createTaskRegistry } from "../hooks/task-loader.js";
 import { JobLoop } from "./job-loop.js";
 import { FailureHandlers } from "./failure-handlers.js";
-import { moduleOf, runJob, type TakeNext } from "./run-job.js";
+import { moduleOf, runJob, type RunJobDeps, type TakeNext } from "./run-job.js";
 import { jsonLogger } from "./log.js";
 import { createLogger } from "../log/logger.js";
 import { PULSE_MS, PulseJournal } from "./pulse.js";
@@ -125,6 +125,18 @@ async function start(init: ChildInit): Promise<void> {
       }
     }
 
+    // The same for every job (one object, not one per job: this is the hot path).
+    const deps: RunJobDeps = {
+      env,
+      tasks,
+      worker: init.worker,
+      journal,
+      onLoadError,
+      onRecordError: (j, err) => log.error({ jobId: j.id, err: describeError(err) }, "could not record job outcome"),
+      shutdownSignal: shutdown.signal,
+      failures,
+      taskLogger,
+    };
     loop = new JobLoop({
       env,
       blocking,
@@ -137,21 +149,7 @@ async function start(init: ChildInit): Promise<void> {
       burst: init.burst,
       runJob: async (job, takeOptions) => {
         const take: TakeNext | undefined = takeOptions ? { options: takeOptions } : undefined;
-        await runJob(
-          {
-            env,
-            tasks,
-            worker: init.worker,
-            journal,
-            onLoadError,
-            onRecordError: (j, err) => log.error({ jobId: j.id, err: describeError(err) }, "could not record job outcome"),
-            shutdownSignal: shutdown.signal,
-            failures,
-            taskLogger,
-          },
-          job,
-          take,
-        );
+        await runJob(deps, job, take);
         return take?.next ?? null;
       },
       onError: (err) => log.warn({ err: describeError(err) }, "fetch failed"),

@@ -41,6 +41,8 @@ export class JobLoop {
   private readonly gate: RateGate;
   /** The last fetch filled every slot it asked for, or the last take found a job. */
   private backlog = false;
+  /** What a completion takes the next job with (made once). */
+  private take: DequeueOptions | undefined;
 
   constructor(private readonly o: JobLoopOptions) {
     this.gate = new RateGate(o.env, o.queues);
@@ -141,7 +143,7 @@ export class JobLoop {
   private takeOptions(): DequeueOptions | undefined {
     if (!this.backlog || this.stopping || this.gate.active) return undefined;
     const o = this.o;
-    return { queues: o.queues, worker: o.worker, leaseMs: o.leaseMs, strategy: o.strategy };
+    return (this.take ??= { queues: o.queues, worker: o.worker, leaseMs: o.leaseMs, strategy: o.strategy });
   }
 
   /** Wait for `p`, or return early when stop() is called. */
