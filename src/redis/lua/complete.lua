@@ -48,7 +48,7 @@ local function complete()
     record_attempt(id, { attempt = attempt, worker = worker, startedAt = started_at, endedAt = NOW, outcome = "finished" })
   end
   retire(id, q, "finished", ttl, j[7] ~= false, not first)
-  emit("job.finished", "info", "finished in " .. (NOW - (started_at or NOW)) .. " ms", id, q, { worker = worker, task = j[6] or nil })
+  emit_job("job.finished", "info", "finished in " .. (NOW - (started_at or NOW)) .. " ms", id, q, worker, j[6] or nil)
   trim_registry("finished", q, tonumber(ARGV[7]))
   -- only jobs named in some dependsOn carry the flag (enqueue_lib write_spec sets it)
   if j[8] then release_dependents(id) end

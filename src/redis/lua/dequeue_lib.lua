@@ -16,19 +16,26 @@ local function take(worker, lease, first, last)
       if not id then break end
       local jk = key("job", id)
       -- the whole hash is the answer: read it once, check it, write the lease, patch the copy
+      -- (one pass for the four fields it needs: no table of every field per job)
       local h = redis.call("HGETALL", jk)
-      local at = {}
-      for k = 1, #h, 2 do at[h[k]] = k + 1 end
-      if at.status and h[at.status] == "queued" then
+      local si, ai, wi, ti
+      for k = 1, #h, 2 do
+        local f = h[k]
+        if f == "status" then si = k + 1
+        elseif f == "attempt" then ai = k + 1
+        elseif f == "worker" then wi = k + 1
+        elseif f == "startedAt" then ti = k + 1 end
+      end
+      if si and h[si] == "queued" then
         trim_wake(q)
-        local attempt = (tonumber(at.attempt and h[at.attempt]) or 0) + 1
+        local attempt = (tonumber(ai and h[ai]) or 0) + 1
         redis.call("HSET", jk, "status", "started", "attempt", attempt, "worker", worker, "startedAt", started_at)
-        local changed = { status = "started", attempt = tostring(attempt), worker = worker, startedAt = started_at }
-        for f, v in pairs(changed) do
-          if at[f] then h[at[f]] = v else h[#h + 1] = f; h[#h + 1] = v end
-        end
+        h[si] = "started"
+        if ai then h[ai] = tostring(attempt) else h[#h + 1] = "attempt"; h[#h + 1] = tostring(attempt) end
+        if wi then h[wi] = worker else h[#h + 1] = "worker"; h[#h + 1] = worker end
+        if ti then h[ti] = started_at else h[#h + 1] = "startedAt"; h[#h + 1] = started_at end
         redis.call("ZADD", key("started", q), NOW + lease, id)
-        emit("job.started", "debug", "started attempt " .. attempt, id, q, { worker = worker })
+        emit_job("job.started", "debug", "started attempt " .. attempt, id, q, worker)
         return h
       end
     end

@@ -35,6 +35,15 @@ local function emit(etype, level, msg, id, queue, extra)
   redis.call("XADD", EVENTS_KEY, "MAXLEN", "~", ENV.ml, "*", "e", cjson.encode(e))
 end
 
+-- emit() for the two events every job writes (started, finished): the JSON is concatenated,
+-- not a table built and encoded, and cjson only escapes the strings. task may be nil.
+local function emit_job(etype, level, msg, id, queue, worker, task)
+  local json = '{"type":"' .. etype .. '","level":"' .. level .. '","at":' .. string.format("%d", NOW)
+    .. ',"msg":' .. cjson.encode(msg) .. ',"jobId":' .. cjson.encode(id) .. ',"queue":' .. cjson.encode(queue)
+    .. ',"worker":' .. cjson.encode(worker) .. (task and (',"task":' .. cjson.encode(task)) or "") .. "}"
+  redis.call("XADD", EVENTS_KEY, "MAXLEN", "~", ENV.ml, "*", "e", json)
+end
+
 local function record_attempt(id, rec)
   local k = key("attempts", id)
   -- RPUSH answers the length: trim only past the cap (most jobs never reach it)
