@@ -17,12 +17,8 @@ export const CHILD_MODULE = new URL("./child.js", import.meta.url);
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-export interface InFlightJob {
-  id: string;
-  queue: string;
-  deadline: number;
-  /** The timeout message, e.g. "timed out after 5 s (queue short timeout)". */
-  limit: string;
+/** A job the child runs, as the supervisor watches it: its deadline timer is armed. */
+export interface InFlightJob extends RunningJobNote {
   timer: NodeJS.Timeout | undefined;
 }
 
