@@ -417,7 +417,8 @@ export class Supervisor {
     const gaveUp = this.groups.some((g) => g.gaveUp);
     const code = this.stopping ? 0 : gaveUp ? 1 : 0;
     this.log.info({ code }, this.stopping ? "worker supervisor stopped" : gaveUp ? "worker groups gave up: nothing left running" : "queues drained");
-    this.resolveDone(code);
+    // The last worker.down events are in flight: done means they are written.
+    void this.events.settled().then(() => this.resolveDone(code));
   }
 }
 

@@ -17,14 +17,31 @@ export interface WorkerEventFields {
 }
 
 export class WorkerEvents {
+  /** Writes not answered yet: the supervisor is done only once they are (settled()). */
+  private readonly pending = new Set<Promise<void>>();
+
   constructor(
     private readonly ctx: QueueContext,
     private readonly log: Logger,
   ) {}
 
   emit(type: WorkerEventType, level: EventLevel, msg: string, fields: WorkerEventFields = {}): void {
-    appendEvent(this.ctx.redis, this.ctx.keys, { type, level, at: this.ctx.clock(), msg, ...fields }).catch((err: unknown) => {
-      this.log.debug({ type, err: describeError(err) }, "could not write worker event");
-    });
+    const write: Promise<void> = appendEvent(this.ctx.redis, this.ctx.keys, { type, level, at: this.ctx.clock(), msg, ...fields })
+      .then(
+        () => {},
+        (err: unknown) => {
+          this.log.debug({ type, err: describeError(err) }, "could not write worker event");
+        },
+      )
+      .finally(() => this.pending.delete(write));
+    this.pending.add(write);
+  }
+
+  /** Resolves once every event emitted so far is written (or failed), at most `maxMs` later. */
+  async settled(maxMs = 2000): Promise<void> {
+    if (this.pending.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled([...this.pending]), new Promise((r) => (timer = setTimeout(r, maxMs)))]);
+    clearTimeout(timer);
   }
 }

@@ -6,7 +6,7 @@
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
-import { attempts, enqueueMany, fixture, getJob, queueEnv, ROOT } from "./helpers.js";
+import { attempts, enqueueMany, events, fixture, getJob, queueEnv, ROOT } from "./helpers.js";
 import { loadHooks } from "../../src/hooks/load.js";
 import { resolveConfig } from "../../src/config/resolve.js";
 import { startSupervisor, type Supervisor } from "../../src/worker/supervisor.js";
@@ -56,5 +56,7 @@ describe("Supervisor.reload", () => {
 
     sup.stop();
     expect(await sup.done).toBe(0);
+    // done waits for the supervisor's own events: both children's worker.down are written.
+    expect((await events(t)).filter((e) => e.type === "worker.down")).toHaveLength(2);
   }, 40_000);
 });
