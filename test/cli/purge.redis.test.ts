@@ -1,7 +1,7 @@
 /** `scheduler purge` as a real process: --yes, the TTY question, the no-TTY refusal. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getJobIn } from "../../src/queue/registry.js";
-import { runCli, spawnCliOnTty } from "../helpers/cli.js";
+import { capture, runCli, spawnCliOnTty } from "../helpers/cli.js";
 import { waitFor } from "../helpers/redis.js";
 import { seeder, type Seeder } from "../ops/fixture.js";
 
@@ -19,15 +19,13 @@ const purge = (args: string[]) => runCli(["purge", ...args, ...s.flags], { cwd: 
 /** Run purge on a pseudo-terminal (util-linux `script`), answer its question, return the output. */
 async function purgeOnTty(args: string[], answer: string): Promise<{ code: number | null; out: string }> {
   const child = spawnCliOnTty(["purge", ...args, ...s.flags]);
-  let out = "";
-  child.stdout!.on("data", (d) => (out += d));
-  const closed = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+  const { stdout, closed } = capture(child);
   const killer = setTimeout(() => child.kill("SIGKILL"), 15_000);
   try {
-    await waitFor(() => out.includes("[y/N]"), 12_000);
+    await waitFor(() => stdout().includes("[y/N]"), 12_000);
     child.stdin!.write(`${answer}\n`);
     const code = await closed;
-    return { code, out };
+    return { code, out: stdout() };
   } finally {
     clearTimeout(killer);
     child.stdin!.destroy();

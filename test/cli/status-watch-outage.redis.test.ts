@@ -4,7 +4,7 @@
  * so killing it touches no other test.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { spawnCli } from "../helpers/cli.js";
+import { capture, spawnCli } from "../helpers/cli.js";
 import { waitFor } from "../helpers/redis.js";
 import { redisServer, type RedisServer } from "../reliability/helpers/redis-server.js";
 
@@ -21,24 +21,20 @@ afterAll(async () => {
 describe("scheduler status --watch across a Redis outage", () => {
   it("reports the outage once, keeps watching, draws again when Redis is back, and exits 0 on SIGINT", async () => {
     const child = spawnCli(["status", "--watch", "--redis", server.url, "--prefix", "status-outage"], { cwd: "/" });
-    let out = "";
-    let err = "";
-    child.stdout!.on("data", (d) => (out += d));
-    child.stderr!.on("data", (d) => (err += d));
-    const closed = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+    const { stdout, stderr, closed } = capture(child);
     try {
-      await waitFor(() => out.includes("Queues\n"), 15_000).catch((e: Error) => {
-        throw new Error(`${e.message}; stdout: ${out}; stderr: ${err}`);
+      await waitFor(() => stdout().includes("Queues\n"), 15_000).catch((e: Error) => {
+        throw new Error(`${e.message}; stdout: ${stdout()}; stderr: ${stderr()}`);
       });
       await server.kill("SIGKILL");
-      await waitFor(() => /Redis at redis:\/\/127\.0\.0\.1:6415\/? is unreachable since .+; retrying every 2 s \(Ctrl-C to stop\)\n/.test(out), 15_000);
-      const before = out.split("Queues\n").length;
+      await waitFor(() => /Redis at redis:\/\/127\.0\.0\.1:6415\/? is unreachable since .+; retrying every 2 s \(Ctrl-C to stop\)\n/.test(stdout()), 15_000);
+      const before = stdout().split("Queues\n").length;
       // Two more ticks while down: still one outage line, and the process is alive.
       await new Promise((r) => setTimeout(r, 4500));
-      expect(out.match(/is unreachable since/g)).toHaveLength(1);
+      expect(stdout().match(/is unreachable since/g)).toHaveLength(1);
       expect(child.exitCode).toBeNull();
       await server.start();
-      await waitFor(() => out.includes("answers again\n") && out.split("Queues\n").length > before, 20_000);
+      await waitFor(() => stdout().includes("answers again\n") && stdout().split("Queues\n").length > before, 20_000);
       child.kill("SIGINT");
       expect(await closed).toBe(0);
     } finally {

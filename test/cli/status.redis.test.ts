@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { touchWorker } from "../../src/worker/registry.js";
 import { setSwitch } from "../../src/scheduler/switches.js";
-import { runCli, spawnCli, spawnCliOnTty } from "../helpers/cli.js";
+import { capture, runCli, spawnCli, spawnCliOnTty } from "../helpers/cli.js";
 import { waitFor } from "../helpers/redis.js";
 import { cleanupApps, makeApp } from "../hooks/app-fixture.js";
 import { seeder, type Seeder } from "../ops/fixture.js";
@@ -74,14 +74,12 @@ describe.concurrent("scheduler status (process)", () => {
 
   it("--watch without a TTY prints repeated plain blocks every 2 s and exits 0 on SIGINT", async () => {
     const child = spawnCli(["status", "--watch", ...s.flags], { cwd: "/" });
-    let out = "";
-    child.stdout!.on("data", (d) => (out += d));
-    const closed = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+    const { stdout, closed } = capture(child);
     try {
-      await waitFor(() => out.split("Queues\n").length - 1 >= 2, 15_000);
+      await waitFor(() => stdout().split("Queues\n").length - 1 >= 2, 15_000);
       child.kill("SIGINT");
       expect(await closed).toBe(0);
-      expect(out).not.toContain("\x1b[");
+      expect(stdout()).not.toContain("\x1b[");
     } finally {
       child.kill("SIGKILL");
     }
@@ -89,14 +87,12 @@ describe.concurrent("scheduler status (process)", () => {
 
   it("--watch on a TTY redraws in place (cursor home + clear) and Ctrl-C exits 0", async () => {
     const child = spawnCliOnTty(["status", "--watch", ...s.flags], { cwd: "/" });
-    let out = "";
-    child.stdout!.on("data", (d) => (out += d));
-    const closed = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+    const { stdout, closed } = capture(child);
     try {
-      await waitFor(() => out.split("\x1b[H\x1b[2J").length - 1 >= 2, 15_000);
+      await waitFor(() => stdout().split("\x1b[H\x1b[2J").length - 1 >= 2, 15_000);
       child.stdin!.write("\x03");
       expect(await closed).toBe(0);
-      expect(out).toMatch(/\x1b\[H\x1b\[2JQueues\r?\n/);
+      expect(stdout()).toMatch(/\x1b\[H\x1b\[2JQueues\r?\n/);
     } finally {
       child.kill("SIGKILL");
     }

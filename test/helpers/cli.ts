@@ -61,3 +61,19 @@ export function spawnCliOnTty(args: string[], options: CliOptions = {}): ChildPr
     stdio: ["pipe", "pipe", "pipe"],
   });
 }
+
+/** What a live CLI process has printed so far, and its exit code once it closes. */
+export interface Captured {
+  stdout(): string;
+  stderr(): string;
+  closed: Promise<number | null>;
+}
+
+export function capture(child: ChildProcess): Captured {
+  let out = "";
+  let err = "";
+  child.stdout?.on("data", (d) => (out += d));
+  child.stderr?.on("data", (d) => (err += d));
+  const closed = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+  return { stdout: () => out, stderr: () => err, closed };
+}
