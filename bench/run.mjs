@@ -176,12 +176,13 @@ if (want("ceiling")) {
   if (ceiling) {
     const sec = "6. ceiling (redis-benchmark -n 100000 -c 50, same server)";
     for (const [cmd, rps] of Object.entries(ceiling)) row({ section: sec, label: cmd, unit: "ops/s", better: "higher", hs: rps });
-    // Draining a queued job costs one script call in a backlog, for us (complete.lua takes the
-    // next job) as for BullMQ (moveToFinished fetches the next job).
+    // Draining a queued job costs BullMQ one script call in a backlog (moveToFinished fetches the
+    // next job); us one per job at concurrency 1 (complete.lua takes the next job), and one per
+    // burst of completions above it (complete_many.lua): the share can pass 100%.
     const evalsha = ceiling["EVALSHA (trivial script)"];
     const bestOf = (who) => Math.max(...Object.values(throughput).map((r) => r[who] ?? 0));
     if (Object.keys(throughput).length) {
-      row({ section: sec, label: "best end-to-end jobs/s as a share of EVALSHA/s (1 script call per job)", unit: "%", better: "higher", hs: (bestOf("hs") / evalsha) * 100, bull: (bestOf("bull") / evalsha) * 100, rq: rq ? (bestOf("rq") / evalsha) * 100 : undefined });
+      row({ section: sec, label: "best end-to-end jobs/s as a share of trivial EVALSHA/s", unit: "%", better: "higher", hs: (bestOf("hs") / evalsha) * 100, bull: (bestOf("bull") / evalsha) * 100, rq: rq ? (bestOf("rq") / evalsha) * 100 : undefined });
     }
   }
 }

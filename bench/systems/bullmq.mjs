@@ -75,7 +75,7 @@ export function createBull(redis) {
       return (n / ms) * 1000;
     },
 
-    async throughput({ concurrency, task, n, onFilled }) {
+    async throughput({ concurrency, task, n, onFilled, onDrained }) {
       const q = `tp-${concurrency}-${task}`;
       await drop(q);
       const queue = queueOf(q);
@@ -102,6 +102,7 @@ export function createBull(redis) {
       const rows = (await pipe.exec()).map(([, r]) => r.map(Number));
       const first = Math.min(...rows.map((r) => r[0]));
       const last = Math.max(...rows.map((r) => r[1]));
+      onDrained?.({ first, last });
       await queue.close();
       await drop(q);
       return (n / Math.max(1, last - first)) * 1000;

@@ -79,7 +79,7 @@ export function createHs(redis) {
     },
 
     /** Jobs queued first, then the daemon drains them: n / (last end - first start). */
-    async throughput({ concurrency, task, n, onFilled }) {
+    async throughput({ concurrency, task, n, onFilled, onDrained }) {
       const prefix = `bench-hs-tp-${concurrency}-${task}`;
       const env = envFor(prefix);
       await drop(prefix);
@@ -106,6 +106,7 @@ export function createHs(redis) {
       const rows = (await pipe.exec()).map(([, r]) => r.map(Number));
       const first = Math.min(...rows.map((r) => r[0]));
       const last = Math.max(...rows.map((r) => r[1]));
+      onDrained?.({ first, last });
       await drop(prefix);
       return (n / Math.max(1, last - first)) * 1000;
     },

@@ -5,7 +5,7 @@
  * hashes. Two round trips whatever the number of queues.
  */
 import type { QueueEnv } from "../queue/context.js";
-import { decodeJob } from "../queue/job-codec.js";
+import { decodeJob, isJobHash } from "../queue/job-codec.js";
 import { knownQueues } from "../queue/registry.js";
 import type { Job } from "../queue/types.js";
 import { registryKey, STORED_STATUSES, type StoredStatus } from "./job-states.js";
@@ -53,10 +53,10 @@ export async function readJobs(env: QueueEnv, ids: string[]): Promise<Job[]> {
   const pipe = env.redis.pipeline();
   for (const id of ids) pipe.hgetall(env.keys.job(id));
   const out: Job[] = [];
-  for (const [err, h] of (await pipe.exec()) ?? []) {
+  for (const [i, [err, h]] of ((await pipe.exec()) ?? []).entries()) {
     if (err) throw err;
     const hash = h as Record<string, string>;
-    if (hash && hash.id) out.push(decodeJob(hash));
+    if (isJobHash(hash)) out.push(decodeJob(hash, ids[i]));
   }
   return out;
 }

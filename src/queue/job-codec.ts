@@ -8,17 +8,18 @@ const NUMBER_FIELDS = ["timeout", "attempt", "createdAt", "enqueuedAt", "started
 const STRING_FIELDS = ["jobName", "task", "parentId", "worker", "cancelReason", "sig"] as const;
 const JSON_FIELDS = ["retry", "result", "error", "progress", "dependsOn", "statusRecord"] as const;
 
-/** The hash fields written at enqueue (status and enqueuedAt/scheduledAt are set by the script). */
+/**
+ * The hash fields written at enqueue (status and enqueuedAt/scheduledAt are set by the script).
+ * Not written, to keep every queued job small (memory per job; the bytes every take reads):
+ * the id (it is in the key; decodeJob gets it from the caller or the take's answer) and the
+ * counters that start at 0 (attempt, stalls, retries: absent reads as 0, HINCRBY creates them).
+ */
 export function encodeNewJob(job: Omit<Job, "status">): Record<string, string> {
   const f: Record<string, string> = {
-    id: job.id,
     method: job.method,
     queue: job.queue,
     kwargs: JSON.stringify(job.kwargs),
     timeout: String(job.timeout),
-    attempt: "0",
-    stalls: "0",
-    retries: "0",
     createdAt: String(job.createdAt),
   };
   if (job.jobName !== undefined) f.jobName = job.jobName;
@@ -49,10 +50,11 @@ const JSON_SET: ReadonlySet<string> = new Set(JSON_FIELDS);
 
 /**
  * A job from its hash (HGETALL as an object or as the flat array a script returns). One pass
- * over the fields, no intermediate object: a worker decodes one per job.
+ * over the fields, no intermediate object: a worker decodes one per job. `id`: the key's id
+ * (hashes written since encodeNewJob stopped storing it have no id field; takes add it).
  */
-export function decodeJob(raw: Record<string, string> | string[]): Job {
-  const job: Job = { id: "", method: "", queue: "", status: "queued", kwargs: {}, timeout: 0, attempt: 0, createdAt: 0, stalls: 0 };
+export function decodeJob(raw: Record<string, string> | string[], id = ""): Job {
+  const job: Job = { id, method: "", queue: "", status: "queued", kwargs: {}, timeout: 0, attempt: 0, createdAt: 0, stalls: 0, retries: 0 };
   if (Array.isArray(raw)) {
     for (let i = 0; i + 1 < raw.length; i += 2) setField(job, raw[i]!, raw[i + 1]!);
   } else {
@@ -87,6 +89,11 @@ function setField(job: Job, k: string, v: string): void {
   if (NUMBER_SET.has(k)) out[k] = Number(v);
   else if (STRING_SET.has(k)) out[k] = v;
   else if (JSON_SET.has(k)) out[k] = parseJson(v);
+}
+
+/** A hash read with HGETALL is a job's when it has the fields every job has (an absent key reads as {}). */
+export function isJobHash(h: Record<string, string> | null | undefined): h is Record<string, string> {
+  return !!h && h.method !== undefined && h.queue !== undefined;
 }
 
 /** Any thrown value as the JSON record stored on the job and its attempt. */

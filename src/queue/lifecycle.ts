@@ -4,6 +4,8 @@
  *
  * Round trips per job on the hot path: dequeue 1 (+ the blocking wait when idle),
  * heartbeat 1 per beat for all of a worker's jobs, complete 1 (follow-ups included), fail 1.
+ * In a backlog the completion also takes the next job (completeAndTake), and a worker running
+ * several jobs at once completes a burst of them in one call (completeMany).
  */
 import type { Redis } from "ioredis";
 import type { QueueEnv } from "./context.js";
@@ -67,6 +69,28 @@ export async function completeAndTake(env: QueueEnv, o: CompleteInput, take: Deq
   if (take.queues.length === 0) return { outcome: await completeJob(env, o), next: null };
   const [raw, next] = await runJobScript<[string, string[]?]>(env, "complete", completeArgs(env, o, take));
   return { outcome: completionOutcome(raw), next: next ? decodeJob(next) : null };
+}
+
+export interface CompleteManyInput {
+  worker: string;
+  /** Completions of this worker's jobs, without follow-ups (those go through completeJob). */
+  items: Array<{ job: Job; result: unknown }>;
+  /** Take up to `count` next jobs in the same call. */
+  take?: { options: DequeueOptions; count: number };
+}
+
+/**
+ * Several completions of one worker, and up to take.count next leases, in one script call
+ * (complete_many.lua): a worker running many jobs at once pays one round trip and one script
+ * for the completions of one moment. outcomes[i] is items[i]'s; next holds the jobs taken.
+ */
+export async function completeMany(env: QueueEnv, o: CompleteManyInput): Promise<{ outcomes: Array<"finished" | "lease-lost">; next: Job[] }> {
+  const take = o.take && o.take.count > 0 && o.take.options.queues.length > 0 ? o.take : undefined;
+  const queues = take ? orderQueues(take.options) : [];
+  const args: Array<string | number> = [o.worker, env.retention.finished * 1000, TRIM_BOUND, take ? Math.round(take.options.leaseMs) : 0, take ? take.count : 0, queues.length, ...queues];
+  for (const item of o.items) args.push(item.job.id, encodeResult(item.result));
+  const [codes, ...taken] = await runJobScript<[number[], ...string[][]]>(env, "complete_many", args);
+  return { outcomes: codes.map((c) => (c === 1 ? "finished" : "lease-lost")), next: taken.map((h) => decodeJob(h)) };
 }
 
 /** complete.lua's usual answers, compared as they are (no JSON.parse per job). */
@@ -148,7 +172,7 @@ export async function failJobDetailed(env: QueueEnv, o: FailJobInput): Promise<F
   ]);
   const res = JSON.parse(raw) as { outcome: FailJobResult["outcome"]; job?: string[]; attempts?: string[]; canceled?: string[] | object };
   if (res.outcome !== "failed") return { outcome: res.outcome };
-  const job = decodeJob(res.job ?? []);
+  const job = decodeJob(res.job ?? [], o.job.id);
   const history = (Array.isArray(res.attempts) ? res.attempts : []).map((r) => JSON.parse(r) as AttemptRecord);
   return {
     outcome: "failed",

@@ -94,7 +94,7 @@ export function buildPrepared(env: QueueEnv, path: string, o: NormalizedOptions,
     ...extra,
   };
   const fields = encodeNewJob(job);
-  if (env.signing) fields.sig = signJob(env.signing.secret, { id: fields.id!, method: fields.method!, kwargs: fields.kwargs! });
+  if (env.signing) fields.sig = signJob(env.signing.secret, { id, method: fields.method!, kwargs: fields.kwargs! });
   const prepared: PreparedJob = { id, queue: o.queue, fields };
   if (runAt !== undefined) prepared.runAt = runAt;
   if (o.atFront) prepared.atFront = true;

@@ -69,6 +69,6 @@ export async function pushPrepared(env: QueueEnv, prepared: PreparedJob[]): Prom
   if (!res.ok) throw refusalError(res);
   const results = Array.isArray(res.results) ? res.results : [];
   return results.map((r) =>
-    r.dedup ? { id: r.id, deduplicated: true as const, job: decodeJob(r.job ?? []) } : { id: r.id, status: r.status ?? "queued", deduplicated: false as const },
+    r.dedup ? { id: r.id, deduplicated: true as const, job: decodeJob(r.job ?? [], r.id) } : { id: r.id, status: r.status ?? "queued", deduplicated: false as const },
   );
 }

@@ -6,7 +6,7 @@ import { hostname } from "node:os";
 import { EnqueueError, TaskResolutionError } from "../errors.js";
 import { runInJobContext } from "../runtime/job-context.js";
 import { activeContext, type QueueEnv } from "./context.js";
-import { decodeJob } from "./job-codec.js";
+import { decodeJob, isJobHash } from "./job-codec.js";
 import { runJobScript } from "./keyspace.js";
 import { completeJob, dequeue, failJob, heartbeat } from "./lifecycle.js";
 import type { Job } from "./types.js";
@@ -51,7 +51,11 @@ export function getQueue(name: string, env: QueueEnv = activeContext()): QueueHa
       const pipe = env.redis.pipeline();
       for (const id of ids) pipe.hgetall(k.job(id));
       const rows = (await pipe.exec()) ?? [];
-      return rows.map(([, h]) => h as Record<string, string>).filter((h) => h && h.id).map((h) => decodeJob(h));
+      const jobs: Job[] = [];
+      rows.forEach(([, h], i) => {
+        if (isJobHash(h as Record<string, string>)) jobs.push(decodeJob(h as Record<string, string>, ids[i]));
+      });
+      return jobs;
     },
     async dequeue() {
       const worker = inlineWorkerName();

@@ -4,7 +4,7 @@
  */
 import { EnqueueError } from "../errors.js";
 import { activeContext, type QueueEnv } from "./context.js";
-import { decodeJob } from "./job-codec.js";
+import { decodeJob, isJobHash } from "./job-codec.js";
 import { runJobScript } from "./keyspace.js";
 import type { FinalFailure } from "./lifecycle.js";
 import type { AttemptRecord, Job } from "./types.js";
@@ -31,8 +31,8 @@ export async function getJobIn(env: QueueEnv, id: string): Promise<Job | null> {
   if (hErr) throw hErr;
   if (cErr) throw cErr;
   const hash = h as Record<string, string>;
-  if (!hash || !hash.id) return null;
-  const job = decodeJob(hash);
+  if (!isJobHash(hash)) return null;
+  const job = decodeJob(hash, id);
   const ids = children as string[];
   if (ids.length > 0) job.children = ids;
   return job;
@@ -65,7 +65,7 @@ export async function readFinalFailure(env: QueueEnv, id: string): Promise<Final
   const h = replies[0]?.[1] as Record<string, string> | undefined;
   const rows = (replies[1]?.[1] as string[] | undefined) ?? [];
   if (!h || h.status !== "failed") return null;
-  const job = decodeJob(h);
+  const job = decodeJob(h, id);
   return {
     job,
     error: job.error ?? { name: "Error", message: "failed (no error recorded)" },

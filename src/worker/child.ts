@@ -18,6 +18,7 @@ import { setActiveContext, type QueueEnv } from "../queue/context.js";
 import { createTaskRegistry } from "../hooks/task-loader.js";
 import { JobLoop } from "./job-loop.js";
 import { FailureHandlers } from "./failure-handlers.js";
+import { CompletionBatch } from "./completion-batch.js";
 import { moduleOf, runJob, type RunJobDeps, type TakeNext } from "./run-job.js";
 import { jsonLogger } from "./log.js";
 import { createLogger } from "../log/logger.js";
@@ -136,6 +137,11 @@ async function start(init: ChildInit): Promise<void> {
       shutdownSignal: shutdown.signal,
       failures,
       taskLogger,
+      // One job at a time has nothing to batch with: its completion goes at once. Batches of at
+      // most half the slots keep two calls in flight in a backlog, so Redis runs one while this
+      // process runs the jobs the other brought back (larger batches made the two take turns:
+      // bench/README.md).
+      ...(init.concurrency > 1 ? { completions: new CompletionBatch(env, Math.ceil(init.concurrency / 2)) } : {}),
     };
     loop = new JobLoop({
       env,

@@ -14,7 +14,7 @@
  */
 import type { QueueEnv } from "../queue/context.js";
 import type { Job } from "../queue/types.js";
-import { decodeJob } from "../queue/job-codec.js";
+import { decodeJob, isJobHash } from "../queue/job-codec.js";
 import { failJob, heartbeat, reapStalled, requeueJob } from "../queue/lifecycle.js";
 import { JobTimeoutError } from "../errors.js";
 import type { FailureHandlers } from "./failure-handlers.js";
@@ -28,7 +28,7 @@ export interface LostJob {
 
 export async function loadJob(env: QueueEnv, id: string): Promise<Job | null> {
   const h = await env.redis.hgetall(env.keys.job(id));
-  return h.id ? decodeJob(h) : null;
+  return isJobHash(h) ? decodeJob(h, id) : null;
 }
 
 /**

@@ -22,6 +22,7 @@ import { appendEvent } from "../log/events.js";
 import { jobLogger, lazyJobLog } from "../log/logger.js";
 import { followShutdown, JobAbort } from "./job-abort.js";
 import type { Logger as PinoLogger } from "pino";
+import type { CompletionBatch } from "./completion-batch.js";
 
 export interface RunJobDeps {
   env: QueueEnv;
@@ -39,6 +40,8 @@ export interface RunJobDeps {
   failures?: FailureHandlers;
   /** Base logger of task code: currentJob().log is its child tagged with the job. */
   taskLogger?: PinoLogger;
+  /** Sends the completions of one moment together (a child running jobs concurrently). */
+  completions?: CompletionBatch;
 }
 
 export type RunOutcome = JobOutcome;
@@ -128,6 +131,11 @@ async function perform(deps: RunJobDeps, job: Job, abort: JobAbort, take?: TakeN
   if (ran.ok) {
     const takeOptions = take?.options();
     const input = { job, worker, result: ran.result, followUps: ran.followUps };
+    if (deps.completions) {
+      const { outcome, next } = await deps.completions.complete(input, takeOptions);
+      if (take) take.next = next;
+      return outcome;
+    }
     if (!take || !takeOptions) return completeJob(env, input);
     const { outcome, next } = await completeAndTake(env, input, takeOptions);
     take.next = next;

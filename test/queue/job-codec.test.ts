@@ -29,10 +29,18 @@ const full: Job = {
 const flat = (h: Record<string, string>) => Object.entries(h).flat();
 
 describe("decodeJob", () => {
-  it("gives back what encodeNewJob wrote, from an object and from a flat array", () => {
+  it("gives back what encodeNewJob wrote (with the key's id), from an object and from a flat array", () => {
     const h = { ...encodeNewJob(full), status: "queued" };
-    expect(decodeJob(h)).toEqual(full);
-    expect(decodeJob(flat(h))).toEqual(full);
+    expect(decodeJob(h, "j1")).toEqual(full);
+    expect(decodeJob(flat(h), "j1")).toEqual(full);
+  });
+
+  it("stores neither the id (it is in the key) nor the counters that start at 0; they read back as 0", () => {
+    const h = encodeNewJob(full);
+    expect(Object.keys(h).filter((k) => ["id", "attempt", "stalls", "retries"].includes(k))).toEqual([]);
+    expect(decodeJob({ ...h, status: "queued" }, "j1")).toMatchObject({ id: "j1", attempt: 0, stalls: 0, retries: 0 });
+    // hashes written before stay readable: a stored id wins over none given
+    expect(decodeJob({ ...h, id: "old", status: "queued" }).id).toBe("old");
   });
 
   it("reads the fields scripts add (numbers, strings, JSON) and leaves absent flags unset", () => {

@@ -14,6 +14,7 @@
 -- with nothing left to wait for move to their queue here.
 --@include job_lib
 --@include deps_lib
+--@include complete_lib
 --@include enqueue_lib
 --@include dequeue_lib
 
@@ -27,31 +28,9 @@ local first_spec = 10 + n_queues
 -- the completion's answer (JSON); the take, if asked, follows it whatever it was: a lease lost
 -- on this job still leaves the worker's slot free
 local function complete()
-  local jk = key("job", id)
-  -- one read for the lease check and everything the completion needs (owns() plus a second HMGET
-  -- before); the started-registry check is the ZREM itself: 0 removed = not ours, nothing written
-  local j = redis.call("HMGET", jk, "status", "worker", "queue", "attempt", "startedAt", "task", "childCount", "hasDependents")
-  if j[1] ~= "started" or j[2] ~= worker then return LEASE_LOST end
-  local q = j[3]
-  if redis.call("ZREM", key("started", q), id) == 0 then return LEASE_LOST end
-
-  if ARGV[5] ~= "" then
-    redis.call("HSET", jk, "status", "finished", "endedAt", NOW, "result", ARGV[5])
-  else
-    redis.call("HSET", jk, "status", "finished", "endedAt", NOW)
-  end
-  local started_at, attempt = tonumber(j[5]), tonumber(j[4])
-  -- a first attempt that succeeds has no history to add to: the hash's attempt, worker,
-  -- startedAt and endedAt are its record (getJobAttempts reads them so), one list fewer per job
-  local first = attempt == 1
-  if not first then
-    record_attempt(id, { attempt = attempt, worker = worker, startedAt = started_at, endedAt = NOW, outcome = "finished" })
-  end
-  retire(id, q, "finished", ttl, j[7] ~= false, not first)
-  emit_job("job.finished", "info", "finished in " .. (NOW - (started_at or NOW)) .. " ms", id, q, worker, j[6] or nil)
+  local q = finish_job(id, worker, ARGV[5], ttl)
+  if not q then return LEASE_LOST end
   trim_registry("finished", q, tonumber(ARGV[7]))
-  -- only jobs named in some dependsOn carry the flag (enqueue_lib write_spec sets it)
-  if j[8] then release_dependents(id) end
 
   -- no follow-ups (the usual case): a constant answer, no table to encode
   if #ARGV < first_spec then return FINISHED_NONE end

@@ -4,9 +4,10 @@
 
 -- Take the first job of the first non-empty queue among ARGV[first..last] and lease it to
 -- `worker` for `lease` ms. Returns the job hash as a flat HGETALL array (status started,
--- attempt+1, worker, startedAt; its id is in started:<queue> with score now + lease), or nil
--- when every queue is empty.
-local function take(worker, lease, first, last)
+-- attempt+1, worker, startedAt, plus its id; its id is in started:<queue> with score now + lease), or nil
+-- when every queue is empty. `untrimmed`: a table to note the queues whose wake markers the
+-- caller trims afterwards (once for several takes); nil: trim here.
+local function take(worker, lease, first, last, untrimmed)
   local started_at = ARGV[2]
   for i = first, last do
     local q = ARGV[i]
@@ -27,13 +28,15 @@ local function take(worker, lease, first, last)
         elseif f == "startedAt" then ti = k + 1 end
       end
       if si and h[si] == "queued" then
-        trim_wake(q)
+        if untrimmed then untrimmed[q] = true else trim_wake(q) end
         local attempt = (tonumber(ai and h[ai]) or 0) + 1
         redis.call("HSET", jk, "status", "started", "attempt", attempt, "worker", worker, "startedAt", started_at)
         h[si] = "started"
         if ai then h[ai] = tostring(attempt) else h[#h + 1] = "attempt"; h[#h + 1] = tostring(attempt) end
         if wi then h[wi] = worker else h[#h + 1] = "worker"; h[#h + 1] = worker end
         if ti then h[ti] = started_at else h[#h + 1] = "startedAt"; h[#h + 1] = started_at end
+        -- the hash does not store its id (it is in the key): the answer carries it
+        h[#h + 1] = "id"; h[#h + 1] = id
         redis.call("ZADD", key("started", q), NOW + lease, id)
         emit_job("job.started", "debug", "started attempt " .. attempt, id, q, worker)
         return h

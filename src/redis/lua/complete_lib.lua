@@ -1,0 +1,34 @@
+-- complete_lib.lua: finish_job(), shared by complete.lua (one job, with its follow-ups) and
+-- complete_many.lua (a worker's completions of one moment, batched); pasted in by
+-- `--@include complete_lib` after job_lib and deps_lib, never run alone.
+
+-- Finish started job `id` for `worker`: status finished, result (JSON, "" = none), retention
+-- registry and TTL, the job.finished event, dependents released. Returns the job's queue, or nil
+-- when the caller does not own the job (nothing written). The caller trims the finished registry.
+local function finish_job(id, worker, result, ttl)
+  local jk = key("job", id)
+  -- one read for the lease check and everything the completion needs; the started-registry
+  -- check is the ZREM itself: 0 removed = not ours, nothing written
+  local j = redis.call("HMGET", jk, "status", "worker", "queue", "attempt", "startedAt", "task", "childCount", "hasDependents")
+  if j[1] ~= "started" or j[2] ~= worker then return nil end
+  local q = j[3]
+  if redis.call("ZREM", key("started", q), id) == 0 then return nil end
+
+  if result ~= "" then
+    redis.call("HSET", jk, "status", "finished", "endedAt", NOW, "result", result)
+  else
+    redis.call("HSET", jk, "status", "finished", "endedAt", NOW)
+  end
+  local started_at, attempt = tonumber(j[5]), tonumber(j[4])
+  -- a first attempt that succeeds has no history to add to: the hash's attempt, worker,
+  -- startedAt and endedAt are its record (getJobAttempts reads them so), one list fewer per job
+  local first = attempt == 1
+  if not first then
+    record_attempt(id, { attempt = attempt, worker = worker, startedAt = started_at, endedAt = NOW, outcome = "finished" })
+  end
+  retire(id, q, "finished", ttl, j[7] ~= false, not first)
+  emit_job("job.finished", "info", "finished in " .. (NOW - (started_at or NOW)) .. " ms", id, q, worker, j[6] or nil)
+  -- only jobs named in some dependsOn carry the flag (enqueue_lib write_spec sets it)
+  if j[8] then release_dependents(id) end
+  return q
+end
