@@ -34,7 +34,9 @@ export function renderTable(rows) {
     fmt(ratio(r.hs, r.rq), "x"),
     verdict(r),
   ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  // the first column also holds the section rows (**name**)
+  const sections = rows.map((r) => `**${r.section}**`.length);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length), ...(i === 0 ? sections : [])));
   const line = (cells) => "| " + cells.map((c, i) => (i >= 2 && i <= 6 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join(" | ") + " |";
   const out = [line(head), "|" + widths.map((w, i) => (i >= 2 && i <= 6 ? "-".repeat(w + 1) + ":" : "-".repeat(w + 2))).join("|") + "|"];
   let section;
