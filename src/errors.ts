@@ -41,6 +41,13 @@ export class JobTimeoutError extends SchedulerError {
   }
 }
 
+/** The abort reason a running job's signal gets when someone cancels the job (cancel()). */
+export class JobCanceledError extends SchedulerError {
+  constructor(message: string) {
+    super("JOB_CANCELED", message);
+  }
+}
+
 /** Thrown by a task to fail its job at once, without the remaining retries. */
 export class UnrecoverableError extends Error {
   constructor(message?: string, options?: { cause?: unknown }) {

@@ -50,10 +50,25 @@ export async function waitForJobs(blockingRedis: Redis, env: QueueEnv, queues: s
   return res !== null;
 }
 
-/** Extend the leases of the jobs this worker runs (jobs it no longer owns are left alone). */
-export async function heartbeat(env: QueueEnv, o: { worker: string; jobs: Array<{ id: string; queue: string }>; leaseMs: number }): Promise<void> {
-  if (o.jobs.length === 0) return;
-  await runJobScript(env, "heartbeat", [o.worker, Math.round(o.leaseMs), ...o.jobs.flatMap((j) => [j.id, j.queue])]);
+/**
+ * Extend the leases of the jobs this worker runs (jobs it no longer owns are left alone), and
+ * learn which of them someone asked to cancel (cancel() on a started job only flags it).
+ */
+export async function heartbeat(
+  env: QueueEnv,
+  o: { worker: string; jobs: Array<{ id: string; queue: string }>; leaseMs: number },
+): Promise<{ extended: number; cancelRequested: string[] }> {
+  if (o.jobs.length === 0) return { extended: 0, cancelRequested: [] };
+  const [extended, cancels] = await runJobScript<[number, string[] | object]>(env, "heartbeat", [o.worker, Math.round(o.leaseMs), ...o.jobs.flatMap((j) => [j.id, j.queue])]);
+  return { extended, cancelRequested: Array.isArray(cancels) ? cancels : [] };
+}
+
+/**
+ * End a started job as canceled, for the worker holding it, once a cancel request stopped it
+ * (cancel_started.lua): no retry, no failure handlers. `how` says how it stopped.
+ */
+export async function cancelStarted(env: QueueEnv, o: { job: { id: string }; worker: string; how: string }): Promise<"canceled" | "lease-lost"> {
+  return runJobScript<"canceled" | "lease-lost">(env, "cancel_started", [o.job.id, o.worker, env.retention.failed * 1000, o.how]);
 }
 
 /** Finish a job and push its after-commit follow-ups in the same script. */

@@ -108,19 +108,19 @@ export function getQueueStats(): Promise<Record<string, QueueCounts>> {
 }
 
 /**
- * Cancel a job that has not started (queued, scheduled, deferred). A started job is refused:
- * there is no cooperative abort across processes yet; stop it by its worker instead. Jobs that
+ * Cancel a job. One that has not started (queued, scheduled, deferred) is canceled at once:
+ * "canceled". A started one is flagged and "stopping": its worker's supervisor sees the flag
+ * with its next heartbeat (2 s), aborts the job's signal (currentJob().signal) with a
+ * JobCanceledError, and kills its child process if the task has not stopped within the cancel
+ * grace (5 s); either way the job ends canceled, not failed, and is not retried. Jobs that
  * depend on it are canceled too ("dependency <id> failed"), unless they allow failure.
  */
-export async function cancel(id: string, env: QueueEnv = activeContext()): Promise<void> {
+export async function cancel(id: string, env: QueueEnv = activeContext()): Promise<"canceled" | "stopping"> {
   const res = await runJobScript<string>(env, "cancel", [id, env.retention.failed * 1000]);
-  if (res === "ok") return;
+  if (res === "ok") return "canceled";
+  // A running job is flagged; its worker stops it (src/worker/job-cancel.ts).
+  if (res === "requested") return "stopping";
   if (res === "missing") throw new EnqueueError("NO_SUCH_JOB", `cancel: no job with id "${id}"`);
-  if (res === "started") {
-    throw new EnqueueError("JOB_STARTED", `cancel: job "${id}" is running and cannot be canceled`, {
-      hint: "wait for it to end, or stop its worker (the job is then requeued or failed)",
-    });
-  }
   throw new EnqueueError("JOB_ENDED", `cancel: job "${id}" already ended (${res})`);
 }
 

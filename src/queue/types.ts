@@ -97,6 +97,8 @@ export interface Job {
   allowFailure?: boolean;
   /** Why the job was canceled by the queue, e.g. "dependency <id> failed". */
   cancelReason?: string;
+  /** When someone canceled it while it ran (ms); its worker stops it (src/worker/job-cancel.ts). */
+  cancelRequested?: number;
   /** The last currentJob().setStatus() record. */
   statusRecord?: StatusRecord;
   worker?: string;

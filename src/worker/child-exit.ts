@@ -7,12 +7,14 @@
  * | why it ended                        | its jobs                                  | slot            |
  * |-------------------------------------|-------------------------------------------|-----------------|
  * | killed at a job's hard deadline     | that job fails (timeout), others requeued | replaced now    |
+ * | killed: a canceled job kept running | that job canceled, others requeued        | replaced now    |
  * | killed by a forced stop             | requeued to the front                     | left empty      |
  * | exited 0 after stop / burst drain   | none left (any stragglers requeued)       | left empty      |
  * | anything else: a crash              | abandoned: requeued with a stall, or failed past the stall limit | restarted with backoff, or the group gives up |
  */
 import type { ChildExit, ChildHandle, InFlightJob } from "./child-handle.js";
 import { abandon, failTimedOut, giveBack } from "./recovery.js";
+import { cancelStarted } from "../queue/lifecycle.js";
 import { deathCause } from "./death-cause.js";
 import type { Slot, Supervisor } from "./supervisor.js";
 
@@ -22,8 +24,9 @@ export async function onChildExit(sup: Supervisor, slot: Slot, child: ChildHandl
   const clean = exit.cause.kind === "exit" && exit.code === 0 && (exit.stopRequested || exit.drained);
   const crashed = exit.cause.kind === "exit" && !clean;
 
-  if (exit.cause.kind === "timeout" && !slot.retiring) {
-    sup.events.emit("child.restart", "info", `worker ${worker} replaced after a hard timeout`, { worker, data: { reason: "timeout" } });
+  if ((exit.cause.kind === "timeout" || exit.cause.kind === "cancel") && !slot.retiring) {
+    const after = exit.cause.kind === "timeout" ? "a hard timeout" : "killing a canceled job";
+    sup.events.emit("child.restart", "info", `worker ${worker} replaced after ${after}`, { worker, data: { reason: exit.cause.kind } });
     sup.scheduleRestart(slot, 0);
   } else if (crashed) {
     sup.log.error(
@@ -36,6 +39,7 @@ export async function onChildExit(sup: Supervisor, slot: Slot, child: ChildHandl
   try {
     exit.inFlight = await leasesAtExit(child, exit.inFlight);
     if (exit.cause.kind === "timeout") await timedOut(sup, worker, exit.inFlight, exit.cause.jobIds);
+    else if (exit.cause.kind === "cancel") await canceledKilled(sup, worker, exit.inFlight, exit.cause.jobIds);
     else if (exit.cause.kind === "shutdown") await forcedStop(sup, worker, exit.inFlight);
     else if (clean) await stopped(sup, worker, exit);
     else await crashedJobs(sup, worker, how, exit);
@@ -69,6 +73,20 @@ async function timedOut(sup: Supervisor, worker: string, inFlight: InFlightJob[]
     sup.events.emit("job.timeout", "error", `job ${job.id} ${job.limit}; worker ${worker} killed`, { worker, jobId: job.id, queue: job.queue, data: { result } });
   }
   const why = `worker ${worker} was killed: job ${victims.map((v) => v.id).join(",")} timed out`;
+  const requeued = await giveBack(sup.env, worker, bystanders, why);
+  if (requeued.length > 0) sup.log.info({ worker, requeued }, "requeued the other jobs of the killed worker");
+}
+
+/** A canceled job that ignored its signal: it ends canceled; the child's other jobs go back to their queues. */
+async function canceledKilled(sup: Supervisor, worker: string, inFlight: InFlightJob[], jobIds: string[]): Promise<void> {
+  const victims = inFlight.filter((j) => jobIds.includes(j.id));
+  const bystanders = inFlight.filter((j) => !jobIds.includes(j.id));
+  for (const job of victims) {
+    const how = `it did not stop on its signal within the cancel grace, so worker ${worker} was killed`;
+    const result = await cancelStarted(sup.env, { job, worker, how });
+    sup.log.warn({ worker, jobId: job.id, queue: job.queue, result }, "canceled job stopped by killing its worker");
+  }
+  const why = `worker ${worker} was killed: canceled job ${jobIds.join(",")} did not stop`;
   const requeued = await giveBack(sup.env, worker, bystanders, why);
   if (requeued.length > 0) sup.log.info({ worker, requeued }, "requeued the other jobs of the killed worker");
 }

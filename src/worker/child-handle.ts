@@ -28,6 +28,8 @@ export type EndCause =
   | { kind: "timeout"; jobIds: string[] }
   /** Killed by the supervisor during a forced shutdown. */
   | { kind: "shutdown" }
+  /** Killed by the supervisor because a canceled job did not stop within the grace (job-cancel.ts). */
+  | { kind: "cancel"; jobIds: string[] }
   /** Exited on its own: after a stop request, a burst drain, or a crash (decided by the caller). */
   | { kind: "exit" };
 
@@ -164,6 +166,11 @@ export class ChildHandle {
   requestStop(): void {
     this.stopRequested = true;
     this.send({ type: "stop" });
+  }
+
+  /** Abort the signal of one running job: someone canceled it (its task should stop). */
+  cancelJob(jobId: string): void {
+    this.send({ type: "cancel", jobId });
   }
 
   /** Abort the running jobs' signals ahead of a forced stop (cooperative tasks requeue themselves). */

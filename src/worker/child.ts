@@ -13,7 +13,7 @@ import { setMaxListeners } from "node:events";
 import { createRedis } from "../redis/connection.js";
 import { createKeys } from "../redis/keys.js";
 import { systemClock } from "../clock.js";
-import { describeError } from "../errors.js";
+import { describeError, JobCanceledError } from "../errors.js";
 import { setActiveContext, type QueueEnv } from "../queue/context.js";
 import { createTaskRegistry } from "../hooks/task-loader.js";
 import { JobLoop } from "./job-loop.js";
@@ -24,6 +24,7 @@ import { jsonLogger } from "./log.js";
 import { createLogger } from "../log/logger.js";
 import { PULSE_MS, PulseJournal } from "./pulse.js";
 import { watchParent } from "./orphan-watchdog.js";
+import type { JobAbort } from "./job-abort.js";
 import type { ChildInit, ChildMessage, ParentMessage } from "./types.js";
 
 /** Exit codes the supervisor reads. */
@@ -33,6 +34,8 @@ let loop: JobLoop | undefined;
 let stopRequested = false;
 let started = false;
 const shutdown = new AbortController();
+/** The running jobs' aborts by id: a cancel request from the supervisor aborts one (run-job.ts). */
+const aborts = new Map<string, JobAbort>();
 // Every running job listens to it (up to `concurrency` at once): not a leak.
 setMaxListeners(0, shutdown.signal);
 
@@ -135,6 +138,7 @@ async function start(init: ChildInit): Promise<void> {
       onLoadError,
       onRecordError: (j, err) => log.error({ jobId: j.id, err: describeError(err) }, "could not record job outcome"),
       shutdownSignal: shutdown.signal,
+      aborts,
       failures,
       taskLogger,
       // One job at a time has nothing to batch with: its completion goes at once. Batches of at
@@ -188,6 +192,9 @@ process.on("message", (raw: unknown) => {
   } else if (msg?.type === "abort") {
     requestStop();
     shutdown.abort(new Error("worker is shutting down"));
+  } else if (msg?.type === "cancel") {
+    // A job that already ended is not in the map: nothing to do.
+    aborts.get(msg.jobId)?.abort(new JobCanceledError(`job ${msg.jobId} was canceled while running`));
   }
 });
 process.on("disconnect", () => process.exit(CHILD_EXIT.orphaned));

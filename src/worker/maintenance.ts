@@ -1,7 +1,8 @@
 /**
  * The supervisor's periodic chores, on timers of their own:
  *
- * - every `heartbeatMs`: extend the leases of the jobs each child runs, and refresh each child's
+ * - every `heartbeatMs`: extend the leases of the jobs each child runs (and pass on the cancel
+ *   requests the heartbeat finds among them: job-cancel.ts), and refresh each child's
  *   entry in the worker registry. Done here rather than in the child because a task may block a
  *   child's event loop for longer than a lease; the supervisor's loop is never blocked by tasks.
  * - every `reapMs`: reapStalled (jobs of workers that died anywhere, kill -9 or host gone), and
@@ -26,6 +27,8 @@ export interface WatchedChild {
   info: WorkerInfo;
   state(): WorkerState;
   jobs(): Array<{ id: string; queue: string }>;
+  /** Someone canceled these running jobs of the child (the heartbeat found the flags). */
+  cancel?(jobIds: string[]): void;
 }
 
 export interface MaintenanceOptions {
@@ -70,7 +73,10 @@ export class Maintenance {
     await Promise.all(
       this.o.children().map(async (child) => {
         const jobs = child.jobs();
-        if (jobs.length > 0) await heartbeat(env, { worker: child.info.name, jobs, leaseMs });
+        if (jobs.length > 0) {
+          const { cancelRequested } = await heartbeat(env, { worker: child.info.name, jobs, leaseMs });
+          if (cancelRequested.length > 0) child.cancel?.(cancelRequested);
+        }
         await touchWorker(env, child.info, child.state(), registryTtlMs);
       }),
     );

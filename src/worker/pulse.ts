@@ -18,7 +18,7 @@ export const PULSE_MS = 50;
 /** Longest silence of a healthy child: a pulse goes out at least this often. */
 export const IDLE_PULSE_MS = 250;
 
-export type JobOutcome = "finished" | "failed" | "retry-scheduled" | "lease-lost" | "requeued" | "unrecorded";
+export type JobOutcome = "finished" | "failed" | "retry-scheduled" | "lease-lost" | "requeued" | "canceled" | "unrecorded";
 
 export class PulseJournal {
   private readonly running = new Map<string, RunningJobNote>();

@@ -11,9 +11,9 @@
 import type { Job, PreparedJob } from "../queue/types.js";
 import type { QueueEnv } from "../queue/context.js";
 import type { TaskRegistry } from "../hooks/types.js";
-import { completeAndTake, completeJob, failJob, requeueJob, type DequeueOptions, type FailJobInput } from "../queue/lifecycle.js";
+import { cancelStarted, completeAndTake, completeJob, failJob, requeueJob, type DequeueOptions, type FailJobInput } from "../queue/lifecycle.js";
 import { runInJobContext } from "../runtime/job-context.js";
-import { JobTimeoutError } from "../errors.js";
+import { JobCanceledError, JobTimeoutError } from "../errors.js";
 import { hardDeadline, jobLimit, softDeadline, timeoutMessage, type JobLimit } from "./deadline.js";
 import type { JobOutcome, PulseJournal } from "./pulse.js";
 import type { FailureHandlers } from "./failure-handlers.js";
@@ -42,6 +42,8 @@ export interface RunJobDeps {
   taskLogger?: PinoLogger;
   /** Sends the completions of one moment together (a child running jobs concurrently). */
   completions?: CompletionBatch;
+  /** The running jobs' aborts by job id, so a cancel request can reach one (child.ts). */
+  aborts?: Map<string, JobAbort>;
 }
 
 export type RunOutcome = JobOutcome;
@@ -70,6 +72,7 @@ export async function runJob(deps: RunJobDeps, job: Job, take?: TakeNext): Promi
   // measurable on the hot path (bench: ~20 µs of a ~500 µs job cycle).
   const softTimer = setTimeout(() => abort.abort(new JobTimeoutError(message)), Math.max(0, softDeadline(startedAt, limit) - env.clock()));
   const unfollow = followShutdown(deps.shutdownSignal, abort);
+  deps.aborts?.set(job.id, abort);
 
   let outcome: RunOutcome;
   try {
@@ -82,6 +85,7 @@ export async function runJob(deps: RunJobDeps, job: Job, take?: TakeNext): Promi
   } finally {
     clearTimeout(softTimer);
     unfollow();
+    deps.aborts?.delete(job.id);
   }
   deps.journal.jobEnded(job.id, outcome);
   return outcome;
@@ -140,6 +144,10 @@ async function perform(deps: RunJobDeps, job: Job, abort: JobAbort, take?: TakeN
     const { outcome, next } = await completeAndTake(env, input, takeOptions);
     take.next = next;
     return outcome;
+  }
+  // Canceled while it ran (cancel() on a started job): it ends canceled, whatever it threw.
+  if (abort.aborted && abort.reason instanceof JobCanceledError) {
+    return cancelStarted(env, { job, worker, how: "its task stopped on the abort signal" });
   }
   // A task that stopped because of the soft timeout fails as a timeout, whatever it threw.
   // (Only the soft timer aborts this signal with a JobTimeoutError; shutdown uses its own reason.)

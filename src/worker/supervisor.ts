@@ -34,6 +34,7 @@ import { WorkerEvents } from "./worker-events.js";
 import { onChildExit } from "./child-exit.js";
 import { forwardChildLine } from "./child-output.js";
 import { FailureHandlers } from "./failure-handlers.js";
+import { CancelRelay, DEFAULT_CANCEL_GRACE_MS } from "./job-cancel.js";
 import { createTaskRegistry } from "../hooks/task-loader.js";
 import type { TaskRegistry } from "../hooks/types.js";
 import type { Logger, WorkerGroupSpec, WorkerTimings } from "./types.js";
@@ -111,6 +112,8 @@ export class Supervisor {
   private resolveDone!: (code: number) => void;
   private graceTimer: NodeJS.Timeout | undefined;
   private readonly maintenance: Maintenance;
+  /** Stops running jobs someone canceled (job-cancel.ts). */
+  private readonly cancels: CancelRelay;
   private readonly reportedLoadErrors = new Set<string>();
   /** Children replaced by reload() that are finishing their jobs. */
   private readonly retiring = new Set<Slot>();
@@ -148,6 +151,7 @@ export class Supervisor {
       return group;
     });
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
+    this.cancels = new CancelRelay({ env: this.env, log: this.log, graceMs: this.timings.cancelGraceMs ?? DEFAULT_CANCEL_GRACE_MS });
     this.maintenance = new Maintenance({
       env: this.env,
       log: this.log,
@@ -164,6 +168,7 @@ export class Supervisor {
           info: slot.info!,
           state: () => this.stateOf(slot.child!),
           jobs: () => [...slot.child!.inFlight.values()].map(({ id, queue }) => ({ id, queue })),
+          cancel: (ids) => this.cancels.request(slot.child!, ids),
         })),
     });
   }
@@ -365,6 +370,7 @@ export class Supervisor {
 
   private async handleExit(slot: Slot, child: ChildHandle, exit: ChildExit): Promise<void> {
     this.recovering += 1;
+    this.cancels.forgetChild(child);
     try {
       await onChildExit(this, slot, child, exit);
     } catch (err) {
@@ -408,6 +414,7 @@ export class Supervisor {
     this.finished = true;
     clearTimeout(this.graceTimer);
     this.maintenance.stop();
+    this.cancels.stop();
     if (this.options.handleSignals) {
       process.off("SIGTERM", this.signalHandler);
       process.off("SIGINT", this.signalHandler);

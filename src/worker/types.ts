@@ -45,6 +45,8 @@ export interface WorkerTimings {
   unstableMs: number;
   /** How often expired jobs are swept from the registries (cleanRegistries); default 60 s. */
   cleanMs?: number;
+  /** How long a canceled running job may take to stop on its signal before its child is killed; default 5 s. */
+  cancelGraceMs?: number;
   /** Seconds a child blocks in waitForJobs before looking again. */
   blockSeconds: number;
 }
@@ -72,7 +74,9 @@ export type ParentMessage =
   /** Take no more jobs; exit once the running ones are done. */
   | { type: "stop" }
   /** Forced shutdown is coming: abort the running jobs' signals (they are requeued, not failed). */
-  | { type: "abort" };
+  | { type: "abort" }
+  /** Someone canceled this running job: abort its signal with a JobCanceledError (job-cancel.ts). */
+  | { type: "cancel"; jobId: string };
 
 export type ChildMessage =
   /** Connected, tasks preloaded: taking jobs. */

@@ -93,15 +93,18 @@ describe.concurrent("scheduler jobs (process)", () => {
     }
   });
 
-  it("cancel: a queued job is canceled; a running one is refused with a reason (exit 1)", async () => {
+  it("cancel: a queued job is canceled; a running one is flagged for its worker to stop (exit 0)", async () => {
     const r = await jobs(["cancel", "cancel-me"]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(r.stdout).toBe("canceled cancel-me\n");
     expect((await getJobIn(s.env, "cancel-me"))?.status).toBe("canceled");
     const running = await jobs(["cancel", seeded.started!.id]);
-    expect(running.code).toBe(1);
-    expect(running.stderr).toContain("is running and cannot be canceled");
+    expect(running.code).toBe(0);
+    expect(running.stdout).toMatch(new RegExp(`^stopping ${seeded.started!.id}: it is running; its worker aborts its signal`));
+    expect((await getJobIn(s.env, seeded.started!.id))?.status).toBe("started");
+    const json = await jobs(["cancel", seeded.started!.id, "--json"]);
+    expect(JSON.parse(json.stdout)).toEqual({ stopping: seeded.started!.id });
   });
 
   it("retry ID requeues one failed job; retrying a finished job is refused", async () => {

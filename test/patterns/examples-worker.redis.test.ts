@@ -41,7 +41,7 @@ const ids: Record<string, string> = {};
 
 async function finished(queue: string): Promise<Job[]> {
   const found = await t.redis.zrange(t.keys.finished(queue), 0, -1);
-  return Promise.all(found.map(async (id) => decodeJob(await t.redis.hgetall(t.keys.job(id)))));
+  return Promise.all(found.map(async (id) => decodeJob(await t.redis.hgetall(t.keys.job(id)), id)));
 }
 
 async function job(id: string): Promise<Job> {

@@ -42,7 +42,7 @@ async function forge(method: string, kwargs: Record<string, unknown>, extra: Rec
   return id;
 }
 
-const job = async (id: string) => decodeJob(await t.redis.hgetall(t.keys.job(id)));
+const job = async (id: string) => decodeJob(await t.redis.hgetall(t.keys.job(id)), id);
 
 describe("security", () => {
   it("a forged job naming a path outside the app's exports fails with a clear error; nothing runs", async () => {

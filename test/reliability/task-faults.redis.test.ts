@@ -45,7 +45,7 @@ describe("task faults", () => {
       throw new Error(`not settled; worker output:\n${w!.output().slice(-4000)}`);
     });
     const settledMs = Date.now() - startedAt;
-    const job = async (id: string) => decodeJob(await t.redis.hgetall(t.keys.job(id)));
+    const job = async (id: string) => decodeJob(await t.redis.hgetall(t.keys.job(id)), id);
 
     // Memory: V8 stops the child at its 64 MB heap; the job is abandoned (requeued once, then
     // failed past the stall limit) instead of taking the host's memory.

@@ -104,7 +104,7 @@ export async function exitOf(w: WorkerProcess, timeoutMs = 15_000): Promise<{ co
 export { census } from "../helpers/census.js";
 
 export async function getJob(t: TestRedis, id: string): Promise<Job> {
-  return decodeJob(await t.redis.hgetall(t.keys.job(id)));
+  return decodeJob(await t.redis.hgetall(t.keys.job(id)), id);
 }
 
 /** Job ids in `place` (e.g. "finished:default") according to a census. */

@@ -1,7 +1,8 @@
 /**
  * `scheduler jobs`: list jobs by queue and status; `jobs show ID` in full; `jobs retry ID |
  * --failed [--queue Q]` puts failed (or canceled) jobs back; `jobs cancel ID` cancels one that
- * has not started. Every move is the queue's own script (src/queue/registry.ts).
+ * has not started, or asks the worker of a running one to stop it (src/worker/job-cancel.ts).
+ * Every move is the queue's own script (src/queue/registry.ts).
  */
 import { Command } from "commander";
 import { readJobDetail } from "../../ops/job-detail.js";
@@ -37,7 +38,7 @@ export function registerJobs(program: Command): void {
     .option("--failed", "every failed job")
     .option("--queue <name>", "with --failed: only this queue")
     .action(action(runRetry));
-  withCommon(jobs.command("cancel").description("cancel a queued or scheduled job").argument("<id>"), { json: true }).action(action(runCancel));
+  withCommon(jobs.command("cancel").description("cancel a job: at once if it has not started, else its worker stops it").argument("<id>"), { json: true }).action(action(runCancel));
 }
 
 /** Subcommand options sit on the subcommand; --redis/--prefix given before `show` sit on `jobs`. */
@@ -128,13 +129,19 @@ async function runRetry(id: string | undefined, options: RetryOptions, cmd: Comm
 async function runCancel(id: string, options: CommonOptions, cmd: Command): Promise<number> {
   const o = merged(options, cmd);
   return withCli(o, async (cli) => {
+    let res: "canceled" | "stopping";
     try {
-      await cancel(id, cli.env);
+      res = await cancel(id, cli.env);
     } catch (err) {
       if (err instanceof SchedulerError && err.code === "NO_SUCH_JOB") throw noJob(id);
       throw err;
     }
-    print(o.json, { canceled: id }, `canceled ${id}`);
+    if (res === "canceled") print(o.json, { canceled: id }, `canceled ${id}`);
+    else {
+      // The worker acts on its next heartbeat; `jobs show` / `logs --job` tell when it is done.
+      const text = `stopping ${id}: it is running; its worker aborts its signal within a few seconds and kills it if it does not stop (see: scheduler jobs show ${id})`;
+      print(o.json, { stopping: id }, text);
+    }
     return EXIT.ok;
   });
 }

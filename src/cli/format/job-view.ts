@@ -74,6 +74,7 @@ export function renderJobDetail(d: JobDetail, zone?: string): string {
     ["progress", j.progress ? `${Math.round(j.progress.percent)}%${j.progress.title ? ` ${j.progress.title}` : ""}${j.progress.description ? `: ${j.progress.description}` : ""} (${formatWhen(j.progress.at, zone)})` : "-"],
     ["parent", d.parent ? link(d.parent) : "-"],
   ];
+  if (j.cancelRequested !== undefined && j.status === "started") pairs.push(["cancel requested", `${formatWhen(j.cancelRequested, zone)} (its worker is stopping it)`]);
   if (j.cancelReason) pairs.push(["cancel reason", j.cancelReason]);
   if (j.statusRecord) pairs.push(["status record", describeStatusRecord(j.statusRecord, zone)]);
   if (d.children.length) {

@@ -1,9 +1,12 @@
 -- cancel.lua: cancel a job that has not started (queued, scheduled or deferred). Jobs that
 -- depend on it are canceled in turn ("dependency <id> failed"), unless they allow failure.
+-- A started job is only flagged (cancelRequested = now): its worker's supervisor reads the flag
+-- with its next heartbeat and stops the job (src/worker/job-cancel.ts; cancel_started.lua).
 -- KEYS[1] queues set, KEYS[2] events stream (see job_lib)
 -- ARGV[1] env header (see job_lib), ARGV[2] now ms, ARGV[3] job id, ARGV[4] canceled retention ms
--- Returns "ok" when canceled now, or the job's status when it cannot be canceled ("started",
---   "finished", "failed", "canceled"), or "missing" when there is no such job.
+-- Returns "ok" when canceled now, "requested" when a started job was flagged (or already was),
+--   the job's status when it cannot be canceled ("finished", "failed", "canceled"), or
+--   "missing" when there is no such job.
 --@include job_lib
 --@include deps_lib
 
@@ -21,6 +24,12 @@ elseif st == "deferred" then
   redis.call("ZREM", key("deferred", q), id)
   unlink(id)
   redis.call("HDEL", jk, "depsLeft")
+elseif st == "started" then
+  if redis.call("HSETNX", jk, "cancelRequested", NOW) == 1 then
+    local w = redis.call("HGET", jk, "worker")
+    emit("job.cancel_requested", "info", "cancel requested while running on " .. tostring(w) .. "; its worker stops it", id, q, { worker = w, task = j[3] or nil })
+  end
+  return "requested"
 else
   return st
 end

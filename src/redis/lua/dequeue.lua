@@ -5,6 +5,7 @@
 -- Returns the job hash as a flat HGETALL array (status started, attempt+1, worker, startedAt;
 --   its id is in started:<queue> with score now + lease), or nil when every queue is empty.
 --@include job_lib
+--@include deps_lib
 --@include dequeue_lib
 
 return take(ARGV[3], tonumber(ARGV[4]), 5, #ARGV)

@@ -1,6 +1,6 @@
 -- dequeue_lib.lua: take(), shared by dequeue.lua and complete.lua (which takes the worker's
 -- next job in the same call, as BullMQ's moveToFinished does); pasted in by `--@include
--- dequeue_lib` after job_lib, never run alone.
+-- dequeue_lib` after job_lib and deps_lib, never run alone.
 
 -- Take the first job of the first non-empty queue among ARGV[first..last] and lease it to
 -- `worker` for `lease` ms. Returns the job hash as a flat HGETALL array (status started,
@@ -19,15 +19,23 @@ local function take(worker, lease, first, last, untrimmed)
       -- the whole hash is the answer: read it once, check it, write the lease, patch the copy
       -- (one pass for the four fields it needs: no table of every field per job)
       local h = redis.call("HGETALL", jk)
-      local si, ai, wi, ti
+      local si, ai, wi, ti, ci
       for k = 1, #h, 2 do
         local f = h[k]
         if f == "status" then si = k + 1
         elseif f == "attempt" then ai = k + 1
         elseif f == "worker" then wi = k + 1
-        elseif f == "startedAt" then ti = k + 1 end
+        elseif f == "startedAt" then ti = k + 1
+        elseif f == "cancelRequested" then ci = k + 1 end
       end
-      if si and h[si] == "queued" then
+      if si and h[si] == "queued" and ci then
+        -- canceled while it ran, then given back (its worker died or stopped): not run again
+        local why = "cancel requested while it was running; not run again"
+        redis.call("HSET", jk, "status", "canceled", "endedAt", NOW, "cancelReason", why)
+        retire(id, q, "canceled", ENV.cttl)
+        emit("job.canceled", "info", why, id, q)
+        fail_dependents(id, "failed")
+      elseif si and h[si] == "queued" then
         if untrimmed then untrimmed[q] = true else trim_wake(q) end
         local attempt = (tonumber(ai and h[ai]) or 0) + 1
         redis.call("HSET", jk, "status", "started", "attempt", attempt, "worker", worker, "startedAt", started_at)

@@ -1,16 +1,19 @@
--- heartbeat.lua: extend the leases of the jobs a worker is running.
+-- heartbeat.lua: extend the leases of the jobs a worker is running, and say which of them
+-- someone asked to cancel (cancel.lua flags a started job; the supervisor then stops it).
 -- KEYS[1] queues set, KEYS[2] events stream (see job_lib; unused but keep the convention)
 -- ARGV[1] env header (see job_lib), ARGV[2] now ms, ARGV[3] worker, ARGV[4] lease ms,
 --   ARGV[5..] pairs: job id, queue
--- Returns the number of leases extended (jobs the worker no longer owns are left alone).
+-- Returns { number of leases extended, { ids of those jobs with a cancel request } } (jobs the
+--   worker no longer owns are left alone and not listed).
 --@include job_lib
 
-local worker, lease, n = ARGV[3], tonumber(ARGV[4]), 0
+local worker, lease, n, cancels = ARGV[3], tonumber(ARGV[4]), 0, {}
 for i = 5, #ARGV, 2 do
   local id, q = ARGV[i], ARGV[i + 1]
-  local st = redis.call("HMGET", key("job", id), "status", "worker")
+  local st = redis.call("HMGET", key("job", id), "status", "worker", "cancelRequested")
   if st[1] == "started" and st[2] == worker then
     n = n + redis.call("ZADD", key("started", q), "XX", "CH", NOW + lease, id)
+    if st[3] then cancels[#cancels + 1] = id end
   end
 end
-return n
+return { n, cancels }

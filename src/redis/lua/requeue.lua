@@ -16,7 +16,7 @@ redis.call("PERSIST", jk)
 redis.call("PERSIST", key("attempts", id))
 redis.call("PERSIST", key("children", id))
 redis.call("HSET", jk, "status", "queued", "enqueuedAt", NOW, "retries", 0, "stalls", 0)
-redis.call("HDEL", jk, "worker", "endedAt", "cancelReason")
+redis.call("HDEL", jk, "worker", "endedAt", "cancelReason", "cancelRequested")
 push_queued(id, q, false)
 emit("job.requeued", "info", "requeued from " .. st, id, q)
 return "ok"

@@ -1,0 +1,79 @@
+/**
+ * Canceling a running job with real processes (`scheduler worker`, default timings: heartbeat
+ * 2 s, cancel grace 5 s). A task that listens to its signal stops and its job ends canceled; one
+ * that blocks its event loop is killed after the grace, its job canceled, and a new child takes
+ * the next job. Neither is retried or failed.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cancel } from "../../src/queue/registry.js";
+import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
+import { attempts, enqueueMany, events, exitOf, fixture, getJob, killQuietly, queueEnv, spawnWorker, type WorkerProcess } from "./helpers.js";
+
+let t: TestRedis;
+const workers: WorkerProcess[] = [];
+
+beforeAll(async () => {
+  t = await testRedis("worker-cancel");
+});
+afterAll(async () => {
+  workers.forEach(killQuietly);
+  await t.cleanup();
+});
+
+async function startedOf(id: string): Promise<void> {
+  await waitFor(async () => (await getJob(t, id)).status === "started", 20_000);
+}
+
+describe("cancel of a running job", () => {
+  it("a task that listens to its signal stops, and its job ends canceled within a heartbeat", async () => {
+    const env = queueEnv(t);
+    const record = `${t.keys.root}:test:coop`;
+    const [id] = await enqueueMany(env, 1, "app.tasks.cooperative", { queue: "default", record });
+    const w = spawnWorker(t, fixture("app"), ["--queue", "default"]);
+    workers.push(w);
+    await startedOf(id!);
+    const asked = Date.now();
+    expect(await cancel(id!, env)).toBe("stopping");
+    const job = await waitFor(async () => {
+      const j = await getJob(t, id!);
+      return j.status === "canceled" ? j : undefined;
+    }, 10_000);
+    // the heartbeat (every 2 s) carries the request; the task stops at once
+    expect(Date.now() - asked).toBeLessThan(4500);
+    expect(job.cancelReason).toBe("its task stopped on the abort signal");
+    expect((await attempts(t, id!)).map((a) => a.outcome)).toEqual(["canceled"]);
+    expect(await t.redis.lrange(record, 0, -1)).toHaveLength(1); // ran once, not retried
+    const types = (await events(t)).filter((e) => e.jobId === id).map((e) => e.type);
+    expect(types).toEqual(expect.arrayContaining(["job.cancel_requested", "job.canceled"]));
+    expect(types).not.toContain("job.failed");
+    w.proc.kill("SIGTERM");
+    expect((await exitOf(w)).code).toBe(0);
+  });
+
+  it("a task that blocks its event loop is killed after the grace; its job is canceled and the next job runs in a new child", async () => {
+    const env = queueEnv(t);
+    const record = `${t.keys.root}:test:spin`;
+    const [spin] = await enqueueMany(env, 1, "app.tasks.spin", { queue: "default", record });
+    const w = spawnWorker(t, fixture("app"), ["--queue", "default"]);
+    workers.push(w);
+    await startedOf(spin!);
+    const asked = Date.now();
+    expect(await cancel(spin!, env)).toBe("stopping");
+    const job = await waitFor(async () => {
+      const j = await getJob(t, spin!);
+      return j.status === "canceled" ? j : undefined;
+    }, 15_000);
+    const took = Date.now() - asked;
+    expect(took).toBeGreaterThanOrEqual(5000); // not before the grace
+    expect(took).toBeLessThan(10_000); // heartbeat (2 s) + grace (5 s) + the kill
+    expect(job.cancelReason).toMatch(/^it did not stop on its signal within the cancel grace, so worker .+ was killed$/);
+    expect((await attempts(t, spin!)).map((a) => a.outcome)).toEqual(["canceled"]);
+    expect((await events(t)).some((e) => e.type === "child.restart" && e.data?.reason === "cancel")).toBe(true);
+
+    const [after] = await enqueueMany(env, 1, "app.tasks.noop", { queue: "default" });
+    await waitFor(async () => (await getJob(t, after!)).status === "finished", 15_000);
+    expect(await t.redis.lrange(record, 0, -1)).toHaveLength(1);
+    w.proc.kill("SIGTERM");
+    expect((await exitOf(w)).code).toBe(0);
+  });
+});
