@@ -34,10 +34,10 @@ describe("cancel of a running job", () => {
     await startedOf(id!);
     const asked = Date.now();
     expect(await cancel(id!, env)).toBe("stopping");
-    const job = await waitFor(async () => {
+    const job = (await waitFor(async () => {
       const j = await getJob(t, id!);
       return j.status === "canceled" ? j : undefined;
-    }, 10_000);
+    }, 10_000))!;
     // the heartbeat (every 2 s) carries the request; the task stops at once
     expect(Date.now() - asked).toBeLessThan(4500);
     expect(job.cancelReason).toBe("its task stopped on the abort signal");
@@ -59,10 +59,10 @@ describe("cancel of a running job", () => {
     await startedOf(spin!);
     const asked = Date.now();
     expect(await cancel(spin!, env)).toBe("stopping");
-    const job = await waitFor(async () => {
+    const job = (await waitFor(async () => {
       const j = await getJob(t, spin!);
       return j.status === "canceled" ? j : undefined;
-    }, 15_000);
+    }, 15_000))!;
     const took = Date.now() - asked;
     expect(took).toBeGreaterThanOrEqual(5000); // not before the grace
     expect(took).toBeLessThan(10_000); // heartbeat (2 s) + grace (5 s) + the kill
