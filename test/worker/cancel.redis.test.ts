@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cancel } from "../../src/queue/registry.js";
+import type { Job } from "../../src/queue/types.js";
 import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
 import { attempts, enqueueMany, events, exitOf, fixture, getJob, killQuietly, queueEnv, spawnWorker, type WorkerProcess } from "./helpers.js";
 
@@ -20,8 +21,18 @@ afterAll(async () => {
   await t.cleanup();
 });
 
-async function startedOf(id: string): Promise<void> {
+/** Start a worker on `id`'s queue, cancel the job once it runs; resolves with the job once canceled and how long that took. */
+async function cancelWhileRunning(id: string, timeoutMs: number): Promise<{ w: WorkerProcess; job: Job; tookMs: number }> {
+  const w = spawnWorker(t, fixture("app"), ["--queue", "default"]);
+  workers.push(w);
   await waitFor(async () => (await getJob(t, id)).status === "started", 20_000);
+  const asked = Date.now();
+  expect(await cancel(id, queueEnv(t))).toBe("stopping");
+  const job = (await waitFor(async () => {
+    const j = await getJob(t, id);
+    return j.status === "canceled" ? j : undefined;
+  }, timeoutMs))!;
+  return { w, job, tookMs: Date.now() - asked };
 }
 
 describe("cancel of a running job", () => {
@@ -29,17 +40,9 @@ describe("cancel of a running job", () => {
     const env = queueEnv(t);
     const record = `${t.keys.root}:test:coop`;
     const [id] = await enqueueMany(env, 1, "app.tasks.cooperative", { queue: "default", record });
-    const w = spawnWorker(t, fixture("app"), ["--queue", "default"]);
-    workers.push(w);
-    await startedOf(id!);
-    const asked = Date.now();
-    expect(await cancel(id!, env)).toBe("stopping");
-    const job = (await waitFor(async () => {
-      const j = await getJob(t, id!);
-      return j.status === "canceled" ? j : undefined;
-    }, 10_000))!;
+    const { w, job, tookMs } = await cancelWhileRunning(id!, 10_000);
     // the heartbeat (every 2 s) carries the request; the task stops at once
-    expect(Date.now() - asked).toBeLessThan(4500);
+    expect(tookMs).toBeLessThan(4500);
     expect(job.cancelReason).toBe("its task stopped on the abort signal");
     expect((await attempts(t, id!)).map((a) => a.outcome)).toEqual(["canceled"]);
     expect(await t.redis.lrange(record, 0, -1)).toHaveLength(1); // ran once, not retried
@@ -54,18 +57,9 @@ describe("cancel of a running job", () => {
     const env = queueEnv(t);
     const record = `${t.keys.root}:test:spin`;
     const [spin] = await enqueueMany(env, 1, "app.tasks.spin", { queue: "default", record });
-    const w = spawnWorker(t, fixture("app"), ["--queue", "default"]);
-    workers.push(w);
-    await startedOf(spin!);
-    const asked = Date.now();
-    expect(await cancel(spin!, env)).toBe("stopping");
-    const job = (await waitFor(async () => {
-      const j = await getJob(t, spin!);
-      return j.status === "canceled" ? j : undefined;
-    }, 15_000))!;
-    const took = Date.now() - asked;
-    expect(took).toBeGreaterThanOrEqual(5000); // not before the grace
-    expect(took).toBeLessThan(10_000); // heartbeat (2 s) + grace (5 s) + the kill
+    const { w, job, tookMs } = await cancelWhileRunning(spin!, 15_000);
+    expect(tookMs).toBeGreaterThanOrEqual(5000); // not before the grace
+    expect(tookMs).toBeLessThan(10_000); // heartbeat (2 s) + grace (5 s) + the kill
     expect(job.cancelReason).toMatch(/^it did not stop on its signal within the cancel grace, so worker .+ was killed$/);
     expect((await attempts(t, spin!)).map((a) => a.outcome)).toEqual(["canceled"]);
     expect((await events(t)).some((e) => e.type === "child.restart" && e.data?.reason === "cancel")).toBe(true);
