@@ -42,7 +42,7 @@ describe("cancel of a running job", () => {
     const [id] = await enqueueMany(env, 1, "app.tasks.cooperative", { queue: "default", record });
     const { w, job, tookMs } = await cancelWhileRunning(id!, 10_000);
     // the heartbeat (every 2 s) carries the request; the task stops at once
-    expect(tookMs).toBeLessThan(4500);
+    expect(tookMs).toBeLessThan(5000);
     expect(job.cancelReason).toBe("its task stopped on the abort signal");
     expect((await attempts(t, id!)).map((a) => a.outcome)).toEqual(["canceled"]);
     expect(await t.redis.lrange(record, 0, -1)).toHaveLength(1); // ran once, not retried
@@ -59,7 +59,7 @@ describe("cancel of a running job", () => {
     const [spin] = await enqueueMany(env, 1, "app.tasks.spin", { queue: "default", record });
     const { w, job, tookMs } = await cancelWhileRunning(spin!, 15_000);
     expect(tookMs).toBeGreaterThanOrEqual(5000); // not before the grace
-    expect(tookMs).toBeLessThan(10_000); // heartbeat (2 s) + grace (5 s) + the kill
+    expect(tookMs).toBeLessThan(12_000); // heartbeat (2 s) + grace (5 s) + the kill, on a busy machine
     expect(job.cancelReason).toMatch(/^it did not stop on its signal within the cancel grace, so worker .+ was killed$/);
     expect((await attempts(t, spin!)).map((a) => a.outcome)).toEqual(["canceled"]);
     expect((await events(t)).some((e) => e.type === "child.restart" && e.data?.reason === "cancel")).toBe(true);
