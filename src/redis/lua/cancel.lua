@@ -33,8 +33,7 @@ elseif st == "started" then
 else
   return st
 end
-redis.call("HSET", jk, "status", "canceled", "endedAt", NOW)
-retire(id, q, "canceled", tonumber(ARGV[4]))
+mark_canceled(id, q, nil, tonumber(ARGV[4]))
 emit("job.canceled", "info", "canceled while " .. st, id, q, { task = j[3] or nil })
 fail_dependents(id, "failed")
 return "ok"

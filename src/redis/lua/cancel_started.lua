@@ -15,9 +15,8 @@ local j = redis.call("HMGET", jk, "status", "worker", "queue", "attempt", "start
 if j[1] ~= "started" or j[2] ~= worker then return "lease-lost" end
 local q = j[3]
 if redis.call("ZREM", key("started", q), id) == 0 then return "lease-lost" end
-redis.call("HSET", jk, "status", "canceled", "endedAt", NOW, "cancelReason", how)
 record_attempt(id, { attempt = tonumber(j[4]), worker = worker, startedAt = tonumber(j[5]), endedAt = NOW, outcome = "canceled", reason = how })
-retire(id, q, "canceled", ttl)
+mark_canceled(id, q, how, ttl)
 emit("job.canceled", "info", "canceled while running: " .. how, id, q, { worker = worker, task = j[6] or nil })
 fail_dependents(id, "failed")
 return "canceled"

@@ -60,6 +60,17 @@ local function release_dependents(dep)
   return n
 end
 
+-- the one way a job ends canceled: status, end time, the reason (nil: none kept), then the
+-- canceled registry and the TTL of `ttl` ms (the caller writes the event it wants)
+local function mark_canceled(id, q, reason, ttl)
+  if reason then
+    redis.call("HSET", key("job", id), "status", "canceled", "endedAt", NOW, "cancelReason", reason)
+  else
+    redis.call("HSET", key("job", id), "status", "canceled", "endedAt", NOW)
+  end
+  retire(id, q, "canceled", ttl)
+end
+
 -- dependency `dep` failed for good (why: "failed", or "was deleted"): walk its dependents breadth
 -- first. One that allows failure counts the dependency settled (and may move on); any other is
 -- canceled with the reason, and its own dependents are walked in turn. At most ENV.cascade
@@ -86,8 +97,7 @@ local function fail_dependents(dep, why)
           redis.call("ZREM", key("deferred", j[2]), id)
           unlink(id)
           redis.call("HDEL", jk, "depsLeft")
-          redis.call("HSET", jk, "status", "canceled", "endedAt", NOW, "cancelReason", reason)
-          retire(id, j[2], "canceled", ENV.cttl)
+          mark_canceled(id, j[2], reason, ENV.cttl)
           emit("job.canceled", "warn", reason, id, j[2], { task = j[4] or nil, data = { root = root } })
           canceled[#canceled + 1] = id
           todo[#todo + 1] = id

@@ -31,8 +31,7 @@ local function take(worker, lease, first, last, untrimmed)
       if si and h[si] == "queued" and ci then
         -- canceled while it ran, then given back (its worker died or stopped): not run again
         local why = "cancel requested while it was running; not run again"
-        redis.call("HSET", jk, "status", "canceled", "endedAt", NOW, "cancelReason", why)
-        retire(id, q, "canceled", ENV.cttl)
+        mark_canceled(id, q, why, ENV.cttl)
         emit("job.canceled", "info", why, id, q)
         fail_dependents(id, "failed")
       elseif si and h[si] == "queued" then
