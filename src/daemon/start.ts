@@ -23,6 +23,8 @@ import { listenControl } from "./control.js";
 import { collectWhenSettled, holdYoungGeneration } from "./release-garbage.js";
 import { diffTasks, loadApp, type LoadedApp } from "./reload.js";
 import { waitForRedis } from "./wait-for-redis.js";
+import { startDaemonHttp } from "./http.js";
+import type { HttpAddress, HttpHandle } from "../http/server.js";
 
 export interface StartOptions {
   hooks?: string;
@@ -35,6 +37,10 @@ export interface StartOptions {
   json?: boolean;
   /** Seconds a graceful stop waits for running jobs (default: the longest queue timeout). */
   grace?: number;
+  /** HTTP server address (/metrics, probes, console); undefined: none (--no-http). */
+  http?: HttpAddress;
+  readOnly?: boolean;
+  httpToken?: string;
 }
 
 export async function runDaemon(opts: StartOptions): Promise<number> {
@@ -75,6 +81,7 @@ export async function runDaemon(opts: StartOptions): Promise<number> {
   let redis: Redis | undefined;
   let closeControl: (() => void) | undefined;
   let cancelCollect: (() => void) | undefined;
+  let http: HttpHandle | undefined;
   try {
     redis = await waitForRedis(redisHandle.url, { info: (m) => log.info(m), warn: (m) => log.warn(m) }, stopping.signal, "hs-daemon");
     if (!redis) return 0;
@@ -101,6 +108,25 @@ export async function runDaemon(opts: StartOptions): Promise<number> {
       now: env.clock(),
     })) {
       log.info(line);
+    }
+
+    if (opts.http) {
+      http = await startDaemonHttp({
+        address: opts.http,
+        redis,
+        keys: env.keys,
+        config,
+        tasks: () => app.hooks.tasks,
+        readOnly: !!opts.readOnly,
+        ...(opts.httpToken ? { token: opts.httpToken } : {}),
+        clock: systemClock,
+        groups,
+        scheduler: () => scheduler,
+        schedulerOn: opts.scheduler,
+        supervisor: () => supervisor,
+        warn: (m) => log.warn(m),
+      });
+      if (http) log.info(`http      ${http.url} (/metrics, /healthz, /readyz)`);
     }
 
     if (opts.scheduler) {
@@ -164,6 +190,7 @@ export async function runDaemon(opts: StartOptions): Promise<number> {
     cancelCollect?.();
     releaseYoung();
     closeControl?.();
+    await http?.close().catch(() => {});
     redis?.disconnect();
     await redisHandle.stop();
     process.off("SIGTERM", onStop);

@@ -5,6 +5,7 @@
  * jobs a script cancels; space-separated, so the scripts parse it with one string.match (a JSON
  * header cost a cjson.decode per call).
  */
+import { METRICS_ON } from "../http/metrics/switch.js";
 import type { Keys } from "../redis/keys.js";
 import { EVENTS_MAXLEN } from "../log/events.js";
 import { runScript } from "../redis/scripts.js";
@@ -36,7 +37,8 @@ export function scriptHeader(keys: Keys, canceledTtlMs: number = DEFAULT_CANCELE
   }
   let h = byTtl.get(canceledTtlMs);
   if (!h) {
-    h = [keyRoot(keys), EVENTS_MAXLEN, ATTEMPTS_KEPT, CHILDREN_KEPT, CASCADE_BOUND, Math.round(canceledTtlMs)].join(" ");
+    // the 7th field: write the per-minute metrics history (history_lib.lua) or not
+    h = [keyRoot(keys), EVENTS_MAXLEN, ATTEMPTS_KEPT, CHILDREN_KEPT, CASCADE_BOUND, Math.round(canceledTtlMs), METRICS_ON ? 1 : 0].join(" ");
     byTtl.set(canceledTtlMs, h);
   }
   return h;

@@ -14,6 +14,7 @@ import { runJobScript, TRIM_BOUND } from "./keyspace.js";
 import { specJson } from "./push.js";
 import { nextRetryAt } from "./retry.js";
 import type { AttemptRecord, Job, PreparedJob, SerializedError } from "./types.js";
+import { recordJobEnd, type JobOutcomeKind } from "../http/metrics/job-tally.js";
 
 export interface DequeueOptions {
   queues: string[];
@@ -67,14 +68,20 @@ export async function heartbeat(
  * End a started job as canceled, for the worker holding it, once a cancel request stopped it
  * (cancel_started.lua): no retry, no failure handlers. `how` says how it stopped.
  */
-export async function cancelStarted(env: QueueEnv, o: { job: { id: string }; worker: string; how: string }): Promise<"canceled" | "lease-lost"> {
-  return runJobScript<"canceled" | "lease-lost">(env, "cancel_started", [o.job.id, o.worker, env.retention.failed * 1000, o.how]);
+export async function cancelStarted(env: QueueEnv, o: { job: { id: string; queue?: string; method?: string }; worker: string; how: string }): Promise<"canceled" | "lease-lost"> {
+  const outcome = await runJobScript<"canceled" | "lease-lost">(env, "cancel_started", [o.job.id, o.worker, env.retention.failed * 1000, o.how]);
+  if (outcome === "canceled" && o.job.queue !== undefined && o.job.method !== undefined) recordJobEnd(env.clock(), { queue: o.job.queue, method: o.job.method }, ["canceled"], false);
+  return outcome;
 }
 
 /** Finish a job and push its after-commit follow-ups in the same script. */
 export async function completeJob(env: QueueEnv, o: CompleteInput): Promise<"finished" | "lease-lost"> {
-  return completionOutcome(await runJobScript<string>(env, "complete", completeArgs(env, o, undefined)));
+  const outcome = completionOutcome(await runJobScript<string>(env, "complete", completeArgs(env, o, undefined)));
+  if (outcome === "finished") recordJobEnd(env.clock(), o.job, COMPLETED, true);
+  return outcome;
 }
+
+const COMPLETED: readonly JobOutcomeKind[] = ["completed"];
 
 /**
  * completeJob, and lease the worker's next job in the same script call (BullMQ's
@@ -83,7 +90,9 @@ export async function completeJob(env: QueueEnv, o: CompleteInput): Promise<"fin
 export async function completeAndTake(env: QueueEnv, o: CompleteInput, take: DequeueOptions): Promise<{ outcome: "finished" | "lease-lost"; next: Job | null }> {
   if (take.queues.length === 0) return { outcome: await completeJob(env, o), next: null };
   const [raw, next] = await runJobScript<[string, string[]?]>(env, "complete", completeArgs(env, o, take));
-  return { outcome: completionOutcome(raw), next: next ? decodeJob(next) : null };
+  const outcome = completionOutcome(raw);
+  if (outcome === "finished") recordJobEnd(env.clock(), o.job, COMPLETED, true);
+  return { outcome, next: next ? decodeJob(next) : null };
 }
 
 export interface CompleteManyInput {
@@ -105,6 +114,10 @@ export async function completeMany(env: QueueEnv, o: CompleteManyInput): Promise
   const args: Array<string | number> = [o.worker, env.retention.finished * 1000, TRIM_BOUND, take ? Math.round(take.options.leaseMs) : 0, take ? take.count : 0, queues.length, ...queues];
   for (const item of o.items) args.push(item.job.id, encodeResult(item.result));
   const [codes, ...taken] = await runJobScript<[number[], ...string[][]]>(env, "complete_many", args);
+  const now = env.clock();
+  o.items.forEach((item, i) => {
+    if (codes[i] === 1) recordJobEnd(now, item.job, COMPLETED, true);
+  });
   return { outcomes: codes.map((c) => (c === 1 ? "finished" : "lease-lost")), next: taken.map((h) => decodeJob(h)) };
 }
 
@@ -186,6 +199,7 @@ export async function failJobDetailed(env: QueueEnv, o: FailJobInput): Promise<F
     TRIM_BOUND,
   ]);
   const res = JSON.parse(raw) as { outcome: FailJobResult["outcome"]; job?: string[]; attempts?: string[]; canceled?: string[] | object };
+  if (res.outcome !== "lease-lost") recordJobEnd(env.clock(), o.job, failOutcomes(res.outcome, o.reason), o.reason !== "abandoned");
   if (res.outcome !== "failed") return { outcome: res.outcome };
   const job = decodeJob(res.job ?? [], o.job.id);
   const history = (Array.isArray(res.attempts) ? res.attempts : []).map((r) => JSON.parse(r) as AttemptRecord);
@@ -202,6 +216,14 @@ export async function failJobDetailed(env: QueueEnv, o: FailJobInput): Promise<F
 }
 
 /** failJobDetailed's outcome only (for callers that do not run failure handlers). */
+/** The counters one failed attempt moves: failed or retried, and why when it was not an error. */
+function failOutcomes(outcome: "failed" | "retry-scheduled", reason: FailJobInput["reason"]): JobOutcomeKind[] {
+  const kinds: JobOutcomeKind[] = [outcome === "failed" ? "failed" : "retried"];
+  if (reason === "timeout") kinds.push("timed_out");
+  else if (reason === "abandoned") kinds.push("abandoned");
+  return kinds;
+}
+
 export async function failJob(env: QueueEnv, o: FailJobInput): Promise<"retry-scheduled" | "failed" | "lease-lost"> {
   return (await failJobDetailed(env, o)).outcome;
 }
@@ -213,6 +235,7 @@ export async function requeueJob(env: QueueEnv, o: { job: Job; worker: string; r
 
 /** Reap at most this many expired leases per queue per call. */
 const REAP_BATCH = 100;
+const ABANDONED: readonly JobOutcomeKind[] = ["failed", "abandoned"];
 
 /**
  * Started jobs whose lease expired: requeue (stalls+1) or, past stallLimit, fail as abandoned.
@@ -237,7 +260,8 @@ export async function reapStalled(env: QueueEnv, o: { stallLimit: number; causes
   });
   if (candidates.length === 0) return { requeued: [], failed: [] };
   const raw = await runJobScript<string>(env, "reap", [o.stallLimit, env.retention.failed * 1000, ...candidates]);
-  const res = JSON.parse(raw) as { requeued: string[] | object; failed: string[] | object };
+  const res = JSON.parse(raw) as { requeued: string[] | object; failed: string[] | object; abandoned?: Array<[string, string]> | object };
+  if (Array.isArray(res.abandoned)) for (const [queue, method] of res.abandoned) recordJobEnd(now, { queue, method }, ABANDONED, false);
   return { requeued: Array.isArray(res.requeued) ? res.requeued : [], failed: Array.isArray(res.failed) ? res.failed : [] };
 }
 

@@ -56,6 +56,9 @@ export interface Keys {
   group(id: string): string;
   /** Pub/sub channel for publishRealtime. */
   realtime(event: string): string;
+  /** Per-minute metrics history of a queue / a scheduled task (history_lib.lua writes them). */
+  history(minute: number, queue: string): string;
+  taskHistory(minute: number, task: string): string;
 }
 
 export function createKeys(prefix: string = DEFAULT_PREFIX): Keys {
@@ -96,5 +99,7 @@ export function createKeys(prefix: string = DEFAULT_PREFIX): Keys {
     rateLimit: (queue) => key("ratelimit", queue),
     group: (id) => key("group", id),
     realtime: (event) => `${prefix}:realtime:${event}`,
+    history: (minute, queue) => key("history", `${minute}:${queue}`),
+    taskHistory: (minute, task) => key("task-history", `${minute}:${task}`),
   };
 }

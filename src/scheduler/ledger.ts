@@ -7,6 +7,7 @@ import type { ChainableCommander, Redis } from "ioredis";
 import type { Keys } from "../redis/keys.js";
 import { pipeScript, runScript } from "../redis/scripts.js";
 import { EVENTS_MAXLEN, type SchedulerEvent } from "../log/events.js";
+import { recordFire } from "../http/metrics/process-counters.js";
 
 export const LEDGER_MAX = 200;
 
@@ -40,20 +41,24 @@ export const LEDGER_SCRIPTS = ["scheduler_ledger", "scheduler_skip"];
 
 /** Add one entry (merged into the newest when it repeats its skip reason). */
 export function recordEntry(redis: Redis, keys: Keys, task: string, entry: LedgerEntry): Promise<number> {
+  recordFire(task, entry); // hs_schedule_fires_total (src/http/metrics/process-counters.ts)
   return runScript<number>(redis, "scheduler_ledger", [keys.ledger(task)], [JSON.stringify(entry), LEDGER_MAX]);
 }
 
 /** Same, on a pipeline (preloadScripts(LEDGER_SCRIPTS) first). */
 export function pipeEntry(pipe: ChainableCommander, keys: Keys, task: string, entry: LedgerEntry): ChainableCommander {
+  recordFire(task, entry); // hs_schedule_fires_total (src/http/metrics/process-counters.ts)
   return pipeScript(pipe, "scheduler_ledger", [keys.ledger(task)], [JSON.stringify(entry), LEDGER_MAX]);
 }
 
 /** Mark slots up to `slot` handled without an enqueue, with their ledger entry (one script). */
 export function pipeSkip(pipe: ChainableCommander, keys: Keys, task: string, slot: number, entry: LedgerEntry): ChainableCommander {
+  recordFire(task, entry); // hs_schedule_fires_total (src/http/metrics/process-counters.ts)
   return pipeScript(pipe, "scheduler_skip", skipKeys(keys, task), skipArgs(task, slot, entry));
 }
 
 export function recordSkip(redis: Redis, keys: Keys, task: string, slot: number, entry: LedgerEntry): Promise<number> {
+  recordFire(task, entry); // hs_schedule_fires_total (src/http/metrics/process-counters.ts)
   return runScript<number>(redis, "scheduler_skip", skipKeys(keys, task), skipArgs(task, slot, entry));
 }
 

@@ -12,6 +12,7 @@
  * | exited 0 after stop / burst drain   | none left (any stragglers requeued)       | left empty      |
  * | anything else: a crash              | abandoned: requeued with a stall, or failed past the stall limit | restarted with backoff, or the group gives up |
  */
+import { recordWorkerRestart } from "../http/metrics/process-counters.js";
 import type { ChildExit, ChildHandle, InFlightJob } from "./child-handle.js";
 import { abandon, failTimedOut, giveBack } from "./recovery.js";
 import { cancelStarted } from "../queue/lifecycle.js";
@@ -27,6 +28,7 @@ export async function onChildExit(sup: Supervisor, slot: Slot, child: ChildHandl
   if ((exit.cause.kind === "timeout" || exit.cause.kind === "cancel") && !slot.retiring) {
     const after = exit.cause.kind === "timeout" ? "a hard timeout" : "killing a canceled job";
     sup.events.emit("child.restart", "info", `worker ${worker} replaced after ${after}`, { worker, data: { reason: exit.cause.kind } });
+    recordWorkerRestart(slot.group.spec.name, exit.cause.kind);
     sup.scheduleRestart(slot, 0);
   } else if (crashed) {
     sup.log.error(
@@ -133,5 +135,6 @@ function restartAfterCrash(sup: Supervisor, slot: Slot, worker: string, exit: Ch
     worker,
     data: { reason: "crash", delayMs: decision.delayMs, unstable: decision.unstable },
   });
+  recordWorkerRestart(group.spec.name, "crash");
   sup.scheduleRestart(slot, decision.delayMs);
 }

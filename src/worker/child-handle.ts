@@ -7,6 +7,7 @@
  * restart). The handle only makes sure it knows, at exit, which jobs were in flight and whether
  * the death was one it asked for.
  */
+import { jobTally } from "../http/metrics/job-tally.js";
 import { fork, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import type { Clock } from "../clock.js";
@@ -92,6 +93,8 @@ export class ChildHandle {
   done = 0;
   failed = 0;
   ready = false;
+  /** Resident set size the child last reported (bytes). */
+  rss: number | undefined;
   private readyAt: number | undefined;
   private readonly proc: ChildProcess;
   private cause: EndCause = { kind: "exit" };
@@ -217,6 +220,8 @@ export class ChildHandle {
         this.reconcile(msg.running);
         this.done += msg.finished;
         this.failed += msg.failed;
+        if (msg.rss !== undefined) this.rss = msg.rss;
+        if (msg.tally) jobTally.merge(msg.tally);
         break;
       case "load-error":
         events.onLoadError(this, msg.module, msg.error);

@@ -12,6 +12,7 @@
  * from Redis, the source of truth (child-handle.ts), so its hard timeout still fires.
  */
 import type { PulseNote, RunningJobNote } from "./types.js";
+import { jobTally } from "../http/metrics/job-tally.js";
 
 /** Longest a change of the running set waits before the supervisor hears of it. */
 export const PULSE_MS = 50;
@@ -43,7 +44,10 @@ export class PulseJournal {
   take(now: number, force = false): PulseNote | undefined {
     const due = this.dirty || (!force && now - this.lastSentAt >= IDLE_PULSE_MS);
     if (!due) return undefined;
-    const pulse: PulseNote = { type: "pulse", running: [...this.running.values()], finished: this.finished, failed: this.failed };
+    const pulse: PulseNote = { type: "pulse", running: [...this.running.values()], finished: this.finished, failed: this.failed, rss: process.memoryUsage.rss() };
+    // the counters and histograms of the jobs that ended since the last pulse (job-tally.ts)
+    const tally = jobTally.drain();
+    if (tally) pulse.tally = tally;
     this.finished = 0;
     this.failed = 0;
     this.dirty = false;

@@ -7,6 +7,7 @@
  * a note per job.
  */
 import type { ResolvedConfig } from "../config/types.js";
+import type { TallyDelta } from "../http/metrics/job-tally.js";
 
 /** The logger a supervisor is given (pino's shape, trimmed to what we call). */
 export interface Logger {
@@ -110,6 +111,10 @@ export interface PulseNote {
   finished: number;
   /** Jobs failed (for good or to be retried) since the last pulse. */
   failed: number;
+  /** The child's resident set size, bytes (hs_worker_child_rss_bytes). */
+  rss?: number;
+  /** Job counters and durations recorded since the last pulse (src/http/metrics/job-tally.ts). */
+  tally?: TallyDelta;
 }
 
 export function isChildMessage(value: unknown): value is ChildMessage {

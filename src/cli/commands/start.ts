@@ -3,17 +3,19 @@ import { Command } from "commander";
 import { action, withCommon } from "../common.js";
 import { runDaemon, type StartOptions } from "../../daemon/start.js";
 import { ConfigError } from "../../errors.js";
+import { httpSettings, withHttpOptions, type HttpFlags } from "../http-options.js";
 
-/** commander hands --grace over as text; runDaemon takes seconds. */
-type StartFlags = Omit<StartOptions, "grace"> & { grace?: string };
+/** commander hands --grace and --http over as text; runDaemon takes seconds and an address. */
+type StartFlags = Omit<StartOptions, "grace" | "http"> & { grace?: string } & HttpFlags;
 
 export function registerStart(program: Command): void {
-  withCommon(program.command("start").description("run the daemon: scheduler + worker supervisor"))
+  const cmd = withCommon(program.command("start").description("run the daemon: scheduler + worker supervisor"))
     .option("--no-scheduler", "do not run the scheduler (workers only)")
     .option("--no-workers", "do not run workers (scheduler only)")
     .option("--queue <names>", "comma-separated queues to run workers for (default: every configured queue)")
     .option("--grace <seconds>", "on stop, wait this long for running jobs (default: the longest queue timeout)")
-    .option("--json", "log JSON lines to stdout")
+    .option("--json", "log JSON lines to stdout");
+  withHttpOptions(cmd)
     .action(
       action(async (flags: StartFlags) => {
         let grace: number | undefined;
@@ -24,7 +26,8 @@ export function registerStart(program: Command): void {
           }
         }
         try {
-          return await runDaemon({ ...flags, grace });
+          const { http: _address, ...rest } = flags;
+          return await runDaemon({ ...rest, grace, ...httpSettings(flags) });
         } finally {
           // Task modules were loaded here to validate their paths; one that opened a client at
           // import time (Redis, SMTP) must not keep a stopped daemon alive.

@@ -11,6 +11,7 @@
 --   outcome "failed" is the one that runs failure handlers, once.
 --@include job_lib
 --@include deps_lib
+--@include history_lib
 
 local id, worker, err, outcome = ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local q = owns(id, worker)
@@ -18,7 +19,9 @@ if not q then return cjson.encode({ outcome = "lease-lost" }) end
 
 local jk = key("job", id)
 local e = cjson.decode(err)
-local j = redis.call("HMGET", jk, "attempt", "startedAt", "task")
+local j = redis.call("HMGET", jk, "attempt", "startedAt", "task", "enqueuedAt")
+-- an abandoned attempt's run time is not known (its worker died somewhere in it)
+local started_at = outcome ~= "abandoned" and j[2] or nil
 redis.call("ZREM", key("started", q), id)
 record_attempt(id, { attempt = tonumber(j[1]), worker = worker, startedAt = tonumber(j[2]), endedAt = NOW, outcome = outcome, error = e })
 redis.call("HSET", jk, "error", err)
@@ -34,12 +37,14 @@ if retry_at then
     redis.call("HSET", jk, "status", "queued", "enqueuedAt", NOW)
     push_queued(id, q, false)
   end
+  record_history(q, j[3] or nil, nil, started_at, j[4])
   emit("job.retry", "warn", "attempt " .. j[1] .. " " .. outcome .. ": " .. tostring(e.message) .. "; retry at " .. retry_at, id, q,
     { worker = worker, task = j[3] or nil, data = { retryAt = retry_at, attempt = tonumber(j[1]) } })
   return cjson.encode({ outcome = "retry-scheduled" })
 end
 
 redis.call("HSET", jk, "status", "failed", "endedAt", NOW)
+record_history(q, j[3] or nil, "f", started_at, j[4])
 retire(id, q, "failed", tonumber(ARGV[8]))
 emit("job.failed", "error", "attempt " .. j[1] .. " " .. outcome .. ": " .. tostring(e.message), id, q,
   { worker = worker, task = j[3] or nil, data = { attempt = tonumber(j[1]), error = e.name } })

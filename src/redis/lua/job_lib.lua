@@ -2,7 +2,7 @@
 -- (src/redis/scripts.ts); never run alone. Every including script follows this convention:
 --   KEYS[1] = queues set (keys.queues()), KEYS[2] = events stream (keys.events())
 --   ARGV[1] = env header, space-separated (src/queue/keyspace.ts scriptHeader):
---             "<root> <ml> <cap> <ccap> <cascade> <cttl>": root = the key prefix keys.ts puts
+--             "<root> <ml> <cap> <ccap> <cascade> <cttl> [<hist>]": root = the key prefix keys.ts puts
 --             before "<kind>:<name>" (e.g. "{hs}:"), ml = events MAXLEN, cap = attempt records
 --             kept per job, ccap = child ids kept per job, cascade = dependents settled per
 --             call, cttl = retention (ms) of jobs a script cancels. (One string.match: a JSON
@@ -11,12 +11,14 @@
 -- Per-job and per-queue keys are root .. kind .. ":" .. id-or-queue-name (keyspace.ts checks
 -- that keys.ts builds them so): every key carries the installation's hash tag, so all of them
 -- live in the slot of KEYS[1] (Cluster-safe).
-local KEY_ROOT, H_ML, H_CAP, H_CCAP, H_CASCADE, H_CTTL = string.match(ARGV[1], "^(%S+) (%d+) (%d+) (%d+) (%d+) (%d+)$")
+local KEY_ROOT, H_ML, H_CAP, H_CCAP, H_CASCADE, H_CTTL, H_HIST = string.match(ARGV[1], "^(%S+) (%d+) (%d+) (%d+) (%d+) (%d+) ?(%d*)$")
 if not H_CTTL then
   return redis.error_reply("ERR job script header (ARGV[1]) is not '<root> <ml> <cap> <ccap> <cascade> <cttl>': build it with scriptHeader() in src/queue/keyspace.ts")
 end
 local ENV = { ml = H_ML, cap = tonumber(H_CAP), ccap = tonumber(H_CCAP), cascade = tonumber(H_CASCADE), cttl = tonumber(H_CTTL) }
 local NOW = tonumber(ARGV[2])
+-- the per-minute history (history_lib); the header's optional 7th field "0" turns it off
+local HISTORY_ON = H_HIST ~= "0"
 local QUEUES_KEY = KEYS[1]
 local EVENTS_KEY = KEYS[2]
 

@@ -5,13 +5,14 @@
 -- ARGV[1] env header (see job_lib), ARGV[2] now ms, ARGV[3] stall limit, ARGV[4] failed retention ms,
 --   ARGV[5..] candidate JSON { id, queue, at = ISO time the lease ran out, cause = why its worker
 --   died (optional) }
--- Returns JSON { requeued = [ids], failed = [ids] }. A job failed as abandoned cancels the jobs
+-- Returns JSON { requeued = [ids], failed = [ids], abandoned = [[queue, method] of each failed] }. A job failed as abandoned cancels the jobs
 --   that depend on it (see deps_lib), like any final failure.
 --@include job_lib
 --@include deps_lib
+--@include history_lib
 
 local limit, ttl = tonumber(ARGV[3]), tonumber(ARGV[4])
-local requeued, failed = {}, {}
+local requeued, failed, abandoned = {}, {}, {}
 for i = 5, #ARGV do
   local c = cjson.decode(ARGV[i])
   local id, q = c.id, c.queue
@@ -19,7 +20,7 @@ for i = 5, #ARGV do
   if score and score <= NOW then
     redis.call("ZREM", key("started", q), id)
     local jk = key("job", id)
-    local j = redis.call("HMGET", jk, "status", "worker", "attempt", "startedAt", "task")
+    local j = redis.call("HMGET", jk, "status", "worker", "attempt", "startedAt", "task", "method")
     if j[1] == "started" then
       local who = j[2] or "?"
       local stalls = redis.call("HINCRBY", jk, "stalls", 1)
@@ -34,6 +35,8 @@ for i = 5, #ARGV do
         emit("job.abandoned", "error", e.message, id, q, { worker = who, task = j[5] or nil, data = { stalls = stalls } })
         fail_dependents(id, "failed")
         failed[#failed + 1] = id
+        abandoned[#abandoned + 1] = { q, j[6] or "?" }
+        record_history(q, j[5], "f", nil, nil)
       else
         record_attempt(id, { attempt = tonumber(j[3]), worker = who, startedAt = tonumber(j[4]), endedAt = NOW, outcome = "requeued", reason = why })
         redis.call("HSET", jk, "status", "queued", "enqueuedAt", NOW)
@@ -45,4 +48,4 @@ for i = 5, #ARGV do
     end
   end
 end
-return cjson.encode({ requeued = requeued, failed = failed })
+return cjson.encode({ requeued = requeued, failed = failed, abandoned = abandoned })

@@ -1,0 +1,103 @@
+/**
+ * The installation-wide figures /metrics reads from Redis at scrape time: jobs per queue and
+ * state, the age of each queue's oldest queued job, each task's last slot, and the round trip.
+ * Two pipelined round trips whatever the number of queues; a Redis that does not answer within
+ * REDIS_SCRAPE_TIMEOUT_MS gives `up: false` instead of a hanging scrape.
+ */
+import type { Redis } from "ioredis";
+import type { Keys } from "../../redis/keys.js";
+
+export const JOB_STATES = ["queued", "scheduled", "deferred", "started", "failed", "finished", "canceled"] as const;
+export type JobState = (typeof JOB_STATES)[number];
+
+export const REDIS_SCRAPE_TIMEOUT_MS = 2000;
+
+export interface RedisFigures {
+  up: boolean;
+  roundtripSeconds?: number;
+  /** queue -> state -> count */
+  jobs: Map<string, Record<JobState, number>>;
+  /** queue -> seconds since its oldest queued job was enqueued (0: empty) */
+  oldestAge: Map<string, number>;
+  /** task id -> last slot recorded (ms) */
+  lastSlots: Map<string, number>;
+  error?: string;
+}
+
+export async function readRedisFigures(redis: Redis, keys: Keys, configuredQueues: string[], now: () => number): Promise<RedisFigures> {
+  const empty: RedisFigures = { up: false, jobs: new Map(), oldestAge: new Map(), lastSlots: new Map() };
+  try {
+    return await withTimeout(read(redis, keys, configuredQueues, now), REDIS_SCRAPE_TIMEOUT_MS);
+  } catch (err) {
+    return { ...empty, error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+async function read(redis: Redis, keys: Keys, configuredQueues: string[], now: () => number): Promise<RedisFigures> {
+  const t0 = process.hrtime.bigint();
+  await redis.ping();
+  const roundtripSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const known = await redis.smembers(keys.queues());
+  const queues = [...new Set([...configuredQueues, ...known])].sort();
+  const pipe = redis.pipeline();
+  for (const q of queues) {
+    pipe.llen(keys.queue(q));
+    pipe.zcard(keys.scheduled(q));
+    pipe.zcard(keys.deferred(q));
+    pipe.zcard(keys.started(q));
+    pipe.zcard(keys.failed(q));
+    pipe.zcard(keys.finished(q));
+    pipe.zcard(keys.canceled(q));
+    pipe.lrange(keys.queue(q), 0, 0);
+    // a job enqueued at the front (atFront) sits at the head: the tail's first job is the other candidate
+    pipe.lrange(keys.queue(q), -1, -1);
+  }
+  pipe.hgetall(keys.lastSlots());
+  const res = (await pipe.exec()) ?? [];
+  for (const [err] of res) if (err) throw err;
+  const jobs = new Map<string, Record<JobState, number>>();
+  const heads: Array<[string, string[]]> = [];
+  queues.forEach((q, i) => {
+    const r = res.slice(i * 9, i * 9 + 9).map(([, v]) => v);
+    jobs.set(q, {
+      queued: r[0] as number,
+      scheduled: r[1] as number,
+      deferred: r[2] as number,
+      started: r[3] as number,
+      failed: r[4] as number,
+      finished: r[5] as number,
+      canceled: r[6] as number,
+    });
+    heads.push([q, [...new Set([...(r[7] as string[]), ...(r[8] as string[])])]]);
+  });
+  const lastSlots = new Map<string, number>();
+  for (const [task, v] of Object.entries((res[res.length - 1]?.[1] ?? {}) as Record<string, string>)) {
+    const n = Number(v);
+    if (Number.isFinite(n)) lastSlots.set(task, n);
+  }
+  const oldestAge = new Map<string, number>();
+  const ages = redis.pipeline();
+  for (const [, ids] of heads) for (const id of ids) ages.hget(keys.job(id), "enqueuedAt");
+  const ageRes = heads.some(([, ids]) => ids.length) ? ((await ages.exec()) ?? []) : [];
+  let n = 0;
+  const at = now();
+  for (const [q, ids] of heads) {
+    let oldest = Infinity;
+    for (const _ of ids) {
+      const v = Number(ageRes[n++]?.[1]);
+      if (Number.isFinite(v)) oldest = Math.min(oldest, v);
+    }
+    oldestAge.set(q, Number.isFinite(oldest) ? Math.max(0, (at - oldest) / 1000) : 0);
+  }
+  return { up: true, roundtripSeconds, jobs, oldestAge, lastSlots };
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p.finally(() => clearTimeout(timer)),
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`Redis did not answer within ${ms} ms`)), ms);
+    }),
+  ]);
+}

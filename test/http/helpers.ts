@@ -1,0 +1,92 @@
+/** Helpers of the HTTP tests: a daemon on a free port, its URL read from the banner, /metrics parsed. */
+import { createServer } from "node:net";
+import type { ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import parsePrometheusTextFormat from "parse-prometheus-text-format";
+import { capture, spawnCli, type Captured } from "../helpers/cli.js";
+import { waitFor } from "../helpers/redis.js";
+
+export const FIXTURE_HOOKS = fileURLToPath(new URL("./fixtures/app/hooks.ts", import.meta.url));
+
+/** A port nothing listens on now (bound to 0, then released). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const addr = srv.address();
+      const port = typeof addr === "object" && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface Daemon {
+  proc: ChildProcess;
+  out: Captured;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** `scheduler start` with its HTTP server on a free port; resolves once the server answers. */
+export async function startDaemon(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 30_000): Promise<Daemon> {
+  const port = await freePort();
+  const proc = spawnCli(["start", "--hooks", FIXTURE_HOOKS, "--http", `127.0.0.1:${port}`, ...args], { env });
+  const out = capture(proc);
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitFor(async () => out.stdout().includes(`http      ${url}`) || out.stderr().includes(`http      ${url}`), timeoutMs, 50);
+  } catch (err) {
+    proc.kill("SIGKILL");
+    throw new Error(`daemon did not start its HTTP server: ${out.stdout()}\n${out.stderr()}`, { cause: err });
+  }
+  return {
+    proc,
+    out,
+    url,
+    stop: async () => {
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      proc.kill("SIGTERM");
+      const timer = setTimeout(() => proc.kill("SIGKILL"), 10_000);
+      await out.closed;
+      clearTimeout(timer);
+    },
+  };
+}
+
+export interface Family {
+  name: string;
+  type: string;
+  metrics: Array<{ labels?: Record<string, string>; value?: string; buckets?: Record<string, string>; count?: string; sum?: string }>;
+}
+
+export type Scrape = Family[] & { text: string };
+
+/** /metrics, parsed (the parser flattens labelled histograms: read those with `sample`). */
+export async function scrape(url: string): Promise<Scrape> {
+  const res = await fetch(`${url}/metrics`);
+  if (res.status !== 200) throw new Error(`/metrics answered ${res.status}`);
+  const text = await res.text();
+  return Object.assign(parsePrometheusTextFormat(text) as Family[], { text });
+}
+
+/** The value of the one sample line `name{labels}` whose labels are exactly `labels` (NaN: none). */
+export function sample(s: Scrape, name: string, labels: Record<string, string>): number {
+  const want = Object.entries(labels).sort(([a], [b]) => a.localeCompare(b));
+  for (const line of s.text.split("\n")) {
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!m || m[1] !== name) continue;
+    const got = [...(m[2] ?? "").matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)].map((x) => [x[1]!, x[2]!]).sort(([a], [b]) => a!.localeCompare(b!));
+    if (JSON.stringify(got) === JSON.stringify(want)) return Number(m[3]);
+  }
+  return NaN;
+}
+
+/** Sum of a counter/gauge family's values whose labels include `match`. */
+export function value(families: Family[], name: string, match: Record<string, string> = {}): number {
+  const f = families.find((x) => x.name === name);
+  if (!f) return 0;
+  return f.metrics
+    .filter((m) => Object.entries(match).every(([k, v]) => m.labels?.[k] === v))
+    .reduce((n, m) => n + Number(m.value ?? m.count ?? 0), 0);
+}
