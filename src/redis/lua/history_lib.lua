@@ -24,7 +24,8 @@ end
 
 local function history_write(k, minute, count_field, run_ms, wait_ms)
   if redis.call("HINCRBY", k, "e", 1) == 1 then
-    redis.call("PEXPIREAT", k, minute + 60000 + HISTORY_TTL_MS)
+    -- relative: the server's clock may differ from the callers' (scripts never read it)
+    redis.call("PEXPIRE", k, minute + 60000 + HISTORY_TTL_MS - NOW)
   end
   if count_field then redis.call("HINCRBY", k, count_field, 1) end
   if run_ms then
