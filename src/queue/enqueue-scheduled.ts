@@ -8,6 +8,7 @@ import { normalizeOptions } from "./options.js";
 import { buildPrepared, checkKwargs, checkQueue } from "./prepare.js";
 import { runEnqueueScript } from "./push.js";
 import type { Job } from "./types.js";
+import { withEnqueueSpan, withFireSpan } from "../telemetry/tracing.js";
 
 export interface ScheduledEnqueueInput {
   /** ScheduledTask.id */
@@ -39,7 +40,12 @@ export async function enqueueScheduled(env: QueueEnv, input: ScheduledEnqueueInp
   if (input.jitterMs && input.jitterMs > 0) o.delayMs = input.jitterMs;
   // Task paths are resolved once at start-up by the scheduler; no per-fire resolution here.
   const { prepared, job } = buildPrepared(env, input.method, o, { task: input.task, scheduledFor: input.slot, catchup: input.catchup });
-  const res = await runEnqueueScript(env, [prepared], { task: input.task, slot: input.slot });
+  const res = await withFireSpan(input.task, input.slot, () =>
+    withEnqueueSpan(o.queue, job.id, (tp) => {
+      if (tp) prepared.fields.traceparent = tp;
+      return runEnqueueScript(env, [prepared], { task: input.task, slot: input.slot });
+    }),
+  );
   if (res.guard === "slot-taken") return { outcome: "slot-taken" };
   if (res.guard === "overlap") return { outcome: "overlap", runningJobId: res.running ?? "?" };
   if (!res.ok) throw new EnqueueError("ENQUEUE_FAILED", `enqueueScheduled: ${input.task}: job id ${res.id} is taken`);

@@ -17,6 +17,7 @@ import { normalizeOptions, type EnqueueOptions } from "./options.js";
 import { buildPrepared, checkKwargs, checkQueue, methodPath, type TaskMethod } from "./prepare.js";
 import { pushPrepared } from "./push.js";
 import type { Job } from "./types.js";
+import { activeTraceparent, withEnqueueSpan } from "../telemetry/tracing.js";
 
 type RunNow = { now: true } | { isAsync: false } | { is_async: false };
 
@@ -41,11 +42,17 @@ export async function enqueueIn(env: QueueEnv, method: TaskMethod, options: Enqu
 
   const scope = currentScope();
   if (o.afterCommit && scope) {
+    // pushed with the unit of work's end: it continues the trace active now
+    const tp = activeTraceparent();
+    if (tp) prepared.fields.traceparent = tp;
     // Held until the unit of work succeeds; "deferred" says it is not in Redis yet.
     scope.afterCommit.push(prepared);
     return { ...job, status: "deferred" } satisfies Job;
   }
-  const [outcome] = await pushPrepared(env, [prepared]);
+  const [outcome] = await withEnqueueSpan(o.queue, job.id, (tp) => {
+    if (tp) prepared.fields.traceparent = tp;
+    return pushPrepared(env, [prepared]);
+  });
   if (!outcome) throw new EnqueueError("ENQUEUE_FAILED", `enqueue: Redis returned no result for job ${job.id}`);
   if (outcome.deduplicated) return { ...outcome.job, deduplicated: true };
   return { ...job, status: outcome.status };

@@ -15,6 +15,7 @@ import { specJson } from "./push.js";
 import { nextRetryAt } from "./retry.js";
 import type { AttemptRecord, Job, PreparedJob, SerializedError } from "./types.js";
 import { recordJobEnd, type JobOutcomeKind } from "../http/metrics/job-tally.js";
+import { activeTraceparent } from "../telemetry/tracing.js";
 
 export interface DequeueOptions {
   queues: string[];
@@ -197,6 +198,8 @@ export async function failJobDetailed(env: QueueEnv, o: FailJobInput): Promise<F
     retryAt === undefined ? "" : retryAt,
     env.retention.failed * 1000,
     TRIM_BOUND,
+    // a retry links its run span to the first run (src/telemetry/tracing.ts)
+    retryAt === undefined ? "" : (activeTraceparent() ?? ""),
   ]);
   const res = JSON.parse(raw) as { outcome: FailJobResult["outcome"]; job?: string[]; attempts?: string[]; canceled?: string[] | object };
   if (res.outcome !== "lease-lost") recordJobEnd(env.clock(), o.job, failOutcomes(res.outcome, o.reason), o.reason !== "abandoned");

@@ -82,6 +82,10 @@ export interface Job {
   catchup?: boolean;
   /** Scheduled task id (hooks) that produced it. */
   task?: string;
+  /** W3C trace context of the enqueue (src/telemetry/tracing.ts); absent without tracing. */
+  traceparent?: string;
+  /** W3C trace context of the first run that failed and was retried (retries link to it). */
+  firstRun?: string;
   /** Dotted path of a failure handler called once when this job fails for good (besides the hooks' job_failure_handlers). */
   onFailure?: string;
   parentId?: string;

@@ -23,6 +23,7 @@ import { jobLogger, lazyJobLog } from "../log/logger.js";
 import { followShutdown, JobAbort } from "./job-abort.js";
 import type { Logger as PinoLogger } from "pino";
 import type { CompletionBatch } from "./completion-batch.js";
+import { noteError, withRunSpan } from "../telemetry/tracing.js";
 
 export interface RunJobDeps {
   env: QueueEnv;
@@ -76,7 +77,7 @@ export async function runJob(deps: RunJobDeps, job: Job, take?: TakeNext): Promi
 
   let outcome: RunOutcome;
   try {
-    outcome = await perform(deps, job, abort, take);
+    outcome = await withRunSpan(job, () => perform(deps, job, abort, take));
   } catch (err) {
     // Redis refused the outcome: the job stays in `started` until its lease lapses and the
     // reaper requeues it. The supervisor must stop extending that lease, hence the note.
@@ -131,6 +132,7 @@ async function perform(deps: RunJobDeps, job: Job, abort: JobAbort, take?: TakeN
     ran = { ok: true, result, followUps };
   } catch (error) {
     ran = { ok: false, error };
+    noteError(error);
   }
   if (ran.ok) {
     const takeOptions = take?.options();

@@ -3,7 +3,8 @@
 -- ARGV[1] env header (see job_lib), ARGV[2] now ms, ARGV[3] job id, ARGV[4] worker,
 --   ARGV[5] error JSON { name, message, stack?, code? }, ARGV[6] attempt outcome
 --   ("failed" | "timeout" | "abandoned"), ARGV[7] retry-at ms or "" (no retry: fail now),
---   ARGV[8] failed retention ms, ARGV[9] trim bound
+--   ARGV[8] failed retention ms, ARGV[9] trim bound, ARGV[10] W3C traceparent of this run or ""
+--   (kept as firstRun by the first retry: later runs link to it)
 -- Returns JSON { outcome = "retry-scheduled" | "failed" | "lease-lost" } ("lease-lost": the
 --   caller does not own the job; nothing written). A final failure also returns
 --   job = [HGETALL of the failed job], attempts = [attempt record JSON, oldest first] and
@@ -29,6 +30,7 @@ redis.call("HSET", jk, "error", err)
 local retry_at = tonumber(ARGV[7])
 if retry_at then
   redis.call("HINCRBY", jk, "retries", 1)
+  if ARGV[10] and ARGV[10] ~= "" then redis.call("HSETNX", jk, "firstRun", ARGV[10]) end
   redis.call("HDEL", jk, "worker")
   if retry_at > NOW then
     redis.call("HSET", jk, "status", "scheduled", "scheduledAt", retry_at)
