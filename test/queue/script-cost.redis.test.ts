@@ -3,6 +3,7 @@
  * header, the lease check done by complete.lua's ZREM, the dependents walk guarded by the
  * hasDependents flag, and the attempts/children keys touched only when they exist or overflow.
  */
+import { METRICS_ON } from "../../src/http/metrics/switch.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { setActiveContext } from "../../src/queue/context.js";
 import { enqueue } from "../../src/queue/enqueue.js";
@@ -25,8 +26,8 @@ const put = (extra: Record<string, unknown> = {}) => enqueue("my_app.tasks.step"
 const take = (worker = "w") => dequeue(f.env, { queues: ["default"], worker, leaseMs: 30_000 });
 
 describe("script header", () => {
-  it("is the key root keys.ts uses plus the caps, space-separated", () => {
-    expect(scriptHeader(f.env.keys, 1234)).toBe(`${f.env.keys.root}: ${EVENTS_MAXLEN} ${ATTEMPTS_KEPT} ${CHILDREN_KEPT} ${CASCADE_BOUND} 1234`);
+  it("is the key root keys.ts uses plus the caps and the history switch, space-separated", () => {
+    expect(scriptHeader(f.env.keys, 1234)).toBe(`${f.env.keys.root}: ${EVENTS_MAXLEN} ${ATTEMPTS_KEPT} ${CHILDREN_KEPT} ${CASCADE_BOUND} 1234 ${METRICS_ON ? 1 : 0}`);
     expect(f.env.keys.job("x")).toBe(`${f.env.keys.root}:job:x`);
   });
 

@@ -10,13 +10,13 @@ describe("PulseJournal", () => {
     j.jobStarted(job("a"));
     j.jobStarted(job("b"));
     j.jobEnded("a", "finished");
-    expect(j.take(0)).toEqual({ type: "pulse", running: [job("b")], finished: 1, failed: 0 });
+    expect(j.take(0)).toEqual({ type: "pulse", running: [job("b")], finished: 1, failed: 0, rss: expect.any(Number) });
     expect(j.take(10)).toBeUndefined();
     j.jobEnded("b", "retry-scheduled");
-    expect(j.take(20)).toEqual({ type: "pulse", running: [], finished: 0, failed: 1 });
+    expect(j.take(20)).toEqual({ type: "pulse", running: [], finished: 0, failed: 1, rss: expect.any(Number) });
     // Nothing changed: a pulse still goes out once the idle period is over (a sign of life).
     expect(j.take(20 + IDLE_PULSE_MS - 1)).toBeUndefined();
-    expect(j.take(20 + IDLE_PULSE_MS)).toEqual({ type: "pulse", running: [], finished: 0, failed: 0 });
+    expect(j.take(20 + IDLE_PULSE_MS)).toEqual({ type: "pulse", running: [], finished: 0, failed: 0, rss: expect.any(Number) });
   });
 
   it("counts a job that starts and ends between two pulses without naming it", () => {
@@ -28,7 +28,7 @@ describe("PulseJournal", () => {
     }
     j.jobStarted(job("w"));
     j.jobEnded("w", "lease-lost");
-    expect(j.take(5)).toEqual({ type: "pulse", running: [], finished: 2, failed: 1 });
+    expect(j.take(5)).toEqual({ type: "pulse", running: [], finished: 2, failed: 1, rss: expect.any(Number) });
   });
 
   it("forced (before another note): only when something changed", () => {

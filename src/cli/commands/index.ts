@@ -13,6 +13,8 @@ import { registerPurge } from "./purge.js";
 import { registerLogs } from "./logs.js";
 import { registerSwitches } from "./switches.js";
 import { registerReload } from "./reload.js";
+import { registerServe } from "./serve.js";
+import { registerMetrics } from "./metrics.js";
 
 export function registerCommands(program: Command): void {
   registerStart(program);
@@ -28,4 +30,6 @@ export function registerCommands(program: Command): void {
   registerLogs(program);
   registerSwitches(program);
   registerReload(program);
+  registerServe(program);
+  registerMetrics(program);
 }
