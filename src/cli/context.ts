@@ -18,6 +18,7 @@ import { DEFAULT_QUEUES, DEFAULT_RETENTION, type QueueEnv } from "../queue/conte
 import { connectRedis, DEFAULT_REDIS_URL } from "../redis/connection.js";
 import { createKeys, DEFAULT_PREFIX, type Keys } from "../redis/keys.js";
 import type { CommonOptions } from "./common.js";
+import { directPrefix, directRedisUrl } from "./target-settings.js";
 
 export interface CliTarget {
   url: string;
@@ -48,7 +49,10 @@ export async function resolveTarget(options: CommonOptions, how: TargetOptions):
   let config: ResolvedConfig | undefined;
   // With the server and prefix named outright, a broken hooks file must not stand in the way of
   // an optional-hooks command (reading logs or status while fixing that file).
-  const named = Boolean((options.redis || env.REDIS_URL) && (options.prefix || env.SCHEDULER_PREFIX));
+  // Checked first: a bad or empty value is refused before anything loads or connects.
+  const namedUrl = directRedisUrl(options.redis, env);
+  const namedPrefix = directPrefix(options.prefix, env);
+  const named = namedUrl !== undefined && namedPrefix !== undefined;
   if (how.hooks === "required" || !named) {
     try {
       hooks = await loadHooks({ hooksPath: options.hooks, cwd });
@@ -59,13 +63,8 @@ export async function resolveTarget(options: CommonOptions, how: TargetOptions):
     }
   }
   const hooksDir = hooks ? dirname(resolve(cwd, hooks.file)) : undefined;
-  const url =
-    options.redis ||
-    env.REDIS_URL ||
-    config?.redisUrl ||
-    (await embeddedUrl([hooksDir, cwd])) ||
-    DEFAULT_REDIS_URL;
-  const prefix = options.prefix || config?.prefix || env.SCHEDULER_PREFIX || DEFAULT_PREFIX;
+  const url = namedUrl ?? config?.redisUrl ?? (await embeddedUrl([hooksDir, cwd])) ?? DEFAULT_REDIS_URL;
+  const prefix = config?.prefix ?? namedPrefix ?? DEFAULT_PREFIX;
   return { url, prefix, hooks, config };
 }
 

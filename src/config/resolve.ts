@@ -47,13 +47,18 @@ interface Layer {
   flag?: [string, string | undefined];
   env?: Array<[string, string | undefined]>;
   hooks?: [string, unknown];
+  /** An empty environment value is a value (checked, so refused) rather than "not set". */
+  emptyEnvIsSet?: boolean;
 }
 
-/** The first set value, highest precedence first, with the label of where it came from. */
+/**
+ * The first set value, highest precedence first, with the label of where it came from. An
+ * empty flag is a value (so `--prefix ''` is refused, never the default installation's "hs").
+ */
 function pick(layer: Layer, hooksFile: string): { value: unknown; source: ConfigSource; label: string } | undefined {
-  if (layer.flag && layer.flag[1] !== undefined && layer.flag[1] !== "") return { value: layer.flag[1], source: "flag", label: layer.flag[0] };
+  if (layer.flag && layer.flag[1] !== undefined) return { value: layer.flag[1], source: "flag", label: layer.flag[0] };
   for (const [name, value] of layer.env ?? []) {
-    if (value !== undefined && value !== "") return { value, source: "env", label: name };
+    if (value !== undefined && (value !== "" || layer.emptyEnvIsSet)) return { value, source: "env", label: name };
   }
   if (layer.hooks && layer.hooks[1] !== undefined) return { value: layer.hooks[1], source: "hooks", label: `${displayPath(hooksFile)}: ${layer.hooks[0]}` };
   return undefined;
@@ -90,7 +95,7 @@ export function resolveConfig({ flags = {}, env = process.env, hooks }: ResolveC
     value: undefined,
     source: "default",
   }));
-  const prefix = setting<string>("prefix", { flag: ["--prefix", flags.prefix], env: [["SCHEDULER_PREFIX", env.SCHEDULER_PREFIX]], hooks: ["prefix", def.prefix] }, checkPrefix, () => ({
+  const prefix = setting<string>("prefix", { flag: ["--prefix", flags.prefix], env: [["SCHEDULER_PREFIX", env.SCHEDULER_PREFIX]], hooks: ["prefix", def.prefix], emptyEnvIsSet: true }, checkPrefix, () => ({
     value: DEFAULT_PREFIX,
     source: "default",
   }));
