@@ -169,18 +169,22 @@ function resolveQueues(hooks: LoadedHooks): Record<string, QueueConfig> {
 }
 
 /** SCHEDULER_SIGNING_SECRET over hooks `signing.secret`; absent: jobs are not signed. */
-function resolveSigning(hooks: LoadedHooks, env: NodeJS.ProcessEnv): { signing?: { secret: string } } {
+function resolveSigning(hooks: LoadedHooks, env: NodeJS.ProcessEnv): { signing?: { secret: string; maxAge?: number } } {
+  const declared = hooks.definition.signing;
+  if (declared !== undefined) {
+    const problem = checkSigning(declared);
+    if (problem) fail(`${displayPath(hooks.file)}: signing`, problem);
+  }
+  // maxAge comes from the hooks file whichever secret applies.
+  const maxAge = declared?.maxAge !== undefined ? { maxAge: declared.maxAge } : {};
   const fromEnv = env.SCHEDULER_SIGNING_SECRET;
   if (fromEnv !== undefined && fromEnv !== "") {
     const problem = checkSecret(fromEnv);
     if (problem) fail("SCHEDULER_SIGNING_SECRET", problem);
-    return { signing: { secret: fromEnv } };
+    return { signing: { secret: fromEnv, ...maxAge } };
   }
-  const declared = hooks.definition.signing;
   if (declared === undefined) return {};
-  const problem = checkSigning(declared);
-  if (problem) fail(`${displayPath(hooks.file)}: signing`, problem);
-  return { signing: { secret: declared.secret } };
+  return { signing: { secret: declared.secret, ...maxAge } };
 }
 
 function resolveRetention(hooks: LoadedHooks): ResolvedConfig["retention"] {

@@ -44,7 +44,7 @@ export interface ResolvedConfig {
   /** hooks `job_failure_handlers`: dotted paths the workers call once per final job failure. */
   failureHandlers?: string[];
   /** Payload signing (src/security/signing.ts): hooks `signing` or SCHEDULER_SIGNING_SECRET. */
-  signing?: { secret: string };
+  signing?: { secret: string; maxAge?: number };
   /** Where each setting came from, for `doctor` and the start banner. */
   sources: Record<"redisUrl" | "prefix" | "timezone" | "schedulerInterval" | "logLevel", ConfigSource>;
 }

@@ -54,7 +54,7 @@ export interface HooksDefinition {
   /** Dotted paths called once per final job failure (issue: failure handling). */
   job_failure_handlers?: string[];
   /** HMAC-sign job payloads; workers refuse unsigned or altered jobs (src/security/signing.ts). */
-  signing?: { secret: string };
+  signing?: { secret: string; maxAge?: number };
 }
 
 /** One (task, schedule) pair after normalization: what the scheduler fires. */

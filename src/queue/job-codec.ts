@@ -4,8 +4,8 @@
  */
 import type { Job, JobStatus, SerializedError } from "./types.js";
 
-const NUMBER_FIELDS = ["timeout", "attempt", "createdAt", "enqueuedAt", "startedAt", "endedAt", "scheduledAt", "scheduledFor", "stalls", "retries", "depsLeft", "childCount", "cancelRequested"] as const;
-const STRING_FIELDS = ["jobName", "task", "parentId", "worker", "cancelReason", "sig"] as const;
+const NUMBER_FIELDS = ["timeout", "attempt", "createdAt", "enqueuedAt", "startedAt", "endedAt", "scheduledAt", "scheduledFor", "stalls", "retries", "depsLeft", "childCount", "cancelRequested", "expiresAt"] as const;
+const STRING_FIELDS = ["jobName", "task", "parentId", "worker", "cancelReason", "sig", "nonce"] as const;
 const JSON_FIELDS = ["retry", "result", "error", "progress", "dependsOn", "statusRecord"] as const;
 
 /**
