@@ -76,7 +76,25 @@ function setField(job: Job, k: string, v: string): void {
       job.status = v as JobStatus;
       return;
     case "kwargs":
-      job.kwargs = (parseJson(v) as Record<string, unknown> | undefined) ?? {};
+    case "retry":
+    case "dependsOn":
+      // Fields that decide how the job runs: a value that is not JSON is noted (the worker fails
+      // the job with it, src/queue/job-integrity.ts), never passed on as a string.
+      try {
+        out[k] = JSON.parse(v);
+      } catch (err) {
+        job.corrupt ??= `job hash field ${k} is not valid JSON: ${(err as Error).message.slice(0, 200)}`;
+        if (k !== "kwargs") out[k] = undefined;
+      }
+      return;
+    case "timeout": {
+      const n = Number(v);
+      if (!Number.isFinite(n) || n <= 0) job.corrupt ??= `job hash field timeout is not a number of seconds > 0: ${JSON.stringify(v.slice(0, 40))}`;
+      job.timeout = n;
+      return;
+    }
+    case "takeProblem":
+      job.corrupt ??= v;
       return;
     case "catchup":
       job.catchup = v === "1";

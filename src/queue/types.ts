@@ -115,6 +115,8 @@ export interface Job {
   deduplicated?: boolean;
   /** HMAC of the signed fields when signing is configured (src/security/signing.ts SIGNED_FIELDS). */
   sig?: string;
+  /** Set when decoding found the hash damaged (src/queue/job-integrity.ts): the worker fails the job with it. */
+  corrupt?: string;
   /** Random, signed: no two signed jobs share a signature. */
   nonce?: string;
   /** With signing.maxAge: after this moment (ms) workers refuse the job (signed). */

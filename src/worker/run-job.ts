@@ -19,6 +19,7 @@ import type { JobOutcome, PulseJournal } from "./pulse.js";
 import type { FailureHandlers } from "./failure-handlers.js";
 import { JobRejectedError, signatureProblem, signedFieldsOfJob } from "../security/signing.js";
 import { appendEvent } from "../log/events.js";
+import { CorruptJobError, jobProblem } from "../queue/job-integrity.js";
 import { jobLogger, lazyJobLog } from "../log/logger.js";
 import { followShutdown, JobAbort } from "./job-abort.js";
 import type { Logger as PinoLogger } from "pino";
@@ -111,6 +112,8 @@ type Ran = { ok: true; result: unknown; followUps: PreparedJob[] } | { ok: false
 
 async function perform(deps: RunJobDeps, job: Job, abort: JobAbort, take?: TakeNext): Promise<RunOutcome> {
   const { env, worker } = deps;
+  const damaged = jobProblem(job, env.queues);
+  if (damaged) return failJob(env, { job, worker, error: new CorruptJobError(damaged), reason: "error" });
   if (env.signing) {
     const rejected = await refuseForgery(env, worker, job);
     if (rejected) return rejected;

@@ -9,8 +9,8 @@ export const SECURITY_HOOKS = fileURLToPath(new URL("./fixtures/app/hooks.ts", i
 export const SECURITY_QUEUES = { default: { timeout: 30, workers: 1, concurrency: 1 }, other: { timeout: 30, workers: 1, concurrency: 1 } };
 
 /** `scheduler worker` on the fixture, its tasks recording to the test's Redis. */
-export function securityWorker(t: TestRedis, env: NodeJS.ProcessEnv = {}, queues = "default,other"): Proc {
-  return spawnScheduler("worker", SECURITY_HOOKS, t.url, t.prefix, ["--queue", queues], { env: { SECURITY_REDIS_URL: t.url, ...env } });
+export function securityWorker(t: TestRedis, env: NodeJS.ProcessEnv = {}, queues = "default,other", args: string[] = []): Proc {
+  return spawnScheduler("worker", SECURITY_HOOKS, t.url, t.prefix, ["--queue", queues, ...args], { env: { SECURITY_REDIS_URL: t.url, ...env } });
 }
 
 export async function readJob(t: TestRedis, id: string): Promise<Job> {
