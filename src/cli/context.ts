@@ -53,7 +53,8 @@ export async function resolveTarget(options: CommonOptions, how: TargetOptions):
   const namedUrl = directRedisUrl(options.redis, env);
   const namedPrefix = directPrefix(options.prefix, env);
   const named = namedUrl !== undefined && namedPrefix !== undefined;
-  if (how.hooks === "required" || !named) {
+  // An explicit --hooks is loaded even then: its settings (the redaction list, queues) apply.
+  if (how.hooks === "required" || !named || options.hooks !== undefined) {
     try {
       hooks = await loadHooks({ hooksPath: options.hooks, cwd });
       config = resolveConfig({ flags: { redis: options.redis, prefix: options.prefix }, env, hooks });

@@ -28,6 +28,8 @@ import {
 } from "./defaults.js";
 import type { ConfigSource, QueueConfig, ResolvedConfig } from "./types.js";
 import { checkSecret, checkSigning } from "../security/signing.js";
+import { checkRedactKeys, DEFAULT_REDACT_KEYS } from "../security/redact.js";
+import { useRedactKeys } from "../security/redact-config.js";
 import { checkLogLevel, checkPositiveSeconds, checkPrefix, checkQueue, checkRedisUrl, checkSchedulerInterval, checkTimezone } from "./validate.js";
 
 export interface ConfigFlags {
@@ -129,8 +131,19 @@ export function resolveConfig({ flags = {}, env = process.env, hooks }: ResolveC
     // Validated with the hooks (paths checked by allTaskPaths); only carried to the workers here.
     ...(Array.isArray(def.job_failure_handlers) && def.job_failure_handlers.length > 0 ? { failureHandlers: [...def.job_failure_handlers] } : {}),
     ...resolveSigning(hooks, env),
+    redact: resolveRedact(hooks),
     sources,
   };
+}
+
+/** hooks `redact` (validated with the hooks), else the default; also made this process's list. */
+function resolveRedact(hooks: LoadedHooks): readonly string[] {
+  const declared = hooks.definition.redact;
+  const problem = declared === undefined ? undefined : checkRedactKeys(declared);
+  if (problem) fail(`${displayPath(hooks.file)}: redact`, problem);
+  const keys = declared === undefined ? DEFAULT_REDACT_KEYS : [...declared];
+  useRedactKeys(keys);
+  return keys;
 }
 
 /** TZ when it names an IANA zone (POSIX forms like ":/etc/localtime" are left to Intl), else Intl's zone. */

@@ -55,6 +55,8 @@ export interface HooksDefinition {
   job_failure_handlers?: string[];
   /** HMAC-sign job payloads; workers refuse unsigned or altered jobs (src/security/signing.ts). */
   signing?: { secret: string; maxAge?: number };
+  /** Keys masked at any depth in notifiers, `jobs show`, logs and events (src/security/redact.ts); replaces the default list. */
+  redact?: string[];
 }
 
 /** One (task, schedule) pair after normalization: what the scheduler fires. */

@@ -13,6 +13,7 @@ import {
   isPlainObject,
 } from "../config/validate.js";
 import { checkSigning } from "../security/signing.js";
+import { checkRedactKeys } from "../security/redact.js";
 import { checkCronExpression } from "./cron.js";
 import { parseDottedPath } from "./dotted-path.js";
 import { ALL_EVENT_KEYS, BUILTIN_QUEUE_NAMES, CRON_EVENTS, EVENT_NAMES } from "./events.js";
@@ -32,6 +33,7 @@ export const TOP_LEVEL_KEYS = [
   "retention",
   "job_failure_handlers",
   "signing",
+  "redact",
 ] as const;
 
 const ENTRY_KEYS = ["method", "queue", "timeout", "catchup", "jitter", "kwargs", "on_failure"] as const;
@@ -94,6 +96,8 @@ function validateTopLevel(key: string, value: unknown, problems: ProblemList, qu
       return validatePathList("job_failure_handlers", value, problems);
     case "signing":
       return single(checkSigning);
+    case "redact":
+      return single(checkRedactKeys);
   }
 }
 

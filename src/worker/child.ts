@@ -9,6 +9,7 @@
  * If the supervisor goes away (its IPC channel closes), the child exits at once: nobody would
  * enforce its hard timeouts or extend its leases, so its jobs are better left to the reaper.
  */
+import { useRedactKeys } from "../security/redact-config.js";
 import { setMaxListeners } from "node:events";
 import { createRedis } from "../redis/connection.js";
 import { createKeys } from "../redis/keys.js";
@@ -96,6 +97,7 @@ async function start(init: ChildInit): Promise<void> {
 
   try {
     await Promise.all([redis.connect(), blocking.connect()]);
+    useRedactKeys(init.config.redact);
     const tasks = createTaskRegistry(init.config.appRoot);
     const env: QueueEnv = {
       redis,
