@@ -30,6 +30,7 @@ import type { ConfigSource, QueueConfig, ResolvedConfig } from "./types.js";
 import { checkSecret, checkSigning } from "../security/signing.js";
 import { checkRedactKeys, DEFAULT_REDACT_KEYS } from "../security/redact.js";
 import { useRedactKeys } from "../security/redact-config.js";
+import { checkRedisTls, resolveTlsPaths, useRedisTls, type RedisTlsSettings } from "../redis/tls.js";
 import { checkLogLevel, checkPositiveSeconds, checkPrefix, checkQueue, checkRedisUrl, checkSchedulerInterval, checkTimezone } from "./validate.js";
 
 export interface ConfigFlags {
@@ -93,7 +94,7 @@ export function resolveConfig({ flags = {}, env = process.env, hooks }: ResolveC
     return chosen.value as T;
   };
 
-  const redisUrl = setting<string | undefined>("redisUrl", { flag: ["--redis", flags.redis], env: [["REDIS_URL", env.REDIS_URL]], hooks: ["redis", def.redis] }, checkRedisUrl, () => ({
+  const redisUrl = setting<string | undefined>("redisUrl", { flag: ["--redis", flags.redis], env: [["REDIS_URL", env.REDIS_URL]], hooks: ["redis", typeof def.redis === "object" && def.redis !== null ? def.redis.url : def.redis] }, checkRedisUrl, () => ({
     value: undefined,
     source: "default",
   }));
@@ -132,8 +133,23 @@ export function resolveConfig({ flags = {}, env = process.env, hooks }: ResolveC
     ...(Array.isArray(def.job_failure_handlers) && def.job_failure_handlers.length > 0 ? { failureHandlers: [...def.job_failure_handlers] } : {}),
     ...resolveSigning(hooks, env),
     redact: resolveRedact(hooks),
+    ...resolveRedisTls(hooks),
     sources,
   };
+}
+
+/** hooks `redis.tls` with absolute paths; also made this process's TLS settings for rediss:// URLs. */
+function resolveRedisTls(hooks: LoadedHooks): { redisTls?: RedisTlsSettings } {
+  const declared = typeof hooks.definition.redis === "object" && hooks.definition.redis !== null ? hooks.definition.redis.tls : undefined;
+  if (declared === undefined) {
+    useRedisTls(undefined);
+    return {};
+  }
+  const problem = checkRedisTls(declared);
+  if (problem) fail(`${displayPath(hooks.file)}: redis`, problem);
+  const tls = resolveTlsPaths(declared, dirname(hooks.file));
+  useRedisTls(tls);
+  return { redisTls: tls };
 }
 
 /** hooks `redact` (validated with the hooks), else the default; also made this process's list. */

@@ -45,6 +45,8 @@ export interface ResolvedConfig {
   failureHandlers?: string[];
   /** Payload signing (src/security/signing.ts): hooks `signing` or SCHEDULER_SIGNING_SECRET. */
   signing?: { secret: string; maxAge?: number };
+  /** hooks `redis.tls` (paths absolute), for rediss:// URLs (src/redis/tls.ts). */
+  redisTls?: import("../redis/tls.js").RedisTlsSettings;
   /** hooks `redact`, else the default list (src/security/redact.ts). */
   redact: readonly string[];
   /** Where each setting came from, for `doctor` and the start banner. */

@@ -8,6 +8,19 @@ import { IANAZone } from "luxon";
 import { createKeys } from "../redis/keys.js";
 import { LOG_LEVELS } from "./defaults.js";
 import { redactUrl } from "../security/redact-url.js";
+import { checkRedisTls, checkTlsUrlOptions } from "../redis/tls.js";
+
+/** hooks `redis`: a URL, or { url?, tls? } (src/redis/tls.ts). */
+export function checkHooksRedis(value: unknown): string | undefined {
+  if (!isPlainObject(value)) return checkRedisUrl(value);
+  const extra = Object.keys(value).find((k) => k !== "url" && k !== "tls");
+  if (extra !== undefined) return `unknown key "${extra}"; write redis: "redis://host:6379" or { url: "rediss://host:6380", tls: { ca: "ca.pem" } }`;
+  if (value.url !== undefined) {
+    const m = checkRedisUrl(value.url);
+    if (m) return `url: ${m}`;
+  }
+  return value.tls === undefined ? undefined : checkRedisTls(value.tls);
+}
 
 export function checkTimezone(value: unknown): string | undefined {
   if (typeof value !== "string" || !IANAZone.isValidZone(value)) {
@@ -40,6 +53,8 @@ export function checkRedisUrl(value: unknown): string | undefined {
   const dbParam = url.searchParams.get("db");
   if (dbParam !== null && !/^\d+$/.test(dbParam)) return `${shown} names database "${dbParam}" (?db=), which is not a number; ${fix}`;
   if (dbParam !== null && db !== "" && Number(dbParam) !== Number(db)) return `${shown} names two databases (/${db} and ?db=${dbParam}); give one`;
+  const tls = checkTlsUrlOptions(url);
+  if (tls) return `${shown}: ${tls}`;
   const index = Number(dbParam ?? (db || "0"));
   if (index > MAX_DB_INDEX) return `${shown} names database ${db || dbParam}, which is out of range; a Redis database is 0..15 unless the server's \`databases\` setting allows more`;
   return undefined;

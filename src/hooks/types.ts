@@ -1,5 +1,6 @@
 /** What a user writes in hooks.ts, and the normalized form the scheduler consumes. */
 import type { QueueConfig, RateLimit } from "../config/types.js";
+import type { RedisTlsSettings } from "../redis/tls.js";
 
 /** Catch-up after downtime: Frappe's rule ("latest": one run), "none", or every missed slot. */
 export type CatchupPolicy = "latest" | "none" | { all: true; window?: string | number };
@@ -45,7 +46,8 @@ export interface HooksDefinition {
   event_expressions?: Partial<Record<EventName, string>>;
   timezone?: string;
   scheduler_interval?: number;
-  redis?: string;
+  /** A URL, or { url, tls: { ca, cert, key, servername, rejectUnauthorized } } (src/redis/tls.ts). */
+  redis?: string | { url?: string; tls?: RedisTlsSettings };
   prefix?: string;
   app_root?: string;
   log_level?: string;

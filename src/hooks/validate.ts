@@ -7,7 +7,7 @@ import {
   checkPositiveSeconds,
   checkPrefix,
   checkQueue,
-  checkRedisUrl,
+  checkHooksRedis,
   checkSchedulerInterval,
   checkTimezone,
   isPlainObject,
@@ -81,7 +81,7 @@ function validateTopLevel(key: string, value: unknown, problems: ProblemList, qu
     case "scheduler_interval":
       return single(checkSchedulerInterval);
     case "redis":
-      return single(checkRedisUrl);
+      return single(checkHooksRedis);
     case "prefix":
       return single(checkPrefix);
     case "log_level":

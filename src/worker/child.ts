@@ -10,6 +10,7 @@
  * enforce its hard timeouts or extend its leases, so its jobs are better left to the reaper.
  */
 import { useRedactKeys } from "../security/redact-config.js";
+import { useRedisTls } from "../redis/tls.js";
 import { setMaxListeners } from "node:events";
 import { createRedis } from "../redis/connection.js";
 import { createKeys } from "../redis/keys.js";
@@ -83,6 +84,7 @@ function requestStop(): void {
 
 async function start(init: ChildInit): Promise<void> {
   const log = jsonLogger({ level: "warn", base: { component: "worker-child", worker: init.worker } });
+  useRedisTls(init.config.redisTls);
   const redis = createRedis(init.redisUrl, { connectionName: init.worker });
   const blocking = createRedis(init.redisUrl, { blocking: true, connectionName: `${init.worker}:wait` });
   // ioredis reconnects by itself; say so once per outage instead of once per retry.
