@@ -31,6 +31,8 @@ import { checkSecret, checkSigning } from "../security/signing.js";
 import { checkRedactKeys, DEFAULT_REDACT_KEYS } from "../security/redact.js";
 import { useRedactKeys } from "../security/redact-config.js";
 import { checkRedisTls, resolveTlsPaths, useRedisTls, type RedisTlsSettings } from "../redis/tls.js";
+import { checkTasksSetting, useTaskAllowList } from "../hooks/task-allow.js";
+import { allTaskPaths } from "../hooks/task-loader.js";
 import { checkLogLevel, checkPositiveSeconds, checkPrefix, checkQueue, checkRedisUrl, checkSchedulerInterval, checkTimezone } from "./validate.js";
 
 export interface ConfigFlags {
@@ -134,8 +136,24 @@ export function resolveConfig({ flags = {}, env = process.env, hooks }: ResolveC
     ...resolveSigning(hooks, env),
     redact: resolveRedact(hooks),
     ...resolveRedisTls(hooks),
+    ...resolveTasksAllow(hooks),
     sources,
   };
+}
+
+/** hooks `tasks.allow` with the hooks file's own task paths; also made this process's policy. */
+function resolveTasksAllow(hooks: LoadedHooks): { tasksAllow?: string[] } {
+  const declared = hooks.definition.tasks;
+  if (declared === undefined) {
+    useTaskAllowList(undefined);
+    return {};
+  }
+  const problem = checkTasksSetting(declared);
+  if (problem) fail(`${displayPath(hooks.file)}: tasks`, problem);
+  const own = allTaskPaths(hooks).map((p) => p.method);
+  const tasksAllow = [...new Set([...declared.allow, ...own])];
+  useTaskAllowList(tasksAllow);
+  return { tasksAllow };
 }
 
 /** hooks `redis.tls` with absolute paths; also made this process's TLS settings for rediss:// URLs. */

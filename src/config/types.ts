@@ -47,6 +47,8 @@ export interface ResolvedConfig {
   signing?: { secret: string; maxAge?: number };
   /** hooks `redis.tls` (paths absolute), for rediss:// URLs (src/redis/tls.ts). */
   redisTls?: import("../redis/tls.js").RedisTlsSettings;
+  /** hooks `tasks.allow` plus every path the hooks file declares; absent: no restriction (src/hooks/task-allow.ts). */
+  tasksAllow?: string[];
   /** hooks `redact`, else the default list (src/security/redact.ts). */
   redact: readonly string[];
   /** Where each setting came from, for `doctor` and the start banner. */

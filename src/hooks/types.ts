@@ -59,6 +59,8 @@ export interface HooksDefinition {
   signing?: { secret: string; maxAge?: number };
   /** Keys masked at any depth in notifiers, `jobs show`, logs and events (src/security/redact.ts); replaces the default list. */
   redact?: string[];
+  /** `allow`: the only modules, dotted paths or globs tasks may resolve to (src/hooks/task-allow.ts). */
+  tasks?: { allow: string[] };
 }
 
 /** One (task, schedule) pair after normalization: what the scheduler fires. */

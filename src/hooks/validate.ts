@@ -14,6 +14,7 @@ import {
 } from "../config/validate.js";
 import { checkSigning } from "../security/signing.js";
 import { checkRedactKeys } from "../security/redact.js";
+import { checkTasksSetting } from "./task-allow.js";
 import { checkCronExpression } from "./cron.js";
 import { parseDottedPath } from "./dotted-path.js";
 import { ALL_EVENT_KEYS, BUILTIN_QUEUE_NAMES, CRON_EVENTS, EVENT_NAMES } from "./events.js";
@@ -34,6 +35,7 @@ export const TOP_LEVEL_KEYS = [
   "job_failure_handlers",
   "signing",
   "redact",
+  "tasks",
 ] as const;
 
 const ENTRY_KEYS = ["method", "queue", "timeout", "catchup", "jitter", "kwargs", "on_failure"] as const;
@@ -98,6 +100,8 @@ function validateTopLevel(key: string, value: unknown, problems: ProblemList, qu
       return single(checkSigning);
     case "redact":
       return single(checkRedactKeys);
+    case "tasks":
+      return single(checkTasksSetting);
   }
 }
 

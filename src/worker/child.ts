@@ -11,6 +11,7 @@
  */
 import { useRedactKeys } from "../security/redact-config.js";
 import { useRedisTls } from "../redis/tls.js";
+import { useTaskAllowList } from "../hooks/task-allow.js";
 import { setMaxListeners } from "node:events";
 import { createRedis } from "../redis/connection.js";
 import { createKeys } from "../redis/keys.js";
@@ -100,6 +101,7 @@ async function start(init: ChildInit): Promise<void> {
   try {
     await Promise.all([redis.connect(), blocking.connect()]);
     useRedactKeys(init.config.redact);
+    useTaskAllowList(init.config.tasksAllow);
     const tasks = createTaskRegistry(init.config.appRoot);
     const env: QueueEnv = {
       redis,
