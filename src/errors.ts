@@ -58,11 +58,16 @@ export class UnrecoverableError extends Error {
 
 /** One line for any thrown value, for logs and the CLI (never a stack for expected errors). */
 export function describeError(err: unknown): string {
-  if (err instanceof SchedulerError) return err.toLine();
-  if (err instanceof Error) return err.message || err.name;
   try {
+    if (err instanceof SchedulerError) return err.toLine();
+    if (err instanceof Error) return err.message || err.name;
     return `non-Error thrown: ${JSON.stringify(err)}`;
   } catch {
-    return `non-Error thrown: ${String(err)}`;
+    // a getter, toJSON or toString that throws: never let the report itself throw
+    try {
+      return `non-Error thrown: ${String(err)}`;
+    } catch {
+      return "a thrown value that cannot be read";
+    }
   }
 }

@@ -1,6 +1,7 @@
 /** Options every command shares, and the one place CLI errors become exit codes and lines. */
-import { Command, Option } from "commander";
+import { Command } from "commander";
 import { SchedulerError, describeError } from "../errors.js";
+import { redactUrlsIn } from "../security/redact-url.js";
 
 export interface CommonOptions {
   hooks?: string;
@@ -14,7 +15,8 @@ export function withCommon(cmd: Command, { json = false }: { json?: boolean } = 
   cmd
     .option("--hooks <path>", "hooks file (default: discovered from the current folder)")
     .option("--redis <url>", "Redis URL (default: REDIS_URL, hooks `redis`, then the embedded default)")
-    .addOption(new Option("--prefix <prefix>", "Redis key prefix").env("SCHEDULER_PREFIX"));
+    // Not commander's .env(): config/resolve.ts reads SCHEDULER_PREFIX, so its errors name it.
+    .option("--prefix <prefix>", "Redis key prefix (default: SCHEDULER_PREFIX, hooks `prefix`, then \"hs\")");
   if (json) cmd.option("--json", "print JSON for scripts");
   return cmd;
 }
@@ -30,7 +32,8 @@ export class UsageError extends SchedulerError {
 
 /** Print an expected error as one line (no stack) and return the failure exit code. */
 export function reportError(err: unknown): number {
-  const line = describeError(err);
+  // Whatever an error quotes (a URL from a flag, a driver's message), no password reaches the screen.
+  const line = redactUrlsIn(describeError(err));
   process.stderr.write(`scheduler: ${line}\n`);
   if (!(err instanceof SchedulerError) && process.env.SCHEDULER_DEBUG && err instanceof Error && err.stack) {
     process.stderr.write(`${err.stack}\n`);

@@ -18,6 +18,7 @@ import { DEFAULT_QUEUES, DEFAULT_RETENTION, type QueueEnv } from "../queue/conte
 import { connectRedis, DEFAULT_REDIS_URL } from "../redis/connection.js";
 import { createKeys, DEFAULT_PREFIX, type Keys } from "../redis/keys.js";
 import type { CommonOptions } from "./common.js";
+import { directPrefix, directRedisUrl } from "./target-settings.js";
 
 export interface CliTarget {
   url: string;
@@ -48,8 +49,12 @@ export async function resolveTarget(options: CommonOptions, how: TargetOptions):
   let config: ResolvedConfig | undefined;
   // With the server and prefix named outright, a broken hooks file must not stand in the way of
   // an optional-hooks command (reading logs or status while fixing that file).
-  const named = Boolean((options.redis || env.REDIS_URL) && (options.prefix || env.SCHEDULER_PREFIX));
-  if (how.hooks === "required" || !named) {
+  // Checked first: a bad or empty value is refused before anything loads or connects.
+  const namedUrl = directRedisUrl(options.redis, env);
+  const namedPrefix = directPrefix(options.prefix, env);
+  const named = namedUrl !== undefined && namedPrefix !== undefined;
+  // An explicit --hooks is loaded even then: its settings (the redaction list, queues) apply.
+  if (how.hooks === "required" || !named || options.hooks !== undefined) {
     try {
       hooks = await loadHooks({ hooksPath: options.hooks, cwd });
       config = resolveConfig({ flags: { redis: options.redis, prefix: options.prefix }, env, hooks });
@@ -59,13 +64,8 @@ export async function resolveTarget(options: CommonOptions, how: TargetOptions):
     }
   }
   const hooksDir = hooks ? dirname(resolve(cwd, hooks.file)) : undefined;
-  const url =
-    options.redis ||
-    env.REDIS_URL ||
-    config?.redisUrl ||
-    (await embeddedUrl([hooksDir, cwd])) ||
-    DEFAULT_REDIS_URL;
-  const prefix = options.prefix || config?.prefix || env.SCHEDULER_PREFIX || DEFAULT_PREFIX;
+  const url = namedUrl ?? config?.redisUrl ?? (await embeddedUrl([hooksDir, cwd])) ?? DEFAULT_REDIS_URL;
+  const prefix = config?.prefix ?? namedPrefix ?? DEFAULT_PREFIX;
   return { url, prefix, hooks, config };
 }
 

@@ -28,6 +28,11 @@ import {
 } from "./defaults.js";
 import type { ConfigSource, QueueConfig, ResolvedConfig } from "./types.js";
 import { checkSecret, checkSigning } from "../security/signing.js";
+import { checkRedactKeys, DEFAULT_REDACT_KEYS } from "../security/redact.js";
+import { useRedactKeys } from "../security/redact-config.js";
+import { checkRedisTls, resolveTlsPaths, useRedisTls, type RedisTlsSettings } from "../redis/tls.js";
+import { checkTasksSetting, useTaskAllowList } from "../hooks/task-allow.js";
+import { allTaskPaths } from "../hooks/task-loader.js";
 import { checkLogLevel, checkPositiveSeconds, checkPrefix, checkQueue, checkRedisUrl, checkSchedulerInterval, checkTimezone } from "./validate.js";
 
 export interface ConfigFlags {
@@ -47,13 +52,18 @@ interface Layer {
   flag?: [string, string | undefined];
   env?: Array<[string, string | undefined]>;
   hooks?: [string, unknown];
+  /** An empty environment value is a value (checked, so refused) rather than "not set". */
+  emptyEnvIsSet?: boolean;
 }
 
-/** The first set value, highest precedence first, with the label of where it came from. */
+/**
+ * The first set value, highest precedence first, with the label of where it came from. An
+ * empty flag is a value (so `--prefix ''` is refused, never the default installation's "hs").
+ */
 function pick(layer: Layer, hooksFile: string): { value: unknown; source: ConfigSource; label: string } | undefined {
-  if (layer.flag && layer.flag[1] !== undefined && layer.flag[1] !== "") return { value: layer.flag[1], source: "flag", label: layer.flag[0] };
+  if (layer.flag && layer.flag[1] !== undefined) return { value: layer.flag[1], source: "flag", label: layer.flag[0] };
   for (const [name, value] of layer.env ?? []) {
-    if (value !== undefined && value !== "") return { value, source: "env", label: name };
+    if (value !== undefined && (value !== "" || layer.emptyEnvIsSet)) return { value, source: "env", label: name };
   }
   if (layer.hooks && layer.hooks[1] !== undefined) return { value: layer.hooks[1], source: "hooks", label: `${displayPath(hooksFile)}: ${layer.hooks[0]}` };
   return undefined;
@@ -86,11 +96,11 @@ export function resolveConfig({ flags = {}, env = process.env, hooks }: ResolveC
     return chosen.value as T;
   };
 
-  const redisUrl = setting<string | undefined>("redisUrl", { flag: ["--redis", flags.redis], env: [["REDIS_URL", env.REDIS_URL]], hooks: ["redis", def.redis] }, checkRedisUrl, () => ({
+  const redisUrl = setting<string | undefined>("redisUrl", { flag: ["--redis", flags.redis], env: [["REDIS_URL", env.REDIS_URL]], hooks: ["redis", typeof def.redis === "object" && def.redis !== null ? def.redis.url : def.redis] }, checkRedisUrl, () => ({
     value: undefined,
     source: "default",
   }));
-  const prefix = setting<string>("prefix", { flag: ["--prefix", flags.prefix], env: [["SCHEDULER_PREFIX", env.SCHEDULER_PREFIX]], hooks: ["prefix", def.prefix] }, checkPrefix, () => ({
+  const prefix = setting<string>("prefix", { flag: ["--prefix", flags.prefix], env: [["SCHEDULER_PREFIX", env.SCHEDULER_PREFIX]], hooks: ["prefix", def.prefix], emptyEnvIsSet: true }, checkPrefix, () => ({
     value: DEFAULT_PREFIX,
     source: "default",
   }));
@@ -124,8 +134,50 @@ export function resolveConfig({ flags = {}, env = process.env, hooks }: ResolveC
     // Validated with the hooks (paths checked by allTaskPaths); only carried to the workers here.
     ...(Array.isArray(def.job_failure_handlers) && def.job_failure_handlers.length > 0 ? { failureHandlers: [...def.job_failure_handlers] } : {}),
     ...resolveSigning(hooks, env),
+    redact: resolveRedact(hooks),
+    ...resolveRedisTls(hooks),
+    ...resolveTasksAllow(hooks),
     sources,
   };
+}
+
+/** hooks `tasks.allow` with the hooks file's own task paths; also made this process's policy. */
+function resolveTasksAllow(hooks: LoadedHooks): { tasksAllow?: string[] } {
+  const declared = hooks.definition.tasks;
+  if (declared === undefined) {
+    useTaskAllowList(undefined);
+    return {};
+  }
+  const problem = checkTasksSetting(declared);
+  if (problem) fail(`${displayPath(hooks.file)}: tasks`, problem);
+  const own = allTaskPaths(hooks).map((p) => p.method);
+  const tasksAllow = [...new Set([...declared.allow, ...own])];
+  useTaskAllowList(tasksAllow);
+  return { tasksAllow };
+}
+
+/** hooks `redis.tls` with absolute paths; also made this process's TLS settings for rediss:// URLs. */
+function resolveRedisTls(hooks: LoadedHooks): { redisTls?: RedisTlsSettings } {
+  const declared = typeof hooks.definition.redis === "object" && hooks.definition.redis !== null ? hooks.definition.redis.tls : undefined;
+  if (declared === undefined) {
+    useRedisTls(undefined);
+    return {};
+  }
+  const problem = checkRedisTls(declared);
+  if (problem) fail(`${displayPath(hooks.file)}: redis`, problem);
+  const tls = resolveTlsPaths(declared, dirname(hooks.file));
+  useRedisTls(tls);
+  return { redisTls: tls };
+}
+
+/** hooks `redact` (validated with the hooks), else the default; also made this process's list. */
+function resolveRedact(hooks: LoadedHooks): readonly string[] {
+  const declared = hooks.definition.redact;
+  const problem = declared === undefined ? undefined : checkRedactKeys(declared);
+  if (problem) fail(`${displayPath(hooks.file)}: redact`, problem);
+  const keys = declared === undefined ? DEFAULT_REDACT_KEYS : [...declared];
+  useRedactKeys(keys);
+  return keys;
 }
 
 /** TZ when it names an IANA zone (POSIX forms like ":/etc/localtime" are left to Intl), else Intl's zone. */
@@ -164,18 +216,22 @@ function resolveQueues(hooks: LoadedHooks): Record<string, QueueConfig> {
 }
 
 /** SCHEDULER_SIGNING_SECRET over hooks `signing.secret`; absent: jobs are not signed. */
-function resolveSigning(hooks: LoadedHooks, env: NodeJS.ProcessEnv): { signing?: { secret: string } } {
+function resolveSigning(hooks: LoadedHooks, env: NodeJS.ProcessEnv): { signing?: { secret: string; maxAge?: number } } {
+  const declared = hooks.definition.signing;
+  if (declared !== undefined) {
+    const problem = checkSigning(declared);
+    if (problem) fail(`${displayPath(hooks.file)}: signing`, problem);
+  }
+  // maxAge comes from the hooks file whichever secret applies.
+  const maxAge = declared?.maxAge !== undefined ? { maxAge: declared.maxAge } : {};
   const fromEnv = env.SCHEDULER_SIGNING_SECRET;
   if (fromEnv !== undefined && fromEnv !== "") {
     const problem = checkSecret(fromEnv);
     if (problem) fail("SCHEDULER_SIGNING_SECRET", problem);
-    return { signing: { secret: fromEnv } };
+    return { signing: { secret: fromEnv, ...maxAge } };
   }
-  const declared = hooks.definition.signing;
   if (declared === undefined) return {};
-  const problem = checkSigning(declared);
-  if (problem) fail(`${displayPath(hooks.file)}: signing`, problem);
-  return { signing: { secret: declared.secret } };
+  return { signing: { secret: declared.secret, ...maxAge } };
 }
 
 function resolveRetention(hooks: LoadedHooks): ResolvedConfig["retention"] {

@@ -44,7 +44,13 @@ export interface ResolvedConfig {
   /** hooks `job_failure_handlers`: dotted paths the workers call once per final job failure. */
   failureHandlers?: string[];
   /** Payload signing (src/security/signing.ts): hooks `signing` or SCHEDULER_SIGNING_SECRET. */
-  signing?: { secret: string };
+  signing?: { secret: string; maxAge?: number };
+  /** hooks `redis.tls` (paths absolute), for rediss:// URLs (src/redis/tls.ts). */
+  redisTls?: import("../redis/tls.js").RedisTlsSettings;
+  /** hooks `tasks.allow` plus every path the hooks file declares; absent: no restriction (src/hooks/task-allow.ts). */
+  tasksAllow?: string[];
+  /** hooks `redact`, else the default list (src/security/redact.ts). */
+  redact: readonly string[];
   /** Where each setting came from, for `doctor` and the start banner. */
   sources: Record<"redisUrl" | "prefix" | "timezone" | "schedulerInterval" | "logLevel", ConfigSource>;
 }

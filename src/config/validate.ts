@@ -7,6 +7,20 @@
 import { IANAZone } from "luxon";
 import { createKeys } from "../redis/keys.js";
 import { LOG_LEVELS } from "./defaults.js";
+import { redactUrl } from "../security/redact-url.js";
+import { checkRedisTls, checkTlsUrlOptions } from "../redis/tls.js";
+
+/** hooks `redis`: a URL, or { url?, tls? } (src/redis/tls.ts). */
+export function checkHooksRedis(value: unknown): string | undefined {
+  if (!isPlainObject(value)) return checkRedisUrl(value);
+  const extra = Object.keys(value).find((k) => k !== "url" && k !== "tls");
+  if (extra !== undefined) return `unknown key "${extra}"; write redis: "redis://host:6379" or { url: "rediss://host:6380", tls: { ca: "ca.pem" } }`;
+  if (value.url !== undefined) {
+    const m = checkRedisUrl(value.url);
+    if (m) return `url: ${m}`;
+  }
+  return value.tls === undefined ? undefined : checkRedisTls(value.tls);
+}
 
 export function checkTimezone(value: unknown): string | undefined {
   if (typeof value !== "string" || !IANAZone.isValidZone(value)) {
@@ -15,21 +29,34 @@ export function checkTimezone(value: unknown): string | undefined {
   return undefined;
 }
 
+/** The highest database index a URL may name (Redis's own index is a signed 32-bit int). */
+const MAX_DB_INDEX = 2 ** 31 - 1;
+
 export function checkRedisUrl(value: unknown): string | undefined {
   const fix = "use redis://[:password@]host:port[/db], rediss://... for TLS, or an absolute unix socket path";
-  if (typeof value !== "string" || value.trim() === "") return `${JSON.stringify(value)} is not a Redis URL; ${fix}`;
+  // Never quote a URL with its password: the message goes to screens and logs.
+  const shown = typeof value === "string" ? JSON.stringify(redactUrl(value)) : JSON.stringify(value) ?? String(value);
+  if (typeof value !== "string" || value.trim() === "") return `${shown} is not a Redis URL; ${fix}`;
   if (value.startsWith("/")) return undefined;
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    return `${JSON.stringify(value)} is not a Redis URL; ${fix}`;
+    return `${shown} is not a Redis URL; ${fix}`;
   }
   if (url.protocol !== "redis:" && url.protocol !== "rediss:") {
-    return `${JSON.stringify(value)} has scheme "${url.protocol}" which is not a Redis URL; ${fix}`;
+    return `${shown} has scheme "${url.protocol}" which is not a Redis URL; ${fix}`;
   }
+  if (url.hostname === "") return `${shown} names no host; write ${url.protocol}//127.0.0.1:6379 (or the server's host and port)`;
   const db = url.pathname.replace(/^\//, "");
-  if (db !== "" && !/^\d+$/.test(db)) return `${JSON.stringify(value)} names database "${db}", which is not a number; ${fix}`;
+  if (db !== "" && !/^\d+$/.test(db)) return `${shown} names database "${db}", which is not a number; ${fix}`;
+  const dbParam = url.searchParams.get("db");
+  if (dbParam !== null && !/^\d+$/.test(dbParam)) return `${shown} names database "${dbParam}" (?db=), which is not a number; ${fix}`;
+  if (dbParam !== null && db !== "" && Number(dbParam) !== Number(db)) return `${shown} names two databases (/${db} and ?db=${dbParam}); give one`;
+  const tls = checkTlsUrlOptions(url);
+  if (tls) return `${shown}: ${tls}`;
+  const index = Number(dbParam ?? (db || "0"));
+  if (index > MAX_DB_INDEX) return `${shown} names database ${db || dbParam}, which is out of range; a Redis database is 0..15 unless the server's \`databases\` setting allows more`;
   return undefined;
 }
 

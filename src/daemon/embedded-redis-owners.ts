@@ -53,7 +53,7 @@ export async function acquireLock(lockFile: string, timeoutMs = 15_000): Promise
   const deadline = performance.now() + timeoutMs;
   for (;;) {
     try {
-      const handle = await open(lockFile, "wx");
+      const handle = await open(lockFile, "wx", 0o600);
       await handle.writeFile(token);
       await handle.close();
       return async () => {
@@ -87,7 +87,8 @@ export async function addOwner(ownersDir: string): Promise<string> {
   await mkdir(ownersDir, { recursive: true });
   const file = join(ownersDir, `${process.pid}-${randomBytes(4).toString("hex")}.json`);
   const record: OwnerRecord = { pid: process.pid, host: hostname() };
-  await writeFile(file, JSON.stringify(record));
+  // Private like the rest of the embedded Redis's folder (src/daemon/private-files.ts).
+  await writeFile(file, JSON.stringify(record), { mode: 0o600 });
   return file;
 }
 

@@ -10,6 +10,7 @@
 import { spawn } from "node:child_process";
 import { accessSync, constants as fsConstants } from "node:fs";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { makePrivateDir, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, privatizeTree, withPrivateUmask } from "./private-files.js";
 import { createServer } from "node:net";
 import { delimiter, join } from "node:path";
 import { Redis } from "ioredis";
@@ -73,7 +74,9 @@ export async function ensureRedis(options: EnsureRedisOptions): Promise<RedisHan
     return { url: probeUrl, embedded: false, owned: false, started: false, stop: noop };
   }
   const paths = embeddedPaths(options.cwd, { tmp: options.tmpDir, transport: options.transport });
-  await mkdir(paths.ownersDir, { recursive: true });
+  await makePrivateDir(paths.dir);
+  await privatizeTree(paths.dir);
+  await mkdir(paths.ownersDir, { recursive: true, mode: PRIVATE_DIR_MODE });
   const release = await acquireLock(paths.lockFile);
   let ownerFile: string | undefined;
   try {
@@ -215,9 +218,10 @@ async function startServer(paths: EmbeddedPaths, options: EnsureRedisOptions): P
   }
   const listen: Listen = paths.socket ? { socket: paths.socket } : { port: await freePort() };
   const url = urlFor(listen);
-  await writeFile(paths.conf, redisConf(paths, listen));
+  await writeFile(paths.conf, redisConf(paths, listen), { mode: PRIVATE_FILE_MODE });
   const launch = await new Promise<{ code: number | null; output: string }>((done, fail) => {
-    const child = spawn(bin, [paths.conf], { cwd: paths.dir, env, stdio: ["ignore", "pipe", "pipe"] });
+    const run = withPrivateUmask(bin, [paths.conf]);
+    const child = spawn(run.command, run.args, { cwd: paths.dir, env, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
     child.stdout.on("data", (d: Buffer) => (output += d.toString()));
     child.stderr.on("data", (d: Buffer) => (output += d.toString()));
@@ -248,7 +252,7 @@ async function startServer(paths: EmbeddedPaths, options: EnsureRedisOptions): P
     await sleep(20);
   }
   const endpoint: Endpoint = { url, dir: paths.dir };
-  await writeFile(paths.endpointFile, JSON.stringify(endpoint));
+  await writeFile(paths.endpointFile, JSON.stringify(endpoint), { mode: PRIVATE_FILE_MODE });
   return { url, pid: await readPid(paths) };
 }
 

@@ -13,6 +13,7 @@ import { displayPath, HooksValidationError } from "./problems.js";
 import { forgetModules, importModule, loaderMessage } from "./ts-loader.js";
 import type { HooksDefinition, LoadedHooks } from "./types.js";
 import { TOP_LEVEL_KEYS, validateHooks, type ValidateOptions } from "./validate.js";
+import { notAHooksFile, shapeOf } from "./file-kind.js";
 
 /** Looked for in this order in the working folder; the `scheduler` key of package.json last. */
 export const SEARCH_PLACES = [
@@ -62,6 +63,8 @@ export async function loadHooks(options: LoadHooksOptions = {}): Promise<LoadedH
         hint: "check the --hooks path, or leave it out to discover hooks.ts in the current folder",
       });
     }
+    const notHooks = notAHooksFile(file);
+    if (notHooks) throw new HooksError("HOOKS_NOT_A_MODULE", `${displayPath(file, cwd)}: ${notHooks}`, { hint: "pass --hooks path/to/hooks.ts (or .mts, .js, .mjs, package.json)" });
     found = await guard(file, () => explorer.load(file));
     if (!found || found.config === undefined || found.config === null) {
       const what = file.endsWith("package.json") ? 'has no "scheduler" key' : "is empty";
@@ -116,7 +119,7 @@ function fromNamespace(namespace: Record<string, unknown>, file: string): RawHoo
   const named = Object.keys(namespace).filter((k) => k !== "default" && k !== "__esModule" && (TOP_LEVEL_KEYS as readonly string[]).includes(k));
   if (def !== undefined) {
     if (!isPlainObject(def)) {
-      throw new HooksError("HOOKS_SHAPE", `${displayPath(file)}: the default export is ${typeof def === "function" ? "a function" : JSON.stringify(def)}, not a hooks object`, {
+      throw new HooksError("HOOKS_SHAPE", `${displayPath(file)}: the default export is ${shapeOf(def)}, not a hooks object`, {
         hint: "write export default defineHooks({ scheduler_events: {...} })",
       });
     }
@@ -142,7 +145,7 @@ function asRaw(config: unknown, file: string): RawHooks {
   if (isPlainObject(config) && MARK in config) return (config as Record<symbol, RawHooks>)[MARK]!;
   // package.json `scheduler` object: plain JSON, validated strictly.
   if (!isPlainObject(config)) {
-    throw new HooksError("HOOKS_SHAPE", `${displayPath(file)}: "scheduler" must be an object of hooks settings or a path to a hooks file, got ${JSON.stringify(config)}`);
+    throw new HooksError("HOOKS_SHAPE", `${displayPath(file)}: "scheduler" must be an object of hooks settings or a path to a hooks file, got ${shapeOf(config)}`);
   }
   return { definition: config, validate: { unknownKeys: "all" } };
 }
@@ -154,6 +157,8 @@ async function guard<T>(where: string, fn: () => Promise<T>): Promise<T> {
   } catch (err) {
     if (err instanceof HooksError) throw err;
     const file = (err as { filepath?: string }).filepath ?? where;
-    throw new HooksError("HOOKS_LOAD_FAILED", `${displayPath(file)}: failed to load: ${loaderMessage(err)}`, { cause: err });
+    // A JSON parser's message quotes the file's text: say where it broke, never what is there.
+    const why = err instanceof SyntaxError && file.endsWith(".json") ? "is not valid JSON" : loaderMessage(err);
+    throw new HooksError("HOOKS_LOAD_FAILED", `${displayPath(file)}: failed to load: ${why}`, { cause: err });
   }
 }

@@ -15,6 +15,7 @@ import { parseDottedPath } from "./dotted-path.js";
 import { displayPath, type Problem } from "./problems.js";
 import { forgetModules, importModule, loaderMessage } from "./ts-loader.js";
 import type { LoadedHooks, ScheduledTask, TaskRegistry } from "./types.js";
+import { taskRefusal } from "./task-allow.js";
 
 export const MODULE_EXTENSIONS = [".ts", ".mts", ".js", ".mjs"] as const;
 
@@ -86,6 +87,9 @@ class AppTaskRegistry implements TaskRegistry {
     if (typeof parsed === "string") {
       throw new TaskResolutionError("TASK_PATH_INVALID", `task path ${parsed}`);
     }
+    // Before the module loads: a refused path must not run its module's top-level code.
+    const refused = taskRefusal(dottedPath);
+    if (refused) throw refused;
     const modulePath = parsed.moduleSegments.join(".");
     const { file, namespace } = await this.loadModule(dottedPath, modulePath, parsed.moduleSegments);
     const value = namespace[parsed.exportName];

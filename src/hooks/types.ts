@@ -1,5 +1,6 @@
 /** What a user writes in hooks.ts, and the normalized form the scheduler consumes. */
 import type { QueueConfig, RateLimit } from "../config/types.js";
+import type { RedisTlsSettings } from "../redis/tls.js";
 
 /** Catch-up after downtime: Frappe's rule ("latest": one run), "none", or every missed slot. */
 export type CatchupPolicy = "latest" | "none" | { all: true; window?: string | number };
@@ -45,7 +46,8 @@ export interface HooksDefinition {
   event_expressions?: Partial<Record<EventName, string>>;
   timezone?: string;
   scheduler_interval?: number;
-  redis?: string;
+  /** A URL, or { url, tls: { ca, cert, key, servername, rejectUnauthorized } } (src/redis/tls.ts). */
+  redis?: string | { url?: string; tls?: RedisTlsSettings };
   prefix?: string;
   app_root?: string;
   log_level?: string;
@@ -54,7 +56,11 @@ export interface HooksDefinition {
   /** Dotted paths called once per final job failure (issue: failure handling). */
   job_failure_handlers?: string[];
   /** HMAC-sign job payloads; workers refuse unsigned or altered jobs (src/security/signing.ts). */
-  signing?: { secret: string };
+  signing?: { secret: string; maxAge?: number };
+  /** Keys masked at any depth in notifiers, `jobs show`, logs and events (src/security/redact.ts); replaces the default list. */
+  redact?: string[];
+  /** `allow`: the only modules, dotted paths or globs tasks may resolve to (src/hooks/task-allow.ts). */
+  tasks?: { allow: string[] };
 }
 
 /** One (task, schedule) pair after normalization: what the scheduler fires. */

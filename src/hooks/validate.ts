@@ -7,12 +7,14 @@ import {
   checkPositiveSeconds,
   checkPrefix,
   checkQueue,
-  checkRedisUrl,
+  checkHooksRedis,
   checkSchedulerInterval,
   checkTimezone,
   isPlainObject,
 } from "../config/validate.js";
 import { checkSigning } from "../security/signing.js";
+import { checkRedactKeys } from "../security/redact.js";
+import { checkTasksSetting } from "./task-allow.js";
 import { checkCronExpression } from "./cron.js";
 import { parseDottedPath } from "./dotted-path.js";
 import { ALL_EVENT_KEYS, BUILTIN_QUEUE_NAMES, CRON_EVENTS, EVENT_NAMES } from "./events.js";
@@ -32,6 +34,8 @@ export const TOP_LEVEL_KEYS = [
   "retention",
   "job_failure_handlers",
   "signing",
+  "redact",
+  "tasks",
 ] as const;
 
 const ENTRY_KEYS = ["method", "queue", "timeout", "catchup", "jitter", "kwargs", "on_failure"] as const;
@@ -79,7 +83,7 @@ function validateTopLevel(key: string, value: unknown, problems: ProblemList, qu
     case "scheduler_interval":
       return single(checkSchedulerInterval);
     case "redis":
-      return single(checkRedisUrl);
+      return single(checkHooksRedis);
     case "prefix":
       return single(checkPrefix);
     case "log_level":
@@ -94,6 +98,10 @@ function validateTopLevel(key: string, value: unknown, problems: ProblemList, qu
       return validatePathList("job_failure_handlers", value, problems);
     case "signing":
       return single(checkSigning);
+    case "redact":
+      return single(checkRedactKeys);
+    case "tasks":
+      return single(checkTasksSetting);
   }
 }
 

@@ -7,6 +7,8 @@
 import cliProgress from "cli-progress";
 import type { StoredEvent } from "./read-events.js";
 import { describeProgress, formatEvent, progressOf } from "./format-event.js";
+import { redactActive } from "../security/redact-config.js";
+import { escapeStrings } from "../security/terminal-text.js";
 
 export interface PrinterOptions {
   out: NodeJS.WritableStream;
@@ -29,8 +31,16 @@ const JOB_END = new Set(["job.finished", "job.failed", "job.canceled", "job.aban
 export function createPrinter(options: PrinterOptions): EventPrinter {
   const { out } = options;
   if (options.json) {
-    return { print: (event) => void out.write(`${JSON.stringify(event)}\n`), close: () => {} };
+    return { print: (event) => void out.write(`${JSON.stringify(redactActive(event))}\n`), close: () => {} };
   }
+  const inner = createTextPrinter(options);
+  // Events come from Redis: secrets masked (also in events written before a redact list was
+  // set) and control characters escaped before any formatting adds colours of its own.
+  return { print: (event) => inner.print(escapeStrings(redactActive(event))), close: () => inner.close() };
+}
+
+function createTextPrinter(options: PrinterOptions): EventPrinter {
+  const { out } = options;
   const useBars = options.bars ?? ((out as NodeJS.WriteStream).isTTY === true);
   const line = (event: StoredEvent) => formatEvent(event, { color: options.color, zone: options.zone });
   if (!useBars) return { print: (event) => void out.write(`${line(event)}\n`), close: () => {} };

@@ -4,6 +4,7 @@
  */
 import type { Redis, ChainableCommander } from "ioredis";
 import type { Keys } from "../redis/keys.js";
+import { redactActive, redactMessage } from "../security/redact-config.js";
 
 export type EventLevel = "debug" | "info" | "warn" | "error";
 
@@ -25,8 +26,10 @@ export interface SchedulerEvent {
 /** Roughly this many entries are kept (XADD MAXLEN ~): bounded memory, a few hours of history. */
 export const EVENTS_MAXLEN = 10_000;
 
+/** Secrets masked on the way in: the stream is read from any machine (src/security/redact.ts). */
 function fields(event: SchedulerEvent): string[] {
-  return ["e", JSON.stringify(event)];
+  const safe = event.data === undefined ? { ...event, msg: redactMessage(event.msg) } : { ...event, msg: redactMessage(event.msg), data: redactActive(event.data) };
+  return ["e", JSON.stringify(safe)];
 }
 
 export async function appendEvent(redis: Redis, keys: Keys, event: SchedulerEvent): Promise<void> {

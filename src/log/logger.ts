@@ -11,6 +11,7 @@ import pretty from "pino-pretty";
 import type { Job } from "../queue/types.js";
 import { createEventSink, type EventSink, type EventSinkOptions } from "./event-sink.js";
 import { openLogFile, type LogFile, type RotateOptions } from "./log-file.js";
+import { redactActive, redactMessage } from "../security/redact-config.js";
 
 export type LogLevel = Level | "silent";
 
@@ -79,7 +80,22 @@ export function createLogger(options: LoggerOptions): Logger {
   }
   if (options.events) streams.push({ level, stream: createEventSink(options.events) });
   const multi = pino.multistream(streams);
-  const logger = pino({ name: options.name, level, base: { pid: process.pid } }, multi);
+  const logger = pino(
+    {
+      name: options.name,
+      level,
+      base: { pid: process.pid },
+      // Secrets masked in every line, whatever wrote it (src/security/redact.ts): the merged
+      // object by key, strings for URL passwords.
+      formatters: { log: (obj) => redactActive(obj) },
+      hooks: {
+        logMethod(args, method) {
+          method.apply(this, args.map((a) => (typeof a === "string" ? redactMessage(a) : a)) as Parameters<typeof method>);
+        },
+      },
+    },
+    multi,
+  );
   outputs.set(logger, (entry) => void multi.add(entry));
   closers.set(logger, async () => {
     await file?.close();

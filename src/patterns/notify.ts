@@ -11,6 +11,8 @@
 import type { Job, SerializedError } from "../queue/types.js";
 import { SchedulerError, describeError } from "../errors.js";
 import { systemClock, type Clock } from "../clock.js";
+import { redact } from "../security/redact.js";
+import { redactKeys, redactMessage } from "../security/redact-config.js";
 
 export interface JobFailure {
   job: Job;
@@ -38,8 +40,9 @@ function serializeError(error: SerializedError | Error): SerializedError {
 }
 
 /** The JSON a webhook receives (and the fields an email shows). */
-export function failurePayload(failure: JobFailure, at: number) {
+export function failurePayload(failure: JobFailure, at: number, redactList: readonly string[] = redactKeys()) {
   const { job } = failure;
+  const error = serializeError(failure.error);
   return {
     event: "job.failed",
     at,
@@ -49,12 +52,13 @@ export function failurePayload(failure: JobFailure, at: number) {
       queue: job.queue,
       jobName: job.jobName,
       task: job.task,
-      kwargs: job.kwargs,
+      // Secrets masked (hooks `redact`): alerts go to chat rooms and inboxes.
+      kwargs: redact(job.kwargs, redactList),
       createdAt: job.createdAt,
       startedAt: job.startedAt,
       endedAt: job.endedAt,
     },
-    error: serializeError(failure.error),
+    error: { ...error, message: redactMessage(error.message), ...(error.stack ? { stack: redactMessage(error.stack) } : {}) },
     attempts: failure.attempts,
   };
 }
@@ -120,12 +124,14 @@ export interface WebhookOptions {
   fetch?: typeof fetch;
   sleep?: (ms: number) => Promise<void>;
   clock?: Clock;
+  /** Keys masked in the payload (default: hooks `redact`, else the default list). */
+  redact?: readonly string[];
 }
 
 /** Why a webhook gave up (after its retries, or at once on a 4xx that a retry cannot fix). */
 export class WebhookError extends SchedulerError {
   constructor(url: string, detail: string) {
-    super("WEBHOOK_FAILED", `webhook ${url}: ${detail}`);
+    super("WEBHOOK_FAILED", `webhook ${redactMessage(url)}: ${detail}`);
   }
 }
 
@@ -151,7 +157,7 @@ export function webhookNotifier(options: WebhookOptions): FailureHandler {
   const clock = options.clock ?? systemClock;
 
   return async function webhook(failure, scope) {
-    const body = JSON.stringify(failurePayload(failure, clock()));
+    const body = JSON.stringify(failurePayload(failure, clock(), options.redact ?? redactKeys()));
     let last = "";
     for (let attempt = 0; attempt <= retries; attempt++) {
       if (attempt > 0) await sleep(backoffMs * 2 ** (attempt - 1));
@@ -197,6 +203,8 @@ export interface EmailNotifierOptions {
   /** Default: "Job failed: <method>". */
   subject?: (failure: JobFailure) => string;
   clock?: Clock;
+  /** Keys masked in the mail (default: hooks `redact`, else the default list). */
+  redact?: readonly string[];
 }
 
 /** A failure handler that mails the admin, as the reference's decorator does. */
@@ -205,7 +213,7 @@ export function emailNotifier(options: EmailNotifierOptions): FailureHandler {
     throw new SchedulerError("BAD_ARGUMENT", "emailNotifier: transport must have a sendMail(message) method (e.g. nodemailer.createTransport(...))");
   }
   return async function email(failure) {
-    const p = failurePayload(failure, (options.clock ?? systemClock)());
+    const p = failurePayload(failure, (options.clock ?? systemClock)(), options.redact ?? redactKeys());
     const text = [
       `Job ${p.job.id} (${p.job.method}) failed on queue "${p.job.queue}" after ${p.attempts} attempt(s).`,
       "",

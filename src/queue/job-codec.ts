@@ -4,8 +4,8 @@
  */
 import type { Job, JobStatus, SerializedError } from "./types.js";
 
-const NUMBER_FIELDS = ["timeout", "attempt", "createdAt", "enqueuedAt", "startedAt", "endedAt", "scheduledAt", "scheduledFor", "stalls", "retries", "depsLeft", "childCount", "cancelRequested"] as const;
-const STRING_FIELDS = ["jobName", "task", "parentId", "worker", "cancelReason", "sig", "traceparent", "firstRun"] as const;
+const NUMBER_FIELDS = ["timeout", "attempt", "createdAt", "enqueuedAt", "startedAt", "endedAt", "scheduledAt", "scheduledFor", "stalls", "retries", "depsLeft", "childCount", "cancelRequested", "expiresAt"] as const;
+const STRING_FIELDS = ["jobName", "task", "parentId", "worker", "cancelReason", "sig", "nonce", "traceparent", "firstRun"] as const;
 const JSON_FIELDS = ["retry", "result", "error", "progress", "dependsOn", "statusRecord"] as const;
 
 /**
@@ -76,7 +76,25 @@ function setField(job: Job, k: string, v: string): void {
       job.status = v as JobStatus;
       return;
     case "kwargs":
-      job.kwargs = (parseJson(v) as Record<string, unknown> | undefined) ?? {};
+    case "retry":
+    case "dependsOn":
+      // Fields that decide how the job runs: a value that is not JSON is noted (the worker fails
+      // the job with it, src/queue/job-integrity.ts), never passed on as a string.
+      try {
+        out[k] = JSON.parse(v);
+      } catch (err) {
+        job.corrupt ??= `job hash field ${k} is not valid JSON: ${(err as Error).message.slice(0, 200)}`;
+        if (k !== "kwargs") out[k] = undefined;
+      }
+      return;
+    case "timeout": {
+      const n = Number(v);
+      if (!Number.isFinite(n) || n <= 0) job.corrupt ??= `job hash field timeout is not a number of seconds > 0: ${JSON.stringify(v.slice(0, 40))}`;
+      job.timeout = n;
+      return;
+    }
+    case "takeProblem":
+      job.corrupt ??= v;
       return;
     case "catchup":
       job.catchup = v === "1";
@@ -96,30 +114,84 @@ export function isJobHash(h: Record<string, string> | null | undefined): h is Re
   return !!h && h.method !== undefined && h.queue !== undefined;
 }
 
-/** Any thrown value as the JSON record stored on the job and its attempt. */
+/** A property of a thrown value; undefined when reading it throws (a hostile getter, a revoked proxy). */
+function read(value: object, key: string): unknown {
+  try {
+    return (value as Record<string, unknown>)[key];
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Any thrown value as the JSON record stored on the job and its attempt. Never throws: a value
+ * whose getters, toString or toJSON throw is described by what can be read of it.
+ */
 export function serializeError(err: unknown): SerializedError {
   if (err instanceof Error) {
-    const out: SerializedError = { name: err.name || "Error", message: err.message };
-    if (err.stack) out.stack = err.stack.split("\n").slice(0, 30).join("\n");
-    const code = (err as { code?: unknown }).code;
+    const name = read(err, "name");
+    const message = read(err, "message");
+    const out: SerializedError = { name: typeof name === "string" && name ? name : "Error", message: typeof message === "string" ? message : describeThrown(err) };
+    const stack = read(err, "stack");
+    if (typeof stack === "string" && stack) out.stack = stack.split("\n").slice(0, 30).join("\n");
+    const code = read(err, "code");
     if (typeof code === "string") out.code = code;
     return out;
   }
   // already a record (e.g. handed back by a task running in a child process)
-  const rec = err as { name?: unknown; message?: unknown; stack?: unknown; code?: unknown } | null;
-  if (rec && typeof rec === "object" && typeof rec.message === "string") {
-    const out: SerializedError = { name: typeof rec.name === "string" ? rec.name : "Error", message: rec.message };
-    if (typeof rec.stack === "string") out.stack = rec.stack;
-    if (typeof rec.code === "string") out.code = rec.code;
-    return out;
+  if (err && typeof err === "object") {
+    const message = read(err, "message");
+    if (typeof message === "string") {
+      const name = read(err, "name");
+      const out: SerializedError = { name: typeof name === "string" ? name : "Error", message };
+      const stack = read(err, "stack");
+      if (typeof stack === "string") out.stack = stack;
+      const code = read(err, "code");
+      if (typeof code === "string") out.code = code;
+      return out;
+    }
   }
-  let message: string;
+  return { name: "NonError", message: describeThrown(err) };
+}
+
+/** JSON of the value, else its String, else its readable own properties (naming the unreadable ones). */
+function describeThrown(err: unknown): string {
   try {
-    message = JSON.stringify(err) ?? String(err);
+    const json = JSON.stringify(err);
+    if (json !== undefined) return json;
   } catch {
-    message = String(err);
+    // toJSON or a getter threw, or a cycle: fall through
   }
-  return { name: "NonError", message };
+  if (err === null || typeof err !== "object") {
+    try {
+      return String(err);
+    } catch {
+      return `a thrown ${typeof err}`;
+    }
+  }
+  const readable: Record<string, unknown> = {};
+  const unreadable: string[] = [];
+  let keys: string[] = [];
+  try {
+    keys = Object.keys(err).slice(0, 50);
+  } catch {
+    // a proxy whose ownKeys trap throws
+  }
+  for (const key of keys) {
+    try {
+      const v = (err as Record<string, unknown>)[key];
+      readable[key] = typeof v === "object" && v !== null ? "[object]" : typeof v === "function" ? "[function]" : v;
+    } catch {
+      unreadable.push(key);
+    }
+  }
+  let text: string;
+  try {
+    text = JSON.stringify(readable);
+  } catch {
+    text = "{}";
+  }
+  return `a thrown object ${text}${unreadable.length > 0 ? ` (unreadable: ${unreadable.join(", ")})` : ""}`;
 }
 
 /** A task's result as stored: JSON, or a description when it does not survive JSON. */

@@ -8,7 +8,7 @@ import { runtime } from "../runtime/context.js";
 import { currentJob } from "../runtime/job-context.js";
 import type { QueueEnv } from "./context.js";
 import { encodeNewJob } from "./job-codec.js";
-import { signJob } from "../security/signing.js";
+import { signHash } from "../security/signing.js";
 import { jsonProblem } from "./json-safe.js";
 import type { NormalizedOptions } from "./options.js";
 import type { Job, PreparedJob } from "./types.js";
@@ -94,7 +94,7 @@ export function buildPrepared(env: QueueEnv, path: string, o: NormalizedOptions,
     ...extra,
   };
   const fields = encodeNewJob(job);
-  if (env.signing) fields.sig = signJob(env.signing.secret, { id, method: fields.method!, kwargs: fields.kwargs! });
+  if (env.signing) signHash(env.signing, id, fields, runAt !== undefined && runAt > now ? runAt : now);
   const prepared: PreparedJob = { id, queue: o.queue, fields };
   if (runAt !== undefined) prepared.runAt = runAt;
   if (o.atFront) prepared.atFront = true;

@@ -37,8 +37,17 @@ export function retryDelayMs(policy: RetryPolicy, retriesSoFar: number, random: 
 /** When a failed attempt of `job` should run again, or undefined when it should fail for good. */
 export function nextRetryAt(job: Job, error: unknown, now: number, random?: () => number): number | undefined {
   if (!job.retry || error instanceof UnrecoverableError) return undefined;
-  if ((error as { name?: unknown } | null)?.name === "UnrecoverableError") return undefined;
+  if (thrownName(error) === "UnrecoverableError") return undefined;
   const done = job.retries ?? 0;
   if (done >= job.retry.max) return undefined;
   return now + retryDelayMs(job.retry, done, random);
+}
+
+/** The `name` of a thrown value, or undefined (also when reading it throws: a hostile getter). */
+function thrownName(error: unknown): unknown {
+  try {
+    return (error as { name?: unknown } | null)?.name;
+  } catch {
+    return undefined;
+  }
 }

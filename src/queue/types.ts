@@ -117,8 +117,14 @@ export interface Job {
   atFront?: boolean;
   /** Set on the job enqueue() returns when an identical live job already existed. */
   deduplicated?: boolean;
-  /** HMAC of id, method and kwargs when signing is configured (src/security/signing.ts). */
+  /** HMAC of the signed fields when signing is configured (src/security/signing.ts SIGNED_FIELDS). */
   sig?: string;
+  /** Set when decoding found the hash damaged (src/queue/job-integrity.ts): the worker fails the job with it. */
+  corrupt?: string;
+  /** Random, signed: no two signed jobs share a signature. */
+  nonce?: string;
+  /** With signing.maxAge: after this moment (ms) workers refuse the job (signed). */
+  expiresAt?: number;
 }
 
 /** What every queue operation needs. */

@@ -4,6 +4,9 @@
  */
 import { Redis, type RedisOptions } from "ioredis";
 import { RedisUnavailableError } from "../errors.js";
+import { redactUrl } from "../security/redact-url.js";
+import { databaseOutOfRange, isSelectFailure } from "./database-check.js";
+import { stripTlsOptions, tlsConnectOptions, tlsHint } from "./tls.js";
 
 export const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
 
@@ -15,16 +18,8 @@ export interface ConnectOptions {
   connectionName?: string;
 }
 
-/** The URL with any password replaced, for messages and logs. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = "***";
-    return u.toString();
-  } catch {
-    return url;
-  }
-}
+/** The URL with any password replaced, for messages and logs (every form: src/security/redact-url.ts). */
+export { redactUrl } from "../security/redact-url.js";
 
 export function createRedis(url: string, options: ConnectOptions = {}): Redis {
   const base: RedisOptions = {
@@ -36,7 +31,8 @@ export function createRedis(url: string, options: ConnectOptions = {}): Redis {
     maxRetriesPerRequest: options.failFast ? 0 : options.blocking ? null : 20,
     enableOfflineQueue: !options.failFast,
   };
-  return new Redis(url, base);
+  // rediss://: CA, client certificate, servername and a short handshake bound (src/redis/tls.ts).
+  return new Redis(stripTlsOptions(url), { ...base, ...tlsConnectOptions(url) });
 }
 
 /** Connect and PING once; on failure throw one clear line naming the URL. */
@@ -51,8 +47,13 @@ export async function connectRedis(url: string, options: ConnectOptions = {}): P
   try {
     await redis.connect();
     await redis.ping();
+    if (isSelectFailure(cause)) throw await databaseOutOfRange(redis, url);
     return redis;
   } catch (err) {
+    if (err instanceof RedisUnavailableError) {
+      redis.disconnect();
+      throw err;
+    }
     // On an ended client disconnect() arms a 2 s stream timer that keeps a CLI alive for nothing.
     if (redis.status !== "end") redis.disconnect();
     const reason = cause && (err as Error).message === "Connection is closed." ? cause : (err as Error);
@@ -65,7 +66,9 @@ export async function connectRedis(url: string, options: ConnectOptions = {}): P
 
 /** What to do about a failed connection, by what failed. */
 function connectHint(url: string, err: Error): string {
-  if (/WRONGPASS|NOAUTH|NOPERM/.test(err.message)) return "check the user and password in the URL (redis://user:password@host:port) and the user's ACL";
+  if (/WRONGPASS|NOAUTH|NOPERM/.test(err.message)) return "check the user and password in the URL (user:password before the @) and the user's ACL";
+  const tls = url.startsWith("rediss:") ? tlsHint(err) : undefined;
+  if (tls) return tls;
   if (url.startsWith("rediss:")) return "rediss:// speaks TLS: is the server at that port TLS-enabled (tls-port)? use redis:// for a plain server";
   return "start redis-server, or point --redis / REDIS_URL / hooks `redis` at a running server";
 }

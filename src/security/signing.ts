@@ -1,34 +1,58 @@
 /**
  * Payload signing: with a shared secret configured (hooks `signing: { secret }` or env
- * SCHEDULER_SIGNING_SECRET), every job written by enqueue carries `sig`, an HMAC-SHA256 over its
- * id, method and kwargs (as stored), and workers refuse a job whose `sig` is missing or wrong.
+ * SCHEDULER_SIGNING_SECRET), every job written by enqueue carries `sig`, an HMAC-SHA256 over
+ * every field that decides what runs, where and how (SIGNED_FIELDS, in a canonical encoding),
+ * and workers refuse a job whose `sig` is missing or does not match those fields as stored.
  *
  * Why: anyone who can write to Redis can otherwise make a worker call any exported task with any
- * kwargs. Task paths are already confined to the app's own exports (src/hooks/task-loader.ts);
- * signing also stops forged or altered kwargs. The secret never goes to Redis.
+ * kwargs, or keep the task and change its failure handler, queue, timeout or retry policy. The
+ * secret never goes to Redis.
+ *
+ * Replay: a signed job copied back into a queue after it ran still carries a valid signature.
+ * Bookkeeping in Redis (a used-nonce set) cannot stop that, since whoever can write Redis can
+ * erase it; what can is time. With `signing.maxAge` (seconds) every job signs an `expiresAt`
+ * (its run-at plus maxAge) and a worker refuses it after that moment. Every signed job also
+ * signs a random `nonce`, so no two jobs ever share a signature.
  */
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { UnrecoverableError } from "../errors.js";
+import type { Job } from "../queue/types.js";
 
 export interface SigningConfig {
   /** Shared by every process that enqueues or runs jobs of this installation. */
   secret: string;
+  /** Seconds after its run-at a signed job is still accepted (absent: no expiry). */
+  maxAge?: number;
 }
 
 /** Secrets shorter than this are refused by config validation (an HMAC key should not be guessable). */
 export const MIN_SECRET_LENGTH = 16;
 
-/** What is signed: the three fields that decide what runs, exactly as stored in the job hash. */
-export interface SignedFields {
-  id: string;
-  method: string;
-  /** The JSON text of the kwargs as written to Redis (job hash field `kwargs`). */
-  kwargs: string;
-}
+/**
+ * What is signed, in this order: the job hash fields that decide what runs (method, kwargs),
+ * where (queue) and how (timeout, retry, onFailure, dependsOn, allowFailure), its identity
+ * (id, createdAt, nonce) and its validity (expiresAt). Counters and progress are not signed:
+ * the queue changes them as the job moves.
+ */
+export const SIGNED_FIELDS = ["id", "method", "queue", "kwargs", "timeout", "retry", "onFailure", "dependsOn", "allowFailure", "createdAt", "nonce", "expiresAt"] as const;
 
-/** Length-prefixed, so no two different (id, method, kwargs) triples give the same input. */
+export type SignedFieldName = (typeof SIGNED_FIELDS)[number];
+
+/** Each field as stored in the job hash (absent: not written). */
+export type SignedFields = { id: string; method: string; kwargs: string } & Partial<Record<SignedFieldName, string>>;
+
+/**
+ * Canonical encoding: a version line, then every field in SIGNED_FIELDS order as
+ * `name=<length>:<value>` or `name!` when absent. Length-prefixed, so no two different sets of
+ * values give the same input, and absent differs from empty.
+ */
 function message(f: SignedFields): string {
-  return `v1\n${f.id.length}:${f.id}\n${f.method.length}:${f.method}\n${f.kwargs.length}:${f.kwargs}`;
+  let out = "v2\n";
+  for (const name of SIGNED_FIELDS) {
+    const v = f[name];
+    out += v === undefined ? `${name}!\n` : `${name}=${v.length}:${v}\n`;
+  }
+  return out;
 }
 
 /** The hex HMAC-SHA256 of a job's fields. */
@@ -36,14 +60,38 @@ export function signJob(secret: string, fields: SignedFields): string {
   return createHmac("sha256", secret).update(message(fields)).digest("hex");
 }
 
-/** undefined when `sig` is the right signature; otherwise why not (one line, for the failed job). */
-export function signatureProblem(secret: string, fields: SignedFields, sig: string | undefined): string | undefined {
+/** The signed fields of a job hash about to be written (encodeNewJob's fields plus the id). */
+export function signedFieldsOfHash(id: string, hash: Record<string, string>): SignedFields {
+  const f: SignedFields = { id, method: hash.method ?? "", kwargs: hash.kwargs ?? "" };
+  for (const name of SIGNED_FIELDS) if (name !== "id" && hash[name] !== undefined) f[name] = hash[name];
+  return f;
+}
+
+/**
+ * Sign a job hash in place: add the nonce, the expiry when `maxAge` is set (from `runAt`, the
+ * moment the job is due), then `sig` over the signed fields.
+ */
+export function signHash(config: SigningConfig, id: string, hash: Record<string, string>, runAt: number): void {
+  hash.nonce = randomBytes(12).toString("hex");
+  if (config.maxAge !== undefined) hash.expiresAt = String(Math.round(runAt + config.maxAge * 1000));
+  hash.sig = signJob(config.secret, signedFieldsOfHash(id, hash));
+}
+
+/**
+ * undefined when `sig` is the right signature of `fields` and the job has not expired at `now`;
+ * otherwise why not (one line, for the failed job).
+ */
+export function signatureProblem(secret: string, fields: SignedFields, sig: string | undefined, now?: number): string | undefined {
   if (sig === undefined || sig === "") return "job is not signed, and this worker requires signed jobs (signing.secret is set)";
   const expected = Buffer.from(signJob(secret, fields), "hex");
   const given = Buffer.from(sig, "hex");
   // Buffer.from(.., "hex") drops what is not hex: compare lengths of the text as well.
   if (sig.length !== expected.length * 2 || given.length !== expected.length || !timingSafeEqual(given, expected)) {
-    return "job signature does not match its id, method and kwargs (written by a process without the secret, or altered in Redis)";
+    return `job signature does not match its signed fields (${SIGNED_FIELDS.join(", ")}): written by a process without the secret, or altered in Redis`;
+  }
+  const expires = fields.expiresAt === undefined ? undefined : Number(fields.expiresAt);
+  if (now !== undefined && expires !== undefined && now > expires) {
+    return `job signature expired at ${new Date(expires).toISOString()} (signing.maxAge): a replayed job, or one that waited longer than maxAge allows`;
   }
   return undefined;
 }
@@ -57,12 +105,19 @@ export class JobRejectedError extends UnrecoverableError {
   }
 }
 
+/** The longest signing.maxAge accepted: a year. */
+export const MAX_SIGNING_AGE = 365 * 24 * 3600;
+
 /** Check of a configured secret; undefined when fine, else one line saying what to write. */
 export function checkSigning(value: unknown): string | undefined {
-  const usage = `write signing: { secret: "<at least ${MIN_SECRET_LENGTH} characters>" } (or set SCHEDULER_SIGNING_SECRET)`;
+  const usage = `write signing: { secret: "<at least ${MIN_SECRET_LENGTH} characters>", maxAge?: <seconds> } (or set SCHEDULER_SIGNING_SECRET)`;
   if (typeof value !== "object" || value === null || Array.isArray(value)) return `must be an object; ${usage}`;
-  const extra = Object.keys(value).filter((k) => k !== "secret");
+  const extra = Object.keys(value).filter((k) => k !== "secret" && k !== "maxAge");
   if (extra.length > 0) return `unknown key "${extra[0]}"; ${usage}`;
+  const maxAge = (value as { maxAge?: unknown }).maxAge;
+  if (maxAge !== undefined && !(typeof maxAge === "number" && Number.isFinite(maxAge) && maxAge > 0 && maxAge <= MAX_SIGNING_AGE)) {
+    return `maxAge must be seconds > 0 and at most ${MAX_SIGNING_AGE} (a year), got ${JSON.stringify(maxAge) ?? String(maxAge)}`;
+  }
   return checkSecret((value as { secret?: unknown }).secret);
 }
 
@@ -71,4 +126,20 @@ export function checkSecret(secret: unknown): string | undefined {
     return `secret must be a string of at least ${MIN_SECRET_LENGTH} characters, got ${typeof secret === "string" ? `${secret.length} characters` : JSON.stringify(secret) ?? String(secret)}`;
   }
   return undefined;
+}
+
+/**
+ * The signed fields of a job read back from Redis, encoded as enqueue encoded them
+ * (src/queue/job-codec.ts encodeNewJob): a field that decodes to the same meaning encodes to
+ * the same text, any other change breaks the signature.
+ */
+export function signedFieldsOfJob(job: Job): SignedFields {
+  const f: SignedFields = { id: job.id, method: job.method, queue: job.queue, kwargs: JSON.stringify(job.kwargs), timeout: String(job.timeout), createdAt: String(job.createdAt) };
+  if (job.retry !== undefined) f.retry = JSON.stringify(job.retry);
+  if (job.onFailure !== undefined) f.onFailure = job.onFailure;
+  if (job.dependsOn !== undefined && job.dependsOn.length > 0) f.dependsOn = JSON.stringify(job.dependsOn);
+  if (job.allowFailure) f.allowFailure = "1";
+  if (job.nonce !== undefined) f.nonce = job.nonce;
+  if (job.expiresAt !== undefined) f.expiresAt = String(job.expiresAt);
+  return f;
 }

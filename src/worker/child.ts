@@ -9,6 +9,9 @@
  * If the supervisor goes away (its IPC channel closes), the child exits at once: nobody would
  * enforce its hard timeouts or extend its leases, so its jobs are better left to the reaper.
  */
+import { useRedactKeys } from "../security/redact-config.js";
+import { useRedisTls } from "../redis/tls.js";
+import { useTaskAllowList } from "../hooks/task-allow.js";
 import { setMaxListeners } from "node:events";
 import { createRedis } from "../redis/connection.js";
 import { createKeys } from "../redis/keys.js";
@@ -82,6 +85,7 @@ function requestStop(): void {
 
 async function start(init: ChildInit): Promise<void> {
   const log = jsonLogger({ level: "warn", base: { component: "worker-child", worker: init.worker } });
+  useRedisTls(init.config.redisTls);
   const redis = createRedis(init.redisUrl, { connectionName: init.worker });
   const blocking = createRedis(init.redisUrl, { blocking: true, connectionName: `${init.worker}:wait` });
   // ioredis reconnects by itself; say so once per outage instead of once per retry.
@@ -96,6 +100,8 @@ async function start(init: ChildInit): Promise<void> {
 
   try {
     await Promise.all([redis.connect(), blocking.connect()]);
+    useRedactKeys(init.config.redact);
+    useTaskAllowList(init.config.tasksAllow);
     const tasks = createTaskRegistry(init.config.appRoot);
     const env: QueueEnv = {
       redis,

@@ -17,8 +17,9 @@ import { JobCanceledError, JobTimeoutError } from "../errors.js";
 import { hardDeadline, jobLimit, softDeadline, timeoutMessage, type JobLimit } from "./deadline.js";
 import type { JobOutcome, PulseJournal } from "./pulse.js";
 import type { FailureHandlers } from "./failure-handlers.js";
-import { JobRejectedError, signatureProblem } from "../security/signing.js";
+import { JobRejectedError, signatureProblem, signedFieldsOfJob } from "../security/signing.js";
 import { appendEvent } from "../log/events.js";
+import { CorruptJobError, jobProblem } from "../queue/job-integrity.js";
 import { jobLogger, lazyJobLog } from "../log/logger.js";
 import { followShutdown, JobAbort } from "./job-abort.js";
 import type { Logger as PinoLogger } from "pino";
@@ -112,6 +113,8 @@ type Ran = { ok: true; result: unknown; followUps: PreparedJob[] } | { ok: false
 
 async function perform(deps: RunJobDeps, job: Job, abort: JobAbort, take?: TakeNext): Promise<RunOutcome> {
   const { env, worker } = deps;
+  const damaged = jobProblem(job, env.queues);
+  if (damaged) return failJob(env, { job, worker, error: new CorruptJobError(damaged), reason: "error" });
   if (env.signing) {
     const rejected = await refuseForgery(env, worker, job);
     if (rejected) return rejected;
@@ -174,7 +177,7 @@ function fail(deps: RunJobDeps, input: FailJobInput): Promise<"retry-scheduled" 
  */
 async function refuseForgery(env: QueueEnv, worker: string, job: Job): Promise<RunOutcome | undefined> {
   if (!env.signing) return undefined;
-  const problem = signatureProblem(env.signing.secret, { id: job.id, method: job.method, kwargs: JSON.stringify(job.kwargs) }, job.sig);
+  const problem = signatureProblem(env.signing.secret, signedFieldsOfJob(job), job.sig, env.clock());
   if (!problem) return undefined;
   const error = new JobRejectedError(problem);
   const outcome = await failJob(env, { job, worker, error, reason: "error" });

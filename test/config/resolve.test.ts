@@ -63,9 +63,13 @@ describe("resolveConfig", () => {
     ]);
     expect(hooksOnly.sources.timezone).toBe("hooks");
 
-    // Empty strings count as unset (an exported-but-empty variable must not win).
-    const empty = resolveConfig({ flags: { redis: "" }, env: { REDIS_URL: "", SCHEDULER_PREFIX: "" }, hooks: file });
+    // An empty REDIS_URL counts as unset (an exported-but-empty variable must not win) ...
+    const empty = resolveConfig({ env: { REDIS_URL: "" }, hooks: file });
     expect([empty.redisUrl, empty.prefix]).toEqual(["redis://hooks:6379", "fromhooks"]);
+    // ... but an empty prefix or flag is refused: read as the default, `purge` would empty the default installation.
+    expect(configError(() => resolveConfig({ env: { SCHEDULER_PREFIX: "" }, hooks: file })).message).toMatch(/^SCHEDULER_PREFIX: key prefix "" is not allowed/);
+    expect(configError(() => resolveConfig({ flags: { prefix: "" }, env: {}, hooks: file })).message).toMatch(/^--prefix: key prefix "" is not allowed/);
+    expect(configError(() => resolveConfig({ flags: { redis: "" }, env: {}, hooks: file })).message).toMatch(/^--redis: "" is not a Redis URL/);
   });
 
   it("TZ is the machine zone: below the hooks file, above the built-in default", () => {

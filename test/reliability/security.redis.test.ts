@@ -100,7 +100,7 @@ describe("security", () => {
     expect((await job(unsigned)).error).toMatchObject({ name: "JobRejectedError", message: expect.stringContaining("rejected: job is not signed") });
     for (const r of [altered, wrongKey, garbage]) {
       const j = await job(r);
-      expect(j.error?.message).toContain("rejected: job signature does not match");
+      expect(j.error?.message).toContain("rejected: job signature does not match its signed fields");
       expect(j.attempt).toBe(1);
     }
     const events = (await t.redis.xrange(t.keys.events(), "-", "+")).map(([, f]) => JSON.parse(f[1]!) as { type: string; jobId?: string });

@@ -14,7 +14,8 @@ import { SchedulerError } from "../../errors.js";
 import type { QueueEnv } from "../../queue/context.js";
 import { action, EXIT, UsageError, withCommon, type CommonOptions } from "../common.js";
 import { openCli, type CliContext } from "../context.js";
-import { renderJobDetail, renderJobTable } from "../format/job-view.js";
+import { redactJob, renderJobDetail, renderJobTable } from "../format/job-view.js";
+import { escapeControlInBlock } from "../../security/terminal-text.js";
 
 interface ListOptions extends CommonOptions {
   queue?: string;
@@ -69,8 +70,10 @@ async function withCli<T>(options: CommonOptions, fn: (cli: CliContext) => Promi
   }
 }
 
+/** JSON for scripts, else text with any control character from Redis shown escaped. */
 function print(json: boolean | undefined, data: unknown, text: string): void {
-  process.stdout.write(json ? `${JSON.stringify(data, null, 2)}\n` : text.endsWith("\n") ? text : `${text}\n`);
+  const safe = escapeControlInBlock(text);
+  process.stdout.write(json ? `${JSON.stringify(data, null, 2)}\n` : safe.endsWith("\n") ? safe : `${safe}\n`);
 }
 
 async function runList(options: ListOptions): Promise<number> {
@@ -82,7 +85,7 @@ async function runList(options: ListOptions): Promise<number> {
   return withCli(options, async (cli) => {
     await checkQueue(cli.env, options.queue);
     const jobs = await searchJobs(cli.env, { queue: options.queue, status, limit });
-    print(options.json, jobs, renderJobTable(jobs, cli.config?.timezone));
+    print(options.json, jobs.map(redactJob), renderJobTable(jobs, cli.config?.timezone));
     return EXIT.ok;
   });
 }
@@ -96,7 +99,7 @@ async function runShow(id: string, options: CommonOptions, cmd: Command): Promis
   return withCli(o, async (cli) => {
     const detail = await readJobDetail(cli.env, id);
     if (!detail) throw noJob(id);
-    print(o.json, detail, renderJobDetail(detail, cli.config?.timezone));
+    print(o.json, { ...detail, job: redactJob(detail.job) }, renderJobDetail(detail, cli.config?.timezone));
     return EXIT.ok;
   });
 }

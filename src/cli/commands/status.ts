@@ -5,6 +5,7 @@
  */
 import { Command } from "commander";
 import { redactUrl } from "../../redis/connection.js";
+import { escapeControlInBlock } from "../../security/terminal-text.js";
 import { readStatus } from "../../ops/status.js";
 import { action, EXIT, withCommon, type CommonOptions } from "../common.js";
 import { openCli, type CliContext } from "../context.js";
@@ -30,7 +31,8 @@ async function runStatus(options: StatusOptions): Promise<number> {
   const tty = process.stdout.isTTY === true;
   const draw = async () => {
     const report = await readStatus(cli.env);
-    const text = options.json ? `${JSON.stringify({ url, ...report }, null, options.watch ? 0 : 2)}\n` : renderStatus(report, { url, zone });
+    // Worker names, hosts and queue names come from Redis: control characters shown escaped.
+    const text = options.json ? `${JSON.stringify({ url, ...report }, null, options.watch ? 0 : 2)}\n` : escapeControlInBlock(renderStatus(report, { url, zone }));
     // On a TTY: home the cursor and clear the screen, so the picture is redrawn in place.
     if (options.watch && tty && !options.json) process.stdout.write(`\x1b[H\x1b[2J${text}`);
     else process.stdout.write(options.watch && !options.json ? `${text}\n` : text);

@@ -3,6 +3,16 @@ import type { JobDetail, JobLink } from "../../ops/job-detail.js";
 import type { Job, SerializedError, StatusRecord } from "../../queue/types.js";
 import { renderPairs, renderTable, truncate } from "./table.js";
 import { formatDuration, formatWhen } from "./time.js";
+import { redactActive, redactMessage } from "../../security/redact-config.js";
+
+/** The job with secrets masked (hooks `redact`): kwargs, result, status record, error texts. */
+export function redactJob(job: Job): Job {
+  const out: Job = { ...job, kwargs: redactActive(job.kwargs) };
+  if (job.result !== undefined) out.result = redactActive(job.result);
+  if (job.statusRecord !== undefined) out.statusRecord = redactActive(job.statusRecord);
+  if (job.error) out.error = { ...job.error, message: redactMessage(job.error.message), ...(job.error.stack ? { stack: redactMessage(job.error.stack) } : {}) };
+  return out;
+}
 
 export function shortError(e: SerializedError | undefined): string {
   return e ? `${e.name}: ${e.message}` : "";
@@ -50,7 +60,7 @@ function errorBlock(e: SerializedError, indent: string): string {
 }
 
 export function renderJobDetail(d: JobDetail, zone?: string): string {
-  const j = d.job;
+  const j = redactJob(d.job);
   const ran = j.startedAt !== undefined && j.endedAt !== undefined && j.endedAt >= j.startedAt ? formatDuration(j.endedAt - j.startedAt) : "-";
   const waited = j.startedAt !== undefined && j.enqueuedAt !== undefined && j.startedAt >= j.enqueuedAt ? formatDuration(j.startedAt - j.enqueuedAt) : "-";
   const pairs: Array<[string, string]> = [

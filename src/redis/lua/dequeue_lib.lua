@@ -19,14 +19,15 @@ local function take(worker, lease, first, last, untrimmed)
       -- the whole hash is the answer: read it once, check it, write the lease, patch the copy
       -- (one pass for the four fields it needs: no table of every field per job)
       local h = redis.call("HGETALL", jk)
-      local si, ai, wi, ti, ci
+      local si, ai, wi, ti, ci, qi
       for k = 1, #h, 2 do
         local f = h[k]
         if f == "status" then si = k + 1
         elseif f == "attempt" then ai = k + 1
         elseif f == "worker" then wi = k + 1
         elseif f == "startedAt" then ti = k + 1
-        elseif f == "cancelRequested" then ci = k + 1 end
+        elseif f == "cancelRequested" then ci = k + 1
+        elseif f == "queue" then qi = k + 1 end
       end
       if si and h[si] == "queued" and ci then
         -- canceled while it ran, then given back (its worker died or stopped): not run again
@@ -44,6 +45,16 @@ local function take(worker, lease, first, last, untrimmed)
         if ti then h[ti] = started_at else h[#h + 1] = "startedAt"; h[#h + 1] = started_at end
         -- the hash does not store its id (it is in the key): the answer carries it
         h[#h + 1] = "id"; h[#h + 1] = id
+        -- A hash whose queue field is missing or names another queue (written by hand in Redis):
+        -- lease it under the queue it was taken from, so the worker can fail it once with the
+        -- reason (src/queue/job-integrity.ts), instead of a lease no script can find and a
+        -- reaper that requeues it forever as "worker died".
+        if not qi or h[qi] ~= q then
+          local why = qi and ("job hash field queue says " .. cjson.encode(h[qi]) .. " but the job was in queue " .. cjson.encode(q)) or "job hash field queue is missing"
+          redis.call("HSET", jk, "queue", q)
+          if qi then h[qi] = q else h[#h + 1] = "queue"; h[#h + 1] = q end
+          h[#h + 1] = "takeProblem"; h[#h + 1] = why
+        end
         redis.call("ZADD", key("started", q), NOW + lease, id)
         emit_job("job.started", "debug", "started attempt " .. attempt, id, q, worker)
         return h

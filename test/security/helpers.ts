@@ -1,0 +1,18 @@
+/** The security fixture app (test/security/fixtures/app) run by a real worker process. */
+import { fileURLToPath } from "node:url";
+import { decodeJob } from "../../src/queue/job-codec.js";
+import type { Job } from "../../src/queue/types.js";
+import { spawnScheduler, type Proc } from "../reliability/helpers/procs.js";
+import type { TestRedis } from "../helpers/redis.js";
+
+export const SECURITY_HOOKS = fileURLToPath(new URL("./fixtures/app/hooks.ts", import.meta.url));
+export const SECURITY_QUEUES = { default: { timeout: 30, workers: 1, concurrency: 1 }, other: { timeout: 30, workers: 1, concurrency: 1 } };
+
+/** `scheduler worker` on the fixture, its tasks recording to the test's Redis. */
+export function securityWorker(t: TestRedis, env: NodeJS.ProcessEnv = {}, queues = "default,other", args: string[] = []): Proc {
+  return spawnScheduler("worker", SECURITY_HOOKS, t.url, t.prefix, ["--queue", queues, ...args], { env: { SECURITY_REDIS_URL: t.url, ...env } });
+}
+
+export async function readJob(t: TestRedis, id: string): Promise<Job> {
+  return decodeJob(await t.redis.hgetall(t.keys.job(id)), id);
+}
