@@ -80,8 +80,10 @@ async function embeddedUrl(dirs: Array<string | undefined>): Promise<string | un
 /** Resolve the target and connect (fail fast: a client command must not hang on a dead server). */
 export async function openCli(options: CommonOptions, how: TargetOptions): Promise<CliContext> {
   const target = await resolveTarget(options, how);
-  const redis = await connectRedis(target.url, { failFast: true, connectionName: "hs-cli" });
+  // Check the prefix before connecting: a refused prefix must not leave an open client behind
+  // that keeps the process alive after the error is printed.
   const keys = createKeys(target.prefix);
+  const redis = await connectRedis(target.url, { failFast: true, connectionName: "hs-cli" });
   const env: QueueEnv = {
     redis,
     keys,

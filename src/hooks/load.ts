@@ -45,6 +45,15 @@ interface RawHooks {
 const MARK = Symbol("hooks-scheduler.raw-hooks");
 
 export async function loadHooks(options: LoadHooksOptions = {}): Promise<LoadedHooks> {
+  return loadHooksVia(options, []);
+}
+
+/**
+ * `via` lists the package.json files that pointed here: one that is reached again points in a
+ * circle (`"scheduler": "./package.json"`, or two files naming each other), which would
+ * otherwise be followed forever.
+ */
+async function loadHooksVia(options: LoadHooksOptions, via: string[]): Promise<LoadedHooks> {
   const cwd = resolve(options.cwd ?? process.cwd());
   const fresh = options.fresh ?? false;
   const explorer = cosmiconfig("scheduler", {
@@ -77,7 +86,14 @@ export async function loadHooks(options: LoadHooksOptions = {}): Promise<LoadedH
   }
   // package.json: `"scheduler": "./path/to/hooks.ts"` points at the file; an object is the definition.
   if (found.filepath.endsWith("package.json") && typeof found.config === "string") {
-    return loadHooks({ hooksPath: resolve(dirname(found.filepath), found.config), cwd, fresh });
+    const target = resolve(dirname(found.filepath), found.config);
+    const chain = [...via, found.filepath];
+    if (chain.includes(target)) {
+      throw new HooksError("HOOKS_CYCLE", `${displayPath(found.filepath)}: "scheduler" points back to a file already followed (${[...chain, target].map((f) => displayPath(f)).join(" -> ")})`, {
+        hint: 'point "scheduler" at the hooks file itself, e.g. "scheduler": "./hooks.ts", or write the settings object there',
+      });
+    }
+    return loadHooksVia({ hooksPath: target, cwd, fresh }, chain);
   }
   const raw = asRaw(found.config, found.filepath);
   return finish(raw, found.filepath);
