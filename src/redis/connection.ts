@@ -102,9 +102,9 @@ export async function connectRedis(url: string, options: ConnectOptions = {}): P
 
 /** What to do about a failed connection, by what failed. */
 function connectHint(url: string, err: Error): string {
-  if (/^no answer within/.test(err.message)) return "something accepted the connection but did not answer like Redis: check the host and port, or raise SCHEDULER_CONNECT_TIMEOUT (seconds) for a slow link";
   if (/WRONGPASS|NOAUTH|NOPERM/.test(err.message)) return "check the user and password in the URL (redis://user:password@host:port) and the user's ACL";
   if (url.startsWith("rediss:")) return "rediss:// speaks TLS: is the server at that port TLS-enabled (tls-port)? use redis:// for a plain server";
+  if (/^no answer within/.test(err.message)) return "something accepted the connection but did not answer like Redis: check the host and port, or raise SCHEDULER_CONNECT_TIMEOUT (seconds) for a slow link";
   return "start redis-server, or point --redis / REDIS_URL / hooks `redis` at a running server";
 }
 
