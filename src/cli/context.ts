@@ -13,6 +13,7 @@ import { findEmbeddedRedis } from "../daemon/embedded-redis.js";
 import { SchedulerError } from "../errors.js";
 import { loadHooks } from "../hooks/load.js";
 import { createTaskRegistry } from "../hooks/task-loader.js";
+import { loadTimeoutMs } from "../hooks/load-probe.js";
 import type { LoadedHooks } from "../hooks/types.js";
 import { DEFAULT_QUEUES, DEFAULT_RETENTION, type QueueEnv } from "../queue/context.js";
 import { connectRedis, DEFAULT_REDIS_URL } from "../redis/connection.js";
@@ -90,7 +91,7 @@ export async function openCli(options: CommonOptions, how: TargetOptions): Promi
     clock: systemClock,
     queues: target.config?.queues ?? DEFAULT_QUEUES,
     retention: target.config?.retention ?? DEFAULT_RETENTION,
-    tasks: target.config ? createTaskRegistry(target.config.appRoot) : undefined,
+    tasks: target.config ? createTaskRegistry(target.config.appRoot, { loadTimeoutMs: loadTimeoutMs() }) : undefined,
     ...(target.config?.signing ? { signing: target.config.signing } : {}),
   };
   return {
