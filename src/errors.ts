@@ -48,6 +48,17 @@ export class JobCanceledError extends SchedulerError {
   }
 }
 
+/**
+ * The abort reason a running job's signal gets when its worker finds the job no longer leased
+ * to it (reaped while the worker could not reach Redis, then requeued or taken elsewhere): the
+ * run stops and writes nothing, the job's new owner decides its fate.
+ */
+export class JobLeaseLostError extends SchedulerError {
+  constructor(message: string) {
+    super("JOB_LEASE_LOST", message);
+  }
+}
+
 /** Thrown by a task to fail its job at once, without the remaining retries. */
 export class UnrecoverableError extends Error {
   constructor(message?: string, options?: { cause?: unknown }) {

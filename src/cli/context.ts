@@ -13,6 +13,7 @@ import { findEmbeddedRedis } from "../daemon/embedded-redis.js";
 import { SchedulerError } from "../errors.js";
 import { loadHooks } from "../hooks/load.js";
 import { createTaskRegistry } from "../hooks/task-loader.js";
+import { loadTimeoutMs } from "../hooks/load-probe.js";
 import type { LoadedHooks } from "../hooks/types.js";
 import { DEFAULT_QUEUES, DEFAULT_RETENTION, type QueueEnv } from "../queue/context.js";
 import { connectRedis, DEFAULT_REDIS_URL } from "../redis/connection.js";
@@ -80,15 +81,17 @@ async function embeddedUrl(dirs: Array<string | undefined>): Promise<string | un
 /** Resolve the target and connect (fail fast: a client command must not hang on a dead server). */
 export async function openCli(options: CommonOptions, how: TargetOptions): Promise<CliContext> {
   const target = await resolveTarget(options, how);
-  const redis = await connectRedis(target.url, { failFast: true, connectionName: "hs-cli" });
+  // Check the prefix before connecting: a refused prefix must not leave an open client behind
+  // that keeps the process alive after the error is printed.
   const keys = createKeys(target.prefix);
+  const redis = await connectRedis(target.url, { failFast: true, connectionName: "hs-cli" });
   const env: QueueEnv = {
     redis,
     keys,
     clock: systemClock,
     queues: target.config?.queues ?? DEFAULT_QUEUES,
     retention: target.config?.retention ?? DEFAULT_RETENTION,
-    tasks: target.config ? createTaskRegistry(target.config.appRoot) : undefined,
+    tasks: target.config ? createTaskRegistry(target.config.appRoot, { loadTimeoutMs: loadTimeoutMs() }) : undefined,
     ...(target.config?.signing ? { signing: target.config.signing } : {}),
   };
   return {

@@ -5,6 +5,7 @@
 import { resolveConfig } from "../config/resolve.js";
 import type { ResolvedConfig } from "../config/types.js";
 import { loadHooks } from "../hooks/load.js";
+import { loadTimeoutMs } from "../hooks/load-probe.js";
 import { createTaskRegistry, validateTaskPaths, allTaskPaths } from "../hooks/task-loader.js";
 import { HooksValidationError } from "../hooks/problems.js";
 import type { LoadedHooks, ScheduledTask, TaskRegistry } from "../hooks/types.js";
@@ -40,7 +41,7 @@ export interface LoadedApp {
 export async function loadApp(input: { hooksPath?: string; cwd?: string; fresh?: boolean; flags: { redis?: string; prefix?: string } }): Promise<LoadedApp> {
   const hooks = await loadHooks({ hooksPath: input.hooksPath, cwd: input.cwd, fresh: input.fresh });
   const config = resolveConfig({ flags: input.flags, hooks });
-  const tasks = createTaskRegistry(config.appRoot, { fresh: input.fresh });
+  const tasks = createTaskRegistry(config.appRoot, { fresh: input.fresh, loadTimeoutMs: loadTimeoutMs() });
   const problems = await validateTaskPaths(tasks, allTaskPaths(hooks), hooks.file);
   if (problems.length) throw new HooksValidationError(problems);
   return { hooks, config, tasks };

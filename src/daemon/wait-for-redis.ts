@@ -17,10 +17,11 @@ export async function waitForRedis(url: string, log: WaitLogger, signal: AbortSi
   let attempts = 0;
   for (;;) {
     try {
-      const redis = await connectRedis(url, { connectionName });
+      const redis = await connectRedis(url, { connectionName, signal });
       if (attempts > 0) log.info(`Redis at ${redactUrl(url)} answers again after ${attempts} failed attempt(s)`);
       return redis;
     } catch (err) {
+      if (signal.aborted) return undefined;
       attempts++;
       // First failure, then every tenth: enough to see why, not a line per retry.
       if (attempts === 1 || attempts % 10 === 0) log.warn(`${describeError(err)}; retrying every ${Math.round(delay / 1000) || 1} s (Ctrl-C to stop)`);

@@ -11,6 +11,7 @@ import { isPlainObject } from "../config/validate.js";
 import { normalizeHooks } from "./normalize.js";
 import { displayPath, HooksValidationError } from "./problems.js";
 import { forgetModules, importModule, loaderMessage } from "./ts-loader.js";
+import { loadTimeoutMs, PROBE_HINT, probeLoad } from "./load-probe.js";
 import type { HooksDefinition, LoadedHooks } from "./types.js";
 import { TOP_LEVEL_KEYS, validateHooks, type ValidateOptions } from "./validate.js";
 import { notAHooksFile, shapeOf } from "./file-kind.js";
@@ -35,6 +36,8 @@ export interface LoadHooksOptions {
   cwd?: string;
   /** Evaluate the files again even if loaded before (SIGHUP reload). */
   fresh?: boolean;
+  /** How long the hooks module's evaluation may take (default SCHEDULER_LOAD_TIMEOUT, 10 s). */
+  loadTimeoutMs?: number;
 }
 
 /** What a hooks module gave us, before validation. */
@@ -46,13 +49,24 @@ interface RawHooks {
 const MARK = Symbol("hooks-scheduler.raw-hooks");
 
 export async function loadHooks(options: LoadHooksOptions = {}): Promise<LoadedHooks> {
+  return loadHooksVia(options, []);
+}
+
+/**
+ * `via` lists the package.json files that pointed here: one that is reached again points in a
+ * circle (`"scheduler": "./package.json"`, or two files naming each other), which would
+ * otherwise be followed forever.
+ */
+async function loadHooksVia(options: LoadHooksOptions, via: string[]): Promise<LoadedHooks> {
   const cwd = resolve(options.cwd ?? process.cwd());
   const fresh = options.fresh ?? false;
+  const timeoutMs = options.loadTimeoutMs ?? loadTimeoutMs();
+  const load = moduleLoader(fresh, timeoutMs);
   const explorer = cosmiconfig("scheduler", {
     searchPlaces: [...SEARCH_PLACES],
     searchStrategy: "none",
     cache: false,
-    loaders: { ".ts": moduleLoader(fresh), ".mts": moduleLoader(fresh), ".js": moduleLoader(fresh), ".mjs": moduleLoader(fresh) },
+    loaders: { ".ts": load, ".mts": load, ".js": load, ".mjs": load },
   });
 
   let found: { config: unknown; filepath: string } | null;
@@ -80,7 +94,14 @@ export async function loadHooks(options: LoadHooksOptions = {}): Promise<LoadedH
   }
   // package.json: `"scheduler": "./path/to/hooks.ts"` points at the file; an object is the definition.
   if (found.filepath.endsWith("package.json") && typeof found.config === "string") {
-    return loadHooks({ hooksPath: resolve(dirname(found.filepath), found.config), cwd, fresh });
+    const target = resolve(dirname(found.filepath), found.config);
+    const chain = [...via, found.filepath];
+    if (chain.includes(target)) {
+      throw new HooksError("HOOKS_CYCLE", `${displayPath(found.filepath)}: "scheduler" points back to a file already followed (${[...chain, target].map((f) => displayPath(f)).join(" -> ")})`, {
+        hint: 'point "scheduler" at the hooks file itself, e.g. "scheduler": "./hooks.ts", or write the settings object there',
+      });
+    }
+    return loadHooksVia({ hooksPath: target, cwd, fresh, loadTimeoutMs: timeoutMs }, chain);
   }
   const raw = asRaw(found.config, found.filepath);
   return finish(raw, found.filepath);
@@ -93,9 +114,20 @@ function finish(raw: RawHooks, file: string): LoadedHooks {
   return { file, definition, tasks: normalizeHooks(definition) };
 }
 
-/** A loader for cosmiconfig that imports the module and tags which shape it used. */
-function moduleLoader(fresh: boolean): Loader {
+/**
+ * A loader for cosmiconfig that imports the module and tags which shape it used. The module is
+ * evaluated in a probe thread first (load-probe.ts): one that loops, waits forever or exits
+ * at import is reported instead of hanging or ending this process, and never imported here (a
+ * reload onto such a file leaves the running configuration alone).
+ */
+function moduleLoader(fresh: boolean, timeoutMs: number): Loader {
   return async (filepath: string) => {
+    const problem = await probeLoad(filepath, timeoutMs, displayPath(filepath));
+    if (problem) {
+      throw new HooksError("HOOKS_LOAD_FAILED", problem, {
+        hint: PROBE_HINT,
+      });
+    }
     if (fresh) forgetModules(dirname(filepath));
     let namespace: Record<string, unknown>;
     try {

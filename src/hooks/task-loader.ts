@@ -14,6 +14,7 @@ import { runtime } from "../runtime/context.js";
 import { parseDottedPath } from "./dotted-path.js";
 import { displayPath, type Problem } from "./problems.js";
 import { forgetModules, importModule, loaderMessage } from "./ts-loader.js";
+import { PROBE_HINT, probeLoad } from "./load-probe.js";
 import type { LoadedHooks, ScheduledTask, TaskRegistry } from "./types.js";
 import { taskRefusal } from "./task-allow.js";
 
@@ -24,6 +25,12 @@ export type TaskFunction = (kwargs: Record<string, unknown>) => unknown;
 export interface TaskRegistryOptions {
   /** Evaluate app modules again instead of reusing ones loaded earlier in this process. */
   fresh?: boolean;
+  /**
+   * Evaluate each module in a probe thread first, with this deadline (load-probe.ts): for
+   * commands and start-up, where a module that hangs or exits at import must be reported.
+   * Worker children run tasks under hard timeouts instead and skip the probe.
+   */
+  loadTimeoutMs?: number;
 }
 
 /** The files a module path may live in, in the order they are tried. */
@@ -49,6 +56,7 @@ class AppTaskRegistry implements TaskRegistry {
   readonly appRoot: string;
   private readonly realRoot: string;
   private readonly fresh: boolean;
+  private readonly loadTimeoutMs: number | undefined;
   /** Module path (`my_app.tasks`) -> its namespace, loaded once per registry. */
   private readonly modules = new Map<string, Promise<Record<string, unknown>>>();
   /** Module path -> the file it was loaded from: a worker resolves per job, without fs calls. */
@@ -66,6 +74,7 @@ class AppTaskRegistry implements TaskRegistry {
       });
     }
     this.fresh = options.fresh ?? false;
+    this.loadTimeoutMs = options.loadTimeoutMs;
     if (this.fresh) forgetModules(this.realRoot);
   }
 
@@ -117,7 +126,7 @@ class AppTaskRegistry implements TaskRegistry {
     const file = this.files.get(modulePath) ?? this.locate(dottedPath, segments);
     let pending = this.modules.get(modulePath);
     if (!pending) {
-      pending = importModule(file, { fresh: this.fresh }).then((namespace) => {
+      pending = this.probe(file).then(() => importModule(file, { fresh: this.fresh })).then((namespace) => {
         registerExports(namespace, modulePath);
         return namespace;
       });
@@ -132,11 +141,22 @@ class AppTaskRegistry implements TaskRegistry {
     try {
       return { file, namespace: await pending };
     } catch (err) {
+      if (err instanceof ProbeFailure) {
+        throw new TaskResolutionError("TASK_LOAD_FAILED", `task path "${dottedPath}": ${err.message}`, {
+          hint: PROBE_HINT,
+        });
+      }
       throw new TaskResolutionError("TASK_LOAD_FAILED", `task path "${dottedPath}": ${displayPath(file)} failed to load: ${loaderMessage(err)}`, {
         hint: "fix the error in that module (or a module it imports)",
         cause: err,
       });
     }
+  }
+
+  private async probe(file: string): Promise<void> {
+    if (this.loadTimeoutMs === undefined) return;
+    const problem = await probeLoad(file, this.loadTimeoutMs, displayPath(file));
+    if (problem) throw new ProbeFailure(problem);
   }
 
   /** The module file for a path, checked to be a real file inside the app root. */
@@ -173,6 +193,9 @@ function registerExports(namespace: Record<string, unknown>, modulePath: string)
     if (!paths.has(value)) paths.set(value, `${modulePath}.${name}`);
   }
 }
+
+/** A module's evaluation in the probe thread did not finish (the message says how). */
+class ProbeFailure extends Error {}
 
 export function createTaskRegistry(appRoot: string, options: TaskRegistryOptions = {}): TaskRegistry {
   return new AppTaskRegistry(appRoot, options);

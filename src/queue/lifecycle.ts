@@ -59,10 +59,10 @@ export async function waitForJobs(blockingRedis: Redis, env: QueueEnv, queues: s
 export async function heartbeat(
   env: QueueEnv,
   o: { worker: string; jobs: Array<{ id: string; queue: string }>; leaseMs: number },
-): Promise<{ extended: number; cancelRequested: string[] }> {
-  if (o.jobs.length === 0) return { extended: 0, cancelRequested: [] };
-  const [extended, cancels] = await runJobScript<[number, string[] | object]>(env, "heartbeat", [o.worker, Math.round(o.leaseMs), ...o.jobs.flatMap((j) => [j.id, j.queue])]);
-  return { extended, cancelRequested: Array.isArray(cancels) ? cancels : [] };
+): Promise<{ extended: number; cancelRequested: string[]; leaseLost: string[] }> {
+  if (o.jobs.length === 0) return { extended: 0, cancelRequested: [], leaseLost: [] };
+  const [extended, cancels, lost] = await runJobScript<[number, string[] | object, (string[] | object)?]>(env, "heartbeat", [o.worker, Math.round(o.leaseMs), ...o.jobs.flatMap((j) => [j.id, j.queue])]);
+  return { extended, cancelRequested: Array.isArray(cancels) ? cancels : [], leaseLost: Array.isArray(lost) ? lost : [] };
 }
 
 /**
@@ -245,8 +245,26 @@ const ABANDONED: readonly JobOutcomeKind[] = ["failed", "abandoned"];
  * `causes`: why the worker of a job died, when the caller knows (added to its reason).
  * Reads candidates (2 round trips), then one script re-checks each, so concurrent reapers are safe.
  */
-export async function reapStalled(env: QueueEnv, o: { stallLimit: number; causes?: Map<string, string> }): Promise<{ requeued: string[]; failed: string[] }> {
+export async function reapStalled(
+  env: QueueEnv,
+  o: {
+    stallLimit: number;
+    causes?: Map<string, string>;
+    /** Only these jobs (a supervisor handling its own dead child), not every expired lease. */
+    only?: Array<{ id: string; queue: string }>;
+  },
+): Promise<{ requeued: string[]; failed: string[] }> {
   const now = env.clock();
+  if (o.only) {
+    // reap.lua checks each lease's expiry itself; the caller just ended these leases.
+    const at = new Date(now).toISOString();
+    const listed = o.only.map(({ id, queue }) => {
+      const cause = o.causes?.get(id);
+      return JSON.stringify({ id, queue, at, ...(cause ? { cause } : {}) });
+    });
+    if (listed.length === 0) return { requeued: [], failed: [] };
+    return reapResult(await runJobScript<string>(env, "reap", [o.stallLimit, env.retention.failed * 1000, ...listed]), now);
+  }
   const queues = await env.redis.smembers(env.keys.queues());
   if (queues.length === 0) return { requeued: [], failed: [] };
   const pipe = env.redis.pipeline();
@@ -262,7 +280,10 @@ export async function reapStalled(env: QueueEnv, o: { stallLimit: number; causes
     }
   });
   if (candidates.length === 0) return { requeued: [], failed: [] };
-  const raw = await runJobScript<string>(env, "reap", [o.stallLimit, env.retention.failed * 1000, ...candidates]);
+  return reapResult(await runJobScript<string>(env, "reap", [o.stallLimit, env.retention.failed * 1000, ...candidates]), now);
+}
+
+function reapResult(raw: string, now: number): { requeued: string[]; failed: string[] } {
   const res = JSON.parse(raw) as { requeued: string[] | object; failed: string[] | object; abandoned?: Array<[string, string]> | object };
   if (Array.isArray(res.abandoned)) for (const [queue, method] of res.abandoned) recordJobEnd(now, { queue, method }, ABANDONED, false);
   return { requeued: Array.isArray(res.requeued) ? res.requeued : [], failed: Array.isArray(res.failed) ? res.failed : [] };

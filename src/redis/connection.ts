@@ -6,6 +6,7 @@ import { Redis, type RedisOptions } from "ioredis";
 import { RedisUnavailableError } from "../errors.js";
 import { redactUrl } from "../security/redact-url.js";
 import { databaseOutOfRange, isSelectFailure } from "./database-check.js";
+import { formatSeconds, redisTimeouts } from "./timeouts.js";
 import { stripTlsOptions, tlsConnectOptions, tlsHint } from "./tls.js";
 
 export const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
@@ -16,12 +17,20 @@ export interface ConnectOptions {
   /** For blocking commands (BLPOP/BZPOPMIN): no per-command timeout. */
   blocking?: boolean;
   connectionName?: string;
+  /** Connect deadline (TCP connect plus the first answer); default SCHEDULER_CONNECT_TIMEOUT. */
+  connectTimeoutMs?: number;
+  /** Per-command deadline of a failFast client; default SCHEDULER_COMMAND_TIMEOUT. */
+  commandTimeoutMs?: number;
+  /** Stop connecting at once (a daemon told to stop while waiting for Redis). */
+  signal?: AbortSignal;
+  env?: NodeJS.ProcessEnv;
 }
 
 /** The URL with any password replaced, for messages and logs (every form: src/security/redact-url.ts). */
 export { redactUrl } from "../security/redact-url.js";
 
 export function createRedis(url: string, options: ConnectOptions = {}): Redis {
+  const timeouts = redisTimeouts(options.env);
   const base: RedisOptions = {
     lazyConnect: true,
     enableAutoPipelining: false,
@@ -30,6 +39,10 @@ export function createRedis(url: string, options: ConnectOptions = {}): Redis {
     retryStrategy: options.failFast ? () => null : (times) => Math.min(times * 200, 2000),
     maxRetriesPerRequest: options.failFast ? 0 : options.blocking ? null : 20,
     enableOfflineQueue: !options.failFast,
+    connectTimeout: options.connectTimeoutMs ?? timeouts.connectMs,
+    // How long disconnect() waits for the peer to close its side; a silent peer never does,
+    // and a CLI or a stopping daemon must not sit out ioredis's default 2 s for it.
+    disconnectTimeout: 200,
   };
   // rediss://: CA, client certificate, servername and a short handshake bound (src/redis/tls.ts).
   return new Redis(stripTlsOptions(url), { ...base, ...tlsConnectOptions(url) });
@@ -44,10 +57,31 @@ export async function connectRedis(url: string, options: ConnectOptions = {}): P
   redis.on("error", (err: Error) => {
     cause ??= err;
   });
+  // ioredis's connectTimeout ends at the TCP connect; a port that accepts and never answers
+  // would then wait on the ready check forever. One deadline covers connect and first PING.
+  const timeouts = redisTimeouts(options.env);
+  const deadlineMs = options.connectTimeoutMs ?? timeouts.connectMs;
+  let stopped: Error | undefined;
+  const stop = (why: Error) => {
+    stopped ??= why;
+    if (redis.status !== "end") redis.disconnect();
+    // disconnect() ends the socket politely and waits for the peer; a silent peer never
+    // closes its side, so close ours now.
+    redis.stream?.destroy();
+  };
+  const timer = setTimeout(() => stop(new Error(`no answer within ${formatSeconds(deadlineMs)}`)), deadlineMs);
+  const onAbort = () => stop(new Error("stopped while connecting"));
+  options.signal?.addEventListener("abort", onAbort, { once: true });
   try {
+    if (options.signal?.aborted) onAbort();
     await redis.connect();
     await redis.ping();
+    if (stopped) throw stopped;
     if (isSelectFailure(cause)) throw await databaseOutOfRange(redis, url);
+    // Set once connected: a timer on the ready check of a silent port would outlive the
+    // disconnect above and keep a failed CLI alive. A one-shot command against a server that
+    // stopped answering then fails instead of waiting; daemon connections wait out an outage.
+    if (options.failFast && !options.blocking) redis.options.commandTimeout = options.commandTimeoutMs ?? timeouts.commandMs;
     return redis;
   } catch (err) {
     if (err instanceof RedisUnavailableError) {
@@ -55,12 +89,15 @@ export async function connectRedis(url: string, options: ConnectOptions = {}): P
       throw err;
     }
     // On an ended client disconnect() arms a 2 s stream timer that keeps a CLI alive for nothing.
-    if (redis.status !== "end") redis.disconnect();
-    const reason = cause && (err as Error).message === "Connection is closed." ? cause : (err as Error);
+    if (!stopped && redis.status !== "end") redis.disconnect();
+    const reason = stopped ?? (cause && (err as Error).message === "Connection is closed." ? cause : (err as Error));
     throw new RedisUnavailableError("REDIS_UNAVAILABLE", `cannot reach Redis at ${redactUrl(url)}: ${reason.message}`, {
       hint: connectHint(url, reason),
       cause: err,
     });
+  } finally {
+    clearTimeout(timer);
+    options.signal?.removeEventListener("abort", onAbort);
   }
 }
 
@@ -70,6 +107,7 @@ function connectHint(url: string, err: Error): string {
   const tls = url.startsWith("rediss:") ? tlsHint(err) : undefined;
   if (tls) return tls;
   if (url.startsWith("rediss:")) return "rediss:// speaks TLS: is the server at that port TLS-enabled (tls-port)? use redis:// for a plain server";
+  if (/^no answer within/.test(err.message)) return "something accepted the connection but did not answer like Redis: check the host and port, or raise SCHEDULER_CONNECT_TIMEOUT (seconds) for a slow link";
   return "start redis-server, or point --redis / REDIS_URL / hooks `redis` at a running server";
 }
 
@@ -78,11 +116,18 @@ export async function redisAnswers(url: string, timeoutMs = 500): Promise<boolea
   const redis = new Redis(url, {
     lazyConnect: true,
     connectTimeout: timeoutMs,
+    commandTimeout: timeoutMs,
     retryStrategy: () => null,
     maxRetriesPerRequest: 0,
     enableOfflineQueue: false,
+    disconnectTimeout: 200,
   });
   redis.on("error", () => {});
+  // As in connectRedis: the ready check of a silent port is not covered by connectTimeout.
+  const timer = setTimeout(() => {
+    if (redis.status !== "end") redis.disconnect();
+    redis.stream?.destroy();
+  }, timeoutMs);
   try {
     await redis.connect();
     await redis.ping();
@@ -90,6 +135,7 @@ export async function redisAnswers(url: string, timeoutMs = 500): Promise<boolea
   } catch {
     return false;
   } finally {
+    clearTimeout(timer);
     if (redis.status !== "end") redis.disconnect();
   }
 }

@@ -176,6 +176,11 @@ export class ChildHandle {
     this.send({ type: "cancel", jobId });
   }
 
+  /** Abort the signal of one running job whose lease was taken from this child (maintenance.ts). */
+  leaseLost(jobId: string): void {
+    this.send({ type: "lease-lost", jobId });
+  }
+
   /** Abort the running jobs' signals ahead of a forced stop (cooperative tasks requeue themselves). */
   abortRunning(): void {
     this.stopRequested = true;

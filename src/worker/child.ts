@@ -16,7 +16,7 @@ import { setMaxListeners } from "node:events";
 import { createRedis } from "../redis/connection.js";
 import { createKeys } from "../redis/keys.js";
 import { systemClock } from "../clock.js";
-import { describeError, JobCanceledError } from "../errors.js";
+import { describeError, JobCanceledError, JobLeaseLostError } from "../errors.js";
 import { setActiveContext, type QueueEnv } from "../queue/context.js";
 import { createTaskRegistry } from "../hooks/task-loader.js";
 import { JobLoop } from "./job-loop.js";
@@ -201,6 +201,8 @@ process.on("message", (raw: unknown) => {
   } else if (msg?.type === "cancel") {
     // A job that already ended is not in the map: nothing to do.
     aborts.get(msg.jobId)?.abort(new JobCanceledError(`job ${msg.jobId} was canceled while running`));
+  } else if (msg?.type === "lease-lost") {
+    aborts.get(msg.jobId)?.abort(new JobLeaseLostError(`job ${msg.jobId} is no longer leased to this worker (reaped while it could not reach Redis)`));
   }
 });
 process.on("disconnect", () => process.exit(CHILD_EXIT.orphaned));

@@ -6,7 +6,12 @@
  *   entry in the worker registry. Done here rather than in the child because a task may block a
  *   child's event loop for longer than a lease; the supervisor's loop is never blocked by tasks.
  * - every `reapMs`: reapStalled (jobs of workers that died anywhere, kill -9 or host gone), and
- *   promoteScheduled when no scheduler daemon does it (option `promote`).
+ *   promoteScheduled when no scheduler daemon does it (option `promote`). Reaping waits while
+ *   this supervisor's own heartbeats do not get through, and one lease period after they do
+ *   again (reap-gate.ts): after a Redis freeze every lease has lapsed by the clock, yet their
+ *   owners are alive and renew within that period.
+ * - a heartbeat that finds a job no longer leased to its worker (reaped while the worker was
+ *   cut off, then requeued or taken elsewhere) tells the child to abort that run.
  * - every `cleanMs` (a minute): cleanRegistries, so expired finished/failed/canceled jobs leave
  *   Redis even when traffic stops (complete and fail only trim a few as they go). It is one
  *   bounded script (~10-50 ms per 1000 expired jobs); running it in several supervisors is safe.
@@ -21,6 +26,7 @@ import { describeError } from "../errors.js";
 import { touchWorker, type WorkerInfo, type WorkerState } from "./registry.js";
 import type { Logger } from "./types.js";
 import type { FailureHandlers } from "./failure-handlers.js";
+import { ReapGate } from "./reap-gate.js";
 
 /** What the chores need to know about one live child. */
 export interface WatchedChild {
@@ -29,6 +35,8 @@ export interface WatchedChild {
   jobs(): Array<{ id: string; queue: string }>;
   /** Someone canceled these running jobs of the child (the heartbeat found the flags). */
   cancel?(jobIds: string[]): void;
+  /** These running jobs are no longer leased to the child (reaped while it was cut off). */
+  leaseLost?(jobIds: string[]): void;
 }
 
 export interface MaintenanceOptions {
@@ -53,11 +61,15 @@ export class Maintenance {
   private timers: NodeJS.Timeout[] = [];
   private failing = new Set<string>();
   private busy = new Set<string>();
+  private readonly gate: ReapGate;
+  private reapHeld = false;
 
-  constructor(private readonly o: MaintenanceOptions) {}
+  constructor(private readonly o: MaintenanceOptions) {
+    this.gate = new ReapGate({ leaseMs: o.leaseMs, slowMs: o.heartbeatMs }, o.env.clock());
+  }
 
   start(): void {
-    this.timers.push(setInterval(() => void this.guard("heartbeat", () => this.heartbeatAll()), this.o.heartbeatMs));
+    this.timers.push(setInterval(() => void this.guard("heartbeat", () => this.timedHeartbeat()), this.o.heartbeatMs));
     this.timers.push(setInterval(() => void this.guard("reap", () => this.reap()), this.o.reapMs));
     this.timers.push(setInterval(() => void this.guard("clean", async () => void (await this.clean())), this.o.cleanMs ?? 60_000));
   }
@@ -70,19 +82,51 @@ export class Maintenance {
   /** Extend leases and refresh the registry for every live child (also called on demand). */
   async heartbeatAll(): Promise<void> {
     const { env, leaseMs, registryTtlMs } = this.o;
+    const children = this.o.children();
+    // With no child there is nothing to renew, but the reap gate still needs a round trip.
+    if (children.length === 0) await env.redis.ping();
     await Promise.all(
-      this.o.children().map(async (child) => {
+      children.map(async (child) => {
         const jobs = child.jobs();
         if (jobs.length > 0) {
-          const { cancelRequested } = await heartbeat(env, { worker: child.info.name, jobs, leaseMs });
+          const { cancelRequested, leaseLost } = await heartbeat(env, { worker: child.info.name, jobs, leaseMs });
           if (cancelRequested.length > 0) child.cancel?.(cancelRequested);
+          if (leaseLost.length > 0) {
+            this.o.log.warn({ worker: child.info.name, jobIds: leaseLost }, "lease lost while this worker could not renew it (the job was reaped): aborting its run");
+            child.leaseLost?.(leaseLost);
+          }
         }
         await touchWorker(env, child.info, child.state(), registryTtlMs);
       }),
     );
   }
 
+  /** heartbeatAll, timed for the reap gate. */
+  private async timedHeartbeat(): Promise<void> {
+    const clock = this.o.env.clock;
+    this.gate.begin(clock());
+    try {
+      await this.heartbeatAll();
+      this.gate.end(clock(), true);
+    } catch (err) {
+      this.gate.end(clock(), false);
+      throw err;
+    }
+  }
+
+  /** Redis went away and came back (the client reconnected): contact was lost. */
+  contactLost(): void {
+    this.gate.lost(this.o.env.clock());
+  }
+
   async reap(): Promise<void> {
+    if (!this.gate.mayReap(this.o.env.clock())) {
+      if (!this.reapHeld && this.gate.cutOff) this.o.log.info({ until: new Date(this.gate.opensAt).toISOString() }, "not reaping for one lease period: this supervisor could not reach Redis, so lapsed leases may belong to live workers that could not either");
+      this.reapHeld = this.gate.cutOff;
+      if (this.o.promote) await promoteScheduled(this.o.env, {});
+      return;
+    }
+    this.reapHeld = false;
     const result = await reapStalled(this.o.env, { stallLimit: this.o.stallLimit });
     this.o.failures?.notifyReaped(result.failed);
     if (result.requeued.length > 0 || result.failed.length > 0) {

@@ -55,8 +55,9 @@ export async function giveBack(env: QueueEnv, worker: string, jobs: LostJob[], r
 
 /**
  * A child died on its own: end the leases of its jobs now (a lease of 0 ms from this instant)
- * and reap, which requeues each with stalls+1 or fails it "abandoned: worker X died at T: <cause>"
- * past the stall limit. The reaper may pick up other expired leases too; that is its job anyway.
+ * and reap them, which requeues each with stalls+1 or fails it "abandoned: worker X died at T:
+ * <cause>" past the stall limit. Only these jobs: other expired leases are the periodic
+ * reaper's, which first makes sure this supervisor was not cut off itself (reap-gate.ts).
  */
 export async function abandon(
   env: QueueEnv,
@@ -70,7 +71,7 @@ export async function abandon(
   if (jobs.length === 0) return { requeued: [], failed: [] };
   await heartbeat(env, { worker, jobs: jobs.map(({ id, queue }) => ({ id, queue })), leaseMs: 0 });
   const causes = cause === undefined ? undefined : new Map(jobs.map((j) => [j.id, cause]));
-  const result = await reapStalled(env, { stallLimit, ...(causes ? { causes } : {}) });
+  const result = await reapStalled(env, { stallLimit, only: jobs.map(({ id, queue }) => ({ id, queue })), ...(causes ? { causes } : {}) });
   // The reap script returns each id it failed to exactly one caller: notify those once.
   failures?.notifyReaped(result.failed);
   return result;

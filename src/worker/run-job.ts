@@ -13,7 +13,7 @@ import type { QueueEnv } from "../queue/context.js";
 import type { TaskRegistry } from "../hooks/types.js";
 import { cancelStarted, completeAndTake, completeJob, failJob, requeueJob, type DequeueOptions, type FailJobInput } from "../queue/lifecycle.js";
 import { runInJobContext } from "../runtime/job-context.js";
-import { JobCanceledError, JobTimeoutError } from "../errors.js";
+import { JobCanceledError, JobLeaseLostError, JobTimeoutError } from "../errors.js";
 import { hardDeadline, jobLimit, softDeadline, timeoutMessage, type JobLimit } from "./deadline.js";
 import type { JobOutcome, PulseJournal } from "./pulse.js";
 import type { FailureHandlers } from "./failure-handlers.js";
@@ -150,6 +150,8 @@ async function perform(deps: RunJobDeps, job: Job, abort: JobAbort, take?: TakeN
     take.next = next;
     return outcome;
   }
+  // Its lease was taken while it ran: the job is someone else's now; write nothing.
+  if (abort.aborted && abort.reason instanceof JobLeaseLostError) return "lease-lost";
   // Canceled while it ran (cancel() on a started job): it ends canceled, whatever it threw.
   if (abort.aborted && abort.reason instanceof JobCanceledError) {
     return cancelStarted(env, { job, worker, how: "its task stopped on the abort signal" });

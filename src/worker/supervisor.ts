@@ -169,6 +169,7 @@ export class Supervisor {
           state: () => this.stateOf(slot.child!),
           jobs: () => [...slot.child!.inFlight.values()].map(({ id, queue }) => ({ id, queue })),
           cancel: (ids) => this.cancels.request(slot.child!, ids),
+          leaseLost: (ids) => ids.forEach((id) => slot.child!.leaseLost(id)),
         })),
     });
   }

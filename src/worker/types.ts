@@ -77,7 +77,9 @@ export type ParentMessage =
   /** Forced shutdown is coming: abort the running jobs' signals (they are requeued, not failed). */
   | { type: "abort" }
   /** Someone canceled this running job: abort its signal with a JobCanceledError (job-cancel.ts). */
-  | { type: "cancel"; jobId: string };
+  | { type: "cancel"; jobId: string }
+  /** This running job is no longer leased to the child: abort its signal with a JobLeaseLostError. */
+  | { type: "lease-lost"; jobId: string };
 
 export type ChildMessage =
   /** Connected, tasks preloaded: taking jobs. */

@@ -52,9 +52,10 @@ describe("cancel of a started job", () => {
     await cancel("c-hb-b", f.env);
     const jobs = [a, b].map((j) => ({ id: j.id, queue: j.queue }));
     f.clock.advance(1000); // a later lease than the one the take gave
-    expect(await heartbeat(f.env, { worker: "w1", jobs, leaseMs: 60_000 })).toEqual({ extended: 2, cancelRequested: ["c-hb-b"] });
-    expect(await heartbeat(f.env, { worker: "w2", jobs, leaseMs: 60_000 })).toEqual({ extended: 0, cancelRequested: [] });
-    expect(await heartbeat(f.env, { worker: "w1", jobs: [], leaseMs: 60_000 })).toEqual({ extended: 0, cancelRequested: [] });
+    expect(await heartbeat(f.env, { worker: "w1", jobs, leaseMs: 60_000 })).toEqual({ extended: 2, cancelRequested: ["c-hb-b"], leaseLost: [] });
+    // Not w2's jobs: nothing extended, and reported as not leased to it.
+    expect(await heartbeat(f.env, { worker: "w2", jobs, leaseMs: 60_000 })).toEqual({ extended: 0, cancelRequested: [], leaseLost: ["c-hb-a", "c-hb-b"] });
+    expect(await heartbeat(f.env, { worker: "w1", jobs: [], leaseMs: 60_000 })).toEqual({ extended: 0, cancelRequested: [], leaseLost: [] });
   });
 
   it("its worker ends it canceled: registry, attempt record, event, dependents canceled; no one else can", async () => {

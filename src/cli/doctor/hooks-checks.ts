@@ -4,6 +4,7 @@ import { resolveConfig } from "../../config/resolve.js";
 import { loadHooks } from "../../hooks/load.js";
 import { displayPath, HooksValidationError, problemLine } from "../../hooks/problems.js";
 import { allTaskPaths, createTaskRegistry, validateTaskPaths } from "../../hooks/task-loader.js";
+import { loadTimeoutMs } from "../../hooks/load-probe.js";
 import type { LoadedHooks } from "../../hooks/types.js";
 import { errorFinding, finding, type Check, type Finding } from "./types.js";
 
@@ -29,7 +30,7 @@ export const taskPathsCheck: Check = {
     if (!ctx.hooks) return [finding("tasks", "warn", "skipped: the hooks file did not load", "fix the hooks errors above")];
     let registry;
     try {
-      registry = ctx.registry = createTaskRegistry(appRootOf(ctx.hooks));
+      registry = ctx.registry = createTaskRegistry(appRootOf(ctx.hooks), { loadTimeoutMs: loadTimeoutMs() });
     } catch (err) {
       return [errorFinding("tasks", err, "set app_root to an existing folder")];
     }

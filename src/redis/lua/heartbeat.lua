@@ -3,17 +3,22 @@
 -- KEYS[1] queues set, KEYS[2] events stream (see job_lib; unused but keep the convention)
 -- ARGV[1] env header (see job_lib), ARGV[2] now ms, ARGV[3] worker, ARGV[4] lease ms,
 --   ARGV[5..] pairs: job id, queue
--- Returns { number of leases extended, { ids of those jobs with a cancel request } } (jobs the
---   worker no longer owns are left alone and not listed).
+-- Returns { number of leases extended, { ids of those jobs with a cancel request }, { ids the
+--   worker no longer owns } }. A job it no longer owns is left alone: its lease was reaped while
+--   the worker could not renew it (see worker/reap-gate.ts), so the job was requeued or ended,
+--   and the worker stops its run (maintenance.ts).
 --@include job_lib
 
-local worker, lease, n, cancels = ARGV[3], tonumber(ARGV[4]), 0, {}
+local worker, lease, n, cancels, lost = ARGV[3], tonumber(ARGV[4]), 0, {}, {}
 for i = 5, #ARGV, 2 do
   local id, q = ARGV[i], ARGV[i + 1]
   local st = redis.call("HMGET", key("job", id), "status", "worker", "cancelRequested")
   if st[1] == "started" and st[2] == worker then
     n = n + redis.call("ZADD", key("started", q), "XX", "CH", NOW + lease, id)
     if st[3] then cancels[#cancels + 1] = id end
+  elseif st[2] ~= worker or st[1] == "queued" or st[1] == "scheduled" then
+    -- taken by another worker, or given back to a queue: not a run of ours to finish
+    lost[#lost + 1] = id
   end
 end
-return { n, cancels }
+return { n, cancels, lost }

@@ -1,0 +1,79 @@
+/**
+ * Hooks and task modules whose evaluation never ends or ends the process: `doctor`, `start`,
+ * `trigger` and `list` report it in one line within the load timeout (SCHEDULER_LOAD_TIMEOUT,
+ * 2 s here) instead of hanging, exiting 0 with no output, or exiting 42 silently.
+ */
+import { afterAll, describe, expect, it } from "vitest";
+import { runCli } from "../helpers/cli.js";
+import { TEST_REDIS_URL, uniquePrefix } from "../helpers/redis.js";
+import { cleanupApps, makeApp } from "./app-fixture.js";
+
+afterAll(cleanupApps);
+
+const ENV = { SCHEDULER_LOAD_TIMEOUT: "2" };
+const PREFIX = uniquePrefix("load-hang");
+const GOOD_HOOKS = `export default { scheduler_events: { daily: ["app.tasks.x"] }, timezone: "UTC" };\n`;
+const GOOD_TASKS = `export async function x() {}\n`;
+
+const BODIES = {
+  "an endless loop": { code: "while (true) {}\n", line: "did not finish in 2 s" },
+  "a top-level await on a long timer": { code: "await new Promise((r) => setTimeout(r, 600_000));\n", line: "did not finish in 2 s" },
+  "a top-level await that never settles": { code: "await new Promise(() => {});\n", line: "never finished: a top-level await waits on a promise that never settles" },
+  "process.exit(42)": { code: "process.exit(42);\n", line: "exited with code 42 while loading" },
+} as const;
+
+const COMMANDS: Array<[string, string[]]> = [
+  ["doctor", ["doctor"]],
+  ["start", ["start"]],
+  ["trigger", ["trigger", "daily"]],
+  ["list", ["list"]],
+];
+
+async function run(cwd: string, args: string[]) {
+  const started = Date.now();
+  // Bounded: the 2 s load limit plus node start-up and the probe thread on a busy machine.
+  const result = await runCli([...args, "--redis", TEST_REDIS_URL, "--prefix", PREFIX], { cwd, env: ENV, timeoutMs: 25_000 });
+  return { ...result, took: Date.now() - started, all: result.stdout + result.stderr };
+}
+
+describe("a hooks file whose evaluation does not finish", () => {
+  for (const [what, body] of Object.entries(BODIES)) {
+    it.each(COMMANDS)(`${what}: %s reports it and exits 1`, async (_name, args) => {
+      const cwd = await makeApp({ "hooks.ts": `${body.code}${GOOD_HOOKS}`, "app/tasks.ts": GOOD_TASKS });
+      const r = await run(cwd, args);
+      expect(r.signal, `still running after ${r.took} ms`).toBeNull();
+      expect(r.code, r.all).toBe(1);
+      const expected = body.line.startsWith("exited") ? `hooks.ts ${body.line}` : `loading hooks.ts ${body.line}`;
+      expect(r.all).toContain(expected);
+    });
+  }
+});
+
+describe("a task module whose evaluation does not finish", () => {
+  for (const [what, body] of Object.entries(BODIES)) {
+    it.each(COMMANDS.filter(([name]) => name !== "list"))(`${what}: %s names the task path and the module`, async (_name, args) => {
+      const cwd = await makeApp({ "hooks.ts": GOOD_HOOKS, "app/tasks.ts": `${body.code}${GOOD_TASKS}` });
+      const r = await run(cwd, args);
+      expect(r.signal, `still running after ${r.took} ms`).toBeNull();
+      expect(r.code, r.all).toBe(1);
+      expect(r.all).toContain('task path "app.tasks.x"');
+      expect(r.all).toContain(body.line.startsWith("exited") ? `app/tasks.ts ${body.line}` : `loading app/tasks.ts ${body.line}`);
+    });
+  }
+
+  it("list does not load task modules: it lists the schedule", async () => {
+    const cwd = await makeApp({ "hooks.ts": GOOD_HOOKS, "app/tasks.ts": `while (true) {}\n${GOOD_TASKS}` });
+    const r = await run(cwd, ["list"]);
+    expect(r.code, r.all).toBe(0);
+    expect(r.stdout).toContain("app.tasks.x");
+  });
+});
+
+describe("SCHEDULER_LOAD_TIMEOUT", () => {
+  it("a bad value is one line naming the variable", async () => {
+    const cwd = await makeApp({ "hooks.ts": GOOD_HOOKS, "app/tasks.ts": GOOD_TASKS });
+    const r = await runCli(["list"], { cwd, env: { SCHEDULER_LOAD_TIMEOUT: "-1" }, timeoutMs: 25_000 });
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split("\n")).toEqual([expect.stringContaining('SCHEDULER_LOAD_TIMEOUT: "-1" is not a number of seconds')]);
+  });
+});
