@@ -32,7 +32,9 @@ export type EventName =
   | "weekly_long"
   | "monthly_long"
   | "yearly_long"
-  | "annual_long";
+  | "annual_long"
+  | "hourly_maintenance"
+  | "daily_maintenance";
 
 export type SchedulerEvents = Partial<Record<EventName, TaskEntry[]>> & {
   cron?: Record<string, TaskEntry[]>;
