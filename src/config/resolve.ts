@@ -28,6 +28,7 @@ import {
 } from "./defaults.js";
 import type { ConfigSource, QueueConfig, ResolvedConfig } from "./types.js";
 import { checkSecret, checkSigning } from "../security/signing.js";
+import { normalizeRetry, type RetryInput } from "../queue/retry.js";
 import { checkLogLevel, checkPositiveSeconds, checkPrefix, checkQueue, checkRedisUrl, checkSchedulerInterval, checkTimezone } from "./validate.js";
 
 export interface ConfigFlags {
@@ -158,6 +159,8 @@ function resolveQueues(hooks: LoadedHooks): Record<string, QueueConfig> {
     const base = queues[name] ?? { ...CUSTOM_QUEUE_DEFAULTS };
     const merged: QueueConfig = { ...base };
     for (const [k, v] of Object.entries(settings ?? {})) if (v !== undefined) (merged as unknown as Record<string, unknown>)[k] = v;
+    const retry = normalizeRetry((settings as { retry?: RetryInput } | undefined)?.retry);
+    if (retry !== undefined) merged.retry = retry;
     queues[name] = merged;
   }
   return queues;
