@@ -31,9 +31,10 @@ export default defineHooks({
       "0 9 * * 1-5": [{ method: "example_app.tasks.morning_digest", kwargs: { team: "ops" }, jitter: 30 }],
       // Every 2 minutes: a task reporting progress, and one that chains a follow-up job.
       "*/2 * * * *": ["example_app.tasks.import_items", "example_app.tasks.start_pipeline"],
-      // Every 10 minutes: a task that always fails, to see failures and retries. Missed runs
-      // after downtime are not caught up ("latest", one run, is the default).
-      "*/10 * * * *": [{ method: "example_app.tasks.flaky_sync", catchup: "none" }],
+      // Every 10 minutes: a task that always fails, to see failures and retries: each run is
+      // tried again 30 s and then 60 s after it fails (exponential backoff), then fails for good.
+      // Missed runs after downtime are not caught up ("latest", one run, is the default).
+      "*/10 * * * *": [{ method: "example_app.tasks.flaky_sync", catchup: "none", retry: { max: 2, backoff: "exponential", delay: 30 } }],
     },
   },
 
@@ -44,11 +45,12 @@ export default defineHooks({
   scheduler_interval: 60,
 
   // Frappe's short/default/long plus a custom queue. timeout in seconds; workers = processes
-  // `scheduler start` runs for the queue; concurrency = jobs one worker runs at once.
+  // `scheduler start` runs for the queue; concurrency = jobs one worker runs at once; retry =
+  // the retries of the queue's jobs that set none (a number, or { max, backoff, delay }).
   queues: {
     short: { timeout: 300 },
     default: { timeout: 300 },
     long: { timeout: 1500 },
-    reports: { timeout: 120, workers: 1, concurrency: 2 },
+    reports: { timeout: 120, workers: 1, concurrency: 2, retry: 1 },
   },
 });

@@ -5,6 +5,8 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     setupFiles: ["test/setup/fast-check.ts"],
+    // One PING first: with no Redis the run stops with one line instead of every file timing out.
+    globalSetup: ["test/setup/redis-answers.ts"],
     // Generous: process tests take up to ~20 s on a busy 2-core machine; every wait inside is bounded.
     testTimeout: 60_000,
     hookTimeout: 30_000,

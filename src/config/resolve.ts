@@ -33,6 +33,7 @@ import { useRedactKeys } from "../security/redact-config.js";
 import { checkRedisTls, resolveTlsPaths, useRedisTls, type RedisTlsSettings } from "../redis/tls.js";
 import { checkTasksSetting, useTaskAllowList } from "../hooks/task-allow.js";
 import { allTaskPaths } from "../hooks/task-loader.js";
+import { normalizeRetry, type RetryInput } from "../queue/retry.js";
 import { checkLogLevel, checkPositiveSeconds, checkPrefix, checkQueue, checkRedisUrl, checkSchedulerInterval, checkTimezone } from "./validate.js";
 
 export interface ConfigFlags {
@@ -210,6 +211,8 @@ function resolveQueues(hooks: LoadedHooks): Record<string, QueueConfig> {
     const base = queues[name] ?? { ...CUSTOM_QUEUE_DEFAULTS };
     const merged: QueueConfig = { ...base };
     for (const [k, v] of Object.entries(settings ?? {})) if (v !== undefined) (merged as unknown as Record<string, unknown>)[k] = v;
+    const retry = normalizeRetry((settings as { retry?: RetryInput } | undefined)?.retry);
+    if (retry !== undefined) merged.retry = retry;
     queues[name] = merged;
   }
   return queues;

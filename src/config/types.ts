@@ -1,4 +1,6 @@
 /** The resolved configuration every component receives. Built by src/config/resolve.ts. */
+import type { RetryPolicy } from "../queue/types.js";
+
 export interface RateLimit {
   /** At most `max` jobs started per `per` seconds, across every worker on this Redis. */
   max: number;
@@ -15,6 +17,8 @@ export interface QueueConfig {
   rateLimit?: RateLimit;
   /** V8 heap limit (MB) of the worker processes serving this queue (`--max-old-space-size`). */
   maxMemoryMb?: number;
+  /** Retry policy of the queue's jobs that name none (hooks `queues.<name>.retry`, normalized). */
+  retry?: RetryPolicy;
 }
 
 export type ConfigSource = "flag" | "env" | "hooks" | "default";

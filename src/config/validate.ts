@@ -9,6 +9,7 @@ import { createKeys } from "../redis/keys.js";
 import { LOG_LEVELS } from "./defaults.js";
 import { redactUrl } from "../security/redact-url.js";
 import { checkRedisTls, checkTlsUrlOptions } from "../redis/tls.js";
+import { retryProblem } from "../queue/retry.js";
 
 /** hooks `redis`: a URL, or { url?, tls? } (src/redis/tls.ts). */
 export function checkHooksRedis(value: unknown): string | undefined {
@@ -92,7 +93,7 @@ export function checkPositiveInteger(value: unknown): string | undefined {
 }
 
 const QUEUE_NAME = /^[A-Za-z0-9_.\-]+$/;
-const QUEUE_KEYS = ["timeout", "workers", "concurrency", "rateLimit", "maxMemoryMb"] as const;
+const QUEUE_KEYS = ["timeout", "workers", "concurrency", "rateLimit", "maxMemoryMb", "retry"] as const;
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
@@ -123,6 +124,9 @@ export function checkQueue(
     } else if (key === "workers" || key === "concurrency" || key === "maxMemoryMb") {
       const m = checkPositiveInteger(v);
       if (m) out.push([key, m]);
+    } else if (key === "retry") {
+      const m = retryProblem(v);
+      if (m) out.push([key, `${m}; write retry: 3 or { max: 3, backoff: "exponential", delay: 60 }`]);
     } else if (key === "rateLimit") {
       if (!isPlainObject(v) || checkPositiveInteger(v.max) || checkPositiveSeconds(v.per) || Object.keys(v).some((k) => k !== "max" && k !== "per")) {
         out.push([key, `must be { max: <jobs, whole number >= 1>, per: <seconds > 0> }, got ${JSON.stringify(v)}`]);

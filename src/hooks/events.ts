@@ -1,6 +1,8 @@
 /**
  * The named scheduler events (Frappe's vocabulary) and the schedule each one means.
  * `_long` variants fire at the same times as their base event but go to the "long" queue.
+ * `hourly_maintenance` / `daily_maintenance` are Frappe's newer events for housekeeping: same
+ * times as `hourly` / `daily`, on the "long" queue (Frappe's ScheduledJobType.get_queue_name).
  */
 import type { EventName } from "./types.js";
 
@@ -18,6 +20,8 @@ export const EVENT_NAMES: readonly EventName[] = [
   "monthly_long",
   "yearly_long",
   "annual_long",
+  "hourly_maintenance",
+  "daily_maintenance",
 ];
 
 /** Keys of scheduler_events that hold a map of cron expression -> list. */
@@ -45,13 +49,17 @@ export function allExpression(intervalSeconds: number): string {
   return `@every ${intervalSeconds}`;
 }
 
+/** Suffixes of events that fire like their base event and go to the "long" queue. */
+const LONG_SUFFIXES = ["_long", "_maintenance"] as const;
+
 export function isLongEvent(event: string): boolean {
-  return event.endsWith("_long");
+  return LONG_SUFFIXES.some((suffix) => event.endsWith(suffix));
 }
 
-/** `daily_long` -> `daily`; `daily` -> `daily`. */
+/** `daily_long` -> `daily`; `daily_maintenance` -> `daily`; `daily` -> `daily`. */
 export function baseEvent(event: string): string {
-  return isLongEvent(event) ? event.slice(0, -"_long".length) : event;
+  const suffix = LONG_SUFFIXES.find((s) => event.endsWith(s));
+  return suffix ? event.slice(0, -suffix.length) : event;
 }
 
 /** The queue a plain entry of this event goes to. */

@@ -4,6 +4,7 @@
  */
 import { DEFAULT_SCHEDULER_INTERVAL } from "../config/defaults.js";
 import { allExpression, BASE_EXPRESSIONS, baseEvent, CRON_EVENTS, eventQueue } from "./events.js";
+import { normalizeRetry } from "../queue/retry.js";
 import { keyPath } from "./problems.js";
 import type { EventName, HooksDefinition, ScheduledTask, TaskEntry } from "./types.js";
 
@@ -58,5 +59,7 @@ function toTask(entry: TaskEntry, event: string, expression: string, idPrefix: s
   };
   if (options.timeout !== undefined) task.timeout = options.timeout;
   if (options.on_failure !== undefined) task.onFailure = options.on_failure;
+  const retry = normalizeRetry(options.retry);
+  if (retry !== undefined) task.retry = retry;
   return task;
 }

@@ -1,6 +1,8 @@
 /** What a user writes in hooks.ts, and the normalized form the scheduler consumes. */
 import type { QueueConfig, RateLimit } from "../config/types.js";
 import type { RedisTlsSettings } from "../redis/tls.js";
+import type { RetryInput } from "../queue/retry.js";
+import type { RetryPolicy } from "../queue/types.js";
 
 /** Catch-up after downtime: Frappe's rule ("latest": one run), "none", or every missed slot. */
 export type CatchupPolicy = "latest" | "none" | { all: true; window?: string | number };
@@ -18,6 +20,8 @@ export type TaskEntry =
       kwargs?: Record<string, unknown>;
       /** Dotted path of a failure handler for this task's jobs, besides `job_failure_handlers`. */
       on_failure?: string;
+      /** Retries of a failed run: a number, or { max, backoff, delay, jitter }; default: the queue's. */
+      retry?: RetryInput;
     };
 
 export type EventName =
@@ -33,7 +37,9 @@ export type EventName =
   | "weekly_long"
   | "monthly_long"
   | "yearly_long"
-  | "annual_long";
+  | "annual_long"
+  | "hourly_maintenance"
+  | "daily_maintenance";
 
 export type SchedulerEvents = Partial<Record<EventName, TaskEntry[]>> & {
   cron?: Record<string, TaskEntry[]>;
@@ -51,7 +57,7 @@ export interface HooksDefinition {
   prefix?: string;
   app_root?: string;
   log_level?: string;
-  queues?: Record<string, Partial<QueueConfig> & { rateLimit?: RateLimit }>;
+  queues?: Record<string, Partial<Omit<QueueConfig, "retry">> & { rateLimit?: RateLimit; retry?: RetryInput }>;
   retention?: { finished?: number; failed?: number };
   /** Dotted paths called once per final job failure (issue: failure handling). */
   job_failure_handlers?: string[];
@@ -79,6 +85,8 @@ export interface ScheduledTask {
   kwargs: Record<string, unknown>;
   /** The entry's `on_failure` handler, carried onto each job as `onFailure`. */
   onFailure?: string;
+  /** The entry's `retry`, normalized; absent: the queue's default applies at enqueue. */
+  retry?: RetryPolicy;
   /** Where it was declared, for messages: `scheduler_events.cron["0 9 * * *"][0]`. */
   source: string;
 }

@@ -15,6 +15,7 @@ import {
 import { checkSigning } from "../security/signing.js";
 import { checkRedactKeys } from "../security/redact.js";
 import { checkTasksSetting } from "./task-allow.js";
+import { retryProblem } from "../queue/retry.js";
 import { checkCronExpression } from "./cron.js";
 import { parseDottedPath } from "./dotted-path.js";
 import { ALL_EVENT_KEYS, BUILTIN_QUEUE_NAMES, CRON_EVENTS, EVENT_NAMES } from "./events.js";
@@ -38,7 +39,7 @@ export const TOP_LEVEL_KEYS = [
   "tasks",
 ] as const;
 
-const ENTRY_KEYS = ["method", "queue", "timeout", "catchup", "jitter", "kwargs", "on_failure"] as const;
+const ENTRY_KEYS = ["method", "queue", "timeout", "catchup", "jitter", "kwargs", "on_failure", "retry"] as const;
 const RETENTION_KEYS = ["finished", "failed"] as const;
 
 export interface ValidateOptions {
@@ -179,7 +180,7 @@ function validateEntry(entry: unknown, at: string, problems: ProblemList, queueN
     return entry;
   }
   if (!isPlainObject(entry)) {
-    problems.add(at, `must be a dotted path string or { method: "my_app.tasks.fn", queue?, timeout?, catchup?, jitter?, kwargs?, on_failure? }, got ${describe(entry)}`);
+    problems.add(at, `must be a dotted path string or { method: "my_app.tasks.fn", queue?, timeout?, catchup?, jitter?, kwargs?, on_failure?, retry? }, got ${describe(entry)}`);
     return undefined;
   }
   for (const key of Object.keys(entry)) {
@@ -218,6 +219,10 @@ function validateEntry(entry: unknown, at: string, problems: ProblemList, queueN
   if (entry.on_failure !== undefined) {
     const parsed = parseDottedPath(entry.on_failure);
     if (typeof parsed === "string") problems.add(keyPath(at, "on_failure"), parsed);
+  }
+  if (entry.retry !== undefined) {
+    const m = retryProblem(entry.retry);
+    if (m) problems.add(keyPath(at, "retry"), `${m}; write retry: 3 or { max: 3, backoff: "exponential", delay: 60 }`);
   }
   if (entry.kwargs !== undefined) {
     if (!isPlainObject(entry.kwargs)) problems.add(keyPath(at, "kwargs"), `must be a plain object of keyword arguments, got ${describe(entry.kwargs)}`);

@@ -15,6 +15,7 @@ import { createKeys, DEFAULT_PREFIX } from "../redis/keys.js";
 import { createRedis } from "../redis/connection.js";
 import { runtime } from "../runtime/context.js";
 import type { QueueContext } from "./types.js";
+import { normalizeRetry, type RetryInput } from "./retry.js";
 import type { SigningConfig } from "../security/signing.js";
 
 export interface QueueEnv extends QueueContext {
@@ -60,7 +61,8 @@ export interface ConfigureOptions {
   /** A connected ioredis client, or a URL (connected lazily on first use). */
   redis?: Redis | string;
   prefix?: string;
-  queues?: Record<string, Partial<QueueConfig>>;
+  /** Per queue; `retry` as enqueue takes it (a number or { max, backoff, delay, jitter }). */
+  queues?: Record<string, Partial<Omit<QueueConfig, "retry">> & { retry?: RetryInput }>;
   retention?: Partial<RetentionConfig>;
   tasks?: TaskRegistry;
   clock?: Clock;
@@ -76,7 +78,10 @@ export function configure(options: ConfigureOptions = {}): QueueEnv {
       : createRedis(options.redis ?? process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
   const queues: Record<string, QueueConfig> = { ...DEFAULT_QUEUES };
   for (const [name, q] of Object.entries(options.queues ?? {})) {
-    queues[name] = { ...(DEFAULT_QUEUES[name] ?? DEFAULT_QUEUES.default!), ...q };
+    const { retry, ...rest } = q;
+    queues[name] = { ...(DEFAULT_QUEUES[name] ?? DEFAULT_QUEUES.default!), ...rest };
+    const policy = normalizeRetry(retry, `configure: queues.${name}.retry`);
+    if (policy !== undefined) queues[name]!.retry = policy;
   }
   const env: QueueEnv = {
     redis,

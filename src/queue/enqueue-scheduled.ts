@@ -7,8 +7,8 @@ import type { QueueEnv } from "./context.js";
 import { normalizeOptions } from "./options.js";
 import { buildPrepared, checkKwargs, checkQueue } from "./prepare.js";
 import { runEnqueueScript } from "./push.js";
-import type { Job } from "./types.js";
 import { withEnqueueSpan, withFireSpan } from "../telemetry/tracing.js";
+import type { Job, RetryPolicy } from "./types.js";
 
 export interface ScheduledEnqueueInput {
   /** ScheduledTask.id */
@@ -25,6 +25,8 @@ export interface ScheduledEnqueueInput {
   jitterMs?: number;
   /** The hooks entry's `on_failure` handler (dotted path), stored on the job. */
   onFailure?: string;
+  /** The hooks entry's retry policy; absent: the queue's default. */
+  retry?: RetryPolicy;
 }
 
 export type ScheduledEnqueueResult =
@@ -34,7 +36,7 @@ export type ScheduledEnqueueResult =
 
 export async function enqueueScheduled(env: QueueEnv, input: ScheduledEnqueueInput): Promise<ScheduledEnqueueResult> {
   if (!Number.isFinite(input.slot)) throw new EnqueueError("BAD_SLOT", `enqueueScheduled: slot of ${input.task} must be ms since epoch, got ${input.slot}`);
-  const o = normalizeOptions({ queue: input.queue, timeout: input.timeout, kwargs: input.kwargs, onFailure: input.onFailure });
+  const o = normalizeOptions({ queue: input.queue, timeout: input.timeout, kwargs: input.kwargs, onFailure: input.onFailure, retry: input.retry });
   checkQueue(env, o.queue);
   checkKwargs(o.kwargs);
   if (input.jitterMs && input.jitterMs > 0) o.delayMs = input.jitterMs;

@@ -16,15 +16,23 @@ import { activeContext, type QueueEnv } from "./context.js";
 import { normalizeOptions, type EnqueueOptions } from "./options.js";
 import { buildPrepared, checkKwargs, checkQueue, methodPath, type TaskMethod } from "./prepare.js";
 import { pushPrepared } from "./push.js";
+import type { KwargsCheck, TaskResult } from "./typed-options.js";
 import type { Job } from "./types.js";
 import { activeTraceparent, withEnqueueSpan } from "../telemetry/tracing.js";
 
 type RunNow = { now: true } | { isAsync: false } | { is_async: false };
 
-/** Run now, in this process (Frappe's now=True / is_async=False): resolves to the task's result. */
-export function enqueue<T = unknown>(method: TaskMethod, options: EnqueueOptions & RunNow): Promise<T>;
-/** Enqueue: resolves to the job (id, queue, status; `deduplicated: true` when an existing job was returned). */
-export function enqueue(method: TaskMethod, options?: EnqueueOptions): Promise<Job>;
+/**
+ * Run now, in this process (Frappe's now=True / is_async=False): resolves to the task's result.
+ * Flat form `{ queue, now: true, day: 1 }` or typed form `{ kwargs: { day: 1 }, now: true }`
+ * (see src/queue/typed-options.ts).
+ */
+export function enqueue<M extends TaskMethod, O extends EnqueueOptions & RunNow>(method: M, options: O & KwargsCheck<M, O>): Promise<TaskResult<M>>;
+/**
+ * Enqueue: resolves to the job (id, queue, status; `deduplicated: true` when an existing job was
+ * returned). With `kwargs` every other key must be an option, and a task function types `kwargs`.
+ */
+export function enqueue<M extends TaskMethod, O extends EnqueueOptions = EnqueueOptions>(method: M, options?: O & KwargsCheck<M, O>): Promise<Job>;
 export async function enqueue(method: TaskMethod, options: EnqueueOptions = {}): Promise<unknown> {
   const env = activeContext();
   return enqueueIn(env, method, options);

@@ -9,7 +9,8 @@ import { normalizeRetry, type RetryInput } from "./retry.js";
 /** A job to wait for: its id, or any object with an `id` (a Job, a JobHandle, enqueue()'s result). */
 export type DependencyRef = string | { id: string };
 
-export interface EnqueueOptions {
+/** The options enqueue() knows, and `kwargs`: every key of the typed form. */
+export interface EnqueueOptionFields {
   /** Queue name; default "default". */
   queue?: string;
   /** Seconds; default from the queue's config. */
@@ -50,6 +51,10 @@ export interface EnqueueOptions {
   on_failure?: string;
   /** Explicit kwargs (merged with the other non-option keys). */
   kwargs?: Record<string, unknown>;
+}
+
+/** Frappe's flat form: the options above, and every other key is a kwarg of the task. */
+export interface EnqueueOptions extends EnqueueOptionFields {
   [kwarg: string]: unknown;
 }
 

@@ -7,13 +7,17 @@ import type { Job, RetryPolicy } from "./types.js";
 
 export type RetryInput = number | Partial<RetryPolicy>;
 
+const RETRY_KEYS: readonly string[] = ["max", "backoff", "delay", "jitter"];
+
 export function normalizeRetry(input: RetryInput | undefined, where = "retry"): RetryPolicy | undefined {
   if (input === undefined) return undefined;
   const o: Partial<RetryPolicy> = typeof input === "number" ? { max: input } : input;
   const bad = (msg: string): never => {
     throw new EnqueueError("BAD_RETRY", `${where}: ${msg}`);
   };
-  if (typeof o !== "object" || o === null) bad("expected { max, backoff?, delay?, jitter? } or a number of retries");
+  if (typeof o !== "object" || o === null || Array.isArray(o)) bad("expected { max, backoff?, delay?, jitter? } or a number of retries");
+  const unknown = Object.keys(o).find((k) => !RETRY_KEYS.includes(k));
+  if (unknown !== undefined) bad(`unknown key "${unknown}"; allowed: ${RETRY_KEYS.join(", ")}`);
   const policy: RetryPolicy = {
     max: o.max ?? 3,
     backoff: o.backoff ?? "exponential",
@@ -25,6 +29,19 @@ export function normalizeRetry(input: RetryInput | undefined, where = "retry"): 
   if (typeof policy.delay !== "number" || !Number.isFinite(policy.delay) || policy.delay < 0) bad(`delay must be seconds >= 0, got ${String(o.delay)}`);
   if (typeof policy.jitter !== "number" || !(policy.jitter >= 0 && policy.jitter <= 1)) bad(`jitter must be between 0 and 1, got ${String(o.jitter)}`);
   return policy;
+}
+
+/**
+ * The problem of a retry value written in hooks (an entry's or a queue's `retry`), or undefined
+ * when it is fine: the same rules as enqueue's, one message without the "enqueue" prefix.
+ */
+export function retryProblem(value: unknown): string | undefined {
+  try {
+    normalizeRetry(value as RetryInput, "retry");
+    return undefined;
+  } catch (err) {
+    return (err as Error).message.replace(/^retry: /, "");
+  }
 }
 
 /** Delay (ms) before retry number `retriesSoFar + 1`; jitter shortens it by up to that fraction. */

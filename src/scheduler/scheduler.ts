@@ -159,6 +159,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
         catchup: s.catchup,
         jitterMs,
         onFailure: task.onFailure,
+        retry: task.retry,
       });
       const at = clock();
       if (r.outcome === "enqueued") {

@@ -32,9 +32,10 @@ function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
+/** `scheduler doctor` on this file's own prefix: never an installation the test did not create. */
 async function doctor(args: string[], cwd: string, env = cleanEnv()): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, "doctor", ...args], { cwd, env, timeout: 15_000 });
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, "doctor", ...args, "--prefix", t.prefix], { cwd, env, timeout: 15_000 });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code?: number; stdout: string; stderr: string };
@@ -99,7 +100,7 @@ describe.concurrent("scheduler doctor (process)", () => {
 });
 
 describe("doctor checks (in process)", () => {
-  const options = (extra: Partial<Parameters<typeof runDoctor>[0]> = {}) => ({ cwd: REPO_ROOT, env: cleanEnv(), hooks: "hooks.example.ts", redis: t.url, ...extra });
+  const options = (extra: Partial<Parameters<typeof runDoctor>[0]> = {}) => ({ cwd: REPO_ROOT, env: cleanEnv(), hooks: "hooks.example.ts", redis: t.url, prefix: t.prefix, ...extra });
 
   it("a hooks file with a syntax error, and a bad setting from the environment", async () => {
     const broken = await makeApp({ "hooks.ts": "export default { scheduler_events: { daily: [ } };\n" });

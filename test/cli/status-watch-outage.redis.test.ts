@@ -1,6 +1,6 @@
 /**
  * `scheduler status --watch` outlives a Redis outage: it says Redis is unreachable (once, without
- * a TTY), keeps trying, and draws again once Redis is back. A redis-server of its own (port 6415),
+ * a TTY), keeps trying, and draws again once Redis is back. A redis-server of its own (a free port),
  * so killing it touches no other test.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,7 +11,7 @@ import { redisServer, type RedisServer } from "../reliability/helpers/redis-serv
 let server: RedisServer;
 
 beforeAll(async () => {
-  server = await redisServer({ port: 6415 });
+  server = await redisServer();
   await server.start();
 });
 afterAll(async () => {
@@ -27,7 +27,7 @@ describe("scheduler status --watch across a Redis outage", () => {
         throw new Error(`${e.message}; stdout: ${stdout()}; stderr: ${stderr()}`);
       });
       await server.kill("SIGKILL");
-      await waitFor(() => /Redis at redis:\/\/127\.0\.0\.1:6415\/? is unreachable since .+; retrying every 2 s \(Ctrl-C to stop\)\n/.test(stdout()), 15_000);
+      await waitFor(() => new RegExp(`Redis at redis://127\\.0\\.0\\.1:${server.port}/? is unreachable since .+; retrying every 2 s \\(Ctrl-C to stop\\)\\n`).test(stdout()), 15_000);
       const before = stdout().split("Queues\n").length;
       // Two more ticks while down: still one outage line, and the process is alive.
       await new Promise((r) => setTimeout(r, 4500));

@@ -1,13 +1,16 @@
 /**
- * Real Redis for tests. Every test file gets its own key prefix (and, with TEST_REDIS_DB, its own
- * database), so files run in parallel; `cleanup()` deletes that prefix's keys and disconnects.
+ * Real Redis for tests. Every test file gets its own key prefix, so files run in parallel;
+ * `cleanup()` deletes that prefix's keys and disconnects. Which server and database: see
+ * test-redis-url.ts (TEST_REDIS_URL, TEST_REDIS_DB; database 1 by default, never 0 unasked).
  */
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import { createKeys, type Keys } from "../../src/redis/keys.js";
+import { testRedisTarget } from "./test-redis-url.js";
 
-export const TEST_REDIS_DB = Number(process.env.TEST_REDIS_DB ?? 0);
-export const TEST_REDIS_URL = `redis://127.0.0.1:6379/${TEST_REDIS_DB}`;
+const target = testRedisTarget();
+export const TEST_REDIS_DB = target.db;
+export const TEST_REDIS_URL = target.url;
 
 export interface TestRedis {
   redis: Redis;

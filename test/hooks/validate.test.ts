@@ -45,7 +45,7 @@ describe("validateHooks", () => {
   it("unknown event: names file and key, suggests the closest, lists the allowed", () => {
     const line = one({ scheduler_events: { dayly: ["my_app.tasks.x"] } });
     expect(line).toBe(
-      'hooks.ts: scheduler_events.dayly: unknown event "dayly" (did you mean "daily"?); allowed: all, hourly, daily, weekly, monthly, yearly, annual, hourly_long, daily_long, weekly_long, monthly_long, yearly_long, annual_long, cron, cron_long',
+      'hooks.ts: scheduler_events.dayly: unknown event "dayly" (did you mean "daily"?); allowed: all, hourly, daily, weekly, monthly, yearly, annual, hourly_long, daily_long, weekly_long, monthly_long, yearly_long, annual_long, hourly_maintenance, daily_maintenance, cron, cron_long',
     );
   });
 

@@ -1,5 +1,5 @@
 /**
- * Redis AUTH and TLS URLs against a redis-server of the test's own (port 6413) that requires a
+ * Redis AUTH and TLS URLs against a redis-server of the test's own (a free port) that requires a
  * password and has an ACL user: a worker given the ACL user's URL runs jobs; a wrong password
  * is one clear line that names the cause and never prints the password; a rediss:// URL is
  * accepted and passed to ioredis, and against this plain server fails with a TLS hint.
@@ -15,13 +15,14 @@ import { enqueueN, relEnv } from "./helpers/env.js";
 import { APP_HOOKS, spawnScheduler, stopProc, type Proc } from "./helpers/procs.js";
 import { redisServer, type RedisServer } from "./helpers/redis-server.js";
 
-const PORT = 6413;
+let PORT: number;
 let server: RedisServer;
 let admin: Redis;
 let w: Proc | undefined;
 
 beforeAll(async () => {
-  server = await redisServer({ port: PORT, args: ["--requirepass", "admin-pw"], password: "admin-pw" });
+  server = await redisServer({ args: ["--requirepass", "admin-pw"], password: "admin-pw" });
+  PORT = server.port;
   await server.start();
   admin = new Redis({ port: PORT, password: "admin-pw" });
   await admin.call("ACL", "SETUSER", "sched", "on", ">sched-pw", "~*", "&*", "+@all");

@@ -36,7 +36,7 @@ function client(url: string): Redis {
 
 describe("Redis outages", () => {
   it("kill -9 of Redis under load: the daemon reconnects, every job finishes, slots catch up once", async () => {
-    const server = await redisServer({ port: 6411, aof: true });
+    const server = await redisServer({ aof: true });
     servers.push(server);
     await server.start();
     const redis = client(server.url);
@@ -77,12 +77,12 @@ describe("Redis outages", () => {
   });
 
   it("unreachable at start: a clear message, the daemon waits, then runs jobs once Redis is up", async () => {
-    const server = await redisServer({ port: 6412 });
+    const server = await redisServer();
     servers.push(server);
     const keys = createKeys("rel-late");
     const d = spawnScheduler("start", APP_HOOKS, server.url, keys.prefix, ["--queue", "default"]);
     procs.push(d);
-    await d.waitForOutput("cannot reach Redis at redis://127.0.0.1:6412", 15_000);
+    await d.waitForOutput(`cannot reach Redis at ${server.url}`, 15_000);
     expect(d.output()).toContain("retrying");
     expect(d.alive()).toBe(true);
 

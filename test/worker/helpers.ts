@@ -84,17 +84,34 @@ export function spawnWorker(t: TestRedis, hooks: string, args: string[], options
   };
 }
 
-/** Wait for the process to exit, bounded; kills it (SIGKILL) if it does not. */
-export async function exitOf(w: WorkerProcess, timeoutMs = 15_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+/**
+ * Wait for the process to exit; kills it (SIGKILL) and fails when it has printed nothing for
+ * `quietMs`. The bound follows the work: a worker that is still starting children, killing
+ * timed-out jobs or running them says so in its log, so a slow (shared, loaded) machine only
+ * stretches the wait, while a worker that is stuck is caught `quietMs` after its last word.
+ */
+export async function exitOf(w: WorkerProcess, quietMs = 15_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_r, reject) => {
-    timer = setTimeout(() => {
-      w.proc.kill("SIGKILL");
-      reject(new Error(`worker did not exit within ${timeoutMs} ms; output:\n${w.output().slice(-3000)}`));
-    }, timeoutMs);
+  let seen = w.output().length;
+  let lastWord = Date.now();
+  const stuck = new Promise<never>((_r, reject) => {
+    const check = () => {
+      const now = Date.now();
+      if (w.output().length !== seen) {
+        seen = w.output().length;
+        lastWord = now;
+      }
+      if (now - lastWord > quietMs) {
+        w.proc.kill("SIGKILL");
+        reject(new Error(`worker did not exit and printed nothing for ${quietMs} ms; output:\n${w.output().slice(-3000)}`));
+        return;
+      }
+      timer = setTimeout(check, 100);
+    };
+    timer = setTimeout(check, 100);
   });
   try {
-    return await Promise.race([w.exited, timeout]);
+    return await Promise.race([w.exited, stuck]);
   } finally {
     clearTimeout(timer);
   }

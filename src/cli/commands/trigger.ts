@@ -21,7 +21,7 @@ async function runTrigger(target: string, options: TriggerOptions): Promise<numb
     const { tasks } = selectTasks(cli.hooks!.tasks, target);
     let failed = 0;
     for (const t of tasks) {
-      const base = { queue: t.queue, kwargs: t.kwargs, ...(t.timeout !== undefined ? { timeout: t.timeout } : {}), ...(t.onFailure !== undefined ? { onFailure: t.onFailure } : {}) };
+      const base = { queue: t.queue, kwargs: t.kwargs, ...(t.timeout !== undefined ? { timeout: t.timeout } : {}), ...(t.onFailure !== undefined ? { onFailure: t.onFailure } : {}), ...(t.retry !== undefined ? { retry: t.retry } : {}) };
       if (options.now) {
         const started = Date.now();
         try {
