@@ -104,7 +104,8 @@ export async function runDaemon(opts: StartOptions): Promise<number> {
     }
 
     if (opts.scheduler) {
-      scheduler = createScheduler({ env, tasks: app.hooks.tasks, timezone: config.timezone, clock: systemClock, logger: log });
+      const grace = app.hooks.definition.failover_grace;
+      scheduler = createScheduler({ env, tasks: app.hooks.tasks, timezone: config.timezone, clock: systemClock, logger: log, ...(grace !== undefined ? { failoverGraceMs: grace * 1000 } : {}) });
       await scheduler.start();
     }
     if (groups.length) {

@@ -55,6 +55,11 @@ export interface HooksDefinition {
   job_failure_handlers?: string[];
   /** HMAC-sign job payloads; workers refuse unsigned or altered jobs (src/security/signing.ts). */
   signing?: { secret: string };
+  /**
+   * Seconds a due slot may stay unrecorded before a follower daemon takes the lead and fires it
+   * (default 1.5; src/scheduler/failover.ts).
+   */
+  failover_grace?: number;
 }
 
 /** One (task, schedule) pair after normalization: what the scheduler fires. */

@@ -32,6 +32,7 @@ export const TOP_LEVEL_KEYS = [
   "retention",
   "job_failure_handlers",
   "signing",
+  "failover_grace",
 ] as const;
 
 const ENTRY_KEYS = ["method", "queue", "timeout", "catchup", "jitter", "kwargs", "on_failure"] as const;
@@ -94,6 +95,8 @@ function validateTopLevel(key: string, value: unknown, problems: ProblemList, qu
       return validatePathList("job_failure_handlers", value, problems);
     case "signing":
       return single(checkSigning);
+    case "failover_grace":
+      return single(checkPositiveSeconds);
   }
 }
 
