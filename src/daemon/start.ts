@@ -16,6 +16,7 @@ import { createKeys } from "../redis/keys.js";
 import { createLogger, closeLogger, logFilePath } from "../log/logger.js";
 import { groupsFromConfig } from "../worker/groups.js";
 import { startSupervisor, type Supervisor } from "../worker/supervisor.js";
+import { cronDialectWarnings } from "../hooks/cron-dialect-warnings.js";
 import { createScheduler, type Scheduler } from "../scheduler/scheduler.js";
 import { ensureRedis } from "./embedded-redis.js";
 import { bannerLines } from "./banner.js";
@@ -103,6 +104,7 @@ export async function runDaemon(opts: StartOptions): Promise<number> {
       log.info(line);
     }
 
+    for (const w of cronDialectWarnings(app.hooks.definition)) log.warn(`${w.message}; ${w.fix}`);
     if (opts.scheduler) {
       const grace = app.hooks.definition.failover_grace;
       scheduler = createScheduler({ env, tasks: app.hooks.tasks, timezone: config.timezone, clock: systemClock, logger: log, ...(grace !== undefined ? { failoverGraceMs: grace * 1000 } : {}) });

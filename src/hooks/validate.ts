@@ -14,6 +14,7 @@ import {
 } from "../config/validate.js";
 import { checkSigning } from "../security/signing.js";
 import { checkCronExpression } from "./cron.js";
+import type { CronSeconds } from "./cron-dialect.js";
 import { parseDottedPath } from "./dotted-path.js";
 import { ALL_EVENT_KEYS, BUILTIN_QUEUE_NAMES, CRON_EVENTS, EVENT_NAMES } from "./events.js";
 import { closest, didYouMean } from "./suggest.js";
@@ -33,6 +34,7 @@ export const TOP_LEVEL_KEYS = [
   "job_failure_handlers",
   "signing",
   "failover_grace",
+  "cron_seconds",
 ] as const;
 
 const ENTRY_KEYS = ["method", "queue", "timeout", "catchup", "jitter", "kwargs", "on_failure"] as const;
@@ -54,7 +56,7 @@ export function validateHooks(definition: Record<string, unknown>, file: string,
   for (const [key, value] of Object.entries(definition)) {
     if (value === undefined) continue;
     if ((TOP_LEVEL_KEYS as readonly string[]).includes(key)) {
-      validateTopLevel(key, value, problems, queueNames);
+      validateTopLevel(key, value, problems, queueNames, definition.cron_seconds === "last" ? "last" : "first");
       continue;
     }
     const near = closest(key, TOP_LEVEL_KEYS);
@@ -65,16 +67,16 @@ export function validateHooks(definition: Record<string, unknown>, file: string,
   return problems.items;
 }
 
-function validateTopLevel(key: string, value: unknown, problems: ProblemList, queueNames: Set<string>): void {
+function validateTopLevel(key: string, value: unknown, problems: ProblemList, queueNames: Set<string>, seconds: CronSeconds): void {
   const single = (check: (v: unknown) => string | undefined) => {
     const message = check(value);
     if (message) problems.add(key, message);
   };
   switch (key) {
     case "scheduler_events":
-      return validateEvents(value, problems, queueNames);
+      return validateEvents(value, problems, queueNames, seconds);
     case "event_expressions":
-      return validateEventExpressions(value, problems);
+      return validateEventExpressions(value, problems, seconds);
     case "timezone":
       return single(checkTimezone);
     case "scheduler_interval":
@@ -97,10 +99,12 @@ function validateTopLevel(key: string, value: unknown, problems: ProblemList, qu
       return single(checkSigning);
     case "failover_grace":
       return single(checkPositiveSeconds);
+    case "cron_seconds":
+      return single((v) => (v === "first" || v === "last" ? undefined : `must be "first" (seconds first in a 6-field cron, the default) or "last" (seconds last, as in Frappe/croniter), got ${JSON.stringify(v)}`));
   }
 }
 
-function validateEvents(events: unknown, problems: ProblemList, queueNames: Set<string>): void {
+function validateEvents(events: unknown, problems: ProblemList, queueNames: Set<string>, seconds: CronSeconds): void {
   const base = "scheduler_events";
   if (!isPlainObject(events)) {
     problems.add(base, `must be a map of event name -> list of dotted paths, like { daily: ["my_app.tasks.daily_report"] }, got ${describe(events)}`);
@@ -110,7 +114,7 @@ function validateEvents(events: unknown, problems: ProblemList, queueNames: Set<
     const at = keyPath(base, event);
     if (value === undefined) continue;
     if ((CRON_EVENTS as readonly string[]).includes(event)) {
-      validateCronMap(event, value, at, problems, queueNames);
+      validateCronMap(event, value, at, problems, queueNames, seconds);
     } else if ((EVENT_NAMES as readonly string[]).includes(event)) {
       if (isPlainObject(value)) {
         problems.add(at, `is a map where a list is needed; write ${event}: ["my_app.tasks.fn", ...] (only cron and cron_long take a map of expression -> list)`);
@@ -123,7 +127,7 @@ function validateEvents(events: unknown, problems: ProblemList, queueNames: Set<
   }
 }
 
-function validateCronMap(event: string, value: unknown, at: string, problems: ProblemList, queueNames: Set<string>): void {
+function validateCronMap(event: string, value: unknown, at: string, problems: ProblemList, queueNames: Set<string>, seconds: CronSeconds): void {
   if (Array.isArray(value)) {
     problems.add(at, `is a list where a map is needed; write ${event}: { "0 9 * * *": ["my_app.tasks.fn"] } (cron expression -> list of dotted paths)`);
     return;
@@ -134,7 +138,7 @@ function validateCronMap(event: string, value: unknown, at: string, problems: Pr
   }
   for (const [expression, list] of Object.entries(value)) {
     const entryAt = keyPath(at, expression);
-    const cronProblem = checkCronExpression(expression);
+    const cronProblem = checkCronExpression(expression, seconds);
     if (cronProblem) problems.add(entryAt, cronProblem);
     if (isPlainObject(list)) {
       problems.add(entryAt, `is a map where a list is needed; write "${expression}": ["my_app.tasks.fn", ...]`);
@@ -237,7 +241,7 @@ function checkCatchup(value: unknown): string | undefined {
   return `${JSON.stringify(value)} is not a catch-up policy; ${usage}`;
 }
 
-function validateEventExpressions(value: unknown, problems: ProblemList): void {
+function validateEventExpressions(value: unknown, problems: ProblemList, seconds: CronSeconds): void {
   const base = "event_expressions";
   if (!isPlainObject(value)) {
     problems.add(base, `must be a map of event name -> cron expression, like { weekly: "0 0 * * 0" }, got ${describe(value)}`);
@@ -248,7 +252,7 @@ function validateEventExpressions(value: unknown, problems: ProblemList): void {
     if (!(EVENT_NAMES as readonly string[]).includes(event)) {
       problems.add(at, `unknown event "${event}"${didYouMean(event, EVENT_NAMES)}; allowed: ${EVENT_NAMES.join(", ")}`);
     }
-    const m = checkCronExpression(expression);
+    const m = checkCronExpression(expression, seconds);
     if (m) problems.add(at, m);
   }
 }
