@@ -83,7 +83,7 @@ function dayMatches(k: Masks, days: number): boolean {
   if (!bit(k.months, m - 1)) return false;
   if (k.nearestWeekday !== undefined) return d === nearestWeekdayOf(y, m, k.nearestWeekday);
   const domOk = bit(k.dom, d - 1);
-  // cron-parser's rules (Vixie cron): a wildcard side defers to the other; both restricted = OR.
+  // croniter's and Frappe's rule: a wildcard side defers to the other; both restricted = OR.
   if (k.dowWild) return domOk;
   const dowOk = bit(k.dow, (((days + 4) % 7) + 7) % 7); // 1970-01-01 was a Thursday
   return k.domWild ? dowOk : domOk || dowOk;
