@@ -16,6 +16,7 @@ import { createKeys } from "../redis/keys.js";
 import { createLogger, closeLogger, logFilePath } from "../log/logger.js";
 import { groupsFromConfig } from "../worker/groups.js";
 import { startSupervisor, type Supervisor } from "../worker/supervisor.js";
+import { cronDialectWarnings } from "../hooks/cron-dialect-warnings.js";
 import { createScheduler, type Scheduler } from "../scheduler/scheduler.js";
 import { ensureRedis } from "./embedded-redis.js";
 import { bannerLines } from "./banner.js";
@@ -110,6 +111,7 @@ export async function runDaemon(opts: StartOptions): Promise<number> {
       log.info(line);
     }
 
+    for (const w of cronDialectWarnings(app.hooks.definition)) log.warn(`${w.message}; ${w.fix}`);
     if (opts.http) {
       http = await startDaemonHttp({
         address: opts.http,
@@ -130,7 +132,8 @@ export async function runDaemon(opts: StartOptions): Promise<number> {
     }
 
     if (opts.scheduler) {
-      scheduler = createScheduler({ env, tasks: app.hooks.tasks, timezone: config.timezone, clock: systemClock, logger: log });
+      const grace = app.hooks.definition.failover_grace;
+      scheduler = createScheduler({ env, tasks: app.hooks.tasks, timezone: config.timezone, clock: systemClock, logger: log, ...(grace !== undefined ? { failoverGraceMs: grace * 1000 } : {}) });
       await scheduler.start();
     }
     if (groups.length) {

@@ -1,14 +1,18 @@
 /** Validity of a cron expression, as the scheduler will read it (cron-parser 5). */
 import { CronExpressionParser } from "cron-parser";
 import { rememberParsedCron } from "../scheduler/schedule-expression.js";
+import { canonicalCron, parserText, type CronSeconds } from "./cron-dialect.js";
 
 /**
  * undefined when `expression` is a cron expression the scheduler can fire: 5 fields
  * (minute hour day-of-month month day-of-week), 6 with seconds first, or an `@daily`-style
  * alias cron-parser knows. Else a message with the expression and the parser's reason.
  */
-export function checkCronExpression(expression: unknown): string | undefined {
-  const usage = 'write 5 fields "min hour day month weekday" (e.g. "0 9 * * *") or 6 with seconds first (e.g. "*/20 * * * * *")';
+export function checkCronExpression(expression: unknown, seconds: CronSeconds = "first"): string | undefined {
+  const usage =
+    seconds === "last"
+      ? 'write 5 fields "min hour day month weekday" (e.g. "0 9 * * *") or 6 with seconds last (cron_seconds: "last", e.g. "* * * * * */20")'
+      : 'write 5 fields "min hour day month weekday" (e.g. "0 9 * * *") or 6 with seconds first (e.g. "*/20 * * * * *")';
   if (typeof expression !== "string" || expression.trim() === "") {
     return `${JSON.stringify(expression)} is not a cron expression; ${usage}`;
   }
@@ -20,10 +24,13 @@ export function checkCronExpression(expression: unknown): string | undefined {
     }
   }
   try {
+    const canonical = canonicalCron(trimmed, { seconds });
+    const { text, nearestWeekday } = parserText(canonical);
     // The scheduler reuses this parse instead of repeating it for each of thousands of entries.
-    rememberParsedCron(trimmed, CronExpressionParser.parse(trimmed));
+    rememberParsedCron(canonical, CronExpressionParser.parse(text), nearestWeekday);
     return undefined;
   } catch (err) {
+    if (trimmed.startsWith("@")) return `bad cron expression "${expression}": ${(err as Error).message}`;
     return `bad cron expression "${expression}": ${(err as Error).message}; ${usage}`;
   }
 }

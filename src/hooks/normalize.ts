@@ -3,6 +3,7 @@
  * Assumes `validateHooks` found no problems; the order is the declaration order.
  */
 import { DEFAULT_SCHEDULER_INTERVAL } from "../config/defaults.js";
+import { canonicalCron } from "./cron-dialect.js";
 import { allExpression, BASE_EXPRESSIONS, baseEvent, CRON_EVENTS, eventQueue } from "./events.js";
 import { normalizeRetry } from "../queue/retry.js";
 import { keyPath } from "./problems.js";
@@ -41,6 +42,10 @@ export function normalizeHooks(hooks: HooksDefinition): ScheduledTask[] {
       (value as TaskEntry[]).forEach((entry, i) => tasks.push(toTask(entry, event, expression, event, keyPath(at, i))));
     }
   }
+  // The cron as written (croniter's dialect: H, seconds last, wrap-around ranges) -> what the
+  // scheduler parses; H is seeded by the task id, so every daemon computes the same slots.
+  const seconds = hooks.cron_seconds ?? "first";
+  for (const t of tasks) t.expression = canonicalCron(t.expression, { seconds, seed: t.id });
   return tasks;
 }
 

@@ -67,6 +67,14 @@ export interface HooksDefinition {
   redact?: string[];
   /** `allow`: the only modules, dotted paths or globs tasks may resolve to (src/hooks/task-allow.ts). */
   tasks?: { allow: string[] };
+  /**
+   * Seconds a due slot may stay unrecorded before a follower daemon takes the lead and fires it
+   * (default 1.5; src/scheduler/failover.ts).
+   */
+  failover_grace?: number;
+   * Where a 6-field cron has its seconds: "first" (cron-parser, the default) or "last"
+   * (croniter, what Frappe's 6-field crons mean). src/hooks/cron-dialect.ts.
+  cron_seconds?: "first" | "last";
 }
 
 /** One (task, schedule) pair after normalization: what the scheduler fires. */

@@ -17,6 +17,7 @@ import { checkRedactKeys } from "../security/redact.js";
 import { checkTasksSetting } from "./task-allow.js";
 import { retryProblem } from "../queue/retry.js";
 import { checkCronExpression } from "./cron.js";
+import type { CronSeconds } from "./cron-dialect.js";
 import { parseDottedPath } from "./dotted-path.js";
 import { ALL_EVENT_KEYS, BUILTIN_QUEUE_NAMES, CRON_EVENTS, EVENT_NAMES } from "./events.js";
 import { closest, didYouMean } from "./suggest.js";
@@ -37,6 +38,8 @@ export const TOP_LEVEL_KEYS = [
   "signing",
   "redact",
   "tasks",
+  "failover_grace",
+  "cron_seconds",
 ] as const;
 
 const ENTRY_KEYS = ["method", "queue", "timeout", "catchup", "jitter", "kwargs", "on_failure", "retry"] as const;
@@ -58,7 +61,7 @@ export function validateHooks(definition: Record<string, unknown>, file: string,
   for (const [key, value] of Object.entries(definition)) {
     if (value === undefined) continue;
     if ((TOP_LEVEL_KEYS as readonly string[]).includes(key)) {
-      validateTopLevel(key, value, problems, queueNames);
+      validateTopLevel(key, value, problems, queueNames, definition.cron_seconds === "last" ? "last" : "first");
       continue;
     }
     const near = closest(key, TOP_LEVEL_KEYS);
@@ -69,16 +72,16 @@ export function validateHooks(definition: Record<string, unknown>, file: string,
   return problems.items;
 }
 
-function validateTopLevel(key: string, value: unknown, problems: ProblemList, queueNames: Set<string>): void {
+function validateTopLevel(key: string, value: unknown, problems: ProblemList, queueNames: Set<string>, seconds: CronSeconds): void {
   const single = (check: (v: unknown) => string | undefined) => {
     const message = check(value);
     if (message) problems.add(key, message);
   };
   switch (key) {
     case "scheduler_events":
-      return validateEvents(value, problems, queueNames);
+      return validateEvents(value, problems, queueNames, seconds);
     case "event_expressions":
-      return validateEventExpressions(value, problems);
+      return validateEventExpressions(value, problems, seconds);
     case "timezone":
       return single(checkTimezone);
     case "scheduler_interval":
@@ -103,10 +106,14 @@ function validateTopLevel(key: string, value: unknown, problems: ProblemList, qu
       return single(checkRedactKeys);
     case "tasks":
       return single(checkTasksSetting);
+    case "failover_grace":
+      return single(checkPositiveSeconds);
+    case "cron_seconds":
+      return single((v) => (v === "first" || v === "last" ? undefined : `must be "first" (seconds first in a 6-field cron, the default) or "last" (seconds last, as in Frappe/croniter), got ${JSON.stringify(v)}`));
   }
 }
 
-function validateEvents(events: unknown, problems: ProblemList, queueNames: Set<string>): void {
+function validateEvents(events: unknown, problems: ProblemList, queueNames: Set<string>, seconds: CronSeconds): void {
   const base = "scheduler_events";
   if (!isPlainObject(events)) {
     problems.add(base, `must be a map of event name -> list of dotted paths, like { daily: ["my_app.tasks.daily_report"] }, got ${describe(events)}`);
@@ -116,7 +123,7 @@ function validateEvents(events: unknown, problems: ProblemList, queueNames: Set<
     const at = keyPath(base, event);
     if (value === undefined) continue;
     if ((CRON_EVENTS as readonly string[]).includes(event)) {
-      validateCronMap(event, value, at, problems, queueNames);
+      validateCronMap(event, value, at, problems, queueNames, seconds);
     } else if ((EVENT_NAMES as readonly string[]).includes(event)) {
       if (isPlainObject(value)) {
         problems.add(at, `is a map where a list is needed; write ${event}: ["my_app.tasks.fn", ...] (only cron and cron_long take a map of expression -> list)`);
@@ -129,7 +136,7 @@ function validateEvents(events: unknown, problems: ProblemList, queueNames: Set<
   }
 }
 
-function validateCronMap(event: string, value: unknown, at: string, problems: ProblemList, queueNames: Set<string>): void {
+function validateCronMap(event: string, value: unknown, at: string, problems: ProblemList, queueNames: Set<string>, seconds: CronSeconds): void {
   if (Array.isArray(value)) {
     problems.add(at, `is a list where a map is needed; write ${event}: { "0 9 * * *": ["my_app.tasks.fn"] } (cron expression -> list of dotted paths)`);
     return;
@@ -140,7 +147,7 @@ function validateCronMap(event: string, value: unknown, at: string, problems: Pr
   }
   for (const [expression, list] of Object.entries(value)) {
     const entryAt = keyPath(at, expression);
-    const cronProblem = checkCronExpression(expression);
+    const cronProblem = checkCronExpression(expression, seconds);
     if (cronProblem) problems.add(entryAt, cronProblem);
     if (isPlainObject(list)) {
       problems.add(entryAt, `is a map where a list is needed; write "${expression}": ["my_app.tasks.fn", ...]`);
@@ -247,7 +254,7 @@ function checkCatchup(value: unknown): string | undefined {
   return `${JSON.stringify(value)} is not a catch-up policy; ${usage}`;
 }
 
-function validateEventExpressions(value: unknown, problems: ProblemList): void {
+function validateEventExpressions(value: unknown, problems: ProblemList, seconds: CronSeconds): void {
   const base = "event_expressions";
   if (!isPlainObject(value)) {
     problems.add(base, `must be a map of event name -> cron expression, like { weekly: "0 0 * * 0" }, got ${describe(value)}`);
@@ -258,7 +265,7 @@ function validateEventExpressions(value: unknown, problems: ProblemList): void {
     if (!(EVENT_NAMES as readonly string[]).includes(event)) {
       problems.add(at, `unknown event "${event}"${didYouMean(event, EVENT_NAMES)}; allowed: ${EVENT_NAMES.join(", ")}`);
     }
-    const m = checkCronExpression(expression);
+    const m = checkCronExpression(expression, seconds);
     if (m) problems.add(at, m);
   }
 }

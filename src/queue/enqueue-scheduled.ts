@@ -27,11 +27,16 @@ export interface ScheduledEnqueueInput {
   onFailure?: string;
   /** The hooks entry's retry policy; absent: the queue's default. */
   retry?: RetryPolicy;
+  /** The scheduler's leader lease number: a stale lease enqueues nothing ("fenced"). */
+  fence?: number;
+  /** The job an earlier slot of this catch-up batch enqueued (see scheduler/catchup-batch.ts). */
+  batch?: string;
 }
 
 export type ScheduledEnqueueResult =
   | { outcome: "enqueued"; job: Job }
   | { outcome: "slot-taken" }
+  | { outcome: "fenced" }
   | { outcome: "overlap"; runningJobId: string };
 
 export async function enqueueScheduled(env: QueueEnv, input: ScheduledEnqueueInput): Promise<ScheduledEnqueueResult> {
@@ -42,13 +47,15 @@ export async function enqueueScheduled(env: QueueEnv, input: ScheduledEnqueueInp
   if (input.jitterMs && input.jitterMs > 0) o.delayMs = input.jitterMs;
   // Task paths are resolved once at start-up by the scheduler; no per-fire resolution here.
   const { prepared, job } = buildPrepared(env, input.method, o, { task: input.task, scheduledFor: input.slot, catchup: input.catchup });
+  const guard = { task: input.task, slot: input.slot, ...(input.fence !== undefined ? { fence: input.fence } : {}), ...(input.batch ? { batch: input.batch } : {}) };
   const res = await withFireSpan(input.task, input.slot, () =>
     withEnqueueSpan(o.queue, job.id, (tp) => {
       if (tp) prepared.fields.traceparent = tp;
-      return runEnqueueScript(env, [prepared], { task: input.task, slot: input.slot });
+      return runEnqueueScript(env, [prepared], guard);
     }),
   );
   if (res.guard === "slot-taken") return { outcome: "slot-taken" };
+  if (res.guard === "fenced") return { outcome: "fenced" };
   if (res.guard === "overlap") return { outcome: "overlap", runningJobId: res.running ?? "?" };
   if (!res.ok) throw new EnqueueError("ENQUEUE_FAILED", `enqueueScheduled: ${input.task}: job id ${res.id} is taken`);
   const r = Array.isArray(res.results) ? res.results[0] : undefined;

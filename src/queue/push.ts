@@ -16,7 +16,7 @@ export interface ScriptResult {
   /** The dependency an "unknown-dep"/"failed-dep" refusal names. */
   dep?: string;
   status?: string;
-  guard?: "slot-taken" | "overlap";
+  guard?: "slot-taken" | "overlap" | "fenced";
   running?: string;
 }
 
@@ -25,6 +25,10 @@ export type PushOutcome = { id: string; status: JobStatus; deduplicated: false }
 export interface Guard {
   task: string;
   slot: number;
+  /** The leader lease number the caller holds: refused ("fenced") once another lease was granted. */
+  fence?: number;
+  /** The job an earlier slot of the same catch-up batch enqueued: not an overlap for this slot. */
+  batch?: string;
 }
 
 /** The JSON spec enqueue_lib.lua reads (same field names as PreparedJob). */
@@ -33,7 +37,7 @@ export function specJson(p: PreparedJob): string {
 }
 
 export async function runEnqueueScript(env: QueueEnv, prepared: PreparedJob[], guard?: Guard): Promise<ScriptResult> {
-  const extraKeys = guard ? [env.keys.lastSlots(), env.keys.lastJobs()] : [];
+  const extraKeys = guard ? [env.keys.lastSlots(), env.keys.lastJobs(), env.keys.schedulerFence()] : [];
   const raw = await runJobScript<string>(env, "enqueue", [guard ? JSON.stringify(guard) : "", ...prepared.map(specJson)], extraKeys);
   return JSON.parse(raw) as ScriptResult;
 }

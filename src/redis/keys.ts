@@ -41,6 +41,8 @@ export interface Keys {
 
   schedulerState(): string;
   schedulerLeader(): string;
+  /** Hash n (number of the latest leader lease granted), at, token: the lease's fencing token. */
+  schedulerFence(): string;
   /** Hash task -> last slot (ms) recorded with its enqueue. */
   lastSlots(): string;
   /** Hash task -> id of the job its last fire enqueued (for the overlap rule). */
@@ -90,6 +92,7 @@ export function createKeys(prefix: string = DEFAULT_PREFIX): Keys {
     worker: (name) => key("worker", name),
     schedulerState: () => key("scheduler", "state"),
     schedulerLeader: () => key("scheduler", "leader"),
+    schedulerFence: () => key("scheduler", "fence"),
     lastSlots: () => key("scheduler", "last-slots"),
     lastJobs: () => key("scheduler", "last-jobs"),
     ledger: (task) => key("ledger", task),

@@ -39,6 +39,8 @@ interface Masks {
   dow: number;
   domWild: boolean;
   dowWild: boolean;
+  /** Day-of-month `nW`: only the weekday nearest to day n of the month (within the month). */
+  nearestWeekday?: number;
 }
 
 const mask = (values: readonly unknown[], shift = 0, from = 0, to = 31): number => {
@@ -62,11 +64,26 @@ function civil(days: number): { y: number; m: number; d: number } {
   return { y: yoe + era * 400 + (m <= 2 ? 1 : 0), m, d };
 }
 
+/**
+ * The day of the month `nW` picks: n, or the nearest Monday-Friday to it inside the month;
+ * -1 in a month without day n (`31W` in April), which it skips like `31` does.
+ */
+export function nearestWeekdayOf(y: number, m: number, n: number): number {
+  const length = new Date(Date.UTC(y, m, 0)).getUTCDate();
+  if (n > length) return -1;
+  const day = n;
+  const weekday = new Date(Date.UTC(y, m - 1, day)).getUTCDay();
+  if (weekday === 6) return day === 1 ? 3 : day - 1;
+  if (weekday === 0) return day === length ? day - 2 : day + 1;
+  return day;
+}
+
 function dayMatches(k: Masks, days: number): boolean {
-  const { m, d } = civil(days);
+  const { y, m, d } = civil(days);
   if (!bit(k.months, m - 1)) return false;
+  if (k.nearestWeekday !== undefined) return d === nearestWeekdayOf(y, m, k.nearestWeekday);
   const domOk = bit(k.dom, d - 1);
-  // cron-parser's rules (Vixie cron): a wildcard side defers to the other; both restricted = OR.
+  // croniter's and Frappe's rule: a wildcard side defers to the other; both restricted = OR.
   if (k.dowWild) return domOk;
   const dowOk = bit(k.dow, (((days + 4) % 7) + 7) % 7); // 1970-01-01 was a Thursday
   return k.domWild ? dowOk : domOk || dowOk;
@@ -140,10 +157,16 @@ export function cronParserWalk(cron: CronExpression): CronWalk {
   return { next: (after) => step(after, "next"), prev: (before) => step(before, "prev") };
 }
 
-/** The compact walk of a parsed expression, or undefined when it uses `L` or `#`. */
-export function compileWalk(cron: CronExpression): CronWalk | undefined {
+/**
+ * The compact walk of a parsed expression, or undefined when it uses `L` or `#`.
+ * `nearestWeekday`: the expression's day of month was `nW` (parsed with `*` in its place).
+ */
+export function compileWalk(cron: CronExpression, nearestWeekday?: number): CronWalk | undefined {
   const f = cron.fields;
-  if (f.dayOfMonth.hasLastChar || f.dayOfWeek.hasLastChar || f.dayOfWeek.nthDay > 0) return undefined;
+  if (f.dayOfMonth.hasLastChar || f.dayOfWeek.hasLastChar || f.dayOfWeek.nthDay > 0) {
+    if (nearestWeekday !== undefined) throw new Error(`${nearestWeekday}W cannot be combined with L or #`);
+    return undefined;
+  }
   const all = [f.second, f.minute, f.hour, f.dayOfMonth, f.month, f.dayOfWeek];
   if (all.some((field) => field.values.some((v) => typeof v !== "number"))) return undefined;
   return walkMasks({
@@ -157,5 +180,6 @@ export function compileWalk(cron: CronExpression): CronWalk | undefined {
     dow: mask(f.dayOfWeek.values, 0, 0, 7),
     domWild: f.dayOfMonth.isWildcard,
     dowWild: f.dayOfWeek.isWildcard,
+    ...(nearestWeekday !== undefined ? { nearestWeekday } : {}),
   });
 }

@@ -6,6 +6,12 @@
  *
  * Leadership only saves work: the slot record in enqueue.lua keeps every (task, slot) to one
  * enqueue even while two daemons briefly both believe they lead.
+ *
+ * Fencing: every grant (acquire or takeover) gets the next number of keys.schedulerFence(), and
+ * the leader records slots with its number (enqueue.lua, scheduler_skip.lua refuse a stale
+ * one). A follower that sees the leader stop firing takes the lease at once instead of waiting
+ * for the ttl (takeOver, src/scheduler/failover.ts); the old leader, if it comes back from a
+ * pause, finds its number stale and steps down (drop).
  */
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
@@ -39,6 +45,15 @@ export interface LeaderLease {
   readonly ttlMs: number;
   /** True while we hold a lease that has not run out by our own clock. */
   isLeader(): boolean;
+  /** The fence number of our lease (0 when we never held one). */
+  fence(): number;
+  /**
+   * Take the lease from a leader that left `slot` of `task` unrecorded past `graceMs` and has
+   * not ticked since: true when the evidence held in Redis and we lead now.
+   */
+  takeOver(task: string, slot: number, graceMs: number): Promise<boolean>;
+  /** Step down without touching Redis: a write was refused because our fence is stale. */
+  drop(why: string): void;
   /** SET NX PX; true when we hold the lease now (also when we already did). */
   tryAcquire(): Promise<boolean>;
   /** Compare-and-set PEXPIRE; false (and leadership dropped) when the lease is not ours. */
@@ -64,6 +79,8 @@ export function createLeaderLease(options: LeaderLeaseOptions): LeaderLease {
   // Redis could not tell us (partition): never act on a lease that may have passed to another.
   let validUntil = 0;
   let leading = false;
+  let fence = 0;
+  const fenceKey = keys.schedulerFence();
   let timer: NodeJS.Timeout | undefined;
   let running = false;
   let inFlight: Promise<unknown> = Promise.resolve();
@@ -88,17 +105,35 @@ export function createLeaderLease(options: LeaderLeaseOptions): LeaderLease {
     token,
     ttlMs,
     isLeader: () => leading && clock() < validUntil,
+    fence: () => fence,
     async tryAcquire() {
       if (leading && clock() < validUntil) return lease.renew();
       const sentAt = clock();
-      const ok = (await redis.set(key, token, "PX", ttlMs, "NX")) === "OK";
-      if (ok) {
+      const n = await runScript<number>(redis, "scheduler_lease_acquire", [key, fenceKey], [token, ttlMs, sentAt]);
+      if (n > 0) {
         validUntil = sentAt + ttlMs;
+        fence = n;
         setLeading(true, "acquired");
       } else if (leading) {
         setLeading(false, "the lease ran out");
       }
-      return ok;
+      return n > 0;
+    },
+    async takeOver(task, slot, graceMs) {
+      const sentAt = clock();
+      const keysOf = [key, fenceKey, keys.lastSlots(), keys.schedulerState()];
+      const n = await runScript<number>(redis, "scheduler_lease_takeover", keysOf, [token, ttlMs, sentAt, task, slot, Math.round(graceMs)]);
+      if (n <= 0) return false;
+      validUntil = sentAt + ttlMs;
+      fence = n;
+      logger?.warn(`scheduler: took the lead: slot ${new Date(slot).toISOString()} of ${task} was unrecorded ${sentAt - slot} ms after it came due`);
+      if (leading) onChange?.(true);
+      else setLeading(true, "took over");
+      return true;
+    },
+    drop(why) {
+      validUntil = 0;
+      setLeading(false, why);
     },
     async renew() {
       const sentAt = clock();

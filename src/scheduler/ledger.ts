@@ -51,21 +51,24 @@ export function pipeEntry(pipe: ChainableCommander, keys: Keys, task: string, en
   return pipeScript(pipe, "scheduler_ledger", [keys.ledger(task)], [JSON.stringify(entry), LEDGER_MAX]);
 }
 
-/** Mark slots up to `slot` handled without an enqueue, with their ledger entry (one script). */
-export function pipeSkip(pipe: ChainableCommander, keys: Keys, task: string, slot: number, entry: LedgerEntry): ChainableCommander {
+/**
+ * Mark slots up to `slot` handled without an enqueue, with their ledger entry (one script).
+ * With `fence` (the leader lease number), a stale lease writes nothing (the script answers -1).
+ */
+export function pipeSkip(pipe: ChainableCommander, keys: Keys, task: string, slot: number, entry: LedgerEntry, fence?: number): ChainableCommander {
   recordFire(task, entry); // hs_schedule_fires_total (src/http/metrics/process-counters.ts)
-  return pipeScript(pipe, "scheduler_skip", skipKeys(keys, task), skipArgs(task, slot, entry));
+  return pipeScript(pipe, "scheduler_skip", skipKeys(keys, task), skipArgs(task, slot, entry, fence));
 }
 
-export function recordSkip(redis: Redis, keys: Keys, task: string, slot: number, entry: LedgerEntry): Promise<number> {
+export function recordSkip(redis: Redis, keys: Keys, task: string, slot: number, entry: LedgerEntry, fence?: number): Promise<number> {
   recordFire(task, entry); // hs_schedule_fires_total (src/http/metrics/process-counters.ts)
-  return runScript<number>(redis, "scheduler_skip", skipKeys(keys, task), skipArgs(task, slot, entry));
+  return runScript<number>(redis, "scheduler_skip", skipKeys(keys, task), skipArgs(task, slot, entry, fence));
 }
 
-const skipKeys = (keys: Keys, task: string) => [keys.lastSlots(), keys.ledger(task), keys.events()];
+const skipKeys = (keys: Keys, task: string) => [keys.lastSlots(), keys.ledger(task), keys.events(), keys.schedulerFence()];
 
 /** The event written with the first skip of a run (see scheduler_skip.lua). */
-function skipArgs(task: string, slot: number, entry: LedgerEntry): Array<string | number> {
+function skipArgs(task: string, slot: number, entry: LedgerEntry, fence?: number): Array<string | number> {
   const event: SchedulerEvent = {
     type: "job.skipped",
     level: "info",
@@ -74,7 +77,7 @@ function skipArgs(task: string, slot: number, entry: LedgerEntry): Array<string 
     task,
     data: { slot, reason: entry.reason ?? entry.outcome, ...(entry.count ? { count: entry.count } : {}) },
   };
-  return [task, slot, JSON.stringify(entry), LEDGER_MAX, JSON.stringify(event), EVENTS_MAXLEN];
+  return [task, slot, JSON.stringify(entry), LEDGER_MAX, JSON.stringify(event), EVENTS_MAXLEN, fence ?? ""];
 }
 
 /** The newest `limit` entries of a task, newest first. Unreadable lines are left out. */

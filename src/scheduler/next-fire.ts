@@ -1,23 +1,23 @@
 /**
  * When does a schedule fire? Pure functions of (expression, zone, instant): no I/O, no clock.
  *
- * DST POLICY (docs/dst.md tells the same to users). Cron is evaluated in the configured zone,
- * on wall-clock time. Where a wall time does not exist or exists twice, we follow the rule of
- * Vixie/ISC cron, decided by the expression's hour field:
+ * DST POLICY (docs/dst.md tells the same to users; the policy is ours, decided by the hour
+ * field). Cron is evaluated in the configured zone, on wall-clock time:
  *
- * - Fixed-hour schedules (the hour field names hours: `30 2 * * *`, `0 0 * * *`, `0 9-17 * * 1`):
+ * - Chosen-hour schedules (any hour field but `*`: `30 2 * * *`, `0 0 * * *`, `0 9-17 * * 1`,
+ *   `0 *\/2 * * *`):
  *   - a slot whose wall time falls in a skipped gap (spring forward) runs once, at the first
  *     valid instant after the gap (Berlin 02:30 on the spring-forward day -> 03:00 CEST); several
  *     slots in one gap collapse into that one run;
  *   - a slot whose wall time is repeated (fall back) runs once, at its first occurrence.
  *   So a daily job runs exactly once on the 23-hour and on the 25-hour day.
- * - Periodic schedules (the hour field is `*`, `*\/n` or covers all 24 hours: `0 * * * *`,
- *   `*\/15 * * * *`, `@hourly`) follow real time: wall times inside a gap do not exist and are
- *   not run (the next slot comes within the hour anyway); wall times that occur twice run at
- *   both occurrences. An hourly job therefore runs once per real hour: 23 times on the
- *   spring-forward day and 25 times on the fall-back day, never twice within one real hour and
- *   never skipping a real hour. Reason: "hourly" promises a rhythm of real hours; a run at
- *   03:00 for the vanished 02:00 would fall on the same real hour as the 03:00 slot.
+ * - Every-hour schedules (hour `*`, or a list of all 24 hours: `0 * * * *`, `*\/15 * * * *`,
+ *   `@hourly`) follow real time: wall times inside a gap do not exist and are not run (the next
+ *   slot comes within the hour anyway); wall times that occur twice run at both occurrences. An
+ *   hourly job therefore runs once per real hour: 23 times on the spring-forward day and 25
+ *   times on the fall-back day, never twice within one real hour and never skipping a real
+ *   hour. Reason: "hourly" promises a rhythm of real hours; a run at 03:00 for the vanished
+ *   02:00 would fall on the same real hour as the 03:00 slot.
  * - `@every N` counts N seconds since the epoch and ignores zones entirely.
  *
  * cron-parser 5 disagrees in places (probed in test/scheduler/cron-parser-probe.test.ts: it

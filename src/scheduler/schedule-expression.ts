@@ -5,6 +5,7 @@
  */
 import { CronExpressionParser, type CronExpression } from "cron-parser";
 import { ConfigError } from "../errors.js";
+import { canonicalCron, parserText } from "../hooks/cron-dialect.js";
 import { compileWalk, cronParserWalk, type CronWalk } from "./cron-walk.js";
 
 export type Schedule =
@@ -15,8 +16,8 @@ export type Schedule =
       /** Wall values the expression matches (evaluated in UTC); stateless. */
       walk: CronWalk;
       /**
-       * True when the hour field is `*`, `*\/n` or covers all 24 hours: the schedule is
-       * periodic within the day and follows real time across DST changes (see next-fire.ts).
+       * True when the expression fires in every hour of the day (hour `*`): the schedule follows
+       * real time across DST changes (see next-fire.ts). `*\/2` and other hour lists are not.
        */
       periodic: boolean;
     };
@@ -46,18 +47,16 @@ export function parseSchedule(expression: string): Schedule {
  * adds up with 10 000 entries. Fields do not depend on parse options, so the result is the
  * same as parseSchedule's own. `expression` must be trimmed.
  */
-export function rememberParsedCron(expression: string, cron: CronExpression): void {
+export function rememberParsedCron(expression: string, cron: CronExpression, nearestWeekday?: number): void {
   if (cache.has(expression) || expression.startsWith("@every")) return;
-  cache.set(expression, fromCron(expression, cron));
+  cache.set(expression, fromCron(expression, cron, nearestWeekday));
 }
 
-function fromCron(expression: string, cron: CronExpression): Schedule {
-  const fields = expression.split(/\s+/);
-  const hourText = expression.startsWith("@") ? undefined : fields[fields.length === 6 ? 2 : 1];
-  const periodic =
-    cron.fields.hour.values.length === 24 || (hourText !== undefined && (hourText.startsWith("*") || hourText.startsWith("?")));
+function fromCron(expression: string, cron: CronExpression, nearestWeekday?: number): Schedule {
+  const periodic = cron.fields.hour.values.length === 24;
   // Keep the compact walk, not the CronExpression (~2.6 KB each, see cron-walk.ts).
-  return { kind: "cron", expression, walk: compileWalk(cron) ?? cronParserWalk(cron), periodic };
+  const walk = compileWalk(cron, nearestWeekday) ?? cronParserWalk(cron);
+  return { kind: "cron", expression, walk, periodic };
 }
 
 function parseUncached(expression: string): Schedule {
@@ -74,10 +73,14 @@ function parseUncached(expression: string): Schedule {
     throw bad(expression, `expected 5 or 6 fields, got ${fields.length}`);
   }
   let cron: CronExpression;
+  let nearestWeekday: number | undefined;
   try {
-    cron = CronExpressionParser.parse(expression, { tz: "UTC", currentDate: new Date(0) });
+    // Written forms (croniter's dialect, seconds first) are read as the hooks loader reads them.
+    const parsed = parserText(canonicalCron(expression));
+    nearestWeekday = parsed.nearestWeekday;
+    cron = CronExpressionParser.parse(parsed.text, { tz: "UTC", currentDate: new Date(0) });
   } catch (err) {
     throw bad(expression, (err as Error).message);
   }
-  return fromCron(expression, cron);
+  return fromCron(expression, cron, nearestWeekday);
 }

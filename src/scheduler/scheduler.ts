@@ -2,6 +2,7 @@
  * The tick loop: sleep until the earliest next slot (capped, woken early by wake()), then, if we
  * lead, fire every due slot through enqueueScheduled (which records the slot atomically with the
  * enqueue) and write the ledger. Never busy-polls: a timer that fires early sleeps the rest.
+ * Followers take the lead when a slot stays unrecorded (failover.ts); writes carry the fence.
  *
  * One tick: one round trip reads the switches and every task's last slot; due slots are computed
  * (pure, src/scheduler/due.ts); each fire is one enqueue.lua call; baselines, skips, ledger
@@ -16,6 +17,8 @@ import { enqueueScheduled } from "../queue/enqueue-scheduled.js";
 import { promoteScheduled } from "../queue/lifecycle.js";
 import { preloadScripts } from "../redis/scripts.js";
 import { dueSlots, type DueResult } from "./due.js";
+import { batchJobAfter } from "./catchup-batch.js";
+import { createFollower } from "./failover.js";
 import { createLeaderLease, type LeaderLease } from "./leader.js";
 import { LEDGER_SCRIPTS, pipeEntry, pipeSkip, type LedgerEntry } from "./ledger.js";
 import { LatencyStats, type LatencySummary } from "./latency.js";
@@ -42,6 +45,8 @@ export interface SchedulerOptions {
   maxSleepMs?: number;
   /** A slot this late still counts as on time (see due.ts). */
   graceMs?: number;
+  /** A follower takes the lead when a due slot is unrecorded this long (ms; see failover.ts). */
+  failoverGraceMs?: number;
 }
 
 export interface SchedulerState {
@@ -71,7 +76,7 @@ export interface Scheduler {
   readonly lease: LeaderLease;
 }
 
-const SCRIPTS = [...LEDGER_SCRIPTS, "scheduler_lease_renew", "scheduler_lease_release"];
+const SCRIPTS = [...LEDGER_SCRIPTS, "scheduler_lease_renew", "scheduler_lease_release", "scheduler_lease_acquire", "scheduler_lease_takeover"];
 
 export function createScheduler(options: SchedulerOptions): Scheduler {
   const { env, timezone } = options;
@@ -113,6 +118,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     logger: log,
     onChange: (leading) => leading && wake(),
   });
+  const follower = createFollower({ redis, keys, clock, lease, zone: timezone, graceMs: options.failoverGraceMs });
 
   /** Log a task's error once until it changes (not a line per tick). */
   const taskError = (task: ScheduledTask, err: unknown) => {
@@ -123,7 +129,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   };
 
   /** Run a pipeline of scheduler scripts; after a Redis restart (NOSCRIPT) load them and retry once. */
-  const execScripts = async (build: (pipe: ChainableCommander) => void) => {
+  const execScripts = async (build: (pipe: ChainableCommander) => void): Promise<unknown[]> => {
     for (let attempt = 0; ; attempt++) {
       const pipe = redis.pipeline();
       build(pipe);
@@ -132,7 +138,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       if (!noscript || attempt > 0) {
         const failed = results.find(([err]) => err);
         if (failed?.[0]) throw failed[0];
-        return;
+        return results.map(([, value]) => value);
       }
       await preloadScripts(redis, SCRIPTS);
     }
@@ -144,9 +150,10 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   };
 
   /** Fire one task's due slots in order (oldest first: the slot record only moves forward). */
-  const fire = async (task: ScheduledTask, due: DueResult, now: number): Promise<LedgerEntry[]> => {
+  const fire = async (task: ScheduledTask, due: DueResult, now: number, fence: number | undefined): Promise<LedgerEntry[]> => {
     const entries: LedgerEntry[] = [];
     let fired = false;
+    let batch: string | undefined;
     for (const s of due.slots) {
       const jitterMs = task.jitter > 0 ? Math.floor(Math.random() * task.jitter * 1000) : 0;
       const r = await enqueueScheduled(env, {
@@ -160,7 +167,14 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
         jitterMs,
         onFailure: task.onFailure,
         retry: task.retry,
+        fence,
+        batch,
       });
+      if (r.outcome === "fenced") {
+        lease.drop("another daemon took the lead (our lease number is stale)");
+        return [];
+      }
+      batch = batchJobAfter(batch, r);
       const at = clock();
       if (r.outcome === "enqueued") {
         fired = true;
@@ -193,6 +207,8 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
 
   const tick = async (): Promise<number | undefined> => {
     const now = clock();
+    // Taken before any await: a tick that outlives its lease (a paused process) writes nothing.
+    const fence = lease.isLeader() ? lease.fence() : undefined;
     const current = tasks;
     const read = redis.pipeline().hgetall(keys.schedulerState());
     if (current.length) read.hmget(keys.lastSlots(), ...current.map((t) => t.id));
@@ -229,27 +245,28 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       if (!Number.isFinite(latest)) return;
       const first = Math.min(...due.slots.map((s) => s.slot), ...due.skipped.map((s) => s.firstSlot));
       if (off) {
-        writes.push((p) => pipeSkip(p, keys, task.id, latest, skipEntry(latest, now, off, due, first)));
+        writes.push((p) => pipeSkip(p, keys, task.id, latest, skipEntry(latest, now, off, due, first), fence));
         return;
       }
       if (due.slots.length === 0) {
         const k = due.skipped[0]!;
         const entry = { ...skipEntry(latest, now, k.reason === "missed" ? undefined : k.reason, due, first), catchup: true };
-        writes.push((p) => pipeSkip(p, keys, task.id, latest, entry));
+        writes.push((p) => pipeSkip(p, keys, task.id, latest, entry, fence));
         return;
       }
       fires.push(
-        fire(task, due, now).then(
+        fire(task, due, now, fence).then(
           (entries) => {
             lastError.delete(task.id);
-            if (entries.length) return execScripts((p) => entries.forEach((e) => pipeEntry(p, keys, task.id, e)));
+            if (entries.length) return execScripts((p) => entries.forEach((e) => pipeEntry(p, keys, task.id, e))).then(() => {});
           },
           (err) => taskError(task, err),
         ),
       );
     });
     writes.push((p) => p.hset(keys.schedulerState(), "lastTick", String(now)));
-    await Promise.all([execScripts((p) => writes.forEach((w) => w(p))), ...fires]);
+    const [written] = await Promise.all([execScripts((p) => writes.forEach((w) => w(p))), ...fires]);
+    if (written.includes(-1)) lease.drop("another daemon took the lead (our lease number is stale)");
     await promoteScheduled(env);
     st.ticks++;
     st.lastTickAt = now;
@@ -277,16 +294,16 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     while (running) {
       woken = false;
       let wakeAt = clock() + maxSleepMs;
-      if (lease.isLeader()) {
-        try {
-          const next = await tick();
-          if (next !== undefined) wakeAt = Math.min(wakeAt, next);
-          failures = 0;
-        } catch (err) {
-          failures++;
-          if (failures === 1 || failures % 30 === 0) log?.warn(`scheduler: tick failed (${failures}x): ${describeError(err)}`);
-          wakeAt = clock() + Math.min(200 * 2 ** Math.min(failures, 5), 5000);
-        }
+      const leading = lease.isLeader();
+      try {
+        // A follower watches the slot record and takes the lead when the leader stops firing.
+        const next = leading ? await tick() : await follower.watch(tasks, (id) => firstSeen.get(id));
+        if (next !== undefined) wakeAt = Math.min(wakeAt, next);
+        failures = 0;
+      } catch (err) {
+        failures++;
+        if (failures === 1 || failures % 30 === 0) log?.warn(`scheduler: ${leading ? "tick" : "watching the leader"} failed (${failures}x): ${describeError(err)}`);
+        wakeAt = clock() + Math.min(200 * 2 ** Math.min(failures, 5), 5000);
       }
       st.nextWakeAt = wakeAt;
       await sleepUntil(wakeAt);

@@ -21,3 +21,10 @@ export async function stamp({ key, t0 }: { key: string; t0: number }): Promise<v
   redis ??= new Redis(process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379/10");
   await redis.rpush(key, String(dt));
 }
+
+/** The failover bench's per-second task (bench/leader-gap.mjs): HINCRBY `key` <its slot ms>. */
+export async function slot({ key }: { key: string }): Promise<void> {
+  const { currentJob } = await import("hooks-scheduler");
+  redis ??= new Redis(process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379/10");
+  await redis.hincrby(key, String(currentJob()!.scheduledFor), 1);
+}

@@ -1,6 +1,7 @@
 /** Doctor checks of the app side: the hooks file, every task path in it, the resolved config. */
 import { resolve } from "node:path";
 import { resolveConfig } from "../../config/resolve.js";
+import { cronDialectWarnings } from "../../hooks/cron-dialect-warnings.js";
 import { loadHooks } from "../../hooks/load.js";
 import { displayPath, HooksValidationError, problemLine } from "../../hooks/problems.js";
 import { allTaskPaths, createTaskRegistry, validateTaskPaths } from "../../hooks/task-loader.js";
@@ -20,7 +21,8 @@ export const hooksCheck: Check = {
       return [errorFinding("hooks", err, "fix the hooks file")];
     }
     const n = ctx.hooks.tasks.length;
-    return [finding("hooks", "ok", `${displayPath(ctx.hooks.file, ctx.options.cwd)}: ${n} scheduled task${n === 1 ? "" : "s"}`)];
+    const dialect = cronDialectWarnings(ctx.hooks.definition).map((w) => finding("hooks", "warn", w.message, w.fix));
+    return [finding("hooks", "ok", `${displayPath(ctx.hooks.file, ctx.options.cwd)}: ${n} scheduled task${n === 1 ? "" : "s"}`), ...dialect];
   },
 };
 

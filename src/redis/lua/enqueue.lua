@@ -1,9 +1,12 @@
 -- enqueue.lua: write one or more prepared jobs atomically (enqueue, transaction commit), with an
 -- optional scheduler guard (one enqueue per task slot; skip while the last job is live).
 -- KEYS[1] queues set, KEYS[2] events stream (see job_lib)
---   guarded only: KEYS[3] last-slots hash (task -> slot ms), KEYS[4] last-jobs hash (task -> id)
+--   guarded only: KEYS[3] last-slots hash (task -> slot ms), KEYS[4] last-jobs hash (task -> id),
+--   KEYS[5] scheduler fence hash (see fence_lib)
 -- ARGV[1] env header (see job_lib), ARGV[2] now ms,
---   ARGV[3] guard JSON { task, slot } or "" , ARGV[4..] PreparedJob JSON specs
+--   ARGV[3] guard JSON { task, slot, fence?, batch? } or "" , ARGV[4..] PreparedJob JSON specs
+--   (fence: the leader lease number the caller holds; batch: the job an earlier slot of the
+--   same catch-up batch enqueued, which this slot does not count as an overlap)
 -- Returns a JSON string:
 --   { ok = true, results = [ { id, status, dedup = true?, job = [HGETALL of the live job]? } ] }
 --   { ok = false, error = "live", id, status }   a non-dedup spec reuses a live id; nothing written
@@ -11,19 +14,24 @@
 --   { ok = false, error = "failed-dep", id, dep, status }    a dependency already failed (no
 --                                                            allowFailure); nothing written
 --   { ok = false, guard = "slot-taken" }         the slot was already handled; nothing written
+--   { ok = false, guard = "fenced" }             the caller's lease is stale; nothing written
 --   { ok = false, guard = "overlap", running = id }  the last job is live; only the slot recorded
 --@include job_lib
 --@include deps_lib
 --@include enqueue_lib
+--@include fence_lib
 
 local guard = ARGV[3] ~= "" and cjson.decode(ARGV[3]) or nil
 if guard then
+  if guard.fence and fence_stale(KEYS[5], guard.fence) then
+    return cjson.encode({ ok = false, guard = "fenced" })
+  end
   local last_slot = tonumber(redis.call("HGET", KEYS[3], guard.task))
   if last_slot and last_slot >= tonumber(guard.slot) then
     return cjson.encode({ ok = false, guard = "slot-taken" })
   end
   local last_id = redis.call("HGET", KEYS[4], guard.task)
-  if last_id then
+  if last_id and last_id ~= guard.batch then
     local st = redis.call("HGET", key("job", last_id), "status")
     if st and LIVE[st] then
       redis.call("HSET", KEYS[3], guard.task, guard.slot)

@@ -1,0 +1,114 @@
+/**
+ * No gap on leader death (issue 16): three `scheduler start` daemons, an every-second task, the
+ * leader killed with -9 five times (a fresh daemon replaces each dead one). Counted from the
+ * task's own log of the slots it ran: at most 2 slots missing per kill under `catchup:
+ * "latest"` (one late run covers them), none under `catchup: { all: true }`, never a slot run
+ * twice, and a follower fires within a few seconds of the kill, not after the 10 s lease.
+ *
+ * A slot the ledger records as skipped for overlap (its previous run still queued or running:
+ * on a loaded machine a fresh daemon's workers can take seconds to start) is the documented
+ * overlap rule, not a failover gap: such slots are counted and printed, not charged to a kill.
+ */
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
+import { createKeys } from "../../src/redis/keys.js";
+import { describeEntry, readLedger } from "../../src/scheduler/ledger.js";
+import { spawnScheduler, type Proc } from "./helpers/procs.js";
+import { atMidSecond, doubledSlots, missingSlots, readSlotLog, waitForSlot } from "./helpers/slot-log.js";
+
+const FAILOVER_HOOKS = fileURLToPath(new URL("./fixtures/app/hooks-failover.ts", import.meta.url));
+const ROUNDS = 5;
+const TASK = "cron:* * * * * *|app.tasks.tick";
+
+let t: TestRedis;
+const procs: Proc[] = [];
+
+beforeAll(async () => {
+  t = await testRedis("leader-gap");
+});
+afterAll(async () => {
+  await Promise.all(procs.map((p) => p.kill9()));
+  await t.cleanup();
+});
+
+
+interface Round {
+  killedAt: number;
+  /** ms from the kill until a slot after it was recorded (fired or skipped) by the new leader. */
+  resumedMs: number;
+  missing: number[];
+}
+
+async function killRounds(catchup: "latest" | "all"): Promise<{ rounds: Round[]; doubled: number[]; unexplained: number[]; overlap: number }> {
+  const rec = `${t.keys.root}:rec:${catchup}`;
+  const prefix = `${t.prefix}-${catchup}`;
+  const start = () => {
+    const d = spawnScheduler("start", FAILOVER_HOOKS, t.url, prefix, ["--queue", "default"], { env: { RELIABILITY_REC: rec, FAILOVER_CATCHUP: catchup } });
+    procs.push(d);
+    return d;
+  };
+  const keysLeader = `{${prefix}}:scheduler:leader`;
+  const pidOfLeader = async () => {
+    const token = await t.redis.get(keysLeader);
+    return token ? Number(token.split(":")[1]) : undefined;
+  };
+  const daemons = [start(), start(), start()];
+  await waitFor(async () => (await t.redis.hlen(`${rec}:slots`)) >= 3, 30_000);
+  const kills: Array<{ killedAt: number; resumedAt: number }> = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const pid = await waitFor(pidOfLeader, 15_000);
+    const leader = daemons.find((d) => d.proc.pid === pid && d.alive());
+    expect(leader, `round ${round}: the leader (pid ${pid}) is one of ours`).toBeDefined();
+    await atMidSecond();
+    const killedAt = Date.now();
+    await leader!.kill9();
+    const firstAfter = Math.ceil(killedAt / 1000) * 1000;
+    const lastSlots = `{${prefix}}:scheduler:last-slots`;
+    const resumedAt = (await waitFor(async () => Number(await t.redis.hget(lastSlots, TASK)) >= firstAfter && Date.now(), 20_000)) as number;
+    await waitForSlot(t.redis, rec, firstAfter, 20_000);
+    // Two more slots on time: the new leader fires on its own, not by a lucky catch-up.
+    await waitForSlot(t.redis, rec, firstAfter + 3000, 20_000);
+    kills.push({ killedAt, resumedAt });
+    daemons.splice(daemons.indexOf(leader!), 1, start());
+    expect(await pidOfLeader()).not.toBe(pid);
+  }
+  const end = Math.floor(Date.now() / 1000) * 1000;
+  await waitForSlot(t.redis, rec, end + 2000, 20_000);
+  const log = await readSlotLog(t.redis, rec);
+  const ledger = await readLedger(t.redis, createKeys(prefix), TASK);
+  const overlapped = new Set(ledger.filter((e) => e.reason === "overlap").flatMap((e) => everySecond(e.firstSlot ?? e.slot, e.slot)));
+  const missing = missingSlots(log, kills[0]!.killedAt - 3000, end).filter((s) => !overlapped.has(s));
+  // A kill can cost the slot it interrupted and the ones before the follower's grace ran out.
+  const window = (k: { killedAt: number }) => (s: number) => s > k.killedAt - 1000 && s < k.killedAt + 3000;
+  const rounds = kills.map((k) => ({ killedAt: k.killedAt, resumedMs: k.resumedAt - k.killedAt, missing: missing.filter(window(k)) }));
+  const unexplained = missing.filter((s) => !kills.some((k) => window(k)(s)));
+  // What the ledger says of the slots that did not run (overlap skips, misses): for a failure message.
+  const notRun = ledger.filter((e) => e.outcome !== "enqueued").map((e) => `${new Date(e.firstSlot ?? e.slot).toISOString()}..${new Date(e.slot).toISOString()} ${describeEntry(e)}`);
+  // eslint-disable-next-line no-console
+  console.log(`LEADER-GAP ${catchup}: ${JSON.stringify(rounds.map((r) => ({ missing: r.missing.length, resumedMs: r.resumedMs })))} overlap-skipped ${overlapped.size}\n  kills ${kills.map((k) => new Date(k.killedAt).toISOString()).join(" ")}\n  missing ${missing.map((m) => new Date(m).toISOString()).join(" ")}\n  ${notRun.join("\n  ")}`);
+  return { rounds, doubled: doubledSlots(log), unexplained, overlap: overlapped.size };
+}
+
+const everySecond = (from: number, to: number) => Array.from({ length: Math.floor((to - from) / 1000) + 1 }, (_, i) => from + i * 1000);
+
+describe("kill -9 of the leader, five rounds, three daemons", () => {
+  it('catchup "latest": at most 2 slots missing per kill, none twice', async () => {
+    const r = await killRounds("latest");
+    expect(r.doubled).toEqual([]);
+    expect(r.unexplained).toEqual([]);
+    for (const round of r.rounds) {
+      expect(round.missing.length).toBeLessThanOrEqual(2);
+      // A follower looks a grace (1.5 s) after each slot; the 10 s lease (13 s to a takeover) plays no part.
+      expect(round.resumedMs).toBeLessThan(8000);
+    }
+  }, 180_000);
+
+  it("catchup { all: true }: no slot missing, none twice", async () => {
+    const r = await killRounds("all");
+    expect(r.doubled).toEqual([]);
+    expect(r.unexplained).toEqual([]);
+    expect(r.rounds.flatMap((round) => round.missing)).toEqual([]);
+    for (const round of r.rounds) expect(round.resumedMs).toBeLessThan(8000);
+  }, 180_000);
+});

@@ -1,0 +1,81 @@
+/**
+ * A Redis frozen for 15 s (SIGSTOP on a redis-server of the test's own, on a free port) under
+ * two `scheduler start` daemons with two every-second tasks: every lease runs out while Redis
+ * is stopped. After SIGCONT the scheduler resumes at once (a daemon takes the lead on the
+ * unrecorded slots instead of waiting out a lease period) and applies each task's catch-up
+ * policy to the frozen slots: `{ all: true }` runs every one of them, "latest" runs one late
+ * run for them; no slot runs twice. Counted from the tasks' own logs.
+ */
+import { fileURLToPath } from "node:url";
+import { Redis } from "ioredis";
+import { afterAll, describe, expect, it } from "vitest";
+import { waitFor } from "../helpers/redis.js";
+import { createKeys } from "../../src/redis/keys.js";
+import { readLedger } from "../../src/scheduler/ledger.js";
+import { freePort } from "./helpers/free-port.js";
+import { spawnScheduler, type Proc } from "./helpers/procs.js";
+import { redisServer, type RedisServer } from "./helpers/redis-server.js";
+import { atMidSecond, doubledSlots, missingSlots, readSlotLog, waitForSlot } from "./helpers/slot-log.js";
+
+const FAILOVER_HOOKS = fileURLToPath(new URL("./fixtures/app/hooks-failover.ts", import.meta.url));
+const FREEZE_MS = 15_000;
+
+const procs: Proc[] = [];
+let server: RedisServer | undefined;
+let redis: Redis | undefined;
+
+afterAll(async () => {
+  server?.proc().kill("SIGCONT");
+  await Promise.all(procs.map((p) => p.kill9()));
+  redis?.disconnect();
+  await server?.stop();
+});
+
+describe("Redis frozen for 15 s", () => {
+  it("resumes at once and applies each task's catch-up policy to the frozen slots", async () => {
+    server = await redisServer({ port: await freePort() });
+    await server.start();
+    redis = new Redis(server.url, { maxRetriesPerRequest: null, retryStrategy: () => 100 });
+    redis.on("error", () => {});
+    const keys = createKeys("freeze");
+    const recAll = `${keys.root}:rec:all`;
+    const recLatest = `${keys.root}:rec:latest`;
+    for (let i = 0; i < 2; i++) {
+      procs.push(spawnScheduler("start", FAILOVER_HOOKS, server.url, keys.prefix, ["--queue", "default"], { env: { RELIABILITY_REC: recAll, FAILOVER_CATCHUP: "all", FAILOVER_SECOND_REC: recLatest } }));
+    }
+    await waitFor(async () => (await redis!.hlen(`${recAll}:slots`)) >= 3 && (await redis!.hlen(`${recLatest}:slots`)) >= 3, 30_000);
+
+    await atMidSecond();
+    const frozenAt = Date.now();
+    server.proc().kill("SIGSTOP");
+    await new Promise((r) => setTimeout(r, FREEZE_MS));
+    server.proc().kill("SIGCONT");
+    const thawedAt = Date.now();
+
+    const firstFrozen = Math.ceil(frozenAt / 1000) * 1000;
+    const caughtUpAt = await waitForSlot(redis, recAll, firstFrozen, 20_000);
+    const end = Math.floor(Date.now() / 1000) * 1000 + 3000;
+    await waitForSlot(redis, recAll, end, 20_000);
+    await waitForSlot(redis, recLatest, end, 20_000);
+    const all = await readSlotLog(redis, recAll);
+    const latest = await readSlotLog(redis, recLatest);
+    const ledgerAll = await readLedger(redis, keys, "cron:* * * * * *|app.tasks.tick");
+    const ledgerLatest = await readLedger(redis, keys, "cron:*/1 * * * * *|app.tasks.tick");
+    // eslint-disable-next-line no-console
+    console.log(`REDIS-FREEZE first catch-up run ${caughtUpAt - thawedAt} ms after SIGCONT; all: missing ${missingSlots(all, frozenAt - 3000, end).length}; latest: ran ${[...latest.runs.keys()].filter((s) => s > frozenAt && s <= thawedAt).length} of the frozen slots`);
+
+    expect(doubledSlots(all)).toEqual([]);
+    expect(doubledSlots(latest)).toEqual([]);
+    // Resumed at once: not a lease period (10 s) after the thaw.
+    expect(caughtUpAt - thawedAt).toBeLessThan(5000);
+    // { all: true }: every slot, the frozen ones included (overlap skips would be named here).
+    const overlapAll = ledgerAll.filter((e) => e.reason === "overlap");
+    expect({ missing: missingSlots(all, frozenAt - 3000, end), overlapAll }).toEqual({ missing: [], overlapAll: [] });
+    // "latest": the frozen slots collapse into one late run, recorded as missed; every slot after it runs.
+    const collapsed = ledgerLatest.find((e) => e.outcome === "missed" && (e.count ?? 1) >= 10);
+    expect(collapsed, JSON.stringify(ledgerLatest.slice(0, 8))).toBeDefined();
+    const lateRun = Math.max(...[...latest.runs.keys()].filter((s) => s <= thawedAt + 1000));
+    expect(lateRun).toBeGreaterThan(frozenAt);
+    expect(missingSlots(latest, lateRun, end).filter((s) => !ledgerLatest.some((e) => e.reason === "overlap" && s >= (e.firstSlot ?? e.slot) && s <= e.slot))).toEqual([]);
+  }, 120_000);
+});
