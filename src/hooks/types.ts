@@ -72,8 +72,10 @@ export interface HooksDefinition {
    * (default 1.5; src/scheduler/failover.ts).
    */
   failover_grace?: number;
+  /**
    * Where a 6-field cron has its seconds: "first" (cron-parser, the default) or "last"
    * (croniter, what Frappe's 6-field crons mean). src/hooks/cron-dialect.ts.
+   */
   cron_seconds?: "first" | "last";
 }
 
