@@ -32,6 +32,7 @@ beforeAll(async () => {
     queues: f.env.queues,
     logLevel: "info",
     retention: f.env.retention,
+    redact: [],
     sources: { redisUrl: "flag", prefix: "flag", timezone: "default", schedulerInterval: "default", logLevel: "default" },
   };
   http = (await startHttpServer(

@@ -23,7 +23,7 @@ async function probe(url: string): Promise<{ status: number; body: { ready?: boo
 
 describe("/readyz", () => {
   it("goes 503 with the reason when Redis stops and 200 when it is back", async () => {
-    server = await redisServer({ port: await freePort() });
+    server = await redisServer();
     await server.start();
     daemon = await startDaemon([], { REDIS_URL: server.url, SCHEDULER_PREFIX: "readyz" });
     const ready = await waitFor(async () => {

@@ -56,7 +56,7 @@ function runsOf(log: string): { starts: Map<string, number>; lines: string[] } {
 
 describe("Redis freeze longer than a lease", () => {
   it("two daemons, 32 long jobs, SIGSTOP 15 s then SIGCONT: every job runs once", async () => {
-    const server: RedisServer = await redisServer({ port: await freePort() });
+    const server: RedisServer = await redisServer();
     cleanups.push(() => server.stop());
     await server.start();
     const redis = new Redis(server.url, { maxRetriesPerRequest: null });
@@ -105,7 +105,7 @@ describe("Redis freeze longer than a lease", () => {
   });
 
   it("an owner that finds its job leased to another worker aborts its run and writes nothing; the job ends finished once", async () => {
-    const server: RedisServer = await redisServer({ port: await freePort() });
+    const server: RedisServer = await redisServer();
     cleanups.push(() => server.stop());
     await server.start();
     const redis = new Redis(server.url, { maxRetriesPerRequest: null });

@@ -33,7 +33,7 @@ afterAll(async () => {
 
 describe("Redis frozen for 15 s", () => {
   it("resumes at once and applies each task's catch-up policy to the frozen slots", async () => {
-    server = await redisServer({ port: await freePort() });
+    server = await redisServer();
     await server.start();
     redis = new Redis(server.url, { maxRetriesPerRequest: null, retryStrategy: () => 100 });
     redis.on("error", () => {});
