@@ -1,5 +1,6 @@
 /** What a user writes in hooks.ts, and the normalized form the scheduler consumes. */
 import type { QueueConfig, RateLimit } from "../config/types.js";
+import type { ScheduleOptions, ScheduleOptionsInput } from "./schedule-options.js";
 
 /** Catch-up after downtime: Frappe's rule ("latest": one run), "none", or every missed slot. */
 export type CatchupPolicy = "latest" | "none" | { all: true; window?: string | number };
@@ -7,7 +8,7 @@ export type CatchupPolicy = "latest" | "none" | { all: true; window?: string | n
 /** One entry of an event list: a dotted path or an object with options. */
 export type TaskEntry =
   | string
-  | {
+  | (ScheduleOptionsInput & {
       method: string;
       queue?: string;
       timeout?: number;
@@ -17,7 +18,7 @@ export type TaskEntry =
       kwargs?: Record<string, unknown>;
       /** Dotted path of a failure handler for this task's jobs, besides `job_failure_handlers`. */
       on_failure?: string;
-    };
+    });
 
 export type EventName =
   | "all"
@@ -58,7 +59,7 @@ export interface HooksDefinition {
 }
 
 /** One (task, schedule) pair after normalization: what the scheduler fires. */
-export interface ScheduledTask {
+export interface ScheduledTask extends Partial<ScheduleOptions> {
   /** Stable id, unique within the hooks file: `<event or cron expr>|<method>`. */
   id: string;
   /** The event name (`daily`, `cron`, `cron_long`, ...). */

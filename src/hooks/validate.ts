@@ -14,6 +14,7 @@ import {
 } from "../config/validate.js";
 import { checkSigning } from "../security/signing.js";
 import { checkCronExpression } from "./cron.js";
+import { checkScheduleOptions, SCHEDULE_OPTION_KEYS } from "./schedule-options.js";
 import { parseDottedPath } from "./dotted-path.js";
 import { ALL_EVENT_KEYS, BUILTIN_QUEUE_NAMES, CRON_EVENTS, EVENT_NAMES } from "./events.js";
 import { closest, didYouMean } from "./suggest.js";
@@ -34,7 +35,7 @@ export const TOP_LEVEL_KEYS = [
   "signing",
 ] as const;
 
-const ENTRY_KEYS = ["method", "queue", "timeout", "catchup", "jitter", "kwargs", "on_failure"] as const;
+const ENTRY_KEYS = ["method", "queue", "timeout", "catchup", "jitter", "kwargs", "on_failure", ...SCHEDULE_OPTION_KEYS] as const;
 const RETENTION_KEYS = ["finished", "failed"] as const;
 
 export interface ValidateOptions {
@@ -207,6 +208,7 @@ function validateEntry(entry: unknown, at: string, problems: ProblemList, queueN
     const m = checkCatchup(entry.catchup);
     if (m) problems.add(keyPath(at, "catchup"), m);
   }
+  checkScheduleOptions(entry, at, problems);
   if (entry.on_failure !== undefined) {
     const parsed = parseDottedPath(entry.on_failure);
     if (typeof parsed === "string") problems.add(keyPath(at, "on_failure"), parsed);

@@ -8,6 +8,8 @@ import { normalizeOptions } from "./options.js";
 import { buildPrepared, checkKwargs, checkQueue } from "./prepare.js";
 import { runEnqueueScript } from "./push.js";
 import type { Job } from "./types.js";
+import type { OverlapPolicy } from "../hooks/schedule-options.js";
+import { cancelOverlapping } from "../scheduler/overlap.js";
 
 export interface ScheduledEnqueueInput {
   /** ScheduledTask.id */
@@ -24,6 +26,12 @@ export interface ScheduledEnqueueInput {
   jitterMs?: number;
   /** The hooks entry's `on_failure` handler (dotted path), stored on the job. */
   onFailure?: string;
+  /** Overlap policy of the entry (default "skip"; see src/redis/lua/schedule_guard_lib.lua). */
+  overlap?: OverlapPolicy;
+  /** The job enqueued for the previous slot of the same batch: the batch obeys the policy as one. */
+  sibling?: string;
+  /** A past slot enqueued by `scheduler backfill` (checked against the runs set, not the slot record). */
+  backfill?: boolean;
 }
 
 export type ScheduledEnqueueResult =
@@ -38,8 +46,16 @@ export async function enqueueScheduled(env: QueueEnv, input: ScheduledEnqueueInp
   checkKwargs(o.kwargs);
   if (input.jitterMs && input.jitterMs > 0) o.delayMs = input.jitterMs;
   // Task paths are resolved once at start-up by the scheduler; no per-fire resolution here.
-  const { prepared, job } = buildPrepared(env, input.method, o, { task: input.task, scheduledFor: input.slot, catchup: input.catchup });
-  const res = await runEnqueueScript(env, [prepared], { task: input.task, slot: input.slot });
+  const { prepared, job } = buildPrepared(env, input.method, o, { task: input.task, scheduledFor: input.slot, catchup: input.catchup, ...(input.backfill ? { backfill: true } : {}) });
+  if (input.overlap === "cancelOther") await cancelOverlapping(env, input.task, input.sibling);
+  const res = await runEnqueueScript(env, [prepared], {
+    task: input.task,
+    slot: input.slot,
+    ...(input.overlap && input.overlap !== "skip" ? { overlap: input.overlap } : {}),
+    ...(input.sibling ? { sibling: input.sibling } : {}),
+    ...(input.backfill ? { mode: "backfill" as const } : {}),
+    ...(input.catchup ? { catchup: true } : {}),
+  });
   if (res.guard === "slot-taken") return { outcome: "slot-taken" };
   if (res.guard === "overlap") return { outcome: "overlap", runningJobId: res.running ?? "?" };
   if (!res.ok) throw new EnqueueError("ENQUEUE_FAILED", `enqueueScheduled: ${input.task}: job id ${res.id} is taken`);

@@ -25,6 +25,12 @@ export type PushOutcome = { id: string; status: JobStatus; deduplicated: false }
 export interface Guard {
   task: string;
   slot: number;
+  /** Overlap policy (schedule_guard_lib.lua); default "skip". */
+  overlap?: string;
+  /** The job of the previous slot of the same batch (catch-up gap or backfill). */
+  sibling?: string;
+  mode?: "backfill";
+  catchup?: boolean;
 }
 
 /** The JSON spec enqueue_lib.lua reads (same field names as PreparedJob). */

@@ -17,7 +17,11 @@ import { promoteScheduled } from "../queue/lifecycle.js";
 import { preloadScripts } from "../redis/scripts.js";
 import { dueSlots, type DueResult } from "./due.js";
 import { createLeaderLease, type LeaderLease } from "./leader.js";
-import { LEDGER_SCRIPTS, pipeEntry, pipeSkip, type LedgerEntry } from "./ledger.js";
+import { LEDGER_SCRIPTS, pipeEntry, pipeSkip, recordSkip, type LedgerEntry } from "./ledger.js";
+import { exclusionOf } from "./exclusions.js";
+import { scheduleKeys } from "./schedule-keys.js";
+import { installSchedules } from "./schedule-install.js";
+import { checkDeadlines, type DeadlineMiss } from "./deadlines.js";
 import { LatencyStats, type LatencySummary } from "./latency.js";
 import { validateSchedule } from "./next-fire.js";
 import { offReason, parseSwitches, type SchedulerSwitches } from "./switches.js";
@@ -42,6 +46,8 @@ export interface SchedulerOptions {
   maxSleepMs?: number;
   /** A slot this late still counts as on time (see due.ts). */
   graceMs?: number;
+  /** Told of each slot whose run missed its `deadline` (failure handlers, notifiers). */
+  onDeadlineMissed?: (miss: DeadlineMiss) => void | Promise<void>;
 }
 
 export interface SchedulerState {
@@ -71,7 +77,7 @@ export interface Scheduler {
   readonly lease: LeaderLease;
 }
 
-const SCRIPTS = [...LEDGER_SCRIPTS, "scheduler_lease_renew", "scheduler_lease_release"];
+const SCRIPTS = [...LEDGER_SCRIPTS, "scheduler_lease_renew", "scheduler_lease_release", "schedule_deadline"];
 
 export function createScheduler(options: SchedulerOptions): Scheduler {
   const { env, timezone } = options;
@@ -147,7 +153,15 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   const fire = async (task: ScheduledTask, due: DueResult, now: number): Promise<LedgerEntry[]> => {
     const entries: LedgerEntry[] = [];
     let fired = false;
+    let sibling: string | undefined;
     for (const s of due.slots) {
+      const excluded = exclusionOf(task.except, s.slot, timezone);
+      if (excluded) {
+        // recorded at once: the slot record moves past it before the next slot is fired
+        await recordSkip(redis, keys, task.id, s.slot, { slot: s.slot, at: clock(), outcome: "skipped", reason: "excluded", detail: excluded, catchup: s.catchup });
+        fired = true;
+        continue;
+      }
       const jitterMs = task.jitter > 0 ? Math.floor(Math.random() * task.jitter * 1000) : 0;
       const r = await enqueueScheduled(env, {
         task: task.id,
@@ -159,10 +173,13 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
         catchup: s.catchup,
         jitterMs,
         onFailure: task.onFailure,
+        overlap: task.overlap,
+        sibling,
       });
       const at = clock();
       if (r.outcome === "enqueued") {
         fired = true;
+        sibling = r.job.id;
         lateness.add(at - s.slot);
         entries.push({ slot: s.slot, at, outcome: "enqueued", jobId: r.job.id, catchup: s.catchup, latenessMs: at - s.slot });
         log?.debug?.(`scheduler: ${task.id} slot ${new Date(s.slot).toISOString()} -> ${r.job.id}`);
@@ -194,13 +211,15 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     const now = clock();
     const current = tasks;
     const read = redis.pipeline().hgetall(keys.schedulerState());
-    if (current.length) read.hmget(keys.lastSlots(), ...current.map((t) => t.id));
+    if (current.length) read.hmget(keys.lastSlots(), ...current.map((t) => t.id)).hmget(scheduleKeys(keys).pause(), ...current.map((t) => t.id));
     const res = (await read.exec()) ?? [];
     for (const [err] of res) if (err) throw err;
     const switches = parseSwitches((res[0]?.[1] ?? {}) as Record<string, string>);
     const lastSlots = (res[1]?.[1] ?? []) as Array<string | null>;
+    // schedules paused one by one (src/scheduler/schedule-pause.ts): their slots are skipped (paused)
+    const pausedTasks = (res[2]?.[1] ?? []) as Array<string | null>;
     st.switches = switches;
-    const off = offReason(switches);
+    const schedulerOff = offReason(switches);
 
     let next = Infinity;
     const writes: Array<(pipe: ChainableCommander) => void> = [];
@@ -208,6 +227,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     current.forEach((task, i) => {
       let due: DueResult;
       const raw = lastSlots[i] ?? null;
+      const off = schedulerOff ?? (pausedTasks[i] ? "paused" : undefined);
       const idle = quiet.get(task);
       if (idle && idle.last === raw && (idle.next === undefined || now < idle.next)) {
         if (idle.next !== undefined) next = Math.min(next, idle.next);
@@ -249,6 +269,8 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     });
     writes.push((p) => p.hset(keys.schedulerState(), "lastTick", String(now)));
     await Promise.all([execScripts((p) => writes.forEach((w) => w(p))), ...fires]);
+    const deadlineNext = await checkDeadlines(env, current, timezone, now, options.onDeadlineMissed, log);
+    if (deadlineNext !== undefined) next = Math.min(next, deadlineNext);
     await promoteScheduled(env);
     st.ticks++;
     st.lastTickAt = now;
@@ -299,6 +321,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     async start() {
       if (running) return;
       await preloadScripts(redis, SCRIPTS);
+      await installSchedules(redis, keys, tasks, timezone, clock());
       running = true;
       lease.start();
       loopDone = loop();
@@ -317,6 +340,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       for (const t of next) if (!firstSeen.has(t.id)) firstSeen.set(t.id, now);
       for (const id of [...firstSeen.keys()]) if (!ids.has(id)) firstSeen.delete(id);
       tasks = next;
+      installSchedules(redis, keys, next, timezone, now).catch((err: unknown) => log?.warn(`scheduler: recording the schedules for plan failed: ${describeError(err)}`));
       wake();
     },
     state: () => ({

@@ -14,6 +14,7 @@
 -- with nothing left to wait for move to their queue here.
 --@include job_lib
 --@include deps_lib
+--@include schedule_outcome_lib
 --@include complete_lib
 --@include enqueue_lib
 --@include dequeue_lib

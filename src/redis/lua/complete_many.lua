@@ -13,6 +13,7 @@
 -- Completions come first, so a dependent they release can be among the jobs taken.
 --@include job_lib
 --@include deps_lib
+--@include schedule_outcome_lib
 --@include complete_lib
 --@include dequeue_lib
 

@@ -9,6 +9,7 @@
 --   that depend on it (see deps_lib), like any final failure.
 --@include job_lib
 --@include deps_lib
+--@include schedule_outcome_lib
 
 local limit, ttl = tonumber(ARGV[3]), tonumber(ARGV[4])
 local requeued, failed = {}, {}
@@ -19,7 +20,7 @@ for i = 5, #ARGV do
   if score and score <= NOW then
     redis.call("ZREM", key("started", q), id)
     local jk = key("job", id)
-    local j = redis.call("HMGET", jk, "status", "worker", "attempt", "startedAt", "task")
+    local j = redis.call("HMGET", jk, "status", "worker", "attempt", "startedAt", "task", "scheduledFor")
     if j[1] == "started" then
       local who = j[2] or "?"
       local stalls = redis.call("HINCRBY", jk, "stalls", 1)
@@ -33,6 +34,7 @@ for i = 5, #ARGV do
         retire(id, q, "failed", ttl)
         emit("job.abandoned", "error", e.message, id, q, { worker = who, task = j[5] or nil, data = { stalls = stalls } })
         fail_dependents(id, "failed")
+        schedule_outcome(id, j[5] or nil, j[6] or nil, "abandoned", j[4], e.message)
         failed[#failed + 1] = id
       else
         record_attempt(id, { attempt = tonumber(j[3]), worker = who, startedAt = tonumber(j[4]), endedAt = NOW, outcome = "requeued", reason = why })

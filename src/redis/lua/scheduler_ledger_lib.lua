@@ -26,3 +26,17 @@ local function ledger_add(key, entry_json, max)
   redis.call("LTRIM", key, 0, max - 1)
   return 1
 end
+
+-- ledger_count(stats_key, entry_json): the schedule's counters (src/scheduler/counters.ts) for a
+-- recorded miss or skip. Enqueues and overlap skips are counted by the enqueue guard
+-- (schedule_guard_lib.lua); slot-taken is another daemon's fire, not this schedule's story.
+local function ledger_count(stats_key, entry_json)
+  if not stats_key or stats_key == "" then return end
+  local entry = cjson.decode(entry_json)
+  local n = tonumber(entry.count) or 1
+  if entry.outcome == "missed" then
+    redis.call("HINCRBY", stats_key, "missed", n)
+  elseif entry.outcome == "skipped" and entry.reason and entry.reason ~= "overlap" and entry.reason ~= "slot-taken" then
+    redis.call("HINCRBY", stats_key, "skipped:" .. entry.reason, n)
+  end
+end
