@@ -161,6 +161,8 @@ export interface FinalFailure {
   history: AttemptRecord[];
   /** Deferred jobs canceled because this one failed (first CASCADE_BOUND of them). */
   canceledDependents: string[];
+  /** The pause note when this failure paused the job's schedule (entry option pauseOnFailure). */
+  schedulePaused?: string;
 }
 
 export type FailJobResult =
@@ -185,7 +187,7 @@ export async function failJobDetailed(env: QueueEnv, o: FailJobInput): Promise<F
     env.retention.failed * 1000,
     TRIM_BOUND,
   ]);
-  const res = JSON.parse(raw) as { outcome: FailJobResult["outcome"]; job?: string[]; attempts?: string[]; canceled?: string[] | object };
+  const res = JSON.parse(raw) as { outcome: FailJobResult["outcome"]; job?: string[]; attempts?: string[]; canceled?: string[] | object; schedulePaused?: string };
   if (res.outcome !== "failed") return { outcome: res.outcome };
   const job = decodeJob(res.job ?? [], o.job.id);
   const history = (Array.isArray(res.attempts) ? res.attempts : []).map((r) => JSON.parse(r) as AttemptRecord);
@@ -197,6 +199,7 @@ export async function failJobDetailed(env: QueueEnv, o: FailJobInput): Promise<F
       attempts: job.attempt,
       history,
       canceledDependents: Array.isArray(res.canceled) ? res.canceled : [],
+      ...(typeof res.schedulePaused === "string" ? { schedulePaused: res.schedulePaused } : {}),
     },
   };
 }

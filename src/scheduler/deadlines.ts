@@ -62,7 +62,7 @@ export async function checkDeadlines(
     let checked = checkedRaw == null ? undefined : Number(checkedRaw);
     if (checked === undefined) {
       // first sight of this deadline: slots before it are history, not misses
-      checked = prevFire(task.expression, zone, cutoff) ?? cutoff;
+      checked = prevFire(task.expression, zone, now) ?? now;
       await env.redis.hsetnx(sk.stats(task.id), "deadlineCheckedUpTo", String(checked));
     }
     const successSlot = successSlotRaw == null ? undefined : Number(successSlotRaw);

@@ -17,7 +17,7 @@ import { promoteScheduled } from "../queue/lifecycle.js";
 import { preloadScripts } from "../redis/scripts.js";
 import { dueSlots, type DueResult } from "./due.js";
 import { createLeaderLease, type LeaderLease } from "./leader.js";
-import { LEDGER_SCRIPTS, pipeEntry, pipeSkip, recordSkip, type LedgerEntry } from "./ledger.js";
+import { LEDGER_SCRIPTS, pipeEntry, pipeSkip, type LedgerEntry } from "./ledger.js";
 import { exclusionOf } from "./exclusions.js";
 import { scheduleKeys } from "./schedule-keys.js";
 import { installSchedules } from "./schedule-install.js";
@@ -157,8 +157,8 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     for (const s of due.slots) {
       const excluded = exclusionOf(task.except, s.slot, timezone);
       if (excluded) {
-        // recorded at once: the slot record moves past it before the next slot is fired
-        await recordSkip(redis, keys, task.id, s.slot, { slot: s.slot, at: clock(), outcome: "skipped", reason: "excluded", detail: excluded, catchup: s.catchup });
+        // a later enqueue moves the slot record past it; a trailing one is recorded with a skip
+        entries.push({ slot: s.slot, at: clock(), outcome: "skipped", reason: "excluded", detail: excluded, catchup: s.catchup });
         fired = true;
         continue;
       }
@@ -261,7 +261,9 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
         fire(task, due, now).then(
           (entries) => {
             lastError.delete(task.id);
-            if (entries.length) return execScripts((p) => entries.forEach((e) => pipeEntry(p, keys, task.id, e)));
+            const last = entries[entries.length - 1];
+            const trailing = last?.reason === "excluded" ? last : undefined;
+            if (entries.length) return execScripts((p) => entries.forEach((e) => (e === trailing ? pipeSkip(p, keys, task.id, e.slot, e) : pipeEntry(p, keys, task.id, e))));
           },
           (err) => taskError(task, err),
         ),
