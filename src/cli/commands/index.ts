@@ -13,6 +13,7 @@ import { registerPurge } from "./purge.js";
 import { registerLogs } from "./logs.js";
 import { registerSwitches } from "./switches.js";
 import { registerReload } from "./reload.js";
+import { registerCalendar, registerBackfill, registerPlan } from "./schedule-commands.js";
 
 export function registerCommands(program: Command): void {
   registerStart(program);
@@ -28,4 +29,7 @@ export function registerCommands(program: Command): void {
   registerLogs(program);
   registerSwitches(program);
   registerReload(program);
+  registerCalendar(program);
+  registerBackfill(program);
+  registerPlan(program);
 }

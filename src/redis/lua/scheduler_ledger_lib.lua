@@ -4,7 +4,8 @@
 local function ledger_add(key, entry_json, max)
   local entry = cjson.decode(entry_json)
   local head_json = redis.call("LINDEX", key, 0)
-  if head_json then
+  -- a backfilled slot is older than the head by nature: always its own entry
+  if head_json and not entry.backfill then
     local head = cjson.decode(head_json)
     if head.outcome == entry.outcome and head.reason == entry.reason then
       if tonumber(entry.slot) <= tonumber(head.slot) then
