@@ -20,7 +20,12 @@ export interface ScheduleStatus {
 }
 
 export async function readScheduleStatus(redis: Redis, keys: Keys, taskIds?: string[]): Promise<ScheduleStatus[]> {
-  const ids = taskIds ?? (await readInstalled(redis, keys)).map((s) => s.id);
+  // Without a hooks file: what the daemons installed, plus any schedule paused or overdue here.
+  const ids = taskIds ?? [...new Set([
+    ...(await readInstalled(redis, keys)).map((s) => s.id),
+    ...(await redis.hkeys(scheduleKeys(keys).pause())),
+    ...(await redis.hkeys(scheduleKeys(keys).deadline())),
+  ])];
   if (ids.length === 0) return [];
   const [pauses, outcomes, counters, deadlines] = await Promise.all([
     readPauses(redis, keys, ids),
