@@ -17,6 +17,9 @@ import { createLogger, closeLogger, logFilePath } from "../log/logger.js";
 import { groupsFromConfig } from "../worker/groups.js";
 import { startSupervisor, type Supervisor } from "../worker/supervisor.js";
 import { createScheduler, type Scheduler } from "../scheduler/scheduler.js";
+import { deadlineNotifier } from "../scheduler/deadline-notify.js";
+import { FailureHandlers } from "../worker/failure-handlers.js";
+import type { Logger as WorkerLogger } from "../worker/types.js";
 import { ensureRedis } from "./embedded-redis.js";
 import { bannerLines } from "./banner.js";
 import { listenControl } from "./control.js";
@@ -104,7 +107,8 @@ export async function runDaemon(opts: StartOptions): Promise<number> {
     }
 
     if (opts.scheduler) {
-      scheduler = createScheduler({ env, tasks: app.hooks.tasks, timezone: config.timezone, clock: systemClock, logger: log });
+      const deadlineHandlers = new FailureHandlers({ env, paths: () => config.failureHandlers ?? [], tasks: () => app.tasks, log: log as unknown as WorkerLogger });
+      scheduler = createScheduler({ env, tasks: app.hooks.tasks, timezone: config.timezone, clock: systemClock, logger: log, onDeadlineMissed: deadlineNotifier(deadlineHandlers, systemClock) });
       await scheduler.start();
     }
     if (groups.length) {

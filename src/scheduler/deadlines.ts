@@ -8,7 +8,8 @@
  *
  * A slot counts as met when the last successful run (schedule_outcome_lib.lua) was for that slot
  * or a later one and finished by the slot's deadline: with catchup "latest" one late run covers
- * the slots it collapsed, if it was in time for them.
+ * the slots it collapsed, if it was in time for them. The open miss doctor reports is closed by
+ * the run of a later slot that finishes within its own deadline.
  */
 import type { ScheduledTask } from "../hooks/types.js";
 import { EVENTS_MAXLEN, type SchedulerEvent } from "../log/events.js";
@@ -103,6 +104,7 @@ async function settle(env: QueueEnv, task: ScheduledTask, slot: number, missed: 
     now,
     JSON.stringify(event),
     EVENTS_MAXLEN,
+    task.deadlineMs!,
   ]);
   return r === 1;
 }

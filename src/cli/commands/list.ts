@@ -48,13 +48,16 @@ function table(rows: string[][]): string[] {
 
 const short = (ms: number, zone: string) => DateTime.fromMillis(ms, { zone }).toFormat("LL-dd HH:mm");
 
-/** The LAST RUN cell: the outcome of the last run when it is the newest news, else the ledger's. */
+/** The LAST RUN cell: how the last run ended; a newer run still live, or no run yet, from the ledger. */
 function lastCell(t: ListedTask): string {
   const { last, outcome } = t;
-  if (outcome && (!last || (last.outcome === "enqueued" && last.jobId === outcome.jobId))) return `${short(outcome.slot, t.zone)} ${describeOutcome(outcome)}`;
-  if (last) return `${short(last.slot, t.zone)} ${last.outcome === "enqueued" ? (last.jobId && outcome?.jobId !== last.jobId ? "running or queued" : "enqueued") : describeEntry(last)}`;
+  if (last?.outcome === "enqueued" && last.jobId !== outcome?.jobId) return `${short(last.slot, t.zone)} running or queued`;
+  if (outcome) return `${short(outcome.slot, t.zone)} ${describeOutcome(outcome)}`;
+  if (last) return `${short(last.slot, t.zone)} ${describeEntry(last)}`;
   return "not fired yet";
 }
+
+const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 3)}...` : text);
 
 async function runList(options: ListOptions): Promise<number> {
   const count = parseCount(options.next, "--next", 1);
@@ -111,7 +114,7 @@ async function runList(options: ListOptions): Promise<number> {
     const rows = [["TASK", "SCHEDULE", "QUEUE", "LAST RUN", "NEXT"]];
     for (const t of listed) {
       const schedule = t.event.startsWith("cron") ? t.expression : t.event;
-      const next = t.paused ? `PAUSED (drift: active in hooks) by ${t.paused.by}${t.paused.note ? `: ${t.paused.note}` : ""}` : t.fires[0] ? short(t.fires[0].at, zone) + (t.fires[0].dst ? " (DST)" : "") : "never";
+      const next = t.paused ? clip(`PAUSED (drift: active in hooks) by ${t.paused.by}${t.paused.note ? `: ${t.paused.note}` : ""}`, 70) : t.fires[0] ? short(t.fires[0].at, zone) + (t.fires[0].dst ? " (DST)" : "") : "never";
       rows.push([t.method, schedule, t.queue, lastCell(t), next]);
     }
     const lines = table(rows);
@@ -121,6 +124,7 @@ async function runList(options: ListOptions): Promise<number> {
       if (count > 1) for (const f of t.fires) out.push(`    ${fireLine(f)}`);
     });
     const dupes = new Set(listed.map((t) => t.method).filter((m, i, all) => all.indexOf(m) !== i));
+    if (listed.some((t) => t.paused)) out.push("(`scheduler why TASK` shows the whole pause note; `scheduler resume TASK` lifts it)");
     out.push(`(times in ${zone}${dupes.size ? `; scheduled more than once: ${[...dupes].join(", ")} - \`list --json\` shows each task id` : ""})`);
     process.stdout.write(`${out.join("\n")}\n`);
     return EXIT.ok;

@@ -8,7 +8,8 @@
 --   schedule-stats:<task>   hash of counters; failStreak is the consecutive failed runs
 --   schedule-limits hash    task -> pauseOnFailure N (written by the scheduler from hooks)
 --   schedule-pause hash     task -> JSON { note, by, at, cause, jobId? } (a paused schedule)
---   schedule-deadline hash  task -> JSON { slot, at } of the oldest missed deadline still open
+--   schedule-deadline hash  task -> JSON { slot, at, deadlineMs } of the oldest missed deadline
+--                           still open (closed by a later slot's run that finishes in time)
 -- schedule_outcome(id, task, slot, status, started_at, error_line) -> the pause note when this
 -- failure paused the schedule (pauseOnFailure), else nil. task/slot nil: not scheduled, no-op.
 local function schedule_outcome(id, task, slot, status, started_at, error_line)
@@ -24,10 +25,12 @@ local function schedule_outcome(id, task, slot, status, started_at, error_line)
   local stats = KEY_ROOT .. "schedule-stats:" .. task
   if status == "finished" then
     redis.call("HSET", stats, "failStreak", 0, "lastSuccessSlot", slot, "lastSuccessAt", NOW)
-    -- a later run that succeeds closes an open missed deadline (doctor stops reporting it)
+    -- a later run that succeeds in time closes an open missed deadline (doctor stops reporting it)
     local open = redis.call("HGET", KEY_ROOT .. "schedule-deadline", task)
-    if open and tonumber(cjson.decode(open).slot) <= tonumber(slot) then
-      redis.call("HDEL", KEY_ROOT .. "schedule-deadline", task)
+    if open then
+      local o = cjson.decode(open)
+      local in_time = not tonumber(o.deadlineMs) or NOW <= tonumber(slot) + tonumber(o.deadlineMs)
+      if tonumber(o.slot) < tonumber(slot) and in_time then redis.call("HDEL", KEY_ROOT .. "schedule-deadline", task) end
     end
     return nil
   end
