@@ -18,6 +18,9 @@ import { groupsFromConfig } from "../worker/groups.js";
 import { startSupervisor, type Supervisor } from "../worker/supervisor.js";
 import { cronDialectWarnings } from "../hooks/cron-dialect-warnings.js";
 import { createScheduler, type Scheduler } from "../scheduler/scheduler.js";
+import { deadlineNotifier } from "../scheduler/deadline-notify.js";
+import { FailureHandlers } from "../worker/failure-handlers.js";
+import type { Logger as WorkerLogger } from "../worker/types.js";
 import { ensureRedis } from "./embedded-redis.js";
 import { bannerLines } from "./banner.js";
 import { listenControl } from "./control.js";
@@ -133,7 +136,16 @@ export async function runDaemon(opts: StartOptions): Promise<number> {
 
     if (opts.scheduler) {
       const grace = app.hooks.definition.failover_grace;
-      scheduler = createScheduler({ env, tasks: app.hooks.tasks, timezone: config.timezone, clock: systemClock, logger: log, ...(grace !== undefined ? { failoverGraceMs: grace * 1000 } : {}) });
+      const deadlineHandlers = new FailureHandlers({ env, paths: () => config.failureHandlers ?? [], tasks: () => app.tasks, log: log as unknown as WorkerLogger });
+      scheduler = createScheduler({
+        env,
+        tasks: app.hooks.tasks,
+        timezone: config.timezone,
+        clock: systemClock,
+        logger: log,
+        onDeadlineMissed: deadlineNotifier(deadlineHandlers, systemClock),
+        ...(grace !== undefined ? { failoverGraceMs: grace * 1000 } : {}),
+      });
       await scheduler.start();
     }
     if (groups.length) {

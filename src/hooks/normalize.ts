@@ -2,6 +2,7 @@
  * A validated hooks definition -> the list of (task, schedule) pairs the scheduler fires.
  * Assumes `validateHooks` found no problems; the order is the declaration order.
  */
+import { scheduleOptionsOf } from "./schedule-options.js";
 import { DEFAULT_SCHEDULER_INTERVAL } from "../config/defaults.js";
 import { canonicalCron } from "./cron-dialect.js";
 import { allExpression, BASE_EXPRESSIONS, baseEvent, CRON_EVENTS, eventQueue } from "./events.js";
@@ -61,6 +62,7 @@ function toTask(entry: TaskEntry, event: string, expression: string, idPrefix: s
     jitter: options.jitter ?? 0,
     kwargs: options.kwargs ?? {},
     source,
+    ...scheduleOptionsOf(options),
   };
   if (options.timeout !== undefined) task.timeout = options.timeout;
   if (options.on_failure !== undefined) task.onFailure = options.on_failure;

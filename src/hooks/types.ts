@@ -3,6 +3,7 @@ import type { QueueConfig, RateLimit } from "../config/types.js";
 import type { RedisTlsSettings } from "../redis/tls.js";
 import type { RetryInput } from "../queue/retry.js";
 import type { RetryPolicy } from "../queue/types.js";
+import type { ScheduleOptions, ScheduleOptionsInput } from "./schedule-options.js";
 
 /** Catch-up after downtime: Frappe's rule ("latest": one run), "none", or every missed slot. */
 export type CatchupPolicy = "latest" | "none" | { all: true; window?: string | number };
@@ -10,7 +11,7 @@ export type CatchupPolicy = "latest" | "none" | { all: true; window?: string | n
 /** One entry of an event list: a dotted path or an object with options. */
 export type TaskEntry =
   | string
-  | {
+  | (ScheduleOptionsInput & {
       method: string;
       queue?: string;
       timeout?: number;
@@ -22,7 +23,7 @@ export type TaskEntry =
       on_failure?: string;
       /** Retries of a failed run: a number, or { max, backoff, delay, jitter }; default: the queue's. */
       retry?: RetryInput;
-    };
+    });
 
 export type EventName =
   | "all"
@@ -80,7 +81,7 @@ export interface HooksDefinition {
 }
 
 /** One (task, schedule) pair after normalization: what the scheduler fires. */
-export interface ScheduledTask {
+export interface ScheduledTask extends Partial<ScheduleOptions> {
   /** Stable id, unique within the hooks file: `<event or cron expr>|<method>`. */
   id: string;
   /** The event name (`daily`, `cron`, `cron_long`, ...). */

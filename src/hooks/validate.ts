@@ -18,6 +18,7 @@ import { checkTasksSetting } from "./task-allow.js";
 import { retryProblem } from "../queue/retry.js";
 import { checkCronExpression } from "./cron.js";
 import type { CronSeconds } from "./cron-dialect.js";
+import { checkScheduleOptions, SCHEDULE_OPTION_KEYS } from "./schedule-options.js";
 import { parseDottedPath } from "./dotted-path.js";
 import { ALL_EVENT_KEYS, BUILTIN_QUEUE_NAMES, CRON_EVENTS, EVENT_NAMES } from "./events.js";
 import { closest, didYouMean } from "./suggest.js";
@@ -42,7 +43,7 @@ export const TOP_LEVEL_KEYS = [
   "cron_seconds",
 ] as const;
 
-const ENTRY_KEYS = ["method", "queue", "timeout", "catchup", "jitter", "kwargs", "on_failure", "retry"] as const;
+const ENTRY_KEYS = ["method", "queue", "timeout", "catchup", "jitter", "kwargs", "on_failure", "retry", ...SCHEDULE_OPTION_KEYS] as const;
 const RETENTION_KEYS = ["finished", "failed"] as const;
 
 export interface ValidateOptions {
@@ -223,6 +224,7 @@ function validateEntry(entry: unknown, at: string, problems: ProblemList, queueN
     const m = checkCatchup(entry.catchup);
     if (m) problems.add(keyPath(at, "catchup"), m);
   }
+  checkScheduleOptions(entry, at, problems);
   if (entry.on_failure !== undefined) {
     const parsed = parseDottedPath(entry.on_failure);
     if (typeof parsed === "string") problems.add(keyPath(at, "on_failure"), parsed);

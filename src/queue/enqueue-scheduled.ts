@@ -9,6 +9,8 @@ import { buildPrepared, checkKwargs, checkQueue } from "./prepare.js";
 import { runEnqueueScript } from "./push.js";
 import { withEnqueueSpan, withFireSpan } from "../telemetry/tracing.js";
 import type { Job, RetryPolicy } from "./types.js";
+import type { OverlapPolicy } from "../hooks/schedule-options.js";
+import { cancelOverlapping } from "../scheduler/overlap.js";
 
 export interface ScheduledEnqueueInput {
   /** ScheduledTask.id */
@@ -29,8 +31,12 @@ export interface ScheduledEnqueueInput {
   retry?: RetryPolicy;
   /** The scheduler's leader lease number: a stale lease enqueues nothing ("fenced"). */
   fence?: number;
-  /** The job an earlier slot of this catch-up batch enqueued (see scheduler/catchup-batch.ts). */
-  batch?: string;
+  /** Overlap policy of the entry (default "skip"; see src/redis/lua/schedule_guard_lib.lua). */
+  overlap?: OverlapPolicy;
+  /** The job enqueued for the previous slot of the same batch: the batch obeys the policy as one. */
+  sibling?: string;
+  /** A past slot enqueued by `scheduler backfill` (checked against the runs set, not the slot record). */
+  backfill?: boolean;
 }
 
 export type ScheduledEnqueueResult =
@@ -46,8 +52,17 @@ export async function enqueueScheduled(env: QueueEnv, input: ScheduledEnqueueInp
   checkKwargs(o.kwargs);
   if (input.jitterMs && input.jitterMs > 0) o.delayMs = input.jitterMs;
   // Task paths are resolved once at start-up by the scheduler; no per-fire resolution here.
-  const { prepared, job } = buildPrepared(env, input.method, o, { task: input.task, scheduledFor: input.slot, catchup: input.catchup });
-  const guard = { task: input.task, slot: input.slot, ...(input.fence !== undefined ? { fence: input.fence } : {}), ...(input.batch ? { batch: input.batch } : {}) };
+  const { prepared, job } = buildPrepared(env, input.method, o, { task: input.task, scheduledFor: input.slot, catchup: input.catchup, ...(input.backfill ? { backfill: true } : {}) });
+  if (input.overlap === "cancelOther") await cancelOverlapping(env, input.task, input.sibling);
+  const guard = {
+    task: input.task,
+    slot: input.slot,
+    ...(input.fence !== undefined ? { fence: input.fence } : {}),
+    ...(input.overlap && input.overlap !== "skip" ? { overlap: input.overlap } : {}),
+    ...(input.sibling ? { sibling: input.sibling } : {}),
+    ...(input.backfill ? { mode: "backfill" as const } : {}),
+    ...(input.catchup ? { catchup: true } : {}),
+  };
   const res = await withFireSpan(input.task, input.slot, () =>
     withEnqueueSpan(o.queue, job.id, (tp) => {
       if (tp) prepared.fields.traceparent = tp;

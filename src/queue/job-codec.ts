@@ -29,6 +29,7 @@ export function encodeNewJob(job: Omit<Job, "status">): Record<string, string> {
   if (job.retry !== undefined) f.retry = JSON.stringify(job.retry);
   if (job.scheduledFor !== undefined) f.scheduledFor = String(job.scheduledFor);
   if (job.catchup !== undefined) f.catchup = job.catchup ? "1" : "0";
+  if (job.backfill) f.backfill = "1";
   if (job.atFront) f.atFront = "1";
   if (job.dependsOn !== undefined && job.dependsOn.length > 0) f.dependsOn = JSON.stringify(job.dependsOn);
   if (job.allowFailure) f.allowFailure = "1";
@@ -100,6 +101,7 @@ function setField(job: Job, k: string, v: string): void {
       job.catchup = v === "1";
       return;
     case "atFront":
+    case "backfill":
     case "allowFailure":
       if (v === "1") out[k] = true;
       return;

@@ -175,6 +175,8 @@ export interface FinalFailure {
   history: AttemptRecord[];
   /** Deferred jobs canceled because this one failed (first CASCADE_BOUND of them). */
   canceledDependents: string[];
+  /** The pause note when this failure paused the job's schedule (entry option pauseOnFailure). */
+  schedulePaused?: string;
 }
 
 export type FailJobResult =
@@ -201,7 +203,7 @@ export async function failJobDetailed(env: QueueEnv, o: FailJobInput): Promise<F
     // a retry links its run span to the first run (src/telemetry/tracing.ts)
     retryAt === undefined ? "" : (activeTraceparent() ?? ""),
   ]);
-  const res = JSON.parse(raw) as { outcome: FailJobResult["outcome"]; job?: string[]; attempts?: string[]; canceled?: string[] | object };
+  const res = JSON.parse(raw) as { outcome: FailJobResult["outcome"]; job?: string[]; attempts?: string[]; canceled?: string[] | object; schedulePaused?: string };
   if (res.outcome !== "lease-lost") recordJobEnd(env.clock(), o.job, failOutcomes(res.outcome, o.reason), o.reason !== "abandoned");
   if (res.outcome !== "failed") return { outcome: res.outcome };
   const job = decodeJob(res.job ?? [], o.job.id);
@@ -214,6 +216,7 @@ export async function failJobDetailed(env: QueueEnv, o: FailJobInput): Promise<F
       attempts: job.attempt,
       history,
       canceledDependents: Array.isArray(res.canceled) ? res.canceled : [],
+      ...(typeof res.schedulePaused === "string" ? { schedulePaused: res.schedulePaused } : {}),
     },
   };
 }

@@ -27,8 +27,12 @@ export interface Guard {
   slot: number;
   /** The leader lease number the caller holds: refused ("fenced") once another lease was granted. */
   fence?: number;
-  /** The job an earlier slot of the same catch-up batch enqueued: not an overlap for this slot. */
-  batch?: string;
+  /** Overlap policy (schedule_guard_lib.lua); default "skip". */
+  overlap?: string;
+  /** The job of the previous slot of the same batch (catch-up gap or backfill). */
+  sibling?: string;
+  mode?: "backfill";
+  catchup?: boolean;
 }
 
 /** The JSON spec enqueue_lib.lua reads (same field names as PreparedJob). */

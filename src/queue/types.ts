@@ -80,6 +80,8 @@ export interface Job {
   /** The scheduler slot this job was enqueued for (ms), and whether it was a catch-up run. */
   scheduledFor?: number;
   catchup?: boolean;
+  /** Enqueued by `scheduler backfill` for a past slot. */
+  backfill?: boolean;
   /** Scheduled task id (hooks) that produced it. */
   task?: string;
   /** W3C trace context of the enqueue (src/telemetry/tracing.ts); absent without tracing. */

@@ -27,6 +27,10 @@ export interface CurrentJob {
   kwargs: Record<string, unknown>;
   scheduledFor?: number;
   catchup?: boolean;
+  /** A run of a past slot enqueued by `scheduler backfill`. */
+  backfill?: boolean;
+  /** "schedule" (on time), "catchup" (after downtime), "backfill" or "enqueue" (from code or the CLI). */
+  trigger?: "schedule" | "catchup" | "backfill" | "enqueue";
   jobName?: string;
   /** Aborted when the worker wants the job to stop (timeout, shutdown); check it in long loops. */
   signal: AbortSignal;
@@ -117,6 +121,8 @@ export async function runInJobContext<T>(
     kwargs: job.kwargs,
     scheduledFor: job.scheduledFor,
     catchup: job.catchup,
+    ...(job.backfill ? { backfill: true } : {}),
+    trigger: job.backfill ? "backfill" : job.catchup ? "catchup" : job.scheduledFor !== undefined ? "schedule" : "enqueue",
     jobName: job.jobName,
     get signal() {
       return signalOf();

@@ -8,10 +8,11 @@ import type { Keys } from "../redis/keys.js";
 import { pipeScript, runScript } from "../redis/scripts.js";
 import { EVENTS_MAXLEN, type SchedulerEvent } from "../log/events.js";
 import { recordFire } from "../http/metrics/process-counters.js";
+import { scheduleKeys } from "./schedule-keys.js";
 
 export const LEDGER_MAX = 200;
 
-export type LedgerSkipReason = "overlap" | "paused" | "disabled" | "outside-catchup-window" | "slot-taken";
+export type LedgerSkipReason = "overlap" | "paused" | "disabled" | "outside-catchup-window" | "slot-taken" | "excluded";
 
 export interface LedgerEntry {
   /** The slot (ms); for a merged entry the latest slot it covers. */
@@ -35,6 +36,10 @@ export interface LedgerEntry {
   lastAt?: number;
   /** enqueued: ms between the slot and the enqueue. */
   latenessMs?: number;
+  /** skipped(excluded): the `except` rule that matched; skipped(paused): the pause note. */
+  detail?: string;
+  /** enqueued by `scheduler backfill`. */
+  backfill?: boolean;
 }
 
 export const LEDGER_SCRIPTS = ["scheduler_ledger", "scheduler_skip"];
@@ -42,13 +47,13 @@ export const LEDGER_SCRIPTS = ["scheduler_ledger", "scheduler_skip"];
 /** Add one entry (merged into the newest when it repeats its skip reason). */
 export function recordEntry(redis: Redis, keys: Keys, task: string, entry: LedgerEntry): Promise<number> {
   recordFire(task, entry); // hs_schedule_fires_total (src/http/metrics/process-counters.ts)
-  return runScript<number>(redis, "scheduler_ledger", [keys.ledger(task)], [JSON.stringify(entry), LEDGER_MAX]);
+  return runScript<number>(redis, "scheduler_ledger", [keys.ledger(task), scheduleKeys(keys).stats(task)], [JSON.stringify(entry), LEDGER_MAX]);
 }
 
 /** Same, on a pipeline (preloadScripts(LEDGER_SCRIPTS) first). */
 export function pipeEntry(pipe: ChainableCommander, keys: Keys, task: string, entry: LedgerEntry): ChainableCommander {
   recordFire(task, entry); // hs_schedule_fires_total (src/http/metrics/process-counters.ts)
-  return pipeScript(pipe, "scheduler_ledger", [keys.ledger(task)], [JSON.stringify(entry), LEDGER_MAX]);
+  return pipeScript(pipe, "scheduler_ledger", [keys.ledger(task), scheduleKeys(keys).stats(task)], [JSON.stringify(entry), LEDGER_MAX]);
 }
 
 /**
@@ -65,7 +70,7 @@ export function recordSkip(redis: Redis, keys: Keys, task: string, slot: number,
   return runScript<number>(redis, "scheduler_skip", skipKeys(keys, task), skipArgs(task, slot, entry, fence));
 }
 
-const skipKeys = (keys: Keys, task: string) => [keys.lastSlots(), keys.ledger(task), keys.events(), keys.schedulerFence()];
+const skipKeys = (keys: Keys, task: string) => [keys.lastSlots(), keys.ledger(task), keys.events(), keys.schedulerFence(), scheduleKeys(keys).stats(task)];
 
 /** The event written with the first skip of a run (see scheduler_skip.lua). */
 function skipArgs(task: string, slot: number, entry: LedgerEntry, fence?: number): Array<string | number> {
@@ -97,9 +102,10 @@ export async function readLedger(redis: Redis, keys: Keys, task: string, limit =
 /** One line for an entry, for `list` and `why`. */
 export function describeEntry(e: LedgerEntry): string {
   const times = e.count && e.count > 1 ? ` x${e.count}${e.capped ? "+" : ""}` : "";
-  const tail = e.catchup ? " (catch-up)" : "";
+  const tail = e.backfill ? " (backfill)" : e.catchup ? " (catch-up)" : "";
   if (e.outcome === "enqueued") return `enqueued ${e.jobId ?? "?"}${tail}`;
   if (e.outcome === "missed") return `missed${times} (collapsed into the next run)`;
   const running = e.reason === "overlap" && e.runningJobId ? `: ${e.runningJobId} still live` : "";
-  return `skipped${times}: ${e.reason ?? "?"}${running}`;
+  const detail = e.detail ? ` (${e.detail})` : "";
+  return `skipped${times}: ${e.reason ?? "?"}${running}${detail}`;
 }

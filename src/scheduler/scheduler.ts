@@ -17,10 +17,13 @@ import { enqueueScheduled } from "../queue/enqueue-scheduled.js";
 import { promoteScheduled } from "../queue/lifecycle.js";
 import { preloadScripts } from "../redis/scripts.js";
 import { dueSlots, type DueResult } from "./due.js";
-import { batchJobAfter } from "./catchup-batch.js";
 import { createFollower } from "./failover.js";
 import { createLeaderLease, type LeaderLease } from "./leader.js";
 import { LEDGER_SCRIPTS, pipeEntry, pipeSkip, type LedgerEntry } from "./ledger.js";
+import { exclusionOf } from "./exclusions.js";
+import { scheduleKeys } from "./schedule-keys.js";
+import { installSchedules } from "./schedule-install.js";
+import { checkDeadlines, type DeadlineMiss } from "./deadlines.js";
 import { LatencyStats, type LatencySummary } from "./latency.js";
 import { validateSchedule } from "./next-fire.js";
 import { offReason, parseSwitches, type SchedulerSwitches } from "./switches.js";
@@ -47,6 +50,8 @@ export interface SchedulerOptions {
   graceMs?: number;
   /** A follower takes the lead when a due slot is unrecorded this long (ms; see failover.ts). */
   failoverGraceMs?: number;
+  /** Told of each slot whose run missed its `deadline` (failure handlers, notifiers). */
+  onDeadlineMissed?: (miss: DeadlineMiss) => void | Promise<void>;
 }
 
 export interface SchedulerState {
@@ -76,7 +81,7 @@ export interface Scheduler {
   readonly lease: LeaderLease;
 }
 
-const SCRIPTS = [...LEDGER_SCRIPTS, "scheduler_lease_renew", "scheduler_lease_release", "scheduler_lease_acquire", "scheduler_lease_takeover"];
+const SCRIPTS = [...LEDGER_SCRIPTS, "scheduler_lease_renew", "scheduler_lease_release", "scheduler_lease_acquire", "scheduler_lease_takeover", "schedule_deadline"];
 
 export function createScheduler(options: SchedulerOptions): Scheduler {
   const { env, timezone } = options;
@@ -153,8 +158,16 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   const fire = async (task: ScheduledTask, due: DueResult, now: number, fence: number | undefined): Promise<LedgerEntry[]> => {
     const entries: LedgerEntry[] = [];
     let fired = false;
-    let batch: string | undefined;
+    // the job of this batch's previous slot: the batch obeys the overlap policy as one
+    let sibling: string | undefined;
     for (const s of due.slots) {
+      const excluded = exclusionOf(task.except, s.slot, timezone);
+      if (excluded) {
+        // a later enqueue moves the slot record past it; a trailing one is recorded with a skip
+        entries.push({ slot: s.slot, at: clock(), outcome: "skipped", reason: "excluded", detail: excluded, catchup: s.catchup });
+        fired = true;
+        continue;
+      }
       const jitterMs = task.jitter > 0 ? Math.floor(Math.random() * task.jitter * 1000) : 0;
       const r = await enqueueScheduled(env, {
         task: task.id,
@@ -168,16 +181,17 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
         onFailure: task.onFailure,
         retry: task.retry,
         fence,
-        batch,
+        overlap: task.overlap,
+        sibling,
       });
       if (r.outcome === "fenced") {
         lease.drop("another daemon took the lead (our lease number is stale)");
         return [];
       }
-      batch = batchJobAfter(batch, r);
       const at = clock();
       if (r.outcome === "enqueued") {
         fired = true;
+        sibling = r.job.id;
         lateness.add(at - s.slot);
         entries.push({ slot: s.slot, at, outcome: "enqueued", jobId: r.job.id, catchup: s.catchup, latenessMs: at - s.slot });
         log?.debug?.(`scheduler: ${task.id} slot ${new Date(s.slot).toISOString()} -> ${r.job.id}`);
@@ -211,13 +225,15 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     const fence = lease.isLeader() ? lease.fence() : undefined;
     const current = tasks;
     const read = redis.pipeline().hgetall(keys.schedulerState());
-    if (current.length) read.hmget(keys.lastSlots(), ...current.map((t) => t.id));
+    if (current.length) read.hmget(keys.lastSlots(), ...current.map((t) => t.id)).hmget(scheduleKeys(keys).pause(), ...current.map((t) => t.id));
     const res = (await read.exec()) ?? [];
     for (const [err] of res) if (err) throw err;
     const switches = parseSwitches((res[0]?.[1] ?? {}) as Record<string, string>);
     const lastSlots = (res[1]?.[1] ?? []) as Array<string | null>;
+    // schedules paused one by one (src/scheduler/schedule-pause.ts): their slots are skipped (paused)
+    const pausedTasks = (res[2]?.[1] ?? []) as Array<string | null>;
     st.switches = switches;
-    const off = offReason(switches);
+    const schedulerOff = offReason(switches);
 
     let next = Infinity;
     const writes: Array<(pipe: ChainableCommander) => void> = [];
@@ -225,6 +241,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     current.forEach((task, i) => {
       let due: DueResult;
       const raw = lastSlots[i] ?? null;
+      const off = schedulerOff ?? (pausedTasks[i] ? "paused" : undefined);
       const idle = quiet.get(task);
       if (idle && idle.last === raw && (idle.next === undefined || now < idle.next)) {
         if (idle.next !== undefined) next = Math.min(next, idle.next);
@@ -258,7 +275,9 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
         fire(task, due, now, fence).then(
           (entries) => {
             lastError.delete(task.id);
-            if (entries.length) return execScripts((p) => entries.forEach((e) => pipeEntry(p, keys, task.id, e))).then(() => {});
+            const last = entries[entries.length - 1];
+            const trailing = last?.reason === "excluded" ? last : undefined;
+            if (entries.length) return execScripts((p) => entries.forEach((e) => (e === trailing ? pipeSkip(p, keys, task.id, e.slot, e, fence) : pipeEntry(p, keys, task.id, e)))).then(() => {});
           },
           (err) => taskError(task, err),
         ),
@@ -267,6 +286,8 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     writes.push((p) => p.hset(keys.schedulerState(), "lastTick", String(now)));
     const [written] = await Promise.all([execScripts((p) => writes.forEach((w) => w(p))), ...fires]);
     if (written.includes(-1)) lease.drop("another daemon took the lead (our lease number is stale)");
+    const deadlineNext = await checkDeadlines(env, current, timezone, now, options.onDeadlineMissed, log);
+    if (deadlineNext !== undefined) next = Math.min(next, deadlineNext);
     await promoteScheduled(env);
     st.ticks++;
     st.lastTickAt = now;
@@ -317,6 +338,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     async start() {
       if (running) return;
       await preloadScripts(redis, SCRIPTS);
+      await installSchedules(redis, keys, tasks, timezone, clock());
       running = true;
       lease.start();
       loopDone = loop();
@@ -335,6 +357,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       for (const t of next) if (!firstSeen.has(t.id)) firstSeen.set(t.id, now);
       for (const id of [...firstSeen.keys()]) if (!ids.has(id)) firstSeen.delete(id);
       tasks = next;
+      installSchedules(redis, keys, next, timezone, now).catch((err: unknown) => log?.warn(`scheduler: recording the schedules for plan failed: ${describeError(err)}`));
       wake();
     },
     state: () => ({

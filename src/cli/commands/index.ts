@@ -15,6 +15,7 @@ import { registerSwitches } from "./switches.js";
 import { registerReload } from "./reload.js";
 import { registerServe } from "./serve.js";
 import { registerMetrics } from "./metrics.js";
+import { registerCalendar, registerBackfill, registerPlan } from "./schedule-commands.js";
 
 export function registerCommands(program: Command): void {
   registerStart(program);
@@ -32,4 +33,7 @@ export function registerCommands(program: Command): void {
   registerReload(program);
   registerServe(program);
   registerMetrics(program);
+  registerCalendar(program);
+  registerBackfill(program);
+  registerPlan(program);
 }

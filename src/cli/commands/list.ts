@@ -1,9 +1,19 @@
-/** `scheduler list [--json]`: every scheduled task, its last slot and outcome, its next fires. */
+/**
+ * `scheduler list [--next N] [--json]`: every scheduled task, how its last run ended, its next
+ * fire(s). One line per task (the next N fires, with the UTC instant and DST adjustments, go on
+ * lines of their own under it); a first line says when the whole scheduler is paused or
+ * disabled; a schedule paused in Redis while active in the hooks file is marked as drift.
+ */
 import { Command } from "commander";
-import { nextFires } from "../../scheduler/next-fire.js";
+import { DateTime } from "luxon";
 import { describeEntry, readLedger, type LedgerEntry } from "../../scheduler/ledger.js";
+import { describeOutcome, readOutcomes, type ScheduleOutcome } from "../../scheduler/outcome.js";
+import { fireLine, previewFires, type PreviewedFire } from "../../scheduler/preview.js";
+import { readPauses, type PauseRecord } from "../../scheduler/schedule-pause.js";
+import { offReason, readSwitches } from "../../scheduler/switches.js";
 import { action, EXIT, withCommon, type CommonOptions } from "../common.js";
 import { openCli } from "../context.js";
+import { parseCount } from "../schedule-args.js";
 import { formatTime } from "./why.js";
 
 export interface ListedTask {
@@ -14,27 +24,60 @@ export interface ListedTask {
   queue: string;
   zone: string;
   catchup: unknown;
+  overlap: string;
   lastSlot?: number;
+  /** The newest ledger entry (what the last slot did). */
   last?: LedgerEntry;
+  /** How the last run that ended ended. */
+  outcome?: ScheduleOutcome;
+  /** Paused in Redis (drift: the hooks file has it active). */
+  paused?: PauseRecord;
+  /** Next fire instants (ms). */
   next: number[];
+  fires: PreviewedFire[];
 }
 
-function table(rows: string[][]): string {
+interface ListOptions extends CommonOptions {
+  next?: string;
+}
+
+function table(rows: string[][]): string[] {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join("  ").trimEnd()).join("\n");
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join("  ").trimEnd());
 }
 
-async function runList(options: CommonOptions): Promise<number> {
+const short = (ms: number, zone: string) => DateTime.fromMillis(ms, { zone }).toFormat("LL-dd HH:mm");
+
+/** The LAST RUN cell: how the last run ended; a newer run still live, or no run yet, from the ledger. */
+function lastCell(t: ListedTask): string {
+  const { last, outcome } = t;
+  if (last?.outcome === "enqueued" && last.jobId !== outcome?.jobId) return `${short(last.slot, t.zone)} running or queued`;
+  if (outcome) return `${short(outcome.slot, t.zone)} ${describeOutcome(outcome)}`;
+  if (last) return `${short(last.slot, t.zone)} ${describeEntry(last)}`;
+  return "not fired yet";
+}
+
+const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 3)}...` : text);
+
+async function runList(options: ListOptions): Promise<number> {
+  const count = parseCount(options.next, "--next", 1);
   const cli = await openCli(options, { hooks: "required" });
   try {
     const tasks = cli.hooks!.tasks;
     const zone = cli.config!.timezone;
     const now = Date.now();
-    const lastSlots = tasks.length ? await cli.redis.hmget(cli.keys.lastSlots(), ...tasks.map((t) => t.id)) : [];
+    const ids = tasks.map((t) => t.id);
+    const [lastSlots, outcomes, pauses, switches] = await Promise.all([
+      ids.length ? cli.redis.hmget(cli.keys.lastSlots(), ...ids) : Promise.resolve([] as Array<string | null>),
+      readOutcomes(cli.redis, cli.keys, ids),
+      readPauses(cli.redis, cli.keys, ids),
+      readSwitches(cli.redis, cli.keys),
+    ]);
     const listed: ListedTask[] = await Promise.all(
       tasks.map(async (t, i) => {
         const [last] = await readLedger(cli.redis, cli.keys, t.id, 1);
         const raw = lastSlots[i];
+        const fires = previewFires(t.expression, zone, now, count);
         return {
           id: t.id,
           event: t.event,
@@ -43,34 +86,47 @@ async function runList(options: CommonOptions): Promise<number> {
           queue: t.queue,
           zone,
           catchup: t.catchup,
+          overlap: t.overlap ?? "skip",
           ...(raw ? { lastSlot: Number(raw) } : {}),
           ...(last ? { last } : {}),
-          next: nextFires(t.expression, zone, now, 3),
+          ...(outcomes[i] ? { outcome: outcomes[i] } : {}),
+          ...(pauses[i] ? { paused: pauses[i] } : {}),
+          next: fires.map((f) => f.at),
+          fires,
         };
       }),
     );
+    const off = offReason(switches);
     if (options.json) {
       process.stdout.write(`${JSON.stringify(listed, null, 2)}\n`);
       return EXIT.ok;
     }
+    const out: string[] = [];
+    if (off) {
+      const since = switches.changedAt ? ` since ${formatTime(switches.changedAt, zone)}${switches.by ? ` by ${switches.by}` : ""}` : "";
+      out.push(`the scheduler is ${off}${since}: no task fires (\`scheduler ${off === "paused" ? "resume" : "enable"}\`)`);
+    }
     if (listed.length === 0) {
-      process.stdout.write("no scheduled tasks in the hooks file\n");
+      out.push("no scheduled tasks in the hooks file");
+      process.stdout.write(`${out.join("\n")}\n`);
       return EXIT.ok;
     }
-    const when = (ms: number) => formatTime(ms, zone).slice(0, 19);
-    const rows = [["EVENT", "SCHEDULE", "METHOD", "QUEUE", "LAST SLOT", "OUTCOME", "NEXT"]];
+    const rows = [["TASK", "SCHEDULE", "QUEUE", "LAST RUN", "NEXT"]];
     for (const t of listed) {
-      rows.push([
-        t.event,
-        t.expression,
-        t.method,
-        t.queue,
-        t.last ? when(t.last.slot) : "-",
-        t.last ? describeEntry(t.last) : "not fired yet",
-        t.next.map(when).join(", ") || "never",
-      ]);
+      const schedule = t.event.startsWith("cron") ? t.expression : t.event;
+      const next = t.paused ? clip(`PAUSED (drift: active in hooks) by ${t.paused.by}${t.paused.note ? `: ${t.paused.note}` : ""}`, 70) : t.fires[0] ? short(t.fires[0].at, zone) + (t.fires[0].dst ? " (DST)" : "") : "never";
+      rows.push([t.method, schedule, t.queue, lastCell(t), next]);
     }
-    process.stdout.write(`${table(rows)}\n(times in ${zone})\n`);
+    const lines = table(rows);
+    out.push(lines[0]!);
+    listed.forEach((t, i) => {
+      out.push(lines[i + 1]!);
+      if (count > 1) for (const f of t.fires) out.push(`    ${fireLine(f)}`);
+    });
+    const dupes = new Set(listed.map((t) => t.method).filter((m, i, all) => all.indexOf(m) !== i));
+    if (listed.some((t) => t.paused)) out.push("(`scheduler why TASK` shows the whole pause note; `scheduler resume TASK` lifts it)");
+    out.push(`(times in ${zone}${dupes.size ? `; scheduled more than once: ${[...dupes].join(", ")} - \`list --json\` shows each task id` : ""})`);
+    process.stdout.write(`${out.join("\n")}\n`);
     return EXIT.ok;
   } finally {
     await cli.close();
@@ -78,5 +134,7 @@ async function runList(options: CommonOptions): Promise<number> {
 }
 
 export function registerList(program: Command): void {
-  withCommon(program.command("list").description("every scheduled task: event, queue, last run, next runs"), { json: true }).action(action(runList));
+  withCommon(program.command("list").description("every scheduled task: schedule, queue, last run, next run"), { json: true })
+    .option("--next <n>", "show the next N fires of each task (UTC instants and DST adjustments named)", "1")
+    .action(action(runList));
 }

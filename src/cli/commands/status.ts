@@ -11,6 +11,8 @@ import { action, EXIT, withCommon, type CommonOptions } from "../common.js";
 import { openCli, type CliContext } from "../context.js";
 import { describeError } from "../../errors.js";
 import { renderStatus } from "../format/status-view.js";
+import { readScheduleStatus } from "../../ops/schedule-status.js";
+import { scheduleStatusLines } from "../format/schedule-status-view.js";
 
 interface StatusOptions extends CommonOptions {
   watch?: boolean;
@@ -31,8 +33,9 @@ async function runStatus(options: StatusOptions): Promise<number> {
   const tty = process.stdout.isTTY === true;
   const draw = async () => {
     const report = await readStatus(cli.env);
+    const schedules = await readScheduleStatus(cli.redis, cli.keys, cli.hooks?.tasks.map((t) => t.id));
     // Worker names, hosts and queue names come from Redis: control characters shown escaped.
-    const text = options.json ? `${JSON.stringify({ url, ...report }, null, options.watch ? 0 : 2)}\n` : escapeControlInBlock(renderStatus(report, { url, zone }));
+    const text = options.json ? `${JSON.stringify({ url, ...report, schedules }, null, options.watch ? 0 : 2)}\n` : escapeControlInBlock(renderStatus(report, { url, zone }) + scheduleStatusLines(schedules));
     // On a TTY: home the cursor and clear the screen, so the picture is redrawn in place.
     if (options.watch && tty && !options.json) process.stdout.write(`\x1b[H\x1b[2J${text}`);
     else process.stdout.write(options.watch && !options.json ? `${text}\n` : text);

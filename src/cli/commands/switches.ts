@@ -5,6 +5,7 @@ import { systemClock } from "../../clock.js";
 import { describeSwitches, setSwitch, type SwitchAction } from "../../scheduler/switches.js";
 import { action, EXIT, withCommon, type CommonOptions } from "../common.js";
 import { openCli } from "../context.js";
+import { runScheduleSwitch, type ScheduleSwitchOptions } from "./schedule-switches.js";
 
 function who(): string {
   try {
@@ -36,6 +37,12 @@ export function registerSwitches(program: Command): void {
     ["pause", "pause the scheduler (workers go on)"],
     ["resume", "resume a paused scheduler"],
   ] as const) {
-    withCommon(program.command(name).description(what)).action(action((options: CommonOptions) => runSwitch(name, options)));
+    const cmd = withCommon(program.command(name).description(what));
+    if (name === "pause" || name === "resume") {
+      // With a TASK, one schedule (src/cli/commands/schedule-switches.ts); without, the scheduler.
+      cmd.argument("[task]", "one scheduled task (dotted path or task id) instead of the whole scheduler").option("--json", "print JSON for scripts");
+      if (name === "pause") cmd.option("--note <text>", "why it is paused (shown by list, why and status)");
+      cmd.action(action((task: string | undefined, options: ScheduleSwitchOptions) => (task ? runScheduleSwitch(name, task, options, who()) : runSwitch(name, options))));
+    } else cmd.action(action((options: CommonOptions) => runSwitch(name, options)));
   }
 }

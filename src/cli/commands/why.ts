@@ -8,9 +8,12 @@ import { selectTasks } from "../../scheduler/select-tasks.js";
 import { action, EXIT, withCommon, type CommonOptions } from "../common.js";
 import { openCli } from "../context.js";
 import type { Redis } from "ioredis";
+import { scheduleDetails, scheduleDetailLines } from "./why-details.js";
+import { parseCount } from "../schedule-args.js";
 
 interface WhyOptions extends CommonOptions {
   limit?: string;
+  next?: string;
 }
 
 /** Task ids with a ledger in Redis, for when no hooks file is at hand. */
@@ -57,13 +60,17 @@ async function runWhy(target: string, options: WhyOptions): Promise<number> {
       }
     }
     const limit = Math.max(1, Number(options.limit ?? 20) || 20);
-    const result = await Promise.all(ids.map(async (id) => ({ task: id, entries: await readLedger(cli.redis, cli.keys, id, limit) })));
+    const count = parseCount(options.next, "--next", 5);
+    const tasks = cli.hooks?.tasks.filter((t) => ids.includes(t.id));
+    const details = await scheduleDetails(cli.redis, cli.keys, ids, zone, count, tasks);
+    const result = await Promise.all(ids.map(async (id, i) => ({ task: id, ...details[i], entries: await readLedger(cli.redis, cli.keys, id, limit) })));
     if (options.json) {
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       return EXIT.ok;
     }
-    for (const { task, entries } of result) {
+    for (const [i, { task, entries }] of result.entries()) {
       process.stdout.write(`${task}\n`);
+      for (const line of scheduleDetailLines(details[i]!, zone)) process.stdout.write(`  ${line}\n`);
       if (entries.length === 0) process.stdout.write("  no fires recorded yet (a new task fires at its next slot, never for past ones)\n");
       for (const e of entries) process.stdout.write(`${entryLine(e, zone)}\n`);
     }
@@ -77,5 +84,6 @@ export function registerWhy(program: Command): void {
   withCommon(program.command("why").description("the fire ledger of one scheduled task"), { json: true })
     .argument("<task>", "dotted.path or task id")
     .option("--limit <n>", "entries to show per task", "20")
+    .option("--next <n>", "next fires to show (in the task's zone, with UTC and DST adjustments)", "5")
     .action(action(runWhy));
 }

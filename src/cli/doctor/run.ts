@@ -5,6 +5,7 @@
 import { configCheck, hooksCheck, taskPathsCheck } from "./hooks-checks.js";
 import { persistenceCheck, redisCheck } from "./redis-checks.js";
 import { recentFailuresCheck, schedulerCheck, stuckJobsCheck, workersCheck } from "./runtime-checks.js";
+import { schedulesCheck } from "./schedule-checks.js";
 import { finding, type Check, type DoctorContext, type DoctorOptions, type Finding } from "./types.js";
 import { describeError } from "../../errors.js";
 
@@ -18,6 +19,7 @@ export const CHECKS: Check[] = [
   schedulerCheck,
   stuckJobsCheck,
   recentFailuresCheck,
+  schedulesCheck,
 ];
 
 export async function runDoctor(options: DoctorOptions, checks: readonly Check[] = CHECKS): Promise<Finding[]> {

@@ -1,6 +1,6 @@
 -- complete_lib.lua: finish_job(), shared by complete.lua (one job, with its follow-ups) and
 -- complete_many.lua (a worker's completions of one moment, batched); pasted in by
--- `--@include complete_lib` after job_lib, deps_lib and history_lib, never run alone.
+-- `--@include complete_lib` after job_lib, deps_lib, history_lib and schedule_outcome_lib, never run alone.
 
 -- Finish started job `id` for `worker`: status finished, result (JSON, "" = none), retention
 -- registry and TTL, the job.finished event, dependents released. Returns the job's queue, or nil
@@ -9,7 +9,7 @@ local function finish_job(id, worker, result, ttl)
   local jk = key("job", id)
   -- one read for the lease check and everything the completion needs; the started-registry
   -- check is the ZREM itself: 0 removed = not ours, nothing written
-  local j = redis.call("HMGET", jk, "status", "worker", "queue", "attempt", "startedAt", "task", "childCount", "hasDependents", "enqueuedAt")
+  local j = redis.call("HMGET", jk, "status", "worker", "queue", "attempt", "startedAt", "task", "childCount", "hasDependents", "enqueuedAt", "scheduledFor")
   if j[1] ~= "started" or j[2] ~= worker then return nil end
   local q = j[3]
   if redis.call("ZREM", key("started", q), id) == 0 then return nil end
@@ -31,5 +31,6 @@ local function finish_job(id, worker, result, ttl)
   emit_job("job.finished", "info", "finished in " .. (NOW - (started_at or NOW)) .. " ms", id, q, worker, j[6] or nil)
   -- only jobs named in some dependsOn carry the flag (enqueue_lib write_spec sets it)
   if j[8] then release_dependents(id) end
+  if j[10] then schedule_outcome(id, j[6], j[10], "finished", started_at) end
   return q
 end

@@ -14,6 +14,7 @@
 --@include job_lib
 --@include deps_lib
 --@include history_lib
+--@include schedule_outcome_lib
 --@include complete_lib
 --@include dequeue_lib
 

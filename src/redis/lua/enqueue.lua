@@ -1,12 +1,13 @@
 -- enqueue.lua: write one or more prepared jobs atomically (enqueue, transaction commit), with an
--- optional scheduler guard (one enqueue per task slot; skip while the last job is live).
+-- optional scheduler guard (one enqueue per task slot; the overlap policy while the last job is
+-- live: see schedule_guard_lib.lua).
 -- KEYS[1] queues set, KEYS[2] events stream (see job_lib)
 --   guarded only: KEYS[3] last-slots hash (task -> slot ms), KEYS[4] last-jobs hash (task -> id),
 --   KEYS[5] scheduler fence hash (see fence_lib)
 -- ARGV[1] env header (see job_lib), ARGV[2] now ms,
---   ARGV[3] guard JSON { task, slot, fence?, batch? } or "" , ARGV[4..] PreparedJob JSON specs
---   (fence: the leader lease number the caller holds; batch: the job an earlier slot of the
---   same catch-up batch enqueued, which this slot does not count as an overlap)
+--   ARGV[3] guard JSON { task, slot, fence?, overlap?, sibling?, mode?, catchup? } or "" ,
+--   ARGV[4..] PreparedJob JSON specs (fence: the leader lease number the caller holds; the rest:
+--   see schedule_guard_lib)
 -- Returns a JSON string:
 --   { ok = true, results = [ { id, status, dedup = true?, job = [HGETALL of the live job]? } ] }
 --   { ok = false, error = "live", id, status }   a non-dedup spec reuses a live id; nothing written
@@ -20,32 +21,24 @@
 --@include deps_lib
 --@include enqueue_lib
 --@include fence_lib
+--@include schedule_guard_lib
 
 local guard = ARGV[3] ~= "" and cjson.decode(ARGV[3]) or nil
+local wait_for
 if guard then
   if guard.fence and fence_stale(KEYS[5], guard.fence) then
     return cjson.encode({ ok = false, guard = "fenced" })
   end
-  local last_slot = tonumber(redis.call("HGET", KEYS[3], guard.task))
-  if last_slot and last_slot >= tonumber(guard.slot) then
-    return cjson.encode({ ok = false, guard = "slot-taken" })
-  end
-  local last_id = redis.call("HGET", KEYS[4], guard.task)
-  if last_id and last_id ~= guard.batch then
-    local st = redis.call("HGET", key("job", last_id), "status")
-    if st and LIVE[st] then
-      redis.call("HSET", KEYS[3], guard.task, guard.slot)
-      emit("job.skipped", "warn", "skipped slot: previous job " .. last_id .. " is " .. st, last_id, nil,
-        { task = guard.task, data = { slot = tonumber(guard.slot), reason = "overlap" } })
-      return cjson.encode({ ok = false, guard = "overlap", running = last_id })
-    end
-  end
+  local refusal
+  refusal, wait_for = schedule_guard(guard, KEYS[3], KEYS[4])
+  if refusal then return cjson.encode(refusal) end
 end
 
 -- check every spec before writing anything, so a refusal leaves Redis untouched
 local specs, verdicts, seen = {}, {}, {}
 for i = 4, #ARGV do
   local spec = cjson.decode(ARGV[i])
+  if wait_for and i == 4 then chain_after(spec, wait_for) end
   local verdict, a, b = check_spec(spec, seen)
   if verdict == "live" then
     return cjson.encode({ ok = false, error = "live", id = spec.id, status = a })
@@ -67,8 +60,5 @@ for i, spec in ipairs(specs) do
   end
 end
 
-if guard then
-  redis.call("HSET", KEYS[3], guard.task, guard.slot)
-  redis.call("HSET", KEYS[4], guard.task, specs[1].id)
-end
+if guard then schedule_record(guard, specs[1].id, KEYS[3], KEYS[4]) end
 return cjson.encode({ ok = true, results = results })

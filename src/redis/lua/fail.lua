@@ -8,11 +8,13 @@
 -- Returns JSON { outcome = "retry-scheduled" | "failed" | "lease-lost" } ("lease-lost": the
 --   caller does not own the job; nothing written). A final failure also returns
 --   job = [HGETALL of the failed job], attempts = [attempt record JSON, oldest first] and
---   canceled = [ids of dependents canceled because of it] (see deps_lib): the caller that gets
+--   canceled = [ids of dependents canceled because of it] (see deps_lib) and schedulePaused =
+--   the pause note when the failure paused its schedule (pauseOnFailure): the caller that gets
 --   outcome "failed" is the one that runs failure handlers, once.
 --@include job_lib
 --@include deps_lib
 --@include history_lib
+--@include schedule_outcome_lib
 
 local id, worker, err, outcome = ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local q = owns(id, worker)
@@ -20,7 +22,7 @@ if not q then return cjson.encode({ outcome = "lease-lost" }) end
 
 local jk = key("job", id)
 local e = cjson.decode(err)
-local j = redis.call("HMGET", jk, "attempt", "startedAt", "task", "enqueuedAt")
+local j = redis.call("HMGET", jk, "attempt", "startedAt", "task", "enqueuedAt", "scheduledFor")
 -- an abandoned attempt's run time is not known (its worker died somewhere in it)
 local started_at = outcome ~= "abandoned" and j[2] or nil
 redis.call("ZREM", key("started", q), id)
@@ -52,5 +54,6 @@ emit("job.failed", "error", "attempt " .. j[1] .. " " .. outcome .. ": " .. tost
   { worker = worker, task = j[3] or nil, data = { attempt = tonumber(j[1]), error = e.name } })
 local canceled = fail_dependents(id, "failed")
 trim_registry("failed", q, tonumber(ARGV[9]))
+local paused = schedule_outcome(id, j[3] or nil, j[5] or nil, outcome == "failed" and "failed" or outcome, j[2], error_line_of(err))
 return cjson.encode({ outcome = "failed", job = redis.call("HGETALL", jk),
-  attempts = redis.call("LRANGE", key("attempts", id), 0, -1), canceled = canceled })
+  attempts = redis.call("LRANGE", key("attempts", id), 0, -1), canceled = canceled, schedulePaused = paused })

@@ -10,6 +10,7 @@
 --@include job_lib
 --@include deps_lib
 --@include history_lib
+--@include schedule_outcome_lib
 
 local limit, ttl = tonumber(ARGV[3]), tonumber(ARGV[4])
 local requeued, failed, abandoned = {}, {}, {}
@@ -20,7 +21,7 @@ for i = 5, #ARGV do
   if score and score <= NOW then
     redis.call("ZREM", key("started", q), id)
     local jk = key("job", id)
-    local j = redis.call("HMGET", jk, "status", "worker", "attempt", "startedAt", "task", "method")
+    local j = redis.call("HMGET", jk, "status", "worker", "attempt", "startedAt", "task", "method", "scheduledFor")
     if j[1] == "started" then
       local who = j[2] or "?"
       local stalls = redis.call("HINCRBY", jk, "stalls", 1)
@@ -34,6 +35,7 @@ for i = 5, #ARGV do
         retire(id, q, "failed", ttl)
         emit("job.abandoned", "error", e.message, id, q, { worker = who, task = j[5] or nil, data = { stalls = stalls } })
         fail_dependents(id, "failed")
+        schedule_outcome(id, j[5] or nil, j[7] or nil, "abandoned", j[4], e.message)
         failed[#failed + 1] = id
         abandoned[#abandoned + 1] = { q, j[6] or "?" }
         record_history(q, j[5], "f", nil, nil)

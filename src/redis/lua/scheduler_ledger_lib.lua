@@ -4,7 +4,8 @@
 local function ledger_add(key, entry_json, max)
   local entry = cjson.decode(entry_json)
   local head_json = redis.call("LINDEX", key, 0)
-  if head_json then
+  -- a backfilled slot is older than the head by nature: always its own entry
+  if head_json and not entry.backfill then
     local head = cjson.decode(head_json)
     if head.outcome == entry.outcome and head.reason == entry.reason then
       if tonumber(entry.slot) <= tonumber(head.slot) then
@@ -25,4 +26,18 @@ local function ledger_add(key, entry_json, max)
   redis.call("LPUSH", key, entry_json)
   redis.call("LTRIM", key, 0, max - 1)
   return 1
+end
+
+-- ledger_count(stats_key, entry_json): the schedule's counters (src/scheduler/counters.ts) for a
+-- recorded miss or skip. Enqueues and overlap skips are counted by the enqueue guard
+-- (schedule_guard_lib.lua); slot-taken is another daemon's fire, not this schedule's story.
+local function ledger_count(stats_key, entry_json)
+  if not stats_key or stats_key == "" then return end
+  local entry = cjson.decode(entry_json)
+  local n = tonumber(entry.count) or 1
+  if entry.outcome == "missed" then
+    redis.call("HINCRBY", stats_key, "missed", n)
+  elseif entry.outcome == "skipped" and entry.reason and entry.reason ~= "overlap" and entry.reason ~= "slot-taken" then
+    redis.call("HINCRBY", stats_key, "skipped:" .. entry.reason, n)
+  end
 end

@@ -4,7 +4,8 @@
 -- The first skip of a run (not the merged repeats) also goes to the events stream as
 -- job.skipped with its reason, so `scheduler logs` shows it once, not once per tick.
 -- KEYS[1] last-slots hash (keys.lastSlots()), KEYS[2] ledger list (keys.ledger(task)),
--- KEYS[3] events stream (keys.events()), KEYS[4] scheduler fence hash (see fence_lib)
+-- KEYS[3] events stream (keys.events()), KEYS[4] scheduler fence hash (see fence_lib),
+-- KEYS[5] the task's counters hash (optional)
 -- ARGV[1] task id, ARGV[2] slot ms, ARGV[3] ledger entry JSON, ARGV[4] max ledger entries,
 -- ARGV[5] event JSON (SchedulerEvent), ARGV[6] events stream max length (approximate),
 -- ARGV[7] the caller's leader lease number, or "" (not fenced)
@@ -20,7 +21,9 @@ if last and last >= tonumber(ARGV[2]) then
   return 0
 end
 redis.call("HSET", KEYS[1], ARGV[1], ARGV[2])
-if ledger_add(KEYS[2], ARGV[3], tonumber(ARGV[4])) == 1 then
+local added = ledger_add(KEYS[2], ARGV[3], tonumber(ARGV[4]))
+if added ~= 0 then ledger_count(KEYS[5], ARGV[3]) end
+if added == 1 then
   redis.call("XADD", KEYS[3], "MAXLEN", "~", ARGV[6], "*", "e", ARGV[5])
 end
 return 1

@@ -1,0 +1,36 @@
+/**
+ * Key names of the per-schedule controls (pause, last outcome, counters, limits, deadlines,
+ * backfilled slots, the installed schedule set), built with keys.key so they carry the
+ * installation's hash tag and every script may touch them with the job keys. The Lua side
+ * (schedule_outcome_lib.lua, schedule_*.lua) builds the same names from KEY_ROOT.
+ */
+import type { Keys } from "../redis/keys.js";
+
+export interface ScheduleKeys {
+  /** Hash task -> JSON PauseRecord: schedules paused by hand or by pauseOnFailure. */
+  pause(): string;
+  /** Hash task -> JSON ScheduleOutcome: how the last scheduled run ended. */
+  outcome(): string;
+  /** Hash task -> pauseOnFailure N, written by the scheduler from the hooks file. */
+  limits(): string;
+  /** Hash task -> JSON { slot, at } of the oldest missed deadline not yet followed by a success. */
+  deadline(): string;
+  /** Hash of one schedule's counters (see counters.ts). */
+  stats(task: string): string;
+  /** Sorted set of slots run out of order (backfill), score = slot: never enqueued twice. */
+  runs(task: string): string;
+  /** Hash task -> JSON InstalledSchedule: what the running daemons were last told (plan). */
+  installed(): string;
+}
+
+export function scheduleKeys(keys: Keys): ScheduleKeys {
+  return {
+    pause: () => keys.key("schedule-pause"),
+    outcome: () => keys.key("schedule-outcome"),
+    limits: () => keys.key("schedule-limits"),
+    deadline: () => keys.key("schedule-deadline"),
+    stats: (task) => keys.key("schedule-stats", task),
+    runs: (task) => keys.key("schedule-runs", task),
+    installed: () => keys.key("schedule-installed"),
+  };
+}

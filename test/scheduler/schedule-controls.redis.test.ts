@@ -1,0 +1,292 @@
+/**
+ * Per-schedule controls against real Redis with a manual clock: the last outcome written by the
+ * finish/fail scripts, pauseOnFailure, pause/resume one schedule, overlap policies (a catch-up
+ * batch obeys them as one), except, counters and deadlines.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { manualClock } from "../../src/clock.js";
+import { testRedis, type TestRedis } from "../helpers/redis.js";
+import { createScheduler } from "../../src/scheduler/scheduler.js";
+import { readLedger } from "../../src/scheduler/ledger.js";
+import { readOutcomes } from "../../src/scheduler/outcome.js";
+import { readPauses } from "../../src/scheduler/schedule-pause.js";
+import { readCounters } from "../../src/scheduler/counters.js";
+import { scheduleKeys } from "../../src/scheduler/schedule-keys.js";
+import { listOverrides, pauseSchedule, resumeSchedule } from "../../src/ops/schedule-controls.js";
+import { DEFAULT_QUEUES, DEFAULT_RETENTION, type QueueEnv } from "../../src/queue/context.js";
+import { getJobIn } from "../../src/queue/registry.js";
+import { enqueueIn } from "../../src/queue/enqueue.js";
+import { completeJob, dequeue, failJobDetailed } from "../../src/queue/lifecycle.js";
+import type { CatchupPolicy, ScheduledTask } from "../../src/hooks/types.js";
+import type { DeadlineMiss } from "../../src/scheduler/deadlines.js";
+
+let t: TestRedis;
+beforeAll(async () => {
+  t = await testRedis("schedule-controls");
+});
+afterAll(async () => {
+  await t.cleanup();
+});
+
+const task = (name: string, extra: Partial<ScheduledTask> = {}, catchup: CatchupPolicy = "latest"): ScheduledTask => ({
+  id: `cron|* * * * *|app.tasks.${name}`,
+  event: "cron",
+  expression: "* * * * *",
+  method: `app.tasks.${name}`,
+  queue: "default",
+  catchup,
+  jitter: 0,
+  kwargs: {},
+  source: `test ${name}`,
+  ...extra,
+});
+
+function setup(start: string, tasks: ScheduledTask[], onDeadlineMissed?: (m: DeadlineMiss) => void) {
+  const clock = manualClock(start);
+  const env: QueueEnv = { redis: t.redis, keys: t.keys, clock, queues: DEFAULT_QUEUES, retention: DEFAULT_RETENTION };
+  const scheduler = createScheduler({ env, tasks, timezone: "UTC", clock, onDeadlineMissed });
+  return { clock, env, scheduler };
+}
+
+const take = async (env: QueueEnv) => (await dequeue(env, { queues: ["default"], worker: "w", leaseMs: 60_000 })) ?? undefined;
+
+async function finishAll(env: QueueEnv): Promise<number> {
+  let n = 0;
+  for (let job = await take(env); job; job = await take(env)) {
+    await completeJob(env, { job, worker: "w", result: null });
+    n++;
+  }
+  return n;
+}
+
+/** Fire slot `iso` (the clock is set to just after it) and return the ledger's newest entry. */
+async function fireAt(s: ReturnType<typeof setup>, iso: string, id: string) {
+  s.clock.set(Date.parse(iso) + 5);
+  await s.scheduler.tick();
+  return (await readLedger(t.redis, t.keys, id, 1))[0];
+}
+
+describe("last outcome with the ledger", () => {
+  it("finish and fail of a scheduled job record status, duration, error line and finished at; other jobs record nothing", async () => {
+    const a = task("outcome");
+    const s = setup("2026-01-05T10:00:30Z", [a]);
+    await s.scheduler.tick();
+    await fireAt(s, "2026-01-05T10:01:00Z", a.id);
+    s.clock.set("2026-01-05T10:01:01Z");
+    const job = (await take(s.env))!;
+    s.clock.set("2026-01-05T10:01:03.5Z");
+    await completeJob(s.env, { job, worker: "w", result: null });
+    let [o] = await readOutcomes(t.redis, t.keys, [a.id]);
+    expect(o).toMatchObject({ status: "finished", jobId: job.id, slot: Date.parse("2026-01-05T10:01:00Z"), durationMs: 2500, finishedAt: Date.parse("2026-01-05T10:01:03.5Z") });
+
+    await fireAt(s, "2026-01-05T10:02:00Z", a.id);
+    const second = (await take(s.env))!;
+    const err = new Error("vendor said no\n  at somewhere");
+    const r = await failJobDetailed(s.env, { job: second, worker: "w", error: err });
+    expect(r.outcome).toBe("failed");
+    [o] = await readOutcomes(t.redis, t.keys, [a.id]);
+    expect(o).toMatchObject({ status: "failed", jobId: second.id, error: "vendor said no" });
+
+    // a job enqueued from code with the same method leaves the schedule's record alone
+    await enqueueIn(s.env, a.method, { queue: "default" });
+    await finishAll(s.env);
+    expect((await readOutcomes(t.redis, t.keys, [a.id]))[0]).toMatchObject({ jobId: second.id, status: "failed" });
+  });
+});
+
+describe("pauseOnFailure", () => {
+  it("pauses after N consecutive failed runs with a note naming the last failed job; a success resets the streak; resume lets slots run", async () => {
+    const a = task("flaky", { pauseOnFailure: 2 });
+    const s = setup("2026-01-06T10:00:30Z", [a]);
+    await s.scheduler.start();
+    await s.scheduler.stop();
+    const failNext = async (iso: string) => {
+      await fireAt(s, iso, a.id);
+      const job = (await take(s.env))!;
+      return { job, r: await failJobDetailed(s.env, { job, worker: "w", error: new Error("boom") }) };
+    };
+    await s.scheduler.tick();
+    await failNext("2026-01-06T10:01:00Z");
+    await fireAt(s, "2026-01-06T10:02:00Z", a.id);
+    await finishAll(s.env); // a success between two failures: the streak starts again
+    await failNext("2026-01-06T10:03:00Z");
+    expect((await readPauses(t.redis, t.keys, [a.id]))[0]).toBeUndefined();
+    const { job, r } = await failNext("2026-01-06T10:04:00Z");
+    const [pause] = await readPauses(t.redis, t.keys, [a.id]);
+    expect(pause).toMatchObject({ cause: "failures", jobId: job.id, by: "pauseOnFailure" });
+    expect(pause!.note).toContain(job.id);
+    expect(pause!.note).toContain("2 consecutive failed runs");
+    // the failure handlers get the note with the final failure
+    expect(r.outcome === "failed" && r.failure.schedulePaused).toBe(pause!.note);
+
+    const paused = await fireAt(s, "2026-01-06T10:05:00Z", a.id);
+    expect(paused).toMatchObject({ outcome: "skipped", reason: "paused" });
+    expect(await take(s.env)).toBeUndefined();
+
+    const ctx = { redis: t.redis, keys: t.keys, clock: s.clock, tasks: [a] };
+    expect((await resumeSchedule(ctx, a.method, { by: "test" })).lifted).toMatchObject({ cause: "failures" });
+    expect(await fireAt(s, "2026-01-06T10:06:00Z", a.id)).toMatchObject({ outcome: "enqueued" });
+    await finishAll(s.env);
+  });
+});
+
+describe("pause one schedule", () => {
+  it("pauses only that schedule, with who/when/note, counted as skipped(paused); resume runs the next slot, not the paused ones", async () => {
+    const a = task("held");
+    const b = task("free", { overlap: "allow" });
+    const s = setup("2026-01-07T10:00:30Z", [a, b]);
+    await s.scheduler.tick();
+    const ctx = { redis: t.redis, keys: t.keys, clock: s.clock, tasks: [a, b] };
+    const r = await pauseSchedule(ctx, a.method, { note: "vendor API down", by: "ops@host" });
+    expect(r).toMatchObject({ task: a.id, pause: { note: "vendor API down", by: "ops@host", cause: "manual", at: s.clock() } });
+    expect(await listOverrides(ctx)).toEqual([{ task: a.id, kind: "paused", pause: r.pause, inHooks: true }]);
+
+    expect(await fireAt(s, "2026-01-07T10:01:00Z", a.id)).toMatchObject({ outcome: "skipped", reason: "paused" });
+    expect((await readLedger(t.redis, t.keys, b.id, 1))[0]).toMatchObject({ outcome: "enqueued" });
+    await fireAt(s, "2026-01-07T10:02:00Z", a.id);
+    expect((await readCounters(t.redis, t.keys, [a.id]))[0]).toMatchObject({ skipped: { paused: 2 } });
+    expect(await finishAll(s.env)).toBe(2); // b's two runs only
+
+    await resumeSchedule(ctx, a.id, { by: "ops@host" });
+    expect((await readPauses(t.redis, t.keys, [a.id]))[0]).toBeUndefined();
+    s.clock.set("2026-01-07T10:02:40Z");
+    await s.scheduler.tick();
+    expect(await take(s.env)).toBeUndefined(); // the paused slots are not caught up
+    expect(await fireAt(s, "2026-01-07T10:03:00Z", a.id)).toMatchObject({ outcome: "enqueued" });
+    await finishAll(s.env);
+  });
+
+  it("an ambiguous or unknown TASK is refused with the ids to pick from, and nothing is written", async () => {
+    const a = task("twice");
+    const b = { ...task("twice"), id: "daily|app.tasks.twice", event: "daily", expression: "0 0 * * *" };
+    const ctx = { redis: t.redis, keys: t.keys, clock: () => 0, tasks: [a, b] };
+    await expect(pauseSchedule(ctx, "app.tasks.twice", { by: "x" })).rejects.toMatchObject({
+      message: '"app.tasks.twice" is scheduled 2 times',
+      hint: 'name one task id: "cron|* * * * *|app.tasks.twice", "daily|app.tasks.twice"',
+    });
+    await expect(pauseSchedule(ctx, "app.tasks.nope", { by: "x" })).rejects.toThrow(/no scheduled task "app.tasks.nope"/);
+    expect(await readPauses(t.redis, t.keys, [a.id, b.id])).toEqual([undefined, undefined]);
+  });
+});
+
+describe("overlap policies", () => {
+  const gap = async (name: string, overlap: ScheduledTask["overlap"]) => {
+    const a = task(name, { overlap }, { all: true, window: "1h" });
+    const s = setup("2026-01-08T10:00:30Z", [a]);
+    await s.scheduler.tick();
+    return { a, s };
+  };
+
+  it("skip: a catch-up batch of 7 slots is enqueued whole (its slots do not overlap each other)", async () => {
+    const { a, s } = await gap("batch-skip", "skip");
+    s.clock.set("2026-01-08T10:07:05Z");
+    await s.scheduler.tick();
+    const ledger = await readLedger(t.redis, t.keys, a.id);
+    expect(ledger.filter((e) => e.outcome === "enqueued")).toHaveLength(7);
+    // the next slot while the batch is still queued: skipped, the batch as one live run
+    expect(await fireAt(s, "2026-01-08T10:08:00Z", a.id)).toMatchObject({ outcome: "skipped", reason: "overlap" });
+    expect(await finishAll(s.env)).toBe(7);
+    expect((await readCounters(t.redis, t.keys, [a.id]))[0]).toMatchObject({ fired: 7, caughtUp: 6, skipped: { overlap: 1 } });
+  });
+
+  it("bufferAll: every run waits for the one before it, batch included", async () => {
+    const { a, s } = await gap("buffer-all", "bufferAll");
+    s.clock.set("2026-01-08T10:03:05Z");
+    await s.scheduler.tick();
+    await fireAt(s, "2026-01-08T10:04:00Z", a.id);
+    const ids = (await readLedger(t.redis, t.keys, a.id)).filter((e) => e.outcome === "enqueued").map((e) => e.jobId!).reverse();
+    expect(ids).toHaveLength(4);
+    const jobs = await Promise.all(ids.map((id) => getJobIn(s.env, id)));
+    expect(jobs.map((j) => j!.status)).toEqual(["queued", "deferred", "deferred", "deferred"]);
+    expect(jobs.slice(1).map((j) => j!.dependsOn)).toEqual([[ids[0]], [ids[1]], [ids[2]]]);
+    // they run one after another, in slot order, each released when the one before ends
+    const order: string[] = [];
+    for (let job = await take(s.env); job; job = await take(s.env)) {
+      order.push(job.id);
+      expect(await take(s.env)).toBeUndefined();
+      await completeJob(s.env, { job, worker: "w", result: null });
+    }
+    expect(order).toEqual(ids);
+  });
+
+  it("bufferOne: one run waits behind the running one; a slot that finds one waiting is skipped", async () => {
+    const a = task("buffer-one", { overlap: "bufferOne" });
+    const s = setup("2026-01-08T11:00:30Z", [a]);
+    await s.scheduler.tick();
+    await fireAt(s, "2026-01-08T11:01:00Z", a.id);
+    const running = (await take(s.env))!;
+    expect(await fireAt(s, "2026-01-08T11:02:00Z", a.id)).toMatchObject({ outcome: "enqueued" });
+    expect(await fireAt(s, "2026-01-08T11:03:00Z", a.id)).toMatchObject({ outcome: "skipped", reason: "overlap" });
+    expect(await take(s.env)).toBeUndefined(); // the buffered one waits
+    await completeJob(s.env, { job: running, worker: "w", result: null });
+    expect(await finishAll(s.env)).toBe(1);
+  });
+
+  it("allow runs regardless; cancelOther cancels the live run first", async () => {
+    const a = task("allow-all", { overlap: "allow" });
+    const c = task("cancel-other", { overlap: "cancelOther" });
+    const s = setup("2026-01-08T12:00:30Z", [a, c]);
+    await s.scheduler.tick();
+    await fireAt(s, "2026-01-08T12:01:00Z", a.id);
+    const [firstC] = await readLedger(t.redis, t.keys, c.id, 1);
+    await fireAt(s, "2026-01-08T12:02:00Z", a.id);
+    expect((await readLedger(t.redis, t.keys, a.id)).filter((e) => e.outcome === "enqueued")).toHaveLength(2);
+    const [secondC] = await readLedger(t.redis, t.keys, c.id, 1);
+    expect(secondC).toMatchObject({ outcome: "enqueued" });
+    expect((await getJobIn(s.env, firstC!.jobId!))!.status).toBe("canceled");
+    expect((await getJobIn(s.env, secondC!.jobId!))!.status).toBe("queued");
+    expect(await finishAll(s.env)).toBe(3);
+  });
+});
+
+describe("except", () => {
+  it("an excluded slot is not run, and is recorded as skipped(excluded) with the rule", async () => {
+    const a = task("holiday", { except: ["2026-12-25", "30-59 * * * *"] });
+    const s = setup("2026-12-24T22:28:30Z", [a]);
+    await s.scheduler.tick();
+    expect(await fireAt(s, "2026-12-24T22:29:00Z", a.id)).toMatchObject({ outcome: "enqueued" });
+    await finishAll(s.env);
+    expect(await fireAt(s, "2026-12-25T00:00:00Z", a.id)).toMatchObject({ outcome: "skipped", reason: "excluded", detail: "2026-12-25" });
+    expect(await fireAt(s, "2026-12-26T10:29:00Z", a.id)).toMatchObject({ outcome: "enqueued" });
+    await finishAll(s.env);
+    expect(await fireAt(s, "2026-12-26T10:30:00Z", a.id)).toMatchObject({ outcome: "skipped", reason: "excluded", detail: "30-59 * * * *" });
+    expect(await take(s.env)).toBeUndefined();
+    const [c] = await readCounters(t.redis, t.keys, [a.id]);
+    expect(c).toMatchObject({ fired: 2, skipped: { excluded: 2 }, missed: expect.any(Number) });
+    await finishAll(s.env);
+  });
+});
+
+describe("deadline", () => {
+  it("a slot not finished by slot+deadline is reported once (event, notifier, open record); a later success closes it", async () => {
+    const a = task("watched", { deadlineMs: 120_000 });
+    const misses: DeadlineMiss[] = [];
+    const s = setup("2026-01-09T10:00:30Z", [a], (m) => void misses.push(m));
+    await s.scheduler.tick();
+    // 10:01 runs and finishes in time
+    await fireAt(s, "2026-01-09T10:01:00Z", a.id);
+    await finishAll(s.env);
+    // 10:02 is enqueued but never finished; the clock passes its deadline (10:04) twice
+    await fireAt(s, "2026-01-09T10:02:00Z", a.id);
+    await fireAt(s, "2026-01-09T10:03:00Z", a.id); // overlap skip: 10:02's job still queued
+    s.clock.set("2026-01-09T10:04:01Z");
+    await s.scheduler.tick();
+    await s.scheduler.tick();
+    expect(misses.map((m) => new Date(m.slot).toISOString())).toEqual(["2026-01-09T10:02:00.000Z"]);
+    const open = await t.redis.hget(scheduleKeys(t.keys).deadline(), a.id);
+    expect(JSON.parse(open!)).toMatchObject({ slot: Date.parse("2026-01-09T10:02:00Z") });
+    const events = await t.redis.xrange(t.keys.events(), "-", "+");
+    expect(events.filter(([, f]) => f[1]!.includes("schedule.deadline_missed"))).toHaveLength(1);
+    // a second scheduler (another daemon) settles nothing twice
+    const other = createScheduler({ env: s.env, tasks: [a], timezone: "UTC", clock: s.clock, onDeadlineMissed: (m) => void misses.push(m) });
+    await other.tick();
+    expect(misses).toHaveLength(1);
+
+    await finishAll(s.env); // the 10:02 run ends late
+    await fireAt(s, "2026-01-09T10:05:00Z", a.id);
+    await finishAll(s.env);
+    expect(await t.redis.hget(scheduleKeys(t.keys).deadline(), a.id)).toBeNull();
+    expect((await readCounters(t.redis, t.keys, [a.id]))[0]).toMatchObject({ deadlineMissed: expect.any(Number) });
+    expect((await readCounters(t.redis, t.keys, [a.id]))[0]!.deadlineMissed).toBeGreaterThanOrEqual(1);
+  });
+});
