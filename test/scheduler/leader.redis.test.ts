@@ -51,7 +51,7 @@ describe("leader lease", () => {
     await follower.stop();
     expect(await readLeader(t.redis, t.keys)).toBeUndefined();
     expect(changes).toEqual(["lead", "lost"]);
-    const events = (await t.redis.xrange(t.keys.events(), "-", "+")).map(([, f]) => JSON.parse(f[1]!) as { type: string; data: { token: string } });
-    expect(events.filter((e) => e.data?.token === follower.token).map((e) => e.type)).toEqual(["leader.acquired", "leader.lost"]);
+    const events = (await t.redis.xrange(t.keys.events(), "-", "+")).map(([, f]) => JSON.parse(f[1]!) as { type: string; data: { leader: string } });
+    expect(events.filter((e) => e.data?.leader === follower.token).map((e) => e.type)).toEqual(["leader.acquired", "leader.lost"]);
   });
 });
