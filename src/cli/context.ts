@@ -48,7 +48,8 @@ export async function resolveTarget(options: CommonOptions, how: TargetOptions):
   let config: ResolvedConfig | undefined;
   // With the server and prefix named outright, a broken hooks file must not stand in the way of
   // an optional-hooks command (reading logs or status while fixing that file).
-  const named = Boolean((options.redis || env.REDIS_URL) && (options.prefix || env.SCHEDULER_PREFIX));
+  // An explicit --hooks is never skipped: the zone and queues it gives are wanted.
+  const named = !options.hooks && Boolean((options.redis || env.REDIS_URL) && (options.prefix || env.SCHEDULER_PREFIX));
   if (how.hooks === "required" || !named) {
     try {
       hooks = await loadHooks({ hooksPath: options.hooks, cwd });

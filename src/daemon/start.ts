@@ -6,6 +6,7 @@
  * and the workers. Signals: SIGTERM/SIGINT once = stop taking work and let running jobs finish
  * (grace period), twice = stop now and requeue; SIGHUP (or `scheduler reload`) = reload hooks.
  */
+import { hostname } from "node:os";
 import { dirname } from "node:path";
 import type { Redis } from "ioredis";
 import { systemClock } from "../clock.js";
@@ -19,7 +20,8 @@ import { startSupervisor, type Supervisor } from "../worker/supervisor.js";
 import { createScheduler, type Scheduler } from "../scheduler/scheduler.js";
 import { ensureRedis } from "./embedded-redis.js";
 import { bannerLines } from "./banner.js";
-import { listenControl } from "./control.js";
+import { listenControl, type ReloadReply } from "./control.js";
+import { announceReload, summarizeDiff } from "./reload-announce.js";
 import { collectWhenSettled, holdYoungGeneration } from "./release-garbage.js";
 import { diffTasks, loadApp, type LoadedApp } from "./reload.js";
 import { waitForRedis } from "./wait-for-redis.js";
@@ -90,6 +92,7 @@ export async function runDaemon(opts: StartOptions): Promise<number> {
       ...(config.signing ? { signing: config.signing } : {}),
     };
     setActiveContext(env);
+    const daemonName = `${hostname()}:${process.pid}`;
 
     for (const line of bannerLines({
       config,
@@ -124,31 +127,35 @@ export async function runDaemon(opts: StartOptions): Promise<number> {
     // tick is done: one full GC then lets an idle daemon give it back (see release-garbage.ts).
     cancelCollect = collectWhenSettled(() => !scheduler || scheduler.state().ticks >= 1, { then: releaseYoung });
 
-    const reload = async (why: string) => {
+    const reload = async (why: string, replyTo?: string) => {
       const releaseReloadYoung = holdYoungGeneration();
+      let reply: ReloadReply;
       try {
         const next = await loadApp({ hooksPath: config.hooksFile, fresh: true, flags: { redis: opts.redis, prefix: opts.prefix } });
         const diff = diffTasks(app.hooks.tasks, next.hooks.tasks);
         app = next;
         env.tasks = next.tasks;
         scheduler?.replaceTasks(next.hooks.tasks);
-        supervisor?.reload({ config: next.config, preload: [...new Set(next.hooks.tasks.map((t) => t.method))] });
+        const workersReplaced = supervisor?.reload({ config: next.config, preload: [...new Set(next.hooks.tasks.map((t) => t.method))] }) ?? 0;
         for (const t of diff.added) log.info(`reload: added ${t.id}`);
         for (const t of diff.removed) log.info(`reload: removed ${t.id}`);
         for (const t of diff.changed) log.info(`reload: changed ${t.id}`);
         log.info(`reload (${why}): ${next.hooks.tasks.length} tasks; ${diff.added.length} added, ${diff.removed.length} removed, ${diff.changed.length} changed`);
+        reply = { daemon: daemonName, ok: true, tasks: next.hooks.tasks.length, ...summarizeDiff(diff), workersReplaced };
         const ticks = scheduler?.state().ticks ?? 0;
         cancelCollect?.();
         cancelCollect = collectWhenSettled(() => !scheduler || scheduler.state().ticks > ticks, { then: releaseReloadYoung });
       } catch (err) {
         releaseReloadYoung();
         log.error(`reload (${why}) failed, the previous hooks keep running: ${describeError(err)}`);
+        reply = { daemon: daemonName, ok: false, error: describeError(err) };
       }
+      await announceReload(env, why, reply, replyTo).catch((err: unknown) => log.warn(`reload: could not announce the result: ${describeError(err)}`));
     };
     process.on("SIGHUP", () => void reload("SIGHUP"));
     const subscriber = createRedis(redisHandle.url, { connectionName: "hs-control" });
     subscriber.on("error", () => {});
-    closeControl = await listenControl(subscriber, env.keys, () => void reload("scheduler reload"));
+    closeControl = await listenControl(subscriber, env.keys, (_command, replyTo) => void reload("scheduler reload", replyTo));
 
     let code = 0;
     if (supervisor) code = await supervisor.done;

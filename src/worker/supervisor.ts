@@ -221,6 +221,7 @@ export class Supervisor {
     this.stopping = true;
     const graceMs = this.graceMs;
     this.log.info({ graceMs, running: this.runningJobs() }, "stopping: no new jobs; waiting for running ones (signal again to force)");
+    for (const old of this.retiring) old.child?.requestStop();
     for (const group of this.groups) {
       for (const slot of group.slots) {
         clearTimeout(slot.restartTimer);
@@ -260,8 +261,8 @@ export class Supervisor {
    * loads the task modules anew; the old children take no more jobs, finish the running ones and
    * exit. The groups' shape (queues, processes, concurrency) stays as it is.
    */
-  reload(update: { config?: ResolvedConfig; preload?: string[] } = {}): void {
-    if (this.stopping) return;
+  reload(update: { config?: ResolvedConfig; preload?: string[] } = {}): number {
+    if (this.stopping) return 0;
     if (update.config) {
       this.options.config = update.config;
       this.env.queues = update.config.queues;
@@ -278,19 +279,21 @@ export class Supervisor {
         if (!slot.child?.alive) continue;
         const old: Slot = { group, index: slot.index, child: slot.child, info: slot.info, restartTimer: undefined, retiring: true };
         this.retiring.add(old);
-        old.child!.requestStop();
-        this.spawn(slot);
+        // The old child keeps taking jobs until its successor is ready (spawn's onReady), so
+        // no queue is left without a worker while the new one loads the task modules.
+        this.spawn(slot, old);
         replaced += 1;
       }
     }
-    this.log.info({ replaced }, "reload: new workers started; the old ones finish their running jobs");
+    this.log.info({ replaced }, "reload: new workers starting; each old one finishes its running jobs once its successor is ready");
+    return replaced;
   }
 
   runningJobs(): number {
     return this.liveSlots().reduce((n, s) => n + s.child!.inFlight.size, 0);
   }
 
-  spawn(slot: Slot): void {
+  spawn(slot: Slot, replacing?: Slot): void {
     const { spec } = slot.group;
     const name = `${hostname()}.${process.pid}.${RUN_ID}.${++childCounter}`;
     const child = new ChildHandle({
@@ -316,6 +319,7 @@ export class Supervisor {
       events: {
         onReady: (c) => {
           this.log.info({ worker: c.name, childPid: c.pid, queues: spec.queues }, "worker up");
+          replacing?.child?.requestStop();
           this.events.emit("worker.up", "info", `worker ${c.name} up (pid ${c.pid}, queues ${spec.queues.join(",")})`, { worker: c.name });
           void this.touch(slot);
         },

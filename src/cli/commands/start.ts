@@ -13,7 +13,6 @@ export function registerStart(program: Command): void {
     .option("--no-workers", "do not run workers (scheduler only)")
     .option("--queue <names>", "comma-separated queues to run workers for (default: every configured queue)")
     .option("--grace <seconds>", "on stop, wait this long for running jobs (default: the longest queue timeout)")
-    .option("--json", "log JSON lines to stdout")
     .action(
       action(async (flags: StartFlags) => {
         let grace: number | undefined;
