@@ -14,7 +14,7 @@ import { describeError } from "../errors.js";
 import { setActiveContext, type QueueEnv } from "../queue/context.js";
 import { createRedis } from "../redis/connection.js";
 import { createKeys } from "../redis/keys.js";
-import { createLogger, closeLogger, logFilePath } from "../log/logger.js";
+import { createLogger, closeLogger } from "../log/logger.js";
 import { groupsFromConfig } from "../worker/groups.js";
 import { startSupervisor, type Supervisor } from "../worker/supervisor.js";
 import { createScheduler, type Scheduler } from "../scheduler/scheduler.js";
@@ -25,6 +25,9 @@ import { announceReload, summarizeDiff } from "./reload-announce.js";
 import { collectWhenSettled, holdYoungGeneration } from "./release-garbage.js";
 import { diffTasks, loadApp, type LoadedApp } from "./reload.js";
 import { waitForRedis } from "./wait-for-redis.js";
+import { stopNotice } from "./stop-notice.js";
+import { daemonLogFiles } from "./log-files.js";
+import { parseJobLinesMode } from "../worker/job-lines.js";
 
 export interface StartOptions {
   hooks?: string;
@@ -37,6 +40,12 @@ export interface StartOptions {
   json?: boolean;
   /** Seconds a graceful stop waits for running jobs (default: the longest queue timeout). */
   grace?: number;
+  /** --log-file PATH: every line there; --no-log-file (false): the console only. */
+  logFile?: string | false;
+  /** --job-lines: a line per ended job (all), failures only, or none. */
+  jobLines?: string;
+  /** Times of the console lines in UTC instead of the configured zone. */
+  utc?: boolean;
 }
 
 export async function runDaemon(opts: StartOptions): Promise<number> {
@@ -46,8 +55,11 @@ export async function runDaemon(opts: StartOptions): Promise<number> {
   let app: LoadedApp = await loadApp({ hooksPath: opts.hooks, flags: { redis: opts.redis, prefix: opts.prefix } });
   const { config } = app;
   const cwd = dirname(config.hooksFile);
-  const log = createLogger({ name: "scheduler", level: config.logLevel, json: opts.json, file: logFilePath(cwd, "scheduler") });
-  const workerLog = createLogger({ name: "worker", level: config.logLevel, json: opts.json, file: logFilePath(cwd, "worker") });
+  const jobLines = parseJobLinesMode(opts.jobLines ?? process.env.SCHEDULER_JOB_LINES, opts.jobLines === undefined ? "SCHEDULER_JOB_LINES" : "--job-lines");
+  const files = daemonLogFiles(cwd, opts.logFile);
+  const zone = opts.utc ? "UTC" : config.timezone;
+  const log = createLogger({ name: "scheduler", level: config.logLevel, json: opts.json, zone, ...(files ? { file: files.scheduler } : {}) });
+  const workerLog = createLogger({ name: "worker", level: config.logLevel, json: opts.json, zone, ...(files ? { file: files.worker } : {}) });
   const groups = opts.workers ? groupsFromConfig(config, opts.queue) : [];
 
   // Signals are ours from the first moment, so Ctrl-C while waiting for Redis exits cleanly.
@@ -58,7 +70,8 @@ export async function runDaemon(opts: StartOptions): Promise<number> {
   const onStop = (signal: NodeJS.Signals) => {
     signals++;
     if (signals === 1) {
-      log.info(`${signal}: stopping; running jobs may finish (send ${signal} again to stop now and requeue them)`);
+      const awaited = supervisor ? supervisor.liveSlots().flatMap((slot) => [...slot.child!.inFlight.values()]) : [];
+      log.info(stopNotice(signal, awaited, supervisor?.graceMs ?? 0, Date.now()));
       stopping.abort();
       void scheduler?.stop();
     } else {
@@ -120,6 +133,7 @@ export async function runDaemon(opts: StartOptions): Promise<number> {
         preload: [...new Set(app.hooks.tasks.map((t) => t.method))],
         logger: workerLog,
         handleSignals: false,
+        jobLines,
       });
     }
 

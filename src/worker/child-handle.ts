@@ -10,6 +10,7 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import type { Clock } from "../clock.js";
+import type { JobEndNote } from "./job-end-note.js";
 import { isChildMessage, type ChildInit, type ChildMessage, type RunningJobNote } from "./types.js";
 
 /** Resolved relative to this module, so it works from dist/ wherever the package lives. */
@@ -53,6 +54,8 @@ export interface ChildEvents {
   onReady(child: ChildHandle): void;
   onLoadError(child: ChildHandle, module: string, error: string): void;
   onDeadline(child: ChildHandle, job: InFlightJob): void;
+  /** Jobs that ended, as the child reported them for the daemon's job lines (job-lines.ts). */
+  onJobsEnded?(child: ChildHandle, ended: JobEndNote[]): void;
   onExit(child: ChildHandle, exit: ChildExit): void;
 }
 
@@ -217,6 +220,7 @@ export class ChildHandle {
         this.reconcile(msg.running);
         this.done += msg.finished;
         this.failed += msg.failed;
+        if (msg.ended) events.onJobsEnded?.(this, msg.ended);
         break;
       case "load-error":
         events.onLoadError(this, msg.module, msg.error);
@@ -248,7 +252,7 @@ export class ChildHandle {
   }
 
   private track(r: RunningJobNote): void {
-    const job: InFlightJob = { id: r.id, queue: r.queue, deadline: r.deadline, limit: r.limit, timer: undefined };
+    const job: InFlightJob = { ...r, timer: undefined };
     this.inFlight.set(job.id, job);
     this.armDeadline(job);
   }

@@ -12,6 +12,7 @@
  * from Redis, the source of truth (child-handle.ts), so its hard timeout still fires.
  */
 import type { PulseNote, RunningJobNote } from "./types.js";
+import type { JobEndNote } from "./job-end-note.js";
 
 /** Longest a change of the running set waits before the supervisor hears of it. */
 export const PULSE_MS = 50;
@@ -25,6 +26,8 @@ export class PulseJournal {
   private finished = 0;
   private failed = 0;
   private dirty = false;
+  /** Ended jobs the daemon prints a line for (job-end-note.ts), sent with the next pulse. */
+  private ended: JobEndNote[] = [];
   private lastSentAt = -Infinity;
 
   jobStarted(job: RunningJobNote): void {
@@ -32,8 +35,9 @@ export class PulseJournal {
     this.dirty = true;
   }
 
-  jobEnded(id: string, outcome: JobOutcome): void {
+  jobEnded(id: string, outcome: JobOutcome, note?: JobEndNote): void {
     this.running.delete(id);
+    if (note) this.ended.push(note);
     if (outcome === "finished") this.finished += 1;
     else if (outcome === "failed" || outcome === "retry-scheduled") this.failed += 1;
     this.dirty = true;
@@ -44,6 +48,10 @@ export class PulseJournal {
     const due = this.dirty || (!force && now - this.lastSentAt >= IDLE_PULSE_MS);
     if (!due) return undefined;
     const pulse: PulseNote = { type: "pulse", running: [...this.running.values()], finished: this.finished, failed: this.failed };
+    if (this.ended.length > 0) {
+      pulse.ended = this.ended;
+      this.ended = [];
+    }
     this.finished = 0;
     this.failed = 0;
     this.dirty = false;

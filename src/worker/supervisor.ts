@@ -38,6 +38,7 @@ import { CancelRelay, DEFAULT_CANCEL_GRACE_MS } from "./job-cancel.js";
 import { createTaskRegistry } from "../hooks/task-loader.js";
 import type { TaskRegistry } from "../hooks/types.js";
 import type { Logger, WorkerGroupSpec, WorkerTimings } from "./types.js";
+import { JobLines, type JobLinesMode } from "./job-lines.js";
 
 export const DEFAULT_TIMINGS: WorkerTimings = {
   heartbeatMs: 2000,
@@ -71,6 +72,8 @@ export interface SupervisorOptions {
   abortMs?: number;
   /** Module forked for each child (default dist/worker/child.js). */
   childModule?: URL | string;
+  /** A line per ended job on the logger: every job, failures only, or none (default none). */
+  jobLines?: JobLinesMode;
 }
 
 /** One place in a group: the child in it now, or a restart waiting for its backoff. */
@@ -104,6 +107,8 @@ export class Supervisor {
   /** Failure handlers of the jobs failed here (hard timeouts, dead workers, reaps). */
   readonly failures: FailureHandlers;
   readonly done: Promise<number>;
+  /** The line per ended job (job-lines.ts), when asked for. */
+  readonly jobLines: JobLines | undefined;
   stopping = false;
   private forced = false;
   private finished = false;
@@ -137,6 +142,7 @@ export class Supervisor {
       retention: options.config.retention,
     };
     this.events = new WorkerEvents(this.env, this.log);
+    this.jobLines = options.jobLines && options.jobLines !== "none" ? new JobLines(this.log, options.jobLines) : undefined;
     this.failures = new FailureHandlers({
       env: this.env,
       log: this.log,
@@ -315,6 +321,7 @@ export class Supervisor {
         blockSeconds: this.timings.blockSeconds,
         burst: !!this.options.burst,
         preload: this.options.preload ?? [],
+        ...(this.jobLines ? { jobLines: this.jobLines.mode } : {}),
       },
       events: {
         onReady: (c) => {
@@ -325,6 +332,7 @@ export class Supervisor {
         },
         onLoadError: (c, module, error) => this.reportLoadError(c, module, error),
         onDeadline: (c, job) => this.onDeadline(c, job),
+        onJobsEnded: (c, ended) => this.jobLines?.ended(ended, c.name),
         onExit: (c, exit) => void this.handleExit([...this.retiring].find((r) => r.child === c) ?? slot, c, exit),
       },
     });

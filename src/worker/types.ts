@@ -7,6 +7,7 @@
  * a note per job.
  */
 import type { ResolvedConfig } from "../config/types.js";
+import type { JobEndNote, JobLinesMode } from "./job-end-note.js";
 
 /** The logger a supervisor is given (pino's shape, trimmed to what we call). */
 export interface Logger {
@@ -67,6 +68,8 @@ export interface ChildInit {
   burst: boolean;
   /** Dotted paths to load before taking jobs, so a module that throws while loading shows at once. */
   preload: string[];
+  /** Which ended jobs the supervisor prints a line for (absent: none). */
+  jobLines?: JobLinesMode;
 }
 
 export type ParentMessage =
@@ -100,6 +103,9 @@ export interface RunningJobNote {
   deadline: number;
   /** The timeout message, e.g. "timed out after 5 s (queue short timeout)". */
   limit: string;
+  /** The task and when it started (absent when read back from Redis by a stall lookup). */
+  method?: string;
+  startedAt?: number;
 }
 
 export interface PulseNote {
@@ -110,6 +116,8 @@ export interface PulseNote {
   finished: number;
   /** Jobs failed (for good or to be retried) since the last pulse. */
   failed: number;
+  /** The ended jobs the supervisor prints a line for, when it asked for lines. */
+  ended?: JobEndNote[];
 }
 
 export function isChildMessage(value: unknown): value is ChildMessage {
