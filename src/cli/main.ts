@@ -70,7 +70,7 @@ export async function main(argv: string[]): Promise<number> {
   const args = argv.slice(2);
   if (args.length === 0) {
     // Like git: the bare command is a usage error, with the overview to say what to type.
-    process.stderr.write(overviewProgram().helpInformation());
+    overviewProgram().outputHelp({ error: true });
     return EXIT.usage;
   }
   const json = args.includes("--json");

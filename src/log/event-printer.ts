@@ -15,6 +15,8 @@ export interface PrinterOptions {
   bars?: boolean;
   color?: boolean;
   zone?: string;
+  /** Name the zone in each line's time column. */
+  zoneName?: boolean;
 }
 
 export interface EventPrinter {
@@ -32,7 +34,7 @@ export function createPrinter(options: PrinterOptions): EventPrinter {
     return { print: (event) => void out.write(`${JSON.stringify(event)}\n`), close: () => {} };
   }
   const useBars = options.bars ?? ((out as NodeJS.WriteStream).isTTY === true);
-  const line = (event: StoredEvent) => formatEvent(event, { color: options.color, zone: options.zone });
+  const line = (event: StoredEvent) => formatEvent(event, { color: options.color, zone: options.zone, zoneName: options.zoneName });
   if (!useBars) return { print: (event) => void out.write(`${line(event)}\n`), close: () => {} };
 
   let multibar: cliProgress.MultiBar | undefined;

@@ -28,7 +28,7 @@ async function runList(options: CommonOptions): Promise<number> {
   const cli = await openCli(options, { hooks: "required" });
   try {
     const tasks = cli.hooks!.tasks;
-    const zone = cli.config!.timezone;
+    const zone = options.utc ? "UTC" : cli.config!.timezone;
     const now = Date.now();
     const lastSlots = tasks.length ? await cli.redis.hmget(cli.keys.lastSlots(), ...tasks.map((t) => t.id)) : [];
     const listed: ListedTask[] = await Promise.all(

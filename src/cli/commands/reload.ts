@@ -27,8 +27,9 @@ async function runReload(opts: ReloadOptions): Promise<number> {
     throw new UsageError((err as Error).message, { hint: "e.g. --timeout 10s" });
   }
   const cli = await openCli(opts, { hooks: "optional" });
-  const subscriber = cli.redis.duplicate();
+  const subscriber = cli.redis.duplicate({ lazyConnect: true });
   try {
+    await subscriber.connect();
     const { received, replies } = await requestControl(cli.redis, subscriber, cli.keys, "reload", timeoutMs);
     const silent = received - replies.length;
     const ok = received > 0 && silent === 0 && replies.every((r) => r.ok);

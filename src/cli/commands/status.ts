@@ -10,6 +10,7 @@ import { action, EXIT, withCommon, type CommonOptions } from "../common.js";
 import { openCli, type CliContext } from "../context.js";
 import { describeError } from "../../errors.js";
 import { renderStatus } from "../format/status-view.js";
+import { displayZone, zoneNote } from "../display-zone.js";
 
 interface StatusOptions extends CommonOptions {
   watch?: boolean;
@@ -26,11 +27,11 @@ export function registerStatus(program: Command): void {
 async function runStatus(options: StatusOptions): Promise<number> {
   const cli = await openCli(options, { hooks: "optional" });
   const url = redactUrl(cli.url);
-  const zone = cli.config?.timezone;
+  const zone = displayZone(options, cli.config);
   const tty = process.stdout.isTTY === true;
   const draw = async () => {
     const report = await readStatus(cli.env);
-    const text = options.json ? `${JSON.stringify({ url, ...report }, null, options.watch ? 0 : 2)}\n` : renderStatus(report, { url, zone });
+    const text = options.json ? `${JSON.stringify({ url, ...report }, null, options.watch ? 0 : 2)}\n` : `${renderStatus(report, { url, zone }).replace(/\n?$/, "\n")}${zoneNote(zone)}\n`;
     // On a TTY: home the cursor and clear the screen, so the picture is redrawn in place.
     if (options.watch && tty && !options.json) process.stdout.write(`\x1b[H\x1b[2J${text}`);
     else process.stdout.write(options.watch && !options.json ? `${text}\n` : text);

@@ -8,6 +8,7 @@ import { selectTasks } from "../../scheduler/select-tasks.js";
 import { action, EXIT, withCommon, type CommonOptions } from "../common.js";
 import { openCli } from "../context.js";
 import type { Redis } from "ioredis";
+import { displayZone } from "../display-zone.js";
 
 interface WhyOptions extends CommonOptions {
   limit?: string;
@@ -44,7 +45,7 @@ async function runWhy(target: string, options: WhyOptions): Promise<number> {
     throw err;
   });
   try {
-    const zone = cli.config?.timezone ?? "UTC";
+    const zone = displayZone(options, cli.config);
     let ids: string[];
     if (cli.hooks) {
       ids = selectTasks(cli.hooks.tasks, target).tasks.map((t) => t.id);

@@ -18,7 +18,9 @@ if not q then return cjson.encode({ outcome = "lease-lost" }) end
 
 local jk = key("job", id)
 local e = cjson.decode(err)
-local j = redis.call("HMGET", jk, "attempt", "startedAt", "task")
+local j = redis.call("HMGET", jk, "attempt", "startedAt", "task", "method")
+-- `logs --task` matches a scheduled task's id or the method of an enqueued job
+j[3] = j[3] or j[4]
 redis.call("ZREM", key("started", q), id)
 record_attempt(id, { attempt = tonumber(j[1]), worker = worker, startedAt = tonumber(j[2]), endedAt = NOW, outcome = outcome, error = e })
 redis.call("HSET", jk, "error", err)
