@@ -34,7 +34,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "hs-cli-reload-"));
   cpSync("test/cli/fixtures/lines-app/lines_app", join(dir, "lines_app"), { recursive: true });
   writeFileSync(join(dir, "hooks.ts"), hooksText(`daily: ["lines_app.tasks.ok"]`));
-  env = { redis: t.redis, keys: t.keys, clock: () => Date.now(), queues: { default: { timeout: 30 } } as QueueEnv["queues"], retention: DEFAULT_RETENTION };
+  env = { redis: t.redis, keys: t.keys, clock: () => Date.now(), queues: { default: { timeout: 30, workers: 1, concurrency: 1 } }, retention: DEFAULT_RETENTION };
 });
 afterAll(async () => {
   for (const c of started) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");

@@ -18,7 +18,7 @@ let env: QueueEnv;
 
 beforeAll(async () => {
   t = await testRedis("cli-job-lines");
-  env = { redis: t.redis, keys: t.keys, clock: () => Date.now(), queues: { default: { timeout: 1 } } as QueueEnv["queues"], retention: DEFAULT_RETENTION };
+  env = { redis: t.redis, keys: t.keys, clock: () => Date.now(), queues: { default: { timeout: 1, workers: 1, concurrency: 1 } }, retention: DEFAULT_RETENTION };
 });
 afterAll(async () => {
   await t.cleanup();
