@@ -6,6 +6,7 @@
  * and the workers. Signals: SIGTERM/SIGINT once = stop taking work and let running jobs finish
  * (grace period), twice = stop now and requeue; SIGHUP (or `scheduler reload`) = reload hooks.
  */
+import { hostname } from "node:os";
 import { dirname } from "node:path";
 import type { Redis } from "ioredis";
 import { systemClock } from "../clock.js";
@@ -13,7 +14,7 @@ import { describeError } from "../errors.js";
 import { setActiveContext, type QueueEnv } from "../queue/context.js";
 import { createRedis } from "../redis/connection.js";
 import { createKeys } from "../redis/keys.js";
-import { createLogger, closeLogger, logFilePath } from "../log/logger.js";
+import { createLogger, closeLogger } from "../log/logger.js";
 import { groupsFromConfig } from "../worker/groups.js";
 import { startSupervisor, type Supervisor } from "../worker/supervisor.js";
 import { cronDialectWarnings } from "../hooks/cron-dialect-warnings.js";
@@ -23,12 +24,16 @@ import { FailureHandlers } from "../worker/failure-handlers.js";
 import type { Logger as WorkerLogger } from "../worker/types.js";
 import { ensureRedis } from "./embedded-redis.js";
 import { bannerLines } from "./banner.js";
-import { listenControl } from "./control.js";
+import { listenControl, type ReloadReply } from "./control.js";
+import { announceReload, summarizeDiff } from "./reload-announce.js";
 import { collectWhenSettled, holdYoungGeneration } from "./release-garbage.js";
 import { diffTasks, loadApp, type LoadedApp } from "./reload.js";
 import { waitForRedis } from "./wait-for-redis.js";
 import { startDaemonHttp } from "./http.js";
 import type { HttpAddress, HttpHandle } from "../http/server.js";
+import { stopNotice } from "./stop-notice.js";
+import { daemonLogFiles } from "./log-files.js";
+import { parseJobLinesMode } from "../worker/job-lines.js";
 
 export interface StartOptions {
   hooks?: string;
@@ -45,6 +50,12 @@ export interface StartOptions {
   http?: HttpAddress;
   readOnly?: boolean;
   httpToken?: string;
+  /** --log-file PATH: every line there; --no-log-file (false): the console only. */
+  logFile?: string | false;
+  /** --job-lines: a line per ended job (all), failures only, or none. */
+  jobLines?: string;
+  /** Times of the console lines in UTC instead of the configured zone. */
+  utc?: boolean;
 }
 
 export async function runDaemon(opts: StartOptions): Promise<number> {
@@ -54,8 +65,11 @@ export async function runDaemon(opts: StartOptions): Promise<number> {
   let app: LoadedApp = await loadApp({ hooksPath: opts.hooks, flags: { redis: opts.redis, prefix: opts.prefix } });
   const { config } = app;
   const cwd = dirname(config.hooksFile);
-  const log = createLogger({ name: "scheduler", level: config.logLevel, json: opts.json, file: logFilePath(cwd, "scheduler") });
-  const workerLog = createLogger({ name: "worker", level: config.logLevel, json: opts.json, file: logFilePath(cwd, "worker") });
+  const jobLines = parseJobLinesMode(opts.jobLines ?? process.env.SCHEDULER_JOB_LINES, opts.jobLines === undefined ? "SCHEDULER_JOB_LINES" : "--job-lines");
+  const files = daemonLogFiles(cwd, opts.logFile);
+  const zone = opts.utc ? "UTC" : config.timezone;
+  const log = createLogger({ name: "scheduler", level: config.logLevel, json: opts.json, zone, ...(files ? { file: files.scheduler } : {}) });
+  const workerLog = createLogger({ name: "worker", level: config.logLevel, json: opts.json, zone, ...(files ? { file: files.worker } : {}) });
   const groups = opts.workers ? groupsFromConfig(config, opts.queue) : [];
 
   // Signals are ours from the first moment, so Ctrl-C while waiting for Redis exits cleanly.
@@ -66,7 +80,8 @@ export async function runDaemon(opts: StartOptions): Promise<number> {
   const onStop = (signal: NodeJS.Signals) => {
     signals++;
     if (signals === 1) {
-      log.info(`${signal}: stopping; running jobs may finish (send ${signal} again to stop now and requeue them)`);
+      const awaited = supervisor ? supervisor.liveSlots().flatMap((slot) => [...slot.child!.inFlight.values()]) : [];
+      log.info(stopNotice(signal, awaited, supervisor?.graceMs ?? 0, Date.now()));
       stopping.abort();
       void scheduler?.stop();
     } else {
@@ -101,6 +116,7 @@ export async function runDaemon(opts: StartOptions): Promise<number> {
       ...(config.signing ? { signing: config.signing } : {}),
     };
     setActiveContext(env);
+    const daemonName = `${hostname()}:${process.pid}`;
 
     for (const line of bannerLines({
       config,
@@ -158,6 +174,7 @@ export async function runDaemon(opts: StartOptions): Promise<number> {
         preload: [...new Set(app.hooks.tasks.map((t) => t.method))],
         logger: workerLog,
         handleSignals: false,
+        jobLines,
       });
     }
 
@@ -165,31 +182,35 @@ export async function runDaemon(opts: StartOptions): Promise<number> {
     // tick is done: one full GC then lets an idle daemon give it back (see release-garbage.ts).
     cancelCollect = collectWhenSettled(() => !scheduler || scheduler.state().ticks >= 1, { then: releaseYoung });
 
-    const reload = async (why: string) => {
+    const reload = async (why: string, replyTo?: string) => {
       const releaseReloadYoung = holdYoungGeneration();
+      let reply: ReloadReply;
       try {
         const next = await loadApp({ hooksPath: config.hooksFile, fresh: true, flags: { redis: opts.redis, prefix: opts.prefix } });
         const diff = diffTasks(app.hooks.tasks, next.hooks.tasks);
         app = next;
         env.tasks = next.tasks;
         scheduler?.replaceTasks(next.hooks.tasks);
-        supervisor?.reload({ config: next.config, preload: [...new Set(next.hooks.tasks.map((t) => t.method))] });
+        const workersReplaced = supervisor?.reload({ config: next.config, preload: [...new Set(next.hooks.tasks.map((t) => t.method))] }) ?? 0;
         for (const t of diff.added) log.info(`reload: added ${t.id}`);
         for (const t of diff.removed) log.info(`reload: removed ${t.id}`);
         for (const t of diff.changed) log.info(`reload: changed ${t.id}`);
         log.info(`reload (${why}): ${next.hooks.tasks.length} tasks; ${diff.added.length} added, ${diff.removed.length} removed, ${diff.changed.length} changed`);
+        reply = { daemon: daemonName, ok: true, tasks: next.hooks.tasks.length, ...summarizeDiff(diff), workersReplaced };
         const ticks = scheduler?.state().ticks ?? 0;
         cancelCollect?.();
         cancelCollect = collectWhenSettled(() => !scheduler || scheduler.state().ticks > ticks, { then: releaseReloadYoung });
       } catch (err) {
         releaseReloadYoung();
         log.error(`reload (${why}) failed, the previous hooks keep running: ${describeError(err)}`);
+        reply = { daemon: daemonName, ok: false, error: describeError(err) };
       }
+      await announceReload(env, why, reply, replyTo).catch((err: unknown) => log.warn(`reload: could not announce the result: ${describeError(err)}`));
     };
     process.on("SIGHUP", () => void reload("SIGHUP"));
     const subscriber = createRedis(redisHandle.url, { connectionName: "hs-control" });
     subscriber.on("error", () => {});
-    closeControl = await listenControl(subscriber, env.keys, () => void reload("scheduler reload"));
+    closeControl = await listenControl(subscriber, env.keys, (_command, replyTo) => void reload("scheduler reload", replyTo));
 
     let code = 0;
     if (supervisor) code = await supervisor.done;

@@ -17,6 +17,8 @@ export interface PrinterOptions {
   bars?: boolean;
   color?: boolean;
   zone?: string;
+  /** Name the zone in each line's time column. */
+  zoneName?: boolean;
 }
 
 export interface EventPrinter {
@@ -42,7 +44,7 @@ export function createPrinter(options: PrinterOptions): EventPrinter {
 function createTextPrinter(options: PrinterOptions): EventPrinter {
   const { out } = options;
   const useBars = options.bars ?? ((out as NodeJS.WriteStream).isTTY === true);
-  const line = (event: StoredEvent) => formatEvent(event, { color: options.color, zone: options.zone });
+  const line = (event: StoredEvent) => formatEvent(event, { color: options.color, zone: options.zone, zoneName: options.zoneName });
   if (!useBars) return { print: (event) => void out.write(`${line(event)}\n`), close: () => {} };
 
   let multibar: cliProgress.MultiBar | undefined;

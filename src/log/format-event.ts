@@ -16,6 +16,8 @@ export interface FormatOptions {
   color?: boolean;
   /** IANA zone for the time column; default the machine's. */
   zone?: string;
+  /** Name the zone after the time ("2026-03-01 11:00:00.000 CET"). */
+  zoneName?: boolean;
 }
 
 export interface ProgressData {
@@ -44,13 +46,18 @@ export function formatTime(at: number, zone?: string): string {
   return time.toFormat("yyyy-LL-dd HH:mm:ss.SSS");
 }
 
+/** "CET", "UTC", or "GMT+5" where the zone has no common abbreviation. */
+export function zoneAbbreviation(at: number, zone?: string): string {
+  return (zone ? DateTime.fromMillis(at, { zone }) : DateTime.fromMillis(at)).toFormat("ZZZZ");
+}
+
 export function formatEvent(event: SchedulerEvent, options: FormatOptions = {}): string {
   const level = event.level.toUpperCase().padEnd(5);
   const progress = progressOf(event);
   // A progress event's msg repeats its data ("45% Import"); the data says it better.
   const msg = progress ? describeProgress(progress) : event.msg;
   const columns = [
-    formatTime(event.at, options.zone),
+    options.zoneName ? `${formatTime(event.at, options.zone)} ${zoneAbbreviation(event.at, options.zone)}` : formatTime(event.at, options.zone),
     options.color ? `${COLOR[event.level] ?? ""}${level}${RESET}` : level,
     event.type.padEnd(14),
     (event.queue ?? "-").padEnd(8),

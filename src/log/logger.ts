@@ -1,13 +1,15 @@
 /**
- * Process logs (pino): pretty on a terminal, JSON lines otherwise, and a size-rotated file under
+ * Process logs (pino): one human line per record on a terminal (console-format.ts), JSON lines
+ * otherwise, and a size-rotated file under
  * `logs/` (`logs/scheduler.log`, `logs/worker.log`, rotated to `.1` ... `.N` like logrotate).
  *
  * Job code logs through `jobLogger(base, job)`: a pino child whose bindings (jobId, queue, task,
  * attempt) are serialized once per job, so each call on the hot path costs what a plain log does.
  */
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { pino, type DestinationStream, type Level, type Logger, type StreamEntry } from "pino";
-import pretty from "pino-pretty";
+import { consoleDestination } from "./console-format.js";
+import { useColor } from "./color.js";
 import type { Job } from "../queue/types.js";
 import { createEventSink, type EventSink, type EventSinkOptions } from "./event-sink.js";
 import { openLogFile, type LogFile, type RotateOptions } from "./log-file.js";
@@ -27,8 +29,10 @@ export interface LoggerOptions {
   rotate?: RotateOptions;
   /** Console destination (default process.stdout); false: file only. */
   console?: NodeJS.WritableStream | false;
-  /** Pretty console lines; default: the console is a TTY and json is not set. */
+  /** Human console lines; default: the console is a TTY and json is not set. */
   pretty?: boolean;
+  /** IANA zone of the human lines' time column (default: the machine's). */
+  zone?: string;
   /** Also copy job lines (and process lines at warn+) to the events stream (see event-sink.ts). */
   events?: EventSinkOptions;
 }
@@ -56,6 +60,35 @@ export function attachEventSink(logger: Logger, options: EventSinkOptions): Even
   return sink;
 }
 
+/**
+ * One writer per file: two loggers given the same --log-file share it (two rotating streams on
+ * one file would rotate it under each other). Closed when its last logger is.
+ */
+const openFiles = new Map<string, { file: LogFile; users: number }>();
+
+function sharedLogFile(path: string, rotate: RotateOptions | undefined): LogFile {
+  const key = resolve(path);
+  let entry = openFiles.get(key);
+  if (entry) entry.users += 1;
+  else openFiles.set(key, (entry = { file: openLogFile(key, rotate), users: 1 }));
+  const shared = entry;
+  let closed = false;
+  return {
+    write: (line) => shared.file.write(line),
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      shared.users -= 1;
+      if (shared.users > 0) return;
+      openFiles.delete(key);
+      await shared.file.close();
+    },
+    get dropped() {
+      return shared.file.dropped;
+    },
+  };
+}
+
 /** What closeLogger must end for each logger (pino has no close of its own). */
 const closers = new WeakMap<Logger, () => Promise<void>>();
 
@@ -67,7 +100,7 @@ export function createLogger(options: LoggerOptions): Logger {
     const isTty = (console as NodeJS.WriteStream).isTTY === true;
     const usePretty = options.pretty ?? (isTty && !options.json);
     const dest: DestinationStream = usePretty
-      ? pretty({ colorize: isTty, destination: console, translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname" })
+      ? consoleDestination({ out: console, zone: options.zone, color: useColor(console) })
       : console === process.stdout
         ? pino.destination({ dest: 1, sync: true }) // what plain pino() does: no lines lost on exit
         : (console as DestinationStream);
@@ -75,7 +108,7 @@ export function createLogger(options: LoggerOptions): Logger {
   }
   let file: LogFile | undefined;
   if (options.file) {
-    file = openLogFile(options.file, options.rotate);
+    file = sharedLogFile(options.file, options.rotate);
     streams.push({ level, stream: file });
   }
   if (options.events) streams.push({ level, stream: createEventSink(options.events) });

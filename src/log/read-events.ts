@@ -32,7 +32,9 @@ export function parseLevel(text: string, what = "--level"): EventLevel {
 export function matchesFilter(event: SchedulerEvent, filter: EventFilter): boolean {
   if (filter.job !== undefined && event.jobId !== filter.job) return false;
   if (filter.queue !== undefined && event.queue !== filter.queue) return false;
-  if (filter.task !== undefined && event.task !== filter.task) return false;
+  // A dotted path matches the method of scheduled jobs (task id "cron:...|my_app.tasks.x") and
+  // of enqueued ones (their task is the method) alike.
+  if (filter.task !== undefined && event.task !== filter.task && !event.task?.endsWith(`|${filter.task}`)) return false;
   if (filter.level !== undefined && LEVELS.indexOf(event.level) < LEVELS.indexOf(filter.level)) return false;
   if (filter.type !== undefined) {
     const ok = filter.type.endsWith(".") ? event.type.startsWith(filter.type) : event.type === filter.type;

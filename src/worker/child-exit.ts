@@ -71,6 +71,7 @@ async function timedOut(sup: Supervisor, worker: string, inFlight: InFlightJob[]
   const bystanders = inFlight.filter((j) => !victims.includes(j));
   for (const job of victims) {
     const result = await failTimedOut(sup.env, worker, job, sup.failures);
+    sup.jobLines?.print({ ...lineOf(job, now), outcome: result === "retry-scheduled" ? "timed-out-retry" : "timed-out", error: job.limit, worker });
     sup.log.warn({ worker, jobId: job.id, queue: job.queue, result }, `job ${job.limit}; worker killed`);
     sup.events.emit("job.timeout", "error", `job ${job.id} ${job.limit}; worker ${worker} killed`, { worker, jobId: job.id, queue: job.queue, data: { result } });
   }
@@ -108,11 +109,22 @@ async function stopped(sup: Supervisor, worker: string, exit: ChildExit): Promis
 /** Dealt with now rather than when their leases lapse; the stall limit stops a job that kills every worker. */
 async function crashedJobs(sup: Supervisor, worker: string, how: string, exit: ChildExit): Promise<void> {
   const outcome = await abandon(sup.env, worker, exit.inFlight, sup.stallLimit, sup.failures, deathCause(exit));
+  const now = sup.clock();
+  const error = `worker died (${how})`;
+  for (const job of exit.inFlight) {
+    const ended = outcome.failed.includes(job.id) ? "abandoned" : outcome.requeued.includes(job.id) ? "requeued" : undefined;
+    if (ended) sup.jobLines?.print({ ...lineOf(job, now), outcome: ended, error, worker });
+  }
   if (outcome.requeued.length > 0 || outcome.failed.length > 0) sup.log.warn({ worker, requeued: outcome.requeued, failed: outcome.failed }, "jobs of the dead worker recovered");
   sup.events.emit("worker.down", "error", `worker ${worker} died (${how})${exit.fatal ? `: ${exit.fatal}` : ""}`, {
     worker,
     data: { requeued: outcome.requeued, failed: outcome.failed },
   });
+}
+
+/** The fields of a job line for a job the supervisor ended itself. */
+function lineOf(job: InFlightJob, now: number): { id: string; queue: string; method: string; at: number; ms: number } {
+  return { id: job.id, queue: job.queue, method: job.method ?? "(task unknown)", at: now, ms: job.startedAt === undefined ? 0 : now - job.startedAt };
 }
 
 function restartAfterCrash(sup: Supervisor, slot: Slot, worker: string, exit: ChildExit): void {

@@ -11,6 +11,7 @@ import { jobTally } from "../http/metrics/job-tally.js";
 import { fork, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import type { Clock } from "../clock.js";
+import type { JobEndNote } from "./job-end-note.js";
 import { isChildMessage, type ChildInit, type ChildMessage, type RunningJobNote } from "./types.js";
 
 /** Resolved relative to this module, so it works from dist/ wherever the package lives. */
@@ -54,6 +55,8 @@ export interface ChildEvents {
   onReady(child: ChildHandle): void;
   onLoadError(child: ChildHandle, module: string, error: string): void;
   onDeadline(child: ChildHandle, job: InFlightJob): void;
+  /** Jobs that ended, as the child reported them for the daemon's job lines (job-lines.ts). */
+  onJobsEnded?(child: ChildHandle, ended: JobEndNote[]): void;
   onExit(child: ChildHandle, exit: ChildExit): void;
 }
 
@@ -227,6 +230,7 @@ export class ChildHandle {
         this.failed += msg.failed;
         if (msg.rss !== undefined) this.rss = msg.rss;
         if (msg.tally) jobTally.merge(msg.tally);
+        if (msg.ended) events.onJobsEnded?.(this, msg.ended);
         break;
       case "load-error":
         events.onLoadError(this, msg.module, msg.error);
@@ -258,7 +262,7 @@ export class ChildHandle {
   }
 
   private track(r: RunningJobNote): void {
-    const job: InFlightJob = { id: r.id, queue: r.queue, deadline: r.deadline, limit: r.limit, timer: undefined };
+    const job: InFlightJob = { ...r, timer: undefined };
     this.inFlight.set(job.id, job);
     this.armDeadline(job);
   }

@@ -147,6 +147,7 @@ async function start(init: ChildInit): Promise<void> {
       aborts,
       failures,
       taskLogger,
+      ...(init.jobLines && init.jobLines !== "none" ? { jobLines: { mode: init.jobLines, appRoot: init.config.appRoot } } : {}),
       // One job at a time has nothing to batch with: its completion goes at once. Batches of at
       // most half the slots keep two calls in flight in a backlog, so Redis runs one while this
       // process runs the jobs the other brought back (larger batches made the two take turns:

@@ -12,16 +12,23 @@ export async function leasedJobs(env: QueueEnv, worker: string, queues: string[]
   const candidates = queues.flatMap((queue, i) => ids[i]!.map((id) => ({ id, queue })));
   if (candidates.length === 0) return [];
   const pipe = env.redis.pipeline();
-  for (const c of candidates) pipe.hmget(env.keys.job(c.id), "status", "worker", "startedAt", "timeout");
+  for (const c of candidates) pipe.hmget(env.keys.job(c.id), "status", "worker", "startedAt", "timeout", "method");
   const rows = (await pipe.exec()) ?? [];
   const leased: RunningJobNote[] = [];
   candidates.forEach((c, i) => {
     const [err, row] = rows[i] ?? [];
     if (err || !Array.isArray(row)) return;
-    const [status, owner, startedAt, timeout] = row as Array<string | null>;
+    const [status, owner, startedAt, timeout, method] = row as Array<string | null>;
     if (status !== "started" || owner !== worker) return;
     const limit = jobLimit({ queue: c.queue, timeout: Number(timeout) }, env.queues);
-    leased.push({ id: c.id, queue: c.queue, deadline: hardDeadline(Number(startedAt), limit), limit: timeoutMessage(limit) });
+    leased.push({
+      id: c.id,
+      queue: c.queue,
+      deadline: hardDeadline(Number(startedAt), limit),
+      limit: timeoutMessage(limit),
+      ...(method ? { method } : {}),
+      startedAt: Number(startedAt),
+    });
   });
   return leased;
 }

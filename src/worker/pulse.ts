@@ -13,6 +13,7 @@
  */
 import type { PulseNote, RunningJobNote } from "./types.js";
 import { jobTally } from "../http/metrics/job-tally.js";
+import type { JobEndNote } from "./job-end-note.js";
 
 /** Longest a change of the running set waits before the supervisor hears of it. */
 export const PULSE_MS = 50;
@@ -26,6 +27,8 @@ export class PulseJournal {
   private finished = 0;
   private failed = 0;
   private dirty = false;
+  /** Ended jobs the daemon prints a line for (job-end-note.ts), sent with the next pulse. */
+  private ended: JobEndNote[] = [];
   private lastSentAt = -Infinity;
 
   jobStarted(job: RunningJobNote): void {
@@ -33,8 +36,9 @@ export class PulseJournal {
     this.dirty = true;
   }
 
-  jobEnded(id: string, outcome: JobOutcome): void {
+  jobEnded(id: string, outcome: JobOutcome, note?: JobEndNote): void {
     this.running.delete(id);
+    if (note) this.ended.push(note);
     if (outcome === "finished") this.finished += 1;
     else if (outcome === "failed" || outcome === "retry-scheduled") this.failed += 1;
     this.dirty = true;
@@ -48,6 +52,10 @@ export class PulseJournal {
     // the counters and histograms of the jobs that ended since the last pulse (job-tally.ts)
     const tally = jobTally.drain();
     if (tally) pulse.tally = tally;
+    if (this.ended.length > 0) {
+      pulse.ended = this.ended;
+      this.ended = [];
+    }
     this.finished = 0;
     this.failed = 0;
     this.dirty = false;

@@ -25,6 +25,7 @@ import { followShutdown, JobAbort } from "./job-abort.js";
 import type { Logger as PinoLogger } from "pino";
 import type { CompletionBatch } from "./completion-batch.js";
 import { noteError, withRunSpan } from "../telemetry/tracing.js";
+import { jobEndNote, rememberFailure, wantsNote, type JobLinesMode } from "./job-end-note.js";
 
 export interface RunJobDeps {
   env: QueueEnv;
@@ -46,6 +47,8 @@ export interface RunJobDeps {
   completions?: CompletionBatch;
   /** The running jobs' aborts by job id, so a cancel request can reach one (child.ts). */
   aborts?: Map<string, JobAbort>;
+  /** Which ended jobs the daemon prints a line for, and the app root their stack frames are shown from. */
+  jobLines?: { mode: JobLinesMode; appRoot: string };
 }
 
 export type RunOutcome = JobOutcome;
@@ -67,7 +70,7 @@ export async function runJob(deps: RunJobDeps, job: Job, take?: TakeNext): Promi
   const { limit, message } = limitOf(job, env);
   // No IPC write here: the next pulse carries it, and a task that blocks the event loop before
   // then is found by the supervisor in Redis (pulse.ts).
-  deps.journal.jobStarted({ id: job.id, queue: job.queue, deadline: hardDeadline(startedAt, limit), limit: message });
+  deps.journal.jobStarted({ id: job.id, queue: job.queue, deadline: hardDeadline(startedAt, limit), limit: message, method: job.method, startedAt });
 
   const abort = new JobAbort();
   // The error is made only when the soft timeout fires: an Error per job (its stack trace) is
@@ -89,7 +92,8 @@ export async function runJob(deps: RunJobDeps, job: Job, take?: TakeNext): Promi
     unfollow();
     deps.aborts?.delete(job.id);
   }
-  deps.journal.jobEnded(job.id, outcome);
+  const lines = deps.jobLines;
+  deps.journal.jobEnded(job.id, outcome, lines && wantsNote(lines.mode, outcome) ? jobEndNote(job, outcome, startedAt, env.clock(), lines.appRoot) : undefined);
   return outcome;
 }
 
@@ -170,6 +174,7 @@ async function perform(deps: RunJobDeps, job: Job, abort: JobAbort, take?: TakeN
 
 /** failJob, and the failure handlers when it was the job's final failure (failure-handlers.ts). */
 function fail(deps: RunJobDeps, input: FailJobInput): Promise<"retry-scheduled" | "failed" | "lease-lost"> {
+  if (deps.jobLines) rememberFailure(input.job, input.error);
   return deps.failures ? deps.failures.fail(input) : failJob(deps.env, input);
 }
 

@@ -38,6 +38,7 @@ import { CancelRelay, DEFAULT_CANCEL_GRACE_MS } from "./job-cancel.js";
 import { createTaskRegistry } from "../hooks/task-loader.js";
 import type { TaskRegistry } from "../hooks/types.js";
 import type { Logger, WorkerGroupSpec, WorkerTimings } from "./types.js";
+import { JobLines, type JobLinesMode } from "./job-lines.js";
 
 export const DEFAULT_TIMINGS: WorkerTimings = {
   heartbeatMs: 2000,
@@ -71,6 +72,8 @@ export interface SupervisorOptions {
   abortMs?: number;
   /** Module forked for each child (default dist/worker/child.js). */
   childModule?: URL | string;
+  /** A line per ended job on the logger: every job, failures only, or none (default none). */
+  jobLines?: JobLinesMode;
 }
 
 /** One place in a group: the child in it now, or a restart waiting for its backoff. */
@@ -104,6 +107,8 @@ export class Supervisor {
   /** Failure handlers of the jobs failed here (hard timeouts, dead workers, reaps). */
   readonly failures: FailureHandlers;
   readonly done: Promise<number>;
+  /** The line per ended job (job-lines.ts), when asked for. */
+  readonly jobLines: JobLines | undefined;
   stopping = false;
   private forced = false;
   private finished = false;
@@ -137,6 +142,7 @@ export class Supervisor {
       retention: options.config.retention,
     };
     this.events = new WorkerEvents(this.env, this.log);
+    this.jobLines = options.jobLines && options.jobLines !== "none" ? new JobLines(this.log, options.jobLines) : undefined;
     this.failures = new FailureHandlers({
       env: this.env,
       log: this.log,
@@ -222,6 +228,7 @@ export class Supervisor {
     this.stopping = true;
     const graceMs = this.graceMs;
     this.log.info({ graceMs, running: this.runningJobs() }, "stopping: no new jobs; waiting for running ones (signal again to force)");
+    for (const old of this.retiring) old.child?.requestStop();
     for (const group of this.groups) {
       for (const slot of group.slots) {
         clearTimeout(slot.restartTimer);
@@ -261,8 +268,8 @@ export class Supervisor {
    * loads the task modules anew; the old children take no more jobs, finish the running ones and
    * exit. The groups' shape (queues, processes, concurrency) stays as it is.
    */
-  reload(update: { config?: ResolvedConfig; preload?: string[] } = {}): void {
-    if (this.stopping) return;
+  reload(update: { config?: ResolvedConfig; preload?: string[] } = {}): number {
+    if (this.stopping) return 0;
     if (update.config) {
       this.options.config = update.config;
       this.env.queues = update.config.queues;
@@ -279,19 +286,21 @@ export class Supervisor {
         if (!slot.child?.alive) continue;
         const old: Slot = { group, index: slot.index, child: slot.child, info: slot.info, restartTimer: undefined, retiring: true };
         this.retiring.add(old);
-        old.child!.requestStop();
-        this.spawn(slot);
+        // The old child keeps taking jobs until its successor is ready (spawn's onReady), so
+        // no queue is left without a worker while the new one loads the task modules.
+        this.spawn(slot, old);
         replaced += 1;
       }
     }
-    this.log.info({ replaced }, "reload: new workers started; the old ones finish their running jobs");
+    this.log.info({ replaced }, "reload: new workers starting; each old one finishes its running jobs once its successor is ready");
+    return replaced;
   }
 
   runningJobs(): number {
     return this.liveSlots().reduce((n, s) => n + s.child!.inFlight.size, 0);
   }
 
-  spawn(slot: Slot): void {
+  spawn(slot: Slot, replacing?: Slot): void {
     const { spec } = slot.group;
     const name = `${hostname()}.${process.pid}.${RUN_ID}.${++childCounter}`;
     const child = new ChildHandle({
@@ -313,15 +322,18 @@ export class Supervisor {
         blockSeconds: this.timings.blockSeconds,
         burst: !!this.options.burst,
         preload: this.options.preload ?? [],
+        ...(this.jobLines ? { jobLines: this.jobLines.mode } : {}),
       },
       events: {
         onReady: (c) => {
           this.log.info({ worker: c.name, childPid: c.pid, queues: spec.queues }, "worker up");
+          replacing?.child?.requestStop();
           this.events.emit("worker.up", "info", `worker ${c.name} up (pid ${c.pid}, queues ${spec.queues.join(",")})`, { worker: c.name });
           void this.touch(slot);
         },
         onLoadError: (c, module, error) => this.reportLoadError(c, module, error),
         onDeadline: (c, job) => this.onDeadline(c, job),
+        onJobsEnded: (c, ended) => this.jobLines?.ended(ended, c.name),
         onExit: (c, exit) => void this.handleExit([...this.retiring].find((r) => r.child === c) ?? slot, c, exit),
       },
     });

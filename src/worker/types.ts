@@ -8,6 +8,7 @@
  */
 import type { ResolvedConfig } from "../config/types.js";
 import type { TallyDelta } from "../http/metrics/job-tally.js";
+import type { JobEndNote, JobLinesMode } from "./job-end-note.js";
 
 /** The logger a supervisor is given (pino's shape, trimmed to what we call). */
 export interface Logger {
@@ -68,6 +69,8 @@ export interface ChildInit {
   burst: boolean;
   /** Dotted paths to load before taking jobs, so a module that throws while loading shows at once. */
   preload: string[];
+  /** Which ended jobs the supervisor prints a line for (absent: none). */
+  jobLines?: JobLinesMode;
 }
 
 export type ParentMessage =
@@ -103,6 +106,9 @@ export interface RunningJobNote {
   deadline: number;
   /** The timeout message, e.g. "timed out after 5 s (queue short timeout)". */
   limit: string;
+  /** The task and when it started (absent when read back from Redis by a stall lookup). */
+  method?: string;
+  startedAt?: number;
 }
 
 export interface PulseNote {
@@ -117,6 +123,8 @@ export interface PulseNote {
   rss?: number;
   /** Job counters and durations recorded since the last pulse (src/http/metrics/job-tally.ts). */
   tally?: TallyDelta;
+  /** The ended jobs the supervisor prints a line for, when it asked for lines. */
+  ended?: JobEndNote[];
 }
 
 export function isChildMessage(value: unknown): value is ChildMessage {

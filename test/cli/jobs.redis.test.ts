@@ -33,7 +33,10 @@ describe.concurrent("scheduler jobs (process)", () => {
     const r = await jobs([]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
-    const lines = r.stdout.trimEnd().split("\n");
+    const all = r.stdout.trimEnd().split("\n");
+    // The last line names the zone of the time columns.
+    expect(all.at(-1)).toMatch(/^\(times in \S+\)$/);
+    const lines = all.slice(0, -1);
     expect(lines[0]).toMatch(/^ID\s+STATUS\s+QUEUE\s+METHOD\s+ATTEMPT\s+ENQUEUED\s+STARTED\s+ENDED\s+ERROR$/);
     // columns line up: STATUS starts at the same offset in every row
     const at = lines[0]!.indexOf("STATUS");

@@ -68,12 +68,12 @@ describe("scheduler logs", () => {
     expect(jsonLines(last.out()).map((e) => e.msg)).toEqual(["c"]);
   });
 
-  it("prints human lines (local time, level, type, queue, job, message) and progress as lines off a TTY", async () => {
+  it("prints human lines (time with its zone named, level, type, queue, job, message) and progress as lines off a TTY", async () => {
     const { redis, keys, url, prefix } = t;
     await appendEvent(redis, keys, ev({ type: "job.progress", jobId: "jp", queue: "long", msg: "", data: { percent: 45, title: "Import", description: "45 of 100" } }));
     const p = cli(["--redis", url, "--prefix", prefix, "--job", "jp"]);
     expect(await p.exit).toBe(0);
-    expect(p.out().trim()).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} {2}INFO {3}job\.progress {4}long {6}jp {2}45% Import: 45 of 100$/);
+    expect(p.out().trim()).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} \S+ {2}INFO {3}job\.progress {4}long {6}jp {2}45% Import: 45 of 100$/);
   });
 
   it("-f sees a new event within a second and exits 0 on SIGINT", async () => {
@@ -100,7 +100,7 @@ describe("scheduler logs", () => {
     expect(f.err()).toBe("");
   });
 
-  it("names the URL and exits 1 when Redis does not answer; rejects bad arguments before connecting", async () => {
+  it("names the URL and exits 1 when Redis does not answer; rejects bad arguments before connecting (exit 2)", async () => {
     const port = await new Promise<number>((resolve) => {
       const s = createServer().listen(0, "127.0.0.1", () => {
         const a = s.address();
@@ -109,7 +109,7 @@ describe("scheduler logs", () => {
     });
     const down = cli(["--redis", `redis://127.0.0.1:${port}`]);
     const bad = cli(["--redis", `redis://127.0.0.1:${port}`, "--since", "ten minutes"]);
-    expect(await Promise.all([down.exit, bad.exit])).toEqual([1, 1]);
+    expect(await Promise.all([down.exit, bad.exit])).toEqual([1, 2]);
     expect(down.err()).toContain(`cannot reach Redis at redis://127.0.0.1:${port}`);
     expect(bad.err().trim()).toMatch(/^scheduler: --since "ten minutes" is not a duration/);
   });

@@ -31,8 +31,8 @@ describe("leasedJobs", () => {
     const leased = await leasedJobs(f.env, "w1", ["short", "default"]);
     const short = f.env.queues.short!.timeout * 1000;
     expect(leased.sort((a, b) => a.id.localeCompare(b.id))).toEqual([
-      { id: "mine-own-timeout", queue: "default", deadline: T0 + 7000, limit: "timed out after 7 s (job timeout)" },
-      { id: "mine-short", queue: "short", deadline: T0 + short, limit: `timed out after ${short / 1000} s (queue short timeout)` },
+      { id: "mine-own-timeout", queue: "default", deadline: T0 + 7000, limit: "timed out after 7 s (job timeout)", method: "app.tasks.a", startedAt: T0 },
+      { id: "mine-short", queue: "short", deadline: T0 + short, limit: `timed out after ${short / 1000} s (queue short timeout)`, method: "app.tasks.a", startedAt: T0 },
     ]);
     expect(await leasedJobs(f.env, "w3", ["short", "default", "long"])).toEqual([]);
     expect(await leasedJobs(f.env, "w1", [])).toEqual([]);

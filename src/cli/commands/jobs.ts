@@ -16,6 +16,8 @@ import { action, EXIT, UsageError, withCommon, type CommonOptions } from "../com
 import { openCli, type CliContext } from "../context.js";
 import { redactJob, renderJobDetail, renderJobTable } from "../format/job-view.js";
 import { escapeControlInBlock } from "../../security/terminal-text.js";
+import { MIN_PREFIX, resolveJobId } from "../../ops/job-id-prefix.js";
+import { displayZone, zoneNote } from "../display-zone.js";
 
 interface ListOptions extends CommonOptions {
   queue?: string;
@@ -85,21 +87,31 @@ async function runList(options: ListOptions): Promise<number> {
   return withCli(options, async (cli) => {
     await checkQueue(cli.env, options.queue);
     const jobs = await searchJobs(cli.env, { queue: options.queue, status, limit });
-    print(options.json, jobs.map(redactJob), renderJobTable(jobs, cli.config?.timezone));
+    const zone = displayZone(options, cli.config);
+    print(options.json, jobs.map(redactJob), jobs.length ? `${renderJobTable(jobs, zone)}\n${zoneNote(zone)}` : renderJobTable(jobs, zone));
     return EXIT.ok;
   });
 }
 
 function noJob(id: string): SchedulerError {
-  return new SchedulerError("NO_SUCH_JOB", `no job with id ${id}`, { hint: "list jobs with `scheduler jobs`" });
+  return new SchedulerError("NO_SUCH_JOB", `no job with id ${id}${id.length >= MIN_PREFIX ? " or an id starting so" : ""}`, { hint: "list jobs with `scheduler jobs`" });
+}
+
+/** The full id of the job `id` names (a unique prefix is enough), or the no-such-job error. */
+async function fullId(cli: CliContext, id: string): Promise<string> {
+  const found = await resolveJobId(cli.env, id);
+  if (found === undefined) throw noJob(id);
+  return found;
 }
 
 async function runShow(id: string, options: CommonOptions, cmd: Command): Promise<number> {
   const o = merged(options, cmd);
   return withCli(o, async (cli) => {
-    const detail = await readJobDetail(cli.env, id);
+    const detail = await readJobDetail(cli.env, await fullId(cli, id));
     if (!detail) throw noJob(id);
-    print(o.json, { ...detail, job: redactJob(detail.job) }, renderJobDetail(detail, cli.config?.timezone));
+    const zone = displayZone(o, cli.config);
+    const shown = { ...detail, job: redactJob(detail.job) };
+    print(o.json, shown, `${renderJobDetail(shown, zone)}\n${zoneNote(zone)}`);
     return EXIT.ok;
   });
 }
@@ -111,6 +123,7 @@ async function runRetry(id: string | undefined, options: RetryOptions, cmd: Comm
   if (id !== undefined && o.queue !== undefined) throw new UsageError("--queue goes with --failed, not with a job id");
   return withCli(o, async (cli) => {
     if (id !== undefined) {
+      id = await fullId(cli, id);
       try {
         await requeue(id, cli.env);
       } catch (err) {
@@ -133,6 +146,7 @@ async function runCancel(id: string, options: CommonOptions, cmd: Command): Prom
   const o = merged(options, cmd);
   return withCli(o, async (cli) => {
     let res: "canceled" | "stopping";
+    id = await fullId(cli, id);
     try {
       res = await cancel(id, cli.env);
     } catch (err) {

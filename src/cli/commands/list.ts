@@ -64,7 +64,7 @@ async function runList(options: ListOptions): Promise<number> {
   const cli = await openCli(options, { hooks: "required" });
   try {
     const tasks = cli.hooks!.tasks;
-    const zone = cli.config!.timezone;
+    const zone = options.utc ? "UTC" : cli.config!.timezone;
     const now = Date.now();
     const ids = tasks.map((t) => t.id);
     const [lastSlots, outcomes, pauses, switches] = await Promise.all([

@@ -15,6 +15,8 @@ import { createKeys } from "../../redis/keys.js";
 import { parseDuration } from "../duration.js";
 import { action, EXIT, withCommon, type CommonOptions } from "../common.js";
 import { resolveTarget } from "../context.js";
+import { displayZone } from "../display-zone.js";
+import { useColor } from "../../log/color.js";
 
 interface LogsOptions extends CommonOptions {
   follow?: boolean;
@@ -52,6 +54,7 @@ async function runLogs(options: LogsOptions): Promise<number> {
   const filter: EventFilter = { job: options.job, queue: options.queue, task: options.task };
   if (options.level !== undefined) filter.level = parseLevel(options.level);
   const since = options.since === undefined ? undefined : systemClock() - parseDuration(options.since, "--since");
+
   const count = parseCount(options.lines, since === undefined ? 100 : EVENTS_MAXLEN);
 
   // --redis > REDIS_URL > hooks `redis` > this folder's embedded server > 127.0.0.1:6379; logs
@@ -59,7 +62,8 @@ async function runLogs(options: LogsOptions): Promise<number> {
   const target = await resolveTarget(options, { hooks: "optional" });
   const keys = createKeys(target.prefix);
   const redis: Redis = await connectRedis(target.url, { failFast: true, connectionName: "hs-logs" });
-  const printer = createPrinter({ out: process.stdout, json: options.json, color: process.stdout.isTTY === true });
+  const zone = displayZone(options, target.config);
+  const printer = createPrinter({ out: process.stdout, json: options.json, color: useColor(process.stdout), zone, zoneName: true });
   try {
     // The tail is taken first: history is read up to it and following starts after it, so an
     // event written in between is printed exactly once.

@@ -13,6 +13,7 @@ import { describeError } from "../../errors.js";
 import { renderStatus } from "../format/status-view.js";
 import { readScheduleStatus } from "../../ops/schedule-status.js";
 import { scheduleStatusLines } from "../format/schedule-status-view.js";
+import { displayZone, zoneNote } from "../display-zone.js";
 
 interface StatusOptions extends CommonOptions {
   watch?: boolean;
@@ -29,13 +30,15 @@ export function registerStatus(program: Command): void {
 async function runStatus(options: StatusOptions): Promise<number> {
   const cli = await openCli(options, { hooks: "optional" });
   const url = redactUrl(cli.url);
-  const zone = cli.config?.timezone;
+  const zone = displayZone(options, cli.config);
   const tty = process.stdout.isTTY === true;
   const draw = async () => {
     const report = await readStatus(cli.env);
     const schedules = await readScheduleStatus(cli.redis, cli.keys, cli.hooks?.tasks.map((t) => t.id));
     // Worker names, hosts and queue names come from Redis: control characters shown escaped.
-    const text = options.json ? `${JSON.stringify({ url, ...report, schedules }, null, options.watch ? 0 : 2)}\n` : escapeControlInBlock(renderStatus(report, { url, zone }) + scheduleStatusLines(schedules));
+    const text = options.json
+      ? `${JSON.stringify({ url, ...report, schedules }, null, options.watch ? 0 : 2)}\n`
+      : escapeControlInBlock(`${renderStatus(report, { url, zone }).replace(/\n?$/, "\n")}${scheduleStatusLines(schedules)}${zoneNote(zone)}\n`);
     // On a TTY: home the cursor and clear the screen, so the picture is redrawn in place.
     if (options.watch && tty && !options.json) process.stdout.write(`\x1b[H\x1b[2J${text}`);
     else process.stdout.write(options.watch && !options.json ? `${text}\n` : text);

@@ -23,7 +23,8 @@ async function runSwitch(name: SwitchAction, options: CommonOptions): Promise<nu
     const now = describeSwitches(after);
     const line = was === now ? `scheduler already ${now}` : `scheduler ${now} (was ${was})`;
     const note = now !== "running" && name !== "disable" && name !== "pause" ? ` - still ${now}: run \`scheduler ${now === "disabled" ? "enable" : "resume"}\`` : "";
-    process.stdout.write(`${line}${note}\n`);
+    if (options.json) process.stdout.write(`${JSON.stringify({ action: name, before: was, after: now, changed: was !== now }, null, 2)}\n`);
+    else process.stdout.write(`${line}${note}\n`);
     return EXIT.ok;
   } finally {
     await cli.close();

@@ -20,22 +20,30 @@ async function runTrigger(target: string, options: TriggerOptions): Promise<numb
   try {
     const { tasks } = selectTasks(cli.hooks!.tasks, target);
     let failed = 0;
+    const results: Array<Record<string, unknown>> = [];
+    // Under --json the lines are collected and printed as one document at the end.
+    const say = (text: string, record: Record<string, unknown>) => {
+      results.push(record);
+      if (!options.json) process.stdout.write(`${text}\n`);
+    };
     for (const t of tasks) {
       const base = { queue: t.queue, kwargs: t.kwargs, ...(t.timeout !== undefined ? { timeout: t.timeout } : {}), ...(t.onFailure !== undefined ? { onFailure: t.onFailure } : {}), ...(t.retry !== undefined ? { retry: t.retry } : {}) };
       if (options.now) {
         const started = Date.now();
         try {
           await enqueueIn(cli.env, t.method, { ...base, now: true });
-          process.stdout.write(`ran ${t.method} (${Date.now() - started} ms)\n`);
+          say(`ran ${t.method} (${Date.now() - started} ms)`, { method: t.method, ran: true, ms: Date.now() - started });
         } catch (err) {
           failed++;
-          process.stderr.write(`scheduler: ${t.method} failed: ${describeError(err)}\n`);
+          if (options.json) results.push({ method: t.method, ran: false, error: describeError(err) });
+          else process.stderr.write(`scheduler: ${t.method} failed: ${describeError(err)}\n`);
         }
         continue;
       }
       const job = (await enqueueIn(cli.env, t.method, base)) as Job;
-      process.stdout.write(`enqueued ${t.method} -> ${job.id} (queue ${job.queue})\n`);
+      say(`enqueued ${t.method} -> ${job.id} (queue ${job.queue})`, { method: t.method, id: job.id, queue: job.queue });
     }
+    if (options.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
     return failed ? EXIT.failure : EXIT.ok;
   } finally {
     await cli.close();

@@ -10,6 +10,7 @@ import { openCli } from "../context.js";
 import type { Redis } from "ioredis";
 import { scheduleDetails, scheduleDetailLines } from "./why-details.js";
 import { parseCount } from "../schedule-args.js";
+import { displayZone } from "../display-zone.js";
 
 interface WhyOptions extends CommonOptions {
   limit?: string;
@@ -47,7 +48,7 @@ async function runWhy(target: string, options: WhyOptions): Promise<number> {
     throw err;
   });
   try {
-    const zone = cli.config?.timezone ?? "UTC";
+    const zone = displayZone(options, cli.config);
     let ids: string[];
     if (cli.hooks) {
       ids = selectTasks(cli.hooks.tasks, target).tasks.map((t) => t.id);

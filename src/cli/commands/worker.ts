@@ -10,8 +10,10 @@ import { ConfigError } from "../../errors.js";
 import { loadHooks } from "../../hooks/load.js";
 import { resolveConfig } from "../../config/resolve.js";
 import { ensureRedis } from "../../daemon/embedded-redis.js";
-import { createLogger } from "../../log/logger.js";
-import { startSupervisor } from "../../worker/supervisor.js";
+import { closeLogger, createLogger } from "../../log/logger.js";
+import { startSupervisor, type Supervisor } from "../../worker/supervisor.js";
+import { parseJobLinesMode } from "../../worker/job-lines.js";
+import { stopNotice } from "../../daemon/stop-notice.js";
 import { planWorkerGroup } from "../../worker/groups.js";
 
 interface WorkerOptions extends CommonOptions {
@@ -21,6 +23,8 @@ interface WorkerOptions extends CommonOptions {
   processes?: string;
   strategy: string;
   grace?: string;
+  jobLines?: string;
+  logFile?: string | false;
 }
 
 export function registerWorker(program: Command): void {
@@ -31,6 +35,8 @@ export function registerWorker(program: Command): void {
     .option("--processes <n>", "worker processes (default 1)")
     .option("--strategy <s>", "queue order: default (priority) or round_robin", "default")
     .option("--grace <seconds>", "on stop, wait this long for running jobs (default: the longest queue timeout)")
+    .option("--job-lines <which>", "a line per ended job: all, failures (quiet the finished ones) or none (default: SCHEDULER_JOB_LINES, else all)")
+    .option("--log-file <path>", "also write every log line to this file (default: the console only)")
     .action(action(runWorker));
 }
 
@@ -44,14 +50,33 @@ async function runWorker(opts: WorkerOptions): Promise<number> {
     strategy: opts.strategy,
   });
   const graceMs = opts.grace === undefined ? undefined : parseGrace(opts.grace);
-  const log = createLogger({ name: "worker", level: config.logLevel, json: true });
+  const jobLines = parseJobLinesMode(opts.jobLines ?? process.env.SCHEDULER_JOB_LINES, opts.jobLines === undefined ? "SCHEDULER_JOB_LINES" : "--job-lines");
+  const log = createLogger({
+    name: "worker",
+    level: config.logLevel,
+    json: opts.json,
+    zone: opts.utc ? "UTC" : config.timezone,
+    ...(typeof opts.logFile === "string" ? { file: opts.logFile } : {}),
+  });
   const redis = await ensureRedis({
     configuredUrl: config.redisUrl,
     cwd: dirname(config.hooksFile),
     logger: { info: (m) => log.info(m), warn: (m) => log.warn(m) },
   });
+  let supervisor: Supervisor | undefined;
+  let signals = 0;
+  const onStop = (signal: NodeJS.Signals) => {
+    signals += 1;
+    if (signals === 1 && supervisor) {
+      const awaited = supervisor.liveSlots().flatMap((slot) => [...slot.child!.inFlight.values()]);
+      log.info(stopNotice(signal, awaited, supervisor.graceMs, Date.now()));
+    } else if (signals > 1) log.warn(`${signal} again: stopping now; running jobs are requeued`);
+    supervisor?.stop();
+  };
+  process.on("SIGTERM", onStop);
+  process.on("SIGINT", onStop);
   try {
-    const supervisor = await startSupervisor({
+    supervisor = await startSupervisor({
       config,
       redisUrl: redis.url,
       groups: [group],
@@ -60,10 +85,14 @@ async function runWorker(opts: WorkerOptions): Promise<number> {
       promote: true,
       preload: [...new Set(hooks.tasks.map((t) => t.method))],
       logger: log,
-      handleSignals: true,
+      handleSignals: false,
+      jobLines,
     });
     return await supervisor.done;
   } finally {
+    process.off("SIGTERM", onStop);
+    process.off("SIGINT", onStop);
+    await closeLogger(log);
     await redis.stop();
     // Failure handlers of timed-out or abandoned jobs run here, in app modules that may hold
     // handles open (a Redis or SMTP client): once done, they must not keep this process alive.

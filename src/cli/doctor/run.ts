@@ -8,6 +8,7 @@ import { recentFailuresCheck, schedulerCheck, stuckJobsCheck, workersCheck } fro
 import { schedulesCheck } from "./schedule-checks.js";
 import { finding, type Check, type DoctorContext, type DoctorOptions, type Finding } from "./types.js";
 import { describeError } from "../../errors.js";
+import { paint, type Colour } from "../../log/color.js";
 
 export const CHECKS: Check[] = [
   hooksCheck,
@@ -45,16 +46,19 @@ export function healthy(findings: readonly Finding[]): boolean {
 }
 
 const LABEL: Record<Finding["level"], string> = { ok: "ok   ", warn: "warn ", error: "error" };
+const COLOUR: Record<Finding["level"], Colour> = { ok: "green", warn: "yellow", error: "red" };
 
 /** One line per finding: `error hooks: hooks.ts: scheduler_events.dayly: ... -> fix: ...`. */
-export function formatFindings(findings: readonly Finding[]): string {
+export function formatFindings(findings: readonly Finding[], color = false): string {
   const lines = findings.map((f) => {
     const fix = f.fix && f.level !== "ok" ? `  -> ${f.fix}` : "";
     // Multi-line messages (several problems) stay one finding per line.
-    return `${LABEL[f.level]} ${f.check}: ${f.message.replace(/\n/g, " | ")}${fix}`;
+    return `${paint(color, COLOUR[f.level], LABEL[f.level])} ${f.check}: ${f.message.replace(/\n/g, " | ")}${fix}`;
   });
   const errors = findings.filter((f) => f.level === "error").length;
   const warnings = findings.filter((f) => f.level === "warn").length;
-  lines.push(errors ? `doctor: ${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"}` : `doctor: healthy${warnings ? ` (${warnings} warning${warnings === 1 ? "" : "s"})` : ""}`);
+  const errorCount = paint(color && errors > 0, "red", `${errors} error${errors === 1 ? "" : "s"}`);
+  const warningCount = paint(color && warnings > 0, "yellow", `${warnings} warning${warnings === 1 ? "" : "s"}`);
+  lines.push(errors ? `doctor: ${errorCount}, ${warningCount}` : `doctor: ${paint(color, "green", "healthy")}${warnings ? ` (${warningCount})` : ""}`);
   return lines.join("\n") + "\n";
 }

@@ -9,7 +9,7 @@ local function finish_job(id, worker, result, ttl)
   local jk = key("job", id)
   -- one read for the lease check and everything the completion needs; the started-registry
   -- check is the ZREM itself: 0 removed = not ours, nothing written
-  local j = redis.call("HMGET", jk, "status", "worker", "queue", "attempt", "startedAt", "task", "childCount", "hasDependents", "enqueuedAt", "scheduledFor")
+  local j = redis.call("HMGET", jk, "status", "worker", "queue", "attempt", "startedAt", "task", "childCount", "hasDependents", "enqueuedAt", "scheduledFor", "method")
   if j[1] ~= "started" or j[2] ~= worker then return nil end
   local q = j[3]
   if redis.call("ZREM", key("started", q), id) == 0 then return nil end
@@ -28,7 +28,7 @@ local function finish_job(id, worker, result, ttl)
   end
   retire(id, q, "finished", ttl, j[7] ~= false, not first)
   record_history(q, j[6] or nil, "c", j[5], j[9])
-  emit_job("job.finished", "info", "finished in " .. (NOW - (started_at or NOW)) .. " ms", id, q, worker, j[6] or nil)
+  emit_job("job.finished", "info", "finished in " .. (NOW - (started_at or NOW)) .. " ms", id, q, worker, j[6] or j[11] or nil)
   -- only jobs named in some dependsOn carry the flag (enqueue_lib write_spec sets it)
   if j[8] then release_dependents(id) end
   if j[10] then schedule_outcome(id, j[6], j[10], "finished", started_at) end

@@ -19,7 +19,7 @@ local function take(worker, lease, first, last, untrimmed)
       -- the whole hash is the answer: read it once, check it, write the lease, patch the copy
       -- (one pass for the four fields it needs: no table of every field per job)
       local h = redis.call("HGETALL", jk)
-      local si, ai, wi, ti, ci, qi
+      local si, ai, wi, ti, ci, qi, ki, mi
       for k = 1, #h, 2 do
         local f = h[k]
         if f == "status" then si = k + 1
@@ -27,7 +27,9 @@ local function take(worker, lease, first, last, untrimmed)
         elseif f == "worker" then wi = k + 1
         elseif f == "startedAt" then ti = k + 1
         elseif f == "cancelRequested" then ci = k + 1
-        elseif f == "queue" then qi = k + 1 end
+        elseif f == "queue" then qi = k + 1
+        elseif f == "task" then ki = k + 1
+        elseif f == "method" then mi = k + 1 end
       end
       if si and h[si] == "queued" and ci then
         -- canceled while it ran, then given back (its worker died or stopped): not run again
@@ -56,7 +58,8 @@ local function take(worker, lease, first, last, untrimmed)
           h[#h + 1] = "takeProblem"; h[#h + 1] = why
         end
         redis.call("ZADD", key("started", q), NOW + lease, id)
-        emit_job("job.started", "debug", "started attempt " .. attempt, id, q, worker)
+        -- task: the scheduled task's id, else the method (`logs --task` matches either)
+        emit_job("job.started", "debug", "started attempt " .. attempt, id, q, worker, (ki and h[ki]) or (mi and h[mi]))
         return h
       end
     end

@@ -92,6 +92,6 @@ local function write_spec(spec)
   if spec.fields.parentId then record_child(spec.fields.parentId, id) end
   redis.call("SADD", QUEUES_KEY, q)
   emit("job.enqueued", "info", "enqueued " .. (spec.fields.method or "?") .. " (" .. status .. ")", id, q,
-    { task = spec.fields.task, data = { status = status, waitingOn = #waiting > 0 and waiting or nil } })
+    { task = spec.fields.task or spec.fields.method, data = { status = status, waitingOn = #waiting > 0 and waiting or nil } })
   return status
 end

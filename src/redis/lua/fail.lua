@@ -22,9 +22,11 @@ if not q then return cjson.encode({ outcome = "lease-lost" }) end
 
 local jk = key("job", id)
 local e = cjson.decode(err)
-local j = redis.call("HMGET", jk, "attempt", "startedAt", "task", "enqueuedAt", "scheduledFor")
+local j = redis.call("HMGET", jk, "attempt", "startedAt", "task", "enqueuedAt", "scheduledFor", "method")
 -- an abandoned attempt's run time is not known (its worker died somewhere in it)
 local started_at = outcome ~= "abandoned" and j[2] or nil
+-- events name a scheduled task's id, else the method (`logs --task` matches either)
+local event_task = j[3] or j[6] or nil
 redis.call("ZREM", key("started", q), id)
 record_attempt(id, { attempt = tonumber(j[1]), worker = worker, startedAt = tonumber(j[2]), endedAt = NOW, outcome = outcome, error = e })
 redis.call("HSET", jk, "error", err)
@@ -43,7 +45,7 @@ if retry_at then
   end
   record_history(q, j[3] or nil, nil, started_at, j[4])
   emit("job.retry", "warn", "attempt " .. j[1] .. " " .. outcome .. ": " .. tostring(e.message) .. "; retry at " .. retry_at, id, q,
-    { worker = worker, task = j[3] or nil, data = { retryAt = retry_at, attempt = tonumber(j[1]) } })
+    { worker = worker, task = event_task, data = { retryAt = retry_at, attempt = tonumber(j[1]) } })
   return cjson.encode({ outcome = "retry-scheduled" })
 end
 
@@ -51,7 +53,7 @@ redis.call("HSET", jk, "status", "failed", "endedAt", NOW)
 record_history(q, j[3] or nil, "f", started_at, j[4])
 retire(id, q, "failed", tonumber(ARGV[8]))
 emit("job.failed", "error", "attempt " .. j[1] .. " " .. outcome .. ": " .. tostring(e.message), id, q,
-  { worker = worker, task = j[3] or nil, data = { attempt = tonumber(j[1]), error = e.name } })
+  { worker = worker, task = event_task, data = { attempt = tonumber(j[1]), error = e.name } })
 local canceled = fail_dependents(id, "failed")
 trim_registry("failed", q, tonumber(ARGV[9]))
 local paused = schedule_outcome(id, j[3] or nil, j[5] or nil, outcome == "failed" and "failed" or outcome, j[2], error_line_of(err))

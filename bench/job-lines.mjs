@@ -1,0 +1,116 @@
+// The cost of the daemon's line per job (src/worker/job-lines.ts) at concurrency 10: the real
+// supervisor and child process drain N queued no-op jobs with `jobLines: "none"` and with
+// `jobLines: "all"`, the two taking turns (a burst from another tenant of a shared machine lowers
+// one drain, not one mode). The logger is the daemon's own (createLogger): JSON lines to a
+// console stream and to a rotated log file, as `scheduler start` writes them off a terminal.
+// jobs/s = finished jobs / (last endedAt - first startedAt), read from the jobs' own records, so
+// child start-up and exit are not counted. Run after `npm run build`:
+//   BENCH_REDIS_URL=redis://127.0.0.1:6379/7 node bench/job-lines.mjs
+// Options (env): BENCH_JOBS (default 20000), BENCH_ROUNDS (default 5), BENCH_CONCURRENCY (10).
+import { createWriteStream, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Redis } from "ioredis";
+import { createKeys } from "../dist/redis/keys.js";
+import { DEFAULT_RETENTION } from "../dist/queue/context.js";
+import { enqueueManyIn } from "../dist/queue/enqueue-many.js";
+import { loadHooks } from "../dist/hooks/load.js";
+import { resolveConfig } from "../dist/config/resolve.js";
+import { startSupervisor } from "../dist/worker/supervisor.js";
+import { closeLogger, createLogger } from "../dist/log/logger.js";
+import { cpuMsOf, dropKeys, loadAverage, percentile } from "./lib/common.mjs";
+
+const url = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379/10";
+const N = Number(process.env.BENCH_JOBS ?? 20000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const C = Number(process.env.BENCH_CONCURRENCY ?? 10);
+const hooksFile = fileURLToPath(new URL("../test/worker/fixtures/app/hooks.ts", import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), "bench-job-lines-"));
+
+const redis = new Redis(url);
+const hooks = await loadHooks({ hooksPath: hooksFile });
+const base = resolveConfig({ hooks, env: {} });
+
+async function drain(mode, round) {
+  const prefix = `bench-lines-${process.pid}-${mode}-${round}`;
+  const keys = createKeys(prefix);
+  const env = { redis, keys, clock: () => Date.now(), queues: base.queues, retention: DEFAULT_RETENTION };
+  for (let i = 0; i < N; i += 1000) {
+    await enqueueManyIn(env, Array.from({ length: Math.min(1000, N - i) }, () => ({ method: "app.tasks.noop", options: { queue: "default" } })));
+  }
+  const consoleOut = createWriteStream(join(dir, `console-${mode}-${round}.log`));
+  const logger = createLogger({ name: "worker", level: "info", json: true, console: consoleOut, file: join(dir, `worker-${mode}-${round}.log`) });
+  const sup = await startSupervisor({
+    config: { ...base, prefix },
+    redisUrl: url,
+    groups: [{ name: "default", queues: ["default"], processes: 1, concurrency: C, strategy: "priority" }],
+    burst: true,
+    logger,
+    jobLines: mode,
+  });
+  // CPU of the supervisor (this process) and its child over the drain: unlike jobs/s, it does
+  // not move with what other tenants of the machine run.
+  // Counted from the child's "ready" (its start-up, loading modules, is the same in both modes).
+  const child = sup.liveSlots()[0]?.child;
+  const readCpu = () => {
+    try {
+      return child ? cpuMsOf(child.pid) : undefined;
+    } catch {
+      return undefined; // exited
+    }
+  };
+  while (child && !child.ready && child.alive) await new Promise((r) => setTimeout(r, 2));
+  const cpu0 = process.cpuUsage();
+  const childCpu0 = readCpu() ?? 0;
+  let childCpu = 0;
+  const sampler = setInterval(() => {
+    const ms = readCpu();
+    if (ms !== undefined) childCpu = ms - childCpu0;
+  }, 20);
+  const code = await Promise.race([sup.done, new Promise((r) => setTimeout(() => r("timeout"), 180_000))]);
+  clearInterval(sampler);
+  const own = process.cpuUsage(cpu0);
+  const supervisorCpu = (own.user + own.system) / 1000;
+  if (code === "timeout") sup.force("bench timeout");
+  await closeLogger(logger);
+  consoleOut.end();
+  const ids = await redis.zrange(keys.finished("default"), 0, -1);
+  let first = Infinity;
+  let last = 0;
+  for (let i = 0; i < ids.length; i += 1000) {
+    const pipe = redis.pipeline();
+    for (const id of ids.slice(i, i + 1000)) pipe.hmget(keys.job(id), "startedAt", "endedAt");
+    for (const [, row] of await pipe.exec()) {
+      first = Math.min(first, Number(row[0]));
+      last = Math.max(last, Number(row[1]));
+    }
+  }
+  await dropKeys(redis, `${keys.root}:*`);
+  return { mode, finished: ids.length, rate: (ids.length / Math.max(1, last - first)) * 1000, code, cpuUsPerJob: ((supervisorCpu + childCpu) * 1000) / Math.max(1, ids.length), supUsPerJob: (supervisorCpu * 1000) / Math.max(1, ids.length) };
+}
+
+const rates = { none: [], all: [] };
+const cpu = { none: [], all: [] };
+const sup = { none: [], all: [] };
+const loadStart = loadAverage();
+for (let r = 0; r < ROUNDS; r++) {
+  for (const mode of r % 2 === 0 ? ["none", "all"] : ["all", "none"]) {
+    const res = await drain(mode, r);
+    rates[mode].push(res.rate);
+    cpu[mode].push(res.cpuUsPerJob);
+    sup[mode].push(res.supUsPerJob);
+    console.log(`round ${r + 1} ${mode.padEnd(4)}: ${res.finished} finished, ${res.rate.toFixed(0)} jobs/s, CPU ${res.cpuUsPerJob.toFixed(1)} µs/job (supervisor ${res.supUsPerJob.toFixed(1)})${res.code === 0 ? "" : ` (exit ${res.code})`}`);
+  }
+}
+redis.disconnect();
+rmSync(dir, { recursive: true, force: true });
+const med = (xs) => percentile(xs, 50);
+const best = (xs) => Math.max(...xs);
+console.log(`load average at start ${loadStart}, at end ${loadAverage()}`);
+console.log(`job lines at concurrency ${C}, ${N} no-op jobs x ${ROUNDS} rounds per mode, ${url}`);
+console.log(`none: median ${med(rates.none).toFixed(0)} jobs/s, best ${best(rates.none).toFixed(0)}`);
+console.log(`all:  median ${med(rates.all).toFixed(0)} jobs/s, best ${best(rates.all).toFixed(0)}`);
+const minOf = (xs) => Math.min(...xs);
+console.log(`CPU per job (supervisor + child), least of each: none ${minOf(cpu.none).toFixed(1)} µs, all ${minOf(cpu.all).toFixed(1)} µs (+${((minOf(cpu.all) / minOf(cpu.none) - 1) * 100).toFixed(1)} %); medians ${med(cpu.none).toFixed(1)} / ${med(cpu.all).toFixed(1)} µs`);
+console.log(`cost: ${((1 - med(rates.all) / med(rates.none)) * 100).toFixed(1)} % (medians), ${((1 - best(rates.all) / best(rates.none)) * 100).toFixed(1)} % (best of each)`);

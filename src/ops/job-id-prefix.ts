@@ -1,0 +1,36 @@
+/**
+ * A job named by the start of its id, as git and docker accept (`jobs show 73745c5b`): the full
+ * id when exactly one job's id starts so, else a clear error (none, or several: a few listed).
+ * A whole id that exists is taken as it is, whatever else starts with it.
+ */
+import { SchedulerError } from "../errors.js";
+import type { QueueEnv } from "../queue/context.js";
+
+/** Shorter prefixes would match half the installation. */
+export const MIN_PREFIX = 4;
+const LISTED = 5;
+
+function globEscape(text: string): string {
+  return text.replace(/[*?[\]\\]/g, "\\$&");
+}
+
+/** The full id `text` names, or undefined when no job's id is or starts with it. */
+export async function resolveJobId(env: Pick<QueueEnv, "redis" | "keys">, text: string): Promise<string | undefined> {
+  const exact = env.keys.job(text);
+  if (await env.redis.exists(exact)) return text;
+  if (text.length < MIN_PREFIX) return undefined;
+  const base = env.keys.job("");
+  const found = new Set<string>();
+  let cursor = "0";
+  do {
+    const [next, batch] = await env.redis.scan(cursor, "MATCH", `${globEscape(base)}${globEscape(text)}*`, "COUNT", 1000);
+    cursor = next;
+    for (const key of batch) found.add(key.slice(base.length));
+  } while (cursor !== "0" && found.size <= LISTED);
+  if (found.size === 0) return undefined;
+  if (found.size === 1) return [...found][0]!;
+  const some = [...found].sort().slice(0, LISTED);
+  throw new SchedulerError("AMBIGUOUS_ID", `job id prefix "${text}" matches ${found.size > LISTED ? `more than ${LISTED}` : found.size} jobs: ${some.join(", ")}`, {
+    hint: "give more characters of the id",
+  });
+}
