@@ -24,9 +24,14 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: "logs", summary: "the event and log stream, from any machine that reaches Redis", examples: ["scheduler logs -f", "scheduler logs --task my_app.tasks.send_mail --since 1h", "scheduler logs --level error --json | jq .msg"] },
   { name: "enable", summary: "enable the scheduler", examples: ["scheduler enable"] },
   { name: "disable", summary: "disable the scheduler (workers go on)", examples: ["scheduler disable"] },
-  { name: "pause", summary: "pause the scheduler (workers go on)", examples: ["scheduler pause --json"] },
-  { name: "resume", summary: "resume a paused scheduler", examples: ["scheduler resume"] },
+  { name: "pause", summary: "pause the scheduler, or one schedule with a note (workers go on)", examples: ["scheduler pause --json", "scheduler pause my_app.tasks.poll_vendor --note \"vendor API down\""] },
+  { name: "resume", summary: "resume a paused scheduler, or one paused schedule", examples: ["scheduler resume", "scheduler resume my_app.tasks.poll_vendor"] },
   { name: "reload", summary: "reload hooks in the running daemons (same as SIGHUP)", examples: ["scheduler reload", "scheduler reload --json"] },
+  { name: "serve", summary: "run only the HTTP server (/metrics, probes, console) against a Redis", examples: ["scheduler serve --redis redis://db:6379 --http 127.0.0.1:7070", "scheduler serve --http 0.0.0.0:7070 --http-token \"$TOKEN\" --read-only"] },
+  { name: "metrics", summary: "print the /metrics figures (from the daemon's HTTP server, else from Redis)", examples: ["scheduler metrics", "scheduler metrics --json"] },
+  { name: "calendar", summary: "preview any schedule expression: next fires, UTC instants, DST adjustments (no hooks file needed)", examples: ["scheduler calendar \"30 2 * * *\" --tz Europe/Berlin --from 2027-03-27 --next 3", "scheduler calendar \"H 3 * * *\" --json"] },
+  { name: "backfill", summary: "enqueue every slot of a past range once (never doubling a slot that ran)", examples: ["scheduler backfill my_app.tasks.daily_report --from 2026-11-01 --to 2026-11-07 --dry-run"] },
+  { name: "plan", summary: "compare the hooks file with the installation in Redis; exit 0 when equal, 1 when not", examples: ["scheduler plan", "scheduler plan --json"] },
 ];
 
 export const ENVIRONMENT_HELP = `Environment:

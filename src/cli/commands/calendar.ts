@@ -8,7 +8,7 @@ import { ConfigError } from "../../errors.js";
 import { validateSchedule } from "../../scheduler/next-fire.js";
 import { fireLine, previewFires } from "../../scheduler/preview.js";
 import { zoneTime } from "../../scheduler/zone-time.js";
-import { action, EXIT, UsageError } from "../common.js";
+import { action, withCommon, EXIT, UsageError } from "../common.js";
 import { parseCount, parseInstant } from "../schedule-args.js";
 
 interface CalendarOptions {
@@ -42,13 +42,10 @@ async function runCalendar(expression: string, options: CalendarOptions): Promis
 }
 
 export function registerCalendar(program: Command): void {
-  program
-    .command("calendar")
-    .description("preview any schedule expression: next fires, UTC instants, DST adjustments (no hooks file needed)")
+  withCommon(program.command("calendar").description("preview any schedule expression: next fires, UTC instants, DST adjustments (no hooks file needed)"))
     .argument("<expression>", 'cron expression ("0 9 * * 1-5", "*/20 * * * * *") or "@every 90"')
     .option("--tz <zone>", "IANA time zone (default: SCHEDULER_TIMEZONE, then this machine's)")
     .option("--next <n>", "how many fires", "10")
     .option("--from <iso>", "start from this instant (default now); without an offset, in --tz")
-    .option("--json", "print JSON for scripts")
     .action(action(runCalendar));
 }

@@ -14,7 +14,6 @@ export function registerStart(program: Command): void {
     .option("--no-workers", "do not run workers (scheduler only)")
     .option("--queue <names>", "comma-separated queues to run workers for (default: every configured queue)")
     .option("--grace <seconds>", "on stop, wait this long for running jobs (default: the longest queue timeout)")
-    .option("--json", "log JSON lines to stdout")
     .option("--job-lines <which>", "a line per ended job: all, failures (quiet the finished ones) or none (default: SCHEDULER_JOB_LINES, else all)")
     .option("--log-file <path>", "write every log line to this file (default: logs/scheduler.log and logs/worker.log beside the hooks file)")
     .option("--no-log-file", "write no log file: the console only (systemd, containers)");

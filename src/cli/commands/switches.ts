@@ -35,13 +35,13 @@ export function registerSwitches(program: Command): void {
   for (const [name, what] of [
     ["enable", "enable the scheduler"],
     ["disable", "disable the scheduler (workers go on)"],
-    ["pause", "pause the scheduler (workers go on)"],
-    ["resume", "resume a paused scheduler"],
+    ["pause", "pause the scheduler, or one schedule with a note (workers go on)"],
+    ["resume", "resume a paused scheduler, or one paused schedule"],
   ] as const) {
     const cmd = withCommon(program.command(name).description(what));
     if (name === "pause" || name === "resume") {
       // With a TASK, one schedule (src/cli/commands/schedule-switches.ts); without, the scheduler.
-      cmd.argument("[task]", "one scheduled task (dotted path or task id) instead of the whole scheduler").option("--json", "print JSON for scripts");
+      cmd.argument("[task]", "one scheduled task (dotted path or task id) instead of the whole scheduler");
       if (name === "pause") cmd.option("--note <text>", "why it is paused (shown by list, why and status)");
       cmd.action(action((task: string | undefined, options: ScheduleSwitchOptions) => (task ? runScheduleSwitch(name, task, options, who()) : runSwitch(name, options))));
     } else cmd.action(action((options: CommonOptions) => runSwitch(name, options)));
