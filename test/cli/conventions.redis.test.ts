@@ -7,10 +7,12 @@
 import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appendEvent } from "../../src/log/events.js";
-import { BIN, runCli } from "../helpers/cli.js";
+import { BIN, runCli as run, type CliOptions } from "../helpers/cli.js";
 import { testRedis, type TestRedis } from "../helpers/redis.js";
 
 let t: TestRedis;
+// A cap, not an expectation: a CLI start-up on a loaded 2-core machine can take seconds.
+const runCli = (args: string[], options: CliOptions = {}) => run(args, { timeoutMs: 90_000, ...options });
 const noEnv = { REDIS_URL: "", SCHEDULER_PREFIX: "" };
 
 beforeAll(async () => {
@@ -20,8 +22,8 @@ afterAll(async () => {
   await t.cleanup();
 });
 
-describe.concurrent("CLI conventions", () => {
-  it("takes --redis and --prefix before the subcommand as well as after it", async () => {
+describe("CLI conventions", () => {
+  it("takes --redis and --prefix before the subcommand as well as after it", { timeout: 180_000 }, async () => {
     const before = await runCli(["--redis", t.url, "--prefix", t.prefix, "status", "--json"], { env: noEnv });
     const after = await runCli(["status", "--redis", t.url, "--prefix", t.prefix, "--json"], { env: noEnv });
     const nested = await runCli(["--redis", t.url, "--prefix", t.prefix, "--json", "jobs", "show", "no-such-job"], { env: noEnv });
@@ -34,13 +36,13 @@ describe.concurrent("CLI conventions", () => {
     expect(JSON.parse(nested.stdout)).toEqual({ error: { code: "NO_SUCH_JOB", message: "no job with id no-such-job or an id starting so", hint: "list jobs with `scheduler jobs`" } });
   });
 
-  it("a flag typed on the line beats the environment wherever it is typed", async () => {
+  it("a flag typed on the line beats the environment wherever it is typed", { timeout: 180_000 }, async () => {
     const r = await runCli(["--prefix", t.prefix, "status", "--json", "--redis", t.url], { env: { REDIS_URL: "", SCHEDULER_PREFIX: "someone-else" } });
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).prefix).toBe(t.prefix);
   });
 
-  it("--json on pause, resume, disable, enable prints the switch as JSON", async () => {
+  it("--json on pause, resume, disable, enable prints the switch as JSON", { timeout: 180_000 }, async () => {
     const common = ["--redis", t.url, "--prefix", t.prefix, "--json"];
     const pause = await runCli(["pause", ...common], { env: noEnv });
     expect(pause.code).toBe(0);
@@ -53,7 +55,7 @@ describe.concurrent("CLI conventions", () => {
     expect(JSON.parse(enable.stdout)).toMatchObject({ after: "running", changed: true });
   });
 
-  it("--json on trigger lists the enqueued jobs; under --json an error is JSON on stdout with the same exit code", async () => {
+  it("--json on trigger lists the enqueued jobs; under --json an error is JSON on stdout with the same exit code", { timeout: 180_000 }, async () => {
     const hooks = "test/cli/fixtures/zone-app/hooks.ts";
     const ok = await runCli(["trigger", "daily", "--hooks", hooks, "--redis", t.url, "--prefix", t.prefix, "--json"], { env: noEnv });
     expect(ok.stderr).toBe("");
@@ -72,13 +74,13 @@ describe.concurrent("CLI conventions", () => {
     expect(plain.stderr).toContain(err.error.message);
   });
 
-  it("--json on reload: nothing listening is a JSON answer and exit 1", async () => {
+  it("--json on reload: nothing listening is a JSON answer and exit 1", { timeout: 180_000 }, async () => {
     const r = await runCli(["reload", "--redis", t.url, "--prefix", t.prefix, "--json", "--timeout", "2s"], { env: noEnv });
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout)).toEqual({ received: 0, replies: [], unanswered: 0 });
   });
 
-  it("every usage error exits 2, as text or as JSON", async () => {
+  it("every usage error exits 2, as text or as JSON", { timeout: 180_000 }, async () => {
     const common = ["--redis", t.url, "--prefix", t.prefix];
     const since = await runCli(["logs", "--since", "5x", ...common], { env: noEnv });
     const level = await runCli(["logs", "--level", "bogus", ...common], { env: noEnv });
@@ -94,7 +96,7 @@ describe.concurrent("CLI conventions", () => {
     expect(jsonOption.stderr).toBe("");
   });
 
-  it("`scheduler` alone prints the help on stderr and exits 2", async () => {
+  it("`scheduler` alone prints the help on stderr and exits 2", { timeout: 180_000 }, async () => {
     const r = await runCli([]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe("");
@@ -102,7 +104,7 @@ describe.concurrent("CLI conventions", () => {
     expect(r.stderr).toContain("Exit codes:");
   });
 
-  it("an explicit --hooks is never ignored, even with --redis and --prefix given", async () => {
+  it("an explicit --hooks is never ignored, even with --redis and --prefix given", { timeout: 180_000 }, async () => {
     const r = await runCli(["status", "--hooks", "no/such/hooks.ts", "--redis", t.url, "--prefix", t.prefix], { env: noEnv });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("no/such/hooks.ts");
@@ -112,7 +114,7 @@ describe.concurrent("CLI conventions", () => {
     expect(z.stdout).toContain("(times in Europe/Berlin)");
   });
 
-  it("`logs | head -2` exits quietly when the reader goes away (EPIPE)", async () => {
+  it("`logs | head -2` exits quietly when the reader goes away (EPIPE)", { timeout: 180_000 }, async () => {
     for (let i = 0; i < 3000; i++) await appendEvent(t.redis, t.keys, { type: "job.started", level: "info", at: Date.now(), msg: `event ${i} ${"x".repeat(60)}`, queue: "epipe" });
     const cmd = `'${process.execPath}' '${BIN}' logs --redis '${t.url}' --prefix '${t.prefix}' -n 3000 | head -2; echo "status=\${PIPESTATUS[0]}" >&2`;
     const child = spawn("bash", ["-c", cmd], { env: { ...process.env, ...noEnv } });

@@ -50,7 +50,7 @@ function startDaemon(...more: string[]): { child: ChildProcess; out: Captured } 
 
 async function stop(d: { child: ChildProcess; out: Captured }): Promise<number | null> {
   d.child.kill("SIGTERM");
-  return Promise.race([d.out.closed, new Promise<null>((r) => setTimeout(() => r(null), 20_000))]);
+  return Promise.race([d.out.closed, new Promise<null>((r) => setTimeout(() => r(null), 60_000))]);
 }
 
 const runOn = async (method: string) => {
@@ -58,18 +58,18 @@ const runOn = async (method: string) => {
   return waitFor(async () => {
     const [status, worker] = await t.redis.hmget(t.keys.job(job.id), "status", "worker");
     return status === "finished" ? worker! : undefined;
-  }, 30_000);
+  }, 90_000);
 };
 
 describe("daemon log files and reload", () => {
-  it("--log-file puts every line in that file; reload answers with what changed, records it, and keeps the old worker serving until its successor is ready", async () => {
+  it("--log-file puts every line in that file; reload answers with what changed, records it, and keeps the old worker serving until its successor is ready", { timeout: 180_000 }, async () => {
     const logFile = join(dir, "custom", "daemon.log");
     const d = startDaemon("--log-file", logFile);
-    await waitFor(() => d.out.stdout().includes("worker up"), 30_000);
+    await waitFor(() => d.out.stdout().includes("worker up"), 90_000);
     const oldWorker = await runOn("ok");
 
     writeFileSync(join(dir, "hooks.ts"), hooksText(`daily: ["lines_app.tasks.ok"], hourly: ["lines_app.tasks.wait"]`));
-    const r = await runCli(["reload", "--redis", t.url, "--prefix", t.prefix], { env: noEnv, timeoutMs: 40_000 });
+    const r = await runCli(["reload", "--redis", t.url, "--prefix", t.prefix], { env: noEnv, timeoutMs: 90_000 });
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^\S+:\d+: 2 tasks; 1 added, 0 removed, 0 changed; 1 worker process replaced\n  \+ hourly\|lines_app\.tasks\.wait\n$/);
@@ -77,7 +77,7 @@ describe("daemon log files and reload", () => {
     // enqueued now is served by the old one, which stops only when its successor is ready.
     const during = await runOn("ok");
     expect(during).toBe(oldWorker);
-    await waitFor(() => (d.out.stdout().match(/worker up/g) ?? []).length >= 2, 30_000);
+    await waitFor(() => (d.out.stdout().match(/worker up/g) ?? []).length >= 2, 90_000);
     const after = await runOn("ok");
     expect(after).not.toBe(oldWorker);
 
@@ -87,7 +87,7 @@ describe("daemon log files and reload", () => {
 
     // A broken edit: refused, said so, exit 1, and the JSON form says it too.
     writeFileSync(join(dir, "hooks.ts"), hooksText(`daily: ["lines_app.tasks.nope"]`));
-    const bad = await runCli(["reload", "--redis", t.url, "--prefix", t.prefix, "--json"], { env: noEnv, timeoutMs: 40_000 });
+    const bad = await runCli(["reload", "--redis", t.url, "--prefix", t.prefix, "--json"], { env: noEnv, timeoutMs: 90_000 });
     expect(bad.code).toBe(1);
     const answer = JSON.parse(bad.stdout) as { received: number; replies: Array<{ ok: boolean; error: string }> };
     expect(answer.received).toBe(1);
@@ -103,18 +103,18 @@ describe("daemon log files and reload", () => {
     writeFileSync(join(dir, "hooks.ts"), hooksText(`daily: ["lines_app.tasks.ok"]`));
   });
 
-  it("--no-log-file writes no file: the console only", async () => {
+  it("--no-log-file writes no file: the console only", { timeout: 180_000 }, async () => {
     const d = startDaemon("--no-log-file");
-    await waitFor(() => d.out.stdout().includes("worker up"), 30_000);
+    await waitFor(() => d.out.stdout().includes("worker up"), 90_000);
     await runOn("ok");
     expect(await stop(d)).toBe(0);
     expect(d.out.stdout()).toContain('"kind":"job"');
     expect(existsSync(join(dir, "logs"))).toBe(false);
   });
 
-  it("by default writes logs/scheduler.log and logs/worker.log beside the hooks file", async () => {
+  it("by default writes logs/scheduler.log and logs/worker.log beside the hooks file", { timeout: 180_000 }, async () => {
     const d = startDaemon();
-    await waitFor(() => d.out.stdout().includes("worker up"), 30_000);
+    await waitFor(() => d.out.stdout().includes("worker up"), 90_000);
     await runOn("ok");
     expect(await stop(d)).toBe(0);
     expect(readFileSync(join(dir, "logs", "scheduler.log"), "utf8")).toContain('"name":"scheduler"');

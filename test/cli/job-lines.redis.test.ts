@@ -40,12 +40,12 @@ interface JobRecord {
 }
 
 describe("the daemon's job lines", () => {
-  it("prints a JSON record per outcome off a terminal: finished, failed with frames, retry, timed out", async () => {
+  it("prints a JSON record per outcome off a terminal: finished, failed with frames, retry, timed out", { timeout: 180_000 }, async () => {
     const ok = await enqueue("ok");
     const boom = await enqueue("boom");
     const retried = await enqueue("boom", { retry: { max: 1, backoff: "fixed", delay: 0 } });
     const hang = await enqueue("hang");
-    const r = await runCli(workerArgs(), { env: { REDIS_URL: "", SCHEDULER_PREFIX: "" }, timeoutMs: 60_000 });
+    const r = await runCli(workerArgs(), { env: { REDIS_URL: "", SCHEDULER_PREFIX: "" }, timeoutMs: 120_000 });
     expect(r.code).toBe(0);
     const records = r.stdout
       .split("\n")
@@ -70,12 +70,12 @@ describe("the daemon's job lines", () => {
     expect(timedOut.ms).toBeGreaterThanOrEqual(1000);
   });
 
-  it("on a terminal: one line per job with the zone named and frames indented; --job-lines failures drops finished lines", async () => {
+  it("on a terminal: one line per job with the zone named and frames indented; --job-lines failures drops finished lines", { timeout: 180_000 }, async () => {
     const ok = await enqueue("ok");
     const boom = await enqueue("boom");
     const child = spawnCliOnTty(workerArgs("--job-lines", "failures"), { env: { REDIS_URL: "", SCHEDULER_PREFIX: "" } });
     const out = capture(child);
-    const code = await Promise.race([out.closed, new Promise((r) => setTimeout(() => r("timeout"), 60_000))]);
+    const code = await Promise.race([out.closed, new Promise((r) => setTimeout(() => r("timeout"), 120_000))]);
     if (code === "timeout") child.kill("SIGKILL");
     expect(code).toBe(0);
     const text = out.stdout().replace(/\r/g, "");
@@ -87,17 +87,17 @@ describe("the daemon's job lines", () => {
     for (const l of text.split("\n").filter(Boolean)) expect(l).toMatch(/^(\d{4}-\d\d-\d\d |\s{6}at )/);
   });
 
-  it("a bad --job-lines is a usage error naming the flag", async () => {
+  it("a bad --job-lines is a usage error naming the flag", { timeout: 180_000 }, async () => {
     const r = await runCli(workerArgs("--job-lines", "some"), { env: { REDIS_URL: "", SCHEDULER_PREFIX: "" } });
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toBe('scheduler: --job-lines: "some" is not one of all, failures, none (e.g. --job-lines failures to quiet the finished lines)');
   });
 
-  it("Ctrl-C while a job runs names the job, how long at most, and that a second Ctrl-C requeues it", async () => {
+  it("Ctrl-C while a job runs names the job, how long at most, and that a second Ctrl-C requeues it", { timeout: 180_000 }, async () => {
     const job = await enqueue("wait", { kwargs: { ms: 20_000 }, timeout: 60 });
     const child = spawnCliOnTty(["worker", "--queue", "default", "--hooks", HOOKS, "--redis", t.url, "--prefix", t.prefix], { env: { REDIS_URL: "", SCHEDULER_PREFIX: "" } });
     const out = capture(child);
-    await waitFor(async () => (await t.redis.hget(t.keys.job(job.id), "status")) === "started", 30_000);
+    await waitFor(async () => (await t.redis.hget(t.keys.job(job.id), "status")) === "started", 90_000);
     // The supervisor learns of the running job with the child's next pulse.
     await waitFor(() => out.stdout().includes("worker up"), 10_000);
     await new Promise((r) => setTimeout(r, 500));

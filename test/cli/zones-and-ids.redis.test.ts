@@ -31,10 +31,10 @@ afterAll(async () => {
   await t.cleanup();
 });
 
-const cli = (args: string[]) => runCli([...args, "--hooks", HOOKS, "--redis", t.url, "--prefix", t.prefix], { env: { REDIS_URL: "", SCHEDULER_PREFIX: "", TZ: "America/New_York" } });
+const cli = (args: string[]) => runCli([...args, "--hooks", HOOKS, "--redis", t.url, "--prefix", t.prefix], { env: { REDIS_URL: "", SCHEDULER_PREFIX: "", TZ: "America/New_York" }, timeoutMs: 90_000 });
 
-describe.concurrent("zones, task filters, id prefixes", () => {
-  it("jobs and logs show the same event in the configured zone, named; --utc switches both", async () => {
+describe("zones, task filters, id prefixes", () => {
+  it("jobs and logs show the same event in the configured zone, named; --utc switches both", { timeout: 180_000 }, async () => {
     const enqueuedAt = Number(await t.redis.hget(t.keys.job(plain.id), "enqueuedAt"));
     const berlin = DateTime.fromMillis(enqueuedAt, { zone: "Europe/Berlin" }).toFormat("yyyy-LL-dd HH:mm:ss");
     const utc = DateTime.fromMillis(enqueuedAt, { zone: "UTC" }).toFormat("yyyy-LL-dd HH:mm:ss");
@@ -53,14 +53,14 @@ describe.concurrent("zones, task filters, id prefixes", () => {
     expect(logsUtc.stdout).toMatch(new RegExp(`^${utc}\\.\\d{3} UTC  INFO   job\\.enqueued`, "m"));
   });
 
-  it("logs --task <dotted.path> matches scheduled and enqueued jobs of that method, and no other", async () => {
+  it("logs --task <dotted.path> matches scheduled and enqueued jobs of that method, and no other", { timeout: 180_000 }, async () => {
     const r = await cli(["logs", "--task", "zone_app.tasks.report", "--json"]);
     expect(r.code).toBe(0);
     const ids = new Set(r.stdout.trim().split("\n").map((l) => (JSON.parse(l) as { jobId: string }).jobId));
     expect(ids).toEqual(new Set([plain.id, scheduled.id]));
   });
 
-  it("jobs show takes a unique id prefix; an ambiguous one is refused with the candidates", async () => {
+  it("jobs show takes a unique id prefix; an ambiguous one is refused with the candidates", { timeout: 180_000 }, async () => {
     const one = await cli(["jobs", "show", "abcd1", "--json"]);
     expect(one.stderr).toBe("");
     expect(JSON.parse(one.stdout).job.id).toBe("abcd1234-one");
