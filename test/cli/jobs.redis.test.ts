@@ -146,7 +146,7 @@ describe("scheduler jobs retry --failed (process)", () => {
     expect(dead.code).toBe(1);
     expect(dead.stderr).toMatch(/^scheduler: cannot reach Redis at redis:\/\/127\.0\.0\.1:1/);
     const app = await makeApp({ "hooks.ts": "export default { scheduler_events: { hourly: [42] } };\n" });
-    const bad = await runCli(["jobs", "--hooks", "hooks.ts", "--redis", s.t.url, "--prefix", s.t.prefix], { cwd: app });
+    const bad = await runCli(["jobs", "--hooks", "hooks.ts", "--redis", s.t.url], { cwd: app });
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/^scheduler: .*hooks\.ts/);
   });

@@ -107,7 +107,7 @@ describe.concurrent("scheduler status (process)", () => {
 
   it("a broken hooks file named with --hooks: exit 1 naming it", async () => {
     const app = await makeApp({ "hooks.ts": "export default { scheduler_events: { nightly: ['app.tasks.a'] } };\n" });
-    const r = await runCli(["status", "--hooks", "hooks.ts", "--redis", s.t.url, "--prefix", s.t.prefix], { cwd: app });
+    const r = await runCli(["status", "--hooks", "hooks.ts", "--redis", s.t.url], { cwd: app });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^scheduler: .*hooks\.ts.*nightly/);
   });
