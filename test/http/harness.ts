@@ -13,6 +13,7 @@ import { resolveConfig } from "../../src/config/resolve.js";
 import { loadHooks } from "../../src/hooks/load.js";
 import { startConsoleServer, type ConsoleServer } from "../../src/http/console/standalone.js";
 import type { ConsoleOptions } from "../../src/http/console/register.js";
+import type { QueueEnv } from "../../src/queue/context.js";
 import { spawnCli } from "../helpers/cli.js";
 import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
 
@@ -68,6 +69,8 @@ export interface Harness {
   server: ConsoleServer;
   browser: Browser;
   context: BrowserContext;
+  /** A queue env on the test's prefix with the fixture's queues (for enqueueing from the test). */
+  env: QueueEnv;
   /** Console errors and page errors seen on every page so far. */
   errors: string[];
   open(path: string): Promise<Page>;
@@ -89,8 +92,10 @@ export async function startHarness(name: string, o: { daemon?: boolean; deps?: P
     page.on("pageerror", (e) => errors.push(`${page.url()}: ${e.message}`));
   };
   context.on("page", watch);
+  const env: QueueEnv = { redis: t.redis, keys: t.keys, clock: Date.now, queues: deps.config.queues, retention: deps.config.retention };
   return {
     t,
+    env,
     daemon,
     server,
     browser,
