@@ -10,12 +10,13 @@ import type { Job } from "../../src/queue/types.js";
 import { checkBind } from "../../src/http/security.js";
 import { startConsoleServer } from "../../src/http/console/standalone.js";
 import { waitFor } from "../helpers/redis.js";
-import { consoleDeps, startHarness, type Harness } from "./harness.js";
+import { consoleDeps, startHarness, workersUp, type Harness } from "./harness.js";
 
 describe("read-only console", () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness("console-readonly", { deps: { readOnly: true } });
+    await workersUp(h.t);
   }, 60_000);
   afterAll(async () => {
     await h?.close();
@@ -71,7 +72,8 @@ describe("console security", () => {
     evil.close();
     expect((await h.t.redis.hget(h.t.keys.schedulerState(), "paused")) ?? "0").toBe("0");
     // the same request as a forged cross-site one, from outside a browser
-    for (const headers of [{ "sec-fetch-site": "cross-site" }, { origin: "http://evil.example" }, { "sec-fetch-site": "same-site" }]) {
+    const forged: Array<Record<string, string>> = [{ "sec-fetch-site": "cross-site" }, { origin: "http://evil.example" }, { "sec-fetch-site": "same-site" }];
+    for (const headers of forged) {
       const res = await fetch(`${h.server.url}/api/scheduler/pause`, { method: "POST", headers: { ...headers, "content-type": "application/json" }, body: "{}" });
       expect(res.status).toBe(403);
     }

@@ -21,6 +21,7 @@ export async function registerConsole(app: FastifyInstance, deps: HttpDeps | Con
   const ctx = await apiContext(options);
   await registerSecurity(app, deps);
   registerApi(app, ctx, options.scheduleControls);
-  registerAssets(app, loadAssets());
-  registerPages(app);
+  const assets = loadAssets();
+  registerAssets(app, assets);
+  registerPages(app, [...assets.keys()].filter((path) => path.endsWith(".js") || path.endsWith(".mjs")).filter((path) => !path.includes("uPlot")));
 }

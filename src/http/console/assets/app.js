@@ -2,7 +2,7 @@
 // draws the navigation and the page for the current path (client-side routing, no reloads).
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { api, html, Link, meta, post, ErrorLine } from "./lib.js";
+import { api, html, HttpError, Link, meta, post, ErrorLine } from "./lib.js";
 import { OverviewPage } from "./pages/overview.js";
 import { SchedulesPage } from "./pages/schedules.js";
 import { JobsPage } from "./pages/jobs.js";
@@ -93,11 +93,11 @@ function App() {
   const [phase, setPhase] = useState({ name: "loading" });
   const start = async () => {
     try {
-      const session = await api("/api/session");
-      if (session.tokenRequired && !session.authenticated) return setPhase({ name: "signin" });
+      // one round trip when signed in (or no token is needed); 401 means: ask for the token
       Object.assign(meta, await api("/api/meta"));
       setPhase({ name: "ready" });
     } catch (error) {
+      if (error instanceof HttpError && error.status === 401) return setPhase({ name: "signin" });
       setPhase({ name: "failed", error });
     }
   };
