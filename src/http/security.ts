@@ -109,7 +109,8 @@ export function isAuthenticated(request: FastifyRequest, token: string | undefin
 }
 
 export async function registerSecurity(app: FastifyInstance, deps: HttpDeps): Promise<void> {
-  await app.register(cookie);
+  // The server's other routes may have registered it already; a second copy would throw.
+  if (!app.hasDecorator("parseCookie")) await app.register(cookie);
   app.decorateRequest("cspNonce", "");
   app.addHook("onRequest", async (request, reply) => {
     request.cspNonce = randomBytes(16).toString("base64");
