@@ -14,6 +14,8 @@ import { loadHooks } from "../../src/hooks/load.js";
 import { startConsoleServer, type ConsoleServer } from "../../src/http/console/standalone.js";
 import type { ConsoleOptions } from "../../src/http/console/register.js";
 import type { QueueEnv } from "../../src/queue/context.js";
+import { enqueueIn } from "../../src/queue/enqueue.js";
+import type { Job } from "../../src/queue/types.js";
 import { spawnCli } from "../helpers/cli.js";
 import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
 
@@ -54,6 +56,17 @@ export function startDaemon(t: TestRedis, extra: string[] = []): Daemon {
 /** Until a worker of the daemon has registered (jobs run from then on). */
 export async function workersUp(t: TestRedis, timeoutMs = 30_000): Promise<void> {
   await waitFor(async () => (await t.redis.zcard(t.keys.workers())) > 0, timeoutMs, 100);
+}
+
+/**
+ * Until the daemon has run one job on each fixture queue: its workers are up and have loaded
+ * the task module (a first job pays that load; the tests' own waits are for steady state).
+ */
+export async function daemonReady(h: Harness, timeoutMs = 90_000): Promise<void> {
+  await workersUp(h.t, timeoutMs);
+  const ids: string[] = [];
+  for (const queue of ["default", "short"]) ids.push(((await enqueueIn(h.env, "app.tasks.quick", { queue })) as Job).id);
+  await waitFor(async () => (await Promise.all(ids.map((id) => h.t.redis.hget(h.t.keys.job(id), "status")))).every((s) => s === "finished"), timeoutMs, 100);
 }
 
 export async function consoleDeps(t: TestRedis, o: Partial<ConsoleOptions> = {}): Promise<ConsoleOptions & { close(): void }> {

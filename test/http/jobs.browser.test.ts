@@ -6,16 +6,16 @@ import { enqueueIn } from "../../src/queue/enqueue.js";
 import type { QueueEnv } from "../../src/queue/context.js";
 import type { Job } from "../../src/queue/types.js";
 import { waitFor } from "../helpers/redis.js";
-import { startHarness, workersUp, type Harness } from "./harness.js";
+import { startHarness, daemonReady, type Harness } from "./harness.js";
 
 describe("console jobs", () => {
   let h: Harness;
   let env: QueueEnv;
   beforeAll(async () => {
     h = await startHarness("console-jobs");
-    await workersUp(h.t);
+    await daemonReady(h);
     env = h.env;
-  }, 60_000);
+  }, 120_000);
   afterAll(async () => {
     await h?.close();
   });
@@ -53,11 +53,32 @@ describe("console jobs", () => {
     await waitFor(async () => (await statusOf(job.id)) === "started", 30_000, 50);
     const page = await h.open(`/jobs/${encodeURIComponent(job.id)}`);
     await expect.poll(() => page.getByTestId("job-status").textContent(), { timeout: 10_000 }).toBe("started");
+    // the task's publishProgress shows as a progress bar with its title and description
+    await expect.poll(() => page.getByRole("progressbar", { name: "progress" }).getAttribute("value"), { timeout: 10_000 }).toBe("10");
+    expect(await page.locator("main").textContent()).toContain("waiting to be canceled");
     page.once("dialog", (d) => void d.accept());
     await page.getByTestId("cancel").click();
     // the worker sees the request with its next heartbeat and aborts the task
     await expect.poll(() => page.getByTestId("job-status").textContent(), { timeout: 20_000 }).toBe("canceled");
     expect(await statusOf(job.id)).toBe("canceled");
+    await page.close();
+    expect(h.errors).toEqual([]);
+  });
+
+  it("retries every failed job of a task in bulk after confirming the count", async () => {
+    const jobs: Job[] = [];
+    for (let i = 0; i < 3; i++) jobs.push((await enqueueIn(env, "app.tasks.flaky", { queue: "short", kwargs: { customer: `bulk-${i}` } })) as Job);
+    await waitFor(async () => (await Promise.all(jobs.map((j) => statusOf(j.id)))).every((s) => s === "failed"), 30_000, 50);
+    const page = await h.open("/jobs?state=failed&queue=short&task=app.tasks.flaky");
+    await expect.poll(() => page.getByTestId("searched").textContent(), { timeout: 10_000 }).toMatch(/searched \d+ of 3/);
+    let asked = "";
+    page.once("dialog", (d) => {
+      asked = d.message();
+      void d.accept();
+    });
+    await page.getByTestId("bulk-retry").click();
+    await waitFor(async () => (await Promise.all(jobs.map((j) => statusOf(j.id)))).every((s) => s === "finished"), 30_000, 50);
+    expect(asked).toBe("Retry 3 failed job(s) of queue short of app.tasks.flaky?");
     await page.close();
     expect(h.errors).toEqual([]);
   });

@@ -1,14 +1,14 @@
 // Every console page loads in Chromium against a real daemon with no console error, and each
 // shows what the daemon is doing (queues, schedules, workers).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startHarness, workersUp, type Harness } from "./harness.js";
+import { startHarness, daemonReady, type Harness } from "./harness.js";
 
 describe("console pages", () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness("console-pages");
-    await workersUp(h.t);
-  }, 60_000);
+    await daemonReady(h);
+  }, 120_000);
   afterAll(async () => {
     await h?.close();
   });
@@ -37,6 +37,21 @@ describe("console pages", () => {
     const page = await h.open("/");
     await expect.poll(() => page.locator("tbody th[scope=row]").allTextContents(), { timeout: 10_000 }).toEqual(expect.arrayContaining(["default", "short"]));
     await expect.poll(async () => page.locator(".card").nth(1).textContent(), { timeout: 10_000 }).toMatch(/[1-9]\d* alive/);
+    await page.close();
+  });
+
+  it("is usable by keyboard: Tab reaches the navigation and Enter follows it", async () => {
+    const page = await h.open("/");
+    await expect.poll(() => page.locator("h1").first().textContent(), { timeout: 10_000 }).toBe("Overview");
+    let focused = "";
+    for (let i = 0; i < 10 && focused !== "Workers"; i++) {
+      await page.keyboard.press("Tab");
+      focused = await page.evaluate(() => document.activeElement?.textContent ?? "");
+    }
+    expect(focused).toBe("Workers");
+    await page.keyboard.press("Enter");
+    await expect.poll(() => page.locator("h1").first().textContent(), { timeout: 10_000 }).toBe("Workers");
+    expect(new URL(page.url()).pathname).toBe("/workers");
     await page.close();
   });
 

@@ -3,14 +3,14 @@
 // not offered while the server has no per-schedule controls (they answer 501).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "../helpers/redis.js";
-import { startHarness, workersUp, type Harness } from "./harness.js";
+import { startHarness, daemonReady, type Harness } from "./harness.js";
 
 describe("console schedules", () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness("console-schedules");
-    await workersUp(h.t);
-  }, 60_000);
+    await daemonReady(h);
+  }, 120_000);
   afterAll(async () => {
     await h?.close();
   });

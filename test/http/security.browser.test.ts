@@ -10,14 +10,14 @@ import type { Job } from "../../src/queue/types.js";
 import { checkBind } from "../../src/http/security.js";
 import { startConsoleServer } from "../../src/http/console/standalone.js";
 import { waitFor } from "../helpers/redis.js";
-import { consoleDeps, startHarness, workersUp, type Harness } from "./harness.js";
+import { consoleDeps, startHarness, daemonReady, type Harness } from "./harness.js";
 
 describe("read-only console", () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness("console-readonly", { deps: { readOnly: true } });
-    await workersUp(h.t);
-  }, 60_000);
+    await daemonReady(h);
+  }, 120_000);
   afterAll(async () => {
     await h?.close();
   });
