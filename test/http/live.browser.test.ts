@@ -4,7 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appendEvent } from "../../src/log/events.js";
 import { enqueueIn } from "../../src/queue/enqueue.js";
 import type { Job } from "../../src/queue/types.js";
-import { startHarness, type Harness } from "./harness.js";
+import { waitFor } from "../helpers/redis.js";
+import { startConsoleServer } from "../../src/http/console/standalone.js";
+import { consoleDeps, startHarness, type Harness } from "./harness.js";
 
 describe("console live events", () => {
   let h: Harness;
@@ -26,6 +28,45 @@ describe("console live events", () => {
     expect(took).toBeLessThan(1000);
     await page.close();
     expect(h.errors).toEqual([]);
+  });
+
+  it("closes its Redis follower when the browser goes away", async () => {
+    const followers = async () =>
+      new Set(
+        ((await h.t.redis.call("CLIENT", "LIST")) as string)
+          .split("\n")
+          .filter((line) => line.includes("name=hs-events-follow"))
+          .map((line) => /id=(\d+)/.exec(line)?.[1]),
+      );
+    const before = await followers();
+    const stop = new AbortController();
+    const res = await fetch(`${h.server.url}/api/events/stream`, { signal: stop.signal });
+    expect(res.headers.get("content-type")).toContain("text/event-stream");
+    const reader = res.body!.getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toContain(": connected");
+    const mine = await waitFor(async () => {
+      const fresh = [...(await followers())].filter((id) => !before.has(id));
+      return fresh.length ? fresh : undefined;
+    }, 5000, 25);
+    expect(mine).toHaveLength(1);
+    stop.abort();
+    await waitFor(async () => !(await followers()).has(mine![0]), 5000, 25);
+  });
+
+  it("ends open streams when the server closes, instead of waiting on them", async () => {
+    const deps = await consoleDeps(h.t);
+    const server = await startConsoleServer({ host: "127.0.0.1", port: 0, deps });
+    try {
+      const res = await fetch(`${server.url}/api/events/stream`);
+      const reader = res.body!.getReader();
+      await reader.read();
+      const closing = server.close();
+      // the stream ends (done) rather than the close hanging on it
+      for (let r = await reader.read(); !r.done; r = await reader.read());
+      await closing;
+    } finally {
+      deps.close();
+    }
   });
 
   it("filters by queue and level", async () => {

@@ -48,6 +48,13 @@ function openStream(reply: FastifyReply): void {
 }
 
 export function registerEvents(app: FastifyInstance, ctx: ApiContext): void {
+  // Open streams never end by themselves: closing the server ends them, or it would wait on
+  // every browser that has the Live page open.
+  const open = new Set<AbortController>();
+  app.addHook("preClose", async () => {
+    for (const stop of open) stop.abort();
+  });
+
   app.get("/api/events", async (request, reply) => {
     try {
       const filter = eventFilter(request.query);
@@ -68,6 +75,7 @@ export function registerEvents(app: FastifyInstance, ctx: ApiContext): void {
     const lastId = request.headers["last-event-id"];
     const after = typeof lastId === "string" && /^\d+-\d+$/.test(lastId) ? lastId : param(request.query, "after");
     const stop = new AbortController();
+    open.add(stop);
     openStream(reply);
     const raw = reply.raw;
     const keepalive = setInterval(() => raw.write(": keepalive\n\n"), KEEPALIVE_MS);
@@ -87,6 +95,7 @@ export function registerEvents(app: FastifyInstance, ctx: ApiContext): void {
     } catch (err) {
       raw.write(`event: failure\ndata: ${JSON.stringify({ message: (err as Error).message })}\n\n`);
     } finally {
+      open.delete(stop);
       clearInterval(keepalive);
       raw.end();
     }
