@@ -73,6 +73,14 @@ describe("console API", () => {
     expect((await get("/api/jobs?queue=short&state=queued&q=pw-needle")).body.jobs).toHaveLength(0);
   });
 
+  it("filters by task and time range", async () => {
+    const future = Date.now() + 3_600_000;
+    expect((await get(`/api/jobs?queue=short&state=queued&from=${future}`)).body.jobs).toHaveLength(0);
+    expect((await get(`/api/jobs?queue=short&state=queued&to=${new Date(future).toISOString()}&limit=500`)).body.jobs).toHaveLength(25);
+    expect((await get("/api/jobs?queue=short&state=queued&task=app.tasks.other")).body.jobs).toHaveLength(0);
+    expect((await get("/api/jobs?queue=short&state=queued&task=app.tasks.quick&limit=500")).body.jobs).toHaveLength(25);
+  });
+
   it("shows a job with its redacted kwargs", async () => {
     const res = await get(`/api/jobs/${encodeURIComponent(ids[0]!)}`);
     expect(res.status).toBe(200);

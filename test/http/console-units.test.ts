@@ -5,6 +5,8 @@ import { checkBind, isLoopback, sameOrigin, sessionValue, tokenMatches } from ".
 import { previewFires } from "../../src/http/api/schedule-fires.js";
 import { redact, REDACTED } from "../../src/security/redact.js";
 import { quantile } from "../../src/http/console/assets/charts.js";
+import { loadAssets } from "../../src/http/console/assets.js";
+import { shell } from "../../src/http/console/pages.js";
 
 describe("bind and origin rules", () => {
   it("treats only loopback names and addresses as loopback", () => {
@@ -64,5 +66,21 @@ describe("percentiles from buckets", () => {
     expect(quantile(bounds, [0, 0, 0, 100, 0], 0.99)).toBeCloseTo(1 + 4 * 0.99);
     // past the last bound (the +Inf bucket) the answer is the last bound
     expect(quantile(bounds, [0, 0, 0, 0, 10], 0.5)).toBe(5);
+  });
+});
+
+describe("assets", () => {
+  it("ships every script the page loads from the package, under 300 KB of JavaScript in all", () => {
+    const assets = loadAssets();
+    const js = [...assets].filter(([path]) => /\.m?js$/.test(path));
+    const bytes = js.reduce((n, [, a]) => n + a.body.length, 0);
+    expect(bytes).toBeLessThan(300 * 1024);
+    for (const needed of ["/assets/app.js", "/assets/vendor/preact.mjs", "/assets/vendor/preact-hooks.mjs", "/assets/vendor/htm.mjs", "/assets/vendor/uPlot.iife.min.js", "/assets/vendor/uPlot.min.css", "/assets/console.css"]) {
+      expect(assets.has(needed), needed).toBe(true);
+    }
+    // every local reference of the shell is served, and nothing points off the machine
+    const page = shell("n0nce", js.map(([path]) => path));
+    for (const [, ref] of page.matchAll(/(?:src|href)="([^"]+)"/g)) expect(assets.has(ref!), ref).toBe(true);
+    expect(page).not.toMatch(/https?:\/\//);
   });
 });
