@@ -2,6 +2,7 @@
  * What the console's API handlers share: the queue env built from the HTTP deps, the scheduled
  * tasks and redaction list read from the hooks file once, and one way to answer an error.
  */
+import { stat } from "node:fs/promises";
 import type { FastifyReply } from "fastify";
 import { loadHooks } from "../../hooks/load.js";
 import type { ScheduledTask } from "../../hooks/types.js";
@@ -20,22 +21,50 @@ export interface ConsoleDeps extends HttpDeps {
 export interface ApiContext {
   deps: HttpDeps;
   env: QueueEnv;
-  tasks: readonly ScheduledTask[];
-  redactKeys: readonly string[];
+  /** The hooks file's tasks as of its last good load. */
+  readonly tasks: readonly ScheduledTask[];
+  readonly redactKeys: readonly string[];
+  /** Set while the hooks file on disk does not load (the last good tasks are kept). */
+  readonly hooksProblem: string | undefined;
+  /** Read the hooks file again if it changed on disk (a deploy, a SIGHUP reload); cheap otherwise. */
+  refresh(): Promise<void>;
 }
 
 function stringList(value: unknown): string[] | undefined {
   return Array.isArray(value) && value.every((v) => typeof v === "string") ? (value as string[]) : undefined;
 }
 
+interface HooksState {
+  tasks: readonly ScheduledTask[];
+  redactKeys: readonly string[];
+  mtimeMs: number;
+  problem?: string;
+}
+
+async function readHooks(deps: ConsoleDeps, fresh: boolean): Promise<HooksState> {
+  const mtimeMs = (await stat(deps.config.hooksFile)).mtimeMs;
+  const hooks = await loadHooks({ hooksPath: deps.config.hooksFile, fresh });
+  return {
+    tasks: deps.tasks ?? hooks.tasks,
+    redactKeys: deps.redactKeys ?? stringList((hooks.definition as Record<string, unknown>).redact) ?? DEFAULT_REDACT_KEYS,
+    mtimeMs,
+  };
+}
+
 export async function apiContext(deps: ConsoleDeps): Promise<ApiContext> {
-  let tasks = deps.tasks;
-  let redactKeys = deps.redactKeys;
-  if (tasks === undefined || redactKeys === undefined) {
-    const hooks = await loadHooks({ hooksPath: deps.config.hooksFile });
-    tasks ??= hooks.tasks;
-    redactKeys ??= stringList((hooks.definition as Record<string, unknown>).redact) ?? DEFAULT_REDACT_KEYS;
-  }
+  const given = deps.tasks !== undefined && deps.redactKeys !== undefined;
+  let state: HooksState = given ? { tasks: deps.tasks!, redactKeys: deps.redactKeys!, mtimeMs: 0 } : await readHooks(deps, false);
+  const refresh = async () => {
+    if (given) return;
+    const mtimeMs = await stat(deps.config.hooksFile).then((s) => s.mtimeMs, () => state.mtimeMs);
+    if (mtimeMs === state.mtimeMs) return;
+    try {
+      state = await readHooks(deps, true);
+    } catch (err) {
+      // mid-edit or broken: keep showing the last good tasks, and say why they may be stale
+      state = { ...state, mtimeMs, problem: `the hooks file does not load (${(err as Error).message.split("\n")[0]}); showing its last good version` };
+    }
+  };
   const env: QueueEnv = {
     redis: deps.redis,
     keys: deps.keys,
@@ -44,7 +73,20 @@ export async function apiContext(deps: ConsoleDeps): Promise<ApiContext> {
     retention: deps.config.retention,
     ...(deps.config.signing ? { signing: deps.config.signing } : {}),
   };
-  return { deps, env, tasks, redactKeys };
+  return {
+    deps,
+    env,
+    get tasks() {
+      return state.tasks;
+    },
+    get redactKeys() {
+      return state.redactKeys;
+    },
+    get hooksProblem() {
+      return state.problem;
+    },
+    refresh,
+  };
 }
 
 /** Errors the handlers raise on purpose: a status and a message the page shows as is. */

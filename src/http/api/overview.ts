@@ -77,7 +77,10 @@ export async function readOverview(ctx: ApiContext) {
     workers: status.workers.length,
     failures,
     redis: { version: status.redis.version, usedMemoryHuman: status.redis.usedMemoryHuman, persistence: describePersistence(status.redis) },
-    warnings: listWarnings({ status, queues, schedulerIntervalSeconds: deps.config.schedulerInterval, now, taskCount: ctx.tasks.length }),
+    warnings: [
+      ...(ctx.hooksProblem ? [ctx.hooksProblem] : []),
+      ...listWarnings({ status, queues, schedulerIntervalSeconds: deps.config.schedulerInterval, now, taskCount: ctx.tasks.length }),
+    ],
   };
 }
 

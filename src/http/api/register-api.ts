@@ -11,6 +11,9 @@ import { registerSchedules } from "./schedules.js";
 import { registerWorkers } from "./workers.js";
 
 export function registerApi(app: FastifyInstance, ctx: ApiContext, controls: ScheduleControls | undefined): void {
+  app.addHook("onRequest", async (request) => {
+    if (request.url.startsWith("/api/")) await ctx.refresh();
+  });
   registerMeta(app, ctx, { scheduleControls: controls !== undefined });
   registerOverview(app, ctx);
   registerSchedules(app, ctx, controls);
