@@ -91,6 +91,8 @@ export interface Harness {
 }
 
 export async function startHarness(name: string, o: { daemon?: boolean; deps?: Partial<ConsoleOptions> } = {}): Promise<Harness> {
+  const missing = chromiumMissing();
+  if (missing) throw new Error(`browser tests: ${missing}`);
   const t = await testRedis(name);
   const daemon = o.daemon === false ? undefined : startDaemon(t);
   const deps = await consoleDeps(t, o.deps);
