@@ -8,6 +8,7 @@ import { enqueueIn } from "../../src/queue/enqueue.js";
 import { dequeue, failJob } from "../../src/queue/lifecycle.js";
 import type { QueueEnv } from "../../src/queue/context.js";
 import type { Job } from "../../src/queue/types.js";
+import { redact } from "../../src/security/redact.js";
 import { testRedis, type TestRedis } from "../helpers/redis.js";
 import { consoleDeps } from "./harness.js";
 
@@ -84,7 +85,7 @@ describe("console API", () => {
   it("shows a job with its redacted kwargs", async () => {
     const res = await get(`/api/jobs/${encodeURIComponent(ids[0]!)}`);
     expect(res.status).toBe(200);
-    expect(res.body.job.kwargs).toEqual({ n: 0, customer: "needle-co", password: "[redacted]" });
+    expect(res.body.job.kwargs).toEqual({ n: 0, customer: "needle-co", password: redact({ password: "x" }).password });
     expect((await get("/api/jobs/no-such-job")).status).toBe(404);
   });
 
