@@ -16,7 +16,7 @@ export interface HttpDeps {
   clock: () => number;
   role: "daemon" | "serve";
   /** The hooks' scheduled tasks (for next-fire figures); absent without a hooks file. */
-  tasks?: ScheduledTask[];
+  tasks?: readonly ScheduledTask[];
   /** The scheduler and workers of this process (role "daemon"); absent for `scheduler serve`. */
   runtime?: DaemonRuntime;
 }

@@ -1,0 +1,99 @@
+/**
+ * GET /api/schedules: every scheduled task with its next 10 fires (DST changes named), its last
+ * runs from the fire ledger (lateness, outcome, skip reason) and counters over the ledger kept.
+ * POST /api/schedules/trigger { task }: one extra run now, as `scheduler trigger <dotted.path>`.
+ * POST /api/scheduler/{pause,resume,enable,disable}: the whole scheduler, as the CLI switches.
+ */
+import type { FastifyInstance } from "fastify";
+import { enqueueIn } from "../../queue/enqueue.js";
+import type { Job } from "../../queue/types.js";
+import { readLedger, type LedgerEntry } from "../../scheduler/ledger.js";
+import { describeSwitches, setSwitch, type SwitchAction } from "../../scheduler/switches.js";
+import { readSchedulerState } from "../../ops/scheduler-state.js";
+import { sendError, intParam, type ApiContext } from "./context.js";
+import { previewFires } from "./schedule-fires.js";
+import { knownTask, type ScheduleControls } from "./schedule-actions.js";
+
+/** Ledger entries read per task for the list (the page asks for more per task on demand). */
+const RUNS_SHOWN = 10;
+const FIRES_SHOWN = 10;
+
+function counters(entries: LedgerEntry[]): Record<string, number> {
+  const out: Record<string, number> = { enqueued: 0, skipped: 0, missed: 0 };
+  for (const e of entries) out[e.outcome] = (out[e.outcome] ?? 0) + (e.count ?? 1);
+  return out;
+}
+
+export async function listSchedules(ctx: ApiContext, controls: ScheduleControls | undefined, runs: number) {
+  const { env, deps, tasks } = ctx;
+  const zone = deps.config.timezone;
+  const now = env.clock();
+  const [lastSlots, ledgers, pauses, scheduler] = await Promise.all([
+    tasks.length ? env.redis.hmget(env.keys.lastSlots(), ...tasks.map((t) => t.id)) : Promise.resolve([]),
+    Promise.all(tasks.map((t) => readLedger(env.redis, env.keys, t.id))),
+    controls ? controls.states(tasks.map((t) => t.id)) : Promise.resolve({}),
+    readSchedulerState(env),
+  ]);
+  return {
+    zone,
+    at: now,
+    scheduler: { state: scheduler.state, paused: scheduler.paused, enabled: scheduler.enabled },
+    tasks: tasks.map((t, i) => {
+      const ledger = ledgers[i]!;
+      const raw = lastSlots[i];
+      const pause = (pauses as Record<string, unknown>)[t.id];
+      return {
+        id: t.id,
+        event: t.event,
+        expression: t.expression,
+        method: t.method,
+        queue: t.queue,
+        catchup: t.catchup,
+        source: t.source,
+        ...(raw ? { lastSlot: Number(raw) } : {}),
+        ...(pause ? { pause } : {}),
+        next: previewFires(t.expression, zone, now, FIRES_SHOWN),
+        runs: ledger.slice(0, runs),
+        counters: counters(ledger),
+      };
+    }),
+  };
+}
+
+function who(request: { ip: string; headers: Record<string, unknown> }): string {
+  const agent = typeof request.headers["user-agent"] === "string" ? (request.headers["user-agent"] as string).split(" ")[0] : "browser";
+  return `console@${request.ip} (${agent})`;
+}
+
+export function registerSchedules(app: FastifyInstance, ctx: ApiContext, controls: ScheduleControls | undefined): void {
+  app.get("/api/schedules", async (request, reply) => {
+    try {
+      return await listSchedules(ctx, controls, intParam(request.query, "runs", RUNS_SHOWN, 1, 200));
+    } catch (err) {
+      return sendError(reply, err);
+    }
+  });
+
+  app.post("/api/schedules/trigger", async (request, reply) => {
+    try {
+      const id = knownTask(ctx, (request.body as Record<string, unknown> | null)?.task);
+      const t = ctx.tasks.find((x) => x.id === id)!;
+      const job = (await enqueueIn(ctx.env, t.method, {
+        queue: t.queue,
+        kwargs: t.kwargs,
+        ...(t.timeout !== undefined ? { timeout: t.timeout } : {}),
+        ...(t.onFailure !== undefined ? { onFailure: t.onFailure } : {}),
+      })) as Job;
+      return { task: id, jobId: job.id, queue: job.queue };
+    } catch (err) {
+      return sendError(reply, err);
+    }
+  });
+
+  for (const action of ["pause", "resume", "enable", "disable"] as const satisfies readonly SwitchAction[]) {
+    app.post(`/api/scheduler/${action}`, async (request) => {
+      const { before, after } = await setSwitch(ctx.env, action, who(request));
+      return { before: describeSwitches(before), state: describeSwitches(after) };
+    });
+  }
+}

@@ -1,0 +1,49 @@
+// The Schedules page in Chromium against a real daemon: "Trigger now" enqueues the task and
+// the run is seen finishing; the next fires are listed in the zone; per-schedule actions are
+// not offered while the server has no per-schedule controls (they answer 501).
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { waitFor } from "../helpers/redis.js";
+import { startHarness, daemonReady, type Harness } from "./harness.js";
+
+describe("console schedules", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness("console-schedules");
+    await daemonReady(h);
+  }, 120_000);
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it("triggers a task now and the job it enqueued finishes", async () => {
+    const page = await h.open("/schedules");
+    const row = page.locator("tr", { has: page.getByText("app.tasks.quick", { exact: true }) });
+    await expect.poll(() => row.count(), { timeout: 10_000 }).toBe(1);
+    await row.getByTestId("trigger").click();
+    const note = page.getByRole("status").filter({ hasText: "enqueued app.tasks.quick as" });
+    await expect.poll(() => note.count(), { timeout: 10_000 }).toBe(1);
+    const id = /as (\S+)$/.exec((await note.textContent()) ?? "")?.[1];
+    expect(id).toBeTruthy();
+    await waitFor(async () => (await h.t.redis.hget(h.t.keys.job(id!), "status")) === "finished", 30_000, 50);
+    await page.close();
+    expect(h.errors).toEqual([]);
+  });
+
+  it("lists ten next fires of each task, in the zone, with offsets", async () => {
+    const res = await fetch(`${h.server.url}/api/schedules`);
+    const body = (await res.json()) as { zone: string; tasks: Array<{ id: string; method: string; next: Array<{ at: number; offset: string }> }> };
+    expect(body.zone).toBe("Europe/Berlin");
+    const report = body.tasks.find((t) => t.method === "app.tasks.report")!;
+    expect(report.next).toHaveLength(10);
+    for (const f of report.next) expect(["+01:00", "+02:00"]).toContain(f.offset);
+    const page = await h.open("/schedules");
+    const row = page.locator("tr", { has: page.getByText("app.tasks.report", { exact: true }) });
+    await row.locator("details summary").first().click();
+    await expect.poll(() => row.locator("details ol li").count(), { timeout: 10_000 }).toBe(10);
+    expect(await row.getByTestId("schedule-pause").count()).toBe(0);
+    await page.close();
+    const pause = await fetch(`${h.server.url}/api/schedules/pause`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ task: body.tasks.find((t) => t.method === "app.tasks.quick")!.id }) });
+    expect(pause.status).toBe(501);
+    expect(h.errors).toEqual([]);
+  });
+});
