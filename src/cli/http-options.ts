@@ -1,6 +1,7 @@
 /** The HTTP options `scheduler start` and `scheduler serve` share: --http, --no-http, --read-only, --http-token. */
 import { Option, type Command } from "commander";
 import { DEFAULT_HTTP, parseHttpAddress, type HttpAddress } from "../http/server.js";
+import { checkBind } from "../http/security.js";
 import { UsageError } from "./common.js";
 
 export interface HttpFlags {
@@ -25,6 +26,9 @@ export function httpSettings(flags: HttpFlags): { http?: HttpAddress; readOnly: 
   if (flags.http === false) return out;
   const parsed = parseHttpAddress(flags.http ?? DEFAULT_HTTP);
   if ("error" in parsed) throw new UsageError(parsed.error);
+  // Refused before anything starts: the console and its API must not face a network unguarded.
+  const refused = checkBind(parsed.host, flags.httpToken);
+  if (refused) throw new UsageError(refused);
   out.http = parsed;
   return out;
 }

@@ -1,9 +1,10 @@
 // The Schedules page in Chromium against a real daemon: "Trigger now" enqueues the task and
-// the run is seen finishing; the next fires are listed in the zone; per-schedule actions are
-// not offered while the server has no per-schedule controls (they answer 501).
+// the run is seen finishing; the next fires are listed in the zone; a schedule paused from the
+// page with a note is the pause `scheduler list` shows (the same record the daemons obey).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "../helpers/redis.js";
-import { startHarness, daemonReady, type Harness } from "./harness.js";
+import { startHarness, daemonReady, HOOKS, type Harness } from "./harness.js";
+import { runCli } from "../helpers/cli.js";
 
 describe("console schedules", () => {
   let h: Harness;
@@ -40,10 +41,23 @@ describe("console schedules", () => {
     const row = page.locator("tr", { has: page.getByText("app.tasks.report", { exact: true }) });
     await row.locator("details summary").first().click();
     await expect.poll(() => row.locator("details ol li").count(), { timeout: 10_000 }).toBe(10);
-    expect(await row.getByTestId("schedule-pause").count()).toBe(0);
     await page.close();
-    const pause = await fetch(`${h.server.url}/api/schedules/pause`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ task: body.tasks.find((t) => t.method === "app.tasks.quick")!.id }) });
-    expect(pause.status).toBe(501);
+    expect(h.errors).toEqual([]);
+  });
+
+  it("pauses one schedule with a note from the page; scheduler list shows it paused", async () => {
+    const page = await h.open("/schedules");
+    const row = page.locator("tr", { has: page.getByText("app.tasks.report", { exact: true }) });
+    await expect.poll(() => row.getByTestId("schedule-pause").count(), { timeout: 10_000 }).toBe(1);
+    await row.getByRole("textbox", { name: "note for pausing app.tasks.report" }).fill("vendor API down");
+    await row.getByTestId("schedule-pause").click();
+    await expect.poll(() => row.getByText("paused: vendor API down").count(), { timeout: 10_000 }).toBe(1);
+    await page.close();
+    const list = await runCli(["list", "--json", "--hooks", HOOKS, "--redis", h.t.url, "--prefix", h.t.prefix], { timeoutMs: 60_000 });
+    expect(list.code, list.stderr).toBe(0);
+    const tasks = (JSON.parse(list.stdout) as { tasks?: unknown[] } | unknown[]);
+    const rows = (Array.isArray(tasks) ? tasks : (tasks.tasks ?? [])) as Array<{ method: string; pause?: { note?: string } }>;
+    expect(rows.find((t) => t.method === "app.tasks.report")?.pause?.note).toBe("vendor API down");
     expect(h.errors).toEqual([]);
   });
 });

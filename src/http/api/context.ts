@@ -42,11 +42,13 @@ interface HooksState {
 }
 
 async function readHooks(deps: ConsoleDeps, fresh: boolean): Promise<HooksState> {
-  const mtimeMs = (await stat(deps.config.hooksFile)).mtimeMs;
+  // `scheduler serve` on a monitoring host may have no hooks file: no schedules to show then.
+  const mtimeMs = await stat(deps.config.hooksFile).then((s) => s.mtimeMs, () => undefined);
+  if (mtimeMs === undefined) return { tasks: deps.tasks ?? [], redactKeys: deps.redactKeys ?? deps.config.redact ?? DEFAULT_REDACT_KEYS, mtimeMs: 0 };
   const hooks = await loadHooks({ hooksPath: deps.config.hooksFile, fresh });
   return {
     tasks: deps.tasks ?? hooks.tasks,
-    redactKeys: deps.redactKeys ?? stringList((hooks.definition as Record<string, unknown>).redact) ?? DEFAULT_REDACT_KEYS,
+    redactKeys: deps.redactKeys ?? stringList((hooks.definition as Record<string, unknown>).redact) ?? deps.config.redact ?? DEFAULT_REDACT_KEYS,
     mtimeMs,
   };
 }

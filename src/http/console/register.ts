@@ -6,13 +6,14 @@ import type { FastifyInstance } from "fastify";
 import { apiContext, type ConsoleDeps } from "../api/context.js";
 import { registerApi } from "../api/register-api.js";
 import type { ScheduleControls } from "../api/schedule-actions.js";
+import { scheduleControlsFor } from "../api/schedule-controls.js";
 import { registerSecurity } from "../security.js";
 import type { HttpDeps } from "../types.js";
 import { loadAssets, registerAssets } from "./assets.js";
 import { registerPages } from "./pages.js";
 
 export interface ConsoleOptions extends ConsoleDeps {
-  /** Per-schedule pause/resume/backfill; without it those endpoints answer 501. */
+  /** Per-schedule pause/resume/backfill; default: the scheduler's own (src/ops/schedule-controls.ts). */
   scheduleControls?: ScheduleControls;
 }
 
@@ -20,7 +21,7 @@ export async function registerConsole(app: FastifyInstance, deps: HttpDeps | Con
   const options = deps as ConsoleOptions;
   const ctx = await apiContext(options);
   await registerSecurity(app, deps);
-  registerApi(app, ctx, options.scheduleControls);
+  registerApi(app, ctx, options.scheduleControls ?? scheduleControlsFor(ctx));
   const assets = loadAssets();
   registerAssets(app, assets);
   registerPages(app, [...assets.keys()].filter((path) => path.endsWith(".js") || path.endsWith(".mjs")).filter((path) => !path.includes("uPlot")));
