@@ -102,24 +102,21 @@ export async function withRunSpan<T extends string>(job: RunSpanJob, fn: () => P
   if (producer) links.push({ context: producer });
   if (first) links.push({ context: first, attributes: { "hs.link": "first attempt" } });
   const parent = producer ? trace.setSpanContext(context.active(), producer) : context.active();
-  const span = tracer().startSpan(
-    `run ${job.method}`,
-    {
-      kind: SpanKind.CONSUMER,
-      links,
-      attributes: {
-        "messaging.system": MESSAGING_SYSTEM,
-        "messaging.operation.type": "process",
-        "messaging.operation.name": "run",
-        "messaging.destination.name": job.queue,
-        "messaging.message.id": job.id,
-        "hs.attempt": job.attempt,
-      },
-    },
-    parent,
-  );
+  const span = tracer().startSpan(`run ${job.method}`, { kind: SpanKind.CONSUMER, links }, parent);
+  // attributes only for a span an SDK records (the no-op one of a user without an SDK drops them)
+  if (span.isRecording()) {
+    span.setAttributes({
+      "messaging.system": MESSAGING_SYSTEM,
+      "messaging.operation.type": "process",
+      "messaging.operation.name": "run",
+      "messaging.destination.name": job.queue,
+      "messaging.message.id": job.id,
+      "hs.attempt": job.attempt,
+    });
+  }
   return inSpan(span, async () => {
     const outcome = await fn();
+    if (!span.isRecording()) return outcome;
     span.setAttribute("hs.outcome", outcome);
     if (outcome === "failed" || outcome === "retry-scheduled") span.setStatus({ code: SpanStatusCode.ERROR, message: `job ${outcome}` });
     return outcome;
