@@ -5,7 +5,7 @@ describe("the scheduler program", () => {
   it("lists every command of DESIGN.md section 3 in --help", async () => {
     const r = await runCli(["--help"]);
     expect(r.code).toBe(0);
-    for (const cmd of ["start", "worker", "trigger", "enqueue", "list", "status", "doctor", "jobs", "purge", "logs", "enable", "disable", "pause", "resume"]) {
+    for (const cmd of ["start", "worker", "trigger", "enqueue", "list", "status", "doctor", "jobs", "purge", "logs", "enable", "disable", "pause", "resume", "serve", "metrics"]) {
       expect(r.stdout).toMatch(new RegExp(`^  ${cmd}\\b`, "m"));
     }
   });

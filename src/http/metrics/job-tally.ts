@@ -40,10 +40,15 @@ function addInto(into: HistogramCounts, from: HistogramCounts): void {
 
 const SEP = "\u0000";
 
+type OutcomeCounts = Partial<Record<JobOutcomeKind, number>>;
+
 export class JobTally {
-  readonly outcomes = new Map<string, number>();
+  /** "<queue>\0<task>" -> counts per outcome */
+  readonly outcomes = new Map<string, OutcomeCounts>();
   readonly runs = new Map<string, HistogramCounts>();
   readonly waits = new Map<string, HistogramCounts>();
+  /** queue -> task -> "<queue>\0<task>": the hot path looks keys up instead of building them */
+  private readonly pairKeys = new Map<string, Map<string, string>>();
   private changed = false;
 
   /** Anything recorded since the last drain(). */
@@ -51,14 +56,24 @@ export class JobTally {
     return this.changed;
   }
 
+  private pair(queue: string, task: string): string {
+    let byTask = this.pairKeys.get(queue);
+    if (!byTask) this.pairKeys.set(queue, (byTask = new Map()));
+    let k = byTask.get(task);
+    if (k === undefined) byTask.set(task, (k = queue + SEP + task));
+    return k;
+  }
+
   count(queue: string, task: string, outcome: JobOutcomeKind, n = 1): void {
-    const k = queue + SEP + task + SEP + outcome;
-    this.outcomes.set(k, (this.outcomes.get(k) ?? 0) + n);
+    const k = this.pair(queue, task);
+    let c = this.outcomes.get(k);
+    if (!c) this.outcomes.set(k, (c = {}));
+    c[outcome] = (c[outcome] ?? 0) + n;
     this.changed = true;
   }
 
   observeRun(queue: string, task: string, seconds: number): void {
-    observe(this.runs, queue + SEP + task, seconds);
+    observe(this.runs, this.pair(queue, task), seconds);
     this.changed = true;
   }
 
@@ -71,14 +86,8 @@ export class JobTally {
   drain(): TallyDelta | undefined {
     if (!this.changed) return undefined;
     const delta: TallyDelta = {
-      outcomes: [...this.outcomes].map(([k, n]) => {
-        const [queue, task, outcome] = k.split(SEP) as [string, string, JobOutcomeKind];
-        return [queue, task, outcome, n];
-      }),
-      runs: [...this.runs].map(([k, h]) => {
-        const [queue, task] = k.split(SEP) as [string, string];
-        return [queue, task, h];
-      }),
+      outcomes: this.outcomeSeries().map((s) => [s.queue, s.task, s.outcome, s.value]),
+      runs: this.runSeries().map((s) => [s.queue, s.task, s.h]),
       waits: [...this.waits],
     };
     this.outcomes.clear();
@@ -91,17 +100,22 @@ export class JobTally {
   /** Add a child's delta (a supervisor, on each pulse). */
   merge(delta: TallyDelta): void {
     for (const [queue, task, outcome, n] of delta.outcomes) this.count(queue, task, outcome, n);
-    for (const [queue, task, h] of delta.runs) addInto(slot(this.runs, queue + SEP + task), h);
+    for (const [queue, task, h] of delta.runs) addInto(slot(this.runs, this.pair(queue, task)), h);
     for (const [queue, h] of delta.waits) addInto(slot(this.waits, queue), h);
     this.changed = true;
   }
 
-  /** Series for /metrics: [labels, value]. */
+  /** Series for /metrics. */
   outcomeSeries(): Array<{ queue: string; task: string; outcome: JobOutcomeKind; value: number }> {
-    return [...this.outcomes].map(([k, value]) => {
-      const [queue, task, outcome] = k.split(SEP) as [string, string, JobOutcomeKind];
-      return { queue, task, outcome, value };
-    });
+    const out: Array<{ queue: string; task: string; outcome: JobOutcomeKind; value: number }> = [];
+    for (const [k, counts] of this.outcomes) {
+      const [queue, task] = k.split(SEP) as [string, string];
+      for (const outcome of JOB_OUTCOMES) {
+        const value = counts[outcome];
+        if (value !== undefined) out.push({ queue, task, outcome, value });
+      }
+    }
+    return out;
   }
 
   runSeries(): Array<{ queue: string; task: string; h: HistogramCounts }> {
@@ -141,7 +155,7 @@ export interface EndedJob {
  */
 export function recordJobEnd(now: number, job: EndedJob, outcomes: readonly JobOutcomeKind[], ran: boolean): void {
   if (!METRICS_ON) return;
-  for (const o of outcomes) jobTally.count(job.queue, job.method, o);
+  for (let i = 0; i < outcomes.length; i++) jobTally.count(job.queue, job.method, outcomes[i]!);
   if (!ran || job.startedAt === undefined) return;
   jobTally.observeRun(job.queue, job.method, Math.max(0, now - job.startedAt) / 1000);
   if (job.enqueuedAt !== undefined) jobTally.observeWait(job.queue, Math.max(0, job.startedAt - job.enqueuedAt) / 1000);

@@ -58,5 +58,6 @@ local function complete()
 end
 
 local outcome = complete()
+history_flush()
 if not take_lease then return outcome end
 return { outcome, take(worker, take_lease, 10, 9 + n_queues) }

@@ -28,6 +28,7 @@ for i = first_pair, #ARGV - 1, 2 do
   outcomes[#outcomes + 1] = q and 1 or 0
   if q then finished_in[q] = (finished_in[q] or 0) + 1 end
 end
+history_flush()
 -- the retention piggyback, once per queue, as much as the completions would have trimmed
 for q, n in pairs(finished_in) do trim_registry("finished", q, bound * n) end
 

@@ -44,6 +44,7 @@ if retry_at then
     push_queued(id, q, false)
   end
   record_history(q, j[3] or nil, nil, started_at, j[4])
+  history_flush()
   emit("job.retry", "warn", "attempt " .. j[1] .. " " .. outcome .. ": " .. tostring(e.message) .. "; retry at " .. retry_at, id, q,
     { worker = worker, task = event_task, data = { retryAt = retry_at, attempt = tonumber(j[1]) } })
   return cjson.encode({ outcome = "retry-scheduled" })
@@ -51,6 +52,7 @@ end
 
 redis.call("HSET", jk, "status", "failed", "endedAt", NOW)
 record_history(q, j[3] or nil, "f", started_at, j[4])
+history_flush()
 retire(id, q, "failed", tonumber(ARGV[8]))
 emit("job.failed", "error", "attempt " .. j[1] .. " " .. outcome .. ": " .. tostring(e.message), id, q,
   { worker = worker, task = event_task, data = { attempt = tonumber(j[1]), error = e.name } })

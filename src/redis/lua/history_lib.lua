@@ -22,31 +22,62 @@ local function history_bucket(ms)
   return #HISTORY_BOUNDS_MS + 1
 end
 
-local function history_write(k, minute, count_field, run_ms, wait_ms)
-  if redis.call("HINCRBY", k, "e", 1) == 1 then
-    -- relative: the server's clock may differ from the callers' (scripts never read it)
-    redis.call("PEXPIRE", k, minute + 60000 + HISTORY_TTL_MS - NOW)
+-- increments gathered during one script call: key -> { field -> n }, written by history_flush()
+-- (a batch of completions of one minute writes each field once, not once per job)
+local HISTORY_PENDING = {}
+local HISTORY_KEYS = {}
+
+local function history_add(k, field, n)
+  local h = HISTORY_PENDING[k]
+  if not h then
+    h = {}
+    HISTORY_PENDING[k] = h
+    HISTORY_KEYS[#HISTORY_KEYS + 1] = k
   end
-  if count_field then redis.call("HINCRBY", k, count_field, 1) end
+  h[field] = (h[field] or 0) + n
+end
+
+local function history_note(k, count_field, run_ms, wait_ms)
+  history_add(k, "e", 1)
+  if count_field then history_add(k, count_field, 1) end
   if run_ms then
-    redis.call("HINCRBY", k, "r" .. history_bucket(run_ms), 1)
-    redis.call("HINCRBY", k, "rs", run_ms)
+    history_add(k, "r" .. history_bucket(run_ms), 1)
+    history_add(k, "rs", run_ms)
   end
   if wait_ms then
-    redis.call("HINCRBY", k, "w" .. history_bucket(wait_ms), 1)
-    redis.call("HINCRBY", k, "ws", wait_ms)
+    history_add(k, "w" .. history_bucket(wait_ms), 1)
+    history_add(k, "ws", wait_ms)
   end
 end
 
 -- One ended attempt of a job of queue q (task: its scheduled task id, or nil). count_field:
 -- "c" (completed), "f" (failed for good) or nil (a retry: only its times count). started_at,
 -- enqueued_at: the job hash's fields as read by the caller (nil: the time is not recorded).
+-- Gathered; the script calls history_flush() before it returns.
 local function record_history(q, task, count_field, started_at, enqueued_at)
   if not HISTORY_ON then return end
   local minute = NOW - NOW % 60000
   local s, e = tonumber(started_at), tonumber(enqueued_at)
   local run_ms = s and math.max(0, math.floor(NOW - s)) or nil
   local wait_ms = (s and e) and math.max(0, math.floor(s - e)) or nil
-  history_write(key("history", minute .. ":" .. q), minute, count_field, run_ms, wait_ms)
-  if task then history_write(key("task-history", minute .. ":" .. task), minute, count_field, run_ms, wait_ms) end
+  history_note(key("history", minute .. ":" .. q), count_field, run_ms, wait_ms)
+  if task then history_note(key("task-history", minute .. ":" .. task), count_field, run_ms, wait_ms) end
+end
+
+-- Write what record_history gathered: one HINCRBY per field and hash; the hash's first write
+-- sets its expiry, 7 days after its minute.
+local function history_flush()
+  for _, k in ipairs(HISTORY_KEYS) do
+    local h = HISTORY_PENDING[k]
+    local e = h.e
+    h.e = nil
+    if redis.call("HINCRBY", k, "e", e) == e then
+      -- every key of one call is of NOW's minute; the TTL is relative, since the server's clock
+      -- may differ from the callers' (scripts never read it)
+      redis.call("PEXPIRE", k, (NOW - NOW % 60000) + 60000 + HISTORY_TTL_MS - NOW)
+    end
+    for field, n in pairs(h) do redis.call("HINCRBY", k, field, n) end
+  end
+  HISTORY_PENDING = {}
+  HISTORY_KEYS = {}
 end

@@ -50,4 +50,5 @@ for i = 5, #ARGV do
     end
   end
 end
+history_flush()
 return cjson.encode({ requeued = requeued, failed = failed, abandoned = abandoned })

@@ -1,0 +1,82 @@
+/**
+ * `scheduler serve` (the HTTP side alone) and `scheduler metrics`, spawned from the built CLI
+ * against this file's own prefix: figures from Redis, probes without workers or scheduler, a
+ * taken port and a bad --http refused with one line.
+ */
+import { createServer } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_RETENTION, type QueueEnv } from "../../src/queue/context.js";
+import { enqueueIn } from "../../src/queue/enqueue.js";
+import { systemClock } from "../../src/clock.js";
+import { capture, runCli, spawnCli } from "../helpers/cli.js";
+import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
+import { freePort, scrape, value } from "./helpers.js";
+
+let t: TestRedis;
+let env: QueueEnv;
+const stops: Array<() => Promise<void>> = [];
+
+beforeAll(async () => {
+  t = await testRedis("http-serve");
+  env = { redis: t.redis, keys: t.keys, clock: systemClock, queues: { default: { timeout: 30, workers: 1, concurrency: 1 } }, retention: DEFAULT_RETENTION };
+});
+
+afterAll(async () => {
+  for (const stop of stops) await stop();
+  await t.cleanup();
+});
+
+const cliEnv = () => ({ REDIS_URL: t.url, SCHEDULER_PREFIX: t.prefix });
+
+describe("scheduler serve / scheduler metrics", () => {
+  it("serves /metrics and the probes from Redis alone; metrics --json reads it", async () => {
+    await enqueueIn(env, "app.tasks.ok", { queue: "default" });
+    await enqueueIn(env, "app.tasks.ok", { queue: "default" });
+    const port = await freePort();
+    const proc = spawnCli(["serve", "--http", `127.0.0.1:${port}`], { env: cliEnv() });
+    const out = capture(proc);
+    stops.push(async () => {
+      proc.kill("SIGTERM");
+      await out.closed;
+    });
+    const url = `http://127.0.0.1:${port}`;
+    await waitFor(() => out.stdout().includes(`http      ${url}`), 20_000, 50);
+
+    const fam = await scrape(url);
+    expect(value(fam, "hs_jobs", { queue: "default", state: "queued" })).toBe(2);
+    expect(value(fam, "hs_queue_oldest_job_age_seconds", { queue: "default" })).toBeGreaterThanOrEqual(0);
+    expect(fam.find((f) => f.name === "hs_scheduler_leader")?.metrics ?? []).toEqual([]);
+    const ready = await fetch(`${url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ ready: true, redis: "up" });
+
+    const r = await runCli(["metrics", "--json", "--url", url], { env: cliEnv() });
+    expect(r.code).toBe(0);
+    const families = JSON.parse(r.stdout) as Array<{ name: string; values: Array<{ labels: Record<string, string>; value: number }> }>;
+    const jobs = families.find((f) => f.name === "hs_jobs")!;
+    expect(jobs.values.find((v) => v.labels.queue === "default" && v.labels.state === "queued")!.value).toBe(2);
+
+    // no daemon at --url: the Redis figures, and a line saying what is missing
+    const alone = await runCli(["metrics", "--url", `http://127.0.0.1:${await freePort()}`], { env: cliEnv() });
+    expect(alone.code).toBe(0);
+    expect(alone.stdout).toContain('hs_jobs{queue="default",state="queued"} 2');
+    expect(alone.stderr).toContain("no daemon answered");
+  }, 60_000);
+
+  it("a taken port fails serve with one line naming it; a bad --http is a usage error", async () => {
+    const port = await freePort();
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(port, "127.0.0.1", r));
+    try {
+      const r = await runCli(["serve", "--http", `127.0.0.1:${port}`], { env: cliEnv() });
+      expect(r.code).toBe(1);
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+      expect(r.stderr).toContain(`127.0.0.1:${port} is already in use`);
+    } finally {
+      blocker.close();
+    }
+    const bad = await runCli(["serve", "--http", "localhost"], { env: cliEnv() });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--http: "localhost" is not HOST:PORT');
+  }, 60_000);
+});
