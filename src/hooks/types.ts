@@ -61,6 +61,8 @@ export interface HooksDefinition {
   redact?: string[];
   /** `allow`: the only modules, dotted paths or globs tasks may resolve to (src/hooks/task-allow.ts). */
   tasks?: { allow: string[] };
+  /** Raise or lower the bounds of src/queue/limits.ts (kwargsBytes, delaySeconds, workersPerQueue, ...). */
+  limits?: Partial<import("../queue/limits.js").Limits>;
 }
 
 /** One (task, schedule) pair after normalization: what the scheduler fires. */

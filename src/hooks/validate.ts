@@ -15,6 +15,7 @@ import {
 import { checkSigning } from "../security/signing.js";
 import { checkRedactKeys } from "../security/redact.js";
 import { checkTasksSetting } from "./task-allow.js";
+import { checkLimits, limitsWith, type Limits } from "../queue/limits.js";
 import { checkCronExpression } from "./cron.js";
 import { parseDottedPath } from "./dotted-path.js";
 import { ALL_EVENT_KEYS, BUILTIN_QUEUE_NAMES, CRON_EVENTS, EVENT_NAMES } from "./events.js";
@@ -36,6 +37,7 @@ export const TOP_LEVEL_KEYS = [
   "signing",
   "redact",
   "tasks",
+  "limits",
 ] as const;
 
 const ENTRY_KEYS = ["method", "queue", "timeout", "catchup", "jitter", "kwargs", "on_failure"] as const;
@@ -57,7 +59,7 @@ export function validateHooks(definition: Record<string, unknown>, file: string,
   for (const [key, value] of Object.entries(definition)) {
     if (value === undefined) continue;
     if ((TOP_LEVEL_KEYS as readonly string[]).includes(key)) {
-      validateTopLevel(key, value, problems, queueNames);
+      validateTopLevel(key, value, problems, queueNames, definition);
       continue;
     }
     const near = closest(key, TOP_LEVEL_KEYS);
@@ -68,7 +70,7 @@ export function validateHooks(definition: Record<string, unknown>, file: string,
   return problems.items;
 }
 
-function validateTopLevel(key: string, value: unknown, problems: ProblemList, queueNames: Set<string>): void {
+function validateTopLevel(key: string, value: unknown, problems: ProblemList, queueNames: Set<string>, definition: Record<string, unknown>): void {
   const single = (check: (v: unknown) => string | undefined) => {
     const message = check(value);
     if (message) problems.add(key, message);
@@ -91,7 +93,7 @@ function validateTopLevel(key: string, value: unknown, problems: ProblemList, qu
     case "app_root":
       return single((v) => (typeof v === "string" && v.trim() !== "" ? undefined : `must be a folder path (relative to the hooks file), got ${JSON.stringify(v)}`));
     case "queues":
-      return validateQueues(value, problems);
+      return validateQueues(value, problems, limitsWith(definition.limits));
     case "retention":
       return validateRetention(value, problems);
     case "job_failure_handlers":
@@ -102,6 +104,8 @@ function validateTopLevel(key: string, value: unknown, problems: ProblemList, qu
       return single(checkRedactKeys);
     case "tasks":
       return single(checkTasksSetting);
+    case "limits":
+      return single(checkLimits);
   }
 }
 
@@ -258,13 +262,13 @@ function validateEventExpressions(value: unknown, problems: ProblemList): void {
   }
 }
 
-function validateQueues(value: unknown, problems: ProblemList): void {
+function validateQueues(value: unknown, problems: ProblemList, bounds: Limits): void {
   if (!isPlainObject(value)) {
     problems.add("queues", `must be a map of queue name -> { timeout, workers, concurrency }, got ${describe(value)}`);
     return;
   }
   for (const [name, settings] of Object.entries(value)) {
-    for (const [sub, message] of checkQueue(name, settings, didYouMean)) {
+    for (const [sub, message] of checkQueue(name, settings, didYouMean, bounds)) {
       problems.add(sub ? keyPath(keyPath("queues", name), sub) : keyPath("queues", name), message);
     }
   }

@@ -38,6 +38,7 @@ import { CancelRelay, DEFAULT_CANCEL_GRACE_MS } from "./job-cancel.js";
 import { createTaskRegistry } from "../hooks/task-loader.js";
 import type { TaskRegistry } from "../hooks/types.js";
 import type { Logger, WorkerGroupSpec, WorkerTimings } from "./types.js";
+import { setLongTimeout, type LongTimeout } from "../long-timeout.js";
 
 export const DEFAULT_TIMINGS: WorkerTimings = {
   heartbeatMs: 2000,
@@ -110,7 +111,7 @@ export class Supervisor {
   /** Exits whose jobs are still being failed/requeued: finishing waits for them. */
   private recovering = 0;
   private resolveDone!: (code: number) => void;
-  private graceTimer: NodeJS.Timeout | undefined;
+  private graceTimer: LongTimeout | undefined;
   private readonly maintenance: Maintenance;
   /** Stops running jobs someone canceled (job-cancel.ts). */
   private readonly cancels: CancelRelay;
@@ -228,7 +229,7 @@ export class Supervisor {
         slot.child?.requestStop();
       }
     }
-    this.graceTimer = setTimeout(() => this.force(`grace period of ${Math.round(graceMs / 1000)} s ended`), graceMs);
+    this.graceTimer = setLongTimeout(() => this.force(`grace period of ${Math.round(graceMs / 1000)} s ended`), graceMs);
     this.maybeFinish();
   }
 
@@ -237,7 +238,7 @@ export class Supervisor {
     if (this.forced || this.finished) return;
     this.forced = true;
     this.stopping = true;
-    clearTimeout(this.graceTimer);
+    this.graceTimer?.clear();
     const live = this.liveSlots();
     this.log.warn({ why, running: this.runningJobs() }, "forcing stop: killing workers, requeueing their jobs");
     for (const slot of live) slot.child!.abortRunning();
@@ -412,7 +413,7 @@ export class Supervisor {
       this.recovering > 0 || this.failures.pending > 0 || this.liveSlots().length > 0 || this.groups.some((g) => g.slots.some((s) => s.restartTimer));
     if (pending) return;
     this.finished = true;
-    clearTimeout(this.graceTimer);
+    this.graceTimer?.clear();
     this.maintenance.stop();
     this.cancels.stop();
     if (this.options.handleSignals) {
