@@ -1,6 +1,7 @@
 /** Validity of a cron expression, as the scheduler will read it (cron-parser 5). */
 import { CronExpressionParser } from "cron-parser";
 import { rememberParsedCron } from "../scheduler/schedule-expression.js";
+import { explainCronError } from "./cron-messages.js";
 
 /**
  * undefined when `expression` is a cron expression the scheduler can fire: 5 fields
@@ -24,6 +25,6 @@ export function checkCronExpression(expression: unknown): string | undefined {
     rememberParsedCron(trimmed, CronExpressionParser.parse(trimmed));
     return undefined;
   } catch (err) {
-    return `bad cron expression "${expression}": ${(err as Error).message}; ${usage}`;
+    return `bad cron expression "${expression}": ${explainCronError(trimmed, (err as Error).message)}; ${usage}`;
   }
 }

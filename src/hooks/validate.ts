@@ -16,6 +16,7 @@ import { checkSigning } from "../security/signing.js";
 import { checkRedactKeys } from "../security/redact.js";
 import { checkTasksSetting } from "./task-allow.js";
 import { checkLimits, limitsWith, type Limits } from "../queue/limits.js";
+import { clip } from "./clip.js";
 import { checkCronExpression } from "./cron.js";
 import { parseDottedPath } from "./dotted-path.js";
 import { ALL_EVENT_KEYS, BUILTIN_QUEUE_NAMES, CRON_EVENTS, EVENT_NAMES } from "./events.js";
@@ -158,18 +159,25 @@ function validateEntryList(list: unknown, at: string, problems: ProblemList, que
     problems.add(at, `must be a list of dotted paths, like ["my_app.tasks.fn"], got ${describe(list)}`);
     return;
   }
-  const seen = new Map<string, number>();
+  // Indexes per method: a duplicate is reported once with its count, however many times it repeats.
+  const seen = new Map<string, number[]>();
   list.forEach((entry, index) => {
     const entryAt = keyPath(at, index);
     const method = validateEntry(entry, entryAt, problems, queueNames);
     if (method === undefined) return;
-    const first = seen.get(method);
-    if (first !== undefined) {
-      problems.add(entryAt, `duplicate entry "${method}" (also at index ${first}); list each task once per event`);
-    } else {
-      seen.set(method, index);
-    }
+    const at_ = seen.get(method);
+    if (at_) at_.push(index);
+    else seen.set(method, [index]);
   });
+  for (const [method, indexes] of seen) {
+    if (indexes.length < 2) continue;
+    if (indexes.length === 2) {
+      problems.add(keyPath(at, indexes[1]!), `duplicate entry "${clip(method)}" (also at index ${indexes[0]}); list each task once per event`);
+      continue;
+    }
+    const shown = indexes.slice(0, 5).join(", ") + (indexes.length > 5 ? ` and ${indexes.length - 5} more` : "");
+    problems.add(keyPath(at, indexes[1]!), `duplicate entry "${clip(method)}": listed ${indexes.length} times (at indexes ${shown}); list each task once per event`);
+  }
 }
 
 /** Checks one entry; returns its method when it has a usable one (for the duplicate check). */
