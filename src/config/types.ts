@@ -52,7 +52,7 @@ export interface ResolvedConfig {
   /** hooks `limits` (src/queue/limits.ts); absent: the defaults. */
   limits?: Partial<import("../queue/limits.js").Limits>;
   /** hooks `redact`, else the default list (src/security/redact.ts). */
-  redact: readonly string[];
+  redact?: readonly string[];
   /** Where each setting came from, for `doctor` and the start banner. */
   sources: Record<"redisUrl" | "prefix" | "timezone" | "schedulerInterval" | "logLevel", ConfigSource>;
 }
