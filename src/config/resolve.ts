@@ -34,6 +34,7 @@ import { checkRedisTls, resolveTlsPaths, useRedisTls, type RedisTlsSettings } fr
 import { checkTasksSetting, useTaskAllowList } from "../hooks/task-allow.js";
 import { allTaskPaths } from "../hooks/task-loader.js";
 import { normalizeRetry, type RetryInput } from "../queue/retry.js";
+import { checkLimits, useLimits, type Limits } from "../queue/limits.js";
 import { checkLogLevel, checkPositiveSeconds, checkPrefix, checkQueue, checkRedisUrl, checkSchedulerInterval, checkTimezone } from "./validate.js";
 
 export interface ConfigFlags {
@@ -77,6 +78,8 @@ function fail(label: string, message: string): never {
 export function resolveConfig({ flags = {}, env = process.env, hooks }: ResolveConfigInput): ResolvedConfig {
   const def = hooks.definition;
   const file = hooks.file;
+  // First: the queue checks below measure against them.
+  const limits = resolveLimits(hooks);
   const sources = {} as ResolvedConfig["sources"];
 
   const setting = <T>(
@@ -138,8 +141,18 @@ export function resolveConfig({ flags = {}, env = process.env, hooks }: ResolveC
     redact: resolveRedact(hooks),
     ...resolveRedisTls(hooks),
     ...resolveTasksAllow(hooks),
+    ...(limits ? { limits } : {}),
     sources,
   };
+}
+
+/** hooks `limits` over the defaults; also made this process's limits. */
+function resolveLimits(hooks: LoadedHooks): Partial<Limits> | undefined {
+  const declared = hooks.definition.limits;
+  const problem = declared === undefined ? undefined : checkLimits(declared);
+  if (problem) fail(`${displayPath(hooks.file)}: limits`, problem);
+  useLimits(declared);
+  return declared;
 }
 
 /** hooks `tasks.allow` with the hooks file's own task paths; also made this process's policy. */
@@ -198,7 +211,8 @@ export function resolveAppRoot(hooks: LoadedHooks): string {
 }
 
 function resolveQueues(hooks: LoadedHooks): Record<string, QueueConfig> {
-  const queues: Record<string, QueueConfig> = {};
+  // No prototype: a queue name can never find, or set, Object.prototype's properties.
+  const queues: Record<string, QueueConfig> = Object.create(null);
   for (const [name, q] of Object.entries(BUILTIN_QUEUES)) queues[name] = { ...q };
   const declared = hooks.definition.queues;
   if (declared === undefined) return queues;

@@ -53,8 +53,10 @@ export interface ResolvedConfig {
   redisTls?: import("../redis/tls.js").RedisTlsSettings;
   /** hooks `tasks.allow` plus every path the hooks file declares; absent: no restriction (src/hooks/task-allow.ts). */
   tasksAllow?: string[];
+  /** hooks `limits` (src/queue/limits.ts); absent: the defaults. */
+  limits?: Partial<import("../queue/limits.js").Limits>;
   /** hooks `redact`, else the default list (src/security/redact.ts). */
-  redact: readonly string[];
+  redact?: readonly string[];
   /** Where each setting came from, for `doctor` and the start banner. */
   sources: Record<"redisUrl" | "prefix" | "timezone" | "schedulerInterval" | "logLevel", ConfigSource>;
 }

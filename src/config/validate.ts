@@ -10,6 +10,7 @@ import { LOG_LEVELS } from "./defaults.js";
 import { redactUrl } from "../security/redact-url.js";
 import { checkRedisTls, checkTlsUrlOptions } from "../redis/tls.js";
 import { retryProblem } from "../queue/retry.js";
+import { limits, overLimit, type Limits } from "../queue/limits.js";
 
 /** hooks `redis`: a URL, or { url?, tls? } (src/redis/tls.ts). */
 export function checkHooksRedis(value: unknown): string | undefined {
@@ -109,9 +110,11 @@ export function checkQueue(
   name: string,
   value: unknown,
   suggest: (word: string, candidates: readonly string[]) => string,
+  bounds: Limits = limits(),
 ): Array<[string, string]> {
   const out: Array<[string, string]> = [];
   if (!QUEUE_NAME.test(name)) out.push(["", `queue name "${name}" is not allowed; use letters, digits, "_", "-" or "."`]);
+  else if (name in Object.prototype) out.push(["", `queue name "${name}" is not allowed: it is a built-in property name of JavaScript objects; pick another name`]);
   if (!isPlainObject(value)) {
     out.push(["", `must be an object like { timeout: 300, workers: 1, concurrency: 1 }, got ${JSON.stringify(value)}`]);
     return out;
@@ -119,10 +122,12 @@ export function checkQueue(
   for (const [key, v] of Object.entries(value)) {
     if (v === undefined) continue;
     if (key === "timeout") {
-      const m = checkPositiveSeconds(v);
+      const m = checkPositiveSeconds(v) ?? overLimit("timeout", v as number, " s", "timeoutSeconds", bounds);
       if (m) out.push([key, m]);
     } else if (key === "workers" || key === "concurrency" || key === "maxMemoryMb") {
-      const m = checkPositiveInteger(v);
+      const m =
+        checkPositiveInteger(v) ??
+        (key === "workers" ? overLimit("workers", v as number, "", "workersPerQueue", bounds) : key === "concurrency" ? overLimit("concurrency", v as number, "", "concurrencyPerWorker", bounds) : undefined);
       if (m) out.push([key, m]);
     } else if (key === "retry") {
       const m = retryProblem(v);

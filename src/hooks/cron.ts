@@ -2,6 +2,7 @@
 import { CronExpressionParser } from "cron-parser";
 import { rememberParsedCron } from "../scheduler/schedule-expression.js";
 import { canonicalCron, parserText, type CronSeconds } from "./cron-dialect.js";
+import { explainCronError } from "./cron-messages.js";
 
 /**
  * undefined when `expression` is a cron expression the scheduler can fire: 5 fields
@@ -30,7 +31,7 @@ export function checkCronExpression(expression: unknown, seconds: CronSeconds = 
     rememberParsedCron(canonical, CronExpressionParser.parse(text), nearestWeekday);
     return undefined;
   } catch (err) {
-    if (trimmed.startsWith("@")) return `bad cron expression "${expression}": ${(err as Error).message}`;
-    return `bad cron expression "${expression}": ${(err as Error).message}; ${usage}`;
+    if (trimmed.startsWith("@")) return `bad cron expression "${expression}": ${explainCronError(trimmed, (err as Error).message)}`;
+    return `bad cron expression "${expression}": ${explainCronError(trimmed, (err as Error).message)}; ${usage}`;
   }
 }

@@ -17,6 +17,7 @@ import { forgetModules, importModule, loaderMessage } from "./ts-loader.js";
 import { PROBE_HINT, probeLoad } from "./load-probe.js";
 import type { LoadedHooks, ScheduledTask, TaskRegistry } from "./types.js";
 import { taskRefusal } from "./task-allow.js";
+import { clip, CLIP_AT } from "./clip.js";
 
 export const MODULE_EXTENSIONS = [".ts", ".mts", ".js", ".mjs"] as const;
 
@@ -165,6 +166,12 @@ class AppTaskRegistry implements TaskRegistry {
     const file = candidates.find(isFile);
     if (!file) {
       const base = join(...segments);
+      // A long path is named once, clipped: the file names it would add say nothing new.
+      if (dottedPath.length > CLIP_AT) {
+        throw new TaskResolutionError("TASK_MODULE_NOT_FOUND", `task path "${clip(dottedPath)}" (${dottedPath.length} characters): no such module under ${displayPath(this.appRoot)}`, {
+          hint: "fix the path",
+        });
+      }
       throw new TaskResolutionError("TASK_MODULE_NOT_FOUND", `task path "${dottedPath}": no module ${base}.{ts,mts,js,mjs} or ${base}/index.* under ${displayPath(this.appRoot)}`, {
         hint: `create ${join(displayPath(this.appRoot), base)}.ts exporting the function, or fix the path (app root: ${this.appRoot})`,
       });

@@ -78,6 +78,8 @@ export interface HooksDefinition {
    * (croniter, what Frappe's 6-field crons mean). src/hooks/cron-dialect.ts.
    */
   cron_seconds?: "first" | "last";
+  /** Raise or lower the bounds of src/queue/limits.ts (kwargsBytes, delaySeconds, workersPerQueue, ...). */
+  limits?: Partial<import("../queue/limits.js").Limits>;
 }
 
 /** One (task, schedule) pair after normalization: what the scheduler fires. */

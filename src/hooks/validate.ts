@@ -16,6 +16,8 @@ import { checkSigning } from "../security/signing.js";
 import { checkRedactKeys } from "../security/redact.js";
 import { checkTasksSetting } from "./task-allow.js";
 import { retryProblem } from "../queue/retry.js";
+import { checkLimits, limitsWith, type Limits } from "../queue/limits.js";
+import { clip } from "./clip.js";
 import { checkCronExpression } from "./cron.js";
 import type { CronSeconds } from "./cron-dialect.js";
 import { checkScheduleOptions, SCHEDULE_OPTION_KEYS } from "./schedule-options.js";
@@ -41,6 +43,7 @@ export const TOP_LEVEL_KEYS = [
   "tasks",
   "failover_grace",
   "cron_seconds",
+  "limits",
 ] as const;
 
 const ENTRY_KEYS = ["method", "queue", "timeout", "catchup", "jitter", "kwargs", "on_failure", "retry", ...SCHEDULE_OPTION_KEYS] as const;
@@ -62,7 +65,7 @@ export function validateHooks(definition: Record<string, unknown>, file: string,
   for (const [key, value] of Object.entries(definition)) {
     if (value === undefined) continue;
     if ((TOP_LEVEL_KEYS as readonly string[]).includes(key)) {
-      validateTopLevel(key, value, problems, queueNames, definition.cron_seconds === "last" ? "last" : "first");
+      validateTopLevel(key, value, problems, queueNames, definition);
       continue;
     }
     const near = closest(key, TOP_LEVEL_KEYS);
@@ -73,7 +76,8 @@ export function validateHooks(definition: Record<string, unknown>, file: string,
   return problems.items;
 }
 
-function validateTopLevel(key: string, value: unknown, problems: ProblemList, queueNames: Set<string>, seconds: CronSeconds): void {
+function validateTopLevel(key: string, value: unknown, problems: ProblemList, queueNames: Set<string>, definition: Record<string, unknown>): void {
+  const seconds: CronSeconds = definition.cron_seconds === "last" ? "last" : "first";
   const single = (check: (v: unknown) => string | undefined) => {
     const message = check(value);
     if (message) problems.add(key, message);
@@ -96,7 +100,7 @@ function validateTopLevel(key: string, value: unknown, problems: ProblemList, qu
     case "app_root":
       return single((v) => (typeof v === "string" && v.trim() !== "" ? undefined : `must be a folder path (relative to the hooks file), got ${JSON.stringify(v)}`));
     case "queues":
-      return validateQueues(value, problems);
+      return validateQueues(value, problems, limitsWith(definition.limits));
     case "retention":
       return validateRetention(value, problems);
     case "job_failure_handlers":
@@ -111,6 +115,8 @@ function validateTopLevel(key: string, value: unknown, problems: ProblemList, qu
       return single(checkPositiveSeconds);
     case "cron_seconds":
       return single((v) => (v === "first" || v === "last" ? undefined : `must be "first" (seconds first in a 6-field cron, the default) or "last" (seconds last, as in Frappe/croniter), got ${JSON.stringify(v)}`));
+    case "limits":
+      return single(checkLimits);
   }
 }
 
@@ -163,18 +169,25 @@ function validateEntryList(list: unknown, at: string, problems: ProblemList, que
     problems.add(at, `must be a list of dotted paths, like ["my_app.tasks.fn"], got ${describe(list)}`);
     return;
   }
-  const seen = new Map<string, number>();
+  // Indexes per method: a duplicate is reported once with its count, however many times it repeats.
+  const seen = new Map<string, number[]>();
   list.forEach((entry, index) => {
     const entryAt = keyPath(at, index);
     const method = validateEntry(entry, entryAt, problems, queueNames);
     if (method === undefined) return;
-    const first = seen.get(method);
-    if (first !== undefined) {
-      problems.add(entryAt, `duplicate entry "${method}" (also at index ${first}); list each task once per event`);
-    } else {
-      seen.set(method, index);
-    }
+    const at_ = seen.get(method);
+    if (at_) at_.push(index);
+    else seen.set(method, [index]);
   });
+  for (const [method, indexes] of seen) {
+    if (indexes.length < 2) continue;
+    if (indexes.length === 2) {
+      problems.add(keyPath(at, indexes[1]!), `duplicate entry "${clip(method)}" (also at index ${indexes[0]}); list each task once per event`);
+      continue;
+    }
+    const shown = indexes.slice(0, 5).join(", ") + (indexes.length > 5 ? ` and ${indexes.length - 5} more` : "");
+    problems.add(keyPath(at, indexes[1]!), `duplicate entry "${clip(method)}": listed ${indexes.length} times (at indexes ${shown}); list each task once per event`);
+  }
 }
 
 /** Checks one entry; returns its method when it has a usable one (for the duplicate check). */
@@ -272,13 +285,13 @@ function validateEventExpressions(value: unknown, problems: ProblemList, seconds
   }
 }
 
-function validateQueues(value: unknown, problems: ProblemList): void {
+function validateQueues(value: unknown, problems: ProblemList, bounds: Limits): void {
   if (!isPlainObject(value)) {
     problems.add("queues", `must be a map of queue name -> { timeout, workers, concurrency }, got ${describe(value)}`);
     return;
   }
   for (const [name, settings] of Object.entries(value)) {
-    for (const [sub, message] of checkQueue(name, settings, didYouMean)) {
+    for (const [sub, message] of checkQueue(name, settings, didYouMean, bounds)) {
       problems.add(sub ? keyPath(keyPath("queues", name), sub) : keyPath("queues", name), message);
     }
   }

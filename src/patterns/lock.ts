@@ -9,6 +9,7 @@
  * the ttl, Redis unreachable) is told through `signal`, so it can stop before doing harm.
  * "Not acquired" is an explicit `{ acquired: false }`, never a silent null.
  */
+import { timerMs } from "../long-timeout.js";
 import { randomBytes } from "node:crypto";
 import { SchedulerError } from "../errors.js";
 import { runScript } from "../redis/scripts.js";
@@ -121,7 +122,7 @@ function startRenewal(ctx: PatternContext, name: string, token: string, ttl: num
         busy = false;
         if (controller.signal.aborted) clearInterval(timer);
       });
-  }, Math.max(1, Math.floor(ttl / 3)));
+  }, Math.max(1, timerMs(Math.floor(ttl / 3))));
   timer.unref();
   return () => clearInterval(timer);
 }

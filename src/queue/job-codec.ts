@@ -3,6 +3,7 @@
  * error, progress) are JSON. Absent optional fields are simply not written.
  */
 import type { Job, JobStatus, SerializedError } from "./types.js";
+import { formatBytes, jsonBytesOver, limits } from "./limits.js";
 
 const NUMBER_FIELDS = ["timeout", "attempt", "createdAt", "enqueuedAt", "startedAt", "endedAt", "scheduledAt", "scheduledFor", "stalls", "retries", "depsLeft", "childCount", "cancelRequested", "expiresAt"] as const;
 const STRING_FIELDS = ["jobName", "task", "parentId", "worker", "cancelReason", "sig", "nonce", "traceparent", "firstRun"] as const;
@@ -201,7 +202,12 @@ export function encodeResult(result: unknown): string {
   if (result === undefined) return "";
   try {
     const s = JSON.stringify(result);
-    return s === undefined ? "" : s;
+    if (s === undefined) return "";
+    // The job did its work: it finishes, but a result past the limit is not kept in Redis.
+    const limit = limits().resultBytes;
+    const over = jsonBytesOver(s, limit);
+    if (over !== undefined) return JSON.stringify({ unstored: `result of ${formatBytes(over)} as JSON is over the limit of ${formatBytes(limit)} (hooks limits.resultBytes)` });
+    return s;
   } catch (err) {
     return JSON.stringify({ unserializable: String(result), reason: (err as Error).message });
   }

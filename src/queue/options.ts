@@ -5,6 +5,7 @@
 import { EnqueueError } from "../errors.js";
 import { parseDuration } from "../cli/duration.js";
 import { normalizeRetry, type RetryInput } from "./retry.js";
+import { overLimit } from "./limits.js";
 
 /** A job to wait for: its id, or any object with an `id` (a Job, a JobHandle, enqueue()'s result). */
 export type DependencyRef = string | { id: string };
@@ -152,13 +153,15 @@ function str(name: string, v: unknown): string | undefined {
   return v;
 }
 
-export function normalizeOptions(options: EnqueueOptions = {}): NormalizedOptions {
+export function normalizeOptions(options: EnqueueOptions = {}, now: number = Date.now()): NormalizedOptions {
   if (typeof options !== "object" || options === null || Array.isArray(options)) fail("BAD_OPTION", "enqueue: options must be an object");
   const queue = str("queue", options.queue) ?? "default";
   const timeout = options.timeout;
   if (timeout !== undefined && (typeof timeout !== "number" || !Number.isFinite(timeout) || timeout <= 0)) {
     fail("BAD_TIMEOUT", `enqueue: timeout must be a positive number of seconds, got ${show(timeout)}`);
   }
+  const timeoutOver = typeof timeout === "number" ? overLimit("timeout", timeout, " s", "timeoutSeconds") : undefined;
+  if (timeoutOver) fail("BAD_TIMEOUT", `enqueue: ${timeoutOver}`);
   const isAsync = pick(options, "isAsync", "is_async");
   const runNow = bool("now", options.now) || (isAsync !== undefined && !bool("isAsync", isAsync));
   const jobName = str("jobName", pick(options, "jobName", "job_name"));
@@ -176,12 +179,17 @@ export function normalizeOptions(options: EnqueueOptions = {}): NormalizedOption
   if (options.delay !== undefined) {
     const d = delayMs_(options.delay);
     if (d === undefined) fail("BAD_DELAY", `enqueue: delay ${show(options.delay)} is not a duration; use seconds or "90s", "10m", "2h", "1d"`);
+    const over = overLimit("delay", d / 1000, " s", "delaySeconds");
+    if (over) fail("BAD_DELAY", `enqueue: ${over}`);
     delayMs = d;
   }
   let at: number | undefined;
   if (options.at !== undefined) {
     at = options.at instanceof Date ? options.at.getTime() : typeof options.at === "number" ? options.at : NaN;
     if (!Number.isFinite(at)) fail("BAD_AT", `enqueue: at must be a valid Date or ms since epoch, got ${String(options.at)}`);
+    const ahead = Math.round((at - now) / 1000);
+    const over = overLimit("at: a run", ahead, " s ahead", "delaySeconds");
+    if (over) fail("BAD_AT", `enqueue: ${over}`);
   }
   if (delayMs !== undefined && at !== undefined) fail("BAD_OPTION", "enqueue: pass delay or at, not both");
   const dependsOn = dependencyIds(pick(options, "dependsOn", "depends_on"));

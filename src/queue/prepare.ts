@@ -10,6 +10,7 @@ import type { QueueEnv } from "./context.js";
 import { encodeNewJob } from "./job-codec.js";
 import { signHash } from "../security/signing.js";
 import { jsonProblem } from "./json-safe.js";
+import { checkKwargsSize } from "./limits.js";
 import type { NormalizedOptions } from "./options.js";
 import type { Job, PreparedJob } from "./types.js";
 
@@ -48,7 +49,8 @@ export async function methodPath(env: QueueEnv, method: TaskMethod): Promise<str
 }
 
 export function checkQueue(env: QueueEnv, queue: string): void {
-  if (!env.queues[queue]) {
+  // Own keys only: "toString" or "constructor" must not find Object.prototype's.
+  if (!Object.prototype.hasOwnProperty.call(env.queues, queue)) {
     throw new EnqueueError("UNKNOWN_QUEUE", `enqueue: unknown queue "${queue}"; configured: ${Object.keys(env.queues).join(", ")}`, {
       hint: "add it under `queues` in hooks.ts",
     });
@@ -94,6 +96,7 @@ export function buildPrepared(env: QueueEnv, path: string, o: NormalizedOptions,
     ...extra,
   };
   const fields = encodeNewJob(job);
+  checkKwargsSize(fields.kwargs!);
   if (env.signing) signHash(env.signing, id, fields, runAt !== undefined && runAt > now ? runAt : now);
   const prepared: PreparedJob = { id, queue: o.queue, fields };
   if (runAt !== undefined) prepared.runAt = runAt;

@@ -4,6 +4,7 @@
  */
 import { EnqueueError, UnrecoverableError } from "../errors.js";
 import type { Job, RetryPolicy } from "./types.js";
+import { limits, overLimit } from "./limits.js";
 
 export type RetryInput = number | Partial<RetryPolicy>;
 
@@ -28,6 +29,8 @@ export function normalizeRetry(input: RetryInput | undefined, where = "retry"): 
   if (policy.backoff !== "fixed" && policy.backoff !== "exponential") bad(`backoff must be "fixed" or "exponential", got ${JSON.stringify(o.backoff)}`);
   if (typeof policy.delay !== "number" || !Number.isFinite(policy.delay) || policy.delay < 0) bad(`delay must be seconds >= 0, got ${String(o.delay)}`);
   if (typeof policy.jitter !== "number" || !(policy.jitter >= 0 && policy.jitter <= 1)) bad(`jitter must be between 0 and 1, got ${String(o.jitter)}`);
+  const over = overLimit("max", policy.max, "", "retryMax") ?? overLimit("delay", policy.delay, " s", "retryDelaySeconds");
+  if (over) bad(over);
   return policy;
 }
 
@@ -46,7 +49,8 @@ export function retryProblem(value: unknown): string | undefined {
 
 /** Delay (ms) before retry number `retriesSoFar + 1`; jitter shortens it by up to that fraction. */
 export function retryDelayMs(policy: RetryPolicy, retriesSoFar: number, random: () => number = Math.random): number {
-  const base = policy.backoff === "exponential" ? policy.delay * 2 ** retriesSoFar : policy.delay;
+  // Exponential backoff grows without end (2^1000 is Infinity): every delay is capped.
+  const base = Math.min(policy.backoff === "exponential" ? policy.delay * 2 ** retriesSoFar : policy.delay, limits().retryDelaySeconds);
   const factor = policy.jitter > 0 ? 1 - policy.jitter * random() : 1;
   return Math.round(base * 1000 * factor);
 }

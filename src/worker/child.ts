@@ -12,6 +12,7 @@
 import { useRedactKeys } from "../security/redact-config.js";
 import { useRedisTls } from "../redis/tls.js";
 import { useTaskAllowList } from "../hooks/task-allow.js";
+import { useLimits } from "../queue/limits.js";
 import { setMaxListeners } from "node:events";
 import { createRedis } from "../redis/connection.js";
 import { createKeys } from "../redis/keys.js";
@@ -102,6 +103,7 @@ async function start(init: ChildInit): Promise<void> {
     await Promise.all([redis.connect(), blocking.connect()]);
     useRedactKeys(init.config.redact);
     useTaskAllowList(init.config.tasksAllow);
+    useLimits(init.config.limits);
     const tasks = createTaskRegistry(init.config.appRoot);
     const env: QueueEnv = {
       redis,

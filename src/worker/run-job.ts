@@ -20,6 +20,7 @@ import type { FailureHandlers } from "./failure-handlers.js";
 import { JobRejectedError, signatureProblem, signedFieldsOfJob } from "../security/signing.js";
 import { appendEvent } from "../log/events.js";
 import { CorruptJobError, jobProblem } from "../queue/job-integrity.js";
+import { setLongTimeout } from "../long-timeout.js";
 import { jobLogger, lazyJobLog } from "../log/logger.js";
 import { followShutdown, JobAbort } from "./job-abort.js";
 import type { Logger as PinoLogger } from "pino";
@@ -75,7 +76,8 @@ export async function runJob(deps: RunJobDeps, job: Job, take?: TakeNext): Promi
   const abort = new JobAbort();
   // The error is made only when the soft timeout fires: an Error per job (its stack trace) is
   // measurable on the hot path (bench: ~20 µs of a ~500 µs job cycle).
-  const softTimer = setTimeout(() => abort.abort(new JobTimeoutError(message)), Math.max(0, softDeadline(startedAt, limit) - env.clock()));
+  // setLongTimeout: a timeout past ~24.8 days would fire at once as a plain setTimeout.
+  const softTimer = setLongTimeout(() => abort.abort(new JobTimeoutError(message)), Math.max(0, softDeadline(startedAt, limit) - env.clock()), env.clock);
   const unfollow = followShutdown(deps.shutdownSignal, abort);
   deps.aborts?.set(job.id, abort);
 
@@ -88,7 +90,7 @@ export async function runJob(deps: RunJobDeps, job: Job, take?: TakeNext): Promi
     deps.onRecordError(job, err);
     outcome = "unrecorded";
   } finally {
-    clearTimeout(softTimer);
+    softTimer.clear();
     unfollow();
     deps.aborts?.delete(job.id);
   }

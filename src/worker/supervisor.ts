@@ -39,6 +39,7 @@ import { createTaskRegistry } from "../hooks/task-loader.js";
 import type { TaskRegistry } from "../hooks/types.js";
 import type { Logger, WorkerGroupSpec, WorkerTimings } from "./types.js";
 import { JobLines, type JobLinesMode } from "./job-lines.js";
+import { setLongTimeout, type LongTimeout } from "../long-timeout.js";
 
 export const DEFAULT_TIMINGS: WorkerTimings = {
   heartbeatMs: 2000,
@@ -115,7 +116,7 @@ export class Supervisor {
   /** Exits whose jobs are still being failed/requeued: finishing waits for them. */
   private recovering = 0;
   private resolveDone!: (code: number) => void;
-  private graceTimer: NodeJS.Timeout | undefined;
+  private graceTimer: LongTimeout | undefined;
   private readonly maintenance: Maintenance;
   /** Stops running jobs someone canceled (job-cancel.ts). */
   private readonly cancels: CancelRelay;
@@ -236,7 +237,7 @@ export class Supervisor {
         slot.child?.requestStop();
       }
     }
-    this.graceTimer = setTimeout(() => this.force(`grace period of ${Math.round(graceMs / 1000)} s ended`), graceMs);
+    this.graceTimer = setLongTimeout(() => this.force(`grace period of ${Math.round(graceMs / 1000)} s ended`), graceMs);
     this.maybeFinish();
   }
 
@@ -245,7 +246,7 @@ export class Supervisor {
     if (this.forced || this.finished) return;
     this.forced = true;
     this.stopping = true;
-    clearTimeout(this.graceTimer);
+    this.graceTimer?.clear();
     const live = this.liveSlots();
     this.log.warn({ why, running: this.runningJobs() }, "forcing stop: killing workers, requeueing their jobs");
     for (const slot of live) slot.child!.abortRunning();
@@ -425,7 +426,7 @@ export class Supervisor {
       this.recovering > 0 || this.failures.pending > 0 || this.liveSlots().length > 0 || this.groups.some((g) => g.slots.some((s) => s.restartTimer));
     if (pending) return;
     this.finished = true;
-    clearTimeout(this.graceTimer);
+    this.graceTimer?.clear();
     this.maintenance.stop();
     this.cancels.stop();
     if (this.options.handleSignals) {

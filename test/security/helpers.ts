@@ -6,7 +6,11 @@ import { spawnScheduler, type Proc } from "../reliability/helpers/procs.js";
 import type { TestRedis } from "../helpers/redis.js";
 
 export const SECURITY_HOOKS = fileURLToPath(new URL("./fixtures/app/hooks.ts", import.meta.url));
-export const SECURITY_QUEUES = { default: { timeout: 30, workers: 1, concurrency: 1 }, other: { timeout: 30, workers: 1, concurrency: 1 } };
+export const SECURITY_QUEUES = {
+  default: { timeout: 30, workers: 1, concurrency: 1 },
+  other: { timeout: 30, workers: 1, concurrency: 1 },
+  month: { timeout: 2_592_000, workers: 1, concurrency: 1 },
+};
 
 /** `scheduler worker` on the fixture, its tasks recording to the test's Redis. */
 export function securityWorker(t: TestRedis, env: NodeJS.ProcessEnv = {}, queues = "default,other", args: string[] = []): Proc {
