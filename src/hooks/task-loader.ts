@@ -14,7 +14,7 @@ import { runtime } from "../runtime/context.js";
 import { parseDottedPath } from "./dotted-path.js";
 import { displayPath, type Problem } from "./problems.js";
 import { forgetModules, importModule, loaderMessage } from "./ts-loader.js";
-import { PROBE_HINT, probeLoad } from "./load-probe.js";
+import { PROBE_HINT, probeLoad, probeLoadAll } from "./load-probe.js";
 import type { LoadedHooks, ScheduledTask, TaskRegistry } from "./types.js";
 import { taskRefusal } from "./task-allow.js";
 import { clip, CLIP_AT } from "./clip.js";
@@ -58,6 +58,8 @@ class AppTaskRegistry implements TaskRegistry {
   private readonly realRoot: string;
   private readonly fresh: boolean;
   private readonly loadTimeoutMs: number | undefined;
+  /** Module file -> what its probe found (undefined: its evaluation finished). */
+  private readonly probed = new Map<string, string | undefined>();
   /** Module path (`my_app.tasks`) -> its namespace, loaded once per registry. */
   private readonly modules = new Map<string, Promise<Record<string, unknown>>>();
   /** Module path -> the file it was loaded from: a worker resolves per job, without fs calls. */
@@ -156,8 +158,32 @@ class AppTaskRegistry implements TaskRegistry {
 
   private async probe(file: string): Promise<void> {
     if (this.loadTimeoutMs === undefined) return;
-    const problem = await probeLoad(file, this.loadTimeoutMs, displayPath(file));
+    const problem = this.probed.has(file) ? this.probed.get(file) : await probeLoad(file, this.loadTimeoutMs, displayPath(file));
     if (problem) throw new ProbeFailure(problem);
+  }
+
+  /**
+   * Probe the modules of these paths in one thread, ahead of resolving them one by one (the
+   * package and shared imports are evaluated once, not per module). Paths that do not locate
+   * are left for resolve() to report.
+   */
+  async probeAll(dottedPaths: readonly string[]): Promise<void> {
+    if (this.loadTimeoutMs === undefined) return;
+    const files: string[] = [];
+    for (const dottedPath of new Set(dottedPaths)) {
+      const parsed = parseDottedPath(dottedPath);
+      if (typeof parsed === "string") continue;
+      const modulePath = parsed.moduleSegments.join(".");
+      if (this.modules.has(modulePath)) continue;
+      try {
+        files.push(this.files.get(modulePath) ?? this.locate(dottedPath, parsed.moduleSegments));
+      } catch {
+        /* resolve() reports it with the path's key */
+      }
+    }
+    const unprobed = files.filter((f) => !this.probed.has(f));
+    if (unprobed.length === 0) return;
+    for (const [file, problem] of await probeLoadAll(unprobed, this.loadTimeoutMs, (f) => displayPath(f))) this.probed.set(file, problem);
   }
 
   /** The module file for a path, checked to be a real file inside the app root. */
@@ -218,6 +244,7 @@ export async function validateTaskPaths(
   file = "",
 ): Promise<Problem[]> {
   const problems: Problem[] = [];
+  if (registry instanceof AppTaskRegistry) await registry.probeAll(tasks.map((t) => t.method));
   for (const task of tasks) {
     try {
       await registry.resolve(task.method);

@@ -12,6 +12,7 @@ import { waitForJobs, type DequeueOptions } from "../queue/lifecycle.js";
 import { describeError } from "../errors.js";
 import type { ChildInit } from "./types.js";
 import { gatedDequeue, RateGate } from "./rate-gate.js";
+import { giveBackLostTakes } from "./lost-takes.js";
 
 /** The loop runs with the child's init settings (burst: return "drained" once nothing is left). */
 export interface JobLoopOptions extends Pick<ChildInit, "worker" | "queues" | "strategy" | "concurrency" | "leaseMs" | "blockSeconds" | "burst"> {
@@ -26,6 +27,8 @@ export interface JobLoopOptions extends Pick<ChildInit, "worker" | "queues" | "s
   runJob(job: Job, take?: () => DequeueOptions | undefined): Promise<Job | null | void>;
   /** Redis trouble while fetching (the loop keeps trying). */
   onError(err: unknown): void;
+  /** Jobs leased by a dequeue whose answer was lost, given back (lost-takes.ts). */
+  onGaveBack?(ids: string[]): void;
 }
 
 export type LoopEnd = "stopped" | "drained";
@@ -43,9 +46,19 @@ export class JobLoop {
   private backlog = false;
   /** What a completion takes the next job with (made once). */
   private take: DequeueOptions | undefined;
+  /** Ids of the jobs this loop runs. */
+  private readonly runningIds = new Set<string>();
+  /** Completions that may lease the next job and have not answered yet. */
+  private takesInFlight = 0;
+  /** The command connection dropped since the leases were last checked (lost-takes.ts). */
+  private leasesInDoubt = false;
+  /** checkLeases() is reading the leases: no completion may take a job meanwhile. */
+  private checking = false;
 
   constructor(private readonly o: JobLoopOptions) {
     this.gate = new RateGate(o.env, o.queues);
+    // Any reply in flight when the connection closed may have leased a job we never heard of.
+    o.env.redis.on("close", () => (this.leasesInDoubt = true));
   }
 
   get runningCount(): number {
@@ -65,6 +78,7 @@ export class JobLoop {
     // wide child is not held to one round trip per job.
     let width = 1;
     while (!this.stopping) {
+      if (this.leasesInDoubt && this.takesInFlight === 0) await this.checkLeases();
       const free = o.concurrency - this.running.size;
       if (free <= 0) {
         await this.untilStopOr(Promise.race(this.running));
@@ -122,8 +136,17 @@ export class JobLoop {
   }
 
   private start(job: Job): void {
+    this.runningIds.add(job.id);
+    let taking = false;
     const p: Promise<void> = this.o
-      .runJob(job, () => this.takeOptions())
+      .runJob(job, () => {
+        const options = this.takeOptions();
+        if (options && !taking) {
+          taking = true;
+          this.takesInFlight++;
+        }
+        return options;
+      })
       .then(
         (next) => {
           if (next) this.start(next);
@@ -131,8 +154,32 @@ export class JobLoop {
         },
         (err) => this.o.onError(new Error(`job ${job.id}: ${describeError(err)}`, { cause: err })),
       )
-      .finally(() => this.running.delete(p));
+      .finally(() => {
+        if (taking) this.takesInFlight--;
+        this.runningIds.delete(job.id);
+        this.running.delete(p);
+      });
     this.running.add(p);
+  }
+
+  /**
+   * After the connection dropped: give back the jobs leased to this worker that it does not run
+   * (lost-takes.ts). Called only while nothing of this loop can be leasing a job; on failure
+   * (Redis still away) it is tried again next round.
+   */
+  private async checkLeases(): Promise<void> {
+    this.leasesInDoubt = false;
+    this.checking = true;
+    try {
+      const ids = await giveBackLostTakes(this.o.env, this.o.worker, this.o.queues, this.runningIds);
+      if (ids.length > 0) this.o.onGaveBack?.(ids);
+    } catch (err) {
+      this.leasesInDoubt = true;
+      this.o.onError(err);
+      await this.untilStopOr(delay(FETCH_RETRY_MS));
+    } finally {
+      this.checking = false;
+    }
   }
 
   /**
@@ -141,7 +188,7 @@ export class JobLoop {
    * hands out slots before each dequeue).
    */
   private takeOptions(): DequeueOptions | undefined {
-    if (!this.backlog || this.stopping || this.gate.active) return undefined;
+    if (!this.backlog || this.stopping || this.gate.active || this.checking) return undefined;
     const o = this.o;
     return (this.take ??= { queues: o.queues, worker: o.worker, leaseMs: o.leaseMs, strategy: o.strategy });
   }

@@ -35,7 +35,9 @@ function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 /** `scheduler doctor` on this file's own prefix: never an installation the test did not create. */
 async function doctor(args: string[], cwd: string, env = cleanEnv()): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, "doctor", ...args, "--prefix", t.prefix], { cwd, env, timeout: 15_000 });
+    // Five run at once; each evaluates the hooks file and the task modules twice (probe thread,
+    // then for real: src/hooks/load-probe.ts), which on a busy 2-core machine takes a while.
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, "doctor", ...args, "--prefix", t.prefix], { cwd, env, timeout: 40_000 });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code?: number; stdout: string; stderr: string };

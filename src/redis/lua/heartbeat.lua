@@ -16,8 +16,9 @@ for i = 5, #ARGV, 2 do
   if st[1] == "started" and st[2] == worker then
     n = n + redis.call("ZADD", key("started", q), "XX", "CH", NOW + lease, id)
     if st[3] then cancels[#cancels + 1] = id end
-  elseif st[2] ~= worker or st[1] == "queued" or st[1] == "scheduled" then
-    -- taken by another worker, or given back to a queue: not a run of ours to finish
+  elseif st[2] ~= worker then
+    -- reaped (its worker field cleared) or taken by another worker: not a run of ours to finish.
+    -- A job this worker ended itself (finished, retry scheduled) keeps its name and is not listed.
     lost[#lost + 1] = id
   end
 end

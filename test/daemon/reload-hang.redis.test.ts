@@ -1,0 +1,77 @@
+/**
+ * `scheduler reload` onto a hooks file whose evaluation never ends, or ends the process: the
+ * running daemon keeps its old configuration and says why, its scheduled task keeps firing,
+ * and a later good reload still works (the daemon is not wedged). Tasks log runs to a file.
+ */
+import type { ChildProcess } from "node:child_process";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { runCli, spawnCli } from "../helpers/cli.js";
+import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
+
+const TASKS = `import { appendFileSync } from "node:fs";
+import { join } from "node:path";
+export function tick() { appendFileSync(join(process.env.RUNS_DIR!, "tick.log"), "run\\n"); }
+export function added() { appendFileSync(join(process.env.RUNS_DIR!, "added.log"), "run\\n"); }
+`;
+
+const hooksWith = (tasks: string[], top = "") =>
+  `${top}export default { scheduler_events: { cron: { "* * * * * *": ${JSON.stringify(tasks)} } }, timezone: "UTC" };\n`;
+
+describe("scheduler reload onto a hooks file that does not finish loading", () => {
+  let t: TestRedis;
+  let dir: string;
+  let daemon: ChildProcess | undefined;
+  let output = "";
+
+  beforeAll(async () => {
+    t = await testRedis("reload-hang");
+  });
+  afterAll(async () => {
+    await t.cleanup();
+  });
+  afterEach(async () => {
+    if (daemon && daemon.exitCode === null && daemon.signalCode === null) daemon.kill("SIGKILL");
+    daemon = undefined;
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  const runs = async (name: string) => (await readFile(join(dir, `${name}.log`), "utf8").catch(() => "")).split("\n").filter(Boolean).length;
+  const reload = () => runCli(["reload", "--redis", t.url, "--prefix", t.prefix], { cwd: dir });
+
+  it.each([
+    ["an endless loop", "while (true) {}\n", "loading hooks.ts did not finish in 2 s"],
+    ["process.exit(42)", "process.exit(42);\n", "hooks.ts exited with code 42 while loading"],
+    ["a top-level await that never settles", "await new Promise(() => {});\n", "loading hooks.ts never finished"],
+  ])("%s: the old configuration keeps running, and a good reload still works", async (_what, top, line) => {
+    dir = await mkdtemp(join(tmpdir(), "hs-reload-hang-"));
+    await mkdir(join(dir, "app"));
+    await writeFile(join(dir, "app", "tasks.ts"), TASKS);
+    await writeFile(join(dir, "hooks.ts"), hooksWith(["app.tasks.tick"]));
+    output = "";
+    daemon = spawnCli(["start", "--redis", t.url, "--prefix", t.prefix, "--json"], { cwd: dir, env: { RUNS_DIR: dir, SCHEDULER_LOAD_TIMEOUT: "2" } });
+    daemon.stdout!.on("data", (d) => (output += d));
+    daemon.stderr!.on("data", (d) => (output += d));
+    await waitFor(async () => (await runs("tick")) >= 1, 30_000);
+
+    await writeFile(join(dir, "hooks.ts"), hooksWith(["app.tasks.tick", "app.tasks.added"], top));
+    expect((await reload()).code).toBe(0);
+    await waitFor(() => output.includes("failed, the previous hooks keep running"), 20_000);
+    expect(output).toContain(line);
+    expect(daemon.exitCode).toBeNull();
+    // The old schedule still fires: the daemon's loop is free.
+    const before = await runs("tick");
+    await waitFor(async () => (await runs("tick")) > before, 15_000);
+    expect(await runs("added")).toBe(0);
+
+    await writeFile(join(dir, "hooks.ts"), hooksWith(["app.tasks.tick", "app.tasks.added"]));
+    expect((await reload()).code).toBe(0);
+    await waitFor(async () => (await runs("added")) >= 1, 20_000);
+    expect(output).toMatch(/reload \(scheduler reload\): 2 tasks; 1 added/);
+    daemon.kill("SIGTERM");
+    const code = await new Promise((resolve) => daemon!.once("exit", resolve));
+    expect(code).toBe(0);
+  });
+});
