@@ -170,8 +170,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
         fence,
         batch,
       });
-      // Another daemon took the lead while this tick ran: it owns these slots now.
-      if (r.outcome === "fenced") return lease.drop(STALE), [];
+      if (r.outcome === "fenced") return lease.drop(STALE), []; // another daemon leads: its slots now
       batch = batchJobAfter(batch, r);
       const at = clock();
       if (r.outcome === "enqueued") {
