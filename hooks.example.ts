@@ -44,6 +44,11 @@ export default defineHooks({
   // Seconds between runs of the `all` event.
   scheduler_interval: 60,
 
+  // A 6-field cron has its seconds first here ("*/20 * * * * *" above); Frappe (croniter) puts
+  // them last: write "last" for crons copied from a Frappe app. Saying it also silences the
+  // warning `doctor` and `start` give for a 6-field cron that reads differently the other way.
+  cron_seconds: "first",
+
   // Frappe's short/default/long plus a custom queue. timeout in seconds; workers = processes
   // `scheduler start` runs for the queue; concurrency = jobs one worker runs at once; retry =
   // the retries of the queue's jobs that set none (a number, or { max, backoff, delay }).

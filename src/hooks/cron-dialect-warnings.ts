@@ -1,8 +1,8 @@
 /**
  * A 6-field cron means different times with seconds first (cron-parser, our default) and
  * seconds last (croniter, what Frappe's crons mean): `* * * * * *\/15` is every 15 s in Frappe and
- * every second on Sundays read seconds first, silently. `doctor` and `start` name every such
- * expression in the hooks file, with the dialect it is read in and its next fires both ways.
+ * every second on Sundays read seconds first, silently. Until the hooks file sets
+ * `cron_seconds`, `doctor` and `start` name every such expression, with its next fires both ways.
  */
 import { CronExpressionParser } from "cron-parser";
 import { canonicalCron, meansOtherInOtherDialect, parserText, type CronSeconds } from "./cron-dialect.js";
@@ -38,8 +38,10 @@ function firstFires(expression: string, seconds: CronSeconds, n = 3): string {
   }
 }
 
+/** None once the hooks file says which order it means (`cron_seconds` set): the choice is made. */
 export function cronDialectWarnings(definition: HooksDefinition): DialectWarning[] {
-  const seconds: CronSeconds = definition.cron_seconds === "last" ? "last" : "first";
+  if (definition.cron_seconds !== undefined) return [];
+  const seconds: CronSeconds = "first";
   const other: CronSeconds = seconds === "first" ? "last" : "first";
   return writtenCrons(definition)
     .filter((c) => meansOtherInOtherDialect(c.expression, seconds))
@@ -47,9 +49,6 @@ export function cronDialectWarnings(definition: HooksDefinition): DialectWarning
       message:
         `${c.at}: 6 fields read with seconds ${seconds} (from 2026-01-01 UTC: ${firstFires(c.expression, seconds)}); ` +
         `with seconds ${other} it would mean ${firstFires(c.expression, other)}`,
-      fix:
-        seconds === "first"
-          ? 'if it was written for Frappe (croniter puts seconds last), set cron_seconds: "last" in the hooks file'
-          : 'if it was written seconds first (cron-parser), move the seconds to the end or set cron_seconds: "first"',
+      fix: 'if it was written for Frappe (croniter puts seconds last), set cron_seconds: "last" in the hooks file; if seconds first is meant, set cron_seconds: "first" to say so',
     }));
 }

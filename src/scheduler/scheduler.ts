@@ -1,8 +1,8 @@
 /**
  * The tick loop: sleep until the earliest next slot (capped, woken early by wake()), then, if we
  * lead, fire every due slot through enqueueScheduled (which records the slot atomically with the
- * enqueue) and write the ledger. Never busy-polls: a timer that fires early sleeps the rest.
- * Followers take the lead when a slot stays unrecorded (failover.ts); writes carry the fence.
+ * enqueue) and write the ledger, else watch for a leader that stopped firing (failover.ts).
+ * Never busy-polls: a timer that fires early sleeps the rest. Writes carry the lease's fence.
  *
  * One tick: one round trip reads the switches and every task's last slot; due slots are computed
  * (pure, src/scheduler/due.ts); each fire is one enqueue.lua call; baselines, skips, ledger
@@ -81,6 +81,7 @@ export interface Scheduler {
   readonly lease: LeaderLease;
 }
 
+const STALE = "another daemon took the lead (our lease number is stale)";
 const SCRIPTS = [...LEDGER_SCRIPTS, "scheduler_lease_renew", "scheduler_lease_release", "scheduler_lease_acquire", "scheduler_lease_takeover", "schedule_deadline"];
 
 export function createScheduler(options: SchedulerOptions): Scheduler {
@@ -184,10 +185,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
         overlap: task.overlap,
         sibling,
       });
-      if (r.outcome === "fenced") {
-        lease.drop("another daemon took the lead (our lease number is stale)");
-        return [];
-      }
+      if (r.outcome === "fenced") return lease.drop(STALE), []; // another daemon leads: its slots now
       const at = clock();
       if (r.outcome === "enqueued") {
         fired = true;
@@ -285,7 +283,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     });
     writes.push((p) => p.hset(keys.schedulerState(), "lastTick", String(now)));
     const [written] = await Promise.all([execScripts((p) => writes.forEach((w) => w(p))), ...fires]);
-    if (written.includes(-1)) lease.drop("another daemon took the lead (our lease number is stale)");
+    if (written.includes(-1)) lease.drop(STALE);
     const deadlineNext = await checkDeadlines(env, current, timezone, now, options.onDeadlineMissed, log);
     if (deadlineNext !== undefined) next = Math.min(next, deadlineNext);
     await promoteScheduled(env);

@@ -13,6 +13,7 @@ import { validateHooks } from "../../src/hooks/validate.js";
 import type { HooksDefinition } from "../../src/hooks/types.js";
 import { nearestWeekdayOf } from "../../src/scheduler/cron-walk.js";
 import { nextFires } from "../../src/scheduler/next-fire.js";
+import { selectTasks } from "../../src/scheduler/select-tasks.js";
 
 const iso = (ms: number, zone = "UTC") => DateTime.fromMillis(ms, { zone }).toISO({ suppressMilliseconds: true });
 const fires = (written: string, from: string, n: number, o: { zone?: string; seconds?: "first" | "last" } = {}) =>
@@ -106,8 +107,10 @@ describe("cron_seconds", () => {
       'scheduler_events.cron["* * * * * */15"]: 6 fields read with seconds first (from 2026-01-01 UTC: 2026-01-04T00:00:00Z, 2026-01-04T00:00:01Z, 2026-01-04T00:00:02Z); ' +
         "with seconds last it would mean 2026-01-01T00:00:15Z, 2026-01-01T00:00:30Z, 2026-01-01T00:00:45Z",
     );
-    expect(w!.fix).toMatch(/cron_seconds: "last"/);
-    expect(cronDialectWarnings(def("last", "* * * * * */15"))[0]!.message).toMatch(/read with seconds last .* with seconds first it would mean/);
+    expect(w!.fix).toMatch(/set cron_seconds: "last" .* set cron_seconds: "first" to say so/);
+    // Once the hooks file says which order it means, the choice is made: no warning.
+    expect(cronDialectWarnings(def("last", "* * * * * */15"))).toEqual([]);
+    expect(cronDialectWarnings(def("first", "* * * * * */15"))).toEqual([]);
     expect(cronDialectWarnings(def(undefined, "* * * * * *"))).toEqual([]);
   });
 });
@@ -141,5 +144,14 @@ describe("DST: only hour * is periodic; */2 runs a gap slot at the first instant
   });
   it("hourly (hour *) still follows real time: no 02:00 on the short day", () => {
     expect(fires("0 * * * *", "2025-03-30T01:00", 2, { zone })).toEqual(["2025-03-30T01:00:00+01:00", "2025-03-30T03:00:00+02:00"]);
+  });
+});
+
+describe("trigger and why name a cron by the key as written", () => {
+  it("selects H and seconds-last keys by their written text, and lists them so", () => {
+    const tasks = normalizeHooks({ cron_seconds: "last", scheduler_events: { cron: { "H 3 * * *": ["app.tasks.a"], "* * * * * */15": ["app.tasks.b"] } } });
+    expect(selectTasks(tasks, "H 3 * * *").tasks.map((t) => t.method)).toEqual(["app.tasks.a"]);
+    expect(selectTasks(tasks, "*  * * * * */15").tasks.map((t) => t.method)).toEqual(["app.tasks.b"]);
+    expect(() => selectTasks(tasks, "weekly")).toThrow(expect.objectContaining({ hint: expect.stringContaining('"H 3 * * *", "* * * * * */15"') }));
   });
 });

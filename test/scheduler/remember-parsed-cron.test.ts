@@ -5,10 +5,9 @@ import { describe, expect, it } from "vitest";
 import { checkCronExpression } from "../../src/hooks/cron.js";
 import { parseSchedule, rememberParsedCron } from "../../src/scheduler/schedule-expression.js";
 
-/** cron-parser's own iterator and the periodic rule of schedule-expression.ts, for comparison. */
+/** cron-parser's own iterator and the periodic rule of schedule-expression.ts (hour `*`: all 24 hours), for comparison. */
 const reference = (e: string) => {
   const cron = CronExpressionParser.parse(e, { tz: "UTC", currentDate: new Date(0) });
-
   return { periodic: cron.fields.hour.values.length === 24, cron };
 };
 
