@@ -53,6 +53,19 @@ export function pipeEntry(pipe: ChainableCommander, keys: Keys, task: string, en
   return pipeScript(pipe, "scheduler_ledger", [keys.ledger(task), scheduleKeys(keys).stats(task)], [JSON.stringify(entry), LEDGER_MAX]);
 }
 
+/**
+ * A fire's entries, oldest first. A trailing excluded slot (no later enqueue moves the slot
+ * record past it) is written with its skip, so the record and the entry move together.
+ */
+export function pipeEntries(pipe: ChainableCommander, keys: Keys, task: string, entries: LedgerEntry[]): ChainableCommander {
+  const last = entries[entries.length - 1];
+  for (const e of entries) {
+    if (e === last && e.reason === "excluded") pipeSkip(pipe, keys, task, e.slot, e);
+    else pipeEntry(pipe, keys, task, e);
+  }
+  return pipe;
+}
+
 /** Mark slots up to `slot` handled without an enqueue, with their ledger entry (one script). */
 export function pipeSkip(pipe: ChainableCommander, keys: Keys, task: string, slot: number, entry: LedgerEntry): ChainableCommander {
   return pipeScript(pipe, "scheduler_skip", skipKeys(keys, task), skipArgs(task, slot, entry));
