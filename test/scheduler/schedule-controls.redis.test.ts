@@ -14,9 +14,9 @@ import { readCounters } from "../../src/scheduler/counters.js";
 import { scheduleKeys } from "../../src/scheduler/schedule-keys.js";
 import { listOverrides, pauseSchedule, resumeSchedule } from "../../src/ops/schedule-controls.js";
 import { DEFAULT_QUEUES, DEFAULT_RETENTION, type QueueEnv } from "../../src/queue/context.js";
-import { getJobIn } from "../../src/queue/registry.js";
+import { getJobIn, readFinalFailure } from "../../src/queue/registry.js";
 import { enqueueIn } from "../../src/queue/enqueue.js";
-import { completeJob, dequeue, failJobDetailed } from "../../src/queue/lifecycle.js";
+import { completeJob, dequeue, failJobDetailed, reapStalled } from "../../src/queue/lifecycle.js";
 import type { CatchupPolicy, ScheduledTask } from "../../src/hooks/types.js";
 import type { DeadlineMiss } from "../../src/scheduler/deadlines.js";
 import { backfill } from "../../src/ops/schedule-backfill.js";
@@ -129,6 +129,25 @@ describe("pauseOnFailure", () => {
     expect((await resumeSchedule(ctx, a.method, { by: "test" })).lifted).toMatchObject({ cause: "failures" });
     expect(await fireAt(s, "2026-01-06T10:06:00Z", a.id)).toMatchObject({ outcome: "enqueued" });
     await finishAll(s.env);
+  });
+});
+
+describe("pauseOnFailure for an abandoned run", () => {
+  it("a reaped run counts as failed, can pause the schedule, and the reaper's failure record carries the note", async () => {
+    const a = task("abandoned", { pauseOnFailure: 1 });
+    const s = setup("2026-01-06T12:00:30Z", [a]);
+    await s.scheduler.start();
+    await s.scheduler.stop();
+    await fireAt(s, "2026-01-06T12:01:00Z", a.id);
+    const job = (await dequeue(s.env, { queues: ["default"], worker: "gone", leaseMs: 1000 }))!;
+    s.clock.advance(5000);
+    const reaped = await reapStalled(s.env, { stallLimit: 0 });
+    expect(reaped.failed).toEqual([job.id]);
+    const [pause] = await readPauses(t.redis, t.keys, [a.id]);
+    expect(pause).toMatchObject({ cause: "failures", jobId: job.id });
+    expect((await readOutcomes(t.redis, t.keys, [a.id]))[0]).toMatchObject({ status: "abandoned", jobId: job.id });
+    expect((await readFinalFailure(s.env, job.id))!.schedulePaused).toBe(pause!.note);
+    await resumeSchedule({ redis: t.redis, keys: t.keys, clock: s.clock, tasks: [a] }, a.id, { by: "test" });
   });
 });
 
