@@ -8,6 +8,7 @@ import { decodeJob, isJobHash } from "./job-codec.js";
 import { runJobScript } from "./keyspace.js";
 import type { FinalFailure } from "./lifecycle.js";
 import type { AttemptRecord, Job } from "./types.js";
+import { scheduleKeys } from "../scheduler/schedule-keys.js";
 
 export interface QueueCounts {
   pending: number;
@@ -66,13 +67,23 @@ export async function readFinalFailure(env: QueueEnv, id: string): Promise<Final
   const rows = (replies[1]?.[1] as string[] | undefined) ?? [];
   if (!h || h.status !== "failed") return null;
   const job = decodeJob(h, id);
+  const schedulePaused = await pauseNoteOf(env, job);
   return {
     job,
     error: job.error ?? { name: "Error", message: "failed (no error recorded)" },
     attempts: job.attempt,
     history: rows.map((r) => JSON.parse(r) as AttemptRecord),
     canceledDependents: [],
+    ...(schedulePaused ? { schedulePaused } : {}),
   };
+}
+
+/** The pause note when this job's failure paused its schedule (pauseOnFailure; reaped jobs). */
+async function pauseNoteOf(env: QueueEnv, job: Job): Promise<string | undefined> {
+  if (!job.task || job.scheduledFor === undefined) return undefined;
+  const raw = await env.redis.hget(scheduleKeys(env.keys).pause(), job.task);
+  const rec = raw ? (JSON.parse(raw) as { note?: string; jobId?: string }) : undefined;
+  return rec?.jobId === job.id ? rec.note : undefined;
 }
 
 /** Every queue that is configured or ever held a job. */

@@ -57,6 +57,19 @@ export function pipeEntry(pipe: ChainableCommander, keys: Keys, task: string, en
 }
 
 /**
+ * A fire's entries, oldest first. A trailing excluded slot (no later enqueue moves the slot
+ * record past it) is written with its skip, so the record and the entry move together.
+ */
+export function pipeEntries(pipe: ChainableCommander, keys: Keys, task: string, entries: LedgerEntry[], fence?: number): ChainableCommander {
+  const last = entries[entries.length - 1];
+  for (const e of entries) {
+    if (e === last && e.reason === "excluded") pipeSkip(pipe, keys, task, e.slot, e, fence);
+    else pipeEntry(pipe, keys, task, e);
+  }
+  return pipe;
+}
+
+/**
  * Mark slots up to `slot` handled without an enqueue, with their ledger entry (one script).
  * With `fence` (the leader lease number), a stale lease writes nothing (the script answers -1).
  */

@@ -19,11 +19,8 @@ import { preloadScripts } from "../redis/scripts.js";
 import { dueSlots, type DueResult } from "./due.js";
 import { createFollower } from "./failover.js";
 import { createLeaderLease, type LeaderLease } from "./leader.js";
-import { LEDGER_SCRIPTS, pipeEntry, pipeSkip, type LedgerEntry } from "./ledger.js";
-import { exclusionOf } from "./exclusions.js";
-import { scheduleKeys } from "./schedule-keys.js";
-import { installSchedules } from "./schedule-install.js";
-import { checkDeadlines, type DeadlineMiss } from "./deadlines.js";
+import { LEDGER_SCRIPTS, pipeEntries, pipeSkip, type LedgerEntry } from "./ledger.js";
+import { checkDeadlines, excludedEntry, installSchedules, pauseKey, type DeadlineMiss } from "./tick-controls.js";
 import { LatencyStats, type LatencySummary } from "./latency.js";
 import { validateSchedule } from "./next-fire.js";
 import { offReason, parseSwitches, type SchedulerSwitches } from "./switches.js";
@@ -50,8 +47,7 @@ export interface SchedulerOptions {
   graceMs?: number;
   /** A follower takes the lead when a due slot is unrecorded this long (ms; see failover.ts). */
   failoverGraceMs?: number;
-  /** Told of each slot whose run missed its `deadline` (failure handlers, notifiers). */
-  onDeadlineMissed?: (miss: DeadlineMiss) => void | Promise<void>;
+  onDeadlineMissed?: (miss: DeadlineMiss) => void | Promise<void>; // each slot that missed its `deadline`, once
 }
 
 export interface SchedulerState {
@@ -162,11 +158,9 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     // the job of this batch's previous slot: the batch obeys the overlap policy as one
     let sibling: string | undefined;
     for (const s of due.slots) {
-      const excluded = exclusionOf(task.except, s.slot, timezone);
+      const excluded = excludedEntry(task, s, timezone, clock());
       if (excluded) {
-        // a later enqueue moves the slot record past it; a trailing one is recorded with a skip
-        entries.push({ slot: s.slot, at: clock(), outcome: "skipped", reason: "excluded", detail: excluded, catchup: s.catchup });
-        fired = true;
+        fired = entries.push(excluded) > 0; // its slot record moves with a later enqueue, or its skip (pipeEntries)
         continue;
       }
       const jitterMs = task.jitter > 0 ? Math.floor(Math.random() * task.jitter * 1000) : 0;
@@ -223,13 +217,11 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     const fence = lease.isLeader() ? lease.fence() : undefined;
     const current = tasks;
     const read = redis.pipeline().hgetall(keys.schedulerState());
-    if (current.length) read.hmget(keys.lastSlots(), ...current.map((t) => t.id)).hmget(scheduleKeys(keys).pause(), ...current.map((t) => t.id));
+    if (current.length) read.hmget(keys.lastSlots(), ...current.map((t) => t.id)).hmget(pauseKey(keys), ...current.map((t) => t.id));
     const res = (await read.exec()) ?? [];
     for (const [err] of res) if (err) throw err;
     const switches = parseSwitches((res[0]?.[1] ?? {}) as Record<string, string>);
     const lastSlots = (res[1]?.[1] ?? []) as Array<string | null>;
-    // schedules paused one by one (src/scheduler/schedule-pause.ts): their slots are skipped (paused)
-    const pausedTasks = (res[2]?.[1] ?? []) as Array<string | null>;
     st.switches = switches;
     const schedulerOff = offReason(switches);
 
@@ -239,7 +231,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     current.forEach((task, i) => {
       let due: DueResult;
       const raw = lastSlots[i] ?? null;
-      const off = schedulerOff ?? (pausedTasks[i] ? "paused" : undefined);
+      const off = schedulerOff ?? ((res[2]?.[1] as Array<string | null> | undefined)?.[i] ? "paused" : undefined); // paused one by one
       const idle = quiet.get(task);
       if (idle && idle.last === raw && (idle.next === undefined || now < idle.next)) {
         if (idle.next !== undefined) next = Math.min(next, idle.next);
@@ -273,9 +265,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
         fire(task, due, now, fence).then(
           (entries) => {
             lastError.delete(task.id);
-            const last = entries[entries.length - 1];
-            const trailing = last?.reason === "excluded" ? last : undefined;
-            if (entries.length) return execScripts((p) => entries.forEach((e) => (e === trailing ? pipeSkip(p, keys, task.id, e.slot, e, fence) : pipeEntry(p, keys, task.id, e)))).then(() => {});
+            if (entries.length) return execScripts((p) => pipeEntries(p, keys, task.id, entries, fence)).then(() => {});
           },
           (err) => taskError(task, err),
         ),
@@ -284,8 +274,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     writes.push((p) => p.hset(keys.schedulerState(), "lastTick", String(now)));
     const [written] = await Promise.all([execScripts((p) => writes.forEach((w) => w(p))), ...fires]);
     if (written.includes(-1)) lease.drop(STALE);
-    const deadlineNext = await checkDeadlines(env, current, timezone, now, options.onDeadlineMissed, log);
-    if (deadlineNext !== undefined) next = Math.min(next, deadlineNext);
+    next = Math.min(next, (await checkDeadlines(env, current, timezone, now, options.onDeadlineMissed, log)) ?? Infinity);
     await promoteScheduled(env);
     st.ticks++;
     st.lastTickAt = now;

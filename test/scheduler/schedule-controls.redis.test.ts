@@ -14,11 +14,13 @@ import { readCounters } from "../../src/scheduler/counters.js";
 import { scheduleKeys } from "../../src/scheduler/schedule-keys.js";
 import { listOverrides, pauseSchedule, resumeSchedule } from "../../src/ops/schedule-controls.js";
 import { DEFAULT_QUEUES, DEFAULT_RETENTION, type QueueEnv } from "../../src/queue/context.js";
-import { getJobIn } from "../../src/queue/registry.js";
+import { getJobIn, readFinalFailure } from "../../src/queue/registry.js";
 import { enqueueIn } from "../../src/queue/enqueue.js";
-import { completeJob, dequeue, failJobDetailed } from "../../src/queue/lifecycle.js";
+import { completeJob, dequeue, failJobDetailed, reapStalled } from "../../src/queue/lifecycle.js";
 import type { CatchupPolicy, ScheduledTask } from "../../src/hooks/types.js";
 import type { DeadlineMiss } from "../../src/scheduler/deadlines.js";
+import { backfill } from "../../src/ops/schedule-backfill.js";
+import { currentJob, runInJobContext } from "../../src/runtime/job-context.js";
 
 let t: TestRedis;
 beforeAll(async () => {
@@ -127,6 +129,25 @@ describe("pauseOnFailure", () => {
     expect((await resumeSchedule(ctx, a.method, { by: "test" })).lifted).toMatchObject({ cause: "failures" });
     expect(await fireAt(s, "2026-01-06T10:06:00Z", a.id)).toMatchObject({ outcome: "enqueued" });
     await finishAll(s.env);
+  });
+});
+
+describe("pauseOnFailure for an abandoned run", () => {
+  it("a reaped run counts as failed, can pause the schedule, and the reaper's failure record carries the note", async () => {
+    const a = task("abandoned", { pauseOnFailure: 1 });
+    const s = setup("2026-01-06T12:00:30Z", [a]);
+    await s.scheduler.start();
+    await s.scheduler.stop();
+    await fireAt(s, "2026-01-06T12:01:00Z", a.id);
+    const job = (await dequeue(s.env, { queues: ["default"], worker: "gone", leaseMs: 1000 }))!;
+    s.clock.advance(5000);
+    const reaped = await reapStalled(s.env, { stallLimit: 0 });
+    expect(reaped.failed).toEqual([job.id]);
+    const [pause] = await readPauses(t.redis, t.keys, [a.id]);
+    expect(pause).toMatchObject({ cause: "failures", jobId: job.id });
+    expect((await readOutcomes(t.redis, t.keys, [a.id]))[0]).toMatchObject({ status: "abandoned", jobId: job.id });
+    expect((await readFinalFailure(s.env, job.id))!.schedulePaused).toBe(pause!.note);
+    await resumeSchedule({ redis: t.redis, keys: t.keys, clock: s.clock, tasks: [a] }, a.id, { by: "test" });
   });
 });
 
@@ -288,5 +309,46 @@ describe("deadline", () => {
     expect(await t.redis.hget(scheduleKeys(t.keys).deadline(), a.id)).toBeNull();
     expect((await readCounters(t.redis, t.keys, [a.id]))[0]).toMatchObject({ deadlineMissed: expect.any(Number) });
     expect((await readCounters(t.redis, t.keys, [a.id]))[0]!.deadlineMissed).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe("backfill through the slot record, and what currentJob() says", () => {
+  it("backfill enqueues the missed slots once, never a slot that ran; jobs say backfill, catch-up or schedule", async () => {
+    const a = task("backfilled", { overlap: "allow" }, { all: true, window: "1h" });
+    const s = setup("2026-01-10T10:00:30Z", [a]);
+    await s.scheduler.tick();
+    await fireAt(s, "2026-01-10T10:01:00Z", a.id); // on time
+    s.clock.set("2026-01-10T10:03:30Z");
+    await s.scheduler.tick(); // 10:02 and 10:03 as catch-up
+    const seen: Array<[number | undefined, string | undefined]> = [];
+    const runAll = async () => {
+      for (let job = await take(s.env); job; job = await take(s.env)) {
+        await runInJobContext(job, s.env, () => void seen.push([currentJob()?.scheduledFor, currentJob()?.trigger]));
+        await completeJob(s.env, { job, worker: "w", result: null });
+      }
+    };
+    await runAll();
+    const ms = (iso: string) => Date.parse(iso);
+    expect(seen).toEqual([
+      [ms("2026-01-10T10:01:00Z"), "schedule"],
+      [ms("2026-01-10T10:02:00Z"), "catchup"],
+      [ms("2026-01-10T10:03:00Z"), "catchup"],
+    ]);
+    const ctx = { env: s.env, tasks: [a], zone: "UTC" };
+    const r = await backfill(ctx, a.method, { from: ms("2026-01-10T09:58:00Z"), to: ms("2026-01-10T10:03:00Z") });
+    expect(r.slots.map((x) => x.outcome)).toEqual(["enqueued", "enqueued", "enqueued", "already-run", "already-run", "already-run"]);
+    const again = await backfill(ctx, a.method, { from: ms("2026-01-10T09:58:00Z"), to: ms("2026-01-10T10:03:00Z"), dryRun: true });
+    expect(again.slots.every((x) => x.outcome === "already-run")).toBe(true);
+    seen.length = 0;
+    await runAll();
+    expect(seen).toEqual([
+      [ms("2026-01-10T09:58:00Z"), "backfill"],
+      [ms("2026-01-10T09:59:00Z"), "backfill"],
+      [ms("2026-01-10T10:00:00Z"), "backfill"],
+    ]);
+    // normal firing goes on from its own record: nothing doubled, the next slot runs
+    expect(await fireAt(s, "2026-01-10T10:04:00Z", a.id)).toMatchObject({ outcome: "enqueued" });
+    expect(await finishAll(s.env)).toBe(1);
+    expect((await readCounters(t.redis, t.keys, [a.id]))[0]).toMatchObject({ fired: 7, backfilled: 3, caughtUp: 2 });
   });
 });

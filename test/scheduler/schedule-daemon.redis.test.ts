@@ -75,10 +75,7 @@ describe("per-schedule controls in a running daemon", () => {
     daemon.stdout!.on("data", (d) => (output += d));
     daemon.stderr!.on("data", (d) => (output += d));
 
-    const [pause] = await waitFor(async () => {
-      const p = await readPauses(t.redis, t.keys, [FLAKY]);
-      return p[0] ? p : undefined;
-    }, 30_000).catch((e: unknown) => {
+    const pause = await waitFor(async () => (await readPauses(t.redis, t.keys, [FLAKY]))[0], 30_000).catch((e: unknown) => {
       throw new Error(`${String(e)}; daemon output:\n${output}`);
     });
     expect(pause).toMatchObject({ cause: "failures", by: "pauseOnFailure" });
