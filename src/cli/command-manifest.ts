@@ -15,7 +15,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: "worker", summary: "run workers only (RQ-style)", examples: ["scheduler worker --queue short,default", "scheduler worker --queue long --burst"] },
   { name: "trigger", summary: "enqueue every task of an event (or one task, or a cron expression) now", examples: ["scheduler trigger daily", "scheduler trigger my_app.tasks.send_invoices --now", "scheduler trigger '0 9 * * 1-5' --json"] },
   { name: "enqueue", summary: "enqueue one job from the shell", examples: ["scheduler enqueue my_app.tasks.send_mail user=ann", "scheduler enqueue my_app.tasks.import --kwargs '{\"file\": \"a.csv\"}' --queue long --delay 10m"] },
-  { name: "list", summary: "every scheduled task: event, queue, last run, next runs", examples: ["scheduler list", "scheduler list --json"] },
+  { name: "list", summary: "every scheduled task: schedule, queue, last run, next run", examples: ["scheduler list", "scheduler list --next 5", "scheduler list --json"] },
   { name: "why", summary: "the fire ledger of one scheduled task", examples: ["scheduler why my_app.tasks.daily_report", "scheduler why my_app.tasks.daily_report --limit 5"] },
   { name: "status", summary: "queues, workers, scheduler and Redis at a glance", examples: ["scheduler status", "scheduler --redis redis://db:6379 --prefix shop status --watch"] },
   { name: "doctor", summary: "check Redis, hooks, paths, workers and scheduler; exit code says healthy", examples: ["scheduler doctor", "scheduler doctor --json"] },

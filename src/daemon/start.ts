@@ -147,7 +147,7 @@ export async function runDaemon(opts: StartOptions): Promise<number> {
         supervisor: () => supervisor,
         warn: (m) => log.warn(m),
       });
-      if (http) log.info(`http      ${http.url} (/metrics, /healthz, /readyz)`);
+      if (http) log.info(`http      ${http.url} (the console: open it in a browser; /metrics, /healthz, /readyz)`);
     }
 
     if (opts.scheduler) {

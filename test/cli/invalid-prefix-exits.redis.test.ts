@@ -24,12 +24,12 @@ const COMMANDS: string[][] = [
 ];
 
 describe("invalid prefix with REDIS_URL set", () => {
-  it.each(COMMANDS.map((c) => [c.join(" "), c] as const))("%s: the error, then exit 1", async (_name, args) => {
+  it.each(COMMANDS.map((c) => [c.join(" "), c] as const))("%s: the error, then exit 2 (a bad --prefix is a usage error)", async (_name, args) => {
     const started = Date.now();
     // Bounded far above a normal run (well under a second) and far below the old forever.
     const result = await runCli([...args, "--prefix", "a{b}"], { env: { REDIS_URL: TEST_REDIS_URL }, timeoutMs: 15_000, cwd: "/" });
     expect(result.signal, `still running after ${Date.now() - started} ms`).toBeNull();
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/key prefix "a\{b\}" is not allowed/);
     expect(result.stderr.trim().split("\n")).toHaveLength(1);
   });

@@ -57,7 +57,10 @@ describe("scheduler reload onto a hooks file that does not finish loading", () =
     await waitFor(async () => (await runs("tick")) >= 1, 30_000);
 
     await writeFile(join(dir, "hooks.ts"), hooksWith(["app.tasks.tick", "app.tasks.added"], top));
-    expect((await reload()).code).toBe(0);
+    // `reload` waits for the daemon's answer: a failed reload is exit 1, with the daemon's reason.
+    const failed = await reload();
+    expect(failed.code, failed.stdout + failed.stderr).toBe(1);
+    expect(failed.stdout + failed.stderr).toContain(line);
     await waitFor(() => output.includes("failed, the previous hooks keep running"), 20_000);
     expect(output).toContain(line);
     expect(daemon.exitCode).toBeNull();

@@ -51,13 +51,13 @@ describe("console schedules", () => {
     await expect.poll(() => row.getByTestId("schedule-pause").count(), { timeout: 10_000 }).toBe(1);
     await row.getByRole("textbox", { name: "note for pausing app.tasks.report" }).fill("vendor API down");
     await row.getByTestId("schedule-pause").click();
-    await expect.poll(() => row.getByText("paused: vendor API down").count(), { timeout: 10_000 }).toBe(1);
+    // the badge joins the row's heading, so look it up on the page
+    await expect.poll(() => page.getByText("paused: vendor API down").count(), { timeout: 10_000 }).toBe(1);
     await page.close();
     const list = await runCli(["list", "--json", "--hooks", HOOKS, "--redis", h.t.url, "--prefix", h.t.prefix], { timeoutMs: 60_000 });
     expect(list.code, list.stderr).toBe(0);
-    const tasks = (JSON.parse(list.stdout) as { tasks?: unknown[] } | unknown[]);
-    const rows = (Array.isArray(tasks) ? tasks : (tasks.tasks ?? [])) as Array<{ method: string; pause?: { note?: string } }>;
-    expect(rows.find((t) => t.method === "app.tasks.report")?.pause?.note).toBe("vendor API down");
+    const rows = JSON.parse(list.stdout) as Array<{ method: string; paused?: { note?: string; by?: string } }>;
+    expect(rows.find((t) => t.method === "app.tasks.report")?.paused).toMatchObject({ note: "vendor API down", by: "console" });
     expect(h.errors).toEqual([]);
   });
 });

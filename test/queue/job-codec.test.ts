@@ -55,8 +55,10 @@ describe("decodeJob", () => {
     expect(decodeJob(h)).toEqual(job);
   });
 
-  it("keeps a kwargs value that is not JSON as it is, and an absent one as {}", () => {
-    expect(decodeJob(["id", "x", "kwargs", "not json"]).kwargs).toBe("not json");
+  it("notes a kwargs value that is not JSON (the worker fails the job with it), and reads an absent one as {}", () => {
+    const bad = decodeJob(["id", "x", "kwargs", "not json"]);
+    expect(bad.corrupt).toMatch(/^job hash field kwargs is not valid JSON: /);
+    expect(bad.kwargs).toEqual({});
     expect(decodeJob(["id", "x"]).kwargs).toEqual({});
   });
 });

@@ -29,7 +29,7 @@ describe("hooks messages", () => {
     expect(checkCronExpression("-5 * * * *")).toMatch(/the minute field "-5" has a range with a missing end: a range is written from-to, e\.g\. 1-5/);
     expect(checkCronExpression("-5 * * * *")).not.toMatch(/NaN/);
     expect(checkCronExpression("@reboot")).toMatch(/"@reboot" is not supported: the scheduler fires on a clock/);
-    expect(checkCronExpression("@fortnightly")).toMatch(/unknown alias "@fortnightly"; use @yearly/);
+    expect(checkCronExpression("@fortnightly")).toMatch(/unknown alias "@fortnightly": use one of @yearly/);
     expect(checkCronExpression("@reboot")).not.toMatch(/reb"/);
   });
 });

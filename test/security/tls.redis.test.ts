@@ -51,8 +51,9 @@ afterAll(() => {
 const full = () => `rediss://127.0.0.1:${port}/0?ca=${f("ca.pem")}&cert=${f("client.pem")}&key=${f("client.key")}&servername=localhost`;
 const status = (url: string, extra: string[] = []) => runCli(["status", "--redis", url, "--prefix", "t-tls", ...extra], { cwd: "/", timeoutMs: 15_000 });
 
-function oneLine(r: { code: number | null; stderr: string }): string {
-  expect(r.code).toBe(1);
+/** One line on stderr with the exit code: 1 for a failed connection, 2 for a bad --redis value. */
+function oneLine(r: { code: number | null; stderr: string }, code = 1): string {
+  expect(r.code).toBe(code);
   expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
   expect(r.stderr).not.toMatch(/\n\s+at /);
   return r.stderr;
@@ -89,7 +90,7 @@ describe("rediss://", () => {
   });
 
   it("TLS options on a plain redis:// URL are refused", async () => {
-    expect(oneLine(await status(`redis://127.0.0.1:6379/${TEST_REDIS_DB}?ca=${f("ca.pem")}`))).toMatch(/\?ca= is a TLS option; use rediss:\/\/ for TLS/);
+    expect(oneLine(await status(`redis://127.0.0.1:6379/${TEST_REDIS_DB}?ca=${f("ca.pem")}`), 2)).toMatch(/\?ca= is a TLS option; use rediss:\/\/ for TLS/);
   });
 
   it("a plain server behind rediss:// fails in about a second with the TLS hint", async () => {

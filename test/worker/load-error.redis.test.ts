@@ -28,7 +28,8 @@ describe("a task module that throws while loading", () => {
     workers.push(w);
     expect((await exitOf(w, 20_000)).code).toBe(0);
 
-    const reports = w.lines.filter((l) => typeof l.msg === "string" && l.msg.includes("failed to load"));
+    // The supervisor's report (it names the module), not the job lines of the jobs it failed.
+    const reports = w.lines.filter((l) => typeof l.msg === "string" && l.msg.includes("failed to load") && l.module !== undefined);
     expect(reports).toHaveLength(1);
     expect(reports[0]!.module).toBe("app.broken");
     expect(String(reports[0]!.error)).toContain("broken module: cannot initialise (fixture)");

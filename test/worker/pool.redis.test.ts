@@ -76,11 +76,11 @@ describe("scheduler worker --burst", () => {
     expect(await t.redis.lrange(record, 0, -1)).toEqual(["progress:true"]);
   });
 
-  it("rejects an unknown queue with one line naming it, exit 1", async () => {
+  it("rejects an unknown queue with one line naming it, exit 2 (a usage error)", async () => {
     const w = spawnWorker(t, fixture("app"), ["--queue", "short,nope", "--burst"]);
     workers.push(w);
     const { code } = await exitOf(w);
-    expect(code).toBe(1);
+    expect(code).toBe(2);
     expect(w.output()).toMatch(/--queue: unknown queue "nope".*known queues: short, default, long/);
   });
 });

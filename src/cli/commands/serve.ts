@@ -48,7 +48,7 @@ export function registerServe(program: Command): void {
         process.stderr.write(`scheduler: ${warnings.join("; ")}\n`);
         return EXIT.failure;
       }
-      process.stdout.write(`http      ${handle.url} (/metrics, /healthz, /readyz), redis ${redactUrl(target.url)}, prefix ${target.prefix}\n`);
+      process.stdout.write(`http      ${handle.url} (the console; /metrics, /healthz, /readyz), redis ${redactUrl(target.url)}, prefix ${target.prefix}\n`);
       await new Promise<void>((resolve) => {
         process.once("SIGINT", resolve);
         process.once("SIGTERM", resolve);
