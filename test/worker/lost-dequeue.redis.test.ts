@@ -8,10 +8,13 @@
  */
 import { createServer, connect, type Server, type Socket } from "node:net";
 import { Redis } from "ioredis";
+import { loadScript } from "../../src/redis/scripts.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TEST_REDIS_DB, testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
 import { LOST_TAKE_REASON } from "../../src/worker/lost-takes.js";
 import { enqueueN, relEnv } from "../reliability/helpers/env.js";
+
+const DEQUEUE_SHA = loadScript("dequeue").sha;
 import { APP_HOOKS, spawnScheduler, stopProc, type Proc } from "../reliability/helpers/procs.js";
 
 /** Forwards to 127.0.0.1:6379; once armed, drops the reply to the next script call of a worker child's command connection, then cuts that connection. */
@@ -43,7 +46,8 @@ class AnswerDropper {
       name ??= /setname\r\n\$\d+\r\n([^\r]+)\r\n/i.exec(text)?.[1];
       // A child's command connection: named after its worker, no ":" (":wait" is its blocking one).
       const child = name !== undefined && !name.includes(":") && !name.startsWith("hs-");
-      if (this.armed && child && /evalsha|\beval\b/i.test(text)) {
+      // Only the take itself: a heartbeat or another script of the child must not be the one cut.
+      if (this.armed && child && (text.includes(DEQUEUE_SHA) || /dequeue\.lua/.test(text))) {
         this.armed = false;
         dropNext = true;
       }
