@@ -6,7 +6,6 @@ import {
   checkLogLevel,
   checkPositiveSeconds,
   checkPrefix,
-  checkQueue,
   checkHooksRedis,
   checkSchedulerInterval,
   checkTimezone,
@@ -25,6 +24,7 @@ import { parseDottedPath } from "./dotted-path.js";
 import { ALL_EVENT_KEYS, BUILTIN_QUEUE_NAMES, CRON_EVENTS, EVENT_NAMES } from "./events.js";
 import { closest, didYouMean } from "./suggest.js";
 import { keyPath, ProblemList, type Problem } from "./problems.js";
+import { describe, validateEventExpressions, validatePathList, validateQueues, validateRetention } from "./validate-settings.js";
 
 export const TOP_LEVEL_KEYS = [
   "scheduler_events",
@@ -47,7 +47,6 @@ export const TOP_LEVEL_KEYS = [
 ] as const;
 
 const ENTRY_KEYS = ["method", "queue", "timeout", "catchup", "jitter", "kwargs", "on_failure", "retry", ...SCHEDULE_OPTION_KEYS] as const;
-const RETENTION_KEYS = ["finished", "failed"] as const;
 
 export interface ValidateOptions {
   /**
@@ -269,61 +268,6 @@ function checkCatchup(value: unknown): string | undefined {
   return `${JSON.stringify(value)} is not a catch-up policy; ${usage}`;
 }
 
-function validateEventExpressions(value: unknown, problems: ProblemList, seconds: CronSeconds): void {
-  const base = "event_expressions";
-  if (!isPlainObject(value)) {
-    problems.add(base, `must be a map of event name -> cron expression, like { weekly: "0 0 * * 0" }, got ${describe(value)}`);
-    return;
-  }
-  for (const [event, expression] of Object.entries(value)) {
-    const at = keyPath(base, event);
-    if (!(EVENT_NAMES as readonly string[]).includes(event)) {
-      problems.add(at, `unknown event "${event}"${didYouMean(event, EVENT_NAMES)}; allowed: ${EVENT_NAMES.join(", ")}`);
-    }
-    const m = checkCronExpression(expression, seconds);
-    if (m) problems.add(at, m);
-  }
-}
-
-function validateQueues(value: unknown, problems: ProblemList, bounds: Limits): void {
-  if (!isPlainObject(value)) {
-    problems.add("queues", `must be a map of queue name -> { timeout, workers, concurrency }, got ${describe(value)}`);
-    return;
-  }
-  for (const [name, settings] of Object.entries(value)) {
-    for (const [sub, message] of checkQueue(name, settings, didYouMean, bounds)) {
-      problems.add(sub ? keyPath(keyPath("queues", name), sub) : keyPath("queues", name), message);
-    }
-  }
-}
-
-function validateRetention(value: unknown, problems: ProblemList): void {
-  if (!isPlainObject(value)) {
-    problems.add("retention", `must be { finished?: seconds, failed?: seconds }, got ${describe(value)}`);
-    return;
-  }
-  for (const [key, v] of Object.entries(value)) {
-    const at = keyPath("retention", key);
-    if (!(RETENTION_KEYS as readonly string[]).includes(key)) {
-      problems.add(at, `unknown key "${key}"${didYouMean(key, RETENTION_KEYS)}; allowed: finished, failed`);
-    } else if (v !== undefined) {
-      const m = checkPositiveSeconds(v);
-      if (m) problems.add(at, m);
-    }
-  }
-}
-
-function validatePathList(base: string, value: unknown, problems: ProblemList): void {
-  if (!Array.isArray(value)) {
-    problems.add(base, `must be a list of dotted paths, got ${describe(value)}`);
-    return;
-  }
-  value.forEach((path, i) => {
-    const parsed = parseDottedPath(path);
-    if (typeof parsed === "string") problems.add(keyPath(base, i), parsed);
-  });
-}
-
 /** The key path of the first value that JSON would drop or change, if any. */
 function firstNonJson(value: unknown, at: string): string | undefined {
   if (value === null || typeof value === "string" || typeof value === "boolean") return undefined;
@@ -343,13 +287,4 @@ function firstNonJson(value: unknown, at: string): string | undefined {
     return undefined;
   }
   return at;
-}
-
-/** A short description of a value of the wrong type, for messages. */
-function describe(value: unknown): string {
-  if (Array.isArray(value)) return "a list";
-  if (value === null) return "null";
-  if (typeof value === "function") return "a function";
-  if (typeof value === "object") return "an object";
-  return `${typeof value} ${JSON.stringify(value)}`;
 }

@@ -60,3 +60,22 @@ export function pipeScript(pipe: ChainableCommander, name: string, keys: string[
 export async function preloadScripts(redis: Redis, names: string[]): Promise<void> {
   await Promise.all(names.map((n) => redis.script("LOAD", loadScript(n).source)));
 }
+
+/**
+ * Run a pipeline of named scripts; after a Redis restart or SCRIPT FLUSH (NOSCRIPT) load `names`
+ * and run it once more. Throws the first error; answers the replies in order.
+ */
+export async function execScriptPipeline(redis: Redis, names: string[], build: (pipe: ChainableCommander) => void): Promise<unknown[]> {
+  for (let attempt = 0; ; attempt++) {
+    const pipe = redis.pipeline();
+    build(pipe);
+    const results = (await pipe.exec()) ?? [];
+    const noscript = results.some(([err]) => err instanceof Error && err.message.startsWith("NOSCRIPT"));
+    if (!noscript || attempt > 0) {
+      const failed = results.find(([err]) => err);
+      if (failed?.[0]) throw failed[0];
+      return results.map(([, value]) => value);
+    }
+    await preloadScripts(redis, names);
+  }
+}

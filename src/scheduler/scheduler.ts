@@ -15,11 +15,11 @@ import type { ScheduledTask } from "../hooks/types.js";
 import type { QueueEnv } from "../queue/context.js";
 import { enqueueScheduled } from "../queue/enqueue-scheduled.js";
 import { promoteScheduled } from "../queue/lifecycle.js";
-import { preloadScripts } from "../redis/scripts.js";
+import { execScriptPipeline, preloadScripts } from "../redis/scripts.js";
 import { dueSlots, type DueResult } from "./due.js";
 import { createFollower } from "./failover.js";
 import { createLeaderLease, type LeaderLease } from "./leader.js";
-import { LEDGER_SCRIPTS, pipeEntries, pipeSkip, type LedgerEntry } from "./ledger.js";
+import { LEDGER_SCRIPTS, pipeEntries, pipeSkip, skipEntryOf, type LedgerEntry } from "./ledger.js";
 import { checkDeadlines, excludedEntry, installSchedules, pauseKey, type DeadlineMiss } from "./tick-controls.js";
 import { LatencyStats, type LatencySummary } from "./latency.js";
 import { validateSchedule } from "./next-fire.js";
@@ -130,26 +130,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     log?.error(`scheduler: ${task.id} (${task.source}): ${line}`);
   };
 
-  /** Run a pipeline of scheduler scripts; after a Redis restart (NOSCRIPT) load them and retry once. */
-  const execScripts = async (build: (pipe: ChainableCommander) => void): Promise<unknown[]> => {
-    for (let attempt = 0; ; attempt++) {
-      const pipe = redis.pipeline();
-      build(pipe);
-      const results = (await pipe.exec()) ?? [];
-      const noscript = results.some(([err]) => err instanceof Error && err.message.startsWith("NOSCRIPT"));
-      if (!noscript || attempt > 0) {
-        const failed = results.find(([err]) => err);
-        if (failed?.[0]) throw failed[0];
-        return results.map(([, value]) => value);
-      }
-      await preloadScripts(redis, SCRIPTS);
-    }
-  };
-
-  const skipEntry = (slot: number, now: number, reason: LedgerEntry["reason"], due: DueResult, first?: number): LedgerEntry => {
-    const count = due.slots.length + due.skipped.reduce((n, s) => n + s.count, 0);
-    return { slot, at: now, outcome: "skipped", reason, catchup: false, count, firstSlot: first, capped: due.skipped.some((s) => s.capped) || undefined };
-  };
+  const execScripts = (build: (pipe: ChainableCommander) => void) => execScriptPipeline(redis, SCRIPTS, build);
 
   /** Fire one task's due slots in order (oldest first: the slot record only moves forward). */
   const fire = async (task: ScheduledTask, due: DueResult, now: number, fence: number | undefined): Promise<LedgerEntry[]> => {
@@ -252,12 +233,12 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       if (!Number.isFinite(latest)) return;
       const first = Math.min(...due.slots.map((s) => s.slot), ...due.skipped.map((s) => s.firstSlot));
       if (off) {
-        writes.push((p) => pipeSkip(p, keys, task.id, latest, skipEntry(latest, now, off, due, first), fence));
+        writes.push((p) => pipeSkip(p, keys, task.id, latest, skipEntryOf(latest, now, off, due, first), fence));
         return;
       }
       if (due.slots.length === 0) {
         const k = due.skipped[0]!;
-        const entry = { ...skipEntry(latest, now, k.reason === "missed" ? undefined : k.reason, due, first), catchup: true };
+        const entry = { ...skipEntryOf(latest, now, k.reason === "missed" ? undefined : k.reason, due, first), catchup: true };
         writes.push((p) => pipeSkip(p, keys, task.id, latest, entry, fence));
         return;
       }

@@ -20,14 +20,14 @@ import type { Redis } from "ioredis";
 import { systemClock, type Clock } from "../clock.js";
 import type { ResolvedConfig } from "../config/types.js";
 import { connectRedis } from "../redis/connection.js";
-import { ConfigError, describeError } from "../errors.js";
+import { describeError } from "../errors.js";
 import { createKeys } from "../redis/keys.js";
 import type { QueueEnv } from "../queue/context.js";
 import { promoteScheduled } from "../queue/lifecycle.js";
 import { ChildHandle, DEFAULT_STALL_MS, type ChildExit, type InFlightJob } from "./child-handle.js";
 import { leasedJobs } from "./leased-jobs.js";
 import { Maintenance } from "./maintenance.js";
-import { removeWorker, touchWorker, type WorkerInfo, type WorkerState } from "./registry.js";
+import { removeWorker, touchWorker, type WorkerState } from "./registry.js";
 import { DEFAULT_RESTART_POLICY, RestartPolicy, type RestartPolicyOptions } from "./restart-policy.js";
 import { jsonLogger } from "./log.js";
 import { WorkerEvents } from "./worker-events.js";
@@ -37,63 +37,13 @@ import { FailureHandlers } from "./failure-handlers.js";
 import { CancelRelay, DEFAULT_CANCEL_GRACE_MS } from "./job-cancel.js";
 import { createTaskRegistry } from "../hooks/task-loader.js";
 import type { TaskRegistry } from "../hooks/types.js";
-import type { Logger, WorkerGroupSpec, WorkerTimings } from "./types.js";
-import { JobLines, type JobLinesMode } from "./job-lines.js";
+import type { Logger, WorkerTimings } from "./types.js";
+import { DEFAULT_TIMINGS, type GroupState, type Slot, type SupervisorOptions } from "./supervisor-types.js";
+import { childExecArgv } from "./child-exec-argv.js";
+
+export { DEFAULT_TIMINGS, childExecArgv, type GroupState, type Slot, type SupervisorOptions };
+import { JobLines } from "./job-lines.js";
 import { setLongTimeout, type LongTimeout } from "../long-timeout.js";
-
-export const DEFAULT_TIMINGS: WorkerTimings = {
-  heartbeatMs: 2000,
-  leaseMs: 6000,
-  reapMs: 2000,
-  unstableMs: 1000,
-  blockSeconds: 1,
-};
-
-export interface SupervisorOptions {
-  config: ResolvedConfig;
-  redisUrl: string;
-  groups: WorkerGroupSpec[];
-  /** Children exit once the queues are empty; the supervisor then ends with 0. */
-  burst?: boolean;
-  /** How long a graceful stop waits for running jobs; default: the longest timeout of the queues served. */
-  graceMs?: number;
-  /** Also move due delayed jobs and retries to their queues (when no scheduler daemon runs). */
-  promote?: boolean;
-  /** Times a job may be found abandoned and requeued before it fails (default 1). */
-  stallLimit?: number;
-  /** Dotted paths each child loads before taking jobs (the hooks' scheduled tasks). */
-  preload?: string[];
-  logger?: Logger;
-  clock?: Clock;
-  timings?: Partial<WorkerTimings>;
-  restartPolicy?: Partial<RestartPolicyOptions>;
-  /** Stop on SIGTERM/SIGINT (first: graceful, second: forced). */
-  handleSignals?: boolean;
-  /** How long a forced stop lets tasks see their aborted signal before SIGKILL (default 500 ms). */
-  abortMs?: number;
-  /** Module forked for each child (default dist/worker/child.js). */
-  childModule?: URL | string;
-  /** A line per ended job on the logger: every job, failures only, or none (default none). */
-  jobLines?: JobLinesMode;
-}
-
-/** One place in a group: the child in it now, or a restart waiting for its backoff. */
-export interface Slot {
-  group: GroupState;
-  index: number;
-  child: ChildHandle | undefined;
-  info: WorkerInfo | undefined;
-  restartTimer: NodeJS.Timeout | undefined;
-  /** A child replaced by reload(): it finishes its running jobs, then exits; never restarted. */
-  retiring?: boolean;
-}
-
-export interface GroupState {
-  spec: WorkerGroupSpec;
-  policy: RestartPolicy;
-  slots: Slot[];
-  gaveUp: boolean;
-}
 
 let childCounter = 0;
 const RUN_ID = randomBytes(2).toString("hex");
@@ -441,21 +391,6 @@ export class Supervisor {
     // The last worker.down events are in flight: done means they are written.
     void this.events.settled().then(() => this.resolveDone(code));
   }
-}
-
-/**
- * Node flags of a group's children: the heap limit, so a task that allocates without bound dies
- * alone in its child (V8 aborts it; its job is handled as a crash) instead of swapping the host.
- * The group's `maxMemoryMb` wins over SCHEDULER_WORKER_MAX_MEMORY_MB.
- */
-export function childExecArgv(spec: WorkerGroupSpec, env: NodeJS.ProcessEnv = process.env): string[] {
-  const raw = env.SCHEDULER_WORKER_MAX_MEMORY_MB;
-  const fromEnv = raw ? Number(raw) : undefined;
-  if (fromEnv !== undefined && !(Number.isInteger(fromEnv) && fromEnv > 0)) {
-    throw new ConfigError("CONFIG_INVALID", `SCHEDULER_WORKER_MAX_MEMORY_MB: "${raw}" is not a whole number of megabytes >= 1`, { hint: "e.g. SCHEDULER_WORKER_MAX_MEMORY_MB=512, or unset it" });
-  }
-  const mb = spec.maxMemoryMb ?? fromEnv;
-  return mb === undefined ? [] : [`--max-old-space-size=${mb}`];
 }
 
 /** Connect, fork the children, and return the running supervisor. */
