@@ -51,7 +51,7 @@ export interface ResolvedConfig {
   signing?: { secret: string; maxAge?: number };
   /** hooks `redis.tls` (paths absolute), for rediss:// URLs (src/redis/tls.ts). */
   redisTls?: import("../redis/tls.js").RedisTlsSettings;
-  /** hooks `tasks.allow` plus every path the hooks file declares; absent: no restriction (src/hooks/task-allow.ts). */
+  /** hooks `tasks.allow` plus every path the hooks file declares; absent: no restriction (src/tasks/task-allow.ts). */
   tasksAllow?: string[];
   /** hooks `limits` (src/queue/limits.ts); absent: the defaults. */
   limits?: Partial<import("../queue/limits.js").Limits>;

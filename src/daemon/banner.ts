@@ -3,7 +3,7 @@ import { DateTime } from "luxon";
 import type { ResolvedConfig } from "../config/types.js";
 import type { ScheduledTask } from "../hooks/types.js";
 import { redactUrl } from "../redis/connection.js";
-import { nextFire } from "../scheduler/next-fire.js";
+import { nextFire } from "../schedule/next-fire.js";
 import type { WorkerGroupSpec } from "../worker/types.js";
 
 export interface BannerInput {

@@ -5,8 +5,8 @@
 import { resolveConfig } from "../config/resolve.js";
 import type { ResolvedConfig } from "../config/types.js";
 import { loadHooks } from "../hooks/load.js";
-import { loadTimeoutMs } from "../hooks/load-probe.js";
-import { createTaskRegistry, validateTaskPaths, allTaskPaths } from "../hooks/task-loader.js";
+import { loadTimeoutMs } from "../tasks/load-probe.js";
+import { createTaskRegistry, validateTaskPaths, allTaskPaths } from "../tasks/task-loader.js";
 import { HooksValidationError } from "../hooks/problems.js";
 import type { LoadedHooks, ScheduledTask, TaskRegistry } from "../hooks/types.js";
 

@@ -5,7 +5,7 @@
  * `cron_seconds`, `doctor` and `start` name every such expression, with its next fires both ways.
  */
 import { CronExpressionParser } from "cron-parser";
-import { canonicalCron, meansOtherInOtherDialect, parserText, type CronSeconds } from "./cron-dialect.js";
+import { canonicalCron, meansOtherInOtherDialect, parserText, type CronSeconds } from "../schedule/cron-dialect.js";
 import type { HooksDefinition } from "./types.js";
 
 export interface DialectWarning {

@@ -4,8 +4,8 @@
  */
 import { scheduleOptionsOf } from "./schedule-options.js";
 import { DEFAULT_SCHEDULER_INTERVAL } from "../config/defaults.js";
-import { canonicalCron } from "./cron-dialect.js";
-import { allExpression, BASE_EXPRESSIONS, baseEvent, CRON_EVENTS, eventQueue } from "./events.js";
+import { canonicalCron } from "../schedule/cron-dialect.js";
+import { allExpression, BASE_EXPRESSIONS, baseEvent, CRON_EVENTS, eventQueue } from "../schedule/events.js";
 import { normalizeRetry } from "../queue/retry.js";
 import { keyPath } from "./problems.js";
 import type { EventName, HooksDefinition, ScheduledTask, TaskEntry } from "./types.js";

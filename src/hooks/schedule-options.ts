@@ -4,8 +4,8 @@
  * what to write instead) and their normalized form on ScheduledTask live here, so validate.ts
  * and normalize.ts only call in.
  */
-import { parseWindow } from "../scheduler/due.js";
-import { parseSchedule } from "../scheduler/schedule-expression.js";
+import { parseWindow } from "../schedule/due.js";
+import { parseSchedule } from "../schedule/schedule-expression.js";
 import { keyPath, type ProblemList } from "./problems.js";
 
 /** What a slot does while the task's previous run is still queued or running. */

@@ -66,7 +66,7 @@ export interface HooksDefinition {
   signing?: { secret: string; maxAge?: number };
   /** Keys masked at any depth in notifiers, `jobs show`, logs and events (src/security/redact.ts); replaces the default list. */
   redact?: string[];
-  /** `allow`: the only modules, dotted paths or globs tasks may resolve to (src/hooks/task-allow.ts). */
+  /** `allow`: the only modules, dotted paths or globs tasks may resolve to (src/tasks/task-allow.ts). */
   tasks?: { allow: string[] };
   /**
    * Seconds a due slot may stay unrecorded before a follower daemon takes the lead and fires it
@@ -75,7 +75,7 @@ export interface HooksDefinition {
   failover_grace?: number;
   /**
    * Where a 6-field cron has its seconds: "first" (cron-parser, the default) or "last"
-   * (croniter, what Frappe's 6-field crons mean). src/hooks/cron-dialect.ts.
+   * (croniter, what Frappe's 6-field crons mean). src/schedule/cron-dialect.ts.
    */
   cron_seconds?: "first" | "last";
   /** Raise or lower the bounds of src/queue/limits.ts (kwargsBytes, delaySeconds, workersPerQueue, ...). */
@@ -111,7 +111,7 @@ export interface LoadedHooks {
 }
 
 /**
- * Maps dotted paths to task functions and back. Implemented by src/hooks/task-loader.ts
+ * Maps dotted paths to task functions and back. Implemented by src/tasks/task-loader.ts
  * (modules loaded through the TS loader, confined to the app root); the queue uses it to
  * validate methods at enqueue time and workers use it to run them.
  */

@@ -5,10 +5,10 @@
  */
 import { checkPositiveSeconds, checkQueue, isPlainObject } from "../config/validate.js";
 import type { Limits } from "../queue/limits.js";
-import { checkCronExpression } from "./cron.js";
-import type { CronSeconds } from "./cron-dialect.js";
-import { parseDottedPath } from "./dotted-path.js";
-import { EVENT_NAMES } from "./events.js";
+import { checkCronExpression } from "../schedule/cron-check.js";
+import type { CronSeconds } from "../schedule/cron-dialect.js";
+import { parseDottedPath } from "../tasks/dotted-path.js";
+import { EVENT_NAMES } from "../schedule/events.js";
 import { didYouMean } from "./suggest.js";
 import { keyPath, type ProblemList } from "./problems.js";
 

@@ -10,9 +10,9 @@ import type { OverlapPolicy } from "../hooks/schedule-options.js";
 import type { QueueEnv } from "../queue/context.js";
 import { enqueueScheduled } from "../queue/enqueue-scheduled.js";
 import { SchedulerError } from "../errors.js";
-import { exclusionOf } from "../scheduler/exclusions.js";
+import { exclusionOf } from "../schedule/exclusions.js";
 import { readLedger, recordEntry } from "../scheduler/ledger.js";
-import { nextFire } from "../scheduler/next-fire.js";
+import { nextFire } from "../schedule/next-fire.js";
 import { scheduleKeys } from "../scheduler/schedule-keys.js";
 import { resolveSchedule } from "../scheduler/schedule-target.js";
 

@@ -16,7 +16,7 @@ import { EVENTS_MAXLEN, type SchedulerEvent } from "../log/events.js";
 import type { QueueEnv } from "../queue/context.js";
 import { runScript } from "../redis/scripts.js";
 import { describeError } from "../errors.js";
-import { nextFire, prevFire } from "./next-fire.js";
+import { nextFire, prevFire } from "../schedule/next-fire.js";
 import { scheduleKeys } from "./schedule-keys.js";
 
 /** Slots settled per task per tick (a long outage is worked off over a few ticks). */

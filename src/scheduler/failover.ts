@@ -14,7 +14,7 @@ import type { Clock } from "../clock.js";
 import type { ScheduledTask } from "../hooks/types.js";
 import type { Keys } from "../redis/keys.js";
 import type { LeaderLease } from "./leader.js";
-import { nextFire } from "./next-fire.js";
+import { nextFire } from "../schedule/next-fire.js";
 
 /** How long a due slot may stay unrecorded before a follower takes over (hooks `failover_grace`). */
 export const DEFAULT_FAILOVER_GRACE_MS = 1500;

@@ -3,7 +3,7 @@
  * `scheduler why <task>` can answer "did it run, and if not, why". Repeated skips for the same
  * reason merge into one entry with a count (scheduler_ledger.lua), never one line per tick.
  */
-import type { DueResult } from "./due.js";
+import type { DueResult } from "../schedule/due.js";
 import type { ChainableCommander, Redis } from "ioredis";
 import type { Keys } from "../redis/keys.js";
 import { pipeScript, runScript } from "../redis/scripts.js";

@@ -5,7 +5,7 @@
  * Never busy-polls: a timer that fires early sleeps the rest. Writes carry the lease's fence.
  *
  * One tick: one round trip reads the switches and every task's last slot; due slots are computed
- * (pure, src/scheduler/due.ts); each fire is one enqueue.lua call; baselines, skips, ledger
+ * (pure, src/schedule/due.ts); each fire is one enqueue.lua call; baselines, skips, ledger
  * entries and the tick time go in one pipeline; then delayed jobs are promoted.
  */
 import type { ChainableCommander } from "ioredis";
@@ -16,13 +16,13 @@ import type { QueueEnv } from "../queue/context.js";
 import { enqueueScheduled } from "../queue/enqueue-scheduled.js";
 import { promoteScheduled } from "../queue/lifecycle.js";
 import { execScriptPipeline, preloadScripts } from "../redis/scripts.js";
-import { dueSlots, type DueResult } from "./due.js";
+import { dueSlots, type DueResult } from "../schedule/due.js";
 import { createFollower } from "./failover.js";
 import { createLeaderLease, type LeaderLease } from "./leader.js";
 import { LEDGER_SCRIPTS, pipeEntries, pipeSkip, skipEntryOf, type LedgerEntry } from "./ledger.js";
 import { checkDeadlines, excludedEntry, installSchedules, pauseKey, type DeadlineMiss } from "./tick-controls.js";
 import { LatencyStats, type LatencySummary } from "./latency.js";
-import { validateSchedule } from "./next-fire.js";
+import { validateSchedule } from "../schedule/next-fire.js";
 import { offReason, parseSwitches, type SchedulerSwitches } from "./switches.js";
 
 export interface SchedulerLogger {

@@ -5,9 +5,9 @@
  */
 import type { ScheduledTask } from "../hooks/types.js";
 import type { Keys } from "../redis/keys.js";
-import { exclusionOf } from "./exclusions.js";
+import { exclusionOf } from "../schedule/exclusions.js";
 import type { LedgerEntry } from "./ledger.js";
-import type { DueSlot } from "./due.js";
+import type { DueSlot } from "../schedule/due.js";
 import { scheduleKeys } from "./schedule-keys.js";
 
 export { checkDeadlines, type DeadlineMiss } from "./deadlines.js";

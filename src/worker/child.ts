@@ -11,7 +11,7 @@
  */
 import { useRedactKeys } from "../security/redact-config.js";
 import { useRedisTls } from "../redis/tls.js";
-import { useTaskAllowList } from "../hooks/task-allow.js";
+import { useTaskAllowList } from "../tasks/task-allow.js";
 import { useLimits } from "../queue/limits.js";
 import { setMaxListeners } from "node:events";
 import { createRedis } from "../redis/connection.js";
@@ -19,7 +19,7 @@ import { createKeys } from "../redis/keys.js";
 import { systemClock } from "../clock.js";
 import { describeError, JobCanceledError, JobLeaseLostError } from "../errors.js";
 import { setActiveContext, type QueueEnv } from "../queue/context.js";
-import { createTaskRegistry } from "../hooks/task-loader.js";
+import { createTaskRegistry } from "../tasks/task-loader.js";
 import { JobLoop } from "./job-loop.js";
 import { FailureHandlers } from "./failure-handlers.js";
 import { CompletionBatch } from "./completion-batch.js";

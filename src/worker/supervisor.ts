@@ -35,7 +35,7 @@ import { onChildExit } from "./child-exit.js";
 import { forwardChildLine } from "./child-output.js";
 import { FailureHandlers } from "./failure-handlers.js";
 import { CancelRelay, DEFAULT_CANCEL_GRACE_MS } from "./job-cancel.js";
-import { createTaskRegistry } from "../hooks/task-loader.js";
+import { createTaskRegistry } from "../tasks/task-loader.js";
 import type { TaskRegistry } from "../hooks/types.js";
 import type { Logger, WorkerTimings } from "./types.js";
 import { DEFAULT_TIMINGS, type GroupState, type Slot, type SupervisorOptions } from "./supervisor-types.js";

@@ -36,7 +36,7 @@ function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 async function doctor(args: string[], cwd: string, env = cleanEnv()): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     // Five run at once; each evaluates the hooks file and the task modules twice (probe thread,
-    // then for real: src/hooks/load-probe.ts), which on a busy 2-core machine takes a while.
+    // then for real: src/tasks/load-probe.ts), which on a busy 2-core machine takes a while.
     const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, "doctor", ...args, "--prefix", t.prefix], { cwd, env, timeout: 40_000 });
     return { code: 0, stdout, stderr };
   } catch (err) {

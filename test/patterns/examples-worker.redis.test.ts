@@ -18,7 +18,7 @@ import { loadHooks } from "../../src/hooks/load.js";
 import { resolveConfig } from "../../src/config/resolve.js";
 import { enqueueIn } from "../../src/queue/enqueue.js";
 import { enqueueScheduled } from "../../src/queue/enqueue-scheduled.js";
-import { allTaskPaths, createTaskRegistry, validateTaskPaths } from "../../src/hooks/task-loader.js";
+import { allTaskPaths, createTaskRegistry, validateTaskPaths } from "../../src/tasks/task-loader.js";
 import { systemClock } from "../../src/clock.js";
 import { startSupervisor } from "../../src/worker/supervisor.js";
 import { silentLogger } from "../../src/worker/log.js";

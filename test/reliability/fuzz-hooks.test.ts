@@ -8,7 +8,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { validateHooks } from "../../src/hooks/validate.js";
 import { normalizeHooks } from "../../src/hooks/normalize.js";
-import { validateSchedule } from "../../src/scheduler/next-fire.js";
+import { validateSchedule } from "../../src/schedule/next-fire.js";
 import type { HooksDefinition } from "../../src/hooks/types.js";
 
 const FILE = "/srv/app/hooks.ts";

@@ -3,8 +3,8 @@
  * dotted paths quoted once and clipped, cron mistakes explained in the user's terms.
  */
 import { describe, expect, it } from "vitest";
-import { checkCronExpression } from "../../src/hooks/cron.js";
-import { createTaskRegistry } from "../../src/hooks/task-loader.js";
+import { checkCronExpression } from "../../src/schedule/cron-check.js";
+import { createTaskRegistry } from "../../src/tasks/task-loader.js";
 import { validateHooks } from "../../src/hooks/validate.js";
 import { SECURITY_HOOKS } from "./helpers.js";
 import { dirname } from "node:path";

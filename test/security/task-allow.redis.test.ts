@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checkTasksSetting, isTaskAllowed, taskRefusal } from "../../src/hooks/task-allow.js";
+import { checkTasksSetting, isTaskAllowed, taskRefusal } from "../../src/tasks/task-allow.js";
 import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
 import { stopProc, type Proc } from "../reliability/helpers/procs.js";
 import { readJob, securityWorker } from "./helpers.js";

@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { validateHooks } from "../../src/hooks/validate.js";
 import { problemLine } from "../../src/hooks/problems.js";
 import { normalizeHooks } from "../../src/hooks/normalize.js";
-import { allTaskPaths } from "../../src/hooks/task-loader.js";
+import { allTaskPaths } from "../../src/tasks/task-loader.js";
 import { resolveConfig } from "../../src/config/resolve.js";
 import { normalizeOptions } from "../../src/queue/options.js";
 import { decodeJob, encodeNewJob } from "../../src/queue/job-codec.js";

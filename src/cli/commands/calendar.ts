@@ -5,9 +5,9 @@
  */
 import { Command } from "commander";
 import { ConfigError } from "../../errors.js";
-import { validateSchedule } from "../../scheduler/next-fire.js";
-import { fireLine, previewFires } from "../../scheduler/preview.js";
-import { zoneTime } from "../../scheduler/zone-time.js";
+import { validateSchedule } from "../../schedule/next-fire.js";
+import { fireLine, previewFires } from "../../schedule/preview.js";
+import { zoneTime } from "../../schedule/zone-time.js";
 import { action, withCommon, EXIT, UsageError } from "../common.js";
 import { parseCount, parseInstant } from "../schedule-args.js";
 

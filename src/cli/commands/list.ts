@@ -8,7 +8,7 @@ import { Command } from "commander";
 import { DateTime } from "luxon";
 import { describeEntry, readLedger, type LedgerEntry } from "../../scheduler/ledger.js";
 import { describeOutcome, readOutcomes, type ScheduleOutcome } from "../../scheduler/outcome.js";
-import { fireLine, previewFires, type PreviewedFire } from "../../scheduler/preview.js";
+import { fireLine, previewFires, type PreviewedFire } from "../../schedule/preview.js";
 import { readPauses, type PauseRecord } from "../../scheduler/schedule-pause.js";
 import { offReason, readSwitches } from "../../scheduler/switches.js";
 import { action, EXIT, withCommon, type CommonOptions } from "../common.js";

@@ -7,7 +7,7 @@ import type { ScheduledTask } from "../../hooks/types.js";
 import type { Keys } from "../../redis/keys.js";
 import { describeCounters, readCounters, type ScheduleCounters } from "../../scheduler/counters.js";
 import { describeOutcome, readOutcomes, type ScheduleOutcome } from "../../scheduler/outcome.js";
-import { fireLine, previewFires, type PreviewedFire } from "../../scheduler/preview.js";
+import { fireLine, previewFires, type PreviewedFire } from "../../schedule/preview.js";
 import { readPauses, type PauseRecord } from "../../scheduler/schedule-pause.js";
 import { scheduleKeys } from "../../scheduler/schedule-keys.js";
 import { formatTime } from "./why.js";

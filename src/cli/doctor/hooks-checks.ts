@@ -4,8 +4,8 @@ import { resolveConfig } from "../../config/resolve.js";
 import { cronDialectWarnings } from "../../hooks/cron-dialect-warnings.js";
 import { loadHooks } from "../../hooks/load.js";
 import { displayPath, HooksValidationError, problemLine } from "../../hooks/problems.js";
-import { allTaskPaths, createTaskRegistry, validateTaskPaths } from "../../hooks/task-loader.js";
-import { loadTimeoutMs } from "../../hooks/load-probe.js";
+import { allTaskPaths, createTaskRegistry, validateTaskPaths } from "../../tasks/task-loader.js";
+import { loadTimeoutMs } from "../../tasks/load-probe.js";
 import type { LoadedHooks } from "../../hooks/types.js";
 import { errorFinding, finding, type Check, type Finding } from "./types.js";
 

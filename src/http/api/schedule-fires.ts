@@ -1,10 +1,10 @@
 /**
  * The next fires of a schedule as the Schedules page shows them: each instant with its UTC
  * offset in the zone, and a note on the first fire after a daylight-saving change (the policy
- * itself is src/scheduler/next-fire.ts; this only names what it did).
+ * itself is src/schedule/next-fire.ts; this only names what it did).
  */
 import { DateTime } from "luxon";
-import { nextFires } from "../../scheduler/next-fire.js";
+import { nextFires } from "../../schedule/next-fire.js";
 
 export interface PreviewedFire {
   at: number;

@@ -12,7 +12,7 @@
  *   same value, so aggregate them with `max`, never `sum` (docs/metrics.md).
  */
 import { Histogram, Registry, collectDefaultMetrics, type Metric } from "prom-client";
-import { nextFire } from "../../scheduler/next-fire.js";
+import { nextFire } from "../../schedule/next-fire.js";
 import type { HttpDeps } from "../types.js";
 import { DURATION_BUCKETS_SECONDS } from "./buckets.js";
 import { JOB_OUTCOMES, jobTally, type HistogramCounts } from "./job-tally.js";

@@ -5,7 +5,7 @@
  */
 import { CronExpressionParser, type CronExpression } from "cron-parser";
 import { ConfigError } from "../errors.js";
-import { canonicalCron, parserText } from "../hooks/cron-dialect.js";
+import { canonicalCron, parserText } from "./cron-dialect.js";
 import { compileWalk, cronParserWalk, type CronWalk } from "./cron-walk.js";
 
 export type Schedule =

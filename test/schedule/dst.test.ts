@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { CronExpressionParser } from "cron-parser";
 import { DateTime, Info } from "luxon";
-import { nextFire, nextFires, prevFire } from "../../src/scheduler/next-fire.js";
+import { nextFire, nextFires, prevFire } from "../../src/schedule/next-fire.js";
 
 const local = (text: string, zone: string) => DateTime.fromISO(text, { zone }).toMillis();
 const show = (ms: number, zone: string) => DateTime.fromMillis(ms, { zone }).toISO({ suppressMilliseconds: true });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { nextFire, nextFires, prevFire, validateSchedule } from "../../src/scheduler/next-fire.js";
+import { nextFire, nextFires, prevFire, validateSchedule } from "../../src/schedule/next-fire.js";
 import { ConfigError } from "../../src/errors.js";
 
 const at = (iso: string) => Date.parse(iso);

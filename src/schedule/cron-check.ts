@@ -1,6 +1,6 @@
 /** Validity of a cron expression, as the scheduler will read it (cron-parser 5). */
 import { CronExpressionParser } from "cron-parser";
-import { rememberParsedCron } from "../scheduler/schedule-expression.js";
+import { rememberParsedCron } from "./schedule-expression.js";
 import { canonicalCron, parserText, type CronSeconds } from "./cron-dialect.js";
 import { explainCronError } from "./cron-messages.js";
 

@@ -20,10 +20,10 @@
  *   02:00 would fall on the same real hour as the 03:00 slot.
  * - `@every N` counts N seconds since the epoch and ignores zones entirely.
  *
- * cron-parser 5 disagrees in places (probed in test/scheduler/cron-parser-probe.test.ts: it
+ * cron-parser 5 disagrees in places (probed in test/schedule/cron-parser-probe.test.ts: it
  * moves a gap slot forward by the gap length, 02:30 -> 03:30, and drops a Lord Howe gap slot
  * altogether), so we do not use its time-zone handling: it iterates wall values in UTC and this
- * module maps them to instants (src/scheduler/zone-time.ts) with the rules above.
+ * module maps them to instants (src/schedule/zone-time.ts) with the rules above.
  */
 import { parseSchedule, type Schedule } from "./schedule-expression.js";
 import { zoneTime, type ZoneTime } from "./zone-time.js";

@@ -12,7 +12,7 @@ export function explainCronError(expression: string, message: string): string {
   if (expression.startsWith("@")) {
     const name = expression.split(/\s/)[0]!;
     if (name === "@reboot") return `"@reboot" is not supported: the scheduler fires on a clock, not when a machine boots (use a systemd unit for that); use ${ALIASES} or 5 fields`;
-    // src/hooks/cron-dialect.ts names an unknown alias itself; cron-parser's own wording is rewritten
+    // src/schedule/cron-dialect.ts names an unknown alias itself; cron-parser's own wording is rewritten
     if (/^unknown alias/.test(message)) return message;
     if (/alias/i.test(message)) return `unknown alias "${name}"; use ${ALIASES} or 5 fields`;
     return message;

@@ -6,7 +6,7 @@ import { clip } from "./clip.js";
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
-/** A value quoted for a message, clipped when long (src/hooks/clip.ts). */
+/** A value quoted for a message, clipped when long (src/tasks/clip.ts). */
 function quote(value: unknown): string {
   return typeof value === "string" ? JSON.stringify(clip(value)) : JSON.stringify(value) ?? String(value);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { exclusionOf } from "../../src/scheduler/exclusions.js";
+import { exclusionOf } from "../../src/schedule/exclusions.js";
 
 const at = (iso: string) => Date.parse(iso);
 

@@ -1,8 +1,8 @@
 /** The load probe on real files: one thread for several modules, a failing one does not hide the rest. */
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { probeLoad, probeLoadAll } from "../../src/hooks/load-probe.js";
-import { cleanupApps, makeApp } from "./app-fixture.js";
+import { probeLoad, probeLoadAll } from "../../src/tasks/load-probe.js";
+import { cleanupApps, makeApp } from "../hooks/app-fixture.js";
 
 afterAll(cleanupApps);
 

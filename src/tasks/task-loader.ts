@@ -12,10 +12,10 @@ import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { TaskResolutionError } from "../errors.js";
 import { runtime } from "../runtime/context.js";
 import { parseDottedPath } from "./dotted-path.js";
-import { displayPath, type Problem } from "./problems.js";
+import { displayPath, type Problem } from "../hooks/problems.js";
 import { forgetModules, importModule, loaderMessage } from "./ts-loader.js";
 import { PROBE_HINT, probeLoad, probeLoadAll } from "./load-probe.js";
-import type { LoadedHooks, ScheduledTask, TaskRegistry } from "./types.js";
+import type { LoadedHooks, ScheduledTask, TaskRegistry } from "../hooks/types.js";
 import { taskRefusal } from "./task-allow.js";
 import { clip, CLIP_AT } from "./clip.js";
 

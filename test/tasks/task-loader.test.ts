@@ -8,9 +8,9 @@ import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { TaskResolutionError } from "../../src/errors.js";
 import { runtime } from "../../src/runtime/context.js";
-import { allTaskPaths, createTaskRegistry, validateTaskPaths } from "../../src/hooks/task-loader.js";
+import { allTaskPaths, createTaskRegistry, validateTaskPaths } from "../../src/tasks/task-loader.js";
 import { normalizeHooks } from "../../src/hooks/normalize.js";
-import { cleanupApps, makeApp, REPO_ROOT, writeFiles } from "./app-fixture.js";
+import { cleanupApps, makeApp, REPO_ROOT, writeFiles } from "../hooks/app-fixture.js";
 
 afterAll(cleanupApps);
 
@@ -44,7 +44,7 @@ describe("createTaskRegistry: layouts", () => {
 
   it("a TS task importing a TS helper module", async () => {
     const root = await makeApp({
-      "my_app/tasks.ts": `import { shout } from "./lib/text.ts";\nimport { twice } from "./lib/math";\nexport function greet({ name }: { name: string }) { return shout(name) + twice(2); }\n`,
+      "my_app/tasks.ts": `import { shout } from "../hooks/lib/text.ts";\nimport { twice } from "../hooks/lib/math";\nexport function greet({ name }: { name: string }) { return shout(name) + twice(2); }\n`,
       "my_app/lib/text.ts": "export const shout = (s: string): string => s.toUpperCase();\n",
       "my_app/lib/math.ts": "export const twice = (n: number): number => n * 2;\n",
     });
@@ -129,7 +129,7 @@ describe("functions map back to dotted paths", () => {
   it("every exported function of a loaded module, including ones imported elsewhere", async () => {
     const root = await makeApp({
       "my_app/notify.ts": "export async function send_notification({ user }: { user: string }) { return user; }\nexport const NOT_A_FN = 1;\n",
-      "my_app/tasks.ts": `import { send_notification } from "./notify.ts";\nexport function chain() { return send_notification; }\nexport function other() {}\n`,
+      "my_app/tasks.ts": `import { send_notification } from "../hooks/notify.ts";\nexport function chain() { return send_notification; }\nexport function other() {}\n`,
     });
     const registry = createTaskRegistry(root);
     const chain = await registry.resolve("my_app.tasks.chain");
@@ -175,7 +175,7 @@ export function probe() { return { defineHooks, dist: distRuntime(), transpiled:
 
 describe("reload and start-up validation", () => {
   it("a fresh registry sees an edited task module; a cached one does not", async () => {
-    const root = await makeApp({ "my_app/tasks.ts": `import { V } from "./value.ts";\nexport function v() { return V; }\n`, "my_app/value.ts": "export const V = 1;\n" });
+    const root = await makeApp({ "my_app/tasks.ts": `import { V } from "../hooks/value.ts";\nexport function v() { return V; }\n`, "my_app/value.ts": "export const V = 1;\n" });
     expect((await createTaskRegistry(root).resolve("my_app.tasks.v"))({})).toBe(1);
     await writeFile(join(root, "my_app/value.ts"), "export const V = 2;\n");
     expect((await createTaskRegistry(root).resolve("my_app.tasks.v"))({})).toBe(1);

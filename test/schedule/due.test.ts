@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { dueSlots, parseWindow, DEFAULT_GRACE_MS } from "../../src/scheduler/due.js";
+import { dueSlots, parseWindow, DEFAULT_GRACE_MS } from "../../src/schedule/due.js";
 import type { CatchupPolicy } from "../../src/hooks/types.js";
 import { ConfigError } from "../../src/errors.js";
 

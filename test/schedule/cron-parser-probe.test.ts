@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { CronExpressionParser } from "cron-parser";
-import { nextFire, nextFires } from "../../src/scheduler/next-fire.js";
+import { nextFire, nextFires } from "../../src/schedule/next-fire.js";
 
 const cpNext = (expr: string, tz: string, from: string) =>
   CronExpressionParser.parse(expr, { currentDate: new Date(from), tz }).next().toISOString();

@@ -5,14 +5,14 @@
  */
 import { DateTime } from "luxon";
 import { describe, expect, it } from "vitest";
-import { canonicalCron, meansOtherInOtherDialect } from "../../src/hooks/cron-dialect.js";
+import { canonicalCron, meansOtherInOtherDialect } from "../../src/schedule/cron-dialect.js";
 import { cronDialectWarnings } from "../../src/hooks/cron-dialect-warnings.js";
-import { checkCronExpression } from "../../src/hooks/cron.js";
+import { checkCronExpression } from "../../src/schedule/cron-check.js";
 import { normalizeHooks } from "../../src/hooks/normalize.js";
 import { validateHooks } from "../../src/hooks/validate.js";
 import type { HooksDefinition } from "../../src/hooks/types.js";
-import { nearestWeekdayOf } from "../../src/scheduler/cron-walk.js";
-import { nextFires } from "../../src/scheduler/next-fire.js";
+import { nearestWeekdayOf } from "../../src/schedule/cron-walk.js";
+import { nextFires } from "../../src/schedule/next-fire.js";
 import { selectTasks } from "../../src/scheduler/select-tasks.js";
 
 const iso = (ms: number, zone = "UTC") => DateTime.fromMillis(ms, { zone }).toISO({ suppressMilliseconds: true });

@@ -4,7 +4,7 @@
  * `hourly_maintenance` / `daily_maintenance` are Frappe's newer events for housekeeping: same
  * times as `hourly` / `daily`, on the "long" queue (Frappe's ScheduledJobType.get_queue_name).
  */
-import type { EventName } from "./types.js";
+import type { EventName } from "../hooks/types.js";
 
 export const EVENT_NAMES: readonly EventName[] = [
   "all",

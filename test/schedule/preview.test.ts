@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { previewFires } from "../../src/scheduler/preview.js";
+import { previewFires } from "../../src/schedule/preview.js";
 
 const from = (iso: string) => Date.parse(iso);
 

@@ -1,9 +1,9 @@
 // The compact cron walk must step exactly like cron-parser's iterator (which it replaces for
-// memory, see src/scheduler/cron-walk.ts): random expressions, random instants, both directions.
+// memory, see src/schedule/cron-walk.ts): random expressions, random instants, both directions.
 import { CronExpressionParser } from "cron-parser";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { compileWalk, cronParserWalk } from "../../src/scheduler/cron-walk.js";
+import { compileWalk, cronParserWalk } from "../../src/schedule/cron-walk.js";
 
 /** One cron field: *, a value, a range, a step, or a list of those, within [min, max]. */
 const field = (min: number, max: number) => {

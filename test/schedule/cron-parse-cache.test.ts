@@ -2,8 +2,8 @@
 // entries are parsed once: the remembered schedule must be the one parseSchedule would build.
 import { CronExpressionParser } from "cron-parser";
 import { describe, expect, it } from "vitest";
-import { checkCronExpression } from "../../src/hooks/cron.js";
-import { parseSchedule, rememberParsedCron } from "../../src/scheduler/schedule-expression.js";
+import { checkCronExpression } from "../../src/schedule/cron-check.js";
+import { parseSchedule, rememberParsedCron } from "../../src/schedule/schedule-expression.js";
 
 /** cron-parser's own iterator and the periodic rule of schedule-expression.ts (hour `*`: all 24 hours), for comparison. */
 const reference = (e: string) => {

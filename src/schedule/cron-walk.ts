@@ -8,7 +8,7 @@
  * validates; `compileWalk` keeps only its field values, as bit masks (~100 bytes), and steps with
  * integer date arithmetic. Expressions using `L` or `#` keep cron-parser's own iterator
  * (`cronParserWalk`): rare, and their day rules are cron-parser's to define.
- * test/scheduler/cron-walk.test.ts checks both walks agree on random expressions and instants.
+ * test/schedule/cron-walk.test.ts checks both walks agree on random expressions and instants.
  */
 import type { CronExpression } from "cron-parser";
 
