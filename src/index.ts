@@ -9,7 +9,8 @@ export {
   JobTimeoutError,
   UnrecoverableError,
 } from "./errors.js";
-export type { HooksDefinition, SchedulerEvents, TaskEntry, CatchupPolicy, ScheduledTask } from "./hooks/types.js";
+export type { HooksDefinition, SchedulerEvents, TaskEntry, ScheduledTask } from "./hooks/types.js";
+export type { CatchupPolicy } from "./schedule/due.js";
 export type { Job, JobStatus, RetryPolicy, StatusRecord } from "./queue/types.js";
 export { defineHooks } from "./hooks/define.js";
 export { enqueue } from "./queue/enqueue.js";

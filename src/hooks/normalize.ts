@@ -8,7 +8,8 @@ import { canonicalCron } from "../schedule/cron-dialect.js";
 import { allExpression, BASE_EXPRESSIONS, baseEvent, CRON_EVENTS, eventQueue } from "../schedule/events.js";
 import { normalizeRetry } from "../queue/retry.js";
 import { keyPath } from "./problems.js";
-import type { EventName, HooksDefinition, ScheduledTask, TaskEntry } from "./types.js";
+import type { HooksDefinition, ScheduledTask, TaskEntry } from "./types.js";
+import type { EventName } from "../schedule/events.js";
 
 /**
  * The expression a named event fires on: its `event_expressions` override, else the override of

@@ -5,6 +5,7 @@
  * and normalize.ts only call in.
  */
 import { parseWindow } from "../schedule/due.js";
+import { ISO_DATE, isIsoDate } from "../schedule/exclusions.js";
 import { parseSchedule } from "../schedule/schedule-expression.js";
 import { keyPath, type ProblemList } from "./problems.js";
 
@@ -32,15 +33,6 @@ export interface ScheduleOptions {
   pauseOnFailure?: number;
   deadlineMs?: number;
   except?: string[];
-}
-
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-/** True when `value` is a calendar date that exists ("2026-02-30" does not). */
-export function isIsoDate(value: string): boolean {
-  if (!ISO_DATE.test(value)) return false;
-  const d = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
 }
 
 export function checkScheduleOptions(entry: Record<string, unknown>, at: string, problems: ProblemList): void {

@@ -4,9 +4,8 @@ import type { RedisTlsSettings } from "../redis/tls.js";
 import type { RetryInput } from "../queue/retry.js";
 import type { RetryPolicy } from "../queue/types.js";
 import type { ScheduleOptions, ScheduleOptionsInput } from "./schedule-options.js";
-
-/** Catch-up after downtime: Frappe's rule ("latest": one run), "none", or every missed slot. */
-export type CatchupPolicy = "latest" | "none" | { all: true; window?: string | number };
+import type { CatchupPolicy } from "../schedule/due.js";
+import type { EventName } from "../schedule/events.js";
 
 /** One entry of an event list: a dotted path or an object with options. */
 export type TaskEntry =
@@ -24,23 +23,6 @@ export type TaskEntry =
       /** Retries of a failed run: a number, or { max, backoff, delay, jitter }; default: the queue's. */
       retry?: RetryInput;
     });
-
-export type EventName =
-  | "all"
-  | "hourly"
-  | "daily"
-  | "weekly"
-  | "monthly"
-  | "yearly"
-  | "annual"
-  | "hourly_long"
-  | "daily_long"
-  | "weekly_long"
-  | "monthly_long"
-  | "yearly_long"
-  | "annual_long"
-  | "hourly_maintenance"
-  | "daily_maintenance";
 
 export type SchedulerEvents = Partial<Record<EventName, TaskEntry[]>> & {
   cron?: Record<string, TaskEntry[]>;

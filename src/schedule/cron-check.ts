@@ -1,7 +1,6 @@
 /** Validity of a cron expression, as the scheduler will read it (cron-parser 5). */
-import { CronExpressionParser } from "cron-parser";
-import { rememberParsedCron } from "./schedule-expression.js";
-import { canonicalCron, parserText, type CronSeconds } from "./cron-dialect.js";
+import { parseCanonicalCron } from "./schedule-expression.js";
+import { canonicalCron, type CronSeconds } from "./cron-dialect.js";
 import { explainCronError } from "./cron-messages.js";
 
 /**
@@ -25,10 +24,8 @@ export function checkCronExpression(expression: unknown, seconds: CronSeconds = 
     }
   }
   try {
-    const canonical = canonicalCron(trimmed, { seconds });
-    const { text, nearestWeekday } = parserText(canonical);
-    // The scheduler reuses this parse instead of repeating it for each of thousands of entries.
-    rememberParsedCron(canonical, CronExpressionParser.parse(text), nearestWeekday);
+    // Parsed through the schedule cache: the scheduler reuses it for each of thousands of entries.
+    parseCanonicalCron(canonicalCron(trimmed, { seconds }));
     return undefined;
   } catch (err) {
     if (trimmed.startsWith("@")) return `bad cron expression "${expression}": ${explainCronError(trimmed, (err as Error).message)}`;

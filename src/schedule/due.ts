@@ -13,7 +13,6 @@
  * - Bounded work: "latest" and "none" cost two next/prev look-ups whatever the downtime;
  *   missed slots are counted up to COUNT_CAP, not enumerated.
  */
-import type { CatchupPolicy, ScheduledTask } from "../hooks/types.js";
 import { ConfigError } from "../errors.js";
 import { parseSchedule } from "./schedule-expression.js";
 import { nextFire, prevFire } from "./next-fire.js";
@@ -26,6 +25,15 @@ export const DEFAULT_MAX_SLOTS = 1000;
 export const DEFAULT_CATCHUP_WINDOW_MS = 86_400_000;
 /** Missed slots are counted up to this many (then `capped`). */
 export const COUNT_CAP = 1000;
+
+/** Catch-up after downtime: Frappe's rule ("latest": one run), "none", or every missed slot. */
+export type CatchupPolicy = "latest" | "none" | { all: true; window?: string | number };
+
+/** What dueSlots reads of a schedule (a hooks ScheduledTask has both). */
+export interface DueSchedule {
+  expression: string;
+  catchup?: CatchupPolicy;
+}
 
 export type SkipReason = "missed" | "outside-catchup-window";
 
@@ -100,7 +108,7 @@ function skippedRun(expression: string, zone: string, reason: SkipReason, after:
 }
 
 export function dueSlots(
-  task: Pick<ScheduledTask, "expression" | "catchup">,
+  task: DueSchedule,
   zone: string,
   lastSlot: number | undefined,
   now: number,

@@ -4,7 +4,23 @@
  * `hourly_maintenance` / `daily_maintenance` are Frappe's newer events for housekeeping: same
  * times as `hourly` / `daily`, on the "long" queue (Frappe's ScheduledJobType.get_queue_name).
  */
-import type { EventName } from "../hooks/types.js";
+
+export type EventName =
+  | "all"
+  | "hourly"
+  | "daily"
+  | "weekly"
+  | "monthly"
+  | "yearly"
+  | "annual"
+  | "hourly_long"
+  | "daily_long"
+  | "weekly_long"
+  | "monthly_long"
+  | "yearly_long"
+  | "annual_long"
+  | "hourly_maintenance"
+  | "daily_maintenance";
 
 export const EVENT_NAMES: readonly EventName[] = [
   "all",

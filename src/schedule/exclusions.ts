@@ -4,11 +4,19 @@
  * wall time it matches (5 fields: to the minute; 6 fields: to the second). Pure: the scheduler
  * records excluded slots as skipped (excluded) in the ledger.
  */
-import { isIsoDate } from "../hooks/schedule-options.js";
 import { parseSchedule } from "./schedule-expression.js";
 import { zoneTime } from "./zone-time.js";
 
 const MINUTE_MS = 60_000;
+
+export const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** True when `value` is a calendar date that exists ("2026-02-30" does not). */
+export function isIsoDate(value: string): boolean {
+  if (!ISO_DATE.test(value)) return false;
+  const d = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
+}
 
 /** The exclusion that matches `slot`, or undefined when the slot runs. */
 export function exclusionOf(except: readonly string[] | undefined, slot: number, zone: string): string | undefined {

@@ -42,14 +42,19 @@ export function parseSchedule(expression: string): Schedule {
 }
 
 /**
- * Hand over a CronExpression someone already parsed (hooks validation parses every cron key),
- * so the scheduler does not parse it a second time: ~35 µs and a few KB of garbage each, which
- * adds up with 10 000 entries. Fields do not depend on parse options, so the result is the
- * same as parseSchedule's own. `expression` must be trimmed.
+ * The cron schedule of an expression already in canonical form (canonicalCron), from the same
+ * cache parseSchedule reads: hooks validation checks every cron key through this, so the
+ * scheduler does not parse it a second time (~35 µs and a few KB of garbage each, which adds
+ * up with 10 000 entries). Throws cron-parser's own error, unworded: the caller words it.
  */
-export function rememberParsedCron(expression: string, cron: CronExpression, nearestWeekday?: number): void {
-  if (cache.has(expression) || expression.startsWith("@every")) return;
-  cache.set(expression, fromCron(expression, cron, nearestWeekday));
+export function parseCanonicalCron(canonical: string): Schedule {
+  const cached = cache.get(canonical);
+  if (cached?.kind === "cron") return cached;
+  const { text, nearestWeekday } = parserText(canonical);
+  const schedule = fromCron(canonical, CronExpressionParser.parse(text), nearestWeekday);
+  // An `@every` string stays parseSchedule's own (it is not cron; the parse above refused it).
+  if (!cached) cache.set(canonical, schedule);
+  return schedule;
 }
 
 function fromCron(expression: string, cron: CronExpression, nearestWeekday?: number): Schedule {

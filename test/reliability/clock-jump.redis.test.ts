@@ -7,7 +7,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { manualClock } from "../../src/clock.js";
-import type { CatchupPolicy, ScheduledTask } from "../../src/hooks/types.js";
+import type { ScheduledTask } from "../../src/hooks/types.js";
+import type { CatchupPolicy } from "../../src/schedule/due.js";
 import type { QueueEnv } from "../../src/queue/context.js";
 import { createScheduler } from "../../src/scheduler/scheduler.js";
 import { readLedger } from "../../src/scheduler/ledger.js";

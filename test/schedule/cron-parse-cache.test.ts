@@ -1,9 +1,9 @@
-// Hooks validation hands its cron-parser parse to the scheduler (rememberParsedCron) so 10 000
-// entries are parsed once: the remembered schedule must be the one parseSchedule would build.
+// Hooks validation parses cron keys through the schedule cache (parseCanonicalCron) so 10 000
+// entries are parsed once: the cached schedule must be the one parseSchedule would build.
 import { CronExpressionParser } from "cron-parser";
 import { describe, expect, it } from "vitest";
 import { checkCronExpression } from "../../src/schedule/cron-check.js";
-import { parseSchedule, rememberParsedCron } from "../../src/schedule/schedule-expression.js";
+import { parseCanonicalCron, parseSchedule } from "../../src/schedule/schedule-expression.js";
 
 /** cron-parser's own iterator and the periodic rule of schedule-expression.ts (hour `*`: all 24 hours), for comparison. */
 const reference = (e: string) => {
@@ -11,7 +11,7 @@ const reference = (e: string) => {
   return { periodic: cron.fields.hour.values.length === 24, cron };
 };
 
-describe("rememberParsedCron", () => {
+describe("parseCanonicalCron: the cache hooks validation fills", () => {
   it("a cron key validated by the hooks checker is not parsed again, and fires the same", () => {
     const e = "17 */3 * * 2";
     expect(checkCronExpression(` ${e} `)).toBeUndefined();
@@ -33,13 +33,15 @@ describe("rememberParsedCron", () => {
   it("keeps what parseSchedule already cached and ignores @every", () => {
     const e = "0 9 * * *";
     const first = parseSchedule(e);
-    rememberParsedCron(e, CronExpressionParser.parse("5 5 * * *"));
+    expect(parseCanonicalCron(e)).toBe(first);
     expect(parseSchedule(e)).toBe(first);
-    rememberParsedCron("@every 10s", CronExpressionParser.parse("* * * * *"));
+    expect(parseSchedule("@every 10s")).toMatchObject({ kind: "every", periodMs: 10_000 });
+    expect(() => parseCanonicalCron("@every 10s")).toThrow();
+    expect(checkCronExpression("@every 10s")).toMatch(/bad cron expression/);
     expect(parseSchedule("@every 10s")).toMatchObject({ kind: "every", periodMs: 10_000 });
   });
 
-  it("an invalid key is not remembered: the scheduler still reports it in its own words", () => {
+  it("an invalid key is not cached: the scheduler still reports it in its own words", () => {
     expect(checkCronExpression("61 * * * *")).toMatch(/bad cron expression "61 \* \* \* \*"/);
     expect(() => parseSchedule("61 * * * *")).toThrow(/invalid schedule "61 \* \* \* \*"/);
   });

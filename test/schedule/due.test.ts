@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { dueSlots, parseWindow, DEFAULT_GRACE_MS } from "../../src/schedule/due.js";
-import type { CatchupPolicy } from "../../src/hooks/types.js";
+import type { CatchupPolicy } from "../../src/schedule/due.js";
 import { ConfigError } from "../../src/errors.js";
 
 const at = (iso: string) => Date.parse(iso);

@@ -6,7 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { manualClock } from "../../src/clock.js";
-import type { CatchupPolicy, ScheduledTask } from "../../src/hooks/types.js";
+import type { ScheduledTask } from "../../src/hooks/types.js";
+import type { CatchupPolicy } from "../../src/schedule/due.js";
 import { DEFAULT_QUEUES, DEFAULT_RETENTION, type QueueEnv } from "../../src/queue/context.js";
 import { completeJob, dequeue } from "../../src/queue/lifecycle.js";
 import { preloadScripts } from "../../src/redis/scripts.js";

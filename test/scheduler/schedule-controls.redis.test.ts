@@ -17,7 +17,8 @@ import { DEFAULT_QUEUES, DEFAULT_RETENTION, type QueueEnv } from "../../src/queu
 import { getJobIn, readFinalFailure } from "../../src/queue/registry.js";
 import { enqueueIn } from "../../src/queue/enqueue.js";
 import { completeJob, dequeue, failJobDetailed, reapStalled } from "../../src/queue/lifecycle.js";
-import type { CatchupPolicy, ScheduledTask } from "../../src/hooks/types.js";
+import type { ScheduledTask } from "../../src/hooks/types.js";
+import type { CatchupPolicy } from "../../src/schedule/due.js";
 import type { DeadlineMiss } from "../../src/scheduler/deadlines.js";
 import { backfill } from "../../src/ops/schedule-backfill.js";
 import { currentJob, runInJobContext } from "../../src/runtime/job-context.js";

@@ -10,7 +10,8 @@ import { setSwitch } from "../../src/scheduler/switches.js";
 import { DEFAULT_QUEUES, DEFAULT_RETENTION, type QueueEnv } from "../../src/queue/context.js";
 import { getJobIn } from "../../src/queue/registry.js";
 import { dequeue, completeJob } from "../../src/queue/lifecycle.js";
-import type { CatchupPolicy, ScheduledTask } from "../../src/hooks/types.js";
+import type { ScheduledTask } from "../../src/hooks/types.js";
+import type { CatchupPolicy } from "../../src/schedule/due.js";
 
 let t: TestRedis;
 beforeAll(async () => {
