@@ -12,7 +12,7 @@ import type { ResolvedConfig } from "../config/types.js";
 import { findEmbeddedRedis } from "../daemon/embedded-redis.js";
 import { SchedulerError } from "../errors.js";
 import { loadHooks } from "../hooks/load.js";
-import { createTaskRegistry } from "../tasks/task-loader.js";
+import { createTaskTable } from "../tasks/task-loader.js";
 import { loadTimeoutMs } from "../tasks/load-probe.js";
 import type { LoadedHooks } from "../hooks/types.js";
 import { DEFAULT_QUEUES, DEFAULT_RETENTION, type QueueEnv } from "../queue/context.js";
@@ -91,7 +91,7 @@ export async function openCli(options: CommonOptions, how: TargetOptions): Promi
     clock: systemClock,
     queues: target.config?.queues ?? DEFAULT_QUEUES,
     retention: target.config?.retention ?? DEFAULT_RETENTION,
-    tasks: target.config ? createTaskRegistry(target.config.appRoot, { loadTimeoutMs: loadTimeoutMs() }) : undefined,
+    tasks: target.config ? createTaskTable(target.config.appRoot, { loadTimeoutMs: loadTimeoutMs() }) : undefined,
     ...(target.config?.signing ? { signing: target.config.signing } : {}),
   };
   return {

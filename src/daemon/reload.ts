@@ -6,9 +6,10 @@ import { resolveConfig } from "../config/resolve.js";
 import type { ResolvedConfig } from "../config/types.js";
 import { loadHooks } from "../hooks/load.js";
 import { loadTimeoutMs } from "../tasks/load-probe.js";
-import { createTaskRegistry, validateTaskPaths, allTaskPaths } from "../tasks/task-loader.js";
+import { createTaskTable, validateTaskPaths, allTaskPaths } from "../tasks/task-loader.js";
 import { HooksValidationError } from "../hooks/problems.js";
-import type { LoadedHooks, ScheduledTask, TaskRegistry } from "../hooks/types.js";
+import type { LoadedHooks, ScheduledTask } from "../hooks/types.js";
+import type { TaskTable } from "../tasks/task-table.js";
 
 export interface TaskDiff {
   added: ScheduledTask[];
@@ -31,7 +32,7 @@ export function diffTasks(before: ScheduledTask[], after: ScheduledTask[]): Task
 export interface LoadedApp {
   hooks: LoadedHooks;
   config: ResolvedConfig;
-  tasks: TaskRegistry;
+  tasks: TaskTable;
 }
 
 /**
@@ -41,7 +42,7 @@ export interface LoadedApp {
 export async function loadApp(input: { hooksPath?: string; cwd?: string; fresh?: boolean; flags: { redis?: string; prefix?: string } }): Promise<LoadedApp> {
   const hooks = await loadHooks({ hooksPath: input.hooksPath, cwd: input.cwd, fresh: input.fresh });
   const config = resolveConfig({ flags: input.flags, hooks });
-  const tasks = createTaskRegistry(config.appRoot, { fresh: input.fresh, loadTimeoutMs: loadTimeoutMs() });
+  const tasks = createTaskTable(config.appRoot, { fresh: input.fresh, loadTimeoutMs: loadTimeoutMs() });
   const problems = await validateTaskPaths(tasks, allTaskPaths(hooks), hooks.file);
   if (problems.length) throw new HooksValidationError(problems);
   return { hooks, config, tasks };

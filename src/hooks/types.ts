@@ -91,19 +91,3 @@ export interface LoadedHooks {
   definition: HooksDefinition;
   tasks: ScheduledTask[];
 }
-
-/**
- * Maps dotted paths to task functions and back. Implemented by src/tasks/task-loader.ts
- * (modules loaded through the TS loader, confined to the app root); the queue uses it to
- * validate methods at enqueue time and workers use it to run them.
- */
-export interface TaskRegistry {
-  /** The app root dotted paths resolve under. */
-  readonly appRoot: string;
-  /** Load and return the task function; throws TaskResolutionError with a clear message. */
-  resolve(dottedPath: string): Promise<(kwargs: Record<string, unknown>) => unknown>;
-  /** The task function if this registry has resolved the path before (no await: the hot path). */
-  known?(dottedPath: string): ((kwargs: Record<string, unknown>) => unknown) | undefined;
-  /** The dotted path of a function exported by an app module loaded so far, if any. */
-  pathOf(fn: Function): string | undefined;
-}

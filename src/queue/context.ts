@@ -10,7 +10,7 @@ import { Redis as RedisClient } from "ioredis";
 import { systemClock, type Clock } from "../clock.js";
 import type { QueueConfig, RetentionConfig } from "../config/types.js";
 import { EnqueueError } from "../errors.js";
-import type { TaskRegistry } from "../hooks/types.js";
+import type { TaskRegistry } from "../tasks/task-table.js";
 import { createKeys, DEFAULT_PREFIX } from "../redis/keys.js";
 import { createRedis } from "../redis/connection.js";
 import { runtime } from "../runtime/context.js";

@@ -6,6 +6,7 @@ import { EnqueueError } from "../errors.js";
 import { parseDuration } from "../cli/duration.js";
 import { normalizeRetry, type RetryInput } from "./retry.js";
 import { overLimit } from "./limits.js";
+import { isDottedPath } from "../tasks/dotted-path.js";
 
 /** A job to wait for: its id, or any object with an `id` (a Job, a JobHandle, enqueue()'s result). */
 export type DependencyRef = string | { id: string };
@@ -91,7 +92,6 @@ const ALIASES: Array<[string, string]> = [
 ];
 const OPTION_KEYS = new Set(["queue", "timeout", "now", "deduplicate", "retry", "delay", "at", "kwargs", ...ALIASES.flat()]);
 const JOB_ID = /^[^\s{}]{1,200}$/;
-const DOTTED_PATH = /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)+$/;
 
 /** Seconds as a number (or numeric string), or a "10m"-style duration (shared CLI parser). */
 function delayMs_(v: unknown): number | undefined {
@@ -198,7 +198,7 @@ export function normalizeOptions(options: EnqueueOptions = {}, now: number = Dat
   if (runNow && dependsOn.length > 0) fail("BAD_OPTION", "enqueue: dependsOn cannot be combined with now / isAsync: false (the task would run before its dependencies)");
   if (jobId !== undefined && dependsOn.includes(jobId)) fail("BAD_DEPENDENCY", `enqueue: job "${jobId}" cannot depend on itself`);
   const onFailure = str("onFailure", pick(options, "onFailure", "on_failure"));
-  if (onFailure !== undefined && !DOTTED_PATH.test(onFailure)) {
+  if (onFailure !== undefined && !isDottedPath(onFailure)) {
     fail("BAD_OPTION", `enqueue: onFailure ${show(onFailure)} is not a dotted path like "my_app.alerts.notify_admin"`);
   }
 

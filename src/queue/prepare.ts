@@ -13,8 +13,7 @@ import { jsonProblem } from "./json-safe.js";
 import { checkKwargsSize } from "./limits.js";
 import type { NormalizedOptions } from "./options.js";
 import type { Job, PreparedJob } from "./types.js";
-
-const DOTTED = /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)+$/;
+import { isDottedPath } from "../tasks/dotted-path.js";
 
 // `any`: a task typed `({ batch }: { batch: string }) => ...` must be accepted as it is.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -31,7 +30,7 @@ export async function methodPath(env: QueueEnv, method: TaskMethod): Promise<str
     }
     return path;
   }
-  if (typeof method !== "string" || !DOTTED.test(method)) {
+  if (!isDottedPath(method)) {
     throw new EnqueueError("BAD_METHOD", `enqueue: method ${typeof method === "string" ? JSON.stringify(method) : `of type ${method === null ? "null" : typeof method}`} is not a dotted path like "my_app.tasks.send_mail"`);
   }
   if (env.tasks) {

@@ -1,12 +1,24 @@
 /**
  * Dotted task paths (`my_app.tasks.process_queue`): the module path, then the export name.
  * Only identifiers are allowed, so a path can never spell `..`, `/` or an absolute file name.
+ * The one dotted-path check: hooks validation and the task loader call parseDottedPath (with
+ * its messages), enqueue and job options call isDottedPath (the same shape rule, no message).
  */
 import { clip } from "./clip.js";
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
-/** A value quoted for a message, clipped when long (src/tasks/clip.ts). */
+/**
+ * True when `value` has the shape of a dotted path: at least two identifiers joined by single
+ * dots. parseDottedPath adds one rule a loadable path needs (no node_modules segment) and says why.
+ */
+export function isDottedPath(value: unknown): value is string {
+  if (typeof value !== "string") return false;
+  const segments = value.split(".");
+  return segments.length >= 2 && segments.every((s) => IDENTIFIER.test(s));
+}
+
+/** A value quoted for a message, clipped when long (clip.ts). */
 function quote(value: unknown): string {
   return typeof value === "string" ? JSON.stringify(clip(value)) : JSON.stringify(value) ?? String(value);
 }

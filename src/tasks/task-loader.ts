@@ -1,29 +1,27 @@
 /**
- * Dotted paths -> task functions, confined to the app root (implements TaskRegistry).
+ * Dotted paths -> task functions, confined to the app root (implements TaskTable).
  *
  * `my_app.tasks.process_queue` is the export `process_queue` of `my_app/tasks.{ts,mts,js,mjs}`
  * or `my_app/tasks/index.{ts,mts,js,mjs}` under the app root. The resolved file's realpath must
  * stay inside the root's realpath (a symlink cannot lead out) and outside node_modules. Every
- * function a loaded module exports is recorded in runtime().taskPaths, so `pathOf(fn)` (and so
+ * function a loaded module exports is recorded in taskPaths() (task-paths.ts), so `pathOf(fn)` (and so
  * `enqueue(send_notification)`) maps a function back to its dotted path.
  */
 import { realpathSync, statSync } from "node:fs";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { TaskResolutionError } from "../errors.js";
-import { runtime } from "../runtime/context.js";
 import { parseDottedPath } from "./dotted-path.js";
 import { displayPath, type Problem } from "../hooks/problems.js";
 import { forgetModules, importModule, loaderMessage } from "./ts-loader.js";
 import { PROBE_HINT, probeLoad, probeLoadAll } from "./load-probe.js";
-import type { LoadedHooks, ScheduledTask, TaskRegistry } from "../hooks/types.js";
+import type { TaskFunction, TaskTable } from "./task-table.js";
+import { taskPaths } from "./task-paths.js";
 import { taskRefusal } from "./task-allow.js";
 import { clip, CLIP_AT } from "./clip.js";
 
 export const MODULE_EXTENSIONS = [".ts", ".mts", ".js", ".mjs"] as const;
 
-export type TaskFunction = (kwargs: Record<string, unknown>) => unknown;
-
-export interface TaskRegistryOptions {
+export interface TaskTableOptions {
   /** Evaluate app modules again instead of reusing ones loaded earlier in this process. */
   fresh?: boolean;
   /**
@@ -53,21 +51,21 @@ function inside(root: string, path: string): boolean {
   return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel);
 }
 
-class AppTaskRegistry implements TaskRegistry {
+class AppTaskTable implements TaskTable {
   readonly appRoot: string;
   private readonly realRoot: string;
   private readonly fresh: boolean;
   private readonly loadTimeoutMs: number | undefined;
   /** Module file -> what its probe found (undefined: its evaluation finished). */
   private readonly probed = new Map<string, string | undefined>();
-  /** Module path (`my_app.tasks`) -> its namespace, loaded once per registry. */
+  /** Module path (`my_app.tasks`) -> its namespace, loaded once per table. */
   private readonly modules = new Map<string, Promise<Record<string, unknown>>>();
   /** Module path -> the file it was loaded from: a worker resolves per job, without fs calls. */
   private readonly files = new Map<string, string>();
   /** Dotted path -> the function it resolved to (successes only: a fixed file is seen again). */
   private readonly resolved = new Map<string, TaskFunction>();
 
-  constructor(appRoot: string, options: TaskRegistryOptions) {
+  constructor(appRoot: string, options: TaskTableOptions) {
     this.appRoot = resolve(appRoot);
     try {
       this.realRoot = realpathSync(this.appRoot);
@@ -122,7 +120,7 @@ class AppTaskRegistry implements TaskRegistry {
   }
 
   pathOf(fn: Function): string | undefined {
-    return runtime().taskPaths.get(fn);
+    return taskPaths().get(fn);
   }
 
   private async loadModule(dottedPath: string, modulePath: string, segments: string[]): Promise<{ file: string; namespace: Record<string, unknown> }> {
@@ -219,7 +217,7 @@ class AppTaskRegistry implements TaskRegistry {
 
 /** Record every exported function of a module under `<module path>.<export name>`. */
 function registerExports(namespace: Record<string, unknown>, modulePath: string): void {
-  const paths = runtime().taskPaths;
+  const paths = taskPaths();
   for (const [name, value] of Object.entries(namespace)) {
     if (name === "default" || typeof value !== "function") continue;
     // First registration wins: a function re-exported elsewhere keeps its home module's path.
@@ -230,24 +228,29 @@ function registerExports(namespace: Record<string, unknown>, modulePath: string)
 /** A module's evaluation in the probe thread did not finish (the message says how). */
 class ProbeFailure extends Error {}
 
-export function createTaskRegistry(appRoot: string, options: TaskRegistryOptions = {}): TaskRegistry {
-  return new AppTaskRegistry(appRoot, options);
+export function createTaskTable(appRoot: string, options: TaskTableOptions = {}): TaskTable {
+  return new AppTaskTable(appRoot, options);
+}
+
+/** @deprecated use createTaskTable */
+export const createTaskRegistry = createTaskTable;
+
+/** What validateTaskPaths checks: a dotted path and the hooks key that names it. */
+export interface NamedTaskPath {
+  method: string;
+  source: string;
 }
 
 /**
  * Resolve every task path of the hooks file; each one that fails is a Problem naming its
  * source key (`scheduler_events.daily[0]`). Used by doctor and at daemon start-up.
  */
-export async function validateTaskPaths(
-  registry: TaskRegistry,
-  tasks: readonly Pick<ScheduledTask, "method" | "source">[],
-  file = "",
-): Promise<Problem[]> {
+export async function validateTaskPaths(table: TaskTable, tasks: readonly NamedTaskPath[], file = ""): Promise<Problem[]> {
   const problems: Problem[] = [];
-  if (registry instanceof AppTaskRegistry) await registry.probeAll(tasks.map((t) => t.method));
+  if (table instanceof AppTaskTable) await table.probeAll(tasks.map((t) => t.method));
   for (const task of tasks) {
     try {
-      await registry.resolve(task.method);
+      await table.resolve(task.method);
     } catch (err) {
       const message = err instanceof TaskResolutionError ? err.toLine() : loaderMessage(err);
       problems.push({ file, key: task.source, message });
@@ -257,8 +260,12 @@ export async function validateTaskPaths(
 }
 
 /** Every dotted path a hooks file names: its scheduled tasks (and their `on_failure`), then `job_failure_handlers`. */
-export function allTaskPaths(hooks: LoadedHooks): Array<Pick<ScheduledTask, "method" | "source">> {
-  const paths: Array<Pick<ScheduledTask, "method" | "source">> = hooks.tasks.flatMap((t) => [
+export function allTaskPaths(hooks: {
+  file?: string;
+  tasks: readonly { method: string; source: string; onFailure?: string }[];
+  definition: { job_failure_handlers?: readonly string[] };
+}): NamedTaskPath[] {
+  const paths: NamedTaskPath[] = hooks.tasks.flatMap((t) => [
     { method: t.method, source: t.source },
     ...(t.onFailure !== undefined ? [{ method: t.onFailure, source: `${t.source}.on_failure` }] : []),
   ]);

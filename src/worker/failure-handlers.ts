@@ -17,7 +17,7 @@
  */
 import type { QueueEnv } from "../queue/context.js";
 import { setActiveContext } from "../queue/context.js";
-import type { TaskRegistry } from "../hooks/types.js";
+import type { TaskRegistry } from "../tasks/task-table.js";
 import { failJobDetailed, type FailJobInput, type FinalFailure } from "../queue/lifecycle.js";
 import { readFinalFailure } from "../queue/registry.js";
 import { runFailureHandlers, type FailureHandler, type FailureHandlersReport } from "../patterns/notify.js";

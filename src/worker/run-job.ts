@@ -10,7 +10,7 @@
  */
 import type { Job, PreparedJob } from "../queue/types.js";
 import type { QueueEnv } from "../queue/context.js";
-import type { TaskRegistry } from "../hooks/types.js";
+import type { TaskRegistry } from "../tasks/task-table.js";
 import { cancelStarted, completeAndTake, completeJob, failJob, requeueJob, type DequeueOptions, type FailJobInput } from "../queue/lifecycle.js";
 import { runInJobContext } from "../runtime/job-context.js";
 import { JobCanceledError, JobLeaseLostError, JobTimeoutError } from "../errors.js";

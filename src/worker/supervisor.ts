@@ -36,7 +36,7 @@ import { forwardChildLine } from "./child-output.js";
 import { FailureHandlers } from "./failure-handlers.js";
 import { CancelRelay, DEFAULT_CANCEL_GRACE_MS } from "./job-cancel.js";
 import { createTaskRegistry } from "../tasks/task-loader.js";
-import type { TaskRegistry } from "../hooks/types.js";
+import type { TaskRegistry } from "../tasks/task-table.js";
 import type { Logger, WorkerTimings } from "./types.js";
 import { DEFAULT_TIMINGS, type GroupState, type Slot, type SupervisorOptions } from "./supervisor-types.js";
 import { childExecArgv } from "./child-exec-argv.js";

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EVENT_NAMES } from "../../src/schedule/events.js";
 import { loadHooks } from "../../src/hooks/load.js";
-import { createTaskRegistry, validateTaskPaths } from "../../src/tasks/task-loader.js";
+import { createTaskTable, validateTaskPaths } from "../../src/tasks/task-loader.js";
 import type { LoadedHooks } from "../../src/hooks/types.js";
 import { runCli } from "../helpers/cli.js";
 import { testRedis, type TestRedis } from "../helpers/redis.js";
@@ -75,7 +75,7 @@ describe("a Frappe site's hooks", () => {
   });
 
   it("every dotted path resolves to its function", async () => {
-    const registry = createTaskRegistry(site);
+    const registry = createTaskTable(site);
     expect(await validateTaskPaths(registry, hooks.tasks, hooks.file)).toEqual([]);
   });
 

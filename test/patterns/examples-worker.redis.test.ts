@@ -18,7 +18,7 @@ import { loadHooks } from "../../src/hooks/load.js";
 import { resolveConfig } from "../../src/config/resolve.js";
 import { enqueueIn } from "../../src/queue/enqueue.js";
 import { enqueueScheduled } from "../../src/queue/enqueue-scheduled.js";
-import { allTaskPaths, createTaskRegistry, validateTaskPaths } from "../../src/tasks/task-loader.js";
+import { allTaskPaths, createTaskTable, validateTaskPaths } from "../../src/tasks/task-loader.js";
 import { systemClock } from "../../src/clock.js";
 import { startSupervisor } from "../../src/worker/supervisor.js";
 import { silentLogger } from "../../src/worker/log.js";
@@ -179,7 +179,7 @@ describe("examples in a real worker", () => {
 
   it("scheduled_jobs.hooks.ts: every task resolves; trigger and the scheduler's enqueue queue them; a burst worker runs them", async () => {
     const hooks = await loadHooks({ hooksPath: SCHEDULED_HOOKS });
-    const registry = createTaskRegistry(resolveConfig({ hooks, env: {} }).appRoot);
+    const registry = createTaskTable(resolveConfig({ hooks, env: {} }).appRoot);
     expect(await validateTaskPaths(registry, allTaskPaths(hooks), hooks.file)).toEqual([]);
     // Two events through the CLI (a process each), the other five as the scheduler fires them.
     for (const e of ["daily", "0 9 * * *"]) {

@@ -1,14 +1,14 @@
-/** Shared test fixtures for the queue: a tiny TaskRegistry and a QueueEnv on a test prefix. */
+/** Shared test fixtures for the queue: a tiny TaskTable and a QueueEnv on a test prefix. */
 import { manualClock } from "../../src/clock.js";
 import { TaskResolutionError } from "../../src/errors.js";
-import type { TaskRegistry } from "../../src/hooks/types.js";
+import type { TaskTable } from "../../src/tasks/task-table.js";
 import { DEFAULT_QUEUES, DEFAULT_RETENTION, setActiveContext, type QueueEnv } from "../../src/queue/context.js";
 import { testRedis, type TestRedis } from "../helpers/redis.js";
 
 type TaskFn = (kwargs: Record<string, unknown>) => unknown;
 
-/** A TaskRegistry over an in-memory map of dotted path -> function. */
-export function tinyRegistry(tasks: Record<string, TaskFn>): TaskRegistry {
+/** A TaskTable over an in-memory map of dotted path -> function. */
+export function tinyRegistry(tasks: Record<string, TaskFn>): TaskTable {
   const byFn = new Map<Function, string>(Object.entries(tasks).map(([p, f]) => [f, p]));
   return {
     appRoot: "/virtual",

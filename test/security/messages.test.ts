@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { checkCronExpression } from "../../src/schedule/cron-check.js";
-import { createTaskRegistry } from "../../src/tasks/task-loader.js";
+import { createTaskTable } from "../../src/tasks/task-loader.js";
 import { validateHooks } from "../../src/hooks/validate.js";
 import { SECURITY_HOOKS } from "./helpers.js";
 import { dirname } from "node:path";
@@ -20,7 +20,7 @@ describe("hooks messages", () => {
     const long = `app.${"a".repeat(10_000)}.x`;
     const problems = validateHooks({ scheduler_events: { hourly: [`${long}/y`] } }, "/app/hooks.ts", { unknownKeys: "all" });
     expect(problems[0]!.message.length).toBeLessThan(400);
-    const err = await createTaskRegistry(dirname(SECURITY_HOOKS)).resolve(long).catch((e: Error & { toLine(): string }) => e.toLine());
+    const err = await createTaskTable(dirname(SECURITY_HOOKS)).resolve(long).catch((e: Error & { toLine(): string }) => e.toLine());
     expect(err.length).toBeLessThan(400);
     expect(err).toMatch(/\(10006 characters\): no such module/);
   });

@@ -8,14 +8,15 @@ import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { TaskResolutionError } from "../../src/errors.js";
 import { runtime } from "../../src/runtime/context.js";
-import { allTaskPaths, createTaskRegistry, validateTaskPaths } from "../../src/tasks/task-loader.js";
+import { taskPaths } from "../../src/tasks/task-paths.js";
+import { allTaskPaths, createTaskTable, validateTaskPaths } from "../../src/tasks/task-loader.js";
 import { normalizeHooks } from "../../src/hooks/normalize.js";
 import { cleanupApps, makeApp, REPO_ROOT, writeFiles } from "../hooks/app-fixture.js";
 
 afterAll(cleanupApps);
 
 async function resolveError(root: string, path: string): Promise<TaskResolutionError> {
-  const err = await createTaskRegistry(root)
+  const err = await createTaskTable(root)
     .resolve(path)
     .then(
       () => undefined,
@@ -25,7 +26,7 @@ async function resolveError(root: string, path: string): Promise<TaskResolutionE
   return err as TaskResolutionError;
 }
 
-describe("createTaskRegistry: layouts", () => {
+describe("createTaskTable: layouts", () => {
   it("module file, index file, deeper paths and every extension", async () => {
     const root = await makeApp({
       "my_app/tasks.ts": "export const process_queue = (kw: { n: number }) => kw.n * 2;\n",
@@ -34,7 +35,7 @@ describe("createTaskRegistry: layouts", () => {
       "js_app/jobs.js": "export function run() { return 'js'; }\n",
       "mjs_app/jobs.mjs": "export function run() { return 'mjs'; }\n",
     });
-    const registry = createTaskRegistry(root);
+    const registry = createTaskTable(root);
     expect(await (await registry.resolve("my_app.tasks.process_queue"))({ n: 21 })).toBe(42);
     expect(await (await registry.resolve("my_app.reports.daily"))({})).toBe("daily");
     expect(await (await registry.resolve("a.b.c.fn"))({})).toBe("mts");
@@ -44,16 +45,16 @@ describe("createTaskRegistry: layouts", () => {
 
   it("a TS task importing a TS helper module", async () => {
     const root = await makeApp({
-      "my_app/tasks.ts": `import { shout } from "../hooks/lib/text.ts";\nimport { twice } from "../hooks/lib/math";\nexport function greet({ name }: { name: string }) { return shout(name) + twice(2); }\n`,
+      "my_app/tasks.ts": `import { shout } from "./lib/text.ts";\nimport { twice } from "./lib/math";\nexport function greet({ name }: { name: string }) { return shout(name) + twice(2); }\n`,
       "my_app/lib/text.ts": "export const shout = (s: string): string => s.toUpperCase();\n",
       "my_app/lib/math.ts": "export const twice = (n: number): number => n * 2;\n",
     });
-    const greet = await createTaskRegistry(root).resolve("my_app.tasks.greet");
+    const greet = await createTaskTable(root).resolve("my_app.tasks.greet");
     expect(greet({ name: "ada" })).toBe("ADA4");
   });
 });
 
-describe("createTaskRegistry: refusals", () => {
+describe("createTaskTable: refusals", () => {
   it("paths that are not dotted paths: .., empty segments, absolute and file paths", async () => {
     const root = await makeApp({ "my_app/tasks.ts": "export function x() {}\n" });
     for (const [path, pattern] of [
@@ -98,7 +99,7 @@ describe("createTaskRegistry: refusals", () => {
     const e3 = await resolveError(root, "vendor.fn");
     expect(e3.code).toBe("TASK_IN_NODE_MODULES");
     // A symlink that stays inside the root is fine.
-    expect(await (await createTaskRegistry(root).resolve("my_app.alias.ok"))({})).toBe("ok");
+    expect(await (await createTaskTable(root).resolve("my_app.alias.ok"))({})).toBe("ok");
   });
 
   it("names that are not exported, and exports that are not functions", async () => {
@@ -121,7 +122,7 @@ describe("createTaskRegistry: refusals", () => {
   });
 
   it("a missing app root is a clear error", () => {
-    expect(() => createTaskRegistry("/nonexistent/app/root")).toThrow(/app root \/nonexistent\/app\/root does not exist/);
+    expect(() => createTaskTable("/nonexistent/app/root")).toThrow(/app root \/nonexistent\/app\/root does not exist/);
   });
 });
 
@@ -129,9 +130,9 @@ describe("functions map back to dotted paths", () => {
   it("every exported function of a loaded module, including ones imported elsewhere", async () => {
     const root = await makeApp({
       "my_app/notify.ts": "export async function send_notification({ user }: { user: string }) { return user; }\nexport const NOT_A_FN = 1;\n",
-      "my_app/tasks.ts": `import { send_notification } from "../hooks/notify.ts";\nexport function chain() { return send_notification; }\nexport function other() {}\n`,
+      "my_app/tasks.ts": `import { send_notification } from "./notify.ts";\nexport function chain() { return send_notification; }\nexport function other() {}\n`,
     });
-    const registry = createTaskRegistry(root);
+    const registry = createTaskTable(root);
     const chain = await registry.resolve("my_app.tasks.chain");
     const other = await registry.resolve("my_app.tasks.other");
     expect(registry.pathOf(chain)).toBe("my_app.tasks.chain");
@@ -140,6 +141,7 @@ describe("functions map back to dotted paths", () => {
     // The function a task module imported is the very function the registry resolved.
     expect(chain({})).toBe(send);
     expect(registry.pathOf(send)).toBe("my_app.notify.send_notification");
+    expect(taskPaths().get(send)).toBe("my_app.notify.send_notification");
     expect(runtime().taskPaths.get(send)).toBe("my_app.notify.send_notification");
     expect(registry.pathOf(() => 1)).toBeUndefined();
   });
@@ -154,7 +156,7 @@ import { runtime as transpiledRuntime } from ${JSON.stringify(join(REPO_ROOT, "s
 export function probe() { return { defineHooks, dist: distRuntime(), transpiled: transpiledRuntime() }; }
 `,
     });
-    const probe = await createTaskRegistry(root).resolve("my_app.probe.probe");
+    const probe = await createTaskTable(root).resolve("my_app.probe.probe");
     const got = probe({}) as { defineHooks: unknown; dist: unknown; transpiled: unknown };
     // Node's own loader (require of ESM shares Node's ESM cache), not vitest's import(), which
     // would evaluate a copy of its own.
@@ -175,11 +177,11 @@ export function probe() { return { defineHooks, dist: distRuntime(), transpiled:
 
 describe("reload and start-up validation", () => {
   it("a fresh registry sees an edited task module; a cached one does not", async () => {
-    const root = await makeApp({ "my_app/tasks.ts": `import { V } from "../hooks/value.ts";\nexport function v() { return V; }\n`, "my_app/value.ts": "export const V = 1;\n" });
-    expect((await createTaskRegistry(root).resolve("my_app.tasks.v"))({})).toBe(1);
+    const root = await makeApp({ "my_app/tasks.ts": `import { V } from "./value.ts";\nexport function v() { return V; }\n`, "my_app/value.ts": "export const V = 1;\n" });
+    expect((await createTaskTable(root).resolve("my_app.tasks.v"))({})).toBe(1);
     await writeFile(join(root, "my_app/value.ts"), "export const V = 2;\n");
-    expect((await createTaskRegistry(root).resolve("my_app.tasks.v"))({})).toBe(1);
-    expect((await createTaskRegistry(root, { fresh: true }).resolve("my_app.tasks.v"))({})).toBe(2);
+    expect((await createTaskTable(root).resolve("my_app.tasks.v"))({})).toBe(1);
+    expect((await createTaskTable(root, { fresh: true }).resolve("my_app.tasks.v"))({})).toBe(2);
   });
 
   it("validateTaskPaths reports each bad path with its source key", async () => {
@@ -189,7 +191,7 @@ describe("reload and start-up validation", () => {
       job_failure_handlers: ["my_app.tasks.absent"],
     };
     const hooks = { file: join(root, "hooks.ts"), definition, tasks: normalizeHooks(definition) };
-    const problems = await validateTaskPaths(createTaskRegistry(root), allTaskPaths(hooks), hooks.file);
+    const problems = await validateTaskPaths(createTaskTable(root), allTaskPaths(hooks), hooks.file);
     expect(problems.map((p) => p.key)).toEqual(["scheduler_events.daily[1]", 'scheduler_events.cron["0 9 * * *"][0]', "job_failure_handlers[0]"]);
     expect(problems[0]!.message).toMatch(/export "bad" of .* is number, not a function/);
     expect(problems[1]!.message).toMatch(/no module my_app\/nope/);

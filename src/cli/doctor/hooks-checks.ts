@@ -4,7 +4,7 @@ import { resolveConfig } from "../../config/resolve.js";
 import { cronDialectWarnings } from "../../hooks/cron-dialect-warnings.js";
 import { loadHooks } from "../../hooks/load.js";
 import { displayPath, HooksValidationError, problemLine } from "../../hooks/problems.js";
-import { allTaskPaths, createTaskRegistry, validateTaskPaths } from "../../tasks/task-loader.js";
+import { allTaskPaths, createTaskTable, validateTaskPaths } from "../../tasks/task-loader.js";
 import { loadTimeoutMs } from "../../tasks/load-probe.js";
 import type { LoadedHooks } from "../../hooks/types.js";
 import { errorFinding, finding, type Check, type Finding } from "./types.js";
@@ -30,17 +30,17 @@ export const taskPathsCheck: Check = {
   name: "tasks",
   async run(ctx) {
     if (!ctx.hooks) return [finding("tasks", "warn", "skipped: the hooks file did not load", "fix the hooks errors above")];
-    let registry;
+    let table;
     try {
-      registry = ctx.registry = createTaskRegistry(appRootOf(ctx.hooks), { loadTimeoutMs: loadTimeoutMs() });
+      table = ctx.taskTable = createTaskTable(appRootOf(ctx.hooks), { loadTimeoutMs: loadTimeoutMs() });
     } catch (err) {
       return [errorFinding("tasks", err, "set app_root to an existing folder")];
     }
     const paths = allTaskPaths(ctx.hooks);
-    const problems = await validateTaskPaths(registry, paths, ctx.hooks.file);
+    const problems = await validateTaskPaths(table, paths, ctx.hooks.file);
     if (problems.length === 0) {
       const unique = new Set(paths.map((p) => p.method)).size;
-      return [finding("tasks", "ok", `${unique} task path${unique === 1 ? "" : "s"} resolve under ${registry.appRoot === ctx.options.cwd ? "." : displayPath(registry.appRoot, ctx.options.cwd)}`)];
+      return [finding("tasks", "ok", `${unique} task path${unique === 1 ? "" : "s"} resolve under ${table.appRoot === ctx.options.cwd ? "." : displayPath(table.appRoot, ctx.options.cwd)}`)];
     }
     return problems.map((p) => finding("tasks", "error", problemLine(p), "fix the dotted path or export the function"));
   },

@@ -2,7 +2,8 @@
 import type { Redis } from "ioredis";
 import { describeError, SchedulerError } from "../../errors.js";
 import type { ResolvedConfig } from "../../config/types.js";
-import type { LoadedHooks, TaskRegistry } from "../../hooks/types.js";
+import type { LoadedHooks } from "../../hooks/types.js";
+import type { TaskTable } from "../../tasks/task-table.js";
 
 export type FindingLevel = "ok" | "warn" | "error";
 
@@ -32,7 +33,7 @@ export interface DoctorOptions {
 export interface DoctorContext {
   options: DoctorOptions;
   hooks?: LoadedHooks;
-  registry?: TaskRegistry;
+  taskTable?: TaskTable;
   config?: ResolvedConfig;
   redis?: Redis;
   /** True when the embedded redis-server will be used (nothing configured, nothing answering). */
