@@ -6,7 +6,6 @@
  * "deadline:<task>:<slot>", task, method, scheduledFor) and `error.name` is DeadlineMissedError,
  * so a handler can tell a late schedule from a failed job.
  */
-import type { FailureHandlers } from "../worker/failure-handlers.js";
 import type { FinalFailure } from "../queue/lifecycle.js";
 import type { DeadlineMiss } from "./deadlines.js";
 
@@ -37,8 +36,16 @@ export function deadlineFailure(miss: DeadlineMiss, now: number): FinalFailure {
   };
 }
 
+/**
+ * What the notifier calls: the worker's FailureHandlers (src/worker/failure-handlers.ts) fit;
+ * named by shape so the scheduler does not import the worker layer above it.
+ */
+export interface FailureRunner {
+  run(failure: FinalFailure): Promise<unknown>;
+}
+
 /** The scheduler's onDeadlineMissed for a daemon: run the failure handlers, wait for them. */
-export function deadlineNotifier(handlers: FailureHandlers, clock: () => number): (miss: DeadlineMiss) => Promise<void> {
+export function deadlineNotifier(handlers: FailureRunner, clock: () => number): (miss: DeadlineMiss) => Promise<void> {
   return async (miss) => {
     await handlers.run(deadlineFailure(miss, clock()));
   };
