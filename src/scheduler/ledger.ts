@@ -3,7 +3,6 @@
  * `scheduler why <task>` can answer "did it run, and if not, why". Repeated skips for the same
  * reason merge into one entry with a count (scheduler_ledger.lua), never one line per tick.
  */
-import type { DueResult } from "../schedule/due.js";
 import type { ChainableCommander, Redis } from "ioredis";
 import type { Keys } from "../redis/keys.js";
 import { pipeScript, runScript } from "../redis/scripts.js";
@@ -122,10 +121,4 @@ export function describeEntry(e: LedgerEntry): string {
   const running = e.reason === "overlap" && e.runningJobId ? `: ${e.runningJobId} still live` : "";
   const detail = e.detail ? ` (${e.detail})` : "";
   return `skipped${times}: ${e.reason ?? "?"}${running}${detail}`;
-}
-
-/** The ledger entry of slots handled without a run (off, or outside the catch-up window). */
-export function skipEntryOf(slot: number, now: number, reason: LedgerEntry["reason"], due: DueResult, first?: number): LedgerEntry {
-  const count = due.slots.length + due.skipped.reduce((n, s) => n + s.count, 0);
-  return { slot, at: now, outcome: "skipped", reason, catchup: false, count, firstSlot: first, capped: due.skipped.some((s) => s.capped) || undefined };
 }

@@ -4,9 +4,10 @@
  * enqueue) and write the ledger, else watch for a leader that stopped firing (failover.ts).
  * Never busy-polls: a timer that fires early sleeps the rest. Writes carry the lease's fence.
  *
- * One tick: one round trip reads the switches and every task's last slot; due slots are computed
- * (pure, src/schedule/due.ts); each fire is one enqueue.lua call; baselines, skips, ledger
- * entries and the tick time go in one pipeline; then delayed jobs are promoted.
+ * One tick: one round trip reads the switches and every task's last slot; planTick (pure,
+ * plan-tick.ts, on src/schedule/due.ts) decides what fires and what is skipped; each fire is one
+ * enqueue.lua call; baselines, skips, ledger entries and the tick time go in one pipeline; then
+ * delayed jobs are promoted.
  */
 import type { ChainableCommander } from "ioredis";
 import { systemClock, type Clock } from "../clock.js";
@@ -16,14 +17,14 @@ import type { QueueEnv } from "../queue/context.js";
 import { enqueueScheduled } from "../queue/enqueue-scheduled.js";
 import { promoteScheduled } from "../queue/lifecycle.js";
 import { execScriptPipeline, preloadScripts } from "../redis/scripts.js";
-import { dueSlots, type DueResult } from "../schedule/due.js";
 import { createFollower } from "./failover.js";
 import { createLeaderLease, type LeaderLease } from "./leader.js";
-import { LEDGER_SCRIPTS, pipeEntries, pipeSkip, skipEntryOf, type LedgerEntry } from "./ledger.js";
-import { checkDeadlines, excludedEntry, installSchedules, pauseKey, type DeadlineMiss } from "./tick-controls.js";
+import { LEDGER_SCRIPTS, pipeEntries, pipeSkip, type LedgerEntry } from "./ledger.js";
+import { excludedEntry, planTick, type PlannedFire, type QuietMark } from "./plan-tick.js";
+import { checkDeadlines, installSchedules, pauseKey, type DeadlineMiss } from "./tick-controls.js";
 import { LatencyStats, type LatencySummary } from "./latency.js";
 import { validateSchedule } from "../schedule/next-fire.js";
-import { offReason, parseSwitches, type SchedulerSwitches } from "./switches.js";
+import { parseSwitches, type SchedulerSwitches } from "./switches.js";
 
 export interface SchedulerLogger {
   info(msg: string): void;
@@ -93,13 +94,8 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   const startedAt = clock();
   for (const t of tasks) firstSeen.set(t.id, startedAt);
   const lastError = new Map<string, string>();
-  /**
-   * Tasks that had nothing due at their last tick: their recorded slot then, and their next
-   * slot. While that slot is unchanged and the next one not reached, nothing can be due
-   * (dueSlots is pure), so the tick skips the cron walk: with 10 000 entries, ~300 µs each
-   * (bench/run.mjs, scale scenario) made every tick cost seconds of CPU.
-   */
-  const quiet = new WeakMap<ScheduledTask, { last: string | null; next: number | undefined }>();
+  /** Tasks that had nothing due at their last tick (QuietMark in plan-tick.ts): the plan skips their cron walk. */
+  const quiet = new WeakMap<ScheduledTask, QuietMark>();
   const lateness = new LatencyStats(2000);
 
   let running = false;
@@ -132,16 +128,15 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
 
   const execScripts = (build: (pipe: ChainableCommander) => void) => execScriptPipeline(redis, SCRIPTS, build);
 
-  /** Fire one task's due slots in order (oldest first: the slot record only moves forward). */
-  const fire = async (task: ScheduledTask, due: DueResult, now: number, fence: number | undefined): Promise<LedgerEntry[]> => {
+  /** Fire one task's planned slots in order (oldest first: the slot record only moves forward). */
+  const fire = async ({ task, slots, older }: PlannedFire, fence: number | undefined): Promise<LedgerEntry[]> => {
     const entries: LedgerEntry[] = [];
     let fired = false;
     // the job of this batch's previous slot: the batch obeys the overlap policy as one
     let sibling: string | undefined;
-    for (const s of due.slots) {
-      const excluded = excludedEntry(task, s, timezone, clock());
-      if (excluded) {
-        fired = entries.push(excluded) > 0; // its slot record moves with a later enqueue, or its skip (pipeEntries)
+    for (const s of slots) {
+      if (s.excludedBy !== undefined) {
+        fired = entries.push(excludedEntry({ ...s, excludedBy: s.excludedBy }, clock())) > 0; // its slot record moves with a later enqueue, or its skip (pipeEntries)
         continue;
       }
       const jitterMs = task.jitter > 0 ? Math.floor(Math.random() * task.jitter * 1000) : 0;
@@ -177,21 +172,10 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     }
     // Misses and out-of-window skips are older than the fired slots: they go in first. When
     // another daemon took every slot, it wrote them.
-    const older: LedgerEntry[] = fired
-      ? due.skipped.map((k) => ({
-          slot: k.slot,
-          at: now,
-          outcome: k.reason === "missed" ? "missed" : "skipped",
-          ...(k.reason === "missed" ? {} : { reason: k.reason }),
-          catchup: true,
-          count: k.count,
-          firstSlot: k.firstSlot,
-          ...(k.capped ? { capped: true } : {}),
-        }))
-      : [];
-    return [...older, ...entries];
+    return fired ? [...older, ...entries] : entries;
   };
 
+  /** Read, plan (planTick, pure), then execute: enqueues, and the ledger and slot writes in one pipeline. */
   const tick = async (): Promise<number | undefined> => {
     const now = clock();
     // Taken before any await: a tick that outlives its lease (a paused process) writes nothing.
@@ -202,60 +186,43 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     const res = (await read.exec()) ?? [];
     for (const [err] of res) if (err) throw err;
     const switches = parseSwitches((res[0]?.[1] ?? {}) as Record<string, string>);
-    const lastSlots = (res[1]?.[1] ?? []) as Array<string | null>;
     st.switches = switches;
-    const schedulerOff = offReason(switches);
-
-    let next = Infinity;
-    const writes: Array<(pipe: ChainableCommander) => void> = [];
-    const fires: Array<Promise<void>> = [];
-    current.forEach((task, i) => {
-      let due: DueResult;
-      const raw = lastSlots[i] ?? null;
-      const off = schedulerOff ?? ((res[2]?.[1] as Array<string | null> | undefined)?.[i] ? "paused" : undefined); // paused one by one
-      const idle = quiet.get(task);
-      if (idle && idle.last === raw && (idle.next === undefined || now < idle.next)) {
-        if (idle.next !== undefined) next = Math.min(next, idle.next);
-        return;
-      }
-      try {
-        due = dueSlots(task, timezone, raw == null ? undefined : Number(raw), now, firstSeen.get(task.id) ?? now, { graceMs: options.graceMs });
-      } catch (err) {
-        taskError(task, err);
-        return;
-      }
-      // A first-seen task's baseline is what the slot record will say from this tick on.
-      if (due.slots.length === 0 && due.skipped.length === 0) quiet.set(task, { last: due.baseline !== undefined ? String(due.baseline) : raw, next: due.next });
-      else quiet.delete(task);
-      if (due.next !== undefined) next = Math.min(next, due.next);
-      if (due.baseline !== undefined) writes.push((p) => p.hsetnx(keys.lastSlots(), task.id, String(due.baseline)));
-      const latest = Math.max(...due.slots.map((s) => s.slot), ...due.skipped.map((s) => s.slot));
-      if (!Number.isFinite(latest)) return;
-      const first = Math.min(...due.slots.map((s) => s.slot), ...due.skipped.map((s) => s.firstSlot));
-      if (off) {
-        writes.push((p) => pipeSkip(p, keys, task.id, latest, skipEntryOf(latest, now, off, due, first), fence));
-        return;
-      }
-      if (due.slots.length === 0) {
-        const k = due.skipped[0]!;
-        const entry = { ...skipEntryOf(latest, now, k.reason === "missed" ? undefined : k.reason, due, first), catchup: true };
-        writes.push((p) => pipeSkip(p, keys, task.id, latest, entry, fence));
-        return;
-      }
-      fires.push(
-        fire(task, due, now, fence).then(
-          (entries) => {
-            lastError.delete(task.id);
-            if (entries.length) return execScripts((p) => pipeEntries(p, keys, task.id, entries, fence)).then(() => {});
-          },
-          (err) => taskError(task, err),
-        ),
-      );
+    const plan = planTick({
+      tasks: current,
+      lastSlots: (res[1]?.[1] ?? []) as Array<string | null>,
+      pauses: (res[2]?.[1] ?? []) as Array<string | null>,
+      switches,
+      now,
+      zone: timezone,
+      firstSeen: (id) => firstSeen.get(id),
+      graceMs: options.graceMs,
+      quiet: (task) => quiet.get(task),
     });
-    writes.push((p) => p.hset(keys.schedulerState(), "lastTick", String(now)));
-    const [written] = await Promise.all([execScripts((p) => writes.forEach((w) => w(p))), ...fires]);
-    if (written.includes(-1)) lease.drop(STALE);
-    next = Math.min(next, (await checkDeadlines(env, current, timezone, now, options.onDeadlineMissed, log)) ?? Infinity);
+    for (const { task, mark } of plan.quiet) {
+      if (mark) quiet.set(task, mark);
+      else quiet.delete(task);
+    }
+    for (const { task, error } of plan.errors) taskError(task, error);
+
+    // Enqueues start first (as the plan lists them); the pipeline follows on the same connection.
+    const fires = plan.fires.map((f) =>
+      fire(f, fence).then(
+        (entries) => {
+          lastError.delete(f.task.id);
+          if (entries.length) return execScripts((p) => pipeEntries(p, keys, f.task.id, entries, fence)).then(() => {});
+        },
+        (err) => taskError(f.task, err),
+      ),
+    );
+    const written = execScripts((p) => {
+      for (const b of plan.baselines) p.hsetnx(keys.lastSlots(), b.task.id, String(b.slot));
+      for (const k of plan.skips) pipeSkip(p, keys, k.task.id, k.slot, k.entry, fence);
+      p.hset(keys.schedulerState(), "lastTick", String(now));
+    });
+    const [results] = await Promise.all([written, ...fires]);
+    if (results.includes(-1)) lease.drop(STALE);
+    const deadlineWake = await checkDeadlines(env, current, timezone, now, options.onDeadlineMissed, log);
+    const next = Math.min(plan.nextWake ?? Infinity, deadlineWake ?? Infinity);
     await promoteScheduled(env);
     st.ticks++;
     st.lastTickAt = now;
