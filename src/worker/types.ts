@@ -3,12 +3,12 @@
  * and the small IPC notes between a supervisor and its child processes.
  *
  * The hot path stays in the child (it dequeues and completes by itself); the notes only tell the
- * supervisor enough to watch: which jobs run with which deadlines, as pulses (pulse.ts), never
+ * supervisor enough to watch: which jobs run with which deadlines, as pulses (pulse-journal.ts), never
  * a note per job.
  */
 import type { ResolvedConfig } from "../config/types.js";
 import type { TallyDelta } from "../http/metrics/job-tally.js";
-import type { JobEndNote, JobLinesMode } from "./job-end-note.js";
+import type { JobEndNote, JobLinesMode } from "./child/job-end-note.js";
 
 /** The logger a supervisor is given (pino's shape, trimmed to what we call). */
 export interface Logger {
@@ -79,7 +79,7 @@ export type ParentMessage =
   | { type: "stop" }
   /** Forced shutdown is coming: abort the running jobs' signals (they are requeued, not failed). */
   | { type: "abort" }
-  /** Someone canceled this running job: abort its signal with a JobCanceledError (job-cancel.ts). */
+  /** Someone canceled this running job: abort its signal with a JobCanceledError (cancel-relay.ts). */
   | { type: "cancel"; jobId: string }
   /** This running job is no longer leased to the child: abort its signal with a JobLeaseLostError. */
   | { type: "lease-lost"; jobId: string };
@@ -91,7 +91,7 @@ export type ChildMessage =
   | { type: "load-error"; module: string; error: string }
   /** Could not start at all (bad config, Redis refused): the supervisor must not restart blindly. */
   | { type: "fatal"; error: string }
-  /** The jobs running now and the outcomes since the last pulse (pulse.ts). */
+  /** The jobs running now and the outcomes since the last pulse (pulse-journal.ts). */
   | PulseNote
   /** Burst mode: nothing left to take and nothing running. */
   | { type: "drained" }

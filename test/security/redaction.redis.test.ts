@@ -14,7 +14,7 @@ import { createLogger } from "../../src/log/logger.js";
 import { emailNotifier, webhookNotifier, type JobFailure } from "../../src/patterns/notify.js";
 import { enqueueIn } from "../../src/queue/enqueue.js";
 import type { Job } from "../../src/queue/types.js";
-import { touchWorker } from "../../src/worker/registry.js";
+import { touchWorker } from "../../src/worker/supervisor/worker-records.js";
 import { DEFAULT_REDACT_KEYS } from "../../src/security/redact.js";
 import { useRedactKeys } from "../../src/security/redact-config.js";
 import { runCli } from "../helpers/cli.js";

@@ -11,7 +11,7 @@ import { Redis } from "ioredis";
 import { loadScript } from "../../src/redis/scripts.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TEST_REDIS_DB, testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
-import { LOST_TAKE_REASON } from "../../src/worker/lost-takes.js";
+import { LOST_TAKE_REASON } from "../../src/worker/child/lost-dequeues.js";
 import { enqueueN, relEnv } from "../reliability/helpers/env.js";
 
 const DEQUEUE_SHA = loadScript("dequeue").sha;

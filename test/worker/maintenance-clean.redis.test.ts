@@ -4,7 +4,7 @@ import { manualClock } from "../../src/clock.js";
 import { DEFAULT_QUEUES, type QueueEnv } from "../../src/queue/context.js";
 import { enqueueIn } from "../../src/queue/enqueue.js";
 import { completeJob, dequeue, failJob } from "../../src/queue/lifecycle.js";
-import { Maintenance } from "../../src/worker/maintenance.js";
+import { Maintenance } from "../../src/worker/supervisor/maintenance.js";
 import { silentLogger } from "../../src/worker/log.js";
 import { testRedis, type TestRedis } from "../helpers/redis.js";
 

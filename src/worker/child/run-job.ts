@@ -8,31 +8,31 @@
  * shortly before, this module aborts the job's signal (the soft timeout) so a task
  * that listens can stop on its own, which fails the job with the same timeout error.
  */
-import type { Job, PreparedJob } from "../queue/types.js";
-import type { QueueEnv } from "../queue/context.js";
-import type { TaskRegistry } from "../hooks/types.js";
-import { cancelStarted, completeAndTake, completeJob, failJob, requeueJob, type DequeueOptions, type FailJobInput } from "../queue/lifecycle.js";
-import { runInJobContext } from "../runtime/job-context.js";
-import { JobCanceledError, JobLeaseLostError, JobTimeoutError } from "../errors.js";
-import { hardDeadline, jobLimit, softDeadline, timeoutMessage, type JobLimit } from "./deadline.js";
-import type { JobOutcome, PulseJournal } from "./pulse.js";
-import type { FailureHandlers } from "./failure-handlers.js";
-import { JobRejectedError, signatureProblem, signedFieldsOfJob } from "../security/signing.js";
-import { appendEvent } from "../log/events.js";
-import { CorruptJobError, jobProblem } from "../queue/job-integrity.js";
-import { setLongTimeout } from "../long-timeout.js";
-import { jobLogger, lazyJobLog } from "../log/logger.js";
+import type { Job, PreparedJob } from "../../queue/types.js";
+import type { QueueEnv } from "../../queue/context.js";
+import type { TaskRegistry } from "../../hooks/types.js";
+import { cancelStarted, completeAndTake, completeJob, failJob, requeueJob, type DequeueOptions, type FailJobInput } from "../../queue/lifecycle.js";
+import { runInJobContext } from "../../runtime/job-context.js";
+import { JobCanceledError, JobLeaseLostError, JobTimeoutError } from "../../errors.js";
+import { hardDeadline, jobLimit, softDeadline, timeoutMessage, type JobLimit } from "../deadline.js";
+import type { JobOutcome, PulseJournal } from "./pulse-journal.js";
+import type { FailureHandlers } from "../failure-handlers.js";
+import { JobRejectedError, signatureProblem, signedFieldsOfJob } from "../../security/signing.js";
+import { appendEvent } from "../../log/events.js";
+import { CorruptJobError, jobProblem } from "../../queue/job-integrity.js";
+import { setLongTimeout } from "../../long-timeout.js";
+import { jobLogger, lazyJobLog } from "../../log/logger.js";
 import { followShutdown, JobAbort } from "./job-abort.js";
 import type { Logger as PinoLogger } from "pino";
 import type { CompletionBatch } from "./completion-batch.js";
-import { noteError, withRunSpan } from "../telemetry/tracing.js";
+import { noteError, withRunSpan } from "../../telemetry/tracing.js";
 import { jobEndNote, rememberFailure, wantsNote, type JobLinesMode } from "./job-end-note.js";
 
 export interface RunJobDeps {
   env: QueueEnv;
   tasks: TaskRegistry;
   worker: string;
-  /** Tells the supervisor, with the next pulse, which jobs run and how they ended (pulse.ts). */
+  /** Tells the supervisor, with the next pulse, which jobs run and how they ended (pulse-journal.ts). */
   journal: Pick<PulseJournal, "jobStarted" | "jobEnded">;
   /** A task module failed to load (the caller reports each module once). */
   onLoadError(method: string, err: unknown): void;
@@ -46,7 +46,7 @@ export interface RunJobDeps {
   taskLogger?: PinoLogger;
   /** Sends the completions of one moment together (a child running jobs concurrently). */
   completions?: CompletionBatch;
-  /** The running jobs' aborts by job id, so a cancel request can reach one (child.ts). */
+  /** The running jobs' aborts by job id, so a cancel request can reach one (child/main.ts). */
   aborts?: Map<string, JobAbort>;
   /** Which ended jobs the daemon prints a line for, and the app root their stack frames are shown from. */
   jobLines?: { mode: JobLinesMode; appRoot: string };
@@ -70,7 +70,7 @@ export async function runJob(deps: RunJobDeps, job: Job, take?: TakeNext): Promi
   const startedAt = job.startedAt ?? env.clock();
   const { limit, message } = limitOf(job, env);
   // No IPC write here: the next pulse carries it, and a task that blocks the event loop before
-  // then is found by the supervisor in Redis (pulse.ts).
+  // then is found by the supervisor in Redis (pulse-journal.ts).
   deps.journal.jobStarted({ id: job.id, queue: job.queue, deadline: hardDeadline(startedAt, limit), limit: message, method: job.method, startedAt });
 
   const abort = new JobAbort();

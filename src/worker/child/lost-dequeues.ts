@@ -7,9 +7,9 @@
  * child can be taking a job (no dequeue or completion-with-take in flight), the child reads its
  * leases in Redis and gives back at once, without a stall, every job it holds but does not run.
  */
-import type { QueueEnv } from "../queue/context.js";
-import { leasedJobs } from "./leased-jobs.js";
-import { giveBack } from "./recovery.js";
+import type { QueueEnv } from "../../queue/context.js";
+import { leasedJobs } from "../leased-jobs.js";
+import { giveBack } from "../recovery.js";
 
 export const LOST_TAKE_REASON = "its worker lost the answer of the dequeue that leased it (Redis connection lost)";
 

@@ -1,21 +1,21 @@
 /**
  * The supervisor's side of one child process: forks it, keeps the table of jobs it runs (from
- * its pulses, pulse.ts; from its leases in Redis when it falls silent) with a hard-deadline
+ * its pulses, pulse-journal.ts; from its leases in Redis when it falls silent) with a hard-deadline
  * timer per job, and says why it ended.
  *
  * It holds no policy: the supervisor decides what a timeout or a death means (fail, requeue,
  * restart). The handle only makes sure it knows, at exit, which jobs were in flight and whether
  * the death was one it asked for.
  */
-import { jobTally } from "../http/metrics/job-tally.js";
+import { jobTally } from "../../http/metrics/job-tally.js";
 import { fork, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
-import type { Clock } from "../clock.js";
-import type { JobEndNote } from "./job-end-note.js";
-import { isChildMessage, type ChildInit, type ChildMessage, type RunningJobNote } from "./types.js";
+import type { Clock } from "../../clock.js";
+import type { JobEndNote } from "../child/job-end-note.js";
+import { isChildMessage, type ChildInit, type ChildMessage, type RunningJobNote } from "../types.js";
 
 /** Resolved relative to this module, so it works from dist/ wherever the package lives. */
-export const CHILD_MODULE = new URL("./child.js", import.meta.url);
+export const CHILD_MODULE = new URL("../child/main.js", import.meta.url);
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -30,7 +30,7 @@ export type EndCause =
   | { kind: "timeout"; jobIds: string[] }
   /** Killed by the supervisor during a forced shutdown. */
   | { kind: "shutdown" }
-  /** Killed by the supervisor because a canceled job did not stop within the grace (job-cancel.ts). */
+  /** Killed by the supervisor because a canceled job did not stop within the grace (cancel-relay.ts). */
   | { kind: "cancel"; jobIds: string[] }
   /** Exited on its own: after a stop request, a burst drain, or a crash (decided by the caller). */
   | { kind: "exit" };
@@ -207,7 +207,7 @@ export class ChildHandle {
   }
 
   private onMessage(raw: unknown): void {
-    // A child sends the notes of one event-loop turn as one array (child.ts note()).
+    // A child sends the notes of one event-loop turn as one array (child/main.ts note()).
     if (Array.isArray(raw)) {
       for (const one of raw) this.onMessage(one);
       return;

@@ -6,9 +6,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { enqueueManyIn } from "../../src/queue/enqueue-many.js";
 import type { DequeueOptions } from "../../src/queue/lifecycle.js";
 import type { Job } from "../../src/queue/types.js";
-import { JobLoop } from "../../src/worker/job-loop.js";
-import { PulseJournal } from "../../src/worker/pulse.js";
-import { runJob, type TakeNext } from "../../src/worker/run-job.js";
+import { JobLoop } from "../../src/worker/child/job-loop.js";
+import { PulseJournal } from "../../src/worker/child/pulse-journal.js";
+import { runJob, type TakeNext } from "../../src/worker/child/run-job.js";
 import { queueFixture, type QueueFixture } from "../queue/helpers.js";
 
 let running = 0;

@@ -2,7 +2,7 @@
  * The supervisor's periodic chores, on timers of their own:
  *
  * - every `heartbeatMs`: extend the leases of the jobs each child runs (and pass on the cancel
- *   requests the heartbeat finds among them: job-cancel.ts), and refresh each child's
+ *   requests the heartbeat finds among them: cancel-relay.ts), and refresh each child's
  *   entry in the worker registry. Done here rather than in the child because a task may block a
  *   child's event loop for longer than a lease; the supervisor's loop is never blocked by tasks.
  * - every `reapMs`: reapStalled (jobs of workers that died anywhere, kill -9 or host gone), and
@@ -19,13 +19,13 @@
  * A tick that fails (Redis restarting) is logged once per outage and tried again next time; a
  * tick never overlaps the previous one.
  */
-import type { QueueEnv } from "../queue/context.js";
-import { heartbeat, promoteScheduled, reapStalled } from "../queue/lifecycle.js";
-import { cleanRegistries } from "../queue/registry.js";
-import { describeError } from "../errors.js";
-import { touchWorker, type WorkerInfo, type WorkerState } from "./registry.js";
-import type { Logger } from "./types.js";
-import type { FailureHandlers } from "./failure-handlers.js";
+import type { QueueEnv } from "../../queue/context.js";
+import { heartbeat, promoteScheduled, reapStalled } from "../../queue/lifecycle.js";
+import { cleanRegistries } from "../../queue/registry.js";
+import { describeError } from "../../errors.js";
+import { touchWorker, type WorkerInfo, type WorkerState } from "./worker-records.js";
+import type { Logger } from "../types.js";
+import type { FailureHandlers } from "../failure-handlers.js";
 import { ReapGate } from "./reap-gate.js";
 
 /** What the chores need to know about one live child. */

@@ -6,13 +6,13 @@
  * for the blocking wait) and tells the supervisor only what it needs to watch (see run-job.ts).
  */
 import type { Redis } from "ioredis";
-import type { Job } from "../queue/types.js";
-import type { QueueEnv } from "../queue/context.js";
-import { waitForJobs, type DequeueOptions } from "../queue/lifecycle.js";
-import { describeError } from "../errors.js";
-import type { ChildInit } from "./types.js";
+import type { Job } from "../../queue/types.js";
+import type { QueueEnv } from "../../queue/context.js";
+import { waitForJobs, type DequeueOptions } from "../../queue/lifecycle.js";
+import { describeError } from "../../errors.js";
+import type { ChildInit } from "../types.js";
 import { gatedDequeue, RateGate } from "./rate-gate.js";
-import { giveBackLostTakes } from "./lost-takes.js";
+import { giveBackLostTakes } from "./lost-dequeues.js";
 
 /** The loop runs with the child's init settings (burst: return "drained" once nothing is left). */
 export interface JobLoopOptions extends Pick<ChildInit, "worker" | "queues" | "strategy" | "concurrency" | "leaseMs" | "blockSeconds" | "burst"> {
@@ -27,7 +27,7 @@ export interface JobLoopOptions extends Pick<ChildInit, "worker" | "queues" | "s
   runJob(job: Job, take?: () => DequeueOptions | undefined): Promise<Job | null | void>;
   /** Redis trouble while fetching (the loop keeps trying). */
   onError(err: unknown): void;
-  /** Jobs leased by a dequeue whose answer was lost, given back (lost-takes.ts). */
+  /** Jobs leased by a dequeue whose answer was lost, given back (lost-dequeues.ts). */
   onGaveBack?(ids: string[]): void;
 }
 
@@ -50,7 +50,7 @@ export class JobLoop {
   private readonly runningIds = new Set<string>();
   /** Completions that may lease the next job and have not answered yet. */
   private takesInFlight = 0;
-  /** The command connection dropped since the leases were last checked (lost-takes.ts). */
+  /** The command connection dropped since the leases were last checked (lost-dequeues.ts). */
   private leasesInDoubt = false;
   /** checkLeases() is reading the leases: no completion may take a job meanwhile. */
   private checking = false;
@@ -164,7 +164,7 @@ export class JobLoop {
 
   /**
    * After the connection dropped: give back the jobs leased to this worker that it does not run
-   * (lost-takes.ts). Called only while nothing of this loop can be leasing a job; on failure
+   * (lost-dequeues.ts). Called only while nothing of this loop can be leasing a job; on failure
    * (Redis still away) it is tried again next round.
    */
   private async checkLeases(): Promise<void> {

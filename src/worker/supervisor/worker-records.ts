@@ -10,7 +10,7 @@
  * by a task, the supervisor's is not), so an entry is alive exactly as long as someone watches
  * that child.
  */
-import type { QueueContext } from "../queue/types.js";
+import type { QueueContext } from "../../queue/types.js";
 
 export interface WorkerInfo {
   name: string;

@@ -9,27 +9,27 @@
  * If the supervisor goes away (its IPC channel closes), the child exits at once: nobody would
  * enforce its hard timeouts or extend its leases, so its jobs are better left to the reaper.
  */
-import { useRedactKeys } from "../security/redact-config.js";
-import { useRedisTls } from "../redis/tls.js";
-import { useTaskAllowList } from "../hooks/task-allow.js";
-import { useLimits } from "../queue/limits.js";
+import { useRedactKeys } from "../../security/redact-config.js";
+import { useRedisTls } from "../../redis/tls.js";
+import { useTaskAllowList } from "../../hooks/task-allow.js";
+import { useLimits } from "../../queue/limits.js";
 import { setMaxListeners } from "node:events";
-import { createRedis } from "../redis/connection.js";
-import { createKeys } from "../redis/keys.js";
-import { systemClock } from "../clock.js";
-import { describeError, JobCanceledError, JobLeaseLostError } from "../errors.js";
-import { setActiveContext, type QueueEnv } from "../queue/context.js";
-import { createTaskRegistry } from "../hooks/task-loader.js";
+import { createRedis } from "../../redis/connection.js";
+import { createKeys } from "../../redis/keys.js";
+import { systemClock } from "../../clock.js";
+import { describeError, JobCanceledError, JobLeaseLostError } from "../../errors.js";
+import { setActiveContext, type QueueEnv } from "../../queue/context.js";
+import { createTaskRegistry } from "../../hooks/task-loader.js";
 import { JobLoop } from "./job-loop.js";
-import { FailureHandlers } from "./failure-handlers.js";
+import { FailureHandlers } from "../failure-handlers.js";
 import { CompletionBatch } from "./completion-batch.js";
 import { moduleOf, runJob, type RunJobDeps, type TakeNext } from "./run-job.js";
-import { jsonLogger } from "./log.js";
-import { createLogger } from "../log/logger.js";
-import { PULSE_MS, PulseJournal } from "./pulse.js";
+import { jsonLogger } from "../log.js";
+import { createLogger } from "../../log/logger.js";
+import { PULSE_MS, PulseJournal } from "./pulse-journal.js";
 import { watchParent } from "./orphan-watchdog.js";
 import type { JobAbort } from "./job-abort.js";
-import type { ChildInit, ChildMessage, ParentMessage } from "./types.js";
+import type { ChildInit, ChildMessage, ParentMessage } from "../types.js";
 
 /** Exit codes the supervisor reads. */
 export const CHILD_EXIT = { ok: 0, orphaned: 3, fatal: 70 } as const;
@@ -46,7 +46,7 @@ setMaxListeners(0, shutdown.signal);
 /**
  * Notes made in one turn of the event loop leave together, as one array, at the end of the
  * turn (setImmediate): an IPC write is a syscall per message. Order is kept. What jobs run and
- * how they ended is not a note of its own: the journal sends it as pulses (pulse.ts), and any
+ * how they ended is not a note of its own: the journal sends it as pulses (pulse-journal.ts), and any
  * other note takes the pending pulse along first, so the supervisor's tally is current when it
  * reads "drained" or "exiting".
  */

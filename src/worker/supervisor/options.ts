@@ -1,11 +1,11 @@
 /** What the supervisor (supervisor.ts) is given and keeps per group and slot. */
-import type { Clock } from "../clock.js";
-import type { ResolvedConfig } from "../config/types.js";
+import type { Clock } from "../../clock.js";
+import type { ResolvedConfig } from "../../config/types.js";
 import type { ChildHandle } from "./child-handle.js";
 import type { JobLinesMode } from "./job-lines.js";
-import type { WorkerInfo } from "./registry.js";
+import type { WorkerInfo } from "./worker-records.js";
 import type { RestartPolicy, RestartPolicyOptions } from "./restart-policy.js";
-import type { Logger, WorkerGroupSpec, WorkerTimings } from "./types.js";
+import type { Logger, WorkerGroupSpec, WorkerTimings } from "../types.js";
 
 export const DEFAULT_TIMINGS: WorkerTimings = {
   heartbeatMs: 2000,
@@ -37,7 +37,7 @@ export interface SupervisorOptions {
   handleSignals?: boolean;
   /** How long a forced stop lets tasks see their aborted signal before SIGKILL (default 500 ms). */
   abortMs?: number;
-  /** Module forked for each child (default dist/worker/child.js). */
+  /** Module forked for each child (default dist/worker/child/main.js). */
   childModule?: URL | string;
   /** A line per ended job on the logger: every job, failures only, or none (default none). */
   jobLines?: JobLinesMode;

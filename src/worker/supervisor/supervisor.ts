@@ -17,33 +17,33 @@
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
-import { systemClock, type Clock } from "../clock.js";
-import type { ResolvedConfig } from "../config/types.js";
-import { connectRedis } from "../redis/connection.js";
-import { describeError } from "../errors.js";
-import { createKeys } from "../redis/keys.js";
-import type { QueueEnv } from "../queue/context.js";
-import { promoteScheduled } from "../queue/lifecycle.js";
+import { systemClock, type Clock } from "../../clock.js";
+import type { ResolvedConfig } from "../../config/types.js";
+import { connectRedis } from "../../redis/connection.js";
+import { describeError } from "../../errors.js";
+import { createKeys } from "../../redis/keys.js";
+import type { QueueEnv } from "../../queue/context.js";
+import { promoteScheduled } from "../../queue/lifecycle.js";
 import { ChildHandle, DEFAULT_STALL_MS, type ChildExit, type InFlightJob } from "./child-handle.js";
-import { leasedJobs } from "./leased-jobs.js";
+import { leasedJobs } from "../leased-jobs.js";
 import { Maintenance } from "./maintenance.js";
-import { removeWorker, touchWorker, type WorkerState } from "./registry.js";
+import { removeWorker, touchWorker, type WorkerState } from "./worker-records.js";
 import { DEFAULT_RESTART_POLICY, RestartPolicy, type RestartPolicyOptions } from "./restart-policy.js";
-import { jsonLogger } from "./log.js";
+import { jsonLogger } from "../log.js";
 import { WorkerEvents } from "./worker-events.js";
-import { onChildExit } from "./child-exit.js";
+import { onChildExit } from "./exit-handling.js";
 import { forwardChildLine } from "./child-output.js";
-import { FailureHandlers } from "./failure-handlers.js";
-import { CancelRelay, DEFAULT_CANCEL_GRACE_MS } from "./job-cancel.js";
-import { createTaskRegistry } from "../hooks/task-loader.js";
-import type { TaskRegistry } from "../hooks/types.js";
-import type { Logger, WorkerTimings } from "./types.js";
-import { DEFAULT_TIMINGS, type GroupState, type Slot, type SupervisorOptions } from "./supervisor-types.js";
+import { FailureHandlers } from "../failure-handlers.js";
+import { CancelRelay, DEFAULT_CANCEL_GRACE_MS } from "./cancel-relay.js";
+import { createTaskRegistry } from "../../hooks/task-loader.js";
+import type { TaskRegistry } from "../../hooks/types.js";
+import type { Logger, WorkerTimings } from "../types.js";
+import { DEFAULT_TIMINGS, type GroupState, type Slot, type SupervisorOptions } from "./options.js";
 import { childExecArgv } from "./child-exec-argv.js";
 
 export { DEFAULT_TIMINGS, childExecArgv, type GroupState, type Slot, type SupervisorOptions };
 import { JobLines } from "./job-lines.js";
-import { setLongTimeout, type LongTimeout } from "../long-timeout.js";
+import { setLongTimeout, type LongTimeout } from "../../long-timeout.js";
 
 let childCounter = 0;
 const RUN_ID = randomBytes(2).toString("hex");
@@ -68,7 +68,7 @@ export class Supervisor {
   private resolveDone!: (code: number) => void;
   private graceTimer: LongTimeout | undefined;
   private readonly maintenance: Maintenance;
-  /** Stops running jobs someone canceled (job-cancel.ts). */
+  /** Stops running jobs someone canceled (cancel-relay.ts). */
   private readonly cancels: CancelRelay;
   private readonly reportedLoadErrors = new Set<string>();
   /** Children replaced by reload() that are finishing their jobs. */
@@ -347,7 +347,7 @@ export class Supervisor {
     }
   }
 
-  /** Called by child-exit.ts when a slot should get a new child (now or after a backoff). */
+  /** Called by exit-handling.ts when a slot should get a new child (now or after a backoff). */
   scheduleRestart(slot: Slot, delayMs: number): void {
     if (this.stopping) return;
     if (delayMs <= 0) {

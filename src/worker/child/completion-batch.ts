@@ -9,9 +9,9 @@
  * A completion with follow-up jobs goes alone through complete.lua (its follow-ups are pushed
  * in the same script), as does one that finds nothing to batch with.
  */
-import type { QueueEnv } from "../queue/context.js";
-import { completeAndTake, completeJob, completeMany, type CompleteInput, type DequeueOptions } from "../queue/lifecycle.js";
-import type { Job } from "../queue/types.js";
+import type { QueueEnv } from "../../queue/context.js";
+import { completeAndTake, completeJob, completeMany, type CompleteInput, type DequeueOptions } from "../../queue/lifecycle.js";
+import type { Job } from "../../queue/types.js";
 
 export interface CompletionResult {
   outcome: "finished" | "lease-lost";
