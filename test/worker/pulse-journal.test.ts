@@ -1,6 +1,7 @@
 /** The child's pulse journal (pure): what the supervisor hears, and when. */
 import { describe, expect, it } from "vitest";
-import { IDLE_PULSE_MS, PulseJournal } from "../../src/worker/child/pulse-journal.js";
+import { PulseJournal } from "../../src/worker/child/pulse-journal.js";
+import { IDLE_PULSE_MS } from "../../src/worker/protocol.js";
 
 const job = (id: string) => ({ id, queue: "default", deadline: 1000, limit: "timed out after 1 s (queue default timeout)" });
 

@@ -8,29 +8,7 @@
 import { fileURLToPath } from "node:url";
 import { JobTimeoutError, describeError } from "../../errors.js";
 import type { Job } from "../../queue/types.js";
-import type { JobOutcome } from "./pulse-journal.js";
-
-/** Which ended jobs get a line: every one, the ones that did not finish, or none. */
-export type JobLinesMode = "all" | "failures" | "none";
-
-export const JOB_LINES_MODES: readonly JobLinesMode[] = ["all", "failures", "none"];
-
-export type JobEndOutcome = Exclude<JobOutcome, "failed" | "retry-scheduled"> | "failed" | "retry-scheduled" | "timed-out" | "timed-out-retry";
-
-export interface JobEndNote {
-  id: string;
-  queue: string;
-  method: string;
-  attempt: number;
-  /** When it ended (ms since the epoch) and how long it ran. */
-  at: number;
-  ms: number;
-  outcome: JobEndOutcome;
-  /** First line of the error, for the outcomes that have one. */
-  error?: string;
-  /** The stack frames of the app's own code (no Node internals, no node_modules, not ours). */
-  frames?: string[];
-}
+import type { JobEndNote, JobLinesMode, JobOutcome } from "../protocol.js";
 
 /** Frames of this package (dist/ or src/) are how the job ran, not where it failed. */
 const OWN_CODE = [fileURLToPath(new URL("../../../dist/", import.meta.url)), fileURLToPath(new URL("../../../src/", import.meta.url))];

@@ -10,7 +10,7 @@ import type { Job } from "../../queue/types.js";
 import type { QueueEnv } from "../../queue/context.js";
 import { waitForJobs, type DequeueOptions } from "../../queue/lifecycle.js";
 import { describeError } from "../../errors.js";
-import type { ChildInit } from "../types.js";
+import type { ChildInit } from "../protocol.js";
 import { gatedDequeue, RateGate } from "./rate-gate.js";
 import { giveBackLostTakes } from "./lost-dequeues.js";
 

@@ -26,13 +26,11 @@ import { CompletionBatch } from "./completion-batch.js";
 import { moduleOf, runJob, type RunJobDeps, type TakeNext } from "./run-job.js";
 import { jsonLogger } from "../log.js";
 import { createLogger } from "../../log/logger.js";
-import { PULSE_MS, PulseJournal } from "./pulse-journal.js";
+import { PulseJournal } from "./pulse-journal.js";
 import { watchParent } from "./orphan-watchdog.js";
 import type { JobAbort } from "./job-abort.js";
-import type { ChildInit, ChildMessage, ParentMessage } from "../types.js";
+import { CHILD_EXIT, PULSE_MS, type ChildInit, type ChildMessage, type ParentMessage } from "../protocol.js";
 
-/** Exit codes the supervisor reads. */
-export const CHILD_EXIT = { ok: 0, orphaned: 3, fatal: 70 } as const;
 
 let loop: JobLoop | undefined;
 let stopRequested = false;

@@ -15,7 +15,8 @@ import { cancelStarted, completeAndTake, completeJob, failJob, requeueJob, type 
 import { runInJobContext } from "../../runtime/job-context.js";
 import { JobCanceledError, JobLeaseLostError, JobTimeoutError } from "../../errors.js";
 import { hardDeadline, jobLimit, softDeadline, timeoutMessage, type JobLimit } from "../deadline.js";
-import type { JobOutcome, PulseJournal } from "./pulse-journal.js";
+import type { PulseJournal } from "./pulse-journal.js";
+import type { JobLinesMode, JobOutcome } from "../protocol.js";
 import type { FailureHandlers } from "../failure-handlers.js";
 import { JobRejectedError, signatureProblem, signedFieldsOfJob } from "../../security/signing.js";
 import { appendEvent } from "../../log/events.js";
@@ -26,7 +27,7 @@ import { followShutdown, JobAbort } from "./job-abort.js";
 import type { Logger as PinoLogger } from "pino";
 import type { CompletionBatch } from "./completion-batch.js";
 import { noteError, withRunSpan } from "../../telemetry/tracing.js";
-import { jobEndNote, rememberFailure, wantsNote, type JobLinesMode } from "./job-end-note.js";
+import { jobEndNote, rememberFailure, wantsNote } from "./job-end-note.js";
 
 export interface RunJobDeps {
   env: QueueEnv;

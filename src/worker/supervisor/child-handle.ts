@@ -11,8 +11,7 @@ import { jobTally } from "../../http/metrics/job-tally.js";
 import { fork, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import type { Clock } from "../../clock.js";
-import type { JobEndNote } from "../child/job-end-note.js";
-import { isChildMessage, type ChildInit, type ChildMessage, type RunningJobNote } from "../types.js";
+import { isChildMessage, type ChildInit, type ChildMessage, type JobEndNote, type RunningJobNote } from "../protocol.js";
 
 /** Resolved relative to this module, so it works from dist/ wherever the package lives. */
 export const CHILD_MODULE = new URL("../child/main.js", import.meta.url);

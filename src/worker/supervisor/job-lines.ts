@@ -11,11 +11,8 @@
  * which the supervisor handles itself, are reported by it (exit-handling.ts).
  */
 import { ConfigError } from "../../errors.js";
-import type { JobEndNote, JobEndOutcome, JobLinesMode } from "../child/job-end-note.js";
-import { JOB_LINES_MODES } from "../child/job-end-note.js";
+import { JOB_LINES_MODES, type JobEndNote, type JobEndOutcome, type JobLinesMode } from "../protocol.js";
 import type { Logger } from "../types.js";
-
-export type { JobLinesMode } from "../child/job-end-note.js";
 
 /** The label printed for each outcome (fixed width in the line). */
 const LABEL: Record<JobEndOutcome | "abandoned", string> = {

@@ -2,7 +2,7 @@
 import type { Clock } from "../../clock.js";
 import type { ResolvedConfig } from "../../config/types.js";
 import type { ChildHandle } from "./child-handle.js";
-import type { JobLinesMode } from "./job-lines.js";
+import type { JobLinesMode } from "../protocol.js";
 import type { WorkerInfo } from "./worker-records.js";
 import type { RestartPolicy, RestartPolicyOptions } from "./restart-policy.js";
 import type { Logger, WorkerGroupSpec, WorkerTimings } from "../types.js";
