@@ -97,7 +97,7 @@ export interface RunningJobNote {
   deadline: number;
   /** The timeout message, e.g. "timed out after 5 s (queue short timeout)". */
   limit: string;
-  /** The task and when it started (absent when read back from Redis by a stall lookup). */
+  /** The task and when it started (absent when read back from Redis by a silence lookup). */
   method?: string;
   startedAt?: number;
 }

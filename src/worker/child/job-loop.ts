@@ -12,7 +12,7 @@ import { waitForJobs, type DequeueOptions } from "../../queue/lifecycle.js";
 import { describeError } from "../../errors.js";
 import type { ChildInit } from "../protocol.js";
 import { gatedDequeue, RateGate } from "./rate-gate.js";
-import { giveBackLostTakes } from "./lost-dequeues.js";
+import { requeueLostDequeues } from "./lost-dequeues.js";
 
 /** The loop runs with the child's init settings (burst: return "drained" once nothing is left). */
 export interface JobLoopOptions extends Pick<ChildInit, "worker" | "queues" | "strategy" | "concurrency" | "leaseMs" | "blockSeconds" | "burst"> {
@@ -28,7 +28,7 @@ export interface JobLoopOptions extends Pick<ChildInit, "worker" | "queues" | "s
   /** Redis trouble while fetching (the loop keeps trying). */
   onError(err: unknown): void;
   /** Jobs leased by a dequeue whose answer was lost, given back (lost-dequeues.ts). */
-  onGaveBack?(ids: string[]): void;
+  onLostRequeued?(ids: string[]): void;
 }
 
 export type LoopEnd = "stopped" | "drained";
@@ -171,8 +171,8 @@ export class JobLoop {
     this.leasesInDoubt = false;
     this.checking = true;
     try {
-      const ids = await giveBackLostTakes(this.o.env, this.o.worker, this.o.queues, this.runningIds);
-      if (ids.length > 0) this.o.onGaveBack?.(ids);
+      const ids = await requeueLostDequeues(this.o.env, this.o.worker, this.o.queues, this.runningIds);
+      if (ids.length > 0) this.o.onLostRequeued?.(ids);
     } catch (err) {
       this.leasesInDoubt = true;
       this.o.onError(err);

@@ -170,7 +170,7 @@ async function start(init: ChildInit): Promise<void> {
         return take?.next ?? null;
       },
       onError: (err) => log.warn({ err: describeError(err) }, "fetch failed"),
-      onGaveBack: (ids) => log.warn({ jobIds: ids }, "gave back jobs leased by a dequeue whose answer was lost (no stall counted)"),
+      onLostRequeued: (ids) => log.warn({ jobIds: ids }, "gave back jobs leased by a dequeue whose answer was lost (no stall counted)"),
     });
     if (stopRequested) loop.stop();
     await note({ type: "ready" });

@@ -47,7 +47,7 @@ export interface MaintenanceOptions {
   reapMs: number;
   /** How often expired jobs are swept from the registries (default 60 s). */
   cleanMs?: number;
-  registryTtlMs: number;
+  recordTtlMs: number;
   stallLimit: number;
   promote: boolean;
   children(): WatchedChild[];
@@ -81,7 +81,7 @@ export class Maintenance {
 
   /** Extend leases and refresh the registry for every live child (also called on demand). */
   async heartbeatAll(): Promise<void> {
-    const { env, leaseMs, registryTtlMs } = this.o;
+    const { env, leaseMs, recordTtlMs } = this.o;
     const children = this.o.children();
     // With no child there is nothing to renew, but the reap gate still needs a round trip.
     if (children.length === 0) await env.redis.ping();
@@ -96,7 +96,7 @@ export class Maintenance {
             child.leaseLost?.(leaseLost);
           }
         }
-        await touchWorker(env, child.info, child.state(), registryTtlMs);
+        await touchWorker(env, child.info, child.state(), recordTtlMs);
       }),
     );
   }

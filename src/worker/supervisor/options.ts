@@ -1,10 +1,9 @@
-/** What the supervisor (supervisor.ts) is given and keeps per group and slot. */
+/** What the supervisor (supervisor.ts) is given, and the timings it derives from it. */
 import type { Clock } from "../../clock.js";
 import type { ResolvedConfig } from "../../config/types.js";
-import type { ChildHandle } from "./child-handle.js";
-import type { JobLinesMode } from "../protocol.js";
-import type { WorkerInfo } from "./worker-records.js";
-import type { RestartPolicy, RestartPolicyOptions } from "./restart-policy.js";
+import type { ChildInit, JobLinesMode } from "../protocol.js";
+import { DEFAULT_SILENCE_MS } from "./child-handle.js";
+import type { RestartPolicyOptions } from "./restart-policy.js";
 import type { Logger, WorkerGroupSpec, WorkerTimings } from "../types.js";
 
 export const DEFAULT_TIMINGS: WorkerTimings = {
@@ -43,20 +42,41 @@ export interface SupervisorOptions {
   jobLines?: JobLinesMode;
 }
 
-/** One place in a group: the child in it now, or a restart waiting for its backoff. */
-export interface Slot {
-  group: GroupState;
-  index: number;
-  child: ChildHandle | undefined;
-  info: WorkerInfo | undefined;
-  restartTimer: NodeJS.Timeout | undefined;
-  /** A child replaced by reload(): it finishes its running jobs, then exits; never restarted. */
-  retiring?: boolean;
+/**
+ * Silence after which a child counts as silent and its leases are read from Redis: well before
+ * its leases lapse (the heartbeat extends only jobs the supervisor knows of).
+ */
+export function silenceMs(timings: WorkerTimings): number {
+  return Math.min(DEFAULT_SILENCE_MS, Math.round(timings.leaseMs / 3));
 }
 
-export interface GroupState {
-  spec: WorkerGroupSpec;
-  policy: RestartPolicy;
-  slots: Slot[];
-  gaveUp: boolean;
+/** How long a worker record lives without a refresh. */
+export function recordTtlMs(timings: WorkerTimings): number {
+  return Math.max(3 * timings.heartbeatMs, timings.leaseMs);
+}
+
+/** Grace for a stop: the option, else the longest timeout among the queues served. */
+export function graceMsOf(options: SupervisorOptions): number {
+  if (options.graceMs !== undefined) return options.graceMs;
+  const served = new Set(options.groups.flatMap((g) => g.queues));
+  const longest = Math.max(0, ...[...served].map((q) => options.config.queues[q]?.timeout ?? 0));
+  return (longest || 300) * 1000;
+}
+
+/** The init message of a new child of group `spec`, named `worker`. */
+export function childInit(options: SupervisorOptions, timings: WorkerTimings, spec: WorkerGroupSpec, worker: string, jobLines: JobLinesMode | undefined): ChildInit {
+  return {
+    type: "init",
+    worker,
+    config: options.config,
+    redisUrl: options.redisUrl,
+    queues: spec.queues,
+    strategy: spec.strategy,
+    concurrency: spec.concurrency,
+    leaseMs: timings.leaseMs,
+    blockSeconds: timings.blockSeconds,
+    burst: !!options.burst,
+    preload: options.preload ?? [],
+    ...(jobLines ? { jobLines } : {}),
+  };
 }
