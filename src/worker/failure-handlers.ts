@@ -6,7 +6,7 @@
  * `onFailure` (enqueue option, or `on_failure` of a scheduler_events entry). Each is a dotted
  * path resolved through a TaskRegistry (cached per process) and called as
  * `handler({ job, error, attempts, history }, { signal })`, isolated and time-bounded by
- * runFailureHandlers (src/patterns/notify.ts): one that throws, hangs or cannot load is logged and
+ * runFailureHandlers (run-failure-handlers.ts): one that throws, hangs or cannot load is logged and
  * recorded as a `job.failure_handler` event, and the others still run.
  *
  * Exactly once: the fail script hands the final-failure record to exactly one caller
@@ -20,7 +20,7 @@ import { setActiveContext } from "../queue/context.js";
 import type { TaskRegistry } from "../hooks/types.js";
 import { failJobDetailed, type FailJobInput, type FinalFailure } from "../queue/lifecycle.js";
 import { readFinalFailure } from "../queue/registry.js";
-import { runFailureHandlers, type FailureHandler, type FailureHandlersReport } from "../patterns/notify.js";
+import { runFailureHandlers, type FailureHandler, type FailureHandlersReport } from "./run-failure-handlers.js";
 import { runtime } from "../runtime/context.js";
 import { appendEvent } from "../log/events.js";
 import { describeError } from "../errors.js";
