@@ -30,7 +30,7 @@ export interface FailureHandlersOptions {
   env: QueueEnv;
   /** The hooks' job_failure_handlers, read at each failure (a reload may change them). */
   paths(): readonly string[];
-  /** The registry handler paths resolve through (the supervisor creates one lazily). */
+  /** The task table handler paths resolve through (the supervisor creates one lazily). */
   tasks(): TaskRegistry;
   log: Logger;
   /** Per handler, ms (default 30 000: runFailureHandlers' default). */

@@ -31,7 +31,7 @@ export interface WorkerGroupSpec {
 
 /** Timings of the watch loop; defaults in supervisor.ts, smaller ones in tests. */
 export interface WorkerTimings {
-  /** How often the supervisor extends the leases of running jobs and refreshes the registry. */
+  /** How often the supervisor extends the leases of running jobs and refreshes the worker records. */
   heartbeatMs: number;
   /** Lease given at dequeue and at each heartbeat; a job whose lease lapses is "stalled". */
   leaseMs: number;

@@ -1,6 +1,6 @@
 /**
- * Taking the next job with the completion (run-job.ts TakeNext, job-loop.ts takeOptions): the
- * fetch loop in-process against real Redis, with the real runJob and a tiny task registry.
+ * Dequeueing the next job with the completion (run-job.ts DequeueNext, job-loop.ts dequeueOptions): the
+ * dequeue loop in-process against real Redis, with the real runJob and a tiny task registry.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { enqueueManyIn } from "../../src/queue/enqueue-many.js";
@@ -8,7 +8,7 @@ import type { DequeueOptions } from "../../src/queue/lifecycle.js";
 import type { Job } from "../../src/queue/types.js";
 import { JobLoop } from "../../src/worker/child/job-loop.js";
 import { PulseJournal } from "../../src/worker/child/pulse-journal.js";
-import { runJob, type TakeNext } from "../../src/worker/child/run-job.js";
+import { runJob, type DequeueNext } from "../../src/worker/child/run-job.js";
 import { queueFixture, type QueueFixture } from "../queue/helpers.js";
 
 let running = 0;
@@ -53,7 +53,7 @@ function loop(concurrency: number) {
       throw err;
     },
     runJob: async (job: Job, take?: () => DequeueOptions | undefined) => {
-      const t: TakeNext | undefined = take ? { options: () => (offered.push(take()), offered[offered.length - 1]) } : undefined;
+      const t: DequeueNext | undefined = take ? { options: () => (offered.push(take()), offered[offered.length - 1]) } : undefined;
       await runJob(
         {
           env: f.env,

@@ -2,7 +2,7 @@
  * Entry point of a worker child process (forked by child-handle.ts; never run by hand).
  *
  * Waits for its `init` note, connects to Redis (one connection for commands, one for blocking
- * waits), loads the app's task modules once, then runs the fetch loop until told to stop or,
+ * waits), loads the app's task modules once, then runs the dequeue loop until told to stop or,
  * in burst mode, until the queues are empty. Task modules that throw while loading are reported
  * to the supervisor once per module; their jobs fail with that error, and the child goes on.
  *
@@ -23,7 +23,7 @@ import { createTaskRegistry } from "../../hooks/task-loader.js";
 import { JobLoop } from "./job-loop.js";
 import { FailureHandlers } from "../failure-handlers.js";
 import { CompletionBatch } from "./completion-batch.js";
-import { moduleOf, runJob, type RunJobDeps, type TakeNext } from "./run-job.js";
+import { moduleOf, runJob, type RunJobDeps, type DequeueNext } from "./run-job.js";
 import { jsonLogger } from "../log.js";
 import { createLogger } from "../../log/logger.js";
 import { PulseJournal } from "./pulse-journal.js";
@@ -63,7 +63,7 @@ function flushNotes(): void {
 function note(msg: ChildMessage): Promise<void> {
   return new Promise((resolve) => {
     if (outbox.length === 0) setImmediate(flushNotes);
-    const pulse = journal.take(Date.now(), true);
+    const pulse = journal.nextPulse(Date.now(), true);
     if (pulse) outbox.push({ msg: pulse, resolve: () => {} });
     outbox.push({ msg, resolve });
   });
@@ -71,7 +71,7 @@ function note(msg: ChildMessage): Promise<void> {
 
 /** Send a pulse when one is due; runs every PULSE_MS once the child is ready. */
 function pulseTick(): void {
-  const pulse = journal.take(Date.now());
+  const pulse = journal.nextPulse(Date.now());
   if (!pulse) return;
   if (outbox.length === 0) setImmediate(flushNotes);
   outbox.push({ msg: pulse, resolve: () => {} });
@@ -164,10 +164,10 @@ async function start(init: ChildInit): Promise<void> {
       leaseMs: init.leaseMs,
       blockSeconds: init.blockSeconds,
       burst: init.burst,
-      runJob: async (job, takeOptions) => {
-        const take: TakeNext | undefined = takeOptions ? { options: takeOptions } : undefined;
-        await runJob(deps, job, take);
-        return take?.next ?? null;
+      runJob: async (job, dequeueOptions) => {
+        const dequeueNext: DequeueNext | undefined = dequeueOptions ? { options: dequeueOptions } : undefined;
+        await runJob(deps, job, dequeueNext);
+        return dequeueNext?.next ?? null;
       },
       onError: (err) => log.warn({ err: describeError(err) }, "fetch failed"),
       onLostRequeued: (ids) => log.warn({ jobIds: ids }, "gave back jobs leased by a dequeue whose answer was lost (no stall counted)"),

@@ -38,7 +38,7 @@ export class PulseJournal {
   }
 
   /** The pulse to send now, if one is due (`force`: whenever anything changed, e.g. before exit). */
-  take(now: number, force = false): PulseNote | undefined {
+  nextPulse(now: number, force = false): PulseNote | undefined {
     const due = this.dirty || (!force && now - this.lastSentAt >= IDLE_PULSE_MS);
     if (!due) return undefined;
     const pulse: PulseNote = { type: "pulse", running: [...this.running.values()], finished: this.finished, failed: this.failed, rss: process.memoryUsage.rss() };

@@ -56,17 +56,17 @@ export interface RunJobDeps {
 export type RunOutcome = JobOutcome;
 
 /**
- * Take the next job in the same script call as the completion (BullMQ's moveToFinished does the
+ * Dequeue the next job in the same script call as the completion (BullMQ's moveToFinished does the
  * same; complete.lua), so one job costs one round trip and one script instead of two.
- * `options()` is asked when the task has ended (undefined: do not take; the worker may have been
+ * `options()` is asked when the task has ended (undefined: do not dequeue; the worker may have been
  * told to stop meanwhile); `next` is set when a job was leased.
  */
-export interface TakeNext {
+export interface DequeueNext {
   options(): DequeueOptions | undefined;
   next?: Job | null;
 }
 
-export async function runJob(deps: RunJobDeps, job: Job, take?: TakeNext): Promise<RunOutcome> {
+export async function runJob(deps: RunJobDeps, job: Job, dequeueNext?: DequeueNext): Promise<RunOutcome> {
   const { env } = deps;
   const startedAt = job.startedAt ?? env.clock();
   const { limit, message } = limitOf(job, env);
@@ -84,7 +84,7 @@ export async function runJob(deps: RunJobDeps, job: Job, take?: TakeNext): Promi
 
   let outcome: RunOutcome;
   try {
-    outcome = await withRunSpan(job, () => perform(deps, job, abort, take));
+    outcome = await withRunSpan(job, () => perform(deps, job, abort, dequeueNext));
   } catch (err) {
     // Redis refused the outcome: the job stays in `started` until its lease lapses and the
     // reaper requeues it. The supervisor must stop extending that lease, hence the note.
@@ -118,7 +118,7 @@ function limitOf(job: Job, env: QueueEnv): { limit: JobLimit; message: string } 
 
 type Ran = { ok: true; result: unknown; followUps: PreparedJob[] } | { ok: false; error: unknown };
 
-async function perform(deps: RunJobDeps, job: Job, abort: JobAbort, take?: TakeNext): Promise<RunOutcome> {
+async function perform(deps: RunJobDeps, job: Job, abort: JobAbort, dequeueNext?: DequeueNext): Promise<RunOutcome> {
   const { env, worker } = deps;
   const damaged = jobProblem(job, env.queues);
   if (damaged) return failJob(env, { job, worker, error: new CorruptJobError(damaged), reason: "error" });
@@ -145,16 +145,16 @@ async function perform(deps: RunJobDeps, job: Job, abort: JobAbort, take?: TakeN
     noteError(error);
   }
   if (ran.ok) {
-    const takeOptions = take?.options();
+    const dequeueOptions = dequeueNext?.options();
     const input = { job, worker, result: ran.result, followUps: ran.followUps };
     if (deps.completions) {
-      const { outcome, next } = await deps.completions.complete(input, takeOptions);
-      if (take) take.next = next;
+      const { outcome, next } = await deps.completions.complete(input, dequeueOptions);
+      if (dequeueNext) dequeueNext.next = next;
       return outcome;
     }
-    if (!take || !takeOptions) return completeJob(env, input);
-    const { outcome, next } = await completeAndTake(env, input, takeOptions);
-    take.next = next;
+    if (!dequeueNext || !dequeueOptions) return completeJob(env, input);
+    const { outcome, next } = await completeAndTake(env, input, dequeueOptions);
+    dequeueNext.next = next;
     return outcome;
   }
   // Its lease was taken while it ran: the job is someone else's now; write nothing.

@@ -3,7 +3,7 @@
  *
  * - every `heartbeatMs`: extend the leases of the jobs each child runs (and pass on the cancel
  *   requests the heartbeat finds among them: cancel-relay.ts), and refresh each child's
- *   entry in the worker registry. Done here rather than in the child because a task may block a
+ *   worker record. Done here rather than in the child because a task may block a
  *   child's event loop for longer than a lease; the supervisor's loop is never blocked by tasks.
  * - every `reapMs`: reapStalled (jobs of workers that died anywhere, kill -9 or host gone), and
  *   promoteScheduled when no scheduler daemon does it (option `promote`). Reaping waits while
@@ -79,7 +79,7 @@ export class Maintenance {
     this.timers = [];
   }
 
-  /** Extend leases and refresh the registry for every live child (also called on demand). */
+  /** Extend leases and refresh the worker record of every live child (also called on demand). */
   async heartbeatAll(): Promise<void> {
     const { env, leaseMs, recordTtlMs } = this.o;
     const children = this.o.children();
