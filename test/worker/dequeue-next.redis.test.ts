@@ -24,7 +24,7 @@ async function work({ n }: { n: number }) {
 
 let f: QueueFixture;
 beforeAll(async () => {
-  f = await queueFixture("take-next", { "app.tasks.work": work as (k: Record<string, unknown>) => unknown });
+  f = await queueFixture("dequeue-next", { "app.tasks.work": work as (k: Record<string, unknown>) => unknown });
 });
 beforeEach(() => {
   running = 0;
