@@ -1,4 +1,4 @@
-// The cost of the daemon's line per job (src/worker/job-lines.ts) at concurrency 10: the real
+// The cost of the daemon's line per job (src/worker/supervisor/job-lines.ts) at concurrency 10: the real
 // supervisor and child process drain N queued no-op jobs with `jobLines: "none"` and with
 // `jobLines: "all"`, the two taking turns (a burst from another tenant of a shared machine lowers
 // one drain, not one mode). The logger is the daemon's own (createLogger): JSON lines to a
@@ -17,7 +17,7 @@ import { DEFAULT_RETENTION } from "../dist/queue/context.js";
 import { enqueueManyIn } from "../dist/queue/enqueue-many.js";
 import { loadHooks } from "../dist/hooks/load.js";
 import { resolveConfig } from "../dist/config/resolve.js";
-import { startSupervisor } from "../dist/worker/supervisor.js";
+import { startSupervisor } from "../dist/worker/supervisor/supervisor.js";
 import { closeLogger, createLogger } from "../dist/log/logger.js";
 import { cpuMsOf, dropKeys, loadAverage, percentile } from "./lib/common.mjs";
 

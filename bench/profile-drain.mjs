@@ -19,7 +19,7 @@ function descendants(pid) {
 function roleOf(pid) {
   try {
     const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ");
-    if (cmd.includes("child.js")) return "worker child";
+    if (cmd.includes("worker/child/main.js")) return "worker child";
     if (cmd.includes("scheduler.js")) return "daemon (supervisor)";
     if (cmd.includes("bullmq-worker")) return "BullMQ worker";
     return cmd.slice(0, 40);

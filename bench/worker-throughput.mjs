@@ -12,7 +12,7 @@ import { DEFAULT_RETENTION } from "../dist/queue/context.js";
 import { enqueueIn } from "../dist/queue/enqueue.js";
 import { loadHooks } from "../dist/hooks/load.js";
 import { resolveConfig } from "../dist/config/resolve.js";
-import { startSupervisor } from "../dist/worker/supervisor.js";
+import { startSupervisor } from "../dist/worker/supervisor/supervisor.js";
 import { silentLogger } from "../dist/worker/log.js";
 import { dropKeys } from "./lib/common.mjs";
 

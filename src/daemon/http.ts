@@ -7,7 +7,7 @@ import type { ResolvedConfig } from "../config/types.js";
 import type { ScheduledTask } from "../hooks/types.js";
 import type { Keys } from "../redis/keys.js";
 import type { Scheduler } from "../scheduler/scheduler.js";
-import type { Supervisor } from "../worker/supervisor.js";
+import type { Supervisor } from "../worker/supervisor/supervisor.js";
 import type { WorkerGroupSpec } from "../worker/types.js";
 import { startHttpServer, type HttpAddress, type HttpHandle } from "../http/server.js";
 import type { DaemonRuntime, WorkerSlotView } from "../http/types.js";

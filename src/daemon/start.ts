@@ -15,8 +15,8 @@ import { setActiveContext, type QueueEnv } from "../queue/context.js";
 import { createRedis } from "../redis/connection.js";
 import { createKeys } from "../redis/keys.js";
 import { createLogger, closeLogger } from "../log/logger.js";
-import { groupsFromConfig } from "../worker/groups.js";
-import { startSupervisor, type Supervisor } from "../worker/supervisor.js";
+import { groupsFromConfig } from "../worker/supervisor/groups.js";
+import { startSupervisor, type Supervisor } from "../worker/supervisor/supervisor.js";
 import { cronDialectWarnings } from "../hooks/cron-dialect-warnings.js";
 import { createScheduler, type Scheduler } from "../scheduler/scheduler.js";
 import { deadlineNotifier } from "../scheduler/deadline-notify.js";
@@ -33,7 +33,7 @@ import { startDaemonHttp } from "./http.js";
 import type { HttpAddress, HttpHandle } from "../http/server.js";
 import { stopNotice } from "./stop-notice.js";
 import { daemonLogFiles } from "./log-files.js";
-import { parseJobLinesMode } from "../worker/job-lines.js";
+import { parseJobLinesMode } from "../worker/supervisor/job-lines.js";
 
 export interface StartOptions {
   hooks?: string;

@@ -2,7 +2,7 @@
  * What the daemon says at the first Ctrl-C (or SIGTERM): which jobs it waits for, how long at
  * most, and that the same signal again requeues them and stops now.
  */
-import { formatMs, shortId } from "../worker/job-lines.js";
+import { formatMs, shortId } from "../worker/supervisor/job-lines.js";
 
 export interface AwaitedJob {
   id: string;

@@ -1,6 +1,6 @@
 /** Live workers for `status` and `doctor`: the worker registry's own reader, plus ages. */
 import type { QueueContext } from "../queue/types.js";
-import { listWorkers, type WorkerRecord } from "../worker/registry.js";
+import { listWorkers, type WorkerRecord } from "../worker/supervisor/worker-records.js";
 
 /**
  * How far back a heartbeat may be. The real liveness test is the worker hash itself: it expires

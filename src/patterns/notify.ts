@@ -4,30 +4,17 @@
  * The reference wraps each task in a decorator that logs, mails and re-raises, so every task
  * must remember the decorator and a mail outage turns into a second exception inside the
  * failing job. Here handlers are configured once (`job_failure_handlers` in hooks, per-task
- * `on_failure`), the worker calls `runFailureHandlers` after the job is recorded as failed,
- * and each handler runs isolated and time-bounded: a broken or slow notifier is logged and
- * never blocks the worker or the other handlers.
+ * `on_failure`), the worker calls `runFailureHandlers` (src/worker/run-failure-handlers.ts) after the
+ * job is recorded as failed, and each handler runs isolated and time-bounded: a broken or slow
+ * notifier is logged and never blocks the worker or the other handlers. This file holds the
+ * ready-made handlers.
  */
-import type { Job, SerializedError } from "../queue/types.js";
+import type { SerializedError } from "../queue/types.js";
 import { SchedulerError, describeError } from "../errors.js";
+import type { FailureHandler, JobFailure } from "../worker/run-failure-handlers.js";
 import { systemClock, type Clock } from "../clock.js";
 import { redact } from "../security/redact.js";
 import { redactKeys, redactMessage } from "../security/redact-config.js";
-
-export interface JobFailure {
-  job: Job;
-  error: SerializedError | Error;
-  /** Attempts made, the failing one included. */
-  attempts: number;
-}
-
-/** `signal` aborts when runFailureHandlers stops waiting (timeout); pass it to fetch/IO. */
-export type FailureHandler = (failure: JobFailure, scope?: { signal: AbortSignal }) => unknown;
-
-/** pino's shape, trimmed to what we call. */
-export interface FailureLogger {
-  error(obj: object, msg?: string): void;
-}
 
 function serializeError(error: SerializedError | Error): SerializedError {
   const code = (error as { code?: unknown }).code;
@@ -61,54 +48,6 @@ export function failurePayload(failure: JobFailure, at: number, redactList: read
     error: { ...error, message: redactMessage(error.message), ...(error.stack ? { stack: redactMessage(error.stack) } : {}) },
     attempts: failure.attempts,
   };
-}
-
-export interface RunFailureHandlersOptions {
-  /** Per handler, ms; past it the handler is abandoned (its signal aborts). Default 30 000. */
-  timeoutMs?: number;
-}
-
-export interface FailureHandlersReport {
-  ok: number;
-  failed: Array<{ handler: string; error: string }>;
-}
-
-/** Call every handler at once, each isolated and bounded; resolves when all ended or timed out. Never rejects. */
-export async function runFailureHandlers(
-  handlers: readonly FailureHandler[],
-  failure: JobFailure,
-  logger: FailureLogger,
-  options: RunFailureHandlersOptions = {},
-): Promise<FailureHandlersReport> {
-  const timeoutMs = options.timeoutMs ?? 30_000;
-  const report: FailureHandlersReport = { ok: 0, failed: [] };
-  await Promise.all(
-    handlers.map(async (handler, i) => {
-      const name = handler.name || `handler #${i + 1}`;
-      const controller = new AbortController();
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
-          const err = new SchedulerError("HANDLER_TIMEOUT", `failure handler ${name} did not finish within ${timeoutMs} ms`);
-          controller.abort(err);
-          reject(err);
-        }, timeoutMs);
-      });
-      try {
-        await Promise.race([Promise.resolve().then(() => handler(failure, { signal: controller.signal })), timeout]);
-        report.ok += 1;
-      } catch (err) {
-        report.failed.push({ handler: name, error: describeError(err) });
-        logger.error(
-          { err, handler: name, jobId: failure.job.id, queue: failure.job.queue, method: failure.job.method },
-          `failure handler ${name} failed for job ${failure.job.id}: ${describeError(err)}`,
-        );
-      } finally {
-        clearTimeout(timer);
-      }
-    }),
-  );
-  return report;
 }
 
 export interface WebhookOptions {

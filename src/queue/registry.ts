@@ -129,7 +129,7 @@ export function getQueueStats(): Promise<Record<string, QueueCounts>> {
 export async function cancel(id: string, env: QueueEnv = activeContext()): Promise<"canceled" | "stopping"> {
   const res = await runJobScript<string>(env, "cancel", [id, env.retention.failed * 1000]);
   if (res === "ok") return "canceled";
-  // A running job is flagged; its worker stops it (src/worker/job-cancel.ts).
+  // A running job is flagged; its worker stops it (src/worker/supervisor/cancel-relay.ts).
   if (res === "requested") return "stopping";
   if (res === "missing") throw new EnqueueError("NO_SUCH_JOB", `cancel: no job with id "${id}"`);
   throw new EnqueueError("JOB_ENDED", `cancel: job "${id}" already ended (${res})`);

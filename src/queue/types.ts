@@ -103,7 +103,7 @@ export interface Job {
   allowFailure?: boolean;
   /** Why the job was canceled by the queue, e.g. "dependency <id> failed". */
   cancelReason?: string;
-  /** When someone canceled it while it ran (ms); its worker stops it (src/worker/job-cancel.ts). */
+  /** When someone canceled it while it ran (ms); its worker stops it (src/worker/supervisor/cancel-relay.ts). */
   cancelRequested?: number;
   /** The last currentJob().setStatus() record. */
   statusRecord?: StatusRecord;

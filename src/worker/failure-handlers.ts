@@ -6,7 +6,7 @@
  * `onFailure` (enqueue option, or `on_failure` of a scheduler_events entry). Each is a dotted
  * path resolved through a TaskRegistry (cached per process) and called as
  * `handler({ job, error, attempts, history }, { signal })`, isolated and time-bounded by
- * runFailureHandlers (src/patterns/notify.ts): one that throws, hangs or cannot load is logged and
+ * runFailureHandlers (run-failure-handlers.ts): one that throws, hangs or cannot load is logged and
  * recorded as a `job.failure_handler` event, and the others still run.
  *
  * Exactly once: the fail script hands the final-failure record to exactly one caller
@@ -20,7 +20,7 @@ import { setActiveContext } from "../queue/context.js";
 import type { TaskRegistry } from "../tasks/task-table.js";
 import { failJobDetailed, type FailJobInput, type FinalFailure } from "../queue/lifecycle.js";
 import { readFinalFailure } from "../queue/registry.js";
-import { runFailureHandlers, type FailureHandler, type FailureHandlersReport } from "../patterns/notify.js";
+import { runFailureHandlers, type FailureHandler, type FailureHandlersReport } from "./run-failure-handlers.js";
 import { runtime } from "../runtime/context.js";
 import { appendEvent } from "../log/events.js";
 import { describeError } from "../errors.js";
@@ -30,7 +30,7 @@ export interface FailureHandlersOptions {
   env: QueueEnv;
   /** The hooks' job_failure_handlers, read at each failure (a reload may change them). */
   paths(): readonly string[];
-  /** The registry handler paths resolve through (the supervisor creates one lazily). */
+  /** The task table handler paths resolve through (the supervisor creates one lazily). */
   tasks(): TaskRegistry;
   log: Logger;
   /** Per handler, ms (default 30 000: runFailureHandlers' default). */

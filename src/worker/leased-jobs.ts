@@ -4,7 +4,7 @@
  * that died between two pulses). Read-only, so a pipeline rather than a script.
  */
 import type { QueueEnv } from "../queue/context.js";
-import type { RunningJobNote } from "./types.js";
+import type { RunningJobNote } from "./protocol.js";
 import { hardDeadline, jobLimit, timeoutMessage } from "./deadline.js";
 
 export async function leasedJobs(env: QueueEnv, worker: string, queues: string[]): Promise<RunningJobNote[]> {

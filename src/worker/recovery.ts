@@ -44,7 +44,7 @@ export async function failTimedOut(env: QueueEnv, worker: string, lost: LostJob,
 }
 
 /** Give jobs back to the front of their queues (not the jobs' fault). Returns the ids moved. */
-export async function giveBack(env: QueueEnv, worker: string, jobs: LostJob[], reason: string): Promise<string[]> {
+export async function requeueJobs(env: QueueEnv, worker: string, jobs: LostJob[], reason: string): Promise<string[]> {
   const moved: string[] = [];
   for (const lost of jobs) {
     const job = await loadJob(env, lost.id);

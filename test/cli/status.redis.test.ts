@@ -1,6 +1,6 @@
 /** `scheduler status` as a real process: tables, --json, --watch, and its error paths. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { touchWorker } from "../../src/worker/registry.js";
+import { touchWorker } from "../../src/worker/supervisor/worker-records.js";
 import { setSwitch } from "../../src/scheduler/switches.js";
 import { capture, runCli, spawnCli, spawnCliOnTty } from "../helpers/cli.js";
 import { waitFor } from "../helpers/redis.js";

@@ -11,8 +11,8 @@ import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
 import { enqueue, enqueueIn } from "../../src/queue/enqueue.js";
 import { enqueueScheduled } from "../../src/queue/enqueue-scheduled.js";
 import { dequeue } from "../../src/queue/lifecycle.js";
-import { runJob, type RunJobDeps } from "../../src/worker/run-job.js";
-import { PulseJournal } from "../../src/worker/pulse.js";
+import { runJob, type RunJobDeps } from "../../src/worker/child/run-job.js";
+import { PulseJournal } from "../../src/worker/child/pulse-journal.js";
 import { queueFixture, type QueueFixture } from "../queue/helpers.js";
 
 const exporter = new InMemorySpanExporter();

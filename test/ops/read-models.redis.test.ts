@@ -5,7 +5,7 @@ import { searchJobs } from "../../src/ops/job-search.js";
 import { retryFailed } from "../../src/ops/retry-failed.js";
 import { readStatus } from "../../src/ops/status.js";
 import { getJobIn } from "../../src/queue/registry.js";
-import { touchWorker } from "../../src/worker/registry.js";
+import { touchWorker } from "../../src/worker/supervisor/worker-records.js";
 import { setSwitch } from "../../src/scheduler/switches.js";
 import { enqueueIn } from "../../src/queue/enqueue.js";
 import { runInJobContext } from "../../src/runtime/job-context.js";

@@ -20,7 +20,7 @@ import { enqueueIn } from "../../src/queue/enqueue.js";
 import { enqueueScheduled } from "../../src/queue/enqueue-scheduled.js";
 import { allTaskPaths, createTaskTable, validateTaskPaths } from "../../src/tasks/task-loader.js";
 import { systemClock } from "../../src/clock.js";
-import { startSupervisor } from "../../src/worker/supervisor.js";
+import { startSupervisor } from "../../src/worker/supervisor/supervisor.js";
 import { silentLogger } from "../../src/worker/log.js";
 import type { Job } from "../../src/queue/types.js";
 import { enqueueWithRetry } from "../../examples/retry.js";
@@ -112,7 +112,7 @@ beforeAll(async () => {
     burst: true,
     promote: true,
     logger: silentLogger,
-    childModule: pathToFileURL(`${ROOT}dist/worker/child.js`),
+    childModule: pathToFileURL(`${ROOT}dist/worker/child/main.js`),
   });
   expect(await sup.done).toBe(0);
 }, SUPERVISOR_BOUND_MS);

@@ -2,13 +2,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Job } from "../../src/queue/types.js";
-import {
-  emailNotifier,
-  runFailureHandlers,
-  webhookNotifier,
-  type JobFailure,
-  type MailMessage,
-} from "../../src/patterns/notify.js";
+import { emailNotifier, webhookNotifier, type MailMessage } from "../../src/patterns/notify.js";
+import { runFailureHandlers, type JobFailure } from "../../src/worker/run-failure-handlers.js";
 
 const job: Job = {
   id: "job-42",

@@ -2,11 +2,11 @@
  * The final-failure hook point: failJobDetailed answers "failed" with { job, error, attempts,
  * history } exactly once per final failure (retries and late callers get no failure record), in
  * the same script; readFinalFailure gives the same for jobs the reaper failed. The record feeds
- * runFailureHandlers (src/patterns/notify.ts) as is.
+ * runFailureHandlers (src/worker/run-failure-handlers.ts) as is.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { UnrecoverableError } from "../../src/errors.js";
-import { runFailureHandlers, type JobFailure } from "../../src/patterns/notify.js";
+import { runFailureHandlers, type JobFailure } from "../../src/worker/run-failure-handlers.js";
 import { setActiveContext } from "../../src/queue/context.js";
 import { enqueue } from "../../src/queue/enqueue.js";
 import { dequeue, failJobDetailed, reapStalled } from "../../src/queue/lifecycle.js";

@@ -13,7 +13,7 @@ import { buildPrepared } from "../../src/queue/prepare.js";
 import { getJobIn } from "../../src/queue/registry.js";
 import type { Job } from "../../src/queue/types.js";
 import { loadScript, preloadScripts } from "../../src/redis/scripts.js";
-import { CompletionBatch } from "../../src/worker/completion-batch.js";
+import { CompletionBatch } from "../../src/worker/child/completion-batch.js";
 import { TEST_REDIS_URL } from "../helpers/redis.js";
 import { queueFixture, type QueueFixture } from "../queue/helpers.js";
 

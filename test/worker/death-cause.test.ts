@@ -1,6 +1,6 @@
 /** deathCause: the words a crashed child's jobs get in their abandoned reason. */
 import { describe, expect, it } from "vitest";
-import { deathCause } from "../../src/worker/death-cause.js";
+import { deathCause } from "../../src/worker/supervisor/death-cause.js";
 
 describe("deathCause", () => {
   it("names a V8 heap overflow from the child's last stderr lines, whatever the exit looked like", () => {

@@ -13,7 +13,7 @@ import { loadHooks } from "../../src/hooks/load.js";
 import { resolveConfig } from "../../src/config/resolve.js";
 import { enqueueScheduled } from "../../src/queue/enqueue-scheduled.js";
 import { dequeue } from "../../src/queue/lifecycle.js";
-import { startSupervisor, type Supervisor } from "../../src/worker/supervisor.js";
+import { startSupervisor, type Supervisor } from "../../src/worker/supervisor/supervisor.js";
 import { silentLogger } from "../../src/worker/log.js";
 import type { QueueEnv } from "../../src/queue/context.js";
 
@@ -144,7 +144,7 @@ describe("failure handlers in the worker", () => {
       stallLimit: 0,
       timings: { reapMs: 100 },
       logger: silentLogger,
-      childModule: pathToFileURL(`${ROOT}dist/worker/child.js`),
+      childModule: pathToFileURL(`${ROOT}dist/worker/child/main.js`),
     });
     await waitFor(async () => (await handled(record)).length === 2, 15_000);
     sup.stop();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { groupsFromConfig, planWorkerGroup } from "../../src/worker/groups.js";
+import { groupsFromConfig, planWorkerGroup } from "../../src/worker/supervisor/groups.js";
 import type { ResolvedConfig } from "../../src/config/types.js";
 
 const config = {

@@ -11,7 +11,7 @@ import { Redis } from "ioredis";
 import { loadScript } from "../../src/redis/scripts.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TEST_REDIS_DB, testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
-import { LOST_TAKE_REASON } from "../../src/worker/lost-takes.js";
+import { LOST_DEQUEUE_REASON } from "../../src/worker/child/lost-dequeues.js";
 import { enqueueN, relEnv } from "../reliability/helpers/env.js";
 
 const DEQUEUE_SHA = loadScript("dequeue").sha;
@@ -113,7 +113,7 @@ describe("a dequeue whose answer was lost", () => {
       expect(Number((await direct.hget(t.keys.job(id!), "stalls")) ?? 0)).toBe(0);
       const attempts = (await direct.lrange(t.keys.attempts(id!), 0, -1)).map((a) => JSON.parse(a) as { outcome: string; reason?: string });
       expect(attempts.map((a) => a.outcome)).toEqual(["requeued", "finished"]);
-      expect(attempts[0]!.reason).toBe(LOST_TAKE_REASON);
+      expect(attempts[0]!.reason).toBe(LOST_DEQUEUE_REASON);
       expect(daemon.output()).toContain("gave back jobs leased by a dequeue whose answer was lost");
       // Given back on reconnect, not when the 6 s lease lapsed.
       expect(took).toBeLessThan(6_000);

@@ -4,7 +4,7 @@ import { manualClock } from "../../src/clock.js";
 import { DEFAULT_QUEUES, type QueueEnv } from "../../src/queue/context.js";
 import { enqueueIn } from "../../src/queue/enqueue.js";
 import { completeJob, dequeue, failJob } from "../../src/queue/lifecycle.js";
-import { Maintenance } from "../../src/worker/maintenance.js";
+import { Maintenance } from "../../src/worker/supervisor/maintenance.js";
 import { silentLogger } from "../../src/worker/log.js";
 import { testRedis, type TestRedis } from "../helpers/redis.js";
 
@@ -30,7 +30,7 @@ describe("Maintenance.clean", () => {
       else await completeJob(env, { job: taken, worker: "w1", result: i });
     }
     const m = new Maintenance({
-      env, log: silentLogger, heartbeatMs: 1000, leaseMs: 6000, reapMs: 1000, registryTtlMs: 10_000, stallLimit: 1, promote: false, children: () => [],
+      env, log: silentLogger, heartbeatMs: 1000, leaseMs: 6000, reapMs: 1000, recordTtlMs: 10_000, stallLimit: 1, promote: false, children: () => [],
     });
     const alive = async () => (await Promise.all(ids.map((id) => t.redis.exists(t.keys.job(id))))).filter(Boolean).length;
 

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testRedis, type TestRedis } from "../helpers/redis.js";
 import { census, enqueueMany, getJob, exitOf, fixture, idsIn, killQuietly, queueEnv, spawnWorker, type WorkerProcess } from "./helpers.js";
-import { listWorkers } from "../../src/worker/registry.js";
+import { listWorkers } from "../../src/worker/supervisor/worker-records.js";
 
 let t: TestRedis;
 const workers: WorkerProcess[] = [];

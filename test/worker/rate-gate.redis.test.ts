@@ -1,5 +1,5 @@
 /**
- * RateGate (src/worker/rate-gate.ts) against real Redis, with a manual clock: slots are spent only
+ * RateGate (src/worker/child/rate-gate.ts) against real Redis, with a manual clock: slots are spent only
  * on jobs actually dequeued, a refused queue cools for the limiter's retryInMs and is left out of
  * the dequeue, and unlimited queues never touch the limiter. Also the limiter's key lifetime, on
  * which the limit across processes depends.
@@ -10,8 +10,8 @@ import { manualClock } from "../../src/clock.js";
 import { enqueueIn } from "../../src/queue/enqueue.js";
 import type { QueueEnv } from "../../src/queue/context.js";
 import type { Job } from "../../src/queue/types.js";
-import { gatedDequeue, RateGate } from "../../src/worker/rate-gate.js";
-import { acquireRateSlot } from "../../src/patterns/rate-limit.js";
+import { gatedDequeue, RateGate } from "../../src/worker/child/rate-gate.js";
+import { acquireRateSlot } from "../../src/worker/child/rate-limit.js";
 
 let t: TestRedis;
 beforeAll(async () => {

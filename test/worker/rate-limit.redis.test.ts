@@ -1,5 +1,5 @@
 /**
- * Per-queue rate limits in the fetch loop (src/worker/rate-gate.ts), with real worker processes:
+ * Per-queue rate limits in the dequeue loop (src/worker/child/rate-gate.ts), with real worker processes:
  * fixtures/failure-app gives the `api` queue `rateLimit: { max: 5, per: 1 }`.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -1,6 +1,6 @@
 /** The reap gate: a supervisor cut off from Redis waits one lease period of good contact before it reaps. */
 import { describe, expect, it } from "vitest";
-import { ReapGate } from "../../src/worker/reap-gate.js";
+import { ReapGate } from "../../src/worker/supervisor/reap-gate.js";
 
 const LEASE = 6000;
 const SLOW = 2000;

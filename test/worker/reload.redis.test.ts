@@ -9,9 +9,9 @@ import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
 import { attempts, enqueueMany, events, fixture, getJob, queueEnv, ROOT } from "./helpers.js";
 import { loadHooks } from "../../src/hooks/load.js";
 import { resolveConfig } from "../../src/config/resolve.js";
-import { startSupervisor, type Supervisor } from "../../src/worker/supervisor.js";
+import { startSupervisor, type Supervisor } from "../../src/worker/supervisor/supervisor.js";
 import { silentLogger } from "../../src/worker/log.js";
-import { listWorkers } from "../../src/worker/registry.js";
+import { listWorkers } from "../../src/worker/supervisor/worker-records.js";
 
 let t: TestRedis;
 let sup: Supervisor | undefined;
@@ -34,7 +34,7 @@ describe("Supervisor.reload", () => {
       redisUrl: t.url,
       groups: [{ name: "default", queues: ["default"], processes: 1, concurrency: 2, strategy: "priority" }],
       logger: silentLogger,
-      childModule: pathToFileURL(`${ROOT}dist/worker/child.js`),
+      childModule: pathToFileURL(`${ROOT}dist/worker/child/main.js`),
     });
     const env = queueEnv(t);
     const record = `${t.keys.root}:test:reload`;

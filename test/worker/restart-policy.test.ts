@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_RESTART_POLICY, RestartPolicy } from "../../src/worker/restart-policy.js";
+import { DEFAULT_RESTART_POLICY, RestartPolicy } from "../../src/worker/supervisor/restart-policy.js";
 
 describe("RestartPolicy", () => {
   it("restarts a child that lived past the unstable window at once, and keeps no count", () => {

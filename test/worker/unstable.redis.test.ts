@@ -9,7 +9,7 @@ import { testRedis, type TestRedis } from "../helpers/redis.js";
 import { events, fixture, ROOT } from "./helpers.js";
 import { loadHooks } from "../../src/hooks/load.js";
 import { resolveConfig } from "../../src/config/resolve.js";
-import { startSupervisor } from "../../src/worker/supervisor.js";
+import { startSupervisor } from "../../src/worker/supervisor/supervisor.js";
 import { pathToFileURL } from "node:url";
 
 let t: TestRedis;
@@ -35,7 +35,7 @@ describe("a group whose children die at start-up", () => {
       preload: ["app.tasks.noop"],
       restartPolicy: { maxUnstable: 3, baseDelayMs: 50, maxDelayMs: 200 },
       logger: { debug: capture("debug"), info: capture("info"), warn: capture("warn"), error: capture("error") },
-      childModule: pathToFileURL(`${ROOT}dist/worker/child.js`),
+      childModule: pathToFileURL(`${ROOT}dist/worker/child/main.js`),
     });
     const code = await Promise.race([sup.done, new Promise((r) => setTimeout(() => r("timeout"), 25_000))]);
     expect(code).toBe(1);

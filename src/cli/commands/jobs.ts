@@ -1,7 +1,7 @@
 /**
  * `scheduler jobs`: list jobs by queue and status; `jobs show ID` in full; `jobs retry ID |
  * --failed [--queue Q]` puts failed (or canceled) jobs back; `jobs cancel ID` cancels one that
- * has not started, or asks the worker of a running one to stop it (src/worker/job-cancel.ts).
+ * has not started, or asks the worker of a running one to stop it (src/worker/supervisor/cancel-relay.ts).
  * Every move is the queue's own script (src/queue/registry.ts).
  */
 import { Command } from "commander";

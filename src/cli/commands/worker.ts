@@ -1,6 +1,6 @@
 /**
  * `scheduler worker`: workers only, RQ-style. One group of child processes serving the named
- * queues (priority order, or round robin), under the supervisor of src/worker/supervisor.ts.
+ * queues (priority order, or round robin), under the supervisor of src/worker/supervisor/supervisor.ts.
  * Also promotes due delayed jobs and retries, since no scheduler daemon may be running.
  */
 import { dirname } from "node:path";
@@ -11,10 +11,10 @@ import { loadHooks } from "../../hooks/load.js";
 import { resolveConfig } from "../../config/resolve.js";
 import { ensureRedis } from "../../daemon/embedded-redis.js";
 import { closeLogger, createLogger } from "../../log/logger.js";
-import { startSupervisor, type Supervisor } from "../../worker/supervisor.js";
-import { parseJobLinesMode } from "../../worker/job-lines.js";
+import { startSupervisor, type Supervisor } from "../../worker/supervisor/supervisor.js";
+import { parseJobLinesMode } from "../../worker/supervisor/job-lines.js";
 import { stopNotice } from "../../daemon/stop-notice.js";
-import { planWorkerGroup } from "../../worker/groups.js";
+import { planWorkerGroup } from "../../worker/supervisor/groups.js";
 
 interface WorkerOptions extends CommonOptions {
   queue: string;

@@ -3,7 +3,7 @@
  *
  * Every process that ends jobs (a worker child, a supervisor failing a timed-out or dead
  * worker's job) records here, in memory. A worker child sends what it recorded since its last
- * pulse along with that pulse (src/worker/pulse.ts) and starts again from zero; its supervisor
+ * pulse along with that pulse (src/worker/child/pulse-journal.ts) and starts again from zero; its supervisor
  * merges the delta into its own tally, which /metrics reads. So the counters of a daemon cover
  * its workers, and several daemons' counters add up (Prometheus `sum`).
  */

@@ -8,14 +8,14 @@
  *    cancel_started.lua);
  * 2. after the grace period, if the job is still running on that worker (read in Redis, not from
  *    the pulses, which may be behind), kills the child, as a hard timeout does: the job ends
- *    canceled, the child's other jobs are requeued (child-exit.ts).
+ *    canceled, the child's other jobs are requeued (exit-handling.ts).
  *
  * A job given back to its queue while flagged (its worker died or stopped) is canceled when next
  * taken instead of running again (dequeue_lib.lua).
  */
-import type { QueueEnv } from "../queue/context.js";
+import type { QueueEnv } from "../../queue/context.js";
 import type { ChildHandle } from "./child-handle.js";
-import type { Logger } from "./types.js";
+import type { Logger } from "../types.js";
 
 /** How long a canceled job may take to stop on its signal before its child is killed. */
 export const DEFAULT_CANCEL_GRACE_MS = 5000;

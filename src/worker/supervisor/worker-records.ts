@@ -1,5 +1,5 @@
 /**
- * The worker registry: who is working, where, on what.
+ * The worker records: who is working, where, on what.
  *
  * `keys.workers()` is a sorted set of worker names scored by their last heartbeat (ms);
  * `keys.worker(name)` a hash of details that expires by itself. A worker that dies without saying
@@ -10,7 +10,7 @@
  * by a task, the supervisor's is not), so an entry is alive exactly as long as someone watches
  * that child.
  */
-import type { QueueContext } from "../queue/types.js";
+import type { QueueContext } from "../../queue/types.js";
 
 export interface WorkerInfo {
   name: string;
@@ -34,10 +34,10 @@ export interface WorkerRecord extends WorkerInfo, WorkerState {
   lastHeartbeat: number;
 }
 
-type RegistryContext = Pick<QueueContext, "redis" | "keys" | "clock">;
+type RecordsContext = Pick<QueueContext, "redis" | "keys" | "clock">;
 
 /** Write (or refresh) one worker's entry; also prunes entries older than `ttlMs`. */
-export async function touchWorker(ctx: RegistryContext, info: WorkerInfo, state: WorkerState, ttlMs: number): Promise<void> {
+export async function touchWorker(ctx: RecordsContext, info: WorkerInfo, state: WorkerState, ttlMs: number): Promise<void> {
   const now = ctx.clock();
   const key = ctx.keys.worker(info.name);
   await ctx.redis
@@ -63,12 +63,12 @@ export async function touchWorker(ctx: RegistryContext, info: WorkerInfo, state:
 }
 
 /** Remove a worker's entry (clean exit). */
-export async function removeWorker(ctx: RegistryContext, name: string): Promise<void> {
+export async function removeWorker(ctx: RecordsContext, name: string): Promise<void> {
   await ctx.redis.multi().zrem(ctx.keys.workers(), name).del(ctx.keys.worker(name)).exec();
 }
 
 /** Live workers: heartbeat within `ttlMs`, with their details, oldest first. */
-export async function listWorkers(ctx: RegistryContext, ttlMs: number): Promise<WorkerRecord[]> {
+export async function listWorkers(ctx: RecordsContext, ttlMs: number): Promise<WorkerRecord[]> {
   const names = await ctx.redis.zrangebyscore(ctx.keys.workers(), ctx.clock() - ttlMs, "+inf");
   if (names.length === 0) return [];
   const pipe = ctx.redis.pipeline();

@@ -11,16 +11,9 @@
  * loop stops the pulses too: the supervisor notices the silence and reads the child's leases
  * from Redis, the source of truth (child-handle.ts), so its hard timeout still fires.
  */
-import type { PulseNote, RunningJobNote } from "./types.js";
-import { jobTally } from "../http/metrics/job-tally.js";
-import type { JobEndNote } from "./job-end-note.js";
+import { IDLE_PULSE_MS, type JobEndNote, type JobOutcome, type PulseNote, type RunningJobNote } from "../protocol.js";
+import { jobTally } from "../../http/metrics/job-tally.js";
 
-/** Longest a change of the running set waits before the supervisor hears of it. */
-export const PULSE_MS = 50;
-/** Longest silence of a healthy child: a pulse goes out at least this often. */
-export const IDLE_PULSE_MS = 250;
-
-export type JobOutcome = "finished" | "failed" | "retry-scheduled" | "lease-lost" | "requeued" | "canceled" | "unrecorded";
 
 export class PulseJournal {
   private readonly running = new Map<string, RunningJobNote>();
@@ -45,7 +38,7 @@ export class PulseJournal {
   }
 
   /** The pulse to send now, if one is due (`force`: whenever anything changed, e.g. before exit). */
-  take(now: number, force = false): PulseNote | undefined {
+  nextPulse(now: number, force = false): PulseNote | undefined {
     const due = this.dirty || (!force && now - this.lastSentAt >= IDLE_PULSE_MS);
     if (!due) return undefined;
     const pulse: PulseNote = { type: "pulse", running: [...this.running.values()], finished: this.finished, failed: this.failed, rss: process.memoryUsage.rss() };

@@ -8,14 +8,11 @@
  * Each is one log record (kind "job") through the supervisor's logger: JSON in the log file and
  * on a non-terminal, one human line on a terminal (console-format.ts adds the time and zone).
  * Outcomes that end in the child come with its pulses (job-end-note.ts); timeouts and deaths,
- * which the supervisor handles itself, are reported by it (child-exit.ts).
+ * which the supervisor handles itself, are reported by it (exit-handling.ts).
  */
-import { ConfigError } from "../errors.js";
-import type { JobEndNote, JobEndOutcome, JobLinesMode } from "./job-end-note.js";
-import { JOB_LINES_MODES } from "./job-end-note.js";
-import type { Logger } from "./types.js";
-
-export type { JobLinesMode } from "./job-end-note.js";
+import { ConfigError } from "../../errors.js";
+import { JOB_LINES_MODES, type JobEndNote, type JobEndOutcome, type JobLinesMode } from "../protocol.js";
+import type { Logger } from "../types.js";
 
 /** The label printed for each outcome (fixed width in the line). */
 const LABEL: Record<JobEndOutcome | "abandoned", string> = {

@@ -2,10 +2,10 @@
  * Worker events for the shared events stream (`scheduler logs` reads it from any machine).
  * Writing one must never take the supervisor down: a failed write is logged and dropped.
  */
-import { appendEvent, type EventLevel } from "../log/events.js";
-import { describeError } from "../errors.js";
-import type { QueueContext } from "../queue/types.js";
-import type { Logger } from "./types.js";
+import { appendEvent, type EventLevel } from "../../log/events.js";
+import { describeError } from "../../errors.js";
+import type { QueueContext } from "../../queue/types.js";
+import type { Logger } from "../types.js";
 
 export type WorkerEventType = "worker.up" | "worker.down" | "job.timeout" | "child.restart" | "child.unstable" | "task.load_failed";
 

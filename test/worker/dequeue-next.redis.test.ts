@@ -1,14 +1,14 @@
 /**
- * Taking the next job with the completion (run-job.ts TakeNext, job-loop.ts takeOptions): the
- * fetch loop in-process against real Redis, with the real runJob and a tiny task registry.
+ * Dequeueing the next job with the completion (run-job.ts DequeueNext, job-loop.ts dequeueOptions): the
+ * dequeue loop in-process against real Redis, with the real runJob and a tiny task registry.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { enqueueManyIn } from "../../src/queue/enqueue-many.js";
 import type { DequeueOptions } from "../../src/queue/lifecycle.js";
 import type { Job } from "../../src/queue/types.js";
-import { JobLoop } from "../../src/worker/job-loop.js";
-import { PulseJournal } from "../../src/worker/pulse.js";
-import { runJob, type TakeNext } from "../../src/worker/run-job.js";
+import { JobLoop } from "../../src/worker/child/job-loop.js";
+import { PulseJournal } from "../../src/worker/child/pulse-journal.js";
+import { runJob, type DequeueNext } from "../../src/worker/child/run-job.js";
 import { queueFixture, type QueueFixture } from "../queue/helpers.js";
 
 let running = 0;
@@ -24,7 +24,7 @@ async function work({ n }: { n: number }) {
 
 let f: QueueFixture;
 beforeAll(async () => {
-  f = await queueFixture("take-next", { "app.tasks.work": work as (k: Record<string, unknown>) => unknown });
+  f = await queueFixture("dequeue-next", { "app.tasks.work": work as (k: Record<string, unknown>) => unknown });
 });
 beforeEach(() => {
   running = 0;
@@ -53,7 +53,7 @@ function loop(concurrency: number) {
       throw err;
     },
     runJob: async (job: Job, take?: () => DequeueOptions | undefined) => {
-      const t: TakeNext | undefined = take ? { options: () => (offered.push(take()), offered[offered.length - 1]) } : undefined;
+      const t: DequeueNext | undefined = take ? { options: () => (offered.push(take()), offered[offered.length - 1]) } : undefined;
       await runJob(
         {
           env: f.env,

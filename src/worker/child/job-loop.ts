@@ -1,18 +1,18 @@
 /**
- * The fetch loop of one child process: take jobs from the queues (priority order or round robin)
+ * The dequeue loop of one child process: dequeue jobs from the queues (priority order or round robin)
  * up to `concurrency` at once, run each, and block on the wake markers when there is nothing.
  *
  * This is the hot path, so it talks to Redis directly (its own connection for commands, another
  * for the blocking wait) and tells the supervisor only what it needs to watch (see run-job.ts).
  */
 import type { Redis } from "ioredis";
-import type { Job } from "../queue/types.js";
-import type { QueueEnv } from "../queue/context.js";
-import { waitForJobs, type DequeueOptions } from "../queue/lifecycle.js";
-import { describeError } from "../errors.js";
-import type { ChildInit } from "./types.js";
+import type { Job } from "../../queue/types.js";
+import type { QueueEnv } from "../../queue/context.js";
+import { waitForJobs, type DequeueOptions } from "../../queue/lifecycle.js";
+import { describeError } from "../../errors.js";
+import type { ChildInit } from "../protocol.js";
 import { gatedDequeue, RateGate } from "./rate-gate.js";
-import { giveBackLostTakes } from "./lost-takes.js";
+import { requeueLostDequeues } from "./lost-dequeues.js";
 
 /** The loop runs with the child's init settings (burst: return "drained" once nothing is left). */
 export interface JobLoopOptions extends Pick<ChildInit, "worker" | "queues" | "strategy" | "concurrency" | "leaseMs" | "blockSeconds" | "burst"> {
@@ -20,21 +20,21 @@ export interface JobLoopOptions extends Pick<ChildInit, "worker" | "queues" | "s
   /** A connection of its own: waitForJobs blocks it. */
   blocking: Redis;
   /**
-   * Run one job. With `take`, asked once the task has ended: when it gives options, also lease
+   * Run one job. With `dequeueNext`, asked once the task has ended: when it gives options, also lease
    * the next job in the completion's round trip and resolve to it (null: none); the loop runs
    * it in the same slot.
    */
-  runJob(job: Job, take?: () => DequeueOptions | undefined): Promise<Job | null | void>;
-  /** Redis trouble while fetching (the loop keeps trying). */
+  runJob(job: Job, dequeueNext?: () => DequeueOptions | undefined): Promise<Job | null | void>;
+  /** Redis trouble while dequeueing (the loop keeps trying). */
   onError(err: unknown): void;
-  /** Jobs leased by a dequeue whose answer was lost, given back (lost-takes.ts). */
-  onGaveBack?(ids: string[]): void;
+  /** Jobs leased by a dequeue whose answer was lost, given back (lost-dequeues.ts). */
+  onLostRequeued?(ids: string[]): void;
 }
 
 export type LoopEnd = "stopped" | "drained";
 
-/** Pause after a failed fetch, so a Redis outage is not a busy loop. */
-const FETCH_RETRY_MS = 500;
+/** Pause after a failed dequeue, so a Redis outage is not a busy loop. */
+const DEQUEUE_RETRY_MS = 500;
 
 export class JobLoop {
   private readonly running = new Set<Promise<void>>();
@@ -42,17 +42,17 @@ export class JobLoop {
   private wakeStop: (() => void) | undefined;
   /** Per-queue rate limits (rate-gate.ts); inert when no served queue has one. */
   private readonly gate: RateGate;
-  /** The last fetch filled every slot it asked for, or the last take found a job. */
+  /** The last dequeue filled every slot it asked for, or the last completion dequeued a job. */
   private backlog = false;
-  /** What a completion takes the next job with (made once). */
-  private take: DequeueOptions | undefined;
+  /** What a completion dequeues the next job with (made once). */
+  private dequeueOpts: DequeueOptions | undefined;
   /** Ids of the jobs this loop runs. */
   private readonly runningIds = new Set<string>();
   /** Completions that may lease the next job and have not answered yet. */
-  private takesInFlight = 0;
-  /** The command connection dropped since the leases were last checked (lost-takes.ts). */
+  private dequeuesInFlight = 0;
+  /** The command connection dropped since the leases were last checked (lost-dequeues.ts). */
   private leasesInDoubt = false;
-  /** checkLeases() is reading the leases: no completion may take a job meanwhile. */
+  /** checkLeases() is reading the leases: no completion may dequeue a job meanwhile. */
   private checking = false;
 
   constructor(private readonly o: JobLoopOptions) {
@@ -78,7 +78,7 @@ export class JobLoop {
     // wide child is not held to one round trip per job.
     let width = 1;
     while (!this.stopping) {
-      if (this.leasesInDoubt && this.takesInFlight === 0) await this.checkLeases();
+      if (this.leasesInDoubt && this.dequeuesInFlight === 0) await this.checkLeases();
       const free = o.concurrency - this.running.size;
       if (free <= 0) {
         await this.untilStopOr(Promise.race(this.running));
@@ -96,7 +96,7 @@ export class JobLoop {
         // reaper requeues it (rare: only when Redis fails mid-batch).
         o.onError(err);
         width = 1;
-        await this.untilStopOr(delay(FETCH_RETRY_MS));
+        await this.untilStopOr(delay(DEQUEUE_RETRY_MS));
         continue;
       }
       const found = jobs.filter((j): j is Job => j !== null);
@@ -126,7 +126,7 @@ export class JobLoop {
       } catch (err) {
         if (!this.stopping) {
           o.onError(err);
-          await this.untilStopOr(delay(FETCH_RETRY_MS));
+          await this.untilStopOr(delay(DEQUEUE_RETRY_MS));
         }
       }
     }
@@ -140,10 +140,10 @@ export class JobLoop {
     let taking = false;
     const p: Promise<void> = this.o
       .runJob(job, () => {
-        const options = this.takeOptions();
+        const options = this.dequeueOptions();
         if (options && !taking) {
           taking = true;
-          this.takesInFlight++;
+          this.dequeuesInFlight++;
         }
         return options;
       })
@@ -155,7 +155,7 @@ export class JobLoop {
         (err) => this.o.onError(new Error(`job ${job.id}: ${describeError(err)}`, { cause: err })),
       )
       .finally(() => {
-        if (taking) this.takesInFlight--;
+        if (taking) this.dequeuesInFlight--;
         this.runningIds.delete(job.id);
         this.running.delete(p);
       });
@@ -164,19 +164,19 @@ export class JobLoop {
 
   /**
    * After the connection dropped: give back the jobs leased to this worker that it does not run
-   * (lost-takes.ts). Called only while nothing of this loop can be leasing a job; on failure
+   * (lost-dequeues.ts). Called only while nothing of this loop can be leasing a job; on failure
    * (Redis still away) it is tried again next round.
    */
   private async checkLeases(): Promise<void> {
     this.leasesInDoubt = false;
     this.checking = true;
     try {
-      const ids = await giveBackLostTakes(this.o.env, this.o.worker, this.o.queues, this.runningIds);
-      if (ids.length > 0) this.o.onGaveBack?.(ids);
+      const ids = await requeueLostDequeues(this.o.env, this.o.worker, this.o.queues, this.runningIds);
+      if (ids.length > 0) this.o.onLostRequeued?.(ids);
     } catch (err) {
       this.leasesInDoubt = true;
       this.o.onError(err);
-      await this.untilStopOr(delay(FETCH_RETRY_MS));
+      await this.untilStopOr(delay(DEQUEUE_RETRY_MS));
     } finally {
       this.checking = false;
     }
@@ -187,10 +187,10 @@ export class JobLoop {
    * pay an empty dequeue per job), never while stopping, and never past a rate limit (the gate
    * hands out slots before each dequeue).
    */
-  private takeOptions(): DequeueOptions | undefined {
+  private dequeueOptions(): DequeueOptions | undefined {
     if (!this.backlog || this.stopping || this.gate.active || this.checking) return undefined;
     const o = this.o;
-    return (this.take ??= { queues: o.queues, worker: o.worker, leaseMs: o.leaseMs, strategy: o.strategy });
+    return (this.dequeueOpts ??= { queues: o.queues, worker: o.worker, leaseMs: o.leaseMs, strategy: o.strategy });
   }
 
   /** Wait for `p`, or return early when stop() is called. */

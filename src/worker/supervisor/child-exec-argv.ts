@@ -1,5 +1,5 @@
-import { ConfigError } from "../errors.js";
-import type { WorkerGroupSpec } from "./types.js";
+import { ConfigError } from "../../errors.js";
+import type { WorkerGroupSpec } from "../types.js";
 
 /**
  * Node flags of a group's children: the heap limit, so a task that allocates without bound dies

@@ -12,14 +12,43 @@
  * | exited 0 after stop / burst drain   | none left (any stragglers requeued)       | left empty      |
  * | anything else: a crash              | abandoned: requeued with a stall, or failed past the stall limit | restarted with backoff, or the group gives up |
  */
-import { recordWorkerRestart } from "../http/metrics/process-counters.js";
+import { recordWorkerRestart } from "../../http/metrics/process-counters.js";
+import type { Clock } from "../../clock.js";
+import type { QueueEnv } from "../../queue/context.js";
 import type { ChildExit, ChildHandle, InFlightJob } from "./child-handle.js";
-import { abandon, failTimedOut, giveBack } from "./recovery.js";
-import { cancelStarted } from "../queue/lifecycle.js";
+import { abandon, failTimedOut, requeueJobs } from "../recovery.js";
+import { cancelStarted } from "../../queue/lifecycle.js";
 import { deathCause } from "./death-cause.js";
-import type { Slot, Supervisor } from "./supervisor.js";
+import type { FailureHandlers } from "../failure-handlers.js";
+import type { JobLines } from "./job-lines.js";
+import type { Slot } from "./slot-pool.js";
+import type { WorkerEvents } from "./worker-events.js";
+import type { Logger } from "../types.js";
 
-export async function onChildExit(sup: Supervisor, slot: Slot, child: ChildHandle, exit: ChildExit): Promise<void> {
+/**
+ * What the exit handling needs from its supervisor: where to record and report, and the two
+ * things it may do to a slot (give it a new child; nothing else). The supervisor builds one.
+ */
+export interface ExitHost {
+  env: QueueEnv;
+  clock: Clock;
+  log: Logger;
+  events: WorkerEvents;
+  failures: FailureHandlers;
+  jobLines: JobLines | undefined;
+  /** Times a job may be found abandoned and requeued before it fails. */
+  stallLimit: number;
+  /** A child that dies this soon after it was ready counts as unstable (for the give-up message). */
+  unstableMs: number;
+  /** A stop is under way: a crashed child is not restarted. */
+  stopping(): boolean;
+  /** Give `slot` a new child: now (0) or after a backoff. */
+  restart(slot: Slot, delayMs: number): void;
+  /** Drop the worker record of an ended child. */
+  forget(worker: string): Promise<void>;
+}
+
+export async function onChildExit(sup: ExitHost, slot: Slot, child: ChildHandle, exit: ChildExit): Promise<void> {
   const worker = child.name;
   const how = exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`;
   const clean = exit.cause.kind === "exit" && exit.code === 0 && (exit.stopRequested || exit.drained);
@@ -29,13 +58,13 @@ export async function onChildExit(sup: Supervisor, slot: Slot, child: ChildHandl
     const after = exit.cause.kind === "timeout" ? "a hard timeout" : "killing a canceled job";
     sup.events.emit("child.restart", "info", `worker ${worker} replaced after ${after}`, { worker, data: { reason: exit.cause.kind } });
     recordWorkerRestart(slot.group.spec.name, exit.cause.kind);
-    sup.scheduleRestart(slot, 0);
+    sup.restart(slot, 0);
   } else if (crashed) {
     sup.log.error(
       { worker, childPid: child.pid, exit: how, livedMs: exit.livedMs, fatal: exit.fatal, running: exit.inFlight.map((j) => j.id) },
       exit.fatal ? `worker could not start: ${exit.fatal}` : `worker died unexpectedly (${how})`,
     );
-    if (!sup.stopping && !slot.retiring) restartAfterCrash(sup, slot, worker, exit);
+    if (!sup.stopping() && !slot.retiring) restartAfterCrash(sup, slot, worker, exit);
   }
 
   try {
@@ -65,7 +94,7 @@ async function leasesAtExit(child: ChildHandle, pulsed: InFlightJob[]): Promise<
   }
 }
 
-async function timedOut(sup: Supervisor, worker: string, inFlight: InFlightJob[], jobIds: string[]): Promise<void> {
+async function timedOut(sup: ExitHost, worker: string, inFlight: InFlightJob[], jobIds: string[]): Promise<void> {
   const now = sup.clock();
   const victims = inFlight.filter((j) => jobIds.includes(j.id) || j.deadline <= now);
   const bystanders = inFlight.filter((j) => !victims.includes(j));
@@ -76,12 +105,12 @@ async function timedOut(sup: Supervisor, worker: string, inFlight: InFlightJob[]
     sup.events.emit("job.timeout", "error", `job ${job.id} ${job.limit}; worker ${worker} killed`, { worker, jobId: job.id, queue: job.queue, data: { result } });
   }
   const why = `worker ${worker} was killed: job ${victims.map((v) => v.id).join(",")} timed out`;
-  const requeued = await giveBack(sup.env, worker, bystanders, why);
+  const requeued = await requeueJobs(sup.env, worker, bystanders, why);
   if (requeued.length > 0) sup.log.info({ worker, requeued }, "requeued the other jobs of the killed worker");
 }
 
 /** A canceled job that ignored its signal: it ends canceled; the child's other jobs go back to their queues. */
-async function canceledKilled(sup: Supervisor, worker: string, inFlight: InFlightJob[], jobIds: string[]): Promise<void> {
+async function canceledKilled(sup: ExitHost, worker: string, inFlight: InFlightJob[], jobIds: string[]): Promise<void> {
   const victims = inFlight.filter((j) => jobIds.includes(j.id));
   const bystanders = inFlight.filter((j) => !jobIds.includes(j.id));
   for (const job of victims) {
@@ -90,24 +119,24 @@ async function canceledKilled(sup: Supervisor, worker: string, inFlight: InFligh
     sup.log.warn({ worker, jobId: job.id, queue: job.queue, result }, "canceled job stopped by killing its worker");
   }
   const why = `worker ${worker} was killed: canceled job ${jobIds.join(",")} did not stop`;
-  const requeued = await giveBack(sup.env, worker, bystanders, why);
+  const requeued = await requeueJobs(sup.env, worker, bystanders, why);
   if (requeued.length > 0) sup.log.info({ worker, requeued }, "requeued the other jobs of the killed worker");
 }
 
-async function forcedStop(sup: Supervisor, worker: string, inFlight: InFlightJob[]): Promise<void> {
-  const requeued = await giveBack(sup.env, worker, inFlight, "worker shutdown");
+async function forcedStop(sup: ExitHost, worker: string, inFlight: InFlightJob[]): Promise<void> {
+  const requeued = await requeueJobs(sup.env, worker, inFlight, "worker shutdown");
   sup.log.warn({ worker, requeued }, "worker killed by forced stop; its jobs were requeued");
   sup.events.emit("worker.down", "warn", `worker ${worker} killed by forced stop; requeued ${requeued.length} job(s)`, { worker, data: { requeued } });
 }
 
-async function stopped(sup: Supervisor, worker: string, exit: ChildExit): Promise<void> {
-  if (exit.inFlight.length > 0) await giveBack(sup.env, worker, exit.inFlight, "worker stopped");
+async function stopped(sup: ExitHost, worker: string, exit: ChildExit): Promise<void> {
+  if (exit.inFlight.length > 0) await requeueJobs(sup.env, worker, exit.inFlight, "worker stopped");
   sup.log.info({ worker, drained: exit.drained }, "worker stopped");
   sup.events.emit("worker.down", "info", `worker ${worker} stopped${exit.drained ? " (queues drained)" : ""}`, { worker });
 }
 
 /** Dealt with now rather than when their leases lapse; the stall limit stops a job that kills every worker. */
-async function crashedJobs(sup: Supervisor, worker: string, how: string, exit: ChildExit): Promise<void> {
+async function crashedJobs(sup: ExitHost, worker: string, how: string, exit: ChildExit): Promise<void> {
   const outcome = await abandon(sup.env, worker, exit.inFlight, sup.stallLimit, sup.failures, deathCause(exit));
   const now = sup.clock();
   const error = `worker died (${how})`;
@@ -127,13 +156,13 @@ function lineOf(job: InFlightJob, now: number): { id: string; queue: string; met
   return { id: job.id, queue: job.queue, method: job.method ?? "(task unknown)", at: now, ms: job.startedAt === undefined ? 0 : now - job.startedAt };
 }
 
-function restartAfterCrash(sup: Supervisor, slot: Slot, worker: string, exit: ChildExit): void {
+function restartAfterCrash(sup: ExitHost, slot: Slot, worker: string, exit: ChildExit): void {
   const group = slot.group;
   if (group.gaveUp) return;
   const decision = group.policy.onDeath(exit.readyMs);
   if (decision.action === "give-up") {
     group.gaveUp = true;
-    const msg = `worker group ${group.spec.name}: ${decision.unstableCount} workers in a row died before or within ${sup.timings.unstableMs} ms of being ready; not restarting it`;
+    const msg = `worker group ${group.spec.name}: ${decision.unstableCount} workers in a row died before or within ${sup.unstableMs} ms of being ready; not restarting it`;
     sup.log.error({ group: group.spec.name, unstable: decision.unstableCount, lastError: exit.fatal }, msg);
     sup.events.emit("child.unstable", "error", msg, { worker, data: { group: group.spec.name, lastError: exit.fatal } });
     // The rest of the group stops restarting too: it would only crash the same way.
@@ -148,5 +177,5 @@ function restartAfterCrash(sup: Supervisor, slot: Slot, worker: string, exit: Ch
     data: { reason: "crash", delayMs: decision.delayMs, unstable: decision.unstable },
   });
   recordWorkerRestart(group.spec.name, "crash");
-  sup.scheduleRestart(slot, decision.delayMs);
+  sup.restart(slot, decision.delayMs);
 }

@@ -8,31 +8,32 @@
  * shortly before, this module aborts the job's signal (the soft timeout) so a task
  * that listens can stop on its own, which fails the job with the same timeout error.
  */
-import type { Job, PreparedJob } from "../queue/types.js";
-import type { QueueEnv } from "../queue/context.js";
-import type { TaskRegistry } from "../tasks/task-table.js";
-import { cancelStarted, completeAndTake, completeJob, failJob, requeueJob, type DequeueOptions, type FailJobInput } from "../queue/lifecycle.js";
-import { runInJobContext } from "../runtime/job-context.js";
-import { JobCanceledError, JobLeaseLostError, JobTimeoutError } from "../errors.js";
-import { hardDeadline, jobLimit, softDeadline, timeoutMessage, type JobLimit } from "./deadline.js";
-import type { JobOutcome, PulseJournal } from "./pulse.js";
-import type { FailureHandlers } from "./failure-handlers.js";
-import { JobRejectedError, signatureProblem, signedFieldsOfJob } from "../security/signing.js";
-import { appendEvent } from "../log/events.js";
-import { CorruptJobError, jobProblem } from "../queue/job-integrity.js";
-import { setLongTimeout } from "../long-timeout.js";
-import { jobLogger, lazyJobLog } from "../log/logger.js";
+import type { TaskRegistry } from "../../tasks/task-table.js";
+import { cancelStarted, completeAndTake, completeJob, failJob, requeueJob, type DequeueOptions, type FailJobInput } from "../../queue/lifecycle.js";
+import { runInJobContext } from "../../runtime/job-context.js";
+import { JobCanceledError, JobLeaseLostError, JobTimeoutError } from "../../errors.js";
+import { hardDeadline, jobLimit, softDeadline, timeoutMessage, type JobLimit } from "../deadline.js";
+import type { FailureHandlers } from "../failure-handlers.js";
+import { JobRejectedError, signatureProblem, signedFieldsOfJob } from "../../security/signing.js";
+import { CorruptJobError, jobProblem } from "../../queue/job-integrity.js";
+import { setLongTimeout } from "../../long-timeout.js";
+import { jobLogger, lazyJobLog } from "../../log/logger.js";
+import type { Job, PreparedJob } from "../../queue/types.js";
+import type { QueueEnv } from "../../queue/context.js";
+import type { PulseJournal } from "./pulse-journal.js";
+import type { JobLinesMode, JobOutcome } from "../protocol.js";
+import { appendEvent } from "../../log/events.js";
 import { followShutdown, JobAbort } from "./job-abort.js";
 import type { Logger as PinoLogger } from "pino";
 import type { CompletionBatch } from "./completion-batch.js";
-import { noteError, withRunSpan } from "../telemetry/tracing.js";
-import { jobEndNote, rememberFailure, wantsNote, type JobLinesMode } from "./job-end-note.js";
+import { noteError, withRunSpan } from "../../telemetry/tracing.js";
+import { jobEndNote, rememberFailure, wantsNote } from "./job-end-note.js";
 
 export interface RunJobDeps {
   env: QueueEnv;
   tasks: TaskRegistry;
   worker: string;
-  /** Tells the supervisor, with the next pulse, which jobs run and how they ended (pulse.ts). */
+  /** Tells the supervisor, with the next pulse, which jobs run and how they ended (pulse-journal.ts). */
   journal: Pick<PulseJournal, "jobStarted" | "jobEnded">;
   /** A task module failed to load (the caller reports each module once). */
   onLoadError(method: string, err: unknown): void;
@@ -46,7 +47,7 @@ export interface RunJobDeps {
   taskLogger?: PinoLogger;
   /** Sends the completions of one moment together (a child running jobs concurrently). */
   completions?: CompletionBatch;
-  /** The running jobs' aborts by job id, so a cancel request can reach one (child.ts). */
+  /** The running jobs' aborts by job id, so a cancel request can reach one (child/main.ts). */
   aborts?: Map<string, JobAbort>;
   /** Which ended jobs the daemon prints a line for, and the app root their stack frames are shown from. */
   jobLines?: { mode: JobLinesMode; appRoot: string };
@@ -55,22 +56,22 @@ export interface RunJobDeps {
 export type RunOutcome = JobOutcome;
 
 /**
- * Take the next job in the same script call as the completion (BullMQ's moveToFinished does the
+ * Dequeue the next job in the same script call as the completion (BullMQ's moveToFinished does the
  * same; complete.lua), so one job costs one round trip and one script instead of two.
- * `options()` is asked when the task has ended (undefined: do not take; the worker may have been
+ * `options()` is asked when the task has ended (undefined: do not dequeue; the worker may have been
  * told to stop meanwhile); `next` is set when a job was leased.
  */
-export interface TakeNext {
+export interface DequeueNext {
   options(): DequeueOptions | undefined;
   next?: Job | null;
 }
 
-export async function runJob(deps: RunJobDeps, job: Job, take?: TakeNext): Promise<RunOutcome> {
+export async function runJob(deps: RunJobDeps, job: Job, dequeueNext?: DequeueNext): Promise<RunOutcome> {
   const { env } = deps;
   const startedAt = job.startedAt ?? env.clock();
   const { limit, message } = limitOf(job, env);
   // No IPC write here: the next pulse carries it, and a task that blocks the event loop before
-  // then is found by the supervisor in Redis (pulse.ts).
+  // then is found by the supervisor in Redis (pulse-journal.ts).
   deps.journal.jobStarted({ id: job.id, queue: job.queue, deadline: hardDeadline(startedAt, limit), limit: message, method: job.method, startedAt });
 
   const abort = new JobAbort();
@@ -83,7 +84,7 @@ export async function runJob(deps: RunJobDeps, job: Job, take?: TakeNext): Promi
 
   let outcome: RunOutcome;
   try {
-    outcome = await withRunSpan(job, () => perform(deps, job, abort, take));
+    outcome = await withRunSpan(job, () => perform(deps, job, abort, dequeueNext));
   } catch (err) {
     // Redis refused the outcome: the job stays in `started` until its lease lapses and the
     // reaper requeues it. The supervisor must stop extending that lease, hence the note.
@@ -117,7 +118,7 @@ function limitOf(job: Job, env: QueueEnv): { limit: JobLimit; message: string } 
 
 type Ran = { ok: true; result: unknown; followUps: PreparedJob[] } | { ok: false; error: unknown };
 
-async function perform(deps: RunJobDeps, job: Job, abort: JobAbort, take?: TakeNext): Promise<RunOutcome> {
+async function perform(deps: RunJobDeps, job: Job, abort: JobAbort, dequeueNext?: DequeueNext): Promise<RunOutcome> {
   const { env, worker } = deps;
   const damaged = jobProblem(job, env.queues);
   if (damaged) return failJob(env, { job, worker, error: new CorruptJobError(damaged), reason: "error" });
@@ -144,16 +145,16 @@ async function perform(deps: RunJobDeps, job: Job, abort: JobAbort, take?: TakeN
     noteError(error);
   }
   if (ran.ok) {
-    const takeOptions = take?.options();
+    const dequeueOptions = dequeueNext?.options();
     const input = { job, worker, result: ran.result, followUps: ran.followUps };
     if (deps.completions) {
-      const { outcome, next } = await deps.completions.complete(input, takeOptions);
-      if (take) take.next = next;
+      const { outcome, next } = await deps.completions.complete(input, dequeueOptions);
+      if (dequeueNext) dequeueNext.next = next;
       return outcome;
     }
-    if (!take || !takeOptions) return completeJob(env, input);
-    const { outcome, next } = await completeAndTake(env, input, takeOptions);
-    take.next = next;
+    if (!dequeueNext || !dequeueOptions) return completeJob(env, input);
+    const { outcome, next } = await completeAndTake(env, input, dequeueOptions);
+    dequeueNext.next = next;
     return outcome;
   }
   // Its lease was taken while it ran: the job is someone else's now; write nothing.

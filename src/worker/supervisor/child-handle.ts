@@ -1,21 +1,20 @@
 /**
  * The supervisor's side of one child process: forks it, keeps the table of jobs it runs (from
- * its pulses, pulse.ts; from its leases in Redis when it falls silent) with a hard-deadline
+ * its pulses, pulse-journal.ts; from its leases in Redis when it falls silent) with a hard-deadline
  * timer per job, and says why it ended.
  *
  * It holds no policy: the supervisor decides what a timeout or a death means (fail, requeue,
  * restart). The handle only makes sure it knows, at exit, which jobs were in flight and whether
  * the death was one it asked for.
  */
-import { jobTally } from "../http/metrics/job-tally.js";
+import { jobTally } from "../../http/metrics/job-tally.js";
 import { fork, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
-import type { Clock } from "../clock.js";
-import type { JobEndNote } from "./job-end-note.js";
-import { isChildMessage, type ChildInit, type ChildMessage, type RunningJobNote } from "./types.js";
+import type { Clock } from "../../clock.js";
+import { isChildMessage, type ChildInit, type ChildMessage, type JobEndNote, type RunningJobNote } from "../protocol.js";
 
 /** Resolved relative to this module, so it works from dist/ wherever the package lives. */
-export const CHILD_MODULE = new URL("./child.js", import.meta.url);
+export const CHILD_MODULE = new URL("../child/main.js", import.meta.url);
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -30,7 +29,7 @@ export type EndCause =
   | { kind: "timeout"; jobIds: string[] }
   /** Killed by the supervisor during a forced shutdown. */
   | { kind: "shutdown" }
-  /** Killed by the supervisor because a canceled job did not stop within the grace (job-cancel.ts). */
+  /** Killed by the supervisor because a canceled job did not stop within the grace (cancel-relay.ts). */
   | { kind: "cancel"; jobIds: string[] }
   /** Exited on its own: after a stop request, a burst drain, or a crash (decided by the caller). */
   | { kind: "exit" };
@@ -72,17 +71,17 @@ export interface ChildHandleOptions {
   execArgv?: string[];
   /** Each line the child prints; absent: its stdout/stderr are inherited as they are. */
   output?: (line: string, stream: "stdout" | "stderr") => void;
-  /** The jobs leased to a worker, from Redis (leased-jobs.ts); absent: no stall detection. */
+  /** The jobs leased to a worker, from Redis (leased-jobs.ts); absent: no silence detection. */
   lookupLeased?: (worker: string) => Promise<RunningJobNote[]>;
-  /** Silence of a ready child that counts as a stall (default DEFAULT_STALL_MS). */
-  stallMs?: number;
+  /** Silence of a ready child that counts as silent (default DEFAULT_SILENCE_MS). */
+  silenceMs?: number;
 }
 
 /**
  * A healthy child pulses every IDLE_PULSE_MS (250 ms): four missed pulses mean its event loop
  * is blocked or starved. A false alarm costs one Redis read, never a kill.
  */
-export const DEFAULT_STALL_MS = 1000;
+export const DEFAULT_SILENCE_MS = 1000;
 
 /** stderr lines kept for the death cause. */
 const STDERR_TAIL_LINES = 20;
@@ -110,11 +109,11 @@ export class ChildHandle {
   /** Set while onExit waits for the child's output to be read to its end. */
   private closed: (() => void) | undefined;
   private outputClosed = false;
-  /** When the child was last heard from, and how many notes so far (stall detection). */
+  /** When the child was last heard from, and how many notes so far (silence detection). */
   private heardAt: number;
   private heard = 0;
-  private stallLooked = false;
-  private readonly stallTimer: NodeJS.Timeout;
+  private silenceLooked = false;
+  private readonly silenceTimer: NodeJS.Timeout;
 
   constructor(private readonly options: ChildHandleOptions) {
     this.name = options.init.worker;
@@ -146,13 +145,13 @@ export class ChildHandle {
     // An IPC write to a dying child fails with EPIPE; the exit event reports the death.
     this.proc.on("error", () => {});
     this.send(options.init);
-    this.stallTimer = setInterval(() => this.checkStall(), Math.max(10, Math.round(this.stallMs / 4)));
-    this.stallTimer.unref();
+    this.silenceTimer = setInterval(() => this.checkSilence(), Math.max(10, Math.round(this.silenceMs / 4)));
+    this.silenceTimer.unref();
   }
 
-  /** Silence (ms) after which a ready child counts as stalled; pulses come every IDLE_PULSE_MS. */
-  get stallMs(): number {
-    return this.options.stallMs ?? DEFAULT_STALL_MS;
+  /** Silence (ms) after which a ready child counts as silent; pulses come every IDLE_PULSE_MS. */
+  get silenceMs(): number {
+    return this.options.silenceMs ?? DEFAULT_SILENCE_MS;
   }
 
   get pid(): number {
@@ -207,7 +206,7 @@ export class ChildHandle {
   }
 
   private onMessage(raw: unknown): void {
-    // A child sends the notes of one event-loop turn as one array (child.ts note()).
+    // A child sends the notes of one event-loop turn as one array (child/main.ts note()).
     if (Array.isArray(raw)) {
       for (const one of raw) this.onMessage(one);
       return;
@@ -216,7 +215,7 @@ export class ChildHandle {
     const msg: ChildMessage = raw;
     this.heardAt = this.options.clock();
     this.heard += 1;
-    this.stallLooked = false;
+    this.silenceLooked = false;
     const { events } = this.options;
     switch (msg.type) {
       case "ready":
@@ -246,7 +245,7 @@ export class ChildHandle {
 
   /**
    * Make the in-flight table the child's running set: new jobs get their deadline timer, jobs
-   * no longer running lose theirs (including any the stall lookup added and that ended since).
+   * no longer running lose theirs (including any the silence lookup added and that ended since).
    */
   private reconcile(running: RunningJobNote[]): void {
     const now = new Set<string>();
@@ -268,16 +267,16 @@ export class ChildHandle {
   }
 
   /**
-   * A ready child that has been silent for stallMs has its event loop blocked (a task that
+   * A ready child that has been silent for silenceMs has its event loop blocked (a task that
    * never yields), or is starved of CPU. Its pulses may not have told us of the job that blocks
    * it, so read its leases from Redis, once per silence, and watch their deadlines too. The
    * answer is used only if the child is still silent: a pulse that came meanwhile is newer.
    */
-  private checkStall(): void {
+  private checkSilence(): void {
     const lookup = this.options.lookupLeased;
-    if (!lookup || !this.ready || this.exited || this.stallLooked) return;
-    if (this.options.clock() - this.heardAt < this.stallMs) return;
-    this.stallLooked = true;
+    if (!lookup || !this.ready || this.exited || this.silenceLooked) return;
+    if (this.options.clock() - this.heardAt < this.silenceMs) return;
+    this.silenceLooked = true;
     const heard = this.heard;
     lookup(this.name).then(
       (jobs) => {
@@ -286,7 +285,7 @@ export class ChildHandle {
       },
       () => {
         // Redis trouble: look again at the next check.
-        if (this.heard === heard) this.stallLooked = false;
+        if (this.heard === heard) this.silenceLooked = false;
       },
     );
   }
@@ -303,7 +302,7 @@ export class ChildHandle {
 
   private onExit(code: number | null, signal: NodeJS.Signals | null): void {
     this.exited = true;
-    clearInterval(this.stallTimer);
+    clearInterval(this.silenceTimer);
     const inFlight = [...this.inFlight.values()];
     for (const job of inFlight) clearTimeout(job.timer);
     this.inFlight.clear();

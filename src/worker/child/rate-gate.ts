@@ -1,7 +1,7 @@
 /**
  * Per-queue rate limits in the fetch loop (`queues.<name>.rateLimit: { max, per }`): a job of a
  * limited queue is dequeued only with a start slot from the shared limiter
- * (src/patterns/rate-limit.ts), so the limit holds across every worker process and host.
+ * (src/worker/child/rate-limit.ts), so the limit holds across every worker process and host.
  *
  * Before each dequeue the gate takes one slot per limited queue the worker serves; a queue whose
  * slot is refused "cools" for the limiter's retryInMs and is left out of the dequeue, so the
@@ -9,10 +9,10 @@
  * the queues that gave no job are released (the queue was empty, or a queue before it won), so
  * an idle queue never eats its own budget. Queues without a limit cost nothing: no Redis call.
  */
-import type { Job } from "../queue/types.js";
-import type { QueueEnv } from "../queue/context.js";
-import { dequeue, type DequeueOptions } from "../queue/lifecycle.js";
-import { acquireRateSlot, releaseRateSlot } from "../patterns/rate-limit.js";
+import type { Job } from "../../queue/types.js";
+import type { QueueEnv } from "../../queue/context.js";
+import { dequeue, type DequeueOptions } from "../../queue/lifecycle.js";
+import { acquireRateSlot, releaseRateSlot } from "./rate-limit.js";
 
 /** The queues one dequeue may take from, and the slots taken for the limited ones among them. */
 export interface GateTicket {

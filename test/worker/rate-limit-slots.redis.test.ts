@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testRedis, type TestRedis } from "../helpers/redis.js";
-import { acquireRateSlot, releaseRateSlot } from "../../src/patterns/rate-limit.js";
-import { spawnFixture } from "./fixtures/spawn.js";
+import { acquireRateSlot, releaseRateSlot } from "../../src/worker/child/rate-limit.js";
+import { spawnFixture } from "../patterns/fixtures/spawn.js";
 
 let t: TestRedis;
 beforeAll(async () => {
@@ -72,8 +72,8 @@ describe("acquireRateSlot", () => {
     const durationMs = 2000;
     const windowMs = perSeconds * 1000;
     const args = [t.url, t.prefix, "shared", max, perSeconds, durationMs];
-    const a = spawnFixture("rate-limited-worker.mjs", args);
-    const b = spawnFixture("rate-limited-worker.mjs", args);
+    const a = spawnFixture("../../worker/fixtures/rate-limited-worker.mjs", args);
+    const b = spawnFixture("../../worker/fixtures/rate-limited-worker.mjs", args);
     // Process start-up is the machine's, not the limiter's: wait for it up to the test's own bound.
     await Promise.all([a.step("start", 45_000), b.step("start", 45_000)]);
     await t.redis.set(`${t.keys.root}:test:go-at`, String(Date.now() + 300));

@@ -11,10 +11,10 @@
  */
 import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
-import { SchedulerError } from "../errors.js";
-import type { Keys } from "../redis/keys.js";
-import type { RateLimit } from "../config/types.js";
-import { runScript } from "../redis/scripts.js";
+import { SchedulerError } from "../../errors.js";
+import type { Keys } from "../../redis/keys.js";
+import type { RateLimit } from "../../config/types.js";
+import { runScript } from "../../redis/scripts.js";
 
 /** A QueueEnv (src/queue/context.ts) satisfies this: only `queues.<name>.rateLimit` is read. */
 export interface RateLimitEnv {

@@ -2,9 +2,9 @@
  * Which child processes to run: `scheduler worker` flags -> one group; the hooks `queues`
  * settings -> one group per queue (for `scheduler start`). Bad flags are one-line ConfigErrors.
  */
-import type { ResolvedConfig } from "../config/types.js";
-import { ConfigError } from "../errors.js";
-import type { Strategy, WorkerGroupSpec } from "./types.js";
+import type { ResolvedConfig } from "../../config/types.js";
+import { ConfigError } from "../../errors.js";
+import type { Strategy, WorkerGroupSpec } from "../types.js";
 
 export interface WorkerFlags {
   /** Comma-separated queue names in priority order. */

@@ -2,8 +2,8 @@
  * The supervisor's periodic chores, on timers of their own:
  *
  * - every `heartbeatMs`: extend the leases of the jobs each child runs (and pass on the cancel
- *   requests the heartbeat finds among them: job-cancel.ts), and refresh each child's
- *   entry in the worker registry. Done here rather than in the child because a task may block a
+ *   requests the heartbeat finds among them: cancel-relay.ts), and refresh each child's
+ *   worker record. Done here rather than in the child because a task may block a
  *   child's event loop for longer than a lease; the supervisor's loop is never blocked by tasks.
  * - every `reapMs`: reapStalled (jobs of workers that died anywhere, kill -9 or host gone), and
  *   promoteScheduled when no scheduler daemon does it (option `promote`). Reaping waits while
@@ -19,13 +19,13 @@
  * A tick that fails (Redis restarting) is logged once per outage and tried again next time; a
  * tick never overlaps the previous one.
  */
-import type { QueueEnv } from "../queue/context.js";
-import { heartbeat, promoteScheduled, reapStalled } from "../queue/lifecycle.js";
-import { cleanRegistries } from "../queue/registry.js";
-import { describeError } from "../errors.js";
-import { touchWorker, type WorkerInfo, type WorkerState } from "./registry.js";
-import type { Logger } from "./types.js";
-import type { FailureHandlers } from "./failure-handlers.js";
+import type { QueueEnv } from "../../queue/context.js";
+import { heartbeat, promoteScheduled, reapStalled } from "../../queue/lifecycle.js";
+import { cleanRegistries } from "../../queue/registry.js";
+import { describeError } from "../../errors.js";
+import { touchWorker, type WorkerInfo, type WorkerState } from "./worker-records.js";
+import type { Logger } from "../types.js";
+import type { FailureHandlers } from "../failure-handlers.js";
 import { ReapGate } from "./reap-gate.js";
 
 /** What the chores need to know about one live child. */
@@ -47,7 +47,7 @@ export interface MaintenanceOptions {
   reapMs: number;
   /** How often expired jobs are swept from the registries (default 60 s). */
   cleanMs?: number;
-  registryTtlMs: number;
+  recordTtlMs: number;
   stallLimit: number;
   promote: boolean;
   children(): WatchedChild[];
@@ -79,9 +79,9 @@ export class Maintenance {
     this.timers = [];
   }
 
-  /** Extend leases and refresh the registry for every live child (also called on demand). */
+  /** Extend leases and refresh the worker record of every live child (also called on demand). */
   async heartbeatAll(): Promise<void> {
-    const { env, leaseMs, registryTtlMs } = this.o;
+    const { env, leaseMs, recordTtlMs } = this.o;
     const children = this.o.children();
     // With no child there is nothing to renew, but the reap gate still needs a round trip.
     if (children.length === 0) await env.redis.ping();
@@ -96,7 +96,7 @@ export class Maintenance {
             child.leaseLost?.(leaseLost);
           }
         }
-        await touchWorker(env, child.info, child.state(), registryTtlMs);
+        await touchWorker(env, child.info, child.state(), recordTtlMs);
       }),
     );
   }

@@ -9,19 +9,19 @@
  * A completion with follow-up jobs goes alone through complete.lua (its follow-ups are pushed
  * in the same script), as does one that finds nothing to batch with.
  */
-import type { QueueEnv } from "../queue/context.js";
-import { completeAndTake, completeJob, completeMany, type CompleteInput, type DequeueOptions } from "../queue/lifecycle.js";
-import type { Job } from "../queue/types.js";
+import type { QueueEnv } from "../../queue/context.js";
+import { completeAndTake, completeJob, completeMany, type CompleteInput, type DequeueOptions } from "../../queue/lifecycle.js";
+import type { Job } from "../../queue/types.js";
 
 export interface CompletionResult {
   outcome: "finished" | "lease-lost";
-  /** The job taken for this slot (null: none; only asked with take options). */
+  /** The job dequeued for this slot (null: none; only asked with dequeue options). */
   next: Job | null;
 }
 
 interface Pending {
   input: CompleteInput;
-  take: DequeueOptions | undefined;
+  dequeue: DequeueOptions | undefined;
   resolve(r: CompletionResult): void;
   reject(err: unknown): void;
 }
@@ -39,16 +39,16 @@ export class CompletionBatch {
   ) {}
 
   /**
-   * Complete `input.job`; with `take`, also lease a next job for the same slot. Resolves once
+   * Complete `input.job`; with `dequeue`, also lease a next job for the same slot. Resolves once
    * the call carrying it has been answered; a Redis error rejects every completion of that call.
    */
-  complete(input: CompleteInput, take: DequeueOptions | undefined): Promise<CompletionResult> {
+  complete(input: CompleteInput, dequeue: DequeueOptions | undefined): Promise<CompletionResult> {
     // follow-ups ride with their own completion; another worker's completion is not this batch's
     if ((input.followUps && input.followUps.length > 0) || (this.pending.length > 0 && input.worker !== this.pending[0]!.input.worker)) {
-      return single(this.env, input, take);
+      return single(this.env, input, dequeue);
     }
     return new Promise((resolve, reject) => {
-      this.pending.push({ input, take, resolve, reject });
+      this.pending.push({ input, dequeue, resolve, reject });
       if (this.pending.length >= this.maxBatch) this.flush();
       else if (!this.scheduled) {
         this.scheduled = true;
@@ -69,27 +69,27 @@ export class CompletionBatch {
 
   private async sendOne(p: Pending): Promise<void> {
     try {
-      p.resolve(await single(this.env, p.input, p.take));
+      p.resolve(await single(this.env, p.input, p.dequeue));
     } catch (err) {
       p.reject(err);
     }
   }
 
   private async send(batch: Pending[]): Promise<void> {
-    // A child takes every job with the same options (JobLoop.takeOptions): the first one asked stands for all.
-    const options = batch.find((p) => p.take)?.take;
-    const takers = options ? batch.filter((p) => p.take).length : 0;
+    // A child takes every job with the same options (JobLoop.dequeueOptions): the first one asked stands for all.
+    const options = batch.find((p) => p.dequeue)?.dequeue;
+    const dequeuers = options ? batch.filter((p) => p.dequeue).length : 0;
     try {
       const { outcomes, next } = await completeMany(this.env, {
         worker: batch[0]!.input.worker,
         items: batch.map((p) => ({ job: p.input.job, result: p.input.result })),
-        ...(options ? { take: { options, count: takers } } : {}),
+        ...(options ? { take: { options, count: dequeuers } } : {}),
       });
       let n = 0;
       batch.forEach((p, i) => {
         // jobs taken go to the slots that asked, in order; the rest were not there to take
-        const taken = p.take ? (next[n++] ?? null) : null;
-        p.resolve({ outcome: outcomes[i] ?? "lease-lost", next: taken });
+        const dequeued = p.dequeue ? (next[n++] ?? null) : null;
+        p.resolve({ outcome: outcomes[i] ?? "lease-lost", next: dequeued });
       });
     } catch (err) {
       for (const p of batch) p.reject(err);
@@ -97,7 +97,7 @@ export class CompletionBatch {
   }
 }
 
-async function single(env: QueueEnv, input: CompleteInput, take: DequeueOptions | undefined): Promise<CompletionResult> {
-  if (!take) return { outcome: await completeJob(env, input), next: null };
-  return completeAndTake(env, input, take);
+async function single(env: QueueEnv, input: CompleteInput, dequeue: DequeueOptions | undefined): Promise<CompletionResult> {
+  if (!dequeue) return { outcome: await completeJob(env, input), next: null };
+  return completeAndTake(env, input, dequeue);
 }

@@ -6,10 +6,14 @@
  *   event loop), fails that job with the timeout error, requeues the child's other jobs and
  *   starts a replacement at once;
  * - handles a child that died on its own (its jobs: see recovery.ts) and restarts it with the
- *   restart policy's backoff, giving up loudly on a group that only crash-loops;
- * - extends leases, keeps the worker registry, reaps dead workers' jobs (maintenance.ts);
- * - shuts down in two steps: the first stop() lets running jobs finish (up to the grace period),
- *   the second (or the end of grace) kills the children and requeues their jobs.
+ *   restart policy's backoff, giving up loudly on a group that only crash-loops
+ *   (exit-handling.ts);
+ * - extends leases, keeps the worker records, reaps dead workers' jobs (maintenance.ts);
+ * - shuts down in two steps (stop-control.ts): the first stop() lets running jobs finish (up to
+ *   the grace period), the second (or the end of grace) kills the children and requeues their jobs.
+ *
+ * The slots the children live in are the pool's (slot-pool.ts); this file forks children into
+ * them and wires the parts together.
  *
  * `done` resolves to the exit code: 0 after a requested stop or a burst drain, 1 when every
  * group gave up restarting and nothing is left running.
@@ -17,33 +21,32 @@
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
-import { systemClock, type Clock } from "../clock.js";
-import type { ResolvedConfig } from "../config/types.js";
-import { connectRedis } from "../redis/connection.js";
-import { describeError } from "../errors.js";
-import { createKeys } from "../redis/keys.js";
-import type { QueueEnv } from "../queue/context.js";
-import { promoteScheduled } from "../queue/lifecycle.js";
-import { ChildHandle, DEFAULT_STALL_MS, type ChildExit, type InFlightJob } from "./child-handle.js";
-import { leasedJobs } from "./leased-jobs.js";
+import { systemClock, type Clock } from "../../clock.js";
+import type { ResolvedConfig } from "../../config/types.js";
+import { connectRedis } from "../../redis/connection.js";
+import { describeError } from "../../errors.js";
+import { createKeys } from "../../redis/keys.js";
+import type { QueueEnv } from "../../queue/context.js";
+import { promoteScheduled } from "../../queue/lifecycle.js";
+import { ChildHandle, type ChildExit, type InFlightJob } from "./child-handle.js";
+import { leasedJobs } from "../leased-jobs.js";
 import { Maintenance } from "./maintenance.js";
-import { removeWorker, touchWorker, type WorkerState } from "./registry.js";
-import { DEFAULT_RESTART_POLICY, RestartPolicy, type RestartPolicyOptions } from "./restart-policy.js";
-import { jsonLogger } from "./log.js";
+import { removeWorker, touchWorker } from "./worker-records.js";
+import { DEFAULT_RESTART_POLICY, type RestartPolicyOptions } from "./restart-policy.js";
+import { jsonLogger } from "../log.js";
 import { WorkerEvents } from "./worker-events.js";
-import { onChildExit } from "./child-exit.js";
+import { onChildExit, type ExitHost } from "./exit-handling.js";
 import { forwardChildLine } from "./child-output.js";
-import { FailureHandlers } from "./failure-handlers.js";
-import { CancelRelay, DEFAULT_CANCEL_GRACE_MS } from "./job-cancel.js";
-import { createTaskRegistry } from "../tasks/task-loader.js";
-import type { TaskRegistry } from "../tasks/task-table.js";
-import type { Logger, WorkerTimings } from "./types.js";
-import { DEFAULT_TIMINGS, type GroupState, type Slot, type SupervisorOptions } from "./supervisor-types.js";
+import { FailureHandlers } from "../failure-handlers.js";
+import { createTaskRegistry } from "../../tasks/task-loader.js";
+import type { TaskRegistry } from "../../tasks/task-table.js";
+import { CancelRelay, DEFAULT_CANCEL_GRACE_MS } from "./cancel-relay.js";
+import type { Logger, WorkerTimings } from "../types.js";
+import { childInit, DEFAULT_TIMINGS, graceMsOf, recordTtlMs, silenceMs, type SupervisorOptions } from "./options.js";
+import { SlotPool, workerState, type GroupState, type Slot } from "./slot-pool.js";
+import { StopControl } from "./stop-control.js";
 import { childExecArgv } from "./child-exec-argv.js";
-
-export { DEFAULT_TIMINGS, childExecArgv, type GroupState, type Slot, type SupervisorOptions };
 import { JobLines } from "./job-lines.js";
-import { setLongTimeout, type LongTimeout } from "../long-timeout.js";
 
 let childCounter = 0;
 const RUN_ID = randomBytes(2).toString("hex");
@@ -53,26 +56,23 @@ export class Supervisor {
   readonly log: Logger;
   readonly clock: Clock;
   readonly timings: WorkerTimings;
-  readonly groups: GroupState[];
   readonly events: WorkerEvents;
   /** Failure handlers of the jobs failed here (hard timeouts, dead workers, reaps). */
   readonly failures: FailureHandlers;
   readonly done: Promise<number>;
   /** The line per ended job (job-lines.ts), when asked for. */
   readonly jobLines: JobLines | undefined;
-  stopping = false;
-  private forced = false;
-  private finished = false;
+  /** The slots of the children (slot-pool.ts). */
+  readonly pool: SlotPool;
   /** Exits whose jobs are still being failed/requeued: finishing waits for them. */
   private recovering = 0;
   private resolveDone!: (code: number) => void;
-  private graceTimer: LongTimeout | undefined;
+  private readonly stopControl: StopControl;
+  private readonly exitHost: ExitHost;
   private readonly maintenance: Maintenance;
-  /** Stops running jobs someone canceled (job-cancel.ts). */
+  /** Stops running jobs someone canceled (cancel-relay.ts). */
   private readonly cancels: CancelRelay;
   private readonly reportedLoadErrors = new Set<string>();
-  /** Children replaced by reload() that are finishing their jobs. */
-  private readonly retiring = new Set<Slot>();
   private readonly signalHandler = () => this.stop();
   /** Resolves failure handler paths; created at the first failure, anew after a reload. */
   private handlerTasks: TaskRegistry | undefined;
@@ -99,16 +99,42 @@ export class Supervisor {
       log: this.log,
       paths: () => this.options.config.failureHandlers ?? [],
       tasks: () => (this.handlerTasks ??= createTaskRegistry(this.options.config.appRoot, { fresh: this.reloads > 0 })),
-      onIdle: () => this.maybeFinish(),
+      onIdle: () => this.stopControl.maybeFinish(),
     });
     const policy: RestartPolicyOptions = { ...DEFAULT_RESTART_POLICY, unstableMs: this.timings.unstableMs, ...options.restartPolicy };
-    this.groups = options.groups.map((spec) => {
-      const group: GroupState = { spec, policy: new RestartPolicy(policy), slots: [], gaveUp: false };
-      for (let i = 0; i < spec.processes; i++) group.slots.push({ group, index: i, child: undefined, info: undefined, restartTimer: undefined });
-      return group;
-    });
+    this.pool = new SlotPool(options.groups, policy);
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
     this.cancels = new CancelRelay({ env: this.env, log: this.log, graceMs: this.timings.cancelGraceMs ?? DEFAULT_CANCEL_GRACE_MS });
+    this.stopControl = new StopControl({
+      log: this.log,
+      pool: this.pool,
+      graceMs: () => this.graceMs,
+      abortMs: options.abortMs ?? 500,
+      busy: () => this.recovering > 0 || this.failures.pending > 0,
+      tearDown: () => {
+        this.maintenance.stop();
+        this.cancels.stop();
+        if (this.options.handleSignals) {
+          process.off("SIGTERM", this.signalHandler);
+          process.off("SIGINT", this.signalHandler);
+        }
+      },
+      // The last worker.down events are in flight: done means they are written.
+      finished: (code) => void this.events.settled().then(() => this.resolveDone(code)),
+    });
+    this.exitHost = {
+      env: this.env,
+      clock: this.clock,
+      log: this.log,
+      events: this.events,
+      failures: this.failures,
+      jobLines: this.jobLines,
+      stallLimit: this.stallLimit,
+      unstableMs: this.timings.unstableMs,
+      stopping: () => this.stopping,
+      restart: (slot, delayMs) => this.scheduleRestart(slot, delayMs),
+      forget: (worker) => this.forget(worker),
+    };
     this.maintenance = new Maintenance({
       env: this.env,
       log: this.log,
@@ -116,14 +142,14 @@ export class Supervisor {
       leaseMs: this.timings.leaseMs,
       reapMs: this.timings.reapMs,
       cleanMs: this.timings.cleanMs,
-      registryTtlMs: this.registryTtlMs,
+      recordTtlMs: recordTtlMs(this.timings),
       stallLimit: this.stallLimit,
       promote: options.promote ?? false,
       failures: this.failures,
       children: () =>
         this.liveSlots().map((slot) => ({
           info: slot.info!,
-          state: () => this.stateOf(slot.child!),
+          state: () => workerState(slot.child!, this.stopping),
           jobs: () => [...slot.child!.inFlight.values()].map(({ id, queue }) => ({ id, queue })),
           cancel: (ids) => this.cancels.request(slot.child!, ids),
           leaseLost: (ids) => ids.forEach((id) => slot.child!.leaseLost(id)),
@@ -131,28 +157,21 @@ export class Supervisor {
     });
   }
 
+  get groups(): GroupState[] {
+    return this.pool.groups;
+  }
+
+  get stopping(): boolean {
+    return this.stopControl.stopping;
+  }
+
   get stallLimit(): number {
     return this.options.stallLimit ?? 1;
   }
 
-  /**
-   * Silence after which a child counts as stalled and its leases are read from Redis: well
-   * before its leases lapse (the heartbeat extends only jobs the supervisor knows of).
-   */
-  get stallMs(): number {
-    return Math.min(DEFAULT_STALL_MS, Math.round(this.timings.leaseMs / 3));
-  }
-
-  get registryTtlMs(): number {
-    return Math.max(3 * this.timings.heartbeatMs, this.timings.leaseMs);
-  }
-
   /** Grace for a stop: the option, else the longest timeout among the queues served. */
   get graceMs(): number {
-    if (this.options.graceMs !== undefined) return this.options.graceMs;
-    const served = new Set(this.groups.flatMap((g) => g.spec.queues));
-    const longest = Math.max(0, ...[...served].map((q) => this.options.config.queues[q]?.timeout ?? 0));
-    return (longest || 300) * 1000;
+    return graceMsOf(this.options);
   }
 
   async start(): Promise<void> {
@@ -171,47 +190,21 @@ export class Supervisor {
 
   /** First call: graceful (finish running jobs, up to the grace period). Second: forced. */
   stop(): void {
-    if (this.finished) return;
-    if (this.stopping) {
-      this.force("second stop signal");
-      return;
-    }
-    this.stopping = true;
-    const graceMs = this.graceMs;
-    this.log.info({ graceMs, running: this.runningJobs() }, "stopping: no new jobs; waiting for running ones (signal again to force)");
-    for (const old of this.retiring) old.child?.requestStop();
-    for (const group of this.groups) {
-      for (const slot of group.slots) {
-        clearTimeout(slot.restartTimer);
-        slot.restartTimer = undefined;
-        slot.child?.requestStop();
-      }
-    }
-    this.graceTimer = setLongTimeout(() => this.force(`grace period of ${Math.round(graceMs / 1000)} s ended`), graceMs);
-    this.maybeFinish();
+    this.stopControl.stop();
   }
 
   /** Kill every child now; their running jobs go back to the front of their queues. */
   force(why: string): void {
-    if (this.forced || this.finished) return;
-    this.forced = true;
-    this.stopping = true;
-    this.graceTimer?.clear();
-    const live = this.liveSlots();
-    this.log.warn({ why, running: this.runningJobs() }, "forcing stop: killing workers, requeueing their jobs");
-    for (const slot of live) slot.child!.abortRunning();
-    const abortMs = this.options.abortMs ?? 500;
-    const kill = () => {
-      for (const slot of this.liveSlots()) slot.child!.kill({ kind: "shutdown" });
-    };
-    if (abortMs <= 0 || this.runningJobs() === 0) kill();
-    else setTimeout(kill, abortMs).unref();
-    this.maybeFinish();
+    this.stopControl.force(why);
   }
 
   /** Children alive now (for status and tests). */
   liveSlots(): Slot[] {
-    return [...this.groups.flatMap((g) => g.slots), ...this.retiring].filter((s) => s.child?.alive);
+    return this.pool.liveSlots();
+  }
+
+  runningJobs(): number {
+    return this.pool.runningJobs();
   }
 
   /**
@@ -235,8 +228,7 @@ export class Supervisor {
       if (group.gaveUp) continue;
       for (const slot of group.slots) {
         if (!slot.child?.alive) continue;
-        const old: Slot = { group, index: slot.index, child: slot.child, info: slot.info, restartTimer: undefined, retiring: true };
-        this.retiring.add(old);
+        const old = this.pool.retire(slot);
         // The old child keeps taking jobs until its successor is ready (spawn's onReady), so
         // no queue is left without a worker while the new one loads the task modules.
         this.spawn(slot, old);
@@ -245,10 +237,6 @@ export class Supervisor {
     }
     this.log.info({ replaced }, "reload: new workers starting; each old one finishes its running jobs once its successor is ready");
     return replaced;
-  }
-
-  runningJobs(): number {
-    return this.liveSlots().reduce((n, s) => n + s.child!.inFlight.size, 0);
   }
 
   spawn(slot: Slot, replacing?: Slot): void {
@@ -260,21 +248,8 @@ export class Supervisor {
       execArgv: childExecArgv(spec),
       output: (line, stream) => forwardChildLine(this.log, name, line, stream),
       lookupLeased: (worker) => leasedJobs(this.env, worker, spec.queues),
-      stallMs: this.stallMs,
-      init: {
-        type: "init",
-        worker: name,
-        config: this.options.config,
-        redisUrl: this.options.redisUrl,
-        queues: spec.queues,
-        strategy: spec.strategy,
-        concurrency: spec.concurrency,
-        leaseMs: this.timings.leaseMs,
-        blockSeconds: this.timings.blockSeconds,
-        burst: !!this.options.burst,
-        preload: this.options.preload ?? [],
-        ...(this.jobLines ? { jobLines: this.jobLines.mode } : {}),
-      },
+      silenceMs: silenceMs(this.timings),
+      init: childInit(this.options, this.timings, spec, name, this.jobLines?.mode),
       events: {
         onReady: (c) => {
           this.log.info({ worker: c.name, childPid: c.pid, queues: spec.queues }, "worker up");
@@ -285,7 +260,7 @@ export class Supervisor {
         onLoadError: (c, module, error) => this.reportLoadError(c, module, error),
         onDeadline: (c, job) => this.onDeadline(c, job),
         onJobsEnded: (c, ended) => this.jobLines?.ended(ended, c.name),
-        onExit: (c, exit) => void this.handleExit([...this.retiring].find((r) => r.child === c) ?? slot, c, exit),
+        onExit: (c, exit) => void this.handleExit(this.pool.slotOf(c, slot), c, exit),
       },
     });
     slot.child = child;
@@ -301,19 +276,10 @@ export class Supervisor {
     void this.touch(slot);
   }
 
-  stateOf(child: ChildHandle): WorkerState {
-    return {
-      currentJobs: [...child.inFlight.keys()],
-      done: child.done,
-      failed: child.failed,
-      state: this.stopping ? "stopping" : !child.ready ? "starting" : child.inFlight.size > 0 ? "busy" : "idle",
-    };
-  }
-
   private async touch(slot: Slot): Promise<void> {
     if (!slot.child?.alive || !slot.info) return;
     try {
-      await touchWorker(this.env, slot.info, this.stateOf(slot.child), this.registryTtlMs);
+      await touchWorker(this.env, slot.info, workerState(slot.child, this.stopping), recordTtlMs(this.timings));
     } catch {
       /* the maintenance tick reports Redis trouble */
     }
@@ -336,19 +302,18 @@ export class Supervisor {
     this.recovering += 1;
     this.cancels.forgetChild(child);
     try {
-      await onChildExit(this, slot, child, exit);
+      await onChildExit(this.exitHost, slot, child, exit);
     } catch (err) {
       this.log.error({ worker: child.name, err: describeError(err) }, "could not recover the jobs of a dead worker; the reaper will");
     } finally {
       this.recovering -= 1;
-      if (slot.child === child) slot.child = undefined;
-      this.retiring.delete(slot);
-      this.maybeFinish();
+      this.pool.vacate(slot, child);
+      this.stopControl.maybeFinish();
     }
   }
 
-  /** Called by child-exit.ts when a slot should get a new child (now or after a backoff). */
-  scheduleRestart(slot: Slot, delayMs: number): void {
+  /** Give a slot a new child, now or after a backoff (exit-handling.ts decides which). */
+  private scheduleRestart(slot: Slot, delayMs: number): void {
     if (this.stopping) return;
     if (delayMs <= 0) {
       slot.child = undefined;
@@ -358,38 +323,16 @@ export class Supervisor {
     slot.restartTimer = setTimeout(() => {
       slot.restartTimer = undefined;
       if (!this.stopping) this.spawn(slot);
-      this.maybeFinish();
+      this.stopControl.maybeFinish();
     }, delayMs);
   }
 
-  async forget(name: string): Promise<void> {
+  private async forget(name: string): Promise<void> {
     try {
       await removeWorker(this.env, name);
     } catch {
-      /* its entry expires by itself */
+      /* its record expires by itself */
     }
-  }
-
-  private maybeFinish(): void {
-    if (this.finished) return;
-    const pending =
-      this.recovering > 0 || this.failures.pending > 0 || this.liveSlots().length > 0 || this.groups.some((g) => g.slots.some((s) => s.restartTimer));
-    if (pending) return;
-    this.finished = true;
-    this.graceTimer?.clear();
-    this.maintenance.stop();
-    this.cancels.stop();
-    if (this.options.handleSignals) {
-      process.off("SIGTERM", this.signalHandler);
-      process.off("SIGINT", this.signalHandler);
-    }
-    // A requested stop is clean; otherwise we end because queues drained (burst) or because
-    // groups gave up restarting, which must not look like success.
-    const gaveUp = this.groups.some((g) => g.gaveUp);
-    const code = this.stopping ? 0 : gaveUp ? 1 : 0;
-    this.log.info({ code }, this.stopping ? "worker supervisor stopped" : gaveUp ? "worker groups gave up: nothing left running" : "queues drained");
-    // The last worker.down events are in flight: done means they are written.
-    void this.events.settled().then(() => this.resolveDone(code));
   }
 }
 

@@ -2,37 +2,35 @@
  * Entry point of a worker child process (forked by child-handle.ts; never run by hand).
  *
  * Waits for its `init` note, connects to Redis (one connection for commands, one for blocking
- * waits), loads the app's task modules once, then runs the fetch loop until told to stop or,
+ * waits), loads the app's task modules once, then runs the dequeue loop until told to stop or,
  * in burst mode, until the queues are empty. Task modules that throw while loading are reported
  * to the supervisor once per module; their jobs fail with that error, and the child goes on.
  *
  * If the supervisor goes away (its IPC channel closes), the child exits at once: nobody would
  * enforce its hard timeouts or extend its leases, so its jobs are better left to the reaper.
  */
-import { useRedactKeys } from "../security/redact-config.js";
-import { useRedisTls } from "../redis/tls.js";
-import { useTaskAllowList } from "../tasks/task-allow.js";
-import { useLimits } from "../queue/limits.js";
+import { useRedactKeys } from "../../security/redact-config.js";
+import { useRedisTls } from "../../redis/tls.js";
+import { useTaskAllowList } from "../../tasks/task-allow.js";
+import { useLimits } from "../../queue/limits.js";
 import { setMaxListeners } from "node:events";
-import { createRedis } from "../redis/connection.js";
-import { createKeys } from "../redis/keys.js";
-import { systemClock } from "../clock.js";
-import { describeError, JobCanceledError, JobLeaseLostError } from "../errors.js";
-import { setActiveContext, type QueueEnv } from "../queue/context.js";
-import { createTaskRegistry } from "../tasks/task-loader.js";
+import { createRedis } from "../../redis/connection.js";
+import { createKeys } from "../../redis/keys.js";
+import { systemClock } from "../../clock.js";
+import { describeError, JobCanceledError, JobLeaseLostError } from "../../errors.js";
+import { createTaskRegistry } from "../../tasks/task-loader.js";
+import { setActiveContext, type QueueEnv } from "../../queue/context.js";
 import { JobLoop } from "./job-loop.js";
-import { FailureHandlers } from "./failure-handlers.js";
+import { FailureHandlers } from "../failure-handlers.js";
 import { CompletionBatch } from "./completion-batch.js";
-import { moduleOf, runJob, type RunJobDeps, type TakeNext } from "./run-job.js";
-import { jsonLogger } from "./log.js";
-import { createLogger } from "../log/logger.js";
-import { PULSE_MS, PulseJournal } from "./pulse.js";
+import { moduleOf, runJob, type RunJobDeps, type DequeueNext } from "./run-job.js";
+import { jsonLogger } from "../log.js";
+import { createLogger } from "../../log/logger.js";
+import { PulseJournal } from "./pulse-journal.js";
 import { watchParent } from "./orphan-watchdog.js";
 import type { JobAbort } from "./job-abort.js";
-import type { ChildInit, ChildMessage, ParentMessage } from "./types.js";
+import { CHILD_EXIT, PULSE_MS, type ChildInit, type ChildMessage, type ParentMessage } from "../protocol.js";
 
-/** Exit codes the supervisor reads. */
-export const CHILD_EXIT = { ok: 0, orphaned: 3, fatal: 70 } as const;
 
 let loop: JobLoop | undefined;
 let stopRequested = false;
@@ -46,7 +44,7 @@ setMaxListeners(0, shutdown.signal);
 /**
  * Notes made in one turn of the event loop leave together, as one array, at the end of the
  * turn (setImmediate): an IPC write is a syscall per message. Order is kept. What jobs run and
- * how they ended is not a note of its own: the journal sends it as pulses (pulse.ts), and any
+ * how they ended is not a note of its own: the journal sends it as pulses (pulse-journal.ts), and any
  * other note takes the pending pulse along first, so the supervisor's tally is current when it
  * reads "drained" or "exiting".
  */
@@ -65,7 +63,7 @@ function flushNotes(): void {
 function note(msg: ChildMessage): Promise<void> {
   return new Promise((resolve) => {
     if (outbox.length === 0) setImmediate(flushNotes);
-    const pulse = journal.take(Date.now(), true);
+    const pulse = journal.nextPulse(Date.now(), true);
     if (pulse) outbox.push({ msg: pulse, resolve: () => {} });
     outbox.push({ msg, resolve });
   });
@@ -73,7 +71,7 @@ function note(msg: ChildMessage): Promise<void> {
 
 /** Send a pulse when one is due; runs every PULSE_MS once the child is ready. */
 function pulseTick(): void {
-  const pulse = journal.take(Date.now());
+  const pulse = journal.nextPulse(Date.now());
   if (!pulse) return;
   if (outbox.length === 0) setImmediate(flushNotes);
   outbox.push({ msg: pulse, resolve: () => {} });
@@ -166,13 +164,13 @@ async function start(init: ChildInit): Promise<void> {
       leaseMs: init.leaseMs,
       blockSeconds: init.blockSeconds,
       burst: init.burst,
-      runJob: async (job, takeOptions) => {
-        const take: TakeNext | undefined = takeOptions ? { options: takeOptions } : undefined;
-        await runJob(deps, job, take);
-        return take?.next ?? null;
+      runJob: async (job, dequeueOptions) => {
+        const dequeueNext: DequeueNext | undefined = dequeueOptions ? { options: dequeueOptions } : undefined;
+        await runJob(deps, job, dequeueNext);
+        return dequeueNext?.next ?? null;
       },
       onError: (err) => log.warn({ err: describeError(err) }, "fetch failed"),
-      onGaveBack: (ids) => log.warn({ jobIds: ids }, "gave back jobs leased by a dequeue whose answer was lost (no stall counted)"),
+      onLostRequeued: (ids) => log.warn({ jobIds: ids }, "gave back jobs leased by a dequeue whose answer was lost (no stall counted)"),
     });
     if (stopRequested) loop.stop();
     await note({ type: "ready" });

@@ -1,39 +1,17 @@
 /**
  * In a worker child: what the daemon's line for one ended job needs (job-lines.ts prints it),
- * sent with the next pulse (pulse.ts), never as an IPC write of its own.
+ * sent with the next pulse (pulse-journal.ts), never as an IPC write of its own.
  *
  * Made only for the outcomes the daemon prints (all, or failures only), so a quiet daemon pays
  * nothing per finished job.
  */
 import { fileURLToPath } from "node:url";
-import { JobTimeoutError, describeError } from "../errors.js";
-import type { Job } from "../queue/types.js";
-import type { JobOutcome } from "./pulse.js";
-
-/** Which ended jobs get a line: every one, the ones that did not finish, or none. */
-export type JobLinesMode = "all" | "failures" | "none";
-
-export const JOB_LINES_MODES: readonly JobLinesMode[] = ["all", "failures", "none"];
-
-export type JobEndOutcome = Exclude<JobOutcome, "failed" | "retry-scheduled"> | "failed" | "retry-scheduled" | "timed-out" | "timed-out-retry";
-
-export interface JobEndNote {
-  id: string;
-  queue: string;
-  method: string;
-  attempt: number;
-  /** When it ended (ms since the epoch) and how long it ran. */
-  at: number;
-  ms: number;
-  outcome: JobEndOutcome;
-  /** First line of the error, for the outcomes that have one. */
-  error?: string;
-  /** The stack frames of the app's own code (no Node internals, no node_modules, not ours). */
-  frames?: string[];
-}
+import { JobTimeoutError, describeError } from "../../errors.js";
+import type { Job } from "../../queue/types.js";
+import type { JobEndNote, JobLinesMode, JobOutcome } from "../protocol.js";
 
 /** Frames of this package (dist/ or src/) are how the job ran, not where it failed. */
-const OWN_CODE = [fileURLToPath(new URL("../../dist/", import.meta.url)), fileURLToPath(new URL("../../src/", import.meta.url))];
+const OWN_CODE = [fileURLToPath(new URL("../../../dist/", import.meta.url)), fileURLToPath(new URL("../../../src/", import.meta.url))];
 const MAX_FRAMES = 5;
 
 /** The errors failed jobs ended with, until their note is made (failures only: no cost per finished job). */
