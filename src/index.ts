@@ -8,7 +8,7 @@ export {
   RedisUnavailableError,
   JobTimeoutError,
   UnrecoverableError,
-} from "./errors.js";
+} from "./base/errors.js";
 export type { HooksDefinition, SchedulerEvents, TaskEntry, CatchupPolicy, ScheduledTask } from "./hooks/types.js";
 export type { Job, JobStatus, RetryPolicy, StatusRecord } from "./queue/types.js";
 export { defineHooks } from "./hooks/define.js";

@@ -6,11 +6,11 @@
  */
 import { dirname, resolve } from "node:path";
 import type { Redis } from "ioredis";
-import { systemClock } from "../clock.js";
+import { systemClock } from "../base/clock.js";
 import { resolveConfig } from "../config/resolve.js";
 import type { ResolvedConfig } from "../config/types.js";
 import { findEmbeddedRedis } from "../daemon/embedded-redis.js";
-import { SchedulerError } from "../errors.js";
+import { SchedulerError } from "../base/errors.js";
 import { loadHooks } from "../hooks/load.js";
 import { createTaskRegistry } from "../hooks/task-loader.js";
 import { loadTimeoutMs } from "../hooks/load-probe.js";

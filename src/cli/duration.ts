@@ -2,7 +2,7 @@
  * Durations as people type them on a command line: "30s", "10m", "2h", "1d", "1w", "500ms",
  * and sums like "1h30m". Used by `logs --since` and `enqueue --delay`.
  */
-import { ConfigError } from "../errors.js";
+import { ConfigError } from "../base/errors.js";
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 const PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/g;

@@ -1,5 +1,5 @@
 /** Durations read from environment variables (timeouts an operator tunes without editing hooks). */
-import { ConfigError } from "../errors.js";
+import { ConfigError } from "../base/errors.js";
 
 /** `name` read as a positive number of seconds (fractions allowed), in ms; unset or empty: `fallbackMs`. */
 export function secondsFrom(env: NodeJS.ProcessEnv, name: string, fallbackMs: number): number {

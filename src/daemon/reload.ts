@@ -7,7 +7,7 @@ import type { ResolvedConfig } from "../config/types.js";
 import { loadHooks } from "../hooks/load.js";
 import { loadTimeoutMs } from "../hooks/load-probe.js";
 import { createTaskRegistry, validateTaskPaths, allTaskPaths } from "../hooks/task-loader.js";
-import { HooksValidationError } from "../hooks/problems.js";
+import { HooksValidationError } from "../base/problems.js";
 import type { LoadedHooks, ScheduledTask, TaskRegistry } from "../hooks/types.js";
 
 export interface TaskDiff {

@@ -9,8 +9,8 @@
 import { hostname } from "node:os";
 import { dirname } from "node:path";
 import type { Redis } from "ioredis";
-import { systemClock } from "../clock.js";
-import { describeError } from "../errors.js";
+import { systemClock } from "../base/clock.js";
+import { describeError } from "../base/errors.js";
 import { setActiveContext, type QueueEnv } from "../queue/context.js";
 import { createRedis } from "../redis/connection.js";
 import { createKeys } from "../redis/keys.js";

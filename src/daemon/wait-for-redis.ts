@@ -4,7 +4,7 @@
  */
 import type { Redis } from "ioredis";
 import { connectRedis, redactUrl } from "../redis/connection.js";
-import { describeError } from "../errors.js";
+import { describeError } from "../base/errors.js";
 
 export interface WaitLogger {
   warn(msg: string): void;

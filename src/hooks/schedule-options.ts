@@ -6,7 +6,7 @@
  */
 import { parseWindow } from "../scheduler/due.js";
 import { parseSchedule } from "../scheduler/schedule-expression.js";
-import { keyPath, type ProblemList } from "./problems.js";
+import { keyPath, type ProblemList } from "../base/problems.js";
 
 /** What a slot does while the task's previous run is still queued or running. */
 export const OVERLAP_POLICIES = ["skip", "bufferOne", "bufferAll", "cancelOther", "allow"] as const;

@@ -9,10 +9,10 @@
  */
 import { realpathSync, statSync } from "node:fs";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
-import { TaskResolutionError } from "../errors.js";
+import { TaskResolutionError } from "../base/errors.js";
 import { runtime } from "../runtime/context.js";
 import { parseDottedPath } from "./dotted-path.js";
-import { displayPath, type Problem } from "./problems.js";
+import { displayPath, type Problem } from "../base/problems.js";
 import { forgetModules, importModule, loaderMessage } from "./ts-loader.js";
 import { PROBE_HINT, probeLoad, probeLoadAll } from "./load-probe.js";
 import type { LoadedHooks, ScheduledTask, TaskRegistry } from "./types.js";

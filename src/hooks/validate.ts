@@ -9,8 +9,8 @@ import {
   checkHooksRedis,
   checkSchedulerInterval,
   checkTimezone,
-  isPlainObject,
 } from "../config/validate.js";
+import { isPlainObject } from "../base/plain-object.js";
 import { checkSigning } from "../security/signing.js";
 import { checkRedactKeys } from "../security/redact.js";
 import { checkTasksSetting } from "./task-allow.js";
@@ -22,8 +22,8 @@ import type { CronSeconds } from "./cron-dialect.js";
 import { checkScheduleOptions, SCHEDULE_OPTION_KEYS } from "./schedule-options.js";
 import { parseDottedPath } from "./dotted-path.js";
 import { ALL_EVENT_KEYS, BUILTIN_QUEUE_NAMES, CRON_EVENTS, EVENT_NAMES } from "./events.js";
-import { closest, didYouMean } from "./suggest.js";
-import { keyPath, ProblemList, type Problem } from "./problems.js";
+import { closest, didYouMean } from "../base/suggest.js";
+import { keyPath, ProblemList, type Problem } from "../base/problems.js";
 import { describe, validateEventExpressions, validatePathList, validateQueues, validateRetention } from "./validate-settings.js";
 
 export const TOP_LEVEL_KEYS = [

@@ -9,8 +9,8 @@
  * never blocks the worker or the other handlers.
  */
 import type { Job, SerializedError } from "../queue/types.js";
-import { SchedulerError, describeError } from "../errors.js";
-import { systemClock, type Clock } from "../clock.js";
+import { SchedulerError, describeError } from "../base/errors.js";
+import { systemClock, type Clock } from "../base/clock.js";
 import { redact } from "../security/redact.js";
 import { redactKeys, redactMessage } from "../security/redact-config.js";
 

@@ -7,9 +7,9 @@
  */
 import type { Redis } from "ioredis";
 import { Redis as RedisClient } from "ioredis";
-import { systemClock, type Clock } from "../clock.js";
+import { systemClock, type Clock } from "../base/clock.js";
 import type { QueueConfig, RetentionConfig } from "../config/types.js";
-import { EnqueueError } from "../errors.js";
+import { EnqueueError } from "../base/errors.js";
 import type { TaskRegistry } from "../hooks/types.js";
 import { createKeys, DEFAULT_PREFIX } from "../redis/keys.js";
 import { createRedis } from "../redis/connection.js";

@@ -7,7 +7,7 @@
  * The script holds Redis while it runs (roughly 15-30 µs per job): callers with tens of
  * thousands of jobs should pass them in slices of a few thousand.
  */
-import { EnqueueError } from "../errors.js";
+import { EnqueueError } from "../base/errors.js";
 import { currentScope } from "../runtime/job-context.js";
 import { activeContext, type QueueEnv } from "./context.js";
 import { normalizeOptions, type EnqueueOptions } from "./options.js";

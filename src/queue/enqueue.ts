@@ -10,7 +10,7 @@
  * flagged `deduplicated: true` (decided inside the script, so concurrent callers make one job).
  * Reusing the id of a finished, failed or canceled job replaces that job and its history.
  */
-import { EnqueueError } from "../errors.js";
+import { EnqueueError } from "../base/errors.js";
 import { currentScope, runInJobContext } from "../runtime/job-context.js";
 import { activeContext, type QueueEnv } from "./context.js";
 import { normalizeOptions, type EnqueueOptions } from "./options.js";

@@ -2,7 +2,7 @@
  * enqueue() options as users write them (Frappe's names, camelCase or snake_case), checked and
  * normalized. Every key that is not an option is a kwarg, as in frappe.enqueue(**kwargs).
  */
-import { EnqueueError } from "../errors.js";
+import { EnqueueError } from "../base/errors.js";
 import { parseDuration } from "../cli/duration.js";
 import { normalizeRetry, type RetryInput } from "./retry.js";
 import { overLimit } from "./limits.js";

@@ -3,7 +3,7 @@
  * kwargs survive JSON. Everything that can be refused is refused here, before Redis is touched.
  */
 import { randomUUID } from "node:crypto";
-import { EnqueueError, SchedulerError } from "../errors.js";
+import { EnqueueError, SchedulerError } from "../base/errors.js";
 import { runtime } from "../runtime/context.js";
 import { currentJob } from "../runtime/job-context.js";
 import type { QueueEnv } from "./context.js";

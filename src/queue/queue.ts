@@ -3,7 +3,7 @@
  * `const job = await queue.dequeue(); if (job) await job.perform();`.
  */
 import { hostname } from "node:os";
-import { EnqueueError, TaskResolutionError } from "../errors.js";
+import { EnqueueError, TaskResolutionError } from "../base/errors.js";
 import { runInJobContext } from "../runtime/job-context.js";
 import { activeContext, type QueueEnv } from "./context.js";
 import { decodeJob, isJobHash } from "./job-codec.js";

@@ -2,7 +2,7 @@
  * Looking at jobs and moving them by hand: getJob, attempts, per-queue stats, cancel, requeue,
  * and the retention sweep. Reads are plain commands; every move is one Lua script.
  */
-import { EnqueueError } from "../errors.js";
+import { EnqueueError } from "../base/errors.js";
 import { activeContext, type QueueEnv } from "./context.js";
 import { decodeJob, isJobHash } from "./job-codec.js";
 import { runJobScript } from "./keyspace.js";

@@ -4,7 +4,7 @@
  */
 import type { Redis } from "ioredis";
 import type { Keys } from "../redis/keys.js";
-import type { Clock } from "../clock.js";
+import type { Clock } from "../base/clock.js";
 
 export type JobStatus = "queued" | "scheduled" | "deferred" | "started" | "finished" | "failed" | "canceled";
 

@@ -3,7 +3,7 @@
  * reconnects the same way and every error names the URL it was trying.
  */
 import { Redis, type RedisOptions } from "ioredis";
-import { RedisUnavailableError } from "../errors.js";
+import { RedisUnavailableError } from "../base/errors.js";
 import { redactUrl } from "../security/redact-url.js";
 import { databaseOutOfRange, isSelectFailure } from "./database-check.js";
 import { formatSeconds, redisTimeouts } from "./timeouts.js";

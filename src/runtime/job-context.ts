@@ -10,7 +10,7 @@
 import type { QueueEnv } from "../queue/context.js";
 import type { Job, PreparedJob } from "../queue/types.js";
 import { runJobScript } from "../queue/keyspace.js";
-import { EnqueueError } from "../errors.js";
+import { EnqueueError } from "../base/errors.js";
 import { runtime } from "./context.js";
 import { scriptStatusWriter, StatusRecorder, statusRecord, type StatusInput, type StatusWriter } from "./status-recorder.js";
 

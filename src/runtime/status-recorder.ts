@@ -7,8 +7,8 @@
  * dropped, not queued), a job.status event at most once per STATUS_EVENT_INTERVAL_MS, and the
  * last value is always written when the job ends (flush). Time comes from the injected Clock.
  */
-import type { Clock } from "../clock.js";
-import { EnqueueError } from "../errors.js";
+import type { Clock } from "../base/clock.js";
+import { EnqueueError } from "../base/errors.js";
 import { jsonProblem } from "../queue/json-safe.js";
 import { runJobScript } from "../queue/keyspace.js";
 import type { QueueContext, StatusRecord } from "../queue/types.js";

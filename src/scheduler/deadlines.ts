@@ -15,7 +15,7 @@ import type { ScheduledTask } from "../hooks/types.js";
 import { EVENTS_MAXLEN, type SchedulerEvent } from "../log/events.js";
 import type { QueueEnv } from "../queue/context.js";
 import { runScript } from "../redis/scripts.js";
-import { describeError } from "../errors.js";
+import { describeError } from "../base/errors.js";
 import { nextFire, prevFire } from "./next-fire.js";
 import { scheduleKeys } from "./schedule-keys.js";
 

@@ -14,7 +14,7 @@
  *   missed slots are counted up to COUNT_CAP, not enumerated.
  */
 import type { CatchupPolicy, ScheduledTask } from "../hooks/types.js";
-import { ConfigError } from "../errors.js";
+import { ConfigError } from "../base/errors.js";
 import { parseSchedule } from "./schedule-expression.js";
 import { nextFire, prevFire } from "./next-fire.js";
 

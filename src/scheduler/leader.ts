@@ -16,8 +16,8 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { Redis } from "ioredis";
-import type { Clock } from "../clock.js";
-import { describeError } from "../errors.js";
+import type { Clock } from "../base/clock.js";
+import { describeError } from "../base/errors.js";
 import { appendEvent } from "../log/events.js";
 import type { Keys } from "../redis/keys.js";
 import { runScript } from "../redis/scripts.js";

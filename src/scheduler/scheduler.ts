@@ -9,8 +9,8 @@
  * entries and the tick time go in one pipeline; then delayed jobs are promoted.
  */
 import type { ChainableCommander } from "ioredis";
-import { systemClock, type Clock } from "../clock.js";
-import { describeError } from "../errors.js";
+import { systemClock, type Clock } from "../base/clock.js";
+import { describeError } from "../base/errors.js";
 import type { ScheduledTask } from "../hooks/types.js";
 import type { QueueEnv } from "../queue/context.js";
 import { enqueueScheduled } from "../queue/enqueue-scheduled.js";

@@ -15,7 +15,7 @@
  * signs a random `nonce`, so no two jobs ever share a signature.
  */
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import { UnrecoverableError } from "../errors.js";
+import { UnrecoverableError } from "../base/errors.js";
 import type { Job } from "../queue/types.js";
 
 export interface SigningConfig {

@@ -10,7 +10,7 @@
 import { jobTally } from "../http/metrics/job-tally.js";
 import { fork, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
-import type { Clock } from "../clock.js";
+import type { Clock } from "../base/clock.js";
 import type { JobEndNote } from "./job-end-note.js";
 import { isChildMessage, type ChildInit, type ChildMessage, type RunningJobNote } from "./types.js";
 

@@ -23,7 +23,7 @@ import { readFinalFailure } from "../queue/registry.js";
 import { runFailureHandlers, type FailureHandler, type FailureHandlersReport } from "../patterns/notify.js";
 import { runtime } from "../runtime/context.js";
 import { appendEvent } from "../log/events.js";
-import { describeError } from "../errors.js";
+import { describeError } from "../base/errors.js";
 import type { Logger } from "./types.js";
 
 export interface FailureHandlersOptions {

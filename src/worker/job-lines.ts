@@ -10,7 +10,7 @@
  * Outcomes that end in the child come with its pulses (job-end-note.ts); timeouts and deaths,
  * which the supervisor handles itself, are reported by it (child-exit.ts).
  */
-import { ConfigError } from "../errors.js";
+import { ConfigError } from "../base/errors.js";
 import type { JobEndNote, JobEndOutcome, JobLinesMode } from "./job-end-note.js";
 import { JOB_LINES_MODES } from "./job-end-note.js";
 import type { Logger } from "./types.js";

@@ -22,7 +22,7 @@
 import type { QueueEnv } from "../queue/context.js";
 import { heartbeat, promoteScheduled, reapStalled } from "../queue/lifecycle.js";
 import { cleanRegistries } from "../queue/registry.js";
-import { describeError } from "../errors.js";
+import { describeError } from "../base/errors.js";
 import { touchWorker, type WorkerInfo, type WorkerState } from "./registry.js";
 import type { Logger } from "./types.js";
 import type { FailureHandlers } from "./failure-handlers.js";

@@ -1,5 +1,5 @@
 /** What the supervisor (supervisor.ts) is given and keeps per group and slot. */
-import type { Clock } from "../clock.js";
+import type { Clock } from "../base/clock.js";
 import type { ResolvedConfig } from "../config/types.js";
 import type { ChildHandle } from "./child-handle.js";
 import type { JobLinesMode } from "./job-lines.js";

@@ -17,10 +17,10 @@
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
-import { systemClock, type Clock } from "../clock.js";
+import { systemClock, type Clock } from "../base/clock.js";
 import type { ResolvedConfig } from "../config/types.js";
 import { connectRedis } from "../redis/connection.js";
-import { describeError } from "../errors.js";
+import { describeError } from "../base/errors.js";
 import { createKeys } from "../redis/keys.js";
 import type { QueueEnv } from "../queue/context.js";
 import { promoteScheduled } from "../queue/lifecycle.js";
@@ -43,7 +43,7 @@ import { childExecArgv } from "./child-exec-argv.js";
 
 export { DEFAULT_TIMINGS, childExecArgv, type GroupState, type Slot, type SupervisorOptions };
 import { JobLines } from "./job-lines.js";
-import { setLongTimeout, type LongTimeout } from "../long-timeout.js";
+import { setLongTimeout, type LongTimeout } from "../base/long-timeout.js";
 
 let childCounter = 0;
 const RUN_ID = randomBytes(2).toString("hex");

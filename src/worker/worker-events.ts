@@ -3,7 +3,7 @@
  * Writing one must never take the supervisor down: a failed write is logged and dropped.
  */
 import { appendEvent, type EventLevel } from "../log/events.js";
-import { describeError } from "../errors.js";
+import { describeError } from "../base/errors.js";
 import type { QueueContext } from "../queue/types.js";
 import type { Logger } from "./types.js";
 

@@ -7,7 +7,7 @@ import { redisCheck } from "../../src/cli/doctor/redis-checks.js";
 import { enqueueIn } from "../../src/queue/enqueue.js";
 import { dequeue, failJob } from "../../src/queue/lifecycle.js";
 import { DEFAULT_QUEUES, DEFAULT_RETENTION, type QueueEnv } from "../../src/queue/context.js";
-import { systemClock } from "../../src/clock.js";
+import { systemClock } from "../../src/base/clock.js";
 import { REPO_ROOT } from "../helpers/cli.js";
 import { testRedis, type TestRedis } from "../helpers/redis.js";
 

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { validateHooks } from "../../src/hooks/validate.js";
 import { normalizeHooks } from "../../src/hooks/normalize.js";
-import { problemLine } from "../../src/hooks/problems.js";
+import { problemLine } from "../../src/base/problems.js";
 
 const FILE = join(process.cwd(), "hooks.ts");
 const entry = (options: Record<string, unknown>) => ({ scheduler_events: { cron: { "0 9 * * *": [{ method: "my_app.tasks.x", ...options }] } } });

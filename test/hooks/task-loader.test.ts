@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { createRequire } from "node:module";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
-import { TaskResolutionError } from "../../src/errors.js";
+import { TaskResolutionError } from "../../src/base/errors.js";
 import { runtime } from "../../src/runtime/context.js";
 import { allTaskPaths, createTaskRegistry, validateTaskPaths } from "../../src/hooks/task-loader.js";
 import { normalizeHooks } from "../../src/hooks/normalize.js";

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_RETENTION, type QueueEnv } from "../../src/queue/context.js";
 import { enqueueIn } from "../../src/queue/enqueue.js";
-import { systemClock } from "../../src/clock.js";
+import { systemClock } from "../../src/base/clock.js";
 import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
 import { sample, scrape, startDaemon, value, type Daemon, type Scrape } from "./helpers.js";
 

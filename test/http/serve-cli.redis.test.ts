@@ -7,7 +7,7 @@ import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_RETENTION, type QueueEnv } from "../../src/queue/context.js";
 import { enqueueIn } from "../../src/queue/enqueue.js";
-import { systemClock } from "../../src/clock.js";
+import { systemClock } from "../../src/base/clock.js";
 import { capture, runCli, spawnCli } from "../helpers/cli.js";
 import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
 import { freePort, scrape, value } from "./helpers.js";

@@ -3,7 +3,7 @@
  * dequeue, completeJob, failJob), on a test prefix, with the system clock (the CLI process reads
  * the same clock, so retention and ages line up).
  */
-import { systemClock } from "../../src/clock.js";
+import { systemClock } from "../../src/base/clock.js";
 import { DEFAULT_QUEUES, DEFAULT_RETENTION, type QueueEnv } from "../../src/queue/context.js";
 import { enqueueIn } from "../../src/queue/enqueue.js";
 import { completeJob, dequeue, failJob } from "../../src/queue/lifecycle.js";

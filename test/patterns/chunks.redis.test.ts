@@ -5,7 +5,7 @@ import { DEFAULT_QUEUES, DEFAULT_RETENTION, type QueueEnv } from "../../src/queu
 import { completeJob, dequeue, failJob } from "../../src/queue/lifecycle.js";
 import { transaction } from "../../src/queue/transaction.js";
 import { setActiveContext } from "../../src/queue/context.js";
-import { systemClock } from "../../src/clock.js";
+import { systemClock } from "../../src/base/clock.js";
 
 let t: TestRedis;
 let env: QueueEnv;

@@ -19,7 +19,7 @@ import { resolveConfig } from "../../src/config/resolve.js";
 import { enqueueIn } from "../../src/queue/enqueue.js";
 import { enqueueScheduled } from "../../src/queue/enqueue-scheduled.js";
 import { allTaskPaths, createTaskRegistry, validateTaskPaths } from "../../src/hooks/task-loader.js";
-import { systemClock } from "../../src/clock.js";
+import { systemClock } from "../../src/base/clock.js";
 import { startSupervisor } from "../../src/worker/supervisor.js";
 import { silentLogger } from "../../src/worker/log.js";
 import type { Job } from "../../src/queue/types.js";

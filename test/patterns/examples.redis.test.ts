@@ -4,7 +4,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
 import { DEFAULT_QUEUES, DEFAULT_RETENTION, setActiveContext, type QueueEnv } from "../../src/queue/context.js";
-import { systemClock } from "../../src/clock.js";
+import { systemClock } from "../../src/base/clock.js";
 import { runFailureHandlers } from "../../src/patterns/notify.js";
 import type { Job } from "../../src/queue/types.js";
 import { sync_inventory } from "../../examples/distributed_locking.js";

@@ -4,7 +4,7 @@
  * fails for good, unless allowFailure. Against real Redis, driven by dequeue/completeJob/failJob.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { EnqueueError } from "../../src/errors.js";
+import { EnqueueError } from "../../src/base/errors.js";
 import { setActiveContext } from "../../src/queue/context.js";
 import { enqueue } from "../../src/queue/enqueue.js";
 import { completeJob, dequeue, failJob, failJobDetailed, promoteScheduled, reapStalled } from "../../src/queue/lifecycle.js";

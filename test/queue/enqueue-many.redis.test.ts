@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { EnqueueError } from "../../src/errors.js";
+import { EnqueueError } from "../../src/base/errors.js";
 import { setActiveContext } from "../../src/queue/context.js";
 import { enqueue } from "../../src/queue/enqueue.js";
 import { enqueueMany, enqueueManyIn } from "../../src/queue/enqueue-many.js";

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { EnqueueError } from "../../src/errors.js";
+import { EnqueueError } from "../../src/base/errors.js";
 import { runtime } from "../../src/runtime/context.js";
 import { currentJob } from "../../src/runtime/job-context.js";
 import { enqueue } from "../../src/queue/enqueue.js";

@@ -1,6 +1,6 @@
 /** Shared test fixtures for the queue: a tiny TaskRegistry and a QueueEnv on a test prefix. */
-import { manualClock } from "../../src/clock.js";
-import { TaskResolutionError } from "../../src/errors.js";
+import { manualClock } from "../../src/base/clock.js";
+import { TaskResolutionError } from "../../src/base/errors.js";
 import type { TaskRegistry } from "../../src/hooks/types.js";
 import { DEFAULT_QUEUES, DEFAULT_RETENTION, setActiveContext, type QueueEnv } from "../../src/queue/context.js";
 import { testRedis, type TestRedis } from "../helpers/redis.js";

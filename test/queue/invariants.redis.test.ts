@@ -7,7 +7,7 @@
  */
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { manualClock } from "../../src/clock.js";
+import { manualClock } from "../../src/base/clock.js";
 import { setActiveContext, type QueueEnv } from "../../src/queue/context.js";
 import { enqueueIn } from "../../src/queue/enqueue.js";
 import { completeJob, dequeue, failJob, promoteScheduled, reapStalled, requeueJob } from "../../src/queue/lifecycle.js";

@@ -1,6 +1,6 @@
 import { Redis } from "ioredis";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { UnrecoverableError } from "../../src/errors.js";
+import { UnrecoverableError } from "../../src/base/errors.js";
 import { setActiveContext } from "../../src/queue/context.js";
 import { enqueue } from "../../src/queue/enqueue.js";
 import { completeJob, dequeue, failJob, heartbeat, promoteScheduled, reapStalled, requeueJob, waitForJobs } from "../../src/queue/lifecycle.js";

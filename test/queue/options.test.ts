@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { EnqueueError, UnrecoverableError } from "../../src/errors.js";
+import { EnqueueError, UnrecoverableError } from "../../src/base/errors.js";
 import { jsonProblem } from "../../src/queue/json-safe.js";
 import { normalizeOptions } from "../../src/queue/options.js";
 import { nextRetryAt, normalizeRetry, retryDelayMs } from "../../src/queue/retry.js";

@@ -7,7 +7,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { resolveConfig } from "../../src/config/resolve.js";
 import { loadHooks } from "../../src/hooks/load.js";
-import { HooksValidationError } from "../../src/hooks/problems.js";
+import { HooksValidationError } from "../../src/base/problems.js";
 import type { LoadedHooks } from "../../src/hooks/types.js";
 import { configure, setActiveContext } from "../../src/queue/context.js";
 import { enqueueIn } from "../../src/queue/enqueue.js";

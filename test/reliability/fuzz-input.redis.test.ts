@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testRedis, type TestRedis } from "../helpers/redis.js";
 import { runCli } from "../helpers/cli.js";
 import { enqueueIn } from "../../src/queue/enqueue.js";
-import { SchedulerError } from "../../src/errors.js";
+import { SchedulerError } from "../../src/base/errors.js";
 import type { Job } from "../../src/queue/types.js";
 import { relEnv } from "./helpers/env.js";
 import { APP_HOOKS } from "./helpers/procs.js";

@@ -5,7 +5,7 @@
  * a pause stops enqueueing and the ledger says why.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { systemClock } from "../../src/clock.js";
+import { systemClock } from "../../src/base/clock.js";
 import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
 import { DEFAULT_QUEUES, DEFAULT_RETENTION, type QueueEnv } from "../../src/queue/context.js";
 import { readLedger } from "../../src/scheduler/ledger.js";

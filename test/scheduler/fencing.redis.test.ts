@@ -5,7 +5,7 @@
  * scheduler_skip.lua) and it steps down; the slots of one catch-up batch do not skip each other.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { manualClock } from "../../src/clock.js";
+import { manualClock } from "../../src/base/clock.js";
 import type { CatchupPolicy, ScheduledTask } from "../../src/hooks/types.js";
 import { DEFAULT_QUEUES, DEFAULT_RETENTION, type QueueEnv } from "../../src/queue/context.js";
 import { completeJob, dequeue } from "../../src/queue/lifecycle.js";

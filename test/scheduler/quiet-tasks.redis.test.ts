@@ -4,7 +4,7 @@
  * moved the slot record, a record was deleted) and that it is what makes big hooks cheap.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { manualClock } from "../../src/clock.js";
+import { manualClock } from "../../src/base/clock.js";
 import { testRedis, type TestRedis } from "../helpers/redis.js";
 import { createScheduler } from "../../src/scheduler/scheduler.js";
 import { DEFAULT_QUEUES, DEFAULT_RETENTION, type QueueEnv } from "../../src/queue/context.js";

@@ -4,7 +4,7 @@
  * batch obeys them as one), except, counters and deadlines.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { manualClock } from "../../src/clock.js";
+import { manualClock } from "../../src/base/clock.js";
 import { testRedis, type TestRedis } from "../helpers/redis.js";
 import { createScheduler } from "../../src/scheduler/scheduler.js";
 import { readLedger } from "../../src/scheduler/ledger.js";

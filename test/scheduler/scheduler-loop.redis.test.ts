@@ -3,7 +3,7 @@
  * effect at once (removed tasks stop, new ones start from now), stop() releases the lease.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { systemClock } from "../../src/clock.js";
+import { systemClock } from "../../src/base/clock.js";
 import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
 import { createScheduler } from "../../src/scheduler/scheduler.js";
 import { readLedger } from "../../src/scheduler/ledger.js";

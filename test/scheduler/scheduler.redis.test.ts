@@ -2,7 +2,7 @@
  * The tick against real Redis with a manual clock: one tick = one call, at chosen instants.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { manualClock } from "../../src/clock.js";
+import { manualClock } from "../../src/base/clock.js";
 import { testRedis, type TestRedis } from "../helpers/redis.js";
 import { createScheduler } from "../../src/scheduler/scheduler.js";
 import { readLedger } from "../../src/scheduler/ledger.js";

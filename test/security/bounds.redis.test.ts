@@ -7,9 +7,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Redis } from "ioredis";
 import { resolveConfig } from "../../src/config/resolve.js";
-import { EnqueueError } from "../../src/errors.js";
+import { EnqueueError } from "../../src/base/errors.js";
 import { validateHooks } from "../../src/hooks/validate.js";
-import { MAX_TIMER_MS, setLongTimeout, timerMs } from "../../src/long-timeout.js";
+import { MAX_TIMER_MS, setLongTimeout, timerMs } from "../../src/base/long-timeout.js";
 import { runWithLock } from "../../src/patterns/lock.js";
 import { enqueueIn } from "../../src/queue/enqueue.js";
 import { encodeResult } from "../../src/queue/job-codec.js";

@@ -12,7 +12,7 @@ import { enqueueIn } from "../../src/queue/enqueue.js";
 import type { QueueEnv } from "../../src/queue/context.js";
 import type { Job } from "../../src/queue/types.js";
 import { decodeJob } from "../../src/queue/job-codec.js";
-import { systemClock } from "../../src/clock.js";
+import { systemClock } from "../../src/base/clock.js";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const BIN = fileURLToPath(new URL("../../bin/scheduler.js", import.meta.url));

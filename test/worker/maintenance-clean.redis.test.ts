@@ -1,6 +1,6 @@
 /** The supervisor's sweep: expired finished and failed jobs leave Redis with their hashes. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { manualClock } from "../../src/clock.js";
+import { manualClock } from "../../src/base/clock.js";
 import { DEFAULT_QUEUES, type QueueEnv } from "../../src/queue/context.js";
 import { enqueueIn } from "../../src/queue/enqueue.js";
 import { completeJob, dequeue, failJob } from "../../src/queue/lifecycle.js";

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testRedis, type TestRedis } from "../helpers/redis.js";
-import { manualClock } from "../../src/clock.js";
+import { manualClock } from "../../src/base/clock.js";
 import { enqueueIn } from "../../src/queue/enqueue.js";
 import type { QueueEnv } from "../../src/queue/context.js";
 import type { Job } from "../../src/queue/types.js";

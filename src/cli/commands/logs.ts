@@ -5,8 +5,8 @@
  */
 import { Command, Option } from "commander";
 import type { Redis } from "ioredis";
-import { systemClock } from "../../clock.js";
-import { SchedulerError } from "../../errors.js";
+import { systemClock } from "../../base/clock.js";
+import { SchedulerError } from "../../base/errors.js";
 import { createPrinter } from "../../log/event-printer.js";
 import { EVENTS_MAXLEN } from "../../log/events.js";
 import { followEvents, parseLevel, readEvents, streamTail, type EventFilter } from "../../log/read-events.js";

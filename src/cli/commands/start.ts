@@ -2,7 +2,7 @@
 import { Command } from "commander";
 import { action, withCommon } from "../common.js";
 import { runDaemon, type StartOptions } from "../../daemon/start.js";
-import { ConfigError } from "../../errors.js";
+import { ConfigError } from "../../base/errors.js";
 import { httpSettings, withHttpOptions, type HttpFlags } from "../http-options.js";
 
 /** commander hands --grace and --http over as text; runDaemon takes seconds and an address. */

@@ -4,7 +4,7 @@
  * trigger is an extra run). --now runs them here, one after another, inside a job context.
  */
 import { Command } from "commander";
-import { describeError } from "../../errors.js";
+import { describeError } from "../../base/errors.js";
 import { enqueueIn } from "../../queue/enqueue.js";
 import type { Job } from "../../queue/types.js";
 import { selectTasks } from "../../scheduler/select-tasks.js";

@@ -6,7 +6,7 @@
 import { dirname } from "node:path";
 import { Command } from "commander";
 import { action, withCommon, type CommonOptions } from "../common.js";
-import { ConfigError } from "../../errors.js";
+import { ConfigError } from "../../base/errors.js";
 import { loadHooks } from "../../hooks/load.js";
 import { resolveConfig } from "../../config/resolve.js";
 import { ensureRedis } from "../../daemon/embedded-redis.js";

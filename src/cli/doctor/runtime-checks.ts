@@ -3,7 +3,7 @@
  * and fire, are jobs stuck past their timeout, did jobs fail lately. Read-only, through the
  * same readers `scheduler status` uses (src/ops).
  */
-import { systemClock } from "../../clock.js";
+import { systemClock } from "../../base/clock.js";
 import { getQueueStatsIn, knownQueues } from "../../queue/registry.js";
 import type { QueueEnv } from "../../queue/context.js";
 import { createKeys } from "../../redis/keys.js";

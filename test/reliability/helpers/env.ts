@@ -1,6 +1,6 @@
 /** The queue env the reliability tests enqueue with (queues as in fixtures/app/hooks.ts). */
 import type { Redis } from "ioredis";
-import { systemClock } from "../../../src/clock.js";
+import { systemClock } from "../../../src/base/clock.js";
 import type { QueueEnv } from "../../../src/queue/context.js";
 import { enqueueIn } from "../../../src/queue/enqueue.js";
 import type { Job } from "../../../src/queue/types.js";
