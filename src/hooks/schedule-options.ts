@@ -58,7 +58,7 @@ export function checkScheduleOptions(entry: Record<string, unknown>, at: string,
       if (typeof entry.deadline !== "string" && typeof entry.deadline !== "number") throw new Error("not a duration");
       parseWindow(entry.deadline, "deadline");
     } catch {
-      problems.add(keyPath(at, "deadline"), `${JSON.stringify(entry.deadline)} is not a duration; write seconds or a number with s, m, h or d, e.g. "15m"`);
+      problems.add(keyPath(at, "deadline"), `${JSON.stringify(entry.deadline)} is not a duration; write seconds or a number with ms, s, m, h, d or w, e.g. "15m"`);
     }
   }
   if (entry.except !== undefined) {

@@ -11,6 +11,7 @@ import {
   checkTimezone,
 } from "../config/validate.js";
 import { isPlainObject } from "../base/plain-object.js";
+import { durationMs } from "../base/duration.js";
 import { checkSigning } from "../security/signing.js";
 import { checkRedactKeys } from "../security/redact.js";
 import { checkTasksSetting } from "./task-allow.js";
@@ -255,15 +256,13 @@ function validateEntry(entry: unknown, at: string, problems: ProblemList, queueN
   return method;
 }
 
-const WINDOW = /^\d+(\.\d+)?(s|m|h|d)$/;
-
 function checkCatchup(value: unknown): string | undefined {
   const usage = `use "latest" (one run after downtime, the default), "none", or { all: true, window?: seconds | "6h" }`;
   if (value === "latest" || value === "none") return undefined;
   if (isPlainObject(value) && value.all === true && Object.keys(value).every((k) => k === "all" || k === "window")) {
     const w = value.window;
-    if (w === undefined || (typeof w === "number" && Number.isFinite(w) && w > 0) || (typeof w === "string" && WINDOW.test(w))) return undefined;
-    return `window ${JSON.stringify(w)} is not seconds > 0 or a duration like "30m", "6h", "2d"; ${usage}`;
+    if (w === undefined || ((typeof w === "number" || typeof w === "string") && durationMs(w) !== undefined)) return undefined;
+    return `window ${JSON.stringify(w)} is not seconds or a duration like "30m", "6h", "2d"; ${usage}`;
   }
   return `${JSON.stringify(value)} is not a catch-up policy; ${usage}`;
 }

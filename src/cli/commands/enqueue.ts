@@ -6,7 +6,7 @@
 import { Command } from "commander";
 import { enqueueIn } from "../../queue/enqueue.js";
 import type { Job } from "../../queue/types.js";
-import { parseDuration } from "../duration.js";
+import { parseDuration } from "../../base/duration.js";
 import { action, EXIT, UsageError, withCommon, type CommonOptions } from "../common.js";
 import { openCli } from "../context.js";
 import { parseKwargs } from "../format/kwargs.js";

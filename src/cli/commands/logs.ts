@@ -12,7 +12,7 @@ import { EVENTS_MAXLEN } from "../../log/events.js";
 import { followEvents, parseLevel, readEvents, streamTail, type EventFilter } from "../../log/read-events.js";
 import { connectRedis } from "../../redis/connection.js";
 import { createKeys } from "../../redis/keys.js";
-import { parseDuration } from "../duration.js";
+import { parseDuration } from "../../base/duration.js";
 import { action, EXIT, withCommon, type CommonOptions } from "../common.js";
 import { resolveTarget } from "../context.js";
 import { displayZone } from "../display-zone.js";
