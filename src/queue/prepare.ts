@@ -9,8 +9,8 @@ import { currentJob } from "../runtime/job-context.js";
 import type { QueueEnv } from "./context.js";
 import { encodeNewJob } from "./job-codec.js";
 import { signHash } from "../security/signing.js";
-import { jsonProblem } from "./json-safe.js";
-import { checkKwargsSize } from "./limits.js";
+import { jsonProblem } from "../base/json-safe.js";
+import { checkKwargsSize, limits } from "./limits.js";
 import type { NormalizedOptions } from "./options.js";
 import type { Job, PreparedJob } from "./types.js";
 
@@ -58,7 +58,7 @@ export function checkQueue(env: QueueEnv, queue: string): void {
 }
 
 export function checkKwargs(kwargs: Record<string, unknown>): void {
-  const problem = jsonProblem(kwargs, "kwargs");
+  const problem = jsonProblem(kwargs, "kwargs", limits().kwargsDepth);
   if (problem) throw new EnqueueError("BAD_KWARGS", `enqueue: ${problem}`);
 }
 

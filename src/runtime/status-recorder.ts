@@ -9,7 +9,8 @@
  */
 import type { Clock } from "../base/clock.js";
 import { EnqueueError } from "../base/errors.js";
-import { jsonProblem } from "../queue/json-safe.js";
+import { jsonProblem } from "../base/json-safe.js";
+import { limits } from "../queue/limits.js";
 import { runJobScript } from "../queue/keyspace.js";
 import type { QueueContext, StatusRecord } from "../queue/types.js";
 
@@ -49,7 +50,7 @@ export function statusRecord(input: StatusInput, now: number): StatusRecord {
     if (v !== undefined && (typeof v !== "number" || !Number.isFinite(v) || v < 0)) bad(`${k} must be a number >= 0, got ${JSON.stringify(v)}`);
   }
   if (input.status !== undefined && typeof input.status !== "string") bad(`status must be a string, got ${JSON.stringify(input.status)}`);
-  const problem = jsonProblem(input, "status record");
+  const problem = jsonProblem(input, "status record", limits().kwargsDepth);
   if (problem) bad(problem);
   const record: StatusRecord = { ...input, updatedAt: now };
   const size = Buffer.byteLength(JSON.stringify(record));
