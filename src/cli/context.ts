@@ -15,7 +15,8 @@ import { loadHooks } from "../hooks/load.js";
 import { createTaskRegistry } from "../hooks/task-loader.js";
 import { loadTimeoutMs } from "../hooks/load-probe.js";
 import type { LoadedHooks } from "../hooks/types.js";
-import { DEFAULT_QUEUES, DEFAULT_RETENTION, type QueueEnv } from "../queue/context.js";
+import { type QueueEnv } from "../queue/context.js";
+import { BUILTIN_QUEUES, DEFAULT_RETENTION } from "../config/defaults.js";
 import { connectRedis, DEFAULT_REDIS_URL } from "../redis/connection.js";
 import { createKeys, DEFAULT_PREFIX, type Keys } from "../redis/keys.js";
 import type { CommonOptions } from "./common.js";
@@ -89,7 +90,7 @@ export async function openCli(options: CommonOptions, how: TargetOptions): Promi
     redis,
     keys,
     clock: systemClock,
-    queues: target.config?.queues ?? DEFAULT_QUEUES,
+    queues: target.config?.queues ?? BUILTIN_QUEUES,
     retention: target.config?.retention ?? DEFAULT_RETENTION,
     tasks: target.config ? createTaskRegistry(target.config.appRoot, { loadTimeoutMs: loadTimeoutMs() }) : undefined,
     ...(target.config?.signing ? { signing: target.config.signing } : {}),

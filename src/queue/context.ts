@@ -9,6 +9,7 @@ import type { Redis } from "ioredis";
 import { Redis as RedisClient } from "ioredis";
 import { systemClock, type Clock } from "../base/clock.js";
 import type { QueueConfig, RetentionConfig } from "../config/types.js";
+import { BUILTIN_QUEUES, CUSTOM_QUEUE_DEFAULTS, DEFAULT_RETENTION } from "../config/defaults.js";
 import { EnqueueError } from "../base/errors.js";
 import type { TaskRegistry } from "../hooks/types.js";
 import { createKeys, DEFAULT_PREFIX } from "../redis/keys.js";
@@ -26,16 +27,6 @@ export interface QueueEnv extends QueueContext {
   /** Sign jobs at enqueue and refuse unsigned/altered ones in workers (src/security/signing.ts). */
   signing?: SigningConfig;
 }
-
-/** Frappe's three queues, used when the app configures none. */
-export const DEFAULT_QUEUES: Record<string, QueueConfig> = {
-  short: { timeout: 300, workers: 1, concurrency: 1 },
-  default: { timeout: 300, workers: 1, concurrency: 1 },
-  long: { timeout: 1500, workers: 1, concurrency: 1 },
-};
-
-/** Frappe/RQ: results kept 600 s, failures 7 days. */
-export const DEFAULT_RETENTION: RetentionConfig = { finished: 600, failed: 7 * 24 * 3600 };
 
 export function setActiveContext(env: QueueEnv | undefined): void {
   runtime().active = env;
@@ -76,10 +67,10 @@ export function configure(options: ConfigureOptions = {}): QueueEnv {
     options.redis instanceof RedisClient
       ? options.redis
       : createRedis(options.redis ?? process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
-  const queues: Record<string, QueueConfig> = { ...DEFAULT_QUEUES };
+  const queues: Record<string, QueueConfig> = { ...BUILTIN_QUEUES };
   for (const [name, q] of Object.entries(options.queues ?? {})) {
     const { retry, ...rest } = q;
-    queues[name] = { ...(DEFAULT_QUEUES[name] ?? DEFAULT_QUEUES.default!), ...rest };
+    queues[name] = { ...(BUILTIN_QUEUES[name] ?? CUSTOM_QUEUE_DEFAULTS), ...rest };
     const policy = normalizeRetry(retry, `configure: queues.${name}.retry`);
     if (policy !== undefined) queues[name]!.retry = policy;
   }

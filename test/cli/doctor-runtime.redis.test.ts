@@ -6,7 +6,8 @@ import { configCheck, hooksCheck } from "../../src/cli/doctor/hooks-checks.js";
 import { redisCheck } from "../../src/cli/doctor/redis-checks.js";
 import { enqueueIn } from "../../src/queue/enqueue.js";
 import { dequeue, failJob } from "../../src/queue/lifecycle.js";
-import { DEFAULT_QUEUES, DEFAULT_RETENTION, type QueueEnv } from "../../src/queue/context.js";
+import { type QueueEnv } from "../../src/queue/context.js";
+import { BUILTIN_QUEUES, DEFAULT_RETENTION } from "../../src/config/defaults.js";
 import { systemClock } from "../../src/base/clock.js";
 import { REPO_ROOT } from "../helpers/cli.js";
 import { testRedis, type TestRedis } from "../helpers/redis.js";
@@ -16,7 +17,7 @@ describe("doctor runtime checks", () => {
   let env: QueueEnv;
   beforeAll(async () => {
     t = await testRedis("doctor-runtime");
-    env = { redis: t.redis, keys: t.keys, clock: systemClock, queues: DEFAULT_QUEUES, retention: DEFAULT_RETENTION };
+    env = { redis: t.redis, keys: t.keys, clock: systemClock, queues: BUILTIN_QUEUES, retention: DEFAULT_RETENTION };
   });
   afterAll(async () => {
     await t.cleanup();

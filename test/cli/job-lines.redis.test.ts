@@ -6,7 +6,8 @@
  * the finished ones.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_RETENTION, type QueueEnv } from "../../src/queue/context.js";
+import { type QueueEnv } from "../../src/queue/context.js";
+import { DEFAULT_RETENTION } from "../../src/config/defaults.js";
 import { enqueueIn } from "../../src/queue/enqueue.js";
 import type { Job } from "../../src/queue/types.js";
 import { capture, runCli, spawnCliOnTty } from "../helpers/cli.js";

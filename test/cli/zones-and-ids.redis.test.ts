@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DateTime } from "luxon";
-import { DEFAULT_RETENTION, type QueueEnv } from "../../src/queue/context.js";
+import { type QueueEnv } from "../../src/queue/context.js";
+import { DEFAULT_RETENTION } from "../../src/config/defaults.js";
 import { enqueueIn } from "../../src/queue/enqueue.js";
 import { enqueueScheduled } from "../../src/queue/enqueue-scheduled.js";
 import type { Job } from "../../src/queue/types.js";

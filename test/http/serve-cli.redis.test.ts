@@ -5,7 +5,8 @@
  */
 import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_RETENTION, type QueueEnv } from "../../src/queue/context.js";
+import { type QueueEnv } from "../../src/queue/context.js";
+import { DEFAULT_RETENTION } from "../../src/config/defaults.js";
 import { enqueueIn } from "../../src/queue/enqueue.js";
 import { systemClock } from "../../src/base/clock.js";
 import { capture, runCli, spawnCli } from "../helpers/cli.js";

@@ -4,7 +4,8 @@
  * the same clock, so retention and ages line up).
  */
 import { systemClock } from "../../src/base/clock.js";
-import { DEFAULT_QUEUES, DEFAULT_RETENTION, type QueueEnv } from "../../src/queue/context.js";
+import { type QueueEnv } from "../../src/queue/context.js";
+import { BUILTIN_QUEUES, DEFAULT_RETENTION } from "../../src/config/defaults.js";
 import { enqueueIn } from "../../src/queue/enqueue.js";
 import { completeJob, dequeue, failJob } from "../../src/queue/lifecycle.js";
 import type { Job } from "../../src/queue/types.js";
@@ -31,7 +32,7 @@ export async function seeder(name: string): Promise<Seeder> {
     redis: t.redis,
     keys: t.keys,
     clock: systemClock,
-    queues: { ...DEFAULT_QUEUES },
+    queues: { ...BUILTIN_QUEUES },
     retention: { ...DEFAULT_RETENTION },
   };
   const enq = async (method: string, options: Record<string, unknown>) => (await enqueueIn(env, method, options)) as Job;

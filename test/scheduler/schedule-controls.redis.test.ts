@@ -13,7 +13,8 @@ import { readPauses } from "../../src/scheduler/schedule-pause.js";
 import { readCounters } from "../../src/scheduler/counters.js";
 import { scheduleKeys } from "../../src/scheduler/schedule-keys.js";
 import { listOverrides, pauseSchedule, resumeSchedule } from "../../src/ops/schedule-controls.js";
-import { DEFAULT_QUEUES, DEFAULT_RETENTION, type QueueEnv } from "../../src/queue/context.js";
+import { type QueueEnv } from "../../src/queue/context.js";
+import { BUILTIN_QUEUES, DEFAULT_RETENTION } from "../../src/config/defaults.js";
 import { getJobIn, readFinalFailure } from "../../src/queue/registry.js";
 import { enqueueIn } from "../../src/queue/enqueue.js";
 import { completeJob, dequeue, failJobDetailed, reapStalled } from "../../src/queue/lifecycle.js";
@@ -45,7 +46,7 @@ const task = (name: string, extra: Partial<ScheduledTask> = {}, catchup: Catchup
 
 function setup(start: string, tasks: ScheduledTask[], onDeadlineMissed?: (m: DeadlineMiss) => void) {
   const clock = manualClock(start);
-  const env: QueueEnv = { redis: t.redis, keys: t.keys, clock, queues: DEFAULT_QUEUES, retention: DEFAULT_RETENTION };
+  const env: QueueEnv = { redis: t.redis, keys: t.keys, clock, queues: BUILTIN_QUEUES, retention: DEFAULT_RETENTION };
   const scheduler = createScheduler({ env, tasks, timezone: "UTC", clock, onDeadlineMissed });
   return { clock, env, scheduler };
 }

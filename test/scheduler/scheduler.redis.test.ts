@@ -7,7 +7,8 @@ import { testRedis, type TestRedis } from "../helpers/redis.js";
 import { createScheduler } from "../../src/scheduler/scheduler.js";
 import { readLedger } from "../../src/scheduler/ledger.js";
 import { setSwitch } from "../../src/scheduler/switches.js";
-import { DEFAULT_QUEUES, DEFAULT_RETENTION, type QueueEnv } from "../../src/queue/context.js";
+import { type QueueEnv } from "../../src/queue/context.js";
+import { BUILTIN_QUEUES, DEFAULT_RETENTION } from "../../src/config/defaults.js";
 import { getJobIn } from "../../src/queue/registry.js";
 import { dequeue, completeJob } from "../../src/queue/lifecycle.js";
 import type { CatchupPolicy, ScheduledTask } from "../../src/hooks/types.js";
@@ -35,7 +36,7 @@ const task = (name: string, expression = "* * * * *", catchup: CatchupPolicy = "
 
 function setup(start: string, tasks: ScheduledTask[]) {
   const clock = manualClock(start);
-  const env: QueueEnv = { redis: t.redis, keys: t.keys, clock, queues: DEFAULT_QUEUES, retention: DEFAULT_RETENTION };
+  const env: QueueEnv = { redis: t.redis, keys: t.keys, clock, queues: BUILTIN_QUEUES, retention: DEFAULT_RETENTION };
   const scheduler = createScheduler({ env, tasks, timezone: "Europe/Berlin", clock });
   return { clock, env, scheduler };
 }

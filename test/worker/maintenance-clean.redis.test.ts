@@ -1,7 +1,8 @@
 /** The supervisor's sweep: expired finished and failed jobs leave Redis with their hashes. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { manualClock } from "../../src/base/clock.js";
-import { DEFAULT_QUEUES, type QueueEnv } from "../../src/queue/context.js";
+import { type QueueEnv } from "../../src/queue/context.js";
+import { BUILTIN_QUEUES } from "../../src/config/defaults.js";
 import { enqueueIn } from "../../src/queue/enqueue.js";
 import { completeJob, dequeue, failJob } from "../../src/queue/lifecycle.js";
 import { Maintenance } from "../../src/worker/maintenance.js";
@@ -14,7 +15,7 @@ describe("Maintenance.clean", () => {
   let env: QueueEnv;
   beforeAll(async () => {
     t = await testRedis("maint-clean");
-    env = { redis: t.redis, keys: t.keys, clock, queues: DEFAULT_QUEUES, retention: { finished: 10, failed: 20 } };
+    env = { redis: t.redis, keys: t.keys, clock, queues: BUILTIN_QUEUES, retention: { finished: 10, failed: 20 } };
   });
   afterAll(async () => {
     await t.cleanup();
