@@ -19,7 +19,7 @@ import { activeContext, type QueueEnv } from "../queue/context.js";
 import { normalizeOptions, type EnqueueOptions } from "../queue/options.js";
 import { buildPrepared, checkKwargs, checkQueue, methodPath, type TaskMethod } from "../queue/prepare.js";
 import { pushPrepared } from "../queue/push.js";
-import { currentScope } from "../runtime/job-context.js";
+import { currentScope } from "../queue/work-scope.js";
 import type { PreparedJob } from "../queue/types.js";
 
 export interface EnqueueChunksOptions extends EnqueueOptions {

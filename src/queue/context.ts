@@ -2,7 +2,7 @@
  * The queue environment every public call needs (Redis + keys + clock + queue config + tasks),
  * and the process-wide "active" one that `enqueue()` and friends use when called from app code.
  *
- * The active env lives on `runtime().active` (globalThis), so a second copy of this package
+ * The active env lives on `processState().active` (globalThis), so a second copy of this package
  * loaded through the TS loader sees the same one.
  */
 import type { Redis } from "ioredis";
@@ -14,7 +14,7 @@ import { EnqueueError } from "../base/errors.js";
 import type { TaskRegistry } from "../hooks/types.js";
 import { createKeys, DEFAULT_PREFIX } from "../redis/keys.js";
 import { createRedis } from "../redis/connection.js";
-import { runtime } from "../runtime/context.js";
+import { processState } from "../base/process-state.js";
 import type { QueueContext } from "./types.js";
 import { normalizeRetry, type RetryInput } from "./retry.js";
 import type { SigningConfig } from "../security/signing.js";
@@ -29,11 +29,11 @@ export interface QueueEnv extends QueueContext {
 }
 
 export function setActiveContext(env: QueueEnv | undefined): void {
-  runtime().active = env;
+  processState().active = env;
 }
 
 export function activeContext(): QueueEnv {
-  const env = runtime().active as QueueEnv | undefined;
+  const env = processState().active as QueueEnv | undefined;
   if (!env) {
     throw new EnqueueError(
       "NOT_CONFIGURED",
@@ -45,7 +45,7 @@ export function activeContext(): QueueEnv {
 
 /** The active env, or undefined when none is set (for code that may run either way). */
 export function maybeActiveContext(): QueueEnv | undefined {
-  return runtime().active as QueueEnv | undefined;
+  return processState().active as QueueEnv | undefined;
 }
 
 export interface ConfigureOptions {

@@ -8,7 +8,7 @@
  * thousands of jobs should pass them in slices of a few thousand.
  */
 import { EnqueueError } from "../base/errors.js";
-import { currentScope } from "../runtime/job-context.js";
+import { currentScope } from "./work-scope.js";
 import { activeContext, type QueueEnv } from "./context.js";
 import { normalizeOptions, type EnqueueOptions } from "./options.js";
 import { buildPrepared, checkKwargs, checkQueue, methodPath, type TaskMethod } from "./prepare.js";

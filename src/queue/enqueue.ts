@@ -11,7 +11,7 @@
  * Reusing the id of a finished, failed or canceled job replaces that job and its history.
  */
 import { EnqueueError } from "../base/errors.js";
-import { currentScope, runInJobContext } from "../runtime/job-context.js";
+import { currentScope, runAsJob } from "./work-scope.js";
 import { activeContext, type QueueEnv } from "./context.js";
 import { normalizeOptions, type EnqueueOptions } from "./options.js";
 import { buildPrepared, checkKwargs, checkQueue, methodPath, type TaskMethod } from "./prepare.js";
@@ -83,7 +83,7 @@ async function runNow(env: QueueEnv, method: TaskMethod, o: ReturnType<typeof no
   }
   const { job } = buildPrepared(env, path, o);
   const outer = currentScope();
-  const { result, followUps } = await runInJobContext({ ...job, status: "started", attempt: 1 }, env, () => fn(o.kwargs));
+  const { result, followUps } = await runAsJob({ ...job, status: "started", attempt: 1 }, env, () => fn(o.kwargs));
   // Its after-commit jobs belong to the enclosing unit of work, if there is one.
   if (outer) outer.afterCommit.push(...followUps);
   else await pushPrepared(env, followUps);

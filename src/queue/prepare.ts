@@ -4,8 +4,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { EnqueueError, SchedulerError } from "../base/errors.js";
-import { runtime } from "../runtime/context.js";
-import { currentJob } from "../runtime/job-context.js";
+import { processState } from "../base/process-state.js";
+import { currentScope } from "./work-scope.js";
 import type { QueueEnv } from "./context.js";
 import { encodeNewJob } from "./job-codec.js";
 import { signHash } from "../security/signing.js";
@@ -23,7 +23,7 @@ export type TaskMethod = string | ((kwargs: any) => unknown);
 /** The dotted path of `method`, checked: shape always, resolution when a TaskRegistry is set. */
 export async function methodPath(env: QueueEnv, method: TaskMethod): Promise<string> {
   if (typeof method === "function") {
-    const path = env.tasks?.pathOf(method) ?? runtime().taskPaths.get(method);
+    const path = env.tasks?.pathOf(method) ?? processState().taskPaths.get(method);
     if (!path) {
       throw new EnqueueError("UNKNOWN_TASK", `enqueue: function ${method.name || "(anonymous)"} is not a task exported from a loaded app module`, {
         hint: "pass its dotted path, e.g. \"my_app.tasks.send_mail\"",
@@ -73,7 +73,7 @@ export function buildPrepared(env: QueueEnv, path: string, o: NormalizedOptions,
   const now = env.clock();
   const id = o.jobId ?? randomUUID();
   const runAt = o.at ?? (o.delayMs !== undefined ? now + o.delayMs : undefined);
-  const parentId = currentJob()?.id;
+  const parentId = currentScope()?.job?.id;
   const job: Job = {
     id,
     method: path,

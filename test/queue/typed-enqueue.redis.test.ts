@@ -8,6 +8,8 @@ import ts from "typescript";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { setActiveContext } from "../../src/queue/context.js";
 import { enqueue } from "../../src/queue/enqueue.js";
+// `now` runs the task in a job context: loading it registers its job runner with the queue.
+import "../../src/runtime/job-context.js";
 import { getJobIn } from "../../src/queue/registry.js";
 import { queueFixture, type QueueFixture } from "./helpers.js";
 

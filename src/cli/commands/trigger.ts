@@ -6,6 +6,8 @@
 import { Command } from "commander";
 import { describeError } from "../../base/errors.js";
 import { enqueueIn } from "../../queue/enqueue.js";
+// --now runs tasks in a job context: loading it registers its job runner with the queue.
+import "../../runtime/job-context.js";
 import type { Job } from "../../queue/types.js";
 import { selectTasks } from "../../scheduler/select-tasks.js";
 import { action, EXIT, withCommon, type CommonOptions } from "../common.js";
