@@ -5,7 +5,7 @@
 import { EnqueueError } from "../base/errors.js";
 import type { QueueEnv } from "./context.js";
 import { decodeJob } from "./job-codec.js";
-import { runJobScript } from "./keyspace.js";
+import { runJobScript } from "./job-scripts.js";
 import type { Job, JobStatus, PreparedJob } from "./types.js";
 
 export interface ScriptResult {

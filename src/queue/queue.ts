@@ -7,7 +7,7 @@ import { EnqueueError, TaskResolutionError } from "../base/errors.js";
 import { runAsJob } from "./work-scope.js";
 import { activeContext, type QueueEnv } from "./context.js";
 import { decodeJob, isJobHash } from "./job-codec.js";
-import { runJobScript } from "./keyspace.js";
+import { runJobScript } from "./job-scripts.js";
 import { completeJob, dequeue, failJob, heartbeat } from "./lifecycle.js";
 import type { Job } from "./types.js";
 

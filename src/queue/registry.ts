@@ -5,7 +5,7 @@
 import { EnqueueError } from "../base/errors.js";
 import { activeContext, type QueueEnv } from "./context.js";
 import { decodeJob, isJobHash } from "./job-codec.js";
-import { runJobScript } from "./keyspace.js";
+import { runJobScript } from "./job-scripts.js";
 import type { FinalFailure } from "./lifecycle.js";
 import type { AttemptRecord, Job } from "./types.js";
 import { scheduleKeys } from "../scheduler/schedule-keys.js";

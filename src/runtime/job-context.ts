@@ -9,7 +9,7 @@
  */
 import type { QueueEnv } from "../queue/context.js";
 import type { Job, PreparedJob } from "../queue/types.js";
-import { runJobScript } from "../queue/keyspace.js";
+import { runJobScript } from "../queue/job-scripts.js";
 import { EnqueueError } from "../base/errors.js";
 import { currentScope, registerJobRunner, runInScope, type JobRunOutcome, type WorkScope } from "../queue/work-scope.js";
 import { scriptStatusWriter, StatusRecorder, statusRecord, type StatusInput, type StatusWriter } from "./status-recorder.js";

@@ -11,7 +11,7 @@ import type { Clock } from "../base/clock.js";
 import { EnqueueError } from "../base/errors.js";
 import { jsonProblem } from "../base/json-safe.js";
 import { limits } from "../queue/limits.js";
-import { runJobScript } from "../queue/keyspace.js";
+import { runJobScript } from "../queue/job-scripts.js";
 import type { QueueContext, StatusRecord } from "../queue/types.js";
 
 /** At most ~5 writes a second per job. */

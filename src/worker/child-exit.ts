@@ -12,7 +12,7 @@
  * | exited 0 after stop / burst drain   | none left (any stragglers requeued)       | left empty      |
  * | anything else: a crash              | abandoned: requeued with a stall, or failed past the stall limit | restarted with backoff, or the group gives up |
  */
-import { recordWorkerRestart } from "../http/metrics/process-counters.js";
+import { recordWorkerRestart } from "../telemetry/process-counters.js";
 import type { ChildExit, ChildHandle, InFlightJob } from "./child-handle.js";
 import { abandon, failTimedOut, giveBack } from "./recovery.js";
 import { cancelStarted } from "../queue/lifecycle.js";

@@ -7,7 +7,7 @@
  * restart). The handle only makes sure it knows, at exit, which jobs were in flight and whether
  * the death was one it asked for.
  */
-import { jobTally } from "../http/metrics/job-tally.js";
+import { jobTally } from "../telemetry/job-tally.js";
 import { fork, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import type { Clock } from "../base/clock.js";

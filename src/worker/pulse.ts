@@ -12,7 +12,7 @@
  * from Redis, the source of truth (child-handle.ts), so its hard timeout still fires.
  */
 import type { PulseNote, RunningJobNote } from "./types.js";
-import { jobTally } from "../http/metrics/job-tally.js";
+import { jobTally } from "../telemetry/job-tally.js";
 import type { JobEndNote } from "./job-end-note.js";
 
 /** Longest a change of the running set waits before the supervisor hears of it. */

@@ -7,7 +7,7 @@
  * a note per job.
  */
 import type { ResolvedConfig } from "../config/types.js";
-import type { TallyDelta } from "../http/metrics/job-tally.js";
+import type { TallyDelta } from "../telemetry/job-tally.js";
 import type { JobEndNote, JobLinesMode } from "./job-end-note.js";
 
 /** The logger a supervisor is given (pino's shape, trimmed to what we call). */
@@ -121,7 +121,7 @@ export interface PulseNote {
   failed: number;
   /** The child's resident set size, bytes (hs_worker_child_rss_bytes). */
   rss?: number;
-  /** Job counters and durations recorded since the last pulse (src/http/metrics/job-tally.ts). */
+  /** Job counters and durations recorded since the last pulse (src/telemetry/job-tally.ts). */
   tally?: TallyDelta;
   /** The ended jobs the supervisor prints a line for, when it asked for lines. */
   ended?: JobEndNote[];

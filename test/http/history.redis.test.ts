@@ -10,8 +10,8 @@ import { completeJob, completeMany, dequeue, failJob } from "../../src/queue/lif
 import { enqueueIn } from "../../src/queue/enqueue.js";
 import type { Job } from "../../src/queue/types.js";
 import { startHttpServer, type HttpHandle } from "../../src/http/server.js";
-import { DURATION_BUCKETS_SECONDS } from "../../src/http/metrics/buckets.js";
-import { jobTally } from "../../src/http/metrics/job-tally.js";
+import { DURATION_BUCKETS_SECONDS } from "../../src/telemetry/duration-buckets.js";
+import { jobTally } from "../../src/telemetry/job-tally.js";
 import { HISTORY_RETENTION_MS, type HistoryAnswer } from "../../src/http/metrics/history.js";
 import type { ResolvedConfig } from "../../src/config/types.js";
 import { queueFixture, T0, type QueueFixture } from "../queue/helpers.js";

@@ -11,7 +11,7 @@ import { completeJob, dequeue, failJob, failJobDetailed, promoteScheduled, reapS
 import { getQueue } from "../../src/queue/queue.js";
 import { cancel, cleanRegistries, getJob, getQueueStats } from "../../src/queue/registry.js";
 import { transaction } from "../../src/queue/transaction.js";
-import { CASCADE_BOUND } from "../../src/queue/keyspace.js";
+import { CASCADE_BOUND } from "../../src/queue/job-scripts.js";
 import type { Job } from "../../src/queue/types.js";
 import { currentJob, runInJobContext } from "../../src/runtime/job-context.js";
 import { placesOf, queueFixture, T0, type QueueFixture } from "./helpers.js";
