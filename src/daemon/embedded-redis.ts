@@ -18,11 +18,9 @@ import { RedisUnavailableError } from "../base/errors.js";
 import { DEFAULT_REDIS_URL, redisAnswers } from "../redis/connection.js";
 import { embeddedPaths, redisConf, urlFor, type EmbeddedPaths, type Listen } from "./embedded-redis-files.js";
 import { acquireLock, addOwner, liveOwners, pidAlive } from "./embedded-redis-owners.js";
+import type { Logger } from "../log/logger.js";
 
-export interface EmbeddedLogger {
-  info(msg: string): void;
-  warn(msg: string): void;
-}
+export type EmbeddedLogger = Pick<Logger, "info" | "warn">;
 
 export interface EnsureRedisOptions {
   /** --redis / REDIS_URL / hooks `redis`: used as is when set. */

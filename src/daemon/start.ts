@@ -21,7 +21,7 @@ import { cronDialectWarnings } from "../hooks/cron-dialect-warnings.js";
 import { createScheduler, type Scheduler } from "../scheduler/scheduler.js";
 import { deadlineNotifier } from "../scheduler/deadline-notify.js";
 import { FailureHandlers } from "../worker/failure-handlers.js";
-import type { Logger as WorkerLogger } from "../worker/types.js";
+import type { Logger as WorkerLogger } from "../log/logger.js";
 import { ensureRedis } from "./embedded-redis.js";
 import { bannerLines } from "./banner.js";
 import { listenControl, type ReloadReply } from "./control.js";

@@ -13,6 +13,7 @@ import { SchedulerError, describeError } from "../base/errors.js";
 import { systemClock, type Clock } from "../base/clock.js";
 import { redact } from "../security/redact.js";
 import { redactKeys, redactMessage } from "../security/redact-config.js";
+import type { Logger } from "../log/logger.js";
 
 export interface JobFailure {
   job: Job;
@@ -24,10 +25,8 @@ export interface JobFailure {
 /** `signal` aborts when runFailureHandlers stops waiting (timeout); pass it to fetch/IO. */
 export type FailureHandler = (failure: JobFailure, scope?: { signal: AbortSignal }) => unknown;
 
-/** pino's shape, trimmed to what we call. */
-export interface FailureLogger {
-  error(obj: object, msg?: string): void;
-}
+/** The one Logger (src/log/logger.ts), trimmed to what we call. */
+export type FailureLogger = Pick<Logger, "error">;
 
 function serializeError(error: SerializedError | Error): SerializedError {
   const code = (error as { code?: unknown }).code;

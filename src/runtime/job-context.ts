@@ -13,6 +13,7 @@ import { runJobScript } from "../queue/job-scripts.js";
 import { EnqueueError } from "../base/errors.js";
 import { currentScope, registerJobRunner, runInScope, type JobRunOutcome, type WorkScope } from "../queue/work-scope.js";
 import { scriptStatusWriter, StatusRecorder, statusRecord, type StatusInput, type StatusWriter } from "./status-recorder.js";
+import type { Logger } from "../log/logger.js";
 
 export interface ProgressInput {
   percent: number;
@@ -47,12 +48,7 @@ export interface CurrentJob {
 }
 
 /** pino's call shapes, trimmed: `log.info("text")` or `log.info({ rows: 3 }, "text")`. */
-export interface JobLog {
-  debug(obj: object | string, msg?: string): void;
-  info(obj: object | string, msg?: string): void;
-  warn(obj: object | string, msg?: string): void;
-  error(obj: object | string, msg?: string): void;
-}
+export type JobLog = Logger;
 
 /** Where no worker logger is given (a job run in-process with `now`, tests): plain lines on stderr. */
 function consoleJobLog(jobId: string): JobLog {

@@ -21,13 +21,11 @@ import { describeError } from "../base/errors.js";
 import { appendEvent } from "../log/events.js";
 import type { Keys } from "../redis/keys.js";
 import { runScript } from "../redis/scripts.js";
+import type { Logger } from "../log/logger.js";
 
 export const DEFAULT_LEASE_MS = 10_000;
 
-export interface LeaseLogger {
-  info(msg: string): void;
-  warn(msg: string): void;
-}
+export type LeaseLogger = Pick<Logger, "info" | "warn">;
 
 export interface LeaderLeaseOptions {
   redis: Redis;

@@ -24,13 +24,9 @@ import { checkDeadlines, excludedEntry, installSchedules, pauseKey, type Deadlin
 import { LatencyStats, type LatencySummary } from "./latency.js";
 import { validateSchedule } from "./next-fire.js";
 import { offReason, parseSwitches, type SchedulerSwitches } from "./switches.js";
+import type { Logger } from "../log/logger.js";
 
-export interface SchedulerLogger {
-  info(msg: string): void;
-  warn(msg: string): void;
-  error(msg: string): void;
-  debug?(msg: string): void;
-}
+export type SchedulerLogger = Pick<Logger, "info" | "warn" | "error"> & Partial<Pick<Logger, "debug">>;
 
 export interface SchedulerOptions {
   env: QueueEnv;

@@ -24,7 +24,7 @@ import { runFailureHandlers, type FailureHandler, type FailureHandlersReport } f
 import { processState } from "../base/process-state.js";
 import { appendEvent } from "../log/events.js";
 import { describeError } from "../base/errors.js";
-import type { Logger } from "./types.js";
+import type { Logger } from "../log/logger.js";
 
 export interface FailureHandlersOptions {
   env: QueueEnv;

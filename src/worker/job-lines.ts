@@ -13,7 +13,7 @@
 import { ConfigError } from "../base/errors.js";
 import type { JobEndNote, JobEndOutcome, JobLinesMode } from "./job-end-note.js";
 import { JOB_LINES_MODES } from "./job-end-note.js";
-import type { Logger } from "./types.js";
+import type { Logger } from "../log/logger.js";
 
 export type { JobLinesMode } from "./job-end-note.js";
 

@@ -24,7 +24,7 @@ import { heartbeat, promoteScheduled, reapStalled } from "../queue/lifecycle.js"
 import { cleanRegistries } from "../queue/registry.js";
 import { describeError } from "../base/errors.js";
 import { touchWorker, type WorkerInfo, type WorkerState } from "./registry.js";
-import type { Logger } from "./types.js";
+import type { Logger } from "../log/logger.js";
 import type { FailureHandlers } from "./failure-handlers.js";
 import { ReapGate } from "./reap-gate.js";
 

@@ -17,7 +17,8 @@ import { JobCanceledError, JobLeaseLostError, JobTimeoutError } from "../base/er
 import { hardDeadline, jobLimit, softDeadline, timeoutMessage, type JobLimit } from "./deadline.js";
 import type { JobOutcome, PulseJournal } from "./pulse.js";
 import type { FailureHandlers } from "./failure-handlers.js";
-import { JobRejectedError, signatureProblem, signedFieldsOfJob } from "../security/signing.js";
+import { JobRejectedError, signatureProblem } from "../security/signing.js";
+import { signedFieldsOfJob } from "../queue/job-codec.js";
 import { appendEvent } from "../log/events.js";
 import { CorruptJobError, jobProblem } from "../queue/job-integrity.js";
 import { setLongTimeout } from "../base/long-timeout.js";

@@ -5,7 +5,8 @@ import type { ChildHandle } from "./child-handle.js";
 import type { JobLinesMode } from "./job-lines.js";
 import type { WorkerInfo } from "./registry.js";
 import type { RestartPolicy, RestartPolicyOptions } from "./restart-policy.js";
-import type { Logger, WorkerGroupSpec, WorkerTimings } from "./types.js";
+import type { WorkerGroupSpec, WorkerTimings } from "./types.js";
+import type { Logger } from "../log/logger.js";
 
 export const DEFAULT_TIMINGS: WorkerTimings = {
   heartbeatMs: 2000,

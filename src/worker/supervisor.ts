@@ -37,7 +37,8 @@ import { FailureHandlers } from "./failure-handlers.js";
 import { CancelRelay, DEFAULT_CANCEL_GRACE_MS } from "./job-cancel.js";
 import { createTaskRegistry } from "../hooks/task-loader.js";
 import type { TaskRegistry } from "../hooks/types.js";
-import type { Logger, WorkerTimings } from "./types.js";
+import type { WorkerTimings } from "./types.js";
+import type { Logger } from "../log/logger.js";
 import { DEFAULT_TIMINGS, type GroupState, type Slot, type SupervisorOptions } from "./supervisor-types.js";
 import { childExecArgv } from "./child-exec-argv.js";
 

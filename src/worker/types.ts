@@ -9,15 +9,9 @@
 import type { ResolvedConfig } from "../config/types.js";
 import type { TallyDelta } from "../telemetry/job-tally.js";
 import type { JobEndNote, JobLinesMode } from "./job-end-note.js";
+import type { Logger } from "../log/logger.js";
 
 /** The logger a supervisor is given (pino's shape, trimmed to what we call). */
-export interface Logger {
-  debug(obj: object | string, msg?: string): void;
-  info(obj: object | string, msg?: string): void;
-  warn(obj: object | string, msg?: string): void;
-  error(obj: object | string, msg?: string): void;
-}
-
 export type Strategy = "priority" | "round_robin";
 
 /** N child processes serving the same queues. */

@@ -5,7 +5,7 @@
 import { appendEvent, type EventLevel } from "../log/events.js";
 import { describeError } from "../base/errors.js";
 import type { QueueContext } from "../queue/types.js";
-import type { Logger } from "./types.js";
+import type { Logger } from "../log/logger.js";
 
 export type WorkerEventType = "worker.up" | "worker.down" | "job.timeout" | "child.restart" | "child.unstable" | "task.load_failed";
 
