@@ -1,6 +1,6 @@
 /** Everything `scheduler status` shows, read in one go: queues, workers, scheduler, Redis. */
 import type { QueueEnv } from "../queue/context.js";
-import { getQueueStatsIn, type QueueCounts } from "../queue/registry.js";
+import { getQueueStatsWith, type QueueCounts } from "../queue/registry.js";
 import { readRedisInfo, type RedisOverview } from "./redis-info.js";
 import { readSchedulerState, type SchedulerOverview } from "./scheduler-state.js";
 import { workerOverview, type WorkerView } from "./workers.js";
@@ -17,7 +17,7 @@ export interface StatusReport {
 
 export async function readStatus(env: QueueEnv): Promise<StatusReport> {
   const [queues, workers, scheduler, redis] = await Promise.all([
-    getQueueStatsIn(env),
+    getQueueStatsWith(env),
     workerOverview(env),
     readSchedulerState(env),
     readRedisInfo(env.redis),

@@ -23,11 +23,11 @@ export interface EnqueueManyItem {
 
 /** Enqueue every item with the active env: resolves to the jobs, in the order of `items`. */
 export function enqueueMany(items: readonly EnqueueManyItem[]): Promise<Job[]> {
-  return enqueueManyIn(activeContext(), items);
+  return enqueueManyWith(activeContext(), items);
 }
 
 /** enqueueMany() against an explicit env. */
-export async function enqueueManyIn(env: QueueEnv, items: readonly EnqueueManyItem[]): Promise<Job[]> {
+export async function enqueueManyWith(env: QueueEnv, items: readonly EnqueueManyItem[]): Promise<Job[]> {
   if (!Array.isArray(items)) throw new EnqueueError("BAD_ARGUMENT", `enqueueMany: items must be an array of { method, options }, got ${typeof items}`);
   const scope = currentScope();
   const jobs: Job[] = [];

@@ -35,11 +35,11 @@ export function enqueue<M extends TaskMethod, O extends EnqueueOptions & RunNow>
 export function enqueue<M extends TaskMethod, O extends EnqueueOptions = EnqueueOptions>(method: M, options?: O & KwargsCheck<M, O>): Promise<Job>;
 export async function enqueue(method: TaskMethod, options: EnqueueOptions = {}): Promise<unknown> {
   const env = activeContext();
-  return enqueueIn(env, method, options);
+  return enqueueWith(env, method, options);
 }
 
 /** enqueue() against an explicit env (the CLI, tests, several installations in one process). */
-export async function enqueueIn(env: QueueEnv, method: TaskMethod, options: EnqueueOptions = {}): Promise<unknown> {
+export async function enqueueWith(env: QueueEnv, method: TaskMethod, options: EnqueueOptions = {}): Promise<unknown> {
   const o = normalizeOptions(options);
   checkQueue(env, o.queue);
   checkKwargs(o.kwargs);

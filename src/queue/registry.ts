@@ -26,7 +26,7 @@ export interface QueueCounts {
  * round trip. `statusRecord` is its last setStatus() record, `cancelReason` why the queue
  * canceled it.
  */
-export async function getJobIn(env: QueueEnv, id: string): Promise<Job | null> {
+export async function getJobWith(env: QueueEnv, id: string): Promise<Job | null> {
   const replies = (await env.redis.pipeline().hgetall(env.keys.job(id)).lrange(env.keys.children(id), 0, -1).exec()) ?? [];
   const [[hErr, h], [cErr, children]] = [replies[0] ?? [null, {}], replies[1] ?? [null, []]];
   if (hErr) throw hErr;
@@ -40,7 +40,7 @@ export async function getJobIn(env: QueueEnv, id: string): Promise<Job | null> {
 }
 
 export function getJob(id: string): Promise<Job | null> {
-  return getJobIn(activeContext(), id);
+  return getJobWith(activeContext(), id);
 }
 
 /**
@@ -93,7 +93,7 @@ export async function knownQueues(env: QueueEnv): Promise<string[]> {
 }
 
 /** Counts per queue in one pipeline (RQ: len(q), len(q.failed_job_registry), ...). */
-export async function getQueueStatsIn(env: QueueEnv): Promise<Record<string, QueueCounts>> {
+export async function getQueueStatsWith(env: QueueEnv): Promise<Record<string, QueueCounts>> {
   const queues = await knownQueues(env);
   const k = env.keys;
   const pipe = env.redis.pipeline();
@@ -115,7 +115,7 @@ export async function getQueueStatsIn(env: QueueEnv): Promise<Record<string, Que
 }
 
 export function getQueueStats(): Promise<Record<string, QueueCounts>> {
-  return getQueueStatsIn(activeContext());
+  return getQueueStatsWith(activeContext());
 }
 
 /**

@@ -9,7 +9,7 @@ import { readLedger } from "../../src/scheduler/ledger.js";
 import { setSwitch } from "../../src/scheduler/switches.js";
 import { type QueueEnv } from "../../src/queue/context.js";
 import { BUILTIN_QUEUES, DEFAULT_RETENTION } from "../../src/config/defaults.js";
-import { getJobIn } from "../../src/queue/registry.js";
+import { getJobWith } from "../../src/queue/registry.js";
 import { dequeue, completeJob } from "../../src/queue/lifecycle.js";
 import type { CatchupPolicy, ScheduledTask } from "../../src/hooks/types.js";
 
@@ -63,7 +63,7 @@ describe("tick", () => {
     const ledger = await readLedger(t.redis, t.keys, a.id);
     expect(ledger).toHaveLength(1);
     expect(ledger[0]).toMatchObject({ outcome: "enqueued", slot: Date.parse("2025-01-15T10:01:00Z"), catchup: false, latenessMs: 4 });
-    const job = await getJobIn(env, ledger[0]!.jobId!);
+    const job = await getJobWith(env, ledger[0]!.jobId!);
     expect(job).toMatchObject({ method: "app.tasks.first", task: a.id, scheduledFor: Date.parse("2025-01-15T10:01:00Z"), kwargs: { name: "first" } });
     await drain(env);
   });

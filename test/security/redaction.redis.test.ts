@@ -12,7 +12,7 @@ import { validateHooks } from "../../src/hooks/validate.js";
 import { appendEvent } from "../../src/log/events.js";
 import { createLogger } from "../../src/log/logger.js";
 import { emailNotifier, webhookNotifier, type JobFailure } from "../../src/patterns/notify.js";
-import { enqueueIn } from "../../src/queue/enqueue.js";
+import { enqueueWith } from "../../src/queue/enqueue.js";
 import type { Job } from "../../src/queue/types.js";
 import { touchWorker } from "../../src/worker/registry.js";
 import { DEFAULT_REDACT_KEYS } from "../../src/security/redact.js";
@@ -124,7 +124,7 @@ describe("logs and the event stream", () => {
 
 describe("jobs show", () => {
   it("masks kwargs in text and JSON", async () => {
-    const id = ((await enqueueIn(env(), "app.tasks.record", { ...KWARGS })) as Job).id;
+    const id = ((await enqueueWith(env(), "app.tasks.record", { ...KWARGS })) as Job).id;
     for (const args of [["jobs", "show", id], ["jobs", "show", id, "--json"], ["jobs", "--json"]]) {
       const r = await cli(args);
       expect(r.code, r.stderr).toBe(0);

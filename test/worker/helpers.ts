@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { TestRedis } from "../helpers/redis.js";
 import { waitFor } from "../helpers/redis.js";
-import { enqueueIn } from "../../src/queue/enqueue.js";
+import { enqueueWith } from "../../src/queue/enqueue.js";
 import type { QueueEnv } from "../../src/queue/context.js";
 import type { Job } from "../../src/queue/types.js";
 import { decodeJob } from "../../src/queue/job-codec.js";
@@ -31,7 +31,7 @@ export function queueEnv(t: TestRedis, queues: QueueEnv["queues"] = FIXTURE_QUEU
 
 export async function enqueueMany(env: QueueEnv, n: number, method: string, options: Record<string, unknown> = {}): Promise<string[]> {
   const ids: string[] = [];
-  for (let i = 0; i < n; i++) ids.push(((await enqueueIn(env, method, { ...options })) as Job).id);
+  for (let i = 0; i < n; i++) ids.push(((await enqueueWith(env, method, { ...options })) as Job).id);
   return ids;
 }
 

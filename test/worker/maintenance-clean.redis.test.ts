@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { manualClock } from "../../src/base/clock.js";
 import { type QueueEnv } from "../../src/queue/context.js";
 import { BUILTIN_QUEUES } from "../../src/config/defaults.js";
-import { enqueueIn } from "../../src/queue/enqueue.js";
+import { enqueueWith } from "../../src/queue/enqueue.js";
 import { completeJob, dequeue, failJob } from "../../src/queue/lifecycle.js";
 import { Maintenance } from "../../src/worker/maintenance.js";
 import { silentLogger } from "../../src/worker/log.js";
@@ -24,7 +24,7 @@ describe("Maintenance.clean", () => {
   it("removes finished and failed jobs once their retention has passed, and nothing before", async () => {
     const ids: string[] = [];
     for (let i = 0; i < 30; i++) {
-      const job = (await enqueueIn(env, "app.tasks.noop", { queue: "default" })) as { id: string };
+      const job = (await enqueueWith(env, "app.tasks.noop", { queue: "default" })) as { id: string };
       ids.push(job.id);
       const taken = (await dequeue(env, { queues: ["default"], worker: "w1", leaseMs: 60_000 }))!;
       if (i % 3 === 0) await failJob(env, { job: taken, worker: "w1", error: new Error("x") });

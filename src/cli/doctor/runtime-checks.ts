@@ -4,7 +4,7 @@
  * same readers `scheduler status` uses (src/ops).
  */
 import { systemClock } from "../../base/clock.js";
-import { getQueueStatsIn, knownQueues } from "../../queue/registry.js";
+import { getQueueStatsWith, knownQueues } from "../../queue/registry.js";
 import type { QueueEnv } from "../../queue/context.js";
 import { createKeys } from "../../redis/keys.js";
 import { readSchedulerState } from "../../ops/scheduler-state.js";
@@ -27,7 +27,7 @@ export const workersCheck: Check = {
   async run(ctx) {
     const env = envOf(ctx);
     if (!env) return skipped("workers");
-    const [stats, workers] = await Promise.all([getQueueStatsIn(env), workerOverview(env)]);
+    const [stats, workers] = await Promise.all([getQueueStatsWith(env), workerOverview(env)]);
     const served = new Set(workers.flatMap((w) => w.queues));
     const findings: Finding[] = [];
     for (const [queue, counts] of Object.entries(stats)) {
