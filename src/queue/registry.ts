@@ -11,6 +11,9 @@ import type { AttemptRecord, Job } from "./types.js";
 import { scheduleKeys } from "../scheduler/schedule-keys.js";
 
 export interface QueueCounts {
+  /** Jobs waiting in the queue for a worker (status "queued"). */
+  queued: number;
+  /** @deprecated use queued (the same count, under RQ's word; kept for getQueueStats() callers) */
   pending: number;
   started: number;
   failed: number;
@@ -109,7 +112,7 @@ export async function getQueueStatsWith(env: QueueEnv): Promise<Record<string, Q
   const stats: Record<string, QueueCounts> = {};
   queues.forEach((q, i) => {
     const b = i * 7;
-    stats[q] = { pending: n(b), started: n(b + 1), failed: n(b + 2), scheduled: n(b + 3), finished: n(b + 4), canceled: n(b + 5), deferred: n(b + 6) };
+    stats[q] = { queued: n(b), pending: n(b), started: n(b + 1), failed: n(b + 2), scheduled: n(b + 3), finished: n(b + 4), canceled: n(b + 5), deferred: n(b + 6) };
   });
   return stats;
 }

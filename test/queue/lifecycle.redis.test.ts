@@ -235,7 +235,7 @@ describe("getQueueStats", () => {
     await failJob(f.env, { job: bad, worker: "w1", error: new Error("x") });
     await take("long");
     const stats = await getQueueStats();
-    const zero = { pending: 0, started: 0, failed: 0, scheduled: 0, finished: 0, canceled: 0, deferred: 0 };
+    const zero = { queued: 0, pending: 0, started: 0, failed: 0, scheduled: 0, finished: 0, canceled: 0, deferred: 0 };
     expect(stats).toEqual({
       short: { ...zero, scheduled: 1, finished: 1 },
       long: { ...zero, failed: 1, started: 1 },

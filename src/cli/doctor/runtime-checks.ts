@@ -31,9 +31,9 @@ export const workersCheck: Check = {
     const served = new Set(workers.flatMap((w) => w.queues));
     const findings: Finding[] = [];
     for (const [queue, counts] of Object.entries(stats)) {
-      if (counts.pending > 0 && !served.has(queue)) {
+      if (counts.queued > 0 && !served.has(queue)) {
         findings.push(
-          finding("workers", "error", `queue "${queue}" has ${counts.pending} pending job(s) and no live worker serves it`, `run \`scheduler start\` or \`scheduler worker --queue ${queue}\``),
+          finding("workers", "error", `queue "${queue}" has ${counts.queued} pending job(s) and no live worker serves it`, `run \`scheduler start\` or \`scheduler worker --queue ${queue}\``),
         );
       }
     }
