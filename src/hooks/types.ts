@@ -4,6 +4,7 @@ import type { RedisTlsSettings } from "../redis/tls.js";
 import type { RetryInput } from "../queue/retry.js";
 import type { RetryPolicy } from "../queue/types.js";
 import type { ScheduleOptions, ScheduleOptionsInput } from "./schedule-options.js";
+import type { TaskTable } from "../queue/types.js";
 
 /** Catch-up after downtime: Frappe's rule ("latest": one run), "none", or every missed slot. */
 export type CatchupPolicy = "latest" | "none" | { all: true; window?: string | number };
@@ -110,18 +111,5 @@ export interface LoadedHooks {
   tasks: ScheduledTask[];
 }
 
-/**
- * Maps dotted paths to task functions and back. Implemented by src/hooks/task-loader.ts
- * (modules loaded through the TS loader, confined to the app root); the queue uses it to
- * validate methods at enqueue time and workers use it to run them.
- */
-export interface TaskRegistry {
-  /** The app root dotted paths resolve under. */
-  readonly appRoot: string;
-  /** Load and return the task function; throws TaskResolutionError with a clear message. */
-  resolve(dottedPath: string): Promise<(kwargs: Record<string, unknown>) => unknown>;
-  /** The task function if this registry has resolved the path before (no await: the hot path). */
-  known?(dottedPath: string): ((kwargs: Record<string, unknown>) => unknown) | undefined;
-  /** The dotted path of a function exported by an app module loaded so far, if any. */
-  pathOf(fn: Function): string | undefined;
-}
+/** @deprecated the task table: use TaskTable (src/queue/types.ts) */
+export type TaskRegistry = TaskTable;

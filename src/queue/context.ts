@@ -11,11 +11,10 @@ import { systemClock, type Clock } from "../base/clock.js";
 import type { QueueConfig, RetentionConfig } from "../config/types.js";
 import { BUILTIN_QUEUES, CUSTOM_QUEUE_DEFAULTS, DEFAULT_RETENTION } from "../config/defaults.js";
 import { EnqueueError } from "../base/errors.js";
-import type { TaskRegistry } from "../hooks/types.js";
 import { createKeys, DEFAULT_PREFIX } from "../redis/keys.js";
 import { createRedis } from "../redis/connection.js";
 import { processState } from "../base/process-state.js";
-import type { QueueContext } from "./types.js";
+import type { QueueContext, TaskTable } from "./types.js";
 import { normalizeRetry, type RetryInput } from "./retry.js";
 import type { SigningConfig } from "../security/signing.js";
 
@@ -23,7 +22,7 @@ export interface QueueEnv extends QueueContext {
   queues: Record<string, QueueConfig>;
   retention: RetentionConfig;
   /** Resolves dotted paths; when absent, methods are checked for shape only. */
-  tasks?: TaskRegistry;
+  tasks?: TaskTable;
   /** Sign jobs at enqueue and refuse unsigned/altered ones in workers (src/security/signing.ts). */
   signing?: SigningConfig;
 }
@@ -55,7 +54,7 @@ export interface ConfigureOptions {
   /** Per queue; `retry` as enqueue takes it (a number or { max, backoff, delay, jitter }). */
   queues?: Record<string, Partial<Omit<QueueConfig, "retry">> & { retry?: RetryInput }>;
   retention?: Partial<RetentionConfig>;
-  tasks?: TaskRegistry;
+  tasks?: TaskTable;
   clock?: Clock;
   /** Shared secret for payload signing (default: SCHEDULER_SIGNING_SECRET when set). */
   signing?: SigningConfig;

@@ -20,7 +20,7 @@ const DOTTED = /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)+$/;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type TaskMethod = string | ((kwargs: any) => unknown);
 
-/** The dotted path of `method`, checked: shape always, resolution when a TaskRegistry is set. */
+/** The dotted path of `method`, checked: shape always, resolution when a task table is set. */
 export async function methodPath(env: QueueEnv, method: TaskMethod): Promise<string> {
   if (typeof method === "function") {
     const path = env.tasks?.pathOf(method) ?? processState().taskPaths.get(method);

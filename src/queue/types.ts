@@ -156,3 +156,19 @@ export interface PreparedJob {
   /** Run even if a dependency fails for good; also in fields.allowFailure. */
   allowFailure?: boolean;
 }
+
+/**
+ * Maps dotted paths to task functions and back. Implemented by src/hooks/task-loader.ts
+ * (modules loaded through the TS loader, confined to the app root); the queue uses it to
+ * validate methods at enqueue time and workers use it to run them.
+ */
+export interface TaskTable {
+  /** The app root dotted paths resolve under. */
+  readonly appRoot: string;
+  /** Load and return the task function; throws TaskResolutionError with a clear message. */
+  resolve(dottedPath: string): Promise<(kwargs: Record<string, unknown>) => unknown>;
+  /** The task function if this table has resolved the path before (no await: the hot path). */
+  known?(dottedPath: string): ((kwargs: Record<string, unknown>) => unknown) | undefined;
+  /** The dotted path of a function exported by an app module loaded so far, if any. */
+  pathOf(fn: Function): string | undefined;
+}
