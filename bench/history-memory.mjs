@@ -7,7 +7,7 @@
 import { Redis } from "ioredis";
 import { createKeys } from "../dist/redis/keys.js";
 import { DEFAULT_RETENTION } from "../dist/queue/context.js";
-import { enqueueIn } from "../dist/queue/enqueue.js";
+import { enqueueWith } from "../dist/queue/enqueue.js";
 import { enqueueScheduled } from "../dist/queue/enqueue-scheduled.js";
 import { completeJob, dequeue, failJob } from "../dist/queue/lifecycle.js";
 import { dropKeys } from "./lib/common.mjs";
@@ -25,7 +25,7 @@ for (let m = 0; m < 1440; m++) {
   for (let i = 0; i <= PER_MINUTE; i++) {
     const scheduled = i === 0;
     if (scheduled) await enqueueScheduled(env, { task: "cron:*:app.tasks.t", slot: now, method: "app.tasks.t", queue: "q", kwargs: {}, catchup: false });
-    else await enqueueIn(env, "app.tasks.t", { queue: "q" });
+    else await enqueueWith(env, "app.tasks.t", { queue: "q" });
     now += durations[(m + i) % durations.length] % 1000;
     const job = await dequeue(env, { queues: ["q"], worker: "w", leaseMs: 3_600_000 });
     now += Math.min(50_000, durations[(m + 2 * i) % durations.length]) % 9000;

@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
 import { createKeys } from "../dist/redis/keys.js";
 import { DEFAULT_RETENTION } from "../dist/queue/context.js";
-import { enqueueManyIn } from "../dist/queue/enqueue-many.js";
+import { enqueueManyWith } from "../dist/queue/enqueue-many.js";
 import { loadHooks } from "../dist/hooks/load.js";
 import { resolveConfig } from "../dist/config/resolve.js";
 import { startSupervisor } from "../dist/worker/supervisor/supervisor.js";
@@ -37,7 +37,7 @@ async function drain(mode, round) {
   const keys = createKeys(prefix);
   const env = { redis, keys, clock: () => Date.now(), queues: base.queues, retention: DEFAULT_RETENTION };
   for (let i = 0; i < N; i += 1000) {
-    await enqueueManyIn(env, Array.from({ length: Math.min(1000, N - i) }, () => ({ method: "app.tasks.noop", options: { queue: "default" } })));
+    await enqueueManyWith(env, Array.from({ length: Math.min(1000, N - i) }, () => ({ method: "app.tasks.noop", options: { queue: "default" } })));
   }
   const consoleOut = createWriteStream(join(dir, `console-${mode}-${round}.log`));
   const logger = createLogger({ name: "worker", level: "info", json: true, console: consoleOut, file: join(dir, `worker-${mode}-${round}.log`) });

@@ -8,7 +8,7 @@ import { Redis } from "ioredis";
 const DIST = process.env.DIST ?? "../dist";
 const { createKeys } = await import(`${DIST}/redis/keys.js`);
 const { DEFAULT_RETENTION, DEFAULT_QUEUES } = await import(`${DIST}/queue/context.js`);
-const { enqueueManyIn: enqueueMany } = await import(`${DIST}/queue/enqueue-many.js`);
+const { enqueueManyWith: enqueueMany } = await import(`${DIST}/queue/enqueue-many.js`);
 const { dequeue, completeJob } = await import(`${DIST}/queue/lifecycle.js`);
 const { systemClock } = await import(`${DIST}/clock.js`);
 const N = Number(process.env.N ?? 4000);

@@ -5,7 +5,7 @@
 import { Redis } from "ioredis";
 import { createKeys } from "../dist/redis/keys.js";
 import { DEFAULT_QUEUES, DEFAULT_RETENTION } from "../dist/queue/context.js";
-import { enqueueIn } from "../dist/queue/enqueue.js";
+import { enqueueWith } from "../dist/queue/enqueue.js";
 import { completeJob, dequeue, failJobDetailed } from "../dist/queue/lifecycle.js";
 import { cleanRegistries } from "../dist/queue/registry.js";
 import { runInJobContext, currentJob } from "../dist/runtime/job-context.js";
@@ -40,12 +40,12 @@ const out = [];
 // 1. enqueue with and without dependsOn (sequential, one script each)
 {
   const env = freshEnv();
-  const root = await enqueueIn(env, "bench.tasks.noop", { jobId: "root" });
+  const root = await enqueueWith(env, "bench.tasks.noop", { jobId: "root" });
   const plain = await ms(async () => {
-    for (let i = 0; i < N; i++) await enqueueIn(env, "bench.tasks.noop", { i });
+    for (let i = 0; i < N; i++) await enqueueWith(env, "bench.tasks.noop", { i });
   });
   const deps = await ms(async () => {
-    for (let i = 0; i < N; i++) await enqueueIn(env, "bench.tasks.noop", { i, dependsOn: root });
+    for (let i = 0; i < N; i++) await enqueueWith(env, "bench.tasks.noop", { i, dependsOn: root });
   });
   out.push(`enqueue: ${(plain.ms / N).toFixed(3)} ms each plain, ${(deps.ms / N).toFixed(3)} ms each with dependsOn (deferred), ${N} each`);
 
@@ -62,8 +62,8 @@ const out = [];
 // 3. the root fails: one fail.lua cancels all N dependents
 {
   const env = freshEnv();
-  await enqueueIn(env, "bench.tasks.noop", { jobId: "root" });
-  for (let i = 0; i < N; i++) await enqueueIn(env, "bench.tasks.noop", { i, dependsOn: "root" });
+  await enqueueWith(env, "bench.tasks.noop", { jobId: "root" });
+  for (let i = 0; i < N; i++) await enqueueWith(env, "bench.tasks.noop", { i, dependsOn: "root" });
   const job = await take(env);
   const failed = await ms(() => failJobDetailed(env, { job, worker: "bench", error: new Error("x") }));
   out.push(`final failure with ${N} dependents (fan-out cancel): ${failed.ms.toFixed(1)} ms; ${failed.value.failure.canceledDependents.length} canceled`);
@@ -73,8 +73,8 @@ const out = [];
 // 4. a chain of N (each depends on the one before): the root fails, the walk cancels down it
 {
   const env = freshEnv();
-  await enqueueIn(env, "bench.tasks.noop", { jobId: "c0" });
-  for (let i = 1; i <= N; i++) await enqueueIn(env, "bench.tasks.noop", { jobId: `c${i}`, dependsOn: `c${i - 1}` });
+  await enqueueWith(env, "bench.tasks.noop", { jobId: "c0" });
+  for (let i = 1; i <= N; i++) await enqueueWith(env, "bench.tasks.noop", { jobId: `c${i}`, dependsOn: `c${i - 1}` });
   const job = await take(env);
   const failed = await ms(() => failJobDetailed(env, { job, worker: "bench", error: new Error("x") }));
   out.push(`final failure at the root of a chain of ${N}: ${failed.ms.toFixed(1)} ms; ${failed.value.failure.canceledDependents.length} canceled transitively`);
@@ -85,12 +85,12 @@ const out = [];
 {
   const env = freshEnv();
   for (let i = 0; i < N; i++) {
-    await enqueueIn(env, "bench.tasks.noop", { jobId: `f${i}` });
+    await enqueueWith(env, "bench.tasks.noop", { jobId: `f${i}` });
     const job = await take(env);
     await completeJob(env, { job, worker: "bench", result: null });
   }
-  await enqueueIn(env, "bench.tasks.noop", { jobId: "root", delay: 3600 });
-  for (let i = 0; i < N; i++) await enqueueIn(env, "bench.tasks.noop", { i, dependsOn: "root" });
+  await enqueueWith(env, "bench.tasks.noop", { jobId: "root", delay: 3600 });
+  for (let i = 0; i < N; i++) await enqueueWith(env, "bench.tasks.noop", { i, dependsOn: "root" });
   const idle = await ms(() => cleanRegistries(env, { limit: N }));
   now += DEFAULT_RETENTION.finished * 1000 + 1;
   const sweep = await ms(() => cleanRegistries(env, { limit: N }));
@@ -102,7 +102,7 @@ const out = [];
 // 6. setStatus in a tight loop on the real clock: writes are throttled
 {
   const env = { ...freshEnv(), clock: () => Date.now() };
-  await enqueueIn(env, "bench.tasks.noop", { jobId: "s" });
+  await enqueueWith(env, "bench.tasks.noop", { jobId: "s" });
   const job = await take(env);
   let writes = 0;
   const real = scriptStatusWriter(env, job.id);

@@ -4,7 +4,7 @@
 import { Redis } from "ioredis";
 import { createKeys } from "../dist/redis/keys.js";
 import { DEFAULT_QUEUES, DEFAULT_RETENTION } from "../dist/queue/context.js";
-import { enqueueIn } from "../dist/queue/enqueue.js";
+import { enqueueWith } from "../dist/queue/enqueue.js";
 import { completeJob, dequeue, waitForJobs } from "../dist/queue/lifecycle.js";
 import { preloadScripts } from "../dist/redis/scripts.js";
 import { dropKeys } from "./lib/common.mjs";
@@ -21,7 +21,7 @@ const pct = (xs, p) => xs.slice().sort((a, b) => a - b)[Math.min(xs.length - 1, 
 
 // 1. sequential enqueues
 let t = performance.now();
-for (let i = 0; i < N; i++) await enqueueIn(env, "bench.tasks.noop", { i });
+for (let i = 0; i < N; i++) await enqueueWith(env, "bench.tasks.noop", { i });
 const enqueueMs = performance.now() - t;
 await redis.del(keys.queue("default"), keys.wake("default"));
 
@@ -31,7 +31,7 @@ for (let i = 0; i < Math.min(N, 500); i++) {
   const woke = waitForJobs(blocking, env, ["default"], 5);
   await new Promise((r) => setImmediate(r));
   const t0 = performance.now();
-  await enqueueIn(env, "bench.tasks.noop", { i });
+  await enqueueWith(env, "bench.tasks.noop", { i });
   await woke;
   const job = await dequeue(env, { queues: ["default"], worker: "bench", leaseMs: 30_000 });
   latencies.push(performance.now() - t0);
@@ -41,7 +41,7 @@ for (let i = 0; i < Math.min(N, 500); i++) {
 // 3. full cycles
 t = performance.now();
 for (let i = 0; i < N; i++) {
-  await enqueueIn(env, "bench.tasks.noop", { i });
+  await enqueueWith(env, "bench.tasks.noop", { i });
   const job = await dequeue(env, { queues: ["default"], worker: "bench", leaseMs: 30_000 });
   await completeJob(env, { job, worker: "bench", result: i });
 }

@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
 import { createKeys } from "../dist/redis/keys.js";
 import { DEFAULT_RETENTION } from "../dist/queue/context.js";
-import { enqueueIn } from "../dist/queue/enqueue.js";
+import { enqueueWith } from "../dist/queue/enqueue.js";
 import { loadHooks } from "../dist/hooks/load.js";
 import { resolveConfig } from "../dist/config/resolve.js";
 import { startSupervisor } from "../dist/worker/supervisor/supervisor.js";
@@ -31,7 +31,7 @@ async function run(concurrency) {
   const prefix = `bench-worker-${process.pid}-${concurrency}`;
   const keys = createKeys(prefix);
   const env = { redis, keys, clock: () => Date.now(), queues: base.queues, retention: DEFAULT_RETENTION };
-  for (let i = 0; i < N; i++) await enqueueIn(env, "app.tasks.noop", { queue: "default" });
+  for (let i = 0; i < N; i++) await enqueueWith(env, "app.tasks.noop", { queue: "default" });
 
   let firstReady;
   const logger = {

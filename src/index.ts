@@ -8,7 +8,7 @@ export {
   RedisUnavailableError,
   JobTimeoutError,
   UnrecoverableError,
-} from "./errors.js";
+} from "./base/errors.js";
 export type { HooksDefinition, SchedulerEvents, TaskEntry, ScheduledTask } from "./hooks/types.js";
 export type { CatchupPolicy } from "./schedule/due.js";
 export type { Job, JobStatus, RetryPolicy, StatusRecord } from "./queue/types.js";

@@ -3,8 +3,8 @@
 import { spawn } from "node:child_process";
 import { createKeys } from "../../dist/redis/keys.js";
 import { DEFAULT_QUEUES, DEFAULT_RETENTION } from "../../dist/queue/context.js";
-import { enqueueIn } from "../../dist/queue/enqueue.js";
-import { enqueueManyIn } from "../../dist/queue/enqueue-many.js";
+import { enqueueWith } from "../../dist/queue/enqueue.js";
+import { enqueueManyWith } from "../../dist/queue/enqueue-many.js";
 import { preloadScripts } from "../../dist/redis/scripts.js";
 import { loadHooks } from "../../dist/hooks/load.js";
 import { createScheduler } from "../../dist/scheduler/scheduler.js";
@@ -30,7 +30,7 @@ export function createHs(redis) {
     for (let i = 0; i < n; i += SLICE) {
       const items = [];
       for (let k = i; k < Math.min(n, i + SLICE); k++) items.push({ method: `bench_app.tasks.${task}`, options: { queue: QUEUE, ...kwargs(k) } });
-      await enqueueManyIn(env, items);
+      await enqueueManyWith(env, items);
     }
   }
 
@@ -63,7 +63,7 @@ export function createHs(redis) {
       const env = envFor("bench-hs-enq");
       await preloadScripts(redis, ["enqueue"]);
       const t = performance.now();
-      for (let i = 0; i < n; i++) await enqueueIn(env, "bench_app.tasks.noop", { queue: QUEUE, i });
+      for (let i = 0; i < n; i++) await enqueueWith(env, "bench_app.tasks.noop", { queue: QUEUE, i });
       const ms = performance.now() - t;
       await drop("bench-hs-enq");
       return (n / ms) * 1000;
@@ -123,7 +123,7 @@ export function createHs(redis) {
       const lat = [];
       try {
         for (let i = -5; i < samples; i++) {
-          await enqueueIn(env, "bench_app.tasks.stamp", { queue: QUEUE, key, t0: nowUs() });
+          await enqueueWith(env, "bench_app.tasks.stamp", { queue: QUEUE, key, t0: nowUs() });
           const got = await blocking.blpop(key, 20);
           if (!got) throw new Error(`hooks-scheduler latency: no stamp within 20 s; daemon said: ${d.output()}`);
           if (i >= 0) lat.push(Number(got[1]));

@@ -1,6 +1,6 @@
 /** Options every command shares, and the one place CLI errors become exit codes and lines. */
 import { Command } from "commander";
-import { SchedulerError, describeError } from "../errors.js";
+import { SchedulerError, describeError } from "../base/errors.js";
 import { redactUrlsIn } from "../security/redact-url.js";
 import { mergedOptions } from "./global-options.js";
 

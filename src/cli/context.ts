@@ -6,16 +6,17 @@
  */
 import { dirname, resolve } from "node:path";
 import type { Redis } from "ioredis";
-import { systemClock } from "../clock.js";
+import { systemClock } from "../base/clock.js";
 import { resolveConfig } from "../config/resolve.js";
 import type { ResolvedConfig } from "../config/types.js";
 import { findEmbeddedRedis } from "../daemon/embedded-redis.js";
-import { SchedulerError } from "../errors.js";
+import { SchedulerError } from "../base/errors.js";
 import { loadHooks } from "../hooks/load.js";
 import { createTaskTable } from "../tasks/task-loader.js";
 import { loadTimeoutMs } from "../tasks/load-probe.js";
 import type { LoadedHooks } from "../hooks/types.js";
-import { DEFAULT_QUEUES, DEFAULT_RETENTION, type QueueEnv } from "../queue/context.js";
+import { type QueueEnv } from "../queue/context.js";
+import { BUILTIN_QUEUES, DEFAULT_RETENTION } from "../config/defaults.js";
 import { connectRedis, DEFAULT_REDIS_URL } from "../redis/connection.js";
 import { createKeys, DEFAULT_PREFIX, type Keys } from "../redis/keys.js";
 import type { CommonOptions } from "./common.js";
@@ -89,7 +90,7 @@ export async function openCli(options: CommonOptions, how: TargetOptions): Promi
     redis,
     keys,
     clock: systemClock,
-    queues: target.config?.queues ?? DEFAULT_QUEUES,
+    queues: target.config?.queues ?? BUILTIN_QUEUES,
     retention: target.config?.retention ?? DEFAULT_RETENTION,
     tasks: target.config ? createTaskTable(target.config.appRoot, { loadTimeoutMs: loadTimeoutMs() }) : undefined,
     ...(target.config?.signing ? { signing: target.config.signing } : {}),

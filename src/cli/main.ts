@@ -9,7 +9,7 @@ import { Command, CommanderError } from "commander";
 import { EXIT, errorJson } from "./common.js";
 import { addGlobalOptions } from "./global-options.js";
 import { COMMANDS, ENVIRONMENT_HELP, examplesHelp } from "./command-manifest.js";
-import { SchedulerError } from "../errors.js";
+import { SchedulerError } from "../base/errors.js";
 import { quietOnBrokenPipe } from "./broken-pipe.js";
 
 function packageVersion(): string {

@@ -5,7 +5,7 @@
  * one line naming `--redis`, `REDIS_URL`, `--prefix` or `SCHEDULER_PREFIX`, before any
  * connection is opened.
  */
-import { ConfigError } from "../errors.js";
+import { ConfigError } from "../base/errors.js";
 import { checkPrefix, checkRedisUrl } from "../config/validate.js";
 
 type Check = (value: unknown) => string | undefined;

@@ -13,9 +13,9 @@
  * Every value is validated; a bad one is a ConfigError naming where it came from.
  */
 import { dirname, isAbsolute, resolve } from "node:path";
-import { ConfigError } from "../errors.js";
-import { displayPath } from "../hooks/problems.js";
-import { didYouMean } from "../hooks/suggest.js";
+import { ConfigError } from "../base/errors.js";
+import { displayPath } from "../base/problems.js";
+import { didYouMean } from "../base/suggest.js";
 import type { LoadedHooks } from "../hooks/types.js";
 import {
   BUILTIN_QUEUES,

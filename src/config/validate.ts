@@ -5,6 +5,7 @@
  * flags, the environment and the hooks file.
  */
 import { IANAZone } from "luxon";
+import { isPlainObject } from "../base/plain-object.js";
 import { createKeys } from "../redis/keys.js";
 import { LOG_LEVELS } from "./defaults.js";
 import { redactUrl } from "../security/redact-url.js";
@@ -95,12 +96,6 @@ export function checkPositiveInteger(value: unknown): string | undefined {
 
 const QUEUE_NAME = /^[A-Za-z0-9_.\-]+$/;
 const QUEUE_KEYS = ["timeout", "workers", "concurrency", "rateLimit", "maxMemoryMb", "retry"] as const;
-
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
 
 /**
  * Problems of one `queues.<name>` entry, as [sub-key, message] pairs ("" for the entry itself).

@@ -10,8 +10,8 @@ import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { mkdir, open, readFile, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { SchedulerError } from "../errors.js";
-import { systemClock } from "../clock.js";
+import { SchedulerError } from "../base/errors.js";
+import { systemClock } from "../base/clock.js";
 
 /**
  * True when a process with this pid exists (EPERM: it exists but belongs to someone else). A

@@ -14,15 +14,13 @@ import { makePrivateDir, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, privatizeTree, wit
 import { createServer } from "node:net";
 import { delimiter, join } from "node:path";
 import { Redis } from "ioredis";
-import { RedisUnavailableError } from "../errors.js";
+import { RedisUnavailableError } from "../base/errors.js";
 import { DEFAULT_REDIS_URL, redisAnswers } from "../redis/connection.js";
 import { embeddedPaths, redisConf, urlFor, type EmbeddedPaths, type Listen } from "./embedded-redis-files.js";
 import { acquireLock, addOwner, liveOwners, pidAlive } from "./embedded-redis-owners.js";
+import type { Logger } from "../log/logger.js";
 
-export interface EmbeddedLogger {
-  info(msg: string): void;
-  warn(msg: string): void;
-}
+export type EmbeddedLogger = Pick<Logger, "info" | "warn">;
 
 export interface EnsureRedisOptions {
   /** --redis / REDIS_URL / hooks `redis`: used as is when set. */

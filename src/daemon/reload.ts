@@ -7,7 +7,7 @@ import type { ResolvedConfig } from "../config/types.js";
 import { loadHooks } from "../hooks/load.js";
 import { loadTimeoutMs } from "../tasks/load-probe.js";
 import { createTaskTable, validateTaskPaths, allTaskPaths } from "../tasks/task-loader.js";
-import { HooksValidationError } from "../hooks/problems.js";
+import { HooksValidationError } from "../base/problems.js";
 import type { LoadedHooks, ScheduledTask } from "../hooks/types.js";
 import type { TaskTable } from "../tasks/task-table.js";
 

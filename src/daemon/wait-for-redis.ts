@@ -4,12 +4,10 @@
  */
 import type { Redis } from "ioredis";
 import { connectRedis, redactUrl } from "../redis/connection.js";
-import { describeError } from "../errors.js";
+import { describeError } from "../base/errors.js";
+import type { Logger } from "../log/logger.js";
 
-export interface WaitLogger {
-  warn(msg: string): void;
-  info(msg: string): void;
-}
+export type WaitLogger = Pick<Logger, "info" | "warn">;
 
 /** Connect, retrying with a capped backoff until it works or `signal` aborts. */
 export async function waitForRedis(url: string, log: WaitLogger, signal: AbortSignal, connectionName: string): Promise<Redis | undefined> {

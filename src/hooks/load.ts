@@ -6,10 +6,10 @@
 import { existsSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { cosmiconfig, type Loader } from "cosmiconfig";
-import { HooksError } from "../errors.js";
-import { isPlainObject } from "../config/validate.js";
+import { HooksError } from "../base/errors.js";
+import { isPlainObject } from "../base/plain-object.js";
 import { normalizeHooks } from "./normalize.js";
-import { displayPath, HooksValidationError } from "./problems.js";
+import { displayPath, HooksValidationError } from "../base/problems.js";
 import { forgetModules, importModule, loaderMessage } from "../tasks/ts-loader.js";
 import { loadTimeoutMs, PROBE_HINT, probeLoad } from "../tasks/load-probe.js";
 import type { HooksDefinition, LoadedHooks } from "./types.js";

@@ -7,7 +7,7 @@
 import { parseWindow } from "../schedule/due.js";
 import { ISO_DATE, isIsoDate } from "../schedule/exclusions.js";
 import { parseSchedule } from "../schedule/schedule-expression.js";
-import { keyPath, type ProblemList } from "./problems.js";
+import { keyPath, type ProblemList } from "../base/problems.js";
 
 /** What a slot does while the task's previous run is still queued or running. */
 export const OVERLAP_POLICIES = ["skip", "bufferOne", "bufferAll", "cancelOther", "allow"] as const;
@@ -50,7 +50,7 @@ export function checkScheduleOptions(entry: Record<string, unknown>, at: string,
       if (typeof entry.deadline !== "string" && typeof entry.deadline !== "number") throw new Error("not a duration");
       parseWindow(entry.deadline, "deadline");
     } catch {
-      problems.add(keyPath(at, "deadline"), `${JSON.stringify(entry.deadline)} is not a duration; write seconds or a number with s, m, h or d, e.g. "15m"`);
+      problems.add(keyPath(at, "deadline"), `${JSON.stringify(entry.deadline)} is not a duration; write seconds or a number with ms, s, m, h, d or w, e.g. "15m"`);
     }
   }
   if (entry.except !== undefined) {

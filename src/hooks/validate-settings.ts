@@ -3,14 +3,15 @@
  * retention and lists of dotted paths. Same rules as validate.ts: every problem collected, one
  * line each, nothing thrown.
  */
-import { checkPositiveSeconds, checkQueue, isPlainObject } from "../config/validate.js";
+import { checkPositiveSeconds, checkQueue } from "../config/validate.js";
+import { isPlainObject } from "../base/plain-object.js";
 import type { Limits } from "../queue/limits.js";
 import { checkCronExpression } from "../schedule/cron-check.js";
 import type { CronSeconds } from "../schedule/cron-dialect.js";
 import { parseDottedPath } from "../tasks/dotted-path.js";
 import { EVENT_NAMES } from "../schedule/events.js";
-import { didYouMean } from "./suggest.js";
-import { keyPath, type ProblemList } from "./problems.js";
+import { didYouMean } from "../base/suggest.js";
+import { keyPath, type ProblemList } from "../base/problems.js";
 
 const RETENTION_KEYS = ["finished", "failed"] as const;
 

@@ -9,21 +9,23 @@ import {
   checkHooksRedis,
   checkSchedulerInterval,
   checkTimezone,
-  isPlainObject,
 } from "../config/validate.js";
+import { isPlainObject } from "../base/plain-object.js";
+import { durationMs } from "../base/duration.js";
+import { findNonJson } from "../base/json-safe.js";
 import { checkSigning } from "../security/signing.js";
 import { checkRedactKeys } from "../security/redact.js";
 import { checkTasksSetting } from "../tasks/task-allow.js";
 import { retryProblem } from "../queue/retry.js";
-import { checkLimits, limitsWith, type Limits } from "../queue/limits.js";
+import { checkLimits, limitsWith } from "../queue/limits.js";
 import { clip } from "../tasks/clip.js";
 import { checkCronExpression } from "../schedule/cron-check.js";
 import type { CronSeconds } from "../schedule/cron-dialect.js";
 import { checkScheduleOptions, SCHEDULE_OPTION_KEYS } from "./schedule-options.js";
 import { parseDottedPath } from "../tasks/dotted-path.js";
 import { ALL_EVENT_KEYS, BUILTIN_QUEUE_NAMES, CRON_EVENTS, EVENT_NAMES } from "../schedule/events.js";
-import { closest, didYouMean } from "./suggest.js";
-import { keyPath, ProblemList, type Problem } from "./problems.js";
+import { closest, didYouMean } from "../base/suggest.js";
+import { keyPath, ProblemList, type Problem } from "../base/problems.js";
 import { describe, validateEventExpressions, validatePathList, validateQueues, validateRetention } from "./validate-settings.js";
 
 export const TOP_LEVEL_KEYS = [
@@ -83,7 +85,7 @@ function validateTopLevel(key: string, value: unknown, problems: ProblemList, qu
   };
   switch (key) {
     case "scheduler_events":
-      return validateEvents(value, problems, queueNames, seconds);
+      return validateEvents(value, problems, queueNames, seconds, limitsWith(definition.limits).kwargsDepth);
     case "event_expressions":
       return validateEventExpressions(value, problems, seconds);
     case "timezone":
@@ -119,7 +121,7 @@ function validateTopLevel(key: string, value: unknown, problems: ProblemList, qu
   }
 }
 
-function validateEvents(events: unknown, problems: ProblemList, queueNames: Set<string>, seconds: CronSeconds): void {
+function validateEvents(events: unknown, problems: ProblemList, queueNames: Set<string>, seconds: CronSeconds, kwargsDepth: number): void {
   const base = "scheduler_events";
   if (!isPlainObject(events)) {
     problems.add(base, `must be a map of event name -> list of dotted paths, like { daily: ["my_app.tasks.daily_report"] }, got ${describe(events)}`);
@@ -129,12 +131,12 @@ function validateEvents(events: unknown, problems: ProblemList, queueNames: Set<
     const at = keyPath(base, event);
     if (value === undefined) continue;
     if ((CRON_EVENTS as readonly string[]).includes(event)) {
-      validateCronMap(event, value, at, problems, queueNames, seconds);
+      validateCronMap(event, value, at, problems, queueNames, seconds, kwargsDepth);
     } else if ((EVENT_NAMES as readonly string[]).includes(event)) {
       if (isPlainObject(value)) {
         problems.add(at, `is a map where a list is needed; write ${event}: ["my_app.tasks.fn", ...] (only cron and cron_long take a map of expression -> list)`);
       } else {
-        validateEntryList(value, at, problems, queueNames);
+        validateEntryList(value, at, problems, queueNames, kwargsDepth);
       }
     } else {
       problems.add(at, `unknown event "${event}"${didYouMean(event, ALL_EVENT_KEYS)}; allowed: ${ALL_EVENT_KEYS.join(", ")}`);
@@ -142,7 +144,7 @@ function validateEvents(events: unknown, problems: ProblemList, queueNames: Set<
   }
 }
 
-function validateCronMap(event: string, value: unknown, at: string, problems: ProblemList, queueNames: Set<string>, seconds: CronSeconds): void {
+function validateCronMap(event: string, value: unknown, at: string, problems: ProblemList, queueNames: Set<string>, seconds: CronSeconds, kwargsDepth: number): void {
   if (Array.isArray(value)) {
     problems.add(at, `is a list where a map is needed; write ${event}: { "0 9 * * *": ["my_app.tasks.fn"] } (cron expression -> list of dotted paths)`);
     return;
@@ -159,11 +161,11 @@ function validateCronMap(event: string, value: unknown, at: string, problems: Pr
       problems.add(entryAt, `is a map where a list is needed; write "${expression}": ["my_app.tasks.fn", ...]`);
       continue;
     }
-    validateEntryList(list, entryAt, problems, queueNames);
+    validateEntryList(list, entryAt, problems, queueNames, kwargsDepth);
   }
 }
 
-function validateEntryList(list: unknown, at: string, problems: ProblemList, queueNames: Set<string>): void {
+function validateEntryList(list: unknown, at: string, problems: ProblemList, queueNames: Set<string>, kwargsDepth: number): void {
   if (!Array.isArray(list)) {
     problems.add(at, `must be a list of dotted paths, like ["my_app.tasks.fn"], got ${describe(list)}`);
     return;
@@ -172,7 +174,7 @@ function validateEntryList(list: unknown, at: string, problems: ProblemList, que
   const seen = new Map<string, number[]>();
   list.forEach((entry, index) => {
     const entryAt = keyPath(at, index);
-    const method = validateEntry(entry, entryAt, problems, queueNames);
+    const method = validateEntry(entry, entryAt, problems, queueNames, kwargsDepth);
     if (method === undefined) return;
     const at_ = seen.get(method);
     if (at_) at_.push(index);
@@ -190,7 +192,7 @@ function validateEntryList(list: unknown, at: string, problems: ProblemList, que
 }
 
 /** Checks one entry; returns its method when it has a usable one (for the duplicate check). */
-function validateEntry(entry: unknown, at: string, problems: ProblemList, queueNames: Set<string>): string | undefined {
+function validateEntry(entry: unknown, at: string, problems: ProblemList, queueNames: Set<string>, kwargsDepth: number): string | undefined {
   if (typeof entry === "string") {
     const parsed = parseDottedPath(entry);
     if (typeof parsed === "string") {
@@ -248,43 +250,21 @@ function validateEntry(entry: unknown, at: string, problems: ProblemList, queueN
   if (entry.kwargs !== undefined) {
     if (!isPlainObject(entry.kwargs)) problems.add(keyPath(at, "kwargs"), `must be a plain object of keyword arguments, got ${describe(entry.kwargs)}`);
     else {
-      const bad = firstNonJson(entry.kwargs, "kwargs");
-      if (bad) problems.add(keyPath(at, "kwargs"), `${bad} does not survive JSON; use strings, numbers, booleans, null, arrays and plain objects`);
+      const bad = findNonJson(entry.kwargs, "kwargs", kwargsDepth);
+      if (bad) problems.add(keyPath(at, "kwargs"), `${bad.path} does not survive JSON (${bad.reason}); use strings, numbers, booleans, null, arrays and plain objects`);
     }
   }
   return method;
 }
-
-const WINDOW = /^\d+(\.\d+)?(s|m|h|d)$/;
 
 function checkCatchup(value: unknown): string | undefined {
   const usage = `use "latest" (one run after downtime, the default), "none", or { all: true, window?: seconds | "6h" }`;
   if (value === "latest" || value === "none") return undefined;
   if (isPlainObject(value) && value.all === true && Object.keys(value).every((k) => k === "all" || k === "window")) {
     const w = value.window;
-    if (w === undefined || (typeof w === "number" && Number.isFinite(w) && w > 0) || (typeof w === "string" && WINDOW.test(w))) return undefined;
-    return `window ${JSON.stringify(w)} is not seconds > 0 or a duration like "30m", "6h", "2d"; ${usage}`;
+    if (w === undefined || ((typeof w === "number" || typeof w === "string") && durationMs(w) !== undefined)) return undefined;
+    return `window ${JSON.stringify(w)} is not seconds or a duration like "30m", "6h", "2d"; ${usage}`;
   }
   return `${JSON.stringify(value)} is not a catch-up policy; ${usage}`;
 }
 
-/** The key path of the first value that JSON would drop or change, if any. */
-function firstNonJson(value: unknown, at: string): string | undefined {
-  if (value === null || typeof value === "string" || typeof value === "boolean") return undefined;
-  if (typeof value === "number") return Number.isFinite(value) ? undefined : at;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const bad = firstNonJson(value[i], `${at}[${i}]`);
-      if (bad) return bad;
-    }
-    return undefined;
-  }
-  if (isPlainObject(value)) {
-    for (const [k, v] of Object.entries(value)) {
-      const bad = firstNonJson(v, keyPath(at, k));
-      if (bad) return bad;
-    }
-    return undefined;
-  }
-  return at;
-}

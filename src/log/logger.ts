@@ -7,15 +7,27 @@
  * attempt) are serialized once per job, so each call on the hot path costs what a plain log does.
  */
 import { join, resolve } from "node:path";
-import { pino, type DestinationStream, type Level, type Logger, type StreamEntry } from "pino";
+import { pino, type DestinationStream, type Level, type Logger as PinoLogger, type StreamEntry } from "pino";
 import { consoleDestination } from "./console-format.js";
 import { useColor } from "./color.js";
-import type { Job } from "../queue/types.js";
 import { createEventSink, type EventSink, type EventSinkOptions } from "./event-sink.js";
 import { openLogFile, type LogFile, type RotateOptions } from "./log-file.js";
 import { redactActive, redactMessage } from "../security/redact-config.js";
 
 export type LogLevel = Level | "silent";
+
+/**
+ * The one logging interface: what code that logs takes (the scheduler, the supervisor, a job's
+ * currentJob().log, the embedded Redis...). pino's logger satisfies it, and so does a test's
+ * `{ info: (m: string) => lines.push(m), ... }`. Code that needs fewer levels takes
+ * `Pick<Logger, "info" | "warn">`. Each call: a message, or an object of fields then a message.
+ */
+export interface Logger {
+  debug(obj: object | string, msg?: string): void;
+  info(obj: object | string, msg?: string): void;
+  warn(obj: object | string, msg?: string): void;
+  error(obj: object | string, msg?: string): void;
+}
 
 export interface LoggerOptions {
   /** The component: "scheduler", "worker", "cli", ... (the `name` field of every line). */
@@ -45,14 +57,14 @@ export function logFilePath(cwd: string, name: string): string {
 }
 
 /** How to add an output to a logger made here (its children share it). */
-const outputs = new WeakMap<Logger, (entry: StreamEntry<LogLevel>) => void>();
+const outputs = new WeakMap<PinoLogger, (entry: StreamEntry<LogLevel>) => void>();
 
 /**
  * Start copying job lines (and process warnings) to the events stream, for a logger made before
  * Redis was reached (the daemon logs while it waits for Redis). Children made before or after
  * this call are included. Returns the sink (its `dropped` count).
  */
-export function attachEventSink(logger: Logger, options: EventSinkOptions): EventSink {
+export function attachEventSink(logger: PinoLogger, options: EventSinkOptions): EventSink {
   const add = outputs.get(logger);
   if (!add) throw new Error("attachEventSink: this logger was not made by createLogger");
   const sink = createEventSink(options);
@@ -90,9 +102,9 @@ function sharedLogFile(path: string, rotate: RotateOptions | undefined): LogFile
 }
 
 /** What closeLogger must end for each logger (pino has no close of its own). */
-const closers = new WeakMap<Logger, () => Promise<void>>();
+const closers = new WeakMap<PinoLogger, () => Promise<void>>();
 
-export function createLogger(options: LoggerOptions): Logger {
+export function createLogger(options: LoggerOptions): PinoLogger {
   const level = options.level ?? "info";
   const streams: StreamEntry<LogLevel>[] = [];
   const console = options.console === undefined ? process.stdout : options.console;
@@ -137,22 +149,28 @@ export function createLogger(options: LoggerOptions): Logger {
 }
 
 /** Flush and close the logger's file (call once at shutdown; later lines go to the console only). */
-export async function closeLogger(logger: Logger): Promise<void> {
+export async function closeLogger(logger: PinoLogger): Promise<void> {
   await closers.get(logger)?.();
 }
 
-export type JobIdentity = Pick<Job, "id" | "queue" | "method"> & Partial<Pick<Job, "attempt">>;
+/** The fields of a job (src/queue/types.ts Job) its log lines carry; declared here, as log sits below the queue. */
+export interface JobIdentity {
+  id: string;
+  queue: string;
+  method: string;
+  attempt?: number;
+}
 
 /** A child logger for one job's code: every line carries jobId, queue, task and attempt. */
-export function jobLogger(base: Logger, job: JobIdentity): Logger {
+export function jobLogger(base: PinoLogger, job: JobIdentity): PinoLogger {
   return base.child({ jobId: job.id, queue: job.queue, task: job.method, attempt: job.attempt });
 }
 
 type LogCall = (obj: object | string, msg?: string) => void;
 
 /** A logger made on its first call (a pino child per job costs even when the task never logs). */
-export function lazyJobLog(make: () => Pick<Logger, "debug" | "info" | "warn" | "error">): Record<"debug" | "info" | "warn" | "error", LogCall> {
-  let log: Pick<Logger, "debug" | "info" | "warn" | "error"> | undefined;
+export function lazyJobLog(make: () => Pick<PinoLogger, "debug" | "info" | "warn" | "error">): Record<"debug" | "info" | "warn" | "error", LogCall> {
+  let log: Pick<PinoLogger, "debug" | "info" | "warn" | "error"> | undefined;
   const get = () => (log ??= make());
   return {
     debug: (obj, msg) => get().debug(obj as object, msg),

@@ -3,7 +3,7 @@
  * follower that blocks on XREAD on a connection of its own until its signal aborts.
  */
 import type { Redis } from "ioredis";
-import { ConfigError } from "../errors.js";
+import { ConfigError } from "../base/errors.js";
 import type { Keys } from "../redis/keys.js";
 import type { EventLevel, SchedulerEvent } from "./events.js";
 

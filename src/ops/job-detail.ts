@@ -1,6 +1,6 @@
 /** `scheduler jobs show ID`: the job, its attempts, and the jobs it is linked to. */
 import type { QueueEnv } from "../queue/context.js";
-import { getJobAttempts, getJobIn } from "../queue/registry.js";
+import { getJobAttempts, getJobWith } from "../queue/registry.js";
 import type { AttemptRecord, Job, JobStatus } from "../queue/types.js";
 import { readEvents, type StoredEvent } from "../log/read-events.js";
 
@@ -42,9 +42,9 @@ async function links(env: QueueEnv, ids: string[]): Promise<JobLink[]> {
 
 /** The whole record of one job, or null when there is no job with that id. */
 export async function readJobDetail(env: QueueEnv, id: string): Promise<JobDetail | null> {
-  const job = await getJobIn(env, id);
+  const job = await getJobWith(env, id);
   if (!job) return null;
-  // getJobIn fills job.children (ids of jobs enqueued from inside it) from the children list
+  // getJobWith fills job.children (ids of jobs enqueued from inside it) from the children list
   const [attempts, dependentIds, errorLogs] = await Promise.all([
     getJobAttempts(id, env),
     env.redis.smembers(env.keys.dependents(id)),

@@ -3,7 +3,7 @@
  * id when exactly one job's id starts so, else a clear error (none, or several: a few listed).
  * A whole id that exists is taken as it is, whatever else starts with it.
  */
-import { SchedulerError } from "../errors.js";
+import { SchedulerError } from "../base/errors.js";
 import type { QueueEnv } from "../queue/context.js";
 
 /** Shorter prefixes would match half the installation. */

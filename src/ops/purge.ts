@@ -10,7 +10,7 @@
  * is checked is what is deleted, and no single call holds Redis for long.
  */
 import type { QueueEnv } from "../queue/context.js";
-import { runJobScript } from "../queue/keyspace.js";
+import { runJobScript } from "../queue/job-scripts.js";
 import { knownQueues } from "../queue/registry.js";
 import { registryKey, type StoredStatus } from "./job-states.js";
 

@@ -5,7 +5,7 @@
  */
 import type { QueueEnv } from "../queue/context.js";
 import { knownQueues, requeue } from "../queue/registry.js";
-import { SchedulerError } from "../errors.js";
+import { SchedulerError } from "../base/errors.js";
 
 export interface RetryOutcome {
   requeued: string[];

@@ -9,7 +9,7 @@ import type { ScheduledTask } from "../hooks/types.js";
 import type { OverlapPolicy } from "../hooks/schedule-options.js";
 import type { QueueEnv } from "../queue/context.js";
 import { enqueueScheduled } from "../queue/enqueue-scheduled.js";
-import { SchedulerError } from "../errors.js";
+import { SchedulerError } from "../base/errors.js";
 import { exclusionOf } from "../schedule/exclusions.js";
 import { readLedger, recordEntry } from "../scheduler/ledger.js";
 import { nextFire } from "../schedule/next-fire.js";

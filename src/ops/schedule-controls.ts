@@ -3,7 +3,7 @@
  * note, and the overrides in force (schedules paused in Redis while active in the hooks file).
  */
 import type { Redis } from "ioredis";
-import type { Clock } from "../clock.js";
+import type { Clock } from "../base/clock.js";
 import type { ScheduledTask } from "../hooks/types.js";
 import type { Keys } from "../redis/keys.js";
 import { clearPause, readAllPauses, writePause, type PauseRecord } from "../scheduler/schedule-pause.js";

@@ -1,26 +1,34 @@
 /** Everything `scheduler status` shows, read in one go: queues, workers, scheduler, Redis. */
 import type { QueueEnv } from "../queue/context.js";
-import { getQueueStatsIn, type QueueCounts } from "../queue/registry.js";
+import { getQueueStatsWith, type QueueCounts } from "../queue/registry.js";
 import { readRedisInfo, type RedisOverview } from "./redis-info.js";
 import { readSchedulerState, type SchedulerOverview } from "./scheduler-state.js";
 import { workerOverview, type WorkerView } from "./workers.js";
+
+/**
+ * A queue's counts as `status --json` and /api/overview have always shown them: RQ's word
+ * `pending` for queued jobs, no `queued` field (the JSON output does not change).
+ */
+export type StatusCounts = Omit<QueueCounts, "queued">;
 
 export interface StatusReport {
   /** When it was read (ms). */
   at: number;
   prefix: string;
-  queues: Record<string, QueueCounts>;
+  queues: Record<string, StatusCounts>;
   workers: WorkerView[];
   scheduler: SchedulerOverview;
   redis: RedisOverview;
 }
 
 export async function readStatus(env: QueueEnv): Promise<StatusReport> {
-  const [queues, workers, scheduler, redis] = await Promise.all([
-    getQueueStatsIn(env),
+  const [stats, workers, scheduler, redis] = await Promise.all([
+    getQueueStatsWith(env),
     workerOverview(env),
     readSchedulerState(env),
     readRedisInfo(env.redis),
   ]);
+  const queues: Record<string, StatusCounts> = {};
+  for (const [name, { queued: _queued, ...counts }] of Object.entries(stats)) queues[name] = counts;
   return { at: env.clock(), prefix: env.keys.prefix, queues, workers, scheduler, redis };
 }

@@ -10,7 +10,7 @@
  * Inside a job, progress goes to the job (publishProgress) when `total` is known, so
  * `scheduler jobs show` and realtime subscribers see it.
  */
-import { SchedulerError } from "../errors.js";
+import { SchedulerError } from "../base/errors.js";
 import { currentJob } from "../runtime/job-context.js";
 
 export interface Page<T, C> {

@@ -13,13 +13,13 @@
  * Each chunk's task receives `{ ...kwargs, items, chunk_number, chunk_count }`.
  */
 import { randomUUID } from "node:crypto";
-import { EnqueueError, SchedulerError } from "../errors.js";
-import { systemClock } from "../clock.js";
+import { EnqueueError, SchedulerError } from "../base/errors.js";
+import { systemClock } from "../base/clock.js";
 import { activeContext, type QueueEnv } from "../queue/context.js";
 import { normalizeOptions, type EnqueueOptions } from "../queue/options.js";
 import { buildPrepared, checkKwargs, checkQueue, methodPath, type TaskMethod } from "../queue/prepare.js";
 import { pushPrepared } from "../queue/push.js";
-import { currentScope } from "../runtime/job-context.js";
+import { currentScope } from "../queue/work-scope.js";
 import type { PreparedJob } from "../queue/types.js";
 
 export interface EnqueueChunksOptions extends EnqueueOptions {

@@ -4,8 +4,8 @@
  * `configure()`), so task code can call `runWithLock("x", fn)` with no plumbing.
  */
 import type { Redis } from "ioredis";
-import { SchedulerError } from "../errors.js";
-import { systemClock, type Clock } from "../clock.js";
+import { SchedulerError } from "../base/errors.js";
+import { systemClock, type Clock } from "../base/clock.js";
 import { createKeys, type Keys } from "../redis/keys.js";
 import { maybeActiveContext } from "../queue/context.js";
 

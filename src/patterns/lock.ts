@@ -9,11 +9,11 @@
  * the ttl, Redis unreachable) is told through `signal`, so it can stop before doing harm.
  * "Not acquired" is an explicit `{ acquired: false }`, never a silent null.
  */
-import { timerMs } from "../long-timeout.js";
+import { timerMs } from "../base/long-timeout.js";
 import { randomBytes } from "node:crypto";
-import { SchedulerError } from "../errors.js";
+import { SchedulerError } from "../base/errors.js";
 import { runScript } from "../redis/scripts.js";
-import { systemClock } from "../clock.js";
+import { systemClock } from "../base/clock.js";
 import { patternContext, type PatternContext, type RedisTarget } from "./context.js";
 import { channelHub } from "./channel-hub.js";
 

@@ -6,7 +6,7 @@
  * Logging must not become a second failure: when Redis is unreachable or no context is set,
  * the entry goes to stderr instead and the promise resolves to false (it never rejects).
  */
-import { describeError } from "../errors.js";
+import { describeError } from "../base/errors.js";
 import { appendEvent, type SchedulerEvent } from "../log/events.js";
 import { currentJob } from "../runtime/job-context.js";
 import { maybePatternContext, type RedisTarget } from "./context.js";

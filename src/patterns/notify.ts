@@ -10,9 +10,9 @@
  * ready-made handlers.
  */
 import type { SerializedError } from "../queue/types.js";
-import { SchedulerError, describeError } from "../errors.js";
+import { SchedulerError, describeError } from "../base/errors.js";
 import type { FailureHandler, JobFailure } from "../worker/run-failure-handlers.js";
-import { systemClock, type Clock } from "../clock.js";
+import { systemClock, type Clock } from "../base/clock.js";
 import { redact } from "../security/redact.js";
 import { redactKeys, redactMessage } from "../security/redact-config.js";
 

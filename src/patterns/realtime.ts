@@ -8,7 +8,7 @@
  * never sees it. Use it for live display; read durable state from the job (getJob) or the
  * events stream (`scheduler logs`).
  */
-import { SchedulerError } from "../errors.js";
+import { SchedulerError } from "../base/errors.js";
 import { patternContext, type RedisTarget } from "./context.js";
 import { channelHub } from "./channel-hub.js";
 

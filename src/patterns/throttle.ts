@@ -12,8 +12,8 @@
  * slow item at most one extra item starts at once, then the pace is back to one per interval.
  * Consequence: over any window the count is at most the configured rate plus one.
  */
-import { SchedulerError } from "../errors.js";
-import { systemClock, type Clock } from "../clock.js";
+import { SchedulerError } from "../base/errors.js";
+import { systemClock, type Clock } from "../base/clock.js";
 
 export interface ThrottleOptions {
   perMinute: number;

@@ -2,19 +2,20 @@
  * The queue environment every public call needs (Redis + keys + clock + queue config + tasks),
  * and the process-wide "active" one that `enqueue()` and friends use when called from app code.
  *
- * The active env lives on `runtime().active` (globalThis), so a second copy of this package
+ * The active env lives on `processState().active` (globalThis), so a second copy of this package
  * loaded through the TS loader sees the same one.
  */
 import type { Redis } from "ioredis";
 import { Redis as RedisClient } from "ioredis";
-import { systemClock, type Clock } from "../clock.js";
+import { systemClock, type Clock } from "../base/clock.js";
 import type { QueueConfig, RetentionConfig } from "../config/types.js";
-import { EnqueueError } from "../errors.js";
-import type { TaskRegistry } from "../tasks/task-table.js";
+import { EnqueueError } from "../base/errors.js";
+import { BUILTIN_QUEUES, CUSTOM_QUEUE_DEFAULTS, DEFAULT_RETENTION } from "../config/defaults.js";
 import { createKeys, DEFAULT_PREFIX } from "../redis/keys.js";
 import { createRedis } from "../redis/connection.js";
-import { runtime } from "../runtime/context.js";
+import { processState } from "../base/process-state.js";
 import type { QueueContext } from "./types.js";
+import type { TaskTable } from "../tasks/task-table.js";
 import { normalizeRetry, type RetryInput } from "./retry.js";
 import type { SigningConfig } from "../security/signing.js";
 
@@ -22,27 +23,17 @@ export interface QueueEnv extends QueueContext {
   queues: Record<string, QueueConfig>;
   retention: RetentionConfig;
   /** Resolves dotted paths; when absent, methods are checked for shape only. */
-  tasks?: TaskRegistry;
+  tasks?: TaskTable;
   /** Sign jobs at enqueue and refuse unsigned/altered ones in workers (src/security/signing.ts). */
   signing?: SigningConfig;
 }
 
-/** Frappe's three queues, used when the app configures none. */
-export const DEFAULT_QUEUES: Record<string, QueueConfig> = {
-  short: { timeout: 300, workers: 1, concurrency: 1 },
-  default: { timeout: 300, workers: 1, concurrency: 1 },
-  long: { timeout: 1500, workers: 1, concurrency: 1 },
-};
-
-/** Frappe/RQ: results kept 600 s, failures 7 days. */
-export const DEFAULT_RETENTION: RetentionConfig = { finished: 600, failed: 7 * 24 * 3600 };
-
 export function setActiveContext(env: QueueEnv | undefined): void {
-  runtime().active = env;
+  processState().active = env;
 }
 
 export function activeContext(): QueueEnv {
-  const env = runtime().active as QueueEnv | undefined;
+  const env = processState().active as QueueEnv | undefined;
   if (!env) {
     throw new EnqueueError(
       "NOT_CONFIGURED",
@@ -54,7 +45,7 @@ export function activeContext(): QueueEnv {
 
 /** The active env, or undefined when none is set (for code that may run either way). */
 export function maybeActiveContext(): QueueEnv | undefined {
-  return runtime().active as QueueEnv | undefined;
+  return processState().active as QueueEnv | undefined;
 }
 
 export interface ConfigureOptions {
@@ -64,7 +55,7 @@ export interface ConfigureOptions {
   /** Per queue; `retry` as enqueue takes it (a number or { max, backoff, delay, jitter }). */
   queues?: Record<string, Partial<Omit<QueueConfig, "retry">> & { retry?: RetryInput }>;
   retention?: Partial<RetentionConfig>;
-  tasks?: TaskRegistry;
+  tasks?: TaskTable;
   clock?: Clock;
   /** Shared secret for payload signing (default: SCHEDULER_SIGNING_SECRET when set). */
   signing?: SigningConfig;
@@ -76,10 +67,10 @@ export function configure(options: ConfigureOptions = {}): QueueEnv {
     options.redis instanceof RedisClient
       ? options.redis
       : createRedis(options.redis ?? process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
-  const queues: Record<string, QueueConfig> = { ...DEFAULT_QUEUES };
+  const queues: Record<string, QueueConfig> = { ...BUILTIN_QUEUES };
   for (const [name, q] of Object.entries(options.queues ?? {})) {
     const { retry, ...rest } = q;
-    queues[name] = { ...(DEFAULT_QUEUES[name] ?? DEFAULT_QUEUES.default!), ...rest };
+    queues[name] = { ...(BUILTIN_QUEUES[name] ?? CUSTOM_QUEUE_DEFAULTS), ...rest };
     const policy = normalizeRetry(retry, `configure: queues.${name}.retry`);
     if (policy !== undefined) queues[name]!.retry = policy;
   }

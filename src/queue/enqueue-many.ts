@@ -7,8 +7,8 @@
  * The script holds Redis while it runs (roughly 15-30 µs per job): callers with tens of
  * thousands of jobs should pass them in slices of a few thousand.
  */
-import { EnqueueError } from "../errors.js";
-import { currentScope } from "../runtime/job-context.js";
+import { EnqueueError } from "../base/errors.js";
+import { currentScope } from "./work-scope.js";
 import { activeContext, type QueueEnv } from "./context.js";
 import { normalizeOptions, type EnqueueOptions } from "./options.js";
 import { buildPrepared, checkKwargs, checkQueue, methodPath, type TaskMethod } from "./prepare.js";
@@ -23,11 +23,11 @@ export interface EnqueueManyItem {
 
 /** Enqueue every item with the active env: resolves to the jobs, in the order of `items`. */
 export function enqueueMany(items: readonly EnqueueManyItem[]): Promise<Job[]> {
-  return enqueueManyIn(activeContext(), items);
+  return enqueueManyWith(activeContext(), items);
 }
 
 /** enqueueMany() against an explicit env. */
-export async function enqueueManyIn(env: QueueEnv, items: readonly EnqueueManyItem[]): Promise<Job[]> {
+export async function enqueueManyWith(env: QueueEnv, items: readonly EnqueueManyItem[]): Promise<Job[]> {
   if (!Array.isArray(items)) throw new EnqueueError("BAD_ARGUMENT", `enqueueMany: items must be an array of { method, options }, got ${typeof items}`);
   const scope = currentScope();
   const jobs: Job[] = [];

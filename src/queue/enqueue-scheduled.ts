@@ -2,7 +2,7 @@
  * The scheduler's enqueue: one enqueue.lua call that records the slot with the job (at most one
  * enqueue per (task, slot) however many daemons run) and skips a task whose last job is live.
  */
-import { EnqueueError } from "../errors.js";
+import { EnqueueError } from "../base/errors.js";
 import type { QueueEnv } from "./context.js";
 import { normalizeOptions } from "./options.js";
 import { buildPrepared, checkKwargs, checkQueue } from "./prepare.js";

@@ -10,8 +10,8 @@
  * flagged `deduplicated: true` (decided inside the script, so concurrent callers make one job).
  * Reusing the id of a finished, failed or canceled job replaces that job and its history.
  */
-import { EnqueueError } from "../errors.js";
-import { currentScope, runInJobContext } from "../runtime/job-context.js";
+import { EnqueueError } from "../base/errors.js";
+import { currentScope, runAsJob } from "./work-scope.js";
 import { activeContext, type QueueEnv } from "./context.js";
 import { normalizeOptions, type EnqueueOptions } from "./options.js";
 import { buildPrepared, checkKwargs, checkQueue, methodPath, type TaskMethod } from "./prepare.js";
@@ -35,11 +35,11 @@ export function enqueue<M extends TaskMethod, O extends EnqueueOptions & RunNow>
 export function enqueue<M extends TaskMethod, O extends EnqueueOptions = EnqueueOptions>(method: M, options?: O & KwargsCheck<M, O>): Promise<Job>;
 export async function enqueue(method: TaskMethod, options: EnqueueOptions = {}): Promise<unknown> {
   const env = activeContext();
-  return enqueueIn(env, method, options);
+  return enqueueWith(env, method, options);
 }
 
 /** enqueue() against an explicit env (the CLI, tests, several installations in one process). */
-export async function enqueueIn(env: QueueEnv, method: TaskMethod, options: EnqueueOptions = {}): Promise<unknown> {
+export async function enqueueWith(env: QueueEnv, method: TaskMethod, options: EnqueueOptions = {}): Promise<unknown> {
   const o = normalizeOptions(options);
   checkQueue(env, o.queue);
   checkKwargs(o.kwargs);
@@ -83,7 +83,7 @@ async function runNow(env: QueueEnv, method: TaskMethod, o: ReturnType<typeof no
   }
   const { job } = buildPrepared(env, path, o);
   const outer = currentScope();
-  const { result, followUps } = await runInJobContext({ ...job, status: "started", attempt: 1 }, env, () => fn(o.kwargs));
+  const { result, followUps } = await runAsJob({ ...job, status: "started", attempt: 1 }, env, () => fn(o.kwargs));
   // Its after-commit jobs belong to the enclosing unit of work, if there is one.
   if (outer) outer.afterCommit.push(...followUps);
   else await pushPrepared(env, followUps);

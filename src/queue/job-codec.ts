@@ -4,6 +4,7 @@
  */
 import type { Job, JobStatus, SerializedError } from "./types.js";
 import { formatBytes, jsonBytesOver, limits } from "./limits.js";
+import type { SignedFields } from "../security/signing.js";
 
 const NUMBER_FIELDS = ["timeout", "attempt", "createdAt", "enqueuedAt", "startedAt", "endedAt", "scheduledAt", "scheduledFor", "stalls", "retries", "depsLeft", "childCount", "cancelRequested", "expiresAt"] as const;
 const STRING_FIELDS = ["jobName", "task", "parentId", "worker", "cancelReason", "sig", "nonce", "traceparent", "firstRun"] as const;
@@ -211,4 +212,20 @@ export function encodeResult(result: unknown): string {
   } catch (err) {
     return JSON.stringify({ unserializable: String(result), reason: (err as Error).message });
   }
+}
+
+/**
+ * The signed fields of a job read back from Redis, encoded as enqueue encoded them
+ * (encodeNewJob above): a field that decodes to the same meaning encodes to
+ * the same text, any other change breaks the signature.
+ */
+export function signedFieldsOfJob(job: Job): SignedFields {
+  const f: SignedFields = { id: job.id, method: job.method, queue: job.queue, kwargs: JSON.stringify(job.kwargs), timeout: String(job.timeout), createdAt: String(job.createdAt) };
+  if (job.retry !== undefined) f.retry = JSON.stringify(job.retry);
+  if (job.onFailure !== undefined) f.onFailure = job.onFailure;
+  if (job.dependsOn !== undefined && job.dependsOn.length > 0) f.dependsOn = JSON.stringify(job.dependsOn);
+  if (job.allowFailure) f.allowFailure = "1";
+  if (job.nonce !== undefined) f.nonce = job.nonce;
+  if (job.expiresAt !== undefined) f.expiresAt = String(job.expiresAt);
+  return f;
 }

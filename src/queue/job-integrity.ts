@@ -6,7 +6,7 @@
  * lease (a `queue` that does not match).
  */
 import type { QueueConfig } from "../config/types.js";
-import { UnrecoverableError } from "../errors.js";
+import { UnrecoverableError } from "../base/errors.js";
 import type { Job } from "./types.js";
 
 /** A job whose hash is damaged: failed once, never retried (running it again cannot mend it). */

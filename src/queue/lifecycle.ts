@@ -10,11 +10,11 @@
 import type { Redis } from "ioredis";
 import type { QueueEnv } from "./context.js";
 import { decodeJob, encodeResult, serializeError } from "./job-codec.js";
-import { runJobScript, TRIM_BOUND } from "./keyspace.js";
+import { runJobScript, TRIM_BOUND } from "./job-scripts.js";
 import { specJson } from "./push.js";
 import { nextRetryAt } from "./retry.js";
 import type { AttemptRecord, Job, PreparedJob, SerializedError } from "./types.js";
-import { recordJobEnd, type JobOutcomeKind } from "../http/metrics/job-tally.js";
+import { recordJobEnd, type JobOutcomeKind } from "../telemetry/job-tally.js";
 import { activeTraceparent } from "../telemetry/tracing.js";
 
 export interface DequeueOptions {

@@ -3,7 +3,7 @@
  * a job for never, retry a billion times or fork a hundred thousand workers. Each is refused
  * with a line naming the limit; hooks `limits: { ... }` raises (or lowers) any of them.
  */
-import { EnqueueError } from "../errors.js";
+import { EnqueueError } from "../base/errors.js";
 
 export interface Limits {
   /** kwargs as JSON, bytes. */

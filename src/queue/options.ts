@@ -2,8 +2,8 @@
  * enqueue() options as users write them (Frappe's names, camelCase or snake_case), checked and
  * normalized. Every key that is not an option is a kwarg, as in frappe.enqueue(**kwargs).
  */
-import { EnqueueError } from "../errors.js";
-import { parseDuration } from "../cli/duration.js";
+import { EnqueueError } from "../base/errors.js";
+import { durationMs } from "../base/duration.js";
 import { normalizeRetry, type RetryInput } from "./retry.js";
 import { overLimit } from "./limits.js";
 import { isDottedPath } from "../tasks/dotted-path.js";
@@ -93,18 +93,6 @@ const ALIASES: Array<[string, string]> = [
 const OPTION_KEYS = new Set(["queue", "timeout", "now", "deduplicate", "retry", "delay", "at", "kwargs", ...ALIASES.flat()]);
 const JOB_ID = /^[^\s{}]{1,200}$/;
 
-/** Seconds as a number (or numeric string), or a "10m"-style duration (shared CLI parser). */
-function delayMs_(v: unknown): number | undefined {
-  if (typeof v === "number") return Number.isFinite(v) && v >= 0 ? v * 1000 : undefined;
-  if (typeof v !== "string") return undefined;
-  if (/^\d+(\.\d+)?$/.test(v.trim())) return Number(v) * 1000;
-  try {
-    return parseDuration(v, "delay");
-  } catch {
-    return undefined;
-  }
-}
-
 /** Any value for a message: JSON when it has one, else its String (BigInt, Symbol, cycles). */
 function show(v: unknown): string {
   try {
@@ -177,7 +165,7 @@ export function normalizeOptions(options: EnqueueOptions = {}, now: number = Dat
   }
   let delayMs: number | undefined;
   if (options.delay !== undefined) {
-    const d = delayMs_(options.delay);
+    const d = durationMs(options.delay);
     if (d === undefined) fail("BAD_DELAY", `enqueue: delay ${show(options.delay)} is not a duration; use seconds or "90s", "10m", "2h", "1d"`);
     const over = overLimit("delay", d / 1000, " s", "delaySeconds");
     if (over) fail("BAD_DELAY", `enqueue: ${over}`);

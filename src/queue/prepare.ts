@@ -3,14 +3,14 @@
  * kwargs survive JSON. Everything that can be refused is refused here, before Redis is touched.
  */
 import { randomUUID } from "node:crypto";
-import { EnqueueError, SchedulerError } from "../errors.js";
-import { runtime } from "../runtime/context.js";
-import { currentJob } from "../runtime/job-context.js";
+import { EnqueueError, SchedulerError } from "../base/errors.js";
+import { processState } from "../base/process-state.js";
+import { currentScope } from "./work-scope.js";
 import type { QueueEnv } from "./context.js";
 import { encodeNewJob } from "./job-codec.js";
 import { signHash } from "../security/signing.js";
-import { jsonProblem } from "./json-safe.js";
-import { checkKwargsSize } from "./limits.js";
+import { jsonProblem } from "../base/json-safe.js";
+import { checkKwargsSize, limits } from "./limits.js";
 import type { NormalizedOptions } from "./options.js";
 import type { Job, PreparedJob } from "./types.js";
 import { isDottedPath } from "../tasks/dotted-path.js";
@@ -19,10 +19,10 @@ import { isDottedPath } from "../tasks/dotted-path.js";
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type TaskMethod = string | ((kwargs: any) => unknown);
 
-/** The dotted path of `method`, checked: shape always, resolution when a TaskRegistry is set. */
+/** The dotted path of `method`, checked: shape always, resolution when a task table is set. */
 export async function methodPath(env: QueueEnv, method: TaskMethod): Promise<string> {
   if (typeof method === "function") {
-    const path = env.tasks?.pathOf(method) ?? runtime().taskPaths.get(method);
+    const path = env.tasks?.pathOf(method) ?? processState().taskPaths.get(method);
     if (!path) {
       throw new EnqueueError("UNKNOWN_TASK", `enqueue: function ${method.name || "(anonymous)"} is not a task exported from a loaded app module`, {
         hint: "pass its dotted path, e.g. \"my_app.tasks.send_mail\"",
@@ -57,7 +57,7 @@ export function checkQueue(env: QueueEnv, queue: string): void {
 }
 
 export function checkKwargs(kwargs: Record<string, unknown>): void {
-  const problem = jsonProblem(kwargs, "kwargs");
+  const problem = jsonProblem(kwargs, "kwargs", limits().kwargsDepth);
   if (problem) throw new EnqueueError("BAD_KWARGS", `enqueue: ${problem}`);
 }
 
@@ -72,7 +72,7 @@ export function buildPrepared(env: QueueEnv, path: string, o: NormalizedOptions,
   const now = env.clock();
   const id = o.jobId ?? randomUUID();
   const runAt = o.at ?? (o.delayMs !== undefined ? now + o.delayMs : undefined);
-  const parentId = currentJob()?.id;
+  const parentId = currentScope()?.job?.id;
   const job: Job = {
     id,
     method: path,

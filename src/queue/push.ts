@@ -2,10 +2,10 @@
  * Writing prepared jobs: one enqueue.lua call for any number of them (a single enqueue, a
  * transaction commit), all-or-nothing.
  */
-import { EnqueueError } from "../errors.js";
+import { EnqueueError } from "../base/errors.js";
 import type { QueueEnv } from "./context.js";
 import { decodeJob } from "./job-codec.js";
-import { runJobScript } from "./keyspace.js";
+import { runJobScript } from "./job-scripts.js";
 import type { Job, JobStatus, PreparedJob } from "./types.js";
 
 export interface ScriptResult {

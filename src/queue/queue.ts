@@ -3,11 +3,11 @@
  * `const job = await queue.dequeue(); if (job) await job.perform();`.
  */
 import { hostname } from "node:os";
-import { EnqueueError, TaskResolutionError } from "../errors.js";
-import { runInJobContext } from "../runtime/job-context.js";
+import { EnqueueError, TaskResolutionError } from "../base/errors.js";
+import { runAsJob } from "./work-scope.js";
 import { activeContext, type QueueEnv } from "./context.js";
 import { decodeJob, isJobHash } from "./job-codec.js";
-import { runJobScript } from "./keyspace.js";
+import { runJobScript } from "./job-scripts.js";
 import { completeJob, dequeue, failJob, heartbeat } from "./lifecycle.js";
 import type { Job } from "./types.js";
 
@@ -85,7 +85,7 @@ function handle(env: QueueEnv, job: Job, worker: string): JobHandle {
         let run;
         try {
           const fn = await tasks.resolve(job.method);
-          run = await runInJobContext(job, env, () => fn(job.kwargs));
+          run = await runAsJob(job, env, () => fn(job.kwargs));
         } catch (err) {
           await failJob(env, { job, worker, error: err });
           throw err;

@@ -2,15 +2,18 @@
  * Looking at jobs and moving them by hand: getJob, attempts, per-queue stats, cancel, requeue,
  * and the retention sweep. Reads are plain commands; every move is one Lua script.
  */
-import { EnqueueError } from "../errors.js";
+import { EnqueueError } from "../base/errors.js";
 import { activeContext, type QueueEnv } from "./context.js";
 import { decodeJob, isJobHash } from "./job-codec.js";
-import { runJobScript } from "./keyspace.js";
+import { runJobScript } from "./job-scripts.js";
 import type { FinalFailure } from "./lifecycle.js";
 import type { AttemptRecord, Job } from "./types.js";
 import { scheduleKeys } from "../scheduler/schedule-keys.js";
 
 export interface QueueCounts {
+  /** Jobs waiting in the queue for a worker (status "queued"). */
+  queued: number;
+  /** @deprecated use queued (the same count, under RQ's word; kept for getQueueStats() callers) */
   pending: number;
   started: number;
   failed: number;
@@ -26,7 +29,7 @@ export interface QueueCounts {
  * round trip. `statusRecord` is its last setStatus() record, `cancelReason` why the queue
  * canceled it.
  */
-export async function getJobIn(env: QueueEnv, id: string): Promise<Job | null> {
+export async function getJobWith(env: QueueEnv, id: string): Promise<Job | null> {
   const replies = (await env.redis.pipeline().hgetall(env.keys.job(id)).lrange(env.keys.children(id), 0, -1).exec()) ?? [];
   const [[hErr, h], [cErr, children]] = [replies[0] ?? [null, {}], replies[1] ?? [null, []]];
   if (hErr) throw hErr;
@@ -40,7 +43,7 @@ export async function getJobIn(env: QueueEnv, id: string): Promise<Job | null> {
 }
 
 export function getJob(id: string): Promise<Job | null> {
-  return getJobIn(activeContext(), id);
+  return getJobWith(activeContext(), id);
 }
 
 /**
@@ -93,7 +96,7 @@ export async function knownQueues(env: QueueEnv): Promise<string[]> {
 }
 
 /** Counts per queue in one pipeline (RQ: len(q), len(q.failed_job_registry), ...). */
-export async function getQueueStatsIn(env: QueueEnv): Promise<Record<string, QueueCounts>> {
+export async function getQueueStatsWith(env: QueueEnv): Promise<Record<string, QueueCounts>> {
   const queues = await knownQueues(env);
   const k = env.keys;
   const pipe = env.redis.pipeline();
@@ -109,13 +112,13 @@ export async function getQueueStatsIn(env: QueueEnv): Promise<Record<string, Que
   const stats: Record<string, QueueCounts> = {};
   queues.forEach((q, i) => {
     const b = i * 7;
-    stats[q] = { pending: n(b), started: n(b + 1), failed: n(b + 2), scheduled: n(b + 3), finished: n(b + 4), canceled: n(b + 5), deferred: n(b + 6) };
+    stats[q] = { queued: n(b), pending: n(b), started: n(b + 1), failed: n(b + 2), scheduled: n(b + 3), finished: n(b + 4), canceled: n(b + 5), deferred: n(b + 6) };
   });
   return stats;
 }
 
 export function getQueueStats(): Promise<Record<string, QueueCounts>> {
-  return getQueueStatsIn(activeContext());
+  return getQueueStatsWith(activeContext());
 }
 
 /**

@@ -2,7 +2,7 @@
  * Retry policies: defaults like the reference's hand-rolled loop (exponential from 60 s:
  * 1, 2, 4 minutes), validation with clear errors, and the next run-at of a failed attempt.
  */
-import { EnqueueError, UnrecoverableError } from "../errors.js";
+import { EnqueueError, UnrecoverableError } from "../base/errors.js";
 import type { Job, RetryPolicy } from "./types.js";
 import { limits, overLimit } from "./limits.js";
 

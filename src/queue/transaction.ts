@@ -4,7 +4,7 @@
  * work (a transaction or a running job), the jobs go to that unit instead (savepoint
  * semantics): nothing is pushed until the outermost unit succeeds.
  */
-import { currentScope, runInScope, type WorkScope } from "../runtime/job-context.js";
+import { currentScope, runInScope, type WorkScope } from "./work-scope.js";
 import { activeContext } from "./context.js";
 import { pushPrepared } from "./push.js";
 

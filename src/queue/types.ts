@@ -4,7 +4,7 @@
  */
 import type { Redis } from "ioredis";
 import type { Keys } from "../redis/keys.js";
-import type { Clock } from "../clock.js";
+import type { Clock } from "../base/clock.js";
 
 export type JobStatus = "queued" | "scheduled" | "deferred" | "started" | "finished" | "failed" | "canceled";
 
@@ -156,3 +156,4 @@ export interface PreparedJob {
   /** Run even if a dependency fails for good; also in fields.allowFailure. */
   allowFailure?: boolean;
 }
+

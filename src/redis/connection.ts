@@ -3,10 +3,11 @@
  * reconnects the same way and every error names the URL it was trying.
  */
 import { Redis, type RedisOptions } from "ioredis";
-import { RedisUnavailableError } from "../errors.js";
+import { RedisUnavailableError } from "../base/errors.js";
 import { redactUrl } from "../security/redact-url.js";
 import { databaseOutOfRange, isSelectFailure } from "./database-check.js";
-import { formatSeconds, redisTimeouts } from "./timeouts.js";
+import { redisTimeouts } from "./timeouts.js";
+import { formatSeconds } from "../base/duration.js";
 import { stripTlsOptions, tlsConnectOptions, tlsHint } from "./tls.js";
 
 export const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";

@@ -4,7 +4,7 @@
  * the URL's. A connection whose SELECT failed is refused instead, with the server's range.
  */
 import type { Redis } from "ioredis";
-import { RedisUnavailableError } from "../errors.js";
+import { RedisUnavailableError } from "../base/errors.js";
 import { redactUrl } from "../security/redact-url.js";
 
 const OUT_OF_RANGE = /DB index is out of range/i;

@@ -5,12 +5,10 @@
  * connections have the connect deadline only: while running they wait out an outage rather
  * than fail half-done moves (see README "After a Redis freeze").
  *
- *   SCHEDULER_CONNECT_TIMEOUT  seconds, default 5
- *   SCHEDULER_COMMAND_TIMEOUT  seconds, default 5 (CLI commands)
+ *   SCHEDULER_CONNECT_TIMEOUT  seconds (or a duration like "500ms"), default 5
+ *   SCHEDULER_COMMAND_TIMEOUT  seconds (or a duration like "500ms"), default 5 (CLI commands)
  */
 import { secondsFrom } from "../config/env-duration.js";
-
-export { formatSeconds } from "../config/env-duration.js";
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 export const DEFAULT_COMMAND_TIMEOUT_MS = 5_000;

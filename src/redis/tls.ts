@@ -10,7 +10,7 @@
 import { readFileSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import type { RedisOptions } from "ioredis";
-import { ConfigError } from "../errors.js";
+import { ConfigError } from "../base/errors.js";
 
 export interface RedisTlsSettings {
   /** Path of the CA certificate(s) (PEM) the server's certificate must chain to. */

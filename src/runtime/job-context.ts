@@ -1,5 +1,5 @@
 /**
- * The running job, per async context (AsyncLocalStorage from runtime().jobStorage, shared by
+ * The running job, per async context (AsyncLocalStorage from processState().jobStorage, shared by
  * every copy of the package), and the unit-of-work collector behind `enqueueAfterCommit`.
  *
  * A scope is opened by runInJobContext (a job) or transaction(); enqueue() with
@@ -9,10 +9,11 @@
  */
 import type { QueueEnv } from "../queue/context.js";
 import type { Job, PreparedJob } from "../queue/types.js";
-import { runJobScript } from "../queue/keyspace.js";
-import { EnqueueError } from "../errors.js";
-import { runtime } from "./context.js";
+import { runJobScript } from "../queue/job-scripts.js";
+import { EnqueueError } from "../base/errors.js";
+import { currentScope, registerJobRunner, runInScope, type JobRunOutcome, type WorkScope } from "../queue/work-scope.js";
 import { scriptStatusWriter, StatusRecorder, statusRecord, type StatusInput, type StatusWriter } from "./status-recorder.js";
+import type { Logger } from "../log/logger.js";
 
 export interface ProgressInput {
   percent: number;
@@ -47,12 +48,7 @@ export interface CurrentJob {
 }
 
 /** pino's call shapes, trimmed: `log.info("text")` or `log.info({ rows: 3 }, "text")`. */
-export interface JobLog {
-  debug(obj: object | string, msg?: string): void;
-  info(obj: object | string, msg?: string): void;
-  warn(obj: object | string, msg?: string): void;
-  error(obj: object | string, msg?: string): void;
-}
+export type JobLog = Logger;
 
 /** Where no worker logger is given (a job run in-process with `now`, tests): plain lines on stderr. */
 function consoleJobLog(jobId: string): JobLog {
@@ -70,29 +66,6 @@ export interface JobContextOptions {
   log?: JobLog;
   /** Replaces the status write (status.lua); for tests that count writes. */
   statusWriter?: StatusWriter;
-}
-
-/** What a run produced: the task's result and the after-commit jobs to push on success. */
-export interface JobRunOutcome<T> {
-  result: T;
-  followUps: PreparedJob[];
-}
-
-/** One unit of work: a running job and/or a transaction. */
-export interface WorkScope {
-  kind: "job" | "transaction";
-  job?: CurrentJob;
-  afterCommit: PreparedJob[];
-}
-
-export function currentScope(): WorkScope | undefined {
-  const s = runtime().jobStorage.getStore() as WorkScope | undefined;
-  return s && Array.isArray(s.afterCommit) ? s : undefined;
-}
-
-/** Run `fn` inside a new scope (used by runInJobContext and transaction()). */
-export function runInScope<T>(scope: WorkScope, fn: () => T | Promise<T>): Promise<T> {
-  return runtime().jobStorage.run(scope, async () => fn());
 }
 
 function checkProgress(p: ProgressInput): void {
@@ -136,7 +109,7 @@ export async function runInJobContext<T>(
     },
     setStatus: (s) => recorder().set(s),
   };
-  const scope: WorkScope = { kind: "job", job: current, afterCommit: [] };
+  const scope = { kind: "job", job: current, afterCommit: [] as PreparedJob[] } satisfies WorkScope;
   try {
     const result = (await runInScope(scope, fn)) as Awaited<T>;
     return { result, followUps: scope.afterCommit };
@@ -151,7 +124,8 @@ export type RunningJob = CurrentJob & { setStatus(s: StatusInput): Promise<void>
 
 /** The job whose code is running, or undefined outside a job. */
 export function currentJob(): RunningJob | undefined {
-  const job = currentScope()?.job;
+  // Scopes with a job are built by runInJobContext below, so the job is a CurrentJob.
+  const job = currentScope()?.job as CurrentJob | undefined;
   if (!job) return undefined;
   // A scope built without runInJobContext has no recorder: validate and store nothing.
   job.setStatus ??= async (s) => void statusRecord(s, 0);
@@ -171,3 +145,6 @@ export async function publishProgress(p: ProgressInput): Promise<boolean> {
   }
   return job.publishProgress(p);
 }
+
+// The queue runs jobs in this process (enqueue `now`, a handle's perform()) through this.
+registerJobRunner(runInJobContext);

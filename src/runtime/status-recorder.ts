@@ -7,10 +7,11 @@
  * dropped, not queued), a job.status event at most once per STATUS_EVENT_INTERVAL_MS, and the
  * last value is always written when the job ends (flush). Time comes from the injected Clock.
  */
-import type { Clock } from "../clock.js";
-import { EnqueueError } from "../errors.js";
-import { jsonProblem } from "../queue/json-safe.js";
-import { runJobScript } from "../queue/keyspace.js";
+import type { Clock } from "../base/clock.js";
+import { EnqueueError } from "../base/errors.js";
+import { jsonProblem } from "../base/json-safe.js";
+import { limits } from "../queue/limits.js";
+import { runJobScript } from "../queue/job-scripts.js";
 import type { QueueContext, StatusRecord } from "../queue/types.js";
 
 /** At most ~5 writes a second per job. */
@@ -49,7 +50,7 @@ export function statusRecord(input: StatusInput, now: number): StatusRecord {
     if (v !== undefined && (typeof v !== "number" || !Number.isFinite(v) || v < 0)) bad(`${k} must be a number >= 0, got ${JSON.stringify(v)}`);
   }
   if (input.status !== undefined && typeof input.status !== "string") bad(`status must be a string, got ${JSON.stringify(input.status)}`);
-  const problem = jsonProblem(input, "status record");
+  const problem = jsonProblem(input, "status record", limits().kwargsDepth);
   if (problem) bad(problem);
   const record: StatusRecord = { ...input, updatedAt: now };
   const size = Buffer.byteLength(JSON.stringify(record));

@@ -13,7 +13,8 @@
  * - Bounded work: "latest" and "none" cost two next/prev look-ups whatever the downtime;
  *   missed slots are counted up to COUNT_CAP, not enumerated.
  */
-import { ConfigError } from "../errors.js";
+import { ConfigError } from "../base/errors.js";
+import { DURATION_HINT, durationMs } from "../base/duration.js";
 import { parseSchedule } from "./schedule-expression.js";
 import { nextFire, prevFire } from "./next-fire.js";
 
@@ -70,19 +71,14 @@ export interface DueOptions {
   maxSlots?: number;
 }
 
-const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** "6h", "30m", "2d", "90s" or a number of seconds -> ms. */
+/** A window or deadline -> ms: seconds or a duration like "6h", "30m", "2d" (src/base/duration.ts). */
 export function parseWindow(window: string | number | undefined, where = "catchup.window"): number {
   if (window === undefined) return DEFAULT_CATCHUP_WINDOW_MS;
-  if (typeof window === "number" && Number.isFinite(window) && window > 0) return window * 1000;
-  const m = typeof window === "string" ? /^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$/i.exec(window) : null;
-  if (!m) {
-    throw new ConfigError("BAD_CATCHUP_WINDOW", `${where}: "${String(window)}" is not a duration`, {
-      hint: 'write seconds or a number with s, m, h or d, e.g. "6h"',
-    });
+  const ms = durationMs(window);
+  if (ms === undefined) {
+    throw new ConfigError("BAD_CATCHUP_WINDOW", `${where}: "${String(window)}" is not a duration`, { hint: DURATION_HINT });
   }
-  return Number(m[1]) * UNIT_MS[(m[2] ?? "s").toLowerCase()]!;
+  return ms;
 }
 
 /** Slots in (after, upTo], counted without enumerating when the schedule is `@every`. */

@@ -4,7 +4,7 @@
  * accepted). Parsed once per expression and cached: ticks only iterate.
  */
 import { CronExpressionParser, type CronExpression } from "cron-parser";
-import { ConfigError } from "../errors.js";
+import { ConfigError } from "../base/errors.js";
 import { canonicalCron, parserText } from "./cron-dialect.js";
 import { compileWalk, cronParserWalk, type CronWalk } from "./cron-walk.js";
 

@@ -7,7 +7,7 @@
  * gap) or two (repeated by a fall-back overlap).
  */
 import { Info, type Zone } from "luxon";
-import { ConfigError } from "../errors.js";
+import { ConfigError } from "../base/errors.js";
 
 const DAY = 86_400_000;
 

@@ -15,9 +15,10 @@ import type { ScheduledTask } from "../hooks/types.js";
 import { EVENTS_MAXLEN, type SchedulerEvent } from "../log/events.js";
 import type { QueueEnv } from "../queue/context.js";
 import { runScript } from "../redis/scripts.js";
-import { describeError } from "../errors.js";
+import { describeError } from "../base/errors.js";
 import { nextFire, prevFire } from "../schedule/next-fire.js";
 import { scheduleKeys } from "./schedule-keys.js";
+import type { Logger } from "../log/logger.js";
 
 /** Slots settled per task per tick (a long outage is worked off over a few ticks). */
 const SLOTS_PER_TICK = 100;
@@ -31,9 +32,7 @@ export interface DeadlineMiss {
   lastSuccessSlot?: number;
 }
 
-export interface DeadlineLogger {
-  warn(msg: string): void;
-}
+export type DeadlineLogger = Pick<Logger, "warn">;
 
 /**
  * Settle every slot of `tasks` whose deadline has passed; returns the next instant a deadline

@@ -10,7 +10,7 @@
  * on every wake.
  */
 import type { Redis } from "ioredis";
-import type { Clock } from "../clock.js";
+import type { Clock } from "../base/clock.js";
 import type { ScheduledTask } from "../hooks/types.js";
 import type { Keys } from "../redis/keys.js";
 import type { LeaderLease } from "./leader.js";

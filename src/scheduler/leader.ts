@@ -16,18 +16,16 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { Redis } from "ioredis";
-import type { Clock } from "../clock.js";
-import { describeError } from "../errors.js";
+import type { Clock } from "../base/clock.js";
+import { describeError } from "../base/errors.js";
 import { appendEvent } from "../log/events.js";
 import type { Keys } from "../redis/keys.js";
 import { runScript } from "../redis/scripts.js";
+import type { Logger } from "../log/logger.js";
 
 export const DEFAULT_LEASE_MS = 10_000;
 
-export interface LeaseLogger {
-  info(msg: string): void;
-  warn(msg: string): void;
-}
+export type LeaseLogger = Pick<Logger, "info" | "warn">;
 
 export interface LeaderLeaseOptions {
   redis: Redis;

@@ -7,7 +7,7 @@ import type { ChainableCommander, Redis } from "ioredis";
 import type { Keys } from "../redis/keys.js";
 import { pipeScript, runScript } from "../redis/scripts.js";
 import { EVENTS_MAXLEN, type SchedulerEvent } from "../log/events.js";
-import { recordFire } from "../http/metrics/process-counters.js";
+import { recordFire } from "../telemetry/process-counters.js";
 import { scheduleKeys } from "./schedule-keys.js";
 
 export const LEDGER_MAX = 200;
@@ -46,13 +46,13 @@ export const LEDGER_SCRIPTS = ["scheduler_ledger", "scheduler_skip"];
 
 /** Add one entry (merged into the newest when it repeats its skip reason). */
 export function recordEntry(redis: Redis, keys: Keys, task: string, entry: LedgerEntry): Promise<number> {
-  recordFire(task, entry); // hs_schedule_fires_total (src/http/metrics/process-counters.ts)
+  recordFire(task, entry); // hs_schedule_fires_total (src/telemetry/process-counters.ts)
   return runScript<number>(redis, "scheduler_ledger", [keys.ledger(task), scheduleKeys(keys).stats(task)], [JSON.stringify(entry), LEDGER_MAX]);
 }
 
 /** Same, on a pipeline (preloadScripts(LEDGER_SCRIPTS) first). */
 export function pipeEntry(pipe: ChainableCommander, keys: Keys, task: string, entry: LedgerEntry): ChainableCommander {
-  recordFire(task, entry); // hs_schedule_fires_total (src/http/metrics/process-counters.ts)
+  recordFire(task, entry); // hs_schedule_fires_total (src/telemetry/process-counters.ts)
   return pipeScript(pipe, "scheduler_ledger", [keys.ledger(task), scheduleKeys(keys).stats(task)], [JSON.stringify(entry), LEDGER_MAX]);
 }
 
@@ -74,12 +74,12 @@ export function pipeEntries(pipe: ChainableCommander, keys: Keys, task: string, 
  * With `fence` (the leader lease number), a stale lease writes nothing (the script answers -1).
  */
 export function pipeSkip(pipe: ChainableCommander, keys: Keys, task: string, slot: number, entry: LedgerEntry, fence?: number): ChainableCommander {
-  recordFire(task, entry); // hs_schedule_fires_total (src/http/metrics/process-counters.ts)
+  recordFire(task, entry); // hs_schedule_fires_total (src/telemetry/process-counters.ts)
   return pipeScript(pipe, "scheduler_skip", skipKeys(keys, task), skipArgs(task, slot, entry, fence));
 }
 
 export function recordSkip(redis: Redis, keys: Keys, task: string, slot: number, entry: LedgerEntry, fence?: number): Promise<number> {
-  recordFire(task, entry); // hs_schedule_fires_total (src/http/metrics/process-counters.ts)
+  recordFire(task, entry); // hs_schedule_fires_total (src/telemetry/process-counters.ts)
   return runScript<number>(redis, "scheduler_skip", skipKeys(keys, task), skipArgs(task, slot, entry, fence));
 }
 

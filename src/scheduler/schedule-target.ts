@@ -3,7 +3,7 @@
  * dotted path scheduled once. A path scheduled under several events is ambiguous: the error
  * lists the ids to pick from (the ones `scheduler list --json` shows).
  */
-import { SchedulerError } from "../errors.js";
+import { SchedulerError } from "../base/errors.js";
 import type { ScheduledTask } from "../hooks/types.js";
 
 export function resolveSchedule(tasks: ScheduledTask[], target: string): ScheduledTask {

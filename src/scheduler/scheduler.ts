@@ -10,8 +10,8 @@
  * delayed jobs are promoted.
  */
 import type { ChainableCommander } from "ioredis";
-import { systemClock, type Clock } from "../clock.js";
-import { describeError } from "../errors.js";
+import { systemClock, type Clock } from "../base/clock.js";
+import { describeError } from "../base/errors.js";
 import type { ScheduledTask } from "../hooks/types.js";
 import type { QueueEnv } from "../queue/context.js";
 import { enqueueScheduled } from "../queue/enqueue-scheduled.js";
@@ -25,13 +25,9 @@ import { checkDeadlines, installSchedules, pauseKey, type DeadlineMiss } from ".
 import { LatencyStats, type LatencySummary } from "./latency.js";
 import { validateSchedule } from "../schedule/next-fire.js";
 import { parseSwitches, type SchedulerSwitches } from "./switches.js";
+import type { Logger } from "../log/logger.js";
 
-export interface SchedulerLogger {
-  info(msg: string): void;
-  warn(msg: string): void;
-  error(msg: string): void;
-  debug?(msg: string): void;
-}
+export type SchedulerLogger = Pick<Logger, "info" | "warn" | "error"> & Partial<Pick<Logger, "debug">>;
 
 export interface SchedulerOptions {
   env: QueueEnv;

@@ -2,7 +2,7 @@
  * Which scheduled tasks a CLI argument names (`trigger`, `why`): an event (`daily`,
  * `hourly_long`, `all`), a cron expression of the `cron` map, a dotted task path, or a task id.
  */
-import { SchedulerError } from "../errors.js";
+import { SchedulerError } from "../base/errors.js";
 import type { ScheduledTask } from "../hooks/types.js";
 
 export type Selection = { kind: "event" | "cron" | "method" | "id"; tasks: ScheduledTask[] };

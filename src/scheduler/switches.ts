@@ -5,7 +5,7 @@
  * Stored in keys.schedulerState() (fields enabled, paused, changedAt, by); every tick reads them.
  */
 import type { Redis } from "ioredis";
-import type { Clock } from "../clock.js";
+import type { Clock } from "../base/clock.js";
 import { pipeEvent } from "../log/events.js";
 import type { Keys } from "../redis/keys.js";
 

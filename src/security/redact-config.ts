@@ -2,7 +2,7 @@
  * The redaction list this process uses (hooks `redact`, else DEFAULT_REDACT_KEYS), for the
  * places that mask without being handed a config: the logger, the event stream writer, the
  * failure notifiers and `jobs show`. Kept on globalThis like the rest of the runtime state
- * (src/runtime/context.ts): task modules may load their own copy of this package.
+ * (src/base/process-state.ts): task modules may load their own copy of this package.
  */
 import { DEFAULT_REDACT_KEYS, redact } from "./redact.js";
 import { redactUrlsIn } from "./redact-url.js";

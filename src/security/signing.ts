@@ -15,8 +15,7 @@
  * signs a random `nonce`, so no two jobs ever share a signature.
  */
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import { UnrecoverableError } from "../errors.js";
-import type { Job } from "../queue/types.js";
+import { UnrecoverableError } from "../base/errors.js";
 
 export interface SigningConfig {
   /** Shared by every process that enqueues or runs jobs of this installation. */
@@ -126,20 +125,4 @@ export function checkSecret(secret: unknown): string | undefined {
     return `secret must be a string of at least ${MIN_SECRET_LENGTH} characters, got ${typeof secret === "string" ? `${secret.length} characters` : JSON.stringify(secret) ?? String(secret)}`;
   }
   return undefined;
-}
-
-/**
- * The signed fields of a job read back from Redis, encoded as enqueue encoded them
- * (src/queue/job-codec.ts encodeNewJob): a field that decodes to the same meaning encodes to
- * the same text, any other change breaks the signature.
- */
-export function signedFieldsOfJob(job: Job): SignedFields {
-  const f: SignedFields = { id: job.id, method: job.method, queue: job.queue, kwargs: JSON.stringify(job.kwargs), timeout: String(job.timeout), createdAt: String(job.createdAt) };
-  if (job.retry !== undefined) f.retry = JSON.stringify(job.retry);
-  if (job.onFailure !== undefined) f.onFailure = job.onFailure;
-  if (job.dependsOn !== undefined && job.dependsOn.length > 0) f.dependsOn = JSON.stringify(job.dependsOn);
-  if (job.allowFailure) f.allowFailure = "1";
-  if (job.nonce !== undefined) f.nonce = job.nonce;
-  if (job.expiresAt !== undefined) f.expiresAt = String(job.expiresAt);
-  return f;
 }

@@ -14,7 +14,8 @@
  */
 import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
-import { formatSeconds, secondsFrom } from "../config/env-duration.js";
+import { secondsFrom } from "../config/env-duration.js";
+import { formatSeconds } from "../base/duration.js";
 import { packageEntry } from "./ts-loader.js";
 
 export const DEFAULT_LOAD_TIMEOUT_MS = 10_000;

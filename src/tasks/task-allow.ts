@@ -15,7 +15,7 @@
  *
  * Dotted globs are not file globs (the separator is "."), hence this small matcher.
  */
-import { TaskResolutionError } from "../errors.js";
+import { TaskResolutionError } from "../base/errors.js";
 
 const KEY = Symbol.for("hooks-scheduler.task-allow");
 type Holder = Record<symbol, readonly string[] | undefined>;

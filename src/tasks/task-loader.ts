@@ -9,9 +9,9 @@
  */
 import { realpathSync, statSync } from "node:fs";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
-import { TaskResolutionError } from "../errors.js";
+import { TaskResolutionError } from "../base/errors.js";
 import { parseDottedPath } from "./dotted-path.js";
-import { displayPath, type Problem } from "../hooks/problems.js";
+import { displayPath, type Problem } from "../base/problems.js";
 import { forgetModules, importModule, loaderMessage } from "./ts-loader.js";
 import { PROBE_HINT, probeLoad, probeLoadAll } from "./load-probe.js";
 import type { TaskFunction, TaskTable } from "./task-table.js";

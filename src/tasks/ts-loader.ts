@@ -11,7 +11,7 @@
  * `hooks-scheduler` imported by app code is aliased to this package's built entry
  * (dist/index.js). It is native ESM, so jiti imports it natively: the app shares the running
  * copy of the package rather than a second transpiled one (runtime state lives on globalThis in
- * any case, see src/runtime/context.ts).
+ * any case, see src/base/process-state.ts).
  */
 import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { createRequire } from "node:module";

@@ -9,7 +9,7 @@
  * SCHEDULER_METRICS=off, the calls are skipped altogether (not even no-op span objects).
  */
 import { ProxyTracerProvider, SpanKind, SpanStatusCode, context, trace, type Link, type Span, type SpanContext, type Tracer } from "@opentelemetry/api";
-import { METRICS_ON } from "../http/metrics/switch.js";
+import { METRICS_ON } from "./metrics-switch.js";
 
 export const MESSAGING_SYSTEM = "hooks-scheduler";
 

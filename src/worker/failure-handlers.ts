@@ -21,10 +21,10 @@ import type { TaskRegistry } from "../tasks/task-table.js";
 import { failJobDetailed, type FailJobInput, type FinalFailure } from "../queue/lifecycle.js";
 import { readFinalFailure } from "../queue/registry.js";
 import { runFailureHandlers, type FailureHandler, type FailureHandlersReport } from "./run-failure-handlers.js";
-import { runtime } from "../runtime/context.js";
+import { processState } from "../base/process-state.js";
 import { appendEvent } from "../log/events.js";
-import { describeError } from "../errors.js";
-import type { Logger } from "./types.js";
+import { describeError } from "../base/errors.js";
+import type { Logger } from "../log/logger.js";
 
 export interface FailureHandlersOptions {
   env: QueueEnv;
@@ -94,7 +94,7 @@ export class FailureHandlers {
     if (paths.length === 0) return { ok: 0, failed: [] };
     // Handlers may call enqueue() or logError(): give them this process's queue context when the
     // process has none (the supervisor of `scheduler worker`); a child or the daemon has set it.
-    if (!runtime().active) setActiveContext(this.o.env);
+    if (!processState().active) setActiveContext(this.o.env);
     const handlers = await Promise.all(paths.map((p) => this.handler(p)));
     const options = this.o.timeoutMs === undefined ? {} : { timeoutMs: this.o.timeoutMs };
     const report = await runFailureHandlers(handlers, failure, this.o.log, options);

@@ -2,8 +2,8 @@
  * Default logger of the worker side: one JSON object per line on stdout (pino's level numbers
  * and field names, so the same tools read both), used when the caller injects none.
  */
-import { systemClock, type Clock } from "../clock.js";
-import type { Logger } from "./types.js";
+import { systemClock, type Clock } from "../base/clock.js";
+import type { Logger } from "../log/logger.js";
 
 const LEVELS = { debug: 20, info: 30, warn: 40, error: 50 } as const;
 type Level = keyof typeof LEVELS;

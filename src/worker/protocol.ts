@@ -8,7 +8,7 @@
  * never a note per job.
  */
 import type { ResolvedConfig } from "../config/types.js";
-import type { TallyDelta } from "../http/metrics/job-tally.js";
+import type { TallyDelta } from "../telemetry/job-tally.js";
 import type { Strategy } from "./types.js";
 
 /** Longest a change of the running set waits before the supervisor hears of it. */

@@ -16,7 +16,7 @@ import type { QueueEnv } from "../queue/context.js";
 import type { Job } from "../queue/types.js";
 import { decodeJob, isJobHash } from "../queue/job-codec.js";
 import { failJob, heartbeat, reapStalled, requeueJob } from "../queue/lifecycle.js";
-import { JobTimeoutError } from "../errors.js";
+import { JobTimeoutError } from "../base/errors.js";
 import type { FailureHandlers } from "./failure-handlers.js";
 
 export interface LostJob {

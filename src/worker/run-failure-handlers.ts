@@ -6,7 +6,8 @@
  * (webhook, email) are user-facing helpers in src/patterns/notify.ts.
  */
 import type { Job, SerializedError } from "../queue/types.js";
-import { SchedulerError, describeError } from "../errors.js";
+import { SchedulerError, describeError } from "../base/errors.js";
+import type { Logger } from "../log/logger.js";
 
 export interface JobFailure {
   job: Job;
@@ -18,10 +19,8 @@ export interface JobFailure {
 /** `signal` aborts when runFailureHandlers stops waiting (timeout); pass it to fetch/IO. */
 export type FailureHandler = (failure: JobFailure, scope?: { signal: AbortSignal }) => unknown;
 
-/** pino's shape, trimmed to what we call. */
-export interface FailureLogger {
-  error(obj: object, msg?: string): void;
-}
+/** The one Logger (src/log/logger.ts), trimmed to what we call. */
+export type FailureLogger = Pick<Logger, "error">;
 
 export interface RunFailureHandlersOptions {
   /** Per handler, ms; past it the handler is abandoned (its signal aborts). Default 30 000. */

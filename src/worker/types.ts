@@ -4,14 +4,6 @@
  * protocol.ts.
  */
 
-/** The logger a supervisor is given (pino's shape, trimmed to what we call). */
-export interface Logger {
-  debug(obj: object | string, msg?: string): void;
-  info(obj: object | string, msg?: string): void;
-  warn(obj: object | string, msg?: string): void;
-  error(obj: object | string, msg?: string): void;
-}
-
 export type Strategy = "priority" | "round_robin";
 
 /** N child processes serving the same queues. */

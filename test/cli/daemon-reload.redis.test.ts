@@ -9,8 +9,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_RETENTION, type QueueEnv } from "../../src/queue/context.js";
-import { enqueueIn } from "../../src/queue/enqueue.js";
+import { type QueueEnv } from "../../src/queue/context.js";
+import { DEFAULT_RETENTION } from "../../src/config/defaults.js";
+import { enqueueWith } from "../../src/queue/enqueue.js";
 import type { Job } from "../../src/queue/types.js";
 import { readEvents } from "../../src/log/read-events.js";
 import { capture, runCli, spawnCli, type Captured } from "../helpers/cli.js";
@@ -54,7 +55,7 @@ async function stop(d: { child: ChildProcess; out: Captured }): Promise<number |
 }
 
 const runOn = async (method: string) => {
-  const job = (await enqueueIn(env, `lines_app.tasks.${method}`, { queue: "default" })) as Job;
+  const job = (await enqueueWith(env, `lines_app.tasks.${method}`, { queue: "default" })) as Job;
   return waitFor(async () => {
     const [status, worker] = await t.redis.hmget(t.keys.job(job.id), "status", "worker");
     return status === "finished" ? worker! : undefined;

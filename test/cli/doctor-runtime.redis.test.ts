@@ -4,10 +4,11 @@ import { runDoctor } from "../../src/cli/doctor/run.js";
 import { workersCheck, schedulerCheck, stuckJobsCheck, recentFailuresCheck } from "../../src/cli/doctor/runtime-checks.js";
 import { configCheck, hooksCheck } from "../../src/cli/doctor/hooks-checks.js";
 import { redisCheck } from "../../src/cli/doctor/redis-checks.js";
-import { enqueueIn } from "../../src/queue/enqueue.js";
+import { enqueueWith } from "../../src/queue/enqueue.js";
 import { dequeue, failJob } from "../../src/queue/lifecycle.js";
-import { DEFAULT_QUEUES, DEFAULT_RETENTION, type QueueEnv } from "../../src/queue/context.js";
-import { systemClock } from "../../src/clock.js";
+import { type QueueEnv } from "../../src/queue/context.js";
+import { BUILTIN_QUEUES, DEFAULT_RETENTION } from "../../src/config/defaults.js";
+import { systemClock } from "../../src/base/clock.js";
 import { REPO_ROOT } from "../helpers/cli.js";
 import { testRedis, type TestRedis } from "../helpers/redis.js";
 
@@ -16,7 +17,7 @@ describe("doctor runtime checks", () => {
   let env: QueueEnv;
   beforeAll(async () => {
     t = await testRedis("doctor-runtime");
-    env = { redis: t.redis, keys: t.keys, clock: systemClock, queues: DEFAULT_QUEUES, retention: DEFAULT_RETENTION };
+    env = { redis: t.redis, keys: t.keys, clock: systemClock, queues: BUILTIN_QUEUES, retention: DEFAULT_RETENTION };
   });
   afterAll(async () => {
     await t.cleanup();
@@ -28,7 +29,7 @@ describe("doctor runtime checks", () => {
     );
 
   it("names a queue with pending work and no worker, with the command that fixes it", async () => {
-    await enqueueIn(env, "example_app.tasks.heartbeat", { queue: "long" });
+    await enqueueWith(env, "example_app.tasks.heartbeat", { queue: "long" });
     const [f] = await run(workersCheck);
     expect(f!.level).toBe("error");
     expect(f!.message).toContain('queue "long" has 1 pending job');
@@ -51,7 +52,7 @@ describe("doctor runtime checks", () => {
   });
 
   it("reports a job running past its timeout, and failures of the last hour", async () => {
-    const job = (await enqueueIn(env, "example_app.tasks.heartbeat", { queue: "short", timeout: 1 })) as { id: string };
+    const job = (await enqueueWith(env, "example_app.tasks.heartbeat", { queue: "short", timeout: 1 })) as { id: string };
     const taken = await dequeue(env, { queues: ["short"], worker: "w-doctor", leaseMs: 600_000 });
     expect(taken!.id).toBe(job.id);
     await t.redis.hset(t.keys.job(job.id), "startedAt", String(Date.now() - 60_000));

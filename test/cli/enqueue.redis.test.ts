@@ -1,6 +1,6 @@
 /** `scheduler enqueue` as a real process against real Redis, with a hooks app in a temp folder. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { getJobIn } from "../../src/queue/registry.js";
+import { getJobWith } from "../../src/queue/registry.js";
 import { runCli } from "../helpers/cli.js";
 import { cleanupApps, makeApp } from "../hooks/app-fixture.js";
 import { seeder, type Seeder } from "../ops/fixture.js";
@@ -31,7 +31,7 @@ describe.concurrent("scheduler enqueue (process)", () => {
     expect(r.code).toBe(0);
     const id = r.stdout.trim();
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
-    const job = await getJobIn(s.env, id);
+    const job = await getJobWith(s.env, id);
     expect(job).toMatchObject({ method: "app.tasks.send_mail", queue: "default", status: "queued" });
     expect(job?.kwargs).toEqual({ to: "ann@example.com", count: 3, opts: { cc: ["bob"] }, flag: true });
   });
@@ -53,7 +53,7 @@ describe.concurrent("scheduler enqueue (process)", () => {
     expect(again.code).toBe(0);
     expect(again.stdout).toBe("dedup-1\n");
     expect(again.stderr).toBe("scheduler: job dedup-1 is already queued; nothing enqueued\n");
-    expect((await getJobIn(s.env, "dedup-1"))?.kwargs).toEqual({ n: 1 });
+    expect((await getJobWith(s.env, "dedup-1"))?.kwargs).toEqual({ n: 1 });
     const json = JSON.parse((await enqueue(["app.tasks.report", "--job-id", "dedup-1", "--deduplicate", "--json"])).stdout) as { deduplicated?: boolean };
     expect(json.deduplicated).toBe(true);
     const taken = await enqueue(["app.tasks.report", "--job-id", "dedup-1"]);
@@ -69,7 +69,7 @@ describe.concurrent("scheduler enqueue (process)", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^scheduler: --kwargs is not valid JSON at position 8: /);
     expect(r.stderr.split("\n").filter(Boolean)).toHaveLength(1);
-    expect(await getJobIn(s.env, "never-1")).toBeNull();
+    expect(await getJobWith(s.env, "never-1")).toBeNull();
   });
 
   it("a pair without = and a bad --delay are usage errors (exit 2)", async () => {
@@ -86,7 +86,7 @@ describe.concurrent("scheduler enqueue (process)", () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^scheduler: enqueue: app\.tasks\.nope does not resolve: .*does not export "nope"/);
     expect(r.stderr).toContain("report");
-    expect(await getJobIn(s.env, "never-2")).toBeNull();
+    expect(await getJobWith(s.env, "never-2")).toBeNull();
   });
 
   it("unknown queue: exit 1 naming the configured ones", async () => {

@@ -6,8 +6,9 @@
  * the finished ones.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_RETENTION, type QueueEnv } from "../../src/queue/context.js";
-import { enqueueIn } from "../../src/queue/enqueue.js";
+import { type QueueEnv } from "../../src/queue/context.js";
+import { DEFAULT_RETENTION } from "../../src/config/defaults.js";
+import { enqueueWith } from "../../src/queue/enqueue.js";
 import type { Job } from "../../src/queue/types.js";
 import { capture, runCli, spawnCliOnTty } from "../helpers/cli.js";
 import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
@@ -24,7 +25,7 @@ afterAll(async () => {
   await t.cleanup();
 });
 
-const enqueue = async (method: string, options: Record<string, unknown> = {}) => (await enqueueIn(env, `lines_app.tasks.${method}`, { queue: "default", ...options })) as Job;
+const enqueue = async (method: string, options: Record<string, unknown> = {}) => (await enqueueWith(env, `lines_app.tasks.${method}`, { queue: "default", ...options })) as Job;
 const workerArgs = (...more: string[]) => ["worker", "--burst", "--queue", "default", "--hooks", HOOKS, "--redis", t.url, "--prefix", t.prefix, ...more];
 
 interface JobRecord {

@@ -1,7 +1,7 @@
 /** `scheduler jobs` (list, show, retry, cancel) as real processes against real Redis. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Job } from "../../src/queue/types.js";
-import { getJobIn } from "../../src/queue/registry.js";
+import { getJobWith } from "../../src/queue/registry.js";
 import { runCli } from "../helpers/cli.js";
 import { cleanupApps, makeApp } from "../hooks/app-fixture.js";
 import { seeder, WORKER, type Seeder } from "../ops/fixture.js";
@@ -101,11 +101,11 @@ describe.concurrent("scheduler jobs (process)", () => {
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(r.stdout).toBe("canceled cancel-me\n");
-    expect((await getJobIn(s.env, "cancel-me"))?.status).toBe("canceled");
+    expect((await getJobWith(s.env, "cancel-me"))?.status).toBe("canceled");
     const running = await jobs(["cancel", seeded.started!.id]);
     expect(running.code).toBe(0);
     expect(running.stdout).toMatch(new RegExp(`^stopping ${seeded.started!.id}: it is running; its worker aborts its signal`));
-    expect((await getJobIn(s.env, seeded.started!.id))?.status).toBe("started");
+    expect((await getJobWith(s.env, seeded.started!.id))?.status).toBe("started");
     const json = await jobs(["cancel", seeded.started!.id, "--json"]);
     expect(JSON.parse(json.stdout)).toEqual({ stopping: seeded.started!.id });
   });
@@ -114,7 +114,7 @@ describe.concurrent("scheduler jobs (process)", () => {
     const r = await jobs(["retry", seeded.retryOne!.id]);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(`requeued ${seeded.retryOne!.id}\n`);
-    expect((await getJobIn(s.env, seeded.retryOne!.id))?.status).toBe("queued");
+    expect((await getJobWith(s.env, seeded.retryOne!.id))?.status).toBe("queued");
     const done = await jobs(["retry", seeded.finished!.id]);
     expect(done.code).toBe(1);
     expect(done.stderr).toContain("only failed or canceled jobs can be requeued");
@@ -138,7 +138,7 @@ describe("scheduler jobs retry --failed (process)", () => {
     expect(r.stdout).toBe(`requeued ${before.length} failed job${before.length === 1 ? "" : "s"} of queue short\n`);
     expect(await s.t.redis.zcard(s.t.keys.failed("short"))).toBe(0);
     // the default queue's failed job was not touched
-    expect((await getJobIn(s.env, seeded.failed!.id))?.status).toBe("failed");
+    expect((await getJobWith(s.env, seeded.failed!.id))?.status).toBe("failed");
   });
 
   it("Redis down: exit 1 naming the URL; bad hooks file named with --hooks: exit 1", async () => {

@@ -1,6 +1,6 @@
 /** `scheduler purge` as a real process: --yes, the TTY question, the no-TTY refusal. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { getJobIn } from "../../src/queue/registry.js";
+import { getJobWith } from "../../src/queue/registry.js";
 import { capture, runCli, spawnCliOnTty } from "../helpers/cli.js";
 import { waitFor } from "../helpers/redis.js";
 import { seeder, type Seeder } from "../ops/fixture.js";
@@ -38,7 +38,7 @@ describe("scheduler purge (process)", () => {
     const r = await purge([]);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe("scheduler: refusing to delete jobs without confirmation: stdin is not a terminal (pass --yes)\n");
-    expect(await getJobIn(s.env, job.id)).not.toBeNull();
+    expect(await getJobWith(s.env, job.id)).not.toBeNull();
   });
 
   it("--yes deletes queued jobs of the filter, prints the count, leaves the rest", async () => {
@@ -49,14 +49,14 @@ describe("scheduler purge (process)", () => {
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(r.stdout).toBe("purged 2 queued job(s) of app.tasks.drop in queue long (long: 2)\n");
-    for (const j of drop) expect(await getJobIn(s.env, j.id)).toBeNull();
-    expect(await getJobIn(s.env, keep.id)).not.toBeNull();
-    expect((await getJobIn(s.env, failed.id))?.status).toBe("failed");
+    for (const j of drop) expect(await getJobWith(s.env, j.id)).toBeNull();
+    expect(await getJobWith(s.env, keep.id)).not.toBeNull();
+    expect((await getJobWith(s.env, failed.id))?.status).toBe("failed");
 
     const f = await purge(["--queue", "long", "--status", "failed", "--yes", "--json"]);
     expect(f.code).toBe(0);
     expect(JSON.parse(f.stdout)).toEqual({ purged: 1, queues: { long: 1 } });
-    expect(await getJobIn(s.env, failed.id)).toBeNull();
+    expect(await getJobWith(s.env, failed.id)).toBeNull();
   });
 
   it("bad --status, --status started and an unknown queue are refused", async () => {
@@ -78,11 +78,11 @@ describe("scheduler purge (process)", () => {
     expect(no.out).toContain("delete 2 queued job(s) of app.tasks.tty in queue default? [y/N]");
     expect(no.out).toContain("purge canceled, nothing deleted");
     expect(no.code).toBe(1);
-    expect(await getJobIn(s.env, a.id)).not.toBeNull();
+    expect(await getJobWith(s.env, a.id)).not.toBeNull();
     const yes = await purgeOnTty(["--queue", "default", "--task", "app.tasks.tty"], "y");
     expect(yes.out).toContain("purged 2 queued job(s) of app.tasks.tty in queue default (default: 2)");
     expect(yes.code).toBe(0);
-    expect(await getJobIn(s.env, b.id)).toBeNull();
+    expect(await getJobWith(s.env, b.id)).toBeNull();
   });
 
   it("Redis down: exit 1 naming the URL", async () => {

@@ -5,8 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DateTime } from "luxon";
-import { DEFAULT_RETENTION, type QueueEnv } from "../../src/queue/context.js";
-import { enqueueIn } from "../../src/queue/enqueue.js";
+import { type QueueEnv } from "../../src/queue/context.js";
+import { DEFAULT_RETENTION } from "../../src/config/defaults.js";
+import { enqueueWith } from "../../src/queue/enqueue.js";
 import { enqueueScheduled } from "../../src/queue/enqueue-scheduled.js";
 import type { Job } from "../../src/queue/types.js";
 import { runCli } from "../helpers/cli.js";
@@ -21,8 +22,8 @@ let scheduled: Job;
 beforeAll(async () => {
   t = await testRedis("cli-zones-ids");
   env = { redis: t.redis, keys: t.keys, clock: () => Date.now(), queues: { default: { timeout: 30, workers: 1, concurrency: 1 } }, retention: DEFAULT_RETENTION };
-  plain = (await enqueueIn(env, "zone_app.tasks.report", { queue: "default", jobId: "abcd1234-one" })) as Job;
-  await enqueueIn(env, "zone_app.tasks.other", { queue: "default", jobId: "abcd5678-two" });
+  plain = (await enqueueWith(env, "zone_app.tasks.report", { queue: "default", jobId: "abcd1234-one" })) as Job;
+  await enqueueWith(env, "zone_app.tasks.other", { queue: "default", jobId: "abcd5678-two" });
   const fired = await enqueueScheduled(env, { task: "daily|zone_app.tasks.report", method: "zone_app.tasks.report", slot: Date.now(), queue: "default", kwargs: {}, catchup: false });
   if (fired.outcome !== "enqueued") throw new Error(`scheduled enqueue: ${fired.outcome}`);
   scheduled = fired.job;

@@ -1,7 +1,7 @@
 /** Config precedence (flag > env > hooks file > default) and the errors naming each source. */
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../../src/errors.js";
+import { ConfigError } from "../../src/base/errors.js";
 import { resolveConfig } from "../../src/config/resolve.js";
 import { machineTimezone } from "../../src/config/defaults.js";
 import type { HooksDefinition, LoadedHooks } from "../../src/hooks/types.js";

@@ -3,9 +3,9 @@ import { realpathSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { HooksError } from "../../src/errors.js";
+import { HooksError } from "../../src/base/errors.js";
 import { loadHooks, SEARCH_PLACES } from "../../src/hooks/load.js";
-import { HooksValidationError } from "../../src/hooks/problems.js";
+import { HooksValidationError } from "../../src/base/problems.js";
 import { cleanupApps, makeApp, REPO_ROOT } from "./app-fixture.js";
 
 afterAll(cleanupApps);

@@ -1,6 +1,6 @@
 /** package.json `"scheduler": "<path>"` chains that point in a circle: one clear error, no loop. */
 import { afterAll, describe, expect, it } from "vitest";
-import { HooksError } from "../../src/errors.js";
+import { HooksError } from "../../src/base/errors.js";
 import { loadHooks } from "../../src/hooks/load.js";
 import { cleanupApps, makeApp } from "./app-fixture.js";
 

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { validateHooks } from "../../src/hooks/validate.js";
 import { normalizeHooks } from "../../src/hooks/normalize.js";
-import { problemLine } from "../../src/hooks/problems.js";
+import { problemLine } from "../../src/base/problems.js";
 
 const FILE = join(process.cwd(), "hooks.ts");
 const entry = (options: Record<string, unknown>) => ({ scheduler_events: { cron: { "0 9 * * *": [{ method: "my_app.tasks.x", ...options }] } } });
@@ -21,7 +21,7 @@ describe("per-schedule entry options", () => {
     expect(lines({ overlap: "queue" })).toEqual([`${AT}.overlap: "queue" is not an overlap policy; use one of "skip", "bufferOne", "bufferAll", "cancelOther", "allow"`]);
     expect(lines({ pauseOnFailure: 0 })).toEqual([`${AT}.pauseOnFailure: 0 is not a whole number of failed runs >= 1`]);
     expect(lines({ pauseOnFailure: 2.5 })).toHaveLength(1);
-    expect(lines({ deadline: "soon" })).toEqual([`${AT}.deadline: "soon" is not a duration; write seconds or a number with s, m, h or d, e.g. "15m"`]);
+    expect(lines({ deadline: "soon" })).toEqual([`${AT}.deadline: "soon" is not a duration; write seconds or a number with ms, s, m, h, d or w, e.g. "15m"`]);
     expect(lines({ except: "2026-12-25" })[0]).toContain(`${AT}.except: must be a list of ISO dates`);
     expect(lines({ except: ["2026-02-30"] })).toEqual([`${AT}.except[0]: "2026-02-30" is not a calendar date`]);
     expect(lines({ except: ["christmas", 7] })).toEqual([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { closest, didYouMean, levenshtein } from "../../src/hooks/suggest.js";
+import { closest, didYouMean, levenshtein } from "../../src/base/suggest.js";
 
 describe("suggest", () => {
   it("computes edit distance", () => {

@@ -2,7 +2,7 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { validateHooks } from "../../src/hooks/validate.js";
-import { problemLine, type Problem } from "../../src/hooks/problems.js";
+import { problemLine, type Problem } from "../../src/base/problems.js";
 
 // Under the working folder, so messages show it as `hooks.ts`, as a user running in their app sees it.
 const FILE = join(process.cwd(), "hooks.ts");

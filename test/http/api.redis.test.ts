@@ -4,7 +4,7 @@
 import Fastify, { type FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registerConsole } from "../../src/http/console/register.js";
-import { enqueueIn } from "../../src/queue/enqueue.js";
+import { enqueueWith } from "../../src/queue/enqueue.js";
 import { dequeue, failJob } from "../../src/queue/lifecycle.js";
 import type { QueueEnv } from "../../src/queue/context.js";
 import type { Job } from "../../src/queue/types.js";
@@ -28,7 +28,7 @@ describe("console API", () => {
     await registerConsole(app, deps);
     await app.ready();
     for (let i = 0; i < 25; i++) {
-      const job = (await enqueueIn(env, "app.tasks.quick", { queue: "short", kwargs: { n: i, customer: i % 5 === 0 ? "needle-co" : "other", password: "pw-needle" } })) as Job;
+      const job = (await enqueueWith(env, "app.tasks.quick", { queue: "short", kwargs: { n: i, customer: i % 5 === 0 ? "needle-co" : "other", password: "pw-needle" } })) as Job;
       ids.push(job.id);
     }
   });

@@ -14,7 +14,7 @@ import { loadHooks } from "../../src/hooks/load.js";
 import { startConsoleServer, type ConsoleServer } from "../../src/http/console/standalone.js";
 import type { ConsoleOptions } from "../../src/http/console/register.js";
 import type { QueueEnv } from "../../src/queue/context.js";
-import { enqueueIn } from "../../src/queue/enqueue.js";
+import { enqueueWith } from "../../src/queue/enqueue.js";
 import type { Job } from "../../src/queue/types.js";
 import { spawnCli } from "../helpers/cli.js";
 import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
@@ -65,7 +65,7 @@ export async function workersUp(t: TestRedis, timeoutMs = 30_000): Promise<void>
 export async function daemonReady(h: Harness, timeoutMs = 90_000): Promise<void> {
   await workersUp(h.t, timeoutMs);
   const ids: string[] = [];
-  for (const queue of ["default", "short"]) ids.push(((await enqueueIn(h.env, "app.tasks.quick", { queue })) as Job).id);
+  for (const queue of ["default", "short"]) ids.push(((await enqueueWith(h.env, "app.tasks.quick", { queue })) as Job).id);
   await waitFor(async () => (await Promise.all(ids.map((id) => h.t.redis.hget(h.t.keys.job(id), "status")))).every((s) => s === "finished"), timeoutMs, 100);
 }
 

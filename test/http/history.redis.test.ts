@@ -7,11 +7,11 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { completeJob, completeMany, dequeue, failJob } from "../../src/queue/lifecycle.js";
-import { enqueueIn } from "../../src/queue/enqueue.js";
+import { enqueueWith } from "../../src/queue/enqueue.js";
 import type { Job } from "../../src/queue/types.js";
 import { startHttpServer, type HttpHandle } from "../../src/http/server.js";
-import { DURATION_BUCKETS_SECONDS } from "../../src/http/metrics/buckets.js";
-import { jobTally } from "../../src/http/metrics/job-tally.js";
+import { DURATION_BUCKETS_SECONDS } from "../../src/telemetry/duration-buckets.js";
+import { jobTally } from "../../src/telemetry/job-tally.js";
 import { HISTORY_RETENTION_MS, type HistoryAnswer } from "../../src/http/metrics/history.js";
 import type { ResolvedConfig } from "../../src/config/types.js";
 import { queueFixture, T0, type QueueFixture } from "../queue/helpers.js";
@@ -62,7 +62,7 @@ describe("metrics history", () => {
     const counted = (outcome: string) => jobTally.outcomeSeries().filter((s) => s.queue === Q && s.outcome === outcome).reduce((n, s) => n + s.value, 0);
     const before = { c: counted("completed"), f: counted("failed") };
     // minute 0: 3 done (one alone, two batched), waited 2 s, ran 30 ms; minute 2: 2 failed after 4 s
-    for (let i = 0; i < 5; i++) await enqueueIn(f.env, "x.tasks.t", { queue: Q });
+    for (let i = 0; i < 5; i++) await enqueueWith(f.env, "x.tasks.t", { queue: Q });
     f.clock.advance(2000);
     const a = await take();
     f.clock.advance(30);

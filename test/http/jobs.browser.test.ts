@@ -2,7 +2,7 @@
 // kwargs, opened, retried from the page and seen finishing; a running job is canceled from
 // its page; a job id holding markup and an ANSI escape is shown as text, never run.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { enqueueIn } from "../../src/queue/enqueue.js";
+import { enqueueWith } from "../../src/queue/enqueue.js";
 import type { QueueEnv } from "../../src/queue/context.js";
 import type { Job } from "../../src/queue/types.js";
 import { redact } from "../../src/security/redact.js";
@@ -24,7 +24,7 @@ describe("console jobs", () => {
   const statusOf = (id: string) => h.t.redis.hget(h.t.keys.job(id), "status");
 
   it("finds a failed job by text in its kwargs, opens it, retries it and sees it finish", async () => {
-    const job = (await enqueueIn(env, "app.tasks.flaky", { queue: "default", kwargs: { customer: "acme-7781", password: "hunter2" } })) as Job;
+    const job = (await enqueueWith(env, "app.tasks.flaky", { queue: "default", kwargs: { customer: "acme-7781", password: "hunter2" } })) as Job;
     await waitFor(async () => (await statusOf(job.id)) === "failed", 30_000, 50);
 
     const page = await h.open("/jobs");
@@ -50,7 +50,7 @@ describe("console jobs", () => {
   });
 
   it("cancels a running job from its page", async () => {
-    const job = (await enqueueIn(env, "app.tasks.slow", { queue: "default" })) as Job;
+    const job = (await enqueueWith(env, "app.tasks.slow", { queue: "default" })) as Job;
     await waitFor(async () => (await statusOf(job.id)) === "started", 30_000, 50);
     const page = await h.open(`/jobs/${encodeURIComponent(job.id)}`);
     await expect.poll(() => page.getByTestId("job-status").textContent(), { timeout: 10_000 }).toBe("started");
@@ -68,7 +68,7 @@ describe("console jobs", () => {
 
   it("retries every failed job of a task in bulk after confirming the count", async () => {
     const jobs: Job[] = [];
-    for (let i = 0; i < 3; i++) jobs.push((await enqueueIn(env, "app.tasks.flaky", { queue: "short", kwargs: { customer: `bulk-${i}` } })) as Job);
+    for (let i = 0; i < 3; i++) jobs.push((await enqueueWith(env, "app.tasks.flaky", { queue: "short", kwargs: { customer: `bulk-${i}` } })) as Job);
     await waitFor(async () => (await Promise.all(jobs.map((j) => statusOf(j.id)))).every((s) => s === "failed"), 30_000, 50);
     const page = await h.open("/jobs?state=failed&queue=short&task=app.tasks.flaky");
     await expect.poll(() => page.getByTestId("searched").textContent(), { timeout: 10_000 }).toMatch(/searched \d+ of 3/);
@@ -86,7 +86,7 @@ describe("console jobs", () => {
 
   it("shows a job id holding <script> and an ANSI escape as text", async () => {
     const id = "evil<script>window.__pwned=1</script><img/src=x/onerror=window.__pwned=2>\u001b[31mred";
-    await enqueueIn(env, "app.tasks.quick", { queue: "default", jobId: id });
+    await enqueueWith(env, "app.tasks.quick", { queue: "default", jobId: id });
     await waitFor(async () => (await statusOf(id)) === "finished", 30_000, 50);
     const shown = "evil<script>window.__pwned=1</script><img/src=x/onerror=window.__pwned=2>\\x1b[31mred";
 

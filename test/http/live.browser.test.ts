@@ -2,7 +2,7 @@
 // the events stream), and its filters work like `scheduler logs -f --queue --level`.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appendEvent } from "../../src/log/events.js";
-import { enqueueIn } from "../../src/queue/enqueue.js";
+import { enqueueWith } from "../../src/queue/enqueue.js";
 import type { Job } from "../../src/queue/types.js";
 import { waitFor } from "../helpers/redis.js";
 import { startConsoleServer } from "../../src/http/console/standalone.js";
@@ -22,7 +22,7 @@ describe("console live events", () => {
     const page = await h.open("/live");
     await expect.poll(() => page.getByTestId("live-status").textContent(), { timeout: 10_000 }).toBe("live");
     const started = Date.now();
-    const job = (await enqueueIn(h.env, "app.tasks.quick", { queue: "default" })) as Job;
+    const job = (await enqueueWith(h.env, "app.tasks.quick", { queue: "default" })) as Job;
     await page.getByTestId("events").getByRole("link", { name: job.id }).waitFor({ timeout: 1000 });
     const took = Date.now() - started;
     expect(took).toBeLessThan(1000);

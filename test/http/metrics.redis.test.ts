@@ -5,9 +5,10 @@
  * Redis: the per-process counters of both sum to the workload.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_RETENTION, type QueueEnv } from "../../src/queue/context.js";
-import { enqueueIn } from "../../src/queue/enqueue.js";
-import { systemClock } from "../../src/clock.js";
+import { type QueueEnv } from "../../src/queue/context.js";
+import { DEFAULT_RETENTION } from "../../src/config/defaults.js";
+import { enqueueWith } from "../../src/queue/enqueue.js";
+import { systemClock } from "../../src/base/clock.js";
 import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
 import { sample, scrape, startDaemon, value, type Daemon, type Scrape } from "./helpers.js";
 
@@ -35,9 +36,9 @@ describe("GET /metrics", () => {
   it("counts a known workload, one figure at a time", async () => {
     const d = await startDaemon([], daemonEnv());
     daemons.push(d);
-    for (let i = 0; i < N; i++) await enqueueIn(env, "app.tasks.ok", { queue: "work" });
-    for (let i = 0; i < M; i++) await enqueueIn(env, "app.tasks.boom", { queue: "work" });
-    await enqueueIn(env, "app.tasks.sleepy", { queue: "tight" });
+    for (let i = 0; i < N; i++) await enqueueWith(env, "app.tasks.ok", { queue: "work" });
+    for (let i = 0; i < M; i++) await enqueueWith(env, "app.tasks.boom", { queue: "work" });
+    await enqueueWith(env, "app.tasks.sleepy", { queue: "tight" });
 
     // bounded by the work: the timeout (1 s + kill) and two periods of the 2 s schedule
     const fam = await waitFor(async () => {
@@ -92,7 +93,7 @@ describe("GET /metrics", () => {
     const second = await startDaemon(["--no-scheduler"], daemonEnv());
     daemons.push(second);
     const K = 40;
-    for (let i = 0; i < K; i++) await enqueueIn(env, "app.tasks.ok", { queue: "work" });
+    for (let i = 0; i < K; i++) await enqueueWith(env, "app.tasks.ok", { queue: "work" });
     const [a, b] = await waitFor(async () => {
       const pair = await Promise.all(daemons.map((d) => scrape(d.url)));
       const sum = pair.reduce((n, f) => n + value(f, "hs_jobs_completed_total", { queue: "work" }), 0);

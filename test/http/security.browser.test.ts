@@ -5,7 +5,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { enqueueIn } from "../../src/queue/enqueue.js";
+import { enqueueWith } from "../../src/queue/enqueue.js";
 import type { Job } from "../../src/queue/types.js";
 import { checkBind } from "../../src/http/security.js";
 import { startConsoleServer } from "../../src/http/console/standalone.js";
@@ -31,7 +31,7 @@ describe("read-only console", () => {
   });
 
   it("hides the write buttons of a failed job and of the scheduler", async () => {
-    const job = (await enqueueIn(h.env, "app.tasks.flaky", { queue: "default" })) as Job;
+    const job = (await enqueueWith(h.env, "app.tasks.flaky", { queue: "default" })) as Job;
     await waitFor(async () => (await h.t.redis.hget(h.t.keys.job(job.id), "status")) === "failed", 30_000, 50);
     const page = await h.open(`/jobs/${encodeURIComponent(job.id)}`);
     await expect.poll(() => page.getByTestId("job-status").textContent(), { timeout: 10_000 }).toBe("failed");

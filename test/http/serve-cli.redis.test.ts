@@ -5,9 +5,10 @@
  */
 import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_RETENTION, type QueueEnv } from "../../src/queue/context.js";
-import { enqueueIn } from "../../src/queue/enqueue.js";
-import { systemClock } from "../../src/clock.js";
+import { type QueueEnv } from "../../src/queue/context.js";
+import { DEFAULT_RETENTION } from "../../src/config/defaults.js";
+import { enqueueWith } from "../../src/queue/enqueue.js";
+import { systemClock } from "../../src/base/clock.js";
 import { capture, runCli, spawnCli } from "../helpers/cli.js";
 import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
 import { freePort, scrape, value } from "./helpers.js";
@@ -30,8 +31,8 @@ const cliEnv = () => ({ REDIS_URL: t.url, SCHEDULER_PREFIX: t.prefix });
 
 describe("scheduler serve / scheduler metrics", () => {
   it("serves /metrics and the probes from Redis alone; metrics --json reads it", async () => {
-    await enqueueIn(env, "app.tasks.ok", { queue: "default" });
-    await enqueueIn(env, "app.tasks.ok", { queue: "default" });
+    await enqueueWith(env, "app.tasks.ok", { queue: "default" });
+    await enqueueWith(env, "app.tasks.ok", { queue: "default" });
     const port = await freePort();
     const proc = spawnCli(["serve", "--http", `127.0.0.1:${port}`], { env: cliEnv() });
     const out = capture(proc);

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
-import { enqueue, enqueueIn } from "../../src/queue/enqueue.js";
+import { enqueue, enqueueWith } from "../../src/queue/enqueue.js";
 import { enqueueScheduled } from "../../src/queue/enqueue-scheduled.js";
 import { dequeue } from "../../src/queue/lifecycle.js";
 import { runJob, type RunJobDeps } from "../../src/worker/child/run-job.js";
@@ -75,7 +75,7 @@ const parentOf = (s: ReadableSpan) => s.parentSpanContext?.spanId;
 
 describe("OpenTelemetry spans", () => {
   it("an enqueued job: PRODUCER enqueue -> CONSUMER run in one trace, messaging attributes", async () => {
-    const job = (await enqueueIn(f.env, "app.tasks.ok", { queue: Q })) as { id: string };
+    const job = (await enqueueWith(f.env, "app.tasks.ok", { queue: Q })) as { id: string };
     expect(await drain()).toBe(1);
     const [producer] = named("enqueue ");
     const [run] = named("run ");
@@ -110,7 +110,7 @@ describe("OpenTelemetry spans", () => {
   });
 
   it("a retried job: each run is a new span in the trace, the retry linked to the first run", async () => {
-    await enqueueIn(f.env, "app.tasks.flaky", { queue: Q, retry: { max: 1, delay: 0 } });
+    await enqueueWith(f.env, "app.tasks.flaky", { queue: Q, retry: { max: 1, delay: 0 } });
     expect(await drain()).toBe(2);
     const [producer] = named("enqueue ");
     const runs = named("run ").sort((a, b) => Number(a.attributes["hs.attempt"]) - Number(b.attributes["hs.attempt"]));
@@ -125,7 +125,7 @@ describe("OpenTelemetry spans", () => {
   });
 
   it("a job enqueued from inside another job continues that job's trace", async () => {
-    await enqueueIn(f.env, "app.tasks.parent", { queue: Q });
+    await enqueueWith(f.env, "app.tasks.parent", { queue: Q });
     expect(await drain()).toBe(2);
     const producers = named("enqueue ");
     const parentRun = named("run app.tasks.parent")[0]!;

@@ -1,11 +1,12 @@
 /**
- * Seeding jobs for the operator-command tests with the queue's own functions (enqueueIn,
+ * Seeding jobs for the operator-command tests with the queue's own functions (enqueueWith,
  * dequeue, completeJob, failJob), on a test prefix, with the system clock (the CLI process reads
  * the same clock, so retention and ages line up).
  */
-import { systemClock } from "../../src/clock.js";
-import { DEFAULT_QUEUES, DEFAULT_RETENTION, type QueueEnv } from "../../src/queue/context.js";
-import { enqueueIn } from "../../src/queue/enqueue.js";
+import { systemClock } from "../../src/base/clock.js";
+import { type QueueEnv } from "../../src/queue/context.js";
+import { BUILTIN_QUEUES, DEFAULT_RETENTION } from "../../src/config/defaults.js";
+import { enqueueWith } from "../../src/queue/enqueue.js";
 import { completeJob, dequeue, failJob } from "../../src/queue/lifecycle.js";
 import type { Job } from "../../src/queue/types.js";
 import { testRedis, type TestRedis } from "../helpers/redis.js";
@@ -31,10 +32,10 @@ export async function seeder(name: string): Promise<Seeder> {
     redis: t.redis,
     keys: t.keys,
     clock: systemClock,
-    queues: { ...DEFAULT_QUEUES },
+    queues: { ...BUILTIN_QUEUES },
     retention: { ...DEFAULT_RETENTION },
   };
-  const enq = async (method: string, options: Record<string, unknown>) => (await enqueueIn(env, method, options)) as Job;
+  const enq = async (method: string, options: Record<string, unknown>) => (await enqueueWith(env, method, options)) as Job;
   const lease = async (job: Job): Promise<Job> => {
     const got = await dequeue(env, { queues: [job.queue], worker: WORKER, leaseMs: 60_000 });
     if (!got || got.id !== job.id) throw new Error(`seed: expected to dequeue ${job.id}, got ${got?.id ?? "nothing"} (someone else dequeues from ${job.queue}?)`);

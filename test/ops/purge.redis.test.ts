@@ -1,9 +1,9 @@
 /** purgeJobs/countPurgeable against real Redis: filters, batches, and what is never touched. */
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { countPurgeable, PURGE_BATCH, purgeJobs } from "../../src/ops/purge.js";
-import { getJobIn, getQueueStatsIn } from "../../src/queue/registry.js";
+import { getJobWith, getQueueStatsWith } from "../../src/queue/registry.js";
 import { readEvents } from "../../src/log/read-events.js";
-import { enqueueIn } from "../../src/queue/enqueue.js";
+import { enqueueWith } from "../../src/queue/enqueue.js";
 import type { Job } from "../../src/queue/types.js";
 import { seeder, type Seeder } from "./fixture.js";
 
@@ -30,11 +30,11 @@ describe("purgeJobs", () => {
     expect(await countPurgeable(s.env, {})).toEqual({ default: 1, long: 0, short: 1 });
     expect(await purgeJobs(s.env, {})).toEqual({ default: 1, short: 1 });
 
-    expect(await getJobIn(s.env, q1.id)).toBeNull();
-    expect(await getJobIn(s.env, q2.id)).toBeNull();
+    expect(await getJobWith(s.env, q1.id)).toBeNull();
+    expect(await getJobWith(s.env, q2.id)).toBeNull();
     expect(await s.t.redis.exists(s.t.keys.attempts(q1.id), s.t.keys.wake("default"), s.t.keys.queue("default"))).toBe(0);
-    for (const j of [started, failed, finished, scheduled]) expect(await getJobIn(s.env, j.id)).not.toBeNull();
-    const stats = await getQueueStatsIn(s.env);
+    for (const j of [started, failed, finished, scheduled]) expect(await getJobWith(s.env, j.id)).not.toBeNull();
+    const stats = await getQueueStatsWith(s.env);
     expect(stats.default).toMatchObject({ pending: 0, started: 1, failed: 1, finished: 1, scheduled: 1 });
   });
 
@@ -55,8 +55,8 @@ describe("purgeJobs", () => {
     const f1 = await s.failed("app.tasks.a");
     const f2 = await s.failed("app.tasks.a", { queue: "short" });
     expect(await purgeJobs(s.env, { status: "failed", queue: "default" })).toEqual({ default: 1 });
-    expect(await getJobIn(s.env, f1.id)).toBeNull();
-    expect(await getJobIn(s.env, f2.id)).not.toBeNull();
+    expect(await getJobWith(s.env, f1.id)).toBeNull();
+    expect(await getJobWith(s.env, f2.id)).not.toBeNull();
     expect(await s.t.redis.zcard(s.t.keys.failed("default"))).toBe(0);
   });
 
@@ -77,18 +77,18 @@ describe("purgeJobs", () => {
 
   it("a job depending on a purged one is canceled with the reason; purging a deferred job unlinks it", async () => {
     const parent = await s.queued("app.tasks.parent", { queue: "short" });
-    const child = (await enqueueIn(s.env, "app.tasks.child", { queue: "short", dependsOn: parent.id })) as Job;
+    const child = (await enqueueWith(s.env, "app.tasks.child", { queue: "short", dependsOn: parent.id })) as Job;
     const other = await s.queued("app.tasks.parent2", { queue: "long" });
-    const waiting = (await enqueueIn(s.env, "app.tasks.child2", { queue: "long", dependsOn: other.id })) as Job;
+    const waiting = (await enqueueWith(s.env, "app.tasks.child2", { queue: "long", dependsOn: other.id })) as Job;
     expect(child.status).toBe("deferred");
 
     expect(await purgeJobs(s.env, { queue: "short", task: "app.tasks.parent" })).toEqual({ short: 1 });
-    expect(await getJobIn(s.env, child.id)).toMatchObject({ status: "canceled", cancelReason: `dependency ${parent.id} was deleted` });
+    expect(await getJobWith(s.env, child.id)).toMatchObject({ status: "canceled", cancelReason: `dependency ${parent.id} was deleted` });
 
     expect(await purgeJobs(s.env, { queue: "long", status: "deferred" })).toEqual({ long: 1 });
-    expect(await getJobIn(s.env, waiting.id)).toBeNull();
+    expect(await getJobWith(s.env, waiting.id)).toBeNull();
     expect(await s.t.redis.exists(s.t.keys.dependents(other.id), s.t.keys.deferred("long"))).toBe(0);
-    expect((await getJobIn(s.env, other.id))?.status).toBe("queued");
+    expect((await getJobWith(s.env, other.id))?.status).toBe("queued");
   });
 
   it("skips an id whose job moved on after it was listed (the script re-checks status)", async () => {
@@ -96,6 +96,6 @@ describe("purgeJobs", () => {
     // simulate a worker taking it between the read and the script: status is now started
     await s.t.redis.hset(s.t.keys.job(job.id), "status", "started");
     expect(await purgeJobs(s.env, { queue: "default" })).toEqual({});
-    expect(await getJobIn(s.env, job.id)).not.toBeNull();
+    expect(await getJobWith(s.env, job.id)).not.toBeNull();
   });
 });

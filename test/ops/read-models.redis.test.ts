@@ -4,10 +4,10 @@ import { readJobDetail } from "../../src/ops/job-detail.js";
 import { searchJobs } from "../../src/ops/job-search.js";
 import { retryFailed } from "../../src/ops/retry-failed.js";
 import { readStatus } from "../../src/ops/status.js";
-import { getJobIn } from "../../src/queue/registry.js";
+import { getJobWith } from "../../src/queue/registry.js";
 import { touchWorker } from "../../src/worker/supervisor/worker-records.js";
 import { setSwitch } from "../../src/scheduler/switches.js";
-import { enqueueIn } from "../../src/queue/enqueue.js";
+import { enqueueWith } from "../../src/queue/enqueue.js";
 import { runInJobContext } from "../../src/runtime/job-context.js";
 import type { Job } from "../../src/queue/types.js";
 import { logError } from "../../src/patterns/log-error.js";
@@ -50,7 +50,7 @@ describe("read models", () => {
 
   it("readJobDetail links parent and children (a job enqueued from inside a running job)", async () => {
     const parent = await s.started("app.tasks.parent", { queue: "long" });
-    const { result: kid } = await runInJobContext(parent, s.env, () => enqueueIn(s.env, "app.tasks.kid", { queue: "short" }) as Promise<Job>);
+    const { result: kid } = await runInJobContext(parent, s.env, () => enqueueWith(s.env, "app.tasks.kid", { queue: "short" }) as Promise<Job>);
     const parentDetail = await readJobDetail(s.env, parent.id);
     expect(parentDetail?.children).toEqual([{ id: kid.id, status: "queued", method: "app.tasks.kid" }]);
     const kidDetail = await readJobDetail(s.env, kid.id);
@@ -75,8 +75,8 @@ describe("read models", () => {
     const c = await s.failed("app.tasks.r", { queue: "default" });
     const longOnly = await retryFailed(s.env, { queue: "long" });
     expect(longOnly.requeued.sort()).toEqual([a.id, b.id].sort());
-    expect((await getJobIn(s.env, a.id))?.status).toBe("queued");
-    expect((await getJobIn(s.env, c.id))?.status).toBe("failed");
+    expect((await getJobWith(s.env, a.id))?.status).toBe("queued");
+    expect((await getJobWith(s.env, c.id))?.status).toBe("failed");
     const rest = await retryFailed(s.env);
     expect(rest.requeued).toContain(c.id);
     expect(await s.t.redis.zcard(s.t.keys.failed("default"))).toBe(0);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { forEachBatch, keysetSource } from "../../src/patterns/batches.js";
-import { runInScope, type CurrentJob, type ProgressInput } from "../../src/runtime/job-context.js";
+import { runInScope } from "../../src/queue/work-scope.js";
+import type { CurrentJob, ProgressInput } from "../../src/runtime/job-context.js";
 
 interface Row {
   id: number;

@@ -1,17 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testRedis, type TestRedis } from "../helpers/redis.js";
 import { enqueueChunks, openChunkGroup } from "../../src/patterns/chunks.js";
-import { DEFAULT_QUEUES, DEFAULT_RETENTION, type QueueEnv } from "../../src/queue/context.js";
+import { type QueueEnv } from "../../src/queue/context.js";
+import { BUILTIN_QUEUES, DEFAULT_RETENTION } from "../../src/config/defaults.js";
 import { completeJob, dequeue, failJob } from "../../src/queue/lifecycle.js";
 import { transaction } from "../../src/queue/transaction.js";
 import { setActiveContext } from "../../src/queue/context.js";
-import { systemClock } from "../../src/clock.js";
+import { systemClock } from "../../src/base/clock.js";
 
 let t: TestRedis;
 let env: QueueEnv;
 beforeAll(async () => {
   t = await testRedis("chunks");
-  env = { redis: t.redis, keys: t.keys, clock: systemClock, queues: DEFAULT_QUEUES, retention: DEFAULT_RETENTION };
+  env = { redis: t.redis, keys: t.keys, clock: systemClock, queues: BUILTIN_QUEUES, retention: DEFAULT_RETENTION };
 });
 afterAll(async () => {
   setActiveContext(undefined);

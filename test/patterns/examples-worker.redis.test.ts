@@ -12,14 +12,14 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testRedis, type TestRedis } from "../helpers/redis.js";
 import { setActiveContext, type QueueEnv } from "../../src/queue/context.js";
-import { getJobIn } from "../../src/queue/registry.js";
+import { getJobWith } from "../../src/queue/registry.js";
 import { decodeJob } from "../../src/queue/job-codec.js";
 import { loadHooks } from "../../src/hooks/load.js";
 import { resolveConfig } from "../../src/config/resolve.js";
-import { enqueueIn } from "../../src/queue/enqueue.js";
+import { enqueueWith } from "../../src/queue/enqueue.js";
 import { enqueueScheduled } from "../../src/queue/enqueue-scheduled.js";
 import { allTaskPaths, createTaskTable, validateTaskPaths } from "../../src/tasks/task-loader.js";
-import { systemClock } from "../../src/clock.js";
+import { systemClock } from "../../src/base/clock.js";
 import { startSupervisor } from "../../src/worker/supervisor/supervisor.js";
 import { silentLogger } from "../../src/worker/log.js";
 import type { Job } from "../../src/queue/types.js";
@@ -45,7 +45,7 @@ async function finished(queue: string): Promise<Job[]> {
 }
 
 async function job(id: string): Promise<Job> {
-  return (await getJobIn(env, id))!;
+  return (await getJobWith(env, id))!;
 }
 
 /**
@@ -92,13 +92,13 @@ beforeAll(async () => {
   env = { redis: t.redis, keys: t.keys, clock: systemClock, queues: config.queues, retention: config.retention };
   setActiveContext(env); // the examples' own enqueue helpers use the active context
 
-  ids.chain = ((await enqueueIn(env, "examples.job_chaining.job_step_1", { dataId: "42" })) as Job).id;
+  ids.chain = ((await enqueueWith(env, "examples.job_chaining.job_step_1", { dataId: "42" })) as Job).id;
   ids.retryOk = (await enqueueWithRetry("d-1")).id;
   ids.retryBad = (await enqueueWithRetry("")).id;
-  ids.critical = ((await enqueueIn(env, "examples.error_notification.critical_job", { data: "" })) as Job).id;
-  ids.progress = ((await enqueueIn(env, "examples.progress.long_running_job", { items: ["a", "b", "c", "d"] })) as Job).id;
-  ids.custom = ((await enqueueIn(env, "examples.queue_selection.send_email", { queue: "my_custom_queue", to: "c@example.com" })) as Job).id;
-  ids.drain = ((await enqueueIn(env, "examples.custom_queue.process_custom_queue", {})) as Job).id;
+  ids.critical = ((await enqueueWith(env, "examples.error_notification.critical_job", { data: "" })) as Job).id;
+  ids.progress = ((await enqueueWith(env, "examples.progress.long_running_job", { items: ["a", "b", "c", "d"] })) as Job).id;
+  ids.custom = ((await enqueueWith(env, "examples.queue_selection.send_email", { queue: "my_custom_queue", to: "c@example.com" })) as Job).id;
+  ids.drain = ((await enqueueWith(env, "examples.custom_queue.process_custom_queue", {})) as Job).id;
   const first = await processData();
   ids.options = first.id;
   ids.optionsAgainDeduplicated = String((await processData()).deduplicated === true && first.status === "queued");

@@ -3,9 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
-import { DEFAULT_QUEUES, DEFAULT_RETENTION, setActiveContext, type QueueEnv } from "../../src/queue/context.js";
-import { systemClock } from "../../src/clock.js";
+import { setActiveContext, type QueueEnv } from "../../src/queue/context.js";
+import { BUILTIN_QUEUES } from "../../src/config/defaults.js";
+import { systemClock } from "../../src/base/clock.js";
 import { runFailureHandlers } from "../../src/worker/run-failure-handlers.js";
+import { DEFAULT_RETENTION } from "../../src/config/defaults.js";
 import type { Job } from "../../src/queue/types.js";
 import { sync_inventory } from "../../examples/distributed_locking.js";
 import { throttled_job } from "../../examples/throttling.js";
@@ -20,7 +22,7 @@ import { get_queue_stats } from "../../examples/stats.js";
 let t: TestRedis;
 beforeAll(async () => {
   t = await testRedis("examples");
-  const env: QueueEnv = { redis: t.redis, keys: t.keys, clock: systemClock, queues: DEFAULT_QUEUES, retention: DEFAULT_RETENTION };
+  const env: QueueEnv = { redis: t.redis, keys: t.keys, clock: systemClock, queues: BUILTIN_QUEUES, retention: DEFAULT_RETENTION };
   setActiveContext(env);
 });
 afterAll(async () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testRedis, type TestRedis } from "../helpers/redis.js";
 import { LockBusyError, LockLostError, runWithLock, withLock } from "../../src/patterns/lock.js";
 import { channelHub } from "../../src/patterns/channel-hub.js";
-import { SchedulerError } from "../../src/errors.js";
+import { SchedulerError } from "../../src/base/errors.js";
 import { Redis } from "ioredis";
 
 let t: TestRedis;

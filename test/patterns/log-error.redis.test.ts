@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { Redis } from "ioredis";
 import { testRedis, type TestRedis } from "../helpers/redis.js";
 import { logError } from "../../src/patterns/log-error.js";
-import { runInScope, type CurrentJob } from "../../src/runtime/job-context.js";
+import { runInScope } from "../../src/queue/work-scope.js";
+import type { CurrentJob } from "../../src/runtime/job-context.js";
 import { createKeys } from "../../src/redis/keys.js";
 import type { SchedulerEvent } from "../../src/log/events.js";
 

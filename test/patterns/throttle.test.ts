@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { manualClock } from "../../src/clock.js";
+import { manualClock } from "../../src/base/clock.js";
 import { throttle } from "../../src/patterns/throttle.js";
 
 /** A seeded PRNG so the timings are random-looking but the test is repeatable. */

@@ -5,9 +5,9 @@
  * instead of running again (dequeue_lib.lua).
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { enqueueIn } from "../../src/queue/enqueue.js";
+import { enqueueWith } from "../../src/queue/enqueue.js";
 import { cancelStarted, dequeue, heartbeat, requeueJob } from "../../src/queue/lifecycle.js";
-import { cancel, getJobAttempts, getJobIn, requeue } from "../../src/queue/registry.js";
+import { cancel, getJobAttempts, getJobWith, requeue } from "../../src/queue/registry.js";
 import type { Job } from "../../src/queue/types.js";
 import { placesOf, queueFixture, type QueueFixture } from "./helpers.js";
 
@@ -25,7 +25,7 @@ afterAll(async () => {
 const take = { worker: "w1", leaseMs: 60_000, queues: ["default"] };
 
 async function running(id: string, options: Record<string, unknown> = {}): Promise<Job> {
-  await enqueueIn(f.env, "app.tasks.a", { queue: "default", jobId: id, ...options });
+  await enqueueWith(f.env, "app.tasks.a", { queue: "default", jobId: id, ...options });
   return (await dequeue(f.env, take))!;
 }
 
@@ -40,7 +40,7 @@ describe("cancel of a started job", () => {
     expect(await cancel("c-flag", f.env)).toBe("stopping");
     f.clock.advance(1000);
     expect(await cancel("c-flag", f.env)).toBe("stopping");
-    const stored = await getJobIn(f.env, "c-flag");
+    const stored = await getJobWith(f.env, "c-flag");
     expect(stored).toMatchObject({ status: "started", worker: "w1", cancelRequested: job.startedAt });
     expect((await eventsOf("c-flag")).filter((e) => e.type === "job.cancel_requested")).toHaveLength(1);
     expect((await placesOf(f.env)).get("c-flag")).toEqual(["started:default"]);
@@ -60,12 +60,12 @@ describe("cancel of a started job", () => {
 
   it("its worker ends it canceled: registry, attempt record, event, dependents canceled; no one else can", async () => {
     const job = await running("c-end");
-    await enqueueIn(f.env, "app.tasks.a", { queue: "short", jobId: "c-end-dependent", dependsOn: "c-end" });
+    await enqueueWith(f.env, "app.tasks.a", { queue: "short", jobId: "c-end-dependent", dependsOn: "c-end" });
     await cancel("c-end", f.env);
     expect(await cancelStarted(f.env, { job, worker: "intruder", how: "x" })).toBe("lease-lost");
     f.clock.advance(250);
     expect(await cancelStarted(f.env, { job, worker: "w1", how: "its task stopped on the abort signal" })).toBe("canceled");
-    expect(await getJobIn(f.env, "c-end")).toMatchObject({ status: "canceled", cancelReason: "its task stopped on the abort signal", endedAt: job.startedAt! + 250 });
+    expect(await getJobWith(f.env, "c-end")).toMatchObject({ status: "canceled", cancelReason: "its task stopped on the abort signal", endedAt: job.startedAt! + 250 });
     const places = await placesOf(f.env);
     expect(places.get("c-end")).toEqual(["canceled:default"]);
     expect(places.get("c-end-dependent")).toEqual(["canceled:short"]);
@@ -78,10 +78,10 @@ describe("cancel of a started job", () => {
     const job = await running("c-back");
     await cancel("c-back", f.env);
     expect(await requeueJob(f.env, { job, worker: "w1", reason: "worker shutdown" })).toBe(true);
-    await enqueueIn(f.env, "app.tasks.a", { queue: "default", jobId: "c-next" });
+    await enqueueWith(f.env, "app.tasks.a", { queue: "default", jobId: "c-next" });
     const next = await dequeue(f.env, take);
     expect(next?.id).toBe("c-next");
-    expect(await getJobIn(f.env, "c-back")).toMatchObject({ status: "canceled", cancelReason: "cancel requested while it was running; not run again" });
+    expect(await getJobWith(f.env, "c-back")).toMatchObject({ status: "canceled", cancelReason: "cancel requested while it was running; not run again" });
     expect((await placesOf(f.env)).get("c-back")).toEqual(["canceled:default"]);
   });
 

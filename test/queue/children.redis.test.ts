@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { setActiveContext } from "../../src/queue/context.js";
 import { enqueue } from "../../src/queue/enqueue.js";
-import { CHILDREN_KEPT } from "../../src/queue/keyspace.js";
+import { CHILDREN_KEPT } from "../../src/queue/job-scripts.js";
 import { completeJob, dequeue, failJob } from "../../src/queue/lifecycle.js";
 import { cleanRegistries, getJob, requeue } from "../../src/queue/registry.js";
 import { transaction } from "../../src/queue/transaction.js";

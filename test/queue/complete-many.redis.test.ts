@@ -3,9 +3,9 @@
  * (complete_many.lua), as a child running many jobs at once sends them.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { enqueueIn } from "../../src/queue/enqueue.js";
+import { enqueueWith } from "../../src/queue/enqueue.js";
 import { completeMany, dequeue, failJob } from "../../src/queue/lifecycle.js";
-import { getJobAttempts, getJobIn } from "../../src/queue/registry.js";
+import { getJobAttempts, getJobWith } from "../../src/queue/registry.js";
 import type { Job } from "../../src/queue/types.js";
 import { placesOf, queueFixture, type QueueFixture } from "./helpers.js";
 
@@ -23,7 +23,7 @@ afterAll(async () => {
 const take = { worker: "w1", leaseMs: 60_000, queues: ["short", "default"] };
 
 async function started(ids: string[], queue = "default"): Promise<Job[]> {
-  for (const id of ids) await enqueueIn(f.env, "app.tasks.a", { queue, jobId: id });
+  for (const id of ids) await enqueueWith(f.env, "app.tasks.a", { queue, jobId: id });
   const jobs: Job[] = [];
   for (const _ of ids) jobs.push((await dequeue(f.env, { ...take, queues: [queue] }))!);
   return jobs;
@@ -41,9 +41,9 @@ describe("completeMany", () => {
       ],
     });
     expect(r).toEqual({ outcomes: ["finished", "finished", "finished"], next: [] });
-    expect(await getJobIn(f.env, "m-a")).toMatchObject({ status: "finished", result: { n: 1 }, worker: "w1", attempt: 1 });
-    expect((await getJobIn(f.env, "m-b"))?.result).toBeNull();
-    expect(await getJobIn(f.env, "m-c")).toMatchObject({ status: "finished", result: "three" });
+    expect(await getJobWith(f.env, "m-a")).toMatchObject({ status: "finished", result: { n: 1 }, worker: "w1", attempt: 1 });
+    expect((await getJobWith(f.env, "m-b"))?.result).toBeNull();
+    expect(await getJobWith(f.env, "m-c")).toMatchObject({ status: "finished", result: "three" });
     const places = await placesOf(f.env);
     for (const id of ["m-a", "m-b", "m-c"]) expect(places.get(id)).toEqual(["finished:default"]);
     // retention: the hash expires with the finished registry entry
@@ -55,7 +55,7 @@ describe("completeMany", () => {
     await f.env.redis.hset(f.env.keys.job("m-theirs"), "worker", "w2"); // leased to another worker
     const r2 = await completeMany(f.env, { worker: "w1", items: [{ job: theirs!, result: 1 }, { job: mine!, result: 2 }] });
     expect(r2.outcomes).toEqual(["lease-lost", "finished"]);
-    expect(await getJobIn(f.env, "m-theirs")).toMatchObject({ status: "started", worker: "w2" });
+    expect(await getJobWith(f.env, "m-theirs")).toMatchObject({ status: "started", worker: "w2" });
     expect((await placesOf(f.env)).get("m-theirs")).toEqual(["started:default"]);
   });
 
@@ -69,9 +69,9 @@ describe("completeMany", () => {
 
   it("takes up to count next jobs in queue order, fewer when the queues run dry, and trims the wake markers", async () => {
     const [a, b] = await started(["t-a", "t-b"]);
-    await enqueueIn(f.env, "app.tasks.a", { queue: "default", jobId: "t-d1" });
-    await enqueueIn(f.env, "app.tasks.a", { queue: "short", jobId: "t-s1" });
-    await enqueueIn(f.env, "app.tasks.a", { queue: "default", jobId: "t-d2" });
+    await enqueueWith(f.env, "app.tasks.a", { queue: "default", jobId: "t-d1" });
+    await enqueueWith(f.env, "app.tasks.a", { queue: "short", jobId: "t-s1" });
+    await enqueueWith(f.env, "app.tasks.a", { queue: "default", jobId: "t-d2" });
     const r = await completeMany(f.env, { worker: "w1", items: [{ job: a!, result: 1 }, { job: b!, result: 2 }], take: { options: take, count: 2 } });
     expect(r.outcomes).toEqual(["finished", "finished"]);
     expect(r.next.map((j) => j.id)).toEqual(["t-s1", "t-d1"]);
@@ -88,8 +88,8 @@ describe("completeMany", () => {
 
   it("releases dependents before taking, so a released one can be taken in the same call", async () => {
     const [p] = await started(["dep-parent"], "short");
-    await enqueueIn(f.env, "app.tasks.a", { queue: "short", jobId: "dep-child", dependsOn: "dep-parent" });
-    expect((await getJobIn(f.env, "dep-child"))?.status).toBe("deferred");
+    await enqueueWith(f.env, "app.tasks.a", { queue: "short", jobId: "dep-child", dependsOn: "dep-parent" });
+    expect((await getJobWith(f.env, "dep-child"))?.status).toBe("deferred");
     const r = await completeMany(f.env, { worker: "w1", items: [{ job: p!, result: null }], take: { options: take, count: 1 } });
     expect(r.next.map((j) => j.id)).toEqual(["dep-child"]);
     await completeMany(f.env, { worker: "w1", items: [{ job: r.next[0]!, result: null }] });
@@ -109,6 +109,6 @@ describe("completeMany", () => {
     expect(await failJob(f.env, { job: j!, worker: "w1", error: new Error("boom") })).toBe("failed");
     const r = await completeMany(f.env, { worker: "w1", items: [{ job: j!, result: 1 }] });
     expect(r.outcomes).toEqual(["lease-lost"]);
-    expect((await getJobIn(f.env, "late"))?.status).toBe("failed");
+    expect((await getJobWith(f.env, "late"))?.status).toBe("failed");
   });
 });

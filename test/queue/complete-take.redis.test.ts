@@ -1,6 +1,6 @@
 /** completeAndTake: the completion and the worker's next lease in one script call (complete.lua). */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { enqueueIn } from "../../src/queue/enqueue.js";
+import { enqueueWith } from "../../src/queue/enqueue.js";
 import { completeAndTake, dequeue } from "../../src/queue/lifecycle.js";
 import { normalizeOptions } from "../../src/queue/options.js";
 import { buildPrepared } from "../../src/queue/prepare.js";
@@ -23,9 +23,9 @@ const take = { worker: "w1", leaseMs: 60_000, queues: ["short", "default"] };
 
 describe("completeAndTake", () => {
   it("finishes the job and leases the first job of the first non-empty queue, in order", async () => {
-    await enqueueIn(f.env, "app.tasks.a", { queue: "default", jobId: "first" });
-    await enqueueIn(f.env, "app.tasks.a", { queue: "default", jobId: "d2" });
-    await enqueueIn(f.env, "app.tasks.a", { queue: "short", jobId: "s1" });
+    await enqueueWith(f.env, "app.tasks.a", { queue: "default", jobId: "first" });
+    await enqueueWith(f.env, "app.tasks.a", { queue: "default", jobId: "d2" });
+    await enqueueWith(f.env, "app.tasks.a", { queue: "short", jobId: "s1" });
     const job = await dequeue(f.env, { ...take, queues: ["default"] });
     const r = await completeAndTake(f.env, { job: job!, worker: "w1", result: 42 }, take);
     expect(r.outcome).toBe("finished");
@@ -40,8 +40,8 @@ describe("completeAndTake", () => {
   });
 
   it("still takes the next job when the completion finds its lease lost; none when the queues are empty", async () => {
-    await enqueueIn(f.env, "app.tasks.a", { queue: "default", jobId: "lost" });
-    await enqueueIn(f.env, "app.tasks.a", { queue: "default", jobId: "next" });
+    await enqueueWith(f.env, "app.tasks.a", { queue: "default", jobId: "lost" });
+    await enqueueWith(f.env, "app.tasks.a", { queue: "default", jobId: "next" });
     const job = await dequeue(f.env, { ...take, queues: ["default"] });
     const stolen = await completeAndTake(f.env, { job: job!, worker: "intruder", result: null }, { ...take, worker: "intruder" });
     expect(stolen.outcome).toBe("lease-lost");
@@ -51,7 +51,7 @@ describe("completeAndTake", () => {
   });
 
   it("pushes the follow-ups first, so the take can lease one of them", async () => {
-    await enqueueIn(f.env, "app.tasks.a", { queue: "short", jobId: "parent" });
+    await enqueueWith(f.env, "app.tasks.a", { queue: "short", jobId: "parent" });
     const job = await dequeue(f.env, take);
     const { prepared } = buildPrepared(f.env, "app.tasks.a", normalizeOptions({ queue: "short", jobId: "child-1" }));
     const r = await completeAndTake(f.env, { job: job!, worker: "w1", result: null, followUps: [prepared] }, take);

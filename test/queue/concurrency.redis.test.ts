@@ -1,6 +1,6 @@
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { enqueueIn } from "../../src/queue/enqueue.js";
+import { enqueueWith } from "../../src/queue/enqueue.js";
 import { enqueueScheduled } from "../../src/queue/enqueue-scheduled.js";
 import { completeJob, dequeue } from "../../src/queue/lifecycle.js";
 import type { Job } from "../../src/queue/types.js";
@@ -25,7 +25,7 @@ const envOn = (c: Redis) => ({ ...f.env, redis: c });
 describe("deduplicate under concurrency", () => {
   it("20 concurrent enqueues of one id from 20 connections make exactly one job", async () => {
     const jobs = (await Promise.all(
-      conns.map((c, i) => enqueueIn(envOn(c), "my_app.tasks.daily_report", { jobId: "bulk_op_chunk_0", deduplicate: true, i })),
+      conns.map((c, i) => enqueueWith(envOn(c), "my_app.tasks.daily_report", { jobId: "bulk_op_chunk_0", deduplicate: true, i })),
     )) as Job[];
     expect(jobs.filter((j) => !j.deduplicated)).toHaveLength(1);
     expect(jobs.filter((j) => j.deduplicated)).toHaveLength(19);
@@ -35,7 +35,7 @@ describe("deduplicate under concurrency", () => {
   });
 
   it("20 concurrent enqueues of one id without deduplicate: one job, 19 clear refusals", async () => {
-    const settled = await Promise.allSettled(conns.map((c) => enqueueIn(envOn(c), "my_app.tasks.daily_report", { queue: "long", jobId: "solo" })));
+    const settled = await Promise.allSettled(conns.map((c) => enqueueWith(envOn(c), "my_app.tasks.daily_report", { queue: "long", jobId: "solo" })));
     expect(settled.filter((s) => s.status === "fulfilled")).toHaveLength(1);
     const reasons = settled.filter((s): s is PromiseRejectedResult => s.status === "rejected").map((s) => (s.reason as Error).message);
     expect(reasons).toHaveLength(19);

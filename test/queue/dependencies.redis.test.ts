@@ -4,14 +4,14 @@
  * fails for good, unless allowFailure. Against real Redis, driven by dequeue/completeJob/failJob.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { EnqueueError } from "../../src/errors.js";
+import { EnqueueError } from "../../src/base/errors.js";
 import { setActiveContext } from "../../src/queue/context.js";
 import { enqueue } from "../../src/queue/enqueue.js";
 import { completeJob, dequeue, failJob, failJobDetailed, promoteScheduled, reapStalled } from "../../src/queue/lifecycle.js";
 import { getQueue } from "../../src/queue/queue.js";
 import { cancel, cleanRegistries, getJob, getQueueStats } from "../../src/queue/registry.js";
 import { transaction } from "../../src/queue/transaction.js";
-import { CASCADE_BOUND } from "../../src/queue/keyspace.js";
+import { CASCADE_BOUND } from "../../src/queue/job-scripts.js";
 import type { Job } from "../../src/queue/types.js";
 import { currentJob, runInJobContext } from "../../src/runtime/job-context.js";
 import { placesOf, queueFixture, T0, type QueueFixture } from "./helpers.js";

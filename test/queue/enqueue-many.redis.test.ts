@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { EnqueueError } from "../../src/errors.js";
+import { EnqueueError } from "../../src/base/errors.js";
 import { setActiveContext } from "../../src/queue/context.js";
 import { enqueue } from "../../src/queue/enqueue.js";
-import { enqueueMany, enqueueManyIn } from "../../src/queue/enqueue-many.js";
+import { enqueueMany, enqueueManyWith } from "../../src/queue/enqueue-many.js";
 import { dequeue } from "../../src/queue/lifecycle.js";
 import { getJob } from "../../src/queue/registry.js";
 import { transaction } from "../../src/queue/transaction.js";
@@ -91,7 +91,7 @@ describe("enqueueMany", () => {
 
   it("returns the live job flagged deduplicated for a deduplicate item, beside new ones", async () => {
     await enqueue("my_app.tasks.other", { jobId: "dedup-me", n: 0 });
-    const jobs = await enqueueManyIn(f.env, [
+    const jobs = await enqueueManyWith(f.env, [
       { method: "my_app.tasks.other", options: { jobId: "dedup-me", deduplicate: true, n: 9 } },
       { method: "my_app.tasks.other", options: { jobId: "dedup-new", deduplicate: true } },
     ]);

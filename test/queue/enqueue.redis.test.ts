@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { EnqueueError } from "../../src/errors.js";
-import { runtime } from "../../src/runtime/context.js";
+import { EnqueueError } from "../../src/base/errors.js";
+import { processState } from "../../src/base/process-state.js";
 import { currentJob } from "../../src/runtime/job-context.js";
 import { enqueue } from "../../src/queue/enqueue.js";
 import { completeJob, dequeue, failJob, promoteScheduled } from "../../src/queue/lifecycle.js";
@@ -131,9 +131,9 @@ describe("enqueue", () => {
     expect((await getJob(child.id))?.parentId).toBe(child.parentId);
   });
 
-  it("uses runtime().taskPaths for functions the task loader registered", async () => {
+  it("uses processState().taskPaths for functions the task loader registered", async () => {
     const fn = () => 1;
-    runtime().taskPaths.set(fn, "my_app.tasks.process_data");
+    processState().taskPaths.set(fn, "my_app.tasks.process_data");
     const job = await enqueue(fn, {});
     expect(job.method).toBe("my_app.tasks.process_data");
   });

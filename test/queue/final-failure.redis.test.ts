@@ -5,7 +5,7 @@
  * runFailureHandlers (src/worker/run-failure-handlers.ts) as is.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { UnrecoverableError } from "../../src/errors.js";
+import { UnrecoverableError } from "../../src/base/errors.js";
 import { runFailureHandlers, type JobFailure } from "../../src/worker/run-failure-handlers.js";
 import { setActiveContext } from "../../src/queue/context.js";
 import { enqueue } from "../../src/queue/enqueue.js";

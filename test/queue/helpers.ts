@@ -1,8 +1,9 @@
 /** Shared test fixtures for the queue: a tiny TaskTable and a QueueEnv on a test prefix. */
-import { manualClock } from "../../src/clock.js";
-import { TaskResolutionError } from "../../src/errors.js";
+import { manualClock } from "../../src/base/clock.js";
+import { TaskResolutionError } from "../../src/base/errors.js";
 import type { TaskTable } from "../../src/tasks/task-table.js";
-import { DEFAULT_QUEUES, DEFAULT_RETENTION, setActiveContext, type QueueEnv } from "../../src/queue/context.js";
+import { setActiveContext, type QueueEnv } from "../../src/queue/context.js";
+import { BUILTIN_QUEUES, DEFAULT_RETENTION } from "../../src/config/defaults.js";
 import { testRedis, type TestRedis } from "../helpers/redis.js";
 
 type TaskFn = (kwargs: Record<string, unknown>) => unknown;
@@ -37,7 +38,7 @@ export async function queueFixture(name: string, tasks: Record<string, TaskFn> =
     redis: t.redis,
     keys: t.keys,
     clock,
-    queues: { ...DEFAULT_QUEUES, my_custom_queue: { timeout: 60, workers: 2, concurrency: 4 } },
+    queues: { ...BUILTIN_QUEUES, my_custom_queue: { timeout: 60, workers: 2, concurrency: 4 } },
     retention: { ...DEFAULT_RETENTION },
     tasks: tinyRegistry(tasks),
   };

@@ -7,9 +7,9 @@
  */
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { manualClock } from "../../src/clock.js";
+import { manualClock } from "../../src/base/clock.js";
 import { setActiveContext, type QueueEnv } from "../../src/queue/context.js";
-import { enqueueIn } from "../../src/queue/enqueue.js";
+import { enqueueWith } from "../../src/queue/enqueue.js";
 import { completeJob, dequeue, failJob, promoteScheduled, reapStalled, requeueJob } from "../../src/queue/lifecycle.js";
 import { getQueue } from "../../src/queue/queue.js";
 import { cancel, cleanRegistries, requeue } from "../../src/queue/registry.js";
@@ -130,7 +130,7 @@ describe("queue invariants (fast-check)", () => {
                   opts.dependsOn = o.deps.map((n) => known[known.length - 1 - (n % Math.min(3, known.length))]!);
                   opts.allowFailure = o.allowFailure;
                 }
-                const job = (await enqueueIn(env, "my_app.tasks.t", opts).catch((e: Error) => {
+                const job = (await enqueueWith(env, "my_app.tasks.t", opts).catch((e: Error) => {
                   expect(e.message).toMatch(EXPECTED_REFUSAL);
                   return undefined;
                 })) as Job | undefined;

@@ -1,6 +1,6 @@
 import { Redis } from "ioredis";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { UnrecoverableError } from "../../src/errors.js";
+import { UnrecoverableError } from "../../src/base/errors.js";
 import { setActiveContext } from "../../src/queue/context.js";
 import { enqueue } from "../../src/queue/enqueue.js";
 import { completeJob, dequeue, failJob, heartbeat, promoteScheduled, reapStalled, requeueJob, waitForJobs } from "../../src/queue/lifecycle.js";
@@ -235,7 +235,7 @@ describe("getQueueStats", () => {
     await failJob(f.env, { job: bad, worker: "w1", error: new Error("x") });
     await take("long");
     const stats = await getQueueStats();
-    const zero = { pending: 0, started: 0, failed: 0, scheduled: 0, finished: 0, canceled: 0, deferred: 0 };
+    const zero = { queued: 0, pending: 0, started: 0, failed: 0, scheduled: 0, finished: 0, canceled: 0, deferred: 0 };
     expect(stats).toEqual({
       short: { ...zero, scheduled: 1, finished: 1 },
       long: { ...zero, failed: 1, started: 1 },

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { EnqueueError, UnrecoverableError } from "../../src/errors.js";
-import { jsonProblem } from "../../src/queue/json-safe.js";
+import { EnqueueError, UnrecoverableError } from "../../src/base/errors.js";
 import { normalizeOptions } from "../../src/queue/options.js";
 import { nextRetryAt, normalizeRetry, retryDelayMs } from "../../src/queue/retry.js";
 import type { Job } from "../../src/queue/types.js";
@@ -49,32 +48,6 @@ describe("normalizeOptions", () => {
 
   it("uses jobName as the dedup id when deduplicate has no jobId (the reference's job_name)", () => {
     expect(normalizeOptions({ deduplicate: true, job_name: "bulk_op_chunk_0" }).jobId).toBe("bulk_op_chunk_0");
-  });
-});
-
-describe("jsonProblem", () => {
-  it("passes plain data", () => {
-    expect(jsonProblem({ a: [1, "x", null, { b: true }], c: {} }, "kwargs")).toBeUndefined();
-  });
-  it("names the key path and the fix", () => {
-    expect(jsonProblem({ items: [1, 2, 3, { when: new Date() }] }, "kwargs")).toBe(
-      "kwargs.items[3].when: Date would arrive as a string; pass date.toISOString()",
-    );
-    expect(jsonProblem({ n: 10n }, "kwargs")).toContain("kwargs.n: BigInt");
-    expect(jsonProblem({ f: () => 1 }, "kwargs")).toContain("kwargs.f: a function");
-    expect(jsonProblem({ u: undefined }, "kwargs")).toContain("kwargs.u: undefined");
-    expect(jsonProblem({ m: new Map() }, "kwargs")).toContain("kwargs.m: Map instance");
-    expect(jsonProblem({ x: NaN }, "kwargs")).toContain("kwargs.x: NaN");
-    expect(jsonProblem({ user: { z: -0 } }, "kwargs")).toBe("kwargs.user.z: -0 would arrive as 0; pass 0");
-    expect(jsonProblem({ zero: 0 }, "kwargs")).toBeUndefined();
-    expect(jsonProblem({ "odd key": [, 1] }, "kwargs")).toContain('kwargs["odd key"][0]: empty array slot');
-    const cyc: Record<string, unknown> = {};
-    cyc.self = cyc;
-    expect(jsonProblem(cyc, "kwargs")).toBe("kwargs.self: circular reference; pass a tree of plain data");
-  });
-  it("allows the same object twice when it is not a cycle", () => {
-    const shared = { a: 1 };
-    expect(jsonProblem({ x: shared, y: shared }, "kwargs")).toBeUndefined();
   });
 });
 

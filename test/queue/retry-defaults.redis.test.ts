@@ -7,13 +7,13 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { resolveConfig } from "../../src/config/resolve.js";
 import { loadHooks } from "../../src/hooks/load.js";
-import { HooksValidationError } from "../../src/hooks/problems.js";
+import { HooksValidationError } from "../../src/base/problems.js";
 import type { LoadedHooks } from "../../src/hooks/types.js";
 import { configure, setActiveContext } from "../../src/queue/context.js";
-import { enqueueIn } from "../../src/queue/enqueue.js";
+import { enqueueWith } from "../../src/queue/enqueue.js";
 import { enqueueScheduled } from "../../src/queue/enqueue-scheduled.js";
 import { dequeue, failJob, promoteScheduled } from "../../src/queue/lifecycle.js";
-import { getJobIn } from "../../src/queue/registry.js";
+import { getJobWith } from "../../src/queue/registry.js";
 import type { Job } from "../../src/queue/types.js";
 import { cleanupApps, makeApp, REPO_ROOT } from "../hooks/app-fixture.js";
 import { queueFixture, T0, type QueueFixture } from "./helpers.js";
@@ -66,14 +66,14 @@ async function fire(hooks: LoadedHooks, id: string, slot = T0): Promise<Job> {
 
 /** Take the job (once its retry is due) and fail its attempt; the outcome and the retry's delay. */
 async function failOnce(job: Job): Promise<{ outcome: string; retryInMs?: number }> {
-  const stored = await getJobIn(f.env, job.id);
+  const stored = await getJobWith(f.env, job.id);
   f.clock.set(Math.max(f.clock(), stored?.scheduledAt ?? 0) + 1);
   await promoteScheduled(f.env);
   const taken = await dequeue(f.env, { queues: [job.queue], worker: "w", leaseMs: 30_000 });
   expect(taken?.id).toBe(job.id);
   const failedAt = f.clock();
   const outcome = await failJob(f.env, { job: taken!, worker: "w", error: new Error("upstream down") });
-  const after = await getJobIn(f.env, job.id);
+  const after = await getJobWith(f.env, job.id);
   return outcome === "retry-scheduled" ? { outcome, retryInMs: after!.scheduledAt! - failedAt } : { outcome };
 }
 
@@ -92,29 +92,29 @@ describe("retry in hooks", () => {
     const hooks = await loadApp(HOOKS);
     f.env.queues = resolveConfig({ env: {}, hooks }).queues;
     const own = await fire(hooks, "hourly|app.tasks.sync");
-    expect((await getJobIn(f.env, own.id))!.retry).toMatchObject({ max: 2, delay: 10 });
+    expect((await getJobWith(f.env, own.id))!.retry).toMatchObject({ max: 2, delay: 10 });
     expect(await failOnce(own)).toEqual({ outcome: "retry-scheduled", retryInMs: 10_000 });
     expect(await failOnce(own)).toEqual({ outcome: "retry-scheduled", retryInMs: 20_000 });
     expect(await failOnce(own)).toEqual({ outcome: "failed" });
 
     const inherited = await fire(hooks, "daily|app.tasks.report");
-    expect((await getJobIn(f.env, inherited.id))!.retry).toMatchObject({ max: 4, delay: 60 });
+    expect((await getJobWith(f.env, inherited.id))!.retry).toMatchObject({ max: 4, delay: 60 });
 
     const none = await fire(hooks, "cron:0 1 * * *|app.tasks.report");
-    expect((await getJobIn(f.env, none.id))!.retry).toMatchObject({ max: 0 });
+    expect((await getJobWith(f.env, none.id))!.retry).toMatchObject({ max: 0 });
     expect(await failOnce(none)).toEqual({ outcome: "failed" });
   });
 
   it("enqueue from code takes the queue's default unless it passes its own", async () => {
     const hooks = await loadApp(HOOKS);
     f.env.queues = resolveConfig({ env: {}, hooks }).queues;
-    const byDefault = (await enqueueIn(f.env, "app.tasks.report", { queue: "reports" })) as Job;
+    const byDefault = (await enqueueWith(f.env, "app.tasks.report", { queue: "reports" })) as Job;
     expect(byDefault.retry).toEqual({ max: 1, backoff: "fixed", delay: 5, jitter: 0 });
     expect(await failOnce(byDefault)).toEqual({ outcome: "retry-scheduled", retryInMs: 5_000 });
     expect(await failOnce(byDefault)).toEqual({ outcome: "failed" });
-    const own = (await enqueueIn(f.env, "app.tasks.report", { queue: "reports", retry: 0 })) as Job;
+    const own = (await enqueueWith(f.env, "app.tasks.report", { queue: "reports", retry: 0 })) as Job;
     expect(own.retry).toMatchObject({ max: 0 });
-    const long = (await enqueueIn(f.env, "app.tasks.report", { queue: "long" })) as Job;
+    const long = (await enqueueWith(f.env, "app.tasks.report", { queue: "long" })) as Job;
     expect(long.retry).toBeUndefined();
   });
 

@@ -5,7 +5,7 @@
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { QueueEnv } from "../../src/queue/context.js";
-import { enqueueIn } from "../../src/queue/enqueue.js";
+import { enqueueWith } from "../../src/queue/enqueue.js";
 import { completeJob, dequeue, failJob, heartbeat, waitForJobs } from "../../src/queue/lifecycle.js";
 import type { Job, PreparedJob } from "../../src/queue/types.js";
 import { transaction } from "../../src/queue/transaction.js";
@@ -46,14 +46,14 @@ async function count<T>(fn: () => Promise<T>): Promise<{ value: T; commands: str
 
 describe("round trips per job", () => {
   it("enqueue 1, dequeue 1, complete 1 even with follow-ups, fail 1, heartbeat 1", async () => {
-    const e = await count(() => enqueueIn(env, "my_app.tasks.t", { x: 1 }));
+    const e = await count(() => enqueueWith(env, "my_app.tasks.t", { x: 1 }));
     expect(e.commands).toEqual(["evalsha"]);
     const d = await count(() => dequeue(env, { queues: ["short", "default"], worker: "w", leaseMs: 10_000 }));
     expect(d.commands).toEqual(["evalsha"]);
     const job = d.value as Job;
     const run = await runInJobContext(job, env, async () => {
-      await enqueueIn(env, "my_app.tasks.t", { n: 1, enqueueAfterCommit: true });
-      await enqueueIn(env, "my_app.tasks.t", { n: 2, enqueueAfterCommit: true });
+      await enqueueWith(env, "my_app.tasks.t", { n: 1, enqueueAfterCommit: true });
+      await enqueueWith(env, "my_app.tasks.t", { n: 2, enqueueAfterCommit: true });
       return "r";
     });
     expect(run.followUps).toHaveLength(2);
@@ -71,7 +71,7 @@ describe("round trips per job", () => {
   it("a transaction of 5 after-commit jobs commits in 1", async () => {
     const t = await count(() =>
       transaction(async () => {
-        for (let i = 0; i < 5; i++) await enqueueIn(env, "my_app.tasks.t", { i, enqueueAfterCommit: true });
+        for (let i = 0; i < 5; i++) await enqueueWith(env, "my_app.tasks.t", { i, enqueueAfterCommit: true });
       }),
     );
     expect(t.commands).toEqual(["evalsha"]);

@@ -3,11 +3,11 @@
  * header, the lease check done by complete.lua's ZREM, the dependents walk guarded by the
  * hasDependents flag, and the attempts/children keys touched only when they exist or overflow.
  */
-import { METRICS_ON } from "../../src/http/metrics/switch.js";
+import { METRICS_ON } from "../../src/telemetry/metrics-switch.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { setActiveContext } from "../../src/queue/context.js";
 import { enqueue } from "../../src/queue/enqueue.js";
-import { ATTEMPTS_KEPT, CASCADE_BOUND, CHILDREN_KEPT, scriptHeader } from "../../src/queue/keyspace.js";
+import { ATTEMPTS_KEPT, CASCADE_BOUND, CHILDREN_KEPT, scriptHeader } from "../../src/queue/job-scripts.js";
 import { completeJob, dequeue, failJob } from "../../src/queue/lifecycle.js";
 import { runScript } from "../../src/redis/scripts.js";
 import { EVENTS_MAXLEN } from "../../src/log/events.js";

@@ -4,7 +4,7 @@
  * pending value written by a timer and always by flush(); bad records refused.
  */
 import { describe, expect, it } from "vitest";
-import { manualClock } from "../../src/clock.js";
+import { manualClock } from "../../src/base/clock.js";
 import { StatusRecorder, STATUS_WRITE_INTERVAL_MS, statusRecord } from "../../src/runtime/status-recorder.js";
 import type { StatusRecord } from "../../src/queue/types.js";
 import { waitFor } from "../helpers/redis.js";

@@ -8,7 +8,9 @@ import ts from "typescript";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { setActiveContext } from "../../src/queue/context.js";
 import { enqueue } from "../../src/queue/enqueue.js";
-import { getJobIn } from "../../src/queue/registry.js";
+// `now` runs the task in a job context: loading it registers its job runner with the queue.
+import "../../src/runtime/job-context.js";
+import { getJobWith } from "../../src/queue/registry.js";
 import { queueFixture, type QueueFixture } from "./helpers.js";
 
 const TYPES_FILE = fileURLToPath(new URL("./typed-enqueue.types.ts", import.meta.url));
@@ -72,11 +74,11 @@ describe("typed enqueue: run time", () => {
 
   it("kwargs and options go where the flat form puts them", async () => {
     const typed = await enqueue(send_invoice, { kwargs: { invoice: "INV-1", copies: 2 }, queue: "long", timeout: 90, retry: 1 });
-    const stored = (await getJobIn(f.env, typed.id))!;
+    const stored = (await getJobWith(f.env, typed.id))!;
     expect(stored).toMatchObject({ method: "my_app.billing.send_invoice", queue: "long", timeout: 90, kwargs: { invoice: "INV-1", copies: 2 } });
     expect(stored.retry).toMatchObject({ max: 1 });
     const flat = await enqueue("my_app.billing.send_invoice", { invoice: "INV-1", copies: 2, queue: "long", timeout: 90, retry: 1 });
-    expect((await getJobIn(f.env, flat.id))!.kwargs).toEqual(stored.kwargs);
+    expect((await getJobWith(f.env, flat.id))!.kwargs).toEqual(stored.kwargs);
   });
 
   it("run now resolves to the task's result", async () => {

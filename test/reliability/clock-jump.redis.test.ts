@@ -6,7 +6,7 @@
  * every slot once (each either enqueued or skipped as an overlap of the run before it).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { manualClock } from "../../src/clock.js";
+import { manualClock } from "../../src/base/clock.js";
 import type { ScheduledTask } from "../../src/hooks/types.js";
 import type { CatchupPolicy } from "../../src/schedule/due.js";
 import type { QueueEnv } from "../../src/queue/context.js";

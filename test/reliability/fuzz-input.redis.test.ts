@@ -8,8 +8,8 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testRedis, type TestRedis } from "../helpers/redis.js";
 import { runCli } from "../helpers/cli.js";
-import { enqueueIn } from "../../src/queue/enqueue.js";
-import { SchedulerError } from "../../src/errors.js";
+import { enqueueWith } from "../../src/queue/enqueue.js";
+import { SchedulerError } from "../../src/base/errors.js";
 import type { Job } from "../../src/queue/types.js";
 import { relEnv } from "./helpers/env.js";
 import { APP_HOOKS } from "./helpers/procs.js";
@@ -71,7 +71,7 @@ describe("fuzz: bad input", () => {
         const before = await t.keyCount();
         let job: Job;
         try {
-          job = (await enqueueIn(env, m as string, o as Record<string, unknown>)) as Job;
+          job = (await enqueueWith(env, m as string, o as Record<string, unknown>)) as Job;
         } catch (err) {
           refused++;
           expect(err, String(err)).toBeInstanceOf(SchedulerError);

@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
 import { decodeJob } from "../../src/queue/job-codec.js";
-import { enqueueIn } from "../../src/queue/enqueue.js";
+import { enqueueWith } from "../../src/queue/enqueue.js";
 import type { Job } from "../../src/queue/types.js";
 import { signJob } from "../../src/security/signing.js";
 import { account, expectAccounted, report } from "./helpers/accounting.js";
@@ -81,9 +81,9 @@ describe("security", () => {
   it("with signing: signed jobs run; unsigned, altered and wrongly signed ones are rejected (job.rejected)", async () => {
     const rec = `${t.keys.root}:rec`;
     const env = relEnv(t.redis, t.keys, { signing: { secret: SECRET } });
-    const good = ((await enqueueIn(env, "app.tasks.guarded", { rec })) as Job).id;
+    const good = ((await enqueueWith(env, "app.tasks.guarded", { rec })) as Job).id;
     expect(await t.redis.hget(t.keys.job(good), "sig")).toMatch(/^[0-9a-f]{64}$/);
-    const altered = ((await enqueueIn(env, "app.tasks.guarded", { rec, amount: 1 })) as Job).id;
+    const altered = ((await enqueueWith(env, "app.tasks.guarded", { rec, amount: 1 })) as Job).id;
     await t.redis.hset(t.keys.job(altered), "kwargs", JSON.stringify({ rec, amount: 1_000_000 }));
     const unsigned = await forge("app.tasks.guarded", { rec });
     const id = randomUUID();

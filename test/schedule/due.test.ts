@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { dueSlots, parseWindow, DEFAULT_GRACE_MS } from "../../src/schedule/due.js";
 import type { CatchupPolicy } from "../../src/schedule/due.js";
-import { ConfigError } from "../../src/errors.js";
+import { ConfigError } from "../../src/base/errors.js";
 
 const at = (iso: string) => Date.parse(iso);
 const H = 3_600_000;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { nextFire, nextFires, prevFire, validateSchedule } from "../../src/schedule/next-fire.js";
-import { ConfigError } from "../../src/errors.js";
+import { ConfigError } from "../../src/base/errors.js";
 
 const at = (iso: string) => Date.parse(iso);
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());

@@ -1,7 +1,7 @@
 /** `scheduler trigger | list | why | pause | resume | enable | disable` as real processes (built CLI). */
 import { tmpdir } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { getJobIn } from "../../src/queue/registry.js";
+import { getJobWith } from "../../src/queue/registry.js";
 import { recordEntry } from "../../src/scheduler/ledger.js";
 import { readSwitches } from "../../src/scheduler/switches.js";
 import { runCli } from "../helpers/cli.js";
@@ -48,7 +48,7 @@ describe.concurrent("scheduler trigger", () => {
     expect(r.code).toBe(0);
     const m = /^enqueued (\S+) -> (\S+) \(queue default\)$/.exec(r.stdout.trim());
     expect(m?.[1]).toBe(method);
-    expect(await getJobIn(s.env, m![2]!)).toMatchObject({ method, status: "queued" });
+    expect(await getJobWith(s.env, m![2]!)).toMatchObject({ method, status: "queued" });
   });
 
   it("an unknown target: exit 1, one line naming it and what exists", async () => {

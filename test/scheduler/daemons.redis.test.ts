@@ -5,9 +5,10 @@
  * a pause stops enqueueing and the ledger says why.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { systemClock } from "../../src/clock.js";
+import { systemClock } from "../../src/base/clock.js";
 import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
-import { DEFAULT_QUEUES, DEFAULT_RETENTION, type QueueEnv } from "../../src/queue/context.js";
+import { type QueueEnv } from "../../src/queue/context.js";
+import { BUILTIN_QUEUES, DEFAULT_RETENTION } from "../../src/config/defaults.js";
 import { readLedger } from "../../src/scheduler/ledger.js";
 import { setSwitch } from "../../src/scheduler/switches.js";
 import { spawnDaemon, startDrain, type Daemon } from "./helpers.js";
@@ -33,7 +34,7 @@ describe("three daemons, one per-second schedule", () => {
       redis: t.redis,
       keys: t.keys,
       clock: systemClock,
-      queues: { ...DEFAULT_QUEUES, "sched-test": { timeout: 30, workers: 0, concurrency: 1 } },
+      queues: { ...BUILTIN_QUEUES, "sched-test": { timeout: 30, workers: 0, concurrency: 1 } },
       retention: DEFAULT_RETENTION,
     };
     const drain = startDrain(env, t.url, "sched-test");

@@ -5,10 +5,12 @@
  * scheduler_skip.lua) and it steps down; the slots of one catch-up batch do not skip each other.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { manualClock } from "../../src/clock.js";
+import { manualClock } from "../../src/base/clock.js";
 import type { ScheduledTask } from "../../src/hooks/types.js";
 import type { CatchupPolicy } from "../../src/schedule/due.js";
-import { DEFAULT_QUEUES, DEFAULT_RETENTION, type QueueEnv } from "../../src/queue/context.js";
+import type { QueueEnv } from "../../src/queue/context.js";
+import { BUILTIN_QUEUES } from "../../src/config/defaults.js";
+import { DEFAULT_RETENTION } from "../../src/config/defaults.js";
 import { completeJob, dequeue } from "../../src/queue/lifecycle.js";
 import { preloadScripts } from "../../src/redis/scripts.js";
 import { createFollower } from "../../src/scheduler/failover.js";
@@ -49,7 +51,7 @@ describe("leader fencing", () => {
   it("a follower takes over an unrecorded slot; the old leader's stale tick writes nothing and it steps down", async () => {
     const keys = { ...t.keys };
     const clock = manualClock("2026-03-02T10:00:00.200Z");
-    const env: QueueEnv = { redis: t.redis, keys: t.keys, clock, queues: DEFAULT_QUEUES, retention: DEFAULT_RETENTION };
+    const env: QueueEnv = { redis: t.redis, keys: t.keys, clock, queues: BUILTIN_QUEUES, retention: DEFAULT_RETENTION };
     const tasks = [task("fenced")];
     // A long ttl: A still believes it leads when it wakes from its "pause" (as a process stopped
     // mid-tick does: it took its fence number before it stopped).
@@ -101,7 +103,7 @@ describe("leader fencing", () => {
 
   it("the slots of one catch-up batch do not skip each other as overlaps", async () => {
     const clock = manualClock("2026-03-02T11:00:00.200Z");
-    const env: QueueEnv = { redis: t.redis, keys: t.keys, clock, queues: DEFAULT_QUEUES, retention: DEFAULT_RETENTION };
+    const env: QueueEnv = { redis: t.redis, keys: t.keys, clock, queues: BUILTIN_QUEUES, retention: DEFAULT_RETENTION };
     const tasks = [task("batch", { all: true, window: "1h" })];
     const s = createScheduler({ env, tasks, timezone: "UTC", clock });
     await preloadScripts(t.redis, ["scheduler_skip", "scheduler_ledger"]);

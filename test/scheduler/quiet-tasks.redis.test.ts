@@ -4,10 +4,11 @@
  * moved the slot record, a record was deleted) and that it is what makes big hooks cheap.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { manualClock } from "../../src/clock.js";
+import { manualClock } from "../../src/base/clock.js";
 import { testRedis, type TestRedis } from "../helpers/redis.js";
 import { createScheduler } from "../../src/scheduler/scheduler.js";
-import { DEFAULT_QUEUES, DEFAULT_RETENTION, type QueueEnv } from "../../src/queue/context.js";
+import { type QueueEnv } from "../../src/queue/context.js";
+import { BUILTIN_QUEUES, DEFAULT_RETENTION } from "../../src/config/defaults.js";
 import { dequeue, completeJob } from "../../src/queue/lifecycle.js";
 import type { ScheduledTask } from "../../src/hooks/types.js";
 
@@ -33,7 +34,7 @@ const task = (name: string, expression: string): ScheduledTask => ({
 
 function setup(start: string, tasks: ScheduledTask[]) {
   const clock = manualClock(start);
-  const env: QueueEnv = { redis: t.redis, keys: t.keys, clock, queues: DEFAULT_QUEUES, retention: DEFAULT_RETENTION };
+  const env: QueueEnv = { redis: t.redis, keys: t.keys, clock, queues: BUILTIN_QUEUES, retention: DEFAULT_RETENTION };
   return { clock, env, scheduler: createScheduler({ env, tasks, timezone: "Europe/Berlin", clock }) };
 }
 

@@ -3,7 +3,7 @@
  * resume of one task (shown by list, why, status, plan), list --next, plan's exit code, backfill.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { getJobIn } from "../../src/queue/registry.js";
+import { getJobWith } from "../../src/queue/registry.js";
 import { readLedger } from "../../src/scheduler/ledger.js";
 import { installSchedules } from "../../src/scheduler/schedule-install.js";
 import { setSwitch } from "../../src/scheduler/switches.js";
@@ -173,7 +173,7 @@ describe("scheduler backfill", () => {
     const run = JSON.parse((await cli(["backfill", "app.tasks.hourly", ...range, "--json"])).stdout) as { slots: Array<{ slot: number; outcome: string; jobId?: string }> };
     const enqueued = run.slots.filter((x) => x.outcome === "enqueued");
     expect(enqueued).toHaveLength(3);
-    for (const e of enqueued) expect(await getJobIn(s.env, e.jobId!)).toMatchObject({ backfill: true, scheduledFor: e.slot, task: HOURLY });
+    for (const e of enqueued) expect(await getJobWith(s.env, e.jobId!)).toMatchObject({ backfill: true, scheduledFor: e.slot, task: HOURLY });
     expect((await readLedger(s.t.redis, s.t.keys, HOURLY)).filter((e) => e.backfill)).toHaveLength(3);
 
     const again = await cli(["backfill", "app.tasks.hourly", "--from", "2026-11-28T20:00", "--to", "2026-11-28T23:00"]);

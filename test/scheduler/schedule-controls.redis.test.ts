@@ -4,7 +4,7 @@
  * batch obeys them as one), except, counters and deadlines.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { manualClock } from "../../src/clock.js";
+import { manualClock } from "../../src/base/clock.js";
 import { testRedis, type TestRedis } from "../helpers/redis.js";
 import { createScheduler } from "../../src/scheduler/scheduler.js";
 import { readLedger } from "../../src/scheduler/ledger.js";
@@ -13,9 +13,10 @@ import { readPauses } from "../../src/scheduler/schedule-pause.js";
 import { readCounters } from "../../src/scheduler/counters.js";
 import { scheduleKeys } from "../../src/scheduler/schedule-keys.js";
 import { listOverrides, pauseSchedule, resumeSchedule } from "../../src/ops/schedule-controls.js";
-import { DEFAULT_QUEUES, DEFAULT_RETENTION, type QueueEnv } from "../../src/queue/context.js";
-import { getJobIn, readFinalFailure } from "../../src/queue/registry.js";
-import { enqueueIn } from "../../src/queue/enqueue.js";
+import { type QueueEnv } from "../../src/queue/context.js";
+import { BUILTIN_QUEUES, DEFAULT_RETENTION } from "../../src/config/defaults.js";
+import { getJobWith, readFinalFailure } from "../../src/queue/registry.js";
+import { enqueueWith } from "../../src/queue/enqueue.js";
 import { completeJob, dequeue, failJobDetailed, reapStalled } from "../../src/queue/lifecycle.js";
 import type { ScheduledTask } from "../../src/hooks/types.js";
 import type { CatchupPolicy } from "../../src/schedule/due.js";
@@ -46,7 +47,7 @@ const task = (name: string, extra: Partial<ScheduledTask> = {}, catchup: Catchup
 
 function setup(start: string, tasks: ScheduledTask[], onDeadlineMissed?: (m: DeadlineMiss) => void) {
   const clock = manualClock(start);
-  const env: QueueEnv = { redis: t.redis, keys: t.keys, clock, queues: DEFAULT_QUEUES, retention: DEFAULT_RETENTION };
+  const env: QueueEnv = { redis: t.redis, keys: t.keys, clock, queues: BUILTIN_QUEUES, retention: DEFAULT_RETENTION };
   const scheduler = createScheduler({ env, tasks, timezone: "UTC", clock, onDeadlineMissed });
   return { clock, env, scheduler };
 }
@@ -91,7 +92,7 @@ describe("last outcome with the ledger", () => {
     expect(o).toMatchObject({ status: "failed", jobId: second.id, error: "vendor said no" });
 
     // a job enqueued from code with the same method leaves the schedule's record alone
-    await enqueueIn(s.env, a.method, { queue: "default" });
+    await enqueueWith(s.env, a.method, { queue: "default" });
     await finishAll(s.env);
     expect((await readOutcomes(t.redis, t.keys, [a.id]))[0]).toMatchObject({ jobId: second.id, status: "failed" });
   });
@@ -218,7 +219,7 @@ describe("overlap policies", () => {
     await fireAt(s, "2026-01-08T10:04:00Z", a.id);
     const ids = (await readLedger(t.redis, t.keys, a.id)).filter((e) => e.outcome === "enqueued").map((e) => e.jobId!).reverse();
     expect(ids).toHaveLength(4);
-    const jobs = await Promise.all(ids.map((id) => getJobIn(s.env, id)));
+    const jobs = await Promise.all(ids.map((id) => getJobWith(s.env, id)));
     expect(jobs.map((j) => j!.status)).toEqual(["queued", "deferred", "deferred", "deferred"]);
     expect(jobs.slice(1).map((j) => j!.dependsOn)).toEqual([[ids[0]], [ids[1]], [ids[2]]]);
     // they run one after another, in slot order, each released when the one before ends
@@ -255,8 +256,8 @@ describe("overlap policies", () => {
     expect((await readLedger(t.redis, t.keys, a.id)).filter((e) => e.outcome === "enqueued")).toHaveLength(2);
     const [secondC] = await readLedger(t.redis, t.keys, c.id, 1);
     expect(secondC).toMatchObject({ outcome: "enqueued" });
-    expect((await getJobIn(s.env, firstC!.jobId!))!.status).toBe("canceled");
-    expect((await getJobIn(s.env, secondC!.jobId!))!.status).toBe("queued");
+    expect((await getJobWith(s.env, firstC!.jobId!))!.status).toBe("canceled");
+    expect((await getJobWith(s.env, secondC!.jobId!))!.status).toBe("queued");
     expect(await finishAll(s.env)).toBe(3);
   });
 });

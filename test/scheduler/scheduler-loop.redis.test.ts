@@ -3,11 +3,12 @@
  * effect at once (removed tasks stop, new ones start from now), stop() releases the lease.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { systemClock } from "../../src/clock.js";
+import { systemClock } from "../../src/base/clock.js";
 import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
 import { createScheduler } from "../../src/scheduler/scheduler.js";
 import { readLedger } from "../../src/scheduler/ledger.js";
-import { DEFAULT_QUEUES, DEFAULT_RETENTION, type QueueEnv } from "../../src/queue/context.js";
+import { type QueueEnv } from "../../src/queue/context.js";
+import { BUILTIN_QUEUES, DEFAULT_RETENTION } from "../../src/config/defaults.js";
 import type { ScheduledTask } from "../../src/hooks/types.js";
 import { startDrain } from "./helpers.js";
 
@@ -37,7 +38,7 @@ describe("scheduler loop", () => {
       redis: t.redis,
       keys: t.keys,
       clock: systemClock,
-      queues: { ...DEFAULT_QUEUES, loop: { timeout: 30, workers: 0, concurrency: 1 } },
+      queues: { ...BUILTIN_QUEUES, loop: { timeout: 30, workers: 0, concurrency: 1 } },
       retention: DEFAULT_RETENTION,
     };
     const drain = startDrain(env, t.url, "loop");

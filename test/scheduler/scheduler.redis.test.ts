@@ -2,13 +2,14 @@
  * The tick against real Redis with a manual clock: one tick = one call, at chosen instants.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { manualClock } from "../../src/clock.js";
+import { manualClock } from "../../src/base/clock.js";
 import { testRedis, type TestRedis } from "../helpers/redis.js";
 import { createScheduler } from "../../src/scheduler/scheduler.js";
 import { readLedger } from "../../src/scheduler/ledger.js";
 import { setSwitch } from "../../src/scheduler/switches.js";
-import { DEFAULT_QUEUES, DEFAULT_RETENTION, type QueueEnv } from "../../src/queue/context.js";
-import { getJobIn } from "../../src/queue/registry.js";
+import { type QueueEnv } from "../../src/queue/context.js";
+import { BUILTIN_QUEUES, DEFAULT_RETENTION } from "../../src/config/defaults.js";
+import { getJobWith } from "../../src/queue/registry.js";
 import { dequeue, completeJob } from "../../src/queue/lifecycle.js";
 import type { ScheduledTask } from "../../src/hooks/types.js";
 import type { CatchupPolicy } from "../../src/schedule/due.js";
@@ -36,7 +37,7 @@ const task = (name: string, expression = "* * * * *", catchup: CatchupPolicy = "
 
 function setup(start: string, tasks: ScheduledTask[]) {
   const clock = manualClock(start);
-  const env: QueueEnv = { redis: t.redis, keys: t.keys, clock, queues: DEFAULT_QUEUES, retention: DEFAULT_RETENTION };
+  const env: QueueEnv = { redis: t.redis, keys: t.keys, clock, queues: BUILTIN_QUEUES, retention: DEFAULT_RETENTION };
   const scheduler = createScheduler({ env, tasks, timezone: "Europe/Berlin", clock });
   return { clock, env, scheduler };
 }
@@ -63,7 +64,7 @@ describe("tick", () => {
     const ledger = await readLedger(t.redis, t.keys, a.id);
     expect(ledger).toHaveLength(1);
     expect(ledger[0]).toMatchObject({ outcome: "enqueued", slot: Date.parse("2025-01-15T10:01:00Z"), catchup: false, latenessMs: 4 });
-    const job = await getJobIn(env, ledger[0]!.jobId!);
+    const job = await getJobWith(env, ledger[0]!.jobId!);
     expect(job).toMatchObject({ method: "app.tasks.first", task: a.id, scheduledFor: Date.parse("2025-01-15T10:01:00Z"), kwargs: { name: "first" } });
     await drain(env);
   });

@@ -7,11 +7,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Redis } from "ioredis";
 import { resolveConfig } from "../../src/config/resolve.js";
-import { EnqueueError } from "../../src/errors.js";
+import { EnqueueError } from "../../src/base/errors.js";
 import { validateHooks } from "../../src/hooks/validate.js";
-import { MAX_TIMER_MS, setLongTimeout, timerMs } from "../../src/long-timeout.js";
+import { MAX_TIMER_MS, setLongTimeout, timerMs } from "../../src/base/long-timeout.js";
 import { runWithLock } from "../../src/patterns/lock.js";
-import { enqueueIn } from "../../src/queue/enqueue.js";
+import { enqueueWith } from "../../src/queue/enqueue.js";
 import { encodeResult } from "../../src/queue/job-codec.js";
 import { DEFAULT_LIMITS, useLimits } from "../../src/queue/limits.js";
 import { retryDelayMs } from "../../src/queue/retry.js";
@@ -37,7 +37,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function refused(options: Record<string, unknown>, queue?: string): Promise<EnqueueError> {
   const before = await t.keyCount();
-  const err = await enqueueIn(env(), "app.tasks.record", { ...(queue ? { queue } : {}), ...options }).then(
+  const err = await enqueueWith(env(), "app.tasks.record", { ...(queue ? { queue } : {}), ...options }).then(
     () => undefined,
     (e: unknown) => e,
   );
@@ -60,7 +60,7 @@ describe("timers past 2^31-1 ms", () => {
 
   it("a 30-day job timeout does not fire at once", async () => {
     const rec = `${t.keys.root}:rec-month`;
-    const id = ((await enqueueIn(env(), "app.tasks.waits", { rec, ms: 400, queue: "month" })) as Job).id;
+    const id = ((await enqueueWith(env(), "app.tasks.waits", { rec, ms: 400, queue: "month" })) as Job).id;
     const w = securityWorker(t, {}, "month");
     procs.push(w);
     await waitFor(async () => ["finished", "failed"].includes((await readJob(t, id)).status), 30_000);
@@ -70,7 +70,7 @@ describe("timers past 2^31-1 ms", () => {
 
   it("SIGTERM with a 30-day queue timeout waits for the running job instead of forcing a stop", async () => {
     const rec = `${t.keys.root}:rec-stop`;
-    const id = ((await enqueueIn(env(), "app.tasks.waits", { rec, ms: 1500, queue: "month" })) as Job).id;
+    const id = ((await enqueueWith(env(), "app.tasks.waits", { rec, ms: 1500, queue: "month" })) as Job).id;
     const w = securityWorker(t, {}, "month");
     procs.push(w);
     await waitFor(async () => (await readJob(t, id)).status === "started", 30_000);

@@ -4,7 +4,7 @@
  * crashing worker and reported as "worker died".
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { enqueueIn } from "../../src/queue/enqueue.js";
+import { enqueueWith } from "../../src/queue/enqueue.js";
 import type { Job } from "../../src/queue/types.js";
 import { serializeError } from "../../src/queue/job-codec.js";
 import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
@@ -47,7 +47,7 @@ describe("a thrown value whose getters throw", () => {
   it("fails its job once, with no retry and no dead worker", async () => {
     const rec = `${t.keys.root}:rec`;
     const env = { redis: t.redis, keys: t.keys, clock: () => Date.now(), queues: SECURITY_QUEUES, retention: { finished: 600, failed: 600 } };
-    const id = ((await enqueueIn(env, "app.tasks.throws_getters", { rec })) as Job).id;
+    const id = ((await enqueueWith(env, "app.tasks.throws_getters", { rec })) as Job).id;
     w = securityWorker(t, {}, "default");
     await waitFor(async () => (await readJob(t, id)).status === "failed", 30_000);
     const j = await readJob(t, id);

@@ -13,7 +13,7 @@ import { appendEvent } from "../../src/log/events.js";
 import { createLogger } from "../../src/log/logger.js";
 import { emailNotifier, webhookNotifier } from "../../src/patterns/notify.js";
 import type { JobFailure } from "../../src/worker/run-failure-handlers.js";
-import { enqueueIn } from "../../src/queue/enqueue.js";
+import { enqueueWith } from "../../src/queue/enqueue.js";
 import type { Job } from "../../src/queue/types.js";
 import { touchWorker } from "../../src/worker/supervisor/worker-records.js";
 import { DEFAULT_REDACT_KEYS } from "../../src/security/redact.js";
@@ -125,7 +125,7 @@ describe("logs and the event stream", () => {
 
 describe("jobs show", () => {
   it("masks kwargs in text and JSON", async () => {
-    const id = ((await enqueueIn(env(), "app.tasks.record", { ...KWARGS })) as Job).id;
+    const id = ((await enqueueWith(env(), "app.tasks.record", { ...KWARGS })) as Job).id;
     for (const args of [["jobs", "show", id], ["jobs", "show", id, "--json"], ["jobs", "--json"]]) {
       const r = await cli(args);
       expect(r.code, r.stderr).toBe(0);

@@ -5,7 +5,7 @@
  * signing.maxAge a job past its signed expiry (a replay) is refused too.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { enqueueIn } from "../../src/queue/enqueue.js";
+import { enqueueWith } from "../../src/queue/enqueue.js";
 import type { QueueEnv } from "../../src/queue/context.js";
 import type { Job } from "../../src/queue/types.js";
 import { SIGNED_FIELDS, signatureProblem, signedFieldsOfHash, signJob } from "../../src/security/signing.js";
@@ -58,7 +58,7 @@ describe("signing: the canonical encoding", () => {
 describe("signing: a worker refuses tampered signed jobs", () => {
   it("runs the untouched job, refuses each tampered one, and never calls an attacker's handler", async () => {
     const rec = `${t.keys.root}:rec`;
-    const enq = async (method: string, extra: Record<string, unknown> = {}, e = env()) => ((await enqueueIn(e, method, { rec, ...extra })) as Job).id;
+    const enq = async (method: string, extra: Record<string, unknown> = {}, e = env()) => ((await enqueueWith(e, method, { rec, ...extra })) as Job).id;
     const good = await enq("app.tasks.record");
     const tampered = new Map<string, string>();
     const hset = async (label: string, id: string, field: string, value: string) => {

@@ -6,10 +6,10 @@ import { join } from "node:path";
 import { createRequire } from "node:module";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
-import { TaskResolutionError } from "../../src/errors.js";
-import { runtime } from "../../src/runtime/context.js";
+import { TaskResolutionError } from "../../src/base/errors.js";
 import { taskPaths } from "../../src/tasks/task-paths.js";
 import { allTaskPaths, createTaskTable, validateTaskPaths } from "../../src/tasks/task-loader.js";
+import { processState } from "../../src/base/process-state.js";
 import { normalizeHooks } from "../../src/hooks/normalize.js";
 import { cleanupApps, makeApp, REPO_ROOT, writeFiles } from "../hooks/app-fixture.js";
 
@@ -142,18 +142,17 @@ describe("functions map back to dotted paths", () => {
     expect(chain({})).toBe(send);
     expect(registry.pathOf(send)).toBe("my_app.notify.send_notification");
     expect(taskPaths().get(send)).toBe("my_app.notify.send_notification");
-    expect(runtime().taskPaths.get(send)).toBe("my_app.notify.send_notification");
     expect(registry.pathOf(() => 1)).toBeUndefined();
   });
 });
 
 describe("hooks-scheduler inside app modules", () => {
-  it("loads natively (the running package's dist) and shares runtime() with every copy", async () => {
+  it("loads natively (the running package's dist) and shares processState() with every copy", async () => {
     const root = await makeApp({
       "my_app/probe.ts": `import { defineHooks } from "hooks-scheduler";
-import { runtime as distRuntime } from ${JSON.stringify(join(REPO_ROOT, "dist/runtime/context.js"))};
-import { runtime as transpiledRuntime } from ${JSON.stringify(join(REPO_ROOT, "src/runtime/context.ts"))};
-export function probe() { return { defineHooks, dist: distRuntime(), transpiled: transpiledRuntime() }; }
+import { processState as distState } from ${JSON.stringify(join(REPO_ROOT, "dist/base/process-state.js"))};
+import { processState as transpiledState } from ${JSON.stringify(join(REPO_ROOT, "src/base/process-state.ts"))};
+export function probe() { return { defineHooks, dist: distState(), transpiled: transpiledState() }; }
 `,
     });
     const probe = await createTaskTable(root).resolve("my_app.probe.probe");
@@ -163,8 +162,8 @@ export function probe() { return { defineHooks, dist: distRuntime(), transpiled:
     const nativeIndex = createRequire(import.meta.url)(join(REPO_ROOT, "dist/index.js")) as { defineHooks: unknown };
     // Same function object as a native import of dist/index.js: no second transpiled copy.
     expect(got.defineHooks).toBe(nativeIndex.defineHooks);
-    expect(got.dist).toBe(runtime());
-    expect(got.transpiled).toBe(runtime());
+    expect(got.dist).toBe(processState());
+    expect(got.transpiled).toBe(processState());
   });
 
   it("inside this repository, hooks-scheduler resolves by package self-reference", async () => {

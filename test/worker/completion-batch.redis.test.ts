@@ -6,11 +6,11 @@
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { QueueEnv } from "../../src/queue/context.js";
-import { enqueueIn } from "../../src/queue/enqueue.js";
+import { enqueueWith } from "../../src/queue/enqueue.js";
 import { dequeue } from "../../src/queue/lifecycle.js";
 import { normalizeOptions } from "../../src/queue/options.js";
 import { buildPrepared } from "../../src/queue/prepare.js";
-import { getJobIn } from "../../src/queue/registry.js";
+import { getJobWith } from "../../src/queue/registry.js";
 import type { Job } from "../../src/queue/types.js";
 import { loadScript, preloadScripts } from "../../src/redis/scripts.js";
 import { CompletionBatch } from "../../src/worker/child/completion-batch.js";
@@ -46,7 +46,7 @@ afterAll(async () => {
 const take = { worker: "w1", leaseMs: 60_000, queues: ["default"] };
 
 async function started(ids: string[]): Promise<Job[]> {
-  for (const id of ids) await enqueueIn(f.env, "app.tasks.a", { queue: "default", jobId: id });
+  for (const id of ids) await enqueueWith(f.env, "app.tasks.a", { queue: "default", jobId: id });
   const jobs: Job[] = [];
   for (const _ of ids) jobs.push((await dequeue(f.env, take))!);
   return jobs;
@@ -55,7 +55,7 @@ async function started(ids: string[]): Promise<Job[]> {
 describe("CompletionBatch", () => {
   it("sends the completions of one turn as one script call; next jobs go to the slots that asked", async () => {
     const [a, b, c] = await started(["b-a", "b-b", "b-c"]);
-    await enqueueIn(f.env, "app.tasks.a", { queue: "default", jobId: "b-next" });
+    await enqueueWith(f.env, "app.tasks.a", { queue: "default", jobId: "b-next" });
     const batch = new CompletionBatch(env);
     const results = await Promise.all([
       batch.complete({ job: a!, worker: "w1", result: 1 }, undefined),
@@ -66,7 +66,7 @@ describe("CompletionBatch", () => {
     expect(results.map((r) => r.outcome)).toEqual(["finished", "finished", "finished"]);
     // one job was left for two slots that asked: the first of them gets it
     expect(results.map((r) => r.next?.id ?? null)).toEqual([null, "b-next", null]);
-    for (const [id, result] of [["b-a", 1], ["b-b", 2], ["b-c", 3]] as const) expect(await getJobIn(f.env, id)).toMatchObject({ status: "finished", result });
+    for (const [id, result] of [["b-a", 1], ["b-b", 2], ["b-c", 3]] as const) expect(await getJobWith(f.env, id)).toMatchObject({ status: "finished", result });
     await new CompletionBatch(env).complete({ job: results[1]!.next!, worker: "w1", result: null }, undefined);
   });
 
@@ -82,7 +82,7 @@ describe("CompletionBatch", () => {
     const r = await batch.complete({ job: jobs[3]!, worker: "w1", result: null, followUps: [prepared] }, undefined);
     expect(r).toEqual({ outcome: "finished", next: null });
     expect(scripts).toEqual(["complete"]);
-    expect((await getJobIn(f.env, "s-follow"))?.status).toBe("queued");
+    expect((await getJobWith(f.env, "s-follow"))?.status).toBe("queued");
   });
 
   it("a lost lease is that caller's answer only", async () => {
@@ -107,6 +107,6 @@ describe("CompletionBatch", () => {
     } finally {
       down.disconnect();
     }
-    for (const id of ["x-1", "x-2"]) expect((await getJobIn(f.env, id))?.status).toBe("started");
+    for (const id of ["x-1", "x-2"]) expect((await getJobWith(f.env, id))?.status).toBe("started");
   });
 });

@@ -3,7 +3,7 @@
  * dequeue loop in-process against real Redis, with the real runJob and a tiny task registry.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { enqueueManyIn } from "../../src/queue/enqueue-many.js";
+import { enqueueManyWith } from "../../src/queue/enqueue-many.js";
 import type { DequeueOptions } from "../../src/queue/lifecycle.js";
 import type { Job } from "../../src/queue/types.js";
 import { JobLoop } from "../../src/worker/child/job-loop.js";
@@ -78,7 +78,7 @@ function loop(concurrency: number) {
   return { l, offered, taken: () => taken };
 }
 
-const fill = (n: number) => enqueueManyIn(f.env, Array.from({ length: n }, (_, i) => ({ method: "app.tasks.work", options: { n: i } })));
+const fill = (n: number) => enqueueManyWith(f.env, Array.from({ length: n }, (_, i) => ({ method: "app.tasks.work", options: { n: i } })));
 
 describe("take next with the completion", () => {
   it("drains a backlog taking jobs with completions, each job once, never past the concurrency", async () => {

@@ -7,7 +7,7 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { validateHooks } from "../../src/hooks/validate.js";
-import { problemLine } from "../../src/hooks/problems.js";
+import { problemLine } from "../../src/base/problems.js";
 import { normalizeHooks } from "../../src/hooks/normalize.js";
 import { allTaskPaths } from "../../src/tasks/task-loader.js";
 import { resolveConfig } from "../../src/config/resolve.js";

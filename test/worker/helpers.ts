@@ -8,11 +8,11 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { TestRedis } from "../helpers/redis.js";
 import { waitFor } from "../helpers/redis.js";
-import { enqueueIn } from "../../src/queue/enqueue.js";
+import { enqueueWith } from "../../src/queue/enqueue.js";
 import type { QueueEnv } from "../../src/queue/context.js";
 import type { Job } from "../../src/queue/types.js";
 import { decodeJob } from "../../src/queue/job-codec.js";
-import { systemClock } from "../../src/clock.js";
+import { systemClock } from "../../src/base/clock.js";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const BIN = fileURLToPath(new URL("../../bin/scheduler.js", import.meta.url));
@@ -31,7 +31,7 @@ export function queueEnv(t: TestRedis, queues: QueueEnv["queues"] = FIXTURE_QUEU
 
 export async function enqueueMany(env: QueueEnv, n: number, method: string, options: Record<string, unknown> = {}): Promise<string[]> {
   const ids: string[] = [];
-  for (let i = 0; i < n; i++) ids.push(((await enqueueIn(env, method, { ...options })) as Job).id);
+  for (let i = 0; i < n; i++) ids.push(((await enqueueWith(env, method, { ...options })) as Job).id);
   return ids;
 }
 

@@ -1,6 +1,6 @@
 /** leasedJobs: the jobs a worker holds leases on, read from Redis, with their hard deadlines. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { enqueueIn } from "../../src/queue/enqueue.js";
+import { enqueueWith } from "../../src/queue/enqueue.js";
 import { completeJob, dequeue } from "../../src/queue/lifecycle.js";
 import { leasedJobs } from "../../src/worker/leased-jobs.js";
 import { T0, queueFixture, type QueueFixture } from "../queue/helpers.js";
@@ -15,11 +15,11 @@ afterAll(async () => {
 
 describe("leasedJobs", () => {
   it("lists only the worker's started jobs, on the queues asked, with deadline and timeout message", async () => {
-    await enqueueIn(f.env, "app.tasks.a", { queue: "short", jobId: "mine-short" });
-    await enqueueIn(f.env, "app.tasks.a", { queue: "default", jobId: "mine-own-timeout", timeout: 7 });
-    await enqueueIn(f.env, "app.tasks.a", { queue: "default", jobId: "theirs" });
-    await enqueueIn(f.env, "app.tasks.a", { queue: "default", jobId: "mine-done" });
-    await enqueueIn(f.env, "app.tasks.a", { queue: "long", jobId: "mine-long" });
+    await enqueueWith(f.env, "app.tasks.a", { queue: "short", jobId: "mine-short" });
+    await enqueueWith(f.env, "app.tasks.a", { queue: "default", jobId: "mine-own-timeout", timeout: 7 });
+    await enqueueWith(f.env, "app.tasks.a", { queue: "default", jobId: "theirs" });
+    await enqueueWith(f.env, "app.tasks.a", { queue: "default", jobId: "mine-done" });
+    await enqueueWith(f.env, "app.tasks.a", { queue: "long", jobId: "mine-long" });
     const take = (worker: string, queue: string) => dequeue(f.env, { queues: [queue], worker, leaseMs: 60_000 });
     await take("w1", "short");
     await take("w1", "default");

@@ -1,8 +1,9 @@
 /** The supervisor's sweep: expired finished and failed jobs leave Redis with their hashes. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { manualClock } from "../../src/clock.js";
-import { DEFAULT_QUEUES, type QueueEnv } from "../../src/queue/context.js";
-import { enqueueIn } from "../../src/queue/enqueue.js";
+import { manualClock } from "../../src/base/clock.js";
+import { type QueueEnv } from "../../src/queue/context.js";
+import { BUILTIN_QUEUES } from "../../src/config/defaults.js";
+import { enqueueWith } from "../../src/queue/enqueue.js";
 import { completeJob, dequeue, failJob } from "../../src/queue/lifecycle.js";
 import { Maintenance } from "../../src/worker/supervisor/maintenance.js";
 import { silentLogger } from "../../src/worker/log.js";
@@ -14,7 +15,7 @@ describe("Maintenance.clean", () => {
   let env: QueueEnv;
   beforeAll(async () => {
     t = await testRedis("maint-clean");
-    env = { redis: t.redis, keys: t.keys, clock, queues: DEFAULT_QUEUES, retention: { finished: 10, failed: 20 } };
+    env = { redis: t.redis, keys: t.keys, clock, queues: BUILTIN_QUEUES, retention: { finished: 10, failed: 20 } };
   });
   afterAll(async () => {
     await t.cleanup();
@@ -23,7 +24,7 @@ describe("Maintenance.clean", () => {
   it("removes finished and failed jobs once their retention has passed, and nothing before", async () => {
     const ids: string[] = [];
     for (let i = 0; i < 30; i++) {
-      const job = (await enqueueIn(env, "app.tasks.noop", { queue: "default" })) as { id: string };
+      const job = (await enqueueWith(env, "app.tasks.noop", { queue: "default" })) as { id: string };
       ids.push(job.id);
       const taken = (await dequeue(env, { queues: ["default"], worker: "w1", leaseMs: 60_000 }))!;
       if (i % 3 === 0) await failJob(env, { job: taken, worker: "w1", error: new Error("x") });

@@ -6,8 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testRedis, type TestRedis } from "../helpers/redis.js";
-import { manualClock } from "../../src/clock.js";
-import { enqueueIn } from "../../src/queue/enqueue.js";
+import { manualClock } from "../../src/base/clock.js";
+import { enqueueWith } from "../../src/queue/enqueue.js";
 import type { QueueEnv } from "../../src/queue/context.js";
 import type { Job } from "../../src/queue/types.js";
 import { gatedDequeue, RateGate } from "../../src/worker/child/rate-gate.js";
@@ -49,8 +49,8 @@ describe("RateGate", () => {
     expect(await take(env, gate)).toBeNull();
     expect(await t.redis.zcard(t.keys.rateLimit("api"))).toBe(0);
 
-    const api = await Promise.all([1, 2, 3].map(() => enqueueIn(env, "x.tasks.a", { queue: "api" }) as Promise<Job>));
-    const other = (await enqueueIn(env, "x.tasks.b", { queue: "default" })) as Job;
+    const api = await Promise.all([1, 2, 3].map(() => enqueueWith(env, "x.tasks.a", { queue: "api" }) as Promise<Job>));
+    const other = (await enqueueWith(env, "x.tasks.b", { queue: "default" })) as Job;
     expect((await take(env, gate))?.id).toBe(api[0]!.id);
     clock.advance(100);
     expect((await take(env, gate))?.id).toBe(api[1]!.id);
@@ -72,7 +72,7 @@ describe("RateGate", () => {
     const { env } = setup();
     const gate = new RateGate(env, ["default"]);
     expect(gate.active).toBe(false);
-    const job = (await enqueueIn(env, "x.tasks.b", { queue: "default" })) as Job;
+    const job = (await enqueueWith(env, "x.tasks.b", { queue: "default" })) as Job;
     expect((await gatedDequeue(env, gate, { queues: ["default"], worker: "w1", leaseMs: 10_000 }, () => {}))?.id).toBe(job.id);
     expect(await t.redis.exists(t.keys.rateLimit("default"))).toBe(0);
     expect(gate.idleWait(1)).toEqual({ queues: ["default"], seconds: 1 });

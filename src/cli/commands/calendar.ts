@@ -4,7 +4,7 @@
  * each DST adjustment named on its line.
  */
 import { Command } from "commander";
-import { ConfigError } from "../../errors.js";
+import { ConfigError } from "../../base/errors.js";
 import { validateSchedule } from "../../schedule/next-fire.js";
 import { fireLine, previewFires } from "../../schedule/preview.js";
 import { zoneTime } from "../../schedule/zone-time.js";

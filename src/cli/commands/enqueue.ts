@@ -4,9 +4,9 @@
  * the task is resolved (unknown -> the resolver's message, exit 1) before anything is written.
  */
 import { Command } from "commander";
-import { enqueueIn } from "../../queue/enqueue.js";
+import { enqueueWith } from "../../queue/enqueue.js";
 import type { Job } from "../../queue/types.js";
-import { parseDuration } from "../duration.js";
+import { parseDuration } from "../../base/duration.js";
 import { action, EXIT, UsageError, withCommon, type CommonOptions } from "../common.js";
 import { openCli } from "../context.js";
 import { parseKwargs } from "../format/kwargs.js";
@@ -47,7 +47,7 @@ async function runEnqueue(method: string, pairs: string[], options: EnqueueCliOp
   }
   const cli = await openCli(options, { hooks: "required" });
   try {
-    const job = (await enqueueIn(cli.env, method, {
+    const job = (await enqueueWith(cli.env, method, {
       queue: options.queue,
       kwargs,
       ...(options.jobId !== undefined ? { jobId: options.jobId } : {}),

@@ -10,7 +10,7 @@ import { searchJobs } from "../../ops/job-search.js";
 import { parseStatus, STORED_STATUSES } from "../../ops/job-states.js";
 import { retryFailed } from "../../ops/retry-failed.js";
 import { cancel, knownQueues, requeue } from "../../queue/registry.js";
-import { SchedulerError } from "../../errors.js";
+import { SchedulerError } from "../../base/errors.js";
 import type { QueueEnv } from "../../queue/context.js";
 import { action, EXIT, UsageError, withCommon, type CommonOptions } from "../common.js";
 import { openCli, type CliContext } from "../context.js";

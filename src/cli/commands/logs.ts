@@ -5,14 +5,14 @@
  */
 import { Command, Option } from "commander";
 import type { Redis } from "ioredis";
-import { systemClock } from "../../clock.js";
-import { SchedulerError } from "../../errors.js";
+import { systemClock } from "../../base/clock.js";
+import { SchedulerError } from "../../base/errors.js";
 import { createPrinter } from "../../log/event-printer.js";
 import { EVENTS_MAXLEN } from "../../log/events.js";
 import { followEvents, parseLevel, readEvents, streamTail, type EventFilter } from "../../log/read-events.js";
 import { connectRedis } from "../../redis/connection.js";
 import { createKeys } from "../../redis/keys.js";
-import { parseDuration } from "../duration.js";
+import { parseDuration } from "../../base/duration.js";
 import { action, EXIT, withCommon, type CommonOptions } from "../common.js";
 import { resolveTarget } from "../context.js";
 import { displayZone } from "../display-zone.js";

@@ -6,7 +6,7 @@
  */
 import type { Command } from "commander";
 import type { MetricObjectWithValues, MetricValue } from "prom-client";
-import { systemClock } from "../../clock.js";
+import { systemClock } from "../../base/clock.js";
 import { DEFAULT_HTTP } from "../../http/server.js";
 import { createMetrics } from "../../http/metrics/registry.js";
 import { standaloneConfig } from "../../http/standalone-config.js";

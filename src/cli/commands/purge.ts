@@ -11,7 +11,7 @@ import { Command } from "commander";
 import { countPurgeable, PURGEABLE, purgeJobs, type PurgeFilter, type PurgeStatus } from "../../ops/purge.js";
 import { parseStatus } from "../../ops/job-states.js";
 import { knownQueues } from "../../queue/registry.js";
-import { SchedulerError } from "../../errors.js";
+import { SchedulerError } from "../../base/errors.js";
 import { action, EXIT, UsageError, withCommon, type CommonOptions } from "../common.js";
 import { openCli } from "../context.js";
 

@@ -7,7 +7,7 @@ import { action, withCommon, EXIT, UsageError, type CommonOptions } from "../com
 import { openCli } from "../context.js";
 import { requestControl } from "../../daemon/control.js";
 import { describeReload } from "../../daemon/reload-announce.js";
-import { parseDuration } from "../duration.js";
+import { parseDuration } from "../../base/duration.js";
 
 interface ReloadOptions extends CommonOptions {
   timeout: string;

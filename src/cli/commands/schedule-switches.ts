@@ -1,5 +1,5 @@
 /** `scheduler pause TASK [--note]` / `scheduler resume TASK`: one schedule, not the scheduler. */
-import { systemClock } from "../../clock.js";
+import { systemClock } from "../../base/clock.js";
 import { pauseSchedule, resumeSchedule } from "../../ops/schedule-controls.js";
 import { EXIT, type CommonOptions } from "../common.js";
 import { openCli } from "../context.js";

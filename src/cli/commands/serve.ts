@@ -5,7 +5,7 @@
  * since serving is all this command does.
  */
 import type { Command } from "commander";
-import { systemClock } from "../../clock.js";
+import { systemClock } from "../../base/clock.js";
 import { createRedis, redactUrl } from "../../redis/connection.js";
 import { createKeys } from "../../redis/keys.js";
 import { startHttpServer } from "../../http/server.js";

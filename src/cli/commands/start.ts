@@ -2,7 +2,8 @@
 import { Command } from "commander";
 import { action, withCommon } from "../common.js";
 import { runDaemon, type StartOptions } from "../../daemon/start.js";
-import { ConfigError } from "../../errors.js";
+import { ConfigError } from "../../base/errors.js";
+import { durationMs } from "../../base/duration.js";
 import { httpSettings, withHttpOptions, type HttpFlags } from "../http-options.js";
 
 /** commander hands --grace and --http over as text; runDaemon takes seconds and an address. */
@@ -22,10 +23,10 @@ export function registerStart(program: Command): void {
       action(async (flags: StartFlags) => {
         let grace: number | undefined;
         if (flags.grace !== undefined) {
-          grace = Number(flags.grace);
-          if (!Number.isFinite(grace) || grace < 0) {
-            throw new ConfigError("CONFIG_INVALID", `--grace: "${flags.grace}" is not a number of seconds`, { hint: "e.g. --grace 30" });
-          }
+          // Seconds, or a duration like "90s" (src/base/duration.ts).
+          const ms = durationMs(flags.grace);
+          if (ms === undefined) throw new ConfigError("CONFIG_INVALID", `--grace: "${flags.grace}" is not a number of seconds`, { hint: "e.g. --grace 30" });
+          grace = ms / 1000;
         }
         try {
           const { http: _address, ...rest } = flags;

@@ -9,7 +9,7 @@ import { escapeControlInBlock } from "../../security/terminal-text.js";
 import { readStatus } from "../../ops/status.js";
 import { action, EXIT, withCommon, type CommonOptions } from "../common.js";
 import { openCli, type CliContext } from "../context.js";
-import { describeError } from "../../errors.js";
+import { describeError } from "../../base/errors.js";
 import { renderStatus } from "../format/status-view.js";
 import { readScheduleStatus } from "../../ops/schedule-status.js";
 import { scheduleStatusLines } from "../format/schedule-status-view.js";

@@ -1,7 +1,7 @@
 /** `scheduler enable|disable|pause|resume`: flip the scheduler's switches (workers go on). */
 import { hostname, userInfo } from "node:os";
 import { Command } from "commander";
-import { systemClock } from "../../clock.js";
+import { systemClock } from "../../base/clock.js";
 import { describeSwitches, setSwitch, type SwitchAction } from "../../scheduler/switches.js";
 import { action, EXIT, withCommon, type CommonOptions } from "../common.js";
 import { openCli } from "../context.js";

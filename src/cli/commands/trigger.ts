@@ -4,8 +4,10 @@
  * trigger is an extra run). --now runs them here, one after another, inside a job context.
  */
 import { Command } from "commander";
-import { describeError } from "../../errors.js";
-import { enqueueIn } from "../../queue/enqueue.js";
+import { describeError } from "../../base/errors.js";
+import { enqueueWith } from "../../queue/enqueue.js";
+// --now runs tasks in a job context: loading it registers its job runner with the queue.
+import "../../runtime/job-context.js";
 import type { Job } from "../../queue/types.js";
 import { selectTasks } from "../../scheduler/select-tasks.js";
 import { action, EXIT, withCommon, type CommonOptions } from "../common.js";
@@ -31,7 +33,7 @@ async function runTrigger(target: string, options: TriggerOptions): Promise<numb
       if (options.now) {
         const started = Date.now();
         try {
-          await enqueueIn(cli.env, t.method, { ...base, now: true });
+          await enqueueWith(cli.env, t.method, { ...base, now: true });
           say(`ran ${t.method} (${Date.now() - started} ms)`, { method: t.method, ran: true, ms: Date.now() - started });
         } catch (err) {
           failed++;
@@ -40,7 +42,7 @@ async function runTrigger(target: string, options: TriggerOptions): Promise<numb
         }
         continue;
       }
-      const job = (await enqueueIn(cli.env, t.method, base)) as Job;
+      const job = (await enqueueWith(cli.env, t.method, base)) as Job;
       say(`enqueued ${t.method} -> ${job.id} (queue ${job.queue})`, { method: t.method, id: job.id, queue: job.queue });
     }
     if (options.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);

@@ -1,7 +1,7 @@
 /** `scheduler why <task> [--json]`: the fire ledger of a scheduled task, newest first. */
 import { Command } from "commander";
 import { DateTime } from "luxon";
-import { SchedulerError } from "../../errors.js";
+import { SchedulerError } from "../../base/errors.js";
 import type { Keys } from "../../redis/keys.js";
 import { describeEntry, readLedger, type LedgerEntry } from "../../scheduler/ledger.js";
 import { selectTasks } from "../../scheduler/select-tasks.js";

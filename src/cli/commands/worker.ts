@@ -6,7 +6,8 @@
 import { dirname } from "node:path";
 import { Command } from "commander";
 import { action, withCommon, type CommonOptions } from "../common.js";
-import { ConfigError } from "../../errors.js";
+import { ConfigError } from "../../base/errors.js";
+import { durationMs } from "../../base/duration.js";
 import { loadHooks } from "../../hooks/load.js";
 import { resolveConfig } from "../../config/resolve.js";
 import { ensureRedis } from "../../daemon/embedded-redis.js";
@@ -100,10 +101,9 @@ async function runWorker(opts: WorkerOptions): Promise<number> {
   }
 }
 
+/** --grace in ms: seconds, or a duration like "90s" (src/base/duration.ts). */
 function parseGrace(raw: string): number {
-  const seconds = Number(raw);
-  if (!Number.isFinite(seconds) || seconds < 0) {
-    throw new ConfigError("CONFIG_INVALID", `--grace: "${raw}" is not a number of seconds`, { hint: "e.g. --grace 30" });
-  }
-  return seconds * 1000;
+  const ms = durationMs(raw);
+  if (ms === undefined) throw new ConfigError("CONFIG_INVALID", `--grace: "${raw}" is not a number of seconds`, { hint: "e.g. --grace 30" });
+  return ms;
 }

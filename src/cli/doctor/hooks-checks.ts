@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 import { resolveConfig } from "../../config/resolve.js";
 import { cronDialectWarnings } from "../../hooks/cron-dialect-warnings.js";
 import { loadHooks } from "../../hooks/load.js";
-import { displayPath, HooksValidationError, problemLine } from "../../hooks/problems.js";
+import { displayPath, HooksValidationError, problemLine } from "../../base/problems.js";
 import { allTaskPaths, createTaskTable, validateTaskPaths } from "../../tasks/task-loader.js";
 import { loadTimeoutMs } from "../../tasks/load-probe.js";
 import type { LoadedHooks } from "../../hooks/types.js";

@@ -2,7 +2,7 @@
 import { dirname } from "node:path";
 import { findEmbeddedRedis, findExecutable } from "../../daemon/embedded-redis.js";
 import { connectRedis, DEFAULT_REDIS_URL, redactUrl, redisAnswers } from "../../redis/connection.js";
-import { describeError } from "../../errors.js";
+import { describeError } from "../../base/errors.js";
 import { errorFinding, finding, type Check } from "./types.js";
 
 export const redisCheck: Check = {

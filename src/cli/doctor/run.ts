@@ -7,7 +7,7 @@ import { persistenceCheck, redisCheck } from "./redis-checks.js";
 import { recentFailuresCheck, schedulerCheck, stuckJobsCheck, workersCheck } from "./runtime-checks.js";
 import { schedulesCheck } from "./schedule-checks.js";
 import { finding, type Check, type DoctorContext, type DoctorOptions, type Finding } from "./types.js";
-import { describeError } from "../../errors.js";
+import { describeError } from "../../base/errors.js";
 import { paint, type Colour } from "../../log/color.js";
 
 export const CHECKS: Check[] = [

@@ -3,8 +3,8 @@
  * and fire, are jobs stuck past their timeout, did jobs fail lately. Read-only, through the
  * same readers `scheduler status` uses (src/ops).
  */
-import { systemClock } from "../../clock.js";
-import { getQueueStatsIn, knownQueues } from "../../queue/registry.js";
+import { systemClock } from "../../base/clock.js";
+import { getQueueStatsWith, knownQueues } from "../../queue/registry.js";
 import type { QueueEnv } from "../../queue/context.js";
 import { createKeys } from "../../redis/keys.js";
 import { readSchedulerState } from "../../ops/scheduler-state.js";
@@ -27,13 +27,13 @@ export const workersCheck: Check = {
   async run(ctx) {
     const env = envOf(ctx);
     if (!env) return skipped("workers");
-    const [stats, workers] = await Promise.all([getQueueStatsIn(env), workerOverview(env)]);
+    const [stats, workers] = await Promise.all([getQueueStatsWith(env), workerOverview(env)]);
     const served = new Set(workers.flatMap((w) => w.queues));
     const findings: Finding[] = [];
     for (const [queue, counts] of Object.entries(stats)) {
-      if (counts.pending > 0 && !served.has(queue)) {
+      if (counts.queued > 0 && !served.has(queue)) {
         findings.push(
-          finding("workers", "error", `queue "${queue}" has ${counts.pending} pending job(s) and no live worker serves it`, `run \`scheduler start\` or \`scheduler worker --queue ${queue}\``),
+          finding("workers", "error", `queue "${queue}" has ${counts.queued} pending job(s) and no live worker serves it`, `run \`scheduler start\` or \`scheduler worker --queue ${queue}\``),
         );
       }
     }

@@ -1,6 +1,6 @@
 /** The shape of `scheduler doctor`: a list of checks, each giving findings. */
 import type { Redis } from "ioredis";
-import { describeError, SchedulerError } from "../../errors.js";
+import { describeError, SchedulerError } from "../../base/errors.js";
 import type { ResolvedConfig } from "../../config/types.js";
 import type { LoadedHooks } from "../../hooks/types.js";
 import type { TaskTable } from "../../tasks/task-table.js";

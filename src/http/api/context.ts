@@ -7,7 +7,7 @@ import type { FastifyReply } from "fastify";
 import { loadHooks } from "../../hooks/load.js";
 import type { ScheduledTask } from "../../hooks/types.js";
 import type { QueueEnv } from "../../queue/context.js";
-import { SchedulerError } from "../../errors.js";
+import { SchedulerError } from "../../base/errors.js";
 import { DEFAULT_REDACT_KEYS } from "../../security/redact.js";
 import type { HttpDeps } from "../types.js";
 

@@ -8,7 +8,7 @@ import type { FastifyInstance } from "fastify";
 import { countPurgeable, purgeJobs, PURGEABLE, type PurgeStatus } from "../../ops/purge.js";
 import { parseStatus } from "../../ops/job-states.js";
 import { requeue } from "../../queue/registry.js";
-import { SchedulerError } from "../../errors.js";
+import { SchedulerError } from "../../base/errors.js";
 import { ApiError, param, sendError, type ApiContext } from "./context.js";
 
 const RETRYABLE = ["failed", "canceled"];

@@ -7,7 +7,7 @@ import { readJobDetail } from "../../ops/job-detail.js";
 import { parseStatus, type StoredStatus } from "../../ops/job-states.js";
 import { readJobs } from "../../ops/job-search.js";
 import { knownQueues, cancel, requeue } from "../../queue/registry.js";
-import { runJobScript } from "../../queue/keyspace.js";
+import { runJobScript } from "../../queue/job-scripts.js";
 import { readEvents } from "../../log/read-events.js";
 import { redact } from "../../security/redact.js";
 import { ApiError, intParam, param, sendError, timeParam, type ApiContext } from "./context.js";

@@ -5,7 +5,7 @@
  * POST /api/scheduler/{pause,resume,enable,disable}: the whole scheduler, as the CLI switches.
  */
 import type { FastifyInstance } from "fastify";
-import { enqueueIn } from "../../queue/enqueue.js";
+import { enqueueWith } from "../../queue/enqueue.js";
 import type { Job } from "../../queue/types.js";
 import { readLedger, type LedgerEntry } from "../../scheduler/ledger.js";
 import { describeSwitches, setSwitch, type SwitchAction } from "../../scheduler/switches.js";
@@ -78,7 +78,7 @@ export function registerSchedules(app: FastifyInstance, ctx: ApiContext, control
     try {
       const id = knownTask(ctx, (request.body as Record<string, unknown> | null)?.task);
       const t = ctx.tasks.find((x) => x.id === id)!;
-      const job = (await enqueueIn(ctx.env, t.method, {
+      const job = (await enqueueWith(ctx.env, t.method, {
         queue: t.queue,
         kwargs: t.kwargs,
         ...(t.timeout !== undefined ? { timeout: t.timeout } : {}),

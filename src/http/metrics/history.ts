@@ -5,7 +5,7 @@
  */
 import type { Redis } from "ioredis";
 import type { Keys } from "../../redis/keys.js";
-import { DURATION_BUCKETS_SECONDS } from "./buckets.js";
+import { DURATION_BUCKETS_SECONDS } from "../../telemetry/duration-buckets.js";
 
 export const MINUTE_MS = 60_000;
 /** The history is kept this long (history_lib.lua HISTORY_TTL_MS). */

@@ -14,9 +14,9 @@
 import { Histogram, Registry, collectDefaultMetrics, type Metric } from "prom-client";
 import { nextFire } from "../../schedule/next-fire.js";
 import type { HttpDeps } from "../types.js";
-import { DURATION_BUCKETS_SECONDS } from "./buckets.js";
-import { JOB_OUTCOMES, jobTally, type HistogramCounts } from "./job-tally.js";
-import { pendingLateness, scheduleFires, splitKey, workerRestarts } from "./process-counters.js";
+import { DURATION_BUCKETS_SECONDS } from "../../telemetry/duration-buckets.js";
+import { JOB_OUTCOMES, jobTally, type HistogramCounts } from "../../telemetry/job-tally.js";
+import { pendingLateness, scheduleFires, splitKey, workerRestarts } from "../../telemetry/process-counters.js";
 import { JOB_STATES, readRedisFigures, type RedisFigures } from "./redis-figures.js";
 
 type Labels = Record<string, string | number>;

@@ -9,7 +9,7 @@
 --   r<i>  attempts whose run time fell in bucket i (1-based, non-cumulative, last = +Inf)
 --   w<i>  the same for wait time (enqueued or promoted -> started)
 --   rs,ws run / wait time sums, ms
--- The bucket bounds are DURATION_BUCKETS_SECONDS (src/http/metrics/buckets.ts) in ms: fixed, so
+-- The bucket bounds are DURATION_BUCKETS_SECONDS (src/telemetry/duration-buckets.ts) in ms: fixed, so
 -- minutes and queues can be summed field by field. The env header's 7th field "0" turns it off.
 
 local HISTORY_BOUNDS_MS = { 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 120000, 300000, 600000, 1800000, 3600000 }

@@ -1,19 +1,19 @@
 -- job_lib.lua: helpers shared by the job scripts, pasted in by `--@include job_lib`
 -- (src/redis/scripts.ts); never run alone. Every including script follows this convention:
 --   KEYS[1] = queues set (keys.queues()), KEYS[2] = events stream (keys.events())
---   ARGV[1] = env header, space-separated (src/queue/keyspace.ts scriptHeader):
+--   ARGV[1] = env header, space-separated (src/queue/job-scripts.ts scriptHeader):
 --             "<root> <ml> <cap> <ccap> <cascade> <cttl> [<hist>]": root = the key prefix keys.ts puts
 --             before "<kind>:<name>" (e.g. "{hs}:"), ml = events MAXLEN, cap = attempt records
 --             kept per job, ccap = child ids kept per job, cascade = dependents settled per
 --             call, cttl = retention (ms) of jobs a script cancels. (One string.match: a JSON
 --             header cost a cjson.decode of ~500 bytes on every job script call.)
 --   ARGV[2] = now (ms, from the caller's Clock; the server clock is never read)
--- Per-job and per-queue keys are root .. kind .. ":" .. id-or-queue-name (keyspace.ts checks
+-- Per-job and per-queue keys are root .. kind .. ":" .. id-or-queue-name (job-scripts.ts checks
 -- that keys.ts builds them so): every key carries the installation's hash tag, so all of them
 -- live in the slot of KEYS[1] (Cluster-safe).
 local KEY_ROOT, H_ML, H_CAP, H_CCAP, H_CASCADE, H_CTTL, H_HIST = string.match(ARGV[1], "^(%S+) (%d+) (%d+) (%d+) (%d+) (%d+) ?(%d*)$")
 if not H_CTTL then
-  return redis.error_reply("ERR job script header (ARGV[1]) is not '<root> <ml> <cap> <ccap> <cascade> <cttl>': build it with scriptHeader() in src/queue/keyspace.ts")
+  return redis.error_reply("ERR job script header (ARGV[1]) is not '<root> <ml> <cap> <ccap> <cascade> <cttl>': build it with scriptHeader() in src/queue/job-scripts.ts")
 end
 local ENV = { ml = H_ML, cap = tonumber(H_CAP), ccap = tonumber(H_CCAP), cascade = tonumber(H_CASCADE), cttl = tonumber(H_CTTL) }
 local NOW = tonumber(ARGV[2])

@@ -6,7 +6,7 @@
  * nothing per finished job.
  */
 import { fileURLToPath } from "node:url";
-import { JobTimeoutError, describeError } from "../../errors.js";
+import { JobTimeoutError, describeError } from "../../base/errors.js";
 import type { Job } from "../../queue/types.js";
 import type { JobEndNote, JobLinesMode, JobOutcome } from "../protocol.js";
 

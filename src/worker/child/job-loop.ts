@@ -9,7 +9,7 @@ import type { Redis } from "ioredis";
 import type { Job } from "../../queue/types.js";
 import type { QueueEnv } from "../../queue/context.js";
 import { waitForJobs, type DequeueOptions } from "../../queue/lifecycle.js";
-import { describeError } from "../../errors.js";
+import { describeError } from "../../base/errors.js";
 import type { ChildInit } from "../protocol.js";
 import { gatedDequeue, RateGate } from "./rate-gate.js";
 import { requeueLostDequeues } from "./lost-dequeues.js";

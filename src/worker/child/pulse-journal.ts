@@ -12,7 +12,7 @@
  * from Redis, the source of truth (child-handle.ts), so its hard timeout still fires.
  */
 import { IDLE_PULSE_MS, type JobEndNote, type JobOutcome, type PulseNote, type RunningJobNote } from "../protocol.js";
-import { jobTally } from "../../http/metrics/job-tally.js";
+import { jobTally } from "../../telemetry/job-tally.js";
 
 
 export class PulseJournal {

@@ -11,7 +11,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
-import { SchedulerError } from "../../errors.js";
+import { SchedulerError } from "../../base/errors.js";
 import type { Keys } from "../../redis/keys.js";
 import type { RateLimit } from "../../config/types.js";
 import { runScript } from "../../redis/scripts.js";

@@ -15,7 +15,7 @@
  */
 import type { QueueEnv } from "../../queue/context.js";
 import type { ChildHandle } from "./child-handle.js";
-import type { Logger } from "../types.js";
+import type { Logger } from "../../log/logger.js";
 
 /** How long a canceled job may take to stop on its signal before its child is killed. */
 export const DEFAULT_CANCEL_GRACE_MS = 5000;

@@ -1,4 +1,4 @@
-import { ConfigError } from "../../errors.js";
+import { ConfigError } from "../../base/errors.js";
 import type { WorkerGroupSpec } from "../types.js";
 
 /**

@@ -7,10 +7,10 @@
  * restart). The handle only makes sure it knows, at exit, which jobs were in flight and whether
  * the death was one it asked for.
  */
-import { jobTally } from "../../http/metrics/job-tally.js";
+import { jobTally } from "../../telemetry/job-tally.js";
 import { fork, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
-import type { Clock } from "../../clock.js";
+import type { Clock } from "../../base/clock.js";
 import { isChildMessage, type ChildInit, type ChildMessage, type JobEndNote, type RunningJobNote } from "../protocol.js";
 
 /** Resolved relative to this module, so it works from dist/ wherever the package lives. */

@@ -4,7 +4,7 @@
  * fields; anything else (a task's console.log, a crash's stack on stderr) becomes one log line
  * tagged with the worker and the stream it came from.
  */
-import type { Logger } from "../types.js";
+import type { Logger } from "../../log/logger.js";
 
 const LEVEL_METHOD: Array<[number, keyof Logger]> = [
   [50, "error"],

@@ -12,8 +12,8 @@
  * | exited 0 after stop / burst drain   | none left (any stragglers requeued)       | left empty      |
  * | anything else: a crash              | abandoned: requeued with a stall, or failed past the stall limit | restarted with backoff, or the group gives up |
  */
-import { recordWorkerRestart } from "../../http/metrics/process-counters.js";
-import type { Clock } from "../../clock.js";
+import { recordWorkerRestart } from "../../telemetry/process-counters.js";
+import type { Clock } from "../../base/clock.js";
 import type { QueueEnv } from "../../queue/context.js";
 import type { ChildExit, ChildHandle, InFlightJob } from "./child-handle.js";
 import { abandon, failTimedOut, requeueJobs } from "../recovery.js";
@@ -23,7 +23,7 @@ import type { FailureHandlers } from "../failure-handlers.js";
 import type { JobLines } from "./job-lines.js";
 import type { Slot } from "./slot-pool.js";
 import type { WorkerEvents } from "./worker-events.js";
-import type { Logger } from "../types.js";
+import type { Logger } from "../../log/logger.js";
 
 /**
  * What the exit handling needs from its supervisor: where to record and report, and the two

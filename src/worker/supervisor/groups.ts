@@ -3,7 +3,7 @@
  * settings -> one group per queue (for `scheduler start`). Bad flags are one-line ConfigErrors.
  */
 import type { ResolvedConfig } from "../../config/types.js";
-import { ConfigError } from "../../errors.js";
+import { ConfigError } from "../../base/errors.js";
 import type { Strategy, WorkerGroupSpec } from "../types.js";
 
 export interface WorkerFlags {

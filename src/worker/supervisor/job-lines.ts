@@ -10,9 +10,10 @@
  * Outcomes that end in the child come with its pulses (job-end-note.ts); timeouts and deaths,
  * which the supervisor handles itself, are reported by it (exit-handling.ts).
  */
-import { ConfigError } from "../../errors.js";
+import { ConfigError } from "../../base/errors.js";
 import { JOB_LINES_MODES, type JobEndNote, type JobEndOutcome, type JobLinesMode } from "../protocol.js";
-import type { Logger } from "../types.js";
+import type { Logger } from "../../log/logger.js";
+export type { JobLinesMode } from "../protocol.js";
 
 /** The label printed for each outcome (fixed width in the line). */
 const LABEL: Record<JobEndOutcome | "abandoned", string> = {

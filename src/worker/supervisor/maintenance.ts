@@ -22,10 +22,10 @@
 import type { QueueEnv } from "../../queue/context.js";
 import { heartbeat, promoteScheduled, reapStalled } from "../../queue/lifecycle.js";
 import { cleanRegistries } from "../../queue/registry.js";
-import { describeError } from "../../errors.js";
+import { describeError } from "../../base/errors.js";
 import { touchWorker, type WorkerInfo, type WorkerState } from "./worker-records.js";
-import type { Logger } from "../types.js";
 import type { FailureHandlers } from "../failure-handlers.js";
+import type { Logger } from "../../log/logger.js";
 import { ReapGate } from "./reap-gate.js";
 
 /** What the chores need to know about one live child. */

@@ -1,10 +1,11 @@
 /** What the supervisor (supervisor.ts) is given, and the timings it derives from it. */
-import type { Clock } from "../../clock.js";
+import type { Clock } from "../../base/clock.js";
 import type { ResolvedConfig } from "../../config/types.js";
 import type { ChildInit, JobLinesMode } from "../protocol.js";
 import { DEFAULT_SILENCE_MS } from "./child-handle.js";
 import type { RestartPolicyOptions } from "./restart-policy.js";
-import type { Logger, WorkerGroupSpec, WorkerTimings } from "../types.js";
+import type { WorkerGroupSpec, WorkerTimings } from "../types.js";
+import type { Logger } from "../../log/logger.js";
 
 export const DEFAULT_TIMINGS: WorkerTimings = {
   heartbeatMs: 2000,

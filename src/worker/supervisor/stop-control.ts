@@ -11,9 +11,9 @@
  * The exit code: 0 after a requested stop or a burst drain, 1 when every group gave up
  * restarting and nothing is left running.
  */
-import { setLongTimeout, type LongTimeout } from "../../long-timeout.js";
+import { setLongTimeout, type LongTimeout } from "../../base/long-timeout.js";
 import type { SlotPool } from "./slot-pool.js";
-import type { Logger } from "../types.js";
+import type { Logger } from "../../log/logger.js";
 
 /** What the stop logic needs from its supervisor. */
 export interface StopHost {

@@ -21,10 +21,10 @@
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
-import { systemClock, type Clock } from "../../clock.js";
+import { systemClock, type Clock } from "../../base/clock.js";
 import type { ResolvedConfig } from "../../config/types.js";
 import { connectRedis } from "../../redis/connection.js";
-import { describeError } from "../../errors.js";
+import { describeError } from "../../base/errors.js";
 import { createKeys } from "../../redis/keys.js";
 import type { QueueEnv } from "../../queue/context.js";
 import { promoteScheduled } from "../../queue/lifecycle.js";
@@ -41,10 +41,11 @@ import { FailureHandlers } from "../failure-handlers.js";
 import { createTaskRegistry } from "../../tasks/task-loader.js";
 import type { TaskRegistry } from "../../tasks/task-table.js";
 import { CancelRelay, DEFAULT_CANCEL_GRACE_MS } from "./cancel-relay.js";
-import type { Logger, WorkerTimings } from "../types.js";
+import type { WorkerTimings } from "../types.js";
 import { childInit, DEFAULT_TIMINGS, graceMsOf, recordTtlMs, silenceMs, type SupervisorOptions } from "./options.js";
 import { SlotPool, workerState, type GroupState, type Slot } from "./slot-pool.js";
 import { StopControl } from "./stop-control.js";
+import type { Logger } from "../../log/logger.js";
 import { childExecArgv } from "./child-exec-argv.js";
 import { JobLines } from "./job-lines.js";
 

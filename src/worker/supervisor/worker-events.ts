@@ -3,9 +3,9 @@
  * Writing one must never take the supervisor down: a failed write is logged and dropped.
  */
 import { appendEvent, type EventLevel } from "../../log/events.js";
-import { describeError } from "../../errors.js";
+import { describeError } from "../../base/errors.js";
 import type { QueueContext } from "../../queue/types.js";
-import type { Logger } from "../types.js";
+import type { Logger } from "../../log/logger.js";
 
 export type WorkerEventType = "worker.up" | "worker.down" | "job.timeout" | "child.restart" | "child.unstable" | "task.load_failed";
 

@@ -1,8 +1,8 @@
 /** The queue env the reliability tests enqueue with (queues as in fixtures/app/hooks.ts). */
 import type { Redis } from "ioredis";
-import { systemClock } from "../../../src/clock.js";
+import { systemClock } from "../../../src/base/clock.js";
 import type { QueueEnv } from "../../../src/queue/context.js";
-import { enqueueIn } from "../../../src/queue/enqueue.js";
+import { enqueueWith } from "../../../src/queue/enqueue.js";
 import type { Job } from "../../../src/queue/types.js";
 import type { Keys } from "../../../src/redis/keys.js";
 
@@ -21,7 +21,7 @@ export function relEnv(redis: Redis, keys: Keys, extra: Partial<QueueEnv> = {}):
 
 export async function enqueueN(env: QueueEnv, n: number, method: string, options: Record<string, unknown>): Promise<string[]> {
   const ids: string[] = [];
-  for (let i = 0; i < n; i++) ids.push(((await enqueueIn(env, method, options)) as Job).id);
+  for (let i = 0; i < n; i++) ids.push(((await enqueueWith(env, method, options)) as Job).id);
   return ids;
 }
 

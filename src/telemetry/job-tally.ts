@@ -7,8 +7,8 @@
  * merges the delta into its own tally, which /metrics reads. So the counters of a daemon cover
  * its workers, and several daemons' counters add up (Prometheus `sum`).
  */
-import { DURATION_BUCKETS_SECONDS, bucketIndex } from "./buckets.js";
-import { METRICS_ON } from "./switch.js";
+import { DURATION_BUCKETS_SECONDS, bucketIndex } from "./duration-buckets.js";
+import { METRICS_ON } from "./metrics-switch.js";
 
 export const JOB_OUTCOMES = ["completed", "failed", "retried", "timed_out", "abandoned", "canceled"] as const;
 export type JobOutcomeKind = (typeof JOB_OUTCOMES)[number];

@@ -8,19 +8,25 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { taskPaths } from "../tasks/task-paths.js";
 
-export interface RuntimeState {
+export interface ProcessState {
   /** The job (or transaction) whose code is running, per async context. */
   jobStorage: AsyncLocalStorage<unknown>;
   /** The active queue context (Redis + keys + config), set by the daemon, a worker or the app. */
   active: unknown;
   /** Task functions loaded from app modules -> their dotted paths (the map of src/tasks/task-paths.ts). */
   taskPaths: WeakMap<Function, string>;
+  /**
+   * Runs a task as a job inside a job context (src/runtime/job-context.ts registers it), so
+   * the queue can run jobs here (enqueue `now`, a handle's perform()) without importing the
+   * runtime layer above it.
+   */
+  jobRunner?: unknown;
 }
 
 const KEY = Symbol.for("hooks-scheduler.runtime");
 
-export function runtime(): RuntimeState {
-  const g = globalThis as unknown as Record<symbol, RuntimeState | undefined>;
+export function processState(): ProcessState {
+  const g = globalThis as unknown as Record<symbol, ProcessState | undefined>;
   let state = g[KEY];
   if (!state) {
     state = { jobStorage: new AsyncLocalStorage(), active: undefined, taskPaths: taskPaths() };

@@ -3,8 +3,19 @@
  * schedule fires (the scheduler's ledger writes). Kept in this process, read by /metrics;
  * several daemons' values add up.
  */
-import { METRICS_ON } from "./switch.js";
-import type { LedgerEntry } from "../../scheduler/ledger.js";
+import { METRICS_ON } from "./metrics-switch.js";
+
+/**
+ * What a fire counts from a fire-ledger entry (src/scheduler/ledger.ts LedgerEntry has these
+ * fields): declared here so telemetry, below the scheduler, does not import it.
+ */
+export interface FireEntry {
+  outcome: "enqueued" | "skipped" | "missed";
+  reason?: string;
+  catchup: boolean;
+  count?: number;
+  latenessMs?: number;
+}
 
 export const FIRE_OUTCOMES = ["enqueued", "skipped_overlap", "skipped_paused", "missed", "caught_up"] as const;
 export type FireOutcome = (typeof FIRE_OUTCOMES)[number];
@@ -24,7 +35,7 @@ export function recordWorkerRestart(group: string, reason: string): void {
 }
 
 /** The outcome label of a fire-ledger entry; undefined: not this daemon's fire (another took the slot). */
-export function fireOutcome(entry: Pick<LedgerEntry, "outcome" | "reason" | "catchup">): FireOutcome | undefined {
+export function fireOutcome(entry: Pick<FireEntry, "outcome" | "reason" | "catchup">): FireOutcome | undefined {
   if (entry.outcome === "enqueued") return entry.catchup ? "caught_up" : "enqueued";
   if (entry.outcome === "missed") return "missed";
   switch (entry.reason) {
@@ -41,7 +52,7 @@ export function fireOutcome(entry: Pick<LedgerEntry, "outcome" | "reason" | "cat
 }
 
 /** Called for every ledger entry this process writes (src/scheduler/ledger.ts). */
-export function recordFire(task: string, entry: LedgerEntry): void {
+export function recordFire(task: string, entry: FireEntry): void {
   if (!METRICS_ON) return;
   const outcome = fireOutcome(entry);
   if (!outcome) return;

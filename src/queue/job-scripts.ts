@@ -5,7 +5,7 @@
  * jobs a script cancels; space-separated, so the scripts parse it with one string.match (a JSON
  * header cost a cjson.decode per call).
  */
-import { METRICS_ON } from "../http/metrics/switch.js";
+import { METRICS_ON } from "../telemetry/metrics-switch.js";
 import type { Keys } from "../redis/keys.js";
 import { EVENTS_MAXLEN } from "../log/events.js";
 import { runScript } from "../redis/scripts.js";

@@ -3,7 +3,7 @@
  * every mistake in one pass. Each renders as one line: `<file>: <key path>: <what is wrong>`.
  */
 import { isAbsolute, relative } from "node:path";
-import { HooksError } from "../errors.js";
+import { HooksError } from "./errors.js";
 
 export interface Problem {
   /** Absolute path of the file the key is in. */
