@@ -20,6 +20,7 @@ import type { Clock } from "../clock.js";
 import { describeError } from "../errors.js";
 import { appendEvent } from "../log/events.js";
 import type { Keys } from "../redis/keys.js";
+import { acquireLease, releaseLease, renewLease } from "../redis/lease.js";
 import { runScript } from "../redis/scripts.js";
 
 export const DEFAULT_LEASE_MS = 10_000;
@@ -110,7 +111,8 @@ export function createLeaderLease(options: LeaderLeaseOptions): LeaderLease {
     async tryAcquire() {
       if (leading && clock() < validUntil) return lease.renew();
       const sentAt = clock();
-      const n = await runScript<number>(redis, "scheduler_lease_acquire", [key, fenceKey], [token, ttlMs, sentAt]);
+      const grant = await acquireLease(redis, key, token, ttlMs, { key: fenceKey, now: sentAt });
+      const n = grant.granted ? grant.fence : 0;
       if (n > 0) {
         validUntil = sentAt + ttlMs;
         fence = n;
@@ -141,7 +143,7 @@ export function createLeaderLease(options: LeaderLeaseOptions): LeaderLease {
       // Our clock ran past our bound while Redis kept the lease (a forward clock jump, a stall):
       // the tick loop saw no leadership and went to sleep; tell it we lead again.
       const lapsed = leading && sentAt >= validUntil;
-      const ok = (await runScript<number>(redis, "scheduler_lease_renew", [key], [token, ttlMs])) === 1;
+      const ok = await renewLease(redis, key, token, ttlMs);
       if (ok) {
         validUntil = sentAt + ttlMs;
         if (lapsed) onChange?.(true);
@@ -151,7 +153,7 @@ export function createLeaderLease(options: LeaderLeaseOptions): LeaderLease {
     async release() {
       const was = leading;
       validUntil = 0;
-      const ok = (await runScript<number>(redis, "scheduler_lease_release", [key], [token])) === 1;
+      const ok = await releaseLease(redis, key, token);
       if (was) setLeading(false, "released");
       return ok;
     },

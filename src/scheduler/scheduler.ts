@@ -15,6 +15,7 @@ import type { ScheduledTask } from "../hooks/types.js";
 import type { QueueEnv } from "../queue/context.js";
 import { enqueueScheduled } from "../queue/enqueue-scheduled.js";
 import { promoteScheduled } from "../queue/lifecycle.js";
+import { LEASE_SCRIPTS } from "../redis/lease.js";
 import { execScriptPipeline, preloadScripts } from "../redis/scripts.js";
 import { dueSlots, type DueResult } from "./due.js";
 import { createFollower } from "./failover.js";
@@ -78,7 +79,7 @@ export interface Scheduler {
 }
 
 const STALE = "another daemon took the lead (our lease number is stale)";
-const SCRIPTS = [...LEDGER_SCRIPTS, "scheduler_lease_renew", "scheduler_lease_release", "scheduler_lease_acquire", "scheduler_lease_takeover", "schedule_deadline"];
+const SCRIPTS = [...LEDGER_SCRIPTS, ...LEASE_SCRIPTS, "scheduler_lease_takeover", "schedule_deadline"];
 
 export function createScheduler(options: SchedulerOptions): Scheduler {
   const { env, timezone } = options;

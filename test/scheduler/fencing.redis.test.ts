@@ -54,7 +54,7 @@ describe("leader fencing", () => {
     // mid-tick does: it took its fence number before it stopped).
     const a = createScheduler({ env, tasks, timezone: "UTC", clock, leaseMs: 3_600_000 });
     const b = createScheduler({ env, tasks, timezone: "UTC", clock, leaseMs: 10_000 });
-    await preloadScripts(t.redis, ["scheduler_lease_acquire", "scheduler_lease_takeover", "scheduler_skip", "scheduler_ledger"]);
+    await preloadScripts(t.redis, ["lease_acquire", "scheduler_lease_takeover", "scheduler_skip", "scheduler_ledger"]);
     expect(await a.lease.tryAcquire()).toBe(true);
     expect(a.lease.fence()).toBeGreaterThan(0);
     await a.tick(); // records the baseline (a new task fires no past slot)
