@@ -144,6 +144,7 @@ function countOf(lines: string[], kind: "KEYS" | "ARGV", bad: (why: string) => E
     if (!line.startsWith(`${kind}[`)) continue;
     const m = entry.exec(line);
     if (!m) throw bad(`line "${line}" is not "${kind}[i] <what it is>"`);
+    if (/[,;]\s*(KEYS|ARGV)\[\d+\]/.test(line)) throw bad(`line "${line}" lists more than one entry (one line per ${kind})`);
     if (max === Infinity) throw bad(`has ${kind} lines after ${kind}[${n}..]`);
     const i = Number(m[1]);
     if (i !== n + 1) throw bad(`lists ${kind}[${i}] after ${kind}[${n}] (one line per ${kind}, numbered from 1)`);

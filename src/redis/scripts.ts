@@ -16,21 +16,31 @@ interface LoadedScript extends ScriptSource {
 
 const cache = new Map<string, LoadedScript>();
 
-/** Script `name` with its includes resolved (read once); throws ScriptLoadError before any Redis call. */
+/**
+ * Script `name` with its includes resolved. The first call reads every script of src/redis/lua
+ * (a few ms, once): a broken include or header anywhere fails then, with a ScriptLoadError
+ * naming the script and library, before any Redis call.
+ */
 export function loadScript(name: string): LoadedScript {
+  if (cache.size === 0) loadAllScripts();
   let script = cache.get(name);
   if (!script) {
-    const read = readScript(name);
-    script = { ...read, sha: createHash("sha1").update(read.source).digest("hex") };
+    script = read(name);
     cache.set(name, script);
   }
   return script;
 }
 
-/** Load every script of src/redis/lua (a daemon's start: a broken include or header fails there). */
+function read(name: string): LoadedScript {
+  const source = readScript(name);
+  return { ...source, sha: createHash("sha1").update(source.source).digest("hex") };
+}
+
+/** Read every script of src/redis/lua (all or none: a failure caches nothing); their names. */
 export function loadAllScripts(): string[] {
   const names = scriptNames();
-  for (const n of names) loadScript(n);
+  const loaded = names.map(read);
+  for (const s of loaded) cache.set(s.name, s);
   return names;
 }
 

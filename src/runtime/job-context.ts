@@ -10,6 +10,7 @@
 import type { QueueEnv } from "../queue/context.js";
 import type { Job, PreparedJob } from "../queue/types.js";
 import { runJobScript } from "../queue/keyspace.js";
+import { scriptResult } from "../redis/script-results.js";
 import { EnqueueError } from "../errors.js";
 import { runtime } from "./context.js";
 import { scriptStatusWriter, StatusRecorder, statusRecord, type StatusInput, type StatusWriter } from "./status-recorder.js";
@@ -131,8 +132,7 @@ export async function runInJobContext<T>(
     publishProgress: async (p) => {
       checkProgress(p);
       const progress = { percent: p.percent, title: p.title, description: p.description, at: env.clock() };
-      const stored = await runJobScript<number>(env, "progress", [job.id, JSON.stringify(progress), env.keys.realtime("job_progress")]);
-      return stored === 1;
+      return scriptResult.progress(await runJobScript(env, "progress", [job.id, JSON.stringify(progress), env.keys.realtime("job_progress")]));
     },
     setStatus: (s) => recorder().set(s),
   };

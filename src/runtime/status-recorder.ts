@@ -11,6 +11,7 @@ import type { Clock } from "../clock.js";
 import { EnqueueError } from "../errors.js";
 import { jsonProblem } from "../queue/json-safe.js";
 import { runJobScript } from "../queue/keyspace.js";
+import { scriptResult } from "../redis/script-results.js";
 import type { QueueContext, StatusRecord } from "../queue/types.js";
 
 /** At most ~5 writes a second per job. */
@@ -34,7 +35,7 @@ export type StatusWriter = (record: StatusRecord, withEvent: boolean) => Promise
 
 /** The real writer: status.lua stores the record on a started job (and maybe a job.status event). */
 export function scriptStatusWriter(ctx: QueueContext, jobId: string): StatusWriter {
-  return async (record, withEvent) => (await runJobScript<number>(ctx, "status", [jobId, JSON.stringify(record), withEvent ? "1" : "0"])) === 1;
+  return async (record, withEvent) => scriptResult.status(await runJobScript(ctx, "status", [jobId, JSON.stringify(record), withEvent ? "1" : "0"]));
 }
 
 function bad(message: string): never {

@@ -21,6 +21,7 @@ import { describeError } from "../errors.js";
 import { appendEvent } from "../log/events.js";
 import type { Keys } from "../redis/keys.js";
 import { acquireLease, releaseLease, renewLease } from "../redis/lease.js";
+import { scriptResult } from "../redis/script-results.js";
 import { runScript } from "../redis/scripts.js";
 
 export const DEFAULT_LEASE_MS = 10_000;
@@ -125,8 +126,8 @@ export function createLeaderLease(options: LeaderLeaseOptions): LeaderLease {
     async takeOver(task, slot, graceMs) {
       const sentAt = clock();
       const keysOf = [key, fenceKey, keys.lastSlots(), keys.schedulerState()];
-      const n = await runScript<number>(redis, "scheduler_lease_takeover", keysOf, [token, ttlMs, sentAt, task, slot, Math.round(graceMs)]);
-      if (n <= 0) return false;
+      const n = scriptResult.scheduler_lease_takeover(await runScript(redis, "scheduler_lease_takeover", keysOf, [token, ttlMs, sentAt, task, slot, Math.round(graceMs)]));
+      if (n === null) return false;
       validUntil = sentAt + ttlMs;
       fence = n;
       logger?.warn(`scheduler: took the lead: slot ${new Date(slot).toISOString()} of ${task} was unrecorded ${sentAt - slot} ms after it came due`);
