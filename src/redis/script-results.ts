@@ -141,6 +141,12 @@ export const scriptResult = {
   },
 };
 
+/**
+ * A scheduler tick pipes scheduler_skip and scheduler_ledger calls (and an HSET) together: true
+ * when one of those replies is scheduler_skip's "fenced" (-1; every other reply there is >= 0).
+ */
+export const anySkipFenced = (replies: unknown[]): boolean => replies.some((r) => r === -1);
+
 function bad(script: string, raw: unknown): never {
   throw wrong(script, raw);
 }

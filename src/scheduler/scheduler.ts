@@ -16,6 +16,7 @@ import type { QueueEnv } from "../queue/context.js";
 import { enqueueScheduled } from "../queue/enqueue-scheduled.js";
 import { promoteScheduled } from "../queue/lifecycle.js";
 import { LEASE_SCRIPTS } from "../redis/lease.js";
+import { anySkipFenced } from "../redis/script-results.js";
 import { execScriptPipeline, preloadScripts } from "../redis/scripts.js";
 import { dueSlots, type DueResult } from "./due.js";
 import { createFollower } from "./failover.js";
@@ -255,7 +256,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     });
     writes.push((p) => p.hset(keys.schedulerState(), "lastTick", String(now)));
     const [written] = await Promise.all([execScripts((p) => writes.forEach((w) => w(p))), ...fires]);
-    if (written.includes(-1)) lease.drop(STALE);
+    if (anySkipFenced(written)) lease.drop(STALE);
     next = Math.min(next, (await checkDeadlines(env, current, timezone, now, options.onDeadlineMissed, log)) ?? Infinity);
     await promoteScheduled(env);
     st.ticks++;

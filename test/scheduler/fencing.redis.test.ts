@@ -94,8 +94,8 @@ describe("leader fencing", () => {
     expect(await c.takeOver(tasks[0]!.id, Date.parse("2026-03-02T10:02:00Z"), 0)).toBe(false);
     // Skips (paused scheduler, catch-up window) are fenced the same way.
     const skip = { slot: Date.parse("2026-03-02T10:03:00Z"), at: clock(), outcome: "skipped" as const, reason: "paused" as const, catchup: false };
-    expect(await recordSkip(t.redis, t.keys, tasks[0]!.id, skip.slot, skip, a.lease.fence())).toBe(-1);
-    expect(await recordSkip(t.redis, t.keys, tasks[0]!.id, skip.slot, skip, b.lease.fence())).toBe(1);
+    expect(await recordSkip(t.redis, t.keys, tasks[0]!.id, skip.slot, skip, a.lease.fence())).toBe("fenced");
+    expect(await recordSkip(t.redis, t.keys, tasks[0]!.id, skip.slot, skip, b.lease.fence())).toBe("recorded");
   });
 
   it("the slots of one catch-up batch do not skip each other as overlaps", async () => {
