@@ -11,6 +11,7 @@
  */
 import type { QueueEnv } from "../queue/context.js";
 import { runJobScript } from "../queue/job-scripts.js";
+import { scriptResult } from "../redis/script-results.js";
 import { knownQueues } from "../queue/registry.js";
 import { registryKey, type StoredStatus } from "./job-states.js";
 
@@ -76,7 +77,7 @@ export async function purgeJobs(env: QueueEnv, f: PurgeFilter): Promise<Record<s
     let total = 0;
     // Deleted ids leave the list/set, so the next page starts where the kept ones end.
     for (let offset = 0; ; ) {
-      const [deleted, scanned] = await runJobScript<[number, number]>(env, "purge", [q, status, f.task ?? "", offset, PURGE_BATCH]);
+      const { deleted, scanned } = scriptResult.purge(await runJobScript(env, "purge", [q, status, f.task ?? "", offset, PURGE_BATCH]));
       total += deleted;
       offset += scanned - deleted;
       if (scanned < PURGE_BATCH) break;

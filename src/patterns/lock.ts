@@ -12,8 +12,8 @@
 import { timerMs } from "../base/long-timeout.js";
 import { randomBytes } from "node:crypto";
 import { SchedulerError } from "../base/errors.js";
-import { runScript } from "../redis/scripts.js";
 import { systemClock } from "../base/clock.js";
+import { acquireLease, releaseLease, renewLease } from "../redis/lease.js";
 import { patternContext, type PatternContext, type RedisTarget } from "./context.js";
 import { channelHub } from "./channel-hub.js";
 
@@ -67,8 +67,8 @@ function checkOptions(name: string, ttl: number, wait: number): void {
 
 /** undefined: acquired; else the ms the holder's lease has left (PTTL: 0 just before it lapses, -1 none). */
 async function tryAcquire(ctx: PatternContext, name: string, token: string, ttl: number): Promise<number | undefined> {
-  const [ok, pttl] = await runScript<[number, number]>(ctx.redis, "lock_acquire", [ctx.keys.lock(name)], [token, ttl]);
-  return ok === 1 ? undefined : pttl;
+  const grant = await acquireLease(ctx.redis, ctx.keys.lock(name), token, ttl);
+  return grant.granted ? undefined : grant.heldMs;
 }
 
 /** Take the lock, waiting up to `wait` ms; false when it stayed busy. */
@@ -108,9 +108,9 @@ function startRenewal(ctx: PatternContext, name: string, token: string, ttl: num
   const timer = setInterval(() => {
     if (busy || controller.signal.aborted) return;
     busy = true;
-    runScript<number>(ctx.redis, "lock_renew", [ctx.keys.lock(name)], [token, ttl])
+    renewLease(ctx.redis, ctx.keys.lock(name), token, ttl)
       .then((ok) => {
-        if (ok === 1) confirmedAt = now();
+        if (ok) confirmedAt = now();
         else controller.abort(new LockLostError(name, "another holder took it or it expired"));
       })
       .catch((err: unknown) => {
@@ -151,11 +151,8 @@ export async function runWithLock<T>(
     value = await fn({ signal: controller.signal });
   } finally {
     stopRenewal();
-    const released = await runScript<number>(ctx.redis, "lock_release", [ctx.keys.lock(name)], [
-      token,
-      ctx.keys.lockReleased(name),
-    ]).catch(() => 0); // Redis gone: the lease expires by itself
-    if (released !== 1 && !controller.signal.aborted) {
+    const released = await releaseLease(ctx.redis, ctx.keys.lock(name), token, ctx.keys.lockReleased(name)).catch(() => false); // Redis gone: the lease expires by itself
+    if (!released && !controller.signal.aborted) {
       controller.abort(new LockLostError(name, "it had expired by the time fn finished"));
     }
   }

@@ -15,6 +15,7 @@ import { specJson } from "./push.js";
 import { nextRetryAt } from "./retry.js";
 import type { AttemptRecord, Job, PreparedJob, SerializedError } from "./types.js";
 import { recordJobEnd, type JobOutcomeKind } from "../telemetry/job-tally.js";
+import { scriptResult } from "../redis/script-results.js";
 import { activeTraceparent } from "../telemetry/tracing.js";
 
 export interface DequeueOptions {
@@ -37,7 +38,7 @@ function orderQueues(o: DequeueOptions): string[] {
 /** Lease the first job of the first non-empty queue (in order; round_robin rotates the start). */
 export async function dequeue(env: QueueEnv, o: DequeueOptions): Promise<Job | null> {
   if (o.queues.length === 0) return null;
-  const raw = await runJobScript<string[] | null>(env, "dequeue", [o.worker, Math.round(o.leaseMs), ...orderQueues(o)]);
+  const raw = scriptResult.dequeue(await runJobScript(env, "dequeue", [o.worker, Math.round(o.leaseMs), ...orderQueues(o)]));
   return raw ? decodeJob(raw) : null;
 }
 
@@ -61,8 +62,7 @@ export async function heartbeat(
   o: { worker: string; jobs: Array<{ id: string; queue: string }>; leaseMs: number },
 ): Promise<{ extended: number; cancelRequested: string[]; leaseLost: string[] }> {
   if (o.jobs.length === 0) return { extended: 0, cancelRequested: [], leaseLost: [] };
-  const [extended, cancels, lost] = await runJobScript<[number, string[] | object, (string[] | object)?]>(env, "heartbeat", [o.worker, Math.round(o.leaseMs), ...o.jobs.flatMap((j) => [j.id, j.queue])]);
-  return { extended, cancelRequested: Array.isArray(cancels) ? cancels : [], leaseLost: Array.isArray(lost) ? lost : [] };
+  return scriptResult.heartbeat(await runJobScript(env, "heartbeat", [o.worker, Math.round(o.leaseMs), ...o.jobs.flatMap((j) => [j.id, j.queue])]));
 }
 
 /**
@@ -70,14 +70,14 @@ export async function heartbeat(
  * (cancel_started.lua): no retry, no failure handlers. `how` says how it stopped.
  */
 export async function cancelStarted(env: QueueEnv, o: { job: { id: string; queue?: string; method?: string }; worker: string; how: string }): Promise<"canceled" | "lease-lost"> {
-  const outcome = await runJobScript<"canceled" | "lease-lost">(env, "cancel_started", [o.job.id, o.worker, env.retention.failed * 1000, o.how]);
+  const outcome = scriptResult.cancel_started(await runJobScript(env, "cancel_started", [o.job.id, o.worker, env.retention.failed * 1000, o.how]));
   if (outcome === "canceled" && o.job.queue !== undefined && o.job.method !== undefined) recordJobEnd(env.clock(), { queue: o.job.queue, method: o.job.method }, ["canceled"], false);
   return outcome;
 }
 
 /** Finish a job and push its after-commit follow-ups in the same script. */
 export async function completeJob(env: QueueEnv, o: CompleteInput): Promise<"finished" | "lease-lost"> {
-  const outcome = completionOutcome(await runJobScript<string>(env, "complete", completeArgs(env, o, undefined)));
+  const { outcome } = scriptResult.complete(await runJobScript(env, "complete", completeArgs(env, o, undefined)));
   if (outcome === "finished") recordJobEnd(env.clock(), o.job, COMPLETED, true);
   return outcome;
 }
@@ -90,8 +90,8 @@ const COMPLETED: readonly JobOutcomeKind[] = ["completed"];
  */
 export async function completeAndTake(env: QueueEnv, o: CompleteInput, take: DequeueOptions): Promise<{ outcome: "finished" | "lease-lost"; next: Job | null }> {
   if (take.queues.length === 0) return { outcome: await completeJob(env, o), next: null };
-  const [raw, next] = await runJobScript<[string, string[]?]>(env, "complete", completeArgs(env, o, take));
-  const outcome = completionOutcome(raw);
+  const { completion, next } = scriptResult.completeAndTake(await runJobScript(env, "complete", completeArgs(env, o, take)));
+  const outcome = completion.outcome;
   if (outcome === "finished") recordJobEnd(env.clock(), o.job, COMPLETED, true);
   return { outcome, next: next ? decodeJob(next) : null };
 }
@@ -114,22 +114,12 @@ export async function completeMany(env: QueueEnv, o: CompleteManyInput): Promise
   const queues = take ? orderQueues(take.options) : [];
   const args: Array<string | number> = [o.worker, env.retention.finished * 1000, TRIM_BOUND, take ? Math.round(take.options.leaseMs) : 0, take ? take.count : 0, queues.length, ...queues];
   for (const item of o.items) args.push(item.job.id, encodeResult(item.result));
-  const [codes, ...taken] = await runJobScript<[number[], ...string[][]]>(env, "complete_many", args);
+  const { outcomes, taken } = scriptResult.complete_many(await runJobScript(env, "complete_many", args));
   const now = env.clock();
   o.items.forEach((item, i) => {
-    if (codes[i] === 1) recordJobEnd(now, item.job, COMPLETED, true);
+    if (outcomes[i] === "finished") recordJobEnd(now, item.job, COMPLETED, true);
   });
-  return { outcomes: codes.map((c) => (c === 1 ? "finished" : "lease-lost")), next: taken.map((h) => decodeJob(h)) };
-}
-
-/** complete.lua's usual answers, compared as they are (no JSON.parse per job). */
-const FINISHED_NONE = '{"outcome":"finished","pushed":[],"rejected":[]}';
-const LEASE_LOST = '{"outcome":"lease-lost"}';
-
-function completionOutcome(raw: string): "finished" | "lease-lost" {
-  if (raw === FINISHED_NONE) return "finished";
-  if (raw === LEASE_LOST) return "lease-lost";
-  return (JSON.parse(raw) as { outcome: "finished" | "lease-lost" }).outcome;
+  return { outcomes, next: taken.map((h) => decodeJob(h)) };
 }
 
 export interface CompleteInput {
@@ -192,7 +182,7 @@ export async function failJobDetailed(env: QueueEnv, o: FailJobInput): Promise<F
   const outcome = o.reason === "timeout" ? "timeout" : o.reason === "abandoned" ? "abandoned" : "failed";
   const error = serializeError(o.error);
   const retryAt = nextRetryAt(o.job, o.error, env.clock());
-  const raw = await runJobScript<string>(env, "fail", [
+  const res = scriptResult.fail(await runJobScript(env, "fail", [
     o.job.id,
     o.worker,
     JSON.stringify(error),
@@ -202,12 +192,11 @@ export async function failJobDetailed(env: QueueEnv, o: FailJobInput): Promise<F
     TRIM_BOUND,
     // a retry links its run span to the first run (src/telemetry/tracing.ts)
     retryAt === undefined ? "" : (activeTraceparent() ?? ""),
-  ]);
-  const res = JSON.parse(raw) as { outcome: FailJobResult["outcome"]; job?: string[]; attempts?: string[]; canceled?: string[] | object; schedulePaused?: string };
+  ]));
   if (res.outcome !== "lease-lost") recordJobEnd(env.clock(), o.job, failOutcomes(res.outcome, o.reason), o.reason !== "abandoned");
   if (res.outcome !== "failed") return { outcome: res.outcome };
-  const job = decodeJob(res.job ?? [], o.job.id);
-  const history = (Array.isArray(res.attempts) ? res.attempts : []).map((r) => JSON.parse(r) as AttemptRecord);
+  const job = decodeJob(res.job, o.job.id);
+  const history = res.attempts.map((r) => JSON.parse(r) as AttemptRecord);
   return {
     outcome: "failed",
     failure: {
@@ -215,8 +204,8 @@ export async function failJobDetailed(env: QueueEnv, o: FailJobInput): Promise<F
       error: job.error ?? error,
       attempts: job.attempt,
       history,
-      canceledDependents: Array.isArray(res.canceled) ? res.canceled : [],
-      ...(typeof res.schedulePaused === "string" ? { schedulePaused: res.schedulePaused } : {}),
+      canceledDependents: res.canceled,
+      ...(res.schedulePaused !== undefined ? { schedulePaused: res.schedulePaused } : {}),
     },
   };
 }
@@ -236,7 +225,7 @@ export async function failJob(env: QueueEnv, o: FailJobInput): Promise<"retry-sc
 
 /** Give a started job back to the FRONT of its queue (shutdown, killed sibling). */
 export async function requeueJob(env: QueueEnv, o: { job: Job; worker: string; reason: string }): Promise<boolean> {
-  return (await runJobScript<number>(env, "requeue_job", [o.job.id, o.worker, o.reason])) === 1;
+  return scriptResult.requeue_job(await runJobScript(env, "requeue_job", [o.job.id, o.worker, o.reason]));
 }
 
 /** Reap at most this many expired leases per queue per call. */
@@ -266,7 +255,7 @@ export async function reapStalled(
       return JSON.stringify({ id, queue, at, ...(cause ? { cause } : {}) });
     });
     if (listed.length === 0) return { requeued: [], failed: [] };
-    return reapResult(await runJobScript<string>(env, "reap", [o.stallLimit, env.retention.failed * 1000, ...listed]), now);
+    return reapResult(scriptResult.reap(await runJobScript(env, "reap", [o.stallLimit, env.retention.failed * 1000, ...listed])), now);
   }
   const queues = await env.redis.smembers(env.keys.queues());
   if (queues.length === 0) return { requeued: [], failed: [] };
@@ -283,16 +272,15 @@ export async function reapStalled(
     }
   });
   if (candidates.length === 0) return { requeued: [], failed: [] };
-  return reapResult(await runJobScript<string>(env, "reap", [o.stallLimit, env.retention.failed * 1000, ...candidates]), now);
+  return reapResult(scriptResult.reap(await runJobScript(env, "reap", [o.stallLimit, env.retention.failed * 1000, ...candidates])), now);
 }
 
-function reapResult(raw: string, now: number): { requeued: string[]; failed: string[] } {
-  const res = JSON.parse(raw) as { requeued: string[] | object; failed: string[] | object; abandoned?: Array<[string, string]> | object };
-  if (Array.isArray(res.abandoned)) for (const [queue, method] of res.abandoned) recordJobEnd(now, { queue, method }, ABANDONED, false);
-  return { requeued: Array.isArray(res.requeued) ? res.requeued : [], failed: Array.isArray(res.failed) ? res.failed : [] };
+function reapResult(res: ReturnType<typeof scriptResult.reap>, now: number): { requeued: string[]; failed: string[] } {
+  for (const { queue, method } of res.abandoned) recordJobEnd(now, { queue, method }, ABANDONED, false);
+  return { requeued: res.requeued, failed: res.failed };
 }
 
 /** Move due scheduled jobs (delay/at, retries) to their queues; each exactly once. */
 export async function promoteScheduled(env: QueueEnv, o: { limit?: number } = {}): Promise<number> {
-  return runJobScript<number>(env, "promote", [o.limit ?? 1000]);
+  return scriptResult.promote(await runJobScript(env, "promote", [o.limit ?? 1000]));
 }

@@ -6,6 +6,7 @@ import { EnqueueError } from "../base/errors.js";
 import type { QueueEnv } from "./context.js";
 import { decodeJob } from "./job-codec.js";
 import { runJobScript } from "./job-scripts.js";
+import { scriptResult } from "../redis/script-results.js";
 import type { Job, JobStatus, PreparedJob } from "./types.js";
 
 export interface ScriptResult {
@@ -42,8 +43,7 @@ export function specJson(p: PreparedJob): string {
 
 export async function runEnqueueScript(env: QueueEnv, prepared: PreparedJob[], guard?: Guard): Promise<ScriptResult> {
   const extraKeys = guard ? [env.keys.lastSlots(), env.keys.lastJobs(), env.keys.schedulerFence()] : [];
-  const raw = await runJobScript<string>(env, "enqueue", [guard ? JSON.stringify(guard) : "", ...prepared.map(specJson)], extraKeys);
-  return JSON.parse(raw) as ScriptResult;
+  return scriptResult.enqueue(await runJobScript(env, "enqueue", [guard ? JSON.stringify(guard) : "", ...prepared.map(specJson)], extraKeys)) as unknown as ScriptResult;
 }
 
 export function liveIdError(id: string, status: string | undefined): EnqueueError {

@@ -8,6 +8,7 @@ import { runAsJob } from "./work-scope.js";
 import { activeContext, type QueueEnv } from "./context.js";
 import { decodeJob, isJobHash } from "./job-codec.js";
 import { runJobScript } from "./job-scripts.js";
+import { scriptResult } from "../redis/script-results.js";
 import { completeJob, dequeue, failJob, heartbeat } from "./lifecycle.js";
 import type { Job } from "./types.js";
 
@@ -62,7 +63,7 @@ export function getQueue(name: string, env: QueueEnv = activeContext()): QueueHa
       const job = await dequeue(env, { queues: [name], worker, leaseMs: INLINE_LEASE_MS });
       return job ? handle(env, job, worker) : null;
     },
-    empty: () => runJobScript<number>(env, "empty_queue", [name]),
+    empty: async () => scriptResult.empty_queue(await runJobScript(env, "empty_queue", [name])),
   };
 }
 

@@ -6,6 +6,7 @@ import { EnqueueError } from "../base/errors.js";
 import { activeContext, type QueueEnv } from "./context.js";
 import { decodeJob, isJobHash } from "./job-codec.js";
 import { runJobScript } from "./job-scripts.js";
+import { scriptResult } from "../redis/script-results.js";
 import type { FinalFailure } from "./lifecycle.js";
 import type { AttemptRecord, Job } from "./types.js";
 import { scheduleKeys } from "../scheduler/schedule-keys.js";
@@ -130,7 +131,7 @@ export function getQueueStats(): Promise<Record<string, QueueCounts>> {
  * depend on it are canceled too ("dependency <id> failed"), unless they allow failure.
  */
 export async function cancel(id: string, env: QueueEnv = activeContext()): Promise<"canceled" | "stopping"> {
-  const res = await runJobScript<string>(env, "cancel", [id, env.retention.failed * 1000]);
+  const { answer: res } = scriptResult.cancel(await runJobScript(env, "cancel", [id, env.retention.failed * 1000]));
   if (res === "ok") return "canceled";
   // A running job is flagged; its worker stops it (src/worker/supervisor/cancel-relay.ts).
   if (res === "requested") return "stopping";
@@ -140,7 +141,7 @@ export async function cancel(id: string, env: QueueEnv = activeContext()): Promi
 
 /** Put a failed or canceled job back on its queue; its attempt history is kept. */
 export async function requeue(id: string, env: QueueEnv = activeContext()): Promise<void> {
-  const res = await runJobScript<string>(env, "requeue", [id]);
+  const { answer: res } = scriptResult.requeue(await runJobScript(env, "requeue", [id]));
   if (res === "ok") return;
   if (res === "missing") throw new EnqueueError("NO_SUCH_JOB", `requeue: no job with id "${id}"`);
   throw new EnqueueError("JOB_NOT_REQUEUABLE", `requeue: job "${id}" is ${res}; only failed or canceled jobs can be requeued`);
@@ -160,5 +161,5 @@ export async function requeue(id: string, env: QueueEnv = activeContext()): Prom
  * `limit` in the hundreds to low thousands.
  */
 export async function cleanRegistries(env: QueueEnv, o: { limit?: number } = {}): Promise<number> {
-  return runJobScript<number>(env, "clean", [o.limit ?? 1000]);
+  return scriptResult.clean(await runJobScript(env, "clean", [o.limit ?? 1000]));
 }

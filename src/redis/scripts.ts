@@ -2,37 +2,46 @@
  * Named Lua scripts (src/redis/lua/<name>.lua), run by SHA with a fallback to EVAL when the
  * server does not know the script yet (after a restart or a SCRIPT FLUSH).
  *
- * Every script starts with a header listing KEYS, ARGV and its return value. Times are passed
- * in ARGV: scripts never read the server clock, so tests can run at any instant.
+ * Every script starts with a header listing KEYS, ARGV and its return value (format and include
+ * resolution: script-source.ts); each call is checked against the header's counts. Times are
+ * passed in ARGV: scripts never read the server clock, so tests can run at any instant.
  */
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import type { Redis, ChainableCommander } from "ioredis";
+import { checkCall, readScript, scriptNames, type ScriptSource } from "./script-source.js";
 
-interface LoadedScript {
-  name: string;
-  source: string;
+interface LoadedScript extends ScriptSource {
   sha: string;
 }
 
 const cache = new Map<string, LoadedScript>();
-const LUA_DIR = new URL("./lua/", import.meta.url);
 
+/**
+ * Script `name` with its includes resolved. The first call reads every script of src/redis/lua
+ * (a few ms, once): a broken include or header anywhere fails then, with a ScriptLoadError
+ * naming the script and library, before any Redis call.
+ */
 export function loadScript(name: string): LoadedScript {
+  if (cache.size === 0) loadAllScripts();
   let script = cache.get(name);
   if (!script) {
-    const source = expandIncludes(readFileSync(new URL(`${name}.lua`, LUA_DIR), "utf8"));
-    script = { name, source, sha: createHash("sha1").update(source).digest("hex") };
+    script = read(name);
     cache.set(name, script);
   }
   return script;
 }
 
-/** `--@include <lib>` lines are replaced by src/redis/lua/<lib>.lua, so scripts share helpers. */
-function expandIncludes(source: string): string {
-  return source.replace(/^--@include ([A-Za-z0-9_]+)[ \t]*$/gm, (_, lib: string) =>
-    readFileSync(new URL(`${lib}.lua`, LUA_DIR), "utf8"),
-  );
+function read(name: string): LoadedScript {
+  const source = readScript(name);
+  return { ...source, sha: createHash("sha1").update(source.source).digest("hex") };
+}
+
+/** Read every script of src/redis/lua (all or none: a failure caches nothing); their names. */
+export function loadAllScripts(): string[] {
+  const names = scriptNames();
+  const loaded = names.map(read);
+  for (const s of loaded) cache.set(s.name, s);
+  return names;
 }
 
 type Arg = string | number | Buffer;
@@ -40,6 +49,7 @@ type Arg = string | number | Buffer;
 /** Run a named script; the keys must share the installation's hash tag (see keys.ts). */
 export async function runScript<T = unknown>(redis: Redis, name: string, keys: string[], args: Arg[]): Promise<T> {
   const script = loadScript(name);
+  checkCall(script, keys.length, args.length);
   try {
     return (await redis.evalsha(script.sha, keys.length, ...keys, ...args)) as T;
   } catch (err) {
@@ -53,6 +63,7 @@ export async function runScript<T = unknown>(redis: Redis, name: string, keys: s
 /** Queue a named script in a pipeline or MULTI. Call `preloadScripts` first on that server. */
 export function pipeScript(pipe: ChainableCommander, name: string, keys: string[], args: Arg[]): ChainableCommander {
   const script = loadScript(name);
+  checkCall(script, keys.length, args.length);
   return pipe.evalsha(script.sha, keys.length, ...keys, ...args);
 }
 

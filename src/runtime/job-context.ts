@@ -12,6 +12,7 @@ import type { Job, PreparedJob } from "../queue/types.js";
 import { runJobScript } from "../queue/job-scripts.js";
 import { EnqueueError } from "../base/errors.js";
 import { currentScope, registerJobRunner, runInScope, type JobRunOutcome, type WorkScope } from "../queue/work-scope.js";
+import { scriptResult } from "../redis/script-results.js";
 import { scriptStatusWriter, StatusRecorder, statusRecord, type StatusInput, type StatusWriter } from "./status-recorder.js";
 import type { Logger } from "../log/logger.js";
 
@@ -104,8 +105,7 @@ export async function runInJobContext<T>(
     publishProgress: async (p) => {
       checkProgress(p);
       const progress = { percent: p.percent, title: p.title, description: p.description, at: env.clock() };
-      const stored = await runJobScript<number>(env, "progress", [job.id, JSON.stringify(progress), env.keys.realtime("job_progress")]);
-      return stored === 1;
+      return scriptResult.progress(await runJobScript(env, "progress", [job.id, JSON.stringify(progress), env.keys.realtime("job_progress")]));
     },
     setStatus: (s) => recorder().set(s),
   };

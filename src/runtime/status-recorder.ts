@@ -12,6 +12,7 @@ import { EnqueueError } from "../base/errors.js";
 import { jsonProblem } from "../base/json-safe.js";
 import { limits } from "../queue/limits.js";
 import { runJobScript } from "../queue/job-scripts.js";
+import { scriptResult } from "../redis/script-results.js";
 import type { QueueContext, StatusRecord } from "../queue/types.js";
 
 /** At most ~5 writes a second per job. */
@@ -35,7 +36,7 @@ export type StatusWriter = (record: StatusRecord, withEvent: boolean) => Promise
 
 /** The real writer: status.lua stores the record on a started job (and maybe a job.status event). */
 export function scriptStatusWriter(ctx: QueueContext, jobId: string): StatusWriter {
-  return async (record, withEvent) => (await runJobScript<number>(ctx, "status", [jobId, JSON.stringify(record), withEvent ? "1" : "0"])) === 1;
+  return async (record, withEvent) => scriptResult.status(await runJobScript(ctx, "status", [jobId, JSON.stringify(record), withEvent ? "1" : "0"]));
 }
 
 function bad(message: string): never {

@@ -14,6 +14,7 @@
 import type { ScheduledTask } from "../hooks/types.js";
 import { EVENTS_MAXLEN, type SchedulerEvent } from "../log/events.js";
 import type { QueueEnv } from "../queue/context.js";
+import { scriptResult } from "../redis/script-results.js";
 import { runScript } from "../redis/scripts.js";
 import { describeError } from "../base/errors.js";
 import { nextFire, prevFire } from "../schedule/next-fire.js";
@@ -96,7 +97,7 @@ async function settle(env: QueueEnv, task: ScheduledTask, slot: number, missed: 
     task: task.id,
     data: { slot, dueBy },
   };
-  const r = await runScript<number>(env.redis, "schedule_deadline", [sk.stats(task.id), sk.deadline(), env.keys.events()], [
+  const r = await runScript(env.redis, "schedule_deadline", [sk.stats(task.id), sk.deadline(), env.keys.events()], [
     task.id,
     slot,
     missed ? "1" : "0",
@@ -105,5 +106,5 @@ async function settle(env: QueueEnv, task: ScheduledTask, slot: number, missed: 
     EVENTS_MAXLEN,
     task.deadlineMs!,
   ]);
-  return r === 1;
+  return scriptResult.schedule_deadline(r);
 }

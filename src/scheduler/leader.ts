@@ -20,6 +20,8 @@ import type { Clock } from "../base/clock.js";
 import { describeError } from "../base/errors.js";
 import { appendEvent } from "../log/events.js";
 import type { Keys } from "../redis/keys.js";
+import { acquireLease, releaseLease, renewLease } from "../redis/lease.js";
+import { scriptResult } from "../redis/script-results.js";
 import { runScript } from "../redis/scripts.js";
 import type { Logger } from "../log/logger.js";
 
@@ -108,7 +110,8 @@ export function createLeaderLease(options: LeaderLeaseOptions): LeaderLease {
     async tryAcquire() {
       if (leading && clock() < validUntil) return lease.renew();
       const sentAt = clock();
-      const n = await runScript<number>(redis, "scheduler_lease_acquire", [key, fenceKey], [token, ttlMs, sentAt]);
+      const grant = await acquireLease(redis, key, token, ttlMs, { key: fenceKey, now: sentAt });
+      const n = grant.granted ? grant.fence : 0;
       if (n > 0) {
         validUntil = sentAt + ttlMs;
         fence = n;
@@ -121,8 +124,8 @@ export function createLeaderLease(options: LeaderLeaseOptions): LeaderLease {
     async takeOver(task, slot, graceMs) {
       const sentAt = clock();
       const keysOf = [key, fenceKey, keys.lastSlots(), keys.schedulerState()];
-      const n = await runScript<number>(redis, "scheduler_lease_takeover", keysOf, [token, ttlMs, sentAt, task, slot, Math.round(graceMs)]);
-      if (n <= 0) return false;
+      const n = scriptResult.scheduler_lease_takeover(await runScript(redis, "scheduler_lease_takeover", keysOf, [token, ttlMs, sentAt, task, slot, Math.round(graceMs)]));
+      if (n === null) return false;
       validUntil = sentAt + ttlMs;
       fence = n;
       logger?.warn(`scheduler: took the lead: slot ${new Date(slot).toISOString()} of ${task} was unrecorded ${sentAt - slot} ms after it came due`);
@@ -139,7 +142,7 @@ export function createLeaderLease(options: LeaderLeaseOptions): LeaderLease {
       // Our clock ran past our bound while Redis kept the lease (a forward clock jump, a stall):
       // the tick loop saw no leadership and went to sleep; tell it we lead again.
       const lapsed = leading && sentAt >= validUntil;
-      const ok = (await runScript<number>(redis, "scheduler_lease_renew", [key], [token, ttlMs])) === 1;
+      const ok = await renewLease(redis, key, token, ttlMs);
       if (ok) {
         validUntil = sentAt + ttlMs;
         if (lapsed) onChange?.(true);
@@ -149,7 +152,7 @@ export function createLeaderLease(options: LeaderLeaseOptions): LeaderLease {
     async release() {
       const was = leading;
       validUntil = 0;
-      const ok = (await runScript<number>(redis, "scheduler_lease_release", [key], [token])) === 1;
+      const ok = await releaseLease(redis, key, token);
       if (was) setLeading(false, "released");
       return ok;
     },

@@ -5,6 +5,7 @@
  */
 import type { ChainableCommander, Redis } from "ioredis";
 import type { Keys } from "../redis/keys.js";
+import { scriptResult, type LedgerWrite, type SkipWrite } from "../redis/script-results.js";
 import { pipeScript, runScript } from "../redis/scripts.js";
 import { EVENTS_MAXLEN, type SchedulerEvent } from "../log/events.js";
 import { recordFire } from "../telemetry/process-counters.js";
@@ -45,9 +46,9 @@ export interface LedgerEntry {
 export const LEDGER_SCRIPTS = ["scheduler_ledger", "scheduler_skip"];
 
 /** Add one entry (merged into the newest when it repeats its skip reason). */
-export function recordEntry(redis: Redis, keys: Keys, task: string, entry: LedgerEntry): Promise<number> {
+export async function recordEntry(redis: Redis, keys: Keys, task: string, entry: LedgerEntry): Promise<LedgerWrite> {
   recordFire(task, entry); // hs_schedule_fires_total (src/telemetry/process-counters.ts)
-  return runScript<number>(redis, "scheduler_ledger", [keys.ledger(task), scheduleKeys(keys).stats(task)], [JSON.stringify(entry), LEDGER_MAX]);
+  return scriptResult.scheduler_ledger(await runScript(redis, "scheduler_ledger", [keys.ledger(task), scheduleKeys(keys).stats(task)], [JSON.stringify(entry), LEDGER_MAX]));
 }
 
 /** Same, on a pipeline (preloadScripts(LEDGER_SCRIPTS) first). */
@@ -78,9 +79,9 @@ export function pipeSkip(pipe: ChainableCommander, keys: Keys, task: string, slo
   return pipeScript(pipe, "scheduler_skip", skipKeys(keys, task), skipArgs(task, slot, entry, fence));
 }
 
-export function recordSkip(redis: Redis, keys: Keys, task: string, slot: number, entry: LedgerEntry, fence?: number): Promise<number> {
+export async function recordSkip(redis: Redis, keys: Keys, task: string, slot: number, entry: LedgerEntry, fence?: number): Promise<SkipWrite> {
   recordFire(task, entry); // hs_schedule_fires_total (src/telemetry/process-counters.ts)
-  return runScript<number>(redis, "scheduler_skip", skipKeys(keys, task), skipArgs(task, slot, entry, fence));
+  return scriptResult.scheduler_skip(await runScript(redis, "scheduler_skip", skipKeys(keys, task), skipArgs(task, slot, entry, fence)));
 }
 
 const skipKeys = (keys: Keys, task: string) => [keys.lastSlots(), keys.ledger(task), keys.events(), keys.schedulerFence(), scheduleKeys(keys).stats(task)];

@@ -16,6 +16,8 @@ import type { ScheduledTask } from "../hooks/types.js";
 import type { QueueEnv } from "../queue/context.js";
 import { enqueueScheduled } from "../queue/enqueue-scheduled.js";
 import { promoteScheduled } from "../queue/lifecycle.js";
+import { LEASE_SCRIPTS } from "../redis/lease.js";
+import { anySkipFenced } from "../redis/script-results.js";
 import { execScriptPipeline, preloadScripts } from "../redis/scripts.js";
 import { createFollower } from "./failover.js";
 import { createLeaderLease, type LeaderLease } from "./leader.js";
@@ -75,7 +77,7 @@ export interface Scheduler {
 }
 
 const STALE = "another daemon took the lead (our lease number is stale)";
-const SCRIPTS = [...LEDGER_SCRIPTS, "scheduler_lease_renew", "scheduler_lease_release", "scheduler_lease_acquire", "scheduler_lease_takeover", "schedule_deadline"];
+const SCRIPTS = [...LEDGER_SCRIPTS, ...LEASE_SCRIPTS, "scheduler_lease_takeover", "schedule_deadline"];
 
 export function createScheduler(options: SchedulerOptions): Scheduler {
   const { env, timezone } = options;
@@ -216,7 +218,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       p.hset(keys.schedulerState(), "lastTick", String(now));
     });
     const [results] = await Promise.all([written, ...fires]);
-    if (results.includes(-1)) lease.drop(STALE);
+    if (anySkipFenced(results)) lease.drop(STALE);
     const deadlineWake = await checkDeadlines(env, current, timezone, now, options.onDeadlineMissed, log);
     const next = Math.min(plan.nextWake ?? Infinity, deadlineWake ?? Infinity);
     await promoteScheduled(env);

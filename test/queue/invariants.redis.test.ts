@@ -44,6 +44,9 @@ const op = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("empty" as const), queue: fc.constantFrom(...QUEUES) }) },
 );
 
+/** FC_RUNS: more runs locally, e.g. after changing a job script (the timeout grows with it). */
+const RUNS = Number(process.env.FC_RUNS ?? 40);
+
 const LIVE = new Set(["queued", "scheduled", "deferred", "started"]);
 /** The refusals an enqueue in this model may meet (ids and dependencies are drawn at random). */
 const EXPECTED_REFUSAL = /is taken by a|which is not a job|which already failed|which was canceled|cannot depend on itself/;
@@ -184,9 +187,9 @@ describe("queue invariants (fast-check)", () => {
           await dropPrefix(env);
         }
       }),
-      { numRuns: 40 },
+      { numRuns: RUNS },
     );
     // the runs did exercise dependencies (a guard against a generator that never defers)
     expect(deferredSeen).toBeGreaterThan(5);
-  });
+  }, Math.max(60_000, RUNS * 1_500));
 });

@@ -57,7 +57,7 @@ describe("leader fencing", () => {
     // mid-tick does: it took its fence number before it stopped).
     const a = createScheduler({ env, tasks, timezone: "UTC", clock, leaseMs: 3_600_000 });
     const b = createScheduler({ env, tasks, timezone: "UTC", clock, leaseMs: 10_000 });
-    await preloadScripts(t.redis, ["scheduler_lease_acquire", "scheduler_lease_takeover", "scheduler_skip", "scheduler_ledger"]);
+    await preloadScripts(t.redis, ["lease_acquire", "scheduler_lease_takeover", "scheduler_skip", "scheduler_ledger"]);
     expect(await a.lease.tryAcquire()).toBe(true);
     expect(a.lease.fence()).toBeGreaterThan(0);
     await a.tick(); // records the baseline (a new task fires no past slot)
@@ -97,8 +97,8 @@ describe("leader fencing", () => {
     expect(await c.takeOver(tasks[0]!.id, Date.parse("2026-03-02T10:02:00Z"), 0)).toBe(false);
     // Skips (paused scheduler, catch-up window) are fenced the same way.
     const skip = { slot: Date.parse("2026-03-02T10:03:00Z"), at: clock(), outcome: "skipped" as const, reason: "paused" as const, catchup: false };
-    expect(await recordSkip(t.redis, t.keys, tasks[0]!.id, skip.slot, skip, a.lease.fence())).toBe(-1);
-    expect(await recordSkip(t.redis, t.keys, tasks[0]!.id, skip.slot, skip, b.lease.fence())).toBe(1);
+    expect(await recordSkip(t.redis, t.keys, tasks[0]!.id, skip.slot, skip, a.lease.fence())).toBe("fenced");
+    expect(await recordSkip(t.redis, t.keys, tasks[0]!.id, skip.slot, skip, b.lease.fence())).toBe("recorded");
   });
 
   it("the slots of one catch-up batch do not skip each other as overlaps", async () => {

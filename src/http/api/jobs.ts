@@ -8,6 +8,7 @@ import { parseStatus, type StoredStatus } from "../../ops/job-states.js";
 import { readJobs } from "../../ops/job-search.js";
 import { knownQueues, cancel, requeue } from "../../queue/registry.js";
 import { runJobScript } from "../../queue/job-scripts.js";
+import { scriptResult } from "../../redis/script-results.js";
 import { readEvents } from "../../log/read-events.js";
 import { redact } from "../../security/redact.js";
 import { ApiError, intParam, param, sendError, timeParam, type ApiContext } from "./context.js";
@@ -32,7 +33,7 @@ export async function queuesParam(ctx: ApiContext, query: unknown): Promise<stri
 }
 
 export async function deleteJob(ctx: ApiContext, id: string): Promise<void> {
-  const res = await runJobScript<string>(ctx.env, "delete_job", [id]);
+  const { answer: res } = scriptResult.delete_job(await runJobScript(ctx.env, "delete_job", [id]));
   if (res === "ok") return;
   if (res === "missing") throw new ApiError(404, "NO_SUCH_JOB", `no job with id "${id}"`);
   throw new ApiError(409, "JOB_RUNNING", `job "${id}" is ${res}: cancel it first, then delete it`);

@@ -1,13 +1,16 @@
--- cancel.lua: cancel a job that has not started (queued, scheduled or deferred). Jobs that
--- depend on it are canceled in turn ("dependency <id> failed"), unless they allow failure.
--- A started job is only flagged (cancelRequested = now): its worker's supervisor reads the flag
--- with its next heartbeat and stops the job (src/worker/job-cancel.ts; cancel_started.lua).
--- KEYS[1] queues set, KEYS[2] events stream (see job_lib)
--- ARGV[1] env header (see job_lib), ARGV[2] now ms, ARGV[3] job id, ARGV[4] canceled retention ms
--- Returns "ok" when canceled now, "requested" when a started job was flagged (or already was),
+-- cancel.lua: cancel a job that has not started (queued, scheduled or deferred).
+-- Jobs that depend on it are canceled in turn ("dependency <id> failed"), unless they allow
+-- failure. A started job is only flagged (cancelRequested = now): its worker's supervisor reads
+-- the flag with its next heartbeat and stops the job (src/worker/job-cancel.ts; cancel_started.lua).
+-- KEYS[1] queues set (keys.queues())
+-- KEYS[2] events stream (keys.events())
+-- ARGV[1] env header (see job_lib)
+-- ARGV[2] now ms
+-- ARGV[3] job id
+-- ARGV[4] canceled retention ms
+-- Returns: "ok" when canceled now, "requested" when a started job was flagged (or already was),
 --   the job's status when it cannot be canceled ("finished", "failed", "canceled"), or
 --   "missing" when there is no such job.
---@include job_lib
 --@include deps_lib
 
 local id = ARGV[3]
@@ -33,7 +36,6 @@ elseif st == "started" then
 else
   return st
 end
-mark_canceled(id, q, nil, tonumber(ARGV[4]))
-emit("job.canceled", "info", "canceled while " .. st, id, q, { task = j[3] or nil })
+to_canceled(id, q, nil, tonumber(ARGV[4]), { type = "job.canceled", level = "info", msg = "canceled while " .. st, extra = { task = j[3] or nil } })
 fail_dependents(id, "failed")
 return "ok"

@@ -2,11 +2,12 @@
 -- with their job hashes, attempt lists and children lists (retention; bounded per call); and
 -- sweep the oldest deferred jobs of every queue for dependencies that settled without settling
 -- them (a cancel walk cut short by its bound, a dependency deleted by hand; see deps_lib).
--- KEYS[1] queues set, KEYS[2] events stream (see job_lib)
--- ARGV[1] env header (see job_lib), ARGV[2] now ms, ARGV[3] at most this many per registry (and
---   deferred jobs looked at per queue)
--- Returns the number of jobs removed.
---@include job_lib
+-- KEYS[1] queues set (keys.queues())
+-- KEYS[2] events stream (keys.events())
+-- ARGV[1] env header (see job_lib)
+-- ARGV[2] now ms
+-- ARGV[3] at most this many per registry (and deferred jobs looked at per queue)
+-- Returns: the number of jobs removed.
 --@include deps_lib
 
 local limit, n = tonumber(ARGV[3]), 0

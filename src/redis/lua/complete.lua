@@ -1,21 +1,24 @@
 -- complete.lua: finish a started job and push its after-commit follow-up jobs, atomically;
 -- optionally take the worker's next job in the same call (one round trip per job in a backlog).
--- KEYS[1] queues set, KEYS[2] events stream (see job_lib)
--- ARGV[1] env header (see job_lib), ARGV[2] now ms, ARGV[3] job id, ARGV[4] worker,
---   ARGV[5] result JSON or "" (none), ARGV[6] finished retention ms, ARGV[7] trim bound,
---   ARGV[8] lease ms of the next job to take, or "" (take none), ARGV[9] Q = how many queues
---   to take from, ARGV[10..9+Q] those queues in order, ARGV[10+Q..] follow-up PreparedJob JSON
--- Returns JSON { outcome = "finished", pushed = [ids], rejected = [ids] }
---   or { outcome = "lease-lost" } when the caller does not own the job (nothing written);
---   with a take: { that JSON, the taken job as dequeue.lua returns it (absent: none) }.
 -- A follow-up reusing the id of a live job without deduplicate, or naming an unknown or failed
 -- dependency, is rejected (not pushed); the completion still happens (the task already ran) and
 -- a warn event names it. Deferred jobs waiting on this one count it done (see deps_lib); those
 -- with nothing left to wait for move to their queue here.
---@include job_lib
---@include deps_lib
---@include history_lib
---@include schedule_outcome_lib
+-- KEYS[1] queues set (keys.queues())
+-- KEYS[2] events stream (keys.events())
+-- ARGV[1] env header (see job_lib)
+-- ARGV[2] now ms
+-- ARGV[3] job id
+-- ARGV[4] worker
+-- ARGV[5] result JSON or "" (none)
+-- ARGV[6] finished retention ms
+-- ARGV[7] trim bound
+-- ARGV[8] lease ms of the next job to take, or "" (take none)
+-- ARGV[9] Q = how many queues to take from
+-- ARGV[10..] those Q queues in order, then the follow-up PreparedJob JSON specs
+-- Returns: JSON { outcome = "finished", pushed = [ids], rejected = [ids] }
+--   or { outcome = "lease-lost" } when the caller does not own the job (nothing written);
+--   with a take: { that JSON, the taken job as dequeue.lua returns it (absent: none) }.
 --@include complete_lib
 --@include enqueue_lib
 --@include dequeue_lib

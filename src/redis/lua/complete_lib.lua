@@ -1,6 +1,9 @@
 -- complete_lib.lua: finish_job(), shared by complete.lua (one job, with its follow-ups) and
--- complete_many.lua (a worker's completions of one moment, batched); pasted in by
--- `--@include complete_lib` after job_lib, deps_lib, history_lib and schedule_outcome_lib, never run alone.
+-- complete_many.lua (a worker's completions of one moment, batched).
+-- Provides: finish_job
+--@include deps_lib
+--@include history_lib
+--@include schedule_outcome_lib
 
 -- Finish started job `id` for `worker`: status finished, result (JSON, "" = none), retention
 -- registry and TTL, the job.finished event, dependents released. Returns the job's queue, or nil
@@ -14,11 +17,6 @@ local function finish_job(id, worker, result, ttl)
   local q = j[3]
   if redis.call("ZREM", key("started", q), id) == 0 then return nil end
 
-  if result ~= "" then
-    redis.call("HSET", jk, "status", "finished", "endedAt", NOW, "result", result)
-  else
-    redis.call("HSET", jk, "status", "finished", "endedAt", NOW)
-  end
   local started_at, attempt = tonumber(j[5]), tonumber(j[4])
   -- a first attempt that succeeds has no history to add to: the hash's attempt, worker,
   -- startedAt and endedAt are its record (getJobAttempts reads them so), one list fewer per job
@@ -26,9 +24,8 @@ local function finish_job(id, worker, result, ttl)
   if not first then
     record_attempt(id, { attempt = attempt, worker = worker, startedAt = started_at, endedAt = NOW, outcome = "finished" })
   end
-  retire(id, q, "finished", ttl, j[7] ~= false, not first)
+  to_finished(id, q, result, ttl, j[7] ~= false, not first, worker, j[6] or j[11] or nil, started_at)
   record_history(q, j[6] or nil, "c", j[5], j[9])
-  emit_job("job.finished", "info", "finished in " .. (NOW - (started_at or NOW)) .. " ms", id, q, worker, j[6] or j[11] or nil)
   -- only jobs named in some dependsOn carry the flag (enqueue_lib write_spec sets it)
   if j[8] then release_dependents(id) end
   if j[10] then schedule_outcome(id, j[6], j[10], "finished", started_at) end

@@ -1,20 +1,22 @@
 -- complete_many.lua: finish several started jobs of one worker and take up to T next jobs, in
 -- one call: a worker running many jobs at once sends the completions of one moment together
 -- (src/worker/completion-batch.ts), one script and one round trip for all of them. Jobs with
--- follow-ups go through complete.lua instead.
--- KEYS[1] queues set, KEYS[2] events stream (see job_lib)
--- ARGV[1] env header (see job_lib), ARGV[2] now ms, ARGV[3] worker, ARGV[4] finished retention
---   ms, ARGV[5] trim bound (per completion), ARGV[6] lease ms of the jobs to take, ARGV[7] T =
---   how many to take (0: none), ARGV[8] Q = how many queues to take from, ARGV[9..8+Q] those
---   queues in order, ARGV[9+Q..] pairs: job id, result JSON or "" (none)
--- Returns { outcomes, job... }: outcomes[i] = 1 (finished) or 0 (lease lost: the caller does
+-- follow-ups go through complete.lua instead. Completions come first, so a dependent they
+-- release can be among the jobs taken.
+-- KEYS[1] queues set (keys.queues())
+-- KEYS[2] events stream (keys.events())
+-- ARGV[1] env header (see job_lib)
+-- ARGV[2] now ms
+-- ARGV[3] worker
+-- ARGV[4] finished retention ms
+-- ARGV[5] trim bound (per completion)
+-- ARGV[6] lease ms of the jobs to take
+-- ARGV[7] T = how many to take (0: none)
+-- ARGV[8] Q = how many queues to take from
+-- ARGV[9..] those Q queues in order, then pairs: job id, result JSON or "" (none)
+-- Returns: { outcomes, job... }: outcomes[i] = 1 (finished) or 0 (lease lost: the caller does
 --   not own that job; nothing written for it), in ARGV order; then each taken job as a flat
 --   HGETALL array (dequeue_lib take()), at most T, fewer when the queues ran dry.
--- Completions come first, so a dependent they release can be among the jobs taken.
---@include job_lib
---@include deps_lib
---@include history_lib
---@include schedule_outcome_lib
 --@include complete_lib
 --@include dequeue_lib
 

@@ -1,10 +1,12 @@
 -- delete_job.lua: delete one job that is not running (the console's delete button), as purge.lua
 -- deletes a page of them: its hash, attempts and children lists and its registry entry, then the
 -- jobs that depend on it are canceled ("dependency <id> was deleted") unless they allow failure.
--- KEYS[1] queues set, KEYS[2] events stream (see job_lib)
--- ARGV[1] env header (see job_lib), ARGV[2] now ms, ARGV[3] job id
--- Returns "ok", "missing", or the status of a job that cannot be deleted ("started").
---@include job_lib
+-- KEYS[1] queues set (keys.queues())
+-- KEYS[2] events stream (keys.events())
+-- ARGV[1] env header (see job_lib)
+-- ARGV[2] now ms
+-- ARGV[3] job id
+-- Returns: "ok", "missing", or the status of a job that cannot be deleted ("started").
 --@include deps_lib
 
 local id = ARGV[3]

@@ -1,5 +1,6 @@
--- deps_lib.lua: job dependencies (enqueue's dependsOn), pasted in by `--@include deps_lib`
--- after job_lib; never run alone. Uses ENV.cascade and ENV.cttl from the header (job_lib).
+-- deps_lib.lua: job dependencies (enqueue's dependsOn): settling the jobs that wait on one that
+-- ended. Uses ENV.cascade and ENV.cttl from the header (job_lib).
+-- Provides: undefer, unlink, release_dependents, fail_dependents, settle_leftovers
 --
 -- A deferred job D has: status "deferred"; an entry in deferred:<queue> (score: when deferred);
 -- fields dependsOn (JSON list of every dependency id), depsLeft (dependencies not settled yet)
@@ -14,6 +15,7 @@
 --     failure, in which case the dependency counts as settled.
 -- Functions: undefer(id, q), unlink(id), release_dependents(dep) -> n moved on,
 --   fail_dependents(dep, why?) -> canceled ids, settle_leftovers(dep) -> n handled.
+--@include moves_lib
 
 -- a deferred job with nothing left to wait for: to its queue, or to scheduled while its
 -- run-at (delay/at given with dependsOn) is still ahead
@@ -25,11 +27,9 @@ local function undefer(id, q)
   local run_at, status = tonumber(j[1]), "queued"
   if run_at and run_at > NOW then
     status = "scheduled"
-    redis.call("HSET", jk, "status", status)
-    redis.call("ZADD", key("scheduled", q), run_at, id)
+    to_scheduled(id, q, run_at, { stored = true })
   else
-    redis.call("HSET", jk, "status", status, "enqueuedAt", NOW)
-    push_queued(id, q, j[2] == "1")
+    to_queued(id, q, { front = j[2] == "1" })
   end
   emit("job.undeferred", "info", "dependencies settled; " .. status, id, q, { task = j[3] or nil })
 end
@@ -60,17 +60,6 @@ local function release_dependents(dep)
   return n
 end
 
--- the one way a job ends canceled: status, end time, the reason (nil: none kept), then the
--- canceled registry and the TTL of `ttl` ms (the caller writes the event it wants)
-local function mark_canceled(id, q, reason, ttl)
-  if reason then
-    redis.call("HSET", key("job", id), "status", "canceled", "endedAt", NOW, "cancelReason", reason)
-  else
-    redis.call("HSET", key("job", id), "status", "canceled", "endedAt", NOW)
-  end
-  retire(id, q, "canceled", ttl)
-end
-
 -- dependency `dep` failed for good (why: "failed", or "was deleted"): walk its dependents breadth
 -- first. One that allows failure counts the dependency settled (and may move on); any other is
 -- canceled with the reason, and its own dependents are walked in turn. At most ENV.cascade
@@ -97,8 +86,8 @@ local function fail_dependents(dep, why)
           redis.call("ZREM", key("deferred", j[2]), id)
           unlink(id)
           redis.call("HDEL", jk, "depsLeft")
-          mark_canceled(id, j[2], reason, ENV.cttl)
-          emit("job.canceled", "warn", reason, id, j[2], { task = j[4] or nil, data = { root = root } })
+          to_canceled(id, j[2], reason, ENV.cttl,
+            { type = "job.canceled", level = "warn", msg = reason, extra = { task = j[4] or nil, data = { root = root } } })
           canceled[#canceled + 1] = id
           todo[#todo + 1] = id
         end

@@ -1,11 +1,13 @@
 -- dequeue.lua: take the first job of the first non-empty queue and lease it to a worker.
--- KEYS[1] queues set, KEYS[2] events stream (see job_lib)
--- ARGV[1] env header (see job_lib), ARGV[2] now ms, ARGV[3] worker name, ARGV[4] lease ms,
---   ARGV[5..] queue names in the order to try
--- Returns the job hash as a flat HGETALL array (status started, attempt+1, worker, startedAt;
---   its id is in started:<queue> with score now + lease), or nil when every queue is empty.
---@include job_lib
---@include deps_lib
+-- KEYS[1] queues set (keys.queues())
+-- KEYS[2] events stream (keys.events())
+-- ARGV[1] env header (see job_lib)
+-- ARGV[2] now ms
+-- ARGV[3] worker name
+-- ARGV[4] lease ms
+-- ARGV[5..] queue names in the order to try
+-- Returns: the job hash as a flat HGETALL array (status started, attempt+1, worker, startedAt,
+--   id; its id is in started:<queue> with score now + lease), or nil when every queue is empty.
 --@include dequeue_lib
 
 return take(ARGV[3], tonumber(ARGV[4]), 5, #ARGV)

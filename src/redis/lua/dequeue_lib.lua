@@ -1,6 +1,7 @@
--- dequeue_lib.lua: take(), shared by dequeue.lua and complete.lua (which takes the worker's
--- next job in the same call, as BullMQ's moveToFinished does); pasted in by `--@include
--- dequeue_lib` after job_lib and deps_lib, never run alone.
+-- dequeue_lib.lua: take(), shared by dequeue.lua, complete.lua and complete_many.lua (which
+-- take the worker's next job in the same call, as BullMQ's moveToFinished does).
+-- Provides: take
+--@include deps_lib
 
 -- Take the first job of the first non-empty queue among ARGV[first..last] and lease it to
 -- `worker` for `lease` ms. Returns the job hash as a flat HGETALL array (status started,
@@ -34,13 +35,11 @@ local function take(worker, lease, first, last, untrimmed)
       if si and h[si] == "queued" and ci then
         -- canceled while it ran, then given back (its worker died or stopped): not run again
         local why = "cancel requested while it was running; not run again"
-        mark_canceled(id, q, why, ENV.cttl)
-        emit("job.canceled", "info", why, id, q)
+        to_canceled(id, q, why, ENV.cttl, { type = "job.canceled", level = "info", msg = why })
         fail_dependents(id, "failed")
       elseif si and h[si] == "queued" then
         if untrimmed then untrimmed[q] = true else trim_wake(q) end
         local attempt = (tonumber(ai and h[ai]) or 0) + 1
-        redis.call("HSET", jk, "status", "started", "attempt", attempt, "worker", worker, "startedAt", started_at)
         h[si] = "started"
         if ai then h[ai] = tostring(attempt) else h[#h + 1] = "attempt"; h[#h + 1] = tostring(attempt) end
         if wi then h[wi] = worker else h[#h + 1] = "worker"; h[#h + 1] = worker end
@@ -57,9 +56,7 @@ local function take(worker, lease, first, last, untrimmed)
           if qi then h[qi] = q else h[#h + 1] = "queue"; h[#h + 1] = q end
           h[#h + 1] = "takeProblem"; h[#h + 1] = why
         end
-        redis.call("ZADD", key("started", q), NOW + lease, id)
-        -- task: the scheduled task's id, else the method (`logs --task` matches either)
-        emit_job("job.started", "debug", "started attempt " .. attempt, id, q, worker, (ki and h[ki]) or (mi and h[mi]))
+        to_started(id, q, worker, attempt, started_at, lease, (ki and h[ki]) or (mi and h[mi]))
         return h
       end
     end

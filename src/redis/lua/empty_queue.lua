@@ -1,10 +1,12 @@
 -- empty_queue.lua: delete every job waiting in one queue (RQ's Queue.empty()); jobs in other
--- states (scheduled, started, finished, ...) are left alone.
--- KEYS[1] queues set, KEYS[2] events stream (see job_lib)
--- ARGV[1] env header (see job_lib), ARGV[2] now ms, ARGV[3] queue name
--- Returns the number of jobs deleted. Jobs that depend on a deleted one are canceled
---   ("dependency <id> was deleted") unless they allow failure (see deps_lib).
---@include job_lib
+-- states (scheduled, started, finished, ...) are left alone. Jobs that depend on a deleted one
+-- are canceled ("dependency <id> was deleted") unless they allow failure (see deps_lib).
+-- KEYS[1] queues set (keys.queues())
+-- KEYS[2] events stream (keys.events())
+-- ARGV[1] env header (see job_lib)
+-- ARGV[2] now ms
+-- ARGV[3] queue name
+-- Returns: the number of jobs deleted.
 --@include deps_lib
 
 local q = ARGV[3]

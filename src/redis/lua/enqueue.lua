@@ -1,14 +1,17 @@
 -- enqueue.lua: write one or more prepared jobs atomically (enqueue, transaction commit), with an
 -- optional scheduler guard (one enqueue per task slot; the overlap policy while the last job is
 -- live: see schedule_guard_lib.lua).
--- KEYS[1] queues set, KEYS[2] events stream (see job_lib)
---   guarded only: KEYS[3] last-slots hash (task -> slot ms), KEYS[4] last-jobs hash (task -> id),
---   KEYS[5] scheduler fence hash (see fence_lib)
--- ARGV[1] env header (see job_lib), ARGV[2] now ms,
---   ARGV[3] guard JSON { task, slot, fence?, overlap?, sibling?, mode?, catchup? } or "" ,
---   ARGV[4..] PreparedJob JSON specs (fence: the leader lease number the caller holds; the rest:
---   see schedule_guard_lib)
--- Returns a JSON string:
+-- KEYS[1] queues set (keys.queues())
+-- KEYS[2] events stream (keys.events())
+-- KEYS[3] last-slots hash, task -> slot ms (optional: guarded calls only, with KEYS[4..5])
+-- KEYS[4] last-jobs hash, task -> id (guarded calls only)
+-- KEYS[5] scheduler fence hash, see fence_lib (guarded calls only)
+-- ARGV[1] env header (see job_lib)
+-- ARGV[2] now ms
+-- ARGV[3] guard JSON { task, slot, fence?, overlap?, sibling?, mode?, catchup? } or "" (fence:
+--   the leader lease number the caller holds; the rest: see schedule_guard_lib)
+-- ARGV[4..] PreparedJob JSON specs
+-- Returns: a JSON string:
 --   { ok = true, results = [ { id, status, dedup = true?, job = [HGETALL of the live job]? } ] }
 --   { ok = false, error = "live", id, status }   a non-dedup spec reuses a live id; nothing written
 --   { ok = false, error = "unknown-dep", id, dep }           a dependency names no job; nothing written
@@ -17,8 +20,6 @@
 --   { ok = false, guard = "slot-taken" }         the slot was already handled; nothing written
 --   { ok = false, guard = "fenced" }             the caller's lease is stale; nothing written
 --   { ok = false, guard = "overlap", running = id }  the last job is live; only the slot recorded
---@include job_lib
---@include deps_lib
 --@include enqueue_lib
 --@include fence_lib
 --@include schedule_guard_lib

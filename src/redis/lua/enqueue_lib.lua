@@ -1,5 +1,6 @@
--- enqueue_lib.lua: writing prepared jobs, pasted in by `--@include enqueue_lib` after job_lib
--- and deps_lib; never run alone. A spec is the JSON of a PreparedJob:
+-- enqueue_lib.lua: checking and writing prepared jobs (enqueue.lua, complete.lua's follow-ups).
+-- Provides: check_spec, write_spec
+-- A spec is the JSON of a PreparedJob:
 --   { id, queue, fields = { hash field = string }, runAt? (ms), atFront?, deduplicate?,
 --     dependsOn? = [ids], allowFailure? }
 -- check_spec(spec, seen) -> verdict, detail...   (reads only)
@@ -7,6 +8,7 @@
 --   "unknown-dep", dep                 a dependency id names no job
 --   "failed-dep", dep, status          a dependency already failed/canceled (no allowFailure)
 -- write_spec(spec) -> status written ("queued", "scheduled" or "deferred")
+--@include deps_lib
 
 -- dependencies of a spec about to be written: refuse unknown ones and (without allowFailure)
 -- failed ones. `seen` holds the specs of the same call written before this one.
@@ -71,23 +73,13 @@ local function write_spec(spec)
   local run_at = tonumber(spec.runAt)
   if #waiting > 0 then
     status = "deferred"
-    redis.call("HSET", jk, "status", status, "depsLeft", #waiting, unpack(flat))
-    if run_at then redis.call("HSET", jk, "scheduledAt", run_at) end
-    redis.call("ZADD", key("deferred", q), NOW, id)
-    for _, d in ipairs(waiting) do
-      redis.call("SADD", key("dependents", d), id)
-      -- flag on the dependency (live, so its hash exists): complete.lua walks dependents only
-      -- when it is set, sparing the SMEMBERS + DEL of an empty set on every completion
-      redis.call("HSET", key("job", d), "hasDependents", "1")
-    end
+    to_deferred(id, q, waiting, run_at, flat)
   elseif run_at and run_at > NOW then
     status = "scheduled"
-    redis.call("HSET", jk, "status", status, "scheduledAt", run_at, unpack(flat))
-    redis.call("ZADD", key("scheduled", q), run_at, id)
+    to_scheduled(id, q, run_at, { set = flat })
   else
     status = "queued"
-    redis.call("HSET", jk, "status", status, "enqueuedAt", NOW, unpack(flat))
-    push_queued(id, q, spec.atFront)
+    to_queued(id, q, { front = spec.atFront, set = flat })
   end
   if spec.fields.parentId then record_child(spec.fields.parentId, id) end
   redis.call("SADD", QUEUES_KEY, q)

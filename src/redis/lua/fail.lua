@@ -1,17 +1,23 @@
 -- fail.lua: end a started job's attempt with an error: schedule its retry, or fail it for good.
--- KEYS[1] queues set, KEYS[2] events stream (see job_lib)
--- ARGV[1] env header (see job_lib), ARGV[2] now ms, ARGV[3] job id, ARGV[4] worker,
---   ARGV[5] error JSON { name, message, stack?, code? }, ARGV[6] attempt outcome
---   ("failed" | "timeout" | "abandoned"), ARGV[7] retry-at ms or "" (no retry: fail now),
---   ARGV[8] failed retention ms, ARGV[9] trim bound, ARGV[10] W3C traceparent of this run or ""
---   (kept as firstRun by the first retry: later runs link to it)
--- Returns JSON { outcome = "retry-scheduled" | "failed" | "lease-lost" } ("lease-lost": the
+-- A final failure cancels the jobs that depend on it (see deps_lib); the caller that gets
+-- outcome "failed" is the one that runs failure handlers, once.
+-- KEYS[1] queues set (keys.queues())
+-- KEYS[2] events stream (keys.events())
+-- ARGV[1] env header (see job_lib)
+-- ARGV[2] now ms
+-- ARGV[3] job id
+-- ARGV[4] worker
+-- ARGV[5] error JSON { name, message, stack?, code? }
+-- ARGV[6] attempt outcome ("failed" | "timeout" | "abandoned")
+-- ARGV[7] retry-at ms or "" (no retry: fail now)
+-- ARGV[8] failed retention ms
+-- ARGV[9] trim bound
+-- ARGV[10] W3C traceparent of this run or "" (optional) (kept as firstRun by the first retry: later runs link to it)
+-- Returns: JSON { outcome = "retry-scheduled" | "failed" | "lease-lost" } ("lease-lost": the
 --   caller does not own the job; nothing written). A final failure also returns
---   job = [HGETALL of the failed job], attempts = [attempt record JSON, oldest first] and
---   canceled = [ids of dependents canceled because of it] (see deps_lib) and schedulePaused =
---   the pause note when the failure paused its schedule (pauseOnFailure): the caller that gets
---   outcome "failed" is the one that runs failure handlers, once.
---@include job_lib
+--   job = [HGETALL of the failed job], attempts = [attempt record JSON, oldest first],
+--   canceled = [ids of dependents canceled because of it] and schedulePaused = the pause note
+--   when the failure paused its schedule (pauseOnFailure).
 --@include deps_lib
 --@include history_lib
 --@include schedule_outcome_lib
@@ -35,13 +41,10 @@ local retry_at = tonumber(ARGV[7])
 if retry_at then
   redis.call("HINCRBY", jk, "retries", 1)
   if ARGV[10] and ARGV[10] ~= "" then redis.call("HSETNX", jk, "firstRun", ARGV[10]) end
-  redis.call("HDEL", jk, "worker")
   if retry_at > NOW then
-    redis.call("HSET", jk, "status", "scheduled", "scheduledAt", retry_at)
-    redis.call("ZADD", key("scheduled", q), retry_at, id)
+    to_scheduled(id, q, retry_at, { drop = { "worker" } })
   else
-    redis.call("HSET", jk, "status", "queued", "enqueuedAt", NOW)
-    push_queued(id, q, false)
+    to_queued(id, q, { drop = { "worker" } })
   end
   record_history(q, j[3] or nil, nil, started_at, j[4])
   history_flush()
@@ -50,12 +53,10 @@ if retry_at then
   return cjson.encode({ outcome = "retry-scheduled" })
 end
 
-redis.call("HSET", jk, "status", "failed", "endedAt", NOW)
 record_history(q, j[3] or nil, "f", started_at, j[4])
 history_flush()
-retire(id, q, "failed", tonumber(ARGV[8]))
-emit("job.failed", "error", "attempt " .. j[1] .. " " .. outcome .. ": " .. tostring(e.message), id, q,
-  { worker = worker, task = event_task, data = { attempt = tonumber(j[1]), error = e.name } })
+to_failed(id, q, tonumber(ARGV[8]), nil, { type = "job.failed", level = "error", msg = "attempt " .. j[1] .. " " .. outcome .. ": " .. tostring(e.message),
+  extra = { worker = worker, task = event_task, data = { attempt = tonumber(j[1]), error = e.name } } })
 local canceled = fail_dependents(id, "failed")
 trim_registry("failed", q, tonumber(ARGV[9]))
 local paused = schedule_outcome(id, j[3] or nil, j[5] or nil, outcome == "failed" and "failed" or outcome, j[2], error_line_of(err))

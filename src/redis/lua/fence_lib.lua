@@ -1,5 +1,6 @@
--- fence_lib.lua: fence_stale(), pasted in by `--@include fence_lib` (enqueue.lua,
--- scheduler_skip.lua); never run alone.
+-- fence_lib.lua: the scheduler leader lease's fencing check (enqueue.lua, scheduler_skip.lua,
+-- lease scripts).
+-- Provides: fence_stale
 -- The fence hash (keys.schedulerFence()) holds n, the number of the latest leader lease ever
 -- granted (raised by every acquire and takeover). A daemon records slots with the n its lease
 -- got: when n has moved on, another daemon leads and this one's lease is stale (it was paused,

@@ -1,12 +1,16 @@
 -- heartbeat.lua: extend the leases of the jobs a worker is running, and say which of them
 -- someone asked to cancel (cancel.lua flags a started job; the supervisor then stops it).
--- KEYS[1] queues set, KEYS[2] events stream (see job_lib; unused but keep the convention)
--- ARGV[1] env header (see job_lib), ARGV[2] now ms, ARGV[3] worker, ARGV[4] lease ms,
---   ARGV[5..] pairs: job id, queue
--- Returns { number of leases extended, { ids of those jobs with a cancel request }, { ids the
---   worker no longer owns } }. A job it no longer owns is left alone: its lease was reaped while
---   the worker could not renew it (see worker/reap-gate.ts), so the job was requeued or ended,
---   and the worker stops its run (maintenance.ts).
+-- A job it no longer owns is left alone: its lease was reaped while the worker could not renew
+-- it (see worker/reap-gate.ts), so the job was requeued or ended, and the worker stops its run.
+-- KEYS[1] queues set (keys.queues())
+-- KEYS[2] events stream (keys.events(); unused, kept for the job-script convention)
+-- ARGV[1] env header (see job_lib)
+-- ARGV[2] now ms
+-- ARGV[3] worker
+-- ARGV[4] lease ms
+-- ARGV[5..] pairs: job id, queue
+-- Returns: { number of leases extended, { ids of those jobs with a cancel request }, { ids the
+--   worker no longer owns } }.
 --@include job_lib
 
 local worker, lease, n, cancels, lost = ARGV[3], tonumber(ARGV[4]), 0, {}, {}

@@ -1,6 +1,6 @@
 -- history_lib.lua: the per-minute history behind the console's charts (src/http/metrics/history.ts
 -- reads it), written by the job scripts that end attempts, so it costs no round trip of its own.
--- Pasted in by `--@include history_lib` after job_lib; never run alone.
+-- Provides: record_history, history_flush
 --
 -- One hash per queue per minute, {p}:history:<minute ms>:<queue>, and one per scheduled task
 -- per minute, {p}:task-history:<minute ms>:<task id>. Fields (absent = 0):
@@ -11,6 +11,7 @@
 --   rs,ws run / wait time sums, ms
 -- The bucket bounds are DURATION_BUCKETS_SECONDS (src/telemetry/duration-buckets.ts) in ms: fixed, so
 -- minutes and queues can be summed field by field. The env header's 7th field "0" turns it off.
+--@include job_lib
 
 local HISTORY_BOUNDS_MS = { 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 120000, 300000, 600000, 1800000, 3600000 }
 local HISTORY_TTL_MS = 7 * 24 * 3600 * 1000

@@ -1,5 +1,8 @@
--- job_lib.lua: helpers shared by the job scripts, pasted in by `--@include job_lib`
--- (src/redis/scripts.ts); never run alone. Every including script follows this convention:
+-- job_lib.lua: the env header, key building, events, attempt records and retention shared by
+-- the job scripts (pasted in once by `--@include job_lib`, see src/redis/script-source.ts).
+-- Provides: KEY_ROOT, ENV, NOW, HISTORY_ON, QUEUES_KEY, EVENTS_KEY, LIVE, key, emit, emit_job,
+--   record_attempt, push_queued, trim_wake, retire, trim_registry, owns
+-- Every including script follows this convention:
 --   KEYS[1] = queues set (keys.queues()), KEYS[2] = events stream (keys.events())
 --   ARGV[1] = env header, space-separated (src/queue/job-scripts.ts scriptHeader):
 --             "<root> <ml> <cap> <ccap> <cascade> <cttl> [<hist>]": root = the key prefix keys.ts puts

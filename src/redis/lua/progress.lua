@@ -1,8 +1,12 @@
 -- progress.lua: store a started job's progress, log it and publish it for live listeners.
--- KEYS[1] queues set, KEYS[2] events stream (see job_lib)
--- ARGV[1] env header (see job_lib), ARGV[2] now ms, ARGV[3] job id, ARGV[4] progress JSON,
---   ARGV[5] pub/sub channel (keys.realtime("job_progress"))
--- Returns 1 when stored, 0 when the job is not started (nothing written).
+-- KEYS[1] queues set (keys.queues())
+-- KEYS[2] events stream (keys.events())
+-- ARGV[1] env header (see job_lib)
+-- ARGV[2] now ms
+-- ARGV[3] job id
+-- ARGV[4] progress JSON
+-- ARGV[5] pub/sub channel (keys.realtime("job_progress"))
+-- Returns: 1 when stored, 0 when the job is not started (nothing written).
 --@include job_lib
 
 local id = ARGV[3]

@@ -1,17 +1,19 @@
 -- purge.lua: delete one page of jobs for `scheduler purge` (Frappe's purge-jobs). The script reads
--- the page itself (by rank), so what it checks is what it deletes, atomically.
--- KEYS[1] queues set, KEYS[2] events stream (see job_lib)
--- ARGV[1] env header (see job_lib), ARGV[2] now ms,
--- ARGV[3] queue name, ARGV[4] status: queued, scheduled, deferred, finished, failed or canceled
---   (never started: a running job is not deleted under its worker),
--- ARGV[5] dotted task path the job's method or scheduled task must equal ("" = any task),
--- ARGV[6] first rank of the page (0-based, in the queue list or the status's sorted set),
+-- the page itself (by rank), so what it checks is what it deletes, atomically. Jobs that depend
+-- on a deleted one are canceled ("dependency <id> was deleted") unless they allow failure, as
+-- empty_queue does (see deps_lib).
+-- KEYS[1] queues set (keys.queues())
+-- KEYS[2] events stream (keys.events())
+-- ARGV[1] env header (see job_lib)
+-- ARGV[2] now ms
+-- ARGV[3] queue name
+-- ARGV[4] status: queued, scheduled, deferred, finished, failed or canceled (never started: a
+--   running job is not deleted under its worker)
+-- ARGV[5] dotted task path the job's method or scheduled task must equal ("" = any task)
+-- ARGV[6] first rank of the page (0-based, in the queue list or the status's sorted set)
 -- ARGV[7] page size
--- Returns { deleted, scanned }: jobs deleted (hash, attempt and children lists, list/registry
---   entry) and ids looked at; scanned < page size means the end was reached. Jobs that depend
---   on a deleted one are canceled ("dependency <id> was deleted") unless they allow failure, as
---   empty_queue does (see deps_lib).
---@include job_lib
+-- Returns: { deleted, scanned }: jobs deleted (hash, attempt and children lists, list/registry
+--   entry) and ids looked at; scanned < page size means the end was reached.
 --@include deps_lib
 
 local q, want, task = ARGV[3], ARGV[4], ARGV[5]

@@ -1,20 +1,17 @@
--- ratelimit_acquire: sliding-window log limiter, "at most ARGV[3] starts in any ARGV[2] ms".
+-- ratelimit_acquire.lua: sliding-window log limiter, "at most ARGV[3] starts in any ARGV[2] ms".
 -- One sorted set per queue: member = one granted slot, score = when it was granted.
---
--- KEYS[1]  the limiter's sorted set (keys.rateLimit(queue))
--- ARGV[1]  now, ms since epoch (the caller's clock; scripts never read the server clock)
--- ARGV[2]  window, ms
--- ARGV[3]  max slots per window
--- ARGV[4]  member: unique id of this slot (so two grants in the same ms both count)
---
--- Returns {1, 0} when a slot was granted,
---         {0, retryInMs} when the window is full (retryInMs >= 1: when the oldest slot leaves it).
---
 -- Callers' clocks do not arrive in order: several processes read `now`, then their calls reach
 -- Redis in any order, so a call may carry a `now` a little behind one already recorded. Slots are
 -- therefore kept for two windows and counted from `now - window` on (a later slot counts too,
 -- which errs on the safe side): trimming at `now - window` of the latest caller would drop slots
 -- still inside a lagging caller's window and grant it one too many.
+-- KEYS[1] the limiter's sorted set (keys.rateLimit(queue))
+-- ARGV[1] now, ms since epoch (the caller's clock; scripts never read the server clock)
+-- ARGV[2] window, ms
+-- ARGV[3] max slots per window
+-- ARGV[4] member: unique id of this slot (so two grants in the same ms both count)
+-- Returns: {1, 0} when a slot was granted, {0, retryInMs} when the window is full
+--   (retryInMs >= 1: when the oldest slot leaves it).
 local now = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
 local max = tonumber(ARGV[3])

@@ -1,13 +1,16 @@
 -- reap.lua: handle started jobs whose lease expired (their worker died): requeue each to the
 -- front with stalls+1, or past the stall limit fail it as abandoned. Each candidate is checked
--- again here, so several reapers running at once act on a job once.
--- KEYS[1] queues set, KEYS[2] events stream (see job_lib)
--- ARGV[1] env header (see job_lib), ARGV[2] now ms, ARGV[3] stall limit, ARGV[4] failed retention ms,
---   ARGV[5..] candidate JSON { id, queue, at = ISO time the lease ran out, cause = why its worker
+-- again here, so several reapers running at once act on a job once. A job failed as abandoned
+-- cancels the jobs that depend on it (see deps_lib), like any final failure.
+-- KEYS[1] queues set (keys.queues())
+-- KEYS[2] events stream (keys.events())
+-- ARGV[1] env header (see job_lib)
+-- ARGV[2] now ms
+-- ARGV[3] stall limit
+-- ARGV[4] failed retention ms
+-- ARGV[5..] candidate JSON { id, queue, at = ISO time the lease ran out, cause = why its worker
 --   died (optional) }
--- Returns JSON { requeued = [ids], failed = [ids], abandoned = [[queue, method] of each failed] }. A job failed as abandoned cancels the jobs
---   that depend on it (see deps_lib), like any final failure.
---@include job_lib
+-- Returns: JSON { requeued = [ids], failed = [ids], abandoned = [[queue, method] of each failed] }.
 --@include deps_lib
 --@include history_lib
 --@include schedule_outcome_lib
@@ -31,9 +34,8 @@ for i = 5, #ARGV do
       if stalls > limit then
         local e = { name = "AbandonedError", message = why .. " (stalled " .. stalls .. " times, limit " .. limit .. ")" }
         record_attempt(id, { attempt = tonumber(j[3]), worker = who, startedAt = tonumber(j[4]), endedAt = NOW, outcome = "abandoned", error = e })
-        redis.call("HSET", jk, "status", "failed", "endedAt", NOW, "error", cjson.encode(e))
-        retire(id, q, "failed", ttl)
-        emit("job.abandoned", "error", e.message, id, q, { worker = who, task = j[5] or nil, data = { stalls = stalls } })
+        to_failed(id, q, ttl, { "error", cjson.encode(e) },
+          { type = "job.abandoned", level = "error", msg = e.message, extra = { worker = who, task = j[5] or nil, data = { stalls = stalls } } })
         fail_dependents(id, "failed")
         schedule_outcome(id, j[5] or nil, j[7] or nil, "abandoned", j[4], e.message)
         failed[#failed + 1] = id
@@ -41,10 +43,8 @@ for i = 5, #ARGV do
         record_history(q, j[5], "f", nil, nil)
       else
         record_attempt(id, { attempt = tonumber(j[3]), worker = who, startedAt = tonumber(j[4]), endedAt = NOW, outcome = "requeued", reason = why })
-        redis.call("HSET", jk, "status", "queued", "enqueuedAt", NOW)
-        redis.call("HDEL", jk, "worker")
-        push_queued(id, q, true)
-        emit("job.stalled", "warn", why .. "; requeued (stall " .. stalls .. " of " .. limit .. ")", id, q, { worker = who, task = j[5] or nil })
+        to_queued(id, q, { front = true, drop = { "worker" },
+          event = { type = "job.stalled", level = "warn", msg = why .. "; requeued (stall " .. stalls .. " of " .. limit .. ")", extra = { worker = who, task = j[5] or nil } } })
         requeued[#requeued + 1] = id
       end
     end

@@ -1,9 +1,12 @@
 -- requeue.lua: put a failed or canceled job back on its queue (attempt history kept, the
 -- automatic retry budget and stall count reset).
--- KEYS[1] queues set, KEYS[2] events stream (see job_lib)
--- ARGV[1] env header (see job_lib), ARGV[2] now ms, ARGV[3] job id
--- Returns "ok" when requeued now, or the job's status when it is not failed/canceled, or "missing".
---@include job_lib
+-- KEYS[1] queues set (keys.queues())
+-- KEYS[2] events stream (keys.events())
+-- ARGV[1] env header (see job_lib)
+-- ARGV[2] now ms
+-- ARGV[3] job id
+-- Returns: "ok" when requeued now, or the job's status when it is not failed/canceled, or "missing".
+--@include moves_lib
 
 local id = ARGV[3]
 local jk = key("job", id)
@@ -15,8 +18,6 @@ redis.call("ZREM", key(st, q), id)
 redis.call("PERSIST", jk)
 redis.call("PERSIST", key("attempts", id))
 redis.call("PERSIST", key("children", id))
-redis.call("HSET", jk, "status", "queued", "enqueuedAt", NOW, "retries", 0, "stalls", 0)
-redis.call("HDEL", jk, "worker", "endedAt", "cancelReason", "cancelRequested")
-push_queued(id, q, false)
-emit("job.requeued", "info", "requeued from " .. st, id, q)
+to_queued(id, q, { set = { "retries", 0, "stalls", 0 }, drop = { "worker", "endedAt", "cancelReason", "cancelRequested" },
+  event = { type = "job.requeued", level = "info", msg = "requeued from " .. st } })
 return "ok"

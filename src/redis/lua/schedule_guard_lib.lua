@@ -1,5 +1,6 @@
--- schedule_guard_lib.lua: the scheduler guard of enqueue.lua, pasted in by
--- `--@include schedule_guard_lib` after job_lib; never run alone.
+-- schedule_guard_lib.lua: the scheduler guard of enqueue.lua (one enqueue per task slot, the
+-- overlap policy while the last job is live).
+-- Provides: schedule_guard, chain_after, schedule_record
 -- guard JSON { task, slot, overlap?, sibling?, mode?, catchup? }:
 --   overlap  "skip" (default) | "bufferOne" | "bufferAll" | "cancelOther" | "allow"
 --   sibling  the job enqueued for the previous slot of the same batch (one catch-up gap or one
@@ -8,6 +9,7 @@
 --            last-slot record (which it moves forward only when it is newer)
 -- Keys built from KEY_ROOT (see src/scheduler/schedule-keys.ts): schedule-stats:<task> counters,
 -- schedule-runs:<task> sorted set of the slots enqueued (score = slot, the newest RUNS_KEPT).
+--@include job_lib
 local RUNS_KEPT = 10000
 
 -- schedule_guard(guard, last_slots, last_jobs) -> refusal table (return it as is) or nil, dep:

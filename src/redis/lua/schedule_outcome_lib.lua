@@ -1,5 +1,6 @@
--- schedule_outcome_lib.lua: schedule_outcome(), pasted in by `--@include schedule_outcome_lib`
--- (complete.lua, complete_many.lua, fail.lua, reap.lua) after job_lib; never run alone.
+-- schedule_outcome_lib.lua: a scheduled job's final outcome kept with its schedule (complete.lua,
+-- complete_many.lua, fail.lua, reap.lua).
+-- Provides: schedule_outcome, error_line_of
 -- A job that came from a schedule (its hash has task and scheduledFor) leaves its final outcome
 -- with the schedule's ledger, in the same script that finishes or fails it, so `list` and `why`
 -- can say how the last run ended after the job itself has expired (src/scheduler/outcome.ts).
@@ -12,6 +13,7 @@
 --                           still open (closed by a later slot's run that finishes in time)
 -- schedule_outcome(id, task, slot, status, started_at, error_line) -> the pause note when this
 -- failure paused the schedule (pauseOnFailure), else nil. task/slot nil: not scheduled, no-op.
+--@include job_lib
 local function schedule_outcome(id, task, slot, status, started_at, error_line)
   if not task or not slot then return nil end
   local rec = { status = status, jobId = id, slot = tonumber(slot), finishedAt = NOW }

@@ -1,5 +1,5 @@
--- scheduler_ledger_lib.lua: ledger_add(), pasted in by `--@include scheduler_ledger_lib`
--- (scheduler_ledger.lua, scheduler_skip.lua); never run alone.
+-- scheduler_ledger_lib.lua: a task's fire ledger (scheduler_ledger.lua, scheduler_skip.lua).
+-- Provides: ledger_add, ledger_count
 -- ledger_add(key, entry_json, max) -> 1 pushed, 2 merged into the newest entry, 0 dropped.
 local function ledger_add(key, entry_json, max)
   local entry = cjson.decode(entry_json)

@@ -3,14 +3,20 @@
 -- one step: the slot record moves only forward, so no daemon fires or skips a slot twice.
 -- The first skip of a run (not the merged repeats) also goes to the events stream as
 -- job.skipped with its reason, so `scheduler logs` shows it once, not once per tick.
--- KEYS[1] last-slots hash (keys.lastSlots()), KEYS[2] ledger list (keys.ledger(task)),
--- KEYS[3] events stream (keys.events()), KEYS[4] scheduler fence hash (see fence_lib),
+-- KEYS[1] last-slots hash (keys.lastSlots())
+-- KEYS[2] ledger list (keys.ledger(task))
+-- KEYS[3] events stream (keys.events())
+-- KEYS[4] scheduler fence hash (see fence_lib)
 -- KEYS[5] the task's counters hash (optional)
--- ARGV[1] task id, ARGV[2] slot ms, ARGV[3] ledger entry JSON, ARGV[4] max ledger entries,
--- ARGV[5] event JSON (SchedulerEvent), ARGV[6] events stream max length (approximate),
+-- ARGV[1] task id
+-- ARGV[2] slot ms
+-- ARGV[3] ledger entry JSON
+-- ARGV[4] max ledger entries
+-- ARGV[5] event JSON (SchedulerEvent)
+-- ARGV[6] events stream max length (approximate)
 -- ARGV[7] the caller's leader lease number, or "" (not fenced)
--- Returns 1 recorded, 0 the slot was already handled (nothing written), -1 the caller's lease
--- is stale (nothing written: a paused ex-leader must not mark the new leader's slots handled).
+-- Returns: 1 recorded, 0 the slot was already handled (nothing written), -1 the caller's lease
+--   is stale (nothing written: a paused ex-leader must not mark the new leader's slots handled).
 --@include scheduler_ledger_lib
 --@include fence_lib
 if ARGV[7] and ARGV[7] ~= "" and fence_stale(KEYS[4], ARGV[7]) then

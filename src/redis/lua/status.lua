@@ -1,10 +1,14 @@
 -- status.lua: store a started job's status record (currentJob().setStatus), and with ARGV[5]
 -- "1" also append a job.status event. The record is one HSET on the job hash; the caller
 -- throttles (src/runtime/status-recorder.ts).
--- KEYS[1] queues set, KEYS[2] events stream (see job_lib)
--- ARGV[1] env header (see job_lib), ARGV[2] now ms, ARGV[3] job id, ARGV[4] status record JSON,
---   ARGV[5] "1" to emit the event, "0" not to
--- Returns 1 when stored, 0 when the job is not started (nothing written: a job run with `now`,
+-- KEYS[1] queues set (keys.queues())
+-- KEYS[2] events stream (keys.events())
+-- ARGV[1] env header (see job_lib)
+-- ARGV[2] now ms
+-- ARGV[3] job id
+-- ARGV[4] status record JSON
+-- ARGV[5] "1" to emit the event, "0" not to
+-- Returns: 1 when stored, 0 when the job is not started (nothing written: a job run with `now`,
 --   or one that already ended).
 --@include job_lib
 

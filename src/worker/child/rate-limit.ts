@@ -15,6 +15,7 @@ import { SchedulerError } from "../../base/errors.js";
 import type { Keys } from "../../redis/keys.js";
 import type { RateLimit } from "../../config/types.js";
 import { runScript } from "../../redis/scripts.js";
+import { scriptResult } from "../../redis/script-results.js";
 
 /** A QueueEnv (src/queue/context.ts) satisfies this: only `queues.<name>.rateLimit` is read. */
 export interface RateLimitEnv {
@@ -45,16 +46,16 @@ export async function acquireRateSlot(env: RateLimitEnv, queue: string, now: num
   if (!limit) return { ok: true };
   checkRateLimit(queue, limit);
   const slot = `${now}-${randomBytes(6).toString("hex")}`;
-  const [ok, retry] = await runScript<[number, number]>(env.redis, "ratelimit_acquire", [env.keys.rateLimit(queue)], [
+  const grant = scriptResult.ratelimit_acquire(await runScript(env.redis, "ratelimit_acquire", [env.keys.rateLimit(queue)], [
     now,
     Math.round(limit.per * 1000),
     limit.max,
     slot,
-  ]);
-  return ok === 1 ? { ok: true, slot } : { ok: false, retryInMs: retry };
+  ]));
+  return grant.granted ? { ok: true, slot } : { ok: false, retryInMs: grant.retryInMs };
 }
 
 /** Give back a slot that was granted but not used (e.g. the queue turned out empty). */
 export async function releaseRateSlot(env: Pick<RateLimitEnv, "redis" | "keys">, queue: string, slot: string): Promise<boolean> {
-  return (await runScript<number>(env.redis, "ratelimit_release", [env.keys.rateLimit(queue)], [slot])) === 1;
+  return scriptResult.ratelimit_release(await runScript(env.redis, "ratelimit_release", [env.keys.rateLimit(queue)], [slot]));
 }
