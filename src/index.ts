@@ -1,6 +1,8 @@
 /** The public API: re-exports only. */
 export {
   SchedulerError,
+  ERROR_CODES,
+  codes,
   HooksError,
   ConfigError,
   TaskResolutionError,
@@ -40,3 +42,5 @@ export type { RealtimeHandler, SubscribeOptions } from "./patterns/realtime.js";
 export { webhookNotifier, emailNotifier, runFailureHandlers, WebhookError } from "./patterns/notify.js";
 export type { JobFailure, FailureHandler, MailTransport, MailMessage, WebhookOptions, EmailNotifierOptions } from "./patterns/notify.js";
 export { logError } from "./patterns/log-error.js";
+/** The error-code catalog: every `err.code`, its class and meaning (README "Errors"). */
+export type { ErrorCode, ErrorCodeEntry } from "./errors.js";

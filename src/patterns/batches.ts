@@ -10,7 +10,7 @@
  * Inside a job, progress goes to the job (publishProgress) when `total` is known, so
  * `scheduler jobs show` and realtime subscribers see it.
  */
-import { SchedulerError } from "../errors.js";
+import { EnqueueError, SchedulerError } from "../errors.js";
 import { currentJob } from "../runtime/job-context.js";
 
 export interface Page<T, C> {
@@ -54,7 +54,7 @@ export async function forEachBatch<T, C>(
 ): Promise<{ batches: number; processed: number }> {
   const { size, total } = options;
   if (!Number.isInteger(size) || size < 1) {
-    throw new SchedulerError("BAD_ARGUMENT", `forEachBatch: size must be an integer >= 1, got ${String(size)}`);
+    throw new EnqueueError("BAD_ARGUMENT", `forEachBatch: size must be an integer >= 1, got ${String(size)}`);
   }
   const job = currentJob();
   let cursor: C | undefined;

@@ -6,12 +6,12 @@
  * lease (a `queue` that does not match).
  */
 import type { QueueConfig } from "../config/types.js";
-import { UnrecoverableError } from "../errors.js";
+import { UnrecoverableError, codes } from "../errors.js";
 import type { Job } from "./types.js";
 
 /** A job whose hash is damaged: failed once, never retried (running it again cannot mend it). */
 export class CorruptJobError extends UnrecoverableError {
-  readonly code = "JOB_CORRUPT";
+  readonly code = codes.JOB_CORRUPT;
   constructor(reason: string) {
     super(reason);
     this.name = "CorruptJobError";

@@ -15,7 +15,7 @@
  * signs a random `nonce`, so no two jobs ever share a signature.
  */
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import { UnrecoverableError } from "../errors.js";
+import { UnrecoverableError, codes } from "../errors.js";
 import type { Job } from "../queue/types.js";
 
 export interface SigningConfig {
@@ -98,7 +98,7 @@ export function signatureProblem(secret: string, fields: SignedFields, sig: stri
 
 /** A job refused for its signature: never retried (running it again cannot make it valid). */
 export class JobRejectedError extends UnrecoverableError {
-  readonly code = "JOB_REJECTED";
+  readonly code = codes.JOB_REJECTED;
   constructor(reason: string) {
     super(`rejected: ${reason}`);
     this.name = "JobRejectedError";
