@@ -62,10 +62,13 @@ describe("scheduler logs", () => {
     const all = cli(["--redis", url, "--prefix", prefix, "--json"]);
     const filtered = cli(["--redis", url, "--prefix", prefix, "--json", "--job", "j1", "--level", "warn"]);
     const last = cli(["--redis", url, "--prefix", prefix, "--json", "-n", "1", "--since", "1h"]);
-    expect(await Promise.all([all.exit, filtered.exit, last.exit])).toEqual([0, 0, 0]);
+    // the type's old name (renamed in docs/events.md) still matches, for one release
+    const byType = cli(["--redis", url, "--prefix", prefix, "--json", "--event", "job.retry"]);
+    expect(await Promise.all([all.exit, filtered.exit, last.exit, byType.exit])).toEqual([0, 0, 0, 0]);
     expect(jsonLines(all.out()).map((e) => e.msg)).toEqual(["a", "b", "c"]);
     expect(jsonLines(filtered.out())).toMatchObject([{ msg: "c", type: "job.retry_scheduled", jobId: "j1", queue: "short" }]);
     expect(jsonLines(last.out()).map((e) => e.msg)).toEqual(["c"]);
+    expect(jsonLines(byType.out()).map((e) => e.msg)).toEqual(["c"]);
   });
 
   it("prints human lines (time with its zone named, level, type, queue, job, message) and progress as lines off a TTY", async () => {
