@@ -1,6 +1,6 @@
 /**
  * The contract tables as docs: README's "Errors" section from src/errors.ts ERROR_CODES, and
- * docs/events.md from src/log/event-types.ts EVENT_TYPES. `npx jiti scripts/contract-docs.ts`
+ * docs/events.md from src/log/event-types.ts EVENT_TYPES. `npm run docs:contracts`
  * rewrites them; `--check` only reports a difference (test/contracts runs the check), so the
  * docs cannot drift from the tables.
  */
@@ -34,7 +34,7 @@ export function renderEvents(): string {
   });
   const renamed = Object.entries(RENAMED_EVENT_TYPES).map(([old, now]) => `| \`${old}\` | \`${now}\` |`);
   return [
-    "<!-- generated from src/log/event-types.ts by scripts/contract-docs.ts: edit the table, then run npx jiti scripts/contract-docs.ts -->",
+    "<!-- generated from src/log/event-types.ts by scripts/contract-docs.ts: edit the table, then run npm run docs:contracts -->",
     "# Event types",
     "",
     "Every entry of the events stream (`scheduler logs`, `scheduler logs --json`, GET /api/events,",
@@ -88,7 +88,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   if (process.argv.includes("--check")) {
     const stale = staleDocs();
     if (stale.length) {
-      process.stderr.write(`contract-docs: out of date: ${stale.join(", ")} (run npx jiti scripts/contract-docs.ts)\n`);
+      process.stderr.write(`contract-docs: out of date: ${stale.join(", ")} (run npm run docs:contracts)\n`);
       process.exitCode = 1;
     }
   } else {

@@ -64,7 +64,7 @@ describe("error-code catalog", () => {
     expect([...USAGE_EXIT_CODES].sort()).toEqual(["BAD_COUNT", "BAD_DURATION", "BAD_LEVEL", "USAGE"]);
   });
 
-  it("README's Errors section is the table (npx jiti scripts/contract-docs.ts rewrites it)", () => {
+  it("README's Errors section is the table (npm run docs:contracts rewrites it)", () => {
     const readme = readFileSync(join(ROOT, "README.md"), "utf8");
     for (const code of Object.keys(ERROR_CODES)) expect(readme, code).toContain(`| \`${code}\` |`);
     expect(staleDocs()).toEqual([]);

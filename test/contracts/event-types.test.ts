@@ -48,7 +48,7 @@ describe("event-type catalog", () => {
     expect(matchesFilter(ev("job.finished"), { type: "job.retry" })).toBe(false);
   });
 
-  it("docs/events.md is the table (npx jiti scripts/contract-docs.ts rewrites it)", () => {
+  it("docs/events.md is the table (npm run docs:contracts rewrites it)", () => {
     const doc = readFileSync(join(ROOT, "docs", "events.md"), "utf8");
     for (const type of Object.keys(EVENT_TYPES)) expect(doc, type).toContain(`| \`${type}\` |`);
     expect(staleDocs()).toEqual([]);
