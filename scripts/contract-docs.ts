@@ -10,7 +10,7 @@ import { ERROR_CODES, type ErrorCode, type ErrorCodeEntry } from "../src/errors.
 import { EVENT_TYPES, RENAMED_EVENT_TYPES, type EventType, type EventTypeEntry } from "../src/log/event-types.js";
 
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
-export const ERRORS_START = "<!-- errors:start (generated from src/errors.ts by scripts/contract-docs.ts) -->";
+export const ERRORS_START = "<!-- errors:start (generated from ERROR_CODES by npm run docs:contracts) -->";
 export const ERRORS_END = "<!-- errors:end -->";
 
 const cell = (text: string) => text.replace(/\|/g, "\\|");
