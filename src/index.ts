@@ -1,6 +1,8 @@
 /** The public API: re-exports only. */
 export {
   SchedulerError,
+  ERROR_CODES,
+  codes,
   HooksError,
   ConfigError,
   TaskResolutionError,
@@ -43,3 +45,5 @@ export type { MailTransport, MailMessage, WebhookOptions, EmailNotifierOptions }
 export { runFailureHandlers } from "./worker/run-failure-handlers.js";
 export type { JobFailure, FailureHandler } from "./worker/run-failure-handlers.js";
 export { logError } from "./patterns/log-error.js";
+/** The error-code catalog: every `err.code`, its class and meaning (README "Errors"). */
+export type { ErrorCode, ErrorCodeEntry } from "./base/errors.js";

@@ -15,7 +15,7 @@
  * Results are milliseconds >= 0, not rounded (callers that need whole ms round). Whether 0 or a very long duration is sensible is the
  * caller's rule (a timeout must be > 0, a delay may be 0), checked after parsing.
  */
-import { ConfigError } from "./errors.js";
+import { ConfigError, type CodeOf } from "./errors.js";
 
 const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 const PART = /(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)/g;
@@ -42,7 +42,7 @@ export function durationMs(value: unknown): number | undefined {
  * Whole milliseconds in `value`; else a ConfigError `<what> "<value>" is not a duration` with
  * `code` (BAD_DURATION unless the caller has its own) and a hint listing the forms.
  */
-export function parseDuration(value: string | number, what = "duration", code = "BAD_DURATION"): number {
+export function parseDuration(value: string | number, what = "duration", code: CodeOf<"ConfigError"> = "BAD_DURATION"): number {
   const ms = durationMs(value);
   if (ms === undefined) throw new ConfigError(code, `${what} "${String(value)}" is not a duration`, { hint: DURATION_HINT });
   return Math.round(ms);

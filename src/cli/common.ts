@@ -1,6 +1,7 @@
 /** Options every command shares, and the one place CLI errors become exit codes and lines. */
 import { Command } from "commander";
 import { SchedulerError, describeError } from "../base/errors.js";
+import { USAGE_EXIT_CODES, type ErrorCode } from "../base/errors.js";
 import { redactUrlsIn } from "../security/redact-url.js";
 import { mergedOptions } from "./global-options.js";
 
@@ -38,18 +39,17 @@ export class UsageError extends SchedulerError {
   }
 }
 
-/** Codes of errors about what was typed on the command line (exit 2), whoever raised them. */
-const USAGE_CODES = new Set(["USAGE", "BAD_DURATION", "BAD_LEVEL", "BAD_COUNT", "BAD_ID_PREFIX"]);
 
 export function isUsageError(err: unknown): boolean {
   if (!(err instanceof SchedulerError)) return false;
   // Flag values checked by shared code (worker groups, --grace) say which flag: "--queue: ...".
-  return USAGE_CODES.has(err.code) || (err.code === "CONFIG_INVALID" && err.message.startsWith("--"));
+  // Codes about what was typed on the command line (exit 2 in the catalog), whoever raised them.
+  return USAGE_EXIT_CODES.has(err.code) || (err.code === "CONFIG_INVALID" && err.message.startsWith("--"));
 }
 
 /** The JSON form of an error under --json: `{"error": {"code", "message", "hint"}}`. */
 export function errorJson(err: unknown): string {
-  const code = err instanceof SchedulerError ? err.code : "INTERNAL";
+  const code: ErrorCode = err instanceof SchedulerError ? err.code : "INTERNAL";
   // Whatever an error quotes (a URL from a flag, a driver's message), no password reaches the screen.
   const message = redactUrlsIn(err instanceof SchedulerError ? err.message : describeError(err));
   const hint = err instanceof SchedulerError ? err.hint : undefined;

@@ -6,10 +6,9 @@
  */
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
-import { EXIT, errorJson } from "./common.js";
+import { EXIT, UsageError, errorJson } from "./common.js";
 import { addGlobalOptions } from "./global-options.js";
 import { COMMANDS, ENVIRONMENT_HELP, examplesHelp } from "./command-manifest.js";
-import { SchedulerError } from "../base/errors.js";
 import { quietOnBrokenPipe } from "./broken-pipe.js";
 
 function packageVersion(): string {
@@ -84,7 +83,7 @@ export async function main(argv: string[]): Promise<number> {
       if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help") {
         return EXIT.ok;
       }
-      if (json) process.stdout.write(errorJson(new SchedulerError("USAGE", err.message.replace(/^error: /, ""), { hint: "see scheduler --help" })));
+      if (json) process.stdout.write(errorJson(new UsageError(err.message.replace(/^error: /, ""), { hint: "see scheduler --help" })));
       return EXIT.usage;
     }
     throw err;

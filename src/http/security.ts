@@ -10,6 +10,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import cookie from "@fastify/cookie";
+import type { ErrorCode } from "../base/errors.js";
 import type { HttpDeps } from "./types.js";
 
 export const SESSION_COOKIE = "hs_console";
@@ -82,7 +83,7 @@ function isWrite(request: FastifyRequest): boolean {
   return !["GET", "HEAD", "OPTIONS"].includes(request.method);
 }
 
-function deny(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
+function deny(reply: FastifyReply, status: number, code: ErrorCode, message: string): FastifyReply {
   return reply.code(status).header("cache-control", "no-store").send({ error: { code, message } });
 }
 

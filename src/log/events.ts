@@ -4,14 +4,14 @@
  */
 import type { Redis, ChainableCommander } from "ioredis";
 import type { Keys } from "../redis/keys.js";
+import type { EventType } from "./event-types.js";
 import { redactActive, redactMessage } from "../security/redact-config.js";
 
 export type EventLevel = "debug" | "info" | "warn" | "error";
 
 export interface SchedulerEvent {
-  /** e.g. job.enqueued, job.started, job.progress, job.finished, job.failed, job.retry,
-   *  job.skipped, job.abandoned, worker.up, worker.down, leader.acquired, scheduler.paused, log */
-  type: string;
+  /** One of the catalog (event-types.ts): job.enqueued, job.started, job.finished, worker.up, ... */
+  type: EventType;
   level: EventLevel;
   /** ms since epoch, from the caller's clock. */
   at: number;

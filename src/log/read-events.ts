@@ -6,6 +6,7 @@ import type { Redis } from "ioredis";
 import { ConfigError } from "../base/errors.js";
 import type { Keys } from "../redis/keys.js";
 import type { EventLevel, SchedulerEvent } from "./events.js";
+import { currentEventType } from "./event-types.js";
 
 /** An event with its stream entry id (`<ms>-<seq>`), which orders events and resumes a follow. */
 export type StoredEvent = SchedulerEvent & { id: string };
@@ -37,7 +38,10 @@ export function matchesFilter(event: SchedulerEvent, filter: EventFilter): boole
   if (filter.task !== undefined && event.task !== filter.task && !event.task?.endsWith(`|${filter.task}`)) return false;
   if (filter.level !== undefined && LEVELS.indexOf(event.level) < LEVELS.indexOf(filter.level)) return false;
   if (filter.type !== undefined) {
-    const ok = filter.type.endsWith(".") ? event.type.startsWith(filter.type) : event.type === filter.type;
+    // a renamed type matches under its old name and its new one, either way round (event-types.ts)
+    const want = currentEventType(filter.type);
+    const got = currentEventType(event.type);
+    const ok = want.endsWith(".") ? got.startsWith(want) || event.type.startsWith(filter.type) : got === want;
     if (!ok) return false;
   }
   return true;

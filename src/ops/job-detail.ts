@@ -3,6 +3,7 @@ import type { QueueEnv } from "../queue/context.js";
 import { getJobAttempts, getJobWith } from "../queue/registry.js";
 import type { AttemptRecord, Job, JobStatus } from "../queue/types.js";
 import { readEvents, type StoredEvent } from "../log/read-events.js";
+import { jobField } from "../queue/job-fields.js";
 
 export interface JobLink {
   id: string;
@@ -32,7 +33,7 @@ const ERROR_LOGS_SHOWN = 20;
 async function links(env: QueueEnv, ids: string[]): Promise<JobLink[]> {
   if (ids.length === 0) return [];
   const pipe = env.redis.pipeline();
-  for (const id of ids) pipe.hmget(env.keys.job(id), "status", "method");
+  for (const id of ids) pipe.hmget(env.keys.job(id), jobField.status, jobField.method);
   const rows = (await pipe.exec()) ?? [];
   return ids.map((id, i) => {
     const [status, method] = (rows[i]?.[1] as Array<string | null> | undefined) ?? [];

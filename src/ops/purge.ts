@@ -14,6 +14,7 @@ import { runJobScript } from "../queue/job-scripts.js";
 import { scriptResult } from "../redis/script-results.js";
 import { knownQueues } from "../queue/registry.js";
 import { registryKey, type StoredStatus } from "./job-states.js";
+import { jobField } from "../queue/job-fields.js";
 
 /** Started jobs belong to their worker and are never purged. */
 export type PurgeStatus = Exclude<StoredStatus, "started">;
@@ -56,7 +57,7 @@ export async function countPurgeable(env: QueueEnv, f: PurgeFilter): Promise<Rec
       const ids = await pageOf(env, status, q, offset);
       if (ids.length === 0) break;
       const pipe = env.redis.pipeline();
-      for (const id of ids) pipe.hmget(env.keys.job(id), "method", "task");
+      for (const id of ids) pipe.hmget(env.keys.job(id), jobField.method, jobField.task);
       for (const [err, row] of (await pipe.exec()) ?? []) {
         if (err) throw err;
         const [method, task] = row as Array<string | null>;

@@ -11,6 +11,7 @@
  * `scheduler jobs show` and realtime subscribers see it.
  */
 import { SchedulerError } from "../base/errors.js";
+import { EnqueueError } from "../base/errors.js";
 import { currentJob } from "../runtime/job-context.js";
 
 export interface Page<T, C> {
@@ -54,7 +55,7 @@ export async function forEachBatch<T, C>(
 ): Promise<{ batches: number; processed: number }> {
   const { size, total } = options;
   if (!Number.isInteger(size) || size < 1) {
-    throw new SchedulerError("BAD_ARGUMENT", `forEachBatch: size must be an integer >= 1, got ${String(size)}`);
+    throw new EnqueueError("BAD_ARGUMENT", `forEachBatch: size must be an integer >= 1, got ${String(size)}`);
   }
   const job = currentJob();
   let cursor: C | undefined;

@@ -21,6 +21,7 @@ import { buildPrepared, checkKwargs, checkQueue, methodPath, type TaskMethod } f
 import { pushPrepared } from "../queue/push.js";
 import { currentScope } from "../queue/work-scope.js";
 import type { PreparedJob } from "../queue/types.js";
+import { jobField } from "../queue/job-fields.js";
 
 export interface EnqueueChunksOptions extends EnqueueOptions {
   /** Items per job. */
@@ -105,7 +106,7 @@ export function openChunkGroup(id: string, count: number, env: QueueEnv = active
 function chunkGroup(id: string, jobIds: string[], env: QueueEnv, deduplicated: number): ChunkGroup {
   const progress = async (): Promise<ChunkProgress> => {
     const pipe = env.redis.pipeline();
-    for (const jobId of jobIds) pipe.hget(env.keys.job(jobId), "status");
+    for (const jobId of jobIds) pipe.hget(env.keys.job(jobId), jobField.status);
     const replies = (await pipe.exec()) ?? [];
     const p: ChunkProgress = { total: jobIds.length, finished: 0, failed: 0, pending: 0, missing: 0, percent: 0 };
     for (const [err, status] of replies) {

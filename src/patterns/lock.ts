@@ -14,6 +14,7 @@ import { randomBytes } from "node:crypto";
 import { SchedulerError } from "../base/errors.js";
 import { systemClock } from "../base/clock.js";
 import { acquireLease, releaseLease, renewLease } from "../redis/lease.js";
+import { EnqueueError } from "../base/errors.js";
 import { patternContext, type PatternContext, type RedisTarget } from "./context.js";
 import { channelHub } from "./channel-hub.js";
 
@@ -55,13 +56,13 @@ const MAX_POLL_MS = 500;
 
 function checkOptions(name: string, ttl: number, wait: number): void {
   if (typeof name !== "string" || name.length === 0) {
-    throw new SchedulerError("BAD_ARGUMENT", "runWithLock: lock name must be a non-empty string");
+    throw new EnqueueError("BAD_ARGUMENT", "runWithLock: lock name must be a non-empty string");
   }
   if (!Number.isInteger(ttl) || ttl < 10) {
-    throw new SchedulerError("BAD_ARGUMENT", `runWithLock("${name}"): ttl must be an integer >= 10 (ms), got ${ttl}`);
+    throw new EnqueueError("BAD_ARGUMENT", `runWithLock("${name}"): ttl must be an integer >= 10 (ms), got ${ttl}`);
   }
   if (!Number.isFinite(wait) || wait < 0) {
-    throw new SchedulerError("BAD_ARGUMENT", `runWithLock("${name}"): wait must be >= 0 (ms), got ${wait}`);
+    throw new EnqueueError("BAD_ARGUMENT", `runWithLock("${name}"): wait must be >= 0 (ms), got ${wait}`);
   }
 }
 

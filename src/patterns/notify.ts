@@ -13,6 +13,7 @@ import type { SerializedError } from "../queue/types.js";
 import { SchedulerError, describeError } from "../base/errors.js";
 import type { FailureHandler, JobFailure } from "../worker/run-failure-handlers.js";
 import { systemClock, type Clock } from "../base/clock.js";
+import { EnqueueError } from "../base/errors.js";
 import { redact } from "../security/redact.js";
 import { redactKeys, redactMessage } from "../security/redact-config.js";
 
@@ -82,10 +83,10 @@ export function webhookNotifier(options: WebhookOptions): FailureHandler {
   try {
     parsed = new URL(options.url);
   } catch {
-    throw new SchedulerError("BAD_ARGUMENT", `webhookNotifier: url is not a valid URL: ${JSON.stringify(options.url)}`);
+    throw new EnqueueError("BAD_ARGUMENT", `webhookNotifier: url is not a valid URL: ${JSON.stringify(options.url)}`);
   }
   if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
-    throw new SchedulerError("BAD_ARGUMENT", `webhookNotifier: url must be http(s), got ${parsed.protocol}`);
+    throw new EnqueueError("BAD_ARGUMENT", `webhookNotifier: url must be http(s), got ${parsed.protocol}`);
   }
   const url = parsed.toString();
   const timeoutMs = options.timeoutMs ?? 5_000;
@@ -149,7 +150,7 @@ export interface EmailNotifierOptions {
 /** A failure handler that mails the admin, as the reference's decorator does. */
 export function emailNotifier(options: EmailNotifierOptions): FailureHandler {
   if (!options.transport || typeof options.transport.sendMail !== "function") {
-    throw new SchedulerError("BAD_ARGUMENT", "emailNotifier: transport must have a sendMail(message) method (e.g. nodemailer.createTransport(...))");
+    throw new EnqueueError("BAD_ARGUMENT", "emailNotifier: transport must have a sendMail(message) method (e.g. nodemailer.createTransport(...))");
   }
   return async function email(failure) {
     const p = failurePayload(failure, (options.clock ?? systemClock)(), options.redact ?? redactKeys());

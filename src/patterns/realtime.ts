@@ -8,7 +8,7 @@
  * never sees it. Use it for live display; read durable state from the job (getJob) or the
  * events stream (`scheduler logs`).
  */
-import { SchedulerError } from "../base/errors.js";
+import { EnqueueError } from "../base/errors.js";
 import { patternContext, type RedisTarget } from "./context.js";
 import { channelHub } from "./channel-hub.js";
 
@@ -26,7 +26,7 @@ export interface SubscribeOptions extends RedisTarget {
 
 function checkEvent(what: string, event: string): void {
   if (typeof event !== "string" || event.length === 0) {
-    throw new SchedulerError("BAD_ARGUMENT", `${what}: event must be a non-empty string, got ${JSON.stringify(event)}`);
+    throw new EnqueueError("BAD_ARGUMENT", `${what}: event must be a non-empty string, got ${JSON.stringify(event)}`);
   }
 }
 
@@ -37,10 +37,10 @@ export async function publishRealtime(event: string, data: unknown, target: Redi
   try {
     payload = JSON.stringify(data);
   } catch (err) {
-    throw new SchedulerError("BAD_ARGUMENT", `publishRealtime("${event}"): data cannot be sent as JSON: ${(err as Error).message}`);
+    throw new EnqueueError("BAD_ARGUMENT", `publishRealtime("${event}"): data cannot be sent as JSON: ${(err as Error).message}`);
   }
   if (payload === undefined) {
-    throw new SchedulerError("BAD_ARGUMENT", `publishRealtime("${event}"): data cannot be sent as JSON (got ${typeof data})`);
+    throw new EnqueueError("BAD_ARGUMENT", `publishRealtime("${event}"): data cannot be sent as JSON (got ${typeof data})`);
   }
   const ctx = patternContext(`publishRealtime("${event}")`, target);
   return ctx.redis.publish(ctx.keys.realtime(event), payload);

@@ -12,8 +12,8 @@
  * slow item at most one extra item starts at once, then the pace is back to one per interval.
  * Consequence: over any window the count is at most the configured rate plus one.
  */
-import { SchedulerError } from "../base/errors.js";
 import { systemClock, type Clock } from "../base/clock.js";
+import { EnqueueError } from "../base/errors.js";
 
 export interface ThrottleOptions {
   perMinute: number;
@@ -33,7 +33,7 @@ export async function throttle<T, R>(
 ): Promise<Awaited<R>[]> {
   const { perMinute } = options;
   if (typeof perMinute !== "number" || !Number.isFinite(perMinute) || perMinute <= 0) {
-    throw new SchedulerError("BAD_ARGUMENT", `throttle: perMinute must be a positive number, got ${String(perMinute)}`);
+    throw new EnqueueError("BAD_ARGUMENT", `throttle: perMinute must be a positive number, got ${String(perMinute)}`);
   }
   const clock = options.clock ?? systemClock;
   const sleep = options.sleep ?? realSleep;

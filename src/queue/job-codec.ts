@@ -5,10 +5,11 @@
 import type { Job, JobStatus, SerializedError } from "./types.js";
 import { formatBytes, jsonBytesOver, limits } from "./limits.js";
 import type { SignedFields } from "../security/signing.js";
+import type { JobField } from "./job-fields.js";
 
-const NUMBER_FIELDS = ["timeout", "attempt", "createdAt", "enqueuedAt", "startedAt", "endedAt", "scheduledAt", "scheduledFor", "stalls", "retries", "depsLeft", "childCount", "cancelRequested", "expiresAt"] as const;
-const STRING_FIELDS = ["jobName", "task", "parentId", "worker", "cancelReason", "sig", "nonce", "traceparent", "firstRun"] as const;
-const JSON_FIELDS = ["retry", "result", "error", "progress", "dependsOn", "statusRecord"] as const;
+const NUMBER_FIELDS = ["timeout", "attempt", "createdAt", "enqueuedAt", "startedAt", "endedAt", "scheduledAt", "scheduledFor", "stalls", "retries", "depsLeft", "childCount", "cancelRequested", "expiresAt"] as const satisfies readonly JobField[];
+const STRING_FIELDS = ["jobName", "task", "parentId", "worker", "cancelReason", "sig", "nonce", "traceparent", "firstRun"] as const satisfies readonly JobField[];
+const JSON_FIELDS = ["retry", "result", "error", "progress", "dependsOn", "statusRecord"] as const satisfies readonly JobField[];
 
 /**
  * The hash fields written at enqueue (status and enqueuedAt/scheduledAt are set by the script).
@@ -17,7 +18,7 @@ const JSON_FIELDS = ["retry", "result", "error", "progress", "dependsOn", "statu
  * counters that start at 0 (attempt, stalls, retries: absent reads as 0, HINCRBY creates them).
  */
 export function encodeNewJob(job: Omit<Job, "status">): Record<string, string> {
-  const f: Record<string, string> = {
+  const f: { [K in JobField]?: string } = {
     method: job.method,
     queue: job.queue,
     kwargs: JSON.stringify(job.kwargs),
@@ -68,7 +69,8 @@ export function decodeJob(raw: Record<string, string> | string[], id = ""): Job 
 
 function setField(job: Job, k: string, v: string): void {
   const out = job as unknown as Record<string, unknown>;
-  switch (k) {
+  // typed as a field name: a case that is not one of JOB_FIELDS fails the typecheck
+  switch (k as JobField) {
     case "id":
     case "method":
     case "queue":

@@ -7,11 +7,12 @@
  */
 import type { QueueConfig } from "../config/types.js";
 import { UnrecoverableError } from "../base/errors.js";
+import { codes } from "../base/errors.js";
 import type { Job } from "./types.js";
 
 /** A job whose hash is damaged: failed once, never retried (running it again cannot mend it). */
 export class CorruptJobError extends UnrecoverableError {
-  readonly code = "JOB_CORRUPT";
+  readonly code = codes.JOB_CORRUPT;
   constructor(reason: string) {
     super(reason);
     this.name = "CorruptJobError";

@@ -102,7 +102,7 @@ function show(v: unknown): string {
   }
 }
 
-function fail(code: string, message: string, hint?: string): never {
+function fail(code: EnqueueError["code"], message: string, hint?: string): never {
   throw new EnqueueError(code, message, hint ? { hint } : {});
 }
 

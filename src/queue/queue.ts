@@ -3,7 +3,7 @@
  * `const job = await queue.dequeue(); if (job) await job.perform();`.
  */
 import { hostname } from "node:os";
-import { EnqueueError, TaskResolutionError } from "../base/errors.js";
+import { EnqueueError } from "../base/errors.js";
 import { runAsJob } from "./work-scope.js";
 import { activeContext, type QueueEnv } from "./context.js";
 import { decodeJob, isJobHash } from "./job-codec.js";
@@ -72,7 +72,7 @@ function handle(env: QueueEnv, job: Job, worker: string): JobHandle {
     ...job,
     async perform() {
       if (!env.tasks) {
-        throw new TaskResolutionError("NO_TASKS", `perform: cannot run ${job.method}: no task registry in this process`, {
+        throw new EnqueueError("NO_TASKS", `perform: cannot run ${job.method}: no task registry in this process`, {
           hint: "configure({ tasks }) or run jobs with `scheduler worker`",
         });
       }

@@ -10,6 +10,7 @@ import { scriptResult } from "../redis/script-results.js";
 import type { FinalFailure } from "./lifecycle.js";
 import type { AttemptRecord, Job } from "./types.js";
 import { scheduleKeys } from "../scheduler/schedule-keys.js";
+import { jobField } from "./job-fields.js";
 
 export interface QueueCounts {
   /** Jobs waiting in the queue for a worker (status "queued"). */
@@ -52,7 +53,7 @@ export function getJob(id: string): Promise<Job | null> {
  * its first attempt stores no list (complete.lua): its record is read from the job itself.
  */
 export async function getJobAttempts(id: string, env: QueueEnv = activeContext()): Promise<AttemptRecord[]> {
-  const replies = (await env.redis.pipeline().lrange(env.keys.attempts(id), 0, -1).hmget(env.keys.job(id), "status", "attempt", "worker", "startedAt", "endedAt").exec()) ?? [];
+  const replies = (await env.redis.pipeline().lrange(env.keys.attempts(id), 0, -1).hmget(env.keys.job(id), jobField.status, jobField.attempt, jobField.worker, jobField.startedAt, jobField.endedAt).exec()) ?? [];
   const rows = (replies[0]?.[1] as string[] | undefined) ?? [];
   if (rows.length > 0) return rows.map((r) => JSON.parse(r) as AttemptRecord);
   const [status, attempt, worker, startedAt, endedAt] = (replies[1]?.[1] as Array<string | null> | undefined) ?? [];

@@ -30,9 +30,10 @@ export interface AttemptRecord {
   worker: string;
   startedAt: number;
   endedAt?: number;
-  outcome: "finished" | "failed" | "timeout" | "abandoned" | "requeued";
+  /** canceled: a cancel request stopped the running attempt (cancel_started.lua). */
+  outcome: "finished" | "failed" | "timeout" | "abandoned" | "requeued" | "canceled";
   error?: SerializedError;
-  /** Why a requeued attempt was given back (shutdown, stalled, ...). */
+  /** Why a requeued attempt was given back (shutdown, stalled, ...), or how a canceled one stopped. */
   reason?: string;
 }
 

@@ -86,7 +86,7 @@ export function createLeaderLease(options: LeaderLeaseOptions): LeaderLease {
   let inFlight: Promise<unknown> = Promise.resolve();
 
   // `leader`, not `token`: the event stream masks keys named like secrets (src/security/redact.ts).
-  const event = (type: string, msg: string) =>
+  const event = (type: "leader.acquired" | "leader.lost", msg: string) =>
     appendEvent(redis, keys, { type, level: type === "leader.lost" ? "warn" : "info", at: clock(), msg, data: { leader: token } }).catch(() => {});
 
   const setLeading = (now: boolean, why: string) => {

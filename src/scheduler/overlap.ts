@@ -13,6 +13,7 @@
  */
 import type { QueueEnv } from "../queue/context.js";
 import { cancel } from "../queue/registry.js";
+import { jobField } from "../queue/job-fields.js";
 
 const LIVE = new Set(["queued", "scheduled", "deferred", "started"]);
 
@@ -20,7 +21,7 @@ const LIVE = new Set(["queued", "scheduled", "deferred", "started"]);
 export async function cancelOverlapping(env: QueueEnv, task: string, sibling: string | undefined): Promise<string | undefined> {
   const id = await env.redis.hget(env.keys.lastJobs(), task);
   if (!id || id === sibling) return undefined;
-  const status = await env.redis.hget(env.keys.job(id), "status");
+  const status = await env.redis.hget(env.keys.job(id), jobField.status);
   if (!status || !LIVE.has(status)) return undefined;
   try {
     await cancel(id, env);

@@ -4,6 +4,7 @@
  * lists the ids to pick from (the ones `scheduler list --json` shows).
  */
 import { SchedulerError } from "../base/errors.js";
+import { EnqueueError } from "../base/errors.js";
 import type { ScheduledTask } from "../hooks/types.js";
 
 export function resolveSchedule(tasks: ScheduledTask[], target: string): ScheduledTask {
@@ -18,7 +19,7 @@ export function resolveSchedule(tasks: ScheduledTask[], target: string): Schedul
     });
   }
   const methods = [...new Set(tasks.map((t) => t.method))];
-  throw new SchedulerError("UNKNOWN_TASK", `no scheduled task "${wanted}" in the hooks file`, {
+  throw new EnqueueError("UNKNOWN_TASK", `no scheduled task "${wanted}" in the hooks file`, {
     hint: methods.length ? `scheduled: ${methods.slice(0, 8).join(", ")}${methods.length > 8 ? ", ..." : ""}; \`scheduler list\` shows every task id` : "the hooks file schedules no tasks",
   });
 }

@@ -42,7 +42,7 @@ export function offReason(s: SchedulerSwitches): "disabled" | "paused" | undefin
   return undefined;
 }
 
-const EFFECT: Record<SwitchAction, { field: "enabled" | "paused"; value: "0" | "1"; event: string }> = {
+const EFFECT: Record<SwitchAction, { field: "enabled" | "paused"; value: "0" | "1"; event: `scheduler.${"enabled" | "disabled" | "paused" | "resumed"}` }> = {
   enable: { field: "enabled", value: "1", event: "scheduler.enabled" },
   disable: { field: "enabled", value: "0", event: "scheduler.disabled" },
   pause: { field: "paused", value: "1", event: "scheduler.paused" },

@@ -16,6 +16,7 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { UnrecoverableError } from "../base/errors.js";
+import { codes } from "../base/errors.js";
 
 export interface SigningConfig {
   /** Shared by every process that enqueues or runs jobs of this installation. */
@@ -97,7 +98,7 @@ export function signatureProblem(secret: string, fields: SignedFields, sig: stri
 
 /** A job refused for its signature: never retried (running it again cannot make it valid). */
 export class JobRejectedError extends UnrecoverableError {
-  readonly code = "JOB_REJECTED";
+  readonly code = codes.JOB_REJECTED;
   constructor(reason: string) {
     super(`rejected: ${reason}`);
     this.name = "JobRejectedError";

@@ -125,7 +125,7 @@ export class FailureHandlers {
     const failed = report.failed.find((f) => f.handler === path);
     try {
       await appendEvent(this.o.env.redis, this.o.env.keys, {
-        type: "job.failure_handler",
+        type: "job.failure_handler_ran",
         level: failed ? "error" : "info",
         at: this.o.env.clock(),
         msg: failed

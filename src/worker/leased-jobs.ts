@@ -6,13 +6,14 @@
 import type { QueueEnv } from "../queue/context.js";
 import type { RunningJobNote } from "./protocol.js";
 import { hardDeadline, jobLimit, timeoutMessage } from "./deadline.js";
+import { jobField } from "../queue/job-fields.js";
 
 export async function leasedJobs(env: QueueEnv, worker: string, queues: string[]): Promise<RunningJobNote[]> {
   const ids = await Promise.all(queues.map((q) => env.redis.zrange(env.keys.started(q), 0, -1)));
   const candidates = queues.flatMap((queue, i) => ids[i]!.map((id) => ({ id, queue })));
   if (candidates.length === 0) return [];
   const pipe = env.redis.pipeline();
-  for (const c of candidates) pipe.hmget(env.keys.job(c.id), "status", "worker", "startedAt", "timeout", "method");
+  for (const c of candidates) pipe.hmget(env.keys.job(c.id), jobField.status, jobField.worker, jobField.startedAt, jobField.timeout, jobField.method);
   const rows = (await pipe.exec()) ?? [];
   const leased: RunningJobNote[] = [];
   candidates.forEach((c, i) => {

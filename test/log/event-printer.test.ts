@@ -18,8 +18,8 @@ function sink(tty: boolean) {
 
 describe("formatEvent", () => {
   it("shows time in the given zone, level, type, queue, job and message", () => {
-    const line = formatEvent(ev({ queue: "short", jobId: "j1", level: "warn", type: "job.retry", msg: "retry in 4s" }), { zone: "Europe/Berlin" });
-    expect(line).toBe("2026-03-29 01:59:59.250  WARN   job.retry       short     j1  retry in 4s");
+    const line = formatEvent(ev({ queue: "short", jobId: "j1", level: "warn", type: "job.retry_scheduled", msg: "retry in 4s" }), { zone: "Europe/Berlin" });
+    expect(line).toBe("2026-03-29 01:59:59.250  WARN   job.retry_scheduled  short     j1  retry in 4s");
     expect(formatEvent(ev({}), { zone: "UTC" })).toBe("2026-03-29 00:59:59.250  INFO   job.started     -         -  started");
   });
 

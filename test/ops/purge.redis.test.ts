@@ -70,7 +70,7 @@ describe("purgeJobs", () => {
     expect(await s.t.redis.llen(s.t.keys.queue("long"))).toBe(Math.ceil(n / 2));
     expect(await purgeJobs(s.env, { queue: "long" })).toEqual({ long: Math.ceil(n / 2) });
     expect(await s.t.redis.llen(s.t.keys.queue("long"))).toBe(0);
-    const purged = (await readEvents(s.t.redis, s.t.keys, { count: 10_000 })).filter((e) => e.type === "jobs.purged");
+    const purged = (await readEvents(s.t.redis, s.t.keys, { count: 10_000 })).filter((e) => e.type === "queue.purged");
     expect(purged.length).toBeGreaterThanOrEqual(2);
     expect(purged.every((e) => e.queue === "long" && e.level === "warn")).toBe(true);
   });

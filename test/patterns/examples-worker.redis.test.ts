@@ -148,7 +148,7 @@ describe("examples in a real worker", () => {
     const rows = (await t.redis.xrange(t.keys.events(), "-", "+")) as Array<[string, string[]]>;
     const logged = rows.map(([, f]) => JSON.parse(f[1]!) as { type: string; msg: string });
     expect(logged).toContainEqual(expect.objectContaining({ type: "log.error", msg: "Background Job Failed: critical_job: no data" }));
-    expect(logged.filter((e) => e.type === "job.failure_handler" && e.msg.includes("notify_ops ran"))).toHaveLength(2);
+    expect(logged.filter((e) => e.type === "job.failure_handler_ran" && e.msg.includes("notify_ops ran"))).toHaveLength(2);
   });
 
   it("progress: stored on the job; the task saw its own id", async () => {

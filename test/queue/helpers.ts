@@ -15,7 +15,7 @@ export function tinyRegistry(tasks: Record<string, TaskFn>): TaskTable {
     appRoot: "/virtual",
     async resolve(path) {
       const fn = tasks[path];
-      if (!fn) throw new TaskResolutionError("TASK_NOT_FOUND", `${path}: no export "${path.split(".").pop()}" in ${path.split(".").slice(0, -1).join("/")}.ts`);
+      if (!fn) throw new TaskResolutionError("TASK_NOT_EXPORTED", `${path}: no export "${path.split(".").pop()}" in ${path.split(".").slice(0, -1).join("/")}.ts`);
       return fn;
     },
     pathOf: (fn) => byFn.get(fn),

@@ -76,7 +76,7 @@ describe("damaged job hashes", () => {
     // Bounded work: one start and one failure per damaged job, no retry storm, no "worker died".
     const events = (await t.redis.xrange(t.keys.events(), "-", "+")).map(([, f]) => JSON.parse(f[1]!) as { type: string; msg: string });
     expect(events.filter((e) => e.type === "job.started")).toHaveLength(cases.length + 1);
-    expect(events.filter((e) => e.type === "job.retry")).toHaveLength(0);
+    expect(events.filter((e) => e.type === "job.retry_scheduled")).toHaveLength(0);
     expect(events.some((e) => /died|abandoned/.test(e.msg))).toBe(false);
   });
 });

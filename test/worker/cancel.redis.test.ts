@@ -62,7 +62,7 @@ describe("cancel of a running job", () => {
     expect(tookMs).toBeLessThan(12_000); // heartbeat (2 s) + grace (5 s) + the kill, on a busy machine
     expect(job.cancelReason).toMatch(/^it did not stop on its signal within the cancel grace, so worker .+ was killed$/);
     expect((await attempts(t, spin!)).map((a) => a.outcome)).toEqual(["canceled"]);
-    expect((await events(t)).some((e) => e.type === "child.restart" && e.data?.reason === "cancel")).toBe(true);
+    expect((await events(t)).some((e) => e.type === "child.restarted" && e.data?.reason === "cancel")).toBe(true);
 
     const [after] = await enqueueMany(env, 1, "app.tasks.noop", { queue: "default" });
     await waitFor(async () => (await getJob(t, after!)).status === "finished", 15_000);

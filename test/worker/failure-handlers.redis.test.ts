@@ -81,7 +81,7 @@ describe("failure handlers in the worker", () => {
     // Run in the child that failed the job, not in the supervisor.
     expect(mine[0]!.pid).not.toBe(w.proc.pid);
 
-    const recorded = (await events(t)).filter((e) => e.type === "job.failure_handler" && e.jobId === id);
+    const recorded = (await events(t)).filter((e) => e.type === "job.failure_handler_ran" && e.jobId === id);
     expect(recorded.map((e) => e.data?.handler).sort()).toEqual(["app.alerts.explode", "app.alerts.record", "app.alerts.record_again"]);
     expect(recorded.find((e) => e.data?.handler === "app.alerts.explode")).toMatchObject({ msg: expect.stringContaining("notifier is down"), data: { ok: false } });
     expect(w.output()).toContain("failure handler app.alerts.explode failed");

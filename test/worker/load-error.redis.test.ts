@@ -44,7 +44,7 @@ describe("a task module that throws while loading", () => {
 
     const ev = await events(t);
     expect(ev.filter((e) => e.type === "task.load_failed")).toHaveLength(1);
-    expect(ev.filter((e) => e.type === "child.restart" || e.type === "child.unstable")).toEqual([]);
+    expect(ev.filter((e) => e.type === "child.restarted" || e.type === "child.unstable")).toEqual([]);
     expect(w.lines.filter((l) => l.msg === "worker up")).toHaveLength(2);
   });
 });

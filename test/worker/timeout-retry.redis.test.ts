@@ -54,6 +54,6 @@ describe("soft timeout", () => {
     expect((await getJob(t, after!)).status).toBe("finished");
     const runs = await t.redis.lrange(record, 0, -1);
     expect(pidOf(runs.find((r) => r.startsWith("start:")))).toBe(pidOf(runs.find((r) => r.startsWith("coop:"))));
-    expect((await events(t)).filter((e) => e.type === "job.timeout" && e.jobId === coop)).toEqual([]);
+    expect((await events(t)).filter((e) => e.type === "job.timed_out" && e.jobId === coop)).toEqual([]);
   });
 });

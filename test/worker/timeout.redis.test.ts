@@ -55,10 +55,10 @@ describe("hard timeout", () => {
     expect(nextPid).not.toBe(spinPid);
 
     const ev = await events(t);
-    const timeoutEvents = ev.filter((e) => e.type === "job.timeout");
+    const timeoutEvents = ev.filter((e) => e.type === "job.timed_out");
     expect(timeoutEvents).toHaveLength(1);
     expect(timeoutEvents[0]!.jobId).toBe(spin);
-    expect(ev.some((e) => e.type === "child.restart" && e.data?.reason === "timeout")).toBe(true);
+    expect(ev.some((e) => e.type === "child.restarted" && e.data?.reason === "timeout")).toBe(true);
   });
 
   it("kills a job that blocks before its child could pulse: the silence and its lease in Redis give it away", async () => {

@@ -47,7 +47,7 @@ describe("a group whose children die at start-up", () => {
     expect(gaveUp).toHaveLength(1);
     expect(gaveUp[0]!.level).toBe("error");
     const ev = await events(t);
-    expect(ev.filter((e) => e.type === "child.restart").map((e) => e.data?.delayMs)).toEqual([50, 100, 200]);
+    expect(ev.filter((e) => e.type === "child.restarted").map((e) => e.data?.delayMs)).toEqual([50, 100, 200]);
     expect(ev.filter((e) => e.type === "child.unstable")).toHaveLength(1);
     expect(sup.liveSlots()).toEqual([]);
   }, 30_000);

@@ -11,6 +11,7 @@ import { parseStatus, STORED_STATUSES } from "../../ops/job-states.js";
 import { retryFailed } from "../../ops/retry-failed.js";
 import { cancel, knownQueues, requeue } from "../../queue/registry.js";
 import { SchedulerError } from "../../base/errors.js";
+import { EnqueueError } from "../../base/errors.js";
 import type { QueueEnv } from "../../queue/context.js";
 import { action, EXIT, UsageError, withCommon, type CommonOptions } from "../common.js";
 import { openCli, type CliContext } from "../context.js";
@@ -59,7 +60,7 @@ async function checkQueue(env: QueueEnv, queue: string | undefined): Promise<voi
   if (queue === undefined) return;
   const known = await knownQueues(env);
   if (!known.includes(queue)) {
-    throw new SchedulerError("UNKNOWN_QUEUE", `no queue named "${queue}"`, { hint: `known queues: ${known.join(", ") || "none"}` });
+    throw new EnqueueError("UNKNOWN_QUEUE", `no queue named "${queue}"`, { hint: `known queues: ${known.join(", ") || "none"}` });
   }
 }
 
@@ -94,7 +95,7 @@ async function runList(options: ListOptions): Promise<number> {
 }
 
 function noJob(id: string): SchedulerError {
-  return new SchedulerError("NO_SUCH_JOB", `no job with id ${id}${id.length >= MIN_PREFIX ? " or an id starting so" : ""}`, { hint: "list jobs with `scheduler jobs`" });
+  return new EnqueueError("NO_SUCH_JOB", `no job with id ${id}${id.length >= MIN_PREFIX ? " or an id starting so" : ""}`, { hint: "list jobs with `scheduler jobs`" });
 }
 
 /** The full id of the job `id` names (a unique prefix is enough), or the no-such-job error. */

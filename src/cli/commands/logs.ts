@@ -24,6 +24,7 @@ interface LogsOptions extends CommonOptions {
   queue?: string;
   task?: string;
   level?: string;
+  event?: string;
   since?: string;
   lines?: string;
 }
@@ -35,6 +36,7 @@ export function registerLogs(program: Command): void {
     .option("--queue <name>", "only this queue")
     .option("--task <path>", "only this task")
     .option("--level <level>", "at least this level: debug, info, warn, error")
+    .option("--event <type>", "only this event type, or a prefix ending in \".\" (e.g. job.); see docs/events.md")
     .option("--since <duration>", "only events newer than this, e.g. 30s, 10m, 2h, 1d")
     .addOption(new Option("-n, --lines <count>", "at most this many past events (default 100, or all with --since)"))
     .action(action(runLogs));
@@ -52,6 +54,7 @@ function parseCount(text: string | undefined, fallback: number): number {
 async function runLogs(options: LogsOptions): Promise<number> {
   // Validate every argument before touching Redis, so a typo is reported as such.
   const filter: EventFilter = { job: options.job, queue: options.queue, task: options.task };
+  if (options.event !== undefined) filter.type = options.event;
   if (options.level !== undefined) filter.level = parseLevel(options.level);
   const since = options.since === undefined ? undefined : systemClock() - parseDuration(options.since, "--since");
 

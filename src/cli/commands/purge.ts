@@ -11,7 +11,7 @@ import { Command } from "commander";
 import { countPurgeable, PURGEABLE, purgeJobs, type PurgeFilter, type PurgeStatus } from "../../ops/purge.js";
 import { parseStatus } from "../../ops/job-states.js";
 import { knownQueues } from "../../queue/registry.js";
-import { SchedulerError } from "../../base/errors.js";
+import { EnqueueError } from "../../base/errors.js";
 import { action, EXIT, UsageError, withCommon, type CommonOptions } from "../common.js";
 import { openCli } from "../context.js";
 
@@ -63,7 +63,7 @@ async function runPurge(options: PurgeOptions): Promise<number> {
   const cli = await openCli(options, { hooks: "optional" });
   try {
     if (options.queue !== undefined && !(await knownQueues(cli.env)).includes(options.queue)) {
-      throw new SchedulerError("UNKNOWN_QUEUE", `no queue named "${options.queue}"`, { hint: `known queues: ${(await knownQueues(cli.env)).join(", ")}` });
+      throw new EnqueueError("UNKNOWN_QUEUE", `no queue named "${options.queue}"`, { hint: `known queues: ${(await knownQueues(cli.env)).join(", ")}` });
     }
     if (!options.yes) {
       const counts = await countPurgeable(cli.env, filter);

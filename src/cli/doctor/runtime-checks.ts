@@ -10,6 +10,7 @@ import { createKeys } from "../../redis/keys.js";
 import { readSchedulerState } from "../../ops/scheduler-state.js";
 import { workerOverview } from "../../ops/workers.js";
 import { finding, type Check, type DoctorContext, type Finding } from "./types.js";
+import { jobField } from "../../queue/job-fields.js";
 
 /** A started job this far past its deadline is stuck (the supervisor kills at the deadline). */
 const STUCK_SLACK_MS = 30_000;
@@ -81,7 +82,7 @@ export const stuckJobsCheck: Check = {
     const ids = ((await pipe.exec()) ?? []).flatMap(([, r]) => (Array.isArray(r) ? (r as string[]) : []));
     if (ids.length === 0) return [finding("stuck", "ok", "no job is running past its timeout")];
     const read = env.redis.pipeline();
-    for (const id of ids) read.hmget(env.keys.job(id), "startedAt", "timeout", "method", "queue");
+    for (const id of ids) read.hmget(env.keys.job(id), jobField.startedAt, jobField.timeout, jobField.method, jobField.queue);
     const rows = ((await read.exec()) ?? []).map(([, r]) => r as Array<string | null>);
     const stuck: Finding[] = [];
     rows.forEach((r, i) => {

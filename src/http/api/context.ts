@@ -95,7 +95,7 @@ export async function apiContext(deps: ConsoleDeps): Promise<ApiContext> {
 export class ApiError extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: SchedulerError["code"],
     message: string,
   ) {
     super(message);

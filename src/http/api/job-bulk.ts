@@ -10,6 +10,7 @@ import { parseStatus } from "../../ops/job-states.js";
 import { requeue } from "../../queue/registry.js";
 import { SchedulerError } from "../../base/errors.js";
 import { ApiError, param, sendError, type ApiContext } from "./context.js";
+import { jobField } from "../../queue/job-fields.js";
 
 const RETRYABLE = ["failed", "canceled"];
 /** Ids read per page while retrying (each requeue is its own script). */
@@ -47,7 +48,7 @@ async function retryAll(ctx: ApiContext, f: BulkFilter): Promise<number> {
       const ids = await env.redis.zrange(key, offset, offset + PAGE - 1);
       if (ids.length === 0) break;
       const pipe = env.redis.pipeline();
-      for (const id of ids) pipe.hmget(env.keys.job(id), "method", "task");
+      for (const id of ids) pipe.hmget(env.keys.job(id), jobField.method, jobField.task);
       const rows = (await pipe.exec()) ?? [];
       let kept = 0;
       for (const [i, id] of ids.entries()) {

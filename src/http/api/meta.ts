@@ -6,6 +6,7 @@
  */
 import { createRequire } from "node:module";
 import type { FastifyInstance } from "fastify";
+import { codes } from "../../base/errors.js";
 import { isAuthenticated, sessionValue, SESSION_COOKIE, tokenMatches } from "../security.js";
 import type { ApiContext } from "./context.js";
 
@@ -22,7 +23,7 @@ export function registerMeta(app: FastifyInstance, ctx: ApiContext, features: { 
     if (!deps.token) return { authenticated: true };
     const given = (request.body as Record<string, unknown> | null)?.token;
     if (typeof given !== "string" || !tokenMatches(given, deps.token)) {
-      return reply.code(401).send({ error: { code: "BAD_TOKEN", message: "that is not this console's token (--http-token / SCHEDULER_HTTP_TOKEN)" } });
+      return reply.code(401).send({ error: { code: codes.BAD_TOKEN, message: "that is not this console's token (--http-token / SCHEDULER_HTTP_TOKEN)" } });
     }
     reply.setCookie(SESSION_COOKIE, sessionValue(deps.token), {
       httpOnly: true,

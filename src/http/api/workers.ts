@@ -7,6 +7,7 @@ import type { FastifyInstance } from "fastify";
 import { workerOverview } from "../../ops/workers.js";
 import { readEvents } from "../../log/read-events.js";
 import type { ApiContext } from "./context.js";
+import { jobField } from "../../queue/job-fields.js";
 
 /** Restart and death events listed. */
 const RESTARTS_SHOWN = 20;
@@ -17,7 +18,7 @@ export async function readWorkers(ctx: ApiContext) {
   const workers = await workerOverview(env);
   const ids = [...new Set(workers.flatMap((w) => w.currentJobs))];
   const pipe = env.redis.pipeline();
-  for (const id of ids) pipe.hmget(env.keys.job(id), "method", "startedAt", "timeout");
+  for (const id of ids) pipe.hmget(env.keys.job(id), jobField.method, jobField.startedAt, jobField.timeout);
   const rows = ids.length ? ((await pipe.exec()) ?? []) : [];
   const jobs = new Map(
     ids.map((id, i) => {

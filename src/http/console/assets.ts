@@ -9,6 +9,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, extname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { FastifyInstance } from "fastify";
+import { codes } from "../../base/errors.js";
 
 export interface Asset {
   body: Buffer;
@@ -65,7 +66,7 @@ export function registerAssets(app: FastifyInstance, assets: Map<string, Asset>)
   app.get("/assets/*", async (request, reply) => {
     const path = request.url.split("?")[0]!;
     const asset = assets.get(path);
-    if (!asset) return reply.code(404).send({ error: { code: "NO_SUCH_ASSET", message: `no asset ${path}` } });
+    if (!asset) return reply.code(404).send({ error: { code: codes.NO_SUCH_ASSET, message: `no asset ${path}` } });
     reply.header("etag", asset.etag).header("cache-control", "no-cache");
     if (request.headers["if-none-match"] === asset.etag) return reply.code(304).send();
     return reply.type(asset.type).send(asset.body);

@@ -6,6 +6,7 @@
  */
 import type { Redis } from "ioredis";
 import type { Keys } from "../../redis/keys.js";
+import { jobField } from "../../queue/job-fields.js";
 
 export const JOB_STATES = ["queued", "scheduled", "deferred", "started", "failed", "finished", "canceled"] as const;
 export type JobState = (typeof JOB_STATES)[number];
@@ -77,7 +78,7 @@ async function read(redis: Redis, keys: Keys, configuredQueues: string[], now: (
   }
   const oldestAge = new Map<string, number>();
   const ages = redis.pipeline();
-  for (const [, ids] of heads) for (const id of ids) ages.hget(keys.job(id), "enqueuedAt");
+  for (const [, ids] of heads) for (const id of ids) ages.hget(keys.job(id), jobField.enqueuedAt);
   const ageRes = heads.some(([, ids]) => ids.length) ? ((await ages.exec()) ?? []) : [];
   let n = 0;
   const at = now();

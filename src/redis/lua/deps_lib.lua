@@ -95,7 +95,7 @@ local function fail_dependents(dep, why)
     end
   end
   if budget <= 0 then
-    emit("job.cascade-bounded", "warn", "settled " .. ENV.cascade .. " dependents of " .. root ..
+    emit("job.cascade_bounded", "warn", "settled " .. ENV.cascade .. " dependents of " .. root ..
       " in one step; cleanRegistries settles any rest", root, nil)
   end
   return canceled

@@ -48,7 +48,7 @@ if retry_at then
   end
   record_history(q, j[3] or nil, nil, started_at, j[4])
   history_flush()
-  emit("job.retry", "warn", "attempt " .. j[1] .. " " .. outcome .. ": " .. tostring(e.message) .. "; retry at " .. retry_at, id, q,
+  emit("job.retry_scheduled", "warn", "attempt " .. j[1] .. " " .. outcome .. ": " .. tostring(e.message) .. "; retry at " .. retry_at, id, q,
     { worker = worker, task = event_task, data = { retryAt = retry_at, attempt = tonumber(j[1]) } })
   return cjson.encode({ outcome = "retry-scheduled" })
 end

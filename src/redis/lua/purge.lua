@@ -52,6 +52,6 @@ end
 for _, id in ipairs(deleted) do fail_dependents(id, "was deleted") end
 if #deleted > 0 then
   local what = task ~= "" and (" of " .. task) or ""
-  emit("jobs.purged", "warn", "purged " .. #deleted .. " " .. want .. " jobs" .. what, nil, q, { task = task ~= "" and task or nil })
+  emit("queue.purged", "warn", "purged " .. #deleted .. " " .. want .. " jobs" .. what, nil, q, { task = task ~= "" and task or nil })
 end
 return { #deleted, #ids }

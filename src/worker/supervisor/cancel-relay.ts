@@ -16,6 +16,7 @@
 import type { QueueEnv } from "../../queue/context.js";
 import type { ChildHandle } from "./child-handle.js";
 import type { Logger } from "../../log/logger.js";
+import { jobField } from "../../queue/job-fields.js";
 
 /** How long a canceled job may take to stop on its signal before its child is killed. */
 export const DEFAULT_CANCEL_GRACE_MS = 5000;
@@ -57,7 +58,7 @@ export class CancelRelay {
     this.pending.delete(id);
     if (!p || !p.child.alive) return;
     try {
-      const [status, worker] = await this.o.env.redis.hmget(this.o.env.keys.job(id), "status", "worker");
+      const [status, worker] = await this.o.env.redis.hmget(this.o.env.keys.job(id), jobField.status, jobField.worker);
       if (status !== "started" || worker !== p.child.name) return;
     } catch {
       return; // Redis unreachable: the next heartbeat reports the flag again

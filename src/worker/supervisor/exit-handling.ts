@@ -56,7 +56,7 @@ export async function onChildExit(sup: ExitHost, slot: Slot, child: ChildHandle,
 
   if ((exit.cause.kind === "timeout" || exit.cause.kind === "cancel") && !slot.retiring) {
     const after = exit.cause.kind === "timeout" ? "a hard timeout" : "killing a canceled job";
-    sup.events.emit("child.restart", "info", `worker ${worker} replaced after ${after}`, { worker, data: { reason: exit.cause.kind } });
+    sup.events.emit("child.restarted", "info", `worker ${worker} replaced after ${after}`, { worker, data: { reason: exit.cause.kind } });
     recordWorkerRestart(slot.group.spec.name, exit.cause.kind);
     sup.restart(slot, 0);
   } else if (crashed) {
@@ -102,7 +102,7 @@ async function timedOut(sup: ExitHost, worker: string, inFlight: InFlightJob[], 
     const result = await failTimedOut(sup.env, worker, job, sup.failures);
     sup.jobLines?.print({ ...lineOf(job, now), outcome: result === "retry-scheduled" ? "timed-out-retry" : "timed-out", error: job.limit, worker });
     sup.log.warn({ worker, jobId: job.id, queue: job.queue, result }, `job ${job.limit}; worker killed`);
-    sup.events.emit("job.timeout", "error", `job ${job.id} ${job.limit}; worker ${worker} killed`, { worker, jobId: job.id, queue: job.queue, data: { result } });
+    sup.events.emit("job.timed_out", "error", `job ${job.id} ${job.limit}; worker ${worker} killed`, { worker, jobId: job.id, queue: job.queue, data: { result } });
   }
   const why = `worker ${worker} was killed: job ${victims.map((v) => v.id).join(",")} timed out`;
   const requeued = await requeueJobs(sup.env, worker, bystanders, why);
@@ -172,7 +172,7 @@ function restartAfterCrash(sup: ExitHost, slot: Slot, worker: string, exit: Chil
     }
     return;
   }
-  sup.events.emit("child.restart", decision.unstable ? "warn" : "info", `restarting worker of group ${group.spec.name} in ${decision.delayMs} ms`, {
+  sup.events.emit("child.restarted", decision.unstable ? "warn" : "info", `restarting worker of group ${group.spec.name} in ${decision.delayMs} ms`, {
     worker,
     data: { reason: "crash", delayMs: decision.delayMs, unstable: decision.unstable },
   });

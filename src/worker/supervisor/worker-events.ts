@@ -7,7 +7,7 @@ import { describeError } from "../../base/errors.js";
 import type { QueueContext } from "../../queue/types.js";
 import type { Logger } from "../../log/logger.js";
 
-export type WorkerEventType = "worker.up" | "worker.down" | "job.timeout" | "child.restart" | "child.unstable" | "task.load_failed";
+export type WorkerEventType = "worker.up" | "worker.down" | "job.timed_out" | "child.restarted" | "child.unstable" | "task.load_failed";
 
 export interface WorkerEventFields {
   worker?: string;
