@@ -11,9 +11,9 @@ import { spawn } from "node:child_process";
 import { accessSync, constants as fsConstants } from "node:fs";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { makePrivateDir, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, privatizeTree, withPrivateUmask } from "./private-files.js";
-import { createServer } from "node:net";
 import { delimiter, join } from "node:path";
 import { Redis } from "ioredis";
+import { freePort } from "../base/free-port.js";
 import { RedisUnavailableError } from "../errors.js";
 import { DEFAULT_REDIS_URL, redisAnswers } from "../redis/connection.js";
 import { embeddedPaths, redisConf, urlFor, type EmbeddedPaths, type Listen } from "./embedded-redis-files.js";
@@ -186,18 +186,6 @@ export function findExecutable(name: string, env: NodeJS.ProcessEnv = process.en
     } catch {
       return false;
     }
-  });
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
   });
 }
 

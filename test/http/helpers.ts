@@ -1,25 +1,12 @@
 /** Helpers of the HTTP tests: a daemon on a free port, its URL read from the banner, /metrics parsed. */
-import { createServer } from "node:net";
 import type { ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import parsePrometheusTextFormat from "parse-prometheus-text-format";
+import { freePort } from "../../src/base/free-port.js";
 import { capture, spawnCli, type Captured } from "../helpers/cli.js";
 import { waitFor } from "../helpers/redis.js";
 
 export const FIXTURE_HOOKS = fileURLToPath(new URL("./fixtures/app/hooks.ts", import.meta.url));
-
-/** A port nothing listens on now (bound to 0, then released). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      const port = typeof addr === "object" && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 export interface Daemon {
   proc: ChildProcess;

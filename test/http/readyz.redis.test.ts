@@ -6,7 +6,8 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { redisServer, type RedisServer } from "../reliability/helpers/redis-server.js";
 import { waitFor } from "../helpers/redis.js";
-import { freePort, startDaemon, type Daemon } from "./helpers.js";
+import { freePort } from "../../src/base/free-port.js";
+import { startDaemon, type Daemon } from "./helpers.js";
 
 let server: RedisServer | undefined;
 let daemon: Daemon | undefined;

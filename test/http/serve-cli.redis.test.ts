@@ -10,7 +10,8 @@ import { enqueueIn } from "../../src/queue/enqueue.js";
 import { systemClock } from "../../src/clock.js";
 import { capture, runCli, spawnCli } from "../helpers/cli.js";
 import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
-import { freePort, scrape, value } from "./helpers.js";
+import { freePort } from "../../src/base/free-port.js";
+import { scrape, value } from "./helpers.js";
 
 let t: TestRedis;
 let env: QueueEnv;

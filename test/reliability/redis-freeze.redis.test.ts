@@ -6,7 +6,7 @@
  * free port.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
+import { freePort } from "../../src/base/free-port.js";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -33,15 +33,6 @@ afterEach(async () => {
   await Promise.all(procs.splice(0).map((p) => p.kill9()));
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === "string") throw new Error("no free port");
-  return address.port;
-}
 
 /** Per job id, how many runs started, and the log lines (for messages). */
 function runsOf(log: string): { starts: Map<string, number>; lines: string[] } {

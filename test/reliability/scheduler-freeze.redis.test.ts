@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { waitFor } from "../helpers/redis.js";
 import { createKeys } from "../../src/redis/keys.js";
 import { readLedger } from "../../src/scheduler/ledger.js";
-import { freePort } from "./helpers/free-port.js";
+import { freePort } from "../../src/base/free-port.js";
 import { spawnScheduler, type Proc } from "./helpers/procs.js";
 import { redisServer, type RedisServer } from "./helpers/redis-server.js";
 import { atMidSecond, doubledSlots, missingSlots, readSlotLog, waitForSlot } from "./helpers/slot-log.js";
