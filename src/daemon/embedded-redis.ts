@@ -1,5 +1,5 @@
 /**
- * The embedded default (DESIGN.md section 5): with no Redis configured and none answering on
+ * The embedded default (README.md, "Two commands"): with no Redis configured and none answering on
  * 127.0.0.1:6379, the daemon runs its own `redis-server` with AOF persistence under
  * `<cwd>/.scheduler/redis/`, shared by every daemon of that folder and stopped by the last.
  *
