@@ -13,7 +13,7 @@ import { DEFAULT_RETENTION, type QueueEnv } from "../../src/queue/context.js";
 import { enqueueIn } from "../../src/queue/enqueue.js";
 import type { Job } from "../../src/queue/types.js";
 import { readEvents } from "../../src/log/read-events.js";
-import { capture, runCli, spawnCli, type Captured } from "../helpers/cli.js";
+import { capture, runCli, spawnCli, type Captured } from "../helpers/spawn.js";
 import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
 
 let t: TestRedis;

@@ -8,7 +8,7 @@ import { enqueueIn } from "../../src/queue/enqueue.js";
 import { dequeue, failJob } from "../../src/queue/lifecycle.js";
 import { DEFAULT_QUEUES, DEFAULT_RETENTION, type QueueEnv } from "../../src/queue/context.js";
 import { systemClock } from "../../src/clock.js";
-import { REPO_ROOT } from "../helpers/cli.js";
+import { REPO_ROOT } from "../helpers/spawn.js";
 import { testRedis, type TestRedis } from "../helpers/redis.js";
 
 describe("doctor runtime checks", () => {

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_RETENTION, type QueueEnv } from "../../src/queue/context.js";
 import { enqueueIn } from "../../src/queue/enqueue.js";
 import type { Job } from "../../src/queue/types.js";
-import { capture, runCli, spawnCliOnTty } from "../helpers/cli.js";
+import { capture, runCli, spawnCliOnTty } from "../helpers/spawn.js";
 import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
 
 const HOOKS = "test/cli/fixtures/lines-app/hooks.ts";

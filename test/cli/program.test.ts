@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { runCli } from "../helpers/cli.js";
+import { runCli } from "../helpers/spawn.js";
 
 describe("the scheduler program", () => {
   it("lists every command of the README's CLI section in --help", async () => {

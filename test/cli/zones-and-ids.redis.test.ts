@@ -9,7 +9,7 @@ import { DEFAULT_RETENTION, type QueueEnv } from "../../src/queue/context.js";
 import { enqueueIn } from "../../src/queue/enqueue.js";
 import { enqueueScheduled } from "../../src/queue/enqueue-scheduled.js";
 import type { Job } from "../../src/queue/types.js";
-import { runCli } from "../helpers/cli.js";
+import { runCli } from "../helpers/spawn.js";
 import { testRedis, type TestRedis } from "../helpers/redis.js";
 
 const HOOKS = "test/cli/fixtures/zone-app/hooks.ts";

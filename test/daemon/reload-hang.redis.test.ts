@@ -8,7 +8,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { runCli, spawnCli } from "../helpers/cli.js";
+import { runCli, spawnCli } from "../helpers/spawn.js";
 import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
 
 const TASKS = `import { appendFileSync } from "node:fs";

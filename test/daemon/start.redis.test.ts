@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ChildProcess } from "node:child_process";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { spawnCli, runCli } from "../helpers/cli.js";
+import { spawnCli, runCli } from "../helpers/spawn.js";
 import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
 
 const TASKS = `

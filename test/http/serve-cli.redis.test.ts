@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_RETENTION, type QueueEnv } from "../../src/queue/context.js";
 import { enqueueIn } from "../../src/queue/enqueue.js";
 import { systemClock } from "../../src/clock.js";
-import { capture, runCli, spawnCli } from "../helpers/cli.js";
+import { capture, runCli, spawnCli } from "../helpers/spawn.js";
 import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
 import { freePort } from "../../src/base/free-port.js";
 import { scrape, value } from "./helpers.js";

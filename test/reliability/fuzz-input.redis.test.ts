@@ -7,7 +7,7 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testRedis, type TestRedis } from "../helpers/redis.js";
-import { runCli } from "../helpers/cli.js";
+import { runCli } from "../helpers/spawn.js";
 import { enqueueIn } from "../../src/queue/enqueue.js";
 import { SchedulerError } from "../../src/errors.js";
 import type { Job } from "../../src/queue/types.js";

@@ -10,7 +10,7 @@ import { freePort } from "../../src/base/free-port.js";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "../helpers/cli.js";
+import { runCli } from "../helpers/spawn.js";
 import { TEST_REDIS_DB, waitFor } from "../helpers/redis.js";
 
 const dir = mkdtempSync(join(tmpdir(), "hs-sec-tls-"));

@@ -5,7 +5,7 @@
 import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { freePort } from "../../src/base/free-port.js";
-import { REPO_ROOT } from "../helpers/cli.js";
+import { REPO_ROOT } from "../helpers/spawn.js";
 import { testRedisTarget } from "../helpers/test-redis-url.js";
 
 describe("the test Redis", () => {
