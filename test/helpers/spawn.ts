@@ -7,6 +7,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterEach } from "vitest";
+import { descendantsOf } from "./processes.js";
 import { waitFor } from "./redis.js";
 
 export const BIN = fileURLToPath(new URL("../../bin/scheduler.js", import.meta.url));
@@ -161,10 +162,28 @@ export function watch(proc: ChildProcess): Watched {
     },
     kill9: async () => {
       if (!alive()) return;
+      // Its children too: a child notices its supervisor is gone only after a moment.
+      const below = proc.pid === undefined ? [] : [...descendantsOf([proc.pid])];
       proc.kill("SIGKILL");
+      for (const pid of below) {
+        try {
+          process.kill(pid, "SIGKILL");
+        } catch {
+          // gone already
+        }
+      }
       await exited;
     },
   };
+}
+
+/** pids of processes kept across the tests of a file (the leak guard checks them after the file). */
+export const SHARED_PIDS = new Set<number>();
+
+/** Mark `w` (and its children) as kept across this file's tests on purpose: stopped in afterAll. */
+export function shareAcrossTests<T extends Watched>(w: T): T {
+  if (w.proc.pid !== undefined) SHARED_PIDS.add(w.proc.pid);
+  return w;
 }
 
 /**

@@ -9,6 +9,7 @@ import { DEFAULT_RETENTION, type QueueEnv } from "../../src/queue/context.js";
 import { enqueueIn } from "../../src/queue/enqueue.js";
 import { systemClock } from "../../src/clock.js";
 import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
+import { shareAcrossTests } from "../helpers/spawn.js";
 import { sample, scrape, startDaemon, value, type Daemon, type Scrape } from "./helpers.js";
 
 const N = 6;
@@ -33,7 +34,8 @@ const daemonEnv = () => ({ REDIS_URL: t.url, SCHEDULER_PREFIX: t.prefix });
 
 describe("GET /metrics", () => {
   it("counts a known workload, one figure at a time", async () => {
-    const d = await startDaemon([], daemonEnv());
+    // Kept for the next test (two daemons on one Redis): stopped in afterAll.
+    const d = shareAcrossTests(await startDaemon([], daemonEnv()));
     daemons.push(d);
     for (let i = 0; i < N; i++) await enqueueIn(env, "app.tasks.ok", { queue: "work" });
     for (let i = 0; i < M; i++) await enqueueIn(env, "app.tasks.boom", { queue: "work" });
@@ -89,7 +91,7 @@ describe("GET /metrics", () => {
   it("two daemons on one Redis: their counters sum to the workload", async () => {
     const before = await scrape(daemons[0]!.url);
     const base = value(before, "hs_jobs_completed_total", { queue: "work" });
-    const second = await startDaemon(["--no-scheduler"], daemonEnv());
+    const second = shareAcrossTests(await startDaemon(["--no-scheduler"], daemonEnv()));
     daemons.push(second);
     const K = 40;
     for (let i = 0; i < K; i++) await enqueueIn(env, "app.tasks.ok", { queue: "work" });

@@ -7,16 +7,18 @@
  * "Started by this test process": a descendant of this vitest worker, or a process that carries
  * this worker's marker in its environment (children inherit it, so a daemonized redis-server or a
  * process re-parented to init when its parent died is still recognised). Linux /proc only;
- * elsewhere the guard does nothing.
+ * elsewhere the guard does nothing. A process a file deliberately keeps across its tests
+ * (shareAcrossTests in test/helpers/spawn.ts) is checked once, after the file.
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
+import { descendantsOf, HAS_PROC, processTable } from "../helpers/processes.js";
+import { SHARED_PIDS } from "../helpers/spawn.js";
 
 const MARKER = "HOOKS_SCHEDULER_TEST_OWNER";
 /** A process being stopped gets this long to be gone (SIGTERM handlers, a loaded machine). */
-const GRACE_MS = 5_000;
+const GRACE_MS = 10_000;
 
-const enabled = existsSync("/proc/self/stat");
 const owner = String(process.pid);
 process.env[MARKER] = owner;
 const markerBytes = Buffer.from(`${MARKER}=${owner}\0`);
@@ -28,18 +30,7 @@ interface Proc {
   command: string;
 }
 
-/** pid, parent pid, state and start time from /proc/<pid>/stat (the name may hold spaces and parens). */
-function statOf(pid: string): { ppid: number; state: string; start: string } | undefined {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
-    return { state: fields[0]!, ppid: Number(fields[1]), start: fields[19]! };
-  } catch {
-    return undefined; // gone already
-  }
-}
-
-function carriesMarker(pid: string): boolean {
+function carriesMarker(pid: number): boolean {
   try {
     const env = readFileSync(`/proc/${pid}/environ`);
     return env.subarray(0, markerBytes.length).equals(markerBytes) || env.includes(Buffer.concat([Buffer.from("\0"), markerBytes]));
@@ -59,38 +50,32 @@ function commandOf(pid: number): string {
 
 /** The live (not zombie) processes this test process started, directly or not. */
 function ours(): Map<string, Proc> {
-  const stats = new Map<string, { ppid: number; state: string; start: string }>();
-  for (const name of readdirSync("/proc")) {
-    if (!/^\d+$/.test(name) || name === owner) continue;
-    const s = statOf(name);
-    if (s) stats.set(name, s);
-  }
-  const children = new Map<number, string[]>();
-  for (const [pid, s] of stats) children.set(s.ppid, [...(children.get(s.ppid) ?? []), pid]);
-  const mine = new Set<string>();
-  const stack = [...(children.get(process.pid) ?? [])];
-  while (stack.length > 0) {
-    const pid = stack.pop()!;
-    if (mine.has(pid)) continue;
-    mine.add(pid);
-    stack.push(...(children.get(Number(pid)) ?? []));
-  }
-  for (const pid of stats.keys()) if (!mine.has(pid) && carriesMarker(pid)) mine.add(pid);
+  const table = processTable();
+  table.delete(process.pid);
+  const mine = descendantsOf([process.pid], table);
+  for (const pid of table.keys()) if (!mine.has(pid) && carriesMarker(pid)) mine.add(pid);
   const out = new Map<string, Proc>();
   for (const pid of mine) {
-    const s = stats.get(pid)!;
+    const s = table.get(pid)!;
     if (s.state === "Z" || s.state === "X") continue; // exited, only not reaped yet
     const key = `${pid}:${s.start}`;
-    out.set(key, { key, pid: Number(pid), command: commandOf(Number(pid)) });
+    out.set(key, { key, pid, command: commandOf(pid) });
   }
   return out;
 }
 
+/** Processes a file shares between its tests (shareAcrossTests) and everything below them. */
+function sharedNow(): Set<number> {
+  const roots = [...SHARED_PIDS];
+  return new Set([...roots, ...descendantsOf(roots)]);
+}
+
 /** Processes of ours not in `before` still running after the grace; killed once reported. */
-async function leakedSince(before: Map<string, Proc>): Promise<Proc[]> {
+async function leakedSince(before: Map<string, Proc>, perTest: boolean): Promise<Proc[]> {
   const deadline = Date.now() + GRACE_MS;
   for (;;) {
-    const leaked = [...ours().values()].filter((p) => !before.has(p.key));
+    const shared = perTest ? sharedNow() : new Set<number>();
+    const leaked = [...ours().values()].filter((p) => !before.has(p.key) && !shared.has(p.pid));
     if (leaked.length === 0 || Date.now() >= deadline) return leaked;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -109,7 +94,7 @@ function fail(leaked: Proc[], where: string): void {
   throw new Error(`${where} left ${leaked.length} process(es) it started running ${GRACE_MS / 1000} s after it ended (killed now):\n${lines.join("\n")}`);
 }
 
-if (enabled) {
+if (HAS_PROC) {
   let beforeFile = new Map<string, Proc>();
   let beforeTest = new Map<string, Proc>();
   beforeAll(() => {
@@ -119,6 +104,9 @@ if (enabled) {
     beforeTest = ours();
   });
   // Registered first, so vitest runs these after the file's own afterEach/afterAll hooks.
-  afterEach(async () => fail(await leakedSince(beforeTest), "this test"));
-  afterAll(async () => fail(await leakedSince(beforeFile), "this file (its beforeAll/afterAll)"));
+  afterEach(async () => fail(await leakedSince(beforeTest, true), "this test"));
+  afterAll(async () => {
+    SHARED_PIDS.clear();
+    fail(await leakedSince(beforeFile, false), "this file (its beforeAll/afterAll, or a process shared across its tests)");
+  });
 }
