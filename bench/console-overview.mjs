@@ -10,7 +10,7 @@ import { Redis } from "ioredis";
 import Fastify from "fastify";
 import { registerConsole } from "../dist/http/console/register.js";
 import { createKeys } from "../dist/redis/keys.js";
-import { DEFAULT_QUEUES, DEFAULT_RETENTION } from "../dist/queue/context.js";
+import { BUILTIN_QUEUES, DEFAULT_RETENTION } from "../dist/config/defaults.js";
 
 const { values } = parseArgs({ options: { redis: { type: "string", default: "redis://127.0.0.1:6379" }, jobs: { type: "string", default: "1000000" }, runs: { type: "string", default: "20" } } });
 const total = Number(values.jobs);
@@ -62,7 +62,7 @@ try {
   await pipe.exec();
   const filled = Date.now() - started;
 
-  const config = { hooksFile: "", appRoot: "", redisUrl: values.redis, prefix, timezone: "UTC", schedulerInterval: 60, queues: DEFAULT_QUEUES, logLevel: "info", retention: DEFAULT_RETENTION, sources: {} };
+  const config = { hooksFile: "", appRoot: "", redisUrl: values.redis, prefix, timezone: "UTC", schedulerInterval: 60, queues: BUILTIN_QUEUES, logLevel: "info", retention: DEFAULT_RETENTION, sources: {} };
   const app = Fastify();
   await registerConsole(app, { redis, keys, config, readOnly: true, clock: Date.now, role: "serve", tasks: [], redactKeys: ["password"] });
   await app.ready();

@@ -6,7 +6,7 @@
 // Run after `npm run build`:  BENCH_REDIS_URL=redis://127.0.0.1:6379/4 node bench/history-memory.mjs
 import { Redis } from "ioredis";
 import { createKeys } from "../dist/redis/keys.js";
-import { DEFAULT_RETENTION } from "../dist/queue/context.js";
+import { DEFAULT_RETENTION } from "../dist/config/defaults.js";
 import { enqueueWith } from "../dist/queue/enqueue.js";
 import { enqueueScheduled } from "../dist/queue/enqueue-scheduled.js";
 import { completeJob, dequeue, failJob } from "../dist/queue/lifecycle.js";

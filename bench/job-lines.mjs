@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
 import { createKeys } from "../dist/redis/keys.js";
-import { DEFAULT_RETENTION } from "../dist/queue/context.js";
+import { DEFAULT_RETENTION } from "../dist/config/defaults.js";
 import { enqueueManyWith } from "../dist/queue/enqueue-many.js";
 import { loadHooks } from "../dist/hooks/load.js";
 import { resolveConfig } from "../dist/config/resolve.js";

@@ -7,14 +7,14 @@
 import { Redis } from "ioredis";
 const DIST = process.env.DIST ?? "../dist";
 const { createKeys } = await import(`${DIST}/redis/keys.js`);
-const { DEFAULT_RETENTION, DEFAULT_QUEUES } = await import(`${DIST}/queue/context.js`);
+const { DEFAULT_RETENTION, BUILTIN_QUEUES } = await import(`${DIST}/config/defaults.js`);
 const { enqueueManyWith: enqueueMany } = await import(`${DIST}/queue/enqueue-many.js`);
 const { dequeue, completeJob } = await import(`${DIST}/queue/lifecycle.js`);
 const { systemClock } = await import(`${DIST}/clock.js`);
 const N = Number(process.env.N ?? 4000);
 const redis = new Redis("redis://127.0.0.1:6379/10");
 const prefix = "bench-w12-" + process.pid;
-const env = { redis, keys: createKeys(prefix), clock: systemClock, queues: { ...DEFAULT_QUEUES, bench: { timeout: 300, workers: 1, concurrency: 1 } }, retention: DEFAULT_RETENTION };
+const env = { redis, keys: createKeys(prefix), clock: systemClock, queues: { ...BUILTIN_QUEUES, bench: { timeout: 300, workers: 1, concurrency: 1 } }, retention: DEFAULT_RETENTION };
 async function stat() {
   const s = await redis.info("commandstats");
   const m = /cmdstat_evalsha:calls=(\d+),usec=(\d+)/.exec(s);

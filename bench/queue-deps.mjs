@@ -4,7 +4,7 @@
 //   BENCH_REDIS_URL=redis://127.0.0.1:6379/8 node bench/queue-deps.mjs
 import { Redis } from "ioredis";
 import { createKeys } from "../dist/redis/keys.js";
-import { DEFAULT_QUEUES, DEFAULT_RETENTION } from "../dist/queue/context.js";
+import { BUILTIN_QUEUES, DEFAULT_RETENTION } from "../dist/config/defaults.js";
 import { enqueueWith } from "../dist/queue/enqueue.js";
 import { completeJob, dequeue, failJobDetailed } from "../dist/queue/lifecycle.js";
 import { cleanRegistries } from "../dist/queue/registry.js";
@@ -18,7 +18,7 @@ const redis = new Redis(url);
 let now = Date.now();
 const clock = () => now;
 let run = 0;
-const freshEnv = () => ({ redis, keys: createKeys(`bench-deps-${process.pid}-${run++}`), clock, queues: DEFAULT_QUEUES, retention: DEFAULT_RETENTION });
+const freshEnv = () => ({ redis, keys: createKeys(`bench-deps-${process.pid}-${run++}`), clock, queues: BUILTIN_QUEUES, retention: DEFAULT_RETENTION });
 await preloadScripts(redis, ["enqueue", "dequeue", "complete", "fail", "clean", "status"]);
 
 async function drop(env) {

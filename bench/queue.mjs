@@ -3,7 +3,7 @@
 //   BENCH_REDIS_URL=redis://127.0.0.1:6379/2 node bench/queue.mjs
 import { Redis } from "ioredis";
 import { createKeys } from "../dist/redis/keys.js";
-import { DEFAULT_QUEUES, DEFAULT_RETENTION } from "../dist/queue/context.js";
+import { BUILTIN_QUEUES, DEFAULT_RETENTION } from "../dist/config/defaults.js";
 import { enqueueWith } from "../dist/queue/enqueue.js";
 import { completeJob, dequeue, waitForJobs } from "../dist/queue/lifecycle.js";
 import { preloadScripts } from "../dist/redis/scripts.js";
@@ -14,7 +14,7 @@ const N = Number(process.env.BENCH_JOBS ?? 2000);
 const redis = new Redis(url);
 const blocking = new Redis(url, { maxRetriesPerRequest: null });
 const keys = createKeys(`bench-${process.pid}`);
-const env = { redis, keys, clock: () => Date.now(), queues: DEFAULT_QUEUES, retention: DEFAULT_RETENTION };
+const env = { redis, keys, clock: () => Date.now(), queues: BUILTIN_QUEUES, retention: DEFAULT_RETENTION };
 await preloadScripts(redis, ["enqueue", "dequeue", "complete"]);
 
 const pct = (xs, p) => xs.slice().sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))];

@@ -13,7 +13,7 @@ import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
 import { createKeys } from "../dist/redis/keys.js";
-import { DEFAULT_QUEUES, DEFAULT_RETENTION } from "../dist/queue/context.js";
+import { BUILTIN_QUEUES, DEFAULT_RETENTION } from "../dist/config/defaults.js";
 import { dequeue, completeJob } from "../dist/queue/lifecycle.js";
 import { readLedger } from "../dist/scheduler/ledger.js";
 import { summarize } from "../dist/scheduler/latency.js";
@@ -29,7 +29,7 @@ const env = {
   redis,
   keys,
   clock: () => Date.now(),
-  queues: { ...DEFAULT_QUEUES, "sched-test": { timeout: 30, workers: 0, concurrency: 1 } },
+  queues: { ...BUILTIN_QUEUES, "sched-test": { timeout: 30, workers: 0, concurrency: 1 } },
   retention: DEFAULT_RETENTION,
 };
 const fixture = fileURLToPath(new URL("../test/scheduler/fixtures/run-scheduler.mjs", import.meta.url));

@@ -8,7 +8,7 @@
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
 import { createKeys } from "../dist/redis/keys.js";
-import { DEFAULT_RETENTION } from "../dist/queue/context.js";
+import { DEFAULT_RETENTION } from "../dist/config/defaults.js";
 import { enqueueWith } from "../dist/queue/enqueue.js";
 import { loadHooks } from "../dist/hooks/load.js";
 import { resolveConfig } from "../dist/config/resolve.js";

@@ -2,7 +2,7 @@
 // the scheduler are the real `scheduler start` daemon (bin/scheduler.js) with the bench app.
 import { spawn } from "node:child_process";
 import { createKeys } from "../../dist/redis/keys.js";
-import { DEFAULT_QUEUES, DEFAULT_RETENTION } from "../../dist/queue/context.js";
+import { BUILTIN_QUEUES, DEFAULT_RETENTION } from "../../dist/config/defaults.js";
 import { enqueueWith } from "../../dist/queue/enqueue.js";
 import { enqueueManyWith } from "../../dist/queue/enqueue-many.js";
 import { preloadScripts } from "../../dist/redis/scripts.js";
@@ -21,7 +21,7 @@ export function createHs(redis) {
     redis,
     keys: createKeys(prefix),
     clock: () => Date.now(),
-    queues: { ...DEFAULT_QUEUES, [QUEUE]: { timeout: 60, workers: 1, concurrency: 1 } },
+    queues: { ...BUILTIN_QUEUES, [QUEUE]: { timeout: 60, workers: 1, concurrency: 1 } },
     retention: { ...DEFAULT_RETENTION, finished: 3600 },
   });
   const drop = (prefix) => dropKeys(redis, `${createKeys(prefix).root}:*`);

@@ -1,5 +1,5 @@
 /**
- * The `scheduler` program: the command tree of DESIGN.md section 3.
+ * The `scheduler` program: the command tree (README.md, "The CLI").
  *
  * Start-up is kept short: version, help and the bare `scheduler` are answered from the command
  * manifest (no command module loaded); any other line loads the command tree.

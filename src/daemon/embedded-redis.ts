@@ -1,5 +1,5 @@
 /**
- * The embedded default (DESIGN.md section 5): with no Redis configured and none answering on
+ * The embedded default (README.md, "Two commands"): with no Redis configured and none answering on
  * 127.0.0.1:6379, the daemon runs its own `redis-server` with AOF persistence under
  * `<cwd>/.scheduler/redis/`, shared by every daemon of that folder and stopped by the last.
  *
@@ -11,10 +11,10 @@ import { spawn } from "node:child_process";
 import { accessSync, constants as fsConstants } from "node:fs";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { makePrivateDir, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, privatizeTree, withPrivateUmask } from "./private-files.js";
-import { createServer } from "node:net";
 import { delimiter, join } from "node:path";
 import { Redis } from "ioredis";
 import { RedisUnavailableError } from "../base/errors.js";
+import { freePort } from "../base/free-port.js";
 import { DEFAULT_REDIS_URL, redisAnswers } from "../redis/connection.js";
 import { embeddedPaths, redisConf, urlFor, type EmbeddedPaths, type Listen } from "./embedded-redis-files.js";
 import { acquireLock, addOwner, liveOwners, pidAlive } from "./embedded-redis-owners.js";
@@ -184,18 +184,6 @@ export function findExecutable(name: string, env: NodeJS.ProcessEnv = process.en
     } catch {
       return false;
     }
-  });
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
   });
 }
 

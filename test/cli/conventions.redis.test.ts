@@ -7,7 +7,7 @@
 import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appendEvent } from "../../src/log/events.js";
-import { BIN, runCli as run, type CliOptions } from "../helpers/cli.js";
+import { BIN, runCli as run, type CliOptions } from "../helpers/spawn.js";
 import { testRedis, type TestRedis } from "../helpers/redis.js";
 
 let t: TestRedis;

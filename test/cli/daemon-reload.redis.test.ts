@@ -14,7 +14,7 @@ import { DEFAULT_RETENTION } from "../../src/config/defaults.js";
 import { enqueueWith } from "../../src/queue/enqueue.js";
 import type { Job } from "../../src/queue/types.js";
 import { readEvents } from "../../src/log/read-events.js";
-import { capture, runCli, spawnCli, type Captured } from "../helpers/cli.js";
+import { capture, runCli, spawnCli, type Captured } from "../helpers/spawn.js";
 import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
 
 let t: TestRedis;

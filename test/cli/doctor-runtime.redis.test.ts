@@ -9,7 +9,7 @@ import { dequeue, failJob } from "../../src/queue/lifecycle.js";
 import { type QueueEnv } from "../../src/queue/context.js";
 import { BUILTIN_QUEUES, DEFAULT_RETENTION } from "../../src/config/defaults.js";
 import { systemClock } from "../../src/base/clock.js";
-import { REPO_ROOT } from "../helpers/cli.js";
+import { REPO_ROOT } from "../helpers/spawn.js";
 import { testRedis, type TestRedis } from "../helpers/redis.js";
 
 describe("doctor runtime checks", () => {

@@ -1,7 +1,7 @@
 /** `scheduler enqueue` as a real process against real Redis, with a hooks app in a temp folder. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getJobWith } from "../../src/queue/registry.js";
-import { runCli } from "../helpers/cli.js";
+import { runCli } from "../helpers/spawn.js";
 import { cleanupApps, makeApp } from "../hooks/app-fixture.js";
 import { seeder, type Seeder } from "../ops/fixture.js";
 

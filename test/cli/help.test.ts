@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { buildProgram } from "../../src/cli/main.js";
 import { COMMANDS } from "../../src/cli/command-manifest.js";
 import { formatFindings } from "../../src/cli/doctor/run.js";
-import { runCli } from "../helpers/cli.js";
+import { runCli } from "../helpers/spawn.js";
 
 describe("help", () => {
   it("the top-level help names the shared options, environment variables and exit codes", async () => {

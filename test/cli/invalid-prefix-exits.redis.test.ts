@@ -4,7 +4,7 @@
  * never closed used to keep the process alive after the error line.
  */
 import { describe, expect, it } from "vitest";
-import { runCli } from "../helpers/cli.js";
+import { runCli } from "../helpers/spawn.js";
 import { TEST_REDIS_URL } from "../helpers/redis.js";
 
 const COMMANDS: string[][] = [

@@ -10,7 +10,7 @@ import { type QueueEnv } from "../../src/queue/context.js";
 import { DEFAULT_RETENTION } from "../../src/config/defaults.js";
 import { enqueueWith } from "../../src/queue/enqueue.js";
 import type { Job } from "../../src/queue/types.js";
-import { capture, runCli, spawnCliOnTty } from "../helpers/cli.js";
+import { capture, runCli, spawnCliOnTty } from "../helpers/spawn.js";
 import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
 
 const HOOKS = "test/cli/fixtures/lines-app/hooks.ts";

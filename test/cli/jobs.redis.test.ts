@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Job } from "../../src/queue/types.js";
 import { getJobWith } from "../../src/queue/registry.js";
-import { runCli } from "../helpers/cli.js";
+import { runCli } from "../helpers/spawn.js";
 import { cleanupApps, makeApp } from "../hooks/app-fixture.js";
 import { seeder, WORKER, type Seeder } from "../ops/fixture.js";
 

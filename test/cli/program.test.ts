@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { runCli } from "../helpers/cli.js";
+import { runCli } from "../helpers/spawn.js";
 
 describe("the scheduler program", () => {
-  it("lists every command of DESIGN.md section 3 in --help", async () => {
+  it("lists every command of the README's CLI section in --help", async () => {
     const r = await runCli(["--help"]);
     expect(r.code).toBe(0);
     for (const cmd of ["start", "worker", "trigger", "enqueue", "list", "status", "doctor", "jobs", "purge", "logs", "enable", "disable", "pause", "resume", "serve", "metrics"]) {

@@ -1,7 +1,7 @@
 /** `scheduler purge` as a real process: --yes, the TTY question, the no-TTY refusal. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getJobWith } from "../../src/queue/registry.js";
-import { capture, runCli, spawnCliOnTty } from "../helpers/cli.js";
+import { capture, runCli, spawnCliOnTty } from "../helpers/spawn.js";
 import { waitFor } from "../helpers/redis.js";
 import { seeder, type Seeder } from "../ops/fixture.js";
 

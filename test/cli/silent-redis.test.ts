@@ -5,7 +5,7 @@
  */
 import { createServer, type Server, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { capture, runCli, spawnCli } from "../helpers/cli.js";
+import { capture, runCli, spawnCli } from "../helpers/spawn.js";
 
 let server: Server;
 let url: string;

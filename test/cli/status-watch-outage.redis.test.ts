@@ -4,7 +4,7 @@
  * so killing it touches no other test.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { capture, spawnCli } from "../helpers/cli.js";
+import { capture, spawnCli } from "../helpers/spawn.js";
 import { waitFor } from "../helpers/redis.js";
 import { redisServer, type RedisServer } from "../reliability/helpers/redis-server.js";
 

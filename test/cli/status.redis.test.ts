@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { touchWorker } from "../../src/worker/supervisor/worker-records.js";
 import { setSwitch } from "../../src/scheduler/switches.js";
-import { capture, runCli, spawnCli, spawnCliOnTty } from "../helpers/cli.js";
+import { capture, runCli, spawnCli, spawnCliOnTty } from "../helpers/spawn.js";
 import { waitFor } from "../helpers/redis.js";
 import { cleanupApps, makeApp } from "../hooks/app-fixture.js";
 import { seeder, type Seeder } from "../ops/fixture.js";

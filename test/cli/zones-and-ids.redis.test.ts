@@ -10,7 +10,7 @@ import { DEFAULT_RETENTION } from "../../src/config/defaults.js";
 import { enqueueWith } from "../../src/queue/enqueue.js";
 import { enqueueScheduled } from "../../src/queue/enqueue-scheduled.js";
 import type { Job } from "../../src/queue/types.js";
-import { runCli } from "../helpers/cli.js";
+import { runCli } from "../helpers/spawn.js";
 import { testRedis, type TestRedis } from "../helpers/redis.js";
 
 const HOOKS = "test/cli/fixtures/zone-app/hooks.ts";

@@ -8,11 +8,10 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { runCli, spawnCli } from "../helpers/cli.js";
+import { runCli, spawnCli } from "../helpers/spawn.js";
 import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
 
 const TASKS = `import { appendFileSync } from "node:fs";
-import { join } from "node:path";
 export function tick() { appendFileSync(join(process.env.RUNS_DIR!, "tick.log"), "run\\n"); }
 export function added() { appendFileSync(join(process.env.RUNS_DIR!, "added.log"), "run\\n"); }
 `;

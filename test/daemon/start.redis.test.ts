@@ -7,13 +7,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ChildProcess } from "node:child_process";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { spawnCli, runCli } from "../helpers/cli.js";
+import { spawnCli, runCli } from "../helpers/spawn.js";
 import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
 
 const TASKS = `
 import { appendFileSync } from "node:fs";
 import { currentJob } from "hooks-scheduler";
-import { join } from "node:path";
 const record = (name: string, kwargs: Record<string, unknown>) =>
   appendFileSync(join(process.env.RUNS_DIR!, name + ".log"), JSON.stringify(kwargs) + "\\n");
 export function tick(kwargs: Record<string, unknown>) { record("tick", kwargs); }

@@ -11,7 +11,7 @@ import { EVENT_NAMES } from "../../src/schedule/events.js";
 import { loadHooks } from "../../src/hooks/load.js";
 import { createTaskTable, validateTaskPaths } from "../../src/tasks/task-loader.js";
 import type { LoadedHooks } from "../../src/hooks/types.js";
-import { runCli } from "../helpers/cli.js";
+import { runCli } from "../helpers/spawn.js";
 import { testRedis, type TestRedis } from "../helpers/redis.js";
 import { writeFiles } from "./app-fixture.js";
 

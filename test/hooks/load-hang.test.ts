@@ -4,7 +4,7 @@
  * 2 s here) instead of hanging, exiting 0 with no output, or exiting 42 silently.
  */
 import { afterAll, describe, expect, it } from "vitest";
-import { runCli } from "../helpers/cli.js";
+import { runCli } from "../helpers/spawn.js";
 import { TEST_REDIS_URL, uniquePrefix } from "../helpers/redis.js";
 import { cleanupApps, makeApp } from "./app-fixture.js";
 

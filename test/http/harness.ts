@@ -4,7 +4,6 @@
  * Chromium driven by playwright-core. Every page's console errors and failed requests are
  * collected so a test can say "no console error".
  */
-import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
@@ -16,7 +15,7 @@ import type { ConsoleOptions } from "../../src/http/console/register.js";
 import type { QueueEnv } from "../../src/queue/context.js";
 import { enqueueWith } from "../../src/queue/enqueue.js";
 import type { Job } from "../../src/queue/types.js";
-import { spawnCli } from "../helpers/cli.js";
+import { startCli, type Watched } from "../helpers/spawn.js";
 import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
 
 export const HOOKS = fileURLToPath(new URL("./fixtures/console-app/hooks.ts", import.meta.url));
@@ -26,31 +25,9 @@ export function chromiumMissing(): string | undefined {
   return existsSync(CHROMIUM) ? undefined : `${CHROMIUM} not found: apt-get install chromium (.ci/run does)`;
 }
 
-export interface Daemon {
-  child: ChildProcess;
-  output(): string;
-  stop(): Promise<void>;
-}
-
-export function startDaemon(t: TestRedis, extra: string[] = []): Daemon {
-  let out = "";
-  const child = spawnCli(["start", "--hooks", HOOKS, "--redis", t.url, "--prefix", t.prefix, ...extra]);
-  child.stdout!.on("data", (d) => (out += d));
-  child.stderr!.on("data", (d) => (out += d));
-  return {
-    child,
-    output: () => out,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
-        child.once("exit", () => {
-          clearTimeout(timer);
-          resolve();
-        });
-        child.kill("SIGTERM");
-      }),
-  };
+/** The fixture daemon (`scheduler start`) on the test's Redis and prefix, watched. */
+export function startDaemon(t: TestRedis, extra: string[] = []): Watched {
+  return startCli(["start", "--hooks", HOOKS, "--redis", t.url, "--prefix", t.prefix, ...extra]);
 }
 
 /** Until a worker of the daemon has registered (jobs run from then on). */
@@ -78,7 +55,7 @@ export async function consoleDeps(t: TestRedis, o: Partial<ConsoleOptions> = {})
 
 export interface Harness {
   t: TestRedis;
-  daemon?: Daemon;
+  daemon?: Watched;
   server: ConsoleServer;
   browser: Browser;
   context: BrowserContext;

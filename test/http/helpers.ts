@@ -1,57 +1,27 @@
 /** Helpers of the HTTP tests: a daemon on a free port, its URL read from the banner, /metrics parsed. */
-import { createServer } from "node:net";
-import type { ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import parsePrometheusTextFormat from "parse-prometheus-text-format";
-import { capture, spawnCli, type Captured } from "../helpers/cli.js";
-import { waitFor } from "../helpers/redis.js";
+import { freePort } from "../../src/base/free-port.js";
+import { startCli, type Watched } from "../helpers/spawn.js";
 
 export const FIXTURE_HOOKS = fileURLToPath(new URL("./fixtures/app/hooks.ts", import.meta.url));
 
-/** A port nothing listens on now (bound to 0, then released). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      const port = typeof addr === "object" && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-export interface Daemon {
-  proc: ChildProcess;
-  out: Captured;
+export interface Daemon extends Watched {
   url: string;
-  stop(): Promise<void>;
 }
 
 /** `scheduler start` with its HTTP server on a free port; resolves once the server answers. */
 export async function startDaemon(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 30_000): Promise<Daemon> {
   const port = await freePort();
-  const proc = spawnCli(["start", "--hooks", FIXTURE_HOOKS, "--http", `127.0.0.1:${port}`, ...args], { env });
-  const out = capture(proc);
   const url = `http://127.0.0.1:${port}`;
+  const w = startCli(["start", "--hooks", FIXTURE_HOOKS, "--http", `127.0.0.1:${port}`, ...args], { env });
   try {
-    await waitFor(async () => out.stdout().includes(`http      ${url}`) || out.stderr().includes(`http      ${url}`), timeoutMs, 50);
+    await w.waitForOutput(`http      ${url}`, timeoutMs);
   } catch (err) {
-    proc.kill("SIGKILL");
-    throw new Error(`daemon did not start its HTTP server: ${out.stdout()}\n${out.stderr()}`, { cause: err });
+    await w.kill9();
+    throw new Error(`daemon did not start its HTTP server: ${w.output()}`, { cause: err });
   }
-  return {
-    proc,
-    out,
-    url,
-    stop: async () => {
-      if (proc.exitCode !== null || proc.signalCode !== null) return;
-      proc.kill("SIGTERM");
-      const timer = setTimeout(() => proc.kill("SIGKILL"), 10_000);
-      await out.closed;
-      clearTimeout(timer);
-    },
-  };
+  return { ...w, url, stop: (ms = 10_000) => w.stop(ms) };
 }
 
 export interface Family {

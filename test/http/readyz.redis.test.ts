@@ -6,7 +6,8 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { redisServer, type RedisServer } from "../reliability/helpers/redis-server.js";
 import { waitFor } from "../helpers/redis.js";
-import { freePort, startDaemon, type Daemon } from "./helpers.js";
+import { freePort } from "../../src/base/free-port.js";
+import { startDaemon, type Daemon } from "./helpers.js";
 
 let server: RedisServer | undefined;
 let daemon: Daemon | undefined;
@@ -57,7 +58,7 @@ describe("/readyz", () => {
     const blocker = createServer();
     await new Promise<void>((r) => blocker.listen(port, "127.0.0.1", r));
     try {
-      const { spawnCli, capture } = await import("../helpers/cli.js");
+      const { spawnCli, capture } = await import("../helpers/spawn.js");
       const { FIXTURE_HOOKS } = await import("./helpers.js");
       const { TEST_REDIS_URL } = await import("../helpers/redis.js");
       const proc = spawnCli(["start", "--hooks", FIXTURE_HOOKS, "--http", `127.0.0.1:${port}`], { env: { REDIS_URL: TEST_REDIS_URL, SCHEDULER_PREFIX: `port-taken-${port}` } });

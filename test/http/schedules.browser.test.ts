@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "../helpers/redis.js";
 import { startHarness, daemonReady, HOOKS, type Harness } from "./harness.js";
-import { runCli } from "../helpers/cli.js";
+import { runCli } from "../helpers/spawn.js";
 
 describe("console schedules", () => {
   let h: Harness;

@@ -9,9 +9,10 @@ import { type QueueEnv } from "../../src/queue/context.js";
 import { DEFAULT_RETENTION } from "../../src/config/defaults.js";
 import { enqueueWith } from "../../src/queue/enqueue.js";
 import { systemClock } from "../../src/base/clock.js";
-import { capture, runCli, spawnCli } from "../helpers/cli.js";
+import { capture, runCli, spawnCli } from "../helpers/spawn.js";
 import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
-import { freePort, scrape, value } from "./helpers.js";
+import { freePort } from "../../src/base/free-port.js";
+import { scrape, value } from "./helpers.js";
 
 let t: TestRedis;
 let env: QueueEnv;

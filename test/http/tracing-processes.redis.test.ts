@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { runCli } from "../helpers/cli.js";
+import { runCli } from "../helpers/spawn.js";
 import { testRedis, waitFor } from "../helpers/redis.js";
 import { FIXTURE_HOOKS, startDaemon, type Daemon } from "./helpers.js";
 

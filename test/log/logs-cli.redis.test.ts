@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { freePort } from "../../src/base/free-port.js";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -104,12 +104,7 @@ describe("scheduler logs", () => {
   });
 
   it("names the URL and exits 1 when Redis does not answer; rejects bad arguments before connecting (exit 2)", async () => {
-    const port = await new Promise<number>((resolve) => {
-      const s = createServer().listen(0, "127.0.0.1", () => {
-        const a = s.address();
-        s.close(() => resolve(typeof a === "object" && a ? a.port : 1));
-      });
-    });
+    const port = await freePort();
     const down = cli(["--redis", `redis://127.0.0.1:${port}`]);
     const bad = cli(["--redis", `redis://127.0.0.1:${port}`, "--since", "ten minutes"]);
     expect(await Promise.all([down.exit, bad.exit])).toEqual([1, 2]);

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { REPO_ROOT } from "../helpers/cli.js";
+import { REPO_ROOT } from "../helpers/spawn.js";
 
 const run = promisify(execFile);
 const pkg = JSON.parse(await readFile(join(REPO_ROOT, "package.json"), "utf8")) as {

@@ -5,12 +5,12 @@
  * examples/ as the app (fixtures/examples-app/hooks.ts); scheduled_jobs.hooks.ts through the CLI
  * (`scheduler trigger`, then `scheduler worker --burst` on that very hooks file).
  */
-import { spawn } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testRedis, type TestRedis } from "../helpers/redis.js";
+import { runCli } from "../helpers/spawn.js";
 import { setActiveContext, type QueueEnv } from "../../src/queue/context.js";
 import { getJobWith } from "../../src/queue/registry.js";
 import { decodeJob } from "../../src/queue/job-codec.js";
@@ -28,7 +28,6 @@ import { processData } from "../../examples/enqueue_options.js";
 import { enqueueAll } from "../../examples/queue_selection.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const BIN = `${ROOT}bin/scheduler.js`;
 const HOOKS = fileURLToPath(new URL("./fixtures/examples-app/hooks.ts", import.meta.url));
 const SCHEDULED_HOOKS = `${ROOT}examples/scheduled_jobs.hooks.ts`;
 
@@ -56,21 +55,10 @@ async function job(id: string): Promise<Job> {
 const CLI_BOUND_MS = 60_000;
 const SUPERVISOR_BOUND_MS = 120_000;
 
-function run(args: string[]): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [BIN, ...args, "--redis", t.url, "--prefix", t.prefix], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    p.stdout.on("data", (c: Buffer) => (out += c.toString()));
-    p.stderr.on("data", (c: Buffer) => (out += c.toString()));
-    const timer = setTimeout(() => {
-      p.kill("SIGKILL");
-      reject(new Error(`scheduler ${args[0]} did not exit within ${CLI_BOUND_MS} ms:\n${out}`));
-    }, CLI_BOUND_MS);
-    p.on("exit", (code) => {
-      clearTimeout(timer);
-      resolve({ code, out });
-    });
-  });
+async function run(args: string[]): Promise<{ code: number | null; out: string }> {
+  const r = await runCli([...args, "--redis", t.url, "--prefix", t.prefix], { timeoutMs: CLI_BOUND_MS });
+  if (r.signal === "SIGKILL") throw new Error(`scheduler ${args[0]} did not exit within ${CLI_BOUND_MS} ms:\n${r.stdout}${r.stderr}`);
+  return { code: r.code, out: r.stdout + r.stderr };
 }
 
 beforeAll(async () => {

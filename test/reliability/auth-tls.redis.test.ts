@@ -5,20 +5,20 @@
  * accepted and passed to ioredis, and against this plain server fails with a TLS hint.
  */
 import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "../helpers/redis.js";
-import { runCli } from "../helpers/cli.js";
+import { runCli, type Watched } from "../helpers/spawn.js";
 import { createKeys } from "../../src/redis/keys.js";
 import { checkRedisUrl } from "../../src/config/validate.js";
 import { account, expectAccounted, report } from "./helpers/accounting.js";
 import { enqueueN, relEnv } from "./helpers/env.js";
-import { APP_HOOKS, spawnScheduler, stopProc, type Proc } from "./helpers/procs.js";
+import { APP_HOOKS, spawnScheduler } from "./helpers/procs.js";
 import { redisServer, type RedisServer } from "./helpers/redis-server.js";
 
 let PORT: number;
 let server: RedisServer;
 let admin: Redis;
-let w: Proc | undefined;
+let w: Watched | undefined;
 
 beforeAll(async () => {
   server = await redisServer({ args: ["--requirepass", "admin-pw"], password: "admin-pw" });
@@ -27,8 +27,11 @@ beforeAll(async () => {
   admin = new Redis({ port: PORT, password: "admin-pw" });
   await admin.call("ACL", "SETUSER", "sched", "on", ">sched-pw", "~*", "&*", "+@all");
 });
-afterAll(async () => {
+// A failing test leaves no worker behind.
+afterEach(async () => {
   await w?.kill9();
+});
+afterAll(async () => {
   admin?.disconnect();
   await server?.stop();
 });

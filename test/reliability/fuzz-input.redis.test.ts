@@ -7,9 +7,9 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testRedis, type TestRedis } from "../helpers/redis.js";
-import { runCli } from "../helpers/cli.js";
 import { enqueueWith } from "../../src/queue/enqueue.js";
 import { SchedulerError } from "../../src/base/errors.js";
+import { runCli } from "../helpers/spawn.js";
 import type { Job } from "../../src/queue/types.js";
 import { relEnv } from "./helpers/env.js";
 import { APP_HOOKS } from "./helpers/procs.js";

@@ -9,16 +9,17 @@ import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
 import { readLedger } from "../../src/scheduler/ledger.js";
 import { account, expectAccounted, report } from "./helpers/accounting.js";
 import { pidAlive } from "./helpers/env.js";
-import { APP_HOOKS, CRON_HOOKS, spawnScheduler, stopProc, type Proc } from "./helpers/procs.js";
+import { APP_HOOKS, CRON_HOOKS, spawnScheduler } from "./helpers/procs.js";
+import { type Watched, stoppedAfterEach } from "../helpers/spawn.js";
 
 let t: TestRedis;
-const procs: Proc[] = [];
+/** Killed (and awaited) after each test: a failing test leaves no process behind. */
+const procs = stoppedAfterEach();
 
 beforeAll(async () => {
   t = await testRedis("rel-leader");
 });
 afterAll(async () => {
-  await Promise.all(procs.map((p) => p.kill9()));
   await t.cleanup();
 });
 
@@ -50,7 +51,7 @@ describe("kill -9 of the scheduler leader", () => {
     expect(pidAlive(pid)).toBe(false);
 
     // Stop the survivors, then drain what they left queued with a burst worker.
-    for (const d of daemons) if (d !== leader) expect((await stopProc(d)).code).toBe(0);
+    for (const d of daemons) if (d !== leader) expect((await d.stop()).code).toBe(0);
     const drain = spawnScheduler("worker", APP_HOOKS, t.url, t.prefix, ["--queue", "default", "--burst"]);
     procs.push(drain);
     expect((await drain.exited).code).toBe(0);

@@ -7,10 +7,12 @@ import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
 import { account, expectAccounted, report } from "./helpers/accounting.js";
 import { enqueueN, pidAlive, relEnv } from "./helpers/env.js";
-import { APP_HOOKS, spawnScheduler, stopProc, type Proc } from "./helpers/procs.js";
+import { APP_HOOKS, spawnScheduler } from "./helpers/procs.js";
+import { type Watched, stoppedAfterEach } from "../helpers/spawn.js";
 
 let t: TestRedis;
-const procs: Proc[] = [];
+/** Killed (and awaited) after each test: a failing test leaves no process behind. */
+const procs = stoppedAfterEach();
 const opened: TestRedis[] = [];
 
 // A prefix per test: the census of one scenario must not see the other's jobs.
@@ -19,7 +21,6 @@ beforeEach(async () => {
   opened.push(t);
 });
 afterAll(async () => {
-  await Promise.all(procs.map((p) => p.kill9()));
   for (const r of opened) await r.cleanup();
 });
 
@@ -68,7 +69,7 @@ describe("kill -9", () => {
     expectAccounted(a, 1);
     expect(a.reRun.filter((id) => id !== victim.id)).toEqual([]);
     expect(recoveryMs).toBeLessThan(10_000);
-    expect((await stopProc(w)).code).toBe(0);
+    expect((await w.stop()).code).toBe(0);
   });
 
   it("of the whole daemon mid-batch: a new daemon finishes every job; only in-flight jobs re-run", async () => {
@@ -94,6 +95,6 @@ describe("kill -9", () => {
     // At most the jobs a daemon runs at once (1 process x concurrency 2) can run twice.
     expectAccounted(a, 2);
     for (const id of a.reRun) expect(inFlight).toContain(id);
-    expect((await stopProc(second)).code).toBe(0);
+    expect((await second.stop()).code).toBe(0);
   });
 });

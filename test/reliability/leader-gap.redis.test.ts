@@ -14,7 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
 import { createKeys } from "../../src/redis/keys.js";
 import { describeEntry, readLedger } from "../../src/scheduler/ledger.js";
-import { spawnScheduler, type Proc } from "./helpers/procs.js";
+import { spawnScheduler } from "./helpers/procs.js";
+import { type Watched, stoppedAfterEach } from "../helpers/spawn.js";
 import { atMidSecond, doubledSlots, missingSlots, readSlotLog, waitForSlot } from "./helpers/slot-log.js";
 
 const FAILOVER_HOOKS = fileURLToPath(new URL("./fixtures/app/hooks-failover.ts", import.meta.url));
@@ -22,13 +23,13 @@ const ROUNDS = 5;
 const TASK = "cron:* * * * * *|app.tasks.tick";
 
 let t: TestRedis;
-const procs: Proc[] = [];
+/** Killed (and awaited) after each test: a failing test leaves no process behind. */
+const procs = stoppedAfterEach();
 
 beforeAll(async () => {
   t = await testRedis("leader-gap");
 });
 afterAll(async () => {
-  await Promise.all(procs.map((p) => p.kill9()));
   await t.cleanup();
 });
 

@@ -14,17 +14,18 @@ import { readLedger } from "../../src/scheduler/ledger.js";
 import { account, expectAccounted, report } from "./helpers/accounting.js";
 import { relEnv } from "./helpers/env.js";
 import { enqueueBulk, usedMemory } from "./helpers/load.js";
-import { APP_HOOKS, spawnScheduler, stopProc, type Proc } from "./helpers/procs.js";
+import { APP_HOOKS, spawnScheduler } from "./helpers/procs.js";
+import { type Watched, stoppedAfterEach } from "../helpers/spawn.js";
 import { redisServer, type RedisServer } from "./helpers/redis-server.js";
 
 const JOBS = 20_000;
 let server: RedisServer | undefined;
 let redis: Redis | undefined;
-const procs: Proc[] = [];
+/** Killed (and awaited) after each test: a failing test leaves no process behind. */
+const procs = stoppedAfterEach();
 const daemons: Daemon[] = [];
 
 afterAll(async () => {
-  await Promise.all(procs.map((p) => p.kill9()));
   for (const d of daemons) d.proc.kill("SIGKILL");
   redis?.disconnect();
   await server?.stop();
@@ -59,7 +60,7 @@ describe("load", () => {
     for (const d of daemons) d.proc.kill("SIGTERM");
     await Promise.all(daemons.map((d) => d.exited));
     await waitFor(async () => (await redis!.llen(keys.queue("sched-test"))) === 0 && (await redis!.zcard(keys.started("sched-test"))) === 0, 20_000);
-    expect((await stopProc(w)).code).toBe(0);
+    expect((await w.stop()).code).toBe(0);
 
     // Every slot of the 3 tasks was enqueued once, whichever daemon led.
     const scheduled: string[] = [];

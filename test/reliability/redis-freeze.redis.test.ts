@@ -6,7 +6,7 @@
  * free port.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
+import { freePort } from "../../src/base/free-port.js";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -16,7 +16,8 @@ import { waitFor } from "../helpers/redis.js";
 import { createKeys } from "../../src/redis/keys.js";
 import { account, expectAccounted, report } from "./helpers/accounting.js";
 import { enqueueN, relEnv } from "./helpers/env.js";
-import { spawnScheduler, stopProc, type Proc } from "./helpers/procs.js";
+import { spawnScheduler } from "./helpers/procs.js";
+import { type Watched, stoppedAfterEach } from "../helpers/spawn.js";
 import { redisServer, type RedisServer } from "./helpers/redis-server.js";
 
 const HOOKS = fileURLToPath(new URL("./fixtures/freeze/hooks.ts", import.meta.url));
@@ -26,22 +27,14 @@ const JOB_MS = 25_000;
 /** The daemons' lease is 6 s (DEFAULT_TIMINGS.leaseMs); the freeze is well past it. */
 const FREEZE_MS = 15_000;
 
-const procs: Proc[] = [];
+/** Killed (and awaited) after each test: a failing test leaves no process behind. */
+const procs = stoppedAfterEach();
 const cleanups: Array<() => Promise<void> | void> = [];
 
 afterEach(async () => {
   await Promise.all(procs.splice(0).map((p) => p.kill9()));
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === "string") throw new Error("no free port");
-  return address.port;
-}
 
 /** Per job id, how many runs started, and the log lines (for messages). */
 function runsOf(log: string): { starts: Map<string, number>; lines: string[] } {
@@ -96,7 +89,7 @@ describe("Redis freeze longer than a lease", () => {
     expect(twice, lines.join("\n")).toEqual([]);
     expect(lines.filter((l) => l.startsWith("end "))).toHaveLength(JOBS);
     for (const p of procs) expect(p.alive()).toBe(true);
-    await Promise.all(procs.map((p) => stopProc(p)));
+    await Promise.all(procs.map((p) => p.stop()));
     const a = await account({ redis, keys, queues: ["freeze"], ids });
     report("Redis frozen 15 s (SIGSTOP) under two daemons, 32 jobs", a, Date.now() - resumedAt);
     expectAccounted(a);

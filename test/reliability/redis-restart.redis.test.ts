@@ -11,10 +11,12 @@ import { waitFor } from "../helpers/redis.js";
 import { createKeys } from "../../src/redis/keys.js";
 import { account, expectAccounted, report } from "./helpers/accounting.js";
 import { enqueueN, relEnv } from "./helpers/env.js";
-import { APP_HOOKS, CRON_HOOKS, spawnScheduler, stopProc, type Proc } from "./helpers/procs.js";
+import { APP_HOOKS, CRON_HOOKS, spawnScheduler } from "./helpers/procs.js";
+import { type Watched, stoppedAfterEach } from "../helpers/spawn.js";
 import { redisServer, type RedisServer } from "./helpers/redis-server.js";
 
-const procs: Proc[] = [];
+/** Killed (and awaited) after each test: a failing test leaves no process behind. */
+const procs = stoppedAfterEach();
 const servers: RedisServer[] = [];
 const clients: Redis[] = [];
 
@@ -22,9 +24,6 @@ afterEach(async () => {
   await Promise.all(procs.splice(0).map((p) => p.kill9()));
   clients.splice(0).forEach((c) => c.disconnect());
   for (const s of servers.splice(0)) await s.stop();
-});
-afterAll(async () => {
-  await Promise.all(procs.map((p) => p.kill9()));
 });
 
 function client(url: string): Redis {
@@ -68,7 +67,7 @@ describe("Redis outages", () => {
     const widestGap = Math.max(...fired.slice(1).map((s, i) => s - fired[i]!));
     expect(widestGap).toBeGreaterThanOrEqual(2000);
     const cronIds = Object.keys(await redis.hgetall(cronRec));
-    await stopProc(d);
+    await d.stop();
     const a = await account({ redis, keys, queues: ["default"], ids: [...ids, ...cronIds], rec: [rec, cronRec] });
     report("Redis kill -9 + restart under load (AOF always)", a, recoveryMs);
     // At most the jobs running at the kill (concurrency 2) may run twice.
@@ -97,7 +96,7 @@ describe("Redis outages", () => {
     const recoveryMs = Date.now() - upAt;
     expect(d.output()).toMatch(/answers again after \d+ failed attempt/);
     // Stopped first: a task records its run just before its completion reaches Redis.
-    expect((await stopProc(d)).code).toBe(0);
+    expect((await d.stop()).code).toBe(0);
     const a = await account({ redis, keys, queues: ["default"], ids, rec });
     report("Redis unreachable at start, then up", a, recoveryMs);
     expectAccounted(a);

@@ -9,7 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { waitFor } from "../helpers/redis.js";
-import { answers, freePort, PID_DIR, reapOrphans, redisServer } from "./helpers/redis-server.js";
+import { freePort } from "../../src/base/free-port.js";
+import { answers, PID_DIR, reapOrphans, redisServer } from "./helpers/redis-server.js";
 
 const started: ChildProcess[] = [];
 afterEach(() => {

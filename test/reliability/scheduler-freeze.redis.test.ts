@@ -12,21 +12,22 @@ import { afterAll, describe, expect, it } from "vitest";
 import { waitFor } from "../helpers/redis.js";
 import { createKeys } from "../../src/redis/keys.js";
 import { readLedger } from "../../src/scheduler/ledger.js";
-import { freePort } from "./helpers/free-port.js";
-import { spawnScheduler, type Proc } from "./helpers/procs.js";
+import { freePort } from "../../src/base/free-port.js";
+import { spawnScheduler } from "./helpers/procs.js";
+import { type Watched, stoppedAfterEach } from "../helpers/spawn.js";
 import { redisServer, type RedisServer } from "./helpers/redis-server.js";
 import { atMidSecond, doubledSlots, missingSlots, readSlotLog, waitForSlot } from "./helpers/slot-log.js";
 
 const FAILOVER_HOOKS = fileURLToPath(new URL("./fixtures/app/hooks-failover.ts", import.meta.url));
 const FREEZE_MS = 15_000;
 
-const procs: Proc[] = [];
+/** Killed (and awaited) after each test: a failing test leaves no process behind. */
+const procs = stoppedAfterEach();
 let server: RedisServer | undefined;
 let redis: Redis | undefined;
 
 afterAll(async () => {
   server?.proc().kill("SIGCONT");
-  await Promise.all(procs.map((p) => p.kill9()));
   redis?.disconnect();
   await server?.stop();
 });

@@ -13,19 +13,20 @@ import type { Job } from "../../src/queue/types.js";
 import { signJob } from "../../src/security/signing.js";
 import { account, expectAccounted, report } from "./helpers/accounting.js";
 import { relEnv } from "./helpers/env.js";
-import { APP_HOOKS, spawnScheduler, stopProc, type Proc } from "./helpers/procs.js";
+import { APP_HOOKS, spawnScheduler } from "./helpers/procs.js";
+import { type Watched, stoppedAfterEach } from "../helpers/spawn.js";
 
 const SECRET = "reliability-test-secret-0123456789";
 let t: TestRedis;
 const opened: TestRedis[] = [];
-const procs: Proc[] = [];
+/** Killed (and awaited) after each test: a failing test leaves no process behind. */
+const procs = stoppedAfterEach();
 
 beforeEach(async () => {
   t = await testRedis("rel-security");
   opened.push(t);
 });
 afterAll(async () => {
-  await Promise.all(procs.map((p) => p.kill9()));
   for (const r of opened) await r.cleanup();
 });
 
@@ -75,7 +76,7 @@ describe("security", () => {
     const a = await account({ redis: t.redis, keys: t.keys, queues: ["default"], ids: [...ids.values(), legit], rec, expect: (id) => (id === legit ? "finished" : "failed") });
     report("security: forged task paths", a, undefined);
     expectAccounted(a);
-    expect((await stopProc(w)).code).toBe(0);
+    expect((await w.stop()).code).toBe(0);
   });
 
   it("with signing: signed jobs run; unsigned, altered and wrongly signed ones are rejected (job.rejected)", async () => {
@@ -108,7 +109,7 @@ describe("security", () => {
     const a = await account({ redis: t.redis, keys: t.keys, queues: ["default"], ids: [good, ...rejected], rec, expect: (i) => (i === good ? "finished" : "failed") });
     report("security: signing (unsigned, altered, wrong key)", a, undefined);
     expectAccounted(a);
-    expect((await stopProc(w)).code).toBe(0);
+    expect((await w.stop()).code).toBe(0);
   });
 
   it("a bad signing secret is a one-line config error naming where it came from", async () => {

@@ -4,21 +4,25 @@
  * process.exit, one never resolves, three throw values that are not Errors. Each must fail with
  * a clear reason, once, and the worker must go on to finish the plain jobs queued behind them.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
 import { decodeJob } from "../../src/queue/job-codec.js";
 import { account, expectAccounted, report } from "./helpers/accounting.js";
 import { enqueueN, relEnv } from "./helpers/env.js";
-import { APP_HOOKS, spawnScheduler, stopProc, type Proc } from "./helpers/procs.js";
+import { APP_HOOKS, spawnScheduler } from "./helpers/procs.js";
+import { type Watched } from "../helpers/spawn.js";
 
 let t: TestRedis;
-let w: Proc | undefined;
+let w: Watched | undefined;
 
 beforeAll(async () => {
   t = await testRedis("rel-faults");
 });
-afterAll(async () => {
+// A failing test leaves no worker behind.
+afterEach(async () => {
   await w?.kill9();
+});
+afterAll(async () => {
   await t.cleanup();
 });
 
@@ -70,6 +74,6 @@ describe("task faults", () => {
     report("task faults: OOM, process.exit, hang, non-Error throws", a, settledMs);
     expectAccounted(a, 0);
     expect(w.alive()).toBe(true);
-    expect((await stopProc(w)).code).toBe(0);
+    expect((await w.stop()).code).toBe(0);
   });
 });

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getJobWith } from "../../src/queue/registry.js";
 import { recordEntry } from "../../src/scheduler/ledger.js";
 import { readSwitches } from "../../src/scheduler/switches.js";
-import { runCli } from "../helpers/cli.js";
+import { runCli } from "../helpers/spawn.js";
 import { cleanupApps, makeApp } from "../hooks/app-fixture.js";
 import { seeder, type Seeder } from "../ops/fixture.js";
 

@@ -5,7 +5,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "../helpers/cli.js";
+import { runCli } from "../helpers/spawn.js";
 import { testRedis, type TestRedis } from "../helpers/redis.js";
 
 const HOOKS = fileURLToPath(new URL("../reliability/fixtures/app/hooks-hashed.ts", import.meta.url));

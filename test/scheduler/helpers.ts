@@ -1,53 +1,28 @@
 /** Shared by the scheduler's Redis tests: spawn fixture daemons, drain their jobs. */
-import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { existsSync } from "node:fs";
 import { Redis } from "ioredis";
 import { dequeue, completeJob } from "../../src/queue/lifecycle.js";
 import type { QueueEnv } from "../../src/queue/context.js";
 import type { Job } from "../../src/queue/types.js";
+import { spawnNode, watch, type Watched } from "../helpers/spawn.js";
 
 const FIXTURE = fileURLToPath(new URL("./fixtures/run-scheduler.mjs", import.meta.url));
 const BUILT = fileURLToPath(new URL("../../dist/scheduler/scheduler.js", import.meta.url));
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
-export interface Daemon {
-  proc: ChildProcess;
-  lines: Array<Record<string, unknown>>;
+export interface Daemon extends Watched {
+  /** Whether its last `{ leader }` line said it leads. */
   leader(): boolean;
-  exited: Promise<number | null>;
 }
 
+/** The fixture scheduler daemon (fixtures/run-scheduler.mjs on the built dist/), watched. */
 export function spawnDaemon(vars: Record<string, string>): Daemon {
   if (!existsSync(BUILT)) throw new Error(`${BUILT} is missing: run \`npm run build\` first (npm test does)`);
-  const proc = spawn(process.execPath, [FIXTURE], {
-    cwd: ROOT,
-    env: { ...process.env, ...vars },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const lines: Array<Record<string, unknown>> = [];
-  let buf = "";
-  proc.stdout!.on("data", (d: Buffer) => {
-    buf += d.toString();
-    let i: number;
-    while ((i = buf.indexOf("\n")) >= 0) {
-      const line = buf.slice(0, i);
-      buf = buf.slice(i + 1);
-      try {
-        lines.push(JSON.parse(line) as Record<string, unknown>);
-      } catch {
-        /* not ours */
-      }
-    }
-  });
-  proc.stderr!.on("data", (d: Buffer) => process.stderr.write(`[daemon ${proc.pid}] ${d}`));
-  const exited = new Promise<number | null>((resolve) => proc.on("exit", (code) => resolve(code)));
+  const w = watch(spawnNode(FIXTURE, [], { env: vars }));
   return {
-    proc,
-    lines,
-    exited,
+    ...w,
     leader: () => {
-      const changes = lines.filter((l) => "leader" in l);
+      const changes = w.lines.filter((l) => "leader" in l);
       return changes.length > 0 && changes[changes.length - 1]!.leader === true;
     },
   };

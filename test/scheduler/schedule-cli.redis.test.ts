@@ -8,7 +8,7 @@ import { readLedger } from "../../src/scheduler/ledger.js";
 import { installSchedules } from "../../src/scheduler/schedule-install.js";
 import { setSwitch } from "../../src/scheduler/switches.js";
 import { loadHooks } from "../../src/hooks/load.js";
-import { runCli } from "../helpers/cli.js";
+import { runCli } from "../helpers/spawn.js";
 import { cleanupApps, makeApp } from "../hooks/app-fixture.js";
 import { seeder, type Seeder } from "../ops/fixture.js";
 

@@ -17,17 +17,17 @@ import { DEFAULT_LIMITS, useLimits } from "../../src/queue/limits.js";
 import { retryDelayMs } from "../../src/queue/retry.js";
 import type { Job } from "../../src/queue/types.js";
 import { TEST_REDIS_URL, testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
-import { stopProc, type Proc } from "../reliability/helpers/procs.js";
+import { type Watched, stoppedAfterEach } from "../helpers/spawn.js";
 import { readJob, SECURITY_QUEUES, securityWorker } from "./helpers.js";
 
 let t: TestRedis;
-const procs: Proc[] = [];
+/** Killed (and awaited) after each test: a failing test leaves no process behind. */
+const procs = stoppedAfterEach();
 beforeAll(async () => {
   t = await testRedis("sec-bounds");
 });
 afterAll(async () => {
   useLimits(undefined);
-  await Promise.all(procs.map((p) => p.kill9()));
   await t.cleanup();
 });
 
@@ -65,7 +65,7 @@ describe("timers past 2^31-1 ms", () => {
     procs.push(w);
     await waitFor(async () => ["finished", "failed"].includes((await readJob(t, id)).status), 30_000);
     expect((await readJob(t, id)).status).toBe("finished");
-    expect((await stopProc(w)).code).toBe(0);
+    expect((await w.stop()).code).toBe(0);
   });
 
   it("SIGTERM with a 30-day queue timeout waits for the running job instead of forcing a stop", async () => {
@@ -74,7 +74,7 @@ describe("timers past 2^31-1 ms", () => {
     const w = securityWorker(t, {}, "month");
     procs.push(w);
     await waitFor(async () => (await readJob(t, id)).status === "started", 30_000);
-    const exit = await stopProc(w, 20_000);
+    const exit = await w.stop(20_000);
     expect(exit.code).toBe(0);
     expect((await readJob(t, id)).status).toBe("finished");
     expect(w.output()).not.toMatch(/forcing stop/);

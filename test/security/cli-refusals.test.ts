@@ -5,7 +5,7 @@
  * Port 1 is closed on every machine: a command that got past validation fails differently.
  */
 import { describe, expect, it } from "vitest";
-import { runCli } from "../helpers/cli.js";
+import { runCli } from "../helpers/spawn.js";
 import { TEST_REDIS_DB } from "../helpers/redis.js";
 
 const CLOSED = "redis://127.0.0.1:1/0";

@@ -7,17 +7,17 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testRedis, type TestRedis } from "../helpers/redis.js";
-import type { Proc } from "../reliability/helpers/procs.js";
+import { stoppedAfterEach } from "../helpers/spawn.js";
 import { readJob, securityWorker } from "./helpers.js";
 
 let t: TestRedis;
-const procs: Proc[] = [];
+/** Killed (and awaited) after each test: a failing test leaves no process behind. */
+const procs = stoppedAfterEach();
 
 beforeAll(async () => {
   t = await testRedis("sec-corrupt");
 });
 afterAll(async () => {
-  await Promise.all(procs.map((p) => p.kill9()));
   await t.cleanup();
 });
 

@@ -2,7 +2,8 @@
 import { fileURLToPath } from "node:url";
 import { decodeJob } from "../../src/queue/job-codec.js";
 import type { Job } from "../../src/queue/types.js";
-import { spawnScheduler, type Proc } from "../reliability/helpers/procs.js";
+import { spawnScheduler } from "../reliability/helpers/procs.js";
+import { type Watched } from "../helpers/spawn.js";
 import type { TestRedis } from "../helpers/redis.js";
 
 export const SECURITY_HOOKS = fileURLToPath(new URL("./fixtures/app/hooks.ts", import.meta.url));
@@ -13,7 +14,7 @@ export const SECURITY_QUEUES = {
 };
 
 /** `scheduler worker` on the fixture, its tasks recording to the test's Redis. */
-export function securityWorker(t: TestRedis, env: NodeJS.ProcessEnv = {}, queues = "default,other", args: string[] = []): Proc {
+export function securityWorker(t: TestRedis, env: NodeJS.ProcessEnv = {}, queues = "default,other", args: string[] = []): Watched {
   return spawnScheduler("worker", SECURITY_HOOKS, t.url, t.prefix, ["--queue", queues, ...args], { env: { SECURITY_REDIS_URL: t.url, ...env } });
 }
 

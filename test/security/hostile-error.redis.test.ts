@@ -5,20 +5,24 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { enqueueWith } from "../../src/queue/enqueue.js";
+import { afterEach } from "vitest";
 import type { Job } from "../../src/queue/types.js";
 import { serializeError } from "../../src/queue/job-codec.js";
 import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
-import { stopProc, type Proc } from "../reliability/helpers/procs.js";
+import { type Watched } from "../helpers/spawn.js";
 import { readJob, SECURITY_QUEUES, securityWorker } from "./helpers.js";
 
 let t: TestRedis;
-let w: Proc | undefined;
+let w: Watched | undefined;
 
 beforeAll(async () => {
   t = await testRedis("sec-hostile-error");
 });
-afterAll(async () => {
+// A failing test leaves no worker behind.
+afterEach(async () => {
   await w?.kill9();
+});
+afterAll(async () => {
   await t.cleanup();
 });
 
@@ -57,6 +61,6 @@ describe("a thrown value whose getters throw", () => {
     expect(j.error?.message).toContain("what can be read");
     expect(j.error?.message).not.toMatch(/died/);
     expect(w.output()).not.toMatch(/worker .* (died|exited)/);
-    expect((await stopProc(w)).code).toBe(0);
+    expect((await w.stop()).code).toBe(0);
   });
 });

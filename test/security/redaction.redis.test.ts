@@ -18,7 +18,7 @@ import type { Job } from "../../src/queue/types.js";
 import { touchWorker } from "../../src/worker/supervisor/worker-records.js";
 import { DEFAULT_REDACT_KEYS } from "../../src/security/redact.js";
 import { useRedactKeys } from "../../src/security/redact-config.js";
-import { runCli } from "../helpers/cli.js";
+import { runCli } from "../helpers/spawn.js";
 import { testRedis, type TestRedis } from "../helpers/redis.js";
 import { SECURITY_HOOKS, SECURITY_QUEUES } from "./helpers.js";
 

@@ -6,22 +6,26 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { enqueueWith } from "../../src/queue/enqueue.js";
+import { afterEach } from "vitest";
 import type { QueueEnv } from "../../src/queue/context.js";
 import type { Job } from "../../src/queue/types.js";
 import { SIGNED_FIELDS, signatureProblem, signedFieldsOfHash, signJob } from "../../src/security/signing.js";
 import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
-import { stopProc, type Proc } from "../reliability/helpers/procs.js";
+import { type Watched } from "../helpers/spawn.js";
 import { readJob, SECURITY_QUEUES, securityWorker } from "./helpers.js";
 
 const SECRET = "security-test-secret-0123456789";
 let t: TestRedis;
-let w: Proc | undefined;
+let w: Watched | undefined;
 
 beforeAll(async () => {
   t = await testRedis("sec-signed");
 });
-afterAll(async () => {
+// A failing test leaves no worker behind.
+afterEach(async () => {
   await w?.kill9();
+});
+afterAll(async () => {
   await t.cleanup();
 });
 
@@ -99,6 +103,6 @@ describe("signing: a worker refuses tampered signed jobs", () => {
     expect(Object.keys(await t.redis.hgetall(rec)).sort()).toEqual([good, fresh].sort());
     expect(await t.redis.hgetall(`${rec}:attacker`)).toEqual({});
     expect(await t.redis.hgetall(`${rec}:hooks-handler`)).toEqual({});
-    expect((await stopProc(w)).code).toBe(0);
+    expect((await w.stop()).code).toBe(0);
   });
 });

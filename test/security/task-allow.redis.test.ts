@@ -7,17 +7,17 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkTasksSetting, isTaskAllowed, taskRefusal } from "../../src/tasks/task-allow.js";
 import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
-import { stopProc, type Proc } from "../reliability/helpers/procs.js";
+import { type Watched, stoppedAfterEach } from "../helpers/spawn.js";
 import { readJob, securityWorker } from "./helpers.js";
 
 let t: TestRedis;
-const procs: Proc[] = [];
+/** Killed (and awaited) after each test: a failing test leaves no process behind. */
+const procs = stoppedAfterEach();
 
 beforeAll(async () => {
   t = await testRedis("sec-allow");
 });
 afterAll(async () => {
-  await Promise.all(procs.map((p) => p.kill9()));
   await t.cleanup();
 });
 
@@ -79,7 +79,7 @@ describe("a worker with tasks.allow", () => {
     expect((await readJob(t, refused.defaultExport)).error?.message).toMatch(/a module's default export is not a task/);
     expect(await t.redis.hget(rec, "other-module-loaded")).toBeNull();
     expect(await t.redis.hgetall(`${rec}:default-export`)).toEqual({});
-    expect((await stopProc(w)).code).toBe(0);
+    expect((await w.stop()).code).toBe(0);
   });
 
   it("without tasks.allow, a default export is still not a task", async () => {
@@ -90,6 +90,6 @@ describe("a worker with tasks.allow", () => {
     await waitFor(async () => (await readJob(t, id)).status === "failed", 30_000);
     expect((await readJob(t, id)).error?.message).toMatch(/default export is not a task/);
     expect(await t.redis.hgetall(`${rec}:default-export`)).toEqual({});
-    expect((await stopProc(w)).code).toBe(0);
+    expect((await w.stop()).code).toBe(0);
   });
 });

@@ -6,11 +6,11 @@
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { freePort } from "../../src/base/free-port.js";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "../helpers/cli.js";
+import { runCli } from "../helpers/spawn.js";
 import { TEST_REDIS_DB, waitFor } from "../helpers/redis.js";
 
 const dir = mkdtempSync(join(tmpdir(), "hs-sec-tls-"));
@@ -20,15 +20,6 @@ let port = 0;
 
 function openssl(args: string[]): void {
   execFileSync("openssl", args, { cwd: dir, stdio: "ignore" });
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === "object" && a ? a.port : 0));
-    });
-  });
 }
 
 beforeAll(async () => {

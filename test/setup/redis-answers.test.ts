@@ -3,20 +3,10 @@
  * global setup that stops a run with one line when none answers (a real vitest process).
  */
 import { spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { describe, expect, it } from "vitest";
-import { REPO_ROOT } from "../helpers/cli.js";
+import { freePort } from "../../src/base/free-port.js";
+import { REPO_ROOT } from "../helpers/spawn.js";
 import { testRedisTarget } from "../helpers/test-redis-url.js";
-
-/** A port nothing listens on: bound to 0 to learn a free one, then closed. */
-function deadPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === "object" && a ? a.port : 1));
-    });
-  });
-}
 
 describe("the test Redis", () => {
   it("is 127.0.0.1:6379 database 1 unless told; TEST_REDIS_DB and TEST_REDIS_URL choose", () => {
@@ -30,7 +20,7 @@ describe("the test Redis", () => {
   });
 
   it("with none answering, a run stops at once with one line saying what to do", async () => {
-    const port = await deadPort();
+    const port = await freePort();
     const started = Date.now();
     const child = spawn(process.execPath, ["node_modules/vitest/vitest.mjs", "run", "test/hooks/normalize.test.ts"], {
       cwd: REPO_ROOT,

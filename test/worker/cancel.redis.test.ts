@@ -8,21 +8,22 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cancel } from "../../src/queue/registry.js";
 import type { Job } from "../../src/queue/types.js";
 import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
-import { attempts, enqueueMany, events, exitOf, fixture, getJob, killQuietly, queueEnv, spawnWorker, type WorkerProcess } from "./helpers.js";
+import { attempts, enqueueMany, events, fixture, getJob, queueEnv, spawnWorker } from "./helpers.js";
+import { exitOf, type Watched, stoppedAfterEach } from "../helpers/spawn.js";
 
 let t: TestRedis;
-const workers: WorkerProcess[] = [];
+/** Killed (and awaited) after each test: a failing test leaves no process behind. */
+const workers = stoppedAfterEach();
 
 beforeAll(async () => {
   t = await testRedis("worker-cancel");
 });
 afterAll(async () => {
-  workers.forEach(killQuietly);
   await t.cleanup();
 });
 
 /** Start a worker on `id`'s queue, cancel the job once it runs; resolves with the job once canceled and how long that took. */
-async function cancelWhileRunning(id: string, timeoutMs: number): Promise<{ w: WorkerProcess; job: Job; tookMs: number }> {
+async function cancelWhileRunning(id: string, timeoutMs: number): Promise<{ w: Watched; job: Job; tookMs: number }> {
   const w = spawnWorker(t, fixture("app"), ["--queue", "default"]);
   workers.push(w);
   await waitFor(async () => (await getJob(t, id)).status === "started", 20_000);

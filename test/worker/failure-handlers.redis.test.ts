@@ -8,7 +8,8 @@
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
-import { attempts, enqueueMany, events, exitOf, fixture, getJob, killQuietly, queueEnv, ROOT, spawnWorker, type WorkerProcess } from "./helpers.js";
+import { attempts, enqueueMany, events, fixture, getJob, queueEnv, spawnWorker } from "./helpers.js";
+import { REPO_ROOT, exitOf, type Watched, stoppedAfterEach } from "../helpers/spawn.js";
 import { loadHooks } from "../../src/hooks/load.js";
 import { resolveConfig } from "../../src/config/resolve.js";
 import { enqueueScheduled } from "../../src/queue/enqueue-scheduled.js";
@@ -23,7 +24,8 @@ const GLOBAL = ["record", "explode", "record_again"];
 
 let t: TestRedis;
 let env: QueueEnv;
-const workers: WorkerProcess[] = [];
+/** Killed (and awaited) after each test: a failing test leaves no process behind. */
+const workers = stoppedAfterEach();
 let sup: Supervisor | undefined;
 
 beforeAll(async () => {
@@ -31,7 +33,6 @@ beforeAll(async () => {
   env = queueEnv(t, QUEUES);
 });
 afterAll(async () => {
-  workers.forEach(killQuietly);
   sup?.force("test over");
   await t.cleanup();
 });
@@ -50,7 +51,7 @@ async function handled(record: string): Promise<Handled[]> {
 }
 
 /** Run a burst worker on `queue` to the end; it must exit 0 (a throwing handler crashes nothing). */
-async function burst(queue: string): Promise<WorkerProcess> {
+async function burst(queue: string): Promise<Watched> {
   const w = spawnWorker(t, HOOKS, ["--queue", queue, "--burst"]);
   workers.push(w);
   expect((await exitOf(w, 20_000)).code).toBe(0);
@@ -144,7 +145,7 @@ describe("failure handlers in the worker", () => {
       stallLimit: 0,
       timings: { reapMs: 100 },
       logger: silentLogger,
-      childModule: pathToFileURL(`${ROOT}dist/worker/child/main.js`),
+      childModule: pathToFileURL(`${REPO_ROOT}dist/worker/child/main.js`),
     });
     await waitFor(async () => (await handled(record)).length === 2, 15_000);
     sup.stop();

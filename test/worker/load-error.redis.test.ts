@@ -5,16 +5,17 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testRedis, type TestRedis } from "../helpers/redis.js";
-import { enqueueMany, events, exitOf, fixture, getJob, killQuietly, queueEnv, spawnWorker, type WorkerProcess } from "./helpers.js";
+import { enqueueMany, events, fixture, getJob, queueEnv, spawnWorker } from "./helpers.js";
+import { exitOf, type Watched, stoppedAfterEach } from "../helpers/spawn.js";
 
 let t: TestRedis;
-const workers: WorkerProcess[] = [];
+/** Killed (and awaited) after each test: a failing test leaves no process behind. */
+const workers = stoppedAfterEach();
 
 beforeAll(async () => {
   t = await testRedis("worker-load-error");
 });
 afterAll(async () => {
-  workers.forEach(killQuietly);
   await t.cleanup();
 });
 

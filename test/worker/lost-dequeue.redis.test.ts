@@ -15,7 +15,8 @@ import { LOST_DEQUEUE_REASON } from "../../src/worker/child/lost-dequeues.js";
 import { enqueueN, relEnv } from "../reliability/helpers/env.js";
 
 const DEQUEUE_SHA = loadScript("dequeue").sha;
-import { APP_HOOKS, spawnScheduler, stopProc, type Proc } from "../reliability/helpers/procs.js";
+import { APP_HOOKS, spawnScheduler } from "../reliability/helpers/procs.js";
+import { type Watched } from "../helpers/spawn.js";
 
 /** Forwards to 127.0.0.1:6379; once armed, drops the reply to the next script call of a worker child's command connection, then cuts that connection. */
 class AnswerDropper {
@@ -75,7 +76,7 @@ class AnswerDropper {
 describe("a dequeue whose answer was lost", () => {
   let t: TestRedis;
   const proxy = new AnswerDropper();
-  let daemon: Proc | undefined;
+  let daemon: Watched | undefined;
 
   beforeAll(async () => {
     t = await testRedis("lost-dequeue");
@@ -117,7 +118,7 @@ describe("a dequeue whose answer was lost", () => {
       expect(daemon.output()).toContain("gave back jobs leased by a dequeue whose answer was lost");
       // Given back on reconnect, not when the 6 s lease lapsed.
       expect(took).toBeLessThan(6_000);
-      expect((await stopProc(daemon)).code).toBe(0);
+      expect((await daemon.stop()).code).toBe(0);
     } finally {
       direct.disconnect();
     }

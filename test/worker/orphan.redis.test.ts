@@ -5,17 +5,18 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
-import { enqueueMany, fixture, killQuietly, queueEnv, spawnWorker, type WorkerProcess } from "./helpers.js";
+import { enqueueMany, fixture, queueEnv, spawnWorker } from "./helpers.js";
+import { type Watched, stoppedAfterEach } from "../helpers/spawn.js";
 
 let t: TestRedis;
-const workers: WorkerProcess[] = [];
+/** Killed (and awaited) after each test: a failing test leaves no process behind. */
+const workers = stoppedAfterEach();
 let orphan: number | undefined;
 
 beforeAll(async () => {
   t = await testRedis("worker-orphan");
 });
 afterAll(async () => {
-  workers.forEach(killQuietly);
   // Never leave a spinning process behind, whatever the test found.
   if (orphan !== undefined && alive(orphan)) process.kill(orphan, "SIGKILL");
   await t.cleanup();

@@ -5,17 +5,18 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testRedis, type TestRedis } from "../helpers/redis.js";
-import { census, enqueueMany, getJob, exitOf, fixture, idsIn, killQuietly, queueEnv, spawnWorker, type WorkerProcess } from "./helpers.js";
+import { census, enqueueMany, getJob, fixture, idsIn, queueEnv, spawnWorker } from "./helpers.js";
 import { listWorkers } from "../../src/worker/supervisor/worker-records.js";
+import { exitOf, stoppedAfterEach } from "../helpers/spawn.js";
 
 let t: TestRedis;
-const workers: WorkerProcess[] = [];
+/** Killed (and awaited) after each test: a failing test leaves no process behind. */
+const workers = stoppedAfterEach();
 
 beforeAll(async () => {
   t = await testRedis("worker-pool");
 });
 afterAll(async () => {
-  workers.forEach(killQuietly);
   await t.cleanup();
 });
 

@@ -4,7 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
-import { enqueueMany, exitOf, fixture, getJob, killQuietly, queueEnv, spawnWorker, type WorkerProcess } from "./helpers.js";
+import { enqueueMany, fixture, getJob, queueEnv, spawnWorker } from "./helpers.js";
+import { exitOf, type Watched, stoppedAfterEach } from "../helpers/spawn.js";
 import type { QueueEnv } from "../../src/queue/context.js";
 
 const HOOKS = fixture("failure-app");
@@ -17,14 +18,14 @@ const WINDOW_MS = 1000;
 
 let t: TestRedis;
 let env: QueueEnv;
-const workers: WorkerProcess[] = [];
+/** Killed (and awaited) after each test: a failing test leaves no process behind. */
+const workers = stoppedAfterEach();
 
 beforeAll(async () => {
   t = await testRedis("worker-rate-limit");
   env = queueEnv(t, QUEUES);
 });
 afterAll(async () => {
-  workers.forEach(killQuietly);
   await t.cleanup();
 });
 

@@ -6,7 +6,8 @@
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
-import { attempts, enqueueMany, events, fixture, getJob, queueEnv, ROOT } from "./helpers.js";
+import { attempts, enqueueMany, events, fixture, getJob, queueEnv } from "./helpers.js";
+import { REPO_ROOT } from "../helpers/spawn.js";
 import { loadHooks } from "../../src/hooks/load.js";
 import { resolveConfig } from "../../src/config/resolve.js";
 import { startSupervisor, type Supervisor } from "../../src/worker/supervisor/supervisor.js";
@@ -34,7 +35,7 @@ describe("Supervisor.reload", () => {
       redisUrl: t.url,
       groups: [{ name: "default", queues: ["default"], processes: 1, concurrency: 2, strategy: "priority" }],
       logger: silentLogger,
-      childModule: pathToFileURL(`${ROOT}dist/worker/child/main.js`),
+      childModule: pathToFileURL(`${REPO_ROOT}dist/worker/child/main.js`),
     });
     const env = queueEnv(t);
     const record = `${t.keys.root}:test:reload`;

@@ -6,7 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testRedis, type TestRedis } from "../helpers/redis.js";
-import { events, fixture, ROOT } from "./helpers.js";
+import { events, fixture } from "./helpers.js";
+import { REPO_ROOT } from "../helpers/spawn.js";
 import { loadHooks } from "../../src/hooks/load.js";
 import { resolveConfig } from "../../src/config/resolve.js";
 import { startSupervisor } from "../../src/worker/supervisor/supervisor.js";
@@ -35,7 +36,7 @@ describe("a group whose children die at start-up", () => {
       preload: ["app.tasks.noop"],
       restartPolicy: { maxUnstable: 3, baseDelayMs: 50, maxDelayMs: 200 },
       logger: { debug: capture("debug"), info: capture("info"), warn: capture("warn"), error: capture("error") },
-      childModule: pathToFileURL(`${ROOT}dist/worker/child/main.js`),
+      childModule: pathToFileURL(`${REPO_ROOT}dist/worker/child/main.js`),
     });
     const code = await Promise.race([sup.done, new Promise((r) => setTimeout(() => r("timeout"), 25_000))]);
     expect(code).toBe(1);
