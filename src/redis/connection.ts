@@ -8,6 +8,8 @@ import { redactUrl } from "../security/redact-url.js";
 import { databaseOutOfRange, isSelectFailure } from "./database-check.js";
 import { formatSeconds, redisTimeouts } from "./timeouts.js";
 import { stripTlsOptions, tlsConnectOptions, tlsHint } from "./tls.js";
+import { createTopologyClient, setCommandTimeout } from "./cluster.js";
+import { isTopologyUrl } from "./redis-url.js";
 
 export const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
 
@@ -44,6 +46,8 @@ export function createRedis(url: string, options: ConnectOptions = {}): Redis {
     // and a CLI or a stopping daemon must not sit out ioredis's default 2 s for it.
     disconnectTimeout: 200,
   };
+  // redis+cluster:// and redis+sentinel:// (src/redis/cluster.ts): the same options per node.
+  if (isTopologyUrl(url)) return createTopologyClient(url, base, options.failFast === true);
   // rediss://: CA, client certificate, servername and a short handshake bound (src/redis/tls.ts).
   return new Redis(stripTlsOptions(url), { ...base, ...tlsConnectOptions(url) });
 }
@@ -81,7 +85,7 @@ export async function connectRedis(url: string, options: ConnectOptions = {}): P
     // Set once connected: a timer on the ready check of a silent port would outlive the
     // disconnect above and keep a failed CLI alive. A one-shot command against a server that
     // stopped answering then fails instead of waiting; daemon connections wait out an outage.
-    if (options.failFast && !options.blocking) redis.options.commandTimeout = options.commandTimeoutMs ?? timeouts.commandMs;
+    if (options.failFast && !options.blocking) setCommandTimeout(redis, options.commandTimeoutMs ?? timeouts.commandMs);
     return redis;
   } catch (err) {
     if (err instanceof RedisUnavailableError) {
@@ -113,7 +117,7 @@ function connectHint(url: string, err: Error): string {
 
 /** True when something answers PING at the URL within `timeoutMs`. */
 export async function redisAnswers(url: string, timeoutMs = 500): Promise<boolean> {
-  const redis = new Redis(url, {
+  const probe: RedisOptions = {
     lazyConnect: true,
     connectTimeout: timeoutMs,
     commandTimeout: timeoutMs,
@@ -121,7 +125,8 @@ export async function redisAnswers(url: string, timeoutMs = 500): Promise<boolea
     maxRetriesPerRequest: 0,
     enableOfflineQueue: false,
     disconnectTimeout: 200,
-  });
+  };
+  const redis = isTopologyUrl(url) ? createTopologyClient(url, probe, true) : new Redis(url, probe);
   redis.on("error", () => {});
   // As in connectRedis: the ready check of a silent port is not covered by connectTimeout.
   const timer = setTimeout(() => {
