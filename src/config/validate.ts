@@ -67,6 +67,8 @@ export function checkRedisUrl(value: unknown): string | undefined {
   if (dbParam !== null && db !== "" && Number(dbParam) !== Number(db)) return `${shown} names two databases (/${db} and ?db=${dbParam}); give one`;
   const tls = checkTlsUrlOptions(url);
   if (tls) return `${shown}: ${tls}`;
+  const durability = url.searchParams.get("durability");
+  if (durability !== null && durability !== "replicated" && durability !== "none") return `${shown}: ?durability= must be "replicated" or "none"`;
   const index = Number(dbParam ?? (db || "0"));
   if (index > MAX_DB_INDEX) return `${shown} names database ${db || dbParam}, which is out of range; a Redis database is 0..15 unless the server's \`databases\` setting allows more`;
   return undefined;

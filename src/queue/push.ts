@@ -6,6 +6,7 @@ import { EnqueueError } from "../errors.js";
 import type { QueueEnv } from "./context.js";
 import { decodeJob } from "./job-codec.js";
 import { runJobScript } from "./keyspace.js";
+import { awaitReplication } from "../redis/durability.js";
 import type { Job, JobStatus, PreparedJob } from "./types.js";
 
 export interface ScriptResult {
@@ -43,6 +44,8 @@ export function specJson(p: PreparedJob): string {
 export async function runEnqueueScript(env: QueueEnv, prepared: PreparedJob[], guard?: Guard): Promise<ScriptResult> {
   const extraKeys = guard ? [env.keys.lastSlots(), env.keys.lastJobs(), env.keys.schedulerFence()] : [];
   const raw = await runJobScript<string>(env, "enqueue", [guard ? JSON.stringify(guard) : "", ...prepared.map(specJson)], extraKeys);
+  // durability "replicated": the jobs and the slot record are on a replica before we answer.
+  await awaitReplication(env.redis, env.keys.queues(), guard ? "scheduled enqueue" : "enqueue");
   return JSON.parse(raw) as ScriptResult;
 }
 

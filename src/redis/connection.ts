@@ -10,6 +10,7 @@ import { formatSeconds, redisTimeouts } from "./timeouts.js";
 import { stripTlsOptions, tlsConnectOptions, tlsHint } from "./tls.js";
 import { createTopologyClient, setCommandTimeout } from "./cluster.js";
 import { isTopologyUrl } from "./redis-url.js";
+import { durabilityOfUrl, stripDurability, useDurability } from "./durability.js";
 
 export const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
 
@@ -47,9 +48,13 @@ export function createRedis(url: string, options: ConnectOptions = {}): Redis {
     disconnectTimeout: 200,
   };
   // redis+cluster:// and redis+sentinel:// (src/redis/cluster.ts): the same options per node.
-  if (isTopologyUrl(url)) return createTopologyClient(url, base, options.failFast === true);
   // rediss://: CA, client certificate, servername and a short handshake bound (src/redis/tls.ts).
-  return new Redis(stripTlsOptions(url), { ...base, ...tlsConnectOptions(url) });
+  const redis = isTopologyUrl(url)
+    ? createTopologyClient(url, base, options.failFast === true)
+    : new Redis(stripDurability(stripTlsOptions(url)), { ...base, ...tlsConnectOptions(url) });
+  // ?durability=replicated: enqueues WAIT for a replica (src/redis/durability.ts).
+  useDurability(redis, durabilityOfUrl(url));
+  return redis;
 }
 
 /** Connect and PING once; on failure throw one clear line naming the URL. */
