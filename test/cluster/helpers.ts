@@ -66,21 +66,24 @@ export interface Enqueuer {
   /** Ids whose enqueue was acknowledged, with when. */
   acked: Array<{ id: string; at: number }>;
   failed: number;
+  /** The distinct messages of the failed enqueues. */
+  errors: Set<string>;
   stop(): Promise<void>;
 }
 
 /** Enqueue app.tasks.work every `everyMs` until stopped; an enqueue that throws is not acknowledged. */
 export function keepEnqueueing(i: ClusterInstall, everyMs: number, ms: number): Enqueuer {
   const env = relEnv(i.redis, i.keys);
-  const out: Enqueuer = { acked: [], failed: 0, stop: async () => {} };
+  const out: Enqueuer = { acked: [], failed: 0, errors: new Set(), stop: async () => {} };
   let running = true;
   const loop = (async () => {
     while (running) {
       try {
         const job = (await enqueueIn(env, "app.tasks.work", { rec: i.rec, ms })) as Job;
         out.acked.push({ id: job.id, at: Date.now() });
-      } catch {
+      } catch (err) {
         out.failed++;
+        out.errors.add((err as Error).message.slice(0, 200));
       }
       await new Promise((r) => setTimeout(r, everyMs));
     }
