@@ -1,5 +1,22 @@
 import { defineConfig } from "vitest/config";
 
+/**
+ * Existing behaviour on a Redis Cluster: these files run a second time in the "on-cluster"
+ * project, against a 6-node cluster its global setup starts (test/setup/redis-cluster.ts).
+ * Representative, not all: queue, worker, scheduler and CLI, within the suite's time budget.
+ */
+const ON_CLUSTER = [
+  "test/queue/enqueue.redis.test.ts",
+  "test/queue/dependencies.redis.test.ts",
+  "test/worker/pool.redis.test.ts",
+  "test/worker/crash.redis.test.ts",
+  "test/scheduler/scheduler.redis.test.ts",
+  "test/scheduler/fencing.redis.test.ts",
+  "test/cli/status.redis.test.ts",
+  "test/cli/jobs.redis.test.ts",
+  "test/cli/purge.redis.test.ts",
+];
+
 // Two cores: keep parallelism modest; every test file owns its Redis key prefix or database.
 export default defineConfig({
   test: {
@@ -12,5 +29,21 @@ export default defineConfig({
     hookTimeout: 30_000,
     pool: "forks",
     maxWorkers: 3,
+    projects: [
+      { extends: true, test: { name: "main" } },
+      // Not `extends`: include and globalSetup would be merged with the root's, not replaced.
+      {
+        test: {
+          name: "on-cluster",
+          include: ON_CLUSTER,
+          setupFiles: ["test/setup/fast-check.ts"],
+          globalSetup: ["test/setup/redis-answers.ts", "test/setup/redis-cluster.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 30_000,
+          pool: "forks",
+          maxWorkers: 2,
+        },
+      },
+    ],
   },
 });
