@@ -29,8 +29,10 @@ export default defineConfig({
     hookTimeout: 30_000,
     pool: "forks",
     maxWorkers: 3,
+    // Groups run one after the other (sequence.groupOrder), so the clusters of the last two never
+    // compete with the main suite for the two cores.
     projects: [
-      { extends: true, test: { name: "main" } },
+      { extends: true, test: { name: "main", exclude: ["test/cluster/**", "**/node_modules/**"], sequence: { groupOrder: 0 } } },
       // Not `extends`: include and globalSetup would be merged with the root's, not replaced.
       {
         test: {
@@ -42,6 +44,21 @@ export default defineConfig({
           hookTimeout: 30_000,
           pool: "forks",
           maxWorkers: 2,
+          sequence: { groupOrder: 1 },
+        },
+      },
+      // Fault tests, each file with its own cluster or sentinel set: one file at a time.
+      {
+        test: {
+          name: "cluster-faults",
+          include: ["test/cluster/**/*.cluster.test.ts", "test/cluster/**/*.sentinel.test.ts"],
+          setupFiles: ["test/setup/fast-check.ts"],
+          globalSetup: ["test/setup/redis-answers.ts"],
+          testTimeout: 90_000,
+          hookTimeout: 60_000,
+          pool: "forks",
+          fileParallelism: false,
+          sequence: { groupOrder: 2 },
         },
       },
     ],

@@ -67,7 +67,11 @@ describe("Sentinel failover mid-drain", () => {
       const slotsAtSwitch = (await readSlotLog(records, rec)).runs.size;
       // The schedule keeps firing on the new master, and the producer gets through again.
       const ackedAtSwitch = acked.length;
-      await waitFor(async () => (await readSlotLog(records, rec)).runs.size >= slotsAtSwitch + 3 && acked.length >= ackedAtSwitch + 30, 30_000);
+      // Until the old master is the new one's replica, "replicated" enqueues wait 2 s and fail
+      // (REPLICA_TIMEOUT): resuming takes the sentinels' reconfiguration plus a full sync.
+      await waitFor(async () => (await readSlotLog(records, rec)).runs.size >= slotsAtSwitch + 3 && acked.length >= ackedAtSwitch + 30, 60_000, 100).catch(async () => {
+        throw new Error(`no resume within 60 s: slots ${(await readSlotLog(records, rec)).runs.size} (at switch ${slotsAtSwitch}), acked ${acked.length} (at switch ${ackedAtSwitch}), failed enqueues ${failedEnqueues}`);
+      });
       const resumedMs = Date.now() - startedAt;
       producing = false;
       await producer;
