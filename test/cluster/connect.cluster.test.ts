@@ -43,4 +43,17 @@ describe("redis+cluster://", () => {
     expect(err!.message.split("\n")).toHaveLength(1);
     expect(Date.now() - started).toBeLessThan(5000);
   });
+
+  it("redis+sentinel:// pointing at no sentinel: one line naming the URL, within the bound", async () => {
+    const port = await freePort();
+    const url = `redis+sentinel://:s3cret@127.0.0.1:${port}/mymaster`;
+    const started = Date.now();
+    const err = await connectRedis(url, { failFast: true, connectTimeoutMs: 1500 }).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(err!.message).toContain(`redis+sentinel://:***@127.0.0.1:${port}/mymaster`);
+    expect(err!.message).not.toContain("s3cret");
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
 });
