@@ -1,5 +1,22 @@
 import { defineConfig } from "vitest/config";
 
+/**
+ * Existing behaviour on a Redis Cluster: these files run a second time in the "on-cluster"
+ * project, against a 6-node cluster its global setup starts (test/setup/redis-cluster.ts).
+ * Representative, not all: queue, worker, scheduler and CLI, within the suite's time budget.
+ */
+const ON_CLUSTER = [
+  "test/queue/enqueue.redis.test.ts",
+  "test/queue/dependencies.redis.test.ts",
+  "test/worker/pool.redis.test.ts",
+  "test/worker/crash.redis.test.ts",
+  "test/scheduler/scheduler.redis.test.ts",
+  "test/scheduler/fencing.redis.test.ts",
+  "test/cli/status.redis.test.ts",
+  "test/cli/jobs.redis.test.ts",
+  "test/cli/purge.redis.test.ts",
+];
+
 // Two cores: keep parallelism modest; every test file owns its Redis key prefix or database.
 export default defineConfig({
   test: {
@@ -14,5 +31,38 @@ export default defineConfig({
     hookTimeout: 30_000,
     pool: "forks",
     maxWorkers: 3,
+    // Groups run one after the other (sequence.groupOrder), so the clusters of the last two never
+    // compete with the main suite for the two cores.
+    projects: [
+      { extends: true, test: { name: "main", exclude: ["test/cluster/**", "**/node_modules/**"], sequence: { groupOrder: 0 } } },
+      // Not `extends`: include and globalSetup would be merged with the root's, not replaced.
+      {
+        test: {
+          name: "on-cluster",
+          include: ON_CLUSTER,
+          setupFiles: ["test/setup/fast-check.ts"],
+          globalSetup: ["test/setup/redis-answers.ts", "test/setup/redis-cluster.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 30_000,
+          pool: "forks",
+          maxWorkers: 2,
+          sequence: { groupOrder: 1 },
+        },
+      },
+      // Fault tests, each file with its own cluster or sentinel set: one file at a time.
+      {
+        test: {
+          name: "cluster-faults",
+          include: ["test/cluster/**/*.cluster.test.ts", "test/cluster/**/*.sentinel.test.ts"],
+          setupFiles: ["test/setup/fast-check.ts"],
+          globalSetup: ["test/setup/redis-answers.ts"],
+          testTimeout: 90_000,
+          hookTimeout: 60_000,
+          pool: "forks",
+          fileParallelism: false,
+          sequence: { groupOrder: 2 },
+        },
+      },
+    ],
   },
 });

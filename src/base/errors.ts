@@ -7,7 +7,7 @@
 export type ErrorClassName =
   | "SchedulerError" | "HooksError" | "HooksValidationError" | "ConfigError" | "TaskResolutionError" | "EnqueueError"
   | "RedisUnavailableError" | "JobTimeoutError" | "JobCanceledError" | "JobLeaseLostError" | "UsageError"
-  | "LockLostError" | "LockBusyError" | "WebhookError" | "CorruptJobError" | "JobRejectedError" | "ApiError" | "none";
+  | "LockLostError" | "LockBusyError" | "WebhookError" | "CorruptJobError" | "JobRejectedError" | "ApiError" | "ReplicaTimeoutError" | "none";
 
 export interface ErrorCodeEntry {
   /** The one class that raises this code (ApiError: only answered by the HTTP API). */
@@ -84,6 +84,7 @@ export const ERROR_CODES = {
   REDIS_BAD_DATABASE: { class: "RedisUnavailableError", exit: 1, meaning: "the Redis URL's database number is out of the server's range" },
   REDIS_SERVER_MISSING: { class: "RedisUnavailableError", exit: 1, meaning: "no Redis configured or answering, and no redis-server on PATH to embed" },
   REDIS_TLS_FILE: { class: "ConfigError", exit: 1, meaning: "a Redis TLS certificate or key file cannot be read" },
+  REPLICA_TIMEOUT: { class: "ReplicaTimeoutError", exit: 1, meaning: "durability \"replicated\": no replica acknowledged a write in time (it is on the master, a failover could lose it)" },
   REDIS_UNAVAILABLE: { class: "RedisUnavailableError", exit: 1, meaning: "Redis cannot be reached" },
   TASK_DEFAULT_EXPORT: { class: "TaskResolutionError", exit: 1, meaning: "a task path names a module's default export, which is not a task" },
   TASK_IN_NODE_MODULES: { class: "TaskResolutionError", exit: 1, meaning: "a task path resolves inside node_modules" },

@@ -30,6 +30,7 @@ import type { ConfigSource, QueueConfig, ResolvedConfig } from "./types.js";
 import { checkSecret, checkSigning } from "../security/signing.js";
 import { checkRedactKeys, DEFAULT_REDACT_KEYS } from "../security/redact.js";
 import { useRedactKeys } from "../security/redact-config.js";
+import { checkTopologyObject, topologyObjectUrl, type TopologyObject } from "../redis/redis-url.js";
 import { checkRedisTls, resolveTlsPaths, useRedisTls, type RedisTlsSettings } from "../redis/tls.js";
 import { checkTasksSetting, useTaskAllowList } from "../tasks/task-allow.js";
 import { allTaskPaths } from "../tasks/task-loader.js";
@@ -100,7 +101,7 @@ export function resolveConfig({ flags = {}, env = process.env, hooks }: ResolveC
     return chosen.value as T;
   };
 
-  const redisUrl = setting<string | undefined>("redisUrl", { flag: ["--redis", flags.redis], env: [["REDIS_URL", env.REDIS_URL]], hooks: ["redis", typeof def.redis === "object" && def.redis !== null ? def.redis.url : def.redis] }, checkRedisUrl, () => ({
+  const redisUrl = setting<string | undefined>("redisUrl", { flag: ["--redis", flags.redis], env: [["REDIS_URL", env.REDIS_URL]], hooks: ["redis", hooksRedisUrl(def.redis, file)] }, checkRedisUrl, () => ({
     value: undefined,
     source: "default",
   }));
@@ -146,6 +147,17 @@ export function resolveConfig({ flags = {}, env = process.env, hooks }: ResolveC
   };
 }
 
+/** hooks `redis` as one URL: a string, `{ url }`, or the cluster/sentinels object form written as its URL. */
+function hooksRedisUrl(value: LoadedHooks["definition"]["redis"], file: string): unknown {
+  if (typeof value !== "object" || value === null) return value;
+  const o = value as Record<string, unknown>;
+  if (o.cluster === undefined && o.sentinels === undefined) return value.url;
+  // Checked here too: the URL written from a malformed object would fail with a worse message.
+  const problem = checkTopologyObject(o);
+  if (problem) fail(`${displayPath(file)}: redis`, problem);
+  return topologyObjectUrl({ ...(o as TopologyObject), tls: o.tls !== undefined && o.tls !== false });
+}
+
 /** hooks `limits` over the defaults; also made this process's limits. */
 function resolveLimits(hooks: LoadedHooks): Partial<Limits> | undefined {
   const declared = hooks.definition.limits;
@@ -172,7 +184,9 @@ function resolveTasksAllow(hooks: LoadedHooks): { tasksAllow?: string[] } {
 
 /** hooks `redis.tls` with absolute paths; also made this process's TLS settings for rediss:// URLs. */
 function resolveRedisTls(hooks: LoadedHooks): { redisTls?: RedisTlsSettings } {
-  const declared = typeof hooks.definition.redis === "object" && hooks.definition.redis !== null ? hooks.definition.redis.tls : undefined;
+  const given = typeof hooks.definition.redis === "object" && hooks.definition.redis !== null ? hooks.definition.redis.tls : undefined;
+  // `tls: true` (cluster/sentinels object form): TLS with the system's CAs, no files.
+  const declared = typeof given === "boolean" ? undefined : given;
   if (declared === undefined) {
     useRedisTls(undefined);
     return {};

@@ -10,12 +10,18 @@ import { createKeys } from "../redis/keys.js";
 import { LOG_LEVELS } from "./defaults.js";
 import { redactUrl } from "../security/redact-url.js";
 import { checkRedisTls, checkTlsUrlOptions } from "../redis/tls.js";
+import { checkTopologyObject, isTopologyUrl, parseTopologyUrl, TOPOLOGY_OBJECT_KEYS } from "../redis/redis-url.js";
 import { retryProblem } from "../queue/retry.js";
 import { limits, overLimit, type Limits } from "../queue/limits.js";
 
 /** hooks `redis`: a URL, or { url?, tls? } (src/redis/tls.ts). */
 export function checkHooksRedis(value: unknown): string | undefined {
   if (!isPlainObject(value)) return checkRedisUrl(value);
+  if (value.cluster !== undefined || value.sentinels !== undefined) {
+    const extraKey = Object.keys(value).find((k) => k !== "tls" && !(TOPOLOGY_OBJECT_KEYS as readonly string[]).includes(k));
+    if (extraKey !== undefined) return `unknown key "${extraKey}"; allowed with cluster/sentinels: ${["tls", ...TOPOLOGY_OBJECT_KEYS].join(", ")}`;
+    return checkTopologyObject(value) ?? (value.tls === undefined || value.tls === true || value.tls === false ? undefined : checkRedisTls(value.tls));
+  }
   const extra = Object.keys(value).find((k) => k !== "url" && k !== "tls");
   if (extra !== undefined) return `unknown key "${extra}"; write redis: "redis://host:6379" or { url: "rediss://host:6380", tls: { ca: "ca.pem" } }`;
   if (value.url !== undefined) {
@@ -36,11 +42,15 @@ export function checkTimezone(value: unknown): string | undefined {
 const MAX_DB_INDEX = 2 ** 31 - 1;
 
 export function checkRedisUrl(value: unknown): string | undefined {
-  const fix = "use redis://[:password@]host:port[/db], rediss://... for TLS, or an absolute unix socket path";
+  const fix = "use redis://[:password@]host:port[/db], rediss://... for TLS, redis+cluster://host:port[,host:port...], redis+sentinel://host:port[,...]/MASTER_NAME, or an absolute unix socket path";
   // Never quote a URL with its password: the message goes to screens and logs.
   const shown = typeof value === "string" ? JSON.stringify(redactUrl(value)) : JSON.stringify(value) ?? String(value);
   if (typeof value !== "string" || value.trim() === "") return `${shown} is not a Redis URL; ${fix}`;
   if (value.startsWith("/")) return undefined;
+  if (isTopologyUrl(value)) {
+    const parsed = parseTopologyUrl(value);
+    return typeof parsed === "string" ? parsed : undefined;
+  }
   let url: URL;
   try {
     url = new URL(value);
@@ -58,6 +68,8 @@ export function checkRedisUrl(value: unknown): string | undefined {
   if (dbParam !== null && db !== "" && Number(dbParam) !== Number(db)) return `${shown} names two databases (/${db} and ?db=${dbParam}); give one`;
   const tls = checkTlsUrlOptions(url);
   if (tls) return `${shown}: ${tls}`;
+  const durability = url.searchParams.get("durability");
+  if (durability !== null && durability !== "replicated" && durability !== "none") return `${shown}: ?durability= must be "replicated" or "none"`;
   const index = Number(dbParam ?? (db || "0"));
   if (index > MAX_DB_INDEX) return `${shown} names database ${db || dbParam}, which is out of range; a Redis database is 0..15 unless the server's \`databases\` setting allows more`;
   return undefined;

@@ -35,8 +35,11 @@ export interface HooksDefinition {
   event_expressions?: Partial<Record<EventName, string>>;
   timezone?: string;
   scheduler_interval?: number;
-  /** A URL, or { url, tls: { ca, cert, key, servername, rejectUnauthorized } } (src/redis/tls.ts). */
-  redis?: string | { url?: string; tls?: RedisTlsSettings };
+  /**
+   * A URL, or { url, tls: { ca, cert, key, servername, rejectUnauthorized } } (src/redis/tls.ts),
+   * or { cluster: [{ host, port }] | sentinels: [...], name, ... } (src/redis/redis-url.ts).
+   */
+  redis?: string | ({ url?: string; tls?: RedisTlsSettings | boolean } & Omit<import("../redis/redis-url.js").TopologyObject, "tls">);
   prefix?: string;
   app_root?: string;
   log_level?: string;

@@ -5,6 +5,7 @@
  */
 import { SchedulerError } from "../base/errors.js";
 import type { QueueEnv } from "../queue/context.js";
+import { scanMasters } from "./masters.js";
 
 /** Shorter prefixes would match half the installation. */
 export const MIN_PREFIX = 4;
@@ -20,13 +21,8 @@ export async function resolveJobId(env: Pick<QueueEnv, "redis" | "keys">, text: 
   if (await env.redis.exists(exact)) return text;
   if (text.length < MIN_PREFIX) return undefined;
   const base = env.keys.job("");
-  const found = new Set<string>();
-  let cursor = "0";
-  do {
-    const [next, batch] = await env.redis.scan(cursor, "MATCH", `${globEscape(base)}${globEscape(text)}*`, "COUNT", 1000);
-    cursor = next;
-    for (const key of batch) found.add(key.slice(base.length));
-  } while (cursor !== "0" && found.size <= LISTED);
+  // Every master: on a cluster a plain SCAN reads one node (masters.ts).
+  const found = new Set((await scanMasters(env.redis, `${globEscape(base)}${globEscape(text)}*`, (n) => n > LISTED)).map((key) => key.slice(base.length)));
   if (found.size === 0) return undefined;
   if (found.size === 1) return [...found][0]!;
   const some = [...found].sort().slice(0, LISTED);

@@ -2,6 +2,7 @@
 import type { QueueEnv } from "../queue/context.js";
 import { getQueueStatsWith, type QueueCounts } from "../queue/registry.js";
 import { readRedisInfo, type RedisOverview } from "./redis-info.js";
+import { readMasters, type MasterView } from "./masters.js";
 import { readSchedulerState, type SchedulerOverview } from "./scheduler-state.js";
 import { workerOverview, type WorkerView } from "./workers.js";
 
@@ -19,16 +20,19 @@ export interface StatusReport {
   workers: WorkerView[];
   scheduler: SchedulerOverview;
   redis: RedisOverview;
+  /** On a Redis Cluster: one entry per master (src/ops/masters.ts); absent on one server. */
+  masters?: MasterView[];
 }
 
 export async function readStatus(env: QueueEnv): Promise<StatusReport> {
-  const [stats, workers, scheduler, redis] = await Promise.all([
+  const [stats, workers, scheduler, redis, masters] = await Promise.all([
     getQueueStatsWith(env),
     workerOverview(env),
     readSchedulerState(env),
     readRedisInfo(env.redis),
+    readMasters(env.redis, env.keys.root),
   ]);
   const queues: Record<string, StatusCounts> = {};
   for (const [name, { queued: _queued, ...counts }] of Object.entries(stats)) queues[name] = counts;
-  return { at: env.clock(), prefix: env.keys.prefix, queues, workers, scheduler, redis };
+  return { at: env.clock(), prefix: env.keys.prefix, queues, workers, scheduler, redis, ...(masters ? { masters } : {}) };
 }

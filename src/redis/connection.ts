@@ -9,6 +9,9 @@ import { databaseOutOfRange, isSelectFailure } from "./database-check.js";
 import { redisTimeouts } from "./timeouts.js";
 import { formatSeconds } from "../base/duration.js";
 import { stripTlsOptions, tlsConnectOptions, tlsHint } from "./tls.js";
+import { createTopologyClient, setCommandTimeout } from "./cluster.js";
+import { isTopologyUrl } from "./redis-url.js";
+import { durabilityOfUrl, stripDurability, useDurability } from "./durability.js";
 
 export const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
 
@@ -45,8 +48,14 @@ export function createRedis(url: string, options: ConnectOptions = {}): Redis {
     // and a CLI or a stopping daemon must not sit out ioredis's default 2 s for it.
     disconnectTimeout: 200,
   };
+  // redis+cluster:// and redis+sentinel:// (src/redis/cluster.ts): the same options per node.
   // rediss://: CA, client certificate, servername and a short handshake bound (src/redis/tls.ts).
-  return new Redis(stripTlsOptions(url), { ...base, ...tlsConnectOptions(url) });
+  const redis = isTopologyUrl(url)
+    ? createTopologyClient(url, base, options.failFast === true)
+    : new Redis(stripDurability(stripTlsOptions(url)), { ...base, ...tlsConnectOptions(url) });
+  // ?durability=replicated: enqueues WAIT for a replica (src/redis/durability.ts).
+  useDurability(redis, durabilityOfUrl(url));
+  return redis;
 }
 
 /** Connect and PING once; on failure throw one clear line naming the URL. */
@@ -82,7 +91,7 @@ export async function connectRedis(url: string, options: ConnectOptions = {}): P
     // Set once connected: a timer on the ready check of a silent port would outlive the
     // disconnect above and keep a failed CLI alive. A one-shot command against a server that
     // stopped answering then fails instead of waiting; daemon connections wait out an outage.
-    if (options.failFast && !options.blocking) redis.options.commandTimeout = options.commandTimeoutMs ?? timeouts.commandMs;
+    if (options.failFast && !options.blocking) setCommandTimeout(redis, options.commandTimeoutMs ?? timeouts.commandMs);
     return redis;
   } catch (err) {
     if (err instanceof RedisUnavailableError) {
@@ -114,7 +123,7 @@ function connectHint(url: string, err: Error): string {
 
 /** True when something answers PING at the URL within `timeoutMs`. */
 export async function redisAnswers(url: string, timeoutMs = 500): Promise<boolean> {
-  const redis = new Redis(url, {
+  const probe: RedisOptions = {
     lazyConnect: true,
     connectTimeout: timeoutMs,
     commandTimeout: timeoutMs,
@@ -122,7 +131,8 @@ export async function redisAnswers(url: string, timeoutMs = 500): Promise<boolea
     maxRetriesPerRequest: 0,
     enableOfflineQueue: false,
     disconnectTimeout: 200,
-  });
+  };
+  const redis = isTopologyUrl(url) ? createTopologyClient(url, probe, true) : new Redis(url, probe);
   redis.on("error", () => {});
   // As in connectRedis: the ready check of a silent port is not covered by connectTimeout.
   const timer = setTimeout(() => {

@@ -9,6 +9,7 @@
 import { createHash } from "node:crypto";
 import type { Redis, ChainableCommander } from "ioredis";
 import { checkCall, readScript, scriptNames, type ScriptSource } from "./script-source.js";
+import { asCluster } from "./cluster.js";
 
 interface LoadedScript extends ScriptSource {
   sha: string;
@@ -67,9 +68,16 @@ export function pipeScript(pipe: ChainableCommander, name: string, keys: string[
   return pipe.evalsha(script.sha, keys.length, ...keys, ...args);
 }
 
-/** SCRIPT LOAD the named scripts, so pipelines can use EVALSHA safely. */
+/**
+ * SCRIPT LOAD the named scripts, so pipelines can use EVALSHA safely. On a cluster SCRIPT LOAD
+ * reaches one node only: load on every node, replicas included (one may be promoted).
+ */
 export async function preloadScripts(redis: Redis, names: string[]): Promise<void> {
-  await Promise.all(names.map((n) => redis.script("LOAD", loadScript(n).source)));
+  const cluster = asCluster(redis);
+  const load = (node: Redis) => names.map((n) => node.script("LOAD", loadScript(n).source));
+  // A replica that refuses (or is down) must not fail the caller: the masters are what run it now.
+  if (cluster) await Promise.allSettled(cluster.nodes("slave").flatMap(load));
+  await Promise.all((cluster?.nodes("master") ?? [redis]).flatMap(load));
 }
 
 /**

@@ -4,7 +4,9 @@
  *
  * Forms masked: `redis://user:pw@host` -> `redis://user:***@host`; `redis://pw@host` -> `redis://***@host`
  * (a lone user part may be a password: ioredis and redis-cli read `redis://pw@host` differently);
- * query options `?password=pw`, `&pass=`, `&token=`, `&secret=`, ... -> `?password=***`.
+ * query options `?password=pw`, `&pass=`, `&token=`, `&secret=`, `&sentinelPassword=`, ... -> `?password=***`.
+ * The topology schemes (`redis+cluster://user:pw@h1:p1,h2:p2`, `redis+sentinel://...`) carry
+ * their userinfo before the host list, like any URL: the same rule masks them.
  */
 const MASK = "***";
 
@@ -15,7 +17,7 @@ const MASK = "***";
 const USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/@"'<>[\]]*)@/gi;
 
 /** Secret-bearing query or key=value options (ioredis merges URL query options into its own). */
-const SECRET_PARAM = /([?&;]\s*(?:password|passwd|pass|pwd|secret|token|auth|api_?key|access_?key)=)[^&;\s#"']*/gi;
+const SECRET_PARAM = /([?&;]\s*(?:sentinel_?password|password|passwd|pass|pwd|secret|token|auth|api_?key|access_?key)=)[^&;\s#"']*/gi;
 
 /** `url` with every password form masked; anything that is not a URL comes back unchanged. */
 export function redactUrl(url: string): string {

@@ -46,7 +46,7 @@ describe.concurrent("scheduler status (process)", () => {
     expect(out).toMatch(/^ {2}leader: +box:100:abc \(lease \d+(\.\d)?s left\)$/m);
     expect(out).toMatch(/^ {2}state: +disabled \(since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d, by status-test\)$/m);
     expect(out).toMatch(/^ {2}last tick: +not recorded$/m);
-    expect(out).toMatch(new RegExp(`^ {2}url: +${s.t.url.replace(/[./]/g, "\\$&")}$`, "m"));
+    expect(out).toMatch(new RegExp(`^ {2}url: +${s.t.url.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}$`, "m"));
     expect(out).toMatch(/^ {2}version: +\d+\.\d+\.\d+/m);
     expect(out).toMatch(/^ {2}memory: +[\d.]+[BKMG] used/m);
     expect(out).toMatch(/^ {2}persistence: +AOF (on|off|unknown), RDB /m);

@@ -5,12 +5,32 @@
  */
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
+import { inject } from "vitest";
+import { scanMasters } from "../../src/ops/masters.js";
+import { createRedis } from "../../src/redis/connection.js";
 import { createKeys, type Keys } from "../../src/redis/keys.js";
+import { isTopologyUrl } from "../../src/redis/redis-url.js";
 import { testRedisTarget } from "./test-redis-url.js";
 
-const target = testRedisTarget();
+/**
+ * The "on-cluster" vitest project (vitest.config.ts) starts a Redis Cluster in its global setup
+ * (test/setup/redis-cluster.ts) and provides its URL: the same test files then run on it. A
+ * cluster has database 0 only; the per-file prefix keeps files apart.
+ */
+function providedClusterUrl(): string | undefined {
+  try {
+    return inject("redisClusterUrl" as never) as string | undefined;
+  } catch {
+    return undefined; // not inside a test worker (a global setup importing the helpers)
+  }
+}
+
+const clusterUrl = providedClusterUrl();
+const target = clusterUrl ? { url: clusterUrl, db: 0 } : testRedisTarget();
 export const TEST_REDIS_DB = target.db;
 export const TEST_REDIS_URL = target.url;
+/** True when this run's Redis is a cluster (or sentinel set) rather than one server. */
+export const ON_TOPOLOGY = isTopologyUrl(TEST_REDIS_URL);
 
 export interface TestRedis {
   redis: Redis;
@@ -29,17 +49,9 @@ export function uniquePrefix(name: string): string {
 export async function testRedis(name: string): Promise<TestRedis> {
   const prefix = uniquePrefix(name);
   const keys = createKeys(prefix);
-  const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 2 });
-  const scanAll = async (): Promise<string[]> => {
-    const found: string[] = [];
-    let cursor = "0";
-    do {
-      const [next, batch] = await redis.scan(cursor, "MATCH", `${keys.root}:*`, "COUNT", 1000);
-      cursor = next;
-      found.push(...batch);
-    } while (cursor !== "0");
-    return found;
-  };
+  const redis = ON_TOPOLOGY ? createRedis(TEST_REDIS_URL) : new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 2 });
+  // Every master of a cluster (one server: itself).
+  const scanAll = (): Promise<string[]> => scanMasters(redis, `${keys.root}:*`);
   return {
     redis,
     keys,

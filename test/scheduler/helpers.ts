@@ -1,7 +1,7 @@
 /** Shared by the scheduler's Redis tests: spawn fixture daemons, drain their jobs. */
 import { fileURLToPath } from "node:url";
 import { existsSync } from "node:fs";
-import { Redis } from "ioredis";
+import { createRedis } from "../../src/redis/connection.js";
 import { dequeue, completeJob } from "../../src/queue/lifecycle.js";
 import type { QueueEnv } from "../../src/queue/context.js";
 import type { Job } from "../../src/queue/types.js";
@@ -31,7 +31,8 @@ export function spawnDaemon(vars: Record<string, string>): Daemon {
 /** A worker stand-in: dequeue and complete every job of `queue` as it arrives, keeping each. */
 export function startDrain(env: QueueEnv, url: string, queue: string) {
   const jobs: Job[] = [];
-  const blocking = new Redis(url, { maxRetriesPerRequest: null });
+  // createRedis: the same URL may name a cluster (the on-cluster project).
+  const blocking = createRedis(url, { blocking: true });
   let running = true;
   const done = (async () => {
     while (running) {

@@ -1,4 +1,5 @@
 /** `scheduler why <task> [--json]`: the fire ledger of a scheduled task, newest first. */
+import { scanMasters } from "../../ops/masters.js";
 import { Command } from "commander";
 import { DateTime } from "luxon";
 import { SchedulerError } from "../../base/errors.js";
@@ -20,13 +21,8 @@ interface WhyOptions extends CommonOptions {
 /** Task ids with a ledger in Redis, for when no hooks file is at hand. */
 async function ledgerTaskIds(redis: Redis, keys: Keys): Promise<string[]> {
   const prefix = keys.ledger("");
-  const ids: string[] = [];
-  let cursor = "0";
-  do {
-    const [next, batch] = await redis.scan(cursor, "MATCH", `${prefix.replace(/[*?[\]\\]/g, "\\$&")}*`, "COUNT", 1000);
-    cursor = next;
-    ids.push(...batch.map((k) => k.slice(prefix.length)));
-  } while (cursor !== "0");
+  // Every master: on a cluster a plain SCAN reads one node (src/ops/masters.ts).
+  const ids = (await scanMasters(redis, `${prefix.replace(/[*?[\]\\]/g, "\\$&")}*`)).map((k) => k.slice(prefix.length));
   return ids;
 }
 

@@ -4,6 +4,9 @@ import { findEmbeddedRedis, findExecutable } from "../../daemon/embedded-redis.j
 import { connectRedis, DEFAULT_REDIS_URL, redactUrl, redisAnswers } from "../../redis/connection.js";
 import { describeError } from "../../base/errors.js";
 import { errorFinding, finding, type Check } from "./types.js";
+import type { Redis } from "ioredis";
+import { masterConnections } from "../../ops/masters.js";
+import { type Finding } from "./types.js";
 
 export const redisCheck: Check = {
   name: "redis",
@@ -55,30 +58,35 @@ export const persistenceCheck: Check = {
   async run(ctx) {
     if (ctx.embedded) return [finding("persistence", "ok", "the embedded redis-server runs with AOF persistence")];
     if (!ctx.redis) return [finding("persistence", "warn", "skipped: Redis did not answer", "fix the Redis errors above")];
-    let appendonly: string | undefined;
-    let save: string | undefined;
-    try {
-      appendonly = configValue(await ctx.redis.call("CONFIG", "GET", "appendonly"));
-      save = configValue(await ctx.redis.call("CONFIG", "GET", "save"));
-    } catch (err) {
-      return [finding("persistence", "warn", `cannot read persistence settings (CONFIG GET refused: ${describeError(err)})`, "make sure the server has AOF or RDB snapshots on")];
-    }
-    const aof = appendonly === "yes";
-    const rdb = save !== undefined && save.trim() !== "";
-    if (!aof && !rdb) {
-      return [
-        finding(
-          "persistence",
-          "warn",
-          "Redis persistence is off (appendonly no, save \"\"): queued and scheduled jobs are lost if Redis restarts",
-          "set appendonly yes (CONFIG SET appendonly yes, and in redis.conf)",
-        ),
-      ];
-    }
-    const what = aof ? `AOF on${rdb ? `, RDB snapshots (save ${save})` : ""}` : `RDB snapshots only (save ${save}): jobs since the last snapshot are lost if Redis crashes`;
-    return [finding("persistence", "ok", `persistence: ${what}`)];
+    // On a cluster each master keeps its own shard: each is asked (src/ops/masters.ts).
+    const nodes = masterConnections(ctx.redis);
+    if (nodes.length === 1) return [await persistenceOf(nodes[0]!, "")];
+    return Promise.all(nodes.map((node) => persistenceOf(node, `master ${node.options.host}:${node.options.port}: `)));
   },
 };
+
+async function persistenceOf(redis: Redis, where: string): Promise<Finding> {
+  let appendonly: string | undefined;
+  let save: string | undefined;
+  try {
+    appendonly = configValue(await redis.call("CONFIG", "GET", "appendonly"));
+    save = configValue(await redis.call("CONFIG", "GET", "save"));
+  } catch (err) {
+    return finding("persistence", "warn", `${where}cannot read persistence settings (CONFIG GET refused: ${describeError(err)})`, "make sure the server has AOF or RDB snapshots on");
+  }
+  const aof = appendonly === "yes";
+  const rdb = save !== undefined && save.trim() !== "";
+  if (!aof && !rdb) {
+    return finding(
+      "persistence",
+      "warn",
+      `${where}Redis persistence is off (appendonly no, save ""): queued and scheduled jobs are lost if Redis restarts`,
+      "set appendonly yes (CONFIG SET appendonly yes, and in redis.conf)",
+    );
+  }
+  const what = aof ? `AOF on${rdb ? `, RDB snapshots (save ${save})` : ""}` : `RDB snapshots only (save ${save}): jobs since the last snapshot are lost if Redis crashes`;
+  return finding("persistence", "ok", `${where}persistence: ${what}`);
+}
 
 /** CONFIG GET answers [name, value]; the value, if any. */
 function configValue(reply: unknown): string | undefined {

@@ -47,12 +47,31 @@ export function renderStatus(r: StatusReport, o: { url: string; zone?: string })
       ["url", o.url],
       ["prefix", r.prefix],
       ["version", `${r.redis.version ?? "unknown"}${r.redis.mode && r.redis.mode !== "standalone" ? ` (${r.redis.mode})` : ""}`],
-      ["memory", r.redis.usedMemory !== undefined ? `${formatBytes(r.redis.usedMemory)} used${r.redis.maxMemory ? ` of ${formatBytes(r.redis.maxMemory)}` : ""}` : "unknown"],
+      r.masters
+        ? ["memory", `${formatBytes(r.masters.reduce((sum, m) => sum + (m.usedMemory ?? 0), 0))} used over ${r.masters.length} masters`]
+        : ["memory", r.redis.usedMemory !== undefined ? `${formatBytes(r.redis.usedMemory)} used${r.redis.maxMemory ? ` of ${formatBytes(r.redis.maxMemory)}` : ""}` : "unknown"],
       ["persistence", describePersistence(r.redis)],
     ],
     "  ",
   );
   const indent = (t: string) => t.split("\n").map((l) => `  ${l}`).join("\n");
+  // A cluster: one line per master (src/ops/masters.ts), which one holds this installation.
+  const masters = r.masters
+    ? [
+        ``,
+        `Masters (${r.masters.length})`,
+        indent(
+          renderTable(r.masters, [
+            { header: "MASTER", value: (m) => m.address },
+            { header: "ROLE", value: (m) => (m.error ? "unreachable" : m.role) },
+            { header: "MEMORY", value: (m) => (m.usedMemory !== undefined ? formatBytes(m.usedMemory) : "-"), right: true },
+            { header: "KEYS", value: (m) => (m.keys !== undefined ? String(m.keys) : "-"), right: true },
+            { header: "REPLICAS", value: (m) => (m.replicas !== undefined ? String(m.replicas) : "-"), right: true },
+            { header: "HOLDS", value: (m) => (m.holdsInstallation ? `{${r.prefix}}` : m.error ?? "-"), max: 60 },
+          ]),
+        ),
+      ]
+    : [];
   return [
     `Queues`,
     indent(queueTable),
@@ -65,6 +84,7 @@ export function renderStatus(r: StatusReport, o: { url: string; zone?: string })
     ``,
     `Redis`,
     redis,
+    ...masters,
     ``,
   ].join("\n");
 }

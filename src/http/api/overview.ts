@@ -76,7 +76,8 @@ export async function readOverview(ctx: ApiContext) {
     queues,
     workers: status.workers.length,
     failures,
-    redis: { version: status.redis.version, usedMemoryHuman: status.redis.usedMemoryHuman, persistence: describePersistence(status.redis) },
+    // masters: on a Redis Cluster, one entry per master (src/ops/masters.ts); absent on one server.
+    redis: { version: status.redis.version, usedMemoryHuman: status.redis.usedMemoryHuman, persistence: describePersistence(status.redis), ...(status.masters ? { masters: status.masters } : {}) },
     warnings: [
       ...(ctx.hooksProblem ? [ctx.hooksProblem] : []),
       ...listWarnings({ status, queues, schedulerIntervalSeconds: deps.config.schedulerInterval, now, taskCount: ctx.tasks.length }),
