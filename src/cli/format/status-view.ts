@@ -32,6 +32,7 @@ export function renderStatus(r: StatusReport, o: { url: string; zone?: string; c
           { header: "JOBS", value: (w) => (w.currentJobs.length ? w.currentJobs.join(",") : "-"), max: 40 },
           { header: "DONE", value: (w) => String(w.done), right: true },
           { header: "FAILED", value: (w) => String(w.failed), right: true, paint: (t, w) => red(w.failed)(t) },
+          { header: "RSS", value: (w) => (w.rss !== undefined ? formatBytes(w.rss) : "-"), right: true },
           { header: "AGE", value: (w) => formatDuration(w.ageMs) },
           { header: "HEARTBEAT", value: (w) => `${formatDuration(w.sinceHeartbeatMs)} ago` },
         ]);
