@@ -55,6 +55,7 @@ describe("console charts from a real history", () => {
   it("/charts plots completed and failed jobs, run and wait percentiles of the queue", async () => {
     const page = await context.newPage();
     await page.goto("/charts");
+    await page.getByLabel("queue").selectOption("default");
     const jobs = page.locator('.chart[aria-label="default: jobs per 60 s"]');
     await expect.poll(() => jobs.count(), { timeout: 15_000 }).toBe(1);
     const series = await plotted(jobs);
