@@ -4,6 +4,7 @@ import { getJobAttempts, getJobWith } from "../queue/registry.js";
 import type { AttemptRecord, Job, JobStatus } from "../queue/types.js";
 import { readEvents, type StoredEvent } from "../log/read-events.js";
 import { jobField } from "../queue/job-fields.js";
+import { parseTraceparent } from "../telemetry/tracing.js";
 
 export interface JobLink {
   id: string;
@@ -25,6 +26,11 @@ export interface JobDetail {
   dependsOn: JobLink[];
   /** logError() entries recorded while it ran (still in the capped events stream), oldest first. */
   errorLogs: StoredEvent[];
+  /**
+   * The OpenTelemetry trace the job belongs to (from the `traceparent` stored at enqueue, which
+   * only a process with tracing on writes): what to search for in the tracing backend.
+   */
+  traceId?: string;
 }
 
 /** At most this many logError entries are shown per job. */
@@ -53,8 +59,10 @@ export async function readJobDetail(env: QueueEnv, id: string): Promise<JobDetai
     readEvents(env.redis, env.keys, { since: job.createdAt, count: ERROR_LOGS_SHOWN, filter: { job: id, type: "log.error" } }),
   ]);
   const [parent] = job.parentId ? await links(env, [job.parentId]) : [];
+  const traceId = parseTraceparent(job.traceparent)?.traceId;
   return {
     job,
+    ...(traceId ? { traceId } : {}),
     attempts,
     ...(parent ? { parent } : {}),
     children: await links(env, job.children ?? []),

@@ -42,7 +42,7 @@ describe.concurrent("scheduler status (process)", () => {
     expect(out).toMatch(/^ {2}default +0 +0 +0 +1 +0 +0/m);
     expect(out).toMatch(/^ {2}long +0 +0 +0 +0 +1 +0/m);
     expect(out).toContain("Workers (1)");
-    expect(out).toMatch(/^ {2}box:101:short,default:0 +box +101 +short,default +idle +- +7 +2 +2m \d+s +\d+(\.\d)?(ms|s) ago$/m);
+    expect(out).toMatch(/^ {2}box:101:short,default:0 +box +101 +short,default +idle +- +7 +2 +- +2m \d+s +\d+(\.\d)?(ms|s) ago$/m);
     expect(out).toMatch(/^ {2}leader: +box:100:abc \(lease \d+(\.\d)?s left\)$/m);
     expect(out).toMatch(/^ {2}state: +disabled \(since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d, by status-test\)$/m);
     expect(out).toMatch(/^ {2}last tick: +not recorded$/m);
@@ -50,6 +50,31 @@ describe.concurrent("scheduler status (process)", () => {
     expect(out).toMatch(/^ {2}version: +\d+\.\d+\.\d+/m);
     expect(out).toMatch(/^ {2}memory: +[\d.]+[BKMG] used/m);
     expect(out).toMatch(/^ {2}persistence: +AOF (on|off|unknown), RDB /m);
+  });
+
+  it("FORCE_COLOR: failed counts above 0 in red, the zeros and the alignment as without colour", async () => {
+    const r = await runCli(["status", ...s.flags], { cwd: "/", env: { FORCE_COLOR: "1", NO_COLOR: "" } });
+    expect(r.code).toBe(0);
+    const red = (text: string) => `\x1b[31m${text}\x1b[0m`;
+    // Queue "default" has one failed job, the worker two; nothing else is red.
+    expect(r.stdout).toMatch(new RegExp(`^ {2}default +0 +0 +0 +${red("1").replace(/\[/g, "\\[")} +0 +0`, "m"));
+    expect(r.stdout).toMatch(new RegExp(`${red("2").replace(/\[/g, "\\[")} +- +2m`));
+    expect(r.stdout.split("\x1b[31m").length - 1).toBe(2);
+    // Without the escape codes, the same text as a run without colour (times masked, and the
+    // runs of spaces, which follow the widths of those times).
+    const plain = await runCli(["status", ...s.flags], { cwd: "/" });
+    const strip = (t: string) => t.replace(/\x1b\[\d+m/g, "").replace(/\d+m \d+s|\d+(\.\d)?(ms|s) ago|lease \d+(\.\d)?s left|\d+(\.\d+)?[BKMG] used/g, "~").replace(/ +/g, " ");
+    expect(strip(r.stdout)).toBe(strip(plain.stdout));
+  });
+
+  it("NO_COLOR wins over FORCE_COLOR, and a TTY alone colours", async () => {
+    const off = await runCli(["status", ...s.flags], { cwd: "/", env: { FORCE_COLOR: "1", NO_COLOR: "1" } });
+    expect(off.code).toBe(0);
+    expect(off.stdout).not.toContain("\x1b[");
+    const child = spawnCliOnTty(["status", ...s.flags], { cwd: "/", env: { FORCE_COLOR: undefined, NO_COLOR: undefined } });
+    const { stdout, closed } = capture(child);
+    expect(await closed).toBe(0);
+    expect(stdout()).toContain("\x1b[31m1\x1b[0m");
   });
 
   it("--json is the same report as data", async () => {

@@ -6,6 +6,9 @@ import { enqueueWith } from "../../src/queue/enqueue.js";
 import type { QueueEnv } from "../../src/queue/context.js";
 import type { Job } from "../../src/queue/types.js";
 import { redact } from "../../src/security/redact.js";
+import { trace } from "@opentelemetry/api";
+import { InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
+import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
 import { waitFor } from "../helpers/redis.js";
 import { startHarness, daemonReady, type Harness } from "./harness.js";
 
@@ -22,6 +25,36 @@ describe("console jobs", () => {
   });
 
   const statusOf = (id: string) => h.t.redis.hget(h.t.keys.job(id), "status");
+
+  it("job detail shows the trace id of a job enqueued with tracing on, and none without", async () => {
+    // Tracing on in this process only for the enqueue (as an app with an OTel SDK registered).
+    const exporter = new InMemorySpanExporter();
+    const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    provider.register();
+    let traced: Job;
+    try {
+      traced = (await enqueueWith(env, "app.tasks.quick", { queue: "default" })) as Job;
+    } finally {
+      await provider.shutdown();
+      trace.disable();
+    }
+    const [producer] = exporter.getFinishedSpans().filter((s) => s.name.startsWith("enqueue "));
+    const traceId = producer!.spanContext().traceId;
+    expect(traceId).toMatch(/^[0-9a-f]{32}$/);
+    const plain = (await enqueueWith(env, "app.tasks.quick", { queue: "default" })) as Job;
+
+    const api = async (id: string) => (await (await fetch(`${h.server.url}/api/jobs/${id}`)).json()) as { traceId?: string; job: { id: string } };
+    expect((await api(traced.id)).traceId).toBe(traceId);
+    expect((await api(plain.id)).traceId).toBeUndefined();
+
+    const page = await h.open(`/jobs/${traced.id}`);
+    await expect.poll(() => page.getByTestId("trace-id").textContent(), { timeout: 10_000 }).toBe(traceId);
+    await page.goto(`/jobs/${plain.id}`);
+    await expect.poll(() => page.getByTestId("job-id").textContent(), { timeout: 10_000 }).toBe(plain.id);
+    expect(await page.getByTestId("trace-id").count()).toBe(0);
+    await page.close();
+    expect(h.errors).toEqual([]);
+  });
 
   it("finds a failed job by text in its kwargs, opens it, retries it and sees it finish", async () => {
     const job = (await enqueueWith(env, "app.tasks.flaky", { queue: "default", kwargs: { customer: "acme-7781", password: "hunter2" } })) as Job;

@@ -40,6 +40,30 @@ describe("console pages", () => {
     await page.close();
   });
 
+  it("the workers page shows each live worker's RSS and its supervisor's, as the worker record holds them", async () => {
+    const MB = 1024 * 1024;
+    const plausible = (bytes: number | undefined) => bytes !== undefined && bytes > 10 * MB && bytes < 2048 * MB;
+    // The daemon's workers write their record with every heartbeat; the child's RSS comes with its pulses.
+    type Api = { workers: Array<{ name: string; pid: number; rss?: number; supervisorRss?: number }> };
+    const read = async () => (await (await fetch(`${h.server.url}/api/workers`)).json()) as Api;
+    await expect.poll(async () => (await read()).workers.length > 0 && (await read()).workers.every((w) => plausible(w.rss) && plausible(w.supervisorRss)), { timeout: 15_000 }).toBe(true);
+    const { workers } = await read();
+    // The child's own figure, not the supervisor's: /proc says about the same of that pid.
+    const { readFileSync } = await import("node:fs");
+    const w = workers[0]!;
+    const procRss = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${w.pid}/status`, "utf8"))![1]) * 1024;
+    expect(Math.abs(procRss - w.rss!) / procRss).toBeLessThan(0.5);
+
+    const page = await h.open("/workers");
+    const cells = page.getByTestId("rss");
+    await expect.poll(() => cells.count(), { timeout: 10_000 }).toBe(workers.length);
+    const shownMb = (await cells.allTextContents()).map((t) => Number(/^([\d.]+) MB/.exec(t)?.[1]));
+    for (const mb of shownMb) expect(mb > 10 && mb < 2048).toBe(true);
+    expect(await page.getByTestId("supervisor-rss").first().textContent()).toMatch(/^sup\. [\d.]+ MB$/);
+    await page.close();
+    expect(h.errors).toEqual([]);
+  });
+
   it("is usable by keyboard: Tab reaches the navigation and Enter follows it", async () => {
     const page = await h.open("/");
     await expect.poll(() => page.locator("h1").first().textContent(), { timeout: 10_000 }).toBe("Overview");

@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "../helpers/redis.js";
 import { startHarness, daemonReady, HOOKS, type Harness } from "./harness.js";
 import { runCli } from "../helpers/spawn.js";
+import { loadHooks } from "../../src/hooks/load.js";
+import { installSchedules } from "../../src/scheduler/schedule-install.js";
 
 describe("console schedules", () => {
   let h: Harness;
@@ -58,6 +60,34 @@ describe("console schedules", () => {
     expect(list.code, list.stderr).toBe(0);
     const rows = JSON.parse(list.stdout) as Array<{ method: string; paused?: { note?: string; by?: string } }>;
     expect(rows.find((t) => t.method === "app.tasks.report")?.paused).toMatchObject({ note: "vendor API down", by: "console" });
+    expect(h.errors).toEqual([]);
+  });
+
+  it("marks what Redis holds that differs from the hooks file: a pause from the CLI, daemons installed with another expression", async () => {
+    const paused = await runCli(["pause", "app.tasks.quick", "--note", "disk full", "--hooks", HOOKS, "--redis", h.t.url, "--prefix", h.t.prefix], { timeoutMs: 60_000 });
+    expect(paused.code, paused.stderr).toBe(0);
+    // What the running daemons were told, as a daemon started on an older hooks file records it.
+    const hooks = await loadHooks({ hooksPath: HOOKS });
+    const report = hooks.tasks.find((t) => t.method === "app.tasks.report")!;
+    const installed = hooks.tasks.map((t) => (t === report ? { ...t, expression: "0 8 * * 1-5" } : t));
+    await installSchedules(h.t.redis, h.t.keys, installed, "Europe/Berlin", Date.now());
+
+    type Override = { kind: string; by?: string; note?: string; field?: string; hooks?: string; running?: string; since: number };
+    const body = (await (await fetch(`${h.server.url}/api/schedules`)).json()) as { tasks: Array<{ method: string; overrides: Override[] }> };
+    const of = (method: string) => body.tasks.find((t) => t.method === method)!.overrides;
+    expect(of("app.tasks.quick")).toEqual([expect.objectContaining({ kind: "paused", note: "disk full", by: expect.any(String), since: expect.any(Number) })]);
+    // (report was also paused from the page by the test before: both are listed)
+    expect(of("app.tasks.report")).toEqual(expect.arrayContaining([expect.objectContaining({ kind: "installed", field: "expression", hooks: report.expression, running: "0 8 * * 1-5" })]));
+
+    const page = await h.open("/schedules");
+    const row = (method: string) => page.locator("tr", { has: page.getByText(method, { exact: true }) });
+    const marks = (method: string) => row(method).getByTestId("overrides").locator("li");
+    await expect.poll(() => marks("app.tasks.quick").count(), { timeout: 10_000 }).toBe(1);
+    expect(await marks("app.tasks.quick").textContent()).toMatch(/^override paused by .+ \(disk full\); the hooks file does not pause it since /);
+    expect((await marks("app.tasks.report").allTextContents()).join("\n")).toContain(`expression: the daemons run 0 8 * * 1-5, the hooks file says ${report.expression}`);
+    // a time in the zone, UTC on hover: since when
+    expect(await marks("app.tasks.quick").locator("time").getAttribute("datetime")).toMatch(/^\d{4}-\d\d-\d\dT/);
+    await page.close();
     expect(h.errors).toEqual([]);
   });
 });

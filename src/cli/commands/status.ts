@@ -14,6 +14,7 @@ import { renderStatus } from "../format/status-view.js";
 import { readScheduleStatus } from "../../ops/schedule-status.js";
 import { scheduleStatusLines } from "../format/schedule-status-view.js";
 import { displayZone, zoneNote } from "../display-zone.js";
+import { useColor } from "../../log/color.js";
 
 interface StatusOptions extends CommonOptions {
   watch?: boolean;
@@ -35,10 +36,11 @@ async function runStatus(options: StatusOptions): Promise<number> {
   const draw = async () => {
     const report = await readStatus(cli.env);
     const schedules = await readScheduleStatus(cli.redis, cli.keys, cli.hooks?.tasks.map((t) => t.id));
-    // Worker names, hosts and queue names come from Redis: control characters shown escaped.
+    // Worker names, hosts and queue names come from Redis: control characters shown escaped
+    // (renderStatus escapes every cell and value itself, so its colours survive).
     const text = options.json
       ? `${JSON.stringify({ url, ...report, schedules }, null, options.watch ? 0 : 2)}\n`
-      : escapeControlInBlock(`${renderStatus(report, { url, zone }).replace(/\n?$/, "\n")}${scheduleStatusLines(schedules)}${zoneNote(zone)}\n`);
+      : `${renderStatus(report, { url, zone, color: useColor(process.stdout) }).replace(/\n?$/, "\n")}${escapeControlInBlock(`${scheduleStatusLines(schedules)}${zoneNote(zone)}`)}\n`;
     // On a TTY: home the cursor and clear the screen, so the picture is redrawn in place.
     if (options.watch && tty && !options.json) process.stdout.write(`\x1b[H\x1b[2J${text}`);
     else process.stdout.write(options.watch && !options.json ? `${text}\n` : text);

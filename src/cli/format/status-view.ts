@@ -1,10 +1,13 @@
 /** `scheduler status` as aligned text: one block per section, each a table or key: value lines. */
 import { describePersistence } from "../../ops/redis-info.js";
 import type { StatusReport } from "../../ops/status.js";
+import { paint } from "../../log/color.js";
 import { renderPairs, renderTable } from "./table.js";
 import { formatAgo, formatBytes, formatDuration, formatWhen } from "./time.js";
 
-export function renderStatus(r: StatusReport, o: { url: string; zone?: string }): string {
+/** `color`: failed counts above 0 in red (the caller decides, see log/color.ts useColor). */
+export function renderStatus(r: StatusReport, o: { url: string; zone?: string; color?: boolean }): string {
+  const red = (count: number) => (text: string) => paint(o.color === true && count > 0, "red", text);
   const queues = Object.entries(r.queues).map(([name, c]) => ({ name, ...c }));
   const n = (v: number) => String(v);
   const queueTable = renderTable(queues, [
@@ -12,7 +15,7 @@ export function renderStatus(r: StatusReport, o: { url: string; zone?: string })
     { header: "PENDING", value: (q) => n(q.pending), right: true },
     { header: "STARTED", value: (q) => n(q.started), right: true },
     { header: "SCHEDULED", value: (q) => n(q.scheduled), right: true },
-    { header: "FAILED", value: (q) => n(q.failed), right: true },
+    { header: "FAILED", value: (q) => n(q.failed), right: true, paint: (t, q) => red(q.failed)(t) },
     { header: "FINISHED", value: (q) => n(q.finished), right: true },
     { header: "CANCELED", value: (q) => n(q.canceled), right: true },
     { header: "DEFERRED", value: (q) => n(q.deferred), right: true },
@@ -28,7 +31,8 @@ export function renderStatus(r: StatusReport, o: { url: string; zone?: string })
           { header: "STATE", value: (w) => w.state },
           { header: "JOBS", value: (w) => (w.currentJobs.length ? w.currentJobs.join(",") : "-"), max: 40 },
           { header: "DONE", value: (w) => String(w.done), right: true },
-          { header: "FAILED", value: (w) => String(w.failed), right: true },
+          { header: "FAILED", value: (w) => String(w.failed), right: true, paint: (t, w) => red(w.failed)(t) },
+          { header: "RSS", value: (w) => (w.rss !== undefined ? formatBytes(w.rss) : "-"), right: true },
           { header: "AGE", value: (w) => formatDuration(w.ageMs) },
           { header: "HEARTBEAT", value: (w) => `${formatDuration(w.sinceHeartbeatMs)} ago` },
         ]);

@@ -10,6 +10,7 @@ import type { Job } from "../../queue/types.js";
 import { readLedger, type LedgerEntry } from "../../scheduler/ledger.js";
 import { describeSwitches, setSwitch, type SwitchAction } from "../../scheduler/switches.js";
 import { readSchedulerState } from "../../ops/scheduler-state.js";
+import { readScheduleOverrides } from "../../ops/schedule-overrides.js";
 import { sendError, intParam, type ApiContext } from "./context.js";
 import { previewFires } from "./schedule-fires.js";
 import { knownTask, type ScheduleControls } from "./schedule-actions.js";
@@ -28,11 +29,12 @@ export async function listSchedules(ctx: ApiContext, controls: ScheduleControls 
   const { env, deps, tasks } = ctx;
   const zone = deps.config.timezone;
   const now = env.clock();
-  const [lastSlots, ledgers, pauses, scheduler] = await Promise.all([
+  const [lastSlots, ledgers, pauses, scheduler, overrides] = await Promise.all([
     tasks.length ? env.redis.hmget(env.keys.lastSlots(), ...tasks.map((t) => t.id)) : Promise.resolve([]),
     Promise.all(tasks.map((t) => readLedger(env.redis, env.keys, t.id))),
     controls ? controls.states(tasks.map((t) => t.id)) : Promise.resolve({}),
     readSchedulerState(env),
+    readScheduleOverrides(env.redis, env.keys, tasks, zone),
   ]);
   return {
     zone,
@@ -52,6 +54,8 @@ export async function listSchedules(ctx: ApiContext, controls: ScheduleControls 
         source: t.source,
         ...(raw ? { lastSlot: Number(raw) } : {}),
         ...(pause ? { pause } : {}),
+        // what Redis holds that differs from the hooks file (ops/schedule-overrides.ts)
+        overrides: overrides[i] ?? [],
         next: previewFires(t.expression, zone, now, FIRES_SHOWN),
         runs: ledger.slice(0, runs),
         counters: counters(ledger),

@@ -98,5 +98,8 @@ export function workerState(child: ChildHandle, stopping: boolean): WorkerState 
     done: child.done,
     failed: child.failed,
     state: stopping ? "stopping" : !child.ready ? "starting" : child.inFlight.size > 0 ? "busy" : "idle",
+    // memory for the worker record (console, status): the child's from its pulses, ours read now
+    ...(child.rss !== undefined ? { rss: child.rss } : {}),
+    supervisorRss: process.memoryUsage.rss(),
   };
 }

@@ -28,6 +28,10 @@ export interface WorkerState {
   done: number;
   failed: number;
   state: "starting" | "idle" | "busy" | "stopping";
+  /** The child's resident set size, bytes, from its last pulse (absent before the first). */
+  rss?: number;
+  /** The supervising process's own resident set size, bytes. */
+  supervisorRss?: number;
 }
 
 export interface WorkerRecord extends WorkerInfo, WorkerState {
@@ -57,6 +61,8 @@ export async function touchWorker(ctx: RecordsContext, info: WorkerInfo, state: 
       done: String(state.done),
       failed: String(state.failed),
       state: state.state,
+      ...(state.rss !== undefined ? { rss: String(state.rss) } : {}),
+      ...(state.supervisorRss !== undefined ? { supervisorRss: String(state.supervisorRss) } : {}),
     })
     .pexpire(key, ttlMs)
     .exec();
@@ -103,5 +109,7 @@ export function parseWorker(h: Record<string, string>): WorkerRecord {
     done: Number(h.done ?? 0),
     failed: Number(h.failed ?? 0),
     state: (h.state as WorkerState["state"]) ?? "idle",
+    ...(h.rss ? { rss: Number(h.rss) } : {}),
+    ...(h.supervisorRss ? { supervisorRss: Number(h.supervisorRss) } : {}),
   };
 }

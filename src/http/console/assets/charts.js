@@ -79,5 +79,11 @@ export function Chart({ title, x, series, height = 180, sparkline = false, label
       plot.current = null;
     };
   }, [JSON.stringify([x, series]), height, sparkline]);
-  return html`<div class=${sparkline ? "sparkline" : "chart"} ref=${box} role="img" aria-label=${label || title}></div>`;
+  // What is plotted, per series [label, points with a value, their sum]: for scripts and tests,
+  // which cannot reach the uPlot instance.
+  const plotted = JSON.stringify(series.map(([name, values]) => {
+    const set = values.filter((v) => v !== null && v !== undefined && Number.isFinite(v));
+    return [name, set.length, set.reduce((a, b) => a + b, 0)];
+  }));
+  return html`<div class=${sparkline ? "sparkline" : "chart"} ref=${box} role="img" aria-label=${label || title} data-series=${plotted}></div>`;
 }

@@ -116,6 +116,13 @@ export function fmtDuration(ms) {
   return `${Math.floor(h / 24)} d ${h % 24} h`;
 }
 
+/** Bytes as MB (memory of a process), "-" when unknown. */
+export function fmtBytes(bytes) {
+  if (bytes === undefined || bytes === null || !Number.isFinite(bytes)) return "-";
+  const mb = bytes / (1024 * 1024);
+  return mb >= 1024 ? `${(mb / 1024).toFixed(2)} GB` : `${mb.toFixed(mb < 10 ? 1 : 0)} MB`;
+}
+
 /** Control characters (ANSI escapes, newlines in ids) shown as \xNN instead of acting. */
 export function shown(text) {
   return String(text ?? "").replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);

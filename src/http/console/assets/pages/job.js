@@ -45,7 +45,7 @@ export function JobPage({ id }) {
       ${j.worker ? html`<dt>worker</dt><dd class="mono">${shown(j.worker)}</dd>` : null}
       ${j.task ? html`<dt>scheduled task</dt><dd class="mono">${shown(j.task)}${j.scheduledFor ? html` slot <${Time} ms=${j.scheduledFor} />` : null}</dd>` : null}
       ${j.cancelReason ? html`<dt>cancel reason</dt><dd>${shown(j.cancelReason)}</dd>` : null}
-      ${j.traceId ? html`<dt>trace id</dt><dd class="mono">${shown(j.traceId)}</dd>` : null}
+      ${data.traceId ? html`<dt>trace id</dt><dd class="mono" data-testid="trace-id">${shown(data.traceId)}</dd>` : null}
     </dl>
     <${Progress} p=${j.progress} />
     <section><h2>kwargs</h2><pre data-testid="kwargs">${JSON.stringify(j.kwargs, null, 2)}</pre></section>

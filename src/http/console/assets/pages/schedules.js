@@ -26,6 +26,21 @@ function Runs({ runs }) {
   </details>`;
 }
 
+/** What one override says differs from the hooks file, and since when / by whom. */
+function overrideText(o) {
+  if (o.kind === "paused") return `paused ${o.cause === "failures" ? "after failures" : `by ${o.by}`}${o.note ? ` (${o.note})` : ""}; the hooks file does not pause it`;
+  if (o.kind === "not-installed") return "in this hooks file, not in what the running daemons were given (reload them)";
+  return `${o.field}: the daemons run ${o.running}, the hooks file says ${o.hooks}`;
+}
+
+// Overrides: what Redis holds that differs from the hooks file (ops/schedule-overrides.ts).
+function Overrides({ list }) {
+  if (!list || list.length === 0) return null;
+  return html`<ul class="plain small overrides" data-testid="overrides">${list.map(
+    (o) => html`<li data-kind=${o.kind}><span class="badge warn">override</span> ${shown(overrideText(o))} <span class="muted">since <${Time} ms=${o.since} /></span></li>`,
+  )}</ul>`;
+}
+
 function PauseControl({ task, onDone }) {
   const [note, setNote] = useState("");
   if (!meta.features.scheduleControls || meta.readOnly) return null;
@@ -84,7 +99,7 @@ export function SchedulesPage() {
       <thead><tr><th scope="col">task</th><th scope="col">schedule</th><th scope="col">queue</th><th scope="col">next fires (${data.zone})</th><th scope="col">last runs</th><th scope="col">counts</th><th scope="col">actions</th></tr></thead>
       <tbody>${data.tasks.map(
         (t) => html`<tr data-task=${t.id}>
-          <th scope="row" class="mono">${shown(t.method)}${t.pause && t.pause.paused ? html` <span class="badge warn" title=${t.pause.note || ""}>paused${t.pause.note ? `: ${t.pause.note}` : ""}</span>` : null}</th>
+          <th scope="row" class="mono">${shown(t.method)}${t.pause && t.pause.paused ? html` <span class="badge warn" title=${t.pause.note || ""}>paused${t.pause.note ? `: ${t.pause.note}` : ""}</span>` : null}<${Overrides} list=${t.overrides} /></th>
           <td><span class="mono">${t.expression}</span><br /><span class="muted small">${t.event}</span></td>
           <td>${t.queue}</td>
           <td><${Fires} next=${t.next} /></td>
