@@ -40,6 +40,7 @@ local function take(worker, lease, first, last, untrimmed)
       elseif si and h[si] == "queued" then
         if untrimmed then untrimmed[q] = true else trim_wake(q) end
         local attempt = (tonumber(ai and h[ai]) or 0) + 1
+        to_started(id, q, worker, attempt, started_at, lease, (ki and h[ki]) or (mi and h[mi]))
         h[si] = "started"
         if ai then h[ai] = tostring(attempt) else h[#h + 1] = "attempt"; h[#h + 1] = tostring(attempt) end
         if wi then h[wi] = worker else h[#h + 1] = "worker"; h[#h + 1] = worker end
@@ -56,7 +57,6 @@ local function take(worker, lease, first, last, untrimmed)
           if qi then h[qi] = q else h[#h + 1] = "queue"; h[#h + 1] = q end
           h[#h + 1] = "takeProblem"; h[#h + 1] = why
         end
-        to_started(id, q, worker, attempt, started_at, lease, (ki and h[ki]) or (mi and h[mi]))
         return h
       end
     end

@@ -41,10 +41,11 @@ local retry_at = tonumber(ARGV[7])
 if retry_at then
   redis.call("HINCRBY", jk, "retries", 1)
   if ARGV[10] and ARGV[10] ~= "" then redis.call("HSETNX", jk, "firstRun", ARGV[10]) end
+  redis.call("HDEL", jk, "worker")
   if retry_at > NOW then
-    to_scheduled(id, q, retry_at, { drop = { "worker" } })
+    to_scheduled(id, q, retry_at)
   else
-    to_queued(id, q, { drop = { "worker" } })
+    to_queued(id, q)
   end
   record_history(q, j[3] or nil, nil, started_at, j[4])
   history_flush()
