@@ -6,14 +6,13 @@
  * (currentJob() would see nothing), so it lives on globalThis under a registered symbol.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import { taskPaths } from "../tasks/task-paths.js";
 
 export interface ProcessState {
   /** The job (or transaction) whose code is running, per async context. */
   jobStorage: AsyncLocalStorage<unknown>;
   /** The active queue context (Redis + keys + config), set by the daemon, a worker or the app. */
   active: unknown;
-  /** Task functions loaded from app modules -> their dotted paths (the map of src/tasks/task-paths.ts). */
+  /** Task functions loaded from app modules -> their dotted paths. */
   taskPaths: WeakMap<Function, string>;
   /**
    * Runs a task as a job inside a job context (src/runtime/job-context.ts registers it), so
@@ -29,7 +28,7 @@ export function processState(): ProcessState {
   const g = globalThis as unknown as Record<symbol, ProcessState | undefined>;
   let state = g[KEY];
   if (!state) {
-    state = { jobStorage: new AsyncLocalStorage(), active: undefined, taskPaths: taskPaths() };
+    state = { jobStorage: new AsyncLocalStorage(), active: undefined, taskPaths: new WeakMap() };
     g[KEY] = state;
   }
   return state;

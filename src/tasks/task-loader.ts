@@ -4,18 +4,18 @@
  * `my_app.tasks.process_queue` is the export `process_queue` of `my_app/tasks.{ts,mts,js,mjs}`
  * or `my_app/tasks/index.{ts,mts,js,mjs}` under the app root. The resolved file's realpath must
  * stay inside the root's realpath (a symlink cannot lead out) and outside node_modules. Every
- * function a loaded module exports is recorded in taskPaths() (task-paths.ts), so `pathOf(fn)` (and so
+ * function a loaded module exports is recorded in processState().taskPaths, so `pathOf(fn)` (and so
  * `enqueue(send_notification)`) maps a function back to its dotted path.
  */
 import { realpathSync, statSync } from "node:fs";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { TaskResolutionError } from "../base/errors.js";
+import { processState } from "../base/process-state.js";
 import { parseDottedPath } from "./dotted-path.js";
 import { displayPath, type Problem } from "../base/problems.js";
 import { forgetModules, importModule, loaderMessage } from "./ts-loader.js";
 import { PROBE_HINT, probeLoad, probeLoadAll } from "./load-probe.js";
 import type { TaskFunction, TaskTable } from "./task-table.js";
-import { taskPaths } from "./task-paths.js";
 import { taskRefusal } from "./task-allow.js";
 import { clip, CLIP_AT } from "./clip.js";
 
@@ -120,7 +120,7 @@ class AppTaskTable implements TaskTable {
   }
 
   pathOf(fn: Function): string | undefined {
-    return taskPaths().get(fn);
+    return processState().taskPaths.get(fn);
   }
 
   private async loadModule(dottedPath: string, modulePath: string, segments: string[]): Promise<{ file: string; namespace: Record<string, unknown> }> {
@@ -217,7 +217,7 @@ class AppTaskTable implements TaskTable {
 
 /** Record every exported function of a module under `<module path>.<export name>`. */
 function registerExports(namespace: Record<string, unknown>, modulePath: string): void {
-  const paths = taskPaths();
+  const paths = processState().taskPaths;
   for (const [name, value] of Object.entries(namespace)) {
     if (name === "default" || typeof value !== "function") continue;
     // First registration wins: a function re-exported elsewhere keeps its home module's path.

@@ -7,9 +7,8 @@ import { createRequire } from "node:module";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { TaskResolutionError } from "../../src/base/errors.js";
-import { taskPaths } from "../../src/tasks/task-paths.js";
-import { allTaskPaths, createTaskTable, validateTaskPaths } from "../../src/tasks/task-loader.js";
 import { processState } from "../../src/base/process-state.js";
+import { allTaskPaths, createTaskTable, validateTaskPaths } from "../../src/tasks/task-loader.js";
 import { normalizeHooks } from "../../src/hooks/normalize.js";
 import { cleanupApps, makeApp, REPO_ROOT, writeFiles } from "../hooks/app-fixture.js";
 
@@ -141,7 +140,7 @@ describe("functions map back to dotted paths", () => {
     // The function a task module imported is the very function the registry resolved.
     expect(chain({})).toBe(send);
     expect(registry.pathOf(send)).toBe("my_app.notify.send_notification");
-    expect(taskPaths().get(send)).toBe("my_app.notify.send_notification");
+    expect(processState().taskPaths.get(send)).toBe("my_app.notify.send_notification");
     expect(registry.pathOf(() => 1)).toBeUndefined();
   });
 });
