@@ -68,7 +68,7 @@ describe("the architecture check itself, on a small tree", () => {
   write("src/base/clock.ts", 'import type { Pool } from "../worker/pool.js";\nexport const now = () => 1;\n');
   write("src/base/a.ts", 'export { b } from "./b.js";\n// import "./never.js" (a comment is not an import)\nconst s = `import("./c.js")`;\n');
   write("src/base/b.ts", 'export const b = async () => import("./a.js");\n');
-  write("src/worker/pool.ts", 'import { now } from "../../src/base/clock.js";\nimport { x } from "node:path";\nexport type Pool = 1;\n');
+  write("src/worker/pool.ts", 'import { now } from "../base/clock.js";\nimport { x } from "node:path";\nexport type Pool = 1;\n');
   write("src/worker/child/run.ts", 'import "../supervisor/start.js";\n');
   write("src/worker/supervisor/start.ts", "export {};\n");
   write("src/stray/thing.ts", "export {};\n");

@@ -129,7 +129,7 @@ describe("functions map back to dotted paths", () => {
   it("every exported function of a loaded module, including ones imported elsewhere", async () => {
     const root = await makeApp({
       "my_app/notify.ts": "export async function send_notification({ user }: { user: string }) { return user; }\nexport const NOT_A_FN = 1;\n",
-      "my_app/tasks.ts": `import { send_notification } from "../../src/patterns/notify.ts";\nexport function chain() { return send_notification; }\nexport function other() {}\n`,
+      "my_app/tasks.ts": `import { send_notification } from "./notify.ts";\nexport function chain() { return send_notification; }\nexport function other() {}\n`,
     });
     const registry = createTaskTable(root);
     const chain = await registry.resolve("my_app.tasks.chain");
