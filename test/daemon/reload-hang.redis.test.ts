@@ -12,6 +12,7 @@ import { runCli, spawnCli } from "../helpers/spawn.js";
 import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
 
 const TASKS = `import { appendFileSync } from "node:fs";
+import { join } from "node:path";
 export function tick() { appendFileSync(join(process.env.RUNS_DIR!, "tick.log"), "run\\n"); }
 export function added() { appendFileSync(join(process.env.RUNS_DIR!, "added.log"), "run\\n"); }
 `;

@@ -13,6 +13,7 @@ import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
 const TASKS = `
 import { appendFileSync } from "node:fs";
 import { currentJob } from "hooks-scheduler";
+import { join } from "node:path";
 const record = (name: string, kwargs: Record<string, unknown>) =>
   appendFileSync(join(process.env.RUNS_DIR!, name + ".log"), JSON.stringify(kwargs) + "\\n");
 export function tick(kwargs: Record<string, unknown>) { record("tick", kwargs); }

@@ -58,7 +58,7 @@ export function helper() { return 1; }
     const cwd = await makeApp({
       "hooks.ts": `import { defineHooks } from "hooks-scheduler";
 import { every } from "./config/paths.ts";
-import { QUEUE } from "../../src/queue/queue.js";
+import { QUEUE } from "./config/queue";
 export default defineHooks({ scheduler_events: { cron: { "0 9 * * *": every(["a", "b"]) } }, queues: { [QUEUE]: { timeout: 5 } } });
 `,
       "config/paths.ts": `export const every = (names: string[]): string[] => names.map((n) => \`my_app.tasks.\${n}\`);\n`,
