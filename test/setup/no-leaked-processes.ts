@@ -104,7 +104,12 @@ if (HAS_PROC) {
     beforeTest = ours();
   });
   // Registered first, so vitest runs these after the file's own afterEach/afterAll hooks.
-  afterEach(async () => fail(await leakedSince(beforeTest, true), "this test"));
+  // Tests of a describe.concurrent run side by side: another test's live processes are not
+  // this one's leak, so those are checked with their file only.
+  afterEach(async (context) => {
+    if (context.task.concurrent) return;
+    fail(await leakedSince(beforeTest, true), "this test");
+  });
   afterAll(async () => {
     SHARED_PIDS.clear();
     fail(await leakedSince(beforeFile, false), "this file (its beforeAll/afterAll, or a process shared across its tests)");
