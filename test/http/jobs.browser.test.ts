@@ -32,13 +32,15 @@ describe("console jobs", () => {
     const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
     provider.register();
     let traced: Job;
+    let producer;
     try {
       traced = (await enqueueIn(env, "app.tasks.quick", { queue: "default" })) as Job;
+      // read before shutdown: the in-memory exporter forgets its spans when shut down
+      [producer] = exporter.getFinishedSpans().filter((s) => s.name.startsWith("enqueue "));
     } finally {
       await provider.shutdown();
       trace.disable();
     }
-    const [producer] = exporter.getFinishedSpans().filter((s) => s.name.startsWith("enqueue "));
     const traceId = producer!.spanContext().traceId;
     expect(traceId).toMatch(/^[0-9a-f]{32}$/);
     const plain = (await enqueueIn(env, "app.tasks.quick", { queue: "default" })) as Job;
