@@ -32,13 +32,21 @@ describe("console jobs", () => {
     const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
     provider.register();
     let traced: Job;
+    let producer;
     try {
+<<<<<<< HEAD
       traced = (await enqueueWith(env, "app.tasks.quick", { queue: "default" })) as Job;
+||||||| d5328f5
+      traced = (await enqueueWith(env, "app.tasks.quick", { queue: "default" })) as Job;
+=======
+      traced = (await enqueueWith(env, "app.tasks.quick", { queue: "default" })) as Job;
+      // read before shutdown: the in-memory exporter forgets its spans when shut down
+      [producer] = exporter.getFinishedSpans().filter((s) => s.name.startsWith("enqueue "));
+>>>>>>> polish
     } finally {
       await provider.shutdown();
       trace.disable();
     }
-    const [producer] = exporter.getFinishedSpans().filter((s) => s.name.startsWith("enqueue "));
     const traceId = producer!.spanContext().traceId;
     expect(traceId).toMatch(/^[0-9a-f]{32}$/);
     const plain = (await enqueueWith(env, "app.tasks.quick", { queue: "default" })) as Job;

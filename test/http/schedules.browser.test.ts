@@ -80,7 +80,8 @@ describe("console schedules", () => {
     expect(of("app.tasks.report")).toEqual(expect.arrayContaining([expect.objectContaining({ kind: "installed", field: "expression", hooks: report.expression, running: "0 8 * * 1-5" })]));
 
     const page = await h.open("/schedules");
-    const row = (method: string) => page.locator("tr", { has: page.getByText(method, { exact: true }) });
+    // by the row's task id: the heading cell holds the override marks as well as the method
+    const row = (method: string) => page.locator(`tr[data-task="${hooks.tasks.find((t) => t.method === method)!.id}"]`);
     const marks = (method: string) => row(method).getByTestId("overrides").locator("li");
     await expect.poll(() => marks("app.tasks.quick").count(), { timeout: 10_000 }).toBe(1);
     expect(await marks("app.tasks.quick").textContent()).toMatch(/^override paused by .+ \(disk full\); the hooks file does not pause it since /);
