@@ -177,18 +177,9 @@ export function watch(proc: ChildProcess): Watched {
   };
 }
 
-/** pids of processes kept across the tests of a file (the leak guard checks them after the file). */
-export const SHARED_PIDS = new Set<number>();
-
-/** Mark `w` (and its children) as kept across this file's tests on purpose: stopped in afterAll. */
-export function shareAcrossTests<T extends Watched>(w: T): T {
-  if (w.proc.pid !== undefined) SHARED_PIDS.add(w.proc.pid);
-  return w;
-}
-
 /**
  * The preamble of a process test: a list to push every started process to; after each test
- * (before the leak guard looks) each one still running is killed (-9) and its exit awaited, so
+ * each one still running is killed (-9) and its exit awaited, so
  * a test that fails half-way leaves nothing behind. Call it at a file's (or describe's) top.
  */
 export function stoppedAfterEach(): Watched[] {

@@ -4,7 +4,7 @@
  * Chromium driven by playwright-core. Every page's console errors and failed requests are
  * collected so a test can say "no console error".
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { Redis } from "ioredis";
@@ -15,8 +15,7 @@ import type { ConsoleOptions } from "../../src/http/console/register.js";
 import type { QueueEnv } from "../../src/queue/context.js";
 import { enqueueWith } from "../../src/queue/enqueue.js";
 import type { Job } from "../../src/queue/types.js";
-import { SHARED_PIDS, startCli, type Watched } from "../helpers/spawn.js";
-import { processTable } from "../helpers/processes.js";
+import { startCli, type Watched } from "../helpers/spawn.js";
 import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
 
 export const HOOKS = fileURLToPath(new URL("./fixtures/console-app/hooks.ts", import.meta.url));
@@ -76,7 +75,6 @@ export async function startHarness(name: string, o: { daemon?: boolean; deps?: P
   const deps = await consoleDeps(t, o.deps);
   const server = await startConsoleServer({ host: "127.0.0.1", port: 0, deps });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"] });
-  shareBrowser();
   const context = await browser.newContext({ baseURL: server.url });
   const errors: string[] = [];
   const watch = (page: Page) => {
@@ -109,20 +107,4 @@ export async function startHarness(name: string, o: { daemon?: boolean; deps?: P
       await t.cleanup();
     },
   };
-}
-
-/**
- * The browser serves every test of a file (launched once): its processes (the renderers come and
- * go with pages) are the file's, not a test's, for the leak guard (test/setup/no-leaked-processes.ts).
- */
-function shareBrowser(): void {
-  for (const [pid, stat] of processTable()) if (stat.ppid === process.pid && /chrom/.test(commandLine(pid))) SHARED_PIDS.add(pid);
-}
-
-function commandLine(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, "utf8");
-  } catch {
-    return "";
-  }
 }

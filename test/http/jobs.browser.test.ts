@@ -34,15 +34,9 @@ describe("console jobs", () => {
     let traced: Job;
     let producer;
     try {
-<<<<<<< HEAD
-      traced = (await enqueueWith(env, "app.tasks.quick", { queue: "default" })) as Job;
-||||||| d5328f5
-      traced = (await enqueueWith(env, "app.tasks.quick", { queue: "default" })) as Job;
-=======
       traced = (await enqueueWith(env, "app.tasks.quick", { queue: "default" })) as Job;
       // read before shutdown: the in-memory exporter forgets its spans when shut down
       [producer] = exporter.getFinishedSpans().filter((s) => s.name.startsWith("enqueue "));
->>>>>>> polish
     } finally {
       await provider.shutdown();
       trace.disable();

@@ -10,7 +10,6 @@ import { DEFAULT_RETENTION } from "../../src/config/defaults.js";
 import { enqueueWith } from "../../src/queue/enqueue.js";
 import { systemClock } from "../../src/base/clock.js";
 import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
-import { shareAcrossTests } from "../helpers/spawn.js";
 import { sample, scrape, startDaemon, value, type Daemon, type Scrape } from "./helpers.js";
 
 const N = 6;
@@ -36,7 +35,7 @@ const daemonEnv = () => ({ REDIS_URL: t.url, SCHEDULER_PREFIX: t.prefix });
 describe("GET /metrics", () => {
   it("counts a known workload, one figure at a time", async () => {
     // Kept for the next test (two daemons on one Redis): stopped in afterAll.
-    const d = shareAcrossTests(await startDaemon([], daemonEnv()));
+    const d = await startDaemon([], daemonEnv());
     daemons.push(d);
     for (let i = 0; i < N; i++) await enqueueWith(env, "app.tasks.ok", { queue: "work" });
     for (let i = 0; i < M; i++) await enqueueWith(env, "app.tasks.boom", { queue: "work" });
@@ -92,7 +91,7 @@ describe("GET /metrics", () => {
   it("two daemons on one Redis: their counters sum to the workload", async () => {
     const before = await scrape(daemons[0]!.url);
     const base = value(before, "hs_jobs_completed_total", { queue: "work" });
-    const second = shareAcrossTests(await startDaemon(["--no-scheduler"], daemonEnv()));
+    const second = await startDaemon(["--no-scheduler"], daemonEnv());
     daemons.push(second);
     const K = 40;
     for (let i = 0; i < K; i++) await enqueueWith(env, "app.tasks.ok", { queue: "work" });

@@ -1,19 +1,17 @@
 /**
  * vitest setupFiles: a test that leaves a process it started running (a CLI, a worker's child, a
  * redis-server) fails, naming the leaked command line; the leftover is then killed so it cannot
- * disturb the next test. Checked after each test (the test's own afterEach hooks run first) and
- * after each file (for what beforeAll started and afterAll should have stopped).
+ * disturb the next file. Checked after each file, once its afterAll hooks have run (why per file:
+ * see the hook below).
  *
  * "Started by this test process": a descendant of this vitest worker, or a process that carries
  * this worker's marker in its environment (children inherit it, so a daemonized redis-server or a
  * process re-parented to init when its parent died is still recognised). Linux /proc only;
- * elsewhere the guard does nothing. A process a file deliberately keeps across its tests
- * (shareAcrossTests in test/helpers/spawn.ts) is checked once, after the file.
+ * elsewhere the guard does nothing.
  */
 import { readFileSync } from "node:fs";
-import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
+import { afterAll, beforeAll } from "vitest";
 import { descendantsOf, HAS_PROC, processTable } from "../helpers/processes.js";
-import { SHARED_PIDS } from "../helpers/spawn.js";
 
 const MARKER = "HOOKS_SCHEDULER_TEST_OWNER";
 /** A process being stopped gets this long to be gone (SIGTERM handlers, a loaded machine). */
@@ -64,18 +62,11 @@ function ours(): Map<string, Proc> {
   return out;
 }
 
-/** Processes a file shares between its tests (shareAcrossTests) and everything below them. */
-function sharedNow(): Set<number> {
-  const roots = [...SHARED_PIDS];
-  return new Set([...roots, ...descendantsOf(roots)]);
-}
-
 /** Processes of ours not in `before` still running after the grace; killed once reported. */
-async function leakedSince(before: Map<string, Proc>, perTest: boolean): Promise<Proc[]> {
+async function leakedSince(before: Map<string, Proc>): Promise<Proc[]> {
   const deadline = Date.now() + GRACE_MS;
   for (;;) {
-    const shared = perTest ? sharedNow() : new Set<number>();
-    const leaked = [...ours().values()].filter((p) => !before.has(p.key) && !shared.has(p.pid));
+    const leaked = [...ours().values()].filter((p) => !before.has(p.key));
     if (leaked.length === 0 || Date.now() >= deadline) return leaked;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -96,22 +87,14 @@ function fail(leaked: Proc[], where: string): void {
 
 if (HAS_PROC) {
   let beforeFile = new Map<string, Proc>();
-  let beforeTest = new Map<string, Proc>();
   beforeAll(() => {
     beforeFile = ours();
   });
-  beforeEach(() => {
-    beforeTest = ours();
-  });
-  // Registered first, so vitest runs these after the file's own afterEach/afterAll hooks.
-  // Tests of a describe.concurrent run side by side: another test's live processes are not
-  // this one's leak, so those are checked with their file only.
-  afterEach(async (context) => {
-    if (context.task.concurrent) return;
-    fail(await leakedSince(beforeTest, true), "this test");
-  });
+  // Registered first, so vitest runs this after the file's own afterAll hooks. Checked per file,
+  // not per test: many files start a server or daemon in one test and stop it in afterAll (a
+  // Redis to freeze, a daemon several tests read), and the tests of a describe.concurrent run
+  // side by side, so another test's live process is not a leak of this one.
   afterAll(async () => {
-    SHARED_PIDS.clear();
-    fail(await leakedSince(beforeFile, false), "this file (its beforeAll/afterAll, or a process shared across its tests)");
+    fail(await leakedSince(beforeFile), "this file");
   });
 }
