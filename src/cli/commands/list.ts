@@ -14,7 +14,7 @@ import { offReason, readSwitches } from "../../scheduler/switches.js";
 import { action, EXIT, withCommon, type CommonOptions } from "../common.js";
 import { openCli } from "../context.js";
 import { parseCount } from "../schedule-args.js";
-import { formatTime } from "./why.js";
+import { formatSlot } from "../format/time.js";
 
 export interface ListedTask {
   id: string;
@@ -103,7 +103,7 @@ async function runList(options: ListOptions): Promise<number> {
     }
     const out: string[] = [];
     if (off) {
-      const since = switches.changedAt ? ` since ${formatTime(switches.changedAt, zone)}${switches.by ? ` by ${switches.by}` : ""}` : "";
+      const since = switches.changedAt ? ` since ${formatSlot(switches.changedAt, zone)}${switches.by ? ` by ${switches.by}` : ""}` : "";
       out.push(`the scheduler is ${off}${since}: no task fires (\`scheduler ${off === "paused" ? "resume" : "enable"}\`)`);
     }
     if (listed.length === 0) {

@@ -9,7 +9,7 @@ import { planSchedules, type Plan } from "../../ops/schedule-plan.js";
 import { action, EXIT, UsageError, withCommon, type CommonOptions } from "../common.js";
 import { openCli } from "../context.js";
 import { parseInstant } from "../schedule-args.js";
-import { formatTime } from "./why.js";
+import { formatSlot } from "../format/time.js";
 
 export { registerCalendar } from "./calendar.js";
 
@@ -51,7 +51,7 @@ async function runBackfill(target: string, options: BackfillOptions): Promise<nu
     process.stdout.write(`${r.task}: ${head} (overlap ${r.overlap}; times in ${zone})\n`);
     for (const s of r.slots) {
       const extra = s.jobId ? ` ${s.jobId}` : s.detail ? ` (${s.detail})` : "";
-      process.stdout.write(`  ${formatTime(s.slot, zone)}  ${SLOT_WORDS[s.outcome]}${extra}\n`);
+      process.stdout.write(`  ${formatSlot(s.slot, zone)}  ${SLOT_WORDS[s.outcome]}${extra}\n`);
     }
     return EXIT.ok;
   } finally {
@@ -68,7 +68,7 @@ function planText(p: Plan, zone: string): string {
   for (const c of p.changed) lines.push(`~ changed  ${c.id}  ${c.field}: ${c.from} -> ${c.to}`);
   for (const o of p.overrides) {
     const note = o.pause.note ? `: ${o.pause.note}` : "";
-    lines.push(`! paused   ${o.task}  by ${o.pause.by} since ${formatTime(o.pause.at, zone)}${note}${o.inHooks ? "" : " (not in the hooks file)"}`);
+    lines.push(`! paused   ${o.task}  by ${o.pause.by} since ${formatSlot(o.pause.at, zone)}${note}${o.inHooks ? "" : " (not in the hooks file)"}`);
   }
   if (p.scheduler) lines.push(`! the whole scheduler is ${p.scheduler} (\`scheduler ${p.scheduler === "paused" ? "resume" : "enable"}\`)`);
   if (p.equal) lines.push("nothing differs: the hooks file matches what the installation runs, and no override is in force");

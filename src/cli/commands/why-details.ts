@@ -10,7 +10,7 @@ import { describeOutcome, readOutcomes, type ScheduleOutcome } from "../../sched
 import { fireLine, previewFires, type PreviewedFire } from "../../schedule/preview.js";
 import { readPauses, type PauseRecord } from "../../scheduler/schedule-pause.js";
 import { scheduleKeys } from "../../scheduler/schedule-keys.js";
-import { formatTime } from "./why.js";
+import { formatSlot } from "../format/time.js";
 
 export interface ScheduleDetails {
   paused?: PauseRecord;
@@ -47,13 +47,13 @@ export function scheduleDetailLines(d: ScheduleDetails, zone: string): string[] 
   const lines: string[] = [];
   if (d.paused) {
     const cause = d.paused.cause === "failures" ? " (pauseOnFailure)" : "";
-    lines.push(`PAUSED since ${formatTime(d.paused.at, zone)} by ${d.paused.by}${cause}${d.paused.note ? `: ${d.paused.note}` : ""} - drift: active in the hooks file; \`scheduler resume\` it`);
+    lines.push(`PAUSED since ${formatSlot(d.paused.at, zone)} by ${d.paused.by}${cause}${d.paused.note ? `: ${d.paused.note}` : ""} - drift: active in the hooks file; \`scheduler resume\` it`);
   }
   if (d.outcome) {
     const o = d.outcome;
-    lines.push(`last run: ${describeOutcome(o)} (slot ${formatTime(o.slot, zone)}, job ${o.jobId}, ended ${formatTime(o.finishedAt, zone)})`);
+    lines.push(`last run: ${describeOutcome(o)} (slot ${formatSlot(o.slot, zone)}, job ${o.jobId}, ended ${formatSlot(o.finishedAt, zone)})`);
   }
-  if (d.deadlineMissed) lines.push(`DEADLINE MISSED for slot ${formatTime(d.deadlineMissed.slot, zone)} (open until a later run succeeds)`);
+  if (d.deadlineMissed) lines.push(`DEADLINE MISSED for slot ${formatSlot(d.deadlineMissed.slot, zone)} (open until a later run succeeds)`);
   lines.push(`counters: ${describeCounters(d.counters)}`);
   if (d.next) {
     lines.push(d.next.length ? "next:" : "next: never fires again");

@@ -1,7 +1,7 @@
 /** `scheduler why <task> [--json]`: the fire ledger of a scheduled task, newest first. */
 import { scanMasters } from "../../ops/masters.js";
 import { Command } from "commander";
-import { DateTime } from "luxon";
+import { formatSlot } from "../format/time.js";
 import { SchedulerError } from "../../base/errors.js";
 import type { Keys } from "../../redis/keys.js";
 import { describeEntry, readLedger, type LedgerEntry } from "../../scheduler/ledger.js";
@@ -26,13 +26,9 @@ async function ledgerTaskIds(redis: Redis, keys: Keys): Promise<string[]> {
   return ids;
 }
 
-export function formatTime(ms: number, zone: string): string {
-  return DateTime.fromMillis(ms, { zone }).toFormat("yyyy-LL-dd HH:mm:ss ZZ");
-}
-
 function entryLine(e: LedgerEntry, zone: string): string {
-  const slot = formatTime(e.slot, zone);
-  const from = e.firstSlot !== undefined && e.firstSlot !== e.slot ? `${formatTime(e.firstSlot, zone)} .. ` : "";
+  const slot = formatSlot(e.slot, zone);
+  const from = e.firstSlot !== undefined && e.firstSlot !== e.slot ? `${formatSlot(e.firstSlot, zone)} .. ` : "";
   const late = e.latenessMs !== undefined ? ` (+${e.latenessMs} ms)` : "";
   return `  ${from}${slot}  ${describeEntry(e)}${late}`;
 }

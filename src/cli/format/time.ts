@@ -2,6 +2,7 @@
  * Times and durations for human output. Absolute times reuse the `logs` format (local zone, or
  * the configured one); ages and durations are short ("45s", "3m 20s", "2h 5m", "3d 4h").
  */
+import { DateTime } from "luxon";
 import { formatTime } from "../../log/format-event.js";
 
 /** "2026-03-01 11:00:00" in `zone` (default: the machine's), or "-" when absent. */
@@ -55,4 +56,9 @@ export function formatBytes(bytes: number): string {
     i++;
   }
   return i === 0 ? `${n}B` : `${n.toFixed(n < 10 ? 2 : 1)}${units[i]}`;
+}
+
+/** A schedule's slot in `zone` with its UTC offset ("2026-03-29 03:00:00 +02:00"): DST shows. */
+export function formatSlot(ms: number, zone: string): string {
+  return DateTime.fromMillis(ms, { zone }).toFormat("yyyy-LL-dd HH:mm:ss ZZ");
 }

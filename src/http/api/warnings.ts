@@ -4,11 +4,18 @@
  * ticking, Redis that loses jobs on restart).
  */
 import type { StatusReport } from "../../ops/status.js";
-import type { QueueOverview } from "./overview.js";
+
+/** What the band reads of each queue of the overview (its QueueOverview rows fit). */
+export interface QueueServing {
+  name: string;
+  counts: Record<string, number>;
+  busyWorkers: number;
+  idleWorkers: number;
+}
 
 export interface WarningInput {
   status: StatusReport;
-  queues: QueueOverview[];
+  queues: QueueServing[];
   schedulerIntervalSeconds: number;
   now: number;
   taskCount: number;
