@@ -43,7 +43,9 @@ export async function searchJobs(env: QueueEnv, search: JobSearch = {}): Promise
     if (err) throw err;
     for (const id of rows as string[]) ids.add(id);
   }
-  const jobs = await readJobs(env, [...ids]);
+  // A job can move between the registry read and the hash read (canceled, started meanwhile);
+  // a status filter shows only jobs that still have that status.
+  const jobs = (await readJobs(env, [...ids])).filter((j) => !search.status || j.status === search.status);
   return jobs.sort((a, b) => lastActivity(b) - lastActivity(a)).slice(0, limit);
 }
 

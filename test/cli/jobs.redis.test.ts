@@ -50,9 +50,11 @@ describe.concurrent("scheduler jobs (process)", () => {
     expect(r.code).toBe(0);
     const list = JSON.parse(r.stdout) as Job[];
     expect(list.map((j) => j.id)).toEqual([seeded.failed!.id]);
-    const pending = JSON.parse((await jobs(["--status", "pending", "--limit", "1", "--json"])).stdout) as Job[];
+    const pending = JSON.parse((await jobs(["--status", "pending", "--queue", "default", "--limit", "1", "--json"])).stdout) as Job[];
     expect(pending).toHaveLength(1);
+    // default: the concurrent cancel test moves the queued job of "short"
     expect(pending[0]!.status).toBe("queued");
+    expect(pending[0]!.id).toBe(seeded.queued!.id);
   });
 
   it("a bad --status is a usage error (exit 2); an unknown --queue is exit 1", async () => {
