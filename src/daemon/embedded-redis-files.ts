@@ -3,7 +3,7 @@
  *
  * Layout under `<cwd>/.scheduler/redis/`:
  *   redis.conf      written on every start (so a changed layout never meets an old config)
- *   redis.pid       written by redis-server itself (daemonize yes)
+ *   redis.pid       written by redis-server itself
  *   redis.sock      the unix socket, unless the path is too long (then one under os.tmpdir())
  *   redis.log       the server's own log: read it when the server will not start
  *   endpoint.json   the URL the running server answers on, for the next daemon and the CLI
@@ -79,7 +79,7 @@ export function urlFor(listen: Listen): string {
 export function redisConf(paths: EmbeddedPaths, listen: Listen): string {
   const lines = [
     "# Written by hooks-scheduler on every start of the embedded server; edits are overwritten.",
-    "daemonize yes",
+    "daemonize no",
     `pidfile ${confValue(paths.pidFile)}`,
     `logfile ${confValue(paths.logFile)}`,
     `dir ${confValue(paths.dir)}`,

@@ -3,20 +3,20 @@
  * 127.0.0.1:6379, the daemon runs its own `redis-server` with AOF persistence under
  * `<cwd>/.scheduler/redis/`, shared by every daemon of that folder and stopped by the last.
  *
- * The server is daemonized (not our child) so it outlives whichever owner started it while
+ * The server runs detached in a session of its own (embedded-redis-launch.ts) so it outlives whichever owner started it while
  * others still use it. Ownership is tracked in files (embedded-redis-owners.ts); a server left
  * behind by a daemon that died is found through endpoint.json / redis.pid and reused.
  */
-import { spawn } from "node:child_process";
 import { accessSync, constants as fsConstants } from "node:fs";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
-import { makePrivateDir, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, privatizeTree, withPrivateUmask } from "./private-files.js";
+import { makePrivateDir, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, privatizeTree } from "./private-files.js";
 import { delimiter, join } from "node:path";
 import { Redis } from "ioredis";
 import { RedisUnavailableError } from "../base/errors.js";
 import { freePort } from "../base/free-port.js";
 import { DEFAULT_REDIS_URL, redisAnswers } from "../redis/connection.js";
 import { embeddedPaths, redisConf, urlFor, type EmbeddedPaths, type Listen } from "./embedded-redis-files.js";
+import { launch } from "./embedded-redis-launch.js";
 import { acquireLock, addOwner, liveOwners, pidAlive } from "./embedded-redis-owners.js";
 import type { Logger } from "../log/logger.js";
 
@@ -205,33 +205,18 @@ async function startServer(paths: EmbeddedPaths, options: EnsureRedisOptions): P
   const listen: Listen = paths.socket ? { socket: paths.socket } : { port: await freePort() };
   const url = urlFor(listen);
   await writeFile(paths.conf, redisConf(paths, listen), { mode: PRIVATE_FILE_MODE });
-  const launch = await new Promise<{ code: number | null; output: string }>((done, fail) => {
-    const run = withPrivateUmask(bin, [paths.conf]);
-    const child = spawn(run.command, run.args, { cwd: paths.dir, env, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
-    child.once("error", fail);
-    child.once("close", (code) => done({ code, output }));
-  });
-  if (launch.code !== 0) {
-    throw new RedisUnavailableError(
-      "EMBEDDED_REDIS_FAILED",
-      `${bin} ${paths.conf} exited with code ${launch.code}: ${launch.output.trim().split("\n").slice(-3).join(" | ")}`,
-      { hint: `check ${paths.conf} and ${paths.logFile}` },
-    );
-  }
+  const server = launch(bin, paths, env);
   const timeoutMs = options.startTimeoutMs ?? 10_000;
   const deadline = performance.now() + timeoutMs;
   for (;;) {
     if ((await serverDir(url, 200)) === paths.dir) break;
-    const pid = await readPid(paths);
-    const died = pid !== undefined && !pidAlive(pid);
-    if (died || performance.now() > deadline) {
-      if (pid !== undefined && !died) process.kill(pid, "SIGKILL");
+    const exit = server.exit();
+    if (exit !== undefined || performance.now() > deadline) {
+      // Its pid is known from the spawn, so a server too slow to answer is never left running.
+      if (exit === undefined && server.pid !== undefined) process.kill(server.pid, "SIGKILL");
       throw new RedisUnavailableError(
         "EMBEDDED_REDIS_FAILED",
-        `the embedded redis-server ${died ? "exited" : `did not answer within ${timeoutMs} ms`} at ${url}: ${await tail(paths.logFile)}`,
+        `the embedded redis-server ${exit !== undefined ? `exited (${exit})` : `did not answer within ${timeoutMs} ms`} at ${url}: ${await tail(paths.logFile)}`,
         { hint: `see ${paths.logFile}` },
       );
     }
@@ -239,7 +224,7 @@ async function startServer(paths: EmbeddedPaths, options: EnsureRedisOptions): P
   }
   const endpoint: Endpoint = { url, dir: paths.dir };
   await writeFile(paths.endpointFile, JSON.stringify(endpoint), { mode: PRIVATE_FILE_MODE });
-  return { url, pid: await readPid(paths) };
+  return { url, pid: server.pid };
 }
 
 /** Deregister; when no live owner is left, SHUTDOWN the server and wait for its process to end. */

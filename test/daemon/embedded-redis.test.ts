@@ -2,7 +2,7 @@
  * The embedded redis-server: real processes in temp folders, never the machine's 6379 (the probe
  * is pointed at a port nothing listens on). After each test no redis-server of ours may be left.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
@@ -154,6 +154,27 @@ describe("ensureRedis", () => {
     expect(err.code).toBe("EMBEDDED_REDIS_FAILED");
     expect(err.toLine()).toMatch(/redis-server exited .*Invalid AOF manifest file format.*redis\.log/);
     expect(serversMatching(join(cwd, ".scheduler"))).toEqual([]);
+  });
+
+  it("kills a server that does not answer within the start bound, even before it wrote its pid file", async () => {
+    const cwd = folder();
+    // A redis-server that listens elsewhere and writes its pid file elsewhere: from the daemon's
+    // side it never answers and never says its pid, as a server stalled under load would look.
+    const elsewhere = join(cwd, "elsewhere");
+    mkdirSync(elsewhere);
+    const wrapper = join(cwd, "slow-redis-server");
+    writeFileSync(
+      wrapper,
+      `#!/bin/sh\necho $$ > "${elsewhere}/wrapper.pid"\nexec redis-server "$@" --port 0 --unixsocket "${elsewhere}/r.sock" --pidfile "${elsewhere}/r.pid"\n`,
+      { mode: 0o755 },
+    );
+    needles.push(`${elsewhere}/r.sock`);
+    const err = await ensureRedis({ cwd, probeUrl: await deadPort(), redisServer: wrapper, startTimeoutMs: 1500 }).catch((e) => e);
+    expect(err.code).toBe("EMBEDDED_REDIS_FAILED");
+    expect(err.toLine()).toMatch(/did not answer within 1500 ms/);
+    const pid = Number(readFileSync(join(elsewhere, "wrapper.pid"), "utf8"));
+    await waitFor(() => !pidAlive(pid), 5000);
+    expect(serversMatching(`${elsewhere}/r.sock`)).toEqual([]);
   });
 
   it("says how to install redis-server when it is not on PATH", async () => {
