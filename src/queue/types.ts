@@ -5,18 +5,9 @@
 import type { Redis } from "ioredis";
 import type { Keys } from "../redis/keys.js";
 import type { Clock } from "../base/clock.js";
+import type { RetryPolicy } from "../config/retry-policy.js";
 
 export type JobStatus = "queued" | "scheduled" | "deferred" | "started" | "finished" | "failed" | "canceled";
-
-export interface RetryPolicy {
-  /** Retries after the first attempt (so max 3 = up to 4 attempts). */
-  max: number;
-  backoff: "fixed" | "exponential";
-  /** Base delay, seconds. */
-  delay: number;
-  /** 0..1: each delay is randomized by up to this fraction. */
-  jitter: number;
-}
 
 export interface SerializedError {
   name: string;

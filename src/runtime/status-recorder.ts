@@ -10,7 +10,7 @@
 import type { Clock } from "../base/clock.js";
 import { EnqueueError } from "../base/errors.js";
 import { jsonProblem } from "../base/json-safe.js";
-import { limits } from "../queue/limits.js";
+import { limits } from "../config/limits.js";
 import { runJobScript } from "../queue/job-scripts.js";
 import { scriptResult } from "../redis/script-results.js";
 import type { QueueContext, StatusRecord } from "../queue/types.js";

@@ -9,7 +9,7 @@ import { scriptResult, type LedgerWrite, type SkipWrite } from "../redis/script-
 import { pipeScript, runScript } from "../redis/scripts.js";
 import { EVENTS_MAXLEN, type SchedulerEvent } from "../log/events.js";
 import { recordFire } from "../telemetry/process-counters.js";
-import { scheduleKeys } from "./schedule-keys.js";
+import { scheduleKeys } from "../redis/schedule-keys.js";
 
 export const LEDGER_MAX = 200;
 
