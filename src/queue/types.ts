@@ -2,9 +2,6 @@
  * The job model and the contract between the queue (src/queue) and the workers (src/worker).
  * Vocabulary is python-rq's: enqueue, dequeue, requeue, heartbeat, registries.
  */
-import type { Redis } from "ioredis";
-import type { Keys } from "../redis/keys.js";
-import type { Clock } from "../base/clock.js";
 import type { RetryPolicy } from "../config/retry-policy.js";
 
 export type JobStatus = "queued" | "scheduled" | "deferred" | "started" | "finished" | "failed" | "canceled";
@@ -119,13 +116,6 @@ export interface Job {
   nonce?: string;
   /** With signing.maxAge: after this moment (ms) workers refuse the job (signed). */
   expiresAt?: number;
-}
-
-/** What every queue operation needs. */
-export interface QueueContext {
-  redis: Redis;
-  keys: Keys;
-  clock: Clock;
 }
 
 /**
