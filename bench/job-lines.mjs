@@ -16,7 +16,7 @@ import { createKeys } from "../dist/redis/keys.js";
 import { DEFAULT_RETENTION } from "../dist/config/defaults.js";
 import { enqueueManyWith } from "../dist/queue/enqueue-many.js";
 import { loadHooks } from "../dist/hooks/load.js";
-import { resolveConfig } from "../dist/config/resolve.js";
+import { resolveConfig } from "../dist/settings/resolve.js";
 import { startSupervisor } from "../dist/worker/supervisor/supervisor.js";
 import { closeLogger, createLogger } from "../dist/log/logger.js";
 import { cpuMsOf, dropKeys, loadAverage, percentile } from "./lib/common.mjs";

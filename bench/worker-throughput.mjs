@@ -11,7 +11,7 @@ import { createKeys } from "../dist/redis/keys.js";
 import { DEFAULT_RETENTION } from "../dist/config/defaults.js";
 import { enqueueWith } from "../dist/queue/enqueue.js";
 import { loadHooks } from "../dist/hooks/load.js";
-import { resolveConfig } from "../dist/config/resolve.js";
+import { resolveConfig } from "../dist/settings/resolve.js";
 import { startSupervisor } from "../dist/worker/supervisor/supervisor.js";
 import { silentLogger } from "../dist/worker/log.js";
 import { dropKeys } from "./lib/common.mjs";

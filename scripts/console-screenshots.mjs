@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { Redis } from "ioredis";
 import { chromium } from "playwright-core";
-import { resolveConfig } from "../dist/config/resolve.js";
+import { resolveConfig } from "../dist/settings/resolve.js";
 import { loadHooks } from "../dist/hooks/load.js";
 import { startConsoleServer } from "../dist/http/console/standalone.js";
 import { enqueueIn } from "../dist/queue/enqueue.js";

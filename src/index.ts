@@ -13,7 +13,8 @@ export {
 } from "./base/errors.js";
 export type { HooksDefinition, SchedulerEvents, TaskEntry, ScheduledTask } from "./hooks/types.js";
 export type { CatchupPolicy } from "./schedule/due.js";
-export type { Job, JobStatus, RetryPolicy, StatusRecord } from "./queue/types.js";
+export type { Job, JobStatus, StatusRecord } from "./queue/types.js";
+export type { RetryPolicy } from "./config/retry-policy.js";
 export { defineHooks } from "./hooks/define.js";
 export { enqueue } from "./queue/enqueue.js";
 export { enqueueMany } from "./queue/enqueue-many.js";

@@ -23,7 +23,7 @@ export function withCommon(cmd: Command, _options: { json?: boolean } = {}): Com
   cmd
     .option("--hooks <path>", "hooks file (default: discovered from the current folder)")
     .option("--redis <url>", "Redis URL (default: REDIS_URL, hooks `redis`, then the embedded default)")
-    // Not commander's .env(): config/resolve.ts reads SCHEDULER_PREFIX, so its errors name it.
+    // Not commander's .env(): settings/resolve.ts reads SCHEDULER_PREFIX, so its errors name it.
     .option("--prefix <prefix>", "Redis key prefix (default: SCHEDULER_PREFIX, hooks `prefix`, then \"hs\")")
     .option("--json", "print JSON for scripts (errors too: {\"error\": {code, message, hint}} on stdout)")
     .option("--utc", "show times in UTC instead of the configured zone");

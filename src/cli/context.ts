@@ -7,7 +7,7 @@
 import { dirname, resolve } from "node:path";
 import type { Redis } from "ioredis";
 import { systemClock } from "../base/clock.js";
-import { resolveConfig } from "../config/resolve.js";
+import { resolveConfig } from "../settings/resolve.js";
 import type { ResolvedConfig } from "../config/types.js";
 import { findEmbeddedRedis } from "../daemon/embedded-redis.js";
 import { SchedulerError } from "../base/errors.js";
@@ -16,9 +16,9 @@ import { createTaskTable } from "../tasks/task-loader.js";
 import { loadTimeoutMs } from "../tasks/load-probe.js";
 import type { LoadedHooks } from "../hooks/types.js";
 import { type QueueEnv } from "../queue/context.js";
-import { BUILTIN_QUEUES, DEFAULT_RETENTION } from "../config/defaults.js";
+import { BUILTIN_QUEUES, DEFAULT_PREFIX, DEFAULT_RETENTION } from "../config/defaults.js";
 import { connectRedis, DEFAULT_REDIS_URL } from "../redis/connection.js";
-import { createKeys, DEFAULT_PREFIX, type Keys } from "../redis/keys.js";
+import { createKeys, type Keys } from "../redis/keys.js";
 import type { CommonOptions } from "./common.js";
 import { directPrefix, directRedisUrl } from "./target-settings.js";
 

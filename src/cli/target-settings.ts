@@ -1,12 +1,12 @@
 /**
  * The Redis URL and prefix a client command takes from its flags or the environment when no
  * hooks config was resolved (none found, or the server and prefix were named outright). They
- * are checked exactly as config/resolve.ts checks them, with the same labels: a bad value is
+ * are checked exactly as settings/resolve.ts checks them, with the same labels: a bad value is
  * one line naming `--redis`, `REDIS_URL`, `--prefix` or `SCHEDULER_PREFIX`, before any
  * connection is opened.
  */
 import { ConfigError } from "../base/errors.js";
-import { checkPrefix, checkRedisUrl } from "../config/validate.js";
+import { checkPrefix, checkRedisUrl } from "../redis/settings-checks.js";
 
 type Check = (value: unknown) => string | undefined;
 

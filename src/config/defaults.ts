@@ -1,7 +1,8 @@
 /** Built-in defaults: what applies when neither a flag, the environment nor the hooks file says. */
 import type { QueueConfig, ResolvedConfig, RetentionConfig } from "./types.js";
 
-export { DEFAULT_PREFIX } from "../redis/keys.js";
+/** The key prefix of an installation that names none (its keys are under the hash tag `{hs}`). */
+export const DEFAULT_PREFIX = "hs";
 export const DEFAULT_SCHEDULER_INTERVAL = 60;
 export const DEFAULT_LOG_LEVEL: ResolvedConfig["logLevel"] = "info";
 export const LOG_LEVELS: readonly ResolvedConfig["logLevel"][] = ["trace", "debug", "info", "warn", "error", "fatal"];

@@ -1,5 +1,6 @@
-/** The resolved configuration every component receives. Built by src/config/resolve.ts. */
-import type { RetryPolicy } from "../queue/types.js";
+/** The resolved configuration every component receives. Built by src/settings/resolve.ts. */
+import type { RetryPolicy } from "./retry-policy.js";
+import type { Limits } from "./limits.js";
 
 export interface RateLimit {
   /** At most `max` jobs started per `per` seconds, across every worker on this Redis. */
@@ -19,6 +20,20 @@ export interface QueueConfig {
   maxMemoryMb?: number;
   /** Retry policy of the queue's jobs that name none (hooks `queues.<name>.retry`, normalized). */
   retry?: RetryPolicy;
+}
+
+/** hooks `redis.tls`, for rediss:// URLs (applied by src/redis/tls.ts). */
+export interface RedisTlsSettings {
+  /** Path of the CA certificate(s) (PEM) the server's certificate must chain to. */
+  ca?: string;
+  /** Path of the client certificate (PEM), for servers with tls-auth-clients. */
+  cert?: string;
+  /** Path of the client certificate's private key (PEM). */
+  key?: string;
+  /** The name the server's certificate must carry (SNI), when it differs from the host. */
+  servername?: string;
+  /** false skips certificate checks: for testing only. Default true. */
+  rejectUnauthorized?: boolean;
 }
 
 export type ConfigSource = "flag" | "env" | "hooks" | "default";
@@ -50,11 +65,11 @@ export interface ResolvedConfig {
   /** Payload signing (src/security/signing.ts): hooks `signing` or SCHEDULER_SIGNING_SECRET. */
   signing?: { secret: string; maxAge?: number };
   /** hooks `redis.tls` (paths absolute), for rediss:// URLs (src/redis/tls.ts). */
-  redisTls?: import("../redis/tls.js").RedisTlsSettings;
+  redisTls?: RedisTlsSettings;
   /** hooks `tasks.allow` plus every path the hooks file declares; absent: no restriction (src/tasks/task-allow.ts). */
   tasksAllow?: string[];
-  /** hooks `limits` (src/queue/limits.ts); absent: the defaults. */
-  limits?: Partial<import("../queue/limits.js").Limits>;
+  /** hooks `limits` (src/config/limits.ts); absent: the defaults. */
+  limits?: Partial<Limits>;
   /** hooks `redact`, else the default list (src/security/redact.ts). */
   redact?: readonly string[];
   /** Where each setting came from, for `doctor` and the start banner. */

@@ -2,7 +2,7 @@
  * Hooks reload (SIGHUP or `scheduler reload`): load the file fresh, validate it and every task
  * path, and only then swap the schedule. A broken edit keeps the old hooks running.
  */
-import { resolveConfig } from "../config/resolve.js";
+import { resolveConfig } from "../settings/resolve.js";
 import type { ResolvedConfig } from "../config/types.js";
 import { loadHooks } from "../hooks/load.js";
 import { loadTimeoutMs } from "../tasks/load-probe.js";

@@ -6,7 +6,7 @@ import { scheduleOptionsOf } from "./schedule-options.js";
 import { DEFAULT_SCHEDULER_INTERVAL } from "../config/defaults.js";
 import { canonicalCron } from "../schedule/cron-dialect.js";
 import { allExpression, BASE_EXPRESSIONS, baseEvent, CRON_EVENTS, eventQueue } from "../schedule/events.js";
-import { normalizeRetry } from "../queue/retry.js";
+import { normalizeRetry } from "../config/retry-policy.js";
 import { keyPath } from "../base/problems.js";
 import type { HooksDefinition, ScheduledTask, TaskEntry } from "./types.js";
 import type { EventName } from "../schedule/events.js";

@@ -7,11 +7,8 @@
 import { parseWindow } from "../schedule/due.js";
 import { ISO_DATE, isIsoDate } from "../schedule/exclusions.js";
 import { parseSchedule } from "../schedule/schedule-expression.js";
+import { OVERLAP_POLICIES, type OverlapPolicy } from "../schedule/overlap-policy.js";
 import { keyPath, type ProblemList } from "../base/problems.js";
-
-/** What a slot does while the task's previous run is still queued or running. */
-export const OVERLAP_POLICIES = ["skip", "bufferOne", "bufferAll", "cancelOther", "allow"] as const;
-export type OverlapPolicy = (typeof OVERLAP_POLICIES)[number];
 
 export const SCHEDULE_OPTION_KEYS = ["overlap", "pauseOnFailure", "deadline", "except"] as const;
 

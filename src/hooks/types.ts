@@ -1,8 +1,6 @@
 /** What a user writes in hooks.ts, and the normalized form the scheduler consumes. */
-import type { QueueConfig, RateLimit } from "../config/types.js";
-import type { RedisTlsSettings } from "../redis/tls.js";
-import type { RetryInput } from "../queue/retry.js";
-import type { RetryPolicy } from "../queue/types.js";
+import type { QueueConfig, RateLimit, RedisTlsSettings } from "../config/types.js";
+import type { RetryInput, RetryPolicy } from "../config/retry-policy.js";
 import type { ScheduleOptions, ScheduleOptionsInput } from "./schedule-options.js";
 import type { CatchupPolicy } from "../schedule/due.js";
 import type { EventName } from "../schedule/events.js";
@@ -63,8 +61,8 @@ export interface HooksDefinition {
    * (croniter, what Frappe's 6-field crons mean). src/schedule/cron-dialect.ts.
    */
   cron_seconds?: "first" | "last";
-  /** Raise or lower the bounds of src/queue/limits.ts (kwargsBytes, delaySeconds, workersPerQueue, ...). */
-  limits?: Partial<import("../queue/limits.js").Limits>;
+  /** Raise or lower the bounds of src/config/limits.ts (kwargsBytes, delaySeconds, workersPerQueue, ...). */
+  limits?: Partial<import("../config/limits.js").Limits>;
 }
 
 /** One (task, schedule) pair after normalization: what the scheduler fires. */

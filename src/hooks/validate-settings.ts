@@ -5,7 +5,7 @@
  */
 import { checkPositiveSeconds, checkQueue } from "../config/validate.js";
 import { isPlainObject } from "../base/plain-object.js";
-import type { Limits } from "../queue/limits.js";
+import type { Limits } from "../config/limits.js";
 import { checkCronExpression } from "../schedule/cron-check.js";
 import type { CronSeconds } from "../schedule/cron-dialect.js";
 import { parseDottedPath } from "../tasks/dotted-path.js";

@@ -2,22 +2,16 @@
  * Validation of a hooks definition. Every problem is collected (one line each: file, key path,
  * what is wrong, what to write) so a user fixes them all in one pass; nothing is thrown here.
  */
-import {
-  checkLogLevel,
-  checkPositiveSeconds,
-  checkPrefix,
-  checkHooksRedis,
-  checkSchedulerInterval,
-  checkTimezone,
-} from "../config/validate.js";
+import { checkLogLevel, checkPositiveSeconds, checkSchedulerInterval, checkTimezone } from "../config/validate.js";
+import { checkHooksRedis, checkPrefix } from "../redis/settings-checks.js";
 import { isPlainObject } from "../base/plain-object.js";
 import { durationMs } from "../base/duration.js";
 import { findNonJson } from "../base/json-safe.js";
 import { checkSigning } from "../security/signing.js";
 import { checkRedactKeys } from "../security/redact.js";
 import { checkTasksSetting } from "../tasks/task-allow.js";
-import { retryProblem } from "../queue/retry.js";
-import { checkLimits, limitsWith } from "../queue/limits.js";
+import { retryProblem } from "../config/retry-policy.js";
+import { checkLimits, limitsWith } from "../config/limits.js";
 import { clip } from "../tasks/clip.js";
 import { checkCronExpression } from "../schedule/cron-check.js";
 import type { CronSeconds } from "../schedule/cron-dialect.js";

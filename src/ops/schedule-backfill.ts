@@ -6,14 +6,14 @@
  * trigger === "backfill") and recorded in the ledger.
  */
 import type { ScheduledTask } from "../hooks/types.js";
-import type { OverlapPolicy } from "../hooks/schedule-options.js";
+import type { OverlapPolicy } from "../schedule/overlap-policy.js";
 import type { QueueEnv } from "../queue/context.js";
 import { enqueueScheduled } from "../queue/enqueue-scheduled.js";
 import { SchedulerError } from "../base/errors.js";
 import { exclusionOf } from "../schedule/exclusions.js";
 import { readLedger, recordEntry } from "../scheduler/ledger.js";
 import { nextFire } from "../schedule/next-fire.js";
-import { scheduleKeys } from "../scheduler/schedule-keys.js";
+import { scheduleKeys } from "../redis/schedule-keys.js";
 import { resolveSchedule } from "../scheduler/schedule-target.js";
 
 /** A backfill enqueues at most this many slots (narrow the range for more). */

@@ -9,7 +9,7 @@ import { readCounters, type ScheduleCounters } from "../scheduler/counters.js";
 import { readOutcomes, type ScheduleOutcome } from "../scheduler/outcome.js";
 import { readInstalled } from "../scheduler/schedule-install.js";
 import { readPauses, type PauseRecord } from "../scheduler/schedule-pause.js";
-import { scheduleKeys } from "../scheduler/schedule-keys.js";
+import { scheduleKeys } from "../redis/schedule-keys.js";
 
 export interface ScheduleStatus {
   task: string;

@@ -2,7 +2,7 @@
  * The scheduler as `status` shows it: who leads, whether it is enabled or paused (and since when,
  * by whom), when it last ticked. Read-only, through the scheduler's own readers.
  */
-import type { QueueContext } from "../queue/types.js";
+import type { QueueEnv } from "../queue/context.js";
 import { readLeader } from "../scheduler/leader.js";
 import { describeSwitches, readSwitches, type SchedulerSwitches } from "../scheduler/switches.js";
 
@@ -17,7 +17,7 @@ export interface SchedulerOverview extends SchedulerSwitches {
   lastTick?: number;
 }
 
-export async function readSchedulerState(ctx: Pick<QueueContext, "redis" | "keys">): Promise<SchedulerOverview> {
+export async function readSchedulerState(ctx: Pick<QueueEnv, "redis" | "keys">): Promise<SchedulerOverview> {
   const [switches, leader, lastTick] = await Promise.all([
     readSwitches(ctx.redis, ctx.keys),
     readLeader(ctx.redis, ctx.keys),

@@ -1,5 +1,5 @@
 /** Live workers for `status` and `doctor`: the worker registry's own reader, plus ages. */
-import type { QueueContext } from "../queue/types.js";
+import type { QueueEnv } from "../queue/context.js";
 import { listWorkers, type WorkerRecord } from "../worker/supervisor/worker-records.js";
 
 /**
@@ -16,7 +16,7 @@ export interface WorkerView extends WorkerRecord {
   sinceHeartbeatMs: number;
 }
 
-export async function workerOverview(ctx: Pick<QueueContext, "redis" | "keys" | "clock">): Promise<WorkerView[]> {
+export async function workerOverview(ctx: Pick<QueueEnv, "redis" | "keys" | "clock">): Promise<WorkerView[]> {
   const now = ctx.clock();
   const workers = await listWorkers(ctx, WORKER_LOOKBACK_MS);
   return workers

@@ -10,16 +10,22 @@ import { Redis as RedisClient } from "ioredis";
 import { systemClock, type Clock } from "../base/clock.js";
 import type { QueueConfig, RetentionConfig } from "../config/types.js";
 import { EnqueueError } from "../base/errors.js";
-import { BUILTIN_QUEUES, CUSTOM_QUEUE_DEFAULTS, DEFAULT_RETENTION } from "../config/defaults.js";
-import { createKeys, DEFAULT_PREFIX } from "../redis/keys.js";
+import { BUILTIN_QUEUES, CUSTOM_QUEUE_DEFAULTS, DEFAULT_PREFIX, DEFAULT_RETENTION } from "../config/defaults.js";
+import { createKeys, type Keys } from "../redis/keys.js";
 import { createRedis } from "../redis/connection.js";
 import { processState } from "../base/process-state.js";
-import type { QueueContext } from "./types.js";
 import type { TaskTable } from "../tasks/task-table.js";
-import { normalizeRetry, type RetryInput } from "./retry.js";
+import { normalizeRetry, type RetryInput } from "../config/retry-policy.js";
 import type { SigningConfig } from "../security/signing.js";
 
-export interface QueueEnv extends QueueContext {
+/**
+ * What every queue call takes: the one name for it (code that needs only the connection part
+ * takes `Pick<QueueEnv, "redis" | "keys" | "clock">`; a job's own context is src/runtime/).
+ */
+export interface QueueEnv {
+  redis: Redis;
+  keys: Keys;
+  clock: Clock;
   queues: Record<string, QueueConfig>;
   retention: RetentionConfig;
   /** Resolves dotted paths; when absent, methods are checked for shape only. */

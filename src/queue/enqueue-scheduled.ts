@@ -8,9 +8,11 @@ import { normalizeOptions } from "./options.js";
 import { buildPrepared, checkKwargs, checkQueue } from "./prepare.js";
 import { runEnqueueScript } from "./push.js";
 import { withEnqueueSpan, withFireSpan } from "../telemetry/tracing.js";
-import type { Job, RetryPolicy } from "./types.js";
-import type { OverlapPolicy } from "../hooks/schedule-options.js";
-import { cancelOverlapping } from "../scheduler/overlap.js";
+import type { Job } from "./types.js";
+import type { RetryPolicy } from "../config/retry-policy.js";
+import type { OverlapPolicy } from "../schedule/overlap-policy.js";
+import { cancel } from "./registry.js";
+import { jobField } from "./job-fields.js";
 
 export interface ScheduledEnqueueInput {
   /** ScheduledTask.id */
@@ -31,7 +33,7 @@ export interface ScheduledEnqueueInput {
   retry?: RetryPolicy;
   /** The scheduler's leader lease number: a stale lease enqueues nothing ("fenced"). */
   fence?: number;
-  /** Overlap policy of the entry (default "skip"; see src/redis/lua/schedule_guard_lib.lua). */
+  /** Overlap policy of the entry (default "skip"; see src/schedule/overlap-policy.ts). */
   overlap?: OverlapPolicy;
   /** The job enqueued for the previous slot of the same batch: the batch obeys the policy as one. */
   sibling?: string;
@@ -75,4 +77,21 @@ export async function enqueueScheduled(env: QueueEnv, input: ScheduledEnqueueInp
   if (!res.ok) throw new EnqueueError("ENQUEUE_FAILED", `enqueueScheduled: ${input.task}: job id ${res.id} is taken`);
   const r = Array.isArray(res.results) ? res.results[0] : undefined;
   return { outcome: "enqueued", job: { ...job, status: r?.status ?? job.status } };
+}
+
+const LIVE = new Set(["queued", "scheduled", "deferred", "started"]);
+
+/** cancelOther: cancel the task's live job unless it belongs to the same batch. */
+async function cancelOverlapping(env: QueueEnv, task: string, sibling: string | undefined): Promise<string | undefined> {
+  const id = await env.redis.hget(env.keys.lastJobs(), task);
+  if (!id || id === sibling) return undefined;
+  const status = await env.redis.hget(env.keys.job(id), jobField.status);
+  if (!status || !LIVE.has(status)) return undefined;
+  try {
+    await cancel(id, env);
+    return id;
+  } catch {
+    // it ended between the read and the cancel: nothing to cancel
+    return undefined;
+  }
 }

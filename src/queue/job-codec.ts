@@ -3,7 +3,7 @@
  * error, progress) are JSON. Absent optional fields are simply not written.
  */
 import type { Job, JobStatus, SerializedError } from "./types.js";
-import { formatBytes, jsonBytesOver, limits } from "./limits.js";
+import { formatBytes, jsonBytesOver, limits } from "../config/limits.js";
 import type { SignedFields } from "../security/signing.js";
 import type { JobField } from "./job-fields.js";
 

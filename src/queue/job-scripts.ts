@@ -9,7 +9,7 @@ import { METRICS_ON } from "../telemetry/metrics-switch.js";
 import type { Keys } from "../redis/keys.js";
 import { EVENTS_MAXLEN } from "../log/events.js";
 import { runScript } from "../redis/scripts.js";
-import type { QueueContext } from "./types.js";
+import type { QueueEnv } from "./context.js";
 
 /** Attempt records kept per job (oldest dropped first). */
 export const ATTEMPTS_KEPT = 25;
@@ -63,14 +63,17 @@ function keyRoot(keys: Keys): string {
   return root;
 }
 
+/** What a script call needs of a QueueEnv (the retention, when known, sets how long canceled jobs are kept). */
+type ScriptEnv = Pick<QueueEnv, "redis" | "keys" | "clock"> & Partial<Pick<QueueEnv, "retention">>;
+
 /** Canceled jobs are kept as long as failed ones (see cancel() in registry.ts). */
-function canceledTtl(ctx: QueueContext): number | undefined {
-  const failed = (ctx as { retention?: { failed?: number } }).retention?.failed;
+function canceledTtl(ctx: ScriptEnv): number | undefined {
+  const failed = ctx.retention?.failed;
   return typeof failed === "number" ? failed * 1000 : undefined;
 }
 
 /** Run a job script with the shared KEYS/ARGV prefix: [queues, events] and [header, now]. */
-export function runJobScript<T>(ctx: QueueContext, name: string, args: Array<string | number>, extraKeys: string[] = []): Promise<T> {
+export function runJobScript<T>(ctx: ScriptEnv, name: string, args: Array<string | number>, extraKeys: string[] = []): Promise<T> {
   const keys = extraKeys.length === 0 ? jobScriptKeys(ctx.keys) : [...jobScriptKeys(ctx.keys), ...extraKeys];
   return runScript<T>(ctx.redis, name, keys, [scriptHeader(ctx.keys, canceledTtl(ctx)), ctx.clock(), ...args]);
 }

@@ -4,8 +4,8 @@
  */
 import { EnqueueError } from "../base/errors.js";
 import { durationMs } from "../base/duration.js";
-import { normalizeRetry, type RetryInput } from "./retry.js";
-import { overLimit } from "./limits.js";
+import { normalizeRetry, type RetryInput } from "../config/retry-policy.js";
+import { overLimit } from "../config/limits.js";
 import { isDottedPath } from "../tasks/dotted-path.js";
 
 /** A job to wait for: its id, or any object with an `id` (a Job, a JobHandle, enqueue()'s result). */

@@ -10,7 +10,7 @@ import type { QueueEnv } from "./context.js";
 import { encodeNewJob } from "./job-codec.js";
 import { signHash } from "../security/signing.js";
 import { jsonProblem } from "../base/json-safe.js";
-import { checkKwargsSize, limits } from "./limits.js";
+import { checkKwargsSize, limits } from "../config/limits.js";
 import type { NormalizedOptions } from "./options.js";
 import type { Job, PreparedJob } from "./types.js";
 import { isDottedPath } from "../tasks/dotted-path.js";

@@ -9,7 +9,7 @@ import { runJobScript } from "./job-scripts.js";
 import { scriptResult } from "../redis/script-results.js";
 import type { FinalFailure } from "./lifecycle.js";
 import type { AttemptRecord, Job } from "./types.js";
-import { scheduleKeys } from "../scheduler/schedule-keys.js";
+import { scheduleKeys } from "../redis/schedule-keys.js";
 import { jobField } from "./job-fields.js";
 
 export interface QueueCounts {

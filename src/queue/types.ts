@@ -2,21 +2,9 @@
  * The job model and the contract between the queue (src/queue) and the workers (src/worker).
  * Vocabulary is python-rq's: enqueue, dequeue, requeue, heartbeat, registries.
  */
-import type { Redis } from "ioredis";
-import type { Keys } from "../redis/keys.js";
-import type { Clock } from "../base/clock.js";
+import type { RetryPolicy } from "../config/retry-policy.js";
 
 export type JobStatus = "queued" | "scheduled" | "deferred" | "started" | "finished" | "failed" | "canceled";
-
-export interface RetryPolicy {
-  /** Retries after the first attempt (so max 3 = up to 4 attempts). */
-  max: number;
-  backoff: "fixed" | "exponential";
-  /** Base delay, seconds. */
-  delay: number;
-  /** 0..1: each delay is randomized by up to this fraction. */
-  jitter: number;
-}
 
 export interface SerializedError {
   name: string;
@@ -128,13 +116,6 @@ export interface Job {
   nonce?: string;
   /** With signing.maxAge: after this moment (ms) workers refuse the job (signed). */
   expiresAt?: number;
-}
-
-/** What every queue operation needs. */
-export interface QueueContext {
-  redis: Redis;
-  keys: Keys;
-  clock: Clock;
 }
 
 /**

@@ -5,7 +5,7 @@
  * Redis Cluster slot and any Lua script may touch any of them. That trades cluster fan-out for
  * atomic multi-key moves, the same trade BullMQ makes per queue.
  */
-export const DEFAULT_PREFIX = "hs";
+import { DEFAULT_PREFIX } from "../config/defaults.js";
 
 const SAFE_PREFIX = /^[A-Za-z0-9_.\-]+$/;
 

@@ -11,19 +11,7 @@ import { readFileSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import type { RedisOptions } from "ioredis";
 import { ConfigError } from "../base/errors.js";
-
-export interface RedisTlsSettings {
-  /** Path of the CA certificate(s) (PEM) the server's certificate must chain to. */
-  ca?: string;
-  /** Path of the client certificate (PEM), for servers with tls-auth-clients. */
-  cert?: string;
-  /** Path of the client certificate's private key (PEM). */
-  key?: string;
-  /** The name the server's certificate must carry (SNI), when it differs from the host. */
-  servername?: string;
-  /** false skips certificate checks: for testing only. Default true. */
-  rejectUnauthorized?: boolean;
-}
+import type { RedisTlsSettings } from "../config/types.js";
 
 /** A plain server never completes a handshake; a TLS one does in well under this. */
 export const TLS_HANDSHAKE_MS = 1500;

@@ -10,10 +10,11 @@
 import type { Clock } from "../base/clock.js";
 import { EnqueueError } from "../base/errors.js";
 import { jsonProblem } from "../base/json-safe.js";
-import { limits } from "../queue/limits.js";
+import { limits } from "../config/limits.js";
 import { runJobScript } from "../queue/job-scripts.js";
 import { scriptResult } from "../redis/script-results.js";
-import type { QueueContext, StatusRecord } from "../queue/types.js";
+import type { StatusRecord } from "../queue/types.js";
+import type { QueueEnv } from "../queue/context.js";
 
 /** At most ~5 writes a second per job. */
 export const STATUS_WRITE_INTERVAL_MS = 200;
@@ -35,7 +36,7 @@ export interface StatusInput {
 export type StatusWriter = (record: StatusRecord, withEvent: boolean) => Promise<boolean>;
 
 /** The real writer: status.lua stores the record on a started job (and maybe a job.status event). */
-export function scriptStatusWriter(ctx: QueueContext, jobId: string): StatusWriter {
+export function scriptStatusWriter(ctx: Pick<QueueEnv, "redis" | "keys" | "clock">, jobId: string): StatusWriter {
   return async (record, withEvent) => scriptResult.status(await runJobScript(ctx, "status", [jobId, JSON.stringify(record), withEvent ? "1" : "0"]));
 }
 

@@ -18,7 +18,7 @@ import { scriptResult } from "../redis/script-results.js";
 import { runScript } from "../redis/scripts.js";
 import { describeError } from "../base/errors.js";
 import { nextFire, prevFire } from "../schedule/next-fire.js";
-import { scheduleKeys } from "./schedule-keys.js";
+import { scheduleKeys } from "../redis/schedule-keys.js";
 import type { Logger } from "../log/logger.js";
 
 /** Slots settled per task per tick (a long outage is worked off over a few ticks). */

@@ -9,7 +9,7 @@ import { scriptResult, type LedgerWrite, type SkipWrite } from "../redis/script-
 import { pipeScript, runScript } from "../redis/scripts.js";
 import { EVENTS_MAXLEN, type SchedulerEvent } from "../log/events.js";
 import { recordFire } from "../telemetry/process-counters.js";
-import { scheduleKeys } from "./schedule-keys.js";
+import { scheduleKeys } from "../redis/schedule-keys.js";
 
 export const LEDGER_MAX = 200;
 
@@ -101,7 +101,23 @@ function skipArgs(task: string, slot: number, entry: LedgerEntry, fence?: number
 
 /** The newest `limit` entries of a task, newest first. Unreadable lines are left out. */
 export async function readLedger(redis: Redis, keys: Keys, task: string, limit = LEDGER_MAX): Promise<LedgerEntry[]> {
-  const lines = await redis.lrange(keys.ledger(task), 0, limit - 1);
+  return parseLedger(await redis.lrange(keys.ledger(task), 0, limit - 1));
+}
+
+/** The ledgers of many tasks (each its `limit` newest entries), in one pipeline. */
+export async function readLedgers(redis: Redis, keys: Keys, tasks: readonly string[], limit = LEDGER_MAX): Promise<LedgerEntry[][]> {
+  if (tasks.length === 0) return [];
+  const pipe = redis.pipeline();
+  for (const task of tasks) pipe.lrange(keys.ledger(task), 0, limit - 1);
+  const replies = (await pipe.exec()) ?? [];
+  return tasks.map((task, i) => {
+    const [err, lines] = replies[i] ?? [new Error("no reply")];
+    if (err) throw new Error(`reading the ledger of ${task}: ${err.message}`);
+    return parseLedger(lines as string[]);
+  });
+}
+
+function parseLedger(lines: string[]): LedgerEntry[] {
   const out: LedgerEntry[] = [];
   for (const line of lines) {
     try {

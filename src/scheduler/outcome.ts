@@ -5,7 +5,7 @@
  */
 import type { Redis } from "ioredis";
 import type { Keys } from "../redis/keys.js";
-import { scheduleKeys } from "./schedule-keys.js";
+import { scheduleKeys } from "../redis/schedule-keys.js";
 
 export interface ScheduleOutcome {
   status: "finished" | "failed" | "timeout" | "abandoned";

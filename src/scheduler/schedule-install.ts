@@ -7,7 +7,7 @@
 import type { Redis } from "ioredis";
 import type { ScheduledTask } from "../hooks/types.js";
 import type { Keys } from "../redis/keys.js";
-import { scheduleKeys } from "./schedule-keys.js";
+import { scheduleKeys } from "../redis/schedule-keys.js";
 
 export interface InstalledSchedule {
   id: string;

@@ -8,7 +8,7 @@
 import type { Redis } from "ioredis";
 import { pipeEvent } from "../log/events.js";
 import type { Keys } from "../redis/keys.js";
-import { scheduleKeys } from "./schedule-keys.js";
+import { scheduleKeys } from "../redis/schedule-keys.js";
 
 export interface PauseRecord {
   note: string;

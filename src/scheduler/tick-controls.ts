@@ -4,7 +4,7 @@
  * lives in the modules re-exported here; scheduler.ts keeps only the call sites.
  */
 import type { Keys } from "../redis/keys.js";
-import { scheduleKeys } from "./schedule-keys.js";
+import { scheduleKeys } from "../redis/schedule-keys.js";
 
 export { checkDeadlines, type DeadlineMiss } from "./deadlines.js";
 export { installSchedules } from "./schedule-install.js";

@@ -2,9 +2,8 @@
  * src/ keeps to the layers of docs/architecture.md: no import up the layer order, no cycle
  * between files, no folder outside the table, no import across a boundary the doc forbids.
  *
- * known-violations.json is a temporary allow-list while issue 13's moves land: an entry there is
- * accepted, and an entry that no longer occurs fails the test, so the list only shrinks (delete
- * the entry with the fix). It is emptied when the branches are merged.
+ * known-violations.json was the allow-list while issue 13's moves landed; it is empty now and
+ * never grows (an entry that no longer occurs fails the test too).
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { Redis } from "ioredis";
-import { resolveConfig } from "../../src/config/resolve.js";
+import { resolveConfig } from "../../src/settings/resolve.js";
 import { loadHooks } from "../../src/hooks/load.js";
 import { startConsoleServer, type ConsoleServer } from "../../src/http/console/standalone.js";
 import type { ConsoleOptions } from "../../src/http/console/register.js";

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Fastify from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { resolveConfig } from "../../src/config/resolve.js";
+import { resolveConfig } from "../../src/settings/resolve.js";
 import { loadHooks } from "../../src/hooks/load.js";
 import { registerConsole } from "../../src/http/console/register.js";
 import { testRedis, type TestRedis } from "../helpers/redis.js";

@@ -15,7 +15,7 @@ import { setActiveContext, type QueueEnv } from "../../src/queue/context.js";
 import { getJobWith } from "../../src/queue/registry.js";
 import { decodeJob } from "../../src/queue/job-codec.js";
 import { loadHooks } from "../../src/hooks/load.js";
-import { resolveConfig } from "../../src/config/resolve.js";
+import { resolveConfig } from "../../src/settings/resolve.js";
 import { enqueueWith } from "../../src/queue/enqueue.js";
 import { enqueueScheduled } from "../../src/queue/enqueue-scheduled.js";
 import { allTaskPaths, createTaskTable, validateTaskPaths } from "../../src/tasks/task-loader.js";

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { EnqueueError, UnrecoverableError } from "../../src/base/errors.js";
 import { normalizeOptions } from "../../src/queue/options.js";
-import { nextRetryAt, normalizeRetry, retryDelayMs } from "../../src/queue/retry.js";
+import { nextRetryAt, retryDelayMs } from "../../src/queue/retry.js";
+import { normalizeRetry } from "../../src/config/retry-policy.js";
 import type { Job } from "../../src/queue/types.js";
 
 const err = (fn: () => unknown): EnqueueError => {

@@ -5,7 +5,7 @@
  * The example's flaky_sync really is retried the way its comment says.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { resolveConfig } from "../../src/config/resolve.js";
+import { resolveConfig } from "../../src/settings/resolve.js";
 import { loadHooks } from "../../src/hooks/load.js";
 import { HooksValidationError } from "../../src/base/problems.js";
 import type { LoadedHooks } from "../../src/hooks/types.js";

@@ -1,6 +1,6 @@
 /** The cluster and sentinel URL forms: parsed, refused with one line, passwords never shown. */
 import { describe, expect, it } from "vitest";
-import { checkHooksRedis, checkRedisUrl } from "../../src/config/validate.js";
+import { checkHooksRedis, checkRedisUrl } from "../../src/redis/settings-checks.js";
 import { durabilityOfUrl, stripDurability } from "../../src/redis/durability.js";
 import { parseTopologyUrl, topologyObjectUrl } from "../../src/redis/redis-url.js";
 import { redactUrl } from "../../src/security/redact-url.js";

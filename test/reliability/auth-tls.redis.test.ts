@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "../helpers/redis.js";
 import { runCli, type Watched } from "../helpers/spawn.js";
 import { createKeys } from "../../src/redis/keys.js";
-import { checkRedisUrl } from "../../src/config/validate.js";
+import { checkRedisUrl } from "../../src/redis/settings-checks.js";
 import { account, expectAccounted, report } from "./helpers/accounting.js";
 import { enqueueN, relEnv } from "./helpers/env.js";
 import { APP_HOOKS, spawnScheduler } from "./helpers/procs.js";

@@ -11,7 +11,7 @@ import { readLedger } from "../../src/scheduler/ledger.js";
 import { readOutcomes } from "../../src/scheduler/outcome.js";
 import { readPauses } from "../../src/scheduler/schedule-pause.js";
 import { readCounters } from "../../src/scheduler/counters.js";
-import { scheduleKeys } from "../../src/scheduler/schedule-keys.js";
+import { scheduleKeys } from "../../src/redis/schedule-keys.js";
 import { listOverrides, pauseSchedule, resumeSchedule } from "../../src/ops/schedule-controls.js";
 import { type QueueEnv } from "../../src/queue/context.js";
 import { BUILTIN_QUEUES, DEFAULT_RETENTION } from "../../src/config/defaults.js";

@@ -10,7 +10,7 @@ import type { ChildProcess } from "node:child_process";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { readPauses } from "../../src/scheduler/schedule-pause.js";
 import { readOutcomes } from "../../src/scheduler/outcome.js";
-import { scheduleKeys } from "../../src/scheduler/schedule-keys.js";
+import { scheduleKeys } from "../../src/redis/schedule-keys.js";
 import { runCli, spawnCli } from "../helpers/spawn.js";
 import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
 import { cleanupApps, makeApp } from "../hooks/app-fixture.js";

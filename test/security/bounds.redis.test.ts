@@ -6,14 +6,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Redis } from "ioredis";
-import { resolveConfig } from "../../src/config/resolve.js";
+import { resolveConfig } from "../../src/settings/resolve.js";
 import { EnqueueError } from "../../src/base/errors.js";
 import { validateHooks } from "../../src/hooks/validate.js";
 import { MAX_TIMER_MS, setLongTimeout, timerMs } from "../../src/base/long-timeout.js";
 import { runWithLock } from "../../src/patterns/lock.js";
 import { enqueueWith } from "../../src/queue/enqueue.js";
 import { encodeResult } from "../../src/queue/job-codec.js";
-import { DEFAULT_LIMITS, useLimits } from "../../src/queue/limits.js";
+import { DEFAULT_LIMITS, useLimits } from "../../src/config/limits.js";
 import { retryDelayMs } from "../../src/queue/retry.js";
 import type { Job } from "../../src/queue/types.js";
 import { TEST_REDIS_URL, testRedis, waitFor, type TestRedis } from "../helpers/redis.js";

@@ -7,7 +7,7 @@ import { createServer } from "node:http";
 import { randomUUID } from "node:crypto";
 import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { resolveConfig } from "../../src/config/resolve.js";
+import { resolveConfig } from "../../src/settings/resolve.js";
 import { validateHooks } from "../../src/hooks/validate.js";
 import { appendEvent } from "../../src/log/events.js";
 import { createLogger } from "../../src/log/logger.js";

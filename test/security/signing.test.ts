@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { checkSigning, signatureProblem, signJob } from "../../src/security/signing.js";
-import { resolveConfig } from "../../src/config/resolve.js";
+import { resolveConfig } from "../../src/settings/resolve.js";
 import { validateHooks } from "../../src/hooks/validate.js";
 
 const SECRET = "a-secret-of-enough-length";

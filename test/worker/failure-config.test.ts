@@ -10,7 +10,7 @@ import { validateHooks } from "../../src/hooks/validate.js";
 import { problemLine } from "../../src/base/problems.js";
 import { normalizeHooks } from "../../src/hooks/normalize.js";
 import { allTaskPaths } from "../../src/tasks/task-loader.js";
-import { resolveConfig } from "../../src/config/resolve.js";
+import { resolveConfig } from "../../src/settings/resolve.js";
 import { normalizeOptions } from "../../src/queue/options.js";
 import { decodeJob, encodeNewJob } from "../../src/queue/job-codec.js";
 import { handlerPaths } from "../../src/worker/failure-handlers.js";

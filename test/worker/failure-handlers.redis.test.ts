@@ -11,7 +11,7 @@ import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
 import { attempts, enqueueMany, events, fixture, getJob, queueEnv, spawnWorker } from "./helpers.js";
 import { REPO_ROOT, exitOf, type Watched, stoppedAfterEach } from "../helpers/spawn.js";
 import { loadHooks } from "../../src/hooks/load.js";
-import { resolveConfig } from "../../src/config/resolve.js";
+import { resolveConfig } from "../../src/settings/resolve.js";
 import { enqueueScheduled } from "../../src/queue/enqueue-scheduled.js";
 import { dequeue } from "../../src/queue/lifecycle.js";
 import { startSupervisor, type Supervisor } from "../../src/worker/supervisor/supervisor.js";

@@ -9,7 +9,7 @@ import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
 import { attempts, enqueueMany, events, fixture, getJob, queueEnv } from "./helpers.js";
 import { REPO_ROOT } from "../helpers/spawn.js";
 import { loadHooks } from "../../src/hooks/load.js";
-import { resolveConfig } from "../../src/config/resolve.js";
+import { resolveConfig } from "../../src/settings/resolve.js";
 import { startSupervisor, type Supervisor } from "../../src/worker/supervisor/supervisor.js";
 import { silentLogger } from "../../src/worker/log.js";
 import { listWorkers } from "../../src/worker/supervisor/worker-records.js";

@@ -9,7 +9,7 @@ import { testRedis, type TestRedis } from "../helpers/redis.js";
 import { events, fixture } from "./helpers.js";
 import { REPO_ROOT } from "../helpers/spawn.js";
 import { loadHooks } from "../../src/hooks/load.js";
-import { resolveConfig } from "../../src/config/resolve.js";
+import { resolveConfig } from "../../src/settings/resolve.js";
 import { startSupervisor } from "../../src/worker/supervisor/supervisor.js";
 import { pathToFileURL } from "node:url";
 

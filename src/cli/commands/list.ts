@@ -6,7 +6,8 @@
  */
 import { Command } from "commander";
 import { DateTime } from "luxon";
-import { describeEntry, readLedger, type LedgerEntry } from "../../scheduler/ledger.js";
+import { describeEntry, type LedgerEntry } from "../../scheduler/ledger.js";
+import { readScheduleReadings, scheduleRow } from "../../ops/schedule-rows.js";
 import { describeOutcome, readOutcomes, type ScheduleOutcome } from "../../scheduler/outcome.js";
 import { fireLine, previewFires, type PreviewedFire } from "../../schedule/preview.js";
 import { readPauses, type PauseRecord } from "../../scheduler/schedule-pause.js";
@@ -67,35 +68,29 @@ async function runList(options: ListOptions): Promise<number> {
     const zone = options.utc ? "UTC" : cli.config!.timezone;
     const now = Date.now();
     const ids = tasks.map((t) => t.id);
-    const [lastSlots, outcomes, pauses, switches] = await Promise.all([
-      ids.length ? cli.redis.hmget(cli.keys.lastSlots(), ...ids) : Promise.resolve([] as Array<string | null>),
+    // The newest ledger entry of each task: what its last slot did.
+    const [readings, outcomes, pauses, switches] = await Promise.all([
+      readScheduleReadings(cli.redis, cli.keys, tasks, 1),
       readOutcomes(cli.redis, cli.keys, ids),
       readPauses(cli.redis, cli.keys, ids),
       readSwitches(cli.redis, cli.keys),
     ]);
-    const listed: ListedTask[] = await Promise.all(
-      tasks.map(async (t, i) => {
-        const [last] = await readLedger(cli.redis, cli.keys, t.id, 1);
-        const raw = lastSlots[i];
-        const fires = previewFires(t.expression, zone, now, count);
-        return {
-          id: t.id,
-          event: t.event,
-          expression: t.expression,
-          method: t.method,
-          queue: t.queue,
-          zone,
-          catchup: t.catchup,
-          overlap: t.overlap ?? "skip",
-          ...(raw ? { lastSlot: Number(raw) } : {}),
+    const listed: ListedTask[] = readings.map((r, i) => {
+      const t = r.task;
+      const last = r.ledger[0];
+      const fires = previewFires(t.expression, zone, now, count);
+      return scheduleRow(
+        r,
+        { zone, catchup: t.catchup as unknown, overlap: t.overlap ?? "skip" },
+        {
           ...(last ? { last } : {}),
           ...(outcomes[i] ? { outcome: outcomes[i] } : {}),
           ...(pauses[i] ? { paused: pauses[i] } : {}),
           next: fires.map((f) => f.at),
           fires,
-        };
-      }),
-    );
+        },
+      );
+    });
     const off = offReason(switches);
     if (options.json) {
       process.stdout.write(`${JSON.stringify(listed, null, 2)}\n`);

@@ -3,7 +3,7 @@
  * `plan` here, `calendar` in calendar.ts (re-exported, so index.ts registers all with one import).
  */
 import { Command } from "commander";
-import { OVERLAP_POLICIES, type OverlapPolicy } from "../../hooks/schedule-options.js";
+import { OVERLAP_POLICIES, type OverlapPolicy } from "../../schedule/overlap-policy.js";
 import { backfill, type BackfillSlot } from "../../ops/schedule-backfill.js";
 import { planSchedules, type Plan } from "../../ops/schedule-plan.js";
 import { action, EXIT, UsageError, withCommon, type CommonOptions } from "../common.js";

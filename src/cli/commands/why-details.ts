@@ -9,7 +9,7 @@ import { describeCounters, readCounters, type ScheduleCounters } from "../../sch
 import { describeOutcome, readOutcomes, type ScheduleOutcome } from "../../scheduler/outcome.js";
 import { fireLine, previewFires, type PreviewedFire } from "../../schedule/preview.js";
 import { readPauses, type PauseRecord } from "../../scheduler/schedule-pause.js";
-import { scheduleKeys } from "../../scheduler/schedule-keys.js";
+import { scheduleKeys } from "../../redis/schedule-keys.js";
 import { formatSlot } from "../format/time.js";
 
 export interface ScheduleDetails {

@@ -9,7 +9,7 @@ import { action, withCommon, type CommonOptions } from "../common.js";
 import { ConfigError } from "../../base/errors.js";
 import { durationMs } from "../../base/duration.js";
 import { loadHooks } from "../../hooks/load.js";
-import { resolveConfig } from "../../config/resolve.js";
+import { resolveConfig } from "../../settings/resolve.js";
 import { ensureRedis } from "../../daemon/embedded-redis.js";
 import { closeLogger, createLogger } from "../../log/logger.js";
 import { startSupervisor, type Supervisor } from "../../worker/supervisor/supervisor.js";

@@ -1,6 +1,6 @@
 /** Doctor checks of the app side: the hooks file, every task path in it, the resolved config. */
 import { resolve } from "node:path";
-import { resolveConfig } from "../../config/resolve.js";
+import { resolveConfig } from "../../settings/resolve.js";
 import { cronDialectWarnings } from "../../hooks/cron-dialect-warnings.js";
 import { loadHooks } from "../../hooks/load.js";
 import { displayPath, HooksValidationError, problemLine } from "../../base/problems.js";

@@ -7,7 +7,8 @@
 import type { FastifyInstance } from "fastify";
 import { enqueueWith } from "../../queue/enqueue.js";
 import type { Job } from "../../queue/types.js";
-import { readLedger, type LedgerEntry } from "../../scheduler/ledger.js";
+import { LEDGER_MAX, type LedgerEntry } from "../../scheduler/ledger.js";
+import { readScheduleReadings, scheduleRow } from "../../ops/schedule-rows.js";
 import { describeSwitches, setSwitch, type SwitchAction } from "../../scheduler/switches.js";
 import { readSchedulerState } from "../../ops/scheduler-state.js";
 import { readScheduleOverrides } from "../../ops/schedule-overrides.js";
@@ -29,9 +30,8 @@ export async function listSchedules(ctx: ApiContext, controls: ScheduleControls 
   const { env, deps, tasks } = ctx;
   const zone = deps.config.timezone;
   const now = env.clock();
-  const [lastSlots, ledgers, pauses, scheduler, overrides] = await Promise.all([
-    tasks.length ? env.redis.hmget(env.keys.lastSlots(), ...tasks.map((t) => t.id)) : Promise.resolve([]),
-    Promise.all(tasks.map((t) => readLedger(env.redis, env.keys, t.id))),
+  const [readings, pauses, scheduler, overrides] = await Promise.all([
+    readScheduleReadings(env.redis, env.keys, tasks, LEDGER_MAX),
     controls ? controls.states(tasks.map((t) => t.id)) : Promise.resolve({}),
     readSchedulerState(env),
     readScheduleOverrides(env.redis, env.keys, tasks, zone),
@@ -40,26 +40,21 @@ export async function listSchedules(ctx: ApiContext, controls: ScheduleControls 
     zone,
     at: now,
     scheduler: { state: scheduler.state, paused: scheduler.paused, enabled: scheduler.enabled },
-    tasks: tasks.map((t, i) => {
-      const ledger = ledgers[i]!;
-      const raw = lastSlots[i];
+    tasks: readings.map((r, i) => {
+      const t = r.task;
       const pause = (pauses as Record<string, unknown>)[t.id];
-      return {
-        id: t.id,
-        event: t.event,
-        expression: t.expression,
-        method: t.method,
-        queue: t.queue,
-        catchup: t.catchup,
-        source: t.source,
-        ...(raw ? { lastSlot: Number(raw) } : {}),
-        ...(pause ? { pause } : {}),
-        // what Redis holds that differs from the hooks file (ops/schedule-overrides.ts)
-        overrides: overrides[i] ?? [],
-        next: previewFires(t.expression, zone, now, FIRES_SHOWN),
-        runs: ledger.slice(0, runs),
-        counters: counters(ledger),
-      };
+      return scheduleRow(
+        r,
+        { catchup: t.catchup, source: t.source },
+        {
+          ...(pause ? { pause } : {}),
+          // what Redis holds that differs from the hooks file (ops/schedule-overrides.ts)
+          overrides: overrides[i] ?? [],
+          next: previewFires(t.expression, zone, now, FIRES_SHOWN),
+          runs: r.ledger.slice(0, runs),
+          counters: counters(r.ledger),
+        },
+      );
     }),
   };
 }

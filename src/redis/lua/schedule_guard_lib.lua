@@ -7,7 +7,7 @@
 --            backfill): the batch obeys the policy as one, so its slots never overlap each other
 --   mode     "backfill": a slot out of order; it is checked against the runs set instead of the
 --            last-slot record (which it moves forward only when it is newer)
--- Keys built from KEY_ROOT (see src/scheduler/schedule-keys.ts): schedule-stats:<task> counters,
+-- Keys built from KEY_ROOT (see src/redis/schedule-keys.ts): schedule-stats:<task> counters,
 -- schedule-runs:<task> sorted set of the slots enqueued (score = slot, the newest RUNS_KEPT).
 --@include job_lib
 local RUNS_KEPT = 10000

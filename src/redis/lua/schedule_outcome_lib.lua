@@ -4,7 +4,7 @@
 -- A job that came from a schedule (its hash has task and scheduledFor) leaves its final outcome
 -- with the schedule's ledger, in the same script that finishes or fails it, so `list` and `why`
 -- can say how the last run ended after the job itself has expired (src/scheduler/outcome.ts).
--- Keys (all under the installation's hash tag, see src/scheduler/schedule-keys.ts):
+-- Keys (all under the installation's hash tag, see src/redis/schedule-keys.ts):
 --   schedule-outcome hash   task -> JSON { status, jobId, slot, startedAt, finishedAt, durationMs, error? }
 --   schedule-stats:<task>   hash of counters; failStreak is the consecutive failed runs
 --   schedule-limits hash    task -> pauseOnFailure N (written by the scheduler from hooks)

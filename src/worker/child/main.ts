@@ -12,7 +12,7 @@
 import { useRedactKeys } from "../../security/redact-config.js";
 import { useRedisTls } from "../../redis/tls.js";
 import { useTaskAllowList } from "../../tasks/task-allow.js";
-import { useLimits } from "../../queue/limits.js";
+import { useLimits } from "../../config/limits.js";
 import { setMaxListeners } from "node:events";
 import { createRedis } from "../../redis/connection.js";
 import { createKeys } from "../../redis/keys.js";

@@ -4,7 +4,7 @@
  */
 import { appendEvent, type EventLevel } from "../../log/events.js";
 import { describeError } from "../../base/errors.js";
-import type { QueueContext } from "../../queue/types.js";
+import type { QueueEnv } from "../../queue/context.js";
 import type { Logger } from "../../log/logger.js";
 
 export type WorkerEventType = "worker.up" | "worker.down" | "job.timed_out" | "child.restarted" | "child.unstable" | "task.load_failed";
@@ -21,7 +21,7 @@ export class WorkerEvents {
   private readonly pending = new Set<Promise<void>>();
 
   constructor(
-    private readonly ctx: QueueContext,
+    private readonly ctx: Pick<QueueEnv, "redis" | "keys" | "clock">,
     private readonly log: Logger,
   ) {}
 

@@ -10,7 +10,7 @@
  * by a task, the supervisor's is not), so an entry is alive exactly as long as someone watches
  * that child.
  */
-import type { QueueContext } from "../../queue/types.js";
+import type { QueueEnv } from "../../queue/context.js";
 
 export interface WorkerInfo {
   name: string;
@@ -38,7 +38,7 @@ export interface WorkerRecord extends WorkerInfo, WorkerState {
   lastHeartbeat: number;
 }
 
-type RecordsContext = Pick<QueueContext, "redis" | "keys" | "clock">;
+type RecordsContext = Pick<QueueEnv, "redis" | "keys" | "clock">;
 
 /** Write (or refresh) one worker's entry; also prunes entries older than `ttlMs`. */
 export async function touchWorker(ctx: RecordsContext, info: WorkerInfo, state: WorkerState, ttlMs: number): Promise<void> {

@@ -25,18 +25,19 @@ import {
   DEFAULT_RETENTION,
   DEFAULT_SCHEDULER_INTERVAL,
   machineTimezone,
-} from "./defaults.js";
-import type { ConfigSource, QueueConfig, ResolvedConfig } from "./types.js";
+} from "../config/defaults.js";
+import type { ConfigSource, QueueConfig, RedisTlsSettings, ResolvedConfig } from "../config/types.js";
 import { checkSecret, checkSigning } from "../security/signing.js";
 import { checkRedactKeys, DEFAULT_REDACT_KEYS } from "../security/redact.js";
 import { useRedactKeys } from "../security/redact-config.js";
 import { checkTopologyObject, topologyObjectUrl, type TopologyObject } from "../redis/redis-url.js";
-import { checkRedisTls, resolveTlsPaths, useRedisTls, type RedisTlsSettings } from "../redis/tls.js";
+import { checkRedisTls, resolveTlsPaths, useRedisTls } from "../redis/tls.js";
 import { checkTasksSetting, useTaskAllowList } from "../tasks/task-allow.js";
 import { allTaskPaths } from "../tasks/task-loader.js";
-import { normalizeRetry, type RetryInput } from "../queue/retry.js";
-import { checkLimits, useLimits, type Limits } from "../queue/limits.js";
-import { checkLogLevel, checkPositiveSeconds, checkPrefix, checkQueue, checkRedisUrl, checkSchedulerInterval, checkTimezone } from "./validate.js";
+import { normalizeRetry, type RetryInput } from "../config/retry-policy.js";
+import { checkLimits, useLimits, type Limits } from "../config/limits.js";
+import { checkLogLevel, checkPositiveSeconds, checkQueue, checkSchedulerInterval, checkTimezone } from "../config/validate.js";
+import { checkPrefix, checkRedisUrl } from "../redis/settings-checks.js";
 
 export interface ConfigFlags {
   redis?: string;

@@ -4,7 +4,7 @@
  * installation's hash tag and every script may touch them with the job keys. The Lua side
  * (schedule_outcome_lib.lua, schedule_*.lua) builds the same names from KEY_ROOT.
  */
-import type { Keys } from "../redis/keys.js";
+import type { Keys } from "./keys.js";
 
 export interface ScheduleKeys {
   /** Hash task -> JSON PauseRecord: schedules paused by hand or by pauseOnFailure. */

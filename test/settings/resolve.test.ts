@@ -2,7 +2,7 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/base/errors.js";
-import { resolveConfig } from "../../src/config/resolve.js";
+import { resolveConfig } from "../../src/settings/resolve.js";
 import { machineTimezone } from "../../src/config/defaults.js";
 import type { HooksDefinition, LoadedHooks } from "../../src/hooks/types.js";
 
