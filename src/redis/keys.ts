@@ -1,9 +1,12 @@
 /**
- * The only place Redis key names are built: `<prefix>:<kind>:<name>`.
+ * The only place Redis key names are built: `<tag>:<kind>:<name>`.
  *
- * The prefix is wrapped in a hash tag (`{hs}`), so every key of one installation hashes to one
- * Redis Cluster slot and any Lua script may touch any of them. That trades cluster fan-out for
- * atomic multi-key moves, the same trade BullMQ makes per queue.
+ * Two kinds of hash tag (docs/architecture.md "Redis topologies"): the installation tag `{hs}`
+ * and one tag per queue, `{hs:<queue>}`. A Lua script touches the keys of one tag only, so on a
+ * Redis Cluster each tag is one slot and different queues can live on different masters. Today
+ * the job keys still sit on the installation tag (the job scripts move jobs between queues and
+ * write installation-wide keys in one call); a key family moves to its queue's tag once no
+ * script touches it together with keys of another tag.
  */
 export const DEFAULT_PREFIX = "hs";
 
@@ -11,8 +14,15 @@ const SAFE_PREFIX = /^[A-Za-z0-9_.\-]+$/;
 
 export interface Keys {
   readonly prefix: string;
-  /** The hash-tagged root every key starts with, e.g. `{hs}`. */
+  /** The installation's hash tag every installation-wide key starts with, e.g. `{hs}`. */
   readonly root: string;
+  /** The hash tag of one queue's keys, e.g. `{hs:default}`. */
+  queueTag(queue: string): string;
+  /**
+   * A SCAN MATCH glob for every key of this installation, on either kind of tag
+   * (`{hs}:...` and `{hs:<queue>}:...`), and no other prefix's.
+   */
+  readonly pattern: string;
   /** Generic builder for kinds not listed below. */
   key(kind: string, name?: string): string;
 
@@ -54,6 +64,7 @@ export interface Keys {
   lock(name: string): string;
   /** Pub/sub channel a lock's release is announced on, so waiters wake at once. */
   lockReleased(name: string): string;
+  /** The queue's rate-limiter sorted set, on the queue's own tag (one script, one key). */
   rateLimit(queue: string): string;
   group(id: string): string;
   /** Pub/sub channel for publishRealtime. */
@@ -71,9 +82,18 @@ export function createKeys(prefix: string = DEFAULT_PREFIX): Keys {
   }
   const root = `{${prefix}}`;
   const key = (kind: string, name?: string) => (name === undefined ? `${root}:${kind}` : `${root}:${kind}:${name}`);
+  const queueTag = (queue: string): string => {
+    // a brace would end the tag early and put the key in another queue's slot (or none)
+    if (queue.length === 0 || /[{}\s]/.test(queue)) {
+      throw new Error(`queue name ${JSON.stringify(queue)} cannot be a key tag: use letters, digits, "_", "-" or "." (no braces or spaces)`);
+    }
+    return `{${prefix}:${queue}}`;
+  };
   return {
     prefix,
     root,
+    queueTag,
+    pattern: `{${prefix}[}:]*`,
     key,
     job: (id) => key("job", id),
     queue: (name) => key("queue", name),
@@ -99,7 +119,7 @@ export function createKeys(prefix: string = DEFAULT_PREFIX): Keys {
     events: () => key("events"),
     lock: (name) => key("lock", name),
     lockReleased: (name) => key("lock-released", name),
-    rateLimit: (queue) => key("ratelimit", queue),
+    rateLimit: (queue) => `${queueTag(queue)}:ratelimit`,
     group: (id) => key("group", id),
     realtime: (event) => `${prefix}:realtime:${event}`,
     history: (minute, queue) => key("history", `${minute}:${queue}`),

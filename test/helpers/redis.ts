@@ -51,7 +51,7 @@ export async function testRedis(name: string): Promise<TestRedis> {
   const keys = createKeys(prefix);
   const redis = ON_TOPOLOGY ? createRedis(TEST_REDIS_URL) : new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 2 });
   // Every master of a cluster (one server: itself).
-  const scanAll = (): Promise<string[]> => scanMasters(redis, `${keys.root}:*`);
+  const scanAll = (): Promise<string[]> => scanMasters(redis, keys.pattern);
   return {
     redis,
     keys,
