@@ -74,6 +74,23 @@ export interface Keys {
   taskHistory(minute: number, task: string): string;
 }
 
+/**
+ * The slot guard of `key`'s hash tag: a key of that tag that nothing ever writes. Every script
+ * call declares it in KEYS (src/redis/scripts.ts) so that, while a Redis Cluster migrates the
+ * tag's slot, Redis refuses the call (ASK, then TRYAGAIN on the importing node: a declared key
+ * is missing) and the client retries it once the slot has settled. Without it a script could
+ * run on a half-moved slot and meet the keys it builds by name (a popped job id) on the other
+ * node: an error after its first writes, or a key that looks absent. On a stable slot (and on
+ * one server) a missing key changes nothing. Undefined for a key without a hash tag.
+ */
+export function slotGuardKey(key: string): string | undefined {
+  const open = key.indexOf("{");
+  const close = open < 0 ? -1 : key.indexOf("}", open + 1);
+  // Redis hashes the text between the first "{" and the next "}" when it is not empty
+  if (close <= open + 1) return undefined;
+  return `${key.slice(0, close + 1)}:slot-guard`;
+}
+
 export function createKeys(prefix: string = DEFAULT_PREFIX): Keys {
   if (!SAFE_PREFIX.test(prefix)) {
     throw new Error(

@@ -62,6 +62,10 @@ export async function testRedis(name: string): Promise<TestRedis> {
       const all = await scanAll();
       for (let i = 0; i < all.length; i += 500) await redis.del(...all.slice(i, i + 500));
       redis.disconnect();
+      // Every script call declares its tag's slot guard (src/redis/keys.ts slotGuardKey): it only
+      // works while nothing writes it, so a file whose scripts created one fails here, naming it.
+      const written = all.filter((key) => key.endsWith(":slot-guard"));
+      if (written.length > 0) throw new Error(`a script wrote the slot guard key ${written.join(", ")}: no script may write a key it did not name in its header`);
     },
   };
 }

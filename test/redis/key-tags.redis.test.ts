@@ -6,7 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ON_TOPOLOGY, testRedis, type TestRedis } from "../helpers/redis.js";
-import { createKeys } from "../../src/redis/keys.js";
+import { createKeys, slotGuardKey } from "../../src/redis/keys.js";
+import { acquireLease } from "../../src/redis/lease.js";
 import { masterConnections, scanMasters } from "../../src/ops/masters.js";
 import { acquireRateSlot } from "../../src/worker/child/rate-limit.js";
 
@@ -34,6 +35,26 @@ describe("key tags", () => {
     expect(hashTagOf(k.schedulerFence())).toBe("hs");
     expect(hashTagOf(k.rateLimit("mail"))).toBe("hs:mail");
     expect(hashTagOf(k.rateLimit("sms"))).toBe("hs:sms");
+  });
+
+  it("names one slot guard per tag, on the tag's slot, and none for a key without a tag", () => {
+    const k = createKeys("hs");
+    expect(slotGuardKey(k.job("x"))).toBe("{hs}:slot-guard");
+    expect(slotGuardKey(k.rateLimit("mail"))).toBe("{hs:mail}:slot-guard");
+    expect(hashTagOf(slotGuardKey(k.rateLimit("mail"))!)).toBe("hs:mail");
+    expect(slotGuardKey("plain:key")).toBeUndefined();
+    expect(slotGuardKey("{}:empty-tag")).toBeUndefined();
+  });
+
+  it("an unfenced lease is not taken for a fenced one now that a slot guard follows its key", async () => {
+    // lease_acquire.lua once told a fenced call by KEYS[2]; the guard sits there now
+    const lock = t.keys.lock("tags");
+    expect((await acquireLease(t.redis, lock, "tok", 5_000)).granted).toBe(true);
+    expect(await t.redis.exists(slotGuardKey(lock)!)).toBe(0);
+    const fence = t.keys.schedulerFence();
+    const grant = await acquireLease(t.redis, t.keys.schedulerLeader(), "lead", 5_000, { key: fence, now: 1 });
+    expect(grant).toMatchObject({ granted: true, fence: 1 });
+    expect(await t.redis.exists(slotGuardKey(lock)!)).toBe(0);
   });
 
   it("refuses a queue name that would end the tag early, naming it", () => {
