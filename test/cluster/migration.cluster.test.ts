@@ -15,7 +15,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "../helpers/redis.js";
 import { keySlot, startRedisCluster, type RedisClusterHandle } from "../helpers/redis-cluster.js";
-import { APP_HOOKS, spawnScheduler } from "../reliability/helpers/procs.js";
+import { APP_HOOKS, CRON_HOOKS, spawnScheduler } from "../reliability/helpers/procs.js";
+import { doubledSlots, readSlotLog } from "../reliability/helpers/slot-log.js";
 import type { Watched } from "../helpers/spawn.js";
 import { drainAccount, finishedOf, installOnReplicatedMaster, keepEnqueueing, printAccount, type ClusterInstall } from "./helpers.js";
 
@@ -91,6 +92,52 @@ describe("slot migration mid-drain", () => {
     } finally {
       await producer.stop();
       await worker.kill9();
+      await install?.close();
+      install = undefined;
+    }
+  });
+
+  it(`moves it ${SMALL_BATCH} keys per MIGRATE under two daemons firing every second: no slot fired twice`, async () => {
+    const i = (install = await installOnReplicatedMaster(cluster, "cl-reshard-cron"));
+    const daemons = [0, 1].map(() =>
+      spawnScheduler("start", CRON_HOOKS, i.url, i.prefix, ["--queue", "default"], { recordUrl: i.recordUrl, env: { RELIABILITY_REC: i.rec } }),
+    );
+    procs.push(...daemons);
+    const producer = keepEnqueueing(i, 20, 20);
+    const slotsRun = async () => (await readSlotLog(i.records, i.rec)).runs.size;
+    try {
+      await waitFor(async () => (await slotsRun()) >= 3 && (await finishedOf(i, producer.acked.map((a) => a.id))) >= 30, 30_000);
+      const slot = await keySlot(cluster.node(cluster.nodes[0]!.port), i.keys.root);
+      const from = await cluster.masterOf(slot);
+      const to = (await cluster.masters()).find((p) => p !== from)!;
+      const startedAt = Date.now();
+      const moved = await migrateSlot(slot, from, to, SMALL_BATCH);
+      const migrationMs = Date.now() - startedAt;
+      // the schedule keeps firing on the new master, and the producer gets through
+      const slotsAtEnd = await slotsRun();
+      const ackedAtEnd = producer.acked.length;
+      await waitFor(async () => (await slotsRun()) >= slotsAtEnd + 3 && producer.acked.length >= ackedAtEnd + 30, 30_000, 100);
+      await producer.stop();
+      const ids = producer.acked.map((a) => a.id);
+      await waitFor(async () => (await finishedOf(i, ids)) === ids.length, 40_000).catch(() => undefined);
+      const a = await drainAccount(i, ids);
+      const log = await readSlotLog(i.records, i.rec);
+      printAccount(`slot migration, ${SMALL_BATCH} keys per MIGRATE, per-second schedule`, a, {
+        keysMoved: moved,
+        migrationMs,
+        slots: log.runs.size,
+        slotsTwice: doubledSlots(log).length,
+        enqueueErrors: producer.failed,
+      });
+      expect(moved).toBeGreaterThan(0);
+      expect(doubledSlots(log)).toEqual([]);
+      expect({ lost: a.lost, ranTwice: a.ranTwice }).toEqual({ lost: [], ranTwice: [] });
+      expect([...producer.errors]).toEqual([]);
+      for (const d of daemons) expect(d.alive()).toBe(true);
+    } finally {
+      await producer.stop();
+      for (const d of daemons) await d.stop();
+      await i.records.del(`${i.rec}:slots`).catch(() => 0);
       await install?.close();
       install = undefined;
     }

@@ -60,7 +60,15 @@ export async function testRedis(name: string): Promise<TestRedis> {
     keyCount: async () => (await scanAll()).length,
     cleanup: async () => {
       const all = await scanAll();
-      for (let i = 0; i < all.length; i += 500) await redis.del(...all.slice(i, i + 500));
+      // one DEL per hash tag: on a cluster the keys of one command must share a slot
+      const byTag = new Map<string, string[]>();
+      for (const key of all) {
+        const tag = key.slice(0, key.indexOf("}") + 1);
+        byTag.set(tag, [...(byTag.get(tag) ?? []), key]);
+      }
+      for (const keysOfTag of byTag.values()) {
+        for (let i = 0; i < keysOfTag.length; i += 500) await redis.del(...keysOfTag.slice(i, i + 500));
+      }
       redis.disconnect();
       // Every script call declares its tag's slot guard (src/redis/keys.ts slotGuardKey): it only
       // works while nothing writes it, so a file whose scripts created one fails here, naming it.
