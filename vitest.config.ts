@@ -15,6 +15,7 @@ const ON_CLUSTER = [
   "test/cli/status.redis.test.ts",
   "test/cli/jobs.redis.test.ts",
   "test/cli/purge.redis.test.ts",
+  "test/redis/key-tags.redis.test.ts",
 ];
 
 // Two cores: keep parallelism modest; every test file owns its Redis key prefix or database.

@@ -1,9 +1,12 @@
 /**
- * The only place Redis key names are built: `<prefix>:<kind>:<name>`.
+ * The only place Redis key names are built: `<tag>:<kind>:<name>`.
  *
- * The prefix is wrapped in a hash tag (`{hs}`), so every key of one installation hashes to one
- * Redis Cluster slot and any Lua script may touch any of them. That trades cluster fan-out for
- * atomic multi-key moves, the same trade BullMQ makes per queue.
+ * Two kinds of hash tag (docs/architecture.md "Redis topologies"): the installation tag `{hs}`
+ * and one tag per queue, `{hs:<queue>}`. A Lua script touches the keys of one tag only, so on a
+ * Redis Cluster each tag is one slot and different queues can live on different masters. Today
+ * the job keys still sit on the installation tag (the job scripts move jobs between queues and
+ * write installation-wide keys in one call); a key family moves to its queue's tag once no
+ * script touches it together with keys of another tag.
  */
 import { DEFAULT_PREFIX } from "../config/defaults.js";
 
@@ -11,8 +14,15 @@ const SAFE_PREFIX = /^[A-Za-z0-9_.\-]+$/;
 
 export interface Keys {
   readonly prefix: string;
-  /** The hash-tagged root every key starts with, e.g. `{hs}`. */
+  /** The installation's hash tag every installation-wide key starts with, e.g. `{hs}`. */
   readonly root: string;
+  /** The hash tag of one queue's keys, e.g. `{hs:default}`. */
+  queueTag(queue: string): string;
+  /**
+   * A SCAN MATCH glob for every key of this installation, on either kind of tag
+   * (`{hs}:...` and `{hs:<queue>}:...`), and no other prefix's.
+   */
+  readonly pattern: string;
   /** Generic builder for kinds not listed below. */
   key(kind: string, name?: string): string;
 
@@ -54,6 +64,7 @@ export interface Keys {
   lock(name: string): string;
   /** Pub/sub channel a lock's release is announced on, so waiters wake at once. */
   lockReleased(name: string): string;
+  /** The queue's rate-limiter sorted set, on the queue's own tag (one script, one key). */
   rateLimit(queue: string): string;
   group(id: string): string;
   /** Pub/sub channel for publishRealtime. */
@@ -61,6 +72,23 @@ export interface Keys {
   /** Per-minute metrics history of a queue / a scheduled task (history_lib.lua writes them). */
   history(minute: number, queue: string): string;
   taskHistory(minute: number, task: string): string;
+}
+
+/**
+ * The slot guard of `key`'s hash tag: a key of that tag that nothing ever writes. Every script
+ * call declares it in KEYS (src/redis/scripts.ts) so that, while a Redis Cluster migrates the
+ * tag's slot, Redis refuses the call (ASK, then TRYAGAIN on the importing node: a declared key
+ * is missing) and the client retries it once the slot has settled. Without it a script could
+ * run on a half-moved slot and meet the keys it builds by name (a popped job id) on the other
+ * node: an error after its first writes, or a key that looks absent. On a stable slot (and on
+ * one server) a missing key changes nothing. Undefined for a key without a hash tag.
+ */
+export function slotGuardKey(key: string): string | undefined {
+  const open = key.indexOf("{");
+  const close = open < 0 ? -1 : key.indexOf("}", open + 1);
+  // Redis hashes the text between the first "{" and the next "}" when it is not empty
+  if (close <= open + 1) return undefined;
+  return `${key.slice(0, close + 1)}:slot-guard`;
 }
 
 export function createKeys(prefix: string = DEFAULT_PREFIX): Keys {
@@ -71,9 +99,18 @@ export function createKeys(prefix: string = DEFAULT_PREFIX): Keys {
   }
   const root = `{${prefix}}`;
   const key = (kind: string, name?: string) => (name === undefined ? `${root}:${kind}` : `${root}:${kind}:${name}`);
+  const queueTag = (queue: string): string => {
+    // a brace would end the tag early and put the key in another queue's slot (or none)
+    if (queue.length === 0 || /[{}\s]/.test(queue)) {
+      throw new Error(`queue name ${JSON.stringify(queue)} cannot be a key tag: use letters, digits, "_", "-" or "." (no braces or spaces)`);
+    }
+    return `{${prefix}:${queue}}`;
+  };
   return {
     prefix,
     root,
+    queueTag,
+    pattern: `{${prefix}[}:]*`,
     key,
     job: (id) => key("job", id),
     queue: (name) => key("queue", name),
@@ -99,7 +136,7 @@ export function createKeys(prefix: string = DEFAULT_PREFIX): Keys {
     events: () => key("events"),
     lock: (name) => key("lock", name),
     lockReleased: (name) => key("lock-released", name),
-    rateLimit: (queue) => key("ratelimit", queue),
+    rateLimit: (queue) => `${queueTag(queue)}:ratelimit`,
     group: (id) => key("group", id),
     realtime: (event) => `${prefix}:realtime:${event}`,
     history: (minute, queue) => key("history", `${minute}:${queue}`),

@@ -10,6 +10,7 @@ import { createHash } from "node:crypto";
 import type { Redis, ChainableCommander } from "ioredis";
 import { checkCall, readScript, scriptNames, type ScriptSource } from "./script-source.js";
 import { asCluster } from "./cluster.js";
+import { slotGuardKey } from "./keys.js";
 
 interface LoadedScript extends ScriptSource {
   sha: string;
@@ -47,10 +48,20 @@ export function loadAllScripts(): string[] {
 
 type Arg = string | number | Buffer;
 
-/** Run a named script; the keys must share the installation's hash tag (see keys.ts). */
-export async function runScript<T = unknown>(redis: Redis, name: string, keys: string[], args: Arg[]): Promise<T> {
+/**
+ * The KEYS a script is sent with: the caller's, then the slot guard of their tag (keys.ts
+ * slotGuardKey), after the ones the header counts, so no script sees it at a KEYS[i] it reads.
+ */
+function withSlotGuard(keys: string[]): string[] {
+  const guard = keys[0] === undefined ? undefined : slotGuardKey(keys[0]);
+  return guard === undefined ? keys : [...keys, guard];
+}
+
+/** Run a named script; the keys must share one hash tag (see keys.ts). */
+export async function runScript<T = unknown>(redis: Redis, name: string, callerKeys: string[], args: Arg[]): Promise<T> {
   const script = loadScript(name);
-  checkCall(script, keys.length, args.length);
+  checkCall(script, callerKeys.length, args.length);
+  const keys = withSlotGuard(callerKeys);
   try {
     return (await redis.evalsha(script.sha, keys.length, ...keys, ...args)) as T;
   } catch (err) {
@@ -62,9 +73,10 @@ export async function runScript<T = unknown>(redis: Redis, name: string, keys: s
 }
 
 /** Queue a named script in a pipeline or MULTI. Call `preloadScripts` first on that server. */
-export function pipeScript(pipe: ChainableCommander, name: string, keys: string[], args: Arg[]): ChainableCommander {
+export function pipeScript(pipe: ChainableCommander, name: string, callerKeys: string[], args: Arg[]): ChainableCommander {
   const script = loadScript(name);
-  checkCall(script, keys.length, args.length);
+  checkCall(script, callerKeys.length, args.length);
+  const keys = withSlotGuard(callerKeys);
   return pipe.evalsha(script.sha, keys.length, ...keys, ...args);
 }
 

@@ -51,7 +51,7 @@ export async function testRedis(name: string): Promise<TestRedis> {
   const keys = createKeys(prefix);
   const redis = ON_TOPOLOGY ? createRedis(TEST_REDIS_URL) : new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 2 });
   // Every master of a cluster (one server: itself).
-  const scanAll = (): Promise<string[]> => scanMasters(redis, `${keys.root}:*`);
+  const scanAll = (): Promise<string[]> => scanMasters(redis, keys.pattern);
   return {
     redis,
     keys,
@@ -60,8 +60,20 @@ export async function testRedis(name: string): Promise<TestRedis> {
     keyCount: async () => (await scanAll()).length,
     cleanup: async () => {
       const all = await scanAll();
-      for (let i = 0; i < all.length; i += 500) await redis.del(...all.slice(i, i + 500));
+      // one DEL per hash tag: on a cluster the keys of one command must share a slot
+      const byTag = new Map<string, string[]>();
+      for (const key of all) {
+        const tag = key.slice(0, key.indexOf("}") + 1);
+        byTag.set(tag, [...(byTag.get(tag) ?? []), key]);
+      }
+      for (const keysOfTag of byTag.values()) {
+        for (let i = 0; i < keysOfTag.length; i += 500) await redis.del(...keysOfTag.slice(i, i + 500));
+      }
       redis.disconnect();
+      // Every script call declares its tag's slot guard (src/redis/keys.ts slotGuardKey): it only
+      // works while nothing writes it, so a file whose scripts created one fails here, naming it.
+      const written = all.filter((key) => key.endsWith(":slot-guard"));
+      if (written.length > 0) throw new Error(`a script wrote the slot guard key ${written.join(", ")}: no script may write a key it did not name in its header`);
     },
   };
 }

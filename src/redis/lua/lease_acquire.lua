@@ -10,7 +10,9 @@
 --   it (pttl = ms its lease has left; -1 when the key has no expiry). fence: the lease number of
 --   a fenced lease (0 when its fence hash has none), 0 for an unfenced one.
 --@include lease_lib
-local fenced = KEYS[2] ~= nil
+-- fenced: told by ARGV[3], sent with the fence hash only (not by #KEYS: the caller's layer
+-- appends a slot guard key after the declared ones, see src/redis/keys.ts slotGuardKey)
+local fenced = ARGV[3] ~= nil
 local holder = redis.call("GET", KEYS[1])
 if holder == ARGV[1] then
   redis.call("PEXPIRE", KEYS[1], ARGV[2])
