@@ -2,12 +2,13 @@
 // supervisor and child process drain N queued no-op jobs with `jobLines: "none"`, `"failures"`
 // and `"all"`, taking turns (a burst from another tenant of a shared machine lowers
 // one drain, not one mode). The logger is the daemon's own (createLogger): JSON lines to a
-// console stream and to a rotated log file, as `scheduler start` writes them off a terminal.
+// file descriptor written as stdout is (batched per event-loop turn) and to a rotated log file,
+// as `scheduler start` writes them off a terminal.
 // jobs/s = finished jobs / (last endedAt - first startedAt), read from the jobs' own records, so
 // child start-up and exit are not counted. Run after `npm run build`:
 //   node bench/job-lines.mjs   (BENCH_REDIS_URL, default redis://127.0.0.1:6379/10)
 // Options (env): BENCH_JOBS (default 20000), BENCH_ROUNDS (default 5), BENCH_CONCURRENCY (10).
-import { createWriteStream, mkdtempSync, rmSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -39,7 +40,7 @@ async function drain(mode, round) {
   for (let i = 0; i < N; i += 1000) {
     await enqueueManyWith(env, Array.from({ length: Math.min(1000, N - i) }, () => ({ method: "app.tasks.noop", options: { queue: "default" } })));
   }
-  const consoleOut = createWriteStream(join(dir, `console-${mode}-${round}.log`));
+  const consoleOut = openSync(join(dir, `console-${mode}-${round}.log`), "w");
   const logger = createLogger({ name: "worker", level: "info", json: true, console: consoleOut, file: join(dir, `worker-${mode}-${round}.log`) });
   const sup = await startSupervisor({
     config: { ...base, prefix },
@@ -74,7 +75,8 @@ async function drain(mode, round) {
   const supervisorCpu = (own.user + own.system) / 1000;
   if (code === "timeout") sup.force("bench timeout");
   await closeLogger(logger);
-  consoleOut.end();
+  await new Promise((r) => setImmediate(r)); // the console's last batch
+  closeSync(consoleOut);
   const ids = await redis.zrange(keys.finished("default"), 0, -1);
   let first = Infinity;
   let last = 0;

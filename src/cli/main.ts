@@ -2,7 +2,8 @@
  * The `scheduler` program: the command tree (README.md, "The CLI").
  *
  * Start-up is kept short: version, help and the bare `scheduler` are answered from the command
- * manifest (no command module loaded); any other line loads the command tree.
+ * manifest (no command module loaded); any other line loads the module of the one command it
+ * names, and only a line naming no known command loads them all (for "did you mean").
  */
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
@@ -10,6 +11,7 @@ import { EXIT, UsageError, errorJson } from "./common.js";
 import { addGlobalOptions } from "./global-options.js";
 import { COMMANDS, ENVIRONMENT_HELP, examplesHelp } from "./command-manifest.js";
 import { quietOnBrokenPipe } from "./broken-pipe.js";
+import { registerCommand, registerCommands } from "./commands/index.js";
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
@@ -46,8 +48,31 @@ function finish(program: Command): Command {
 /** The whole program, every command module loaded. */
 export async function buildProgram(json = false): Promise<Command> {
   const program = baseProgram(json);
-  const { registerCommands } = await import("./commands/index.js");
-  registerCommands(program);
+  await registerCommands(program);
+  return finish(program);
+}
+
+/**
+ * The command a line runs: its first word that is neither an option nor the value of a global
+ * option (`scheduler --redis URL status` runs status); for `help X`, X.
+ */
+export function commandOf(args: string[], program: Command = baseProgram(false)): string | undefined {
+  const takesValue = new Set(program.options.filter((o) => o.required || o.optional).flatMap((o) => [o.long, o.short]));
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === "--") return undefined;
+    if (takesValue.has(arg)) i++;
+    else if (!arg.startsWith("-")) return arg === "help" ? commandOf(args.slice(i + 1), program) : arg;
+  }
+  return undefined;
+}
+
+/** What main() parses `args` with: the named command's module only, or every one. */
+export async function programFor(args: string[], json = false): Promise<Command> {
+  if (isOverview(args)) return overviewProgram();
+  const program = baseProgram(json);
+  const name = commandOf(args, program);
+  if (name === undefined || !(await registerCommand(program, name))) await registerCommands(program);
   return finish(program);
 }
 
@@ -74,7 +99,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const json = args.includes("--json");
   try {
-    const program = isOverview(args) ? overviewProgram() : await buildProgram(json);
+    const program = await programFor(args, json);
     await program.parseAsync(argv);
     return typeof process.exitCode === "number" ? process.exitCode : EXIT.ok;
   } catch (err) {

@@ -39,8 +39,11 @@ export interface LoggerOptions {
   file?: string;
   /** Rotation: size per file ("10M", "512K", "2000B") and rotated files kept; default 10M x 5. */
   rotate?: RotateOptions;
-  /** Console destination (default process.stdout); false: file only. */
-  console?: NodeJS.WritableStream | false;
+  /**
+   * Console destination (default process.stdout); a number: that file descriptor, written as
+   * stdout is (batched, see batchedFd); false: file only.
+   */
+  console?: NodeJS.WritableStream | number | false;
   /** Human console lines; default: the console is a TTY and json is not set. */
   pretty?: boolean;
   /** IANA zone of the human lines' time column (default: the machine's). */
@@ -101,6 +104,46 @@ function sharedLogFile(path: string, rotate: RotateOptions | undefined): LogFile
   };
 }
 
+/**
+ * JSON lines to a file descriptor (stdout off a terminal), joined and written once per
+ * event-loop turn: a write per line was the largest share of a job line's cost (a busy worker
+ * prints hundreds a second). Written synchronously (sonic-boom, as plain pino() does) and
+ * flushed on exit, so no line is lost when the process ends.
+ */
+function batchedFd(fd: number): DestinationStream {
+  // One per descriptor, shared by the process's loggers, so their lines keep their order.
+  let shared = fdWriters.get(fd);
+  if (!shared) fdWriters.set(fd, (shared = newBatchedFd(fd)));
+  return shared;
+}
+
+const fdWriters = new Map<number, DestinationStream>();
+
+function newBatchedFd(fd: number): DestinationStream {
+  const dest = pino.destination({ dest: fd, sync: true });
+  let pending = "";
+  let scheduled = false;
+  const flush = () => {
+    scheduled = false;
+    if (pending === "") return;
+    const text = pending;
+    pending = "";
+    dest.write(text);
+  };
+  process.once("exit", flush);
+  return {
+    write(line: string) {
+      pending += line;
+      // A long burst in one turn is written in 64 KB pieces, not held to the end of the turn.
+      if (pending.length >= 65_536) flush();
+      else if (!scheduled) {
+        scheduled = true;
+        setImmediate(flush);
+      }
+    },
+  };
+}
+
 /** What closeLogger must end for each logger (pino has no close of its own). */
 const closers = new WeakMap<PinoLogger, () => Promise<void>>();
 
@@ -108,13 +151,14 @@ export function createLogger(options: LoggerOptions): PinoLogger {
   const level = options.level ?? "info";
   const streams: StreamEntry<LogLevel>[] = [];
   const console = options.console === undefined ? process.stdout : options.console;
-  if (console) {
+  if (typeof console === "number") streams.push({ level, stream: batchedFd(console) });
+  else if (console) {
     const isTty = (console as NodeJS.WriteStream).isTTY === true;
     const usePretty = options.pretty ?? (isTty && !options.json);
     const dest: DestinationStream = usePretty
       ? consoleDestination({ out: console, zone: options.zone, color: useColor(console) })
       : console === process.stdout
-        ? pino.destination({ dest: 1, sync: true }) // what plain pino() does: no lines lost on exit
+        ? batchedFd(1)
         : (console as DestinationStream);
     streams.push({ level, stream: dest });
   }

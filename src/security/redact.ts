@@ -46,6 +46,26 @@ function matcher(keys: readonly string[]): readonly string[] {
   return found;
 }
 
+/**
+ * The answer per key name, per list: the same few names (a log record's fields) come back on
+ * every call, and normalizing one is most of a small record's cost. Capped, since keys of
+ * kwargs can be anything.
+ */
+const decisions = new WeakMap<readonly string[], Map<string, boolean>>();
+const MAX_REMEMBERED_KEYS = 4096;
+
+function secretBy(list: readonly string[], key: string): boolean {
+  let known = decisions.get(list);
+  if (!known) decisions.set(list, (known = new Map()));
+  let secret = known.get(key);
+  if (secret === undefined) {
+    const n = normalize(key);
+    secret = n !== "" && list.some((entry) => n.includes(entry));
+    if (known.size < MAX_REMEMBERED_KEYS) known.set(key, secret);
+  }
+  return secret;
+}
+
 /** True when `key` names a secret by `keys` (see the header for the rule). */
 export function isSecretKey(key: string, keys: readonly string[] = DEFAULT_REDACT_KEYS): boolean {
   const k = normalize(key);
@@ -73,10 +93,7 @@ export function redact<T>(value: T, keys: readonly string[] = DEFAULT_REDACT_KEY
       out = v.map((item) => walk(item, depth + 1));
     } else {
       const copy: Record<string, unknown> = Object.getPrototypeOf(v) === null ? Object.create(null) : {};
-      for (const [k, item] of Object.entries(v)) {
-        const n = normalize(k);
-        copy[k] = n !== "" && list.some((entry) => n.includes(entry)) ? REDACTED : walk(item, depth + 1);
-      }
+      for (const [k, item] of Object.entries(v)) copy[k] = secretBy(list, k) ? REDACTED : walk(item, depth + 1);
       out = copy;
     }
     seen.delete(v);

@@ -17,7 +17,7 @@ import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, extname, join, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { createJiti, type Jiti } from "jiti";
+import type { Jiti } from "jiti";
 
 /** This package's root: the nearest folder above this file with our package.json. */
 function packageRoot(): string | undefined {
@@ -44,19 +44,23 @@ export function packageEntry(): string | undefined {
   return entry && existsSync(entry) ? entry : undefined;
 }
 
-let shared: Jiti | undefined;
+let shared: Promise<Jiti> | undefined;
 
-function loader(): Jiti {
-  if (!shared) {
+/**
+ * Made on the first module load (one promise, so loads started together share one loader):
+ * importing jiti is a noticeable share of a CLI start-up that loads no module.
+ */
+function loader(): Promise<Jiti> {
+  shared ??= import("jiti").then(({ createJiti }) => {
     const entry = packageEntry();
-    shared = createJiti(import.meta.url, {
+    return createJiti(import.meta.url, {
       // Keep namespaces as they are: with interop on, jiti merges `default` into the named
       // exports, which would blur the two hooks shapes and the list of exported tasks.
       interopDefault: false,
       moduleCache: true,
       alias: entry ? { "hooks-scheduler": entry } : {},
     });
-  }
+  });
   return shared;
 }
 
@@ -97,7 +101,7 @@ export async function importModule(file: string, { fresh = false }: { fresh?: bo
     generation += 1;
     return (await import(`${pathToFileURL(file).href}?reload=${generation}`)) as Record<string, unknown>;
   }
-  return (await loader().import(file)) as Record<string, unknown>;
+  return (await (await loader()).import(file)) as Record<string, unknown>;
 }
 
 /**

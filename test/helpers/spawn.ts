@@ -5,8 +5,10 @@
  * running fails it (test/setup/no-leaked-processes.ts).
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { appendFileSync } from "node:fs";
+import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterEach } from "vitest";
+import { afterEach, expect } from "vitest";
 import { descendantsOf } from "./processes.js";
 import { waitFor } from "./redis.js";
 
@@ -53,13 +55,28 @@ export function spawnCli(args: string[], options: CliOptions = {}): ChildProcess
 
 /** Start `node <script> <args>` (a fixture script) from the repo root, stdio piped. */
 export function spawnNode(script: string, args: string[] = [], options: CliOptions & { detached?: boolean } = {}): ChildProcess {
-  return spawn(process.execPath, [script, ...args], {
+  const child = spawn(process.execPath, [script, ...args], {
     cwd: options.cwd ?? REPO_ROOT,
     env: { ...process.env, FORCE_COLOR: "0", ...options.env },
     stdio: ["pipe", "pipe", "pipe"],
     // detached: a process group of its own, so a test can signal it the way Ctrl-C does.
     detached: options.detached ?? false,
   });
+  if (SPAWN_LOG) logSpawn(child, script, args);
+  return child;
+}
+
+/**
+ * TEST_SPAWN_LOG=<file>: one line per process a test starts (test file, script, first argument,
+ * lifetime in ms), to see which files pay for process start-ups (bench/README.md, "The suite").
+ */
+const SPAWN_LOG = process.env.TEST_SPAWN_LOG;
+
+function logSpawn(child: ChildProcess, script: string, args: string[]): void {
+  const started = Date.now();
+  const file = relative(REPO_ROOT, expect.getState().testPath ?? "?");
+  const what = script === BIN ? `cli ${args.find((a) => !a.startsWith("-")) ?? args[0] ?? ""}` : relative(REPO_ROOT, script);
+  child.once("exit", () => appendFileSync(SPAWN_LOG!, `${file}\t${what}\t${Date.now() - started}\n`));
 }
 
 /**

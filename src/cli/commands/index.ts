@@ -1,39 +1,49 @@
-/** One file per command; this registers them in the order `--help` lists them. */
+/**
+ * One file per command, each loaded only when its command runs: loading every one (fastify for
+ * serve, prom-client for metrics, the supervisor for start...) was most of a CLI start-up, and
+ * `scheduler status` needs none of that. command-manifest.ts names them without loading any.
+ */
 import type { Command } from "commander";
-import { registerStart } from "./start.js";
-import { registerWorker } from "./worker.js";
-import { registerTrigger } from "./trigger.js";
-import { registerEnqueue } from "./enqueue.js";
-import { registerList } from "./list.js";
-import { registerWhy } from "./why.js";
-import { registerStatus } from "./status.js";
-import { registerDoctor } from "./doctor.js";
-import { registerJobs } from "./jobs.js";
-import { registerPurge } from "./purge.js";
-import { registerLogs } from "./logs.js";
-import { registerSwitches } from "./switches.js";
-import { registerReload } from "./reload.js";
-import { registerServe } from "./serve.js";
-import { registerMetrics } from "./metrics.js";
-import { registerCalendar, registerBackfill, registerPlan } from "./schedule-commands.js";
 
-export function registerCommands(program: Command): void {
-  registerStart(program);
-  registerWorker(program);
-  registerTrigger(program);
-  registerEnqueue(program);
-  registerList(program);
-  registerWhy(program);
-  registerStatus(program);
-  registerDoctor(program);
-  registerJobs(program);
-  registerPurge(program);
-  registerLogs(program);
-  registerSwitches(program);
-  registerReload(program);
-  registerServe(program);
-  registerMetrics(program);
-  registerCalendar(program);
-  registerBackfill(program);
-  registerPlan(program);
+type Register = (program: Command) => void;
+
+const switches = async (): Promise<Register> => (await import("./switches.js")).registerSwitches;
+
+/** The commands each module registers, in the order `--help` lists them. */
+const MODULES: ReadonlyArray<readonly [names: readonly string[], load: () => Promise<Register>]> = [
+  [["start"], async () => (await import("./start.js")).registerStart],
+  [["worker"], async () => (await import("./worker.js")).registerWorker],
+  [["trigger"], async () => (await import("./trigger.js")).registerTrigger],
+  [["enqueue"], async () => (await import("./enqueue.js")).registerEnqueue],
+  [["list"], async () => (await import("./list.js")).registerList],
+  [["why"], async () => (await import("./why.js")).registerWhy],
+  [["status"], async () => (await import("./status.js")).registerStatus],
+  [["doctor"], async () => (await import("./doctor.js")).registerDoctor],
+  [["jobs"], async () => (await import("./jobs.js")).registerJobs],
+  [["purge"], async () => (await import("./purge.js")).registerPurge],
+  [["logs"], async () => (await import("./logs.js")).registerLogs],
+  [["enable", "disable", "pause", "resume"], switches],
+  [["reload"], async () => (await import("./reload.js")).registerReload],
+  [["serve"], async () => (await import("./serve.js")).registerServe],
+  [["metrics"], async () => (await import("./metrics.js")).registerMetrics],
+  [["calendar"], async () => (await import("./calendar.js")).registerCalendar],
+  [["backfill"], async () => (await import("./schedule-commands.js")).registerBackfill],
+  [["plan"], async () => (await import("./schedule-commands.js")).registerPlan],
+];
+
+/** Every command, in help order. */
+export async function registerCommands(program: Command): Promise<void> {
+  const registers = await Promise.all(MODULES.map(([, load]) => load()));
+  for (const register of registers) register(program);
+}
+
+/**
+ * Only the module of command `name` (with the commands it shares a file with); false when no
+ * command has that name (the caller then loads them all, for commander's "did you mean").
+ */
+export async function registerCommand(program: Command, name: string): Promise<boolean> {
+  const entry = MODULES.find(([names]) => names.includes(name));
+  if (!entry) return false;
+  (await entry[1]())(program);
+  return true;
 }

@@ -74,13 +74,13 @@ export class JobLines {
 
   /** Lines for jobs a child reported ended. */
   ended(notes: JobEndNote[], worker: string): void {
-    for (const n of notes) this.print({ ...n, worker });
+    for (const n of notes) this.print(n, worker);
   }
 
   /** A job the supervisor ended itself (hard timeout, dead worker). */
-  print(n: Omit<JobEndNote, "outcome" | "attempt"> & { outcome: JobEndOutcome | "abandoned"; attempt?: number; worker: string }): void {
+  print(n: Omit<JobEndNote, "outcome" | "attempt"> & { outcome: JobEndOutcome | "abandoned"; attempt?: number; worker?: string }, worker = n.worker): void {
     if (this.mode === "none" || (this.mode === "failures" && n.outcome === "finished")) return;
-    const fields: Record<string, unknown> = { kind: "job", outcome: n.outcome, jobId: n.id, queue: n.queue, task: n.method, ms: n.ms, worker: n.worker };
+    const fields: Record<string, unknown> = { kind: "job", outcome: n.outcome, jobId: n.id, queue: n.queue, task: n.method, ms: n.ms, worker };
     if (n.attempt !== undefined) fields.attempt = n.attempt;
     if (n.error) fields.error = n.error;
     if (n.frames) fields.frames = n.frames;
