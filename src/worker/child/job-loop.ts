@@ -173,7 +173,8 @@ export class JobLoop {
   private async waitAndTake(): Promise<boolean> {
     const o = this.o;
     try {
-      this.blockingId ??= Number(await o.blocking.client("ID"));
+      // for CLIENT UNBLOCK on stop; a user whose ACL refuses CLIENT still waits (settleWake)
+      this.blockingId ??= await o.blocking.client("ID").then(Number, () => undefined);
       if (this.stopping) return false;
       const pending = waitAndDequeue(o.blocking, o.env, { queues: o.queues, worker: o.worker, leaseMs: o.leaseMs, strategy: o.strategy }, o.blockSeconds);
       this.pendingWake = pending;
@@ -211,11 +212,10 @@ export class JobLoop {
     const o = this.o;
     try {
       const id = this.blockingId;
-      const unblocked = (async () => {
-        if (id !== undefined) await o.env.redis.client("UNBLOCK", id);
-        return pending;
-      })();
-      const answer = await Promise.race([unblocked, delay(UNBLOCK_ANSWER_MS).then(() => undefined)]);
+      const unblocked = id === undefined ? 0 : await Promise.race([o.env.redis.client("UNBLOCK", id).then(Number, () => 0), delay(UNBLOCK_ANSWER_MS).then(() => 0)]);
+      // not unblocked (no id, refused, or already answering): the wait ends by itself within blockSeconds
+      const bound = unblocked === 1 ? UNBLOCK_ANSWER_MS : UNBLOCK_ANSWER_MS + o.blockSeconds * 1000;
+      const answer = await Promise.race([pending, delay(bound).then(() => undefined)]);
       if (answer?.job) await requeueJob(o.env, { job: answer.job, worker: o.worker, reason: STOPPED_BEFORE_RUN_REASON });
     } catch (err) {
       // Redis is away: a job it leased is reaped once its lease lapses.
