@@ -41,7 +41,7 @@ export interface LoggerOptions {
   rotate?: RotateOptions;
   /**
    * Console destination (default process.stdout); a number: that file descriptor, written as
-   * stdout is (batched, see batchedFd); false: file only.
+   * stdout is (see holdable); false: file only.
    */
   console?: NodeJS.WritableStream | number | false;
   /** Human console lines; default: the console is a TTY and json is not set. */
@@ -104,62 +104,31 @@ function sharedLogFile(path: string, rotate: RotateOptions | undefined): LogFile
   };
 }
 
-/**
- * JSON lines to a file descriptor (stdout off a terminal), joined and written once per
- * event-loop turn: a write per line was the largest share of a job line's cost (a busy worker
- * prints hundreds a second). Written synchronously (sonic-boom, as plain pino() does) and
- * flushed on exit, so no line is lost when the process ends.
- */
-function batchedFd(fd: number): DestinationStream {
-  // One per descriptor, shared by the process's loggers, so their lines keep their order.
-  let shared = fdWriters.get(fd);
-  if (!shared) fdWriters.set(fd, (shared = newBatchedFd(fd)));
-  return shared;
-}
-
-const fdWriters = new Map<number, DestinationStream>();
-
-function newBatchedFd(fd: number): DestinationStream {
-  const dest = pino.destination({ dest: fd, sync: true });
-  let pending = "";
-  let scheduled = false;
-  const flush = () => {
-    scheduled = false;
-    if (pending === "") return;
-    const text = pending;
-    pending = "";
-    dest.write(text);
-  };
-  process.once("exit", flush);
-  return {
-    write(line: string) {
-      pending += line;
-      // A long burst in one turn is written in 64 KB pieces, not held to the end of the turn.
-      if (pending.length >= 65_536) flush();
-      else if (!scheduled) {
-        scheduled = true;
-        setImmediate(flush);
-      }
-    },
-  };
-}
-
 /** What closeLogger must end for each logger (pino has no close of its own). */
 const closers = new WeakMap<PinoLogger, () => Promise<void>>();
 
 export function createLogger(options: LoggerOptions): PinoLogger {
   const level = options.level ?? "info";
   const streams: StreamEntry<LogLevel>[] = [];
+  // the logger is made last; its console destination is found by this key meanwhile
+  const logger0 = {};
   const console = options.console === undefined ? process.stdout : options.console;
-  if (typeof console === "number") streams.push({ level, stream: batchedFd(console) });
-  else if (console) {
+  if (typeof console === "number") {
+    // a descriptor is written as stdout is (the bench points it at a file)
+    const held = holdable(pino.destination({ dest: console, sync: true }));
+    holds.set(logger0, held);
+    streams.push({ level, stream: held });
+  } else if (console) {
     const isTty = (console as NodeJS.WriteStream).isTTY === true;
     const usePretty = options.pretty ?? (isTty && !options.json);
-    const dest: DestinationStream = usePretty
-      ? consoleDestination({ out: console, zone: options.zone, color: useColor(console) })
-      : console === process.stdout
-        ? batchedFd(1)
-        : (console as DestinationStream);
+    let dest: DestinationStream;
+    if (usePretty) dest = consoleDestination({ out: console, zone: options.zone, color: useColor(console) });
+    else if (console === process.stdout) {
+      // what plain pino() does: no lines lost on exit; held in bursts (JSON lines join as they are)
+      const held = holdable(pino.destination({ dest: 1, sync: true }));
+      holds.set(logger0, held);
+      dest = held;
+    } else dest = console as DestinationStream;
     streams.push({ level, stream: dest });
   }
   let file: LogFile | undefined;
@@ -186,10 +155,58 @@ export function createLogger(options: LoggerOptions): PinoLogger {
     multi,
   );
   outputs.set(logger, (entry) => void multi.add(entry));
+  const held = holds.get(logger0);
+  if (held) holds.set(logger, held);
   closers.set(logger, async () => {
     await file?.close();
   });
   return logger;
+}
+
+/**
+ * A JSON-lines console destination whose writes can be held and sent as one: the lines of one
+ * burst (the job lines of one pulse: hundreds a second on a busy worker) cost one write syscall
+ * instead of one each. Nothing is delayed past the burst: release() runs before inOneWrite
+ * returns. (Not the human one: it formats each record from its own line.)
+ */
+interface Holdable extends DestinationStream {
+  hold(): void;
+  release(): void;
+}
+
+function holdable(dest: DestinationStream): Holdable {
+  let held: string[] | undefined;
+  return {
+    write(line: string) {
+      if (held) held.push(line);
+      else dest.write(line);
+    },
+    hold() {
+      held ??= [];
+    },
+    release() {
+      const lines = held;
+      held = undefined;
+      if (lines && lines.length > 0) dest.write(lines.length === 1 ? lines[0]! : lines.join(""));
+    },
+  };
+}
+
+const holds = new WeakMap<object, Holdable>();
+
+/**
+ * Run `fn` (which logs several records through `logger`) with the console's writes held, then
+ * write them at once, in order. A logger not made by createLogger just runs `fn`.
+ */
+export function inOneWrite(logger: object, fn: () => void): void {
+  const held = holds.get(logger);
+  if (!held) return fn();
+  held.hold();
+  try {
+    fn();
+  } finally {
+    held.release();
+  }
 }
 
 /** Flush and close the logger's file (call once at shutdown; later lines go to the console only). */

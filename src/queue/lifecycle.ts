@@ -54,6 +54,29 @@ export async function waitForJobs(blockingRedis: Redis, env: QueueEnv, queues: s
 }
 
 /**
+ * waitForJobs and a dequeue in one round trip: the dequeue (dequeue_woken.lua) is written on the
+ * blocking connection right behind the BLPOP, and Redis runs it the moment the wait ends (a
+ * blocked client's next command waits in its input buffer), so a wake-up arrives with the job
+ * leased instead of sending a dequeue after it. It runs on a timeout too (job: null when nothing
+ * is queued). Waits on the wake lists of o.queues. A job in the answer is this worker's even when
+ * the BLPOP itself failed, so the dequeue's answer is what counts; either error is thrown only
+ * when no job came back.
+ */
+export async function waitAndDequeue(blockingRedis: Redis, env: QueueEnv, o: DequeueOptions, timeoutSeconds: number): Promise<{ woken: boolean; job: Job | null }> {
+  if (o.queues.length === 0) return { woken: false, job: null };
+  const wait = blockingRedis.blpop(...o.queues.map((q) => env.keys.wake(q)), timeoutSeconds);
+  // Sent now, before the BLPOP's answer: the same connection, so it runs after it.
+  const take = runJobScript({ ...env, redis: blockingRedis }, "dequeue_woken", [o.worker, Math.round(o.leaseMs), ...orderQueues(o)]);
+  const [woken, taken] = await Promise.allSettled([wait, take]);
+  if (taken.status === "fulfilled") {
+    const raw = scriptResult.dequeue_woken(taken.value);
+    const job = raw ? decodeJob(raw) : null;
+    if (job || woken.status === "fulfilled") return { woken: woken.status === "fulfilled" && woken.value !== null, job };
+  }
+  throw woken.status === "rejected" ? woken.reason : (taken as PromiseRejectedResult).reason;
+}
+
+/**
  * Extend the leases of the jobs this worker runs (jobs it no longer owns are left alone), and
  * learn which of them someone asked to cancel (cancel() on a started job only flags it).
  */

@@ -72,6 +72,7 @@ function jobAnswer<Done extends string>(script: string, raw: unknown, done: read
 /** One decoder per script, named as the script. */
 export const scriptResult = {
   dequeue: (raw: unknown): FlatHash | null => flatHash("dequeue", raw),
+  dequeue_woken: (raw: unknown): FlatHash | null => flatHash("dequeue_woken", raw),
   heartbeat(raw: unknown): { extended: number; cancelRequested: string[]; leaseLost: string[] } {
     if (!Array.isArray(raw)) throw wrong("heartbeat", raw);
     return { extended: count("heartbeat", raw[0]), cancelRequested: list(raw[1]), leaseLost: list(raw[2]) };

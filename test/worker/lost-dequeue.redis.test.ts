@@ -1,28 +1,35 @@
 /**
  * A dequeue whose answer is lost: Redis runs the script (the job is leased to the worker) but
  * the reply never reaches the worker, because the connection drops first. A TCP proxy between
- * the daemon and Redis drops exactly that reply on the worker child's command connection and
- * cuts it. After reconnecting, the worker must find the job among its leases in Redis and give
- * it back at once without counting a stall, instead of leaving it to lapse and be requeued as
- * "worker died" with stalls=1.
+ * the daemon and Redis drops exactly that reply on one of the worker child's connections and
+ * cuts it: the blocking one, whose idle wait brings the job with the wake-up
+ * (dequeue_woken.lua), or the command one, which dequeues while jobs are queued. After
+ * reconnecting, the worker must find the job among its leases in Redis and give it back at once
+ * without counting a stall, instead of leaving it to lapse and be requeued as "worker died" with
+ * stalls=1.
  */
 import { createServer, connect, type Server, type Socket } from "node:net";
 import { Redis } from "ioredis";
-import { loadScript } from "../../src/redis/scripts.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TEST_REDIS_DB, testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
 import { LOST_DEQUEUE_REASON } from "../../src/worker/child/lost-dequeues.js";
 import { enqueueN, relEnv } from "../reliability/helpers/env.js";
+import { enqueueManyWith } from "../../src/queue/enqueue-many.js";
 
-const DEQUEUE_SHA = loadScript("dequeue").sha;
+type ConnectionKind = "wait" | "command";
 import { APP_HOOKS, spawnScheduler } from "../reliability/helpers/procs.js";
 import { type Watched } from "../helpers/spawn.js";
 
-/** Forwards to 127.0.0.1:6379; once armed, drops the reply to the next script call of a worker child's command connection, then cuts that connection. */
+/**
+ * Forwards to 127.0.0.1:6379; once armed with a connection kind, drops the first answer on such a
+ * connection of a worker child that carries a leased job of `task` (a dequeue's answer: the job
+ * hash), then cuts that connection.
+ */
 class AnswerDropper {
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
-  armed = false;
+  armed: ConnectionKind | undefined;
+  task = "app.tasks.work";
   cuts = 0;
   port = 0;
 
@@ -41,21 +48,16 @@ class AnswerDropper {
       s.on("close", () => this.sockets.delete(s));
     }
     let name: string | undefined;
-    let dropNext = false;
     client.on("data", (chunk: Buffer) => {
-      const text = chunk.toString("latin1");
-      name ??= /setname\r\n\$\d+\r\n([^\r]+)\r\n/i.exec(text)?.[1];
-      // A child's command connection: named after its worker, no ":" (":wait" is its blocking one).
-      const child = name !== undefined && !name.includes(":") && !name.startsWith("hs-");
-      // Only the take itself: a heartbeat or another script of the child must not be the one cut.
-      if (this.armed && child && (text.includes(DEQUEUE_SHA) || /dequeue\.lua/.test(text))) {
-        this.armed = false;
-        dropNext = true;
-      }
+      name ??= /setname\r\n\$\d+\r\n([^\r]+)\r\n/i.exec(chunk.toString("latin1"))?.[1];
       upstream.write(chunk);
     });
     upstream.on("data", (chunk: Buffer) => {
-      if (dropNext) {
+      // A child's connections are named after its worker: "<worker>" for commands, "<worker>:wait" for the blocking one.
+      const kind: ConnectionKind | undefined = name === undefined || name.startsWith("hs-") ? undefined : name.endsWith(":wait") ? "wait" : name.includes(":") ? undefined : "command";
+      // Only an answer with the job in it: a completion's or a heartbeat's must not be the one cut.
+      if (this.armed !== undefined && kind === this.armed && chunk.toString("latin1").includes(this.task)) {
+        this.armed = undefined;
         this.cuts++;
         client.destroy();
         upstream.destroy();
@@ -77,50 +79,68 @@ describe("a dequeue whose answer was lost", () => {
   let t: TestRedis;
   const proxy = new AnswerDropper();
   let daemon: Watched | undefined;
+  let direct: Redis;
+  let env: ReturnType<typeof relEnv>;
+  let rec: string;
 
   beforeAll(async () => {
     t = await testRedis("lost-dequeue");
     await proxy.start();
-  });
+    const url = `redis://127.0.0.1:${proxy.port}/${TEST_REDIS_DB}`;
+    daemon = spawnScheduler("start", APP_HOOKS, url, t.prefix, ["--no-scheduler", "--queue", "default"], { recordUrl: t.url });
+    direct = new Redis(t.url);
+    env = relEnv(direct, t.keys);
+    rec = `${t.keys.root}:rec`;
+    // A first job loads the scripts (a dropped NOSCRIPT reply would lease nothing).
+    const [warm] = await enqueueN(env, 1, "app.tasks.work", { rec });
+    await waitFor(async () => (await direct.hget(rec, warm!)) === "1", 30_000).catch(() => {
+      throw new Error(`the warm-up job did not run:\n${daemon!.output().slice(-3000)}`);
+    });
+  }, 60_000);
   afterAll(async () => {
+    direct?.disconnect();
     await daemon?.kill9();
     await proxy.stop();
     await t.cleanup();
   });
 
-  it("the worker gives the job back at once after reconnecting: no stall, no 'worker died'", async () => {
-    const url = `redis://127.0.0.1:${proxy.port}/${TEST_REDIS_DB}`;
-    daemon = spawnScheduler("start", APP_HOOKS, url, t.prefix, ["--no-scheduler", "--queue", "default"], { recordUrl: t.url });
-    const direct = new Redis(t.url);
-    const env = relEnv(direct, t.keys);
-    try {
-      const rec = `${t.keys.root}:rec`;
-      // A first job loads the scripts (a dropped NOSCRIPT reply would lease nothing).
-      const [warm] = await enqueueN(env, 1, "app.tasks.work", { rec });
-      await waitFor(async () => (await direct.hget(rec, warm!)) === "1", 30_000).catch(() => {
-        throw new Error(`the warm-up job did not run:\n${daemon!.output().slice(-3000)}`);
+  /** Arm the proxy for `kind`, enqueue `ids()`, and check that `lost` (one of them) came back at once and ran once. */
+  async function loseAndRecover(kind: ConnectionKind, enqueue: () => Promise<string[]>, lostIndex: number): Promise<void> {
+    proxy.armed = kind;
+    const ids = await enqueue();
+    await waitFor(() => proxy.armed === undefined, 15_000);
+    const cutAt = Date.now();
+    for (const id of ids) {
+      await waitFor(async () => (await direct.hget(t.keys.job(id), "status")) === "finished", 30_000).catch(() => {
+        throw new Error(`job ${id} did not finish:\n${daemon!.output().slice(-3000)}`);
       });
-
-      proxy.armed = true;
-      const [id] = await enqueueN(env, 1, "app.tasks.work", { rec });
-      await waitFor(() => proxy.cuts === 1, 15_000);
-      const cutAt = Date.now();
-      await waitFor(async () => (await direct.hget(t.keys.job(id!), "status")) === "finished", 30_000).catch(() => {
-        throw new Error(`the job did not finish:\n${daemon!.output().slice(-3000)}`);
-      });
-      const took = Date.now() - cutAt;
-
-      expect(await direct.hget(rec, id!)).toBe("1");
-      expect(Number((await direct.hget(t.keys.job(id!), "stalls")) ?? 0)).toBe(0);
-      const attempts = (await direct.lrange(t.keys.attempts(id!), 0, -1)).map((a) => JSON.parse(a) as { outcome: string; reason?: string });
-      expect(attempts.map((a) => a.outcome)).toEqual(["requeued", "finished"]);
-      expect(attempts[0]!.reason).toBe(LOST_DEQUEUE_REASON);
-      expect(daemon.output()).toContain("gave back jobs leased by a dequeue whose answer was lost");
-      // Given back on reconnect, not when the 6 s lease lapsed.
-      expect(took).toBeLessThan(6_000);
-      expect((await daemon.stop()).code).toBe(0);
-    } finally {
-      direct.disconnect();
     }
-  });
+    const took = Date.now() - cutAt;
+    const id = ids[lostIndex]!;
+    for (const each of ids) {
+      expect(await direct.hget(rec, each)).toBe("1");
+      expect(Number((await direct.hget(t.keys.job(each), "stalls")) ?? 0)).toBe(0);
+    }
+    const attempts = (await direct.lrange(t.keys.attempts(id), 0, -1)).map((a) => JSON.parse(a) as { outcome: string; reason?: string });
+    expect(attempts.map((a) => a.outcome)).toEqual(["requeued", "finished"]);
+    expect(attempts[0]!.reason).toBe(LOST_DEQUEUE_REASON);
+    expect(daemon!.output()).toContain("gave back jobs leased by a dequeue whose answer was lost");
+    // Given back on reconnect, not when the 6 s lease lapsed.
+    expect(took).toBeLessThan(6_000);
+  }
+
+  it("on the blocking connection (the idle wait's dequeue): the job is given back at once after reconnecting, no stall, no 'worker died'", async () => {
+    const cuts = proxy.cuts;
+    await loseAndRecover("wait", () => enqueueN(env, 1, "app.tasks.work", { rec }), 0);
+    expect(proxy.cuts).toBe(cuts + 1);
+  }, 60_000);
+
+  it("on the command connection (a dequeue while jobs are queued): given back at once too, no stall", async () => {
+    const cuts = proxy.cuts;
+    // Two jobs in one call into the idle child (concurrency 2): the wait's own dequeue takes the
+    // first, the dequeue sent next on the command connection the second.
+    await loseAndRecover("command", async () => (await enqueueManyWith(env, [0, 1].map(() => ({ method: "app.tasks.work", options: { rec, ms: 300 } })))).map((j) => j.id), 1);
+    expect(proxy.cuts).toBe(cuts + 1);
+    expect((await daemon!.stop()).code).toBe(0);
+  }, 60_000);
 });

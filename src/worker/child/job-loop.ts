@@ -8,7 +8,8 @@
 import type { Redis } from "ioredis";
 import type { Job } from "../../queue/types.js";
 import type { QueueEnv } from "../../queue/context.js";
-import { waitForJobs, type DequeueOptions } from "../../queue/lifecycle.js";
+import { requeueJob, waitAndDequeue, waitForJobs, type DequeueOptions } from "../../queue/lifecycle.js";
+import { asCluster } from "../../redis/cluster.js";
 import { describeError } from "../../base/errors.js";
 import type { ChildInit } from "../protocol.js";
 import { gatedDequeue, RateGate } from "./rate-gate.js";
@@ -35,6 +36,9 @@ export type LoopEnd = "stopped" | "drained";
 
 /** Pause after a failed dequeue, so a Redis outage is not a busy loop. */
 const DEQUEUE_RETRY_MS = 500;
+/** How long a stopping loop waits for the answer of the wait it cut short (waitAndDequeue). */
+const UNBLOCK_ANSWER_MS = 2_000;
+export const STOPPED_BEFORE_RUN_REASON = "its worker was stopping when the wait that leased it ended; it never ran";
 
 export class JobLoop {
   private readonly running = new Set<Promise<void>>();
@@ -54,11 +58,22 @@ export class JobLoop {
   private leasesInDoubt = false;
   /** checkLeases() is reading the leases: no completion may dequeue a job meanwhile. */
   private checking = false;
+  /** The idle wait that also dequeues (waitAndDequeue), while its answer is out. */
+  private pendingWake: Promise<{ woken: boolean; job: Job | null }> | undefined;
+  /** The blocking connection's client id (CLIENT UNBLOCK on stop); undefined after a reconnect. */
+  private blockingId: number | undefined;
+  /** The last idle wait's own dequeue found the queues empty: wait again without dequeueing first. */
+  private seenEmpty = false;
 
   constructor(private readonly o: JobLoopOptions) {
     this.gate = new RateGate(o.env, o.queues);
-    // Any reply in flight when the connection closed may have leased a job we never heard of.
+    // Any reply in flight when the connection closed may have leased a job we never heard of
+    // (the blocking connection's too: its idle wait dequeues).
     o.env.redis.on("close", () => (this.leasesInDoubt = true));
+    o.blocking.on("close", () => {
+      this.leasesInDoubt = true;
+      this.blockingId = undefined;
+    });
   }
 
   get runningCount(): number {
@@ -82,6 +97,11 @@ export class JobLoop {
       const free = o.concurrency - this.running.size;
       if (free <= 0) {
         await this.untilStopOr(Promise.race(this.running));
+        continue;
+      }
+      if (this.seenEmpty && !o.burst) {
+        this.seenEmpty = false;
+        if (await this.waitAndTake()) width = Math.min(2, o.concurrency);
         continue;
       }
       const n = Math.min(free, width);
@@ -120,6 +140,10 @@ export class JobLoop {
         await this.untilStopOr(Promise.race([...this.running, ...(cooling ? [delay(idle.seconds * 1000)] : [])]));
         continue;
       }
+      if (this.takesOnWake()) {
+        if (await this.waitAndTake()) width = Math.min(2, o.concurrency);
+        continue;
+      }
       try {
         if (idle.queues.length === 0) await this.untilStopOr(delay(idle.seconds * 1000));
         else await this.untilStopOr(waitForJobs(o.blocking, o.env, idle.queues, idle.seconds));
@@ -130,9 +154,73 @@ export class JobLoop {
         }
       }
     }
+    await this.settleWake();
     // Again while any is left: a run that ends may have taken the next job with its completion.
     while (this.running.size > 0) await Promise.allSettled([...this.running]);
     return "stopped";
+  }
+
+  /**
+   * The idle wait brings the job with the wake-up (waitAndDequeue) when nothing else decides
+   * what may be dequeued: no rate limit (the gate hands out slots before each dequeue) and no
+   * cluster (the wait and the dequeue must reach the same node over one connection).
+   */
+  private takesOnWake(): boolean {
+    return !this.gate.active && !asCluster(this.o.blocking) && !asCluster(this.o.env.redis);
+  }
+
+  /** Wait for a wake-up and take a job with it; true when a job was taken and started. */
+  private async waitAndTake(): Promise<boolean> {
+    const o = this.o;
+    try {
+      // for CLIENT UNBLOCK on stop; a user whose ACL refuses CLIENT still waits (settleWake)
+      this.blockingId ??= await o.blocking.client("ID").then(Number, () => undefined);
+      if (this.stopping) return false;
+      const pending = waitAndDequeue(o.blocking, o.env, { queues: o.queues, worker: o.worker, leaseMs: o.leaseMs, strategy: o.strategy }, o.blockSeconds);
+      this.pendingWake = pending;
+      // a failed wait rejects here; settleWake() deals with the answer once stopping
+      pending.catch(() => {});
+      await this.untilStopOr(pending);
+      if (this.stopping) return false;
+      this.pendingWake = undefined;
+      const { job } = await pending;
+      if (!job) {
+        this.seenEmpty = true;
+        return false;
+      }
+      this.backlog = true;
+      this.start(job);
+      return true;
+    } catch (err) {
+      this.pendingWake = undefined;
+      if (!this.stopping) {
+        o.onError(err);
+        await this.untilStopOr(delay(DEQUEUE_RETRY_MS));
+      }
+      return false;
+    }
+  }
+
+  /**
+   * Stopping while the idle wait is out: end it now (CLIENT UNBLOCK from the command connection;
+   * its dequeue then runs at once) and give back the job it may have leased, which never ran.
+   */
+  private async settleWake(): Promise<void> {
+    const pending = this.pendingWake;
+    if (!pending) return;
+    this.pendingWake = undefined;
+    const o = this.o;
+    try {
+      const id = this.blockingId;
+      const unblocked = id === undefined ? 0 : await Promise.race([o.env.redis.client("UNBLOCK", id).then(Number, () => 0), delay(UNBLOCK_ANSWER_MS).then(() => 0)]);
+      // not unblocked (no id, refused, or already answering): the wait ends by itself within blockSeconds
+      const bound = unblocked === 1 ? UNBLOCK_ANSWER_MS : UNBLOCK_ANSWER_MS + o.blockSeconds * 1000;
+      const answer = await Promise.race([pending, delay(bound).then(() => undefined)]);
+      if (answer?.job) await requeueJob(o.env, { job: answer.job, worker: o.worker, reason: STOPPED_BEFORE_RUN_REASON });
+    } catch (err) {
+      // Redis is away: a job it leased is reaped once its lease lapses.
+      o.onError(err);
+    }
   }
 
   private start(job: Job): void {

@@ -12,7 +12,7 @@
  */
 import { ConfigError } from "../../base/errors.js";
 import { JOB_LINES_MODES, type JobEndNote, type JobEndOutcome, type JobLinesMode } from "../protocol.js";
-import type { Logger } from "../../log/logger.js";
+import { inOneWrite, type Logger } from "../../log/logger.js";
 export type { JobLinesMode } from "../protocol.js";
 
 /** The label printed for each outcome (fixed width in the line). */
@@ -74,7 +74,10 @@ export class JobLines {
 
   /** Lines for jobs a child reported ended. */
   ended(notes: JobEndNote[], worker: string): void {
-    for (const n of notes) this.print(n, worker);
+    // one console write for the pulse's lines (the log file batches its own)
+    inOneWrite(this.log, () => {
+      for (const n of notes) this.print(n, worker);
+    });
   }
 
   /** A job the supervisor ended itself (hard timeout, dead worker). */
