@@ -35,7 +35,7 @@ export function createHs(redis) {
   }
 
   /** `scheduler start` on the bench app; resolves once it runs (its worker child exists). */
-  async function startDaemon(prefix, { scheduler = false, env = {} } = {}) {
+  async function startDaemon(prefix, { scheduler = false, env = {}, readyMs = 30_000 } = {}) {
     const args = ["bin/scheduler.js", "start", "--hooks", HOOKS, "--redis", BENCH_URL, "--prefix", prefix, "--queue", QUEUE];
     if (!scheduler) args.push("--no-scheduler");
     // BENCH_DAEMON_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the daemon and
@@ -45,7 +45,7 @@ export function createHs(redis) {
     let out = "";
     child.stdout.on("data", (d) => (out = (out + d).slice(-4000)));
     child.stderr.on("data", (d) => (out = (out + d).slice(-4000)));
-    await waitFor(() => child.exitCode !== null || childrenOf(child.pid).length > 0, 30_000, "the daemon's worker child");
+    await waitFor(() => child.exitCode !== null || childrenOf(child.pid).length > 0, readyMs, "the daemon's worker child");
     if (child.exitCode !== null) throw new Error(`scheduler start exited ${child.exitCode}: ${out}`);
     return {
       child,
@@ -165,7 +165,8 @@ export function createHs(redis) {
     async scale(entries, idleSeconds) {
       const prefix = "bench-hs-scale";
       await drop(prefix);
-      const d = await startDaemon(prefix, { scheduler: true, env: { BENCH_CRON_ENTRIES: String(entries) } });
+      // loading and validating 100 000 entries takes 10-60 s on a loaded 2-core machine
+      const d = await startDaemon(prefix, { scheduler: true, env: { BENCH_CRON_ENTRIES: String(entries) }, readyMs: 180_000 });
       const keys = createKeys(prefix);
       let idle;
       try {
