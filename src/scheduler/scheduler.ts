@@ -81,6 +81,12 @@ export interface Scheduler {
 }
 
 const STALE = "another daemon took the lead (our lease number is stale)";
+
+/** The pause hash (HGETALL) in task order; none paused (the usual case): an empty list, not a look-up per task. */
+function pausesOf(ids: readonly string[], hash: Record<string, string>): Array<string | undefined> {
+  const paused = new Map(Object.entries(hash));
+  return paused.size ? ids.map((id) => paused.get(id)) : [];
+}
 const SCRIPTS = [...LEDGER_SCRIPTS, ...LEASE_SCRIPTS, "scheduler_lease_takeover", "schedule_deadline"];
 
 export function createScheduler(options: SchedulerOptions): Scheduler {
@@ -201,7 +207,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     const switches = parseSwitches((res[0]?.[1] ?? {}) as Record<string, string>);
     st.switches = switches;
     const pauseReply = res[2]?.[1];
-    const pauses = selection.full ? ids.map((id) => (pauseReply as Record<string, string> | undefined)?.[id]) : ((pauseReply ?? []) as Array<string | null>);
+    const pauses = selection.full ? pausesOf(ids, (pauseReply ?? {}) as Record<string, string>) : ((pauseReply ?? []) as Array<string | null>);
     const plan = planTick({
       tasks: looked,
       lastSlots: (res[1]?.[1] ?? []) as Array<string | null>,
