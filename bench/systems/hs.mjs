@@ -35,7 +35,7 @@ export function createHs(redis) {
   }
 
   /** `scheduler start` on the bench app; resolves once it runs (its worker child exists). */
-  async function startDaemon(prefix, { scheduler = false, env = {} } = {}) {
+  async function startDaemon(prefix, { scheduler = false, env = {}, readyMs = 30_000 } = {}) {
     const args = ["bin/scheduler.js", "start", "--hooks", HOOKS, "--redis", BENCH_URL, "--prefix", prefix, "--queue", QUEUE];
     if (!scheduler) args.push("--no-scheduler");
     // BENCH_DAEMON_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the daemon and
@@ -45,7 +45,7 @@ export function createHs(redis) {
     let out = "";
     child.stdout.on("data", (d) => (out = (out + d).slice(-4000)));
     child.stderr.on("data", (d) => (out = (out + d).slice(-4000)));
-    await waitFor(() => child.exitCode !== null || childrenOf(child.pid).length > 0, 30_000, "the daemon's worker child");
+    await waitFor(() => child.exitCode !== null || childrenOf(child.pid).length > 0, readyMs, "the daemon's worker child");
     if (child.exitCode !== null) throw new Error(`scheduler start exited ${child.exitCode}: ${out}`);
     return {
       child,
@@ -161,15 +161,17 @@ export function createHs(redis) {
       };
     },
 
-    /** 10 000 cron entries: the idle daemon's RSS and CPU, and one tick's CPU measured in-process. */
+    /** N cron entries: the idle daemon's RSS and CPU, and one tick's CPU measured in-process. */
     async scale(entries, idleSeconds) {
       const prefix = "bench-hs-scale";
       await drop(prefix);
-      const d = await startDaemon(prefix, { scheduler: true, env: { BENCH_CRON_ENTRIES: String(entries) } });
+      // loading and validating 100 000 entries takes 10-60 s on a loaded 2-core machine
+      const d = await startDaemon(prefix, { scheduler: true, env: { BENCH_CRON_ENTRIES: String(entries) }, readyMs: 180_000 });
       const keys = createKeys(prefix);
       let idle;
       try {
-        await waitFor(async () => (await redis.exists(keys.schedulerLeader())) === 1, 30_000, "the scheduler to lead");
+        // 100 000 entries take ~10-20 s of start-up on a loaded 2-core machine
+        await waitFor(async () => (await redis.exists(keys.schedulerLeader())) === 1, 120_000, "the scheduler to lead");
         await sleep(2000); // start-up work (baselines, child preload) settles
         const pids = [d.child.pid, ...childrenOf(d.child.pid)];
         const cpu0 = pids.map(cpuMsOf);
@@ -185,7 +187,7 @@ export function createHs(redis) {
       }
       await drop(prefix);
 
-      // One tick in this process: the same scheduler code, the same 10 000 tasks.
+      // One tick in this process: the same scheduler code, the same N tasks.
       const saved = process.env.BENCH_CRON_ENTRIES;
       process.env.BENCH_CRON_ENTRIES = String(entries);
       const hooks = await loadHooks({ hooksPath: HOOKS });
@@ -200,8 +202,16 @@ export function createHs(redis) {
       for (let i = 0; i < TICKS; i++) await sched.tick();
       const c1 = process.cpuUsage(c0);
       const wall = performance.now() - t0;
+      // The full read (every task's records; every 30 s, at a new lease and after a reload):
+      // the same scheduler with fullReadMs 0 reads them all at each tick.
+      const full = createScheduler({ env, tasks: hooks.tasks, timezone: "UTC", clock: () => Date.now(), fullReadMs: 0 });
+      await full.tick();
+      const FULL_TICKS = 3;
+      const f0 = process.cpuUsage();
+      for (let i = 0; i < FULL_TICKS; i++) await full.tick();
+      const f1 = process.cpuUsage(f0);
       await drop(prefix);
-      return { tasks: hooks.tasks.length, ...idle, tickCpuMs: (c1.user + c1.system) / 1000 / TICKS, tickWallMs: wall / TICKS };
+      return { tasks: hooks.tasks.length, ...idle, tickCpuMs: (c1.user + c1.system) / 1000 / TICKS, tickWallMs: wall / TICKS, fullReadCpuMs: (f1.user + f1.system) / 1000 / FULL_TICKS };
     },
 
     /** Redis memory per queued job: INFO used_memory before/after n queued no-op jobs. */

@@ -51,10 +51,17 @@ export function normalizeHooks(hooks: HooksDefinition): ScheduledTask[] {
   return tasks;
 }
 
+/**
+ * The string as one flat copy. Why: a string built with `+` or a template is kept by V8 as a
+ * tree of its parts (32 bytes a node); an id and a source are ~9 such nodes together, kept for
+ * every task the daemon runs (~250 bytes a task, 25 MB with 100 000 cron entries).
+ */
+const flat = (s: string): string => JSON.parse(JSON.stringify(s)) as string;
+
 function toTask(entry: TaskEntry, event: string, expression: string, idPrefix: string, source: string): ScheduledTask {
   const options = typeof entry === "string" ? { method: entry } : entry;
   const task: ScheduledTask = {
-    id: `${idPrefix}|${options.method}`,
+    id: flat(`${idPrefix}|${options.method}`),
     event,
     expression,
     method: options.method,
@@ -62,7 +69,7 @@ function toTask(entry: TaskEntry, event: string, expression: string, idPrefix: s
     catchup: options.catchup ?? "latest",
     jitter: options.jitter ?? 0,
     kwargs: options.kwargs ?? {},
-    source,
+    source: flat(source),
     ...scheduleOptionsOf(options),
   };
   if (options.timeout !== undefined) task.timeout = options.timeout;

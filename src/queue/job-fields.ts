@@ -14,7 +14,7 @@ export const JOB_FIELDS = {
   // written at enqueue (encodeNewJob) and by enqueue_lib.lua
   method: { kind: "string", holds: "the task's dotted path" },
   queue: { kind: "string", holds: "the queue it runs on" },
-  kwargs: { kind: "json", holds: "the keyword arguments the task gets" },
+  kwargs: { kind: "json", holds: "the keyword arguments the task gets (absent: {})" },
   timeout: { kind: "number", holds: "seconds a run may take before it is stopped" },
   createdAt: { kind: "number", holds: "when enqueue was called (ms)" },
   jobName: { kind: "string", holds: "the name deduplication compares (enqueue's jobName)" },

@@ -95,7 +95,7 @@ export function buildPrepared(env: QueueEnv, path: string, o: NormalizedOptions,
     ...extra,
   };
   const fields = encodeNewJob(job);
-  checkKwargsSize(fields.kwargs!);
+  checkKwargsSize(fields.kwargs ?? "{}");
   if (env.signing) signHash(env.signing, id, fields, runAt !== undefined && runAt > now ? runAt : now);
   const prepared: PreparedJob = { id, queue: o.queue, fields };
   if (runAt !== undefined) prepared.runAt = runAt;

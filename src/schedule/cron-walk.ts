@@ -78,9 +78,8 @@ export function nearestWeekdayOf(y: number, m: number, n: number): number {
   return day;
 }
 
-function dayMatches(k: Masks, days: number): boolean {
-  const { y, m, d } = civil(days);
-  if (!bit(k.months, m - 1)) return false;
+/** Whether day-of-month / weekday match, for a day in a month the expression includes. */
+function dayMatches(k: Masks, days: number, y: number, m: number, d: number): boolean {
   if (k.nearestWeekday !== undefined) return d === nearestWeekdayOf(y, m, k.nearestWeekday);
   const domOk = bit(k.dom, d - 1);
   // croniter's and Frappe's rule: a wildcard side defers to the other; both restricted = OR.
@@ -88,6 +87,9 @@ function dayMatches(k: Masks, days: number): boolean {
   const dowOk = bit(k.dow, (((days + 4) % 7) + 7) % 7); // 1970-01-01 was a Thursday
   return k.domWild ? dowOk : domOk || dowOk;
 }
+
+/** The epoch day of a civil date (month 1-12; Date.UTC carries a month past 12 into the next year). */
+const epochDay = (y: number, m: number, d: number) => Date.UTC(y, m - 1, d) / DAY_MS;
 
 /** Smallest second of the day >= sod that matches hour/minute/second, or -1. */
 function nextInDay(k: Masks, sod: number): number {
@@ -119,29 +121,53 @@ function prevInDay(k: Masks, sod: number): number {
   return -1;
 }
 
-function walkMasks(k: Masks): CronWalk {
-  return {
-    next(after) {
-      const t = Math.floor(after / 1000) + 1; // whole seconds strictly after
-      const day0 = Math.floor(t / DAY_S);
-      for (let day = day0; day <= day0 + HORIZON_DAYS; day++) {
-        if (!dayMatches(k, day)) continue;
+/**
+ * The walk over one expression's masks. A class, not closures over `k`: the methods live once on
+ * the prototype, so each expression costs one object (no two closures and their context: ~200
+ * bytes fewer per entry, which adds up with 100 000 cron entries).
+ */
+class MaskWalk implements CronWalk {
+  constructor(private readonly k: Masks) {}
+
+  next(after: number): number | undefined {
+    const k = this.k;
+    const t = Math.floor(after / 1000) + 1; // whole seconds strictly after
+    const day0 = Math.floor(t / DAY_S);
+    for (let day = day0; day <= day0 + HORIZON_DAYS; ) {
+      const { y, m, d } = civil(day);
+      // A month the expression leaves out is skipped whole (a one-month expression would
+      // otherwise test up to 11 months of days, one by one, per look-up).
+      if (!bit(k.months, m - 1)) {
+        day = epochDay(y, m + 1, 1);
+        continue;
+      }
+      if (dayMatches(k, day, y, m, d)) {
         const sod = nextInDay(k, day === day0 ? t - day * DAY_S : 0);
         if (sod >= 0) return day * DAY_MS + sod * 1000;
       }
-      return undefined;
-    },
-    prev(before) {
-      const t = Math.ceil(before / 1000) - 1; // whole seconds strictly before
-      const day0 = Math.floor(t / DAY_S);
-      for (let day = day0; day >= day0 - HORIZON_DAYS; day--) {
-        if (!dayMatches(k, day)) continue;
+      day++;
+    }
+    return undefined;
+  }
+
+  prev(before: number): number | undefined {
+    const k = this.k;
+    const t = Math.ceil(before / 1000) - 1; // whole seconds strictly before
+    const day0 = Math.floor(t / DAY_S);
+    for (let day = day0; day >= day0 - HORIZON_DAYS; ) {
+      const { y, m, d } = civil(day);
+      if (!bit(k.months, m - 1)) {
+        day = epochDay(y, m, 1) - 1; // the last day of the month before
+        continue;
+      }
+      if (dayMatches(k, day, y, m, d)) {
         const sod = prevInDay(k, day === day0 ? t - day * DAY_S : DAY_S - 1);
         if (sod >= 0) return day * DAY_MS + sod * 1000;
       }
-      return undefined;
-    },
-  };
+      day--;
+    }
+    return undefined;
+  }
 }
 
 /** cron-parser's own iterator, for the expressions compileWalk leaves to it. */
@@ -169,7 +195,7 @@ export function compileWalk(cron: CronExpression, nearestWeekday?: number): Cron
   }
   const all = [f.second, f.minute, f.hour, f.dayOfMonth, f.month, f.dayOfWeek];
   if (all.some((field) => field.values.some((v) => typeof v !== "number"))) return undefined;
-  return walkMasks({
+  return new MaskWalk({
     secLo: mask(f.second.values, 0, 0, 30),
     secHi: mask(f.second.values, 0, 30, 60),
     minLo: mask(f.minute.values, 0, 0, 30),

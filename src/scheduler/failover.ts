@@ -95,7 +95,8 @@ export function createFollower(o: FollowerOptions): Follower {
     async watch(tasks, firstSeen) {
       if (!tasks.length) return undefined;
       const now = o.clock();
-      const lastSlots = await o.redis.hmget(o.keys.lastSlots(), ...tasks.map((t) => t.id));
+      // call() with one array, not spread arguments: 100 000 tasks would overflow the call stack.
+      const lastSlots = (await o.redis.call("hmget", [o.keys.lastSlots(), ...tasks.map((t) => t.id)])) as Array<string | null>;
       const w = failover.check(tasks, lastSlots, (id) => firstSeen(id) ?? now, now);
       if (!w.overdue) return w.wakeAt;
       if (await o.lease.takeOver(w.overdue.task, w.overdue.slot, graceMs)) return o.clock();

@@ -24,15 +24,15 @@ export async function installSchedules(redis: Redis, keys: Keys, tasks: Schedule
   const sk = scheduleKeys(keys);
   const multi = redis.multi().del(sk.limits(), sk.installed());
   const limits = tasks.filter((t) => t.pauseOnFailure !== undefined).flatMap((t) => [t.id, String(t.pauseOnFailure)]);
-  if (limits.length) multi.hset(sk.limits(), ...limits);
+  if (limits.length) multi.hset(sk.limits(), limits);
   if (tasks.length) {
-    multi.hset(
-      sk.installed(),
-      ...tasks.flatMap((t) => {
-        const rec: InstalledSchedule = { id: t.id, method: t.method, event: t.event, expression: t.expression, zone, queue: t.queue, at };
-        return [t.id, JSON.stringify(rec)];
-      }),
-    );
+    // One array, not spread arguments: 100 000 tasks would overflow the call stack.
+    const fields: string[] = [];
+    for (const t of tasks) {
+      const rec: InstalledSchedule = { id: t.id, method: t.method, event: t.event, expression: t.expression, zone, queue: t.queue, at };
+      fields.push(t.id, JSON.stringify(rec));
+    }
+    multi.hset(sk.installed(), fields);
   }
   await multi.exec();
 }

@@ -4,10 +4,11 @@
  * enqueue) and write the ledger, else watch for a leader that stopped firing (failover.ts).
  * Never busy-polls: a timer that fires early sleeps the rest. Writes carry the lease's fence.
  *
- * One tick: one round trip reads the switches and every task's last slot; planTick (pure,
- * plan-tick.ts, on src/schedule/due.ts) decides what fires and what is skipped; each fire is one
- * enqueue.lua call; baselines, skips, ledger entries and the tick time go in one pipeline; then
- * delayed jobs are promoted.
+ * One tick: one round trip reads the switches and the last slot of the tasks it looks at (the
+ * due ones, or all at a full read: quiet-index.ts); planTick (pure, plan-tick.ts, on
+ * src/schedule/due.ts) decides what fires and what is skipped; each fire is one enqueue.lua
+ * call; baselines, skips, ledger entries and the tick time go in one pipeline; then delayed jobs
+ * are promoted.
  */
 import type { ChainableCommander } from "ioredis";
 import { systemClock, type Clock } from "../base/clock.js";
@@ -22,7 +23,8 @@ import { execScriptPipeline, preloadScripts } from "../redis/scripts.js";
 import { createFollower } from "./failover.js";
 import { createLeaderLease, type LeaderLease } from "./leader.js";
 import { LEDGER_SCRIPTS, pipeEntries, pipeSkip, type LedgerEntry } from "./ledger.js";
-import { excludedEntry, planTick, type PlannedFire, type QuietMark } from "./plan-tick.js";
+import { excludedEntry, planTick, type PlannedFire } from "./plan-tick.js";
+import { createQuietIndex } from "./quiet-index.js";
 import { checkDeadlines, installSchedules, pauseKey, type DeadlineMiss } from "./tick-controls.js";
 import { LatencyStats, type LatencySummary } from "./latency.js";
 import { validateSchedule } from "../schedule/next-fire.js";
@@ -47,6 +49,8 @@ export interface SchedulerOptions {
   /** A follower takes the lead when a due slot is unrecorded this long (ms; see failover.ts). */
   failoverGraceMs?: number;
   onDeadlineMissed?: (miss: DeadlineMiss) => void | Promise<void>; // each slot that missed its `deadline`, once
+  /** Between full reads of every task's records (ms, default 30 s): see quiet-index.ts. */
+  fullReadMs?: number;
 }
 
 export interface SchedulerState {
@@ -77,6 +81,12 @@ export interface Scheduler {
 }
 
 const STALE = "another daemon took the lead (our lease number is stale)";
+
+/** The pause hash (HGETALL) in task order; none paused (the usual case): an empty list, not a look-up per task. */
+function pausesOf(ids: readonly string[], hash: Record<string, string>): Array<string | undefined> {
+  const paused = new Map(Object.entries(hash));
+  return paused.size ? ids.map((id) => paused.get(id)) : [];
+}
 const SCRIPTS = [...LEDGER_SCRIPTS, ...LEASE_SCRIPTS, "scheduler_lease_takeover", "schedule_deadline"];
 
 export function createScheduler(options: SchedulerOptions): Scheduler {
@@ -92,8 +102,10 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   const startedAt = clock();
   for (const t of tasks) firstSeen.set(t.id, startedAt);
   const lastError = new Map<string, string>();
-  /** Tasks that had nothing due at their last tick (QuietMark in plan-tick.ts): the plan skips their cron walk. */
-  const quiet = new WeakMap<ScheduledTask, QuietMark>();
+  /** Tasks that had nothing due at their last tick (QuietMark in plan-tick.ts): a tick reads and plans only the due ones. */
+  const quiet = createQuietIndex(options.fullReadMs);
+  /** The tasks with a deadline, per task list (checkDeadlines looks at no other). */
+  let watched = { of: undefined as ScheduledTask[] | undefined, tasks: [] as ScheduledTask[] };
   const lateness = new LatencyStats(2000);
 
   let running = false;
@@ -179,27 +191,35 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     // Taken before any await: a tick that outlives its lease (a paused process) writes nothing.
     const fence = lease.isLeader() ? lease.fence() : undefined;
     const current = tasks;
+    const selection = quiet.select(current, now, fence);
+    const looked = selection.tasks;
+    const ids = looked.map((t) => t.id);
     const read = redis.pipeline().hgetall(keys.schedulerState());
-    if (current.length) read.hmget(keys.lastSlots(), ...current.map((t) => t.id)).hmget(pauseKey(keys), ...current.map((t) => t.id));
+    // A full read takes the whole pause hash (it holds only the paused schedules) instead of
+    // naming every task: half the bytes of a full read with 100 000 tasks.
+    if (looked.length) {
+      read.call("hmget", [keys.lastSlots(), ...ids]); // one array: spread arguments overflow the stack at ~100 000
+      if (selection.full) read.hgetall(pauseKey(keys));
+      else read.call("hmget", [pauseKey(keys), ...ids]);
+    }
     const res = (await read.exec()) ?? [];
     for (const [err] of res) if (err) throw err;
     const switches = parseSwitches((res[0]?.[1] ?? {}) as Record<string, string>);
     st.switches = switches;
+    const pauseReply = res[2]?.[1];
+    const pauses = selection.full ? pausesOf(ids, (pauseReply ?? {}) as Record<string, string>) : ((pauseReply ?? []) as Array<string | null>);
     const plan = planTick({
-      tasks: current,
+      tasks: looked,
       lastSlots: (res[1]?.[1] ?? []) as Array<string | null>,
-      pauses: (res[2]?.[1] ?? []) as Array<string | null>,
+      pauses,
       switches,
       now,
       zone: timezone,
       firstSeen: (id) => firstSeen.get(id),
       graceMs: options.graceMs,
-      quiet: (task) => quiet.get(task),
+      quiet: (task) => quiet.mark(task),
     });
-    for (const { task, mark } of plan.quiet) {
-      if (mark) quiet.set(task, mark);
-      else quiet.delete(task);
-    }
+    const quietNext = quiet.record(selection, plan);
     for (const { task, error } of plan.errors) taskError(task, error);
 
     // Enqueues start first (as the plan lists them); the pipeline follows on the same connection.
@@ -219,8 +239,9 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     });
     const [results] = await Promise.all([written, ...fires]);
     if (anySkipFenced(results)) lease.drop(STALE);
-    const deadlineWake = await checkDeadlines(env, current, timezone, now, options.onDeadlineMissed, log);
-    const next = Math.min(plan.nextWake ?? Infinity, deadlineWake ?? Infinity);
+    if (watched.of !== current) watched = { of: current, tasks: current.filter((t) => t.deadlineMs !== undefined) };
+    const deadlineWake = await checkDeadlines(env, watched.tasks, timezone, now, options.onDeadlineMissed, log);
+    const next = Math.min(plan.nextWake ?? Infinity, quietNext ?? Infinity, deadlineWake ?? Infinity);
     await promoteScheduled(env);
     st.ticks++;
     st.lastTickAt = now;
