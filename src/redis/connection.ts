@@ -101,7 +101,9 @@ export async function connectRedis(url: string, options: ConnectOptions = {}): P
     // On an ended client disconnect() arms a 2 s stream timer that keeps a CLI alive for nothing.
     if (!stopped && redis.status !== "end") redis.disconnect();
     const reason = stopped ?? (cause && (err as Error).message === "Connection is closed." ? cause : (err as Error));
-    throw new RedisUnavailableError("REDIS_UNAVAILABLE", `cannot reach Redis at ${redactUrl(url)}: ${reason.message}`, {
+    // OpenSSL's messages end in a newline; the error is one line.
+    const said = reason.message.replace(/\s*\n\s*/g, " ").trim();
+    throw new RedisUnavailableError("REDIS_UNAVAILABLE", `cannot reach Redis at ${redactUrl(url)}: ${said}`, {
       hint: connectHint(url, reason),
       cause: err,
     });

@@ -45,7 +45,7 @@ const status = (url: string, extra: string[] = []) => runCli(["status", "--redis
 /** One line on stderr with the exit code: 1 for a failed connection, 2 for a bad --redis value. */
 function oneLine(r: { code: number | null; stderr: string }, code = 1): string {
   expect(r.code).toBe(code);
-  expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
+  expect(r.stderr.trimEnd().split("\n"), r.stderr).toHaveLength(1);
   expect(r.stderr).not.toMatch(/\n\s+at /);
   return r.stderr;
 }
