@@ -44,8 +44,8 @@ export function parseSchedule(expression: string): Schedule {
 /**
  * The cron schedule of an expression already in canonical form (canonicalCron), from the same
  * cache parseSchedule reads: hooks validation checks every cron key through this, so the
- * scheduler does not parse it a second time (~35 µs and a few KB of garbage each, which adds
- * up with 10 000 entries). Throws cron-parser's own error, unworded: the caller words it.
+ * scheduler does not parse it a second time (time and garbage per parse, which add up with
+ * 10 000 entries). Throws cron-parser's own error, unworded: the caller words it.
  */
 export function parseCanonicalCron(canonical: string): Schedule {
   const cached = cache.get(canonical);

@@ -1,7 +1,7 @@
 /**
  * Which tasks a tick looks at. A tick used to read every task's slot record and pause record
- * and run planTick over all of them; with 100 000 cron entries that read alone cost ~300 ms of
- * CPU per tick (bench/README.md, scale). Now a tick looks at:
+ * and run planTick over all of them; with 100 000 cron entries that read alone was most of a
+ * tick's CPU (figures: bench/README.md, scale). Now a tick looks at:
  *
  * - the tasks without a quiet mark (never planned, fired or skipped at their last look, or
  *   whose slots could not be computed), every tick;

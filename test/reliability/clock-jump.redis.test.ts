@@ -16,6 +16,7 @@ import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
 import { startDrain } from "../scheduler/helpers.js";
 import { account, expectAccounted, report } from "./helpers/accounting.js";
 import { FIXTURE_QUEUES } from "./helpers/env.js";
+import { cronTask } from "../helpers/scheduled-task.js";
 
 let t: TestRedis;
 beforeAll(async () => {
@@ -26,17 +27,7 @@ afterAll(async () => {
 });
 
 const MIN = 60_000;
-const task = (name: string, catchup: CatchupPolicy): ScheduledTask => ({
-  id: `cron|* * * * *|app.tasks.${name}`,
-  event: "cron",
-  expression: "* * * * *",
-  method: `app.tasks.${name}`,
-  queue: "default",
-  catchup,
-  jitter: 0,
-  kwargs: {},
-  source: `test ${name}`,
-});
+const task = (name: string, catchup: CatchupPolicy): ScheduledTask => cronTask(name, "* * * * *", { catchup });
 
 describe("clock jumps", () => {
   it("forward an hour and back a minute: no double fire, catch-up per policy", async () => {

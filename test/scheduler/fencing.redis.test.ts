@@ -18,6 +18,7 @@ import { createLeaderLease } from "../../src/scheduler/leader.js";
 import { readLedger, recordSkip } from "../../src/scheduler/ledger.js";
 import { createScheduler } from "../../src/scheduler/scheduler.js";
 import { testRedis, type TestRedis } from "../helpers/redis.js";
+import { cronTask } from "../helpers/scheduled-task.js";
 
 let t: TestRedis;
 beforeAll(async () => {
@@ -28,17 +29,7 @@ afterAll(async () => {
 });
 
 const MIN = 60_000;
-const task = (name: string, catchup: CatchupPolicy = "latest"): ScheduledTask => ({
-  id: `cron|* * * * *|app.tasks.${name}`,
-  event: "cron",
-  expression: "* * * * *",
-  method: `app.tasks.${name}`,
-  queue: "default",
-  catchup,
-  jitter: 0,
-  kwargs: {},
-  source: `test ${name}`,
-});
+const task = (name: string, catchup: CatchupPolicy = "latest"): ScheduledTask => cronTask(name, "* * * * *", { catchup });
 
 /** A worker stand-in: finish every queued job. */
 async function drain(env: QueueEnv): Promise<void> {

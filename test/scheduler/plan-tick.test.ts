@@ -6,22 +6,12 @@ import { describe, expect, it } from "vitest";
 import type { ScheduledTask } from "../../src/hooks/types.js";
 import type { CatchupPolicy } from "../../src/schedule/due.js";
 import { planTick, type PlanInput, type QuietMark } from "../../src/scheduler/plan-tick.js";
+import { cronTask } from "../helpers/scheduled-task.js";
 
 const at = (iso: string) => Date.parse(iso);
 const MIN = 60_000;
 const ON = { enabled: true, paused: false };
-const task = (name: string, expression = "0 * * * *", extra: Partial<ScheduledTask> & { catchup?: CatchupPolicy } = {}): ScheduledTask => ({
-  id: `cron|${expression}|app.tasks.${name}`,
-  event: "cron",
-  expression,
-  method: `app.tasks.${name}`,
-  queue: "default",
-  catchup: "latest",
-  jitter: 0,
-  kwargs: {},
-  source: `test ${name}`,
-  ...extra,
-});
+const task = (name: string, expression = "0 * * * *", extra: Partial<ScheduledTask> & { catchup?: CatchupPolicy } = {}): ScheduledTask => cronTask(name, expression, extra);
 
 /** A plan for `tasks`, each with its recorded slot (ms) or none. */
 function plan(tasks: ScheduledTask[], last: Array<number | undefined>, now: number, more: Partial<PlanInput> = {}) {

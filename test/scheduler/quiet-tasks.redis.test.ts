@@ -11,6 +11,7 @@ import { type QueueEnv } from "../../src/queue/context.js";
 import { BUILTIN_QUEUES, DEFAULT_RETENTION } from "../../src/config/defaults.js";
 import { dequeue, completeJob } from "../../src/queue/lifecycle.js";
 import type { ScheduledTask } from "../../src/hooks/types.js";
+import { cronTask } from "../helpers/scheduled-task.js";
 
 let t: TestRedis;
 beforeAll(async () => {
@@ -20,17 +21,7 @@ afterAll(async () => {
   await t.cleanup();
 });
 
-const task = (name: string, expression: string): ScheduledTask => ({
-  id: `cron|${expression}|app.tasks.${name}`,
-  event: "cron",
-  expression,
-  method: `app.tasks.${name}`,
-  queue: "default",
-  catchup: "latest",
-  jitter: 0,
-  kwargs: {},
-  source: `test ${name}`,
-});
+const task = (name: string, expression: string): ScheduledTask => cronTask(name, expression);
 
 function setup(start: string, tasks: ScheduledTask[]) {
   const clock = manualClock(start);

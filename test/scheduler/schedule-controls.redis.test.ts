@@ -23,6 +23,7 @@ import type { CatchupPolicy } from "../../src/schedule/due.js";
 import type { DeadlineMiss } from "../../src/scheduler/deadlines.js";
 import { backfill } from "../../src/ops/schedule-backfill.js";
 import { currentJob, runInJobContext } from "../../src/runtime/job-context.js";
+import { cronTask } from "../helpers/scheduled-task.js";
 
 let t: TestRedis;
 beforeAll(async () => {
@@ -32,18 +33,7 @@ afterAll(async () => {
   await t.cleanup();
 });
 
-const task = (name: string, extra: Partial<ScheduledTask> = {}, catchup: CatchupPolicy = "latest"): ScheduledTask => ({
-  id: `cron|* * * * *|app.tasks.${name}`,
-  event: "cron",
-  expression: "* * * * *",
-  method: `app.tasks.${name}`,
-  queue: "default",
-  catchup,
-  jitter: 0,
-  kwargs: {},
-  source: `test ${name}`,
-  ...extra,
-});
+const task = (name: string, extra: Partial<ScheduledTask> = {}, catchup: CatchupPolicy = "latest"): ScheduledTask => cronTask(name, "* * * * *", { catchup, ...extra });
 
 function setup(start: string, tasks: ScheduledTask[], onDeadlineMissed?: (m: DeadlineMiss) => void) {
   const clock = manualClock(start);

@@ -13,6 +13,7 @@ import { getJobWith } from "../../src/queue/registry.js";
 import { dequeue, completeJob } from "../../src/queue/lifecycle.js";
 import type { ScheduledTask } from "../../src/hooks/types.js";
 import type { CatchupPolicy } from "../../src/schedule/due.js";
+import { cronTask } from "../helpers/scheduled-task.js";
 
 let t: TestRedis;
 beforeAll(async () => {
@@ -23,17 +24,7 @@ afterAll(async () => {
 });
 
 const MIN = 60_000;
-const task = (name: string, expression = "* * * * *", catchup: CatchupPolicy = "latest"): ScheduledTask => ({
-  id: `cron|${expression}|app.tasks.${name}`,
-  event: "cron",
-  expression,
-  method: `app.tasks.${name}`,
-  queue: "default",
-  catchup,
-  jitter: 0,
-  kwargs: { name },
-  source: `test ${name}`,
-});
+const task = (name: string, expression = "* * * * *", catchup: CatchupPolicy = "latest"): ScheduledTask => cronTask(name, expression, { catchup, kwargs: { name } });
 
 function setup(start: string, tasks: ScheduledTask[]) {
   const clock = manualClock(start);
