@@ -10,6 +10,7 @@ import { type QueueEnv } from "../../src/queue/context.js";
 import { DEFAULT_RETENTION } from "../../src/config/defaults.js";
 import { enqueueWith } from "../../src/queue/enqueue.js";
 import type { Job } from "../../src/queue/types.js";
+import { formatMs } from "../../src/worker/supervisor/job-lines.js";
 import { capture, runCli, spawnCliOnTty } from "../helpers/spawn.js";
 import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
 
@@ -63,7 +64,7 @@ describe("the daemon's job lines", () => {
 
     const finished = records.find((rec) => rec.jobId === ok.id)!;
     expect(finished).toMatchObject({ queue: "default", task: "lines_app.tasks.ok" });
-    expect(finished.msg).toMatch(new RegExp(`^finished +default +lines_app\\.tasks\\.ok  ${ok.id.slice(0, 8)}  \\d+ ms$`));
+    expect(finished.msg).toMatch(new RegExp(`^finished +default +lines_app\\.tasks\\.ok  ${ok.id.slice(0, 8)}  ${formatMs(finished.ms).replace(".", "\\.")}$`));
     const failed = records.find((rec) => rec.jobId === boom.id)!;
     expect(failed.error).toBe("TypeError: boom: bad input");
     expect(failed.frames?.[0]).toMatch(/^at boom \(lines_app\/tasks\.ts:\d+:\d+\)$/);
