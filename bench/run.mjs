@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * `npm run bench`: every scenario for hooks-scheduler, then BullMQ, then RQ (when a python3 with
- * rq exists), in one run on one Redis database; prints a table (ratios to BullMQ and RQ, targets)
+ * `npm run bench`: every scenario for hooks-scheduler, then BullMQ, Bee-Queue and RQ (when a
+ * python3 with rq exists), in one run on one Redis database; prints a table (ratios to each, targets)
  * and writes bench/results/latest.json. Reports, never asserts. Needs `npm run build` first (the
  * bench drives dist/ and bin/scheduler.js) and Redis at BENCH_REDIS_URL (default DB 10).
  *
@@ -16,6 +16,7 @@ import { renderTable } from "./lib/table.mjs";
 import { redisCeiling } from "./lib/ceiling.mjs";
 import { createHs } from "./systems/hs.mjs";
 import { createBull } from "./systems/bullmq.mjs";
+import { createBee } from "./systems/bee.mjs";
 import { createRq, findRq } from "./systems/rq.mjs";
 
 if (!existsSync(`${ROOT}/dist/queue/enqueue-many.js`)) {
@@ -57,6 +58,7 @@ const best = (runs) => {
 const redis = redisClient();
 const hs = createHs(redis);
 const bull = createBull(redis);
+const bee = createBee(redis);
 const rqFound = findRq();
 const rq = rqFound.python ? createRq(rqFound.python) : undefined;
 const require = createRequire(import.meta.url);
@@ -80,8 +82,8 @@ const orNote = async (what, fn) => {
 // 1. enqueue throughput
 if (want("enqueue")) {
   step("enqueue throughput");
-  const one = { hs: await hs.enqueueOne(SIZES.enqueueOne), bull: await bull.enqueueOne(SIZES.enqueueOne), rq: await orNote("RQ enqueue", () => rq?.enqueueOne(SIZES.enqueueOne)) };
-  const bulk = { hs: await hs.enqueueBulk(SIZES.enqueueBulk), bull: await bull.enqueueBulk(SIZES.enqueueBulk), rq: await orNote("RQ bulk enqueue", () => rq?.enqueueBulk(SIZES.enqueueBulk)) };
+  const one = { hs: await hs.enqueueOne(SIZES.enqueueOne), bull: await bull.enqueueOne(SIZES.enqueueOne), bee: await orNote("Bee-Queue enqueue", () => bee.enqueueOne(SIZES.enqueueOne)), rq: await orNote("RQ enqueue", () => rq?.enqueueOne(SIZES.enqueueOne)) };
+  const bulk = { hs: await hs.enqueueBulk(SIZES.enqueueBulk), bull: await bull.enqueueBulk(SIZES.enqueueBulk), bee: await orNote("Bee-Queue bulk enqueue", () => bee.enqueueBulk(SIZES.enqueueBulk)), rq: await orNote("RQ bulk enqueue", () => rq?.enqueueBulk(SIZES.enqueueBulk)) };
   row({ section: "1. enqueue", label: `one by one (${SIZES.enqueueOne}, awaited each)`, unit: "jobs/s", better: "higher", ...one });
   row({ section: "1. enqueue", label: `bulk (${SIZES.enqueueBulk}, 1000 per call)`, unit: "jobs/s", better: "higher", ...bulk });
 }
@@ -97,13 +99,16 @@ if (want("throughput")) {
       // shared machine lowers one drain, not the comparison.
       const hsRuns = [];
       const bullRuns = [];
+      const beeRuns = [];
       for (let round = 0; round < ROUNDS; round++) {
         hsRuns.push(await orNote(`hooks-scheduler throughput ${task} c${concurrency}`, () => hs.throughput({ concurrency, task, n })));
         bullRuns.push(await orNote(`BullMQ throughput ${task} c${concurrency}`, () => bull.throughput({ concurrency, task, n })));
+        beeRuns.push(await orNote(`Bee-Queue throughput ${task} c${concurrency}`, () => bee.throughput({ concurrency, task, n })));
       }
       const r = {
         hs: best(hsRuns),
         bull: best(bullRuns),
+        bee: best(beeRuns),
         // RQ's SimpleWorker runs one job at a time: its figure sits in the concurrency-1 rows.
         rq: rq && concurrency === 1 ? await orNote(`RQ throughput ${task}`, () => rq.throughput({ task, n: SIZES.rqThroughput[task] })) : undefined,
       };
@@ -121,10 +126,11 @@ if (want("latency")) {
   const r = {
     hs: await orNote("hooks-scheduler latency", () => hs.latency(SIZES.latency)),
     bull: await orNote("BullMQ latency", () => bull.latency(SIZES.latency)),
+    bee: await orNote("Bee-Queue latency", () => bee.latency(SIZES.latency)),
     rq: rq ? await orNote("RQ latency", () => rq.latency(Math.min(SIZES.latency, 100))) : undefined,
   };
-  row({ section: "3. enqueue -> start, idle worker", label: "p50", unit: "ms", better: "lower", hs: r.hs?.p50, bull: r.bull?.p50, rq: r.rq?.p50, target: { op: "<", value: 2, text: "p50 < 2 ms" } });
-  row({ section: "3. enqueue -> start, idle worker", label: "p99", unit: "ms", better: "lower", hs: r.hs?.p99, bull: r.bull?.p99, rq: r.rq?.p99 });
+  row({ section: "3. enqueue -> start, idle worker", label: "p50", unit: "ms", better: "lower", hs: r.hs?.p50, bull: r.bull?.p50, bee: r.bee?.p50, rq: r.rq?.p50, target: { op: "<", value: 2, text: "p50 < 2 ms" } });
+  row({ section: "3. enqueue -> start, idle worker", label: "p99", unit: "ms", better: "lower", hs: r.hs?.p99, bull: r.bull?.p99, bee: r.bee?.p99, rq: r.rq?.p99 });
 }
 
 // 4. schedule precision: both schedulers side by side, in the same 20 s
@@ -169,6 +175,7 @@ if (want("memory")) {
     better: "lower",
     hs: await orNote("hooks-scheduler memory", () => hs.memoryPerJob(SIZES.memJobs)),
     bull: await orNote("BullMQ memory", () => bull.memoryPerJob(SIZES.memJobs)),
+    bee: await orNote("Bee-Queue memory", () => bee.memoryPerJob(SIZES.memJobs)),
     rq: rq ? await orNote("RQ memory", () => rq.memoryPerJob(SIZES.rqMemJobs)) : undefined,
   });
 }
@@ -187,7 +194,7 @@ if (want("ceiling")) {
     const evalsha = ceiling["EVALSHA (trivial script)"];
     const bestOf = (who) => Math.max(...Object.values(throughput).map((r) => r[who] ?? 0));
     if (Object.keys(throughput).length) {
-      row({ section: sec, label: "best end-to-end jobs/s as a share of trivial EVALSHA/s", unit: "%", better: "higher", hs: (bestOf("hs") / evalsha) * 100, bull: (bestOf("bull") / evalsha) * 100, rq: rq ? (bestOf("rq") / evalsha) * 100 : undefined });
+      row({ section: sec, label: "best end-to-end jobs/s as a share of trivial EVALSHA/s", unit: "%", better: "higher", hs: (bestOf("hs") / evalsha) * 100, bull: (bestOf("bull") / evalsha) * 100, bee: (bestOf("bee") / evalsha) * 100, rq: rq ? (bestOf("rq") / evalsha) * 100 : undefined });
     }
   }
 }
@@ -200,7 +207,7 @@ const result = {
   loadAverage: load,
   quick,
   redisUrl: BENCH_URL.replace(/:[^:@/]*@/, ":***@"),
-  versions: { node: process.version, bullmq: require("bullmq/package.json").version, rq: rqFound.version ?? null },
+  versions: { node: process.version, bullmq: require("bullmq/package.json").version, beeQueue: require("bee-queue/package.json").version, rq: rqFound.version ?? null },
   sizes: SIZES,
   rows,
   notes,
@@ -208,7 +215,7 @@ const result = {
 mkdirSync(`${ROOT}/bench/results`, { recursive: true });
 writeFileSync(`${ROOT}/bench/results/latest.json`, JSON.stringify(result, null, 2) + "\n");
 
-console.log(`\nhooks-scheduler bench, ${result.at}, ${result.seconds} s; Node ${process.version}, BullMQ ${result.versions.bullmq}, RQ ${result.versions.rq ?? "-"}; ${result.redisUrl}`);
+console.log(`\nhooks-scheduler bench, ${result.at}, ${result.seconds} s; Node ${process.version}, BullMQ ${result.versions.bullmq}, Bee-Queue ${result.versions.beeQueue}, RQ ${result.versions.rq ?? "-"}; ${result.redisUrl}`);
 console.log(`load average (1/5/15 min): ${load.start.join(" ")} at start, ${load.end.join(" ")} at end (2 cores shared with other work: compare ratios within a run)\n`);
 console.log(renderTable(rows));
 if (notes.length) console.log("\nnotes:\n" + notes.map((n) => `- ${n}`).join("\n"));
