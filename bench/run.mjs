@@ -42,6 +42,8 @@ const SIZES = {
   // the scale scenario's sizes: the target (100 000) and the earlier figure (10 000)
   cronEntries: [100_000, 10_000],
   idleSeconds: size(10, 3),
+  // after the daemon leads, before the idle figures: start-up garbage is handed back by then
+  settleSeconds: size(60, 10),
   // 1 000 000 queued jobs: ~25 s to write for us, ~40 s for BullMQ. RQ enqueues ~12 000/s from
   // Python, so it gets 100 000 (its bytes per job have settled by then).
   memJobs: size(1_000_000, 10_000),
@@ -152,12 +154,13 @@ if (want("precision")) {
 // 5. cost at scale: 100 000 and 10 000 cron entries; Redis memory per queued job
 if (want("scale")) {
   for (const entries of SIZES.cronEntries) {
-    step(`scale: ${entries} cron entries, daemon idle ${SIZES.idleSeconds} s`);
-    const sc = await orNote(`hooks-scheduler scale (${entries})`, () => hs.scale(entries, SIZES.idleSeconds));
+    step(`scale: ${entries} cron entries, daemon settles ${SIZES.settleSeconds} s, idle ${SIZES.idleSeconds} s`);
+    const sc = await orNote(`hooks-scheduler scale (${entries})`, () => hs.scale(entries, SIZES.idleSeconds, SIZES.settleSeconds));
     const sec = `5. scale: ${entries.toLocaleString("en-US")} cron entries`;
     if (sc) {
       const rssTarget = entries >= 100_000 ? { op: "<", value: 200, text: "< 200 MB" } : { op: "<", value: 120, text: "< 120 MB" };
-      row({ section: sec, label: "daemon idle RSS (scheduler + supervisor)", unit: "MB", better: "lower", hs: sc.daemonRssMb, target: rssTarget });
+      row({ section: sec, label: `daemon idle RSS (scheduler + supervisor, ${SIZES.settleSeconds + SIZES.idleSeconds} s after it leads)`, unit: "MB", better: "lower", hs: sc.daemonRssMb, target: rssTarget });
+      row({ section: sec, label: "daemon peak RSS during start-up", unit: "MB", better: "lower", hs: sc.daemonPeakRssMb });
       row({ section: sec, label: "worker child idle RSS", unit: "MB", better: "lower", hs: sc.workerRssMb });
       row({ section: sec, label: "daemon idle CPU", unit: "%", better: "lower", hs: sc.daemonCpuPct });
       row({ section: sec, label: `CPU per tick (${sc.tasks} tasks, nothing due)`, unit: "ms", better: "lower", hs: sc.tickCpuMs, ...(entries >= 100_000 ? { target: { op: "<", value: 20, text: "< 20 ms" } } : {}) });

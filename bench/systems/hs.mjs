@@ -162,7 +162,12 @@ export function createHs(redis) {
     },
 
     /** N cron entries: the idle daemon's RSS and CPU, and one tick's CPU measured in-process. */
-    async scale(entries, idleSeconds) {
+    /**
+     * The daemon with `entries` cron entries: RSS sampled every second from start to `settleSeconds`
+     * after it leads (its start-up peak; V8 hands the start-up garbage back within about a minute),
+     * then CPU over `idleSeconds` idle and the RSS at its end (the idle figure).
+     */
+    async scale(entries, idleSeconds, settleSeconds = 60) {
       const prefix = "bench-hs-scale";
       await drop(prefix);
       // loading and validating 100 000 entries takes 10-60 s on a loaded 2-core machine
@@ -170,15 +175,24 @@ export function createHs(redis) {
       const keys = createKeys(prefix);
       let idle;
       try {
-        // 100 000 entries take ~10-20 s of start-up on a loaded 2-core machine
-        await waitFor(async () => (await redis.exists(keys.schedulerLeader())) === 1, 120_000, "the scheduler to lead");
-        await sleep(2000); // start-up work (baselines, child preload) settles
+        let peak = 0;
+        const sample = () => (peak = Math.max(peak, rssOf(d.child.pid)));
+        const sampler = setInterval(sample, 1000);
+        try {
+          // 100 000 entries take ~10-20 s of start-up on a loaded 2-core machine
+          await waitFor(async () => (await redis.exists(keys.schedulerLeader())) === 1, 120_000, "the scheduler to lead");
+          await sleep(settleSeconds * 1000); // start-up work (baselines, the first full reads, child preload) settles
+        } finally {
+          clearInterval(sampler);
+        }
+        sample();
         const pids = [d.child.pid, ...childrenOf(d.child.pid)];
         const cpu0 = pids.map(cpuMsOf);
         await sleep(idleSeconds * 1000);
         const cpu1 = pids.map(cpuMsOf);
         idle = {
           daemonRssMb: rssOf(pids[0]) / 2 ** 20,
+          daemonPeakRssMb: peak / 2 ** 20,
           workerRssMb: pids.slice(1).reduce((s, p) => s + rssOf(p), 0) / 2 ** 20,
           daemonCpuPct: ((cpu1[0] - cpu0[0]) / (idleSeconds * 1000)) * 100,
         };

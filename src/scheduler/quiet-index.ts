@@ -32,8 +32,10 @@ export interface QuietIndex {
   mark(task: ScheduledTask): QuietMark | undefined;
   /** The tasks this tick reads and plans. `fence`: the lease number the tick writes with. */
   select(tasks: readonly ScheduledTask[], now: number, fence: number | undefined): TickSelection;
-  /** Take the plan's marks in; returns the earliest next slot of a quiet task not planned this tick. */
-  record(selection: TickSelection, plan: Pick<TickPlan, "quiet" | "errors">): number | undefined;
+  /** Take one plan's marks in (a tick plans its selection in slices: one call per slice). */
+  take(selection: TickSelection, plan: Pick<TickPlan, "quiet" | "errors">): void;
+  /** Once every slice is taken: the earliest next slot of a quiet task not planned this tick. */
+  settle(selection: TickSelection): number | undefined;
 }
 
 /** A binary min-heap of tasks by next slot, on parallel arrays (no object per entry). */
@@ -147,7 +149,7 @@ export function createQuietIndex(fullReadMs = DEFAULT_FULL_READ_MS): QuietIndex 
       return { tasks: [...picked], full: false };
     },
 
-    record(selection, plan) {
+    take(selection, plan) {
       for (const { task, mark } of plan.quiet) {
         if (mark) {
           marks.set(task, mark);
@@ -162,6 +164,9 @@ export function createQuietIndex(fullReadMs = DEFAULT_FULL_READ_MS): QuietIndex 
         marks.delete(task);
         unmarked.add(task);
       }
+    },
+
+    settle(selection) {
       if (selection.full) {
         // Rebuilt from the marks: tasks gone from the list leave the heap and the unmarked set.
         unmarked = new Set();

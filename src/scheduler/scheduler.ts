@@ -5,10 +5,10 @@
  * Never busy-polls: a timer that fires early sleeps the rest. Writes carry the lease's fence.
  *
  * One tick: one round trip reads the switches and the last slot of the tasks it looks at (the
- * due ones, or all at a full read: quiet-index.ts); planTick (pure, plan-tick.ts, on
- * src/schedule/due.ts) decides what fires and what is skipped; each fire is one enqueue.lua
- * call; baselines, skips, ledger entries and the tick time go in one pipeline; then delayed jobs
- * are promoted.
+ * due ones, or all at a full read: quiet-index.ts; past a few thousand tasks, slice by slice:
+ * tick-read.ts); planTick (pure, plan-tick.ts, on src/schedule/due.ts) decides what fires and
+ * what is skipped; each fire is one enqueue.lua call; baselines, skips, ledger entries and the
+ * tick time go in one pipeline per slice; then delayed jobs are promoted.
  */
 import type { ChainableCommander } from "ioredis";
 import { systemClock, type Clock } from "../base/clock.js";
@@ -25,6 +25,7 @@ import { createLeaderLease, type LeaderLease } from "./leader.js";
 import { LEDGER_SCRIPTS, pipeEntries, pipeSkip, type LedgerEntry } from "./ledger.js";
 import { excludedEntry, planTick, type PlannedFire } from "./plan-tick.js";
 import { createQuietIndex } from "./quiet-index.js";
+import { planInSlices } from "./tick-read.js";
 import { checkDeadlines, installSchedules, pauseKey, type DeadlineMiss } from "./tick-controls.js";
 import { LatencyStats, type LatencySummary } from "./latency.js";
 import { validateSchedule } from "../schedule/next-fire.js";
@@ -51,6 +52,8 @@ export interface SchedulerOptions {
   onDeadlineMissed?: (miss: DeadlineMiss) => void | Promise<void>; // each slot that missed its `deadline`, once
   /** Between full reads of every task's records (ms, default 30 s): see quiet-index.ts. */
   fullReadMs?: number;
+  /** Tasks read and planned at once (default TICK_SLICE): see tick-read.ts. */
+  tickSlice?: number;
 }
 
 export interface SchedulerState {
@@ -82,11 +85,6 @@ export interface Scheduler {
 
 const STALE = "another daemon took the lead (our lease number is stale)";
 
-/** The pause hash (HGETALL) in task order; none paused (the usual case): an empty list, not a look-up per task. */
-function pausesOf(ids: readonly string[], hash: Record<string, string>): Array<string | undefined> {
-  const paused = new Map(Object.entries(hash));
-  return paused.size ? ids.map((id) => paused.get(id)) : [];
-}
 const SCRIPTS = [...LEDGER_SCRIPTS, ...LEASE_SCRIPTS, "scheduler_lease_takeover", "schedule_deadline"];
 
 export function createScheduler(options: SchedulerOptions): Scheduler {
@@ -192,56 +190,47 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     const fence = lease.isLeader() ? lease.fence() : undefined;
     const current = tasks;
     const selection = quiet.select(current, now, fence);
-    const looked = selection.tasks;
-    const ids = looked.map((t) => t.id);
-    const read = redis.pipeline().hgetall(keys.schedulerState());
-    // A full read takes the whole pause hash (it holds only the paused schedules) instead of
-    // naming every task: half the bytes of a full read with 100 000 tasks.
-    if (looked.length) {
-      read.call("hmget", [keys.lastSlots(), ...ids]); // one array: spread arguments overflow the stack at ~100 000
-      if (selection.full) read.hgetall(pauseKey(keys));
-      else read.call("hmget", [pauseKey(keys), ...ids]);
-    }
-    const res = (await read.exec()) ?? [];
-    for (const [err] of res) if (err) throw err;
-    const switches = parseSwitches((res[0]?.[1] ?? {}) as Record<string, string>);
+    const fires: Array<Promise<void>> = [];
+    let fenced = false;
+    let planned: number | undefined;
+    const switches = await planInSlices({
+      redis,
+      keys,
+      selection,
+      slice: options.tickSlice,
+      plan: (part, lastSlots, pauses, sw) =>
+        planTick({ tasks: part, lastSlots, pauses, switches: sw, now, zone: timezone, firstSeen: (id) => firstSeen.get(id), graceMs: options.graceMs, quiet: (task) => quiet.mark(task) }),
+      onSlice: async (plan) => {
+        quiet.take(selection, plan);
+        for (const { task, error } of plan.errors) taskError(task, error);
+        if (plan.nextWake !== undefined) planned = Math.min(planned ?? Infinity, plan.nextWake);
+        // Enqueues start first (as the plan lists them); the pipeline follows on the same connection.
+        for (const f of plan.fires) {
+          fires.push(
+            fire(f, fence).then(
+              (entries) => {
+                lastError.delete(f.task.id);
+                if (entries.length) return execScripts((p) => pipeEntries(p, keys, f.task.id, entries, fence)).then(() => {});
+              },
+              (err) => taskError(f.task, err),
+            ),
+          );
+        }
+        const results = await execScripts((p) => {
+          for (const b of plan.baselines) p.hsetnx(keys.lastSlots(), b.task.id, String(b.slot));
+          for (const k of plan.skips) pipeSkip(p, keys, k.task.id, k.slot, k.entry, fence);
+          p.hset(keys.schedulerState(), "lastTick", String(now));
+        });
+        if (anySkipFenced(results)) fenced = true;
+      },
+    });
     st.switches = switches;
-    const pauseReply = res[2]?.[1];
-    const pauses = selection.full ? pausesOf(ids, (pauseReply ?? {}) as Record<string, string>) : ((pauseReply ?? []) as Array<string | null>);
-    const plan = planTick({
-      tasks: looked,
-      lastSlots: (res[1]?.[1] ?? []) as Array<string | null>,
-      pauses,
-      switches,
-      now,
-      zone: timezone,
-      firstSeen: (id) => firstSeen.get(id),
-      graceMs: options.graceMs,
-      quiet: (task) => quiet.mark(task),
-    });
-    const quietNext = quiet.record(selection, plan);
-    for (const { task, error } of plan.errors) taskError(task, error);
-
-    // Enqueues start first (as the plan lists them); the pipeline follows on the same connection.
-    const fires = plan.fires.map((f) =>
-      fire(f, fence).then(
-        (entries) => {
-          lastError.delete(f.task.id);
-          if (entries.length) return execScripts((p) => pipeEntries(p, keys, f.task.id, entries, fence)).then(() => {});
-        },
-        (err) => taskError(f.task, err),
-      ),
-    );
-    const written = execScripts((p) => {
-      for (const b of plan.baselines) p.hsetnx(keys.lastSlots(), b.task.id, String(b.slot));
-      for (const k of plan.skips) pipeSkip(p, keys, k.task.id, k.slot, k.entry, fence);
-      p.hset(keys.schedulerState(), "lastTick", String(now));
-    });
-    const [results] = await Promise.all([written, ...fires]);
-    if (anySkipFenced(results)) lease.drop(STALE);
+    const quietNext = quiet.settle(selection);
+    await Promise.all(fires);
+    if (fenced) lease.drop(STALE);
     if (watched.of !== current) watched = { of: current, tasks: current.filter((t) => t.deadlineMs !== undefined) };
     const deadlineWake = await checkDeadlines(env, watched.tasks, timezone, now, options.onDeadlineMissed, log);
-    const next = Math.min(plan.nextWake ?? Infinity, quietNext ?? Infinity, deadlineWake ?? Infinity);
+    const next = Math.min(planned ?? Infinity, quietNext ?? Infinity, deadlineWake ?? Infinity);
     await promoteScheduled(env);
     st.ticks++;
     st.lastTickAt = now;

@@ -12,6 +12,7 @@ import { BUILTIN_QUEUES, DEFAULT_RETENTION } from "../../src/config/defaults.js"
 import { dequeue, completeJob } from "../../src/queue/lifecycle.js";
 import type { ScheduledTask } from "../../src/hooks/types.js";
 import { cronTask } from "../helpers/scheduled-task.js";
+import { pauseKey } from "../../src/scheduler/tick-controls.js";
 
 let t: TestRedis;
 beforeAll(async () => {
@@ -23,10 +24,10 @@ afterAll(async () => {
 
 const task = (name: string, expression: string): ScheduledTask => cronTask(name, expression);
 
-function setup(start: string, tasks: ScheduledTask[]) {
+function setup(start: string, tasks: ScheduledTask[], tickSlice?: number) {
   const clock = manualClock(start);
   const env: QueueEnv = { redis: t.redis, keys: t.keys, clock, queues: BUILTIN_QUEUES, retention: DEFAULT_RETENTION };
-  return { clock, env, scheduler: createScheduler({ env, tasks, timezone: "Europe/Berlin", clock }) };
+  return { clock, env, scheduler: createScheduler({ env, tasks, timezone: "Europe/Berlin", clock, tickSlice }) };
 }
 
 /** Ids of the jobs now queued on `default`, taken and finished (so overlap never blocks). */
@@ -76,6 +77,28 @@ describe("quiet tasks", () => {
     await scheduler.tick();
     expect(await drain(env)).toEqual([]);
     expect(Number(await t.redis.hget(t.keys.lastSlots(), b.id))).toBeGreaterThan(Date.parse("2026-03-02T11:00:00Z"));
+  });
+
+  it("a tick over more tasks than one slice reads, plans and writes every slice (tick-read.ts)", async () => {
+    await t.redis.del(t.keys.lastSlots());
+    // 23 tasks in slices of 5: every third fires each minute, the rest at 14:00 Berlin; task s21 paused
+    const many = Array.from({ length: 23 }, (_, i) => task(`s${i}`, i % 3 === 0 ? "* * * * *" : "0 14 * * *")); // 14:00 Berlin = 13:00Z
+    const { clock, env, scheduler } = setup("2026-03-02T12:00:30Z", many, 5);
+    expect(await scheduler.tick()).toBe(Date.parse("2026-03-02T12:01:00Z"));
+    const baselines = await t.redis.hmget(t.keys.lastSlots(), ...many.map((m) => m.id));
+    expect(baselines.filter((b) => b !== null)).toHaveLength(23);
+    await t.redis.hset(pauseKey(t.keys), many[21]!.id, JSON.stringify({ note: "test", by: "test", at: 0, cause: "manual" }));
+    clock.set("2026-03-02T12:01:00.010Z");
+    await scheduler.tick(); // not a full read: s21 is read with the due ones and its pause seen
+    const everyMinute = many.filter((_, i) => i % 3 === 0 && i !== 21).map((m) => m.id);
+    expect((await drain(env)).sort()).toEqual(everyMinute.sort());
+    clock.set("2026-03-02T12:01:40Z");
+    await scheduler.tick();
+    expect(await drain(env)).toEqual([]);
+    clock.set("2026-03-02T13:00:00.010Z"); // a full read (fullReadMs passed): every slice, s21 still paused
+    await scheduler.tick();
+    expect((await drain(env)).sort()).toEqual(many.filter((_, i) => i !== 21).map((m) => m.id).sort());
+    await t.redis.del(t.keys.lastSlots(), pauseKey(t.keys));
   });
 
   it("makes idle ticks of many tasks far cheaper than the first walk", async () => {
