@@ -204,7 +204,7 @@ export function createHs(redis) {
       // One tick in this process: the same scheduler code, the same N tasks.
       const saved = process.env.BENCH_CRON_ENTRIES;
       process.env.BENCH_CRON_ENTRIES = String(entries);
-      const hooks = await loadHooks({ hooksPath: HOOKS });
+      const hooks = await loadHooks({ hooksPath: HOOKS, fresh: true }); // fresh: the module reads BENCH_CRON_ENTRIES when evaluated, and a cached one keeps the first size
       if (saved === undefined) delete process.env.BENCH_CRON_ENTRIES;
       else process.env.BENCH_CRON_ENTRIES = saved;
       const env = envFor(prefix);
