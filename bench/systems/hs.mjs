@@ -38,6 +38,8 @@ export function createHs(redis) {
   async function startDaemon(prefix, { scheduler = false, env = {}, readyMs = 30_000 } = {}) {
     const args = ["bin/scheduler.js", "start", "--hooks", HOOKS, "--redis", BENCH_URL, "--prefix", prefix, "--queue", QUEUE];
     if (!scheduler) args.push("--no-scheduler");
+    // BENCH_DAEMON_ARGS="--no-log-file" (or any start flag) for a variant of the daemon
+    args.push(...(process.env.BENCH_DAEMON_ARGS ?? "").split(" ").filter(Boolean));
     // BENCH_DAEMON_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the daemon and
     // its worker children (they inherit the daemon's execArgv).
     const nodeArgs = (process.env.BENCH_DAEMON_NODE_ARGS ?? "").split(" ").filter(Boolean);
