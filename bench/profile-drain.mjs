@@ -13,7 +13,7 @@
 import { createHs } from "./systems/hs.mjs";
 import { createBull } from "./systems/bullmq.mjs";
 import { readFileSync } from "node:fs";
-import { redisClient, cpuMsOf, childrenOf, loadAverage } from "./lib/common.mjs";
+import { redisClient, cpuMsOf, cpuSplitOf, childrenOf, loadAverage } from "./lib/common.mjs";
 
 // CPU of every process this bench spawned (the daemon, its worker children, BullMQ's worker),
 // sampled every 20 ms, so the drain window alone (first start .. last end) can be read from it.
@@ -38,15 +38,18 @@ let sampler;
 function startSampler() {
   sampler = setInterval(() => {
     const cpu = {};
+    const sys = {};
     for (const pid of descendants(process.pid)) {
       try {
         cpu[pid] = cpuMsOf(pid);
+        sys[pid] = cpuSplitOf(pid)[1];
       } catch {}
     }
     cpu.redis = cpuMsOf(serverPid);
     cpu.bench = cpuMsOf(process.pid);
     const roles = Object.fromEntries(Object.keys(cpu).filter((p) => /^\d+$/.test(p)).map((p) => [p, roleOf(Number(p))]));
-    samples.push({ t: Date.now(), cpu, roles });
+    sys.redis = cpuSplitOf(serverPid)[1];
+    samples.push({ t: Date.now(), cpu, sys, roles });
     if (samples.length > 20_000) samples.shift();
   }, 20);
 }
@@ -54,11 +57,15 @@ function cpuPerJob({ first, last }) {
   const a = [...samples].reverse().find((s) => s.t <= first) ?? samples[0];
   const b = samples.find((s) => s.t >= last) ?? samples.at(-1);
   const perRole = {};
+  const sysRole = {};
   for (const [pid, ms] of Object.entries(b.cpu)) {
     const role = b.roles[pid] ?? pid;
     perRole[role] = (perRole[role] ?? 0) + ms - (a.cpu[pid] ?? ms);
+    if (b.sys[pid] !== undefined) sysRole[role] = (sysRole[role] ?? 0) + b.sys[pid] - (a.sys[pid] ?? b.sys[pid]);
   }
-  return Object.fromEntries(Object.entries(perRole).map(([r, ms]) => [r, Math.round((ms * 1000) / n)]));
+  const us = (ms) => Math.round((ms * 1000) / n);
+  // total µs per job, and of it the kernel's ("sys")
+  return Object.fromEntries(Object.entries(perRole).map(([r, ms]) => [r, sysRole[r] === undefined ? us(ms) : `${us(ms)} (sys ${us(sysRole[r])})`]));
 }
 
 const n = Number(process.argv[2] ?? 20000);
