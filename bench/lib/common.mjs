@@ -66,6 +66,13 @@ export function cpuMsOf(pid) {
   return (Number(fields[11]) + Number(fields[12])) * 10; // utime, stime (fields 14, 15)
 }
 
+/** cpuMsOf split: [user ms, system ms] (system: the kernel's work for it, syscalls and wake-ups). */
+export function cpuSplitOf(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return [Number(fields[11]) * 10, Number(fields[12]) * 10];
+}
+
 /** Direct children of a process (Linux /proc). */
 export function childrenOf(pid) {
   try {

@@ -104,6 +104,13 @@ function sharedLogFile(path: string, rotate: RotateOptions | undefined): LogFile
   };
 }
 
+/** Loggers made here: their records' shape and redaction are known (flat-record.ts writes them). */
+const made = new WeakSet<object>();
+
+export function madeByCreateLogger(logger: object): boolean {
+  return made.has(logger);
+}
+
 /** What closeLogger must end for each logger (pino has no close of its own). */
 const closers = new WeakMap<PinoLogger, () => Promise<void>>();
 
@@ -155,6 +162,7 @@ export function createLogger(options: LoggerOptions): PinoLogger {
     multi,
   );
   outputs.set(logger, (entry) => void multi.add(entry));
+  made.add(logger);
   const held = holds.get(logger0);
   if (held) holds.set(logger, held);
   closers.set(logger, async () => {

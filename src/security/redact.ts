@@ -66,6 +66,11 @@ function secretBy(list: readonly string[], key: string): boolean {
   return secret;
 }
 
+/** isSecretKey, its answer remembered per key name (for the same few names on every call). */
+export function isSecretKeyIn(keys: readonly string[], key: string): boolean {
+  return secretBy(matcher(keys), key);
+}
+
 /** True when `key` names a secret by `keys` (see the header for the rule). */
 export function isSecretKey(key: string, keys: readonly string[] = DEFAULT_REDACT_KEYS): boolean {
   const k = normalize(key);

@@ -104,6 +104,11 @@ describe("metrics history", () => {
     const ttl = await f.t.redis.pttl(f.t.keys.history(T0, Q));
     expect(ttl).toBeLessThanOrEqual(60_000 + HISTORY_RETENTION_MS - 2030);
     expect(ttl).toBeGreaterThan(60_000 + HISTORY_RETENTION_MS - 2030 - 60_000);
+    // no attempt counter marks the first write: every hash written (minute 2's began with a
+    // failure) still got its expiry, and only the fields readers use are stored
+    const minute2 = f.t.keys.history(T0 + 120_000, Q);
+    expect(await f.t.redis.pttl(minute2)).toBeGreaterThan(HISTORY_RETENTION_MS);
+    expect(Object.keys(await f.t.redis.hgetall(f.t.keys.history(T0, Q))).sort()).toEqual(["c", "r4", "rs", "w9", "ws"]);
   });
 
   it("the Lua bucket bounds are the ones /metrics uses", () => {

@@ -4,7 +4,6 @@
 --
 -- One hash per queue per minute, {p}:history:<minute ms>:<queue>, and one per scheduled task
 -- per minute, {p}:task-history:<minute ms>:<task id>. Fields (absent = 0):
---   e     attempts recorded (the first one sets the hash's expiry: 7 days after its minute)
 --   c, f  jobs completed / failed for good
 --   r<i>  attempts whose run time fell in bucket i (1-based, non-cumulative, last = +Inf)
 --   w<i>  the same for wait time (enqueued or promoted -> started)
@@ -39,7 +38,6 @@ local function history_add(k, field, n)
 end
 
 local function history_note(k, count_field, run_ms, wait_ms)
-  history_add(k, "e", 1)
   if count_field then history_add(k, count_field, 1) end
   if run_ms then
     history_add(k, "r" .. history_bucket(run_ms), 1)
@@ -65,19 +63,23 @@ local function record_history(q, task, count_field, started_at, enqueued_at)
   if task then history_note(key("task-history", minute .. ":" .. task), count_field, run_ms, wait_ms) end
 end
 
--- Write what record_history gathered: one HINCRBY per field and hash; the hash's first write
--- sets its expiry, 7 days after its minute.
+-- Write what record_history gathered: one HINCRBY per field and hash. A field that did not exist
+-- before (HINCRBY answers the increment itself) may be the hash's first write, which sets its
+-- expiry, 7 days after its minute: so the expiry is set whenever the hash is new, and again on
+-- the few later calls that add a field to it (the same expiry again: harmless), without a
+-- counter of its own to increment per attempt. An increment of 0 (a sum of 0 ms) cannot tell;
+-- every note has a count or a bucket field, whose increment is 1 or more.
 local function history_flush()
   for _, k in ipairs(HISTORY_KEYS) do
-    local h = HISTORY_PENDING[k]
-    local e = h.e
-    h.e = nil
-    if redis.call("HINCRBY", k, "e", e) == e then
+    local fresh = false
+    for field, n in pairs(HISTORY_PENDING[k]) do
+      if redis.call("HINCRBY", k, field, n) == n and n ~= 0 then fresh = true end
+    end
+    if fresh then
       -- every key of one call is of NOW's minute; the TTL is relative, since the server's clock
       -- may differ from the callers' (scripts never read it)
       redis.call("PEXPIRE", k, (NOW - NOW % 60000) + 60000 + HISTORY_TTL_MS - NOW)
     end
-    for field, n in pairs(h) do redis.call("HINCRBY", k, field, n) end
   end
   HISTORY_PENDING = {}
   HISTORY_KEYS = {}

@@ -7,12 +7,15 @@
  *
  * Each is one log record (kind "job") through the supervisor's logger: JSON in the log file and
  * on a non-terminal, one human line on a terminal (console-format.ts adds the time and zone).
+ * A logger made by createLogger gets the record written directly (log/flat-record.ts: the line
+ * pino would write, without its per-record walk); any other logger is called as usual.
  * Outcomes that end in the child come with its pulses (job-end-note.ts); timeouts and deaths,
  * which the supervisor handles itself, are reported by it (exit-handling.ts).
  */
 import { ConfigError } from "../../base/errors.js";
 import { JOB_LINES_MODES, type JobEndNote, type JobEndOutcome, type JobLinesMode } from "../protocol.js";
 import { inOneWrite, type Logger } from "../../log/logger.js";
+import { writeFlat, type FlatValue } from "../../log/flat-record.js";
 export type { JobLinesMode } from "../protocol.js";
 
 /** The label printed for each outcome (fixed width in the line). */
@@ -83,10 +86,12 @@ export class JobLines {
   /** A job the supervisor ended itself (hard timeout, dead worker). */
   print(n: Omit<JobEndNote, "outcome" | "attempt"> & { outcome: JobEndOutcome | "abandoned"; attempt?: number; worker?: string }, worker = n.worker): void {
     if (this.mode === "none" || (this.mode === "failures" && n.outcome === "finished")) return;
-    const fields: Record<string, unknown> = { kind: "job", outcome: n.outcome, jobId: n.id, queue: n.queue, task: n.method, ms: n.ms, worker };
+    const fields: Record<string, FlatValue> = { kind: "job", outcome: n.outcome, jobId: n.id, queue: n.queue, task: n.method, ms: n.ms, worker };
     if (n.attempt !== undefined) fields.attempt = n.attempt;
     if (n.error) fields.error = n.error;
     if (n.frames) fields.frames = n.frames;
-    this.log[LEVEL[n.outcome]](fields, jobLineText(n));
+    const level = LEVEL[n.outcome];
+    const text = jobLineText(n);
+    if (!writeFlat(this.log, level, fields, text)) this.log[level](fields, text);
   }
 }
