@@ -3,6 +3,7 @@
  * processes a test or a test file started, waiting a grace for those being stopped, and the
  * failure that names and kills what is left.
  */
+import type { ChildProcess } from "node:child_process";
 import { commandOf, descendantsOf, environHas, processTable, type ProcStat } from "./processes.js";
 import { OWNER_VAR } from "./test-owner.js";
 
@@ -33,11 +34,15 @@ function live(pids: Iterable<number>, table: Map<number, ProcStat>): Map<string,
   return out;
 }
 
-/** The live processes carrying `owner` (test/helpers/test-owner.ts), and everything below them. */
-export function ownedBy(owner: string): Map<string, Proc> {
+/**
+ * The live processes carrying `owner` (test/helpers/test-owner.ts) or started by it (`children`,
+ * those this process has not seen exit), and everything below them.
+ */
+export function ownedBy(owner: string, children: ChildProcess[] = []): Map<string, Proc> {
   const table = processTable();
   table.delete(process.pid);
   const roots = [...table.keys()].filter((pid) => environHas(pid, OWNER_VAR, owner));
+  for (const c of children) if (c.pid !== undefined && c.exitCode === null && c.signalCode === null) roots.push(c.pid);
   return live(new Set([...roots, ...descendantsOf(roots, table)]), table);
 }
 

@@ -10,14 +10,24 @@
  * keeps the test it began in.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
+import type { ChildProcess } from "node:child_process";
 
 export const OWNER_VAR = "HOOKS_SCHEDULER_TEST_ID";
+
+export interface Spawns {
+  count: number;
+  /**
+   * The children it started, by handle: a process that rewrites its environment area (redis-server
+   * sets its process title over it) no longer shows the owner in /proc, but is still one of these.
+   */
+  children: ChildProcess[];
+}
 
 interface OwnerState {
   als: AsyncLocalStorage<string>;
   fileOwner: string;
-  /** owner -> spawns so far: a test that spawned nothing skips the /proc scan. */
-  spawns: Map<string, number>;
+  /** owner -> its spawns so far: a test that spawned nothing skips the /proc scan. */
+  spawns: Map<string, Spawns>;
 }
 
 // On globalThis: the setup files and a test file each import this module, and must share one state.
@@ -59,13 +69,20 @@ export function ownedByFile<T>(fn: () => T): T {
   return state.als.run(state.fileOwner, fn);
 }
 
-export function countSpawn(owner: string): void {
-  state.spawns.set(owner, (state.spawns.get(owner) ?? 0) + 1);
+export function countSpawn(owner: string, child?: unknown): void {
+  const spawns = state.spawns.get(owner) ?? { count: 0, children: [] };
+  spawns.count += 1;
+  if (isChild(child)) spawns.children.push(child);
+  state.spawns.set(owner, spawns);
+}
+
+function isChild(x: unknown): x is ChildProcess {
+  return x !== null && typeof x === "object" && "pid" in x && "kill" in x;
 }
 
 /** The spawns `owner` made, and forget them (a retry of the test counts afresh). */
-export function takeSpawnCount(owner: string): number {
-  const n = state.spawns.get(owner) ?? 0;
+export function takeSpawns(owner: string): Spawns {
+  const spawns = state.spawns.get(owner) ?? { count: 0, children: [] };
   state.spawns.delete(owner);
-  return n;
+  return spawns;
 }

@@ -33,7 +33,7 @@ function runFixtures(): Promise<Report> {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("VITEST")));
   const child = spawn(process.execPath, [VITEST, "run", "--config", CONFIG, "--reporter=json", `--outputFile=${out}`], {
     cwd: REPO_ROOT,
-    env: { ...env, TEST_LEAK_GRACE_MS: "1500", FORCE_COLOR: "0" },
+    env: { ...env, TEST_LEAK_GRACE_MS: "1500", LEAK_GUARD_TMP: dir, FORCE_COLOR: "0" },
     stdio: ["ignore", "ignore", "pipe"],
   });
   let stderr = "";
@@ -55,20 +55,20 @@ function runFixtures(): Promise<Report> {
 describe.skipIf(!HAS_PROC)("leak guard", () => {
   it("fails the test that left a process, naming it, and only that test", async () => {
     const report = await runFixtures();
-    expect(report.numTotalTests).toBe(13);
+    expect(report.numTotalTests).toBe(14);
     const results = report.testResults.flatMap((f) => f.assertionResults);
     for (const r of results) {
       if (r.title.startsWith("passes:")) {
         expect({ title: r.title, status: r.status, failures: r.failureMessages }).toEqual({ title: r.title, status: "passed", failures: [] });
         continue;
       }
-      const left = /^fails: leaves (sleep \d+)/.exec(r.title)![1]!;
+      const left = /^fails: leaves (sleep \d+|redis-server)/.exec(r.title)![1]!;
       expect(r.status, r.title).toBe("failed");
       const message = r.failureMessages.join("\n");
       expect(message).toContain(`this test ("${r.title}") left 1 process(es) it started running`);
-      expect(message).toMatch(new RegExp(`pid \\d+: ${left}\\n`));
+      expect(message).toMatch(new RegExp(`pid \\d+: ${left}[ \\n]`));
     }
-    expect(results.filter((r) => r.status === "failed")).toHaveLength(6);
+    expect(results.filter((r) => r.status === "failed")).toHaveLength(7);
     const byFile = new Map(report.testResults.map((f) => [f.name.replace(/.*\//, ""), f.message]));
     expect(byFile.get("file-leak.fixture.ts")).toMatch(/^this file .* left 1 process\(es\)[^]*pid \d+: sleep 35$/);
     for (const f of ["per-test.fixture.ts", "concurrent.fixture.ts", "before-all.fixture.ts"]) expect(byFile.get(f), f).toBe("");

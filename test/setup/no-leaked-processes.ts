@@ -13,7 +13,7 @@
 import { afterAll, aroundEach, beforeAll, expect } from "vitest";
 import { HAS_PROC } from "../helpers/processes.js";
 import { failOnLeft, leftRunning, MARKER, ours, ownedBy, type Proc } from "../helpers/leak-check.js";
-import { runAsTest, setFileOwner, takeSpawnCount, testOwner } from "../helpers/test-owner.js";
+import { runAsTest, setFileOwner, takeSpawns, testOwner } from "../helpers/test-owner.js";
 import { tagSpawns } from "./tag-spawns.js";
 
 if (HAS_PROC) {
@@ -31,8 +31,9 @@ if (HAS_PROC) {
     const id = context.task.id;
     await runAsTest(id, runTest);
     const owner = testOwner(id);
-    if (takeSpawnCount(owner) === 0) return;
-    failOnLeft(await leftRunning(() => ownedBy(owner)), `this test ("${context.task.name}")`);
+    const spawns = takeSpawns(owner);
+    if (spawns.count === 0) return;
+    failOnLeft(await leftRunning(() => ownedBy(owner, spawns.children)), `this test ("${context.task.name}")`);
   });
   // Registered first, so vitest runs this after the file's own afterAll hooks.
   afterAll(async () => {

@@ -47,8 +47,10 @@ let extraEnv: NodeJS.ProcessEnv = {};
 function tagging(original: AnyFn): AnyFn {
   return function (this: unknown, ...args: unknown[]) {
     const owner = currentOwner();
-    countSpawn(owner);
-    return original.apply(this, withOwner(args, owner, extraEnv));
+    const result = original.apply(this, withOwner(args, owner, extraEnv));
+    // promisify(exec)'s form returns a promise with the child on it.
+    countSpawn(owner, (result as { child?: unknown } | undefined)?.child ?? result);
+    return result;
   };
 }
 
