@@ -22,7 +22,9 @@ const ON_CLUSTER = [
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
-    // no-leaked-processes: a test that leaves a process it started running fails, naming it.
+    // no-leaked-processes: a test that leaves a process it started running fails, naming it (per
+    // test; what beforeAll starts, per file). The cluster projects use it too: their nodes are
+    // started by globalSetup (outside the worker) or in beforeAll (the file's).
     setupFiles: ["test/setup/fast-check.ts", "test/setup/no-leaked-processes.ts"],
     // One PING first: with no Redis the run stops with one line instead of every file timing out.
     // Then a build when src/ is newer than dist/: the process tests run the built CLI.
@@ -41,7 +43,7 @@ export default defineConfig({
         test: {
           name: "on-cluster",
           include: ON_CLUSTER,
-          setupFiles: ["test/setup/fast-check.ts"],
+          setupFiles: ["test/setup/fast-check.ts", "test/setup/no-leaked-processes.ts"],
           globalSetup: ["test/setup/redis-answers.ts", "test/setup/redis-cluster.ts"],
           testTimeout: 60_000,
           hookTimeout: 30_000,
@@ -55,7 +57,7 @@ export default defineConfig({
         test: {
           name: "cluster-faults",
           include: ["test/cluster/**/*.cluster.test.ts", "test/cluster/**/*.sentinel.test.ts"],
-          setupFiles: ["test/setup/fast-check.ts"],
+          setupFiles: ["test/setup/fast-check.ts", "test/setup/no-leaked-processes.ts"],
           globalSetup: ["test/setup/redis-answers.ts"],
           testTimeout: 90_000,
           hookTimeout: 60_000,

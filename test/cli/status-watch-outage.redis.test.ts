@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { capture, spawnCli } from "../helpers/spawn.js";
 import { waitFor } from "../helpers/redis.js";
+import { ownedByFile } from "../helpers/test-owner.js";
 import { redisServer, type RedisServer } from "../reliability/helpers/redis-server.js";
 
 let server: RedisServer;
@@ -33,7 +34,8 @@ describe("scheduler status --watch across a Redis outage", () => {
       await new Promise((r) => setTimeout(r, 4500));
       expect(stdout().match(/is unreachable since/g)).toHaveLength(1);
       expect(child.exitCode).toBeNull();
-      await server.start();
+      // The file's server again (stopped in afterAll), not this test's process.
+      await ownedByFile(() => server.start());
       await waitFor(() => stdout().includes("answers again\n") && stdout().split("Queues\n").length > before, 20_000);
       child.kill("SIGINT");
       expect(await closed).toBe(0);

@@ -18,6 +18,7 @@ import { waitFor } from "../helpers/redis.js";
 import { keySlot, startRedisCluster, type RedisClusterHandle } from "../helpers/redis-cluster.js";
 import { APP_HOOKS, spawnScheduler } from "../reliability/helpers/procs.js";
 import type { Watched } from "../helpers/spawn.js";
+import { ownedByFile } from "../helpers/test-owner.js";
 import { drainAccount, finishedOf, installOnReplicatedMaster, keepEnqueueing, printAccount, type ClusterInstall } from "./helpers.js";
 
 let cluster: RedisClusterHandle;
@@ -56,7 +57,8 @@ async function killMasterMidDrain(name: string, urlOptions: string) {
   // The promoted replica has no replica of its own: with durability "replicated" enqueues now
   // fail with REPLICA_TIMEOUT (said, not silently weaker) until the old master is back, which
   // rejoins as the new master's replica.
-  await victim.server.start();
+  // The file's cluster node again (stopped with the cluster in afterAll), not this test's process.
+  await ownedByFile(() => victim.server.start());
   await cluster.ready();
   // Keep producing a while on the new master, then stop and let the workers drain.
   const ackedAtKill = producer.acked.length;

@@ -1,6 +1,7 @@
 /**
- * The process table, read from /proc (Linux): who is whose child. Shared by the leak guard
- * (test/setup/no-leaked-processes.ts) and by the spawn helper's kill of a whole process tree.
+ * The process table, read from /proc (Linux): who is whose child, its environment and command
+ * line. Shared by the leak guard (test/setup/no-leaked-processes.ts, test/helpers/leak-check.ts)
+ * and by the spawn helper's kill of a whole process tree.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 
@@ -50,4 +51,25 @@ export function descendantsOf(roots: number[], table = processTable()): Set<numb
     stack.push(...(children.get(pid) ?? []));
   }
   return found;
+}
+
+/** Whether /proc/<pid>/environ holds exactly `name=value` (false for another user's or a gone process). */
+export function environHas(pid: number, name: string, value: string): boolean {
+  const entry = Buffer.from(`${name}=${value}\0`);
+  try {
+    const env = readFileSync(`/proc/${pid}/environ`);
+    return env.subarray(0, entry.length).equals(entry) || env.includes(Buffer.concat([Buffer.from("\0"), entry]));
+  } catch {
+    return false;
+  }
+}
+
+/** The command line of `pid`, cut at 300 characters (a message names it, it need not be whole). */
+export function commandOf(pid: number): string {
+  try {
+    const line = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean).join(" ");
+    return line.length > 300 ? `${line.slice(0, 300)}...` : line;
+  } catch {
+    return "(gone)";
+  }
 }

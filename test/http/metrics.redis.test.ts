@@ -18,32 +18,31 @@ const QUEUES = { work: { timeout: 30, workers: 1, concurrency: 4 }, tight: { tim
 
 let t: TestRedis;
 let env: QueueEnv;
-const daemons: Daemon[] = [];
+/** The file's daemon: the first test reads its workload, the second runs a second one beside it. */
+let d: Daemon | undefined;
+
+const daemonEnv = () => ({ REDIS_URL: t.url, SCHEDULER_PREFIX: t.prefix });
 
 beforeAll(async () => {
   t = await testRedis("http-metrics");
   env = { redis: t.redis, keys: t.keys, clock: systemClock, queues: QUEUES, retention: DEFAULT_RETENTION };
-});
+  d = await startDaemon([], daemonEnv());
+}, 60_000);
 
 afterAll(async () => {
-  await Promise.all(daemons.map((d) => d.stop()));
+  await d?.stop();
   await t.cleanup();
 });
 
-const daemonEnv = () => ({ REDIS_URL: t.url, SCHEDULER_PREFIX: t.prefix });
-
 describe("GET /metrics", () => {
   it("counts a known workload, one figure at a time", async () => {
-    // Kept for the next test (two daemons on one Redis): stopped in afterAll.
-    const d = await startDaemon([], daemonEnv());
-    daemons.push(d);
     for (let i = 0; i < N; i++) await enqueueWith(env, "app.tasks.ok", { queue: "work" });
     for (let i = 0; i < M; i++) await enqueueWith(env, "app.tasks.boom", { queue: "work" });
     await enqueueWith(env, "app.tasks.sleepy", { queue: "tight" });
 
     // bounded by the work: the timeout (1 s + kill) and two periods of the 2 s schedule
     const fam = await waitFor(async () => {
-      const f = await scrape(d.url);
+      const f = await scrape(d!.url);
       const done = value(f, "hs_jobs_completed_total", { queue: "work" }) === N && value(f, "hs_jobs_failed_total", { queue: "work" }) === M;
       const timedOut = value(f, "hs_jobs_timed_out_total", { queue: "tight" }) === 1;
       const skipped = value(f, "hs_schedule_fires_total", { outcome: "skipped_overlap" }) >= 1;
@@ -89,21 +88,25 @@ describe("GET /metrics", () => {
   }, 60_000);
 
   it("two daemons on one Redis: their counters sum to the workload", async () => {
-    const before = await scrape(daemons[0]!.url);
+    const before = await scrape(d!.url);
     const base = value(before, "hs_jobs_completed_total", { queue: "work" });
     const second = await startDaemon(["--no-scheduler"], daemonEnv());
-    daemons.push(second);
     const K = 40;
-    for (let i = 0; i < K; i++) await enqueueWith(env, "app.tasks.ok", { queue: "work" });
-    const [a, b] = await waitFor(async () => {
-      const pair = await Promise.all(daemons.map((d) => scrape(d.url)));
-      const sum = pair.reduce((n, f) => n + value(f, "hs_jobs_completed_total", { queue: "work" }), 0);
-      return sum === base + K ? pair : undefined;
-    }, 30_000, 200) as Scrape[];
+    let a: Scrape, b: Scrape;
+    try {
+      for (let i = 0; i < K; i++) await enqueueWith(env, "app.tasks.ok", { queue: "work" });
+      [a, b] = await waitFor(async () => {
+        const pair = await Promise.all([d!, second].map((x) => scrape(x.url)));
+        const sum = pair.reduce((n, f) => n + value(f, "hs_jobs_completed_total", { queue: "work" }), 0);
+        return sum === base + K ? pair : undefined;
+      }, 30_000, 200) as Scrape[] as [Scrape, Scrape];
+    } finally {
+      await second.stop();
+    }
     // counters are per process: neither counts the other's jobs
-    expect(value(a!, "hs_jobs_completed_total", { queue: "work" }) + value(b!, "hs_jobs_completed_total", { queue: "work" })).toBe(base + K);
+    expect(value(a, "hs_jobs_completed_total", { queue: "work" }) + value(b, "hs_jobs_completed_total", { queue: "work" })).toBe(base + K);
     // installation-wide gauges agree (max, not sum); one leader
-    expect(value(a!, "hs_jobs", { queue: "work", state: "finished" })).toBe(value(b!, "hs_jobs", { queue: "work", state: "finished" }));
-    expect(value(a!, "hs_scheduler_leader") + value(b!, "hs_scheduler_leader")).toBe(1);
+    expect(value(a, "hs_jobs", { queue: "work", state: "finished" })).toBe(value(b, "hs_jobs", { queue: "work", state: "finished" }));
+    expect(value(a, "hs_scheduler_leader") + value(b, "hs_scheduler_leader")).toBe(1);
   }, 60_000);
 });

@@ -3,19 +3,11 @@
  * its workers are up, 503 with the reason while that Redis is down (the process stays alive:
  * /healthz 200), ready again once Redis is back.
  */
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { redisServer, type RedisServer } from "../reliability/helpers/redis-server.js";
 import { waitFor } from "../helpers/redis.js";
 import { freePort } from "../../src/base/free-port.js";
 import { startDaemon, type Daemon } from "./helpers.js";
-
-let server: RedisServer | undefined;
-let daemon: Daemon | undefined;
-
-afterAll(async () => {
-  await daemon?.stop();
-  await server?.stop();
-});
 
 async function probe(url: string): Promise<{ status: number; body: { ready?: boolean; reasons?: string[]; redis?: string; scheduler?: string; workers?: { up: number; total: number } } }> {
   const res = await fetch(url);
@@ -24,32 +16,38 @@ async function probe(url: string): Promise<{ status: number; body: { ready?: boo
 
 describe("/readyz", () => {
   it("goes 503 with the reason when Redis stops and 200 when it is back", async () => {
-    server = await redisServer();
-    await server.start();
-    daemon = await startDaemon([], { REDIS_URL: server.url, SCHEDULER_PREFIX: "readyz" });
-    const ready = await waitFor(async () => {
-      const r = await probe(`${daemon!.url}/readyz`);
-      return r.status === 200 ? r : undefined;
-    }, 20_000, 100);
-    expect(ready!.body).toMatchObject({ ready: true, reasons: [], redis: "up", scheduler: "leader" });
-    expect(ready!.body.workers!.up).toBe(ready!.body.workers!.total);
+    const server: RedisServer = await redisServer();
+    let daemon: Daemon | undefined;
+    try {
+      await server.start();
+      daemon = await startDaemon([], { REDIS_URL: server.url, SCHEDULER_PREFIX: "readyz" });
+      const ready = await waitFor(async () => {
+        const r = await probe(`${daemon!.url}/readyz`);
+        return r.status === 200 ? r : undefined;
+      }, 20_000, 100);
+      expect(ready!.body).toMatchObject({ ready: true, reasons: [], redis: "up", scheduler: "leader" });
+      expect(ready!.body.workers!.up).toBe(ready!.body.workers!.total);
 
-    await server.kill("SIGKILL");
-    const down = await waitFor(async () => {
-      const r = await probe(`${daemon!.url}/readyz`);
-      return r.status === 503 ? r : undefined;
-    }, 10_000, 100);
-    expect(down!.body.ready).toBe(false);
-    expect(down!.body.redis).toBe("down");
-    expect(down!.body.reasons!.some((r) => r.startsWith("redis: "))).toBe(true);
-    expect((await probe(`${daemon.url}/healthz`)).status).toBe(200);
+      await server.kill("SIGKILL");
+      const down = await waitFor(async () => {
+        const r = await probe(`${daemon!.url}/readyz`);
+        return r.status === 503 ? r : undefined;
+      }, 10_000, 100);
+      expect(down!.body.ready).toBe(false);
+      expect(down!.body.redis).toBe("down");
+      expect(down!.body.reasons!.some((r) => r.startsWith("redis: "))).toBe(true);
+      expect((await probe(`${daemon.url}/healthz`)).status).toBe(200);
 
-    await server.start();
-    const back = await waitFor(async () => {
-      const r = await probe(`${daemon!.url}/readyz`);
-      return r.status === 200 ? r : undefined;
-    }, 20_000, 100);
-    expect(back!.body).toMatchObject({ ready: true, redis: "up" });
+      await server.start();
+      const back = await waitFor(async () => {
+        const r = await probe(`${daemon!.url}/readyz`);
+        return r.status === 200 ? r : undefined;
+      }, 20_000, 100);
+      expect(back!.body).toMatchObject({ ready: true, redis: "up" });
+    } finally {
+      await daemon?.stop();
+      await server.stop();
+    }
   }, 60_000);
 
   it("a port already taken is a warning naming it, and the daemon runs on", async () => {

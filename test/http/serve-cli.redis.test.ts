@@ -16,7 +16,6 @@ import { scrape, value } from "./helpers.js";
 
 let t: TestRedis;
 let env: QueueEnv;
-const stops: Array<() => Promise<void>> = [];
 
 beforeAll(async () => {
   t = await testRedis("http-serve");
@@ -24,7 +23,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const stop of stops) await stop();
   await t.cleanup();
 });
 
@@ -37,32 +35,33 @@ describe("scheduler serve / scheduler metrics", () => {
     const port = await freePort();
     const proc = spawnCli(["serve", "--http", `127.0.0.1:${port}`], { env: cliEnv() });
     const out = capture(proc);
-    stops.push(async () => {
+    try {
+      const url = `http://127.0.0.1:${port}`;
+      await waitFor(() => out.stdout().includes(`http      ${url}`), 20_000, 50);
+
+      const fam = await scrape(url);
+      expect(value(fam, "hs_jobs", { queue: "default", state: "queued" })).toBe(2);
+      expect(value(fam, "hs_queue_oldest_job_age_seconds", { queue: "default" })).toBeGreaterThanOrEqual(0);
+      expect(fam.find((f) => f.name === "hs_scheduler_leader")?.metrics ?? []).toEqual([]);
+      const ready = await fetch(`${url}/readyz`);
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toMatchObject({ ready: true, redis: "up" });
+
+      const r = await runCli(["metrics", "--json", "--url", url], { env: cliEnv() });
+      expect(r.code).toBe(0);
+      const families = JSON.parse(r.stdout) as Array<{ name: string; values: Array<{ labels: Record<string, string>; value: number }> }>;
+      const jobs = families.find((f) => f.name === "hs_jobs")!;
+      expect(jobs.values.find((v) => v.labels.queue === "default" && v.labels.state === "queued")!.value).toBe(2);
+
+      // no daemon at --url: the Redis figures, and a line saying what is missing
+      const alone = await runCli(["metrics", "--url", `http://127.0.0.1:${await freePort()}`], { env: cliEnv() });
+      expect(alone.code).toBe(0);
+      expect(alone.stdout).toContain('hs_jobs{queue="default",state="queued"} 2');
+      expect(alone.stderr).toContain("no daemon answered");
+    } finally {
       proc.kill("SIGTERM");
       await out.closed;
-    });
-    const url = `http://127.0.0.1:${port}`;
-    await waitFor(() => out.stdout().includes(`http      ${url}`), 20_000, 50);
-
-    const fam = await scrape(url);
-    expect(value(fam, "hs_jobs", { queue: "default", state: "queued" })).toBe(2);
-    expect(value(fam, "hs_queue_oldest_job_age_seconds", { queue: "default" })).toBeGreaterThanOrEqual(0);
-    expect(fam.find((f) => f.name === "hs_scheduler_leader")?.metrics ?? []).toEqual([]);
-    const ready = await fetch(`${url}/readyz`);
-    expect(ready.status).toBe(200);
-    expect(await ready.json()).toMatchObject({ ready: true, redis: "up" });
-
-    const r = await runCli(["metrics", "--json", "--url", url], { env: cliEnv() });
-    expect(r.code).toBe(0);
-    const families = JSON.parse(r.stdout) as Array<{ name: string; values: Array<{ labels: Record<string, string>; value: number }> }>;
-    const jobs = families.find((f) => f.name === "hs_jobs")!;
-    expect(jobs.values.find((v) => v.labels.queue === "default" && v.labels.state === "queued")!.value).toBe(2);
-
-    // no daemon at --url: the Redis figures, and a line saying what is missing
-    const alone = await runCli(["metrics", "--url", `http://127.0.0.1:${await freePort()}`], { env: cliEnv() });
-    expect(alone.code).toBe(0);
-    expect(alone.stdout).toContain('hs_jobs{queue="default",state="queued"} 2');
-    expect(alone.stderr).toContain("no daemon answered");
+    }
   }, 60_000);
 
   it("a taken port fails serve with one line naming it; a bad --http is a usage error", async () => {

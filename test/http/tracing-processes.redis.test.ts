@@ -16,10 +16,8 @@ const t = await testRedis("http-trace-procs");
 const dir = mkdtempSync(join(tmpdir(), "hs-otel-"));
 const file = join(dir, "spans.jsonl");
 const preload = fileURLToPath(new URL("./fixtures/otel-to-file.mjs", import.meta.url));
-let daemon: Daemon | undefined;
 
 afterAll(async () => {
-  await daemon?.stop();
   await t.cleanup();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -37,16 +35,20 @@ const exported = (): Exported[] => (existsSync(file) ? readFileSync(file, "utf8"
 describe("traces across processes", () => {
   it("enqueue in one process, run in a worker child: one trace", async () => {
     const env = { REDIS_URL: t.url, SCHEDULER_PREFIX: t.prefix, NODE_OPTIONS: `--import ${preload}`, OTEL_TEST_FILE: file };
-    daemon = await startDaemon(["--no-scheduler", "--queue", "work"], env);
-    const r = await runCli(["enqueue", "app.tasks.ok", "--queue", "work", "--hooks", FIXTURE_HOOKS], { env });
-    expect(r.code).toBe(0);
-    const run = await waitFor(() => exported().find((s) => s.name === "run app.tasks.ok"), 30_000, 100);
-    const producer = exported().find((s) => s.name === "enqueue work")!;
-    expect(producer).toBeDefined();
-    expect(run!.traceId).toBe(producer.traceId);
-    expect(run!.parent).toBe(producer.spanId);
-    expect(run!.pid).not.toBe(producer.pid);
-    expect(run!.pid).not.toBe(daemon.proc.pid);
-    expect(run!.attributes["messaging.message.id"]).toBe(producer.attributes["messaging.message.id"]);
+    const daemon: Daemon = await startDaemon(["--no-scheduler", "--queue", "work"], env);
+    try {
+      const r = await runCli(["enqueue", "app.tasks.ok", "--queue", "work", "--hooks", FIXTURE_HOOKS], { env });
+      expect(r.code).toBe(0);
+      const run = await waitFor(() => exported().find((s) => s.name === "run app.tasks.ok"), 30_000, 100);
+      const producer = exported().find((s) => s.name === "enqueue work")!;
+      expect(producer).toBeDefined();
+      expect(run!.traceId).toBe(producer.traceId);
+      expect(run!.parent).toBe(producer.spanId);
+      expect(run!.pid).not.toBe(producer.pid);
+      expect(run!.pid).not.toBe(daemon.proc.pid);
+      expect(run!.attributes["messaging.message.id"]).toBe(producer.attributes["messaging.message.id"]);
+    } finally {
+      await daemon.stop();
+    }
   }, 60_000);
 });

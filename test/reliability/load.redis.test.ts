@@ -5,7 +5,7 @@
  * server's memory returns to its baseline. bench/soak.mjs runs the same for minutes.
  */
 import { Redis } from "ioredis";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { waitFor } from "../helpers/redis.js";
 import { spawnDaemon, type Daemon } from "../scheduler/helpers.js";
 import { createKeys } from "../../src/redis/keys.js";
@@ -21,15 +21,17 @@ import { redisServer, type RedisServer } from "./helpers/redis-server.js";
 const JOBS = 20_000;
 let server: RedisServer | undefined;
 let redis: Redis | undefined;
-/** Killed (and awaited) after each test: a failing test leaves no process behind. */
-const procs = stoppedAfterEach();
 const daemons: Daemon[] = [];
 
-afterAll(async () => {
+// The test's own server and daemons, stopped after it (so the leak guard finds none), once the
+// processes below are: registered first, so run last.
+afterEach(async () => {
   for (const d of daemons) d.proc.kill("SIGKILL");
   redis?.disconnect();
   await server?.stop();
 });
+/** Killed (and awaited) after each test: a failing test leaves no process behind. */
+const procs = stoppedAfterEach();
 
 describe("load", () => {
   it("20 000 jobs, 2 workers, 3 schedulers: all accounted for, memory back to baseline", { timeout: 120_000 }, async () => {

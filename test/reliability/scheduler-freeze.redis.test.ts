@@ -8,7 +8,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { waitFor } from "../helpers/redis.js";
 import { createKeys } from "../../src/redis/keys.js";
 import { readLedger } from "../../src/scheduler/ledger.js";
@@ -21,16 +21,18 @@ import { atMidSecond, doubledSlots, missingSlots, readSlotLog, waitForSlot } fro
 const FAILOVER_HOOKS = fileURLToPath(new URL("./fixtures/app/hooks-failover.ts", import.meta.url));
 const FREEZE_MS = 15_000;
 
-/** Killed (and awaited) after each test: a failing test leaves no process behind. */
-const procs = stoppedAfterEach();
 let server: RedisServer | undefined;
 let redis: Redis | undefined;
 
-afterAll(async () => {
+// The test's own server, stopped after it (so the leak guard finds none), once the processes
+// below are: registered first, so run last.
+afterEach(async () => {
   server?.proc().kill("SIGCONT");
   redis?.disconnect();
   await server?.stop();
 });
+/** Killed (and awaited) after each test: a failing test leaves no process behind. */
+const procs = stoppedAfterEach();
 
 describe("Redis frozen for 15 s", () => {
   it("resumes at once and applies each task's catch-up policy to the frozen slots", async () => {

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { ensureRedis, type RedisHandle } from "../../src/daemon/embedded-redis.js";
 import { deadPort, serversMatching } from "../daemon/helpers.js";
 import { waitFor } from "../helpers/redis.js";
@@ -14,12 +14,13 @@ import { waitFor } from "../helpers/redis.js";
 const cwd = mkdtempSync(join(tmpdir(), "hs-sec-emb-"));
 let handle: RedisHandle | undefined;
 
-afterAll(async () => {
+// The test's embedded Redis, stopped after it (so the leak guard finds none).
+afterEach(async () => {
   await handle?.stop();
   const socket = join(cwd, ".scheduler", "redis", "redis.sock");
   for (const pid of serversMatching(socket)) process.kill(pid, "SIGKILL");
-  rmSync(cwd, { recursive: true, force: true });
 });
+afterAll(() => rmSync(cwd, { recursive: true, force: true }));
 
 /** Every path under dir with its permission bits. */
 function modes(dir: string): Array<[string, number, boolean]> {

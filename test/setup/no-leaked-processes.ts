@@ -1,100 +1,42 @@
 /**
- * vitest setupFiles: a test that leaves a process it started running (a CLI, a worker's child, a
- * redis-server) fails, naming the leaked command line; the leftover is then killed so it cannot
- * disturb the next file. Checked after each file, once its afterAll hooks have run (why per file:
- * see the hook below).
+ * vitest setupFiles: a test that leaves a process it started running (a CLI, a daemon's worker,
+ * a redis-server) fails, naming the leaked command line; the leftover is then killed so it
+ * cannot disturb the next test. Linux /proc only; elsewhere the guard does nothing.
  *
- * "Started by this test process": a descendant of this vitest worker, or a process that carries
- * this worker's marker in its environment (children inherit it, so a daemonized redis-server or a
- * process re-parented to init when its parent died is still recognised). Linux /proc only;
- * elsewhere the guard does nothing.
+ * Per test: every spawn carries its owner in its environment (test/setup/tag-spawns.ts,
+ * test/helpers/test-owner.ts), so after a test (its afterEach hooks included) only the processes
+ * carrying that test's id are its own, even while the other tests of a describe.concurrent
+ * block still run theirs. Per file: what beforeAll, module top level or ownedByFile() started
+ * carries the file's id and is checked once the file's afterAll hooks have run, as is anything
+ * else this test process started (a descendant, or a process carrying its marker).
  */
-import { readFileSync } from "node:fs";
-import { afterAll, beforeAll } from "vitest";
-import { descendantsOf, HAS_PROC, processTable } from "../helpers/processes.js";
-
-const MARKER = "HOOKS_SCHEDULER_TEST_OWNER";
-/** A process being stopped gets this long to be gone (SIGTERM handlers, a loaded machine). */
-const GRACE_MS = 10_000;
-
-const owner = String(process.pid);
-process.env[MARKER] = owner;
-const markerBytes = Buffer.from(`${MARKER}=${owner}\0`);
-
-interface Proc {
-  /** pid + start time: a pid the kernel reuses is another process. */
-  key: string;
-  pid: number;
-  command: string;
-}
-
-function carriesMarker(pid: number): boolean {
-  try {
-    const env = readFileSync(`/proc/${pid}/environ`);
-    return env.subarray(0, markerBytes.length).equals(markerBytes) || env.includes(Buffer.concat([Buffer.from("\0"), markerBytes]));
-  } catch {
-    return false; // another user's process, or gone
-  }
-}
-
-function commandOf(pid: number): string {
-  try {
-    const line = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean).join(" ");
-    return line.length > 300 ? `${line.slice(0, 300)}...` : line;
-  } catch {
-    return "(gone)";
-  }
-}
-
-/** The live (not zombie) processes this test process started, directly or not. */
-function ours(): Map<string, Proc> {
-  const table = processTable();
-  table.delete(process.pid);
-  const mine = descendantsOf([process.pid], table);
-  for (const pid of table.keys()) if (!mine.has(pid) && carriesMarker(pid)) mine.add(pid);
-  const out = new Map<string, Proc>();
-  for (const pid of mine) {
-    const s = table.get(pid)!;
-    if (s.state === "Z" || s.state === "X") continue; // exited, only not reaped yet
-    const key = `${pid}:${s.start}`;
-    out.set(key, { key, pid, command: commandOf(pid) });
-  }
-  return out;
-}
-
-/** Processes of ours not in `before` still running after the grace; killed once reported. */
-async function leakedSince(before: Map<string, Proc>): Promise<Proc[]> {
-  const deadline = Date.now() + GRACE_MS;
-  for (;;) {
-    const leaked = [...ours().values()].filter((p) => !before.has(p.key));
-    if (leaked.length === 0 || Date.now() >= deadline) return leaked;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-function fail(leaked: Proc[], where: string): void {
-  if (leaked.length === 0) return;
-  for (const p of leaked) {
-    try {
-      process.kill(p.pid, "SIGKILL");
-    } catch {
-      // exited meanwhile
-    }
-  }
-  const lines = leaked.map((p) => `  pid ${p.pid}: ${p.command}`);
-  throw new Error(`${where} left ${leaked.length} process(es) it started running ${GRACE_MS / 1000} s after it ended (killed now):\n${lines.join("\n")}`);
-}
+import { afterAll, aroundEach, beforeAll, expect } from "vitest";
+import { HAS_PROC } from "../helpers/processes.js";
+import { failOnLeft, leftRunning, MARKER, ours, ownedBy, type Proc } from "../helpers/leak-check.js";
+import { runAsTest, setFileOwner, takeSpawns, testOwner } from "../helpers/test-owner.js";
+import { tagSpawns } from "./tag-spawns.js";
 
 if (HAS_PROC) {
+  process.env[MARKER] = String(process.pid);
+  setFileOwner(`file:${process.pid}:${expect.getState().testPath ?? "?"}`);
+  tagSpawns({ [MARKER]: String(process.pid) });
+
   let beforeFile = new Map<string, Proc>();
   beforeAll(() => {
     beforeFile = ours();
   });
-  // Registered first, so vitest runs this after the file's own afterAll hooks. Checked per file,
-  // not per test: many files start a server or daemon in one test and stop it in afterAll (a
-  // Redis to freeze, a daemon several tests read), and the tests of a describe.concurrent run
-  // side by side, so another test's live process is not a leak of this one.
+  // Around the test's beforeEach, body and afterEach: what they start is the test's, and is
+  // checked after them. Cheap when the test spawned nothing: no /proc scan.
+  aroundEach(async (runTest, context) => {
+    const id = context.task.id;
+    await runAsTest(id, runTest);
+    const owner = testOwner(id);
+    const spawns = takeSpawns(owner);
+    if (spawns.count === 0) return;
+    failOnLeft(await leftRunning(() => ownedBy(owner, spawns.children)), `this test ("${context.task.name}")`);
+  });
+  // Registered first, so vitest runs this after the file's own afterAll hooks.
   afterAll(async () => {
-    fail(await leakedSince(beforeFile), "this file");
+    failOnLeft(await leftRunning(ours, beforeFile), "this file (its beforeAll/afterAll, or ownedByFile())");
   });
 }
