@@ -10,7 +10,7 @@
 import type { Redis } from "ioredis";
 import type { QueueEnv } from "./context.js";
 import { decodeJob, encodeResult, serializeError } from "./job-codec.js";
-import { runJobScript, TRIM_BOUND } from "./job-scripts.js";
+import { runJobScript, runWritingJobScript, TRIM_BOUND } from "./job-scripts.js";
 import { specJson } from "./push.js";
 import { nextRetryAt } from "./retry.js";
 import type { AttemptRecord, Job, PreparedJob, SerializedError } from "./types.js";
@@ -100,7 +100,7 @@ export async function cancelStarted(env: QueueEnv, o: { job: { id: string; queue
 
 /** Finish a job and push its after-commit follow-ups in the same script. */
 export async function completeJob(env: QueueEnv, o: CompleteInput): Promise<"finished" | "lease-lost"> {
-  const { outcome } = scriptResult.complete(await runJobScript(env, "complete", completeArgs(env, o, undefined)));
+  const { outcome } = scriptResult.complete(await runWritingJobScript(env, "complete", followUpQueues(o), completeArgs(env, o, undefined)));
   if (outcome === "finished") recordJobEnd(env.clock(), o.job, COMPLETED, true);
   return outcome;
 }
@@ -113,7 +113,7 @@ const COMPLETED: readonly JobOutcomeKind[] = ["completed"];
  */
 export async function completeAndTake(env: QueueEnv, o: CompleteInput, take: DequeueOptions): Promise<{ outcome: "finished" | "lease-lost"; next: Job | null }> {
   if (take.queues.length === 0) return { outcome: await completeJob(env, o), next: null };
-  const { completion, next } = scriptResult.completeAndTake(await runJobScript(env, "complete", completeArgs(env, o, take)));
+  const { completion, next } = scriptResult.completeAndTake(await runWritingJobScript(env, "complete", followUpQueues(o), completeArgs(env, o, take)));
   const outcome = completion.outcome;
   if (outcome === "finished") recordJobEnd(env.clock(), o.job, COMPLETED, true);
   return { outcome, next: next ? decodeJob(next) : null };
@@ -151,6 +151,9 @@ export interface CompleteInput {
   result: unknown;
   followUps?: PreparedJob[];
 }
+
+/** The queues complete.lua writes follow-up jobs to (listed by the caller: job-scripts.ts). */
+const followUpQueues = (o: CompleteInput): string[] => (o.followUps ?? []).map((p) => p.queue);
 
 /** complete.lua's ARGV after the header and clock (see its header comment). */
 function completeArgs(env: QueueEnv, o: CompleteInput, take: DequeueOptions | undefined): Array<string | number> {
