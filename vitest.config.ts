@@ -17,6 +17,8 @@ const ON_CLUSTER = [
   "test/cli/jobs.redis.test.ts",
   "test/cli/purge.redis.test.ts",
   "test/redis/key-tags.redis.test.ts",
+  "test/log/event-streams.redis.test.ts",
+  "test/log/read-events.redis.test.ts",
 ];
 
 // Two cores: keep parallelism modest; every test file owns its Redis key prefix or database.

@@ -60,7 +60,12 @@ export interface Keys {
   /** Capped list of fire-ledger entries of one task. */
   ledger(task: string): string;
 
-  events(): string;
+  /**
+   * The events stream of a hash tag (issue 17: one per tag, so a script writes the stream of its
+   * own tag): the installation's by default, `keys.events(keys.queueTag(q))` a queue's.
+   * src/log/read-events.ts reads them all, merged by time.
+   */
+  events(tag?: string): string;
   lock(name: string): string;
   /** Pub/sub channel a lock's release is announced on, so waiters wake at once. */
   lockReleased(name: string): string;
@@ -133,7 +138,7 @@ export function createKeys(prefix: string = DEFAULT_PREFIX): Keys {
     lastSlots: () => key("scheduler", "last-slots"),
     lastJobs: () => key("scheduler", "last-jobs"),
     ledger: (task) => key("ledger", task),
-    events: () => key("events"),
+    events: (tag) => `${tag ?? root}:events`,
     lock: (name) => key("lock", name),
     lockReleased: (name) => key("lock-released", name),
     rateLimit: (queue) => `${queueTag(queue)}:ratelimit`,
