@@ -26,7 +26,14 @@ export interface Keys {
   /** Generic builder for kinds not listed below. */
   key(kind: string, name?: string): string;
 
-  job(id: string): string;
+  /**
+   * The hash tag the job keys of `queue` are on (its job hash, attempts, children): today the
+   * installation's for every queue; the queue's own once the job keys move (issue 17). Reading
+   * a job by id alone probes the tag of every known queue (src/queue/find-job.ts).
+   */
+  jobTag(queue: string): string;
+  /** A job's hash, on `tag` (a jobTag(queue); the installation's by default). */
+  job(id: string, tag?: string): string;
   queue(name: string): string;
   /** Wake-up marker list a blocked worker waits on; pushed by enqueue and by promotion. */
   wake(name: string): string;
@@ -42,9 +49,9 @@ export interface Keys {
   /** Deferred registry of a queue: jobs waiting on dependencies (score: when deferred). */
   deferred(queue: string): string;
   /** Capped list of the ids of jobs enqueued from inside job `id` (its children). */
-  children(id: string): string;
+  children(id: string, tag?: string): string;
   /** Per-job list of attempt records (JSON). */
-  attempts(id: string): string;
+  attempts(id: string, tag?: string): string;
 
   workers(): string;
   worker(name: string): string;
@@ -117,7 +124,8 @@ export function createKeys(prefix: string = DEFAULT_PREFIX): Keys {
     queueTag,
     pattern: `{${prefix}[}:]*`,
     key,
-    job: (id) => key("job", id),
+    jobTag: () => root,
+    job: (id, tag) => `${tag ?? root}:job:${id}`,
     queue: (name) => key("queue", name),
     wake: (name) => key("wake", name),
     started: (q) => key("started", q),
@@ -128,8 +136,8 @@ export function createKeys(prefix: string = DEFAULT_PREFIX): Keys {
     queues: () => key("queues"),
     dependents: (id) => key("dependents", id),
     deferred: (q) => key("deferred", q),
-    children: (id) => key("children", id),
-    attempts: (id) => key("attempts", id),
+    children: (id, tag) => `${tag ?? root}:children:${id}`,
+    attempts: (id, tag) => `${tag ?? root}:attempts:${id}`,
     workers: () => key("workers"),
     worker: (name) => key("worker", name),
     schedulerState: () => key("scheduler", "state"),
