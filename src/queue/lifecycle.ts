@@ -306,7 +306,22 @@ function reapResult(res: ReturnType<typeof scriptResult.reap>, now: number): { r
   return { requeued: res.requeued, failed: res.failed };
 }
 
-/** Move due scheduled jobs (delay/at, retries) to their queues; each exactly once. */
+/**
+ * Move due scheduled jobs (delay/at, retries) to their queues; each exactly once. The queues
+ * set (an installation key) is read here, not in the script, and the queues go to one call per
+ * job tag, all sent together (issue 17: a script keeps to one tag; one call today).
+ */
 export async function promoteScheduled(env: QueueEnv, o: { limit?: number } = {}): Promise<number> {
-  return scriptResult.promote(await runJobScript(env, "promote", [o.limit ?? 1000]));
+  const byTag = new Map<string, string[]>();
+  for (const q of await env.redis.smembers(env.keys.queues())) {
+    let tag: string;
+    try {
+      tag = env.keys.jobTag(q);
+    } catch {
+      continue; // a listed name that cannot be a tag never had keys of its own
+    }
+    byTag.set(tag, [...(byTag.get(tag) ?? []), q]);
+  }
+  const counts = await Promise.all([...byTag.values()].map(async (queues) => scriptResult.promote(await runJobScript(env, "promote", [o.limit ?? 1000, ...queues]))));
+  return counts.reduce((a, b) => a + b, 0);
 }

@@ -81,6 +81,18 @@ describe("the queues set is written by the callers", () => {
     expect(await listed()).toEqual([]);
   });
 
+  it("promotion reads the set in the caller: the script looks only at the queues it is given", async () => {
+    const a = await enqueue(METHOD, { queue: "qa", delay: 5 });
+    const b = await enqueue(METHOD, { queue: "qb", delay: 5 });
+    f.clock.advance(6000);
+    expect(await runJobScript(f.env, "promote", [1000])).toBe(0);
+    expect(await runJobScript(f.env, "promote", [1000, "qa"])).toBe(1);
+    expect((await getJob(a.id))?.status).toBe("queued");
+    expect((await getJob(b.id))?.status).toBe("scheduled");
+    expect(await promoteScheduled(f.env)).toBe(1);
+    expect((await getJob(b.id))?.status).toBe("queued");
+  });
+
   it("a delayed job and a retry stay in a listed queue, so promotion finds them", async () => {
     const delayed = await enqueue(METHOD, { queue: "qh", delay: 5, retry: { max: 1, delay: 1, jitter: 0 } });
     expect(await listed()).toEqual(["qh"]);
