@@ -31,6 +31,24 @@ export async function jobTagsToProbe(env: ProbeEnv): Promise<string[]> {
   return [...tags];
 }
 
+/**
+ * The listed queues (the queues set) grouped by the tag their job keys are on, for the scripts
+ * that sweep every queue (promote, clean): one call per group, since a script keeps to one tag.
+ */
+export async function listedQueuesByJobTag(env: Pick<QueueEnv, "redis" | "keys">): Promise<string[][]> {
+  const byTag = new Map<string, string[]>();
+  for (const q of (await env.redis.smembers(env.keys.queues())).sort()) {
+    let tag: string;
+    try {
+      tag = env.keys.jobTag(q);
+    } catch {
+      continue; // a listed name that cannot be a tag never had keys of its own
+    }
+    byTag.set(tag, [...(byTag.get(tag) ?? []), q]);
+  }
+  return [...byTag.values()];
+}
+
 export interface LocatedJob {
   /** The tag its keys are on. */
   tag: string;

@@ -11,6 +11,7 @@ import type { Redis } from "ioredis";
 import type { QueueEnv } from "./context.js";
 import { decodeJob, encodeResult, serializeError } from "./job-codec.js";
 import { runJobScript, runWritingJobScript, TRIM_BOUND } from "./job-scripts.js";
+import { listedQueuesByJobTag } from "./find-job.js";
 import { specJson } from "./push.js";
 import { nextRetryAt } from "./retry.js";
 import type { AttemptRecord, Job, PreparedJob, SerializedError } from "./types.js";
@@ -312,16 +313,7 @@ function reapResult(res: ReturnType<typeof scriptResult.reap>, now: number): { r
  * job tag, all sent together (issue 17: a script keeps to one tag; one call today).
  */
 export async function promoteScheduled(env: QueueEnv, o: { limit?: number } = {}): Promise<number> {
-  const byTag = new Map<string, string[]>();
-  for (const q of await env.redis.smembers(env.keys.queues())) {
-    let tag: string;
-    try {
-      tag = env.keys.jobTag(q);
-    } catch {
-      continue; // a listed name that cannot be a tag never had keys of its own
-    }
-    byTag.set(tag, [...(byTag.get(tag) ?? []), q]);
-  }
-  const counts = await Promise.all([...byTag.values()].map(async (queues) => scriptResult.promote(await runJobScript(env, "promote", [o.limit ?? 1000, ...queues]))));
+  const groups = await listedQueuesByJobTag(env);
+  const counts = await Promise.all(groups.map(async (queues) => scriptResult.promote(await runJobScript(env, "promote", [o.limit ?? 1000, ...queues]))));
   return counts.reduce((a, b) => a + b, 0);
 }

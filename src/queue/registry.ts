@@ -5,7 +5,7 @@
 import { EnqueueError } from "../base/errors.js";
 import { activeContext, type QueueEnv } from "./context.js";
 import { decodeJob } from "./job-codec.js";
-import { knownQueueNames, locateJob, runJobScriptById } from "./find-job.js";
+import { knownQueueNames, listedQueuesByJobTag, locateJob, runJobScriptById } from "./find-job.js";
 import { runJobScript } from "./job-scripts.js";
 import { scriptResult } from "../redis/script-results.js";
 import type { FinalFailure } from "./lifecycle.js";
@@ -161,5 +161,8 @@ export async function requeue(id: string, env: QueueEnv = activeContext()): Prom
  * `limit` in the hundreds to low thousands.
  */
 export async function cleanRegistries(env: QueueEnv, o: { limit?: number } = {}): Promise<number> {
-  return scriptResult.clean(await runJobScript(env, "clean", [o.limit ?? 1000]));
+  // the queues set is read here, not in the script: one call per job tag (issue 17)
+  const groups = await listedQueuesByJobTag(env);
+  const counts = await Promise.all(groups.map(async (queues) => scriptResult.clean(await runJobScript(env, "clean", [o.limit ?? 1000, ...queues]))));
+  return counts.reduce((a, b) => a + b, 0);
 }

@@ -13,7 +13,7 @@ import { normalizeOptions } from "../../src/queue/options.js";
 import { buildPrepared } from "../../src/queue/prepare.js";
 import { specJson } from "../../src/queue/push.js";
 import { runJobScript } from "../../src/queue/job-scripts.js";
-import { getJob } from "../../src/queue/registry.js";
+import { cleanRegistries, getJob } from "../../src/queue/registry.js";
 import { setActiveContext } from "../../src/queue/context.js";
 import { queueFixture, type QueueFixture } from "./helpers.js";
 
@@ -91,6 +91,20 @@ describe("the queues set is written by the callers", () => {
     expect((await getJob(b.id))?.status).toBe("scheduled");
     expect(await promoteScheduled(f.env)).toBe(1);
     expect((await getJob(b.id))?.status).toBe("queued");
+  });
+
+  it("the retention sweep reads the set in the caller too", async () => {
+    await f.env.redis.del(f.env.keys.queue("qc"));
+    const job = await enqueue(METHOD, { queue: "qc" });
+    const taken = await dequeue(f.env, { queues: ["qc"], worker: "w", leaseMs: 60_000 });
+    expect(taken?.id).toBe(job.id);
+    expect(await completeJob(f.env, { job: taken!, worker: "w", result: null })).toBe("finished");
+    f.clock.advance((f.env.retention.finished + 60) * 1000);
+    const inRegistry = () => f.env.redis.zscore(f.env.keys.finished("qc"), job.id);
+    expect(await runJobScript(f.env, "clean", [1000])).toBe(0);
+    expect(await inRegistry()).not.toBeNull();
+    expect(await cleanRegistries(f.env)).toBeGreaterThanOrEqual(1);
+    expect(await inRegistry()).toBeNull();
   });
 
   it("a delayed job and a retry stay in a listed queue, so promotion finds them", async () => {
