@@ -86,7 +86,20 @@ export async function heartbeat(
   o: { worker: string; jobs: Array<{ id: string; queue: string }>; leaseMs: number },
 ): Promise<{ extended: number; cancelRequested: string[]; leaseLost: string[] }> {
   if (o.jobs.length === 0) return { extended: 0, cancelRequested: [], leaseLost: [] };
-  return scriptResult.heartbeat(await runJobScript(env, "heartbeat", [o.worker, Math.round(o.leaseMs), ...o.jobs.flatMap((j) => [j.id, j.queue])]));
+  // one call per job tag, sent together (a script keeps to one tag; one call today, issue 17)
+  const byTag = new Map<string, Array<{ id: string; queue: string }>>();
+  for (const j of o.jobs) {
+    const tag = env.keys.jobTag(j.queue);
+    byTag.set(tag, [...(byTag.get(tag) ?? []), j]);
+  }
+  const answers = await Promise.all(
+    [...byTag.values()].map(async (jobs) => scriptResult.heartbeat(await runJobScript(env, "heartbeat", [o.worker, Math.round(o.leaseMs), ...jobs.flatMap((j) => [j.id, j.queue])]))),
+  );
+  return {
+    extended: answers.reduce((n, a) => n + a.extended, 0),
+    cancelRequested: answers.flatMap((a) => a.cancelRequested),
+    leaseLost: answers.flatMap((a) => a.leaseLost),
+  };
 }
 
 /**

@@ -7,12 +7,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createKeys, type Keys } from "../../src/redis/keys.js";
 import { enqueue } from "../../src/queue/enqueue.js";
-import { completeJob, dequeue } from "../../src/queue/lifecycle.js";
+import { completeJob, dequeue, heartbeat } from "../../src/queue/lifecycle.js";
 import { jobTagsToProbe, locateJob, readJobFields } from "../../src/queue/find-job.js";
 import { getJobAttempts, getJobWith } from "../../src/queue/registry.js";
 import { readJobDetail } from "../../src/ops/job-detail.js";
 import { resolveJobId } from "../../src/ops/job-id-prefix.js";
 import type { QueueEnv } from "../../src/queue/context.js";
+import { preloadScripts } from "../../src/redis/scripts.js";
 import { queueFixture, T0, type QueueFixture } from "./helpers.js";
 
 const METHOD = "app.tasks.noop";
@@ -74,6 +75,32 @@ describe("job by id, each queue's job keys on its own tag", () => {
     const parent = await readJobDetail(env, "job-a");
     expect(parent?.children).toEqual([{ id: "job-b", status: "queued", method: METHOD }]);
     expect(await resolveJobId(env, "job-b")).toBe("job-b");
+  });
+
+  it("a heartbeat over jobs of two queues' tags is one script call per tag, its answers merged", async () => {
+    const a = await enqueue(METHOD, { queue: "short" });
+    const b = await enqueue(METHOD, { queue: "long" });
+    const ta = await dequeue(f.env, { queues: ["short"], worker: "hb", leaseMs: 60_000 });
+    const tb = await dequeue(f.env, { queues: ["long"], worker: "hb", leaseMs: 60_000 });
+    expect([ta?.id, tb?.id]).toEqual([a.id, b.id]);
+    await preloadScripts(f.env.redis, ["heartbeat"]); // no NOSCRIPT retry (EVAL after EVALSHA) to count
+    let calls = 0;
+    const redis = new Proxy(f.env.redis, {
+      get(target, prop, receiver) {
+        const v = Reflect.get(target, prop, receiver);
+        if (prop === "evalsha" || prop === "eval") calls++;
+        return typeof v === "function" ? v.bind(target) : v;
+      },
+    });
+    // the scripts still read the installation tag's keys (where these jobs are): only the grouping differs
+    f.clock.advance(1000);
+    const r = await heartbeat({ ...env, redis }, { worker: "hb", jobs: [{ id: a.id, queue: "short" }, { id: b.id, queue: "long" }], leaseMs: 60_000 });
+    expect(calls).toBe(2);
+    expect(r).toEqual({ extended: 2, cancelRequested: [], leaseLost: [] });
+    calls = 0;
+    f.clock.advance(1000);
+    expect(await heartbeat({ ...f.env, redis }, { worker: "hb", jobs: [{ id: a.id, queue: "short" }, { id: b.id, queue: "long" }], leaseMs: 60_000 })).toEqual({ extended: 2, cancelRequested: [], leaseLost: [] });
+    expect(calls).toBe(1);
   });
 
   it("an id held in two queues reads as the one enqueued last", async () => {
