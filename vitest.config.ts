@@ -8,6 +8,8 @@ import { defineConfig } from "vitest/config";
 const ON_CLUSTER = [
   "test/queue/enqueue.redis.test.ts",
   "test/queue/dependencies.redis.test.ts",
+  "test/queue/queues-set.redis.test.ts",
+  "test/queue/find-job.redis.test.ts",
   "test/worker/pool.redis.test.ts",
   "test/worker/crash.redis.test.ts",
   "test/scheduler/scheduler.redis.test.ts",
@@ -16,6 +18,8 @@ const ON_CLUSTER = [
   "test/cli/jobs.redis.test.ts",
   "test/cli/purge.redis.test.ts",
   "test/redis/key-tags.redis.test.ts",
+  "test/log/event-streams.redis.test.ts",
+  "test/log/read-events.redis.test.ts",
 ];
 
 // Two cores: keep parallelism modest; every test file owns its Redis key prefix or database.

@@ -6,7 +6,8 @@
  * bench drives dist/ and bin/scheduler.js) and Redis at BENCH_REDIS_URL (default DB 10).
  *
  * Env: BENCH_REDIS_URL, BENCH_QUICK=1 (small sizes, for trying the suite), BENCH_ONLY=enqueue,
- * throughput,latency,precision,scale,memory,ceiling (comma list), BENCH_DAEMON_NODE_ARGS (profile).
+ * throughput,latency,precision,scale,memory,ceiling,cluster (comma list), BENCH_DAEMON_NODE_ARGS (profile).
+ * The cluster section (bench/cluster.mjs) starts servers of its own and prints a table of its own.
  * The other files in bench/ are narrower diagnostics of single components, run on their own.
  */
 import { mkdirSync, writeFileSync, existsSync } from "node:fs";
@@ -18,6 +19,7 @@ import { createHs } from "./systems/hs.mjs";
 import { createBull } from "./systems/bullmq.mjs";
 import { createBee } from "./systems/bee.mjs";
 import { createRq, findRq } from "./systems/rq.mjs";
+import { renderCluster, runClusterBench } from "./cluster.mjs";
 
 if (!existsSync(`${ROOT}/dist/queue/enqueue-many.js`)) {
   console.error("bench: dist/ is missing or stale; run `npm run build` first");
@@ -48,6 +50,8 @@ const SIZES = {
   // Python, so it gets 100 000 (its bytes per job have settled by then).
   memJobs: size(1_000_000, 10_000),
   rqMemJobs: size(100_000, 3000),
+  // jobs per queue of the cluster section (5 queues, one Redis and then a 3-master cluster)
+  clusterJobsPerQueue: size(2000, 300),
 };
 
 /** End-to-end drains per system and scenario (best kept). */
@@ -202,6 +206,12 @@ if (want("ceiling")) {
   }
 }
 
+// 7. the same drain over 5 queues on one Redis and on a 3-master cluster (servers of its own)
+let cluster;
+if (want("cluster")) {
+  cluster = await orNote("cluster section", () => runClusterBench({ n: SIZES.clusterJobsPerQueue, step }));
+}
+
 load.end = loadAverage();
 redis.disconnect();
 const result = {
@@ -213,6 +223,7 @@ const result = {
   versions: { node: process.version, bullmq: require("bullmq/package.json").version, beeQueue: require("bee-queue/package.json").version, rq: rqFound.version ?? null },
   sizes: SIZES,
   rows,
+  ...(cluster ? { cluster } : {}),
   notes,
 };
 mkdirSync(`${ROOT}/bench/results`, { recursive: true });
@@ -220,6 +231,7 @@ writeFileSync(`${ROOT}/bench/results/latest.json`, JSON.stringify(result, null, 
 
 console.log(`\nhooks-scheduler bench, ${result.at}, ${result.seconds} s; Node ${process.version}, BullMQ ${result.versions.bullmq}, Bee-Queue ${result.versions.beeQueue}, RQ ${result.versions.rq ?? "-"}; ${result.redisUrl}`);
 console.log(`load average (1/5/15 min): ${load.start.join(" ")} at start, ${load.end.join(" ")} at end (2 cores shared with other work: compare ratios within a run)\n`);
-console.log(renderTable(rows));
+if (rows.length) console.log(renderTable(rows));
+if (cluster) console.log(`\n${renderCluster(cluster)}`);
 if (notes.length) console.log("\nnotes:\n" + notes.map((n) => `- ${n}`).join("\n"));
 console.log(`\nwritten: bench/results/latest.json`);

@@ -5,8 +5,10 @@
 //   BENCH_CRON_ENTRIES  N distinct cron entries (minute/hour/weekday combinations, then the same
 //                       in one month each past 10 080), for the cost-of-scheduling-at-scale
 //                       scenario; each fires at most once a week
+//   BENCH_QUEUES        comma list of more queues like "bench" (the cluster section's five)
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 1);
 const entries = Number(process.env.BENCH_CRON_ENTRIES ?? 0);
+const extraQueues = (process.env.BENCH_QUEUES ?? "").split(",").filter(Boolean);
 
 const cron: Record<string, Array<string | { method: string; queue: string }>> = {};
 if (process.env.BENCH_PRECISION === "1") cron["* * * * * *"] = [{ method: "bench_app.tasks.noop", queue: "bench" }];
@@ -24,6 +26,7 @@ export default {
   scheduler_events: { cron },
   queues: {
     bench: { timeout: 60, workers: 1, concurrency },
+    ...Object.fromEntries(extraQueues.map((q) => [q, { timeout: 60, workers: 1, concurrency }])),
   },
   retention: { finished: 3600, failed: 3600 },
 };

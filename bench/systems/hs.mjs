@@ -16,6 +16,36 @@ const HOOKS = `${ROOT}/bench/app/hooks.ts`;
 const QUEUE = "bench";
 const SLICE = 1000;
 
+/**
+ * `scheduler start` on the bench app; resolves once it runs (a worker child per queue exists).
+ * `url` and `queues` default to the bench's Redis and its one queue "bench".
+ */
+export async function spawnDaemon({ prefix, url = BENCH_URL, queues = [QUEUE], scheduler = false, env = {}, readyMs = 30_000 }) {
+  const args = ["bin/scheduler.js", "start", "--hooks", HOOKS, "--redis", url, "--prefix", prefix, "--queue", queues.join(",")];
+  if (!scheduler) args.push("--no-scheduler");
+  // BENCH_DAEMON_ARGS="--no-log-file" (or any start flag) for a variant of the daemon;
+  // BENCH_DAEMON_STDOUT_IGNORE=1 sends its stdout to /dev/null instead of a pipe read here
+  args.push(...(process.env.BENCH_DAEMON_ARGS ?? "").split(" ").filter(Boolean));
+  // BENCH_DAEMON_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the daemon and
+  // its worker children (they inherit the daemon's execArgv).
+  const nodeArgs = (process.env.BENCH_DAEMON_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const extra = queues.filter((q) => q !== QUEUE);
+  const child = spawn(process.execPath, [...nodeArgs, ...args], { cwd: ROOT, env: { ...process.env, BENCH_REDIS_URL: BENCH_URL, ...(extra.length ? { BENCH_QUEUES: extra.join(",") } : {}), ...env }, stdio: ["ignore", process.env.BENCH_DAEMON_STDOUT_IGNORE ? "ignore" : "pipe", "pipe"] });
+  let out = "";
+  child.stdout?.on("data", (d) => (out = (out + d).slice(-4000)));
+  child.stderr.on("data", (d) => (out = (out + d).slice(-4000)));
+  await waitFor(() => child.exitCode !== null || childrenOf(child.pid).length >= queues.length, readyMs, "the daemon's worker children");
+  if (child.exitCode !== null) throw new Error(`scheduler start exited ${child.exitCode}: ${out}`);
+  return {
+    child,
+    output: () => out,
+    async stop() {
+      child.kill("SIGTERM");
+      return exited(child);
+    },
+  };
+}
+
 export function createHs(redis) {
   const envFor = (prefix) => ({
     redis,
@@ -34,32 +64,7 @@ export function createHs(redis) {
     }
   }
 
-  /** `scheduler start` on the bench app; resolves once it runs (its worker child exists). */
-  async function startDaemon(prefix, { scheduler = false, env = {}, readyMs = 30_000 } = {}) {
-    const args = ["bin/scheduler.js", "start", "--hooks", HOOKS, "--redis", BENCH_URL, "--prefix", prefix, "--queue", QUEUE];
-    if (!scheduler) args.push("--no-scheduler");
-    // BENCH_DAEMON_ARGS="--no-log-file" (or any start flag) for a variant of the daemon;
-    // BENCH_DAEMON_STDOUT_IGNORE=1 sends its stdout to /dev/null instead of a pipe read here
-    args.push(...(process.env.BENCH_DAEMON_ARGS ?? "").split(" ").filter(Boolean));
-    // BENCH_DAEMON_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the daemon and
-    // its worker children (they inherit the daemon's execArgv).
-    const nodeArgs = (process.env.BENCH_DAEMON_NODE_ARGS ?? "").split(" ").filter(Boolean);
-    const child = spawn(process.execPath, [...nodeArgs, ...args], { cwd: ROOT, env: { ...process.env, BENCH_REDIS_URL: BENCH_URL, ...env }, stdio: ["ignore", process.env.BENCH_DAEMON_STDOUT_IGNORE ? "ignore" : "pipe", "pipe"] });
-    let out = "";
-    child.stdout?.on("data", (d) => (out = (out + d).slice(-4000)));
-    child.stderr.on("data", (d) => (out = (out + d).slice(-4000)));
-    await waitFor(() => child.exitCode !== null || childrenOf(child.pid).length > 0, readyMs, "the daemon's worker child");
-    if (child.exitCode !== null) throw new Error(`scheduler start exited ${child.exitCode}: ${out}`);
-    return {
-      child,
-      output: () => out,
-      async stop() {
-        child.kill("SIGTERM");
-        return exited(child);
-      },
-    };
-  }
-
+  const startDaemon = (prefix, o = {}) => spawnDaemon({ prefix, ...o });
   return {
     name,
     async enqueueOne(n) {

@@ -1,12 +1,14 @@
 /**
- * Reading the events stream (written by events.ts): the recent history with filters, and a
- * follower that blocks on XREAD on a connection of its own until its signal aborts.
+ * Reading the events streams (written by events.ts and the job scripts; one per hash tag, see
+ * event-streams.ts): the recent history with filters, merged by time across the streams, and a
+ * follower that blocks on XREAD, one connection of its own per stream, until its signal aborts.
  */
 import type { Redis } from "ioredis";
 import { ConfigError } from "../base/errors.js";
 import type { Keys } from "../redis/keys.js";
 import type { EventLevel, SchedulerEvent } from "./events.js";
 import { currentEventType } from "./event-types.js";
+import { eventStreams, newestId, walkNewestFirst } from "./event-streams.js";
 
 /** An event with its stream entry id (`<ms>-<seq>`), which orders events and resumes a follow. */
 export type StoredEvent = SchedulerEvent & { id: string };
@@ -62,10 +64,14 @@ export function parseEntry(id: string, fields: string[]): StoredEvent | undefine
   return undefined;
 }
 
-/** The id of the newest entry, or "0-0" for an empty stream: where a follow starts without gaps. */
+/**
+ * The id of the newest entry of every stream, or "0-0" when all are empty: where a follow starts
+ * without gaps (ids are times, so one id is a cut-off for every stream).
+ */
 export async function streamTail(redis: Redis, keys: Keys): Promise<string> {
-  const newest = await redis.xrevrange(keys.events(), "+", "-", "COUNT", 1);
-  return newest[0]?.[0] ?? "0-0";
+  const streams = await eventStreams(redis, keys);
+  const newest = await Promise.all(streams.map((s) => redis.xrevrange(s, "+", "-", "COUNT", 1)));
+  return newestId(newest.flatMap((entries) => entries.map(([id]) => id)));
 }
 
 export interface ReadOptions {
@@ -80,24 +86,19 @@ export interface ReadOptions {
 
 const PAGE = 500;
 
-/** The most recent matching events, oldest first. */
+/** The most recent matching events of every stream, oldest first (merged by entry id). */
 export async function readEvents(redis: Redis, keys: Keys, options: ReadOptions = {}): Promise<StoredEvent[]> {
   const count = options.count ?? 100;
   const filter = options.filter ?? {};
   const start = options.since === undefined ? "-" : String(Math.max(0, Math.floor(options.since)));
   const found: StoredEvent[] = [];
-  let end = options.until ?? "+";
+  if (count <= 0) return found;
   // Newest first, page by page, so a filter that matches little still stops at the bound.
-  while (found.length < count) {
-    const page = await redis.xrevrange(keys.events(), end, start, "COUNT", PAGE);
-    for (const [id, fields] of page) {
-      const event = parseEntry(id, fields);
-      if (event && matchesFilter(event, filter)) found.push(event);
-      if (found.length >= count) break;
-    }
-    if (page.length < PAGE) break;
-    end = `(${page[page.length - 1]![0]}`;
-  }
+  await walkNewestFirst(redis, await eventStreams(redis, keys), { end: options.until ?? "+", start, page: PAGE }, ([id, fields]) => {
+    const event = parseEntry(id, fields);
+    if (event && matchesFilter(event, filter)) found.push(event);
+    return found.length < count;
+  });
   return found.reverse();
 }
 
@@ -108,10 +109,16 @@ export interface FollowOptions {
   blockMs?: number;
 }
 
+/** How often a follow looks for streams that came to exist since it started (a queue's first events). */
+const DISCOVER_MS = 1000;
+
 /**
- * Deliver each new matching event to `onEvent`, in order, until `signal` aborts. Uses a duplicate
- * connection (a blocked XREAD would stall every other command on a shared one) that reconnects
- * across a Redis restart and is closed on abort.
+ * Deliver each new matching event to `onEvent`, one at a time, until `signal` aborts. Each
+ * stream that exists is followed on a duplicate connection of its own (a blocked XREAD would
+ * stall every other command on a shared one, and one XREAD cannot cover streams of two tags on a
+ * cluster) that reconnects across a Redis restart and is closed on abort; streams that appear
+ * later are found within DISCOVER_MS and read from the same cut-off, so none of their events is
+ * missed. Events of one stream arrive in order; of two streams, as they arrive.
  */
 export async function followEvents(
   redis: Redis,
@@ -122,8 +129,61 @@ export async function followEvents(
   options: FollowOptions = {},
 ): Promise<void> {
   if (signal.aborted) return;
-  let last = options.after ?? (await streamTail(redis, keys));
+  const after = options.after ?? (await streamTail(redis, keys));
   const blockMs = options.blockMs ?? 5000;
+  // one failing follower stops the others; its error is the follow's
+  const inner = new AbortController();
+  const stopAll = () => inner.abort();
+  signal.addEventListener("abort", stopAll, { once: true });
+  let failure: { error: unknown } | undefined;
+  let delivering: Promise<void> = Promise.resolve();
+  const deliver = (events: StoredEvent[]): Promise<void> =>
+    (delivering = delivering.then(async () => {
+      for (const event of events) {
+        if (inner.signal.aborted) return;
+        await onEvent(event);
+      }
+    }));
+  const followers = new Map<string, Promise<void>>();
+  const start = (stream: string) => {
+    if (followers.has(stream)) return;
+    followers.set(
+      stream,
+      followStream(redis, stream, after, blockMs, filter, deliver, inner.signal).catch((error: unknown) => {
+        if (!inner.signal.aborted) failure ??= { error };
+        inner.abort();
+      }),
+    );
+  };
+  try {
+    start(keys.events());
+    while (!inner.signal.aborted) {
+      const streams = await eventStreams(redis, keys).catch(() => [] as string[]);
+      const exist = await Promise.all(streams.map((s) => (followers.has(s) ? Promise.resolve(0) : redis.exists(s).catch(() => 0))));
+      streams.forEach((s, i) => exist[i] && start(s));
+      await abortableSleep(DISCOVER_MS, inner.signal);
+    }
+    await Promise.all(followers.values());
+    await delivering.catch((error: unknown) => (failure ??= { error }));
+  } finally {
+    signal.removeEventListener("abort", stopAll);
+    inner.abort();
+    await Promise.all(followers.values());
+  }
+  if (failure && !signal.aborted) throw failure.error;
+}
+
+/** One stream from entry `after` on, each page of matching events handed to `deliver` and awaited. */
+async function followStream(
+  redis: Redis,
+  stream: string,
+  after: string,
+  blockMs: number,
+  filter: EventFilter,
+  deliver: (events: StoredEvent[]) => Promise<void>,
+  signal: AbortSignal,
+): Promise<void> {
+  let last = after;
   const reader = redis.duplicate({
     lazyConnect: true,
     connectionName: "hs-events-follow",
@@ -145,23 +205,38 @@ export async function followEvents(
     while (!signal.aborted) {
       let reply: [string, [string, string[]][]][] | null;
       try {
-        reply = (await reader.xread("COUNT", PAGE, "BLOCK", blockMs, "STREAMS", keys.events(), last)) as typeof reply;
+        reply = (await reader.xread("COUNT", PAGE, "BLOCK", blockMs, "STREAMS", stream, last)) as typeof reply;
       } catch (err) {
         if (signal.aborted) return;
         throw err;
       }
+      const events: StoredEvent[] = [];
       for (const [, entries] of reply ?? []) {
         for (const [id, fields] of entries) {
           last = id;
           const event = parseEntry(id, fields);
-          if (event && matchesFilter(event, filter)) await onEvent(event);
-          if (signal.aborted) return;
+          if (event && matchesFilter(event, filter)) events.push(event);
         }
       }
+      if (events.length > 0) await deliver(events);
     }
   } finally {
     signal.removeEventListener("abort", stop);
     // Not twice: disconnect() on an ended client arms a 2 s timer that delays the process exit.
     if (reader.status !== "end") reader.disconnect();
   }
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+  });
 }

@@ -4,6 +4,7 @@ import { getJobAttempts, getJobWith } from "../queue/registry.js";
 import type { AttemptRecord, Job, JobStatus } from "../queue/types.js";
 import { readEvents, type StoredEvent } from "../log/read-events.js";
 import { jobField } from "../queue/job-fields.js";
+import { readJobFields } from "../queue/find-job.js";
 import { parseTraceparent } from "../telemetry/tracing.js";
 
 export interface JobLink {
@@ -37,12 +38,10 @@ export interface JobDetail {
 const ERROR_LOGS_SHOWN = 20;
 
 async function links(env: QueueEnv, ids: string[]): Promise<JobLink[]> {
-  if (ids.length === 0) return [];
-  const pipe = env.redis.pipeline();
-  for (const id of ids) pipe.hmget(env.keys.job(id), jobField.status, jobField.method);
-  const rows = (await pipe.exec()) ?? [];
+  // linked jobs may sit in other queues: read by id on every known queue's tag (find-job.ts)
+  const rows = await readJobFields(env, ids, [jobField.status, jobField.method]);
   return ids.map((id, i) => {
-    const [status, method] = (rows[i]?.[1] as Array<string | null> | undefined) ?? [];
+    const [status, method] = rows[i] ?? [];
     return { id, ...(status ? { status: status as JobStatus } : {}), ...(method ? { method } : {}) };
   });
 }

@@ -6,6 +6,8 @@
 import { SchedulerError } from "../base/errors.js";
 import type { QueueEnv } from "../queue/context.js";
 import { scanMasters } from "./masters.js";
+import { readJobFields } from "../queue/find-job.js";
+import { jobField } from "../queue/job-fields.js";
 
 /** Shorter prefixes would match half the installation. */
 export const MIN_PREFIX = 4;
@@ -16,9 +18,9 @@ function globEscape(text: string): string {
 }
 
 /** The full id `text` names, or undefined when no job's id is or starts with it. */
-export async function resolveJobId(env: Pick<QueueEnv, "redis" | "keys">, text: string): Promise<string | undefined> {
-  const exact = env.keys.job(text);
-  if (await env.redis.exists(exact)) return text;
+export async function resolveJobId(env: Pick<QueueEnv, "redis" | "keys" | "queues">, text: string): Promise<string | undefined> {
+  // a whole id, in whichever queue it is (find-job.ts)
+  if ((await readJobFields(env, [text], [jobField.status]))[0]) return text;
   if (text.length < MIN_PREFIX) return undefined;
   const base = env.keys.job("");
   // Every master: on a cluster a plain SCAN reads one node (masters.ts).

@@ -22,6 +22,7 @@ import { pushPrepared } from "../queue/push.js";
 import { currentScope } from "../queue/work-scope.js";
 import type { PreparedJob } from "../queue/types.js";
 import { jobField } from "../queue/job-fields.js";
+import { readJobFields } from "../queue/find-job.js";
 
 export interface EnqueueChunksOptions extends EnqueueOptions {
   /** Items per job. */
@@ -105,12 +106,11 @@ export function openChunkGroup(id: string, count: number, env: QueueEnv = active
 
 function chunkGroup(id: string, jobIds: string[], env: QueueEnv, deduplicated: number): ChunkGroup {
   const progress = async (): Promise<ChunkProgress> => {
-    const pipe = env.redis.pipeline();
-    for (const jobId of jobIds) pipe.hget(env.keys.job(jobId), jobField.status);
-    const replies = (await pipe.exec()) ?? [];
+    // by id alone: each chunk on whichever queue's tag it is (find-job.ts)
+    const rows = await readJobFields(env, jobIds, [jobField.status]);
     const p: ChunkProgress = { total: jobIds.length, finished: 0, failed: 0, pending: 0, missing: 0, percent: 0 };
-    for (const [err, status] of replies) {
-      if (err) throw err;
+    for (const row of rows) {
+      const status = row?.[0];
       if (status === "finished") p.finished++;
       else if (status === "failed" || status === "canceled") p.failed++;
       else if (status === null || status === undefined) p.missing++;

@@ -7,6 +7,7 @@ import type { QueueEnv } from "./context.js";
 import { normalizeOptions } from "./options.js";
 import { buildPrepared, checkKwargs, checkQueue } from "./prepare.js";
 import { runEnqueueScript } from "./push.js";
+import { readJobFields } from "./find-job.js";
 import { withEnqueueSpan, withFireSpan } from "../telemetry/tracing.js";
 import type { Job } from "./types.js";
 import type { RetryPolicy } from "../config/retry-policy.js";
@@ -85,7 +86,8 @@ const LIVE = new Set(["queued", "scheduled", "deferred", "started"]);
 async function cancelOverlapping(env: QueueEnv, task: string, sibling: string | undefined): Promise<string | undefined> {
   const id = await env.redis.hget(env.keys.lastJobs(), task);
   if (!id || id === sibling) return undefined;
-  const status = await env.redis.hget(env.keys.job(id), jobField.status);
+  // by id alone: on whichever queue's tag the job is (find-job.ts)
+  const [status] = (await readJobFields(env, [id], [jobField.status]))[0] ?? [];
   if (!status || !LIVE.has(status)) return undefined;
   try {
     await cancel(id, env);

@@ -86,3 +86,23 @@ function jobScriptKeys(keys: Keys): string[] {
   if (!k) baseKeys.set(keys, (k = [keys.queues(), keys.events()]));
   return k;
 }
+
+/**
+ * A job script that writes new jobs (enqueue.lua, complete.lua's follow-ups), with the queues of
+ * those jobs listed in the queues set by the caller, not by the script: the set is an
+ * installation-wide key (`{prefix}`) and the jobs' keys are to move to their queue's tag (docs/
+ * architecture.md "Redis topologies"), where no script may touch both. The SADD is sent on the
+ * same connection just before the script without waiting for its answer, so Redis runs it first
+ * and the pair costs one round trip; it is idempotent, and a listed queue whose script then
+ * refused or failed only lists a queue without jobs, which every reader already meets.
+ */
+export async function runWritingJobScript<T>(ctx: ScriptEnv, name: string, queues: Iterable<string>, args: Array<string | number>, extraKeys: string[] = []): Promise<T> {
+  const names = [...new Set(queues)];
+  const listed = names.length > 0 ? ctx.redis.sadd(ctx.keys.queues(), ...names) : undefined;
+  const ran = runJobScript<T>(ctx, name, args, extraKeys);
+  // both settle before either error is thrown: no rejection is left unobserved
+  const [l, r] = await Promise.allSettled([listed, ran]);
+  if (l.status === "rejected") throw l.reason;
+  if (r.status === "rejected") throw r.reason;
+  return r.value;
+}

@@ -10,7 +10,8 @@
 import type { Redis } from "ioredis";
 import type { QueueEnv } from "./context.js";
 import { decodeJob, encodeResult, serializeError } from "./job-codec.js";
-import { runJobScript, TRIM_BOUND } from "./job-scripts.js";
+import { runJobScript, runWritingJobScript, TRIM_BOUND } from "./job-scripts.js";
+import { listedQueuesByJobTag } from "./find-job.js";
 import { specJson } from "./push.js";
 import { nextRetryAt } from "./retry.js";
 import type { AttemptRecord, Job, PreparedJob, SerializedError } from "./types.js";
@@ -85,7 +86,20 @@ export async function heartbeat(
   o: { worker: string; jobs: Array<{ id: string; queue: string }>; leaseMs: number },
 ): Promise<{ extended: number; cancelRequested: string[]; leaseLost: string[] }> {
   if (o.jobs.length === 0) return { extended: 0, cancelRequested: [], leaseLost: [] };
-  return scriptResult.heartbeat(await runJobScript(env, "heartbeat", [o.worker, Math.round(o.leaseMs), ...o.jobs.flatMap((j) => [j.id, j.queue])]));
+  // one call per job tag, sent together (a script keeps to one tag; one call today, issue 17)
+  const byTag = new Map<string, Array<{ id: string; queue: string }>>();
+  for (const j of o.jobs) {
+    const tag = env.keys.jobTag(j.queue);
+    byTag.set(tag, [...(byTag.get(tag) ?? []), j]);
+  }
+  const answers = await Promise.all(
+    [...byTag.values()].map(async (jobs) => scriptResult.heartbeat(await runJobScript(env, "heartbeat", [o.worker, Math.round(o.leaseMs), ...jobs.flatMap((j) => [j.id, j.queue])]))),
+  );
+  return {
+    extended: answers.reduce((n, a) => n + a.extended, 0),
+    cancelRequested: answers.flatMap((a) => a.cancelRequested),
+    leaseLost: answers.flatMap((a) => a.leaseLost),
+  };
 }
 
 /**
@@ -100,7 +114,7 @@ export async function cancelStarted(env: QueueEnv, o: { job: { id: string; queue
 
 /** Finish a job and push its after-commit follow-ups in the same script. */
 export async function completeJob(env: QueueEnv, o: CompleteInput): Promise<"finished" | "lease-lost"> {
-  const { outcome } = scriptResult.complete(await runJobScript(env, "complete", completeArgs(env, o, undefined)));
+  const { outcome } = scriptResult.complete(await runWritingJobScript(env, "complete", followUpQueues(o), completeArgs(env, o, undefined)));
   if (outcome === "finished") recordJobEnd(env.clock(), o.job, COMPLETED, true);
   return outcome;
 }
@@ -113,7 +127,7 @@ const COMPLETED: readonly JobOutcomeKind[] = ["completed"];
  */
 export async function completeAndTake(env: QueueEnv, o: CompleteInput, take: DequeueOptions): Promise<{ outcome: "finished" | "lease-lost"; next: Job | null }> {
   if (take.queues.length === 0) return { outcome: await completeJob(env, o), next: null };
-  const { completion, next } = scriptResult.completeAndTake(await runJobScript(env, "complete", completeArgs(env, o, take)));
+  const { completion, next } = scriptResult.completeAndTake(await runWritingJobScript(env, "complete", followUpQueues(o), completeArgs(env, o, take)));
   const outcome = completion.outcome;
   if (outcome === "finished") recordJobEnd(env.clock(), o.job, COMPLETED, true);
   return { outcome, next: next ? decodeJob(next) : null };
@@ -151,6 +165,9 @@ export interface CompleteInput {
   result: unknown;
   followUps?: PreparedJob[];
 }
+
+/** The queues complete.lua writes follow-up jobs to (listed by the caller: job-scripts.ts). */
+const followUpQueues = (o: CompleteInput): string[] => (o.followUps ?? []).map((p) => p.queue);
 
 /** complete.lua's ARGV after the header and clock (see its header comment). */
 function completeArgs(env: QueueEnv, o: CompleteInput, take: DequeueOptions | undefined): Array<string | number> {
@@ -303,7 +320,13 @@ function reapResult(res: ReturnType<typeof scriptResult.reap>, now: number): { r
   return { requeued: res.requeued, failed: res.failed };
 }
 
-/** Move due scheduled jobs (delay/at, retries) to their queues; each exactly once. */
+/**
+ * Move due scheduled jobs (delay/at, retries) to their queues; each exactly once. The queues
+ * set (an installation key) is read here, not in the script, and the queues go to one call per
+ * job tag, all sent together (issue 17: a script keeps to one tag; one call today).
+ */
 export async function promoteScheduled(env: QueueEnv, o: { limit?: number } = {}): Promise<number> {
-  return scriptResult.promote(await runJobScript(env, "promote", [o.limit ?? 1000]));
+  const groups = await listedQueuesByJobTag(env);
+  const counts = await Promise.all(groups.map(async (queues) => scriptResult.promote(await runJobScript(env, "promote", [o.limit ?? 1000, ...queues]))));
+  return counts.reduce((a, b) => a + b, 0);
 }

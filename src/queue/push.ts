@@ -5,7 +5,7 @@
 import { EnqueueError } from "../base/errors.js";
 import type { QueueEnv } from "./context.js";
 import { decodeJob } from "./job-codec.js";
-import { runJobScript } from "./job-scripts.js";
+import { runWritingJobScript } from "./job-scripts.js";
 import { scriptResult } from "../redis/script-results.js";
 import { awaitReplication } from "../redis/durability.js";
 import type { Job, JobStatus, PreparedJob } from "./types.js";
@@ -44,7 +44,7 @@ export function specJson(p: PreparedJob): string {
 
 export async function runEnqueueScript(env: QueueEnv, prepared: PreparedJob[], guard?: Guard): Promise<ScriptResult> {
   const extraKeys = guard ? [env.keys.lastSlots(), env.keys.lastJobs(), env.keys.schedulerFence()] : [];
-  const result = scriptResult.enqueue(await runJobScript(env, "enqueue", [guard ? JSON.stringify(guard) : "", ...prepared.map(specJson)], extraKeys));
+  const result = scriptResult.enqueue(await runWritingJobScript(env, "enqueue", prepared.map((p) => p.queue), [guard ? JSON.stringify(guard) : "", ...prepared.map(specJson)], extraKeys));
   // durability "replicated": the jobs and the slot record are on a replica before we answer.
   await awaitReplication(env.redis, env.keys.queues(), guard ? "scheduled enqueue" : "enqueue");
   return result as unknown as ScriptResult;

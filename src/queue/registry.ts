@@ -4,7 +4,8 @@
  */
 import { EnqueueError } from "../base/errors.js";
 import { activeContext, type QueueEnv } from "./context.js";
-import { decodeJob, isJobHash } from "./job-codec.js";
+import { decodeJob } from "./job-codec.js";
+import { knownQueueNames, listedQueuesByJobTag, locateJob, runJobScriptById } from "./find-job.js";
 import { runJobScript } from "./job-scripts.js";
 import { scriptResult } from "../redis/script-results.js";
 import type { FinalFailure } from "./lifecycle.js";
@@ -32,14 +33,11 @@ export interface QueueCounts {
  * canceled it.
  */
 export async function getJobWith(env: QueueEnv, id: string): Promise<Job | null> {
-  const replies = (await env.redis.pipeline().hgetall(env.keys.job(id)).lrange(env.keys.children(id), 0, -1).exec()) ?? [];
-  const [[hErr, h], [cErr, children]] = [replies[0] ?? [null, {}], replies[1] ?? [null, []]];
-  if (hErr) throw hErr;
-  if (cErr) throw cErr;
-  const hash = h as Record<string, string>;
-  if (!isJobHash(hash)) return null;
-  const job = decodeJob(hash, id);
-  const ids = children as string[];
+  // on the tag of every known queue (find-job.ts): the id alone does not say which
+  const found = await locateJob(env, id, (pipe, tag) => pipe.lrange(env.keys.children(id, tag), 0, -1));
+  if (!found) return null;
+  const job = decodeJob(found.hash, id);
+  const ids = found.more[0] as string[];
   if (ids.length > 0) job.children = ids;
   return job;
 }
@@ -53,12 +51,12 @@ export function getJob(id: string): Promise<Job | null> {
  * its first attempt stores no list (complete.lua): its record is read from the job itself.
  */
 export async function getJobAttempts(id: string, env: QueueEnv = activeContext()): Promise<AttemptRecord[]> {
-  const replies = (await env.redis.pipeline().lrange(env.keys.attempts(id), 0, -1).hmget(env.keys.job(id), jobField.status, jobField.attempt, jobField.worker, jobField.startedAt, jobField.endedAt).exec()) ?? [];
-  const rows = (replies[0]?.[1] as string[] | undefined) ?? [];
+  const found = await locateJob(env, id, (pipe, tag) => pipe.lrange(env.keys.attempts(id, tag), 0, -1));
+  const rows = (found?.more[0] as string[] | undefined) ?? [];
   if (rows.length > 0) return rows.map((r) => JSON.parse(r) as AttemptRecord);
-  const [status, attempt, worker, startedAt, endedAt] = (replies[1]?.[1] as Array<string | null> | undefined) ?? [];
-  if (status !== "finished" || attempt !== "1") return [];
-  return [{ attempt: 1, worker: worker ?? "", startedAt: Number(startedAt), endedAt: Number(endedAt), outcome: "finished" }];
+  const h = found?.hash ?? {};
+  if (h[jobField.status] !== "finished" || h[jobField.attempt] !== "1") return [];
+  return [{ attempt: 1, worker: h[jobField.worker] ?? "", startedAt: Number(h[jobField.startedAt]), endedAt: Number(h[jobField.endedAt]), outcome: "finished" }];
 }
 
 /**
@@ -67,9 +65,9 @@ export async function getJobAttempts(id: string, env: QueueEnv = activeContext()
  * job is gone or not failed.
  */
 export async function readFinalFailure(env: QueueEnv, id: string): Promise<FinalFailure | null> {
-  const replies = (await env.redis.pipeline().hgetall(env.keys.job(id)).lrange(env.keys.attempts(id), 0, -1).exec()) ?? [];
-  const h = replies[0]?.[1] as Record<string, string> | undefined;
-  const rows = (replies[1]?.[1] as string[] | undefined) ?? [];
+  const found = await locateJob(env, id, (pipe, tag) => pipe.lrange(env.keys.attempts(id, tag), 0, -1));
+  const h = found?.hash;
+  const rows = (found?.more[0] as string[] | undefined) ?? [];
   if (!h || h.status !== "failed") return null;
   const job = decodeJob(h, id);
   const schedulePaused = await pauseNoteOf(env, job);
@@ -92,9 +90,8 @@ async function pauseNoteOf(env: QueueEnv, job: Job): Promise<string | undefined>
 }
 
 /** Every queue that is configured or ever held a job. */
-export async function knownQueues(env: QueueEnv): Promise<string[]> {
-  const seen = await env.redis.smembers(env.keys.queues());
-  return [...new Set([...Object.keys(env.queues), ...seen])].sort();
+export function knownQueues(env: QueueEnv): Promise<string[]> {
+  return knownQueueNames(env);
 }
 
 /** Counts per queue in one pipeline (RQ: len(q), len(q.failed_job_registry), ...). */
@@ -132,7 +129,8 @@ export function getQueueStats(): Promise<Record<string, QueueCounts>> {
  * depend on it are canceled too ("dependency <id> failed"), unless they allow failure.
  */
 export async function cancel(id: string, env: QueueEnv = activeContext()): Promise<"canceled" | "stopping"> {
-  const { answer: res } = scriptResult.cancel(await runJobScript(env, "cancel", [id, env.retention.failed * 1000]));
+  const raw = await runJobScriptById(env, id, "cancel", [id, env.retention.failed * 1000]);
+  const res = raw === undefined ? "missing" : scriptResult.cancel(raw).answer;
   if (res === "ok") return "canceled";
   // A running job is flagged; its worker stops it (src/worker/supervisor/cancel-relay.ts).
   if (res === "requested") return "stopping";
@@ -142,7 +140,8 @@ export async function cancel(id: string, env: QueueEnv = activeContext()): Promi
 
 /** Put a failed or canceled job back on its queue; its attempt history is kept. */
 export async function requeue(id: string, env: QueueEnv = activeContext()): Promise<void> {
-  const { answer: res } = scriptResult.requeue(await runJobScript(env, "requeue", [id]));
+  const raw = await runJobScriptById(env, id, "requeue", [id]);
+  const res = raw === undefined ? "missing" : scriptResult.requeue(raw).answer;
   if (res === "ok") return;
   if (res === "missing") throw new EnqueueError("NO_SUCH_JOB", `requeue: no job with id "${id}"`);
   throw new EnqueueError("JOB_NOT_REQUEUABLE", `requeue: job "${id}" is ${res}; only failed or canceled jobs can be requeued`);
@@ -162,5 +161,8 @@ export async function requeue(id: string, env: QueueEnv = activeContext()): Prom
  * `limit` in the hundreds to low thousands.
  */
 export async function cleanRegistries(env: QueueEnv, o: { limit?: number } = {}): Promise<number> {
-  return scriptResult.clean(await runJobScript(env, "clean", [o.limit ?? 1000]));
+  // the queues set is read here, not in the script: one call per job tag (issue 17)
+  const groups = await listedQueuesByJobTag(env);
+  const counts = await Promise.all(groups.map(async (queues) => scriptResult.clean(await runJobScript(env, "clean", [o.limit ?? 1000, ...queues]))));
+  return counts.reduce((a, b) => a + b, 0);
 }

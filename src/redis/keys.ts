@@ -26,7 +26,14 @@ export interface Keys {
   /** Generic builder for kinds not listed below. */
   key(kind: string, name?: string): string;
 
-  job(id: string): string;
+  /**
+   * The hash tag the job keys of `queue` are on (its job hash, attempts, children): today the
+   * installation's for every queue; the queue's own once the job keys move (issue 17). Reading
+   * a job by id alone probes the tag of every known queue (src/queue/find-job.ts).
+   */
+  jobTag(queue: string): string;
+  /** A job's hash, on `tag` (a jobTag(queue); the installation's by default). */
+  job(id: string, tag?: string): string;
   queue(name: string): string;
   /** Wake-up marker list a blocked worker waits on; pushed by enqueue and by promotion. */
   wake(name: string): string;
@@ -42,9 +49,9 @@ export interface Keys {
   /** Deferred registry of a queue: jobs waiting on dependencies (score: when deferred). */
   deferred(queue: string): string;
   /** Capped list of the ids of jobs enqueued from inside job `id` (its children). */
-  children(id: string): string;
+  children(id: string, tag?: string): string;
   /** Per-job list of attempt records (JSON). */
-  attempts(id: string): string;
+  attempts(id: string, tag?: string): string;
 
   workers(): string;
   worker(name: string): string;
@@ -60,7 +67,12 @@ export interface Keys {
   /** Capped list of fire-ledger entries of one task. */
   ledger(task: string): string;
 
-  events(): string;
+  /**
+   * The events stream of a hash tag (issue 17: one per tag, so a script writes the stream of its
+   * own tag): the installation's by default, `keys.events(keys.queueTag(q))` a queue's.
+   * src/log/read-events.ts reads them all, merged by time.
+   */
+  events(tag?: string): string;
   lock(name: string): string;
   /** Pub/sub channel a lock's release is announced on, so waiters wake at once. */
   lockReleased(name: string): string;
@@ -112,7 +124,8 @@ export function createKeys(prefix: string = DEFAULT_PREFIX): Keys {
     queueTag,
     pattern: `{${prefix}[}:]*`,
     key,
-    job: (id) => key("job", id),
+    jobTag: () => root,
+    job: (id, tag) => `${tag ?? root}:job:${id}`,
     queue: (name) => key("queue", name),
     wake: (name) => key("wake", name),
     started: (q) => key("started", q),
@@ -123,8 +136,8 @@ export function createKeys(prefix: string = DEFAULT_PREFIX): Keys {
     queues: () => key("queues"),
     dependents: (id) => key("dependents", id),
     deferred: (q) => key("deferred", q),
-    children: (id) => key("children", id),
-    attempts: (id) => key("attempts", id),
+    children: (id, tag) => `${tag ?? root}:children:${id}`,
+    attempts: (id, tag) => `${tag ?? root}:attempts:${id}`,
     workers: () => key("workers"),
     worker: (name) => key("worker", name),
     schedulerState: () => key("scheduler", "state"),
@@ -133,7 +146,7 @@ export function createKeys(prefix: string = DEFAULT_PREFIX): Keys {
     lastSlots: () => key("scheduler", "last-slots"),
     lastJobs: () => key("scheduler", "last-jobs"),
     ledger: (task) => key("ledger", task),
-    events: () => key("events"),
+    events: (tag) => `${tag ?? root}:events`,
     lock: (name) => key("lock", name),
     lockReleased: (name) => key("lock-released", name),
     rateLimit: (queue) => `${queueTag(queue)}:ratelimit`,

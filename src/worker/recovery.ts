@@ -14,7 +14,8 @@
  */
 import type { QueueEnv } from "../queue/context.js";
 import type { Job } from "../queue/types.js";
-import { decodeJob, isJobHash } from "../queue/job-codec.js";
+import { decodeJob } from "../queue/job-codec.js";
+import { locateJob } from "../queue/find-job.js";
 import { failJob, heartbeat, reapStalled, requeueJob } from "../queue/lifecycle.js";
 import { JobTimeoutError } from "../base/errors.js";
 import type { FailureHandlers } from "./failure-handlers.js";
@@ -27,8 +28,9 @@ export interface LostJob {
 }
 
 export async function loadJob(env: QueueEnv, id: string): Promise<Job | null> {
-  const h = await env.redis.hgetall(env.keys.job(id));
-  return isJobHash(h) ? decodeJob(h, id) : null;
+  // by id alone: on whichever queue's tag the job is (find-job.ts)
+  const found = await locateJob(env, id);
+  return found ? decodeJob(found.hash, id) : null;
 }
 
 /**

@@ -1,6 +1,8 @@
 /**
  * Redis round trips per job on the hot path, counted at the client: enqueue 1, dequeue 1,
- * complete 1 (follow-ups included), fail 1, heartbeat 1 for all of a worker's jobs.
+ * complete 1 (follow-ups included), fail 1, heartbeat 1 for all of a worker's jobs. A round trip
+ * is a wait for an answer: commands sent while another is still unanswered (the queues-set
+ * SADD written just before the enqueue script, on the same connection) share its trip.
  */
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -18,6 +20,8 @@ import { queueFixture, type QueueFixture } from "./helpers.js";
 let f: QueueFixture;
 let counted: Redis;
 let sent: string[] = [];
+let trips = 0;
+let unanswered = 0;
 let env: QueueEnv;
 
 beforeAll(async () => {
@@ -26,8 +30,12 @@ beforeAll(async () => {
   counted = new Redis(TEST_REDIS_URL);
   await counted.ping();
   const original = counted.sendCommand.bind(counted);
-  counted.sendCommand = ((cmd: { name: string }) => {
+  counted.sendCommand = ((cmd: { name: string; promise: Promise<unknown> }) => {
     sent.push(cmd.name);
+    if (unanswered === 0) trips++;
+    unanswered++;
+    const settled = () => void unanswered--;
+    cmd.promise.then(settled, settled);
     return original(cmd as never);
   }) as typeof counted.sendCommand;
   env = { ...f.env, redis: counted };
@@ -38,18 +46,21 @@ afterAll(async () => {
   await f.t.cleanup();
 });
 
-async function count<T>(fn: () => Promise<T>): Promise<{ value: T; commands: string[] }> {
+async function count<T>(fn: () => Promise<T>): Promise<{ value: T; commands: string[]; trips: number }> {
   sent = [];
+  trips = 0;
   const value = await fn();
-  return { value, commands: sent };
+  return { value, commands: sent, trips };
 }
 
 describe("round trips per job", () => {
   it("enqueue 1, dequeue 1, complete 1 even with follow-ups, fail 1, heartbeat 1", async () => {
     const e = await count(() => enqueueWith(env, "my_app.tasks.t", { x: 1 }));
-    expect(e.commands).toEqual(["evalsha"]);
+    expect(e.commands).toEqual(["sadd", "evalsha"]);
+    expect(e.trips).toBe(1);
     const d = await count(() => dequeue(env, { queues: ["short", "default"], worker: "w", leaseMs: 10_000 }));
     expect(d.commands).toEqual(["evalsha"]);
+    expect(d.trips).toBe(1);
     const job = d.value as Job;
     const run = await runInJobContext(job, env, async () => {
       await enqueueWith(env, "my_app.tasks.t", { n: 1, enqueueAfterCommit: true });
@@ -60,12 +71,12 @@ describe("round trips per job", () => {
     const h = await count(() => heartbeat(env, { worker: "w", jobs: [{ id: job.id, queue: "default" }], leaseMs: 10_000 }));
     expect(h.commands).toEqual(["evalsha"]);
     const c = await count(() => completeJob(env, { job, worker: "w", result: run.result, followUps: run.followUps as PreparedJob[] }));
-    expect(c).toEqual({ value: "finished", commands: ["evalsha"] });
+    expect(c).toEqual({ value: "finished", commands: ["sadd", "evalsha"], trips: 1 });
     const j2 = (await dequeue(env, { queues: ["default"], worker: "w", leaseMs: 10_000 }))!;
     const fl = await count(() => failJob(env, { job: j2, worker: "w", error: new Error("x") }));
-    expect(fl).toEqual({ value: "failed", commands: ["evalsha"] });
+    expect(fl).toEqual({ value: "failed", commands: ["evalsha"], trips: 1 });
     const w = await count(() => waitForJobs(counted, env, ["default"], 1));
-    expect(w).toEqual({ value: true, commands: ["blpop"] }); // one job left, one marker
+    expect(w).toEqual({ value: true, commands: ["blpop"], trips: 1 }); // one job left, one marker
   });
 
   it("a transaction of 5 after-commit jobs commits in 1", async () => {
@@ -74,6 +85,7 @@ describe("round trips per job", () => {
         for (let i = 0; i < 5; i++) await enqueueWith(env, "my_app.tasks.t", { i, enqueueAfterCommit: true });
       }),
     );
-    expect(t.commands).toEqual(["evalsha"]);
+    expect(t.commands).toEqual(["sadd", "evalsha"]);
+    expect(t.trips).toBe(1);
   });
 });

@@ -7,7 +7,7 @@ import { readJobDetail } from "../../ops/job-detail.js";
 import { parseStatus, type StoredStatus } from "../../ops/job-states.js";
 import { readJobs } from "../../ops/job-search.js";
 import { knownQueues, cancel, requeue } from "../../queue/registry.js";
-import { runJobScript } from "../../queue/job-scripts.js";
+import { runJobScriptById } from "../../queue/find-job.js";
 import { scriptResult } from "../../redis/script-results.js";
 import { readEvents } from "../../log/read-events.js";
 import { redact } from "../../security/redact.js";
@@ -33,7 +33,9 @@ export async function queuesParam(ctx: ApiContext, query: unknown): Promise<stri
 }
 
 export async function deleteJob(ctx: ApiContext, id: string): Promise<void> {
-  const { answer: res } = scriptResult.delete_job(await runJobScript(ctx.env, "delete_job", [id]));
+  // by id alone: on whichever queue's tag the job is (find-job.ts)
+  const raw = await runJobScriptById(ctx.env, id, "delete_job", [id]);
+  const res = raw === undefined ? "missing" : scriptResult.delete_job(raw).answer;
   if (res === "ok") return;
   if (res === "missing") throw new ApiError(404, "NO_SUCH_JOB", `no job with id "${id}"`);
   throw new ApiError(409, "JOB_RUNNING", `job "${id}" is ${res}: cancel it first, then delete it`);

@@ -1,17 +1,20 @@
--- clean.lua: drop expired entries of every queue's finished, failed and canceled registries,
+-- clean.lua: drop expired entries of the given queues' finished, failed and canceled registries,
 -- with their job hashes, attempt lists and children lists (retention; bounded per call); and
--- sweep the oldest deferred jobs of every queue for dependencies that settled without settling
+-- sweep the oldest deferred jobs of each queue for dependencies that settled without settling
 -- them (a cancel walk cut short by its bound, a dependency deleted by hand; see deps_lib).
 -- KEYS[1] queues set (keys.queues())
 -- KEYS[2] events stream (keys.events())
 -- ARGV[1] env header (see job_lib)
 -- ARGV[2] now ms
 -- ARGV[3] at most this many per registry (and deferred jobs looked at per queue)
+-- ARGV[4..] the queues to sweep (the caller reads the queues set, an installation key:
+--   src/queue/registry.ts cleanRegistries)
 -- Returns: the number of jobs removed.
 --@include deps_lib
 
 local limit, n = tonumber(ARGV[3]), 0
-for _, q in ipairs(redis.call("SMEMBERS", QUEUES_KEY)) do
+for i = 4, #ARGV do
+  local q = ARGV[i]
   n = n + trim_registry("finished", q, limit) + trim_registry("failed", q, limit) + trim_registry("canceled", q, limit)
   for _, id in ipairs(redis.call("ZRANGE", key("deferred", q), 0, limit - 1)) do
     local deps = redis.call("HGET", key("job", id), "dependsOn")

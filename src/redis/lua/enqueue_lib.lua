@@ -7,7 +7,9 @@
 --   "new", status | "dedupe", status | "live", status
 --   "unknown-dep", dep                 a dependency id names no job
 --   "failed-dep", dep, status          a dependency already failed/canceled (no allowFailure)
--- write_spec(spec) -> status written ("queued", "scheduled" or "deferred")
+-- write_spec(spec) -> status written ("queued", "scheduled" or "deferred"). The spec's queue is
+--   listed in the queues set by the caller before the script (job-scripts.ts
+--   runWritingJobScript): that set is an installation key, not of the queue's tag.
 --@include deps_lib
 
 -- dependencies of a spec about to be written: refuse unknown ones and (without allowFailure)
@@ -82,7 +84,6 @@ local function write_spec(spec)
     to_queued(id, q, { front = spec.atFront, set = flat })
   end
   if spec.fields.parentId then record_child(spec.fields.parentId, id) end
-  redis.call("SADD", QUEUES_KEY, q)
   emit("job.enqueued", "info", "enqueued " .. (spec.fields.method or "?") .. " (" .. status .. ")", id, q,
     { task = spec.fields.task or spec.fields.method, data = { status = status, waitingOn = #waiting > 0 and waiting or nil } })
   return status

@@ -1,15 +1,19 @@
--- promote.lua: move due jobs from every scheduled registry to their queues (delay/at, retries).
+-- promote.lua: move due jobs from the given queues' scheduled registries to their queues
+-- (delay/at, retries).
 -- ZREM decides the winner, so several daemons calling it at once promote each job once.
 -- KEYS[1] queues set (keys.queues())
 -- KEYS[2] events stream (keys.events())
 -- ARGV[1] env header (see job_lib)
 -- ARGV[2] now ms
 -- ARGV[3] at most this many per queue
+-- ARGV[4..] the queues whose scheduled registries to look at (the caller reads the queues set:
+--   an installation key, while these queues' keys are on their job tag; src/queue/lifecycle.ts)
 -- Returns: the number of jobs promoted.
 --@include moves_lib
 
 local limit, n = tonumber(ARGV[3]), 0
-for _, q in ipairs(redis.call("SMEMBERS", QUEUES_KEY)) do
+for i = 4, #ARGV do
+  local q = ARGV[i]
   local reg = key("scheduled", q)
   for _, id in ipairs(redis.call("ZRANGEBYSCORE", reg, "-inf", NOW, "LIMIT", 0, limit)) do
     redis.call("ZREM", reg, id)

@@ -17,6 +17,7 @@ import type { QueueEnv } from "../../queue/context.js";
 import type { ChildHandle } from "./child-handle.js";
 import type { Logger } from "../../log/logger.js";
 import { jobField } from "../../queue/job-fields.js";
+import { readJobFields } from "../../queue/find-job.js";
 
 /** How long a canceled job may take to stop on its signal before its child is killed. */
 export const DEFAULT_CANCEL_GRACE_MS = 5000;
@@ -58,7 +59,8 @@ export class CancelRelay {
     this.pending.delete(id);
     if (!p || !p.child.alive) return;
     try {
-      const [status, worker] = await this.o.env.redis.hmget(this.o.env.keys.job(id), jobField.status, jobField.worker);
+      // by id alone: on whichever queue's tag the job is (find-job.ts)
+      const [status, worker] = (await readJobFields(this.o.env, [id], [jobField.status, jobField.worker]))[0] ?? [];
       if (status !== "started" || worker !== p.child.name) return;
     } catch {
       return; // Redis unreachable: the next heartbeat reports the flag again
