@@ -135,6 +135,8 @@ export async function followEvents(
   const inner = new AbortController();
   const stopAll = () => inner.abort();
   signal.addEventListener("abort", stopAll, { once: true });
+  // aborted while the tail was read: a listener added now would never hear it
+  if (signal.aborted) inner.abort();
   let failure: { error: unknown } | undefined;
   let delivering: Promise<void> = Promise.resolve();
   const deliver = (events: StoredEvent[]): Promise<void> =>
