@@ -4,7 +4,7 @@
  * `finished`, and burst mode exits 0 once drained.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { testRedis, type TestRedis } from "../helpers/redis.js";
+import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
 import { census, enqueueMany, getJob, fixture, idsIn, queueEnv, spawnWorker } from "./helpers.js";
 import { listWorkers } from "../../src/worker/supervisor/worker-records.js";
 import { exitOf, stoppedAfterEach } from "../helpers/spawn.js";
@@ -24,9 +24,12 @@ describe("scheduler worker --burst", () => {
   it("runs 500 jobs across 2 queues and 2 worker processes, each exactly once", async () => {
     const env = queueEnv(t);
     const record = `${t.keys.root}:test:runs`;
+    // Every job waits for the gate, opened once both workers have registered: a worker that
+    // started first cannot drain all 500 before the other one is up (a loaded machine).
+    const gate = `${t.keys.root}:test:gate`;
     const ids = [
-      ...(await enqueueMany(env, 250, "app.tasks.mark", { queue: "short", record, ms: 5 })),
-      ...(await enqueueMany(env, 250, "app.tasks.mark", { queue: "default", record, ms: 5 })),
+      ...(await enqueueMany(env, 250, "app.tasks.mark", { queue: "short", record, ms: 5, gate })),
+      ...(await enqueueMany(env, 250, "app.tasks.mark", { queue: "default", record, ms: 5, gate })),
     ];
     const hooks = fixture("app");
     workers.push(spawnWorker(t, hooks, ["--queue", "short,default", "--burst", "--concurrency", "4"]));
@@ -38,6 +41,7 @@ describe("scheduler worker --burst", () => {
     const poll = setInterval(() => {
       void listWorkers(env, 6000).then((ws) => ws.forEach((w) => registered.add(w.supervisorPid)), () => {});
     }, 50);
+    await waitFor(() => registered.size === 2, 20_000).finally(() => t.redis.set(gate, "1"));
     const results = await exits.finally(() => clearInterval(poll));
 
     expect(results.map((r) => r.code)).toEqual([0, 0]);
