@@ -207,19 +207,6 @@ export function stoppedAfterEach(): Watched[] {
   return started;
 }
 
-/**
- * stoppedAfterEach for one test of a `describe.concurrent`: a file-wide afterEach would kill the
- * processes of the tests still running beside the one that ended. Pass the test context's
- * onTestFinished; the returned list is killed (-9) and awaited when that test ends.
- */
-export function stoppedWhenFinished(onTestFinished: (fn: () => Promise<void>) => void): Watched[] {
-  const started: Watched[] = [];
-  onTestFinished(async () => {
-    await Promise.all(started.splice(0).map((w) => w.kill9()));
-  });
-  return started;
-}
-
 /** `scheduler <args>`, live and watched. */
 export function startCli(args: string[], options: CliOptions & { detached?: boolean } = {}): Watched {
   return watch(spawnNode(BIN, args, options));

@@ -15,7 +15,7 @@ import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
 import { createKeys } from "../../src/redis/keys.js";
 import { describeEntry, readLedger } from "../../src/scheduler/ledger.js";
 import { spawnScheduler } from "./helpers/procs.js";
-import { type Watched, stoppedWhenFinished } from "../helpers/spawn.js";
+import { type Watched, stoppedAfterEach } from "../helpers/spawn.js";
 import { atMidSecond, doubledSlots, missingSlots, readSlotLog, waitForSlot } from "./helpers/slot-log.js";
 
 const FAILOVER_HOOKS = fileURLToPath(new URL("./fixtures/app/hooks-failover.ts", import.meta.url));
@@ -23,6 +23,8 @@ const ROUNDS = 5;
 const TASK = "cron:* * * * * *|app.tasks.tick";
 
 let t: TestRedis;
+/** Killed (and awaited) after each test: a failing test leaves no process behind. */
+const procs = stoppedAfterEach();
 
 beforeAll(async () => {
   t = await testRedis("leader-gap");
@@ -39,7 +41,7 @@ interface Round {
   missing: number[];
 }
 
-async function killRounds(catchup: "latest" | "all", procs: Watched[]): Promise<{ rounds: Round[]; doubled: number[]; unexplained: number[]; overlap: number }> {
+async function killRounds(catchup: "latest" | "all"): Promise<{ rounds: Round[]; doubled: number[]; unexplained: number[]; overlap: number }> {
   const rec = `${t.keys.root}:rec:${catchup}`;
   const prefix = `${t.prefix}-${catchup}`;
   const start = () => {
@@ -53,8 +55,7 @@ async function killRounds(catchup: "latest" | "all", procs: Watched[]): Promise<
     return token ? Number(token.split(":")[1]) : undefined;
   };
   const daemons = [start(), start(), start()];
-  // Start-up only (three daemons and their workers, beside the other scenario's): not measured.
-  await waitFor(async () => (await t.redis.hlen(`${rec}:slots`)) >= 3, 60_000);
+  await waitFor(async () => (await t.redis.hlen(`${rec}:slots`)) >= 3, 30_000);
   const kills: Array<{ killedAt: number; resumedAt: number }> = [];
   for (let round = 0; round < ROUNDS; round++) {
     const pid = await waitFor(pidOfLeader, 15_000);
@@ -92,12 +93,8 @@ async function killRounds(catchup: "latest" | "all", procs: Watched[]): Promise<
 
 const everySecond = (from: number, to: number) => Array.from({ length: Math.floor((to - from) / 1000) + 1 }, (_, i) => from + i * 1000);
 
-// Each scenario has its own key prefix and daemons, killed (and awaited) when it ends: a failing
-// one leaves no process behind. The two kill scenarios run side by side; the paused leader alone
-// (nine daemons at once stretch the start-ups and takeovers the rounds measure).
 describe("a paused leader (SIGSTOP 5 s, shorter than its 10 s lease) cannot fire with its stale lease", () => {
-  it("the followers take over at once; after SIGCONT it steps down; no slot runs twice", async ({ onTestFinished }) => {
-    const procs = stoppedWhenFinished(onTestFinished);
+  it("the followers take over at once; after SIGCONT it steps down; no slot runs twice", async () => {
     const rec = `${t.keys.root}:rec:paused`;
     const prefix = `${t.prefix}-paused`;
     const daemons = [0, 1, 2].map(() => {
@@ -138,9 +135,9 @@ describe("a paused leader (SIGSTOP 5 s, shorter than its 10 s lease) cannot fire
   }, 120_000);
 });
 
-describe.concurrent("kill -9 of the leader, five rounds, three daemons", () => {
-  it('catchup "latest": at most 2 slots missing per kill, none twice', async ({ onTestFinished }) => {
-    const r = await killRounds("latest", stoppedWhenFinished(onTestFinished));
+describe("kill -9 of the leader, five rounds, three daemons", () => {
+  it('catchup "latest": at most 2 slots missing per kill, none twice', async () => {
+    const r = await killRounds("latest");
     expect(r.doubled).toEqual([]);
     expect(r.unexplained).toEqual([]);
     // The target (at most 2 missing per kill) holds when the takeover comes a grace (1.5 s) after
@@ -156,8 +153,8 @@ describe.concurrent("kill -9 of the leader, five rounds, three daemons", () => {
     }
   }, 180_000);
 
-  it("catchup { all: true }: no slot missing, none twice", async ({ onTestFinished }) => {
-    const r = await killRounds("all", stoppedWhenFinished(onTestFinished));
+  it("catchup { all: true }: no slot missing, none twice", async () => {
+    const r = await killRounds("all");
     expect(r.doubled).toEqual([]);
     expect(r.unexplained).toEqual([]);
     expect(r.rounds.flatMap((round) => round.missing)).toEqual([]);
