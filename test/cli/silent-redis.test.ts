@@ -5,7 +5,8 @@
  */
 import { createServer, type Server, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { capture, runCli, spawnCli } from "../helpers/spawn.js";
+import { boundedPool } from "../helpers/pool.js";
+import { capture, runCli as runCliNow, spawnCli } from "../helpers/spawn.js";
 
 let server: Server;
 let url: string;
@@ -28,9 +29,14 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
+// The cases mostly wait out the 1 s connect timeout against one listener that takes any number
+// of connections: they run side by side, four CLI processes at a time (start-ups are CPU work).
+const pooled = boundedPool(4);
+const runCli: typeof runCliNow = (args, options) => pooled(() => runCliNow(args, options));
+
 const TIMEOUT_ENV = { SCHEDULER_CONNECT_TIMEOUT: "1", SCHEDULER_COMMAND_TIMEOUT: "1" };
 
-describe("a port that accepts and never answers", () => {
+describe.concurrent("a port that accepts and never answers", () => {
   const commands: Array<[string, string[]]> = [
     ["status", ["status", "--prefix", "silent"]],
     ["jobs", ["jobs", "--prefix", "silent"]],
@@ -43,9 +49,12 @@ describe("a port that accepts and never answers", () => {
   ];
 
   it.each(commands)("%s fails in about the connect timeout, naming the address", async (_name, args) => {
-    const started = Date.now();
     // 1 s deadline; the bound leaves room for node start-up and hooks loading on a busy machine.
-    const result = await runCli([...args, "--redis", url], { env: TIMEOUT_ENV, timeoutMs: 15_000 });
+    let started = 0;
+    const result = await pooled(() => {
+      started = Date.now();
+      return runCliNow([...args, "--redis", url], { env: TIMEOUT_ENV, timeoutMs: 15_000 });
+    });
     const took = Date.now() - started;
     expect(result.signal, `still running after ${took} ms`).toBeNull();
     expect(result.code).toBe(1);

@@ -7,7 +7,7 @@ import type { ChildProcess } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runCli, spawnCli } from "../helpers/spawn.js";
 import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
 
@@ -20,40 +20,36 @@ export function added() { appendFileSync(join(process.env.RUNS_DIR!, "added.log"
 const hooksWith = (tasks: string[], top = "") =>
   `${top}export default { scheduler_events: { cron: { "* * * * * *": ${JSON.stringify(tasks)} } }, timezone: "UTC" };\n`;
 
-describe("scheduler reload onto a hooks file that does not finish loading", () => {
-  let t: TestRedis;
-  let dir: string;
-  let daemon: ChildProcess | undefined;
-  let output = "";
-
-  beforeAll(async () => {
-    t = await testRedis("reload-hang");
-  });
-  afterAll(async () => {
-    await t.cleanup();
-  });
-  afterEach(async () => {
-    if (daemon && daemon.exitCode === null && daemon.signalCode === null) daemon.kill("SIGKILL");
-    daemon = undefined;
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
-
-  const runs = async (name: string) => (await readFile(join(dir, `${name}.log`), "utf8").catch(() => "")).split("\n").filter(Boolean).length;
-  const reload = () => runCli(["reload", "--redis", t.url, "--prefix", t.prefix], { cwd: dir });
-
+// The three cases run side by side: each has its own folder, key prefix and daemon (a reload
+// reaches every daemon of its prefix), cleaned up when that case ends.
+describe.concurrent("scheduler reload onto a hooks file that does not finish loading", () => {
   // The load bound also applies to the daemon's first load and to the good reload, which take a
   // few seconds on a loaded 2-core machine: only the endless loop needs it short, and even there
   // not so short that the first load of a good file trips it.
-  it.each([
+  it.for([
     ["an endless loop", "while (true) {}\n", "loading hooks.ts did not finish in 5 s", "5"],
     ["process.exit(42)", "process.exit(42);\n", "hooks.ts exited with code 42 while loading", "30"],
     ["a top-level await that never settles", "await new Promise(() => {});\n", "loading hooks.ts never finished", "30"],
-  ])("%s: the old configuration keeps running, and a good reload still works", async (_what, top, line, loadTimeout) => {
-    dir = await mkdtemp(join(tmpdir(), "hs-reload-hang-"));
+  ] as const)("%s: the old configuration keeps running, and a good reload still works", async ([, top, line, loadTimeout], { onTestFinished }) => {
+    const t: TestRedis = await testRedis("reload-hang");
+    const dir = await mkdtemp(join(tmpdir(), "hs-reload-hang-"));
+    let daemon: ChildProcess | undefined;
+    onTestFinished(async () => {
+      if (daemon && daemon.exitCode === null && daemon.signalCode === null) {
+        const gone = new Promise((resolve) => daemon!.once("exit", resolve));
+        daemon.kill("SIGKILL");
+        await gone;
+      }
+      await rm(dir, { recursive: true, force: true });
+      await t.cleanup();
+    });
+    const runs = async (name: string) => (await readFile(join(dir, `${name}.log`), "utf8").catch(() => "")).split("\n").filter(Boolean).length;
+    const reload = () => runCli(["reload", "--redis", t.url, "--prefix", t.prefix], { cwd: dir });
+
     await mkdir(join(dir, "app"));
     await writeFile(join(dir, "app", "tasks.ts"), TASKS);
     await writeFile(join(dir, "hooks.ts"), hooksWith(["app.tasks.tick"]));
-    output = "";
+    let output = "";
     daemon = spawnCli(["start", "--redis", t.url, "--prefix", t.prefix, "--json"], { cwd: dir, env: { RUNS_DIR: dir, SCHEDULER_LOAD_TIMEOUT: loadTimeout } });
     daemon.stdout!.on("data", (d) => (output += d));
     daemon.stderr!.on("data", (d) => (output += d));
@@ -76,8 +72,8 @@ describe("scheduler reload onto a hooks file that does not finish loading", () =
     expect((await reload()).code).toBe(0);
     await waitFor(async () => (await runs("added")) >= 1, 20_000);
     expect(output).toMatch(/reload \(scheduler reload\): 2 tasks; 1 added/);
+    const exited = new Promise((resolve) => daemon!.once("exit", resolve));
     daemon.kill("SIGTERM");
-    const code = await new Promise((resolve) => daemon!.once("exit", resolve));
-    expect(code).toBe(0);
+    expect(await exited).toBe(0);
   });
 });

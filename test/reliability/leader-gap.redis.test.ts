@@ -13,6 +13,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
 import { createKeys } from "../../src/redis/keys.js";
+import { scanMasters } from "../../src/ops/masters.js";
 import { describeEntry, readLedger } from "../../src/scheduler/ledger.js";
 import { spawnScheduler } from "./helpers/procs.js";
 import { type Watched, stoppedAfterEach } from "../helpers/spawn.js";
@@ -30,6 +31,12 @@ beforeAll(async () => {
   t = await testRedis("leader-gap");
 });
 afterAll(async () => {
+  // Each scenario runs on a prefix of its own (`<prefix>-<scenario>`), which the cleanup's
+  // pattern for the file's prefix does not match: without this the keys stayed after each run.
+  for (const scenario of ["paused", "latest", "all"]) {
+    const found = await scanMasters(t.redis, createKeys(`${t.prefix}-${scenario}`).pattern);
+    for (let i = 0; i < found.length; i += 500) await t.redis.del(...found.slice(i, i + 500));
+  }
   await t.cleanup();
 });
 

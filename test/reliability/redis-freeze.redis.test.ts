@@ -11,13 +11,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { waitFor } from "../helpers/redis.js";
 import { createKeys } from "../../src/redis/keys.js";
 import { account, expectAccounted, report } from "./helpers/accounting.js";
 import { enqueueN, relEnv } from "./helpers/env.js";
 import { spawnScheduler } from "./helpers/procs.js";
-import { type Watched, stoppedAfterEach } from "../helpers/spawn.js";
+import type { Watched } from "../helpers/spawn.js";
 import { redisServer, type RedisServer } from "./helpers/redis-server.js";
 
 const HOOKS = fileURLToPath(new URL("./fixtures/freeze/hooks.ts", import.meta.url));
@@ -27,14 +27,22 @@ const JOB_MS = 25_000;
 /** The daemons' lease is 6 s (DEFAULT_TIMINGS.leaseMs); the freeze is well past it. */
 const FREEZE_MS = 15_000;
 
-/** Killed (and awaited) after each test: a failing test leaves no process behind. */
-const procs = stoppedAfterEach();
-const cleanups: Array<() => Promise<void> | void> = [];
+type OnTestFinished = (fn: () => Promise<void>) => void;
 
-afterEach(async () => {
-  await Promise.all(procs.splice(0).map((p) => p.kill9()));
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+/**
+ * Each test's own processes and clean-ups, run when that test ends: the two tests run side by
+ * side (each on its own redis-server and key prefix), so a file-wide afterEach would stop the
+ * other test's daemons. Processes first (killed and awaited), then the rest in reverse order.
+ */
+function ownedBy(onTestFinished: OnTestFinished): { procs: Watched[]; cleanups: Array<() => Promise<void> | void> } {
+  const procs: Watched[] = [];
+  const cleanups: Array<() => Promise<void> | void> = [];
+  onTestFinished(async () => {
+    await Promise.all(procs.splice(0).map((p) => p.kill9()));
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+  return { procs, cleanups };
+}
 
 /** Per job id, how many runs started, and the log lines (for messages). */
 function runsOf(log: string): { starts: Map<string, number>; lines: string[] } {
@@ -47,8 +55,9 @@ function runsOf(log: string): { starts: Map<string, number>; lines: string[] } {
   return { starts, lines };
 }
 
-describe("Redis freeze longer than a lease", () => {
-  it("two daemons, 32 long jobs, SIGSTOP 15 s then SIGCONT: every job runs once", async () => {
+describe.concurrent("Redis freeze longer than a lease", () => {
+  it("two daemons, 32 long jobs, SIGSTOP 15 s then SIGCONT: every job runs once", async ({ onTestFinished }) => {
+    const { procs, cleanups } = ownedBy(onTestFinished);
     const server: RedisServer = await redisServer();
     cleanups.push(() => server.stop());
     await server.start();
@@ -97,7 +106,8 @@ describe("Redis freeze longer than a lease", () => {
     expect(stalled).toEqual([]);
   });
 
-  it("an owner that finds its job leased to another worker aborts its run and writes nothing; the job ends finished once", async () => {
+  it("an owner that finds its job leased to another worker aborts its run and writes nothing; the job ends finished once", async ({ onTestFinished }) => {
+    const { procs, cleanups } = ownedBy(onTestFinished);
     const server: RedisServer = await redisServer();
     cleanups.push(() => server.stop());
     await server.start();
