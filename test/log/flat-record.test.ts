@@ -4,13 +4,13 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { closeLogger, createLogger, type Logger } from "../../src/log/logger.js";
 import { writeFlat } from "../../src/log/flat-record.js";
 import { useRedactKeys } from "../../src/security/redact-config.js";
 import { JobLines } from "../../src/worker/supervisor/job-lines.js";
 import type { JobEndNote } from "../../src/worker/protocol.js";
+import { textStream } from "../helpers/text-stream.js";
 
 const folders: string[] = [];
 beforeEach(() => {
@@ -23,18 +23,12 @@ afterEach(() => {
   for (const dir of folders.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-function capture(): { stream: PassThrough; text: () => string } {
-  const stream = new PassThrough();
-  let out = "";
-  stream.on("data", (d: Buffer) => (out += d.toString()));
-  return { stream, text: () => out };
-}
 
 /** A logger as the daemon makes it (console + rotated file), and what it wrote to each. */
 function daemonLogger(level: "info" | "error" = "info") {
   const dir = mkdtempSync(join(tmpdir(), "hs-flat-"));
   folders.push(dir);
-  const out = capture();
+  const out = textStream();
   const file = join(dir, "worker.log");
   const log = createLogger({ name: "worker", level, console: out.stream, file });
   return {

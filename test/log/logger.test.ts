@@ -1,9 +1,9 @@
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { closeLogger, createLogger, jobLogger, logFilePath } from "../../src/log/logger.js";
+import { textStream } from "../helpers/text-stream.js";
 
 const folders: string[] = [];
 function folder(): string {
@@ -15,19 +15,13 @@ afterEach(() => {
   for (const dir of folders.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-function capture(): { stream: PassThrough; text: () => string } {
-  const stream = new PassThrough();
-  let out = "";
-  stream.on("data", (d: Buffer) => (out += d.toString()));
-  return { stream, text: () => out };
-}
 
 const lines = (text: string) => text.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
 
 describe("createLogger", () => {
   it("writes JSON lines to the console and to logs/<name>.log, with job children tagged", async () => {
     const cwd = folder();
-    const out = capture();
+    const out = textStream();
     const file = logFilePath(cwd, "worker");
     expect(file).toBe(join(cwd, "logs", "worker.log"));
     const log = createLogger({ name: "worker", level: "debug", console: out.stream, file });
@@ -43,7 +37,7 @@ describe("createLogger", () => {
   });
 
   it("drops lines under its level", async () => {
-    const out = capture();
+    const out = textStream();
     const log = createLogger({ name: "scheduler", level: "warn", console: out.stream });
     log.info("quiet");
     log.error("loud");
@@ -51,7 +45,7 @@ describe("createLogger", () => {
   });
 
   it("prints one human line per record when asked (as on a terminal), not JSON, nested fields inline", async () => {
-    const out = capture();
+    const out = textStream();
     const log = createLogger({ name: "scheduler", console: out.stream, pretty: true, zone: "UTC" });
     log.info({ queue: "default", groups: [{ queues: ["short", "default"], processes: 1 }] }, "tick done");
     expect(out.text()).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} UTC  INFO   scheduler  tick done  queue=default groups=\[queues=short,default processes=1\]\n$/);
