@@ -193,7 +193,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     const fires: Array<Promise<void>> = [];
     let fenced = false;
     let planned: number | undefined;
-    const switches = await planInSlices({
+    const reading = planInSlices({
       redis,
       keys,
       selection,
@@ -206,15 +206,17 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
         if (plan.nextWake !== undefined) planned = Math.min(planned ?? Infinity, plan.nextWake);
         // Enqueues start first (as the plan lists them); the pipeline follows on the same connection.
         for (const f of plan.fires) {
-          fires.push(
-            fire(f, fence).then(
-              (entries) => {
-                lastError.delete(f.task.id);
-                if (entries.length) return execScripts((p) => pipeEntries(p, keys, f.task.id, entries, fence)).then(() => {});
-              },
-              (err) => taskError(f.task, err),
-            ),
+          const fired = fire(f, fence).then(
+            (entries) => {
+              lastError.delete(f.task.id);
+              if (entries.length) return execScripts((p) => pipeEntries(p, keys, f.task.id, entries, fence)).then(() => {});
+            },
+            (err) => taskError(f.task, err),
           );
+          // awaited once every slice is read; until then a failed ledger write is not an
+          // unhandled rejection (which would end the process)
+          fired.catch(() => {});
+          fires.push(fired);
         }
         const results = await execScripts((p) => {
           for (const b of plan.baselines) p.hsetnx(keys.lastSlots(), b.task.id, String(b.slot));
@@ -223,6 +225,12 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
         });
         if (anySkipFenced(results)) fenced = true;
       },
+    });
+    // A slice's read failing ends the tick: the fires already started still settle first, so
+    // none is left running (or rejecting) unobserved.
+    const switches = await reading.catch(async (err: unknown) => {
+      await Promise.allSettled(fires);
+      throw err;
     });
     st.switches = switches;
     const quietNext = quiet.settle(selection);
