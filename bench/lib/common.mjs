@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 // Helpers shared by the bench scenarios: the Redis URL, percentiles, bounded polling, key
 // cleanup by pattern, Redis memory, and /proc readings (RSS, CPU time) of spawned processes.
 import { readFileSync } from "node:fs";
@@ -97,3 +98,31 @@ export function exited(child, timeoutMs = 15_000) {
 export function loadAverage() {
   return readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).map(Number);
 }
+
+/** n / the time `fn` takes, per second. */
+export async function perSecond(n, fn) {
+  const t = performance.now();
+  await fn();
+  return (n / (performance.now() - t)) * 1000;
+}
+
+/**
+ * A peer's worker script (bench/systems/*-worker.mjs) in a process of its own, as our worker
+ * child is; resolves once it prints "ready". stop() sends SIGTERM and resolves with its exit code.
+ */
+export async function startWorkerProcess(script, env, what) {
+  const child = spawn(process.execPath, [script], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  child.stdout.on("data", (d) => (out += d));
+  child.stderr.on("data", (d) => (out = (out + d).slice(-4000)));
+  await waitFor(() => child.exitCode !== null || out.includes("ready"), 30_000, what);
+  if (child.exitCode !== null) throw new Error(`${what} exited ${child.exitCode}: ${out}`);
+  return {
+    output: () => out,
+    stop() {
+      child.kill("SIGTERM");
+      return exited(child);
+    },
+  };
+}
+

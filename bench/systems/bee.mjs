@@ -1,9 +1,8 @@
 // Bee-Queue (npm bee-queue, node-redis 3) under the same scenarios, same Redis database:
 // producers in this process, workers in a separate process (bench/systems/bee-worker.mjs), as
 // for BullMQ. Bee-Queue has no recurring schedule, so it sits out the precision scenario.
-import { spawn } from "node:child_process";
 import Queue from "bee-queue";
-import { BENCH_URL, ROOT, dropKeys, exited, nowUs, redisClient, sleep, summary, usedMemory, waitFor } from "../lib/common.mjs";
+import { BENCH_URL, ROOT, dropKeys, nowUs, perSecond, redisClient, sleep, startWorkerProcess, summary, usedMemory, waitFor } from "../lib/common.mjs";
 
 export const name = "Bee-Queue";
 const PREFIX = "bench-bee";
@@ -23,26 +22,17 @@ export function createBee(redis) {
   }
 
   async function startWorker(q, concurrency) {
-    const child = spawn(process.execPath, [`${ROOT}/bench/systems/bee-worker.mjs`], {
-      env: { ...process.env, BENCH_REDIS_URL: BENCH_URL, BEE_PREFIX: PREFIX, BEE_QUEUE: q, BENCH_CONCURRENCY: String(concurrency) },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    child.stdout.on("data", (d) => (out += d));
-    child.stderr.on("data", (d) => (out = (out + d).slice(-4000)));
-    await waitFor(() => child.exitCode !== null || out.includes("ready"), 30_000, "the Bee-Queue worker");
-    if (child.exitCode !== null) throw new Error(`Bee-Queue worker exited ${child.exitCode}: ${out}`);
+    const w = await startWorkerProcess(`${ROOT}/bench/systems/bee-worker.mjs`, { BENCH_REDIS_URL: BENCH_URL, BEE_PREFIX: PREFIX, BEE_QUEUE: q, BENCH_CONCURRENCY: String(concurrency) }, "the Bee-Queue worker");
     return {
-      output: () => out,
+      output: w.output,
       /** Stops the worker; resolves with the times it noted ({ first, last, done }). */
       async stop() {
-        child.kill("SIGTERM");
-        await exited(child);
-        const line = out.trim().split("\n").pop();
+        await w.stop();
+        const line = w.output().trim().split("\n").pop();
         try {
           return JSON.parse(line);
         } catch {
-          throw new Error(`Bee-Queue worker printed no times at stop: ${out.slice(-400)}`);
+          throw new Error(`Bee-Queue worker printed no times at stop: ${w.output().slice(-400)}`);
         }
       },
     };
@@ -54,23 +44,21 @@ export function createBee(redis) {
       const queue = queueOf("enq");
       await queue.ready();
       await queue.createJob({ task: "noop", i: -1 }).save(); // scripts loaded first, as for the others
-      const t = performance.now();
-      for (let i = 0; i < n; i++) await queue.createJob({ task: "noop", i }).save();
-      const ms = performance.now() - t;
+      const rate = await perSecond(n, async () => {
+        for (let i = 0; i < n; i++) await queue.createJob({ task: "noop", i }).save();
+      });
       await queue.close();
       await drop("enq");
-      return (n / ms) * 1000;
+      return rate;
     },
 
     async enqueueBulk(n) {
       const queue = queueOf("enq");
       await queue.ready();
-      const t = performance.now();
-      await fill(queue, "noop", n, (i) => ({ i }));
-      const ms = performance.now() - t;
+      const rate = await perSecond(n, () => fill(queue, "noop", n, (i) => ({ i })));
       await queue.close();
       await drop("enq");
-      return (n / ms) * 1000;
+      return rate;
     },
 
     async throughput({ concurrency, task, n }) {

@@ -1,9 +1,8 @@
 // BullMQ under the same scenarios, same Redis database: producers in this process (Queue),
 // workers in a separate process (bench/systems/bullmq-worker.mjs) so both systems pay for IPC
 // with Redis from a process of their own.
-import { spawn } from "node:child_process";
 import { Queue } from "bullmq";
-import { BENCH_URL, ROOT, dropKeys, exited, nowUs, redisClient, sleep, summary, usedMemory, waitFor } from "../lib/common.mjs";
+import { BENCH_URL, ROOT, dropKeys, nowUs, perSecond, redisClient, sleep, startWorkerProcess, summary, usedMemory, waitFor } from "../lib/common.mjs";
 
 export const name = "BullMQ";
 const PREFIX = "bench-bull";
@@ -31,24 +30,8 @@ export function createBull(redis) {
     }
   }
 
-  async function startWorker(q, concurrency) {
-    const child = spawn(process.execPath, [`${ROOT}/bench/systems/bullmq-worker.mjs`], {
-      env: { ...process.env, BENCH_REDIS_URL: BENCH_URL, BULL_PREFIX: PREFIX, BULL_QUEUE: q, BENCH_CONCURRENCY: String(concurrency) },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    child.stdout.on("data", (d) => (out += d));
-    child.stderr.on("data", (d) => (out = (out + d).slice(-4000)));
-    await waitFor(() => child.exitCode !== null || out.includes("ready"), 30_000, "the BullMQ worker");
-    if (child.exitCode !== null) throw new Error(`BullMQ worker exited ${child.exitCode}: ${out}`);
-    return {
-      output: () => out,
-      async stop() {
-        child.kill("SIGTERM");
-        return exited(child);
-      },
-    };
-  }
+  const startWorker = (q, concurrency) =>
+    startWorkerProcess(`${ROOT}/bench/systems/bullmq-worker.mjs`, { BENCH_REDIS_URL: BENCH_URL, BULL_PREFIX: PREFIX, BULL_QUEUE: q, BENCH_CONCURRENCY: String(concurrency) }, "the BullMQ worker");
 
   return {
     name,
@@ -56,23 +39,21 @@ export function createBull(redis) {
       const queue = queueOf("enq");
       await queue.waitUntilReady();
       await queue.add("noop", { i: -1 }); // scripts loaded, as preloadScripts does for ours
-      const t = performance.now();
-      for (let i = 0; i < n; i++) await queue.add("noop", { i });
-      const ms = performance.now() - t;
+      const rate = await perSecond(n, async () => {
+        for (let i = 0; i < n; i++) await queue.add("noop", { i });
+      });
       await queue.close();
       await drop("enq");
-      return (n / ms) * 1000;
+      return rate;
     },
 
     async enqueueBulk(n) {
       const queue = queueOf("enq");
       await queue.waitUntilReady();
-      const t = performance.now();
-      await fill(queue, "noop", n, (i) => ({ i }));
-      const ms = performance.now() - t;
+      const rate = await perSecond(n, () => fill(queue, "noop", n, (i) => ({ i })));
       await queue.close();
       await drop("enq");
-      return (n / ms) * 1000;
+      return rate;
     },
 
     async throughput({ concurrency, task, n, onFilled, onDrained }) {

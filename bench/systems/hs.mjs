@@ -9,7 +9,7 @@ import { preloadScripts } from "../../dist/redis/scripts.js";
 import { loadHooks } from "../../dist/hooks/load.js";
 import { createScheduler } from "../../dist/scheduler/scheduler.js";
 import { readLedger } from "../../dist/scheduler/ledger.js";
-import { BENCH_URL, ROOT, childrenOf, cpuMsOf, dropKeys, exited, nowUs, redisClient, rssOf, sleep, summary, usedMemory, waitFor } from "../lib/common.mjs";
+import { BENCH_URL, ROOT, perSecond, childrenOf, cpuMsOf, dropKeys, exited, nowUs, redisClient, rssOf, sleep, summary, usedMemory, waitFor } from "../lib/common.mjs";
 
 export const name = "hooks-scheduler";
 const HOOKS = `${ROOT}/bench/app/hooks.ts`;
@@ -70,20 +70,18 @@ export function createHs(redis) {
     async enqueueOne(n) {
       const env = envFor("bench-hs-enq");
       await preloadScripts(redis, ["enqueue"]);
-      const t = performance.now();
-      for (let i = 0; i < n; i++) await enqueueWith(env, "bench_app.tasks.noop", { queue: QUEUE, i });
-      const ms = performance.now() - t;
+      const rate = await perSecond(n, async () => {
+        for (let i = 0; i < n; i++) await enqueueWith(env, "bench_app.tasks.noop", { queue: QUEUE, i });
+      });
       await drop("bench-hs-enq");
-      return (n / ms) * 1000;
+      return rate;
     },
 
     async enqueueBulk(n) {
       const env = envFor("bench-hs-enq");
-      const t = performance.now();
-      await fill(env, "noop", n, (i) => ({ i }));
-      const ms = performance.now() - t;
+      const rate = await perSecond(n, () => fill(env, "noop", n, (i) => ({ i })));
       await drop("bench-hs-enq");
-      return (n / ms) * 1000;
+      return rate;
     },
 
     /** Jobs queued first, then the daemon drains them: n / (last end - first start). */
