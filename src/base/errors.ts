@@ -56,6 +56,7 @@ export const ERROR_CODES = {
   EMBEDDED_REDIS_LOCKED: { class: "SchedulerError", exit: 1, meaning: "the embedded Redis lock file stays held by another process" },
   EMBEDDED_REDIS_STUCK: { class: "RedisUnavailableError", exit: 1, meaning: "the embedded redis-server runs but does not answer" },
   ENQUEUE_FAILED: { class: "EnqueueError", exit: 1, meaning: "Redis did not write the job (no result, or a scheduled slot's id is taken)" },
+  ENQUEUE_PARTIAL: { class: "EnqueueError", exit: 1, meaning: "jobs of several queue tags enqueued together: one tag's jobs were written, another's refused or failed (all-or-nothing holds per tag)" },
   GROUP_TIMEOUT: { class: "SchedulerError", exit: 1, meaning: "a chunk group's jobs did not all end within the wait" },
   HANDLER_TIMEOUT: { class: "SchedulerError", exit: 1, meaning: "a failure handler did not finish within its time" },
   HOOKS_CYCLE: { class: "HooksError", exit: 1, meaning: "a `scheduler` pointer in package.json or a config file leads back to a file already followed" },

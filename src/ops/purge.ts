@@ -57,7 +57,7 @@ export async function countPurgeable(env: QueueEnv, f: PurgeFilter): Promise<Rec
       const ids = await pageOf(env, status, q, offset);
       if (ids.length === 0) break;
       const pipe = env.redis.pipeline();
-      for (const id of ids) pipe.hmget(env.keys.job(id), jobField.method, jobField.task);
+      for (const id of ids) pipe.hmget(env.keys.job(id, env.keys.jobTag(q)), jobField.method, jobField.task);
       for (const [err, row] of (await pipe.exec()) ?? []) {
         if (err) throw err;
         const [method, task] = row as Array<string | null>;
@@ -78,7 +78,7 @@ export async function purgeJobs(env: QueueEnv, f: PurgeFilter): Promise<Record<s
     let total = 0;
     // Deleted ids leave the list/set, so the next page starts where the kept ones end.
     for (let offset = 0; ; ) {
-      const { deleted, scanned } = scriptResult.purge(await runJobScript(env, "purge", [q, status, f.task ?? "", offset, PURGE_BATCH]));
+      const { deleted, scanned } = scriptResult.purge(await runJobScript(env, "purge", [q, status, f.task ?? "", offset, PURGE_BATCH], [], env.keys.jobTag(q)));
       total += deleted;
       offset += scanned - deleted;
       if (scanned < PURGE_BATCH) break;

@@ -69,7 +69,7 @@ export async function enqueueScheduled(env: QueueEnv, input: ScheduledEnqueueInp
   const res = await withFireSpan(input.task, input.slot, () =>
     withEnqueueSpan(o.queue, job.id, (tp) => {
       if (tp) prepared.fields.traceparent = tp;
-      return runEnqueueScript(env, [prepared], guard);
+      return runEnqueueScript(env, [prepared], guard, env.keys.jobTag(prepared.queue));
     }),
   );
   if (res.guard === "slot-taken") return { outcome: "slot-taken" };

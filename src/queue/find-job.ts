@@ -9,6 +9,7 @@ import type { ChainableCommander } from "ioredis";
 import type { QueueEnv } from "./context.js";
 import { isJobHash } from "./job-codec.js";
 import { runJobScript } from "./job-scripts.js";
+import { groupByTag, type TagGroup } from "../redis/tag-pipeline.js";
 
 type ProbeEnv = Pick<QueueEnv, "redis" | "keys" | "queues">;
 
@@ -20,33 +21,28 @@ export async function knownQueueNames(env: ProbeEnv): Promise<string[]> {
 
 /** The distinct tags the job keys of the known queues are on. */
 export async function jobTagsToProbe(env: ProbeEnv): Promise<string[]> {
-  const tags = new Set<string>();
-  for (const q of await knownQueueNames(env)) {
-    try {
-      tags.add(env.keys.jobTag(q));
-    } catch {
-      // a listed name that cannot be a tag never had keys of its own
-    }
-  }
-  return [...tags];
+  return queuesByJobTag(env.keys, await knownQueueNames(env)).map((g) => g.tag);
 }
 
 /**
  * The listed queues (the queues set) grouped by the tag their job keys are on, for the scripts
  * that sweep every queue (promote, clean): one call per group, since a script keeps to one tag.
  */
-export async function listedQueuesByJobTag(env: Pick<QueueEnv, "redis" | "keys">): Promise<string[][]> {
-  const byTag = new Map<string, string[]>();
-  for (const q of (await env.redis.smembers(env.keys.queues())).sort()) {
-    let tag: string;
+export async function listedQueuesByJobTag(env: Pick<QueueEnv, "redis" | "keys">): Promise<Array<TagGroup<string>>> {
+  return queuesByJobTag(env.keys, await env.redis.smembers(env.keys.queues()));
+}
+
+/** `queues` (sorted) grouped by the tag their job keys are on; a name that cannot be a tag is left out. */
+export function queuesByJobTag(keys: QueueEnv["keys"], queues: readonly string[]): Array<TagGroup<string>> {
+  // a listed name that cannot be a tag never had keys of its own
+  const tagged = [...queues].sort().flatMap((q) => {
     try {
-      tag = env.keys.jobTag(q);
+      return [{ q, tag: keys.jobTag(q) }];
     } catch {
-      continue; // a listed name that cannot be a tag never had keys of its own
+      return [];
     }
-    byTag.set(tag, [...(byTag.get(tag) ?? []), q]);
-  }
-  return [...byTag.values()];
+  });
+  return groupByTag(tagged, (t) => t.tag).map(({ tag, items }) => ({ tag, items: items.map((t) => t.q) }));
 }
 
 export interface LocatedJob {
@@ -106,11 +102,11 @@ export async function readJobFields(env: ProbeEnv, ids: readonly string[], field
 /**
  * A job script that takes a job by id alone (cancel, requeue, delete): the job is located first
  * (locateJob), since the script must run on the tag its keys are on; undefined, and no script
- * call, when no known queue's tag holds it. Today every tag probed is the installation's, which
- * the script's header names already; once the job keys move, this is where the found tag is
- * handed to the script.
+ * call, when no known queue's tag holds it. The script runs on the tag where it was found (the
+ * installation's on the default layout).
  */
 export async function runJobScriptById<T>(env: QueueEnv, id: string, name: string, args: Array<string | number>): Promise<T | undefined> {
-  if (!(await locateJob(env, id))) return undefined;
-  return runJobScript<T>(env, name, args);
+  const found = await locateJob(env, id);
+  if (!found) return undefined;
+  return runJobScript<T>(env, name, args, [], found.tag);
 }

@@ -1,6 +1,7 @@
 /**
  * The ARGV[1] header every job script gets (see src/redis/lua/job_lib.lua): the key root keys.ts
- * puts before "<kind>:<name>" (checked against keys.ts for every kind the scripts use), plus the
+ * puts before "<kind>:<name>" on the call's tag (checked against keys.ts for every kind the
+ * scripts use), plus the
  * events cap, the attempt-history cap, the children cap, the cascade bound and the retention of
  * jobs a script cancels; space-separated, so the scripts parse it with one string.match (a JSON
  * header cost a cjson.decode per call).
@@ -23,44 +24,72 @@ export const CHILDREN_KEPT = 1000;
  */
 export const CASCADE_BOUND = 1000;
 
-const headers = new WeakMap<Keys, Map<number, string>>();
+/** Per key set: per tag, per canceled-jobs retention, the header (a worker calls one script per job). */
+const headers = new WeakMap<Keys, Map<string, Map<number, string>>>();
 
 /** Retention of canceled jobs when the caller has no retention config (7 days, as failed). */
 const DEFAULT_CANCELED_TTL_MS = 7 * 24 * 3600 * 1000;
 
-/** The header for these keys; `canceledTtlMs` is the retention of jobs a script cancels. */
-export function scriptHeader(keys: Keys, canceledTtlMs: number = DEFAULT_CANCELED_TTL_MS): string {
-  let byTtl = headers.get(keys);
+/**
+ * The header for a script call on `tag` (the installation's by default); `canceledTtlMs` is
+ * the retention of jobs a script cancels.
+ */
+export function scriptHeader(keys: Keys, canceledTtlMs: number = DEFAULT_CANCELED_TTL_MS, tag: string = keys.root): string {
+  let byTag = headers.get(keys);
+  if (!byTag) {
+    byTag = new Map();
+    headers.set(keys, byTag);
+  }
+  let byTtl = byTag.get(tag);
   if (!byTtl) {
     byTtl = new Map();
-    headers.set(keys, byTtl);
+    byTag.set(tag, byTtl);
   }
   let h = byTtl.get(canceledTtlMs);
   if (!h) {
     // the 7th field: write the per-minute metrics history (history_lib.lua) or not
-    h = [keyRoot(keys), EVENTS_MAXLEN, ATTEMPTS_KEPT, CHILDREN_KEPT, CASCADE_BOUND, Math.round(canceledTtlMs), METRICS_ON ? 1 : 0].join(" ");
+    h = [keyRoot(keys, tag), EVENTS_MAXLEN, ATTEMPTS_KEPT, CHILDREN_KEPT, CASCADE_BOUND, Math.round(canceledTtlMs), METRICS_ON ? 1 : 0].join(" ");
     byTtl.set(canceledTtlMs, h);
   }
   return h;
 }
 
-/** Kinds of keys the job scripts build themselves (job_lib's key(kind, name)). */
-const SCRIPT_KINDS = ["job", "attempts", "queue", "wake", "started", "finished", "failed", "scheduled", "canceled", "deferred", "dependents", "children"] as const;
+/** Kinds of keys the job scripts build themselves (job_lib's key(kind, name)), by what names them. */
+const QUEUE_KINDS = ["queue", "wake", "started", "finished", "failed", "scheduled", "canceled", "deferred"] as const;
+const ID_KINDS = ["job", "attempts", "dependents", "children"] as const;
 
 /**
- * The part of every per-job/per-queue key before "<kind>:<name>" (e.g. "{hs}:"). The scripts
- * build keys as root .. kind .. ":" .. name, so check here that keys.ts builds them the same way.
+ * The part of every per-job/per-queue key of `tag` before "<kind>:<name>" (e.g. "{hs}:"). The
+ * scripts build keys as root .. kind .. ":" .. name, so check here that keys.ts builds them the
+ * same way: a job's keys on the tag given, a queue's on its jobTag (checked for a queue whose
+ * jobTag is `tag`, when the tag is one of the installation's or a queue's).
  */
-function keyRoot(keys: Keys): string {
-  const root = keys.job("").slice(0, -"job:".length);
-  for (const kind of SCRIPT_KINDS) {
-    const built = keys[kind]("");
-    if (built !== `${root}${kind}:`) {
-      throw new Error(`scriptHeader: keys.${kind}("") is "${built}", not "${root}${kind}:" as the job scripts (src/redis/lua/job_lib.lua key()) assume`);
+function keyRoot(keys: Keys, tag: string): string {
+  const root = `${tag}:`;
+  if (/\s/.test(root)) throw new Error(`scriptHeader: key root "${root}" contains whitespace; the script header is space-separated`);
+  for (const kind of ID_KINDS) {
+    const built = keys[kind]("x", tag);
+    if (built !== `${root}${kind}:x`) {
+      throw new Error(`scriptHeader: keys.${kind}("x", "${tag}") is "${built}", not "${root}${kind}:x" as the job scripts (src/redis/lua/job_lib.lua key()) assume`);
     }
   }
-  if (/\s/.test(root)) throw new Error(`scriptHeader: key root "${root}" contains whitespace; the script header is space-separated`);
+  const queue = sampleQueueOf(keys, tag);
+  for (const kind of queue === undefined ? [] : QUEUE_KINDS) {
+    const built = keys[kind](queue!);
+    if (built !== `${root}${kind}:${queue}`) {
+      throw new Error(`scriptHeader: keys.${kind}("${queue}") is "${built}", not "${root}${kind}:${queue}" as the job scripts (src/redis/lua/job_lib.lua key()) assume`);
+    }
+  }
   return root;
+}
+
+/** A queue name whose job keys are on `tag` (undefined when no name's are). */
+function sampleQueueOf(keys: Keys, tag: string): string | undefined {
+  if (keys.jobTag("default") === tag) return "default";
+  const own = `{${keys.prefix}:`;
+  if (!tag.startsWith(own) || !tag.endsWith("}")) return undefined;
+  const queue = tag.slice(own.length, -1);
+  return keys.jobTag(queue) === tag ? queue : undefined;
 }
 
 /** What a script call needs of a QueueEnv (the retention, when known, sets how long canceled jobs are kept). */
@@ -72,18 +101,25 @@ function canceledTtl(ctx: ScriptEnv): number | undefined {
   return typeof failed === "number" ? failed * 1000 : undefined;
 }
 
-/** Run a job script with the shared KEYS/ARGV prefix: [queues, events] and [header, now]. */
-export function runJobScript<T>(ctx: ScriptEnv, name: string, args: Array<string | number>, extraKeys: string[] = []): Promise<T> {
-  const keys = extraKeys.length === 0 ? jobScriptKeys(ctx.keys) : [...jobScriptKeys(ctx.keys), ...extraKeys];
-  return runScript<T>(ctx.redis, name, keys, [scriptHeader(ctx.keys, canceledTtl(ctx)), ctx.clock(), ...args]);
+/**
+ * Run a job script on `tag` (the installation's by default; a queue's keys.jobTag otherwise)
+ * with the shared KEYS/ARGV prefix: [forward(tag), events(tag)] and [header, now]. KEYS[1]
+ * only routes the call to the tag's slot: no script reads or writes it.
+ */
+export function runJobScript<T>(ctx: ScriptEnv, name: string, args: Array<string | number>, extraKeys: string[] = [], tag: string = ctx.keys.root): Promise<T> {
+  const base = jobScriptKeys(ctx.keys, tag);
+  const keys = extraKeys.length === 0 ? base : [...base, ...extraKeys];
+  return runScript<T>(ctx.redis, name, keys, [scriptHeader(ctx.keys, canceledTtl(ctx), tag), ctx.clock(), ...args]);
 }
 
-const baseKeys = new WeakMap<Keys, string[]>();
+const baseKeys = new WeakMap<Keys, Map<string, string[]>>();
 
-/** KEYS[1..2] of every job script, built once per key set (a worker calls one per job). */
-function jobScriptKeys(keys: Keys): string[] {
-  let k = baseKeys.get(keys);
-  if (!k) baseKeys.set(keys, (k = [keys.queues(), keys.events()]));
+/** KEYS[1..2] of every job script on `tag`, built once per key set and tag (a worker calls one per job). */
+function jobScriptKeys(keys: Keys, tag: string): string[] {
+  let byTag = baseKeys.get(keys);
+  if (!byTag) baseKeys.set(keys, (byTag = new Map()));
+  let k = byTag.get(tag);
+  if (!k) byTag.set(tag, (k = [keys.forward(tag), keys.events(tag)]));
   return k;
 }
 
@@ -96,10 +132,23 @@ function jobScriptKeys(keys: Keys): string[] {
  * and the pair costs one round trip; it is idempotent, and a listed queue whose script then
  * refused or failed only lists a queue without jobs, which every reader already meets.
  */
-export async function runWritingJobScript<T>(ctx: ScriptEnv, name: string, queues: Iterable<string>, args: Array<string | number>, extraKeys: string[] = []): Promise<T> {
+export async function runWritingJobScript<T>(
+  ctx: ScriptEnv,
+  name: string,
+  queues: Iterable<string>,
+  args: Array<string | number>,
+  extraKeys: string[] = [],
+  tag: string = ctx.keys.root,
+): Promise<T> {
   const names = [...new Set(queues)];
   const listed = names.length > 0 ? ctx.redis.sadd(ctx.keys.queues(), ...names) : undefined;
-  const ran = runJobScript<T>(ctx, name, args, extraKeys);
+  // Off the installation's tag the set may be on another master: the SADD is answered first, so
+  // a job is never written to a queue the readers cannot list yet.
+  if (tag !== ctx.keys.root) {
+    await listed;
+    return runJobScript<T>(ctx, name, args, extraKeys, tag);
+  }
+  const ran = runJobScript<T>(ctx, name, args, extraKeys, tag);
   // both settle before either error is thrown: no rejection is left unobserved
   const [l, r] = await Promise.allSettled([listed, ran]);
   if (l.status === "rejected") throw l.reason;

@@ -12,6 +12,8 @@ import type { QueueEnv } from "./context.js";
 import { decodeJob, encodeResult, serializeError } from "./job-codec.js";
 import { runJobScript, runWritingJobScript, TRIM_BOUND } from "./job-scripts.js";
 import { listedQueuesByJobTag } from "./find-job.js";
+import { allOnTag, orderQueues, sharedTag, takeInOrder, type DequeueOptions } from "./take.js";
+import { groupByTag, readPerTag } from "../redis/tag-pipeline.js";
 import { specJson } from "./push.js";
 import { nextRetryAt } from "./retry.js";
 import type { AttemptRecord, Job, PreparedJob, SerializedError } from "./types.js";
@@ -19,28 +21,15 @@ import { recordJobEnd, type JobOutcomeKind } from "../telemetry/job-tally.js";
 import { scriptResult } from "../redis/script-results.js";
 import { activeTraceparent } from "../telemetry/tracing.js";
 
-export interface DequeueOptions {
-  queues: string[];
-  worker: string;
-  leaseMs: number;
-  strategy?: "priority" | "round_robin";
-}
+export type { DequeueOptions } from "./take.js";
 
-/** Where each round-robin worker starts next time. */
-const rotation = new Map<string, number>();
-
-function orderQueues(o: DequeueOptions): string[] {
-  if (o.strategy !== "round_robin" || o.queues.length < 2) return o.queues;
-  const start = (rotation.get(o.worker) ?? 0) % o.queues.length;
-  rotation.set(o.worker, start + 1);
-  return [...o.queues.slice(start), ...o.queues.slice(0, start)];
-}
-
-/** Lease the first job of the first non-empty queue (in order; round_robin rotates the start). */
+/**
+ * Lease the first job of the first non-empty queue (in order; round_robin rotates the start):
+ * one call per run of queues on one job tag (take.ts), one call on the installation layout.
+ */
 export async function dequeue(env: QueueEnv, o: DequeueOptions): Promise<Job | null> {
   if (o.queues.length === 0) return null;
-  const raw = scriptResult.dequeue(await runJobScript(env, "dequeue", [o.worker, Math.round(o.leaseMs), ...orderQueues(o)]));
-  return raw ? decodeJob(raw) : null;
+  return takeInOrder(env, o, orderQueues(o));
 }
 
 /**
@@ -59,15 +48,18 @@ export async function waitForJobs(blockingRedis: Redis, env: QueueEnv, queues: s
  * blocking connection right behind the BLPOP, and Redis runs it the moment the wait ends (a
  * blocked client's next command waits in its input buffer), so a wake-up arrives with the job
  * leased instead of sending a dequeue after it. It runs on a timeout too (job: null when nothing
- * is queued). Waits on the wake lists of o.queues. A job in the answer is this worker's even when
- * the BLPOP itself failed, so the dequeue's answer is what counts; either error is thrown only
- * when no job came back.
+ * is queued). Waits on the wake lists of o.queues, which must share one job tag (sharedTag in
+ * take.ts; over several tags the caller waits on each: src/worker/child/wake-waits.ts). A job in
+ * the answer is this worker's even when the BLPOP itself failed, so the dequeue's answer is what
+ * counts; either error is thrown only when no job came back.
  */
 export async function waitAndDequeue(blockingRedis: Redis, env: QueueEnv, o: DequeueOptions, timeoutSeconds: number): Promise<{ woken: boolean; job: Job | null }> {
   if (o.queues.length === 0) return { woken: false, job: null };
+  const tag = sharedTag(env.keys, o.queues);
+  if (tag === undefined) throw new Error(`waitAndDequeue: the queues ${o.queues.join(", ")} are on several job tags; one BLPOP cannot wait on them`);
   const wait = blockingRedis.blpop(...o.queues.map((q) => env.keys.wake(q)), timeoutSeconds);
   // Sent now, before the BLPOP's answer: the same connection, so it runs after it.
-  const take = runJobScript({ ...env, redis: blockingRedis }, "dequeue_woken", [o.worker, Math.round(o.leaseMs), ...orderQueues(o)]);
+  const take = runJobScript({ ...env, redis: blockingRedis }, "dequeue_woken", [o.worker, Math.round(o.leaseMs), ...orderQueues(o)], [], tag);
   const [woken, taken] = await Promise.allSettled([wait, take]);
   if (taken.status === "fulfilled") {
     const raw = scriptResult.dequeue_woken(taken.value);
@@ -86,14 +78,11 @@ export async function heartbeat(
   o: { worker: string; jobs: Array<{ id: string; queue: string }>; leaseMs: number },
 ): Promise<{ extended: number; cancelRequested: string[]; leaseLost: string[] }> {
   if (o.jobs.length === 0) return { extended: 0, cancelRequested: [], leaseLost: [] };
-  // one call per job tag, sent together (a script keeps to one tag; one call today, issue 17)
-  const byTag = new Map<string, Array<{ id: string; queue: string }>>();
-  for (const j of o.jobs) {
-    const tag = env.keys.jobTag(j.queue);
-    byTag.set(tag, [...(byTag.get(tag) ?? []), j]);
-  }
+  // one call per job tag, sent together (a script keeps to one tag; one call on the installation layout)
   const answers = await Promise.all(
-    [...byTag.values()].map(async (jobs) => scriptResult.heartbeat(await runJobScript(env, "heartbeat", [o.worker, Math.round(o.leaseMs), ...jobs.flatMap((j) => [j.id, j.queue])]))),
+    groupByTag(o.jobs, (j) => env.keys.jobTag(j.queue)).map(async ({ tag, items: jobs }) =>
+      scriptResult.heartbeat(await runJobScript(env, "heartbeat", [o.worker, Math.round(o.leaseMs), ...jobs.flatMap((j) => [j.id, j.queue])], [], tag)),
+    ),
   );
   return {
     extended: answers.reduce((n, a) => n + a.extended, 0),
@@ -107,14 +96,15 @@ export async function heartbeat(
  * (cancel_started.lua): no retry, no failure handlers. `how` says how it stopped.
  */
 export async function cancelStarted(env: QueueEnv, o: { job: { id: string; queue?: string; method?: string }; worker: string; how: string }): Promise<"canceled" | "lease-lost"> {
-  const outcome = scriptResult.cancel_started(await runJobScript(env, "cancel_started", [o.job.id, o.worker, env.retention.failed * 1000, o.how]));
+  const tag = o.job.queue === undefined ? env.keys.root : env.keys.jobTag(o.job.queue);
+  const outcome = scriptResult.cancel_started(await runJobScript(env, "cancel_started", [o.job.id, o.worker, env.retention.failed * 1000, o.how], [], tag));
   if (outcome === "canceled" && o.job.queue !== undefined && o.job.method !== undefined) recordJobEnd(env.clock(), { queue: o.job.queue, method: o.job.method }, ["canceled"], false);
   return outcome;
 }
 
 /** Finish a job and push its after-commit follow-ups in the same script. */
 export async function completeJob(env: QueueEnv, o: CompleteInput): Promise<"finished" | "lease-lost"> {
-  const { outcome } = scriptResult.complete(await runWritingJobScript(env, "complete", followUpQueues(o), completeArgs(env, o, undefined)));
+  const { outcome } = scriptResult.complete(await runWritingJobScript(env, "complete", followUpQueues(o), completeArgs(env, o, undefined, []), [], env.keys.jobTag(o.job.queue)));
   if (outcome === "finished") recordJobEnd(env.clock(), o.job, COMPLETED, true);
   return outcome;
 }
@@ -123,11 +113,18 @@ const COMPLETED: readonly JobOutcomeKind[] = ["completed"];
 
 /**
  * completeJob, and lease the worker's next job in the same script call (BullMQ's
- * moveToFinished does the same): in a backlog one job costs one round trip and one script.
+ * moveToFinished does the same): in a backlog one job costs one round trip and one script. Only
+ * when every queue to take from is on the job's tag: else the completion, then a dequeue.
  */
 export async function completeAndTake(env: QueueEnv, o: CompleteInput, take: DequeueOptions): Promise<{ outcome: "finished" | "lease-lost"; next: Job | null }> {
   if (take.queues.length === 0) return { outcome: await completeJob(env, o), next: null };
-  const { completion, next } = scriptResult.completeAndTake(await runWritingJobScript(env, "complete", followUpQueues(o), completeArgs(env, o, take)));
+  const tag = env.keys.jobTag(o.job.queue);
+  const queues = orderQueues(take);
+  if (!allOnTag(env.keys, queues, tag)) {
+    const outcome = await completeJob(env, o);
+    return { outcome, next: await takeInOrder(env, take, queues) };
+  }
+  const { completion, next } = scriptResult.completeAndTake(await runWritingJobScript(env, "complete", followUpQueues(o), completeArgs(env, o, take, queues), [], tag));
   const outcome = completion.outcome;
   if (outcome === "finished") recordJobEnd(env.clock(), o.job, COMPLETED, true);
   return { outcome, next: next ? decodeJob(next) : null };
@@ -144,19 +141,39 @@ export interface CompleteManyInput {
 /**
  * Several completions of one worker, and up to take.count next leases, in one script call
  * (complete_many.lua): a worker running many jobs at once pays one round trip and one script
- * for the completions of one moment. outcomes[i] is items[i]'s; next holds the jobs taken.
+ * for the completions of one moment (one call per job tag, sent together). The next jobs are
+ * taken by the call of the tag all queues to take from are on; when none is, by dequeues after
+ * the completions. outcomes[i] is items[i]'s; next holds the jobs taken.
  */
 export async function completeMany(env: QueueEnv, o: CompleteManyInput): Promise<{ outcomes: Array<"finished" | "lease-lost">; next: Job[] }> {
   const take = o.take && o.take.count > 0 && o.take.options.queues.length > 0 ? o.take : undefined;
   const queues = take ? orderQueues(take.options) : [];
-  const args: Array<string | number> = [o.worker, env.retention.finished * 1000, TRIM_BOUND, take ? Math.round(take.options.leaseMs) : 0, take ? take.count : 0, queues.length, ...queues];
-  for (const item of o.items) args.push(item.job.id, encodeResult(item.result));
-  const { outcomes, taken } = scriptResult.complete_many(await runJobScript(env, "complete_many", args));
+  const groups = groupByTag(o.items.map((item, index) => ({ item, index })), ({ item }) => env.keys.jobTag(item.job.queue));
+  const takeTag = take ? sharedTag(env.keys, queues) : undefined;
+  const takenInCall = takeTag !== undefined && groups.some((g) => g.tag === takeTag);
+  const outcomes: Array<"finished" | "lease-lost"> = new Array(o.items.length);
+  const next: Job[] = [];
+  await Promise.all(
+    groups.map(async ({ tag, items }) => {
+      const takes = takenInCall && tag === takeTag;
+      const args: Array<string | number> = [o.worker, env.retention.finished * 1000, TRIM_BOUND, takes ? Math.round(take!.options.leaseMs) : 0, takes ? take!.count : 0, takes ? queues.length : 0, ...(takes ? queues : [])];
+      for (const { item } of items) args.push(item.job.id, encodeResult(item.result));
+      const res = scriptResult.complete_many(await runJobScript(env, "complete_many", args, [], tag));
+      items.forEach(({ index }, k) => (outcomes[index] = res.outcomes[k] ?? "lease-lost"));
+      if (takes) next.push(...res.taken.map((h) => decodeJob(h)));
+    }),
+  );
+  // the queues span several tags, or none of the completions is on theirs: dequeue after
+  for (let i = 0; take && !takenInCall && i < take.count; i++) {
+    const job = await takeInOrder(env, take.options, queues);
+    if (!job) break;
+    next.push(job);
+  }
   const now = env.clock();
   o.items.forEach((item, i) => {
     if (outcomes[i] === "finished") recordJobEnd(now, item.job, COMPLETED, true);
   });
-  return { outcomes, next: taken.map((h) => decodeJob(h)) };
+  return { outcomes, next };
 }
 
 export interface CompleteInput {
@@ -170,8 +187,7 @@ export interface CompleteInput {
 const followUpQueues = (o: CompleteInput): string[] => (o.followUps ?? []).map((p) => p.queue);
 
 /** complete.lua's ARGV after the header and clock (see its header comment). */
-function completeArgs(env: QueueEnv, o: CompleteInput, take: DequeueOptions | undefined): Array<string | number> {
-  const queues = take ? orderQueues(take) : [];
+function completeArgs(env: QueueEnv, o: CompleteInput, take: DequeueOptions | undefined, queues: string[]): Array<string | number> {
   return [
     o.job.id,
     o.worker,
@@ -232,7 +248,7 @@ export async function failJobDetailed(env: QueueEnv, o: FailJobInput): Promise<F
     TRIM_BOUND,
     // a retry links its run span to the first run (src/telemetry/tracing.ts)
     retryAt === undefined ? "" : (activeTraceparent() ?? ""),
-  ]));
+  ], [], env.keys.jobTag(o.job.queue)));
   if (res.outcome !== "lease-lost") recordJobEnd(env.clock(), o.job, failOutcomes(res.outcome, o.reason), o.reason !== "abandoned");
   if (res.outcome !== "failed") return { outcome: res.outcome };
   const job = decodeJob(res.job, o.job.id);
@@ -265,7 +281,7 @@ export async function failJob(env: QueueEnv, o: FailJobInput): Promise<"retry-sc
 
 /** Give a started job back to the FRONT of its queue (shutdown, killed sibling). */
 export async function requeueJob(env: QueueEnv, o: { job: Job; worker: string; reason: string }): Promise<boolean> {
-  return scriptResult.requeue_job(await runJobScript(env, "requeue_job", [o.job.id, o.worker, o.reason]));
+  return scriptResult.requeue_job(await runJobScript(env, "requeue_job", [o.job.id, o.worker, o.reason], [], env.keys.jobTag(o.job.queue)));
 }
 
 /** Reap at most this many expired leases per queue per call. */
@@ -287,37 +303,37 @@ export async function reapStalled(
   },
 ): Promise<{ requeued: string[]; failed: string[] }> {
   const now = env.clock();
+  const causeOf = (id: string) => {
+    const cause = o.causes?.get(id);
+    return cause ? { cause } : {};
+  };
   if (o.only) {
     // reap.lua checks each lease's expiry itself; the caller just ended these leases.
     const at = new Date(now).toISOString();
-    const listed = o.only.map(({ id, queue }) => {
-      const cause = o.causes?.get(id);
-      return JSON.stringify({ id, queue, at, ...(cause ? { cause } : {}) });
-    });
-    if (listed.length === 0) return { requeued: [], failed: [] };
-    return reapResult(scriptResult.reap(await runJobScript(env, "reap", [o.stallLimit, env.retention.failed * 1000, ...listed])), now);
+    return reapPerTag(env, o.stallLimit, o.only.map(({ id, queue }) => ({ queue, listed: JSON.stringify({ id, queue, at, ...causeOf(id) }) })), now);
   }
   const queues = await env.redis.smembers(env.keys.queues());
-  if (queues.length === 0) return { requeued: [], failed: [] };
-  const pipe = env.redis.pipeline();
-  for (const q of queues) pipe.zrangebyscore(env.keys.started(q), "-inf", now, "WITHSCORES", "LIMIT", 0, REAP_BATCH);
-  const replies = (await pipe.exec()) ?? [];
-  const candidates: string[] = [];
-  replies.forEach(([err, rows], i) => {
-    if (err) throw err;
+  // the started registries of every listed queue: one pipeline per job tag, sent together
+  const replies = await readPerTag(env.redis, queues, (q) => env.keys.jobTag(q), (pipe, q) => pipe.zrangebyscore(env.keys.started(q), "-inf", now, "WITHSCORES", "LIMIT", 0, REAP_BATCH));
+  const candidates: Array<{ queue: string; listed: string }> = [];
+  replies.forEach(([rows], i) => {
     const list = rows as string[];
     for (let k = 0; k + 1 < list.length; k += 2) {
-      const cause = o.causes?.get(list[k]!);
-      candidates.push(JSON.stringify({ id: list[k], queue: queues[i], at: new Date(Number(list[k + 1])).toISOString(), ...(cause ? { cause } : {}) }));
+      candidates.push({ queue: queues[i]!, listed: JSON.stringify({ id: list[k], queue: queues[i], at: new Date(Number(list[k + 1])).toISOString(), ...causeOf(list[k]!) }) });
     }
   });
-  if (candidates.length === 0) return { requeued: [], failed: [] };
-  return reapResult(scriptResult.reap(await runJobScript(env, "reap", [o.stallLimit, env.retention.failed * 1000, ...candidates])), now);
+  return reapPerTag(env, o.stallLimit, candidates, now);
 }
 
-function reapResult(res: ReturnType<typeof scriptResult.reap>, now: number): { requeued: string[]; failed: string[] } {
-  for (const { queue, method } of res.abandoned) recordJobEnd(now, { queue, method }, ABANDONED, false);
-  return { requeued: res.requeued, failed: res.failed };
+/** reap.lua for the candidates, one call per job tag, sent together; the answers merged. */
+async function reapPerTag(env: QueueEnv, stallLimit: number, candidates: Array<{ queue: string; listed: string }>, now: number): Promise<{ requeued: string[]; failed: string[] }> {
+  const answers = await Promise.all(
+    groupByTag(candidates, (c) => env.keys.jobTag(c.queue)).map(async ({ tag, items }) =>
+      scriptResult.reap(await runJobScript(env, "reap", [stallLimit, env.retention.failed * 1000, ...items.map((c) => c.listed)], [], tag)),
+    ),
+  );
+  for (const { queue, method } of answers.flatMap((a) => a.abandoned)) recordJobEnd(now, { queue, method }, ABANDONED, false);
+  return { requeued: answers.flatMap((a) => a.requeued), failed: answers.flatMap((a) => a.failed) };
 }
 
 /**
@@ -327,6 +343,6 @@ function reapResult(res: ReturnType<typeof scriptResult.reap>, now: number): { r
  */
 export async function promoteScheduled(env: QueueEnv, o: { limit?: number } = {}): Promise<number> {
   const groups = await listedQueuesByJobTag(env);
-  const counts = await Promise.all(groups.map(async (queues) => scriptResult.promote(await runJobScript(env, "promote", [o.limit ?? 1000, ...queues]))));
+  const counts = await Promise.all(groups.map(async ({ tag, items: queues }) => scriptResult.promote(await runJobScript(env, "promote", [o.limit ?? 1000, ...queues], [], tag))));
   return counts.reduce((a, b) => a + b, 0);
 }

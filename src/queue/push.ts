@@ -1,6 +1,7 @@
 /**
- * Writing prepared jobs: one enqueue.lua call for any number of them (a single enqueue, a
- * transaction commit), all-or-nothing.
+ * Writing prepared jobs: one enqueue.lua call per job tag for any number of them (a single
+ * enqueue, a transaction commit), all-or-nothing per tag. On the installation layout every
+ * queue is on one tag: one call, all-or-nothing.
  */
 import { EnqueueError } from "../base/errors.js";
 import type { QueueEnv } from "./context.js";
@@ -9,6 +10,7 @@ import { runWritingJobScript } from "./job-scripts.js";
 import { scriptResult } from "../redis/script-results.js";
 import { awaitReplication } from "../redis/durability.js";
 import type { Job, JobStatus, PreparedJob } from "./types.js";
+import { groupByTag } from "../redis/tag-pipeline.js";
 
 export interface ScriptResult {
   ok: boolean;
@@ -42,9 +44,17 @@ export function specJson(p: PreparedJob): string {
   return JSON.stringify(p);
 }
 
-export async function runEnqueueScript(env: QueueEnv, prepared: PreparedJob[], guard?: Guard): Promise<ScriptResult> {
+/** enqueue.lua for jobs whose keys are all on `tag` (the installation's by default). */
+export async function runEnqueueScript(env: QueueEnv, prepared: PreparedJob[], guard?: Guard, tag: string = env.keys.root): Promise<ScriptResult> {
+  // the guard's records (last slots, last jobs, the fence) are installation keys until issue 17
+  // moves them to the queue's tag: a guarded enqueue off that tag would write two tags
+  if (guard && tag !== env.keys.root) {
+    throw new EnqueueError("ENQUEUE_FAILED", `enqueue: a scheduled enqueue of ${guard.task} needs its queue's jobs on the installation tag (${env.keys.root}), not ${tag}`, {
+      hint: "the per-queue job tags (keys jobTags: \"queue\") do not serve the scheduler yet",
+    });
+  }
   const extraKeys = guard ? [env.keys.lastSlots(), env.keys.lastJobs(), env.keys.schedulerFence()] : [];
-  const result = scriptResult.enqueue(await runWritingJobScript(env, "enqueue", prepared.map((p) => p.queue), [guard ? JSON.stringify(guard) : "", ...prepared.map(specJson)], extraKeys));
+  const result = scriptResult.enqueue(await runWritingJobScript(env, "enqueue", prepared.map((p) => p.queue), [guard ? JSON.stringify(guard) : "", ...prepared.map(specJson)], extraKeys, tag));
   // durability "replicated": the jobs and the slot record are on a replica before we answer.
   await awaitReplication(env.redis, env.keys.queues(), guard ? "scheduled enqueue" : "enqueue");
   return result as unknown as ScriptResult;
@@ -72,13 +82,42 @@ export function refusalError(res: ScriptResult): EnqueueError {
 }
 
 /**
- * Push prepared jobs in one atomic step; a reused live id (without deduplicate), an unknown
- * dependency or an already failed one (without allowFailure) refuses all.
+ * Push prepared jobs in one atomic step per job tag (one step on the installation layout); a
+ * reused live id (without deduplicate), an unknown dependency or an already failed one (without
+ * allowFailure) refuses all of its tag. Jobs on several tags go as one call per tag, sent
+ * together: when one tag's call is refused or fails after another's wrote its jobs, the error
+ * is ENQUEUE_PARTIAL, naming the ids written.
  */
 export async function pushPrepared(env: QueueEnv, prepared: PreparedJob[]): Promise<PushOutcome[]> {
   if (prepared.length === 0) return [];
-  const res = await runEnqueueScript(env, prepared);
+  const groups = groupByTag(prepared.map((p, index) => ({ p, index })), ({ p }) => env.keys.jobTag(p.queue));
+  if (groups.length === 1) return pushedOutcomes(await pushOnTag(env, prepared, groups[0]!.tag));
+  const settled = await Promise.allSettled(groups.map(({ tag, items }) => pushOnTag(env, items.map((i) => i.p), tag)));
+  const out: PushOutcome[] = new Array(prepared.length);
+  const written: string[] = [];
+  let failure: unknown;
+  settled.forEach((s, g) => {
+    if (s.status === "rejected") return void (failure ??= s.reason);
+    const outcomes = pushedOutcomes(s.value);
+    groups[g]!.items.forEach(({ index }, k) => (out[index] = outcomes[k]!));
+    written.push(...outcomes.filter((o) => !o.deduplicated).map((o) => o.id));
+  });
+  if (failure === undefined) return out;
+  if (written.length === 0) throw failure;
+  throw new EnqueueError("ENQUEUE_PARTIAL", `enqueue: jobs of ${groups.length} queue tags: ${written.length} written (${written.join(", ")}), the rest not: ${failure instanceof Error ? failure.message : String(failure)}`, {
+    hint: "jobs of several queues enqueued together are all-or-nothing per queue tag only; retry the ones not written (deduplicate: true keeps the written ones)",
+    cause: failure,
+  });
+}
+
+/** One tag's enqueue.lua call; a refusal is thrown. */
+async function pushOnTag(env: QueueEnv, prepared: PreparedJob[], tag: string): Promise<ScriptResult> {
+  const res = await runEnqueueScript(env, prepared, undefined, tag);
   if (!res.ok) throw refusalError(res);
+  return res;
+}
+
+function pushedOutcomes(res: ScriptResult): PushOutcome[] {
   const results = Array.isArray(res.results) ? res.results : [];
   return results.map((r) =>
     r.dedup ? { id: r.id, deduplicated: true as const, job: decodeJob(r.job ?? [], r.id) } : { id: r.id, status: r.status ?? "queued", deduplicated: false as const },

@@ -63,7 +63,7 @@ export function getQueue(name: string, env: QueueEnv = activeContext()): QueueHa
       const job = await dequeue(env, { queues: [name], worker, leaseMs: INLINE_LEASE_MS });
       return job ? handle(env, job, worker) : null;
     },
-    empty: async () => scriptResult.empty_queue(await runJobScript(env, "empty_queue", [name])),
+    empty: async () => scriptResult.empty_queue(await runJobScript(env, "empty_queue", [name], [], env.keys.jobTag(name))),
   };
 }
 

@@ -7,6 +7,7 @@ import { activeContext, type QueueEnv } from "./context.js";
 import { decodeJob } from "./job-codec.js";
 import { knownQueueNames, listedQueuesByJobTag, locateJob, runJobScriptById } from "./find-job.js";
 import { runJobScript } from "./job-scripts.js";
+import { readPerTag } from "../redis/tag-pipeline.js";
 import { scriptResult } from "../redis/script-results.js";
 import type { FinalFailure } from "./lifecycle.js";
 import type { AttemptRecord, Job } from "./types.js";
@@ -94,24 +95,17 @@ export function knownQueues(env: QueueEnv): Promise<string[]> {
   return knownQueueNames(env);
 }
 
-/** Counts per queue in one pipeline (RQ: len(q), len(q.failed_job_registry), ...). */
+/** Counts per queue in one pipeline per job tag (RQ: len(q), len(q.failed_job_registry), ...). */
 export async function getQueueStatsWith(env: QueueEnv): Promise<Record<string, QueueCounts>> {
   const queues = await knownQueues(env);
   const k = env.keys;
-  const pipe = env.redis.pipeline();
-  for (const q of queues) {
+  const replies = await readPerTag(env.redis, queues, (q) => k.jobTag(q), (pipe, q) => {
     pipe.llen(k.queue(q)).zcard(k.started(q)).zcard(k.failed(q)).zcard(k.scheduled(q)).zcard(k.finished(q)).zcard(k.canceled(q)).zcard(k.deferred(q));
-  }
-  const replies = (await pipe.exec()) ?? [];
-  const n = (i: number): number => {
-    const [err, v] = replies[i] ?? [null, 0];
-    if (err) throw err;
-    return Number(v);
-  };
+  });
   const stats: Record<string, QueueCounts> = {};
   queues.forEach((q, i) => {
-    const b = i * 7;
-    stats[q] = { queued: n(b), pending: n(b), started: n(b + 1), failed: n(b + 2), scheduled: n(b + 3), finished: n(b + 4), canceled: n(b + 5), deferred: n(b + 6) };
+    const [queued, started, failed, scheduled, finished, canceled, deferred] = replies[i]!.map(Number) as number[];
+    stats[q] = { queued: queued!, pending: queued!, started: started!, failed: failed!, scheduled: scheduled!, finished: finished!, canceled: canceled!, deferred: deferred! };
   });
   return stats;
 }
@@ -163,6 +157,6 @@ export async function requeue(id: string, env: QueueEnv = activeContext()): Prom
 export async function cleanRegistries(env: QueueEnv, o: { limit?: number } = {}): Promise<number> {
   // the queues set is read here, not in the script: one call per job tag (issue 17)
   const groups = await listedQueuesByJobTag(env);
-  const counts = await Promise.all(groups.map(async (queues) => scriptResult.clean(await runJobScript(env, "clean", [o.limit ?? 1000, ...queues]))));
+  const counts = await Promise.all(groups.map(async ({ tag, items: queues }) => scriptResult.clean(await runJobScript(env, "clean", [o.limit ?? 1000, ...queues], [], tag))));
   return counts.reduce((a, b) => a + b, 0);
 }

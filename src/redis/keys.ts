@@ -3,19 +3,33 @@
  *
  * Two kinds of hash tag (docs/architecture.md "Redis topologies"): the installation tag `{hs}`
  * and one tag per queue, `{hs:<queue>}`. A Lua script touches the keys of one tag only, so on a
- * Redis Cluster each tag is one slot and different queues can live on different masters. Today
- * the job keys still sit on the installation tag (the job scripts move jobs between queues and
- * write installation-wide keys in one call); a key family moves to its queue's tag once no
- * script touches it together with keys of another tag.
+ * Redis Cluster each tag is one slot and different queues can live on different masters. By
+ * default the job keys still sit on the installation tag (some job scripts link jobs of two
+ * queues in one call); `jobTags: "queue"` puts each queue's job keys on its own tag.
  */
 import { DEFAULT_PREFIX } from "../config/defaults.js";
 
 const SAFE_PREFIX = /^[A-Za-z0-9_.\-]+$/;
 
+/**
+ * Which tag a queue's job keys are on (issue 17): "installation" (the default, today's layout:
+ * every queue on `{prefix}`) or "queue" (each queue its own tag `{prefix:<queue>}`, its own
+ * shard on a Redis Cluster). "queue" is not the default yet: scripts that link jobs of two
+ * queues (dependencies, children, follow-ups) and the schedule guard still need the installation
+ * tag (docs/architecture.md "What is left before the flip").
+ */
+export type JobTagLayout = "installation" | "queue";
+
+export interface KeysOptions {
+  jobTags?: JobTagLayout;
+}
+
 export interface Keys {
   readonly prefix: string;
   /** The installation's hash tag every installation-wide key starts with, e.g. `{hs}`. */
   readonly root: string;
+  /** Where the job keys are: on the installation tag or one tag per queue (KeysOptions). */
+  readonly jobTags: JobTagLayout;
   /** The hash tag of one queue's keys, e.g. `{hs:default}`. */
   queueTag(queue: string): string;
   /**
@@ -44,8 +58,8 @@ export interface Keys {
   canceled(queue: string): string;
   /** Set of every queue name that ever held a job (for stats and the reaper). */
   queues(): string;
-  /** Jobs waiting for a dependency: set of dependent ids per parent job. */
-  dependents(id: string): string;
+  /** Jobs waiting for a dependency: set of dependent ids per parent job (on its job tag). */
+  dependents(id: string, tag?: string): string;
   /** Deferred registry of a queue: jobs waiting on dependencies (score: when deferred). */
   deferred(queue: string): string;
   /** Capped list of the ids of jobs enqueued from inside job `id` (its children). */
@@ -73,6 +87,12 @@ export interface Keys {
    * src/log/read-events.ts reads them all, merged by time.
    */
   events(tag?: string): string;
+  /**
+   * A key of `tag` that routes a job script's call to the tag's slot (KEYS[1] of every job
+   * script). Never written today; the forward records of issue 17 (a step on one tag that causes
+   * one on another) are to live here.
+   */
+  forward(tag: string): string;
   lock(name: string): string;
   /** Pub/sub channel a lock's release is announced on, so waiters wake at once. */
   lockReleased(name: string): string;
@@ -103,7 +123,7 @@ export function slotGuardKey(key: string): string | undefined {
   return `${key.slice(0, close + 1)}:slot-guard`;
 }
 
-export function createKeys(prefix: string = DEFAULT_PREFIX): Keys {
+export function createKeys(prefix: string = DEFAULT_PREFIX, options: KeysOptions = {}): Keys {
   if (!SAFE_PREFIX.test(prefix)) {
     throw new Error(
       `key prefix "${prefix}" is not allowed: use letters, digits, "_", "-" or "." (no braces or colons)`,
@@ -118,24 +138,29 @@ export function createKeys(prefix: string = DEFAULT_PREFIX): Keys {
     }
     return `{${prefix}:${queue}}`;
   };
+  const jobTags = options.jobTags ?? "installation";
+  const jobTag = jobTags === "queue" ? queueTag : () => root;
+  // a per-queue key: `<jobTag(q)>:<kind>:<q>` (the job scripts build the same from their root)
+  const ofQueue = (kind: string) => (q: string) => `${jobTag(q)}:${kind}:${q}`;
   return {
     prefix,
     root,
+    jobTags,
     queueTag,
     pattern: `{${prefix}[}:]*`,
     key,
-    jobTag: () => root,
+    jobTag,
     job: (id, tag) => `${tag ?? root}:job:${id}`,
-    queue: (name) => key("queue", name),
-    wake: (name) => key("wake", name),
-    started: (q) => key("started", q),
-    finished: (q) => key("finished", q),
-    failed: (q) => key("failed", q),
-    scheduled: (q) => key("scheduled", q),
-    canceled: (q) => key("canceled", q),
+    queue: ofQueue("queue"),
+    wake: ofQueue("wake"),
+    started: ofQueue("started"),
+    finished: ofQueue("finished"),
+    failed: ofQueue("failed"),
+    scheduled: ofQueue("scheduled"),
+    canceled: ofQueue("canceled"),
     queues: () => key("queues"),
-    dependents: (id) => key("dependents", id),
-    deferred: (q) => key("deferred", q),
+    dependents: (id, tag) => `${tag ?? root}:dependents:${id}`,
+    deferred: ofQueue("deferred"),
     children: (id, tag) => `${tag ?? root}:children:${id}`,
     attempts: (id, tag) => `${tag ?? root}:attempts:${id}`,
     workers: () => key("workers"),
@@ -147,6 +172,7 @@ export function createKeys(prefix: string = DEFAULT_PREFIX): Keys {
     lastJobs: () => key("scheduler", "last-jobs"),
     ledger: (task) => key("ledger", task),
     events: (tag) => `${tag ?? root}:events`,
+    forward: (tag) => `${tag}:forward`,
     lock: (name) => key("lock", name),
     lockReleased: (name) => key("lock-released", name),
     rateLimit: (queue) => `${queueTag(queue)}:ratelimit`,

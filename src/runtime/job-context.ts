@@ -84,7 +84,7 @@ export async function runInJobContext<T>(
 ): Promise<JobRunOutcome<Awaited<T>>> {
   // Made on the first setStatus: most jobs never keep a status record.
   let status: StatusRecorder | undefined;
-  const recorder = () => (status ??= new StatusRecorder(env.clock, options.statusWriter ?? scriptStatusWriter(env, job.id)));
+  const recorder = () => (status ??= new StatusRecorder(env.clock, options.statusWriter ?? scriptStatusWriter(env, job.id, env.keys.jobTag(job.queue))));
   let own: AbortSignal | undefined;
   const given = options.signal;
   const signalOf = typeof given === "function" ? given : () => given ?? (own ??= new AbortController().signal);
@@ -105,7 +105,7 @@ export async function runInJobContext<T>(
     publishProgress: async (p) => {
       checkProgress(p);
       const progress = { percent: p.percent, title: p.title, description: p.description, at: env.clock() };
-      return scriptResult.progress(await runJobScript(env, "progress", [job.id, JSON.stringify(progress), env.keys.realtime("job_progress")]));
+      return scriptResult.progress(await runJobScript(env, "progress", [job.id, JSON.stringify(progress), env.keys.realtime("job_progress")], [], env.keys.jobTag(job.queue)));
     },
     setStatus: (s) => recorder().set(s),
   };

@@ -35,9 +35,9 @@ export interface StatusInput {
 /** Writes one record (one HSET in status.lua); resolves true when stored. */
 export type StatusWriter = (record: StatusRecord, withEvent: boolean) => Promise<boolean>;
 
-/** The real writer: status.lua stores the record on a started job (and maybe a job.status event). */
-export function scriptStatusWriter(ctx: Pick<QueueEnv, "redis" | "keys" | "clock">, jobId: string): StatusWriter {
-  return async (record, withEvent) => scriptResult.status(await runJobScript(ctx, "status", [jobId, JSON.stringify(record), withEvent ? "1" : "0"]));
+/** The real writer: status.lua stores the record on a started job (and maybe a job.status event), on the job's tag. */
+export function scriptStatusWriter(ctx: Pick<QueueEnv, "redis" | "keys" | "clock">, jobId: string, tag: string = ctx.keys.root): StatusWriter {
+  return async (record, withEvent) => scriptResult.status(await runJobScript(ctx, "status", [jobId, JSON.stringify(record), withEvent ? "1" : "0"], [], tag));
 }
 
 function bad(message: string): never {

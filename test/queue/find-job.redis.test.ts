@@ -1,12 +1,13 @@
 /**
  * A job by its id alone (src/queue/find-job.ts): every by-id read probes the tag of every known
- * queue. Today every queue's job keys are on the installation tag; the second half puts them on
- * each queue's own tag (a Keys whose jobTag is the queue's), as issue 17 will, and the same
- * reads still find each job, its children and attempts, on one Redis and on a cluster.
+ * queue. By default every queue's job keys are on the installation tag; the second half puts them
+ * on each queue's own tag (the keys' "queue" layout), as issue 17 will, and the same reads still
+ * find each job, its children and attempts, on one Redis and on a cluster.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createKeys, type Keys } from "../../src/redis/keys.js";
-import { enqueue } from "../../src/queue/enqueue.js";
+import { enqueue, enqueueWith } from "../../src/queue/enqueue.js";
+import type { Job } from "../../src/queue/types.js";
 import { completeJob, dequeue, heartbeat } from "../../src/queue/lifecycle.js";
 import { jobTagsToProbe, locateJob, readJobFields } from "../../src/queue/find-job.js";
 import { getJobAttempts, getJobWith } from "../../src/queue/registry.js";
@@ -42,8 +43,7 @@ describe("job by id, each queue's job keys on its own tag", () => {
   let env: QueueEnv;
   let keys: Keys;
   beforeAll(() => {
-    const base = createKeys(f.env.keys.prefix);
-    keys = { ...base, jobTag: (q: string) => base.queueTag(q) };
+    keys = createKeys(f.env.keys.prefix, { jobTags: "queue" });
     env = { ...f.env, keys };
   });
 
@@ -78,11 +78,16 @@ describe("job by id, each queue's job keys on its own tag", () => {
   });
 
   it("a heartbeat over jobs of two queues' tags is one script call per tag, its answers merged", async () => {
-    const a = await enqueue(METHOD, { queue: "short" });
-    const b = await enqueue(METHOD, { queue: "long" });
-    const ta = await dequeue(f.env, { queues: ["short"], worker: "hb", leaseMs: 60_000 });
-    const tb = await dequeue(f.env, { queues: ["long"], worker: "hb", leaseMs: 60_000 });
+    const a = (await enqueueWith(env, METHOD, { queue: "short" })) as Job;
+    const b = (await enqueueWith(env, METHOD, { queue: "long" })) as Job;
+    const ta = await dequeue(env, { queues: ["short"], worker: "hb", leaseMs: 60_000 });
+    const tb = await dequeue(env, { queues: ["long"], worker: "hb", leaseMs: 60_000 });
     expect([ta?.id, tb?.id]).toEqual([a.id, b.id]);
+    // the same on the installation layout: both queues on one tag
+    const c = await enqueue(METHOD, { queue: "short" });
+    const d = await enqueue(METHOD, { queue: "long" });
+    expect((await dequeue(f.env, { queues: ["short", "long"], worker: "hb", leaseMs: 60_000 }))?.id).toBe(c.id);
+    expect((await dequeue(f.env, { queues: ["short", "long"], worker: "hb", leaseMs: 60_000 }))?.id).toBe(d.id);
     await preloadScripts(f.env.redis, ["heartbeat"]); // no NOSCRIPT retry (EVAL after EVALSHA) to count
     let calls = 0;
     const redis = new Proxy(f.env.redis, {
@@ -92,14 +97,14 @@ describe("job by id, each queue's job keys on its own tag", () => {
         return typeof v === "function" ? v.bind(target) : v;
       },
     });
-    // the scripts still read the installation tag's keys (where these jobs are): only the grouping differs
+    // each call runs on its queue's tag, where that job's keys are
     f.clock.advance(1000);
     const r = await heartbeat({ ...env, redis }, { worker: "hb", jobs: [{ id: a.id, queue: "short" }, { id: b.id, queue: "long" }], leaseMs: 60_000 });
     expect(calls).toBe(2);
     expect(r).toEqual({ extended: 2, cancelRequested: [], leaseLost: [] });
     calls = 0;
     f.clock.advance(1000);
-    expect(await heartbeat({ ...f.env, redis }, { worker: "hb", jobs: [{ id: a.id, queue: "short" }, { id: b.id, queue: "long" }], leaseMs: 60_000 })).toEqual({ extended: 2, cancelRequested: [], leaseLost: [] });
+    expect(await heartbeat({ ...f.env, redis }, { worker: "hb", jobs: [{ id: c.id, queue: "short" }, { id: d.id, queue: "long" }], leaseMs: 60_000 })).toEqual({ extended: 2, cancelRequested: [], leaseLost: [] });
     expect(calls).toBe(1);
   });
 

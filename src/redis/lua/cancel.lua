@@ -2,8 +2,8 @@
 -- Jobs that depend on it are canceled in turn ("dependency <id> failed"), unless they allow
 -- failure. A started job is only flagged (cancelRequested = now): its worker's supervisor reads
 -- the flag with its next heartbeat and stops the job (src/worker/job-cancel.ts; cancel_started.lua).
--- KEYS[1] queues set (keys.queues())
--- KEYS[2] events stream (keys.events())
+-- KEYS[1] the call's tag route (keys.forward(tag); never read or written)
+-- KEYS[2] events stream of the call's tag (keys.events(tag))
 -- ARGV[1] env header (see job_lib)
 -- ARGV[2] now ms
 -- ARGV[3] job id

@@ -2,8 +2,8 @@
 -- with their job hashes, attempt lists and children lists (retention; bounded per call); and
 -- sweep the oldest deferred jobs of each queue for dependencies that settled without settling
 -- them (a cancel walk cut short by its bound, a dependency deleted by hand; see deps_lib).
--- KEYS[1] queues set (keys.queues())
--- KEYS[2] events stream (keys.events())
+-- KEYS[1] the call's tag route (keys.forward(tag); never read or written)
+-- KEYS[2] events stream of the call's tag (keys.events(tag))
 -- ARGV[1] env header (see job_lib)
 -- ARGV[2] now ms
 -- ARGV[3] at most this many per registry (and deferred jobs looked at per queue)

@@ -1,6 +1,6 @@
 -- dequeue.lua: take the first job of the first non-empty queue and lease it to a worker.
--- KEYS[1] queues set (keys.queues())
--- KEYS[2] events stream (keys.events())
+-- KEYS[1] the call's tag route (keys.forward(tag); never read or written)
+-- KEYS[2] events stream of the call's tag (keys.events(tag))
 -- ARGV[1] env header (see job_lib)
 -- ARGV[2] now ms
 -- ARGV[3] worker name

@@ -1,8 +1,8 @@
 -- empty_queue.lua: delete every job waiting in one queue (RQ's Queue.empty()); jobs in other
 -- states (scheduled, started, finished, ...) are left alone. Jobs that depend on a deleted one
 -- are canceled ("dependency <id> was deleted") unless they allow failure (see deps_lib).
--- KEYS[1] queues set (keys.queues())
--- KEYS[2] events stream (keys.events())
+-- KEYS[1] the call's tag route (keys.forward(tag); never read or written)
+-- KEYS[2] events stream of the call's tag (keys.events(tag))
 -- ARGV[1] env header (see job_lib)
 -- ARGV[2] now ms
 -- ARGV[3] queue name

@@ -1,8 +1,8 @@
 -- enqueue.lua: write one or more prepared jobs atomically (enqueue, transaction commit), with an
 -- optional scheduler guard (one enqueue per task slot; the overlap policy while the last job is
 -- live: see schedule_guard_lib.lua).
--- KEYS[1] queues set (keys.queues())
--- KEYS[2] events stream (keys.events())
+-- KEYS[1] the call's tag route (keys.forward(tag); never read or written)
+-- KEYS[2] events stream of the call's tag (keys.events(tag))
 -- KEYS[3] last-slots hash, task -> slot ms (optional: guarded calls only, with KEYS[4..5])
 -- KEYS[4] last-jobs hash, task -> id (guarded calls only)
 -- KEYS[5] scheduler fence hash, see fence_lib (guarded calls only)

@@ -1,8 +1,8 @@
 -- promote.lua: move due jobs from the given queues' scheduled registries to their queues
 -- (delay/at, retries).
 -- ZREM decides the winner, so several daemons calling it at once promote each job once.
--- KEYS[1] queues set (keys.queues())
--- KEYS[2] events stream (keys.events())
+-- KEYS[1] the call's tag route (keys.forward(tag); never read or written)
+-- KEYS[2] events stream of the call's tag (keys.events(tag))
 -- ARGV[1] env header (see job_lib)
 -- ARGV[2] now ms
 -- ARGV[3] at most this many per queue

@@ -1,7 +1,7 @@
 -- requeue.lua: put a failed or canceled job back on its queue (attempt history kept, the
 -- automatic retry budget and stall count reset).
--- KEYS[1] queues set (keys.queues())
--- KEYS[2] events stream (keys.events())
+-- KEYS[1] the call's tag route (keys.forward(tag); never read or written)
+-- KEYS[2] events stream of the call's tag (keys.events(tag))
 -- ARGV[1] env header (see job_lib)
 -- ARGV[2] now ms
 -- ARGV[3] job id

@@ -1,8 +1,8 @@
 -- status.lua: store a started job's status record (currentJob().setStatus), and with ARGV[5]
 -- "1" also append a job.status event. The record is one HSET on the job hash; the caller
 -- throttles (src/runtime/status-recorder.ts).
--- KEYS[1] queues set (keys.queues())
--- KEYS[2] events stream (keys.events())
+-- KEYS[1] the call's tag route (keys.forward(tag); never read or written)
+-- KEYS[2] events stream of the call's tag (keys.events(tag))
 -- ARGV[1] env header (see job_lib)
 -- ARGV[2] now ms
 -- ARGV[3] job id

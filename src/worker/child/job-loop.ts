@@ -14,6 +14,8 @@ import { describeError } from "../../base/errors.js";
 import type { ChildInit } from "../protocol.js";
 import { gatedDequeue, RateGate } from "./rate-gate.js";
 import { requeueLostDequeues } from "./lost-dequeues.js";
+import { sharedTag } from "../../queue/take.js";
+import { WakeWaits } from "./wake-waits.js";
 
 /** The loop runs with the child's init settings (burst: return "drained" once nothing is left). */
 export interface JobLoopOptions extends Pick<ChildInit, "worker" | "queues" | "strategy" | "concurrency" | "leaseMs" | "blockSeconds" | "burst"> {
@@ -64,6 +66,8 @@ export class JobLoop {
   private blockingId: number | undefined;
   /** The last idle wait's own dequeue found the queues empty: wait again without dequeueing first. */
   private seenEmpty = false;
+  /** The idle wait over queues of several job tags (one BLPOP per tag); made when first needed. */
+  private wakeWaits: WakeWaits | undefined;
 
   constructor(private readonly o: JobLoopOptions) {
     this.gate = new RateGate(o.env, o.queues);
@@ -146,7 +150,7 @@ export class JobLoop {
       }
       try {
         if (idle.queues.length === 0) await this.untilStopOr(delay(idle.seconds * 1000));
-        else await this.untilStopOr(waitForJobs(o.blocking, o.env, idle.queues, idle.seconds));
+        else await this.untilStopOr(this.waitForWake(idle.queues, idle.seconds));
       } catch (err) {
         if (!this.stopping) {
           o.onError(err);
@@ -155,18 +159,26 @@ export class JobLoop {
       }
     }
     await this.settleWake();
+    this.wakeWaits?.close();
     // Again while any is left: a run that ends may have taken the next job with its completion.
     while (this.running.size > 0) await Promise.allSettled([...this.running]);
     return "stopped";
   }
 
+  /** The idle wait: one BLPOP when the queues share a job tag, else one per tag (wake-waits.ts). */
+  private waitForWake(queues: string[], seconds: number): Promise<unknown> {
+    if (sharedTag(this.o.env.keys, queues) !== undefined) return waitForJobs(this.o.blocking, this.o.env, queues, seconds);
+    return (this.wakeWaits ??= new WakeWaits(this.o.blocking, this.o.env)).wait(queues, seconds);
+  }
+
   /**
    * The idle wait brings the job with the wake-up (waitAndDequeue) when nothing else decides
-   * what may be dequeued: no rate limit (the gate hands out slots before each dequeue) and no
-   * cluster (the wait and the dequeue must reach the same node over one connection).
+   * what may be dequeued: no rate limit (the gate hands out slots before each dequeue), no
+   * cluster (the wait and the dequeue must reach the same node over one connection) and queues
+   * of one job tag (one script, one BLPOP).
    */
   private takesOnWake(): boolean {
-    return !this.gate.active && !asCluster(this.o.blocking) && !asCluster(this.o.env.redis);
+    return !this.gate.active && !asCluster(this.o.blocking) && !asCluster(this.o.env.redis) && sharedTag(this.o.env.keys, this.o.queues) !== undefined;
   }
 
   /** Wait for a wake-up and take a job with it; true when a job was taken and started. */
