@@ -8,7 +8,7 @@ import { Redis } from "ioredis";
 import { inject } from "vitest";
 import { scanMasters } from "../../src/ops/masters.js";
 import { createRedis } from "../../src/redis/connection.js";
-import { createKeys, type Keys } from "../../src/redis/keys.js";
+import { createKeys, type JobTagLayout, type Keys } from "../../src/redis/keys.js";
 import { isTopologyUrl } from "../../src/redis/redis-url.js";
 import { testRedisTarget } from "./test-redis-url.js";
 
@@ -42,13 +42,20 @@ export interface TestRedis {
   cleanup(): Promise<void>;
 }
 
+/**
+ * TEST_JOB_TAGS=queue: the keys of in-process tests in the per-queue layout (each queue's job
+ * keys on its own tag, issue 17), to see what already works there; the default is the layout
+ * installations run today.
+ */
+export const TEST_JOB_TAGS: JobTagLayout = process.env.TEST_JOB_TAGS === "queue" ? "queue" : "installation";
+
 export function uniquePrefix(name: string): string {
   return `t-${name.replace(/[^A-Za-z0-9_-]/g, "-")}-${randomBytes(4).toString("hex")}`;
 }
 
 export async function testRedis(name: string): Promise<TestRedis> {
   const prefix = uniquePrefix(name);
-  const keys = createKeys(prefix);
+  const keys = createKeys(prefix, { jobTags: TEST_JOB_TAGS });
   const redis = ON_TOPOLOGY ? createRedis(TEST_REDIS_URL) : new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 2 });
   // Every master of a cluster (one server: itself).
   const scanAll = (): Promise<string[]> => scanMasters(redis, keys.pattern);
