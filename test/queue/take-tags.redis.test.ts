@@ -23,6 +23,7 @@ import { ON_TOPOLOGY } from "../helpers/redis.js";
 import { queueFixture, type QueueFixture } from "./helpers.js";
 
 const METHOD = "app.tasks.noop";
+const Q = { timeout: 60, workers: 1, concurrency: 1 };
 let f: QueueFixture;
 let keys: Keys;
 let env: QueueEnv;
@@ -53,7 +54,7 @@ beforeAll(async () => {
   f = await queueFixture("take-tags", { [METHOD]: () => "ok" });
   keys = createKeys(f.t.prefix, { jobTags: "queue" });
   [A, B, C] = (await queuesOnDistinctMasters(f.env.redis, keys)) as [string, string, string];
-  env = { ...f.env, keys, queues: { ...f.env.queues, [A]: {}, [B]: {}, [C]: {} } };
+  env = { ...f.env, keys, queues: { ...f.env.queues, [A]: Q, [B]: Q, [C]: Q } };
   setActiveContext(env);
   await preloadScripts(env.redis, ["dequeue", "complete", "complete_many", "heartbeat", "reap", "promote", "enqueue"]);
 });

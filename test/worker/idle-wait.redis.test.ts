@@ -9,10 +9,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { enqueueWith } from "../../src/queue/enqueue.js";
 import { waitAndDequeue } from "../../src/queue/lifecycle.js";
 import type { Job } from "../../src/queue/types.js";
+import type { QueueEnv } from "../../src/queue/context.js";
 import { getJobAttempts } from "../../src/queue/registry.js";
 import { JobLoop, STOPPED_BEFORE_RUN_REASON } from "../../src/worker/child/job-loop.js";
 import { queueFixture, T0, type QueueFixture } from "../queue/helpers.js";
 import { waitFor } from "../helpers/redis.js";
+import { createKeys } from "../../src/redis/keys.js";
 
 let f: QueueFixture;
 let blocking: Redis;
@@ -67,28 +69,33 @@ describe("waitAndDequeue", () => {
   });
 });
 
+/** A loop of one slot over `queues` that records the jobs it runs; a Redis error fails the test. */
+function jobLoop(env: QueueEnv, blocking: Redis, queues: string[], ran: Job[]): JobLoop {
+  return new JobLoop({
+    env,
+    blocking,
+    worker: `w-${queues.join("-")}`,
+    queues,
+    strategy: "priority",
+    concurrency: 1,
+    leaseMs: 60_000,
+    blockSeconds: 5,
+    burst: false,
+    onError: (err) => {
+      throw err;
+    },
+    runJob: async (job) => {
+      ran.push(job);
+      return null;
+    },
+  });
+}
+
 describe("an idle JobLoop", () => {
   function loop(queue: string, ran: Job[]) {
-    const wait = f.t.redis.duplicate({ connectionName: `idle-wait-loop-${queue}:wait` });
-    const l = new JobLoop({
-      env: f.env,
-      blocking: wait,
-      worker: `w-${queue}`,
-      queues: [queue],
-      strategy: "priority",
-      concurrency: 1,
-      leaseMs: 60_000,
-      blockSeconds: 5,
-      burst: false,
-      onError: (err) => {
-        throw err;
-      },
-      runJob: async (job) => {
-        ran.push(job);
-        return null;
-      },
-    });
-    return { l, wait, name: `idle-wait-loop-${queue}:wait` };
+    const name = `idle-wait-loop-${queue}:wait`;
+    const wait = f.t.redis.duplicate({ connectionName: name });
+    return { l: jobLoop(f.env, wait, [queue], ran), wait, name };
   }
 
   it("runs a job enqueued while it waits, then stops at once from its wait (blockSeconds 5)", async () => {
@@ -131,6 +138,42 @@ describe("an idle JobLoop", () => {
       expect(await f.env.redis.lrange(f.env.keys.queue(queue), 0, -1)).toEqual([job.id]);
       const attempts = await getJobAttempts(job.id, f.env);
       expect(attempts.map((a) => [a.outcome, a.reason])).toEqual([["requeued", STOPPED_BEFORE_RUN_REASON]]);
+    } finally {
+      wait.disconnect();
+    }
+  });
+});
+
+describe("an idle JobLoop over queues of two job tags (the keys' queue layout)", () => {
+  /** How many clients named `name` are blocked in BLPOP. */
+  async function blockedCount(name: string): Promise<number> {
+    const list = (await f.t.redis.client("LIST")) as string;
+    return list.split("\n").filter((l) => l.includes(` name=${name} `) && / cmd=blpop /.test(l)).length;
+  }
+
+  it("waits on each tag on a connection of its own, runs a job enqueued on either, and stops at once", async () => {
+    const keys = createKeys(f.t.prefix, { jobTags: "queue" });
+    const env = { ...f.env, keys, queues: { ...f.env.queues, "tag-a": { timeout: 60, workers: 1, concurrency: 1 }, "tag-b": { timeout: 60, workers: 1, concurrency: 1 } } };
+    const name = "idle-wait-tags:wait";
+    const wait = f.t.redis.duplicate({ connectionName: name });
+    const ran: Job[] = [];
+    const l = jobLoop(env, wait, ["tag-a", "tag-b"], ran);
+    try {
+      const ended = l.run();
+      await waitFor(async () => (await blockedCount(name)) === 2, 5_000);
+      const b = (await enqueueWith(env, "app.tasks.work", { queue: "tag-b" })) as Job;
+      await waitFor(() => ran.length === 1, 5_000);
+      expect(ran[0]!.id).toBe(b.id);
+      // tag-a's wait was still out: the next round reuses it beside a new one on tag-b
+      await waitFor(async () => (await blockedCount(name)) === 2, 5_000);
+      const a = (await enqueueWith(env, "app.tasks.work", { queue: "tag-a" })) as Job;
+      await waitFor(() => ran.length === 2, 5_000);
+      expect(ran[1]!.id).toBe(a.id);
+      const t = Date.now();
+      l.stop();
+      expect(await ended).toBe("stopped");
+      expect(Date.now() - t).toBeLessThan(2_000);
+      await waitFor(async () => (await blockedCount(name)) === 0, 5_000);
     } finally {
       wait.disconnect();
     }
