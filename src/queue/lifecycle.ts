@@ -291,7 +291,7 @@ const ABANDONED: readonly JobOutcomeKind[] = ["failed", "abandoned"];
 /**
  * Started jobs whose lease expired: requeue (stalls+1) or, past stallLimit, fail as abandoned.
  * `causes`: why the worker of a job died, when the caller knows (added to its reason).
- * Reads candidates (2 round trips), then one script re-checks each, so concurrent reapers are safe.
+ * Reads candidates (2 round trips), then one script per job tag re-checks each, so concurrent reapers are safe.
  */
 export async function reapStalled(
   env: QueueEnv,
