@@ -75,9 +75,11 @@ export function refusalError(res: ScriptResult): EnqueueError {
  * Push prepared jobs in one atomic step; a reused live id (without deduplicate), an unknown
  * dependency or an already failed one (without allowFailure) refuses all.
  */
-export async function pushPrepared(env: QueueEnv, prepared: PreparedJob[]): Promise<PushOutcome[]> {
+export async function pushPrepared(env: QueueEnv, prepared: PreparedJob[], createdAt?: number): Promise<PushOutcome[]> {
   if (prepared.length === 0) return [];
-  const res = await runEnqueueScript(env, prepared);
+  // `createdAt`: the clock reading the jobs were built with (buildPrepared), sent as the script's
+  // now, so a job queued at once has enqueuedAt = createdAt and the script stores only the first
+  const res = await runEnqueueScript(createdAt === undefined ? env : { ...env, clock: () => createdAt }, prepared);
   if (!res.ok) throw refusalError(res);
   const results = Array.isArray(res.results) ? res.results : [];
   return results.map((r) =>
