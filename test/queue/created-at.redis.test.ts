@@ -2,7 +2,8 @@
  * A job queued at the moment it is created stores no createdAt (it reads as its first
  * enqueuedAt: 32 bytes of a queued job's hash, bench/README.md "Memory per queued job"); every
  * later move that rewrites enqueuedAt keeps the creation time first, a job that waits (delayed,
- * deferred, enqueued after a commit) keeps its own createdAt, and a signed job still verifies.
+ * deferred, enqueued after a commit) keeps its own createdAt, and so does a signed job, which
+ * verifies.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { setActiveContext, type QueueEnv } from "../../src/queue/context.js";
@@ -113,11 +114,13 @@ describe("createdAt of a job that waits first", () => {
 });
 
 describe("signing", () => {
-  // with no kwargs: the hash has neither kwargs nor createdAt, and both are signed
-  it("a signed job verifies queued at once, and after a requeue rewrote enqueuedAt", async () => {
+  // A signed job keeps createdAt (a worker of an older version verifies over the stored field);
+  // with no kwargs, the hash has none and "{}" is signed, as the worker computes it.
+  it("a signed job keeps createdAt and verifies queued at once, and after a requeue rewrote enqueuedAt", async () => {
     const env: QueueEnv = { ...f.env, signing: { secret: SECRET } };
     const a = await put({}, env);
-    expect(await stored(a.id)).toBeNull();
+    expect(await stored(a.id)).toBe(String(T0));
+    expect(await f.env.redis.hexists(f.env.keys.job(a.id), "kwargs")).toBe(0);
     const verify = (job: Job) => signatureProblem(SECRET, signedFieldsOfJob(job), job.sig, f.clock());
     const first = await take("w1", env);
     expect(first.sig).toMatch(/^[0-9a-f]{64}$/);

@@ -67,13 +67,14 @@ local function write_spec(spec)
     if st and LIVE[st] then waiting[#waiting + 1] = d end
   end
   local run_at = tonumber(spec.runAt)
-  local queued_now = #waiting == 0 and not (run_at and run_at > NOW)
   -- a job queued at the moment it was created keeps no createdAt: it reads as enqueuedAt
   -- (decodeJob), and to_queued copies enqueuedAt into it before any later requeue rewrites it.
   -- ARGV[2] is the caller's now as sent, the same text as the createdAt it read from one clock.
+  -- A signed job keeps it: a worker of an older version verifies over the stored createdAt.
+  local drop_created = #waiting == 0 and not (run_at and run_at > NOW) and not spec.fields.sig
   local flat = {}
   for k, v in pairs(spec.fields) do
-    if not (queued_now and k == "createdAt" and v == ARGV[2]) then
+    if not (drop_created and k == "createdAt" and v == ARGV[2]) then
       flat[#flat + 1] = k
       flat[#flat + 1] = v
     end
