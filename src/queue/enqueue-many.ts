@@ -34,6 +34,8 @@ export async function enqueueManyWith(env: QueueEnv, items: readonly EnqueueMany
   const pushed: Array<{ at: number; prepared: PreparedJob }> = [];
   // Paths are resolved once per distinct method (a bulk is usually one task many times).
   const paths = new Map<TaskMethod, string>();
+  // one clock reading for the whole call: every job's createdAt and the script's now
+  const now = env.clock();
   for (const [i, item] of items.entries()) {
     const where = `enqueueMany: item ${i}`;
     if (item === null || typeof item !== "object") throw new EnqueueError("BAD_ARGUMENT", `${where} must be { method, options }, got ${JSON.stringify(item)}`);
@@ -50,7 +52,7 @@ export async function enqueueManyWith(env: QueueEnv, items: readonly EnqueueMany
       path = await methodPath(env, item.method);
       paths.set(item.method, path);
     }
-    const { prepared, job } = buildPrepared(env, path, o);
+    const { prepared, job } = buildPrepared(env, path, o, {}, now);
     if (o.afterCommit && scope) {
       // Held until the unit of work succeeds, as enqueue() does.
       scope.afterCommit.push(prepared);
@@ -63,6 +65,7 @@ export async function enqueueManyWith(env: QueueEnv, items: readonly EnqueueMany
   const outcomes = await pushPrepared(
     env,
     pushed.map((p) => p.prepared),
+    now,
   );
   outcomes.forEach((outcome, k) => {
     const at = pushed[k]!.at;

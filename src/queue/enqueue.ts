@@ -59,7 +59,7 @@ export async function enqueueWith(env: QueueEnv, method: TaskMethod, options: En
   }
   const [outcome] = await withEnqueueSpan(o.queue, job.id, (tp) => {
     if (tp) prepared.fields.traceparent = tp;
-    return pushPrepared(env, [prepared]);
+    return pushPrepared(env, [prepared], job.createdAt);
   });
   if (!outcome) throw new EnqueueError("ENQUEUE_FAILED", `enqueue: Redis returned no result for job ${job.id}`);
   if (outcome.deduplicated) return { ...outcome.job, deduplicated: true };

@@ -17,6 +17,7 @@ const JSON_FIELDS = ["retry", "result", "error", "progress", "dependsOn", "statu
  * the id (it is in the key; decodeJob gets it from the caller or the take's answer), the
  * counters that start at 0 (attempt, stalls, retries: absent reads as 0, HINCRBY creates them)
  * and empty kwargs (absent reads as {}: 32 of a no-op job's 264 bytes, bench/README.md).
+ * createdAt is sent, and the script leaves it out when it equals enqueuedAt (write_spec).
  */
 export function encodeNewJob(job: Omit<Job, "status">): Record<string, string> {
   const kwargs = JSON.stringify(job.kwargs);
@@ -60,12 +61,16 @@ const JSON_SET: ReadonlySet<string> = new Set(JSON_FIELDS);
  * (hashes written since encodeNewJob stopped storing it have no id field; takes add it).
  */
 export function decodeJob(raw: Record<string, string> | string[], id = ""): Job {
-  const job: Job = { id, method: "", queue: "", status: "queued", kwargs: {}, timeout: 0, attempt: 0, createdAt: 0, stalls: 0, retries: 0 };
+  // createdAt: NaN until the hash gives one (any number it holds, 0 included, is kept)
+  const job: Job = { id, method: "", queue: "", status: "queued", kwargs: {}, timeout: 0, attempt: 0, createdAt: NaN, stalls: 0, retries: 0 };
   if (Array.isArray(raw)) {
     for (let i = 0; i + 1 < raw.length; i += 2) setField(job, raw[i]!, raw[i + 1]!);
   } else {
     for (const k of Object.keys(raw)) setField(job, k, raw[k]!);
   }
+  // A job queued at the moment it was created has no createdAt field (enqueue_lib.lua
+  // write_spec): it was created at its first enqueuedAt, which every requeue copies in first.
+  if (Number.isNaN(job.createdAt)) job.createdAt = job.enqueuedAt ?? 0;
   return job;
 }
 

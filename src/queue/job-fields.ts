@@ -16,7 +16,7 @@ export const JOB_FIELDS = {
   queue: { kind: "string", holds: "the queue it runs on" },
   kwargs: { kind: "json", holds: "the keyword arguments the task gets (absent: {})" },
   timeout: { kind: "number", holds: "seconds a run may take before it is stopped" },
-  createdAt: { kind: "number", holds: "when enqueue was called (ms)" },
+  createdAt: { kind: "number", holds: "when enqueue was called (ms; absent: the first enqueuedAt, for a job queued at once)" },
   jobName: { kind: "string", holds: "the name deduplication compares (enqueue's jobName)" },
   task: { kind: "string", holds: "the schedule id of a job a schedule enqueued (e.g. cron:...|my_app.tasks.x)" },
   onFailure: { kind: "string", holds: "the dotted path of its own failure handler" },

@@ -67,9 +67,11 @@ export interface Prepared {
   job: Job;
 }
 
-/** Build the job; extra fields (task, scheduledFor, catchup) come from the scheduler. */
-export function buildPrepared(env: QueueEnv, path: string, o: NormalizedOptions, extra: Partial<Job> = {}): Prepared {
-  const now = env.clock();
+/**
+ * Build the job; extra fields (task, scheduledFor, catchup) come from the scheduler. `now`: its
+ * createdAt (one clock reading for a bulk, passed on to pushPrepared).
+ */
+export function buildPrepared(env: QueueEnv, path: string, o: NormalizedOptions, extra: Partial<Job> = {}, now = env.clock()): Prepared {
   const id = o.jobId ?? randomUUID();
   const runAt = o.at ?? (o.delayMs !== undefined ? now + o.delayMs : undefined);
   const parentId = currentScope()?.job?.id;

@@ -88,11 +88,14 @@ export function refusalError(res: ScriptResult): EnqueueError {
  * together: when one tag's call is refused or fails after another's wrote its jobs, the error
  * is ENQUEUE_PARTIAL, naming the ids written.
  */
-export async function pushPrepared(env: QueueEnv, prepared: PreparedJob[]): Promise<PushOutcome[]> {
+export async function pushPrepared(env: QueueEnv, prepared: PreparedJob[], createdAt?: number): Promise<PushOutcome[]> {
   if (prepared.length === 0) return [];
+  // `createdAt`: the clock reading the jobs were built with (buildPrepared), sent as the script's
+  // now, so a job queued at once has enqueuedAt = createdAt and the script stores only one of them.
+  const on = createdAt === undefined ? env : { ...env, clock: () => createdAt };
   const groups = groupByTag(prepared.map((p, index) => ({ p, index })), ({ p }) => env.keys.jobTag(p.queue));
-  if (groups.length === 1) return pushedOutcomes(await pushOnTag(env, prepared, groups[0]!.tag));
-  const settled = await Promise.allSettled(groups.map(({ tag, items }) => pushOnTag(env, items.map((i) => i.p), tag)));
+  if (groups.length === 1) return pushedOutcomes(await pushOnTag(on, prepared, groups[0]!.tag));
+  const settled = await Promise.allSettled(groups.map(({ tag, items }) => pushOnTag(on, items.map((i) => i.p), tag)));
   const out: PushOutcome[] = new Array(prepared.length);
   const written: string[] = [];
   let failure: unknown;

@@ -60,9 +60,13 @@ export function signJob(secret: string, fields: SignedFields): string {
   return createHmac("sha256", secret).update(message(fields)).digest("hex");
 }
 
-/** The signed fields of a job hash about to be written (encodeNewJob's fields plus the id). */
+/**
+ * The signed fields of a job hash about to be written (encodeNewJob's fields plus the id).
+ * Absent kwargs (encodeNewJob leaves {} out) are signed as "{}", the text a worker computes
+ * from the decoded job (signedFieldsOfJob).
+ */
 export function signedFieldsOfHash(id: string, hash: Record<string, string>): SignedFields {
-  const f: SignedFields = { id, method: hash.method ?? "", kwargs: hash.kwargs ?? "" };
+  const f: SignedFields = { id, method: hash.method ?? "", kwargs: hash.kwargs ?? "{}" };
   for (const name of SIGNED_FIELDS) if (name !== "id" && hash[name] !== undefined) f[name] = hash[name];
   return f;
 }

@@ -60,19 +60,26 @@ local function write_spec(spec)
     redis.call("ZREM", key("canceled", old_q), id)
     redis.call("DEL", jk, key("attempts", id), key("children", id))
   end
-  local flat = {}
-  for k, v in pairs(spec.fields) do
-    flat[#flat + 1] = k
-    flat[#flat + 1] = v
-  end
   -- dependencies not settled yet (finished ones, and failed ones with allowFailure, are not waited on)
   local waiting = {}
   for _, d in ipairs(spec.dependsOn or {}) do
     local st = redis.call("HGET", key("job", d), "status")
     if st and LIVE[st] then waiting[#waiting + 1] = d end
   end
-  local status
   local run_at = tonumber(spec.runAt)
+  -- a job queued at the moment it was created keeps no createdAt: it reads as enqueuedAt
+  -- (decodeJob), and to_queued copies enqueuedAt into it before any later requeue rewrites it.
+  -- ARGV[2] is the caller's now as sent, the same text as the createdAt it read from one clock.
+  -- A signed job keeps it: a worker of an older version verifies over the stored createdAt.
+  local drop_created = #waiting == 0 and not (run_at and run_at > NOW) and not spec.fields.sig
+  local flat = {}
+  for k, v in pairs(spec.fields) do
+    if not (drop_created and k == "createdAt" and v == ARGV[2]) then
+      flat[#flat + 1] = k
+      flat[#flat + 1] = v
+    end
+  end
+  local status
   if #waiting > 0 then
     status = "deferred"
     to_deferred(id, q, waiting, run_at, flat)
@@ -81,7 +88,7 @@ local function write_spec(spec)
     to_scheduled(id, q, run_at, { set = flat })
   else
     status = "queued"
-    to_queued(id, q, { front = spec.atFront, set = flat })
+    to_queued(id, q, { front = spec.atFront, set = flat, fresh = true })
   end
   if spec.fields.parentId then record_child(spec.fields.parentId, id) end
   emit("job.enqueued", "info", "enqueued " .. (spec.fields.method or "?") .. " (" .. status .. ")", id, q,

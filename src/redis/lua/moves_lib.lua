@@ -24,11 +24,17 @@ local function move_event(event, id, q)
   if event then emit(event.type, event.level, event.msg, id, q, event.extra) end
 end
 
--- queued: enqueuedAt = now, onto the queue list (front or back) with one wake marker.
--- opts (or nil): front, set, drop, event
+-- queued: enqueuedAt = now, onto the queue list (front or back) with one wake marker. A job
+-- queued when it was created has no createdAt (it reads as its first enqueuedAt, see
+-- enqueue_lib write_spec): that enqueuedAt is kept as createdAt before it is rewritten.
+-- opts (or nil): front, set, drop, event, fresh (a hash just written: no enqueuedAt to keep)
 local function to_queued(id, q, opts)
   local jk = key("job", id)
   opts = opts or {}
+  if not opts.fresh then
+    local first = redis.call("HGET", jk, "enqueuedAt")
+    if first then redis.call("HSETNX", jk, "createdAt", first) end
+  end
   hset_status(jk, "queued", opts.set, "enqueuedAt", NOW)
   if opts.drop then redis.call("HDEL", jk, unpack(opts.drop)) end
   push_queued(id, q, opts.front)
