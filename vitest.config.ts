@@ -57,7 +57,7 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 30_000,
           pool: "forks",
-          maxWorkers: 2,
+          maxWorkers: 3,
           sequence: { groupOrder: 0 },
         },
       },
