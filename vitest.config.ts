@@ -42,9 +42,8 @@ export default defineConfig({
     // Longest files first (a committed table on a clean clone, where vitest has no results
     // cache): the run does not end on one long file started last.
     sequence: { sequencer: SlowestFirst },
-    // Groups run one after the other (sequence.groupOrder). on-cluster shares the main group: its
-    // cluster starts beside the main files and its files fill the pool's tail. The fault tests
-    // (kills, failovers, reshards: timing-sensitive) run alone, last.
+    // Groups run one after the other (sequence.groupOrder), so the clusters of the last two never
+    // compete with the main suite for the two cores.
     projects: [
       { extends: true, test: { name: "main", exclude: ["test/cluster/**", "**/node_modules/**"], sequence: { groupOrder: 0 } } },
       // Not `extends`: include and globalSetup would be merged with the root's, not replaced.
@@ -57,8 +56,8 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 30_000,
           pool: "forks",
-          maxWorkers: 3,
-          sequence: { groupOrder: 0 },
+          maxWorkers: 2,
+          sequence: { groupOrder: 1 },
         },
       },
       // Fault tests, each file with its own cluster or sentinel set: one file at a time.
@@ -72,7 +71,7 @@ export default defineConfig({
           hookTimeout: 60_000,
           pool: "forks",
           fileParallelism: false,
-          sequence: { groupOrder: 1 },
+          sequence: { groupOrder: 2 },
         },
       },
     ],
