@@ -143,3 +143,6 @@ if (costs.length > 0) {
   console.log(`job lines' cost (supervisor all - failures): median ${med(costs).toFixed(2)} µs/job; per round ${costs.map((x) => x.toFixed(2)).join(" ")}`);
   console.log(`share of a job's whole CPU (supervisor + child + Redis): median ${(med(shares) * 100).toFixed(2)} % (target < 3 %); per round ${shares.map((x) => (x * 100).toFixed(2)).join(" ")}`);
 }
+
+// the figures are out; handles a drain may leave (a socket closing, a timer) must not hold the run
+process.exit(0);

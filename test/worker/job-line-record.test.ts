@@ -12,6 +12,7 @@ import { useRedactKeys } from "../../src/security/redact-config.js";
 import { JobLines } from "../../src/worker/supervisor/job-lines.js";
 import type { JobEndNote } from "../../src/worker/protocol.js";
 import { textStream } from "../helpers/text-stream.js";
+import { throughPino } from "../helpers/through-pino.js";
 
 const NOW = Date.parse("2026-12-03T18:00:00.123Z");
 const folders: string[] = [];
@@ -47,37 +48,27 @@ function jsonLogger() {
   };
 }
 
-/** A logger as the daemon makes it on a terminal (the human one-line form). */
-function ttyLogger(zone: string) {
-  const out = textStream();
-  Object.assign(out.stream, { isTTY: true });
-  const log = createLogger({ name: "worker", level: "info", console: out.stream, zone });
-  return { log, written: async () => (await new Promise((r) => setImmediate(r)), out.text()) };
+/** What `print` writes through a logger as the daemon makes it on a terminal (the human one-line form), checked equal to pino's. */
+async function printedOnTty(zone: string): Promise<string> {
+  const texts: string[] = [];
+  for (const direct of [true, false]) {
+    const out = textStream();
+    Object.assign(out.stream, { isTTY: true });
+    const log = createLogger({ name: "worker", level: "info", console: out.stream, zone });
+    print(direct ? log : throughPino(log));
+    await new Promise((r) => setImmediate(r));
+    texts.push(out.text());
+  }
+  expect(texts[0]).toBe(texts[1]);
+  return texts[0]!;
 }
-
-/** A logger JobLines does not know (not made by createLogger): every line takes pino's own call. */
-const throughPino = (log: Logger): Logger => ({
-  debug: (o, m) => log.debug(o, m),
-  info: (o, m) => log.info(o, m),
-  warn: (o, m) => log.warn(o, m),
-  error: (o, m) => log.error(o, m),
-});
 
 const ID = "8f3a1b2c-0d4e-4f5a-9b6c-7d8e9f0a1b2c";
 const WORKER = "host.1.w1";
 /** Two finished jobs as the child's pulse lists them (id, queue, task, attempt, ms). */
 const finishedLines = [ID, "default", "app.tasks.send", 1, 12, "custom-id-7", "short", "app.tasks.ping", 3, 1234.5];
-const failed: JobEndNote = {
-  id: "1c9e0d44-aaaa-bbbb-cccc-0123456789ab",
-  queue: "short",
-  method: "app.tasks.flaky",
-  attempt: 2,
-  at: 0,
-  ms: 3,
-  outcome: "failed",
-  error: "TypeError: upstream said 503 via redis://:hunter2@db:6379",
-  frames: ["at flaky (app/tasks.ts:12:9)", "at run (app/run.ts:3:4)"],
-};
+const ERROR = "TypeError: upstream said 503 via redis://:hunter2@db:6379";
+const failed: JobEndNote = { id: "1c9e0d44-aaaa-bbbb-cccc-0123456789ab", queue: "short", method: "app.tasks.flaky", attempt: 2, at: 0, ms: 3, outcome: "failed", error: ERROR, frames: ["at flaky (app/tasks.ts:12:9)", "at run (app/run.ts:3:4)"] };
 const retried: JobEndNote = { ...failed, id: "2d0f1e55-aaaa-bbbb-cccc-0123456789ab", outcome: "retry-scheduled", attempt: 1, frames: undefined };
 const timedOut = { id: "3e1a2f66-aaaa-bbbb-cccc-0123456789ab", queue: "default", method: "app.tasks.hang", ms: 1003, outcome: "timed-out" as const, error: "timed out after 1 s (queue default timeout)" };
 
@@ -127,12 +118,7 @@ describe("job line records", () => {
   it("on a terminal: one line per job, the time in the configured zone, colour, frames indented; the same as pino's", async () => {
     vi.stubEnv("NO_COLOR", "");
     vi.stubEnv("FORCE_COLOR", "1");
-    const flat = ttyLogger("Asia/Kolkata");
-    const viaPino = ttyLogger("Asia/Kolkata");
-    print(flat.log);
-    print(throughPino(viaPino.log));
-    const text = await flat.written();
-    expect(text).toBe(await viaPino.written());
+    const text = await printedOnTty("Asia/Kolkata");
     const lines = text.split("\n");
     expect(lines[0]).toMatch(/^\x1b\[90m2026-12-03 23:30:00\.123 (IST|GMT\+5:30)\x1b\[0m {2}\x1b\[36mINFO \x1b\[0m {2}job {8}\x1b\[32mfinished \x1b\[0m {2}default {3}app\.tasks\.send {2}8f3a1b2c {2}12 ms$/);
     expect(lines[2]).toContain("\x1b[31mfailed   \x1b[0m  short     app.tasks.flaky  1c9e0d44  3 ms  TypeError: upstream said 503 via redis://:***@db:6379");
@@ -141,12 +127,7 @@ describe("job line records", () => {
 
   it("on a terminal with NO_COLOR: no escape codes; the zone named (UTC)", async () => {
     vi.stubEnv("NO_COLOR", "1");
-    const flat = ttyLogger("UTC");
-    const viaPino = ttyLogger("UTC");
-    print(flat.log);
-    print(throughPino(viaPino.log));
-    const text = await flat.written();
-    expect(text).toBe(await viaPino.written());
+    const text = await printedOnTty("UTC");
     expect(text).not.toContain("\x1b[");
     expect(text.split("\n")).toEqual([
       "2026-12-03 18:00:00.123 UTC  INFO   job        finished   default   app.tasks.send  8f3a1b2c  12 ms",
