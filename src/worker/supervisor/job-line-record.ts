@@ -42,7 +42,13 @@ export type LineNote = Omit<JobEndNote, "outcome" | "attempt" | "at"> & { outcom
 
 /** Generated ids (hex, uuid) are shown by their first 8 characters, as git shows commits. */
 export function shortId(id: string): string {
-  return id.length > 12 && /^[0-9a-f-]+$/i.test(id) ? id.slice(0, 8) : id;
+  if (id.length <= 12) return id;
+  // a scan, not a regular expression: this runs per job line
+  for (let i = 0; i < id.length; i++) {
+    const c = id.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70) || c === 45)) return id;
+  }
+  return id.slice(0, 8);
 }
 
 export function formatMs(ms: number): string {
@@ -116,8 +122,19 @@ export class JobLineRecords {
     return level === undefined ? undefined : { level, text: this.out.line(level, jobLineFields(n, worker), jobLineText(n)) };
   }
 
+  /** The last template used and what it was for: a pulse's jobs mostly share one. */
+  private last: { list: readonly string[]; queue: string; method: string; worker: string; t: Template | null } | undefined;
+
   private template(queue: string, method: string, worker: string): Template | null {
     const list = this.out.keys();
+    const last = this.last;
+    if (last && last.list === list && last.queue === queue && last.method === method && last.worker === worker) return last.t;
+    const t = this.lookUp(list, queue, method, worker);
+    this.last = { list, queue, method, worker, t };
+    return t;
+  }
+
+  private lookUp(list: readonly string[], queue: string, method: string, worker: string): Template | null {
     let byKey = this.templates.get(list);
     if (!byKey) this.templates.set(list, (byKey = new Map()));
     const key = `${queue}\n${method}\n${worker}`;
