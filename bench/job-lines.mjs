@@ -12,7 +12,7 @@
 // child start-up and exit are not counted. Run after `npm run build`:
 //   node bench/job-lines.mjs   (BENCH_REDIS_URL, default redis://127.0.0.1:6379/10)
 // Options (env): BENCH_JOBS (default 20000), BENCH_ROUNDS (default 5), BENCH_CONCURRENCY (10),
-// BENCH_MODES (default failures,all).
+// BENCH_MODES (default failures,all), BENCH_NO_FILE=1 (the console only, no rotated log file).
 import { closeSync, mkdtempSync, openSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -53,7 +53,9 @@ async function drain(mode, round) {
     await enqueueManyWith(env, Array.from({ length: Math.min(1000, N - i) }, () => ({ method: "app.tasks.noop", options: { queue: "default" } })));
   }
   const consoleOut = openSync(join(dir, `console-${mode}-${round}.log`), "w");
-  const logger = createLogger({ name: "worker", level: "info", json: true, console: consoleOut, file: join(dir, `worker-${mode}-${round}.log`) });
+  // BENCH_NO_FILE=1: the console only, no rotated log file (to see what the file costs)
+  const file = process.env.BENCH_NO_FILE === "1" ? {} : { file: join(dir, `worker-${mode}-${round}.log`) };
+  const logger = createLogger({ name: "worker", level: "info", json: true, console: consoleOut, ...file });
   const sup = await startSupervisor({
     config: { ...base, prefix },
     redisUrl: url,
