@@ -117,31 +117,25 @@ const closers = new WeakMap<PinoLogger, () => Promise<void>>();
 export function createLogger(options: LoggerOptions): PinoLogger {
   const level = options.level ?? "info";
   const streams: StreamEntry<LogLevel>[] = [];
-  // the logger is made last; its console destination is found by this key meanwhile
-  const logger0 = {};
   const console = options.console === undefined ? process.stdout : options.console;
   if (typeof console === "number") {
     // a descriptor is written as stdout is (the bench points it at a file)
-    const held = holdable(pino.destination({ dest: console, sync: true }));
-    holds.set(logger0, held);
-    streams.push({ level, stream: held });
+    streams.push({ level, stream: joinsLines(pino.destination({ dest: console, sync: true })) });
   } else if (console) {
     const isTty = (console as NodeJS.WriteStream).isTTY === true;
     const usePretty = options.pretty ?? (isTty && !options.json);
     let dest: DestinationStream;
     if (usePretty) dest = consoleDestination({ out: console, zone: options.zone, color: useColor(console) });
     else if (console === process.stdout) {
-      // what plain pino() does: no lines lost on exit; held in bursts (JSON lines join as they are)
-      const held = holdable(pino.destination({ dest: 1, sync: true }));
-      holds.set(logger0, held);
-      dest = held;
+      // what plain pino() does: no lines lost on exit (JSON lines join as they are)
+      dest = joinsLines(pino.destination({ dest: 1, sync: true }));
     } else dest = console as DestinationStream;
     streams.push({ level, stream: dest });
   }
   let file: LogFile | undefined;
   if (options.file) {
     file = sharedLogFile(options.file, options.rotate);
-    streams.push({ level, stream: file });
+    streams.push({ level, stream: joinsLines(file) });
   }
   if (options.events) streams.push({ level, stream: createEventSink(options.events) });
   const multi = pino.multistream(streams);
@@ -163,8 +157,6 @@ export function createLogger(options: LoggerOptions): PinoLogger {
   );
   outputs.set(logger, (entry) => void multi.add(entry));
   made.add(logger);
-  const held = holds.get(logger0);
-  if (held) holds.set(logger, held);
   closers.set(logger, async () => {
     await file?.close();
   });
@@ -172,49 +164,15 @@ export function createLogger(options: LoggerOptions): PinoLogger {
 }
 
 /**
- * A JSON-lines console destination whose writes can be held and sent as one: the lines of one
- * burst (the job lines of one pulse: hundreds a second on a busy worker) cost one write syscall
- * instead of one each. Nothing is delayed past the burst: release() runs before inOneWrite
- * returns. (Not the human one: it formats each record from its own line.)
+ * Marks an output that takes several whole lines in one write (flat-record.ts joins the job
+ * lines of one pulse for it): the console descriptor and the log file, not the terminal's
+ * formatter or the events sink, which read one record per write.
  */
-interface Holdable extends DestinationStream {
-  hold(): void;
-  release(): void;
-}
+export const JOINS_LINES = Symbol("joins lines");
 
-function holdable(dest: DestinationStream): Holdable {
-  let held: string[] | undefined;
-  return {
-    write(line: string) {
-      if (held) held.push(line);
-      else dest.write(line);
-    },
-    hold() {
-      held ??= [];
-    },
-    release() {
-      const lines = held;
-      held = undefined;
-      if (lines && lines.length > 0) dest.write(lines.length === 1 ? lines[0]! : lines.join(""));
-    },
-  };
-}
-
-const holds = new WeakMap<object, Holdable>();
-
-/**
- * Run `fn` (which logs several records through `logger`) with the console's writes held, then
- * write them at once, in order. A logger not made by createLogger just runs `fn`.
- */
-export function inOneWrite(logger: object, fn: () => void): void {
-  const held = holds.get(logger);
-  if (!held) return fn();
-  held.hold();
-  try {
-    fn();
-  } finally {
-    held.release();
-  }
+function joinsLines<T extends object>(dest: T): T {
+  (dest as Record<symbol, unknown>)[JOINS_LINES] = true;
+  return dest;
 }
 
 /** Flush and close the logger's file (call once at shutdown; later lines go to the console only). */

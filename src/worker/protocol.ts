@@ -114,9 +114,17 @@ export interface PulseNote {
   rss?: number;
   /** Job counters and durations recorded since the last pulse (src/http/metrics/job-tally.ts). */
   tally?: TallyDelta;
-  /** The ended jobs the supervisor prints a line for, when it asked for lines. */
+  /** The ended jobs the supervisor prints a line for, when it asked for lines (finished ones: finishedLines). */
   ended?: JobEndNote[];
+  /**
+   * The finished jobs it prints a line for, FINISHED_LINE_WIDTH values each (id, queue, task,
+   * attempt, ms) in one flat list: a few values per job to encode and parse, not an object.
+   */
+  finishedLines?: Array<string | number>;
 }
+
+/** Values per finished job in PulseNote.finishedLines. */
+export const FINISHED_LINE_WIDTH = 5;
 
 export function isChildMessage(value: unknown): value is ChildMessage {
   return typeof value === "object" && value !== null && typeof (value as { type?: unknown }).type === "string";

@@ -11,6 +11,7 @@ import { useRedactKeys } from "../../src/security/redact-config.js";
 import { JobLines } from "../../src/worker/supervisor/job-lines.js";
 import type { JobEndNote } from "../../src/worker/protocol.js";
 import { textStream } from "../helpers/text-stream.js";
+import { throughPino } from "../helpers/through-pino.js";
 
 const folders: string[] = [];
 beforeEach(() => {
@@ -40,13 +41,6 @@ function daemonLogger(level: "info" | "error" = "info") {
   };
 }
 
-/** A logger JobLines does not know (not made by createLogger): it takes pino's own path. */
-const throughPino = (log: Logger): Logger => ({
-  debug: (o, m) => log.debug(o, m),
-  info: (o, m) => log.info(o, m),
-  warn: (o, m) => log.warn(o, m),
-  error: (o, m) => log.error(o, m),
-});
 
 async function bothWays(notes: JobEndNote[], level: "info" | "error" = "info") {
   const flat = daemonLogger(level);

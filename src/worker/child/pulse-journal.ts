@@ -22,6 +22,8 @@ export class PulseJournal {
   private dirty = false;
   /** Ended jobs the daemon prints a line for (job-end-note.ts), sent with the next pulse. */
   private ended: JobEndNote[] = [];
+  /** Finished jobs the daemon prints a line for, as PulseNote.finishedLines (protocol.ts). */
+  private finishedLines: Array<string | number> = [];
   private lastSentAt = -Infinity;
 
   jobStarted(job: RunningJobNote): void {
@@ -37,6 +39,11 @@ export class PulseJournal {
     this.dirty = true;
   }
 
+  /** A finished job's line, in the pulse's compact form (failures keep their note: jobEnded). */
+  finishedLine(id: string, queue: string, method: string, attempt: number, ms: number): void {
+    this.finishedLines.push(id, queue, method, attempt, ms);
+  }
+
   /** The pulse to send now, if one is due (`force`: whenever anything changed, e.g. before exit). */
   nextPulse(now: number, force = false): PulseNote | undefined {
     const due = this.dirty || (!force && now - this.lastSentAt >= IDLE_PULSE_MS);
@@ -48,6 +55,10 @@ export class PulseJournal {
     if (this.ended.length > 0) {
       pulse.ended = this.ended;
       this.ended = [];
+    }
+    if (this.finishedLines.length > 0) {
+      pulse.finishedLines = this.finishedLines;
+      this.finishedLines = [];
     }
     this.finished = 0;
     this.failed = 0;

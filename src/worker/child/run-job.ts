@@ -35,7 +35,7 @@ export interface RunJobDeps {
   tasks: TaskRegistry;
   worker: string;
   /** Tells the supervisor, with the next pulse, which jobs run and how they ended (pulse-journal.ts). */
-  journal: Pick<PulseJournal, "jobStarted" | "jobEnded">;
+  journal: Pick<PulseJournal, "jobStarted" | "jobEnded" | "finishedLine">;
   /** A task module failed to load (the caller reports each module once). */
   onLoadError(method: string, err: unknown): void;
   /** Redis refused to record the outcome. */
@@ -97,7 +97,10 @@ export async function runJob(deps: RunJobDeps, job: Job, dequeueNext?: DequeueNe
     deps.aborts?.delete(job.id);
   }
   const lines = deps.jobLines;
-  deps.journal.jobEnded(job.id, outcome, lines && wantsNote(lines.mode, outcome) ? jobEndNote(job, outcome, startedAt, env.clock(), lines.appRoot) : undefined);
+  if (lines && outcome === "finished" && wantsNote(lines.mode, outcome)) {
+    deps.journal.finishedLine(job.id, job.queue, job.method, job.attempt, env.clock() - startedAt);
+    deps.journal.jobEnded(job.id, outcome);
+  } else deps.journal.jobEnded(job.id, outcome, lines && wantsNote(lines.mode, outcome) ? jobEndNote(job, outcome, startedAt, env.clock(), lines.appRoot) : undefined);
   return outcome;
 }
 

@@ -55,7 +55,7 @@ export interface ChildEvents {
   onLoadError(child: ChildHandle, module: string, error: string): void;
   onDeadline(child: ChildHandle, job: InFlightJob): void;
   /** Jobs that ended, as the child reported them for the daemon's job lines (job-lines.ts). */
-  onJobsEnded?(child: ChildHandle, ended: JobEndNote[]): void;
+  onJobsEnded?(child: ChildHandle, ended: readonly JobEndNote[], finishedLines: ReadonlyArray<string | number>): void;
   onExit(child: ChildHandle, exit: ChildExit): void;
 }
 
@@ -229,7 +229,7 @@ export class ChildHandle {
         this.failed += msg.failed;
         if (msg.rss !== undefined) this.rss = msg.rss;
         if (msg.tally) jobTally.merge(msg.tally);
-        if (msg.ended) events.onJobsEnded?.(this, msg.ended);
+        if (msg.ended || msg.finishedLines) events.onJobsEnded?.(this, msg.ended ?? [], msg.finishedLines ?? []);
         break;
       case "load-error":
         events.onLoadError(this, msg.module, msg.error);

@@ -260,7 +260,7 @@ export class Supervisor {
         },
         onLoadError: (c, module, error) => this.reportLoadError(c, module, error),
         onDeadline: (c, job) => this.onDeadline(c, job),
-        onJobsEnded: (c, ended) => this.jobLines?.ended(ended, c.name),
+        onJobsEnded: (c, ended, finishedLines) => this.jobLines?.ended(ended, c.name, finishedLines),
         onExit: (c, exit) => void this.handleExit(this.pool.slotOf(c, slot), c, exit),
       },
     });
