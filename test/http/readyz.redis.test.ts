@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { redisServer, type RedisServer } from "../reliability/helpers/redis-server.js";
-import { waitFor } from "../helpers/redis.js";
+import { testRedis, waitFor } from "../helpers/redis.js";
 import { freePort } from "../../src/base/free-port.js";
 import { startDaemon, type Daemon } from "./helpers.js";
 
@@ -55,11 +55,12 @@ describe("/readyz", () => {
     const { createServer } = await import("node:net");
     const blocker = createServer();
     await new Promise<void>((r) => blocker.listen(port, "127.0.0.1", r));
+    // Its own prefix, deleted afterwards: the daemon writes its state to the shared test Redis.
+    const t = await testRedis("port-taken");
     try {
       const { spawnCli, capture } = await import("../helpers/spawn.js");
       const { FIXTURE_HOOKS } = await import("./helpers.js");
-      const { TEST_REDIS_URL } = await import("../helpers/redis.js");
-      const proc = spawnCli(["start", "--hooks", FIXTURE_HOOKS, "--http", `127.0.0.1:${port}`], { env: { REDIS_URL: TEST_REDIS_URL, SCHEDULER_PREFIX: `port-taken-${port}` } });
+      const proc = spawnCli(["start", "--hooks", FIXTURE_HOOKS, "--http", `127.0.0.1:${port}`], { env: { REDIS_URL: t.url, SCHEDULER_PREFIX: t.prefix } });
       const out = capture(proc);
       try {
         await waitFor(() => (out.stdout() + out.stderr()).includes(`127.0.0.1:${port} is already in use`), 20_000, 50);
@@ -71,6 +72,7 @@ describe("/readyz", () => {
       }
     } finally {
       blocker.close();
+      await t.cleanup();
     }
   }, 60_000);
 });
