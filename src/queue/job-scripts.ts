@@ -10,6 +10,7 @@ import { METRICS_ON } from "../telemetry/metrics-switch.js";
 import type { Keys } from "../redis/keys.js";
 import { EVENTS_MAXLEN } from "../log/events.js";
 import { runScript } from "../redis/scripts.js";
+import { inOneWrite } from "../redis/one-write.js";
 import type { QueueEnv } from "./context.js";
 
 /** Attempt records kept per job (oldest dropped first). */
@@ -141,14 +142,14 @@ export async function runWritingJobScript<T>(
   tag: string = ctx.keys.root,
 ): Promise<T> {
   const names = [...new Set(queues)];
-  const listed = names.length > 0 ? ctx.redis.sadd(ctx.keys.queues(), ...names) : undefined;
   // Off the installation's tag the set may be on another master: the SADD is answered first, so
   // a job is never written to a queue the readers cannot list yet.
   if (tag !== ctx.keys.root) {
-    await listed;
+    if (names.length > 0) await ctx.redis.sadd(ctx.keys.queues(), ...names);
     return runJobScript<T>(ctx, name, args, extraKeys, tag);
   }
-  const ran = runJobScript<T>(ctx, name, args, extraKeys, tag);
+  // The pair in one socket write: both are sent synchronously (runScript sends before its first await).
+  const [listed, ran] = inOneWrite(ctx.redis, () => [names.length > 0 ? ctx.redis.sadd(ctx.keys.queues(), ...names) : undefined, runJobScript<T>(ctx, name, args, extraKeys, tag)] as const);
   // both settle before either error is thrown: no rejection is left unobserved
   const [l, r] = await Promise.allSettled([listed, ran]);
   if (l.status === "rejected") throw l.reason;
