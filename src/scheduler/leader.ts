@@ -37,6 +37,12 @@ export interface LeaderLeaseOptions {
   /** Told on every change of leadership (true: we lead now). */
   onChange?: (leading: boolean) => void;
   logger?: LeaseLogger;
+  /**
+   * Awaited after each new grant (acquire or takeover), before we lead: the scheduler writes the
+   * new number to the queues' tags there (tag-fences.ts). False: a tag holds a newer number, so
+   * our lease is stale already and we do not lead.
+   */
+  onGrant?: (fence: number) => Promise<boolean>;
 }
 
 export interface LeaderLease {
@@ -102,6 +108,12 @@ export function createLeaderLease(options: LeaderLeaseOptions): LeaderLease {
     onChange?.(now);
   };
 
+  const granted = async (n: number): Promise<boolean> => {
+    if (!options.onGrant || (await options.onGrant(n))) return true;
+    logger?.warn(`scheduler: lease ${n} granted, but a queue's tag holds a newer number: not leading`);
+    return false;
+  };
+
   const lease: LeaderLease = {
     token,
     ttlMs,
@@ -111,7 +123,8 @@ export function createLeaderLease(options: LeaderLeaseOptions): LeaderLease {
       if (leading && clock() < validUntil) return lease.renew();
       const sentAt = clock();
       const grant = await acquireLease(redis, key, token, ttlMs, { key: fenceKey, now: sentAt });
-      const n = grant.granted ? grant.fence : 0;
+      let n = grant.granted ? grant.fence : 0;
+      if (n > 0 && n !== fence && !(await granted(n))) n = 0;
       if (n > 0) {
         validUntil = sentAt + ttlMs;
         fence = n;
@@ -125,7 +138,7 @@ export function createLeaderLease(options: LeaderLeaseOptions): LeaderLease {
       const sentAt = clock();
       const keysOf = [key, fenceKey, keys.lastSlots(), keys.schedulerState()];
       const n = scriptResult.scheduler_lease_takeover(await runScript(redis, "scheduler_lease_takeover", keysOf, [token, ttlMs, sentAt, task, slot, Math.round(graceMs)]));
-      if (n === null) return false;
+      if (n === null || !(await granted(n))) return false;
       validUntil = sentAt + ttlMs;
       fence = n;
       logger?.warn(`scheduler: took the lead: slot ${new Date(slot).toISOString()} of ${task} was unrecorded ${sentAt - slot} ms after it came due`);

@@ -126,6 +126,14 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     ttlMs: options.leaseMs,
     logger: log,
     onChange: (leading) => leading && wake(),
+    // a new leader's number on every queue tag it serves before it fires (tag-fences.ts)
+    onGrant: async (fence) => {
+      const of = tasks;
+      if (keys.jobTags !== "queue") return true;
+      const ok = await raiseTagFences(redis, keys, of.map((t) => t.queue), fence);
+      if (ok) tagFences = { fence, of };
+      return ok;
+    },
   });
   const follower = createFollower({ redis, keys, clock, lease, zone: timezone, graceMs: options.failoverGraceMs });
 

@@ -115,7 +115,7 @@ describe("the enqueue guard per queue tag", () => {
     const counters = await readCounters(env.redis, keys, tasks.map((t) => t.id), queueOf);
     expect(counters.map((c) => c.fired)).toEqual([1, 1, 0]);
     // a skip the scheduler records on the installation's tag, newer than the enqueue: the newer wins
-    await recordSkip(env.redis, keys, "read-a", T0 + 5 * MIN, { slot: T0 + 5 * MIN, at: T0 + 5 * MIN, outcome: "skipped", reason: "paused" });
+    await recordSkip(env.redis, keys, "read-a", T0 + 5 * MIN, { slot: T0 + 5 * MIN, at: T0 + 5 * MIN, outcome: "skipped", reason: "paused", catchup: false });
     expect(await readLastSlots(env.redis, keys, tasks)).toEqual([String(T0 + 5 * MIN), String(T0 + MIN), null]);
     const why = await readCounters(env.redis, keys, ["read-a"], queueOf);
     expect(why[0]).toMatchObject({ fired: 1, skipped: { paused: 1 } });
