@@ -16,6 +16,9 @@ import { readLastSlots } from "../../src/scheduler/guard-records.js";
 import { recordSkip } from "../../src/scheduler/ledger.js";
 import { raiseTagFences } from "../../src/scheduler/tag-fences.js";
 import type { ScheduledTask } from "../../src/hooks/types.js";
+import { manualClock } from "../../src/base/clock.js";
+import { createScheduler } from "../../src/scheduler/scheduler.js";
+import { cronTask } from "../helpers/scheduled-task.js";
 import { masterOf, queuesOnDistinctMasters } from "../helpers/distinct-masters.js";
 import { ON_TOPOLOGY } from "../helpers/redis.js";
 import { queueFixture, T0, type QueueFixture } from "../queue/helpers.js";
@@ -119,5 +122,34 @@ describe("the enqueue guard per queue tag", () => {
     expect(await readLastSlots(env.redis, keys, tasks)).toEqual([String(T0 + 5 * MIN), String(T0 + MIN), null]);
     const why = await readCounters(env.redis, keys, ["read-a"], queueOf);
     expect(why[0]).toMatchObject({ fired: 1, skipped: { paused: 1 } });
+  });
+
+  it("a new leader writes its number to every queue tag it serves before it leads: the old one's tick is refused there", async () => {
+    const clock = manualClock("2026-03-02T10:00:00.200Z");
+    const on = { ...env, clock };
+    // overlap "allow": the 10:01 jobs stay queued (no worker here) without holding 10:02 back
+    const tasks = [cronTask("lead-a", "* * * * *", { queue: A, overlap: "allow" }), cronTask("lead-b", "* * * * *", { queue: B, overlap: "allow" })];
+    // the tests above wrote lease numbers of their own to the tags: start from none
+    for (const q of [A, B]) await env.redis.del(keys.schedulerFence(keys.jobTag(q)));
+    const old = createScheduler({ env: on, tasks, timezone: "UTC", clock, leaseMs: 3_600_000 });
+    const next = createScheduler({ env: on, tasks, timezone: "UTC", clock, leaseMs: 3_600_000 });
+    expect(await old.lease.tryAcquire()).toBe(true);
+    await old.tick(); // the baselines
+    clock.set("2026-03-02T10:01:00.100Z");
+    await old.tick(); // fires 10:01 on A and B with its number
+    for (const q of [A, B]) expect(await env.redis.hget(keys.schedulerFence(keys.jobTag(q)), "n")).toBe(String(old.lease.fence()));
+    // the lease passes on (the old one froze past it): the new leader's grant raises both tags
+    await env.redis.del(keys.schedulerLeader());
+    expect(await next.lease.tryAcquire()).toBe(true);
+    for (const q of [A, B]) expect(await env.redis.hget(keys.schedulerFence(keys.jobTag(q)), "n")).toBe(String(next.lease.fence()));
+    clock.set("2026-03-02T10:02:00.100Z");
+    const before = await Promise.all([A, B].map((q) => env.redis.llen(keys.queue(q))));
+    expect(old.lease.isLeader()).toBe(true);
+    await old.tick();
+    expect(old.lease.isLeader()).toBe(false);
+    expect(await Promise.all([A, B].map((q) => env.redis.llen(keys.queue(q))))).toEqual(before);
+    await next.tick();
+    expect(await Promise.all([A, B].map((q) => env.redis.llen(keys.queue(q))))).toEqual(before.map((n) => n + 1));
+    await Promise.all([old.stop(), next.stop()]);
   });
 });
