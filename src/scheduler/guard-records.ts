@@ -66,3 +66,22 @@ export async function readLastSlots(redis: Redis, keys: Keys, tasks: readonly Gu
   ]);
   return newerSlots(root, tagged);
 }
+
+/**
+ * Every task's slot record as one map (the metrics' last-slot figures): the installation's hash
+ * (`root`, read by the caller in its own pipeline) with each listed queue tag's merged in, the
+ * newer winning; the queue tags are read only off the installation's tag (one pipeline each,
+ * sent together).
+ */
+export async function allLastSlots(redis: Redis, keys: Keys, root: Record<string, string>, queues: readonly string[]): Promise<Map<string, number>> {
+  const tags = [...new Set(queues.map((q) => keys.jobTag(q)))].filter((tag) => tag !== keys.root);
+  const hashes = tags.length ? (await readPerTag(redis, tags, (tag) => tag, (pipe, tag) => pipe.hgetall(keys.lastSlots(tag)))).map((r) => r[0] as Record<string, string>) : [];
+  const out = new Map<string, number>();
+  for (const hash of [root, ...hashes]) {
+    for (const [task, v] of Object.entries(hash)) {
+      const n = Number(v);
+      if (Number.isFinite(n) && !(n <= (out.get(task) ?? -Infinity))) out.set(task, n);
+    }
+  }
+  return out;
+}

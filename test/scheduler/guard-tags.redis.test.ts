@@ -12,7 +12,7 @@ import { enqueueScheduled, type ScheduledEnqueueInput } from "../../src/queue/en
 import { setActiveContext, type QueueEnv } from "../../src/queue/context.js";
 import { readScheduleReadings } from "../../src/ops/schedule-rows.js";
 import { readCounters } from "../../src/scheduler/counters.js";
-import { readLastSlots } from "../../src/scheduler/guard-records.js";
+import { allLastSlots, readLastSlots } from "../../src/scheduler/guard-records.js";
 import { recordSkip } from "../../src/scheduler/ledger.js";
 import { raiseTagFences } from "../../src/scheduler/tag-fences.js";
 import type { ScheduledTask } from "../../src/hooks/types.js";
@@ -120,6 +120,9 @@ describe("the enqueue guard per queue tag", () => {
     // a skip the scheduler records on the installation's tag, newer than the enqueue: the newer wins
     await recordSkip(env.redis, keys, "read-a", T0 + 5 * MIN, { slot: T0 + 5 * MIN, at: T0 + 5 * MIN, outcome: "skipped", reason: "paused", catchup: false });
     expect(await readLastSlots(env.redis, keys, tasks)).toEqual([String(T0 + 5 * MIN), String(T0 + MIN), null]);
+    // the metrics' figures: the installation's hash (read by the caller) with each queue tag's
+    const figures = await allLastSlots(env.redis, keys, (await env.redis.hgetall(keys.lastSlots())) as Record<string, string>, [A, B]);
+    expect([figures.get("read-a"), figures.get("read-b"), figures.get("read-none")]).toEqual([T0 + 5 * MIN, T0 + MIN, undefined]);
     const why = await readCounters(env.redis, keys, ["read-a"], queueOf);
     expect(why[0]).toMatchObject({ fired: 1, skipped: { paused: 1 } });
   });
