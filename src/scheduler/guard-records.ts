@@ -22,28 +22,17 @@ export function guardTag(keys: Keys, task: GuardedTask): string {
 }
 
 /**
- * Per task, `read` of its guard records off the installation's tag (one command per tag, over
- * that tag's tasks), or undefined when every task's are on the installation's tag.
+ * The slot records the enqueue guard wrote off the installation's tag, per task (null: none
+ * there), or undefined when every task's are on the installation's tag (nothing to read).
  */
-async function readOffRoot<R>(redis: Redis, keys: Keys, tasks: readonly GuardedTask[], read: (tag: string, ids: string[]) => [string, Array<string>], pick: (reply: unknown, k: number) => R): Promise<Array<R | undefined> | undefined> {
+export async function readTagSlots(redis: Redis, keys: Keys, tasks: readonly GuardedTask[]): Promise<Array<string | null> | undefined> {
   const groups = groupByTag(tasks.map((task, index) => ({ task, index })), ({ task }) => guardTag(keys, task)).filter((g) => g.tag !== keys.root);
   if (groups.length === 0) return undefined;
-  const replies = await readPerTag(redis, groups, (g) => g.tag, (pipe, g) => {
-    const [command, args] = read(g.tag, g.items.map(({ task }) => task.id));
-    pipe.call(command, args);
-  });
-  const out: Array<R | undefined> = new Array(tasks.length);
-  groups.forEach((g, i) => g.items.forEach(({ index }, k) => (out[index] = pick(replies[i]![0], k))));
+  // one HMGET per tag, its ids as one array: 100 000 spread arguments would overflow the stack
+  const replies = await readPerTag(redis, groups, (g) => g.tag, (pipe, g) => pipe.call("hmget", [keys.lastSlots(g.tag), ...g.items.map(({ task }) => task.id)]));
+  const out: Array<string | null> = new Array(tasks.length).fill(null);
+  groups.forEach((g, i) => g.items.forEach(({ index }, k) => (out[index] = (replies[i]![0] as Array<string | null>)[k] ?? null)));
   return out;
-}
-
-/**
- * The slot records the enqueue guard wrote off the installation's tag, per task (null: none
- * there), or undefined when there are none to read (the installation layout).
- */
-export function readTagSlots(redis: Redis, keys: Keys, tasks: readonly GuardedTask[]): Promise<Array<string | null | undefined> | undefined> {
-  // call() with one array: 100 000 ids as spread arguments would overflow the call stack
-  return readOffRoot(redis, keys, tasks, (tag, ids) => ["hmget", [keys.lastSlots(tag), ...ids]], (reply, k) => (reply as Array<string | null>)[k] ?? null);
 }
 
 /** The newer of a task's two slot records (the installation's and its queue tag's). */

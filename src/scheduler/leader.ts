@@ -11,7 +11,9 @@
  * the leader records slots with its number (enqueue.lua, scheduler_skip.lua refuse a stale
  * one). A follower that sees the leader stop firing takes the lease at once instead of waiting
  * for the ttl (takeOver, src/scheduler/failover.ts); the old leader, if it comes back from a
- * pause, finds its number stale and steps down (drop).
+ * pause, finds its number stale and steps down (drop). On the per-queue layout the enqueues of a
+ * queue's tag check the number against that tag's (tag-fences.ts): onGrant writes a new number
+ * there before we lead.
  */
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
