@@ -62,7 +62,8 @@ export async function backfill(ctx: { env: QueueEnv; tasks: ScheduledTask[]; zon
   const overlap = input.overlap ?? task.overlap ?? "skip";
   // Slots enqueued before the runs set existed are known from the ledger.
   const ledgerRun = new Set((await readLedger(env.redis, env.keys, task.id)).filter((e) => e.outcome === "enqueued").map((e) => e.slot));
-  const runs = scheduleKeys(env.keys).runs(task.id);
+  // on the tag the task's jobs are enqueued on, where the enqueue guard records them
+  const runs = scheduleKeys(env.keys).runs(task.id, env.keys.jobTag(task.queue));
   const scores = slots.length ? await env.redis.zmscore(runs, ...slots.map(String)) : [];
   const out: BackfillSlot[] = [];
   let sibling: string | undefined;

@@ -9,6 +9,7 @@ import type { Redis } from "ioredis";
 import type { ScheduledTask } from "../hooks/types.js";
 import type { Keys } from "../redis/keys.js";
 import { readLedgers, type LedgerEntry } from "../scheduler/ledger.js";
+import { readLastSlots } from "../scheduler/guard-records.js";
 
 export interface ScheduleReading {
   task: ScheduledTask;
@@ -22,7 +23,7 @@ export interface ScheduleReading {
 export async function readScheduleReadings(redis: Redis, keys: Keys, tasks: readonly ScheduledTask[], ledgerLimit: number): Promise<ScheduleReading[]> {
   if (tasks.length === 0) return [];
   const ids = tasks.map((t) => t.id);
-  const [lastSlots, ledgers] = await Promise.all([redis.hmget(keys.lastSlots(), ...ids), readLedgers(redis, keys, ids, ledgerLimit)]);
+  const [lastSlots, ledgers] = await Promise.all([readLastSlots(redis, keys, tasks), readLedgers(redis, keys, ids, ledgerLimit)]);
   return tasks.map((task, i) => {
     const raw = lastSlots[i];
     return { task, ...(raw ? { lastSlot: Number(raw) } : {}), ledger: ledgers[i]! };

@@ -21,8 +21,12 @@ export interface ScheduleStatus {
 
 export async function readScheduleStatus(redis: Redis, keys: Keys, taskIds?: string[]): Promise<ScheduleStatus[]> {
   // Without a hooks file: what the daemons installed, plus any schedule paused or overdue here.
+  // the installed set also tells each schedule's queue: on the per-queue layout its counters
+  // are partly on the queue's tag (readCounters)
+  const installed = !taskIds || keys.jobTags === "queue" ? await readInstalled(redis, keys) : [];
+  const queueOf = new Map(installed.map((s) => [s.id, s.queue]));
   const ids = taskIds ?? [...new Set([
-    ...(await readInstalled(redis, keys)).map((s) => s.id),
+    ...installed.map((s) => s.id),
     ...(await redis.hkeys(scheduleKeys(keys).pause())),
     ...(await redis.hkeys(scheduleKeys(keys).deadline())),
   ])];
@@ -30,7 +34,7 @@ export async function readScheduleStatus(redis: Redis, keys: Keys, taskIds?: str
   const [pauses, outcomes, counters, deadlines] = await Promise.all([
     readPauses(redis, keys, ids),
     readOutcomes(redis, keys, ids),
-    readCounters(redis, keys, ids),
+    readCounters(redis, keys, ids, (id) => queueOf.get(id)),
     redis.hmget(scheduleKeys(keys).deadline(), ...ids),
   ]);
   return ids.map((task, i) => ({

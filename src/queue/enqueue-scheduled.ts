@@ -56,7 +56,8 @@ export async function enqueueScheduled(env: QueueEnv, input: ScheduledEnqueueInp
   if (input.jitterMs && input.jitterMs > 0) o.delayMs = input.jitterMs;
   // Task paths are resolved once at start-up by the scheduler; no per-fire resolution here.
   const { prepared, job } = buildPrepared(env, input.method, o, { task: input.task, scheduledFor: input.slot, catchup: input.catchup, ...(input.backfill ? { backfill: true } : {}) });
-  if (input.overlap === "cancelOther") await cancelOverlapping(env, input.task, input.sibling);
+  const tag = env.keys.jobTag(prepared.queue);
+  if (input.overlap === "cancelOther") await cancelOverlapping(env, input.task, input.sibling, tag);
   const guard = {
     task: input.task,
     slot: input.slot,
@@ -69,7 +70,7 @@ export async function enqueueScheduled(env: QueueEnv, input: ScheduledEnqueueInp
   const res = await withFireSpan(input.task, input.slot, () =>
     withEnqueueSpan(o.queue, job.id, (tp) => {
       if (tp) prepared.fields.traceparent = tp;
-      return runEnqueueScript(env, [prepared], guard, env.keys.jobTag(prepared.queue));
+      return runEnqueueScript(env, [prepared], guard, tag);
     }),
   );
   if (res.guard === "slot-taken") return { outcome: "slot-taken" };
@@ -83,8 +84,9 @@ export async function enqueueScheduled(env: QueueEnv, input: ScheduledEnqueueInp
 const LIVE = new Set(["queued", "scheduled", "deferred", "started"]);
 
 /** cancelOther: cancel the task's live job unless it belongs to the same batch. */
-async function cancelOverlapping(env: QueueEnv, task: string, sibling: string | undefined): Promise<string | undefined> {
-  const id = await env.redis.hget(env.keys.lastJobs(), task);
+async function cancelOverlapping(env: QueueEnv, task: string, sibling: string | undefined, tag: string): Promise<string | undefined> {
+  // the last job is recorded on the tag the task's jobs are enqueued on (push.ts)
+  const id = await env.redis.hget(env.keys.lastJobs(tag), task);
   if (!id || id === sibling) return undefined;
   // by id alone: on whichever queue's tag the job is (find-job.ts)
   const [status] = (await readJobFields(env, [id], [jobField.status]))[0] ?? [];

@@ -46,15 +46,13 @@ export function specJson(p: PreparedJob): string {
 
 /** enqueue.lua for jobs whose keys are all on `tag` (the installation's by default). */
 export async function runEnqueueScript(env: QueueEnv, prepared: PreparedJob[], guard?: Guard, tag: string = env.keys.root): Promise<ScriptResult> {
-  // the guard's records (last slots, last jobs, the fence) are installation keys until issue 17
-  // moves them to the queue's tag: a guarded enqueue off that tag would write two tags
-  if (guard && tag !== env.keys.root) {
-    throw new EnqueueError("ENQUEUE_FAILED", `enqueue: a scheduled enqueue of ${guard.task} needs its queue's jobs on the installation tag (${env.keys.root}), not ${tag}`, {
-      hint: "the per-queue job tags (keys jobTags: \"queue\") do not serve the scheduler yet",
-    });
-  }
-  const extraKeys = guard ? [env.keys.lastSlots(), env.keys.lastJobs(), env.keys.schedulerFence()] : [];
-  const result = scriptResult.enqueue(await runWritingJobScript(env, "enqueue", prepared.map((p) => p.queue), [guard ? JSON.stringify(guard) : "", ...prepared.map(specJson)], extraKeys, tag));
+  // the guard's records (last slots, last jobs, the fence, the task's runs and counters) are on
+  // the call's tag, so the slot record stays atomic with the enqueue. Off the installation's tag
+  // the fence hash is the tag's own (it cannot see the lease): it keeps the highest lease number
+  // seen there, which only rises (fence_lib.lua fence_raise).
+  const guardArg = !guard ? "" : JSON.stringify(tag !== env.keys.root && guard.fence !== undefined ? { ...guard, fenceRises: true } : guard);
+  const extraKeys = guard ? [env.keys.lastSlots(tag), env.keys.lastJobs(tag), env.keys.schedulerFence(tag)] : [];
+  const result = scriptResult.enqueue(await runWritingJobScript(env, "enqueue", prepared.map((p) => p.queue), [guardArg, ...prepared.map(specJson)], extraKeys, tag));
   // durability "replicated": the jobs and the slot record are on a replica before we answer.
   await awaitReplication(env.redis, env.keys.queues(), guard ? "scheduled enqueue" : "enqueue");
   return result as unknown as ScriptResult;

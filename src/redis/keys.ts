@@ -15,8 +15,7 @@ const SAFE_PREFIX = /^[A-Za-z0-9_.\-]+$/;
  * Which tag a queue's job keys are on (issue 17): "installation" (the default, today's layout:
  * every queue on `{prefix}`) or "queue" (each queue its own tag `{prefix:<queue>}`, its own
  * shard on a Redis Cluster). "queue" is not the default yet: scripts that link jobs of two
- * queues (dependencies, children, follow-ups) and the schedule guard still need the installation
- * tag (docs/architecture.md "What is left before the flip").
+ * queues (dependencies, children, follow-ups) still need the installation tag (docs/architecture.md "What is left before the flip").
  */
 export type JobTagLayout = "installation" | "queue";
 
@@ -72,12 +71,20 @@ export interface Keys {
 
   schedulerState(): string;
   schedulerLeader(): string;
-  /** Hash n (number of the latest leader lease granted), at, token: the lease's fencing token. */
-  schedulerFence(): string;
-  /** Hash task -> last slot (ms) recorded with its enqueue. */
-  lastSlots(): string;
-  /** Hash task -> id of the job its last fire enqueued (for the overlap rule). */
-  lastJobs(): string;
+  /**
+   * Hash n (number of the latest leader lease granted), at, token: the lease's fencing token.
+   * On a queue's tag (`tag`, a jobTag(queue) off the installation's): the highest lease number
+   * an enqueue of that tag carried, which only rises (fence_lib.lua fence_raise).
+   */
+  schedulerFence(tag?: string): string;
+  /**
+   * Hash task -> last slot (ms) recorded with its enqueue, on the tag where the task's jobs are
+   * enqueued (`tag`, its queue's jobTag; the installation's by default, where the scheduler's
+   * skips and baselines are recorded too).
+   */
+  lastSlots(tag?: string): string;
+  /** Hash task -> id of the job its last fire enqueued (for the overlap rule), on the job's tag. */
+  lastJobs(tag?: string): string;
   /** Capped list of fire-ledger entries of one task. */
   ledger(task: string): string;
 
@@ -167,9 +174,9 @@ export function createKeys(prefix: string = DEFAULT_PREFIX, options: KeysOptions
     worker: (name) => key("worker", name),
     schedulerState: () => key("scheduler", "state"),
     schedulerLeader: () => key("scheduler", "leader"),
-    schedulerFence: () => key("scheduler", "fence"),
-    lastSlots: () => key("scheduler", "last-slots"),
-    lastJobs: () => key("scheduler", "last-jobs"),
+    schedulerFence: (tag) => `${tag ?? root}:scheduler:fence`,
+    lastSlots: (tag) => `${tag ?? root}:scheduler:last-slots`,
+    lastJobs: (tag) => `${tag ?? root}:scheduler:last-jobs`,
     ledger: (task) => key("ledger", task),
     events: (tag) => `${tag ?? root}:events`,
     forward: (tag) => `${tag}:forward`,

@@ -15,10 +15,17 @@ export interface ScheduleKeys {
   limits(): string;
   /** Hash task -> JSON { slot, at } of the oldest missed deadline not yet followed by a success. */
   deadline(): string;
-  /** Hash of one schedule's counters (see counters.ts). */
-  stats(task: string): string;
-  /** Sorted set of slots run out of order (backfill), score = slot: never enqueued twice. */
-  runs(task: string): string;
+  /**
+   * Hash of one schedule's counters (see counters.ts). On `tag` (its queue's jobTag) the ones
+   * the enqueue guard and the job scripts write; the installation's (the default) the
+   * scheduler's own (skips, ledger counts, deadlines): one key on the installation layout.
+   */
+  stats(task: string, tag?: string): string;
+  /**
+   * Sorted set of the slots enqueued (score = slot; backfill checks it: never enqueued twice),
+   * on the tag where the task's jobs are enqueued (`tag`; the installation's by default).
+   */
+  runs(task: string, tag?: string): string;
   /** Hash task -> JSON InstalledSchedule: what the running daemons were last told (plan). */
   installed(): string;
 }
@@ -29,8 +36,8 @@ export function scheduleKeys(keys: Keys): ScheduleKeys {
     outcome: () => keys.key("schedule-outcome"),
     limits: () => keys.key("schedule-limits"),
     deadline: () => keys.key("schedule-deadline"),
-    stats: (task) => keys.key("schedule-stats", task),
-    runs: (task) => keys.key("schedule-runs", task),
+    stats: (task, tag) => `${tag ?? keys.root}:schedule-stats:${task}`,
+    runs: (task, tag) => `${tag ?? keys.root}:schedule-runs:${task}`,
     installed: () => keys.key("schedule-installed"),
   };
 }

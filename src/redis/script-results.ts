@@ -132,6 +132,8 @@ export const scriptResult = {
     const n = count("scheduler_lease_takeover", raw);
     return n > 0 ? n : null;
   },
+  /** false: the tag holds a newer lease number than ours (our lease is stale). */
+  scheduler_fence_raise: (raw: unknown): boolean => flag("scheduler_fence_raise", raw),
   scheduler_ledger: (raw: unknown): LedgerWrite => (["dropped", "pushed", "merged"] as const)[count("scheduler_ledger", raw)] ?? bad("scheduler_ledger", raw),
   scheduler_skip(raw: unknown): SkipWrite {
     const n = count("scheduler_skip", raw);

@@ -7,6 +7,8 @@
 import type { Redis } from "ioredis";
 import type { Keys } from "../redis/keys.js";
 import { scheduleKeys } from "../redis/schedule-keys.js";
+import { readPerTag } from "../redis/tag-pipeline.js";
+import { guardTag } from "./guard-records.js";
 
 export interface ScheduleCounters {
   fired: number;
@@ -41,15 +43,32 @@ export function parseCounters(hash: Record<string, string>): ScheduleCounters {
   };
 }
 
-export async function readCounters(redis: Redis, keys: Keys, tasks: string[]): Promise<ScheduleCounters[]> {
+/**
+ * Each task's counters. With `queueOf` (a task's queue) on the per-queue layout, the counters
+ * the enqueue guard and the job scripts keep on the queue's tag are added to the installation's
+ * (one pipeline per tag, sent together); on the installation layout one key, one pipeline.
+ */
+export async function readCounters(redis: Redis, keys: Keys, tasks: string[], queueOf?: (task: string) => string | undefined): Promise<ScheduleCounters[]> {
   if (tasks.length === 0) return [];
-  const pipe = redis.pipeline();
-  for (const t of tasks) pipe.hgetall(scheduleKeys(keys).stats(t));
-  const res = (await pipe.exec()) ?? [];
-  return res.map(([err, hash]) => {
-    if (err) throw err;
-    return parseCounters((hash ?? {}) as Record<string, string>);
-  });
+  const sk = scheduleKeys(keys);
+  const items = tasks.map((id) => ({ id, queue: queueOf?.(id) }));
+  const offRoot = items.filter((t) => guardTag(keys, t) !== keys.root);
+  const [replies, tagged] = await Promise.all([
+    readPerTag(redis, items, () => keys.root, (pipe, t) => pipe.hgetall(sk.stats(t.id))),
+    offRoot.length ? readPerTag(redis, offRoot, (t) => guardTag(keys, t), (pipe, t) => pipe.hgetall(sk.stats(t.id, guardTag(keys, t)))) : [],
+  ]);
+  const onTag = new Map(offRoot.map((t, i) => [t.id, (tagged[i]?.[0] ?? {}) as Record<string, string>]));
+  return items.map((t, i) => parseCounters(addCounters((replies[i]?.[0] ?? {}) as Record<string, string>, onTag.get(t.id))));
+}
+
+/** Fields that are a last value, not a count: the queue tag's (the enqueue guard's) wins. */
+const LAST_VALUES = new Set(["lastLatenessMs"]);
+
+function addCounters(root: Record<string, string>, tag: Record<string, string> | undefined): Record<string, string> {
+  if (!tag) return root;
+  const out = { ...root };
+  for (const [k, v] of Object.entries(tag)) out[k] = LAST_VALUES.has(k) || out[k] === undefined ? v : String((Number(out[k]) || 0) + (Number(v) || 0));
+  return out;
 }
 
 /** "fired 12, skipped 3 (overlap 2, paused 1), missed 4, ..." (zeros left out). */

@@ -15,6 +15,7 @@ import type { ScheduledTask } from "../hooks/types.js";
 import type { Keys } from "../redis/keys.js";
 import type { LeaderLease } from "./leader.js";
 import { nextFire } from "../schedule/next-fire.js";
+import { readLastSlots } from "./guard-records.js";
 
 /** How long a due slot may stay unrecorded before a follower takes over (hooks `failover_grace`). */
 export const DEFAULT_FAILOVER_GRACE_MS = 1500;
@@ -95,8 +96,8 @@ export function createFollower(o: FollowerOptions): Follower {
     async watch(tasks, firstSeen) {
       if (!tasks.length) return undefined;
       const now = o.clock();
-      // call() with one array, not spread arguments: 100 000 tasks would overflow the call stack.
-      const lastSlots = (await o.redis.call("hmget", [o.keys.lastSlots(), ...tasks.map((t) => t.id)])) as Array<string | null>;
+      // the newer of the installation's record and the queue tag's (guard-records.ts)
+      const lastSlots = await readLastSlots(o.redis, o.keys, tasks);
       const w = failover.check(tasks, lastSlots, (id) => firstSeen(id) ?? now, now);
       if (!w.overdue) return w.wakeAt;
       if (await o.lease.takeOver(w.overdue.task, w.overdue.slot, graceMs)) return o.clock();

@@ -11,7 +11,9 @@
  * the leader records slots with its number (enqueue.lua, scheduler_skip.lua refuse a stale
  * one). A follower that sees the leader stop firing takes the lease at once instead of waiting
  * for the ttl (takeOver, src/scheduler/failover.ts); the old leader, if it comes back from a
- * pause, finds its number stale and steps down (drop).
+ * pause, finds its number stale and steps down (drop). On the per-queue layout the enqueues of a
+ * queue's tag check the number against that tag's (tag-fences.ts): onGrant writes a new number
+ * there before we lead.
  */
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
@@ -37,6 +39,12 @@ export interface LeaderLeaseOptions {
   /** Told on every change of leadership (true: we lead now). */
   onChange?: (leading: boolean) => void;
   logger?: LeaseLogger;
+  /**
+   * Awaited after each new grant (acquire or takeover), before we lead: the scheduler writes the
+   * new number to the queues' tags there (tag-fences.ts). False: a tag holds a newer number, so
+   * our lease is stale already and we do not lead.
+   */
+  onGrant?: (fence: number) => Promise<boolean>;
 }
 
 export interface LeaderLease {
@@ -102,6 +110,12 @@ export function createLeaderLease(options: LeaderLeaseOptions): LeaderLease {
     onChange?.(now);
   };
 
+  const granted = async (n: number): Promise<boolean> => {
+    if (!options.onGrant || (await options.onGrant(n))) return true;
+    logger?.warn(`scheduler: lease ${n} granted, but a queue's tag holds a newer number: not leading`);
+    return false;
+  };
+
   const lease: LeaderLease = {
     token,
     ttlMs,
@@ -111,7 +125,8 @@ export function createLeaderLease(options: LeaderLeaseOptions): LeaderLease {
       if (leading && clock() < validUntil) return lease.renew();
       const sentAt = clock();
       const grant = await acquireLease(redis, key, token, ttlMs, { key: fenceKey, now: sentAt });
-      const n = grant.granted ? grant.fence : 0;
+      let n = grant.granted ? grant.fence : 0;
+      if (n > 0 && n !== fence && !(await granted(n))) n = 0;
       if (n > 0) {
         validUntil = sentAt + ttlMs;
         fence = n;
@@ -125,7 +140,7 @@ export function createLeaderLease(options: LeaderLeaseOptions): LeaderLease {
       const sentAt = clock();
       const keysOf = [key, fenceKey, keys.lastSlots(), keys.schedulerState()];
       const n = scriptResult.scheduler_lease_takeover(await runScript(redis, "scheduler_lease_takeover", keysOf, [token, ttlMs, sentAt, task, slot, Math.round(graceMs)]));
-      if (n === null) return false;
+      if (n === null || !(await granted(n))) return false;
       validUntil = sentAt + ttlMs;
       fence = n;
       logger?.warn(`scheduler: took the lead: slot ${new Date(slot).toISOString()} of ${task} was unrecorded ${sentAt - slot} ms after it came due`);

@@ -31,6 +31,7 @@ import { LatencyStats, type LatencySummary } from "./latency.js";
 import { validateSchedule } from "../schedule/next-fire.js";
 import { parseSwitches, type SchedulerSwitches } from "./switches.js";
 import type { Logger } from "../log/logger.js";
+import { raiseTagFences } from "./tag-fences.js";
 
 export type SchedulerLogger = Pick<Logger, "info" | "warn" | "error"> & Partial<Pick<Logger, "debug">>;
 
@@ -104,6 +105,8 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   const quiet = createQuietIndex(options.fullReadMs);
   /** The tasks with a deadline, per task list (checkDeadlines looks at no other). */
   let watched = { of: undefined as ScheduledTask[] | undefined, tasks: [] as ScheduledTask[] };
+  // the lease number last written to the queues' tags, and for which task list (tag-fences.ts)
+  let tagFences = { fence: 0, of: undefined as ScheduledTask[] | undefined };
   const lateness = new LatencyStats(2000);
 
   let running = false;
@@ -123,6 +126,14 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     ttlMs: options.leaseMs,
     logger: log,
     onChange: (leading) => leading && wake(),
+    // a new leader's number on every queue tag it serves before it fires (tag-fences.ts)
+    onGrant: async (fence) => {
+      const of = tasks;
+      if (keys.jobTags !== "queue") return true;
+      const ok = await raiseTagFences(redis, keys, of.map((t) => t.queue), fence);
+      if (ok) tagFences = { fence, of };
+      return ok;
+    },
   });
   const follower = createFollower({ redis, keys, clock, lease, zone: timezone, graceMs: options.failoverGraceMs });
 
@@ -189,6 +200,11 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     // Taken before any await: a tick that outlives its lease (a paused process) writes nothing.
     const fence = lease.isLeader() ? lease.fence() : undefined;
     const current = tasks;
+    if (fence !== undefined && keys.jobTags === "queue" && (tagFences.fence !== fence || tagFences.of !== current)) {
+      // a new lease (or new queues): our number on every queue tag before we fire on any
+      if (!(await raiseTagFences(redis, keys, current.map((t) => t.queue), fence))) return lease.drop(STALE), undefined;
+      tagFences = { fence, of: current };
+    }
     const selection = quiet.select(current, now, fence);
     const fires: Array<Promise<void>> = [];
     let fenced = false;

@@ -14,6 +14,7 @@ import type { TickPlan } from "./plan-tick.js";
 import type { TickSelection } from "./quiet-index.js";
 import { parseSwitches, type SchedulerSwitches } from "./switches.js";
 import { pauseKey } from "./tick-controls.js";
+import { newerSlots, readTagSlots } from "./guard-records.js";
 
 export const TICK_SLICE = 5000;
 
@@ -54,14 +55,16 @@ export async function planInSlices(o: SliceRead): Promise<SchedulerSwitches> {
       read.call("hmget", [keys.lastSlots(), ...ids]); // one array: spread arguments overflow the stack at ~100 000
       if (!selection.full) read.call("hmget", [pauseKey(keys), ...ids]);
     }
-    const res = (await read.exec()) ?? [];
+    // the enqueue guard's slot records on the queues' tags (per-queue layout; nothing otherwise)
+    const [res0, tagged] = await Promise.all([read.exec(), readTagSlots(redis, keys, part)]);
+    const res = res0 ?? [];
     for (const [err] of res) if (err) throw err;
     const replies = res.map(([, value]) => value);
     if (first) {
       switches = parseSwitches((replies.shift() ?? {}) as Record<string, string>);
       if (selection.full) paused = new Map(Object.entries((replies.shift() ?? {}) as Record<string, string>));
     }
-    const lastSlots = (ids.length ? replies.shift() : []) as Array<string | null>;
+    const lastSlots = newerSlots((ids.length ? replies.shift() : []) as Array<string | null>, tagged);
     const pauses = paused ? (paused.size ? ids.map((id) => paused!.get(id)) : []) : ((ids.length ? replies.shift() : []) as Array<string | null>);
     await o.onSlice(o.plan(part, lastSlots, pauses, switches!));
     offset += size;

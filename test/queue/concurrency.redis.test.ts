@@ -53,14 +53,14 @@ describe("enqueueScheduled guard", () => {
     expect(results.filter((r) => r.outcome === "slot-taken")).toHaveLength(19);
     const job = (enqueued[0] as { job: Job }).job;
     expect(job).toMatchObject({ task: input.task, scheduledFor: T0, catchup: false, status: "queued" });
-    expect(await f.env.redis.hget(f.env.keys.lastSlots(), input.task)).toBe(String(T0));
-    expect(await f.env.redis.hget(f.env.keys.lastJobs(), input.task)).toBe(job.id);
+    expect(await f.env.redis.hget(f.env.keys.lastSlots(f.env.keys.jobTag(input.queue)), input.task)).toBe(String(T0));
+    expect(await f.env.redis.hget(f.env.keys.lastJobs(f.env.keys.jobTag(input.queue)), input.task)).toBe(job.id);
     // an older slot is taken too
     expect(await enqueueScheduled(f.env, { ...input, slot: T0 - 60_000 })).toEqual({ outcome: "slot-taken" });
   });
 
   it("the next slot while the last job is live is an overlap: slot recorded, nothing enqueued", async () => {
-    const lastId = await f.env.redis.hget(f.env.keys.lastJobs(), input.task);
+    const lastId = await f.env.redis.hget(f.env.keys.lastJobs(f.env.keys.jobTag(input.queue)), input.task);
     const before = await f.env.redis.llen(f.env.keys.queue("short"));
     expect(await enqueueScheduled(f.env, { ...input, slot: T0 + 86_400_000 })).toEqual({ outcome: "overlap", runningJobId: lastId });
     expect(await f.env.redis.llen(f.env.keys.queue("short"))).toBe(before);

@@ -9,8 +9,6 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createKeys, type Keys } from "../../src/redis/keys.js";
-import { asCluster } from "../../src/redis/cluster.js";
-import { masterConnections } from "../../src/ops/masters.js";
 import { enqueueWith } from "../../src/queue/enqueue.js";
 import { enqueueManyWith } from "../../src/queue/enqueue-many.js";
 import { enqueueScheduled } from "../../src/queue/enqueue-scheduled.js";
@@ -19,6 +17,7 @@ import { getQueueStatsWith } from "../../src/queue/registry.js";
 import { setActiveContext, type QueueEnv } from "../../src/queue/context.js";
 import { preloadScripts } from "../../src/redis/scripts.js";
 import type { Job } from "../../src/queue/types.js";
+import { masterOf, queuesOnDistinctMasters } from "../helpers/distinct-masters.js";
 import { ON_TOPOLOGY } from "../helpers/redis.js";
 import { queueFixture, type QueueFixture } from "./helpers.js";
 
@@ -29,26 +28,6 @@ let keys: Keys;
 let env: QueueEnv;
 /** Three queues whose tags are on three different masters on the cluster. */
 let A: string, B: string, C: string;
-
-/** The master (host:port) a key's slot is served by; "one" on a single server. */
-async function masterOf(redis: QueueEnv["redis"], key: string): Promise<string> {
-  const cluster = asCluster(redis);
-  if (!cluster) return "one";
-  await redis.exists(key); // connected, its slot map loaded
-  const slot = Number(await masterConnections(redis)[0]!.call("CLUSTER", "KEYSLOT", key));
-  return cluster.slots[slot]?.[0] ?? "?";
-}
-
-/** Queue names, one per master while there are masters left (on one server, the first three). */
-async function queuesOnDistinctMasters(redis: QueueEnv["redis"], k: Keys): Promise<string[]> {
-  const picked = new Map<string, string>();
-  for (let i = 0; i < 200 && picked.size < 3; i++) {
-    const q = `q${i}`;
-    const m = await masterOf(redis, k.queue(q));
-    if (!picked.has(m) || !ON_TOPOLOGY) picked.set(ON_TOPOLOGY ? m : q, q);
-  }
-  return [...picked.values()];
-}
 
 beforeAll(async () => {
   f = await queueFixture("take-tags", { [METHOD]: () => "ok" });
@@ -205,9 +184,13 @@ describe("enqueue of several queues", () => {
     while (await take([A, B, C])) {}
   });
 
-  it("refuses a scheduled (guarded) enqueue off the installation tag, writing nothing", async () => {
+  it("records a scheduled (guarded) enqueue's slot on its queue's tag, with the job", async () => {
     const before = await env.redis.llen(keys.queue(A));
-    await expect(enqueueScheduled(env, { task: "t1", slot: 1_000, method: METHOD, queue: A, kwargs: {}, catchup: false })).rejects.toMatchObject({ code: "ENQUEUE_FAILED" });
-    expect(await env.redis.llen(keys.queue(A))).toBe(before);
+    const r = await enqueueScheduled(env, { task: "t1", slot: 1_000, method: METHOD, queue: A, kwargs: {}, catchup: false });
+    expect(r.outcome).toBe("enqueued");
+    expect(await env.redis.llen(keys.queue(A))).toBe(before + 1);
+    expect(await env.redis.hget(keys.lastSlots(keys.jobTag(A)), "t1")).toBe("1000");
+    expect(await env.redis.hget(keys.lastSlots(), "t1")).toBeNull();
+    while (await take([A, B, C])) {}
   });
 });

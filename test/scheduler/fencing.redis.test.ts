@@ -74,10 +74,10 @@ describe("leader fencing", () => {
 
     // A wakes and ticks with its old fence: refused, nothing written, A steps down.
     expect(a.lease.isLeader()).toBe(true);
-    const before = { slot: await t.redis.hget(t.keys.lastSlots(), tasks[0]!.id), ledger: await t.redis.llen(t.keys.ledger(tasks[0]!.id)) };
+    const before = { slot: await t.redis.hget(t.keys.lastSlots(t.keys.jobTag(tasks[0]!.queue)), tasks[0]!.id), ledger: await t.redis.llen(t.keys.ledger(tasks[0]!.id)) };
     await a.tick();
     expect(a.lease.isLeader()).toBe(false);
-    expect({ slot: await t.redis.hget(t.keys.lastSlots(), tasks[0]!.id), ledger: await t.redis.llen(t.keys.ledger(tasks[0]!.id)) }).toEqual(before);
+    expect({ slot: await t.redis.hget(t.keys.lastSlots(t.keys.jobTag(tasks[0]!.queue)), tasks[0]!.id), ledger: await t.redis.llen(t.keys.ledger(tasks[0]!.id)) }).toEqual(before);
 
     // B fires 10:02 once.
     await b.tick();

@@ -157,7 +157,7 @@ describe("pause one schedule", () => {
     expect(await fireAt(s, "2026-01-07T10:01:00Z", a.id)).toMatchObject({ outcome: "skipped", reason: "paused" });
     expect((await readLedger(t.redis, t.keys, b.id, 1))[0]).toMatchObject({ outcome: "enqueued" });
     await fireAt(s, "2026-01-07T10:02:00Z", a.id);
-    expect((await readCounters(t.redis, t.keys, [a.id]))[0]).toMatchObject({ skipped: { paused: 2 } });
+    expect((await readCounters(t.redis, t.keys, [a.id], () => a.queue))[0]).toMatchObject({ skipped: { paused: 2 } });
     expect(await finishAll(s.env)).toBe(2); // b's two runs only
 
     await resumeSchedule(ctx, a.id, { by: "ops@host" });
@@ -199,7 +199,7 @@ describe("overlap policies", () => {
     // the next slot while the batch is still queued: skipped, the batch as one live run
     expect(await fireAt(s, "2026-01-08T10:08:00Z", a.id)).toMatchObject({ outcome: "skipped", reason: "overlap" });
     expect(await finishAll(s.env)).toBe(7);
-    expect((await readCounters(t.redis, t.keys, [a.id]))[0]).toMatchObject({ fired: 7, caughtUp: 6, skipped: { overlap: 1 } });
+    expect((await readCounters(t.redis, t.keys, [a.id], () => a.queue))[0]).toMatchObject({ fired: 7, caughtUp: 6, skipped: { overlap: 1 } });
   });
 
   it("bufferAll: every run waits for the one before it, batch included", async () => {
@@ -264,7 +264,7 @@ describe("except", () => {
     await finishAll(s.env);
     expect(await fireAt(s, "2026-12-26T10:30:00Z", a.id)).toMatchObject({ outcome: "skipped", reason: "excluded", detail: "30-59 * * * *" });
     expect(await take(s.env)).toBeUndefined();
-    const [c] = await readCounters(t.redis, t.keys, [a.id]);
+    const [c] = await readCounters(t.redis, t.keys, [a.id], () => a.queue);
     expect(c).toMatchObject({ fired: 2, skipped: { excluded: 2 }, missed: expect.any(Number) });
     await finishAll(s.env);
   });
@@ -299,8 +299,8 @@ describe("deadline", () => {
     await fireAt(s, "2026-01-09T10:05:00Z", a.id);
     await finishAll(s.env);
     expect(await t.redis.hget(scheduleKeys(t.keys).deadline(), a.id)).toBeNull();
-    expect((await readCounters(t.redis, t.keys, [a.id]))[0]).toMatchObject({ deadlineMissed: expect.any(Number) });
-    expect((await readCounters(t.redis, t.keys, [a.id]))[0]!.deadlineMissed).toBeGreaterThanOrEqual(1);
+    expect((await readCounters(t.redis, t.keys, [a.id], () => a.queue))[0]).toMatchObject({ deadlineMissed: expect.any(Number) });
+    expect((await readCounters(t.redis, t.keys, [a.id], () => a.queue))[0]!.deadlineMissed).toBeGreaterThanOrEqual(1);
   });
 });
 
@@ -341,6 +341,6 @@ describe("backfill through the slot record, and what currentJob() says", () => {
     // normal firing goes on from its own record: nothing doubled, the next slot runs
     expect(await fireAt(s, "2026-01-10T10:04:00Z", a.id)).toMatchObject({ outcome: "enqueued" });
     expect(await finishAll(s.env)).toBe(1);
-    expect((await readCounters(t.redis, t.keys, [a.id]))[0]).toMatchObject({ fired: 7, backfilled: 3, caughtUp: 2 });
+    expect((await readCounters(t.redis, t.keys, [a.id], () => a.queue))[0]).toMatchObject({ fired: 7, backfilled: 3, caughtUp: 2 });
   });
 });

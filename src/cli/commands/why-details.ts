@@ -26,7 +26,7 @@ export async function scheduleDetails(redis: Redis, keys: Keys, ids: string[], z
   const [pauses, outcomes, counters, deadlines] = await Promise.all([
     readPauses(redis, keys, ids),
     readOutcomes(redis, keys, ids),
-    readCounters(redis, keys, ids),
+    readCounters(redis, keys, ids, (id) => tasks?.find((t) => t.id === id)?.queue),
     ids.length ? redis.hmget(scheduleKeys(keys).deadline(), ...ids) : Promise.resolve([] as Array<string | null>),
   ]);
   const now = Date.now();

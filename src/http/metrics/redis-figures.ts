@@ -7,6 +7,7 @@
 import type { Redis } from "ioredis";
 import type { Keys } from "../../redis/keys.js";
 import { jobField } from "../../queue/job-fields.js";
+import { allLastSlots } from "../../scheduler/guard-records.js";
 
 export const JOB_STATES = ["queued", "scheduled", "deferred", "started", "failed", "finished", "canceled"] as const;
 export type JobState = (typeof JOB_STATES)[number];
@@ -71,11 +72,8 @@ async function read(redis: Redis, keys: Keys, configuredQueues: string[], now: (
     });
     heads.push([q, [...new Set([...(r[7] as string[]), ...(r[8] as string[])])]]);
   });
-  const lastSlots = new Map<string, number>();
-  for (const [task, v] of Object.entries((res[res.length - 1]?.[1] ?? {}) as Record<string, string>)) {
-    const n = Number(v);
-    if (Number.isFinite(n)) lastSlots.set(task, n);
-  }
+  // the enqueue guard's records on the queues' tags too (per-queue layout; none otherwise)
+  const lastSlots = await allLastSlots(redis, keys, (res[res.length - 1]?.[1] ?? {}) as Record<string, string>, queues);
   const oldestAge = new Map<string, number>();
   const ages = redis.pipeline();
   for (const [, ids] of heads) for (const id of ids) ages.hget(keys.job(id), jobField.enqueuedAt);

@@ -3,13 +3,16 @@
 -- live: see schedule_guard_lib.lua).
 -- KEYS[1] the call's tag route (keys.forward(tag); never read or written)
 -- KEYS[2] events stream of the call's tag (keys.events(tag))
--- KEYS[3] last-slots hash, task -> slot ms (optional: guarded calls only, with KEYS[4..5])
--- KEYS[4] last-jobs hash, task -> id (guarded calls only)
--- KEYS[5] scheduler fence hash, see fence_lib (guarded calls only)
+-- KEYS[3] last-slots hash of the call's tag, task -> slot ms (optional: guarded calls only,
+--   with KEYS[4..5]; the guard's keys are all on the call's tag, keys.lastSlots(tag))
+-- KEYS[4] last-jobs hash of the call's tag, task -> id (guarded calls only)
+-- KEYS[5] fence hash of the call's tag, see fence_lib (guarded calls only)
 -- ARGV[1] env header (see job_lib)
 -- ARGV[2] now ms
--- ARGV[3] guard JSON { task, slot, fence?, overlap?, sibling?, mode?, catchup? } or "" (fence:
---   the leader lease number the caller holds; the rest: see schedule_guard_lib)
+-- ARGV[3] guard JSON { task, slot, fence?, fenceRises?, overlap?, sibling?, mode?, catchup? } or
+--   "" (fence: the leader lease number the caller holds, checked against the lease's own fence
+--   hash, or with fenceRises (a queue's tag) against the highest number the tag has seen, which
+--   it raises; the rest: see schedule_guard_lib)
 -- ARGV[4..] PreparedJob JSON specs
 -- Returns: a JSON string:
 --   { ok = true, results = [ { id, status, dedup = true?, job = [HGETALL of the live job]? } ] }
@@ -27,7 +30,13 @@
 local guard = ARGV[3] ~= "" and cjson.decode(ARGV[3]) or nil
 local wait_for
 if guard then
-  if guard.fence and fence_stale(KEYS[5], guard.fence) then
+  local fenced = false
+  if guard.fence and guard.fenceRises then
+    fenced = fence_raise(KEYS[5], guard.fence)
+  elseif guard.fence then
+    fenced = fence_stale(KEYS[5], guard.fence)
+  end
+  if fenced then
     return cjson.encode({ ok = false, guard = "fenced" })
   end
   local refusal
