@@ -88,9 +88,18 @@ export class FlatOutput {
     return redactKeys();
   }
 
+  /** The last head made, and from what: the lines of one pulse mostly share their millisecond. */
+  private last = { n: -1, time: "", bindings: "", head: "" };
+
   /** `{"level":N,"time":T` and the logger's bindings, the time read now. */
   head(n: number): string {
-    return (this.p[S.lsCacheSym] as Record<number, string>)[n]! + (this.p[S.timeSym] as () => string)() + (this.p[S.chindingsSym] as string);
+    const time = (this.p[S.timeSym] as () => string)();
+    const bindings = this.p[S.chindingsSym] as string;
+    const last = this.last;
+    if (last.n === n && last.time === time && last.bindings === bindings) return last.head;
+    const head = (this.p[S.lsCacheSym] as Record<number, string>)[n]! + time + bindings;
+    this.last = { n, time, bindings, head };
+    return head;
   }
 
   /** `,"key":value` as pino writes the field, or `,"key":"[redacted]"`; "" for undefined. */
@@ -113,9 +122,22 @@ export class FlatOutput {
     return keyPart(list, key).endsWith(REDACTED_JSON);
   }
 
+  /** `,"msg":`, made once (the logger's message key does not change). */
+  private msgPart: string | undefined;
+
+  /** `,"msg":` as the logger names its message key. */
+  msgKey(): string {
+    return (this.msgPart ??= `,${JSON.stringify(this.p[S.messageKeySym])}:`);
+  }
+
+  /** What ends each line (`}` and the line end). */
+  lineEnd(): string {
+    return this.p[S.endSym] as string;
+  }
+
   /** The message (URL passwords masked, as the logger's hook masks it) and the line end. */
   tail(msg: string): string {
-    return `,${JSON.stringify(this.p[S.messageKeySym])}:${quote(redactMessage(msg))}${this.p[S.endSym] as string}`;
+    return this.msgKey() + quote(redactMessage(msg)) + this.lineEnd();
   }
 
   /** A whole line. */
@@ -150,10 +172,14 @@ export class FlatOutput {
   }
 }
 
+/**
+ * The lines at or above `least` as one flat string: a join copies them once, where `+=` would
+ * leave a rope of thousands of pieces that each output's encode walks (and flattens) again.
+ */
 function joinLines(lines: readonly FlatLine[], least: number): string {
-  let out = "";
-  for (const l of lines) if (l.level >= least) out += l.text;
-  return out;
+  const texts: string[] = [];
+  for (const l of lines) if (l.level >= least) texts.push(l.text);
+  return texts.join("");
 }
 
 const outputs = new WeakMap<object, FlatOutput | null>();
