@@ -62,7 +62,7 @@ function keyPart(list: readonly string[], key: string): string {
 /** One stream of the logger's multistream, as pino.multistream keeps it. */
 interface StreamEntry {
   level: number;
-  stream: { write(line: string): void } & Record<symbol, unknown>;
+  stream: { write(line: string | Uint8Array): void } & Record<symbol, unknown>;
 }
 
 /** A line made here and its level (each output takes the lines at or above its own level). */
@@ -158,11 +158,12 @@ export class FlatOutput {
     let least = Infinity;
     for (const l of lines) least = Math.min(least, l.level);
     const streams = ((this.p[S.streamSym] as { streams: StreamEntry[] }).streams);
-    let all: string | undefined;
+    // encoded once for every output that takes bytes (each would encode the text itself)
+    let all: Uint8Array | undefined;
     for (const dest of streams) {
       const { stream } = dest;
       if (stream[JOINS_LINES] === true) {
-        if (dest.level <= least) stream.write((all ??= lines.length === 1 ? lines[0]!.text : joinLines(lines, 0)));
+        if (dest.level <= least) stream.write((all ??= Buffer.from(lines.length === 1 ? lines[0]!.text : joinLines(lines, 0))));
         else {
           const some = joinLines(lines, dest.level);
           if (some) stream.write(some);
