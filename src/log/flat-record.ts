@@ -20,6 +20,7 @@ export type FlatLevel = "debug" | "info" | "warn" | "error";
 
 const S = pino.symbols;
 const METADATA = Symbol.for("pino.metadata");
+const EPOCH_TIME = pino.stdTimeFunctions.epochTime;
 
 /** pino's number rule: a non-finite number is null. */
 export const num = (v: number): string => (Number.isFinite(v) ? String(v) : "null");
@@ -89,16 +90,20 @@ export class FlatOutput {
   }
 
   /** The last head made, and from what: the lines of one pulse mostly share their millisecond. */
-  private last = { n: -1, time: "", bindings: "", head: "" };
+  private last = { n: -1, ms: Number.NaN, time: "", bindings: "", head: "" };
 
   /** `{"level":N,"time":T` and the logger's bindings, the time read now. */
   head(n: number): string {
-    const time = (this.p[S.timeSym] as () => string)();
+    const timeOf = this.p[S.timeSym] as () => string;
+    // pino's default time is `,"time":<ms>`: the clock alone tells whether the last head holds
+    const ms = timeOf === EPOCH_TIME ? Date.now() : Number.NaN;
     const bindings = this.p[S.chindingsSym] as string;
     const last = this.last;
+    if (last.n === n && last.ms === ms && last.bindings === bindings) return last.head;
+    const time = timeOf === EPOCH_TIME ? `,"time":${ms}` : timeOf();
     if (last.n === n && last.time === time && last.bindings === bindings) return last.head;
     const head = (this.p[S.lsCacheSym] as Record<number, string>)[n]! + time + bindings;
-    this.last = { n, time, bindings, head };
+    this.last = { n, ms, time, bindings, head };
     return head;
   }
 
