@@ -12,7 +12,10 @@
 // child start-up and exit are not counted. Run after `npm run build`:
 //   node bench/job-lines.mjs   (BENCH_REDIS_URL, default redis://127.0.0.1:6379/10)
 // Options (env): BENCH_JOBS (default 20000), BENCH_ROUNDS (default 5), BENCH_CONCURRENCY (10),
-// BENCH_MODES (default failures,all), BENCH_NO_FILE=1 (the console only, no rotated log file).
+// BENCH_MODES (default failures,all), BENCH_NO_FILE=1 (the console only, no rotated log file),
+// BENCH_PROFILE_DIR (a .cpuprofile of each drain alone, <mode>-<round>, through node:inspector;
+// read them with bench/lib/cpuprofile-self.mjs). Each drain also prints the supervisor's CPU on
+// its main thread and on its other threads (libuv's pool, GC helpers), from /proc/self/task.
 import { closeSync, mkdtempSync, openSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -26,6 +29,8 @@ import { resolveConfig } from "../dist/settings/resolve.js";
 import { startSupervisor } from "../dist/worker/supervisor/supervisor.js";
 import { closeLogger, createLogger } from "../dist/log/logger.js";
 import { cpuMsOf, dropKeys, loadAverage, percentile } from "./lib/common.mjs";
+import { Session } from "node:inspector/promises";
+import { readdirSync, writeFileSync } from "node:fs";
 
 const url = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379/10";
 const N = Number(process.env.BENCH_JOBS ?? 20000);
@@ -35,6 +40,26 @@ const hooksFile = fileURLToPath(new URL("../test/worker/fixtures/app/hooks.ts", 
 const dir = mkdtempSync(join(tmpdir(), "bench-job-lines-"));
 
 const redis = new Redis(url);
+const profileDir = process.env.BENCH_PROFILE_DIR;
+const session = profileDir ? new Session() : undefined;
+if (session) {
+  session.connect();
+  await session.post("Profiler.enable");
+  await session.post("Profiler.setSamplingInterval", { interval: 50 });
+}
+
+/** This process' CPU so far (ms), its main thread and the others apart (10 ms ticks). */
+function threadsCpuMs() {
+  const out = { main: 0, other: 0 };
+  for (const tid of readdirSync("/proc/self/task")) {
+    try {
+      out[tid === String(process.pid) ? "main" : "other"] += cpuMsOf(`self/task/${tid}`);
+    } catch {
+      // a thread that ended
+    }
+  }
+  return out;
+}
 const hooks = await loadHooks({ hooksPath: hooksFile });
 const base = resolveConfig({ hooks, env: {} });
 
@@ -77,6 +102,8 @@ async function drain(mode, round) {
   };
   while (child && !child.ready && child.alive) await new Promise((r) => setTimeout(r, 2));
   const redisCpu0 = await redisCpuMs();
+  if (session) await session.post("Profiler.start");
+  const threads0 = threadsCpuMs();
   const cpu0 = process.cpuUsage();
   const childCpu0 = readCpu() ?? 0;
   let childCpu = 0;
@@ -87,6 +114,8 @@ async function drain(mode, round) {
   const code = await Promise.race([sup.done, new Promise((r) => setTimeout(() => r("timeout"), 180_000))]);
   clearInterval(sampler);
   const own = process.cpuUsage(cpu0);
+  const threads1 = threadsCpuMs();
+  if (session) writeFileSync(join(profileDir, `${mode}-${round}.cpuprofile`), JSON.stringify((await session.post("Profiler.stop")).profile));
   const supervisorCpu = (own.user + own.system) / 1000;
   const redisCpu = (await redisCpuMs()) - redisCpu0;
   if (code === "timeout") sup.force("bench timeout");
@@ -105,7 +134,8 @@ async function drain(mode, round) {
     }
   }
   await dropKeys(redis, `${keys.root}:*`);
-  return { mode, finished: ids.length, rate: (ids.length / Math.max(1, last - first)) * 1000, code, cpuUsPerJob: ((supervisorCpu + childCpu) * 1000) / Math.max(1, ids.length), supUsPerJob: (supervisorCpu * 1000) / Math.max(1, ids.length), childUsPerJob: (childCpu * 1000) / Math.max(1, ids.length), redisUsPerJob: (redisCpu * 1000) / Math.max(1, ids.length) };
+  const perJob = (ms) => (ms * 1000) / Math.max(1, ids.length);
+  return { mode, mainUsPerJob: perJob(threads1.main - threads0.main), otherUsPerJob: perJob(threads1.other - threads0.other), finished: ids.length, rate: (ids.length / Math.max(1, last - first)) * 1000, code, cpuUsPerJob: ((supervisorCpu + childCpu) * 1000) / Math.max(1, ids.length), supUsPerJob: (supervisorCpu * 1000) / Math.max(1, ids.length), childUsPerJob: (childCpu * 1000) / Math.max(1, ids.length), redisUsPerJob: (redisCpu * 1000) / Math.max(1, ids.length) };
 }
 
 const MODES = (process.env.BENCH_MODES ?? "failures,all").split(",");
@@ -124,7 +154,7 @@ for (let r = 0; r < ROUNDS; r++) {
     const res = await drain(mode, r);
     round[mode] = res;
     rows[mode].push(res);
-    console.log(`round ${r + 1} ${mode.padEnd(8)}: ${res.finished} finished, ${res.rate.toFixed(0)} jobs/s, CPU µs/job supervisor ${res.supUsPerJob.toFixed(2)}, child ${res.childUsPerJob.toFixed(1)}, Redis ${res.redisUsPerJob.toFixed(1)}${res.code === 0 ? "" : ` (exit ${res.code})`}`);
+    console.log(`round ${r + 1} ${mode.padEnd(8)}: ${res.finished} finished, ${res.rate.toFixed(0)} jobs/s, CPU µs/job supervisor ${res.supUsPerJob.toFixed(2)}, child ${res.childUsPerJob.toFixed(1)}, Redis ${res.redisUsPerJob.toFixed(1)} (supervisor threads: main ${res.mainUsPerJob.toFixed(2)}, other ${res.otherUsPerJob.toFixed(2)})${res.code === 0 ? "" : ` (exit ${res.code})`}`);
   }
   if (round.all && round.failures) {
     const cost = round.all.supUsPerJob - round.failures.supUsPerJob;

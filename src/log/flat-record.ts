@@ -20,6 +20,7 @@ export type FlatLevel = "debug" | "info" | "warn" | "error";
 
 const S = pino.symbols;
 const METADATA = Symbol.for("pino.metadata");
+const EPOCH_TIME = pino.stdTimeFunctions.epochTime;
 
 /** pino's number rule: a non-finite number is null. */
 export const num = (v: number): string => (Number.isFinite(v) ? String(v) : "null");
@@ -62,7 +63,7 @@ function keyPart(list: readonly string[], key: string): string {
 /** One stream of the logger's multistream, as pino.multistream keeps it. */
 interface StreamEntry {
   level: number;
-  stream: { write(line: string): void } & Record<symbol, unknown>;
+  stream: { write(line: string | Uint8Array): void } & Record<symbol, unknown>;
 }
 
 /** A line made here and its level (each output takes the lines at or above its own level). */
@@ -88,9 +89,22 @@ export class FlatOutput {
     return redactKeys();
   }
 
+  /** The last head made, and from what: the lines of one pulse mostly share their millisecond. */
+  private last = { n: -1, ms: Number.NaN, time: "", bindings: "", head: "" };
+
   /** `{"level":N,"time":T` and the logger's bindings, the time read now. */
   head(n: number): string {
-    return (this.p[S.lsCacheSym] as Record<number, string>)[n]! + (this.p[S.timeSym] as () => string)() + (this.p[S.chindingsSym] as string);
+    const timeOf = this.p[S.timeSym] as () => string;
+    // pino's default time is `,"time":<ms>`: the clock alone tells whether the last head holds
+    const ms = timeOf === EPOCH_TIME ? Date.now() : Number.NaN;
+    const bindings = this.p[S.chindingsSym] as string;
+    const last = this.last;
+    if (last.n === n && last.ms === ms && last.bindings === bindings) return last.head;
+    const time = timeOf === EPOCH_TIME ? `,"time":${ms}` : timeOf();
+    if (last.n === n && last.time === time && last.bindings === bindings) return last.head;
+    const head = (this.p[S.lsCacheSym] as Record<number, string>)[n]! + time + bindings;
+    this.last = { n, ms, time, bindings, head };
+    return head;
   }
 
   /** `,"key":value` as pino writes the field, or `,"key":"[redacted]"`; "" for undefined. */
@@ -113,9 +127,22 @@ export class FlatOutput {
     return keyPart(list, key).endsWith(REDACTED_JSON);
   }
 
+  /** `,"msg":`, made once (the logger's message key does not change). */
+  private msgPart: string | undefined;
+
+  /** `,"msg":` as the logger names its message key. */
+  msgKey(): string {
+    return (this.msgPart ??= `,${JSON.stringify(this.p[S.messageKeySym])}:`);
+  }
+
+  /** What ends each line (`}` and the line end). */
+  lineEnd(): string {
+    return this.p[S.endSym] as string;
+  }
+
   /** The message (URL passwords masked, as the logger's hook masks it) and the line end. */
   tail(msg: string): string {
-    return `,${JSON.stringify(this.p[S.messageKeySym])}:${quote(redactMessage(msg))}${this.p[S.endSym] as string}`;
+    return this.msgKey() + quote(redactMessage(msg)) + this.lineEnd();
   }
 
   /** A whole line. */
@@ -136,11 +163,12 @@ export class FlatOutput {
     let least = Infinity;
     for (const l of lines) least = Math.min(least, l.level);
     const streams = ((this.p[S.streamSym] as { streams: StreamEntry[] }).streams);
-    let all: string | undefined;
+    // encoded once for every output that takes bytes (each would encode the text itself)
+    let all: Uint8Array | undefined;
     for (const dest of streams) {
       const { stream } = dest;
       if (stream[JOINS_LINES] === true) {
-        if (dest.level <= least) stream.write((all ??= lines.length === 1 ? lines[0]!.text : joinLines(lines, 0)));
+        if (dest.level <= least) stream.write((all ??= Buffer.from(lines.length === 1 ? lines[0]!.text : joinLines(lines, 0))));
         else {
           const some = joinLines(lines, dest.level);
           if (some) stream.write(some);
@@ -150,10 +178,14 @@ export class FlatOutput {
   }
 }
 
+/**
+ * The lines at or above `least` as one flat string: a join copies them once, where `+=` would
+ * leave a rope of thousands of pieces that each output's encode walks (and flattens) again.
+ */
 function joinLines(lines: readonly FlatLine[], least: number): string {
-  let out = "";
-  for (const l of lines) if (l.level >= least) out += l.text;
-  return out;
+  const texts: string[] = [];
+  for (const l of lines) if (l.level >= least) texts.push(l.text);
+  return texts.join("");
 }
 
 const outputs = new WeakMap<object, FlatOutput | null>();

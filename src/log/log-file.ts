@@ -25,7 +25,8 @@ const BATCH_BYTES = 64 * 1024;
 const MAX_PENDING = 32 * 1024 * 1024;
 
 export interface LogFile {
-  write(line: string): void;
+  /** Whole lines, as text or as their UTF-8 bytes. */
+  write(line: string | Uint8Array): void;
   /** Write what is buffered and close the file. Lines written afterwards are dropped. */
   close(): Promise<void>;
   readonly dropped: number;
@@ -48,14 +49,14 @@ export function openLogFile(file: string, rotate: RotateOptions = {}): LogFile {
   };
   stream.on("error", (err) => warn(err.message));
 
-  let batch: string[] = [];
+  let batch: Array<string | Uint8Array> = [];
   let batchBytes = 0;
   let scheduled = false;
   let dropped = 0;
   const flush = () => {
     scheduled = false;
     if (batch.length === 0 || stream.writableEnded) return;
-    stream.write(batch.join(""));
+    stream.write(joined(batch));
     batch = [];
     batchBytes = 0;
   };
@@ -88,4 +89,11 @@ export function openLogFile(file: string, rotate: RotateOptions = {}): LogFile {
       return dropped;
     },
   };
+}
+
+/** A batch as one write: its text, or its bytes when some lines came as bytes. */
+function joined(batch: ReadonlyArray<string | Uint8Array>): string | Uint8Array {
+  if (batch.length === 1) return batch[0]!;
+  if (batch.every((l) => typeof l === "string")) return batch.join("");
+  return Buffer.concat(batch.map((l) => (typeof l === "string" ? Buffer.from(l) : l)));
 }

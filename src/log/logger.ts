@@ -120,7 +120,7 @@ export function createLogger(options: LoggerOptions): PinoLogger {
   const console = options.console === undefined ? process.stdout : options.console;
   if (typeof console === "number") {
     // a descriptor is written as stdout is (the bench points it at a file)
-    streams.push({ level, stream: joinsLines(pino.destination({ dest: console, sync: true })) });
+    streams.push({ level, stream: joinsLines(descriptor(console)) });
   } else if (console) {
     const isTty = (console as NodeJS.WriteStream).isTTY === true;
     const usePretty = options.pretty ?? (isTty && !options.json);
@@ -128,7 +128,7 @@ export function createLogger(options: LoggerOptions): PinoLogger {
     if (usePretty) dest = consoleDestination({ out: console, zone: options.zone, color: useColor(console) });
     else if (console === process.stdout) {
       // what plain pino() does: no lines lost on exit (JSON lines join as they are)
-      dest = joinsLines(pino.destination({ dest: 1, sync: true }));
+      dest = joinsLines(descriptor(1));
     } else dest = console as DestinationStream;
     streams.push({ level, stream: dest });
   }
@@ -164,11 +164,26 @@ export function createLogger(options: LoggerOptions): PinoLogger {
 }
 
 /**
- * Marks an output that takes several whole lines in one write (flat-record.ts joins the job
- * lines of one pulse for it): the console descriptor and the log file, not the terminal's
- * formatter or the events sink, which read one record per write.
+ * Marks an output that takes several whole lines in one write, as a string or as their UTF-8
+ * bytes (flat-record.ts joins the job lines of one pulse and encodes them once for all such
+ * outputs): the console descriptor and the log file, not the terminal's formatter or the events
+ * sink, which read one record per write.
  */
 export const JOINS_LINES = Symbol("joins lines");
+
+/**
+ * A descriptor written synchronously, as pino.destination writes stdout, that also takes bytes.
+ * Its writer (sonic-boom) keeps bytes: in its text mode each write is measured, encoded by the
+ * write, then encoded again to cut what was written off its buffer; here a string is encoded
+ * once, and bytes (flat-record.ts) are written as they are.
+ */
+function descriptor(fd: number): DestinationStream {
+  const dest = pino.destination({ dest: fd, sync: true, contentMode: "buffer" } as Parameters<typeof pino.destination>[0]);
+  const write = dest.write.bind(dest) as (data: string | Uint8Array) => boolean;
+  // pino's own EPIPE handling replaces `write` on the object: this wrapper goes with it
+  (dest as { write(data: string | Uint8Array): boolean }).write = (data) => write(typeof data === "string" ? Buffer.from(data) : data);
+  return dest;
+}
 
 function joinsLines<T extends object>(dest: T): T {
   (dest as Record<symbol, unknown>)[JOINS_LINES] = true;

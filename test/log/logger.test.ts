@@ -1,9 +1,10 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { closeLogger, createLogger, jobLogger, logFilePath } from "../../src/log/logger.js";
 import { textStream } from "../helpers/text-stream.js";
+import { JobLines } from "../../src/worker/supervisor/job-lines.js";
 
 const folders: string[] = [];
 function folder(): string {
@@ -34,6 +35,21 @@ describe("createLogger", () => {
     expect(fromFile[0]).toMatchObject({ name: "worker", level: 20, msg: "below info" });
     expect(fromFile[1]).toMatchObject({ name: "worker", level: 40, msg: "sending", jobId: "j-42", queue: "short", task: "my_app.tasks.send", attempt: 2, user: "u1" });
     expect(lines(out.text())).toEqual(fromFile);
+  });
+
+  it("a console descriptor and the file take pino's records and a pulse's job lines (bytes) in order, UTF-8 intact", async () => {
+    const cwd = folder();
+    const fd = openSync(join(cwd, "console"), "w");
+    const file = logFilePath(cwd, "worker");
+    const log = createLogger({ name: "worker", level: "info", console: fd, file });
+    log.info("before: ünïcode ✓");
+    new JobLines(log, "all").ended([], "w1", ["8f3a1b2c-0d4e-4f5a-9b6c-7d8e9f0a1b2c", "default", "app.tasks.ü", 1, 3, "id-2", "default", "app.tasks.ü", 1, 4]);
+    log.warn({ n: 1 }, "after: 日本");
+    await closeLogger(log);
+    closeSync(fd);
+    const fromConsole = lines(readFileSync(join(cwd, "console"), "utf8"));
+    expect(fromConsole.map((l) => l.msg)).toEqual(["before: ünïcode ✓", "finished   default   app.tasks.ü  8f3a1b2c  3 ms", "finished   default   app.tasks.ü  id-2  4 ms", "after: 日本"]);
+    expect(lines(readFileSync(file, "utf8"))).toEqual(fromConsole);
   });
 
   it("drops lines under its level", async () => {

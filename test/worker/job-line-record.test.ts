@@ -115,6 +115,20 @@ describe("job line records", () => {
     expect(ours.console).not.toContain("s3cr3t");
   });
 
+  it("a finished line's fast path: ids the URL mask or JSON would change, odd ms and attempts, the same as pino's", async () => {
+    const ids = ["redis://u:pw@h/0", "a=b", "x?password=pw", 'q"id', "back\\slash", "tab\tid", "ABCDEF0123456789-abcdef", "abc", "ünïcode-id"];
+    const list = ids.flatMap((id, i) => [id, "default", "app.tasks.send", [1, 0, 999, 1000, 2.5][i % 5]!, [0, 999, 1000, -1, 12.5, 59_999, 61_000, Number.NaN, 7][i]!]);
+    const flat = jsonLogger();
+    const viaPino = jsonLogger();
+    for (const log of [flat.log, throughPino(viaPino.log)]) new JobLines(log, "all").ended([], WORKER, list);
+    const ours = await flat.written();
+    const theirs = await viaPino.written();
+    expect(ours.console).toBe(theirs.console);
+    expect(ours.file).toBe(theirs.file);
+    expect(ours.console.trim().split("\n")).toHaveLength(ids.length);
+    expect(ours.console).not.toContain(":pw@");
+  });
+
   it("on a terminal: one line per job, the time in the configured zone, colour, frames indented; the same as pino's", async () => {
     vi.stubEnv("NO_COLOR", "");
     vi.stubEnv("FORCE_COLOR", "1");
