@@ -91,8 +91,10 @@ export async function pushPrepared(env: QueueEnv, prepared: PreparedJob[], creat
   // `createdAt`: the clock reading the jobs were built with (buildPrepared), sent as the script's
   // now, so a job queued at once has enqueuedAt = createdAt and the script stores only one of them.
   const on = createdAt === undefined ? env : { ...env, clock: () => createdAt };
+  // the common case, every job on one tag (always on the installation layout): no grouping
+  const first = env.keys.jobTag(prepared[0]!.queue);
+  if (prepared.every((p) => env.keys.jobTag(p.queue) === first)) return pushedOutcomes(await pushOnTag(on, prepared, first));
   const groups = groupByTag(prepared.map((p, index) => ({ p, index })), ({ p }) => env.keys.jobTag(p.queue));
-  if (groups.length === 1) return pushedOutcomes(await pushOnTag(on, prepared, groups[0]!.tag));
   const settled = await Promise.allSettled(groups.map(({ tag, items }) => pushOnTag(on, items.map((i) => i.p), tag)));
   const out: PushOutcome[] = new Array(prepared.length);
   const written: string[] = [];

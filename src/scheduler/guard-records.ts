@@ -26,6 +26,8 @@ export function guardTag(keys: Keys, task: GuardedTask): string {
  * there), or undefined when every task's are on the installation's tag (nothing to read).
  */
 export async function readTagSlots(redis: Redis, keys: Keys, tasks: readonly GuardedTask[]): Promise<Array<string | null> | undefined> {
+  // every tick reads through here: on the installation layout there is nothing to group
+  if (keys.jobTags === "installation") return undefined;
   const groups = groupByTag(tasks.map((task, index) => ({ task, index })), ({ task }) => guardTag(keys, task)).filter((g) => g.tag !== keys.root);
   if (groups.length === 0) return undefined;
   // one HMGET per tag, its ids as one array: 100 000 spread arguments would overflow the stack

@@ -107,6 +107,11 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   let watched = { of: undefined as ScheduledTask[] | undefined, tasks: [] as ScheduledTask[] };
   // the lease number last written to the queues' tags, and for which task list (tag-fences.ts)
   let tagFences = { fence: 0, of: undefined as ScheduledTask[] | undefined };
+  const raiseFences = async (fence: number, of: ScheduledTask[]): Promise<boolean> => {
+    const ok = await raiseTagFences(redis, keys, of.map((t) => t.queue), fence);
+    if (ok) tagFences = { fence, of };
+    return ok;
+  };
   const lateness = new LatencyStats(2000);
 
   let running = false;
@@ -127,13 +132,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     logger: log,
     onChange: (leading) => leading && wake(),
     // a new leader's number on every queue tag it serves before it fires (tag-fences.ts)
-    onGrant: async (fence) => {
-      const of = tasks;
-      if (keys.jobTags !== "queue") return true;
-      const ok = await raiseTagFences(redis, keys, of.map((t) => t.queue), fence);
-      if (ok) tagFences = { fence, of };
-      return ok;
-    },
+    onGrant: (fence) => (keys.jobTags === "queue" ? raiseFences(fence, tasks) : Promise.resolve(true)),
   });
   const follower = createFollower({ redis, keys, clock, lease, zone: timezone, graceMs: options.failoverGraceMs });
 
@@ -202,8 +201,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     const current = tasks;
     if (fence !== undefined && keys.jobTags === "queue" && (tagFences.fence !== fence || tagFences.of !== current)) {
       // a new lease (or new queues): our number on every queue tag before we fire on any
-      if (!(await raiseTagFences(redis, keys, current.map((t) => t.queue), fence))) return lease.drop(STALE), undefined;
-      tagFences = { fence, of: current };
+      if (!(await raiseFences(fence, current))) return lease.drop(STALE), undefined;
     }
     const selection = quiet.select(current, now, fence);
     const fires: Array<Promise<void>> = [];
