@@ -23,6 +23,11 @@ export interface LockOptions extends RedisTarget {
   ttl?: number;
   /** Ms to wait for a busy lock (woken by the holder's release). Default 0: give up at once. */
   wait?: number;
+  /**
+   * Ms between two tries while waiting, fixed. Polling is only the safety net behind the
+   * release notification; by default it backs off from 25 to 500 ms.
+   */
+  poll?: number;
 }
 
 /** What fn receives: `signal` aborts when the lock is lost while fn still runs. */
@@ -54,7 +59,7 @@ const now = systemClock;
 /** Polling is only the safety net behind the release notification; it backs off to this. */
 const MAX_POLL_MS = 500;
 
-function checkOptions(name: string, ttl: number, wait: number): void {
+function checkOptions(name: string, ttl: number, wait: number, poll: number | undefined): void {
   if (typeof name !== "string" || name.length === 0) {
     throw new EnqueueError("BAD_ARGUMENT", "runWithLock: lock name must be a non-empty string");
   }
@@ -63,6 +68,9 @@ function checkOptions(name: string, ttl: number, wait: number): void {
   }
   if (!Number.isFinite(wait) || wait < 0) {
     throw new EnqueueError("BAD_ARGUMENT", `runWithLock("${name}"): wait must be >= 0 (ms), got ${wait}`);
+  }
+  if (poll !== undefined && (!Number.isFinite(poll) || poll < 1)) {
+    throw new EnqueueError("BAD_ARGUMENT", `runWithLock("${name}"): poll must be >= 1 (ms), got ${poll}`);
   }
 }
 
@@ -73,14 +81,21 @@ async function tryAcquire(ctx: PatternContext, name: string, token: string, ttl:
 }
 
 /** Take the lock, waiting up to `wait` ms; false when it stayed busy. */
-async function acquire(ctx: PatternContext, name: string, token: string, ttl: number, wait: number): Promise<boolean> {
+async function acquire(
+  ctx: PatternContext,
+  name: string,
+  token: string,
+  ttl: number,
+  wait: number,
+  poll: number | undefined,
+): Promise<boolean> {
   if (wait === 0) return (await tryAcquire(ctx, name, token, ttl)) === undefined;
   let wake: () => void = () => {};
   // Listen before the first try: a release between the try and the listen would be missed.
   const unlisten = await channelHub(ctx.redis).listen(ctx.keys.lockReleased(name), () => wake());
   try {
     const deadline = now() + wait;
-    let backoff = 25;
+    let backoff = poll ?? 25;
     for (;;) {
       const holderLeft = await tryAcquire(ctx, name, token, ttl);
       if (holderLeft === undefined) return true;
@@ -88,7 +103,7 @@ async function acquire(ctx: PatternContext, name: string, token: string, ttl: nu
       if (remaining <= 0) return false;
       // Wake on release, on the holder's lease running out, or on the backoff tick.
       const delay = Math.max(1, Math.min(remaining, holderLeft >= 0 ? holderLeft : Infinity, backoff));
-      backoff = Math.min(backoff * 2, MAX_POLL_MS);
+      if (poll === undefined) backoff = Math.min(backoff * 2, MAX_POLL_MS);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, delay);
         wake = () => {
@@ -140,10 +155,10 @@ export async function runWithLock<T>(
 ): Promise<LockResult<Awaited<T>>> {
   const ttl = options.ttl ?? DEFAULT_LOCK_TTL_MS;
   const wait = options.wait ?? 0;
-  checkOptions(name, ttl, wait);
+  checkOptions(name, ttl, wait, options.poll);
   const ctx = patternContext(`runWithLock("${name}")`, options);
   const token = randomBytes(16).toString("hex");
-  if (!(await acquire(ctx, name, token, ttl, wait))) return { acquired: false };
+  if (!(await acquire(ctx, name, token, ttl, wait, options.poll))) return { acquired: false };
 
   const controller = new AbortController();
   const stopRenewal = startRenewal(ctx, name, token, ttl, controller);

@@ -43,25 +43,31 @@ describe("runWithLock", () => {
     expect((await first).acquired).toBe(true);
   });
 
-  it("a waiter is woken by the release notification, well before its poll would", async () => {
+  it("a waiter is woken by the release notification, not by its poll", async () => {
+    // The waiter polls once a minute and the holder's lease outlives the wait: only the
+    // release notification can hand it the lock inside its 20 s.
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
-    const first = runWithLock("wake", () => held, opts({ ttl: 5000 }));
+    const first = runWithLock("wake", () => held, opts({ ttl: 60_000 }));
     await sleep(30);
     const secondStarted = Date.now();
-    const second = runWithLock("wake", () => Date.now(), opts({ ttl: 5000, wait: 5000 }));
-    await sleep(800); // the waiter's poll has backed off to 500 ms by now
+    const second = runWithLock("wake", () => Date.now(), opts({ ttl: 5000, wait: 20_000, poll: 60_000 }));
+    await sleep(300);
     const releasedAt = Date.now();
     release();
     await first;
     const result = await second;
     expect(result.acquired).toBe(true);
     if (result.acquired) {
-      expect(result.value - releasedAt).toBeLessThan(300); // the next poll would be ~475 ms after
-      expect(result.value - secondStarted).toBeGreaterThanOrEqual(790);
+      expect(result.value - releasedAt).toBeLessThan(10_000);
+      expect(result.value - secondStarted).toBeGreaterThanOrEqual(290);
     }
     // The waiter's subscription is gone: the shared subscriber connection was closed.
     expect(channelHub(t.redis).channels()).toEqual([]);
+  });
+
+  it("refuses a poll below 1 ms with one line naming it", async () => {
+    await expect(runWithLock("p", () => 1, opts({ wait: 100, poll: 0 }))).rejects.toThrow(/poll must be >= 1/);
   });
 
   it("gives up after `wait` ms with { acquired: false }", async () => {
