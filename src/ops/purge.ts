@@ -9,6 +9,7 @@
  * Each page of PURGE_BATCH ids is read, checked and deleted by one script (purge.lua), so what
  * is checked is what is deleted, and no single call holds Redis for long.
  */
+import { applyPendingForward } from "../queue/forward-records.js";
 import type { QueueEnv } from "../queue/context.js";
 import { runJobScript } from "../queue/job-scripts.js";
 import { scriptResult } from "../redis/script-results.js";
@@ -83,6 +84,7 @@ export async function purgeJobs(env: QueueEnv, f: PurgeFilter): Promise<Record<s
       offset += scanned - deleted;
       if (scanned < PURGE_BATCH) break;
     }
+    if (total > 0) await applyPendingForward(env, env.keys.jobTag(q)); // the dependents elsewhere of what it deleted
     if (total > 0) out[q] = total;
   }
   return out;

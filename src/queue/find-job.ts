@@ -10,6 +10,7 @@ import type { QueueEnv } from "./context.js";
 import { isJobHash } from "./job-codec.js";
 import { runJobScript } from "./job-scripts.js";
 import { groupByTag, type TagGroup } from "../redis/tag-pipeline.js";
+import { applyPendingForward } from "./forward-records.js";
 
 type ProbeEnv = Pick<QueueEnv, "redis" | "keys" | "queues">;
 
@@ -103,10 +104,14 @@ export async function readJobFields(env: ProbeEnv, ids: readonly string[], field
  * A job script that takes a job by id alone (cancel, requeue, delete): the job is located first
  * (locateJob), since the script must run on the tag its keys are on; undefined, and no script
  * call, when no known queue's tag holds it. The script runs on the tag where it was found (the
- * installation's on the default layout).
+ * installation's on the default layout); then the records it left for other tags are applied.
  */
 export async function runJobScriptById<T>(env: QueueEnv, id: string, name: string, args: Array<string | number>): Promise<T | undefined> {
   const found = await locateJob(env, id);
   if (!found) return undefined;
-  return runJobScript<T>(env, name, args, [], found.tag);
+  const answer = await runJobScript<T>(env, name, args, [], found.tag);
+  // what the call settled on other tags (the dependents of a job canceled or deleted) is
+  // settled when it returns, as on the installation layout
+  await applyPendingForward(env, found.tag);
+  return answer;
 }

@@ -57,7 +57,9 @@ export function scriptHeader(keys: Keys, canceledTtlMs: number = DEFAULT_CANCELE
 
 /** Kinds of keys the job scripts build themselves (job_lib's key(kind, name)), by what names them. */
 const QUEUE_KINDS = ["queue", "wake", "started", "finished", "failed", "scheduled", "canceled", "deferred"] as const;
-const ID_KINDS = ["job", "attempts", "dependents", "children"] as const;
+const ID_KINDS = ["job", "attempts", "dependents", "children", "remoteDependents", "remoteDeps"] as const;
+/** Their names in the scripts, where keys.ts's differ (camelCase there, kebab-case in keys). */
+const KIND_NAMES: Partial<Record<(typeof ID_KINDS)[number], string>> = { remoteDependents: "remote-dependents", remoteDeps: "remote-deps" };
 
 /**
  * The part of every per-job/per-queue key of `tag` before "<kind>:<name>" (e.g. "{hs}:"). The
@@ -70,8 +72,9 @@ function keyRoot(keys: Keys, tag: string): string {
   if (/\s/.test(root)) throw new Error(`scriptHeader: key root "${root}" contains whitespace; the script header is space-separated`);
   for (const kind of ID_KINDS) {
     const built = keys[kind]("x", tag);
-    if (built !== `${root}${kind}:x`) {
-      throw new Error(`scriptHeader: keys.${kind}("x", "${tag}") is "${built}", not "${root}${kind}:x" as the job scripts (src/redis/lua/job_lib.lua key()) assume`);
+    const name = KIND_NAMES[kind] ?? kind;
+    if (built !== `${root}${name}:x`) {
+      throw new Error(`scriptHeader: keys.${kind}("x", "${tag}") is "${built}", not "${root}${name}:x" as the job scripts (src/redis/lua/job_lib.lua key()) assume`);
     }
   }
   const queue = sampleQueueOf(keys, tag);
@@ -105,7 +108,7 @@ function canceledTtl(ctx: ScriptEnv): number | undefined {
 /**
  * Run a job script on `tag` (the installation's by default; a queue's keys.jobTag otherwise)
  * with the shared KEYS/ARGV prefix: [forward(tag), events(tag)] and [header, now]. KEYS[1]
- * only routes the call to the tag's slot: no script reads or writes it.
+ * is the tag's forward records (forward_lib.lua), which also route the call to the tag's slot.
  */
 export function runJobScript<T>(ctx: ScriptEnv, name: string, args: Array<string | number>, extraKeys: string[] = [], tag: string = ctx.keys.root): Promise<T> {
   const base = jobScriptKeys(ctx.keys, tag);

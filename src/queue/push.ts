@@ -11,6 +11,8 @@ import { scriptResult } from "../redis/script-results.js";
 import { awaitReplication } from "../redis/durability.js";
 import type { Job, JobStatus, PreparedJob } from "./types.js";
 import { groupByTag } from "../redis/tag-pipeline.js";
+import { linkFieldsByTag, placeDependencies, dependencyOrder, type PlacedJob } from "./dependencies-elsewhere.js";
+import { applyForwardRecords } from "./forward-records.js";
 
 export interface ScriptResult {
   ok: boolean;
@@ -91,26 +93,64 @@ export async function pushPrepared(env: QueueEnv, prepared: PreparedJob[], creat
   // `createdAt`: the clock reading the jobs were built with (buildPrepared), sent as the script's
   // now, so a job queued at once has enqueuedAt = createdAt and the script stores only one of them.
   const on = createdAt === undefined ? env : { ...env, clock: () => createdAt };
+  // dependencies on other tags are read and checked first (nothing on the installation layout)
+  const placed = await placeDependencies(env, prepared);
   // the common case, every job on one tag (always on the installation layout): no grouping
-  const first = env.keys.jobTag(prepared[0]!.queue);
-  if (prepared.every((p) => env.keys.jobTag(p.queue) === first)) return pushedOutcomes(await pushOnTag(on, prepared, first));
-  const groups = groupByTag(prepared.map((p, index) => ({ p, index })), ({ p }) => env.keys.jobTag(p.queue));
-  const settled = await Promise.allSettled(groups.map(({ tag, items }) => pushOnTag(on, items.map((i) => i.p), tag)));
-  const out: PushOutcome[] = new Array(prepared.length);
+  const first = env.keys.jobTag(placed[0]!.queue);
+  if (placed.every((p) => env.keys.jobTag(p.queue) === first)) {
+    const outcomes = pushedOutcomes(await pushOnTag(on, placed, first));
+    await applyLinks(env, placed);
+    return outcomes;
+  }
+  const groups = groupByTag(placed.map((p, index) => ({ p, index })), ({ p }) => env.keys.jobTag(p.queue));
+  // a job depending on one written in the same call on another tag: that tag's call goes first,
+  // and a refusal there stops the calls after it (its dependents are not written)
+  const ids = new Set(placed.map((p) => p.id));
+  const chained = placed.some((p) => Object.keys(p.elsewhere ?? {}).some((d) => ids.has(d)));
+  const settled = chained ? await oneAfterAnother(dependencyOrder(env, groups), (g) => pushOnTag(on, g.items.map((i) => i.p), g.tag)) : await Promise.allSettled(groups.map(({ tag, items }) => pushOnTag(on, items.map((i) => i.p), tag)));
+  const order = chained ? dependencyOrder(env, groups) : groups;
+  const out: PushOutcome[] = new Array(placed.length);
   const written: string[] = [];
   let failure: unknown;
   settled.forEach((s, g) => {
+    if (s === undefined) return;
     if (s.status === "rejected") return void (failure ??= s.reason);
     const outcomes = pushedOutcomes(s.value);
-    groups[g]!.items.forEach(({ index }, k) => (out[index] = outcomes[k]!));
+    order[g]!.items.forEach(({ index }, k) => (out[index] = outcomes[k]!));
     written.push(...outcomes.filter((o) => !o.deduplicated).map((o) => o.id));
   });
+  await applyLinks(env, placed.filter((p) => written.includes(p.id)));
   if (failure === undefined) return out;
   if (written.length === 0) throw failure;
   throw new EnqueueError("ENQUEUE_PARTIAL", `enqueue: jobs of ${groups.length} queue tags: ${written.length} written (${written.join(", ")}), the rest not: ${failure instanceof Error ? failure.message : String(failure)}`, {
     hint: "jobs of several queues enqueued together are all-or-nothing per queue tag only; retry the ones not written (deduplicate: true keeps the written ones)",
     cause: failure,
   });
+}
+
+/** Run `step` for each item in order, stopping at the first failure (the rest: undefined). */
+async function oneAfterAnother<T, R>(items: T[], step: (item: T) => Promise<R>): Promise<Array<PromiseSettledResult<R> | undefined>> {
+  const out: Array<PromiseSettledResult<R> | undefined> = new Array(items.length).fill(undefined);
+  for (let i = 0; i < items.length; i++) {
+    try {
+      out[i] = { status: "fulfilled", value: await step(items[i]!) };
+    } catch (reason) {
+      out[i] = { status: "rejected", reason };
+      break;
+    }
+  }
+  return out;
+}
+
+/**
+ * Apply at once the link records the calls wrote (a dependent waiting on a job of another tag),
+ * so the dependency knows its dependent before this returns. A failure here loses nothing: the
+ * records stay, and the workers' sweep applies them (src/worker/supervisor/forwarder.ts).
+ */
+async function applyLinks(env: QueueEnv, placed: PlacedJob[]): Promise<void> {
+  const byTag = linkFieldsByTag(env, placed);
+  if (byTag.size === 0) return;
+  await Promise.all([...byTag].map(([tag, fields]) => applyForwardRecords(env, tag, fields).catch(() => 0)));
 }
 
 /** One tag's enqueue.lua call; a refusal is thrown. */

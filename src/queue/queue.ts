@@ -11,6 +11,7 @@ import { runJobScript } from "./job-scripts.js";
 import { scriptResult } from "../redis/script-results.js";
 import { completeJob, dequeue, failJob, heartbeat } from "./lifecycle.js";
 import type { Job } from "./types.js";
+import { applyPendingForward } from "./forward-records.js";
 
 /** A dequeued job this process holds; perform() runs it here and records the outcome. */
 export interface JobHandle extends Job {
@@ -63,7 +64,11 @@ export function getQueue(name: string, env: QueueEnv = activeContext()): QueueHa
       const job = await dequeue(env, { queues: [name], worker, leaseMs: INLINE_LEASE_MS });
       return job ? handle(env, job, worker) : null;
     },
-    empty: async () => scriptResult.empty_queue(await runJobScript(env, "empty_queue", [name], [], env.keys.jobTag(name))),
+    empty: async () => {
+      const n = scriptResult.empty_queue(await runJobScript(env, "empty_queue", [name], [], env.keys.jobTag(name)));
+      await applyPendingForward(env, env.keys.jobTag(name)); // the dependents elsewhere of what it deleted
+      return n;
+    },
   };
 }
 

@@ -59,6 +59,10 @@ export interface Keys {
   queues(): string;
   /** Jobs waiting for a dependency: set of dependent ids per parent job (on its job tag). */
   dependents(id: string, tag?: string): string;
+  /** Of a job on `tag`: its dependents on other tags (set of "<queue>\t<id>"; deps_lib.lua). */
+  remoteDependents(id: string, tag?: string): string;
+  /** Of a deferred job on `tag`: its dependencies on other tags not settled yet (hash id -> queue). */
+  remoteDeps(id: string, tag?: string): string;
   /** Deferred registry of a queue: jobs waiting on dependencies (score: when deferred). */
   deferred(queue: string): string;
   /** Capped list of the ids of jobs enqueued from inside job `id` (its children). */
@@ -95,9 +99,9 @@ export interface Keys {
    */
   events(tag?: string): string;
   /**
-   * A key of `tag` that routes a job script's call to the tag's slot (KEYS[1] of every job
-   * script). Never written today; the forward records of issue 17 (a step on one tag that causes
-   * one on another) are to live here.
+   * The forward records of `tag` (hash: what a script of this tag asks of another tag; see
+   * src/redis/lua/forward_lib.lua), also the pub/sub channel that tells they were written.
+   * KEYS[1] of every job script, which routes the call to the tag's slot.
    */
   forward(tag: string): string;
   lock(name: string): string;
@@ -167,6 +171,8 @@ export function createKeys(prefix: string = DEFAULT_PREFIX, options: KeysOptions
     canceled: ofQueue("canceled"),
     queues: () => key("queues"),
     dependents: (id, tag) => `${tag ?? root}:dependents:${id}`,
+    remoteDependents: (id, tag) => `${tag ?? root}:remote-dependents:${id}`,
+    remoteDeps: (id, tag) => `${tag ?? root}:remote-deps:${id}`,
     deferred: ofQueue("deferred"),
     children: (id, tag) => `${tag ?? root}:children:${id}`,
     attempts: (id, tag) => `${tag ?? root}:attempts:${id}`,

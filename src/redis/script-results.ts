@@ -113,6 +113,10 @@ export const scriptResult = {
   cancel: (raw: unknown) => jobAnswer("cancel", raw, ["ok", "requested"] as const),
   requeue: (raw: unknown) => jobAnswer("requeue", raw, ["ok"] as const),
   delete_job: (raw: unknown) => jobAnswer("delete_job", raw, ["ok"] as const),
+  /** "linked", or how the dependency settled (forward-records.ts passes it on as is). */
+  dependency_link: (raw: unknown) => oneOf("dependency_link", raw, ["linked", "finished", "failed", "canceled", "was deleted"] as const),
+  dependency_settle: (raw: unknown): boolean => flag("dependency_settle", raw),
+  forward_drop: (raw: unknown): boolean => flag("forward_drop", raw),
   purge(raw: unknown): { deleted: number; scanned: number } {
     if (!Array.isArray(raw)) throw wrong("purge", raw);
     return { deleted: count("purge", raw[0]), scanned: count("purge", raw[1]) };

@@ -39,6 +39,8 @@ async function failNext(): Promise<Job> {
   expect(await failJob(f.env, { job, worker: "w", error: new Error("boom") })).toBe("failed");
   return job;
 }
+/** The tag of the default queue's job keys (the installation's, or the queue's own: TEST_JOB_TAGS). */
+const onDefault = () => f.env.keys.jobTag("default");
 const statusOf = async (id: string) => (await getJob(id))?.status;
 
 describe("dependsOn: waiting and moving on", () => {
@@ -59,7 +61,7 @@ describe("dependsOn: waiting and moving on", () => {
     expect(cJob).toMatchObject({ dependsOn: ["B"], status: "finished" });
     expect(cJob?.depsLeft).toBeUndefined();
     // every dependents set is gone once its job settled
-    expect(await f.env.redis.exists(f.env.keys.dependents("A"), f.env.keys.dependents("B"))).toBe(0);
+    expect(await f.env.redis.exists(f.env.keys.dependents("A", onDefault()), f.env.keys.dependents("B", onDefault()))).toBe(0);
   });
 
   it("fan-in: C waits for both A and B, whichever finishes first", async () => {
@@ -136,7 +138,7 @@ describe("dependsOn: refusals", () => {
   it("an unknown dependency is an EnqueueError naming it, and nothing is written", async () => {
     await put({ jobId: "A" });
     const before = await f.t.keyCount();
-    const events = await f.env.redis.xlen(f.env.keys.events());
+    const events = await f.env.redis.xlen(f.env.keys.events(onDefault()));
     const err = await put({ jobId: "B", dependsOn: ["A", "nope"] }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(EnqueueError);
     expect((err as EnqueueError).code).toBe("UNKNOWN_DEPENDENCY");
@@ -149,7 +151,7 @@ describe("dependsOn: refusals", () => {
       }),
     ).rejects.toThrow(/depends on "ghost", which is not a job/);
     expect(await f.t.keyCount()).toBe(before);
-    expect(await f.env.redis.xlen(f.env.keys.events())).toBe(events);
+    expect(await f.env.redis.xlen(f.env.keys.events(onDefault()))).toBe(events);
     expect(await getJob("C")).toBeNull();
   });
 
@@ -179,7 +181,7 @@ describe("dependsOn: refusals", () => {
     expect(first.status).toBe("deferred");
     expect(again).toMatchObject({ id: "B", status: "deferred", deduplicated: true });
     expect(await f.env.redis.zcard(f.env.keys.deferred("default"))).toBe(1);
-    expect(await f.env.redis.smembers(f.env.keys.dependents("A"))).toEqual(["B"]);
+    expect(await f.env.redis.smembers(f.env.keys.dependents("A", onDefault()))).toEqual(["B"]);
     await expect(put({ jobId: "B", dependsOn: "A" })).rejects.toThrow(/taken by a deferred job/);
   });
 });
@@ -201,8 +203,8 @@ describe("dependsOn: failure of a dependency", () => {
     const places = await placesOf(f.env);
     expect(places.get("B")).toEqual(["canceled:default"]);
     expect(places.get("C")).toEqual(["canceled:default"]);
-    expect(await f.env.redis.pttl(f.env.keys.job("B"))).toBeGreaterThan(0); // retained like any canceled job
-    const raw = await f.env.redis.xrange(f.env.keys.events(), "-", "+");
+    expect(await f.env.redis.pttl(f.env.keys.job("B", onDefault()))).toBeGreaterThan(0); // retained like any canceled job
+    const raw = await f.env.redis.xrange(f.env.keys.events(onDefault()), "-", "+");
     const canceled = raw.map(([, fields]) => JSON.parse(fields[1]!)).filter((e) => e.type === "job.canceled");
     expect(canceled.map((e) => [e.jobId, e.msg])).toEqual([
       ["B", "dependency A failed"],
@@ -217,7 +219,7 @@ describe("dependsOn: failure of a dependency", () => {
     await put({ jobId: "C", dependsOn: ["A", "B"] });
     await failNext(); // A
     expect(await getJob("C")).toMatchObject({ status: "canceled", cancelReason: "dependency A failed" });
-    expect(await f.env.redis.smembers(f.env.keys.dependents("B"))).toEqual([]);
+    expect(await f.env.redis.smembers(f.env.keys.dependents("B", onDefault()))).toEqual([]);
     expect(await runNext()).toBe("B");
     expect(await statusOf("C")).toBe("canceled"); // B finishing does not revive it
   });
@@ -244,7 +246,7 @@ describe("dependsOn: failure of a dependency", () => {
     await put({ jobId: "B", dependsOn: "A" });
     await put({ jobId: "C", dependsOn: "A" });
     await cancel("C");
-    expect(await f.env.redis.smembers(f.env.keys.dependents("A"))).toEqual(["B"]);
+    expect(await f.env.redis.smembers(f.env.keys.dependents("A", onDefault()))).toEqual(["B"]);
     expect((await placesOf(f.env)).get("C")).toEqual(["canceled:default"]);
     await cancel("A");
     expect(await getJob("B")).toMatchObject({ status: "canceled", cancelReason: "dependency A failed" });
@@ -281,13 +283,13 @@ describe("dependsOn: failure of a dependency", () => {
     await put({ jobId: "B", dependsOn: "A" });
     await put({ jobId: "C", dependsOn: "A", allowFailure: true });
     // gone without its scripts knowing: as an outside purge would leave it
-    await f.env.redis.del(f.env.keys.job("A"));
+    await f.env.redis.del(f.env.keys.job("A", onDefault()));
     await f.env.redis.lrem(f.env.keys.queue("default"), 0, "A");
     expect(await statusOf("B")).toBe("deferred");
     await cleanRegistries(f.env);
     expect(await getJob("B")).toMatchObject({ status: "canceled", cancelReason: "dependency A was deleted" });
     expect(await statusOf("C")).toBe("queued");
-    expect(await f.env.redis.exists(f.env.keys.dependents("A"))).toBe(0);
+    expect(await f.env.redis.exists(f.env.keys.dependents("A", onDefault()))).toBe(0);
   });
 
   it(`the cancel walk stops after ${CASCADE_BOUND} dependents; cleanRegistries finishes it`, async () => {

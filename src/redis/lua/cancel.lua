@@ -2,7 +2,7 @@
 -- Jobs that depend on it are canceled in turn ("dependency <id> failed"), unless they allow
 -- failure. A started job is only flagged (cancelRequested = now): its worker's supervisor reads
 -- the flag with its next heartbeat and stops the job (src/worker/job-cancel.ts; cancel_started.lua).
--- KEYS[1] the call's tag route (keys.forward(tag); never read or written)
+-- KEYS[1] the forward records of the call's tag (keys.forward(tag), forward_lib; routes the call)
 -- KEYS[2] events stream of the call's tag (keys.events(tag))
 -- ARGV[1] env header (see job_lib)
 -- ARGV[2] now ms

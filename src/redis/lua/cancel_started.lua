@@ -2,7 +2,7 @@
 -- cancel request (cancel.lua) stopped it: its task gave up on the abort signal, or its worker
 -- was killed past the grace period. No retry, no failure handlers: it was asked for. Jobs that
 -- depend on it are settled as for a canceled job (canceled in turn unless they allow failure).
--- KEYS[1] the call's tag route (keys.forward(tag); never read or written)
+-- KEYS[1] the forward records of the call's tag (keys.forward(tag), forward_lib; routes the call)
 -- KEYS[2] events stream of the call's tag (keys.events(tag))
 -- ARGV[1] env header (see job_lib)
 -- ARGV[2] now ms

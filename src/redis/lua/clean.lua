@@ -2,7 +2,7 @@
 -- with their job hashes, attempt lists and children lists (retention; bounded per call); and
 -- sweep the oldest deferred jobs of each queue for dependencies that settled without settling
 -- them (a cancel walk cut short by its bound, a dependency deleted by hand; see deps_lib).
--- KEYS[1] the call's tag route (keys.forward(tag); never read or written)
+-- KEYS[1] the forward records of the call's tag (keys.forward(tag), forward_lib; routes the call)
 -- KEYS[2] events stream of the call's tag (keys.events(tag))
 -- ARGV[1] env header (see job_lib)
 -- ARGV[2] now ms

@@ -4,7 +4,7 @@
 -- dependency, is rejected (not pushed); the completion still happens (the task already ran) and
 -- a warn event names it. Deferred jobs waiting on this one count it done (see deps_lib); those
 -- with nothing left to wait for move to their queue here.
--- KEYS[1] the call's tag route (keys.forward(tag); never read or written)
+-- KEYS[1] the forward records of the call's tag (keys.forward(tag), forward_lib; routes the call)
 -- KEYS[2] events stream of the call's tag (keys.events(tag))
 -- ARGV[1] env header (see job_lib)
 -- ARGV[2] now ms

@@ -3,7 +3,7 @@
 -- (src/worker/completion-batch.ts), one script and one round trip for all of them. Jobs with
 -- follow-ups go through complete.lua instead. Completions come first, so a dependent they
 -- release can be among the jobs taken.
--- KEYS[1] the call's tag route (keys.forward(tag); never read or written)
+-- KEYS[1] the forward records of the call's tag (keys.forward(tag), forward_lib; routes the call)
 -- KEYS[2] events stream of the call's tag (keys.events(tag))
 -- ARGV[1] env header (see job_lib)
 -- ARGV[2] now ms

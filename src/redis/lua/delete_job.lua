@@ -1,7 +1,7 @@
 -- delete_job.lua: delete one job that is not running (the console's delete button), as purge.lua
 -- deletes a page of them: its hash, attempts and children lists and its registry entry, then the
 -- jobs that depend on it are canceled ("dependency <id> was deleted") unless they allow failure.
--- KEYS[1] the call's tag route (keys.forward(tag); never read or written)
+-- KEYS[1] the forward records of the call's tag (keys.forward(tag), forward_lib; routes the call)
 -- KEYS[2] events stream of the call's tag (keys.events(tag))
 -- ARGV[1] env header (see job_lib)
 -- ARGV[2] now ms

@@ -1,6 +1,6 @@
 -- deps_lib.lua: job dependencies (enqueue's dependsOn): settling the jobs that wait on one that
 -- ended. Uses ENV.cascade and ENV.cttl from the header (job_lib).
--- Provides: undefer, unlink, release_dependents, fail_dependents, settle_leftovers
+-- Provides: undefer, unlink, release_dependents, fail_dependents, settle_leftovers, settle_remote
 --
 -- A deferred job D has: status "deferred"; an entry in deferred:<queue> (score: when deferred);
 -- fields dependsOn (JSON list of every dependency id), depsLeft (dependencies not settled yet)
@@ -14,8 +14,16 @@
 --     cancelReason "dependency <id> failed" (and its own dependents in turn), unless it allows
 --     failure, in which case the dependency counts as settled.
 -- Functions: undefer(id, q), unlink(id), release_dependents(dep) -> n moved on,
---   fail_dependents(dep, why?) -> canceled ids, settle_leftovers(dep) -> n handled.
+--   fail_dependents(dep, why?) -> canceled ids, settle_leftovers(dep) -> n handled,
+--   settle_remote(id, dep, status) -> 1 when it counted.
+--
+-- A dependency on another tag (a queue of its own, issue 17) cannot be read or written here: D
+-- keeps remote-deps:<D> (hash dep -> its queue, the remote deps not settled yet, counted in
+-- depsLeft too) and a link record (forward_lib) asks dep's tag to add "<queue>\t<D>" to
+-- remote-dependents:<dep>. When dep settles there, a settle record comes back and
+-- settle_remote counts it, once: the HDEL from remote-deps is the proof it was not counted yet.
 --@include moves_lib
+--@include forward_lib
 
 -- a deferred job with nothing left to wait for: to its queue, or to scheduled while its
 -- run-at (delay/at given with dependsOn) is still ahead
@@ -34,13 +42,24 @@ local function undefer(id, q)
   emit("job.undeferred", "info", "dependencies settled; " .. status, id, q, { task = j[3] or nil })
 end
 
--- take a job that leaves "deferred" out of every dependents set it is in
+-- take a job that leaves "deferred" out of every dependents set it is in (a remote dependency's
+-- set keeps it: the settle record it sends back finds no remote-deps entry and counts nothing)
 local function unlink(id)
   local deps = redis.call("HGET", key("job", id), "dependsOn")
   if not deps then return end
   for _, d in ipairs(cjson.decode(deps)) do
     redis.call("SREM", key("dependents", d), id)
   end
+  redis.call("DEL", key("remote-deps", id))
+end
+
+-- deferred dependent `id` of queue q canceled because `reason`; returns nothing
+local function cancel_dependent(id, q, reason, task, root)
+  redis.call("ZREM", key("deferred", q), id)
+  unlink(id)
+  redis.call("HDEL", key("job", id), "depsLeft")
+  to_canceled(id, q, reason, ENV.cttl,
+    { type = "job.canceled", level = "warn", msg = reason, extra = { task = task or nil, data = { root = root } } })
 end
 
 -- dependency `dep` finished: every deferred dependent counts it done. Not bounded: one pass over
@@ -57,6 +76,7 @@ local function release_dependents(dep)
     end
   end
   redis.call("DEL", dk)
+  forward_dependents(dep, "finished")
   return n
 end
 
@@ -68,6 +88,7 @@ end
 local function fail_dependents(dep, why)
   local todo, head, budget, canceled = { dep }, 1, ENV.cascade, {}
   local root = dep
+  forward_dependents(dep, why or "failed")
   while head <= #todo and budget > 0 do
     local d = todo[head]
     head = head + 1
@@ -83,11 +104,8 @@ local function fail_dependents(dep, why)
         if j[3] == "1" then
           if redis.call("HINCRBY", jk, "depsLeft", -1) <= 0 then undefer(id, j[2]) end
         else
-          redis.call("ZREM", key("deferred", j[2]), id)
-          unlink(id)
-          redis.call("HDEL", jk, "depsLeft")
-          to_canceled(id, j[2], reason, ENV.cttl,
-            { type = "job.canceled", level = "warn", msg = reason, extra = { task = j[4] or nil, data = { root = root } } })
+          cancel_dependent(id, j[2], reason, j[4], root)
+          forward_dependents(id, "failed")
           canceled[#canceled + 1] = id
           todo[#todo + 1] = id
         end
@@ -104,7 +122,7 @@ end
 -- a dependents set whose dependency already settled (a walk cut short by the bound, or a
 -- dependency deleted by hand): settle it now by the dependency's state. Returns 1 when handled.
 local function settle_leftovers(dep)
-  if redis.call("EXISTS", key("dependents", dep)) == 0 then return 0 end
+  if redis.call("EXISTS", key("dependents", dep), key("remote-dependents", dep)) == 0 then return 0 end
   local st = redis.call("HGET", key("job", dep), "status")
   if st and LIVE[st] then return 0 end
   if st == "finished" then
@@ -112,5 +130,23 @@ local function settle_leftovers(dep)
   else
     fail_dependents(dep, st and "failed" or "was deleted")
   end
+  return 1
+end
+
+-- dependency `dep` (on another tag) settled with `status` ("finished", "failed", "canceled",
+-- "was deleted"), as its settle record says: deferred job `id` counts it once. A failure
+-- cancels `id` (unless it allows failure) and walks its own dependents as fail_dependents does.
+local function settle_remote(id, dep, status)
+  if redis.call("HDEL", key("remote-deps", id), dep) == 0 then return 0 end
+  local jk = key("job", id)
+  local j = redis.call("HMGET", jk, "status", "queue", "allowFailure", "task")
+  if j[1] ~= "deferred" then return 0 end
+  if status == "finished" or j[3] == "1" then
+    if redis.call("HINCRBY", jk, "depsLeft", -1) <= 0 then undefer(id, j[2]) end
+    return 1
+  end
+  local why = status == "was deleted" and status or "failed"
+  cancel_dependent(id, j[2], "dependency " .. dep .. " " .. why, j[4], dep)
+  fail_dependents(id, "failed")
   return 1
 end

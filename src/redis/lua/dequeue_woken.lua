@@ -5,7 +5,7 @@
 -- up to the wait's length earlier: the start time is the later of that and the enqueuedAt of
 -- the job at the head (the instant, on the enqueuer's clock, that the enqueue which ended the
 -- wait ran), so a job never looks started before it was queued and its lease is not shortened.
--- KEYS[1] the call's tag route (keys.forward(tag); never read or written)
+-- KEYS[1] the forward records of the call's tag (keys.forward(tag), forward_lib; routes the call)
 -- KEYS[2] events stream of the call's tag (keys.events(tag))
 -- ARGV[1] env header (see job_lib)
 -- ARGV[2] now ms (when the wait was sent)

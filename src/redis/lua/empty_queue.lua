@@ -1,7 +1,7 @@
 -- empty_queue.lua: delete every job waiting in one queue (RQ's Queue.empty()); jobs in other
 -- states (scheduled, started, finished, ...) are left alone. Jobs that depend on a deleted one
 -- are canceled ("dependency <id> was deleted") unless they allow failure (see deps_lib).
--- KEYS[1] the call's tag route (keys.forward(tag); never read or written)
+-- KEYS[1] the forward records of the call's tag (keys.forward(tag), forward_lib; routes the call)
 -- KEYS[2] events stream of the call's tag (keys.events(tag))
 -- ARGV[1] env header (see job_lib)
 -- ARGV[2] now ms

@@ -1,7 +1,7 @@
 -- enqueue.lua: write one or more prepared jobs atomically (enqueue, transaction commit), with an
 -- optional scheduler guard (one enqueue per task slot; the overlap policy while the last job is
 -- live: see schedule_guard_lib.lua).
--- KEYS[1] the call's tag route (keys.forward(tag); never read or written)
+-- KEYS[1] the forward records of the call's tag (keys.forward(tag), forward_lib; routes the call)
 -- KEYS[2] events stream of the call's tag (keys.events(tag))
 -- KEYS[3] last-slots hash of the call's tag, task -> slot ms (optional: guarded calls only,
 --   with KEYS[4..5]; the guard's keys are all on the call's tag, keys.lastSlots(tag))

@@ -2,7 +2,11 @@
 -- Provides: check_spec, write_spec
 -- A spec is the JSON of a PreparedJob:
 --   { id, queue, fields = { hash field = string }, runAt? (ms), atFront?, deduplicate?,
---     dependsOn? = [ids], allowFailure? }
+--     dependsOn? = [ids], allowFailure?, elsewhere? = { dep id = its queue, or false } }
+--   elsewhere: the dependencies on another tag (issue 17: a queue per tag), which this script
+--   cannot read; the caller checked them (src/queue/dependencies-elsewhere.ts): a queue name
+--   for one still live (waited on through a link record, see deps_lib), false for one settled
+--   that is not waited on (finished, or failed with allowFailure)
 -- check_spec(spec, seen) -> verdict, detail...   (reads only)
 --   "new", status | "dedupe", status | "live", status
 --   "unknown-dep", dep                 a dependency id names no job
@@ -15,10 +19,13 @@
 -- dependencies of a spec about to be written: refuse unknown ones and (without allowFailure)
 -- failed ones. `seen` holds the specs of the same call written before this one.
 local function check_deps(spec, seen)
+  local elsewhere = spec.elsewhere or {}
   for _, d in ipairs(spec.dependsOn or {}) do
-    local st = seen[d] or redis.call("HGET", key("job", d), "status")
-    if not st then return "unknown-dep", d end
-    if not LIVE[st] and st ~= "finished" and not spec.allowFailure then return "failed-dep", d, st end
+    if elsewhere[d] == nil then
+      local st = seen[d] or redis.call("HGET", key("job", d), "status")
+      if not st then return "unknown-dep", d end
+      if not LIVE[st] and st ~= "finished" and not spec.allowFailure then return "failed-dep", d, st end
+    end
   end
   return nil
 end
@@ -58,20 +65,26 @@ local function write_spec(spec)
     redis.call("ZREM", key("finished", old_q), id)
     redis.call("ZREM", key("failed", old_q), id)
     redis.call("ZREM", key("canceled", old_q), id)
-    redis.call("DEL", jk, key("attempts", id), key("children", id))
+    redis.call("DEL", jk, key("attempts", id), key("children", id), key("remote-deps", id))
   end
   -- dependencies not settled yet (finished ones, and failed ones with allowFailure, are not waited on)
-  local waiting = {}
+  local waiting, remote = {}, {}
+  local elsewhere = spec.elsewhere or {}
   for _, d in ipairs(spec.dependsOn or {}) do
-    local st = redis.call("HGET", key("job", d), "status")
-    if st and LIVE[st] then waiting[#waiting + 1] = d end
+    local there = elsewhere[d]
+    if there then
+      remote[#remote + 1] = d
+    elseif there == nil then
+      local st = redis.call("HGET", key("job", d), "status")
+      if st and LIVE[st] then waiting[#waiting + 1] = d end
+    end
   end
   local run_at = tonumber(spec.runAt)
   -- a job queued at the moment it was created keeps no createdAt: it reads as enqueuedAt
   -- (decodeJob), and to_queued copies enqueuedAt into it before any later requeue rewrites it.
   -- ARGV[2] is the caller's now as sent, the same text as the createdAt it read from one clock.
   -- A signed job keeps it: a worker of an older version verifies over the stored createdAt.
-  local drop_created = #waiting == 0 and not (run_at and run_at > NOW) and not spec.fields.sig
+  local drop_created = #waiting + #remote == 0 and not (run_at and run_at > NOW) and not spec.fields.sig
   local flat = {}
   for k, v in pairs(spec.fields) do
     if not (drop_created and k == "createdAt" and v == ARGV[2]) then
@@ -80,9 +93,14 @@ local function write_spec(spec)
     end
   end
   local status
-  if #waiting > 0 then
+  if #waiting + #remote > 0 then
     status = "deferred"
-    to_deferred(id, q, waiting, run_at, flat)
+    to_deferred(id, q, waiting, run_at, flat, #remote)
+    for _, d in ipairs(remote) do
+      waiting[#waiting + 1] = d -- for the event only (to_deferred has linked the local ones)
+      redis.call("HSET", key("remote-deps", id), d, elsewhere[d])
+      forward_write("link\t" .. id .. "\t" .. d, { kind = "link", job = id, queue = q, dep = d, depQueue = elsewhere[d] })
+    end
   elseif run_at and run_at > NOW then
     status = "scheduled"
     to_scheduled(id, q, run_at, { set = flat })
@@ -92,6 +110,6 @@ local function write_spec(spec)
   end
   if spec.fields.parentId then record_child(spec.fields.parentId, id) end
   emit("job.enqueued", "info", "enqueued " .. (spec.fields.method or "?") .. " (" .. status .. ")", id, q,
-    { task = spec.fields.task or spec.fields.method, data = { status = status, waitingOn = #waiting > 0 and waiting or nil } })
+    { task = spec.fields.task or spec.fields.method, data = { status = status, waitingOn = status == "deferred" and waiting or nil } })
   return status
 end

@@ -1,7 +1,7 @@
 -- fail.lua: end a started job's attempt with an error: schedule its retry, or fail it for good.
 -- A final failure cancels the jobs that depend on it (see deps_lib); the caller that gets
 -- outcome "failed" is the one that runs failure handlers, once.
--- KEYS[1] the call's tag route (keys.forward(tag); never read or written)
+-- KEYS[1] the forward records of the call's tag (keys.forward(tag), forward_lib; routes the call)
 -- KEYS[2] events stream of the call's tag (keys.events(tag))
 -- ARGV[1] env header (see job_lib)
 -- ARGV[2] now ms

@@ -2,7 +2,7 @@
 -- someone asked to cancel (cancel.lua flags a started job; the supervisor then stops it).
 -- A job it no longer owns is left alone: its lease was reaped while the worker could not renew
 -- it (see worker/reap-gate.ts), so the job was requeued or ended, and the worker stops its run.
--- KEYS[1] the call's tag route (keys.forward(tag); never read or written)
+-- KEYS[1] the forward records of the call's tag (keys.forward(tag), forward_lib; routes the call)
 -- KEYS[2] events stream of the call's tag (keys.events(tag); unused, kept for the job-script convention)
 -- ARGV[1] env header (see job_lib)
 -- ARGV[2] now ms

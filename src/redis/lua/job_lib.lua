@@ -3,7 +3,7 @@
 -- Provides: KEY_ROOT, ENV, NOW, HISTORY_ON, EVENTS_KEY, LIVE, key, emit, emit_job,
 --   record_attempt, push_queued, trim_wake, retire, trim_registry, owns
 -- Every including script follows this convention:
---   KEYS[1] = keys.forward(tag): routes the call to its tag's slot (read by no script),
+--   KEYS[1] = keys.forward(tag): the tag's forward records (forward_lib), and the call's route to its tag's slot,
 --   KEYS[2] = events stream of the call's tag (keys.events(tag))
 --   ARGV[1] = env header, space-separated (src/queue/job-scripts.ts scriptHeader):
 --             "<root> <ml> <cap> <ccap> <cascade> <cttl> [<hist>]": root = the key prefix keys.ts puts

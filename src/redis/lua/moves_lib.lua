@@ -100,9 +100,9 @@ end
 -- deferred: waiting on the dependency ids `waiting` (depsLeft = how many; a member of each one's
 -- dependents set, which gets the hasDependents flag); run_at (or nil) kept as scheduledAt for
 -- when they settle. deferred:<q> is scored by now.
-local function to_deferred(id, q, waiting, run_at, set)
+local function to_deferred(id, q, waiting, run_at, set, n_remote)
   local jk = key("job", id)
-  hset_status(jk, "deferred", set, "depsLeft", #waiting)
+  hset_status(jk, "deferred", set, "depsLeft", #waiting + (n_remote or 0))
   if run_at then redis.call("HSET", jk, "scheduledAt", run_at) end
   redis.call("ZADD", key("deferred", q), NOW, id)
   for _, d in ipairs(waiting) do

@@ -1,7 +1,7 @@
 -- promote.lua: move due jobs from the given queues' scheduled registries to their queues
 -- (delay/at, retries).
 -- ZREM decides the winner, so several daemons calling it at once promote each job once.
--- KEYS[1] the call's tag route (keys.forward(tag); never read or written)
+-- KEYS[1] the forward records of the call's tag (keys.forward(tag), forward_lib; routes the call)
 -- KEYS[2] events stream of the call's tag (keys.events(tag))
 -- ARGV[1] env header (see job_lib)
 -- ARGV[2] now ms

@@ -2,7 +2,7 @@
 -- the page itself (by rank), so what it checks is what it deletes, atomically. Jobs that depend
 -- on a deleted one are canceled ("dependency <id> was deleted") unless they allow failure, as
 -- empty_queue does (see deps_lib).
--- KEYS[1] the call's tag route (keys.forward(tag); never read or written)
+-- KEYS[1] the forward records of the call's tag (keys.forward(tag), forward_lib; routes the call)
 -- KEYS[2] events stream of the call's tag (keys.events(tag))
 -- ARGV[1] env header (see job_lib)
 -- ARGV[2] now ms

@@ -2,7 +2,7 @@
 -- front with stalls+1, or past the stall limit fail it as abandoned. Each candidate is checked
 -- again here, so several reapers running at once act on a job once. A job failed as abandoned
 -- cancels the jobs that depend on it (see deps_lib), like any final failure.
--- KEYS[1] the call's tag route (keys.forward(tag); never read or written)
+-- KEYS[1] the forward records of the call's tag (keys.forward(tag), forward_lib; routes the call)
 -- KEYS[2] events stream of the call's tag (keys.events(tag))
 -- ARGV[1] env header (see job_lib)
 -- ARGV[2] now ms

@@ -1,6 +1,6 @@
 -- requeue.lua: put a failed or canceled job back on its queue (attempt history kept, the
 -- automatic retry budget and stall count reset).
--- KEYS[1] the call's tag route (keys.forward(tag); never read or written)
+-- KEYS[1] the forward records of the call's tag (keys.forward(tag), forward_lib; routes the call)
 -- KEYS[2] events stream of the call's tag (keys.events(tag))
 -- ARGV[1] env header (see job_lib)
 -- ARGV[2] now ms

@@ -1,6 +1,6 @@
 -- requeue_job.lua: a worker gives a started job back, to the FRONT of its queue (shutdown, a
 -- killed sibling). The attempt is recorded with outcome "requeued".
--- KEYS[1] the call's tag route (keys.forward(tag); never read or written)
+-- KEYS[1] the forward records of the call's tag (keys.forward(tag), forward_lib; routes the call)
 -- KEYS[2] events stream of the call's tag (keys.events(tag))
 -- ARGV[1] env header (see job_lib)
 -- ARGV[2] now ms

@@ -1,7 +1,7 @@
 -- status.lua: store a started job's status record (currentJob().setStatus), and with ARGV[5]
 -- "1" also append a job.status event. The record is one HSET on the job hash; the caller
 -- throttles (src/runtime/status-recorder.ts).
--- KEYS[1] the call's tag route (keys.forward(tag); never read or written)
+-- KEYS[1] the forward records of the call's tag (keys.forward(tag), forward_lib; routes the call)
 -- KEYS[2] events stream of the call's tag (keys.events(tag))
 -- ARGV[1] env header (see job_lib)
 -- ARGV[2] now ms

@@ -12,6 +12,8 @@
  *   owners are alive and renew within that period.
  * - a heartbeat that finds a job no longer leased to its worker (reaped while the worker was
  *   cut off, then requeued or taken elsewhere) tells the child to abort that run.
+ * - every `reapMs` too: the forward records' sweep (forwarder.ts; the per-queue layout only),
+ *   which also listens for the notifications that apply them at once.
  * - every `cleanMs` (a minute): cleanRegistries, so expired finished/failed/canceled jobs leave
  *   Redis even when traffic stops (complete and fail only trim a few as they go). It is one
  *   bounded script (~10-50 ms per 1000 expired jobs); running it in several supervisors is safe.
@@ -27,6 +29,7 @@ import { touchWorker, type WorkerInfo, type WorkerState } from "./worker-records
 import type { FailureHandlers } from "../failure-handlers.js";
 import type { Logger } from "../../log/logger.js";
 import { ReapGate } from "./reap-gate.js";
+import { Forwarder } from "./forwarder.js";
 
 /** What the chores need to know about one live child. */
 export interface WatchedChild {
@@ -63,20 +66,28 @@ export class Maintenance {
   private busy = new Set<string>();
   private readonly gate: ReapGate;
   private reapHeld = false;
+  readonly forwarder: Forwarder;
 
   constructor(private readonly o: MaintenanceOptions) {
     this.gate = new ReapGate({ leaseMs: o.leaseMs, slowMs: o.heartbeatMs }, o.env.clock());
+    this.forwarder = new Forwarder(o.env, o.log);
   }
 
   start(): void {
     this.timers.push(setInterval(() => void this.guard("heartbeat", () => this.timedHeartbeat()), this.o.heartbeatMs));
     this.timers.push(setInterval(() => void this.guard("reap", () => this.reap()), this.o.reapMs));
     this.timers.push(setInterval(() => void this.guard("clean", async () => void (await this.clean())), this.o.cleanMs ?? 60_000));
+    if (this.forwarder.active) {
+      const forward = () => void this.guard("forward", async () => void (await this.forwarder.sweep()));
+      forward();
+      this.timers.push(setInterval(forward, this.o.reapMs));
+    }
   }
 
   stop(): void {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
+    void this.forwarder.stop();
   }
 
   /** Extend leases and refresh the worker record of every live child (also called on demand). */
