@@ -10,7 +10,7 @@ import { createKeys, type Keys } from "../../src/redis/keys.js";
 import { enqueueWith } from "../../src/queue/enqueue.js";
 import { enqueueManyWith } from "../../src/queue/enqueue-many.js";
 import { completeJob, dequeue, failJob } from "../../src/queue/lifecycle.js";
-import { getJobWith } from "../../src/queue/registry.js";
+import { cleanRegistries, getJobWith } from "../../src/queue/registry.js";
 import { runJobScriptById } from "../../src/queue/find-job.js";
 import { applyRecord } from "../../src/queue/forward-records.js";
 import { sweepForwardRecords } from "../../src/queue/forward-sweep.js";
@@ -151,6 +151,21 @@ describe("a dependency on another queue's tag", () => {
     expect(await sweepForwardRecords(env)).toBe(1); // the link: answered "finished"
     expect((await job(spec!.id))?.status).toBe("queued");
     expect(await pending(B)).toEqual({});
+  });
+
+  it("a link record lost (a failover before it replicated) is written again by the retention sweep after a minute", async () => {
+    const p = await put(A, { jobId: fresh("P") });
+    const [spec] = await placeDependencies(env, [buildPrepared(env, METHOD, normalizeOptions({ queue: B, jobId: fresh("D"), dependsOn: p.id }, env.clock())).prepared]);
+    expect((await runEnqueueScript(env, [spec!], undefined, tag(B))).ok).toBe(true);
+    await env.redis.del(keys.forward(tag(B))); // lost
+    await end(p.id, A, "finish");
+    await cleanRegistries(env);
+    expect(await pending(B)).toEqual({}); // not yet: it has waited under a minute
+    f.clock.advance(61_000);
+    await cleanRegistries(env);
+    expect(Object.keys(await pending(B))).toEqual([`link\t${spec!.id}\t${p.id}`]);
+    await sweepForwardRecords(env);
+    expect((await job(spec!.id))?.status).toBe("queued");
   });
 
   it("enqueueMany: a dependency in the same call on another tag is written first; a refused one stops its dependents", async () => {
