@@ -108,9 +108,13 @@ export interface Keys {
   group(id: string): string;
   /** Pub/sub channel for publishRealtime. */
   realtime(event: string): string;
-  /** Per-minute metrics history of a queue / a scheduled task (history_lib.lua writes them). */
+  /**
+   * Per-minute metrics history of a queue (history_lib.lua writes it from the job scripts, on the
+   * queue's job tag) / of a scheduled task, on the job tag of its jobs' queue (`tag`; the
+   * installation's by default).
+   */
   history(minute: number, queue: string): string;
-  taskHistory(minute: number, task: string): string;
+  taskHistory(minute: number, task: string, tag?: string): string;
 }
 
 /**
@@ -185,7 +189,7 @@ export function createKeys(prefix: string = DEFAULT_PREFIX, options: KeysOptions
     rateLimit: (queue) => `${queueTag(queue)}:ratelimit`,
     group: (id) => key("group", id),
     realtime: (event) => `${prefix}:realtime:${event}`,
-    history: (minute, queue) => key("history", `${minute}:${queue}`),
-    taskHistory: (minute, task) => key("task-history", `${minute}:${task}`),
+    history: (minute, queue) => `${jobTag(queue)}:history:${minute}:${queue}`,
+    taskHistory: (minute, task, tag) => `${tag ?? root}:task-history:${minute}:${task}`,
   };
 }
