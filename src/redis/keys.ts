@@ -78,9 +78,9 @@ export interface Keys {
    */
   schedulerFence(tag?: string): string;
   /**
-   * Hash task -> last slot (ms) recorded with its enqueue, on the tag where the task's jobs are
-   * enqueued (`tag`, its queue's jobTag; the installation's by default, where the scheduler's
-   * skips and baselines are recorded too).
+   * Hash task -> last slot (ms) recorded with its enqueue, its skips and its baseline, on the
+   * tag where the task's jobs are enqueued (`tag`, its queue's jobTag; the installation's by
+   * default). Records of before the per-queue layout stay readable on the installation's tag.
    */
   lastSlots(tag?: string): string;
   /** Hash task -> id of the job its last fire enqueued (for the overlap rule), on the job's tag. */

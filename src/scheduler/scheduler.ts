@@ -8,7 +8,8 @@
  * due ones, or all at a full read: quiet-index.ts; past a few thousand tasks, slice by slice:
  * tick-read.ts); planTick (pure, plan-tick.ts, on src/schedule/due.ts) decides what fires and
  * what is skipped; each fire is one enqueue.lua call; baselines, skips, ledger entries and the
- * tick time go in one pipeline per slice; then delayed jobs are promoted.
+ * tick time go in one pipeline per slice (on the per-queue layout, after one per queue tag with
+ * the skips' and baselines' slot records: skips.ts); then delayed jobs are promoted.
  */
 import { systemClock, type Clock } from "../base/clock.js";
 import { describeError } from "../base/errors.js";
