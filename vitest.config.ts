@@ -18,6 +18,7 @@ const ON_CLUSTER = [
   "test/scheduler/scheduler.redis.test.ts",
   "test/scheduler/fencing.redis.test.ts",
   "test/scheduler/guard-tags.redis.test.ts",
+  "test/scheduler/history-tags.redis.test.ts",
   "test/cli/status.redis.test.ts",
   "test/cli/jobs.redis.test.ts",
   "test/cli/purge.redis.test.ts",

@@ -84,6 +84,11 @@ function keyRoot(keys: Keys, tag: string): string {
       throw new Error(`scriptHeader: keys.${kind}("${queue}") is "${built}", not "${root}${kind}:${queue}" as the job scripts (src/redis/lua/job_lib.lua key()) assume`);
     }
   }
+  // the per-minute history (history_lib.lua), which the readers look for on the same tag
+  const history = [queue === undefined ? undefined : [keys.history(0, queue), `${root}history:0:${queue}`], [keys.taskHistory(0, "x", tag), `${root}task-history:0:x`]];
+  for (const [built, expected] of history.filter((h) => h !== undefined)) {
+    if (built !== expected) throw new Error(`scriptHeader: keys.ts builds "${built}", not "${expected}" as history_lib.lua assumes`);
+  }
   return root;
 }
 

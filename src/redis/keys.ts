@@ -82,9 +82,9 @@ export interface Keys {
    */
   schedulerFence(tag?: string): string;
   /**
-   * Hash task -> last slot (ms) recorded with its enqueue, on the tag where the task's jobs are
-   * enqueued (`tag`, its queue's jobTag; the installation's by default, where the scheduler's
-   * skips and baselines are recorded too).
+   * Hash task -> last slot (ms) recorded with its enqueue, its skips and its baseline, on the
+   * tag where the task's jobs are enqueued (`tag`, its queue's jobTag; the installation's by
+   * default). Records of before the per-queue layout stay readable on the installation's tag.
    */
   lastSlots(tag?: string): string;
   /** Hash task -> id of the job its last fire enqueued (for the overlap rule), on the job's tag. */
@@ -112,9 +112,13 @@ export interface Keys {
   group(id: string): string;
   /** Pub/sub channel for publishRealtime. */
   realtime(event: string): string;
-  /** Per-minute metrics history of a queue / a scheduled task (history_lib.lua writes them). */
+  /**
+   * Per-minute metrics history of a queue (history_lib.lua writes it from the job scripts, on the
+   * queue's job tag) / of a scheduled task, on the job tag of its jobs' queue (`tag`; the
+   * installation's by default).
+   */
   history(minute: number, queue: string): string;
-  taskHistory(minute: number, task: string): string;
+  taskHistory(minute: number, task: string, tag?: string): string;
 }
 
 /**
@@ -191,7 +195,7 @@ export function createKeys(prefix: string = DEFAULT_PREFIX, options: KeysOptions
     rateLimit: (queue) => `${queueTag(queue)}:ratelimit`,
     group: (id) => key("group", id),
     realtime: (event) => `${prefix}:realtime:${event}`,
-    history: (minute, queue) => key("history", `${minute}:${queue}`),
-    taskHistory: (minute, task) => key("task-history", `${minute}:${task}`),
+    history: (minute, queue) => `${jobTag(queue)}:history:${minute}:${queue}`,
+    taskHistory: (minute, task, tag) => `${tag ?? root}:task-history:${minute}:${task}`,
   };
 }

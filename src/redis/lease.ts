@@ -19,12 +19,14 @@ export interface LeaseFence {
   key: string;
   /** Now (ms, the caller's clock), kept as the grant time. */
   now: number;
+  /** A new grant's number is above this one (the queues' tags' highest: lease_lib.lua). */
+  floor?: number;
 }
 
 /** Take the lease `key` for `token` (or renew it when the token already holds it). */
 export async function acquireLease(redis: Redis, key: string, token: string, ttlMs: number, fence?: LeaseFence): Promise<LeaseGrant> {
   const keys = fence ? [key, fence.key] : [key];
-  const args = fence ? [token, ttlMs, fence.now] : [token, ttlMs];
+  const args = fence ? [token, ttlMs, fence.now, ...(fence.floor !== undefined ? [fence.floor] : [])] : [token, ttlMs];
   return decodeGrant(await runScript<unknown>(redis, "lease_acquire", keys, args));
 }
 

@@ -139,13 +139,10 @@ export const scriptResult = {
   /** false: the tag holds a newer lease number than ours (our lease is stale). */
   scheduler_fence_raise: (raw: unknown): boolean => flag("scheduler_fence_raise", raw),
   scheduler_ledger: (raw: unknown): LedgerWrite => (["dropped", "pushed", "merged"] as const)[count("scheduler_ledger", raw)] ?? bad("scheduler_ledger", raw),
-  scheduler_skip(raw: unknown): SkipWrite {
-    const n = count("scheduler_skip", raw);
-    if (n === 1) return "recorded";
-    if (n === 0) return "already-handled";
-    if (n === -1) return "fenced";
-    return bad("scheduler_skip", raw);
-  },
+  scheduler_skip: (raw: unknown): SkipWrite => skipWrite("scheduler_skip", raw),
+  /** The per-queue layout's skip on the queue's tag: the same outcomes, the slot record only. */
+  scheduler_skip_tag: (raw: unknown): SkipWrite => skipWrite("scheduler_skip_tag", raw),
+  scheduler_skip_entry: (raw: unknown): LedgerWrite => (["dropped", "pushed", "merged"] as const)[count("scheduler_skip_entry", raw)] ?? bad("scheduler_skip_entry", raw),
 };
 
 /**
@@ -153,6 +150,14 @@ export const scriptResult = {
  * when one of those replies is scheduler_skip's "fenced" (-1; every other reply there is >= 0).
  */
 export const anySkipFenced = (replies: unknown[]): boolean => replies.some((r) => r === -1);
+
+function skipWrite(script: string, raw: unknown): SkipWrite {
+  const n = count(script, raw);
+  if (n === 1) return "recorded";
+  if (n === 0) return "already-handled";
+  if (n === -1) return "fenced";
+  return bad(script, raw);
+}
 
 function bad(script: string, raw: unknown): never {
   throw wrong(script, raw);

@@ -100,7 +100,8 @@ export function createFollower(o: FollowerOptions): Follower {
       const lastSlots = await readLastSlots(o.redis, o.keys, tasks);
       const w = failover.check(tasks, lastSlots, (id) => firstSeen(id) ?? now, now);
       if (!w.overdue) return w.wakeAt;
-      if (await o.lease.takeOver(w.overdue.task, w.overdue.slot, graceMs)) return o.clock();
+      const task = tasks.find((t) => t.id === w.overdue!.task)!;
+      if (await o.lease.takeOver(task, w.overdue.slot, graceMs)) return o.clock();
       // The evidence did not hold (the leader recorded the slot or ticked meanwhile): look again later.
       return o.clock() + graceMs;
     },

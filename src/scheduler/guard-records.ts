@@ -1,10 +1,11 @@
 /**
  * Reading the enqueue guard's records (issue 17): the guard writes a task's slot record, last
  * job, runs set and enqueue counters on the tag its jobs are enqueued on (its queue's jobTag,
- * src/queue/push.ts), so they stay atomic with the enqueue; the scheduler's own skips, baselines
- * and ledger counts stay on the installation's tag. On the installation layout both are one key
- * and these reads add nothing; on the per-queue layout a task's record is the newer of the two,
- * read with one pipeline per queue tag, sent together (readPerTag).
+ * src/queue/push.ts), so they stay atomic with the enqueue; the scheduler's skips and baselines
+ * write the slot record there too (skips.ts); the ledger counts stay on the installation's tag.
+ * On the installation layout both are one key and these reads add nothing; on the per-queue
+ * layout a task's record is the newer of the two (the installation's may hold records of
+ * before), read with one pipeline per queue tag, sent together (readPerTag).
  */
 import type { Redis } from "ioredis";
 import type { Keys } from "../redis/keys.js";

@@ -13,7 +13,8 @@
  * for the ttl (takeOver, src/scheduler/failover.ts); the old leader, if it comes back from a
  * pause, finds its number stale and steps down (drop). On the per-queue layout the enqueues of a
  * queue's tag check the number against that tag's (tag-fences.ts): onGrant writes a new number
- * there before we lead.
+ * there before we lead, and each grant is numbered above the tags' highest (fenceFloor), which
+ * a failover of `{prefix}`'s master may have left above the lease's own counter.
  */
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
@@ -23,6 +24,7 @@ import { describeError } from "../base/errors.js";
 import { appendEvent } from "../log/events.js";
 import type { Keys } from "../redis/keys.js";
 import { acquireLease, releaseLease, renewLease } from "../redis/lease.js";
+import { readTagSlots, type GuardedTask } from "./guard-records.js";
 import { scriptResult } from "../redis/script-results.js";
 import { runScript } from "../redis/scripts.js";
 import type { Logger } from "../log/logger.js";
@@ -45,6 +47,12 @@ export interface LeaderLeaseOptions {
    * our lease is stale already and we do not lead.
    */
   onGrant?: (fence: number) => Promise<boolean>;
+  /**
+   * Read before each grant (acquire or takeover): the highest lease number the queues' tags
+   * hold; the grant is numbered above it (lease_lib.lua grant_fenced). Absent on the
+   * installation layout (no read, the lease scripts' arguments as before).
+   */
+  fenceFloor?: () => Promise<number>;
 }
 
 export interface LeaderLease {
@@ -59,7 +67,7 @@ export interface LeaderLease {
    * Take the lease from a leader that left `slot` of `task` unrecorded past `graceMs` and has
    * not ticked since: true when the evidence held in Redis and we lead now.
    */
-  takeOver(task: string, slot: number, graceMs: number): Promise<boolean>;
+  takeOver(task: GuardedTask, slot: number, graceMs: number): Promise<boolean>;
   /** Step down without touching Redis: a write was refused because our fence is stale. */
   drop(why: string): void;
   /** SET NX PX; true when we hold the lease now (also when we already did). */
@@ -113,6 +121,9 @@ export function createLeaderLease(options: LeaderLeaseOptions): LeaderLease {
   const granted = async (n: number): Promise<boolean> => {
     if (!options.onGrant || (await options.onGrant(n))) return true;
     logger?.warn(`scheduler: lease ${n} granted, but a queue's tag holds a newer number: not leading`);
+    // Give the key back: held, our next try would only renew this refused number (and no other
+    // daemon could get a new one); freed, the next grant reads the tags' numbers again.
+    await releaseLease(redis, key, token).catch(() => {});
     return false;
   };
 
@@ -123,8 +134,9 @@ export function createLeaderLease(options: LeaderLeaseOptions): LeaderLease {
     fence: () => fence,
     async tryAcquire() {
       if (leading && clock() < validUntil) return lease.renew();
+      const floor = await options.fenceFloor?.();
       const sentAt = clock();
-      const grant = await acquireLease(redis, key, token, ttlMs, { key: fenceKey, now: sentAt });
+      const grant = await acquireLease(redis, key, token, ttlMs, { key: fenceKey, now: sentAt, floor });
       let n = grant.granted ? grant.fence : 0;
       if (n > 0 && n !== fence && !(await granted(n))) n = 0;
       if (n > 0) {
@@ -137,13 +149,23 @@ export function createLeaderLease(options: LeaderLeaseOptions): LeaderLease {
       return n > 0;
     },
     async takeOver(task, slot, graceMs) {
+      // The slot record on the task's queue's tag (the per-queue layout; no read otherwise),
+      // which the script on `{prefix}` cannot see, and the grant's floor, before the script. A
+      // leader recording the slot there between this read and the script is the race left: the
+      // script's lastTick evidence refuses it once that leader's tick wrote its time; otherwise
+      // an unneeded takeover, after which that leader's next write on a tag is refused (onGrant
+      // raised the tags) and it steps down. The slot itself stays enqueued once (the guard).
+      const [tagged, floor] = await Promise.all([readTagSlots(redis, keys, [task]), options.fenceFloor?.()]);
+      const onTag = tagged?.[0];
+      if (onTag != null && Number(onTag) >= slot) return false;
       const sentAt = clock();
       const keysOf = [key, fenceKey, keys.lastSlots(), keys.schedulerState()];
-      const n = scriptResult.scheduler_lease_takeover(await runScript(redis, "scheduler_lease_takeover", keysOf, [token, ttlMs, sentAt, task, slot, Math.round(graceMs)]));
+      const args = [token, ttlMs, sentAt, task.id, slot, Math.round(graceMs), ...(floor !== undefined ? [floor] : [])];
+      const n = scriptResult.scheduler_lease_takeover(await runScript(redis, "scheduler_lease_takeover", keysOf, args));
       if (n === null || !(await granted(n))) return false;
       validUntil = sentAt + ttlMs;
       fence = n;
-      logger?.warn(`scheduler: took the lead: slot ${new Date(slot).toISOString()} of ${task} was unrecorded ${sentAt - slot} ms after it came due`);
+      logger?.warn(`scheduler: took the lead: slot ${new Date(slot).toISOString()} of ${task.id} was unrecorded ${sentAt - slot} ms after it came due`);
       if (leading) onChange?.(true);
       else setLeading(true, "took over");
       return true;

@@ -44,6 +44,8 @@ export interface LedgerEntry {
 }
 
 export const LEDGER_SCRIPTS = ["scheduler_ledger", "scheduler_skip"];
+/** A skip's two calls on the per-queue layout (src/scheduler/skips.ts): preloaded only there. */
+export const TAG_SKIP_SCRIPTS = ["scheduler_skip_tag", "scheduler_skip_entry"];
 
 /** Add one entry (merged into the newest when it repeats its skip reason). */
 export async function recordEntry(redis: Redis, keys: Keys, task: string, entry: LedgerEntry): Promise<LedgerWrite> {
@@ -55,19 +57,6 @@ export async function recordEntry(redis: Redis, keys: Keys, task: string, entry:
 export function pipeEntry(pipe: ChainableCommander, keys: Keys, task: string, entry: LedgerEntry): ChainableCommander {
   recordFire(task, entry); // hs_schedule_fires_total (src/telemetry/process-counters.ts)
   return pipeScript(pipe, "scheduler_ledger", [keys.ledger(task), scheduleKeys(keys).stats(task)], [JSON.stringify(entry), LEDGER_MAX]);
-}
-
-/**
- * A fire's entries, oldest first. A trailing excluded slot (no later enqueue moves the slot
- * record past it) is written with its skip, so the record and the entry move together.
- */
-export function pipeEntries(pipe: ChainableCommander, keys: Keys, task: string, entries: LedgerEntry[], fence?: number): ChainableCommander {
-  const last = entries[entries.length - 1];
-  for (const e of entries) {
-    if (e === last && e.reason === "excluded") pipeSkip(pipe, keys, task, e.slot, e, fence);
-    else pipeEntry(pipe, keys, task, e);
-  }
-  return pipe;
 }
 
 /**
@@ -84,10 +73,28 @@ export async function recordSkip(redis: Redis, keys: Keys, task: string, slot: n
   return scriptResult.scheduler_skip(await runScript(redis, "scheduler_skip", skipKeys(keys, task), skipArgs(task, slot, entry, fence)));
 }
 
+/**
+ * The per-queue layout's skip, its first call (src/scheduler/skips.ts): the slot record on the
+ * task's queue's tag `tag`, fenced against that tag's number (scheduler_skip_tag.lua).
+ */
+export function pipeSkipOnTag(pipe: ChainableCommander, keys: Keys, tag: string, task: string, slot: number, entry: LedgerEntry, fence?: number): ChainableCommander {
+  recordFire(task, entry); // hs_schedule_fires_total (src/telemetry/process-counters.ts)
+  return pipeScript(pipe, "scheduler_skip_tag", [keys.lastSlots(tag), keys.schedulerFence(tag)], [task, slot, fence ?? ""]);
+}
+
+/** Its second call, once the first recorded the slot: the entry, counters and event on the installation's tag. */
+export function pipeSkipEntry(pipe: ChainableCommander, keys: Keys, task: string, slot: number, entry: LedgerEntry): ChainableCommander {
+  return pipeScript(pipe, "scheduler_skip_entry", [keys.ledger(task), keys.events(), scheduleKeys(keys).stats(task)], [JSON.stringify(entry), LEDGER_MAX, skipEvent(task, slot, entry), EVENTS_MAXLEN]);
+}
+
 const skipKeys = (keys: Keys, task: string) => [keys.lastSlots(), keys.ledger(task), keys.events(), keys.schedulerFence(), scheduleKeys(keys).stats(task)];
 
-/** The event written with the first skip of a run (see scheduler_skip.lua). */
 function skipArgs(task: string, slot: number, entry: LedgerEntry, fence?: number): Array<string | number> {
+  return [task, slot, JSON.stringify(entry), LEDGER_MAX, skipEvent(task, slot, entry), EVENTS_MAXLEN, fence ?? ""];
+}
+
+/** The event written with the first skip of a run (see scheduler_ledger_lib.lua ledger_skip), as JSON. */
+function skipEvent(task: string, slot: number, entry: LedgerEntry): string {
   const event: SchedulerEvent = {
     type: "job.skipped",
     level: "info",
@@ -96,7 +103,7 @@ function skipArgs(task: string, slot: number, entry: LedgerEntry, fence?: number
     task,
     data: { slot, reason: entry.reason ?? entry.outcome, ...(entry.count ? { count: entry.count } : {}) },
   };
-  return [task, slot, JSON.stringify(entry), LEDGER_MAX, JSON.stringify(event), EVENTS_MAXLEN, fence ?? ""];
+  return JSON.stringify(event);
 }
 
 /** The newest `limit` entries of a task, newest first. Unreadable lines are left out. */

@@ -8,9 +8,9 @@
  * due ones, or all at a full read: quiet-index.ts; past a few thousand tasks, slice by slice:
  * tick-read.ts); planTick (pure, plan-tick.ts, on src/schedule/due.ts) decides what fires and
  * what is skipped; each fire is one enqueue.lua call; baselines, skips, ledger entries and the
- * tick time go in one pipeline per slice; then delayed jobs are promoted.
+ * tick time go in one pipeline per slice (on the per-queue layout, after one per queue tag with
+ * the skips' and baselines' slot records: skips.ts); then delayed jobs are promoted.
  */
-import type { ChainableCommander } from "ioredis";
 import { systemClock, type Clock } from "../base/clock.js";
 import { describeError } from "../base/errors.js";
 import type { ScheduledTask } from "../hooks/types.js";
@@ -18,11 +18,11 @@ import type { QueueEnv } from "../queue/context.js";
 import { enqueueScheduled } from "../queue/enqueue-scheduled.js";
 import { promoteScheduled } from "../queue/lifecycle.js";
 import { LEASE_SCRIPTS } from "../redis/lease.js";
-import { anySkipFenced } from "../redis/script-results.js";
-import { execScriptPipeline, preloadScripts } from "../redis/scripts.js";
+import { preloadScripts } from "../redis/scripts.js";
 import { createFollower } from "./failover.js";
 import { createLeaderLease, type LeaderLease } from "./leader.js";
-import { LEDGER_SCRIPTS, pipeEntries, pipeSkip, type LedgerEntry } from "./ledger.js";
+import { LEDGER_SCRIPTS, TAG_SKIP_SCRIPTS, type LedgerEntry } from "./ledger.js";
+import { writeFireEntries, writeSkips } from "./skips.js";
 import { excludedEntry, planTick, type PlannedFire } from "./plan-tick.js";
 import { createQuietIndex } from "./quiet-index.js";
 import { planInSlices } from "./tick-read.js";
@@ -31,7 +31,7 @@ import { LatencyStats, type LatencySummary } from "./latency.js";
 import { validateSchedule } from "../schedule/next-fire.js";
 import { parseSwitches, type SchedulerSwitches } from "./switches.js";
 import type { Logger } from "../log/logger.js";
-import { raiseTagFences } from "./tag-fences.js";
+import { highestTagFence, raiseTagFences } from "./tag-fences.js";
 
 export type SchedulerLogger = Pick<Logger, "info" | "warn" | "error"> & Partial<Pick<Logger, "debug">>;
 
@@ -133,6 +133,8 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     onChange: (leading) => leading && wake(),
     // a new leader's number on every queue tag it serves before it fires (tag-fences.ts)
     onGrant: (fence) => (keys.jobTags === "queue" ? raiseFences(fence, tasks) : Promise.resolve(true)),
+    // and a number above every queue tag's, which may hold grants a failover lost on `{prefix}`
+    ...(keys.jobTags === "queue" ? { fenceFloor: () => highestTagFence(redis, keys, tasks.map((t) => t.queue)) } : {}),
   });
   const follower = createFollower({ redis, keys, clock, lease, zone: timezone, graceMs: options.failoverGraceMs });
 
@@ -143,8 +145,6 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     lastError.set(task.id, line);
     log?.error(`scheduler: ${task.id} (${task.source}): ${line}`);
   };
-
-  const execScripts = (build: (pipe: ChainableCommander) => void) => execScriptPipeline(redis, SCRIPTS, build);
 
   /** Fire one task's planned slots in order (oldest first: the slot record only moves forward). */
   const fire = async ({ task, slots, older }: PlannedFire, fence: number | undefined): Promise<LedgerEntry[]> => {
@@ -223,7 +223,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
           const fired = fire(f, fence).then(
             (entries) => {
               lastError.delete(f.task.id);
-              if (entries.length) return execScripts((p) => pipeEntries(p, keys, f.task.id, entries, fence)).then(() => {});
+              if (entries.length) return writeFireEntries(redis, keys, f.task, entries, fence);
             },
             (err) => taskError(f.task, err),
           );
@@ -232,12 +232,14 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
           fired.catch(() => {});
           fires.push(fired);
         }
-        const results = await execScripts((p) => {
-          for (const b of plan.baselines) p.hsetnx(keys.lastSlots(), b.task.id, String(b.slot));
-          for (const k of plan.skips) pipeSkip(p, keys, k.task.id, k.slot, k.entry, fence);
-          p.hset(keys.schedulerState(), "lastTick", String(now));
+        // skips and baselines on the queues' tags first on the per-queue layout (skips.ts)
+        const refused = await writeSkips(redis, keys, {
+          skips: plan.skips,
+          baselines: plan.baselines,
+          fence,
+          after: (p) => p.hset(keys.schedulerState(), "lastTick", String(now)),
         });
-        if (anySkipFenced(results)) fenced = true;
+        if (refused) fenced = true;
       },
     });
     // A slice's read failing ends the tick: the fires already started still settle first, so
@@ -302,7 +304,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     tick,
     async start() {
       if (running) return;
-      await preloadScripts(redis, SCRIPTS);
+      await preloadScripts(redis, keys.jobTags === "queue" ? [...SCRIPTS, ...TAG_SKIP_SCRIPTS] : SCRIPTS);
       await installSchedules(redis, keys, tasks, timezone, clock());
       running = true;
       lease.start();

@@ -9,6 +9,14 @@ import type { Redis } from "ioredis";
 import type { Keys } from "../redis/keys.js";
 import { scriptResult } from "../redis/script-results.js";
 import { runScript } from "../redis/scripts.js";
+import { readPerTag } from "../redis/tag-pipeline.js";
+
+/** The tags of `queues` off the installation's (none on the installation layout). */
+function queueTags(keys: Keys, queues: Iterable<string>): string[] {
+  const tags = new Set<string>();
+  for (const q of queues) if (keys.jobTag(q) !== keys.root) tags.add(keys.jobTag(q));
+  return [...tags];
+}
 
 /**
  * Raise the fence of every tag of `queues` off the installation's (none on the installation
@@ -16,8 +24,20 @@ import { runScript } from "../redis/scripts.js";
  * number: another daemon was granted the lease since ours.
  */
 export async function raiseTagFences(redis: Redis, keys: Keys, queues: Iterable<string>, fence: number): Promise<boolean> {
-  const tags = new Set<string>();
-  for (const q of queues) if (keys.jobTag(q) !== keys.root) tags.add(keys.jobTag(q));
-  const raised = await Promise.all([...tags].map(async (tag) => scriptResult.scheduler_fence_raise(await runScript(redis, "scheduler_fence_raise", [keys.schedulerFence(tag)], [fence]))));
+  const raised = await Promise.all(queueTags(keys, queues).map(async (tag) => scriptResult.scheduler_fence_raise(await runScript(redis, "scheduler_fence_raise", [keys.schedulerFence(tag)], [fence]))));
   return raised.every(Boolean);
+}
+
+/**
+ * The highest lease number the tags of `queues` hold (0: none), one read per tag, sent together:
+ * the floor of the next grant (lease_lib.lua grant_fenced). A failover of `{prefix}`'s master
+ * may lose the latest grants (replication is asynchronous) while a queue tag kept their number;
+ * without the floor the next leader's number would be refused there until the lease's counter
+ * passed it by itself.
+ */
+export async function highestTagFence(redis: Redis, keys: Keys, queues: Iterable<string>): Promise<number> {
+  const tags = queueTags(keys, queues);
+  if (tags.length === 0) return 0;
+  const replies = await readPerTag(redis, tags, (tag) => tag, (pipe, tag) => pipe.hget(keys.schedulerFence(tag), "n"));
+  return replies.reduce((max, [n]) => Math.max(max, Number(n) || 0), 0);
 }

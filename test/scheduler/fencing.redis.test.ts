@@ -70,7 +70,7 @@ describe("leader fencing", () => {
     expect(await t.redis.get(t.keys.schedulerLeader())).toBe(b.lease.token);
     // A second follower seeing the same hole does not take it from the first (granted within the grace).
     const c = createLeaderLease({ redis: t.redis, keys: t.keys, clock, ttlMs: 10_000 });
-    expect(await c.takeOver(tasks[0]!.id, Date.parse("2026-03-02T10:02:00Z"), 1500)).toBe(false);
+    expect(await c.takeOver(tasks[0]!, Date.parse("2026-03-02T10:02:00Z"), 1500)).toBe(false);
 
     // A wakes and ticks with its old fence: refused, nothing written, A steps down.
     expect(a.lease.isLeader()).toBe(true);
@@ -85,7 +85,7 @@ describe("leader fencing", () => {
     expect(ledger.filter((e) => e.outcome === "enqueued").map((e) => new Date(e.slot).toISOString())).toEqual(["2026-03-02T10:02:00.000Z", "2026-03-02T10:01:00.000Z"]);
 
     // The evidence: a slot already recorded, or a leader that ticked since it came due, is no reason to take over.
-    expect(await c.takeOver(tasks[0]!.id, Date.parse("2026-03-02T10:02:00Z"), 0)).toBe(false);
+    expect(await c.takeOver(tasks[0]!, Date.parse("2026-03-02T10:02:00Z"), 0)).toBe(false);
     // Skips (paused scheduler, catch-up window) are fenced the same way.
     const skip = { slot: Date.parse("2026-03-02T10:03:00Z"), at: clock(), outcome: "skipped" as const, reason: "paused" as const, catchup: false };
     expect(await recordSkip(t.redis, t.keys, tasks[0]!.id, skip.slot, skip, a.lease.fence())).toBe("fenced");

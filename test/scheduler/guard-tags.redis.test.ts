@@ -2,8 +2,10 @@
  * The scheduler's enqueue guard on the enqueued job's tag (issue 17): in the keys' "queue" layout
  * a scheduled enqueue records its slot, last job, runs and counters on its queue's tag, in the
  * same enqueue.lua call as the job; the fence there only rises; the readers (`scheduler list`,
- * `why`, the tick, failover) merge each task's tag records with the installation's. Runs on one
- * Redis and on the cluster ("on-cluster" project), where the two queues are on different masters.
+ * `why`, the tick, failover) merge each task's tag records with the installation's; a skip is
+ * recorded there too (skips.ts), the takeover reads it, and a grant is numbered above the tags'
+ * fences. Runs on one Redis and on the cluster ("on-cluster" project), where the two queues are
+ * on different masters.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createKeys, type Keys } from "../../src/redis/keys.js";
@@ -13,7 +15,10 @@ import { setActiveContext, type QueueEnv } from "../../src/queue/context.js";
 import { readScheduleReadings } from "../../src/ops/schedule-rows.js";
 import { readCounters } from "../../src/scheduler/counters.js";
 import { allLastSlots, readLastSlots } from "../../src/scheduler/guard-records.js";
-import { recordSkip } from "../../src/scheduler/ledger.js";
+import { readLedger, recordSkip, type LedgerEntry } from "../../src/scheduler/ledger.js";
+import { writeSkips } from "../../src/scheduler/skips.js";
+import { createLeaderLease } from "../../src/scheduler/leader.js";
+import { runScript } from "../../src/redis/scripts.js";
 import { raiseTagFences } from "../../src/scheduler/tag-fences.js";
 import type { ScheduledTask } from "../../src/hooks/types.js";
 import { manualClock } from "../../src/base/clock.js";
@@ -154,5 +159,125 @@ describe("the enqueue guard per queue tag", () => {
     await next.tick();
     expect(await Promise.all([A, B].map((q) => env.redis.llen(keys.queue(q))))).toEqual(before.map((n) => n + 1));
     await Promise.all([old.stop(), next.stop()]);
+  });
+});
+
+const paused = (slot: number): LedgerEntry => ({ slot, at: slot, outcome: "skipped", reason: "paused", catchup: false });
+const skipOf = (id: string, queue: string, slot: number) => ({ task: { id, queue }, slot, entry: paused(slot) });
+const skippedEvents = async (task: string) =>
+  (await env.redis.xrange(keys.events(), "-", "+")).map(([, f]) => JSON.parse(f[1]!) as { type: string; task?: string }).filter((e) => e.type === "job.skipped" && e.task === task);
+
+describe("skips on the queue's tag", () => {
+  it("records the skip's slot on the queue's tag, its ledger entry, counters and event on the installation's", async () => {
+    expect(await writeSkips(env.redis, keys, { skips: [skipOf("skip-a", A, T0)], baselines: [{ task: { id: "base-b", queue: B }, slot: T0 }] })).toBe(false);
+    expect(await env.redis.hget(keys.lastSlots(keys.jobTag(A)), "skip-a")).toBe(String(T0));
+    expect(await env.redis.hget(keys.lastSlots(keys.jobTag(B)), "base-b")).toBe(String(T0));
+    expect(await env.redis.hmget(keys.lastSlots(), "skip-a", "base-b")).toEqual([null, null]);
+    expect((await readLedger(env.redis, keys, "skip-a")).map((e) => e.reason)).toEqual(["paused"]);
+    expect(await env.redis.hget(scheduleKeys(keys).stats("skip-a"), "skipped:paused")).toBe("1");
+    expect(await skippedEvents("skip-a")).toHaveLength(1);
+    // one record with the guard: the skipped slot is not enqueued, an enqueued slot not skipped
+    expect((await fire("skip-a", A, T0)).outcome).toBe("slot-taken");
+    expect((await fire("skip-a", A, T0 + MIN)).outcome).toBe("enqueued");
+    expect(await writeSkips(env.redis, keys, { skips: [skipOf("skip-a", A, T0 + MIN)] })).toBe(false);
+    expect(await readLedger(env.redis, keys, "skip-a")).toHaveLength(1);
+    expect(await env.redis.hget(scheduleKeys(keys).stats("skip-a"), "skipped:paused")).toBe("1");
+  });
+
+  it("a skip and an enqueue of one slot by two daemons that both lead: one of them records it", async () => {
+    await raiseTagFences(env.redis, keys, [A], 30);
+    for (let i = 0; i < 5; i++) {
+      const slot = T0 + i * MIN;
+      const [refused, enqueue] = await Promise.all([writeSkips(env.redis, keys, { skips: [skipOf("race", A, slot)], fence: 30 }), fire("race", A, slot, { fence: 30, overlap: "allow" })]);
+      expect(refused).toBe(false);
+      const skippedThis = (await readLedger(env.redis, keys, "race")).some((e) => e.slot === slot);
+      expect(enqueue.outcome === "enqueued").toBe(!skippedThis);
+      expect(await env.redis.hget(keys.lastSlots(keys.jobTag(A)), "race")).toBe(String(slot));
+    }
+  });
+
+  it("is fenced against the tag's number like the guard's enqueue", async () => {
+    await raiseTagFences(env.redis, keys, [B], 40);
+    expect(await writeSkips(env.redis, keys, { skips: [skipOf("skip-f", B, T0)], fence: 39 })).toBe(true);
+    expect(await env.redis.hget(keys.lastSlots(keys.jobTag(B)), "skip-f")).toBeNull();
+    expect(await readLedger(env.redis, keys, "skip-f")).toEqual([]);
+    expect(await writeSkips(env.redis, keys, { skips: [skipOf("skip-f", B, T0)], fence: 41 })).toBe(false);
+    expect(await env.redis.hget(keys.schedulerFence(keys.jobTag(B)), "n")).toBe("41");
+    expect((await readLedger(env.redis, keys, "skip-f")).map((e) => e.slot)).toEqual([T0]);
+  });
+
+  it("a crash between its two calls leaves the slot handled, without its entry (never fired or skipped again)", async () => {
+    // the first call alone: the daemon died before the entry on the installation's tag
+    expect(await runScript(env.redis, "scheduler_skip_tag", [keys.lastSlots(keys.jobTag(A)), keys.schedulerFence(keys.jobTag(A))], ["torn", T0, ""])).toBe(1);
+    expect(await readLastSlots(env.redis, keys, [taskOn("torn", A)])).toEqual([String(T0)]);
+    expect((await fire("torn", A, T0)).outcome).toBe("slot-taken");
+    expect(await writeSkips(env.redis, keys, { skips: [skipOf("torn", A, T0)] })).toBe(false);
+    expect(await readLedger(env.redis, keys, "torn")).toEqual([]);
+    expect(await skippedEvents("torn")).toEqual([]);
+  });
+});
+
+describe("the leader lease and the queues' tags", () => {
+  const clock = manualClock("2026-03-02T10:00:00.200Z");
+  const lease = (onGrant?: (n: number) => Promise<boolean>) => createLeaderLease({ redis: env.redis, keys, clock, ttlMs: 3_600_000, ...(onGrant ? { onGrant } : {}) });
+
+  it("takes over only for a slot unrecorded on its queue's tag too", async () => {
+    await env.redis.del(keys.schedulerLeader());
+    // no tick since the slot (the script's other evidence): only the slot record can tell
+    await env.redis.hdel(keys.schedulerState(), "lastTick");
+    const leader = lease();
+    expect(await leader.tryAcquire()).toBe(true);
+    // the leader enqueued the slot on A's tag; nothing of it on the installation's
+    expect((await fire("watched", A, T0, { overlap: "allow" })).outcome).toBe("enqueued");
+    expect(await env.redis.hget(keys.lastSlots(), "watched")).toBeNull();
+    const follower = lease();
+    expect(await follower.takeOver({ id: "watched", queue: A }, T0, 0)).toBe(false);
+    expect(await env.redis.get(keys.schedulerLeader())).toBe(leader.token);
+    // the next slot is unrecorded everywhere: the evidence holds
+    expect(await follower.takeOver({ id: "watched", queue: A }, T0 + MIN, 0)).toBe(true);
+    expect(follower.fence()).toBeGreaterThan(leader.fence());
+  });
+
+  it("a grant is numbered above the tags' fences (a failover of {prefix} lost the latest grants): the new leader leads and fires", async () => {
+    const tasks = [cronTask("floor-a", "* * * * *", { queue: A, overlap: "allow" }), cronTask("floor-b", "* * * * *", { queue: B, overlap: "allow" })];
+    const on = { ...env, clock };
+    const first = createScheduler({ env: on, tasks, timezone: "UTC", clock, leaseMs: 3_600_000 });
+    await env.redis.del(keys.schedulerLeader());
+    expect(await first.lease.tryAcquire()).toBe(true);
+    await first.lease.release();
+    // grants the installation's master lost: a queue tag holds numbers the lease never reached
+    const lost = first.lease.fence() + 5;
+    await env.redis.hset(keys.schedulerFence(keys.jobTag(B)), "n", lost);
+    const next = createScheduler({ env: on, tasks, timezone: "UTC", clock, leaseMs: 3_600_000 });
+    expect(await next.lease.tryAcquire()).toBe(true);
+    expect(next.lease.isLeader()).toBe(true);
+    expect(next.lease.fence()).toBe(lost + 1);
+    expect(await env.redis.hget(keys.schedulerFence(), "n")).toBe(String(lost + 1));
+    await next.tick(); // the baselines
+    clock.set("2026-03-02T10:01:00.100Z");
+    const before = await Promise.all([A, B].map((q) => env.redis.llen(keys.queue(q))));
+    await next.tick();
+    expect(next.lease.isLeader()).toBe(true);
+    expect(await Promise.all([A, B].map((q) => env.redis.llen(keys.queue(q))))).toEqual(before.map((n) => n + 1));
+    // the takeover too: the tags' numbers raised by hand again, the next grant above them
+    await env.redis.hset(keys.schedulerFence(keys.jobTag(A)), "n", lost + 10);
+    const taker = createScheduler({ env: on, tasks, timezone: "UTC", clock, leaseMs: 3_600_000 });
+    clock.set("2026-03-02T10:02:00.100Z");
+    expect(await taker.lease.takeOver(tasks[0]!, Date.parse("2026-03-02T10:02:00Z"), 0)).toBe(true);
+    expect(taker.lease.fence()).toBe(lost + 11);
+    await Promise.all([first.stop(), next.stop(), taker.stop()]);
+  });
+
+  it("a grant a queue's tag refuses gives the key back: the next try is a new number", async () => {
+    await env.redis.del(keys.schedulerLeader());
+    let refuse = true;
+    const l = lease(async () => !refuse);
+    expect(await l.tryAcquire()).toBe(false);
+    expect(await env.redis.get(keys.schedulerLeader())).toBeNull();
+    const refused = Number(await env.redis.hget(keys.schedulerFence(), "n"));
+    refuse = false;
+    expect(await l.tryAcquire()).toBe(true);
+    expect(l.fence()).toBe(refused + 1);
+    await l.release();
   });
 });

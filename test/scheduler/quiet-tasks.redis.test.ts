@@ -23,6 +23,8 @@ afterAll(async () => {
 });
 
 const task = (name: string, expression: string): ScheduledTask => cronTask(name, expression);
+/** The tasks' slot records: on their queue's tag (the installation's on its layout). */
+const slotsKey = () => t.keys.lastSlots(t.keys.jobTag("default"));
 
 function setup(start: string, tasks: ScheduledTask[], tickSlice?: number) {
   const clock = manualClock(start);
@@ -67,27 +69,27 @@ describe("quiet tasks", () => {
     clock.advance(60_000);
     await scheduler.tick(); // quiet now
     // Someone rewinds the record to before 11:00 (e.g. an operator resetting it): 11:00 is due.
-    await t.redis.hset(t.keys.lastSlots(), b.id, String(Date.parse("2026-03-02T10:30:00Z")));
+    await t.redis.hset(slotsKey(), b.id, String(Date.parse("2026-03-02T10:30:00Z")));
     clock.advance(60_000);
     await scheduler.tick();
     expect(await drain(env)).toEqual([b.id]);
-    // The record deleted: the task counts as first seen again (a new baseline, nothing fired).
-    // wherever it is: the enqueue guard's on the queue's tag, the baseline's on the installation's
+    // The record deleted: the task counts as first seen again (a new baseline, nothing fired),
+    // wherever it is: on the queue's tag, or a record of before the layout on the installation's
     await t.redis.hdel(t.keys.lastSlots(), b.id);
-    await t.redis.hdel(t.keys.lastSlots(t.keys.jobTag(b.queue)), b.id);
+    await t.redis.hdel(slotsKey(), b.id);
     clock.advance(60_000);
     await scheduler.tick();
     expect(await drain(env)).toEqual([]);
-    expect(Number(await t.redis.hget(t.keys.lastSlots(), b.id))).toBeGreaterThan(Date.parse("2026-03-02T11:00:00Z"));
+    expect(Number(await t.redis.hget(slotsKey(), b.id))).toBeGreaterThan(Date.parse("2026-03-02T11:00:00Z"));
   });
 
   it("a tick over more tasks than one slice reads, plans and writes every slice (tick-read.ts)", async () => {
-    await t.redis.del(t.keys.lastSlots());
+    await t.redis.del(slotsKey());
     // 23 tasks in slices of 5: every third fires each minute, the rest at 14:00 Berlin; task s21 paused
     const many = Array.from({ length: 23 }, (_, i) => task(`s${i}`, i % 3 === 0 ? "* * * * *" : "0 14 * * *")); // 14:00 Berlin = 13:00Z
     const { clock, env, scheduler } = setup("2026-03-02T12:00:30Z", many, 5);
     expect(await scheduler.tick()).toBe(Date.parse("2026-03-02T12:01:00Z"));
-    const baselines = await t.redis.hmget(t.keys.lastSlots(), ...many.map((m) => m.id));
+    const baselines = await t.redis.hmget(slotsKey(), ...many.map((m) => m.id));
     expect(baselines.filter((b) => b !== null)).toHaveLength(23);
     await t.redis.hset(pauseKey(t.keys), many[21]!.id, JSON.stringify({ note: "test", by: "test", at: 0, cause: "manual" }));
     clock.set("2026-03-02T12:01:00.010Z");
@@ -100,7 +102,7 @@ describe("quiet tasks", () => {
     clock.set("2026-03-02T13:00:00.010Z"); // a full read (fullReadMs passed): every slice, s21 still paused
     await scheduler.tick();
     expect((await drain(env)).sort()).toEqual(many.filter((_, i) => i !== 21).map((m) => m.id).sort());
-    await t.redis.del(t.keys.lastSlots(), pauseKey(t.keys));
+    await t.redis.del(slotsKey(), pauseKey(t.keys));
   });
 
   it("makes idle ticks of many tasks far cheaper than the first walk", async () => {

@@ -45,7 +45,8 @@ describe("tick", () => {
     const a = task("first");
     const { clock, env, scheduler } = setup("2025-01-15T10:00:30Z", [a]);
     expect(await scheduler.tick()).toBe(Date.parse("2025-01-15T10:01:00Z"));
-    expect(await t.redis.hget(t.keys.lastSlots(), a.id)).toBe(String(Date.parse("2025-01-15T10:00:30Z")));
+    // the slot record where the task's jobs go (its queue's tag on the per-queue layout)
+    expect(await t.redis.hget(t.keys.lastSlots(t.keys.jobTag(a.queue)), a.id)).toBe(String(Date.parse("2025-01-15T10:00:30Z")));
     expect(await readLedger(t.redis, t.keys, a.id)).toEqual([]);
 
     clock.set("2025-01-15T10:01:00.004Z");
@@ -150,6 +151,6 @@ describe("tick", () => {
     await scheduler.tick();
     const ledger = await readLedger(t.redis, t.keys, f.id);
     expect(ledger).toEqual([expect.objectContaining({ outcome: "skipped", reason: "outside-catchup-window", count: 6 })]);
-    expect(await t.redis.hget(t.keys.lastSlots(), f.id)).toBe(String(Date.parse("2025-01-10T15:00:00Z")));
+    expect(await t.redis.hget(t.keys.lastSlots(t.keys.jobTag(f.queue)), f.id)).toBe(String(Date.parse("2025-01-10T15:00:00Z")));
   });
 });

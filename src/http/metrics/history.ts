@@ -5,6 +5,7 @@
  */
 import type { Redis } from "ioredis";
 import type { Keys } from "../../redis/keys.js";
+import { readPerTag } from "../../redis/tag-pipeline.js";
 import { DURATION_BUCKETS_SECONDS } from "../../telemetry/duration-buckets.js";
 
 export const MINUTE_MS = 60_000;
@@ -89,38 +90,41 @@ function addHash(p: HistoryPoint, h: Record<string, string>): void {
   }
 }
 
+/** A scheduled task as far as its history goes: its id and the queue its jobs go to. */
+export interface HistoryTask {
+  id: string;
+  queue?: string;
+}
+
 /**
  * Points of `step` seconds aligned on multiples of the step (the first starts at or before
- * `from`) up to the minute of `to`, each summing the minutes it covers.
+ * `from`) up to the minute of `to`, each summing the minutes it covers. A queue's minutes are
+ * on its job tag, a task's on its queue's (history_lib.lua writes them from the job scripts):
+ * one pipeline per tag, sent together (on the installation layout one pipeline, as before).
+ * `tasks`: the hooks' scheduled tasks, where a task's queue is found.
  */
-export async function readHistory(redis: Redis, keys: Keys, q: HistoryQuery, configuredQueues: string[]): Promise<HistoryAnswer> {
+export async function readHistory(redis: Redis, keys: Keys, q: HistoryQuery, configuredQueues: string[], tasks: readonly HistoryTask[] = []): Promise<HistoryAnswer> {
   const stepMs = q.stepSeconds * 1000;
   const start = q.from - (q.from % stepMs);
   const lastMinute = q.to - (q.to % MINUTE_MS);
-  const queues = q.task ? [] : q.queue ? [q.queue] : [...new Set([...configuredQueues, ...(await redis.smembers(keys.queues()))])];
+  const listed = async () => [...new Set([...configuredQueues, ...(await redis.smembers(keys.queues()))])];
+  const queues = q.task ? [] : q.queue ? [q.queue] : await listed();
+  const taskTags = q.task ? await historyTagsOfTask(redis, keys, q.task, tasks, listed) : [];
   const points: HistoryPoint[] = [];
   for (let t = start; t <= q.to; t += stepMs) points.push(emptyPoint(t));
-  const pipe = redis.pipeline();
-  const owners: HistoryPoint[] = [];
+  const reads: Array<{ key: string; tag: string; point: HistoryPoint }> = [];
   // steps are whole minutes, so `start` is a minute too: the first point covers its whole step
   for (let m = start; m <= lastMinute; m += MINUTE_MS) {
     const point = points[Math.floor((m - start) / stepMs)];
     if (!point) continue;
     if (q.task) {
-      pipe.hgetall(keys.taskHistory(m, q.task));
-      owners.push(point);
+      for (const tag of taskTags) reads.push({ key: keys.taskHistory(m, q.task, tag), tag, point });
     } else {
-      for (const queue of queues) {
-        pipe.hgetall(keys.history(m, queue));
-        owners.push(point);
-      }
+      for (const queue of queues) reads.push({ key: keys.history(m, queue), tag: keys.jobTag(queue), point });
     }
   }
-  const res = owners.length ? ((await pipe.exec()) ?? []) : [];
-  res.forEach(([err, h], i) => {
-    if (err) throw err;
-    addHash(owners[i]!, h as Record<string, string>);
-  });
+  const replies = reads.length ? await readPerTag(redis, reads, (r) => r.tag, (pipe, r) => pipe.hgetall(r.key)) : [];
+  replies.forEach(([h], i) => addHash(reads[i]!.point, h as Record<string, string>));
   return {
     queue: q.task ? null : (q.queue ?? null),
     task: q.task ?? null,
@@ -130,4 +134,15 @@ export async function readHistory(redis: Redis, keys: Keys, q: HistoryQuery, con
     bucketBounds: [...DURATION_BUCKETS_SECONDS],
     points,
   };
+}
+
+/**
+ * The tags a task's history is on: the installation's on its layout; on the per-queue layout
+ * its queue's (from the hooks), or, for a task the hooks do not name, every listed queue's.
+ */
+async function historyTagsOfTask(redis: Redis, keys: Keys, task: string, tasks: readonly HistoryTask[], listed: () => Promise<string[]>): Promise<string[]> {
+  if (keys.jobTags === "installation") return [keys.root];
+  const queue = tasks.find((t) => t.id === task)?.queue;
+  if (queue !== undefined) return [keys.jobTag(queue)];
+  return [...new Set((await listed()).map((q) => keys.jobTag(q)))];
 }

@@ -12,6 +12,6 @@ export async function registerHistoryRoute(app: FastifyInstance, deps: HttpDeps)
       if (err instanceof HistoryQueryError) return reply.code(400).send({ error: err.message });
       throw err;
     }
-    return readHistory(deps.redis, deps.keys, query, Object.keys(deps.config.queues));
+    return readHistory(deps.redis, deps.keys, query, Object.keys(deps.config.queues), deps.tasks);
   });
 }

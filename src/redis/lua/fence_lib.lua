@@ -1,5 +1,5 @@
 -- fence_lib.lua: the scheduler leader lease's fencing check (enqueue.lua, scheduler_skip.lua,
--- scheduler_fence_raise.lua, lease scripts).
+-- scheduler_skip_tag.lua, scheduler_fence_raise.lua, lease scripts).
 -- Provides: fence_stale, fence_raise
 -- The fence hash (keys.schedulerFence()) holds n, the number of the latest leader lease ever
 -- granted (raised by every acquire and takeover). A daemon records slots with the n its lease

@@ -6,6 +6,8 @@
 -- ARGV[1] token: random, unique to this holder
 -- ARGV[2] ttl in ms
 -- ARGV[3] now ms, kept as the grant time (optional: fenced leases only)
+-- ARGV[4] fence floor: a new grant's number is above it (optional: fenced leases only; see
+--   lease_lib.lua grant_fenced)
 -- Returns: { 1, ttl ms, fence } when granted or renewed; { 0, pttl, 0 } when another token holds
 --   it (pttl = ms its lease has left; -1 when the key has no expiry). fence: the lease number of
 --   a fenced lease (0 when its fence hash has none), 0 for an unfenced one.
@@ -22,7 +24,7 @@ if holder then
   return { 0, redis.call("PTTL", KEYS[1]), 0 }
 end
 if fenced then
-  return { 1, tonumber(ARGV[2]), grant_fenced(KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3]) }
+  return { 1, tonumber(ARGV[2]), grant_fenced(KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3], ARGV[4]) }
 end
 redis.call("SET", KEYS[1], ARGV[1], "PX", ARGV[2])
 return { 1, tonumber(ARGV[2]), 0 }

@@ -1,5 +1,6 @@
--- scheduler_ledger_lib.lua: a task's fire ledger (scheduler_ledger.lua, scheduler_skip.lua).
--- Provides: ledger_add, ledger_count
+-- scheduler_ledger_lib.lua: a task's fire ledger (scheduler_ledger.lua, scheduler_skip.lua,
+-- scheduler_skip_entry.lua).
+-- Provides: ledger_add, ledger_count, ledger_skip
 -- ledger_add(key, entry_json, max) -> 1 pushed, 2 merged into the newest entry, 0 dropped.
 local function ledger_add(key, entry_json, max)
   local entry = cjson.decode(entry_json)
@@ -40,4 +41,16 @@ local function ledger_count(stats_key, entry_json)
   elseif entry.outcome == "skipped" and entry.reason and entry.reason ~= "overlap" and entry.reason ~= "slot-taken" then
     redis.call("HINCRBY", stats_key, "skipped:" .. entry.reason, n)
   end
+end
+
+-- ledger_skip(ledger_key, events_key, stats_key, entry_json, max, event_json, events_max): the
+-- ledger entry and counters of a recorded skip; the first of a run (not a merged repeat) also
+-- goes to the events stream as job.skipped, so `scheduler logs` shows it once, not once per tick.
+local function ledger_skip(ledger_key, events_key, stats_key, entry_json, max, event_json, events_max)
+  local added = ledger_add(ledger_key, entry_json, tonumber(max))
+  if added ~= 0 then ledger_count(stats_key, entry_json) end
+  if added == 1 then
+    redis.call("XADD", events_key, "MAXLEN", "~", events_max, "*", "e", event_json)
+  end
+  return added
 end

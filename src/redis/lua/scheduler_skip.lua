@@ -1,6 +1,9 @@
 -- scheduler_skip.lua: record that a task's slots up to `slot` were handled without an enqueue
 -- (scheduler paused or disabled, or outside the catch-up window), with their ledger entry, in
--- one step: the slot record moves only forward, so no daemon fires or skips a slot twice.
+-- one step: the slot record moves only forward, so no daemon fires or skips a slot twice. For a
+-- task whose slot record is on the installation's tag (every task on the installation layout);
+-- on the per-queue layout a skip is two calls: scheduler_skip_tag.lua on the queue's tag, then
+-- scheduler_skip_entry.lua here.
 -- The first skip of a run (not the merged repeats) also goes to the events stream as
 -- job.skipped with its reason, so `scheduler logs` shows it once, not once per tick.
 -- KEYS[1] last-slots hash (keys.lastSlots())
@@ -27,9 +30,5 @@ if last and last >= tonumber(ARGV[2]) then
   return 0
 end
 redis.call("HSET", KEYS[1], ARGV[1], ARGV[2])
-local added = ledger_add(KEYS[2], ARGV[3], tonumber(ARGV[4]))
-if added ~= 0 then ledger_count(KEYS[5], ARGV[3]) end
-if added == 1 then
-  redis.call("XADD", KEYS[3], "MAXLEN", "~", ARGV[6], "*", "e", ARGV[5])
-end
+ledger_skip(KEYS[2], KEYS[3], KEYS[5], ARGV[3], ARGV[4], ARGV[5], ARGV[6])
 return 1

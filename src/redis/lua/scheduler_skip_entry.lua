@@ -1,0 +1,14 @@
+-- scheduler_skip_entry.lua: the ledger entry, counters and event of a skip whose slot record
+-- scheduler_skip_tag.lua wrote on the task's queue's tag (the per-queue layout), on the
+-- installation's tag where the ledger is. Not fenced: the slot was decided and recorded by that
+-- call (fenced there); this writes its story, which is true whoever leads now.
+-- KEYS[1] ledger list (keys.ledger(task))
+-- KEYS[2] events stream (keys.events())
+-- KEYS[3] the task's counters hash (scheduleKeys(keys).stats(task))
+-- ARGV[1] ledger entry JSON
+-- ARGV[2] max ledger entries
+-- ARGV[3] event JSON (SchedulerEvent)
+-- ARGV[4] events stream max length (approximate)
+-- Returns: 1 pushed, 2 merged into the newest entry, 0 dropped (already recorded).
+--@include scheduler_ledger_lib
+return ledger_skip(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3], ARGV[4])
