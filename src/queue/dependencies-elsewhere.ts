@@ -57,17 +57,18 @@ export async function placeDependencies(env: Pick<QueueEnv, "redis" | "keys" | "
   });
 }
 
-/** The link records enqueue.lua writes for `placed` on its tag (fields of keys.forward(tag)), by tag. */
+/** The link and child records enqueue.lua writes for `placed` on its tag (fields of keys.forward(tag)), by tag. */
 export function linkFieldsByTag(env: Pick<QueueEnv, "keys">, placed: readonly PlacedJob[]): Map<string, string[]> {
   const out = new Map<string, string[]>();
+  const add = (p: PlacedJob, field: string) => {
+    const tag = env.keys.jobTag(p.queue);
+    const list = out.get(tag) ?? [];
+    list.push(field);
+    out.set(tag, list);
+  };
   for (const p of placed) {
-    for (const [dep, queue] of Object.entries(p.elsewhere ?? {})) {
-      if (queue === false) continue;
-      const tag = env.keys.jobTag(p.queue);
-      const list = out.get(tag) ?? [];
-      list.push(`link\t${p.id}\t${dep}`);
-      out.set(tag, list);
-    }
+    for (const [dep, queue] of Object.entries(p.elsewhere ?? {})) if (queue !== false) add(p, `link\t${p.id}\t${dep}`);
+    if (p.parentQueue !== undefined && p.fields.parentId) add(p, `child\t${p.fields.parentId}\t${p.id}`);
   }
   return out;
 }

@@ -35,7 +35,16 @@ export interface SettleRecord {
   queue: string;
 }
 
-export type ForwardRecord = LinkRecord | SettleRecord;
+/** Job `job` (queue `queue`) was enqueued from inside `parent` of queue `parentQueue`, on another tag. */
+export interface ChildRecord {
+  kind: "child";
+  parent: string;
+  parentQueue: string;
+  job: string;
+  queue: string;
+}
+
+export type ForwardRecord = LinkRecord | SettleRecord | ChildRecord;
 
 /** The field a link record is written under (forward_lib.lua). */
 export const linkField = (job: string, dep: string): string => `link\t${job}\t${dep}`;
@@ -47,7 +56,8 @@ const PASS_LIMIT = 500;
  * Apply one record found on `tag` under `field` with body `body` (the stored JSON, compared
  * again before the drop). A link: the dependency's tag lists the dependent (or answers how the
  * dependency settled), then the dependent's tag counts that answer and drops the link. A
- * settle: the dependent's tag counts it, then the record is dropped here.
+ * settle: the dependent's tag counts it, then the record is dropped here. A child: the parent's
+ * tag lists it, then the record is dropped here.
  */
 export async function applyRecord(env: ForwardEnv, tag: string, field: string, body: string): Promise<void> {
   const r = JSON.parse(body) as ForwardRecord;
@@ -58,6 +68,11 @@ export async function applyRecord(env: ForwardEnv, tag: string, field: string, b
   }
   if (r.kind === "settle") {
     scriptResult.dependency_settle(await runJobScript(env, "dependency_settle", [r.job, r.dep, r.status, "", ""], [], env.keys.jobTag(r.queue)));
+    scriptResult.forward_drop(await runJobScript(env, "forward_drop", [field, body], [], tag));
+    return;
+  }
+  if (r.kind === "child") {
+    scriptResult.child_link(await runJobScript(env, "child_link", [r.parent, r.job], [], env.keys.jobTag(r.parentQueue)));
     scriptResult.forward_drop(await runJobScript(env, "forward_drop", [field, body], [], tag));
     return;
   }

@@ -74,7 +74,8 @@ export interface Prepared {
 export function buildPrepared(env: QueueEnv, path: string, o: NormalizedOptions, extra: Partial<Job> = {}, now = env.clock()): Prepared {
   const id = o.jobId ?? randomUUID();
   const runAt = o.at ?? (o.delayMs !== undefined ? now + o.delayMs : undefined);
-  const parentId = currentScope()?.job?.id;
+  const parent = currentScope()?.job;
+  const parentId = parent?.id;
   const job: Job = {
     id,
     method: path,
@@ -105,5 +106,7 @@ export function buildPrepared(env: QueueEnv, path: string, o: NormalizedOptions,
   if (o.deduplicate) prepared.deduplicate = true;
   if (o.dependsOn.length > 0) prepared.dependsOn = o.dependsOn;
   if (o.allowFailure) prepared.allowFailure = true;
+  // a parent whose keys are on another tag is told of its child by a forward record (enqueue_lib)
+  if (parent?.queue !== undefined && env.keys.jobTag(parent.queue) !== env.keys.jobTag(o.queue)) prepared.parentQueue = parent.queue;
   return { prepared, job };
 }

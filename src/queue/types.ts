@@ -137,5 +137,7 @@ export interface PreparedJob {
   dependsOn?: string[];
   /** Run even if a dependency fails for good; also in fields.allowFailure. */
   allowFailure?: boolean;
+  /** The parent's queue (fields.parentId), when its job keys are on another tag than this job's. */
+  parentQueue?: string;
 }
 

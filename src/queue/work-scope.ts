@@ -14,8 +14,8 @@ import type { Job, PreparedJob } from "./types.js";
 /** One unit of work: a running job and/or a transaction. */
 export interface WorkScope {
   kind: "job" | "transaction";
-  /** The running job (src/runtime/job-context.ts CurrentJob); the queue reads only its id. */
-  job?: { id: string };
+  /** The running job (src/runtime/job-context.ts CurrentJob): its id, and its queue (the tag of its keys). */
+  job?: { id: string; queue?: string };
   afterCommit: PreparedJob[];
 }
 

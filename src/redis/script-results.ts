@@ -117,6 +117,7 @@ export const scriptResult = {
   dependency_link: (raw: unknown) => oneOf("dependency_link", raw, ["linked", "finished", "failed", "canceled", "was deleted"] as const),
   dependency_settle: (raw: unknown): boolean => flag("dependency_settle", raw),
   forward_drop: (raw: unknown): boolean => flag("forward_drop", raw),
+  child_link: (raw: unknown): boolean => flag("child_link", raw),
   purge(raw: unknown): { deleted: number; scanned: number } {
     if (!Array.isArray(raw)) throw wrong("purge", raw);
     return { deleted: count("purge", raw[0]), scanned: count("purge", raw[1]) };

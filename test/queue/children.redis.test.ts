@@ -22,6 +22,8 @@ afterEach(async () => {
   await f.t.cleanup();
 });
 
+/** The tag of the default queue's job keys (the installation's, or the queue's own: TEST_JOB_TAGS). */
+const onDefault = () => f.env.keys.jobTag("default");
 const put = (extra: Record<string, unknown> = {}) => enqueue("my_app.tasks.t", { queue: "default", ...extra });
 
 describe("parent/children links", () => {
@@ -40,8 +42,8 @@ describe("parent/children links", () => {
     expect(await getJob("c1")).toMatchObject({ parentId: "P" });
     expect(await getJob("c2")).toMatchObject({ parentId: "P" });
     // the list expires with its retired parent
-    const parentTtl = await f.env.redis.pttl(f.env.keys.job("P"));
-    const listTtl = await f.env.redis.pttl(f.env.keys.children("P"));
+    const parentTtl = await f.env.redis.pttl(f.env.keys.job("P", onDefault()));
+    const listTtl = await f.env.redis.pttl(f.env.keys.children("P", onDefault()));
     expect(parentTtl).toBeGreaterThan(0);
     expect(Math.abs(listTtl - parentTtl)).toBeLessThan(2000);
     // a job that is not a parent has no children field
@@ -53,10 +55,10 @@ describe("parent/children links", () => {
     const p = (await dequeue(f.env, { queues: ["default"], worker: "w", leaseMs: 30_000 }))!;
     await runInJobContext(p, f.env, () => put({ jobId: "c1" }));
     await completeJob(f.env, { job: p, worker: "w", result: null });
-    expect(await f.env.redis.exists(f.env.keys.children("P"))).toBe(1);
+    expect(await f.env.redis.exists(f.env.keys.children("P", onDefault()))).toBe(1);
     f.clock.advance(f.env.retention.finished * 1000 + 1);
     expect(await cleanRegistries(f.env)).toBe(1);
-    expect(await f.env.redis.exists(f.env.keys.job("P"), f.env.keys.children("P"))).toBe(0);
+    expect(await f.env.redis.exists(f.env.keys.job("P", onDefault()), f.env.keys.children("P", onDefault()))).toBe(0);
     expect(await getJob("c1")).toMatchObject({ parentId: "P" }); // the child keeps its own record
   });
 
@@ -71,7 +73,7 @@ describe("parent/children links", () => {
     expect(childId).not.toBe("");
     const child = await getJob(childId);
     expect(child?.parentId).toBeDefined();
-    expect(await f.env.redis.exists(f.env.keys.children(child!.parentId!))).toBe(0);
+    expect(await f.env.redis.exists(f.env.keys.children(child!.parentId!, onDefault()))).toBe(0);
   });
 
   it(`keeps the newest ${CHILDREN_KEPT} children and counts them all`, async () => {
@@ -97,10 +99,10 @@ describe("parent/children links", () => {
     const p = (await dequeue(f.env, { queues: ["default"], worker: "w", leaseMs: 30_000 }))!;
     await runInJobContext(p, f.env, () => put({ jobId: "c1" }));
     await failJob(f.env, { job: p, worker: "w", error: new Error("x") });
-    expect(await f.env.redis.pttl(f.env.keys.children("P"))).toBeGreaterThan(0);
+    expect(await f.env.redis.pttl(f.env.keys.children("P", onDefault()))).toBeGreaterThan(0);
     await requeue("P");
-    expect(await f.env.redis.pttl(f.env.keys.children("P"))).toBe(-1);
-    expect(await f.env.redis.pttl(f.env.keys.job("P"))).toBe(-1);
+    expect(await f.env.redis.pttl(f.env.keys.children("P", onDefault()))).toBe(-1);
+    expect(await f.env.redis.pttl(f.env.keys.job("P", onDefault()))).toBe(-1);
     expect((await getJob("P"))?.children).toEqual(["c1"]);
   });
 

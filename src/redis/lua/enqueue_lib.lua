@@ -2,7 +2,8 @@
 -- Provides: check_spec, write_spec
 -- A spec is the JSON of a PreparedJob:
 --   { id, queue, fields = { hash field = string }, runAt? (ms), atFront?, deduplicate?,
---     dependsOn? = [ids], allowFailure?, elsewhere? = { dep id = its queue, or false } }
+--     dependsOn? = [ids], allowFailure?, elsewhere? = { dep id = its queue, or false },
+--     parentQueue? (fields.parentId's queue, when its keys are on another tag) }
 --   elsewhere: the dependencies on another tag (issue 17: a queue per tag), which this script
 --   cannot read; the caller checked them (src/queue/dependencies-elsewhere.ts): a queue name
 --   for one still live (waited on through a link record, see deps_lib), false for one settled
@@ -15,6 +16,7 @@
 --   listed in the queues set by the caller before the script (job-scripts.ts
 --   runWritingJobScript): that set is an installation key, not of the queue's tag.
 --@include deps_lib
+--@include children_lib
 
 -- dependencies of a spec about to be written: refuse unknown ones and (without allowFailure)
 -- failed ones. `seen` holds the specs of the same call written before this one.
@@ -39,19 +41,6 @@ local function check_spec(spec, seen)
   local bad, dep, dep_st = check_deps(spec, seen)
   if bad then return bad, dep, dep_st end
   return "new", st
-end
-
--- the job hash of a job enqueued from inside job `parent` lists it among the parent's children
-local function record_child(parent, id)
-  local pk = key("job", parent)
-  if redis.call("EXISTS", pk) == 0 then return end -- e.g. a parent run with `now` (never stored)
-  local ck = key("children", parent)
-  redis.call("RPUSH", ck, id)
-  redis.call("LTRIM", ck, -ENV.ccap, -1)
-  redis.call("HINCRBY", pk, "childCount", 1)
-  -- the list lives as long as its parent (a retired parent has a TTL)
-  local ttl = redis.call("PTTL", pk)
-  if ttl > 0 then redis.call("PEXPIRE", ck, ttl) end
 end
 
 local function write_spec(spec)
@@ -108,7 +97,12 @@ local function write_spec(spec)
     status = "queued"
     to_queued(id, q, { front = spec.atFront, set = flat, fresh = true })
   end
-  if spec.fields.parentId then record_child(spec.fields.parentId, id) end
+  if spec.fields.parentId and spec.parentQueue then
+    -- the parent's keys are on another tag: a child record, applied there (child_link.lua)
+    forward_write("child\t" .. spec.fields.parentId .. "\t" .. id, { kind = "child", parent = spec.fields.parentId, parentQueue = spec.parentQueue, job = id, queue = q })
+  elseif spec.fields.parentId then
+    record_child(spec.fields.parentId, id)
+  end
   emit("job.enqueued", "info", "enqueued " .. (spec.fields.method or "?") .. " (" .. status .. ")", id, q,
     { task = spec.fields.task or spec.fields.method, data = { status = status, waitingOn = status == "deferred" and waiting or nil } })
   return status

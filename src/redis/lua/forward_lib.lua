@@ -8,6 +8,9 @@
 --                          on dep (on depQueue's tag), which must list job among its dependents
 --   "settle\t<dep>\t<job>"  { kind = "settle", dep, status, job, queue, at }: dep (on this tag)
 --                          settled with status; job (on queue's tag) counts it
+--   "child\t<parent>\t<job>" { kind = "child", parent, parentQueue, job, queue, at }: job (on this
+--                          tag) was enqueued from inside parent, whose list of children is on
+--                          parentQueue's tag (child_link.lua)
 -- src/queue/forward-records.ts applies them (the writer at once, the worker's maintenance after
 -- a notification on the channel named as KEYS[1], and its sweep for any left behind) and drops
 -- each once its effect is written, only if it is still the body it applied (`at`, the writer's
