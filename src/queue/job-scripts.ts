@@ -11,6 +11,7 @@ import type { Keys } from "../redis/keys.js";
 import { EVENTS_MAXLEN } from "../log/events.js";
 import { runScript } from "../redis/scripts.js";
 import { inOneWrite } from "../redis/one-write.js";
+import { markListed, toList } from "./listed-queues.js";
 import type { QueueEnv } from "./context.js";
 
 /** Attempt records kept per job (oldest dropped first). */
@@ -151,9 +152,15 @@ export async function runWritingJobScript<T>(
 ): Promise<T> {
   const names = [...new Set(queues)];
   // Off the installation's tag the set may be on another master: the SADD is answered first, so
-  // a job is never written to a queue the readers cannot list yet.
+  // a job is never written to a queue the readers cannot list yet (once a minute per queue and
+  // process: listed-queues.ts).
   if (tag !== ctx.keys.root) {
-    if (names.length > 0) await ctx.redis.sadd(ctx.keys.queues(), ...names);
+    const now = ctx.clock();
+    const unlisted = toList(ctx.keys, names, now);
+    if (unlisted.length > 0) {
+      await ctx.redis.sadd(ctx.keys.queues(), ...unlisted);
+      markListed(ctx.keys, unlisted, now);
+    }
     return runJobScript<T>(ctx, name, args, extraKeys, tag);
   }
   // The pair in one socket write: both are sent synchronously (runScript sends before its first await).
