@@ -19,6 +19,7 @@ import { type QueueEnv } from "../queue/context.js";
 import { BUILTIN_QUEUES, DEFAULT_PREFIX, DEFAULT_RETENTION } from "../config/defaults.js";
 import { connectRedis, DEFAULT_REDIS_URL } from "../redis/connection.js";
 import { createKeys, type Keys } from "../redis/keys.js";
+import { keysOf } from "../redis/key-layout.js";
 import type { CommonOptions } from "./common.js";
 import { directPrefix, directRedisUrl } from "./target-settings.js";
 
@@ -84,8 +85,15 @@ export async function openCli(options: CommonOptions, how: TargetOptions): Promi
   const target = await resolveTarget(options, how);
   // Check the prefix before connecting: a refused prefix must not leave an open client behind
   // that keeps the process alive after the error is printed.
-  const keys = createKeys(target.prefix);
+  createKeys(target.prefix);
   const redis = await connectRedis(target.url, { failFast: true, connectionName: "hs-cli" });
+  let keys: Keys;
+  try {
+    keys = await keysOf(redis, target.prefix);
+  } catch (err) {
+    redis.disconnect();
+    throw err;
+  }
   const env: QueueEnv = {
     redis,
     keys,

@@ -1,5 +1,6 @@
 /** The resolved configuration every component receives. Built by src/settings/resolve.ts. */
 import type { RetryPolicy } from "./retry-policy.js";
+import type { JobTagLayout } from "../redis/keys.js";
 import type { Limits } from "./limits.js";
 
 export interface RateLimit {
@@ -53,6 +54,11 @@ export interface ResolvedConfig {
   /** undefined: nothing configured, the embedded default applies (see daemon/embedded-redis). */
   redisUrl: string | undefined;
   prefix: string;
+  /**
+   * Where the installation's job keys are (src/redis/key-layout.ts): read from Redis by the
+   * process that connects (daemon, worker), and passed on to its worker children.
+   */
+  keyLayout?: JobTagLayout;
   /** IANA zone cron is evaluated in. */
   timezone: string;
   /** Seconds between runs of the `all` event. */

@@ -13,7 +13,7 @@ import { systemClock } from "../base/clock.js";
 import { describeError } from "../base/errors.js";
 import { setActiveContext, type QueueEnv } from "../queue/context.js";
 import { createRedis } from "../redis/connection.js";
-import { createKeys } from "../redis/keys.js";
+import { keysOf } from "../redis/key-layout.js";
 import { createLogger, closeLogger } from "../log/logger.js";
 import { groupsFromConfig } from "../worker/supervisor/groups.js";
 import { startSupervisor, type Supervisor } from "../worker/supervisor/supervisor.js";
@@ -108,7 +108,7 @@ export async function runDaemon(opts: StartOptions): Promise<number> {
 
     const env: QueueEnv = {
       redis,
-      keys: createKeys(config.prefix),
+      keys: await keysOf(redis, config.prefix),
       clock: systemClock,
       queues: config.queues,
       retention: config.retention,
@@ -166,7 +166,7 @@ export async function runDaemon(opts: StartOptions): Promise<number> {
     }
     if (groups.length) {
       supervisor = await startSupervisor({
-        config,
+        config: { ...config, keyLayout: env.keys.jobTags },
         redisUrl: redisHandle.url,
         groups,
         promote: true,

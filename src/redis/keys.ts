@@ -57,6 +57,8 @@ export interface Keys {
   canceled(queue: string): string;
   /** Set of every queue name that ever held a job (for stats and the reaper). */
   queues(): string;
+  /** The installation's key layout marker ("installation" | "queue"; src/redis/key-layout.ts). */
+  layout(): string;
   /** Jobs waiting for a dependency: set of dependent ids per parent job (on its job tag). */
   dependents(id: string, tag?: string): string;
   /** Of a job on `tag`: its dependents on other tags (set of "<queue>\t<id>"; deps_lib.lua). */
@@ -174,6 +176,7 @@ export function createKeys(prefix: string = DEFAULT_PREFIX, options: KeysOptions
     scheduled: ofQueue("scheduled"),
     canceled: ofQueue("canceled"),
     queues: () => key("queues"),
+    layout: () => key("layout"),
     dependents: (id, tag) => `${tag ?? root}:dependents:${id}`,
     remoteDependents: (id, tag) => `${tag ?? root}:remote-dependents:${id}`,
     remoteDeps: (id, tag) => `${tag ?? root}:remote-deps:${id}`,

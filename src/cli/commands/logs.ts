@@ -12,6 +12,7 @@ import { EVENTS_MAXLEN } from "../../log/events.js";
 import { followEvents, parseLevel, readEvents, streamTail, type EventFilter } from "../../log/read-events.js";
 import { connectRedis } from "../../redis/connection.js";
 import { createKeys } from "../../redis/keys.js";
+import { keysOf } from "../../redis/key-layout.js";
 import { parseDuration } from "../../base/duration.js";
 import { action, EXIT, withCommon, type CommonOptions } from "../common.js";
 import { resolveTarget } from "../context.js";
@@ -63,8 +64,12 @@ async function runLogs(options: LogsOptions): Promise<number> {
   // --redis > REDIS_URL > hooks `redis` > this folder's embedded server > 127.0.0.1:6379; logs
   // needs no hooks file (it is read from any machine that reaches Redis).
   const target = await resolveTarget(options, { hooks: "optional" });
-  const keys = createKeys(target.prefix);
+  createKeys(target.prefix); // a refused prefix is reported before connecting
   const redis: Redis = await connectRedis(target.url, { failFast: true, connectionName: "hs-logs" });
+  const keys = await keysOf(redis, target.prefix).catch((err: unknown) => {
+    redis.disconnect();
+    throw err;
+  });
   const zone = displayZone(options, target.config);
   const printer = createPrinter({ out: process.stdout, json: options.json, color: useColor(process.stdout), zone, zoneName: true });
   try {

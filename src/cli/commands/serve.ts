@@ -5,9 +5,12 @@
  * since serving is all this command does.
  */
 import type { Command } from "commander";
+import type { Redis } from "ioredis";
+import { SchedulerError } from "../../base/errors.js";
 import { systemClock } from "../../base/clock.js";
 import { createRedis, redactUrl } from "../../redis/connection.js";
-import { createKeys } from "../../redis/keys.js";
+import { createKeys, type Keys } from "../../redis/keys.js";
+import { keysOf } from "../../redis/key-layout.js";
 import { startHttpServer } from "../../http/server.js";
 import { standaloneConfig } from "../../http/standalone-config.js";
 import { action, withCommon, EXIT } from "../common.js";
@@ -30,10 +33,11 @@ export function registerServe(program: Command): void {
       redis.on("ready", () => (lastError = ""));
       redis.connect().catch(() => {});
       const warnings: string[] = [];
+      const keys = await layoutKeys(redis, target.prefix);
       const handle = await startHttpServer(
         {
           redis,
-          keys: createKeys(target.prefix),
+          keys,
           config: target.config ?? standaloneConfig(target.url, target.prefix),
           readOnly: http.readOnly,
           ...(http.httpToken ? { token: http.httpToken } : {}),
@@ -58,4 +62,27 @@ export function registerServe(program: Command): void {
       return EXIT.ok;
     }),
   );
+}
+
+/** How long the console waits at start for Redis to say where the job keys are. */
+const LAYOUT_WAIT_MS = 10_000;
+
+/**
+ * The keys in the installation's layout (src/redis/key-layout.ts). The console starts while
+ * Redis is down and answers 503 until it is back; it cannot tell the layout then, and waits at
+ * most LAYOUT_WAIT_MS before it takes the one every installation has today.
+ */
+async function layoutKeys(redis: Redis, prefix: string): Promise<Keys> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<Keys>((resolve) => (timer = setTimeout(() => {
+    process.stderr.write(`scheduler serve: Redis did not answer within ${LAYOUT_WAIT_MS / 1000} s; reading job keys on the installation layout\n`);
+    resolve(createKeys(prefix));
+  }, LAYOUT_WAIT_MS)));
+  try {
+    // a connection error waits out the bound like silence; a marker naming no layout is an error
+    const read = keysOf(redis, prefix).catch((err: unknown) => (err instanceof SchedulerError ? Promise.reject(err) : late));
+    return await Promise.race([read, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -6,7 +6,7 @@
 import { systemClock } from "../../base/clock.js";
 import { getQueueStatsWith, knownQueues } from "../../queue/registry.js";
 import type { QueueEnv } from "../../queue/context.js";
-import { createKeys } from "../../redis/keys.js";
+import { keysOf } from "../../redis/key-layout.js";
 import { readSchedulerState } from "../../ops/scheduler-state.js";
 import { workerOverview } from "../../ops/workers.js";
 import { finding, type Check, type DoctorContext, type Finding } from "./types.js";
@@ -16,9 +16,9 @@ import { jobField } from "../../queue/job-fields.js";
 const STUCK_SLACK_MS = 30_000;
 const RECENT_FAILURE_MS = 3_600_000;
 
-function envOf(ctx: DoctorContext): QueueEnv | undefined {
+async function envOf(ctx: DoctorContext): Promise<QueueEnv | undefined> {
   if (!ctx.redis || !ctx.config) return undefined;
-  return { redis: ctx.redis, keys: createKeys(ctx.config.prefix), clock: systemClock, queues: ctx.config.queues, retention: ctx.config.retention };
+  return { redis: ctx.redis, keys: await keysOf(ctx.redis, ctx.config.prefix), clock: systemClock, queues: ctx.config.queues, retention: ctx.config.retention };
 }
 
 const skipped = (check: string): Finding[] => [finding(check, "warn", "skipped: Redis did not answer", "fix the Redis errors above")];
@@ -26,7 +26,7 @@ const skipped = (check: string): Finding[] => [finding(check, "warn", "skipped: 
 export const workersCheck: Check = {
   name: "workers",
   async run(ctx) {
-    const env = envOf(ctx);
+    const env = await envOf(ctx).catch(() => undefined);
     if (!env) return skipped("workers");
     const [stats, workers] = await Promise.all([getQueueStatsWith(env), workerOverview(env)]);
     const served = new Set(workers.flatMap((w) => w.queues));
@@ -47,7 +47,7 @@ export const workersCheck: Check = {
 export const schedulerCheck: Check = {
   name: "scheduler",
   async run(ctx) {
-    const env = envOf(ctx);
+    const env = await envOf(ctx).catch(() => undefined);
     if (!env) return skipped("scheduler");
     const s = await readSchedulerState(env);
     const tasks = ctx.hooks?.tasks.length ?? 0;
@@ -74,7 +74,7 @@ export const schedulerCheck: Check = {
 export const stuckJobsCheck: Check = {
   name: "stuck",
   async run(ctx) {
-    const env = envOf(ctx);
+    const env = await envOf(ctx).catch(() => undefined);
     if (!env) return skipped("stuck");
     const now = env.clock();
     const pipe = env.redis.pipeline();
@@ -106,7 +106,7 @@ export const stuckJobsCheck: Check = {
 export const recentFailuresCheck: Check = {
   name: "failures",
   async run(ctx) {
-    const env = envOf(ctx);
+    const env = await envOf(ctx).catch(() => undefined);
     if (!env) return skipped("failures");
     const now = env.clock();
     // The failed registry is scored by expiry = failure time + retention.

@@ -2,7 +2,7 @@
  * doctor's per-schedule check: every schedule with an open missed deadline (reported until a
  * later run succeeds, see src/scheduler/deadlines.ts), and every schedule paused in Redis.
  */
-import { createKeys } from "../../redis/keys.js";
+import { keysOf } from "../../redis/key-layout.js";
 import { readScheduleStatus } from "../../ops/schedule-status.js";
 import { finding, type Check, type Finding } from "./types.js";
 
@@ -10,7 +10,7 @@ export const schedulesCheck: Check = {
   name: "schedules",
   async run(ctx) {
     if (!ctx.redis || !ctx.config) return [];
-    const keys = createKeys(ctx.config.prefix);
+    const keys = await keysOf(ctx.redis, ctx.config.prefix);
     const all = await readScheduleStatus(ctx.redis, keys, ctx.hooks?.tasks.map((t) => t.id));
     const findings: Finding[] = [];
     for (const s of all) {

@@ -105,7 +105,7 @@ async function start(init: ChildInit): Promise<void> {
     const tasks = createTaskRegistry(init.config.appRoot);
     const env: QueueEnv = {
       redis,
-      keys: createKeys(init.config.prefix),
+      keys: createKeys(init.config.prefix, { jobTags: init.config.keyLayout }),
       clock: systemClock,
       queues: init.config.queues,
       retention: init.config.retention,

@@ -18,6 +18,7 @@
  * `done` resolves to the exit code: 0 after a requested stop or a burst drain, 1 when every
  * group gave up restarting and nothing is left running.
  */
+import { readKeyLayout } from "../../redis/key-layout.js";
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
@@ -88,7 +89,7 @@ export class Supervisor {
     this.timings = { ...DEFAULT_TIMINGS, ...options.timings };
     this.env = {
       redis,
-      keys: createKeys(options.config.prefix),
+      keys: createKeys(options.config.prefix, { jobTags: options.config.keyLayout }),
       clock: this.clock,
       queues: options.config.queues,
       retention: options.config.retention,
@@ -216,7 +217,8 @@ export class Supervisor {
   reload(update: { config?: ResolvedConfig; preload?: string[] } = {}): number {
     if (this.stopping) return 0;
     if (update.config) {
-      this.options.config = update.config;
+      // the layout is the installation's, read once at start: a reloaded hooks file does not name it
+      this.options.config = { ...update.config, keyLayout: this.options.config.keyLayout };
       this.env.queues = update.config.queues;
       this.env.retention = update.config.retention;
     }
@@ -340,7 +342,9 @@ export class Supervisor {
 /** Connect, fork the children, and return the running supervisor. */
 export async function startSupervisor(options: SupervisorOptions): Promise<Supervisor> {
   const redis = await connectRedis(options.redisUrl, { connectionName: `supervisor:${process.pid}` });
-  const supervisor = new Supervisor(options, redis);
+  // the installation's key layout, passed on to the children in their config
+  const keyLayout = options.config.keyLayout ?? (await readKeyLayout(redis, options.config.prefix));
+  const supervisor = new Supervisor({ ...options, config: { ...options.config, keyLayout } }, redis);
   void supervisor.done.finally(() => redis.disconnect());
   await supervisor.start();
   return supervisor;
