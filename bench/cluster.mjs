@@ -7,6 +7,8 @@
  * job, and each master's share of the commands (commandstats delta per master).
  *
  * `node bench/cluster.mjs [N]` on its own, or `BENCH_ONLY=cluster npm run bench` (run.mjs).
+ * `BENCH_KEY_LAYOUT=queue`: each queue's job keys on a tag of their own (the layout marker,
+ * src/redis/key-layout.ts, written for the bench's prefix, so the daemon follows).
  * Needs `npm run build` first (it drives dist/ and bin/scheduler.js).
  */
 import { pathToFileURL } from "node:url";
@@ -20,6 +22,7 @@ import { spawnDaemon } from "./systems/hs.mjs";
 
 export const CLUSTER_QUEUES = ["cl-a", "cl-b", "cl-c", "cl-d", "cl-e"];
 const PREFIX = "bench-cl";
+const LAYOUT = process.env.BENCH_KEY_LAYOUT === "queue" ? "queue" : "installation";
 const SLICE = 1000;
 // commands the bench itself sends to read the servers, not the system under test
 const OWN = new Set(["info", "config", "dbsize"]);
@@ -30,11 +33,12 @@ const scripts = (o) => (o.evalsha ?? 0) + (o.eval ?? 0) + (o.fcall ?? 0);
 /** One topology: fill 5 queues, drain them with the daemon, measure. `servers`: its masters. */
 async function drainOn({ url, servers, n, concurrency }) {
   const redis = await connectRedis(url, { connectionName: "bench-cluster" });
-  const keys = createKeys(PREFIX);
+  const keys = createKeys(PREFIX, { jobTags: LAYOUT });
   const queues = Object.fromEntries(CLUSTER_QUEUES.map((q) => [q, { timeout: 60, workers: 1, concurrency }]));
   const env = { redis, keys, clock: () => Date.now(), queues: { ...BUILTIN_QUEUES, ...queues }, retention: { ...DEFAULT_RETENTION, finished: 3600 } };
   const total = n * CLUSTER_QUEUES.length;
   try {
+    if (LAYOUT === "queue") await redis.set(keys.layout(), LAYOUT);
     await Promise.all(servers.map((s) => s.client.config("RESETSTAT")));
     for (const q of CLUSTER_QUEUES) {
       for (let i = 0; i < n; i += SLICE) {
@@ -69,7 +73,7 @@ async function drainOn({ url, servers, n, concurrency }) {
     for (const q of CLUSTER_QUEUES) {
       const ids = await redis.zrange(keys.finished(q), 0, -1);
       const pipe = redis.pipeline();
-      for (const id of ids) pipe.hmget(keys.job(id), "startedAt", "endedAt");
+      for (const id of ids) pipe.hmget(keys.job(id, keys.jobTag(q)), "startedAt", "endedAt");
       for (const [, r] of await pipe.exec()) {
         first = Math.min(first, Number(r[0]));
         last = Math.max(last, Number(r[1]));
@@ -112,7 +116,7 @@ export async function runClusterBench({ n = 2000, concurrency = 10, step = () =>
     await cluster.stop();
   }
   load.end = loadAverage();
-  return { n, concurrency, queues: CLUSTER_QUEUES.length, loadAverage: load, single: one, cluster: three };
+  return { n, concurrency, layout: LAYOUT, queues: CLUSTER_QUEUES.length, loadAverage: load, single: one, cluster: three };
 }
 
 /** The section as text: one row per figure, one Redis beside the cluster. */
@@ -132,7 +136,7 @@ export function renderCluster(r) {
   const w = [Math.max(...rows.map((x) => x[0].length)), 10, 12];
   const line = (c) => `| ${c[0].padEnd(w[0])} | ${c[1].padStart(w[1])} | ${c[2].padStart(w[2])} |`;
   return [
-    `cluster (issue 17): ${r.queues} queues x ${r.n} no-op jobs, concurrency ${r.concurrency} per queue; load average ${r.loadAverage.start.join(" ")} -> ${r.loadAverage.end.join(" ")}`,
+    `cluster (issue 17): ${r.queues} queues x ${r.n} no-op jobs, concurrency ${r.concurrency} per queue, key layout "${r.layout}"; load average ${r.loadAverage.start.join(" ")} -> ${r.loadAverage.end.join(" ")}`,
     line(["figure", "one Redis", "3 masters"]),
     `|${"-".repeat(w[0] + 2)}|${"-".repeat(w[1] + 1)}:|${"-".repeat(w[2] + 1)}:|`,
     ...rows.map(line),
