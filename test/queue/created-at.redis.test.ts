@@ -29,7 +29,8 @@ afterEach(async () => {
 
 const put = async (extra: Record<string, unknown> = {}, env: QueueEnv = f.env) => (await enqueueWith(env, "my_app.tasks.work", { queue: "default", ...extra })) as Job;
 const take = async (worker = "w1", env: QueueEnv = f.env) => (await dequeue(env, { queues: ["default"], worker, leaseMs: 30_000 }))!;
-const stored = (id: string) => f.env.redis.hget(f.env.keys.job(id), "createdAt");
+/** The createdAt field of a job of queue "default" (every job here), on its job tag. */
+const stored = (id: string) => f.env.redis.hget(f.env.keys.job(id, f.env.keys.jobTag("default")), "createdAt");
 const read = async (id: string) => (await getJobWith(f.env, id))!;
 /** The job was created at `createdAt` and (re)queued at `queuedAt`. */
 async function expectCreated(id: string, createdAt: number, queuedAt: number) {
@@ -120,7 +121,7 @@ describe("signing", () => {
     const env: QueueEnv = { ...f.env, signing: { secret: SECRET } };
     const a = await put({}, env);
     expect(await stored(a.id)).toBe(String(T0));
-    expect(await f.env.redis.hexists(f.env.keys.job(a.id), "kwargs")).toBe(0);
+    expect(await f.env.redis.hexists(f.env.keys.job(a.id, f.env.keys.jobTag("default")), "kwargs")).toBe(0);
     const verify = (job: Job) => signatureProblem(SECRET, signedFieldsOfJob(job), job.sig, f.clock());
     const first = await take("w1", env);
     expect(first.sig).toMatch(/^[0-9a-f]{64}$/);
