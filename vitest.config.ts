@@ -12,6 +12,7 @@ const ON_CLUSTER = [
   "test/queue/queues-set.redis.test.ts",
   "test/queue/find-job.redis.test.ts",
   "test/queue/take-tags.redis.test.ts",
+  "test/ops/readers-tags.redis.test.ts",
   "test/worker/pool.redis.test.ts",
   "test/worker/crash.redis.test.ts",
   "test/scheduler/scheduler.redis.test.ts",
