@@ -14,6 +14,7 @@ const ON_CLUSTER = [
   "test/queue/take-tags.redis.test.ts",
   "test/queue/dependencies-elsewhere.redis.test.ts",
   "test/queue/children-elsewhere.redis.test.ts",
+  "test/ops/readers-tags.redis.test.ts",
   "test/worker/pool.redis.test.ts",
   "test/worker/crash.redis.test.ts",
   "test/scheduler/scheduler.redis.test.ts",

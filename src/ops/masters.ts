@@ -19,17 +19,17 @@ export function isClusterConnection(redis: Redis): boolean {
 }
 
 /**
- * Keys matching `pattern` on every master (SCAN, COUNT 1000), until `enough` says stop.
- * A key lives on one master, so no key is seen twice.
+ * Keys matching `pattern` on every master (SCAN, COUNT 1000), until `enough` says stop; `keep`
+ * drops matches a glob cannot tell apart. A key lives on one master, so no key is seen twice.
  */
-export async function scanMasters(redis: Redis, pattern: string, enough: (found: number) => boolean = () => false): Promise<string[]> {
+export async function scanMasters(redis: Redis, pattern: string, enough: (found: number) => boolean = () => false, keep?: (key: string) => boolean): Promise<string[]> {
   const found: string[] = [];
   for (const node of masterConnections(redis)) {
     let cursor = "0";
     do {
       const [next, batch] = await node.scan(cursor, "MATCH", pattern, "COUNT", 1000);
       cursor = next;
-      found.push(...batch);
+      found.push(...(keep ? batch.filter(keep) : batch));
     } while (cursor !== "0" && !enough(found.length));
     if (enough(found.length)) break;
   }

@@ -51,7 +51,7 @@ export function getQueue(name: string, env: QueueEnv = activeContext()): QueueHa
       const ids = await env.redis.lrange(k.queue(name), start, end);
       if (ids.length === 0) return [];
       const pipe = env.redis.pipeline();
-      for (const id of ids) pipe.hgetall(k.job(id));
+      for (const id of ids) pipe.hgetall(k.job(id, k.jobTag(name)));
       const rows = (await pipe.exec()) ?? [];
       const jobs: Job[] = [];
       rows.forEach(([, h], i) => {

@@ -28,7 +28,21 @@ export function groupByTag<T>(items: Iterable<T>, tagOf: (item: T) => string): A
  * of a reply is thrown.
  */
 export async function readPerTag<T>(redis: Redis, items: readonly T[], tagOf: (item: T) => string, read: (pipe: ChainableCommander, item: T) => void): Promise<unknown[][]> {
-  const out: unknown[][] = new Array(items.length);
+  const settled = await readPerTagSettled(redis, items, tagOf, read);
+  return settled.map((replies) =>
+    replies.map(([err, value]) => {
+      if (err) throw err;
+      return value;
+    }),
+  );
+}
+
+/**
+ * readPerTag for a reader that skips what failed: per item, its commands' [error, reply] pairs
+ * as a pipeline answers them (a failed pipeline still throws).
+ */
+export async function readPerTagSettled<T>(redis: Redis, items: readonly T[], tagOf: (item: T) => string, read: (pipe: ChainableCommander, item: T) => void): Promise<Array<Array<[Error | null, unknown]>>> {
+  const out: Array<Array<[Error | null, unknown]>> = new Array(items.length);
   const groups = groupByTag(items.map((item, index) => ({ item, index })), ({ item }) => tagOf(item));
   await Promise.all(
     groups.map(async ({ items: group }) => {
@@ -42,12 +56,8 @@ export async function readPerTag<T>(redis: Redis, items: readonly T[], tagOf: (i
       const replies = (await pipe.exec()) ?? [];
       let at = 0;
       group.forEach(({ index }, k) => {
-        const mine = replies.slice(at, at + spans[k]!);
+        out[index] = replies.slice(at, at + spans[k]!);
         at += spans[k]!;
-        out[index] = mine.map(([err, value]) => {
-          if (err) throw err;
-          return value;
-        });
       });
     }),
   );

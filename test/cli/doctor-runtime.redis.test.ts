@@ -24,7 +24,7 @@ describe("doctor runtime checks", () => {
   });
 
   const run = (check: typeof workersCheck) =>
-    runDoctor({ cwd: REPO_ROOT, env: { PATH: process.env.PATH }, hooks: "hooks.example.ts", redis: t.url, prefix: t.prefix }, [hooksCheck, configCheck, redisCheck, check]).then((f) =>
+    runDoctor({ cwd: REPO_ROOT, env: { PATH: process.env.PATH }, hooks: "hooks.example.ts", redis: t.url, prefix: t.prefix, jobTags: t.keys.jobTags }, [hooksCheck, configCheck, redisCheck, check]).then((f) =>
       f.filter((x) => x.check === check.name),
     );
 
@@ -55,7 +55,7 @@ describe("doctor runtime checks", () => {
     const job = (await enqueueWith(env, "example_app.tasks.heartbeat", { queue: "short", timeout: 1 })) as { id: string };
     const taken = await dequeue(env, { queues: ["short"], worker: "w-doctor", leaseMs: 600_000 });
     expect(taken!.id).toBe(job.id);
-    await t.redis.hset(t.keys.job(job.id), "startedAt", String(Date.now() - 60_000));
+    await t.redis.hset(t.keys.job(job.id, t.keys.jobTag("short")), "startedAt", String(Date.now() - 60_000));
     const [stuck] = await run(stuckJobsCheck);
     expect(stuck!.level).toBe("error");
     expect(stuck!.message).toContain(job.id);

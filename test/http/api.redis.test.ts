@@ -122,7 +122,7 @@ describe("console API", () => {
     const done = await post("/api/jobs/bulk", { action: "retry", queue: "short", state: "failed", expect: 3 });
     expect(done.body).toEqual({ action: "retry", done: 3 });
     expect(await t.redis.zcard(t.keys.failed("short"))).toBe(0);
-    for (const id of failed) expect(await t.redis.hget(t.keys.job(id), "status")).toBe("queued");
+    for (const id of failed) expect(await t.redis.hget(t.keys.job(id, t.keys.jobTag("short")), "status")).toBe("queued");
   });
 
   it("deletes one job, refuses a running one, and bulk-deletes a queue's queued jobs", async () => {
@@ -132,7 +132,7 @@ describe("console API", () => {
     expect(refused.body.error.message).toMatch(/cancel it first/);
     const victim = (await t.redis.lrange(t.keys.queue("short"), 0, 0))[0]!;
     expect((await post(`/api/jobs/${encodeURIComponent(victim)}/delete`)).status).toBe(200);
-    expect(await t.redis.exists(t.keys.job(victim))).toBe(0);
+    expect(await t.redis.exists(t.keys.job(victim, t.keys.jobTag("short")))).toBe(0);
     expect(await t.redis.lpos(t.keys.queue("short"), victim)).toBeNull();
     expect((await post(`/api/jobs/${encodeURIComponent(victim)}/delete`)).status).toBe(404);
     const left = await t.redis.llen(t.keys.queue("short"));

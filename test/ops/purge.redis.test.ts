@@ -32,7 +32,7 @@ describe("purgeJobs", () => {
 
     expect(await getJobWith(s.env, q1.id)).toBeNull();
     expect(await getJobWith(s.env, q2.id)).toBeNull();
-    expect(await s.t.redis.exists(s.t.keys.attempts(q1.id), s.t.keys.wake("default"), s.t.keys.queue("default"))).toBe(0);
+    expect(await s.t.redis.exists(s.t.keys.attempts(q1.id, s.t.keys.jobTag("default")), s.t.keys.wake("default"), s.t.keys.queue("default"))).toBe(0);
     for (const j of [started, failed, finished, scheduled]) expect(await getJobWith(s.env, j.id)).not.toBeNull();
     const stats = await getQueueStatsWith(s.env);
     expect(stats.default).toMatchObject({ pending: 0, started: 1, failed: 1, finished: 1, scheduled: 1 });
@@ -94,7 +94,7 @@ describe("purgeJobs", () => {
   it("skips an id whose job moved on after it was listed (the script re-checks status)", async () => {
     const job = await s.queued("app.tasks.a");
     // simulate a worker taking it between the read and the script: status is now started
-    await s.t.redis.hset(s.t.keys.job(job.id), "status", "started");
+    await s.t.redis.hset(s.t.keys.job(job.id, s.t.keys.jobTag("default")), "status", "started");
     expect(await purgeJobs(s.env, { queue: "default" })).toEqual({});
     expect(await getJobWith(s.env, job.id)).not.toBeNull();
   });

@@ -47,12 +47,12 @@ describe("completeMany", () => {
     const places = await placesOf(f.env);
     for (const id of ["m-a", "m-b", "m-c"]) expect(places.get(id)).toEqual(["finished:default"]);
     // retention: the hash expires with the finished registry entry
-    expect(await f.env.redis.pttl(f.env.keys.job("m-a"))).toBeGreaterThan(0);
+    expect(await f.env.redis.pttl(f.env.keys.job("m-a", f.env.keys.jobTag("default")))).toBeGreaterThan(0);
     // a first attempt that finished keeps no list; its record comes from the job itself
     expect(await getJobAttempts("m-a", f.env)).toMatchObject([{ attempt: 1, worker: "w1", outcome: "finished" }]);
 
     const [mine, theirs] = await started(["m-mine", "m-theirs"]);
-    await f.env.redis.hset(f.env.keys.job("m-theirs"), "worker", "w2"); // leased to another worker
+    await f.env.redis.hset(f.env.keys.job("m-theirs", f.env.keys.jobTag("default")), "worker", "w2"); // leased to another worker
     const r2 = await completeMany(f.env, { worker: "w1", items: [{ job: theirs!, result: 1 }, { job: mine!, result: 2 }] });
     expect(r2.outcomes).toEqual(["lease-lost", "finished"]);
     expect(await getJobWith(f.env, "m-theirs")).toMatchObject({ status: "started", worker: "w2" });
@@ -61,7 +61,7 @@ describe("completeMany", () => {
 
   it("records a later attempt in the history, as complete.lua does", async () => {
     const [j] = await started(["m-retry"]);
-    await f.env.redis.hset(f.env.keys.job("m-retry"), "attempt", "2");
+    await f.env.redis.hset(f.env.keys.job("m-retry", f.env.keys.jobTag("default")), "attempt", "2");
     const r = await completeMany(f.env, { worker: "w1", items: [{ job: { ...j!, attempt: 2 }, result: 1 }] });
     expect(r.outcomes).toEqual(["finished"]);
     expect(await getJobAttempts("m-retry", f.env)).toMatchObject([{ attempt: 2, worker: "w1", outcome: "finished" }]);
@@ -97,9 +97,9 @@ describe("completeMany", () => {
 
   it("writes one job.finished event per job", async () => {
     const jobs = await started(["e-1", "e-2"]);
-    const before = await f.env.redis.xlen(f.env.keys.events());
+    const before = await f.env.redis.xlen(f.env.keys.events(f.env.keys.jobTag("default")));
     await completeMany(f.env, { worker: "w1", items: jobs.map((job) => ({ job, result: null })) });
-    const entries = await f.env.redis.xrange(f.env.keys.events(), "-", "+");
+    const entries = await f.env.redis.xrange(f.env.keys.events(f.env.keys.jobTag("default")), "-", "+");
     const finished = entries.slice(before).map(([, kv]) => JSON.parse(kv[1]!) as { type: string; jobId: string });
     expect(finished.filter((e) => e.type === "job.finished").map((e) => e.jobId)).toEqual(["e-1", "e-2"]);
   });

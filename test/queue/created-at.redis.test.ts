@@ -29,6 +29,7 @@ afterEach(async () => {
 
 const put = async (extra: Record<string, unknown> = {}, env: QueueEnv = f.env) => (await enqueueWith(env, "my_app.tasks.work", { queue: "default", ...extra })) as Job;
 const take = async (worker = "w1", env: QueueEnv = f.env) => (await dequeue(env, { queues: ["default"], worker, leaseMs: 30_000 }))!;
+/** The createdAt field of a job of queue "default" (every job here), on its job tag. */
 const stored = (id: string) => f.env.redis.hget(f.env.keys.job(id, f.env.keys.jobTag("default")), "createdAt");
 const read = async (id: string) => (await getJobWith(f.env, id))!;
 /** The job was created at `createdAt` and (re)queued at `queuedAt`. */

@@ -32,7 +32,7 @@ async function refused(run: () => Promise<unknown>): Promise<EnqueueError> {
 }
 
 describe("enqueueMany", () => {
-  it("writes every job in order, with its queue and kwargs, in one script call per job tag", async () => {
+  it("writes every job in order, with its queue and kwargs, in one script call per job tag (one on the installation layout)", async () => {
     const calls: string[] = [];
     const realEvalsha = f.env.redis.evalsha.bind(f.env.redis);
     f.env.redis.evalsha = ((...args: Parameters<typeof realEvalsha>) => {

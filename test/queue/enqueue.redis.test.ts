@@ -46,7 +46,7 @@ describe("enqueue", () => {
     const stored = await getJob(job.id);
     expect(stored).toMatchObject({ id: job.id, method: "my_app.tasks.process_data", status: "queued", jobName: "unique_name", enqueuedAt: T0 });
     expect(await f.env.redis.lrange(f.env.keys.queue("long"), 0, -1)).toContain(job.id);
-    const events = await f.env.redis.xrange(f.env.keys.events(), "-", "+");
+    const events = await f.env.redis.xrange(f.env.keys.events(f.env.keys.jobTag("long")), "-", "+");
     expect(events.some(([, fl]) => fl[1]!.includes('"job.enqueued"') && fl[1]!.includes(job.id))).toBe(true);
   });
 
@@ -121,7 +121,7 @@ describe("enqueue", () => {
     expect(again.status).toBe("queued");
     expect((await placesOf(f.env)).get("once")).toEqual(["queued:long"]);
     expect(await getJobAttempts("once")).toEqual([]);
-    expect(await f.env.redis.pttl(f.env.keys.job("once"))).toBe(-1);
+    expect(await f.env.redis.pttl(f.env.keys.job("once", f.env.keys.jobTag("long")))).toBe(-1);
   });
 
   it("records parentId when enqueued from inside a running job", async () => {
@@ -189,7 +189,7 @@ describe("cancel", () => {
     expect(got?.id).toBe(r.id);
     // a running job is only flagged: its worker stops it (test/worker/cancel.redis.test.ts)
     expect(await cancel(r.id)).toBe("stopping");
-    expect(await f.env.redis.hexists(f.env.keys.job(r.id), "cancelRequested")).toBe(1);
+    expect(await f.env.redis.hexists(f.env.keys.job(r.id, f.env.keys.jobTag("short")), "cancelRequested")).toBe(1);
     expect(await failJob(f.env, { job: got!, worker: "w", error: new Error("x") })).toBe("failed");
   });
 });

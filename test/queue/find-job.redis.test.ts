@@ -24,9 +24,10 @@ beforeAll(async () => {
 });
 afterAll(() => f.t.cleanup());
 
-describe("job by id, keys on the installation tag", () => {
-  it("every known queue probes one tag; getJob, attempts, jobs show and the id lookup find the job", async () => {
-    expect(await jobTagsToProbe(f.env)).toEqual([f.env.keys.root]);
+describe("job by id, in the tests' layout (the installation tag unless TEST_JOB_TAGS=queue)", () => {
+  it("every known queue probes its job tag (one on the installation layout); getJob, attempts, jobs show and the id lookup find the job", async () => {
+    const configured = Object.keys(f.env.queues).sort();
+    expect(await jobTagsToProbe(f.env)).toEqual(f.env.keys.jobTags === "installation" ? [f.env.keys.root] : configured.map((q) => f.env.keys.queueTag(q)));
     const job = await enqueue(METHOD, { queue: "short" });
     const taken = await dequeue(f.env, { queues: ["short"], worker: "w", leaseMs: 60_000 });
     expect(await completeJob(f.env, { job: taken!, worker: "w", result: 1 })).toBe("finished");
@@ -84,10 +85,11 @@ describe("job by id, each queue's job keys on its own tag", () => {
     const tb = await dequeue(env, { queues: ["long"], worker: "hb", leaseMs: 60_000 });
     expect([ta?.id, tb?.id]).toEqual([a.id, b.id]);
     // the same on the installation layout: both queues on one tag
-    const c = await enqueue(METHOD, { queue: "short" });
-    const d = await enqueue(METHOD, { queue: "long" });
-    expect((await dequeue(f.env, { queues: ["short", "long"], worker: "hb", leaseMs: 60_000 }))?.id).toBe(c.id);
-    expect((await dequeue(f.env, { queues: ["short", "long"], worker: "hb", leaseMs: 60_000 }))?.id).toBe(d.id);
+    const installation: QueueEnv = { ...f.env, keys: createKeys(f.env.keys.prefix) };
+    const c = (await enqueueWith(installation, METHOD, { queue: "short" })) as Job;
+    const d = (await enqueueWith(installation, METHOD, { queue: "long" })) as Job;
+    expect((await dequeue(installation, { queues: ["short", "long"], worker: "hb", leaseMs: 60_000 }))?.id).toBe(c.id);
+    expect((await dequeue(installation, { queues: ["short", "long"], worker: "hb", leaseMs: 60_000 }))?.id).toBe(d.id);
     await preloadScripts(f.env.redis, ["heartbeat"]); // no NOSCRIPT retry (EVAL after EVALSHA) to count
     let calls = 0;
     const redis = new Proxy(f.env.redis, {
@@ -104,7 +106,7 @@ describe("job by id, each queue's job keys on its own tag", () => {
     expect(r).toEqual({ extended: 2, cancelRequested: [], leaseLost: [] });
     calls = 0;
     f.clock.advance(1000);
-    expect(await heartbeat({ ...f.env, redis }, { worker: "hb", jobs: [{ id: c.id, queue: "short" }, { id: d.id, queue: "long" }], leaseMs: 60_000 })).toEqual({ extended: 2, cancelRequested: [], leaseLost: [] });
+    expect(await heartbeat({ ...installation, redis }, { worker: "hb", jobs: [{ id: c.id, queue: "short" }, { id: d.id, queue: "long" }], leaseMs: 60_000 })).toEqual({ extended: 2, cancelRequested: [], leaseLost: [] });
     expect(calls).toBe(1);
   });
 

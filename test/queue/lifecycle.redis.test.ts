@@ -49,11 +49,12 @@ describe("ownership", () => {
     const a = await put("default");
     const job = (await take("default", "owner"))!;
     expect(job.id).toBe(a.id);
-    const before = await f.env.redis.hgetall(f.env.keys.job(a.id));
+    const before = await f.env.redis.hgetall(f.env.keys.job(a.id, f.env.keys.jobTag("default")));
     expect(await completeJob(f.env, { job, worker: "intruder", result: 1 })).toBe("lease-lost");
     expect(await failJob(f.env, { job, worker: "intruder", error: new Error("x") })).toBe("lease-lost");
     expect(await requeueJob(f.env, { job, worker: "intruder", reason: "x" })).toBe(false);
-    expect(await f.env.redis.hgetall(f.env.keys.job(a.id))).toEqual(before);
+    expect(before).toMatchObject({ status: "started", worker: "owner" });
+    expect(await f.env.redis.hgetall(f.env.keys.job(a.id, f.env.keys.jobTag("default")))).toEqual(before);
     expect(await completeJob(f.env, { job, worker: "owner", result: 1 })).toBe("finished");
     // finished: nobody owns it any more, not even the former owner
     expect(await completeJob(f.env, { job, worker: "owner", result: 2 })).toBe("lease-lost");
@@ -139,10 +140,10 @@ describe("retries", () => {
     const a = await put("short", { retry: { max: 0 } });
     const job = (await take("short"))!;
     await failJob(f.env, { job, worker: "w1", error: new Error("x") });
-    expect(await f.env.redis.pttl(f.env.keys.job(a.id))).toBeGreaterThan(0);
+    expect(await f.env.redis.pttl(f.env.keys.job(a.id, f.env.keys.jobTag("short")))).toBeGreaterThan(0);
     await requeue(a.id);
     expect((await placesOf(f.env)).get(a.id)).toEqual(["queued:short"]);
-    expect(await f.env.redis.pttl(f.env.keys.job(a.id))).toBe(-1);
+    expect(await f.env.redis.pttl(f.env.keys.job(a.id, f.env.keys.jobTag("short")))).toBe(-1);
     expect(await getJobAttempts(a.id)).toHaveLength(1);
     await expect(requeue(a.id)).rejects.toThrow(`requeue: job "${a.id}" is queued; only failed or canceled jobs can be requeued`);
   });
@@ -183,21 +184,21 @@ describe("retention", () => {
     }
     const j0 = (await take("short"))!;
     await completeJob(f.env, { job: j0, worker: "w1", result: "r" });
-    expect(await f.env.redis.pttl(f.env.keys.job(j0.id))).toBeGreaterThan(590_000);
+    expect(await f.env.redis.pttl(f.env.keys.job(j0.id, f.env.keys.jobTag("short")))).toBeGreaterThan(590_000);
     const j1 = (await take("short"))!;
     await failJob(f.env, { job: j1, worker: "w1", error: new Error("x") });
-    expect(await f.env.redis.pttl(f.env.keys.job(j1.id))).toBeGreaterThan(7 * 86_400_000 - 10_000);
+    expect(await f.env.redis.pttl(f.env.keys.job(j1.id, f.env.keys.jobTag("short")))).toBeGreaterThan(7 * 86_400_000 - 10_000);
     // 601 s later the finished job is past retention: the next completion trims it, hash included
     f.clock.set(T0 + 601_000);
     const j2 = (await take("short"))!;
     await completeJob(f.env, { job: j2, worker: "w1", result: "r" });
-    expect(await f.env.redis.exists(f.env.keys.job(j0.id), f.env.keys.attempts(j0.id))).toBe(0);
+    expect(await f.env.redis.exists(f.env.keys.job(j0.id, f.env.keys.jobTag("short")), f.env.keys.attempts(j0.id, f.env.keys.jobTag("short")))).toBe(0);
     expect(await f.env.redis.zscore(f.env.keys.finished("short"), j0.id)).toBeNull();
     expect(await getJob(j1.id)).not.toBeNull();
     // a week later the sweep removes the failed one (and the second finished one)
     f.clock.set(T0 + 8 * 86_400_000);
     expect(await cleanRegistries(f.env)).toBeGreaterThanOrEqual(2);
-    expect(await f.env.redis.exists(f.env.keys.job(j1.id), f.env.keys.job(j2.id))).toBe(0);
+    expect(await f.env.redis.exists(f.env.keys.job(j1.id, f.env.keys.jobTag("short")), f.env.keys.job(j2.id, f.env.keys.jobTag("short")))).toBe(0);
     expect(await f.env.redis.zcard(f.env.keys.failed("short"))).toBe(0);
   });
 });

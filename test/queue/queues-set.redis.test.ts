@@ -35,7 +35,7 @@ const prepared = (queue: string, extra: Record<string, unknown> = {}) => buildPr
 describe("the queues set is written by the callers", () => {
   it("the enqueue script alone writes the job and lists no queue", async () => {
     const p = prepared("qa");
-    await runJobScript(f.env, "enqueue", ["", specJson(p)]);
+    await runJobScript(f.env, "enqueue", ["", specJson(p)], [], f.env.keys.jobTag("qa"));
     expect((await getJob(p.id))?.status).toBe("queued");
     expect(await listed()).toEqual([]);
   });
@@ -86,7 +86,7 @@ describe("the queues set is written by the callers", () => {
     const b = await enqueue(METHOD, { queue: "qb", delay: 5 });
     f.clock.advance(6000);
     expect(await runJobScript(f.env, "promote", [1000])).toBe(0);
-    expect(await runJobScript(f.env, "promote", [1000, "qa"])).toBe(1);
+    expect(await runJobScript(f.env, "promote", [1000, "qa"], [], f.env.keys.jobTag("qa"))).toBe(1);
     expect((await getJob(a.id))?.status).toBe("queued");
     expect((await getJob(b.id))?.status).toBe("scheduled");
     expect(await promoteScheduled(f.env)).toBe(1);

@@ -40,13 +40,15 @@ describe("script header", () => {
 });
 
 describe("complete.lua", () => {
+  // the keys of a job of queue "default" (its job tag: the installation's or the queue's)
+  const D = () => f.env.keys.jobTag("default");
   it("answers lease-lost without writing when the job left the started registry", async () => {
     await put();
     const job = (await take())!;
     await f.env.redis.zrem(f.env.keys.started("default"), job.id);
     expect(await completeJob(f.env, { job, worker: "w", result: 1 })).toBe("lease-lost");
-    expect(await f.env.redis.hget(f.env.keys.job(job.id), "status")).toBe("started");
-    expect(await f.env.redis.exists(f.env.keys.attempts(job.id))).toBe(0);
+    expect(await f.env.redis.hget(f.env.keys.job(job.id, D()), "status")).toBe("started");
+    expect(await f.env.redis.exists(f.env.keys.attempts(job.id, D()))).toBe(0);
   });
 
   it("answers lease-lost for another worker's job, and the owner still completes it", async () => {
@@ -54,22 +56,22 @@ describe("complete.lua", () => {
     const job = (await take("owner"))!;
     expect(await completeJob(f.env, { job, worker: "intruder", result: 1 })).toBe("lease-lost");
     expect(await completeJob(f.env, { job, worker: "owner", result: 1 })).toBe("finished");
-    expect(await f.env.redis.hmget(f.env.keys.job(job.id), "status", "result")).toEqual(["finished", "1"]);
+    expect(await f.env.redis.hmget(f.env.keys.job(job.id, D()), "status", "result")).toEqual(["finished", "1"]);
   });
 
   it("flags a job others depend on, and only then walks its dependents", async () => {
     const a = await put();
     const b = await put({ dependsOn: [a.id] });
     const c = await put();
-    expect(await f.env.redis.hget(f.env.keys.job(a.id), "hasDependents")).toBe("1");
-    expect(await f.env.redis.hget(f.env.keys.job(c.id), "hasDependents")).toBeNull();
+    expect(await f.env.redis.hget(f.env.keys.job(a.id, D()), "hasDependents")).toBe("1");
+    expect(await f.env.redis.hget(f.env.keys.job(c.id, D()), "hasDependents")).toBeNull();
     const ja = (await take())!;
     expect(ja.id).toBe(a.id);
     expect(await completeJob(f.env, { job: ja, worker: "w", result: 1 })).toBe("finished");
     // b moved on in a's completion: queued behind c
-    expect(await f.env.redis.hget(f.env.keys.job(b.id), "status")).toBe("queued");
+    expect(await f.env.redis.hget(f.env.keys.job(b.id, D()), "status")).toBe("queued");
     expect(await f.env.redis.lrange(f.env.keys.queue("default"), 0, -1)).toEqual([c.id, b.id]);
-    expect(await f.env.redis.exists(f.env.keys.dependents(a.id))).toBe(0);
+    expect(await f.env.redis.exists(f.env.keys.dependents(a.id, D()))).toBe(0);
   });
 
   it("keeps at most ATTEMPTS_KEPT attempt records, newest last, with the retention TTL", async () => {
@@ -82,11 +84,11 @@ describe("complete.lua", () => {
     const job = (await take())!;
     expect(job.id).toBe(job0.id);
     expect(await completeJob(f.env, { job, worker: "w", result: 1 })).toBe("finished");
-    const recs = (await f.env.redis.lrange(f.env.keys.attempts(job.id), 0, -1)).map((r) => JSON.parse(r) as { attempt: number; outcome: string });
+    const recs = (await f.env.redis.lrange(f.env.keys.attempts(job.id, D()), 0, -1)).map((r) => JSON.parse(r) as { attempt: number; outcome: string });
     expect(recs).toHaveLength(ATTEMPTS_KEPT);
     expect(recs.at(-1)).toMatchObject({ attempt: ATTEMPTS_KEPT + 3, outcome: "finished" });
     expect(recs[0]!.attempt).toBe(4);
-    expect(await f.env.redis.pttl(f.env.keys.attempts(job.id))).toBeGreaterThan(590_000);
-    expect(await f.env.redis.exists(f.env.keys.children(job.id))).toBe(0);
+    expect(await f.env.redis.pttl(f.env.keys.attempts(job.id, D()))).toBeGreaterThan(590_000);
+    expect(await f.env.redis.exists(f.env.keys.children(job.id, D()))).toBe(0);
   });
 });

@@ -23,7 +23,8 @@ afterEach(async () => {
 });
 
 async function statusEvents(id: string) {
-  const raw = await f.env.redis.xrange(f.env.keys.events(), "-", "+");
+  // the jobs here are of queue "default": their events are on its job tag
+  const raw = await f.env.redis.xrange(f.env.keys.events(f.env.keys.jobTag("default")), "-", "+");
   return raw.map(([, fields]) => JSON.parse(fields[1]!)).filter((e) => e.type === "job.status" && e.jobId === id);
 }
 
@@ -31,7 +32,7 @@ describe("setStatus on a running job", () => {
   it("1000 updates in a tight loop: at most ~5 writes a second, the last value on the job, <= 1 event a second", async () => {
     const job0 = await enqueue("my_app.tasks.t", { queue: "default" });
     const job = (await dequeue(f.env, { queues: ["default"], worker: "w", leaseMs: 60_000 }))!;
-    const real = scriptStatusWriter(f.env, job.id);
+    const real = scriptStatusWriter(f.env, job.id, f.env.keys.jobTag(job.queue));
     const calls: boolean[] = [];
     const counted: StatusWriter = (record, withEvent) => {
       calls.push(withEvent);
@@ -90,7 +91,7 @@ describe("setStatus on a running job", () => {
     const job = (await dequeue(f.env, { queues: ["default"], worker: "w", leaseMs: 60_000 }))!;
     await runInJobContext(job, f.env, () => undefined);
     await completeJob(f.env, { job, worker: "w", result: null });
-    expect(await scriptStatusWriter(f.env, "E")({ processed: 9, updatedAt: T0 }, true)).toBe(false);
+    expect(await scriptStatusWriter(f.env, "E", f.env.keys.jobTag("default"))({ processed: 9, updatedAt: T0 }, true)).toBe(false);
     expect((await getJob("E"))?.statusRecord).toBeUndefined();
     expect(await statusEvents("E")).toEqual([]);
   });

@@ -124,7 +124,7 @@ describe("inside a running job", () => {
     const run = await runInJobContext(j2, f.env, () => fn(j2.kwargs));
     expect(await completeJob(f.env, { job: j2, worker: "someone-else", result: run.result, followUps: run.followUps })).toBe("lease-lost");
     expect(await pending()).toBe(0);
-    expect(await f.env.redis.exists(f.env.keys.job(run.followUps[0]!.id))).toBe(0);
+    expect(await f.env.redis.exists(f.env.keys.job(run.followUps[0]!.id, f.env.keys.jobTag("default")))).toBe(0);
   });
 
   it("currentJob() answers inside and is undefined outside; publishProgress outside a job is false", async () => {

@@ -87,7 +87,7 @@ describe("CompletionBatch", () => {
 
   it("a lost lease is that caller's answer only", async () => {
     const [mine, theirs] = await started(["l-mine", "l-theirs"]);
-    await f.env.redis.hset(f.env.keys.job("l-theirs"), "worker", "w2");
+    await f.env.redis.hset(f.env.keys.job("l-theirs", f.env.keys.jobTag("default")), "worker", "w2");
     const batch = new CompletionBatch(env);
     const [r1, r2] = await Promise.all([
       batch.complete({ job: mine!, worker: "w1", result: null }, undefined),

@@ -33,7 +33,7 @@ describe("Maintenance.clean", () => {
     const m = new Maintenance({
       env, log: silentLogger, heartbeatMs: 1000, leaseMs: 6000, reapMs: 1000, recordTtlMs: 10_000, stallLimit: 1, promote: false, children: () => [],
     });
-    const alive = async () => (await Promise.all(ids.map((id) => t.redis.exists(t.keys.job(id))))).filter(Boolean).length;
+    const alive = async () => (await Promise.all(ids.map((id) => t.redis.exists(t.keys.job(id, t.keys.jobTag("default")))))).filter(Boolean).length;
 
     expect(await m.clean()).toBe(0);
     expect(await alive()).toBe(30);

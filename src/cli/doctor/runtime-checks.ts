@@ -6,10 +6,10 @@
 import { systemClock } from "../../base/clock.js";
 import { getQueueStatsWith, knownQueues } from "../../queue/registry.js";
 import type { QueueEnv } from "../../queue/context.js";
-import { keysOf } from "../../redis/key-layout.js";
+import { readPerTag } from "../../redis/tag-pipeline.js";
 import { readSchedulerState } from "../../ops/scheduler-state.js";
 import { workerOverview } from "../../ops/workers.js";
-import { finding, type Check, type DoctorContext, type Finding } from "./types.js";
+import { doctorKeys, finding, type Check, type DoctorContext, type Finding } from "./types.js";
 import { jobField } from "../../queue/job-fields.js";
 
 /** A started job this far past its deadline is stuck (the supervisor kills at the deadline). */
@@ -18,7 +18,7 @@ const RECENT_FAILURE_MS = 3_600_000;
 
 async function envOf(ctx: DoctorContext): Promise<QueueEnv | undefined> {
   if (!ctx.redis || !ctx.config) return undefined;
-  return { redis: ctx.redis, keys: await keysOf(ctx.redis, ctx.config.prefix), clock: systemClock, queues: ctx.config.queues, retention: ctx.config.retention };
+  return { redis: ctx.redis, keys: await doctorKeys({ ...ctx, config: ctx.config }), clock: systemClock, queues: ctx.config.queues, retention: ctx.config.retention };
 }
 
 const skipped = (check: string): Finding[] => [finding(check, "warn", "skipped: Redis did not answer", "fix the Redis errors above")];
@@ -77,13 +77,15 @@ export const stuckJobsCheck: Check = {
     const env = await envOf(ctx).catch(() => undefined);
     if (!env) return skipped("stuck");
     const now = env.clock();
-    const pipe = env.redis.pipeline();
-    for (const q of await knownQueues(env)) pipe.zrange(env.keys.started(q), 0, 199);
-    const ids = ((await pipe.exec()) ?? []).flatMap(([, r]) => (Array.isArray(r) ? (r as string[]) : []));
+    // each read one pipeline per job tag, sent together (on the installation layout: one)
+    const queues = await knownQueues(env);
+    const started = await readPerTag(env.redis, queues, (q) => env.keys.jobTag(q), (pipe, q) => pipe.zrange(env.keys.started(q), 0, 199));
+    const running = queues.flatMap((queue, i) => (started[i]![0] as string[]).map((id) => ({ id, queue })));
+    const ids = running.map((r) => r.id);
     if (ids.length === 0) return [finding("stuck", "ok", "no job is running past its timeout")];
-    const read = env.redis.pipeline();
-    for (const id of ids) read.hmget(env.keys.job(id), jobField.startedAt, jobField.timeout, jobField.method, jobField.queue);
-    const rows = ((await read.exec()) ?? []).map(([, r]) => r as Array<string | null>);
+    const rows = (await readPerTag(env.redis, running, (r) => env.keys.jobTag(r.queue), (pipe, r) => pipe.hmget(env.keys.job(r.id, env.keys.jobTag(r.queue)), jobField.startedAt, jobField.timeout, jobField.method, jobField.queue))).map(
+      ([row]) => row as Array<string | null>,
+    );
     const stuck: Finding[] = [];
     rows.forEach((r, i) => {
       const [startedAt, timeout, method, queue] = r;
@@ -112,9 +114,7 @@ export const recentFailuresCheck: Check = {
     // The failed registry is scored by expiry = failure time + retention.
     const since = now - RECENT_FAILURE_MS + env.retention.failed * 1000;
     const queues = await knownQueues(env);
-    const pipe = env.redis.pipeline();
-    for (const q of queues) pipe.zcount(env.keys.failed(q), since, "+inf");
-    const counts = ((await pipe.exec()) ?? []).map(([, n]) => Number(n));
+    const counts = (await readPerTag(env.redis, queues, (q) => env.keys.jobTag(q), (pipe, q) => pipe.zcount(env.keys.failed(q), since, "+inf"))).map(([n]) => Number(n));
     const per = queues.map((q, i) => [q, counts[i] ?? 0] as const).filter(([, n]) => n > 0);
     if (per.length === 0) return [finding("failures", "ok", "no job failed in the last hour")];
     const total = per.reduce((a, [, n]) => a + n, 0);

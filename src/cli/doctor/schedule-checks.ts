@@ -2,15 +2,14 @@
  * doctor's per-schedule check: every schedule with an open missed deadline (reported until a
  * later run succeeds, see src/scheduler/deadlines.ts), and every schedule paused in Redis.
  */
-import { keysOf } from "../../redis/key-layout.js";
 import { readScheduleStatus } from "../../ops/schedule-status.js";
-import { finding, type Check, type Finding } from "./types.js";
+import { doctorKeys, finding, type Check, type Finding } from "./types.js";
 
 export const schedulesCheck: Check = {
   name: "schedules",
   async run(ctx) {
     if (!ctx.redis || !ctx.config) return [];
-    const keys = await keysOf(ctx.redis, ctx.config.prefix);
+    const keys = await doctorKeys({ ...ctx, config: ctx.config });
     const all = await readScheduleStatus(ctx.redis, keys, ctx.hooks?.tasks.map((t) => t.id));
     const findings: Finding[] = [];
     for (const s of all) {

@@ -1,7 +1,9 @@
 /** The shape of `scheduler doctor`: a list of checks, each giving findings. */
+import { keysOf } from "../../redis/key-layout.js";
 import type { Redis } from "ioredis";
 import { describeError, SchedulerError } from "../../base/errors.js";
 import type { ResolvedConfig } from "../../config/types.js";
+import { createKeys, type JobTagLayout, type Keys } from "../../redis/keys.js";
 import type { LoadedHooks } from "../../hooks/types.js";
 import type { TaskTable } from "../../tasks/task-table.js";
 
@@ -24,6 +26,11 @@ export interface DoctorOptions {
   env: NodeJS.ProcessEnv;
   /** Where a local Redis is probed when none is configured (default 127.0.0.1:6379; tests use a dead port). */
   probeUrl?: string;
+  /**
+   * The keys' layout (src/redis/keys.ts, issue 17): the installation's (the default) until the
+   * per-queue layout is offered; no flag sets it yet, the tests pass theirs (TEST_JOB_TAGS).
+   */
+  jobTags?: JobTagLayout;
 }
 
 /**
@@ -44,6 +51,15 @@ export interface DoctorContext {
 export interface Check {
   name: string;
   run(ctx: DoctorContext): Promise<Finding[]>;
+}
+
+/**
+ * The keys of the installation the doctor looks at: its prefix, in the layout the options name,
+ * else in the one its layout marker in Redis names (src/redis/key-layout.ts).
+ */
+export async function doctorKeys(ctx: DoctorContext & { config: ResolvedConfig }): Promise<Keys> {
+  if (ctx.options.jobTags || !ctx.redis) return createKeys(ctx.config.prefix, ctx.options.jobTags ? { jobTags: ctx.options.jobTags } : {});
+  return keysOf(ctx.redis, ctx.config.prefix);
 }
 
 export const finding = (check: string, level: FindingLevel, message: string, fix?: string): Finding =>

@@ -47,8 +47,9 @@ async function retryAll(ctx: ApiContext, f: BulkFilter): Promise<number> {
     for (let offset = 0; ; ) {
       const ids = await env.redis.zrange(key, offset, offset + PAGE - 1);
       if (ids.length === 0) break;
+      // one queue's jobs: one tag, one pipeline
       const pipe = env.redis.pipeline();
-      for (const id of ids) pipe.hmget(env.keys.job(id), jobField.method, jobField.task);
+      for (const id of ids) pipe.hmget(env.keys.job(id, env.keys.jobTag(q)), jobField.method, jobField.task);
       const rows = (await pipe.exec()) ?? [];
       let kept = 0;
       for (const [i, id] of ids.entries()) {

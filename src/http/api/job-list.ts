@@ -11,6 +11,7 @@
 import { readJobs, lastActivity } from "../../ops/job-search.js";
 import { registryKey, type StoredStatus } from "../../ops/job-states.js";
 import type { QueueEnv } from "../../queue/context.js";
+import { readPerTag } from "../../redis/tag-pipeline.js";
 import type { Job } from "../../queue/types.js";
 import { redact } from "../../security/redact.js";
 
@@ -114,17 +115,13 @@ async function pageOf(env: QueueEnv, state: StoredStatus, queue: string, offset:
 }
 
 async function registrySizes(env: QueueEnv, state: StoredStatus, queues: string[]): Promise<number> {
-  const pipe = env.redis.pipeline();
-  for (const q of queues) {
+  const rows = await readPerTag(env.redis, queues, (q) => env.keys.jobTag(q), (pipe, q) => {
     const key = registryKey(env.keys, state, q);
     if (state === "queued") pipe.llen(key);
     else pipe.zcard(key);
-  }
+  });
   let total = 0;
-  for (const [err, n] of (await pipe.exec()) ?? []) {
-    if (err) throw err;
-    total += Number(n);
-  }
+  for (const [n] of rows) total += Number(n);
   return total;
 }
 
@@ -136,8 +133,9 @@ export async function listJobs(env: QueueEnv, r: ListRequest): Promise<ListResul
   while (qi < r.queues.length && jobs.length < r.limit && scanned < r.scan) {
     // Unfiltered, every entry is shown: read just what the page needs.
     const size = Math.min(PAGE, r.scan - scanned, filtered ? PAGE : r.limit - jobs.length);
-    const ids = await pageOf(env, r.state, r.queues[qi]!, offset, size);
-    const found = new Map((await readJobs(env, ids)).map((j) => [j.id, j]));
+    const queue = r.queues[qi]!;
+    const ids = await pageOf(env, r.state, queue, offset, size);
+    const found = new Map((await readJobs(env, ids.map((id) => ({ id, queue })))).map((j) => [j.id, j]));
     let used = 0;
     for (const id of ids) {
       used++;

@@ -5,7 +5,7 @@
 import type { FastifyInstance } from "fastify";
 import { readJobDetail } from "../../ops/job-detail.js";
 import { parseStatus, type StoredStatus } from "../../ops/job-states.js";
-import { readJobs } from "../../ops/job-search.js";
+import { readJobsById } from "../../ops/job-search.js";
 import { knownQueues, cancel, requeue } from "../../queue/registry.js";
 import { runJobScriptById } from "../../queue/find-job.js";
 import { scriptResult } from "../../redis/script-results.js";
@@ -47,7 +47,7 @@ export function registerJobs(app: FastifyInstance, ctx: ApiContext): void {
       const q = request.query;
       const id = param(q, "id");
       if (id !== undefined) {
-        const jobs = await readJobs(ctx.env, [id]);
+        const jobs = await readJobsById(ctx.env, [id]);
         return { jobs: jobs.map(summarize), scanned: jobs.length, total: jobs.length, filtered: true, nextCursor: null };
       }
       const from = timeParam(q, "from");

@@ -9,6 +9,7 @@
 import type { FastifyInstance } from "fastify";
 import { readStatus } from "../../ops/status.js";
 import { readJobs } from "../../ops/job-search.js";
+import { readPerTag } from "../../redis/tag-pipeline.js";
 import { describePersistence } from "../../ops/redis-info.js";
 import type { ApiContext } from "./context.js";
 import { listWarnings } from "./warnings.js";
@@ -34,21 +35,16 @@ export async function readOverview(ctx: ApiContext) {
   // Failed entries are scored by expiry (end + retention), so "ended in the last hour" is a
   // score range: no hash is read to count them.
   const failedSince = now - HOUR_MS + env.retention.failed * 1000;
-  const pipe = env.redis.pipeline();
-  for (const q of names) {
+  // one pipeline per job tag, sent together (src/redis/tag-pipeline.ts)
+  const rows = await readPerTag(env.redis, names, (q) => env.keys.jobTag(q), (pipe, q) => {
     pipe.lindex(env.keys.queue(q), 0);
     pipe.zcount(env.keys.failed(q), failedSince, "+inf");
     pipe.zrevrangebyscore(env.keys.failed(q), "+inf", failedSince, "LIMIT", 0, FAILURES_SHOWN);
-  }
-  const rows = ((await pipe.exec()) ?? []).map(([err, v]) => {
-    if (err) throw err;
-    return v;
   });
-  const oldestIds = names.map((_, i) => rows[i * 3] as string | null);
-  const failedIds = names.flatMap((_, i) => rows[i * 3 + 2] as string[]);
+  const oldestIds = names.map((_, i) => rows[i]![0] as string | null);
   const [oldestJobs, failedJobs] = await Promise.all([
-    readJobs(env, oldestIds.filter((id): id is string => id !== null)),
-    readJobs(env, failedIds),
+    readJobs(env, names.flatMap((queue, i) => (oldestIds[i] ? [{ id: oldestIds[i]!, queue }] : []))),
+    readJobs(env, names.flatMap((queue, i) => (rows[i]![2] as string[]).map((id) => ({ id, queue })))),
   ]);
   const oldestById = new Map(oldestJobs.map((j) => [j.id, j]));
   const queues: QueueOverview[] = names.map((name, i) => {
@@ -61,7 +57,7 @@ export async function readOverview(ctx: ApiContext) {
       ...(since !== undefined ? { oldestQueuedAgeMs: Math.max(0, now - since) } : {}),
       busyWorkers: serving.filter((w) => w.state === "busy").length,
       idleWorkers: serving.filter((w) => w.state !== "busy").length,
-      failedLastHour: Number(rows[i * 3 + 1]),
+      failedLastHour: Number(rows[i]![1]),
     };
   });
   const failures = failedJobs

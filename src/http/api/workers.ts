@@ -8,25 +8,42 @@ import { workerOverview } from "../../ops/workers.js";
 import { readEvents } from "../../log/read-events.js";
 import type { ApiContext } from "./context.js";
 import { jobField } from "../../queue/job-fields.js";
+import type { Keys } from "../../redis/keys.js";
+import { readPerTagSettled } from "../../redis/tag-pipeline.js";
 
 /** Restart and death events listed. */
 const RESTARTS_SHOWN = 20;
+
+/** A queue's job tag; none for a name that cannot be a tag (it never had keys). */
+function tagOrNone(keys: Keys, queue: string): string[] {
+  try {
+    return [keys.jobTag(queue)];
+  } catch {
+    return [];
+  }
+}
 
 export async function readWorkers(ctx: ApiContext) {
   const { env } = ctx;
   const now = env.clock();
   const workers = await workerOverview(env);
-  const ids = [...new Set(workers.flatMap((w) => w.currentJobs))];
-  const pipe = env.redis.pipeline();
-  for (const id of ids) pipe.hmget(env.keys.job(id), jobField.method, jobField.startedAt, jobField.timeout);
-  const rows = ids.length ? ((await pipe.exec()) ?? []) : [];
-  const jobs = new Map(
-    ids.map((id, i) => {
-      const [method, startedAt, timeout] = (rows[i]?.[1] as Array<string | null> | undefined) ?? [];
-      const started = Number(startedAt);
-      return [id, { id, method: method ?? undefined, elapsedMs: Number.isFinite(started) && started > 0 ? Math.max(0, now - started) : undefined, timeoutMs: timeout ? Number(timeout) * 1000 : undefined }];
-    }),
-  );
+  // A current job is in one of its worker's queues: its hash is read on each of their job tags
+  // (one pipeline per tag, sent together; on the installation layout one pipeline, as before).
+  const probes = new Map<string, { id: string; tag: string }>();
+  for (const w of workers) {
+    const tags = env.keys.jobTags === "installation" ? [env.keys.root] : new Set(w.queues.flatMap((q) => tagOrNone(env.keys, q)));
+    for (const id of w.currentJobs) for (const tag of tags) probes.set(env.keys.job(id, tag), { id, tag });
+  }
+  const list = [...probes.values()];
+  const rows = await readPerTagSettled(env.redis, list, (p) => p.tag, (pipe, p) => pipe.hmget(env.keys.job(p.id, p.tag), jobField.method, jobField.startedAt, jobField.timeout));
+  const jobs = new Map<string, { id: string; method?: string; elapsedMs?: number; timeoutMs?: number }>();
+  list.forEach(({ id }, i) => {
+    const [method, startedAt, timeout] = (rows[i]?.[0]?.[1] as Array<string | null> | undefined) ?? [];
+    // the tag that holds the job (its method is always set); another tag's empty answer is no job
+    if (jobs.has(id) && method == null) return;
+    const started = Number(startedAt);
+    jobs.set(id, { id, method: method ?? undefined, elapsedMs: Number.isFinite(started) && started > 0 ? Math.max(0, now - started) : undefined, timeoutMs: timeout ? Number(timeout) * 1000 : undefined });
+  });
   const [restarts, deaths] = await Promise.all([
     readEvents(env.redis, env.keys, { count: RESTARTS_SHOWN, filter: { type: "child." } }),
     readEvents(env.redis, env.keys, { count: RESTARTS_SHOWN, filter: { type: "worker.down" } }),

@@ -1,18 +1,23 @@
 /**
  * The installation-wide figures /metrics reads from Redis at scrape time: jobs per queue and
  * state, the age of each queue's oldest queued job, each task's last slot, and the round trip.
- * Two pipelined round trips whatever the number of queues; a Redis that does not answer within
- * REDIS_SCRAPE_TIMEOUT_MS gives `up: false` instead of a hanging scrape.
+ * Two pipelined round trips whatever the number of queues (each one pipeline per job tag, sent
+ * together); a Redis that does not answer within REDIS_SCRAPE_TIMEOUT_MS gives `up: false`
+ * instead of a hanging scrape.
  */
 import type { Redis } from "ioredis";
 import type { Keys } from "../../redis/keys.js";
 import { jobField } from "../../queue/job-fields.js";
 import { allLastSlots } from "../../scheduler/guard-records.js";
+import { readPerTag, readPerTagSettled } from "../../redis/tag-pipeline.js";
 
 export const JOB_STATES = ["queued", "scheduled", "deferred", "started", "failed", "finished", "canceled"] as const;
 export type JobState = (typeof JOB_STATES)[number];
 
 export const REDIS_SCRAPE_TIMEOUT_MS = 2000;
+
+/** The read of the installation's last-slots hash among the per-queue reads. */
+const LAST_SLOTS = Symbol("last-slots");
 
 export interface RedisFigures {
   up: boolean;
@@ -41,8 +46,15 @@ async function read(redis: Redis, keys: Keys, configuredQueues: string[], now: (
   const roundtripSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const known = await redis.smembers(keys.queues());
   const queues = [...new Set([...configuredQueues, ...known])].sort();
-  const pipe = redis.pipeline();
-  for (const q of queues) {
+  // one pipeline per job tag, sent together (tag-pipeline.ts); the installation's last slots
+  // ride with the queues of its tag (on the installation layout: one pipeline, as before)
+  const reads: Array<string | typeof LAST_SLOTS> = [...queues, LAST_SLOTS];
+  const res = await readPerTag(redis, reads, (r) => (r === LAST_SLOTS ? keys.root : keys.jobTag(r)), (pipe, r) => {
+    if (r === LAST_SLOTS) {
+      pipe.hgetall(keys.lastSlots());
+      return;
+    }
+    const q = r;
     pipe.llen(keys.queue(q));
     pipe.zcard(keys.scheduled(q));
     pipe.zcard(keys.deferred(q));
@@ -53,14 +65,11 @@ async function read(redis: Redis, keys: Keys, configuredQueues: string[], now: (
     pipe.lrange(keys.queue(q), 0, 0);
     // a job enqueued at the front (atFront) sits at the head: the tail's first job is the other candidate
     pipe.lrange(keys.queue(q), -1, -1);
-  }
-  pipe.hgetall(keys.lastSlots());
-  const res = (await pipe.exec()) ?? [];
-  for (const [err] of res) if (err) throw err;
+  });
   const jobs = new Map<string, Record<JobState, number>>();
-  const heads: Array<[string, string[]]> = [];
+  const heads: Array<{ queue: string; ids: string[] }> = [];
   queues.forEach((q, i) => {
-    const r = res.slice(i * 9, i * 9 + 9).map(([, v]) => v);
+    const r = res[i]!;
     jobs.set(q, {
       queued: r[0] as number,
       scheduled: r[1] as number,
@@ -70,23 +79,22 @@ async function read(redis: Redis, keys: Keys, configuredQueues: string[], now: (
       finished: r[5] as number,
       canceled: r[6] as number,
     });
-    heads.push([q, [...new Set([...(r[7] as string[]), ...(r[8] as string[])])]]);
+    heads.push({ queue: q, ids: [...new Set([...(r[7] as string[]), ...(r[8] as string[])])] });
   });
   // the enqueue guard's records on the queues' tags too (per-queue layout; none otherwise)
-  const lastSlots = await allLastSlots(redis, keys, (res[res.length - 1]?.[1] ?? {}) as Record<string, string>, queues);
+  const lastSlots = await allLastSlots(redis, keys, (res[queues.length]![0] ?? {}) as Record<string, string>, queues);
   const oldestAge = new Map<string, number>();
-  const ages = redis.pipeline();
-  for (const [, ids] of heads) for (const id of ids) ages.hget(keys.job(id), jobField.enqueuedAt);
-  const ageRes = heads.some(([, ids]) => ids.length) ? ((await ages.exec()) ?? []) : [];
+  const candidates = heads.flatMap(({ queue, ids }) => ids.map((id) => ({ queue, id })));
+  const ages = await readPerTagSettled(redis, candidates, (c) => keys.jobTag(c.queue), (pipe, c) => pipe.hget(keys.job(c.id, keys.jobTag(c.queue)), jobField.enqueuedAt));
   let n = 0;
   const at = now();
-  for (const [q, ids] of heads) {
+  for (const { queue, ids } of heads) {
     let oldest = Infinity;
     for (const _ of ids) {
-      const v = Number(ageRes[n++]?.[1]);
+      const v = Number(ages[n++]?.[0]?.[1]);
       if (Number.isFinite(v)) oldest = Math.min(oldest, v);
     }
-    oldestAge.set(q, Number.isFinite(oldest) ? Math.max(0, (at - oldest) / 1000) : 0);
+    oldestAge.set(queue, Number.isFinite(oldest) ? Math.max(0, (at - oldest) / 1000) : 0);
   }
   return { up: true, roundtripSeconds, jobs, oldestAge, lastSlots };
 }
