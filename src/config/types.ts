@@ -1,6 +1,5 @@
 /** The resolved configuration every component receives. Built by src/settings/resolve.ts. */
 import type { RetryPolicy } from "./retry-policy.js";
-import type { JobTagLayout } from "../redis/keys.js";
 import type { Limits } from "./limits.js";
 
 export interface RateLimit {
@@ -58,7 +57,7 @@ export interface ResolvedConfig {
    * Where the installation's job keys are (src/redis/key-layout.ts): read from Redis by the
    * process that connects (daemon, worker), and passed on to its worker children.
    */
-  keyLayout?: JobTagLayout;
+  keyLayout?: "installation" | "queue";
   /** IANA zone cron is evaluated in. */
   timezone: string;
   /** Seconds between runs of the `all` event. */

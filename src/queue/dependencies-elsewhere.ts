@@ -11,7 +11,7 @@
 import type { QueueEnv } from "./context.js";
 import type { PreparedJob } from "./types.js";
 import { readJobFields } from "./find-job.js";
-import { refusalError } from "./push.js";
+import { refusalError } from "./enqueue-refusals.js";
 
 const LIVE = new Set(["queued", "scheduled", "deferred", "started"]);
 
@@ -46,12 +46,12 @@ export async function placeDependencies(env: Pick<QueueEnv, "redis" | "keys" | "
         continue;
       }
       const row = stored.get(d);
-      if (!row) throw refusalError({ ok: false, error: "unknown-dep", id: p.id, dep: d });
+      if (!row) throw refusalError({ error: "unknown-dep", id: p.id, dep: d });
       const [status, queue] = row;
       if (!queue || env.keys.jobTag(queue) === tag) continue; // on the spec's own tag: the script checks it
       if (LIVE.has(status ?? "")) elsewhere[d] = queue;
       else if (status === "finished" || p.allowFailure) elsewhere[d] = false;
-      else throw refusalError({ ok: false, error: "failed-dep", id: p.id, dep: d, status: status ?? undefined });
+      else throw refusalError({ error: "failed-dep", id: p.id, dep: d, status: status ?? undefined });
     }
     return Object.keys(elsewhere).length > 0 ? { ...p, elsewhere } : p;
   });

@@ -9,12 +9,14 @@
 import type { QueueEnv } from "../../queue/context.js";
 import { applyForwardRecords } from "../../queue/forward-records.js";
 import { forwardTags, sweepForwardRecords } from "../../queue/forward-sweep.js";
-import { channelHub } from "../../patterns/channel-hub.js";
+import type { Redis } from "ioredis";
 import type { Logger } from "../../log/logger.js";
 import { describeError } from "../../base/errors.js";
 
 export class Forwarder {
-  private readonly listening = new Map<string, () => Promise<void>>();
+  /** The tags listened to, on a subscriber connection of its own (opened by the first sweep). */
+  private readonly listening = new Set<string>();
+  private subscriber: Redis | undefined;
   /** Per tag: a pass running (true) and whether another notification came during it. */
   private readonly passes = new Map<string, boolean>();
   private stopped = false;
@@ -37,19 +39,31 @@ export class Forwarder {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    const unlistens = [...this.listening.values()];
     this.listening.clear();
-    await Promise.all(unlistens.map((u) => u().catch(() => undefined)));
+    this.subscriber?.disconnect();
+    this.subscriber = undefined;
   }
 
   private async listen(tags: string[]): Promise<void> {
-    const hub = channelHub(this.env.redis);
-    for (const tag of tags) {
-      if (this.listening.has(tag) || this.stopped) continue;
-      const channel = this.env.keys.forward(tag);
-      this.listening.set(tag, await hub.listen(channel, () => this.applyNow(tag)));
+    const fresh = tags.filter((t) => !this.listening.has(t));
+    if (fresh.length === 0 || this.stopped) return;
+    if (!this.subscriber) {
+      const sub = this.env.redis.duplicate();
+      this.subscriber = sub;
+      // the channel is the tag's forward key: map it back to its tag
+      sub.on("message", (channel: string) => {
+        const tag = this.byChannel.get(channel);
+        if (tag !== undefined) this.applyNow(tag);
+      });
+      sub.on("error", () => undefined); // the sweep reports Redis trouble; the client reconnects
+      if (sub.status === "wait") await sub.connect();
     }
+    for (const t of fresh) this.byChannel.set(this.env.keys.forward(t), t);
+    await this.subscriber.subscribe(...fresh.map((t) => this.env.keys.forward(t)));
+    for (const t of fresh) this.listening.add(t);
   }
+
+  private readonly byChannel = new Map<string, string>();
 
   /** One pass over `tag` at a time; a notification during a pass asks for one more after it. */
   private applyNow(tag: string): void {
