@@ -35,7 +35,14 @@ export interface SettleRecord {
   queue: string;
 }
 
-export type ForwardRecord = LinkRecord | SettleRecord;
+/** A scheduled job's final outcome (schedule_outcome_lib.lua), for its schedule's state on the installation's tag. */
+export interface OutcomeRecord {
+  kind: "outcome";
+  task: string;
+  outcome: { status: string; jobId: string; slot: number; finishedAt: number };
+}
+
+export type ForwardRecord = LinkRecord | SettleRecord | OutcomeRecord;
 
 /** The field a link record is written under (forward_lib.lua). */
 export const linkField = (job: string, dep: string): string => `link\t${job}\t${dep}`;
@@ -61,7 +68,22 @@ export async function applyRecord(env: ForwardEnv, tag: string, field: string, b
     scriptResult.forward_drop(await runJobScript(env, "forward_drop", [field, body], [], tag));
     return;
   }
+  if (r.kind === "outcome") {
+    await applyOutcome(env, tag, field, body);
+    return;
+  }
   // a kind this version does not know (written by a newer one): left for that version to apply
+}
+
+/**
+ * An outcome record: the schedule's state on the installation's tag takes it once
+ * (schedule_outcome_apply.lua: an applied mark per record), then it is dropped here. Answers the
+ * pause note when this outcome paused the schedule (pauseOnFailure).
+ */
+export async function applyOutcome(env: ForwardEnv, tag: string, field: string, body: string): Promise<string | undefined> {
+  const { paused } = scriptResult.schedule_outcome_apply(await runJobScript(env, "schedule_outcome_apply", [body], [], env.keys.root));
+  scriptResult.forward_drop(await runJobScript(env, "forward_drop", [field, body], [], tag));
+  return paused;
 }
 
 /** Apply the records `fields` of `tag` (all of them, up to a pass, when not given); answers how many were found. */

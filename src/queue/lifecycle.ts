@@ -19,6 +19,7 @@ import { nextRetryAt } from "./retry.js";
 import type { AttemptRecord, Job, PreparedJob, SerializedError } from "./types.js";
 import { recordJobEnd, type JobOutcomeKind } from "../telemetry/job-tally.js";
 import { scriptResult } from "../redis/script-results.js";
+import { applyOutcome, applyPendingForward } from "./forward-records.js";
 import { activeTraceparent } from "../telemetry/tracing.js";
 
 export type { DequeueOptions } from "./take.js";
@@ -238,17 +239,11 @@ export async function failJobDetailed(env: QueueEnv, o: FailJobInput): Promise<F
   const outcome = o.reason === "timeout" ? "timeout" : o.reason === "abandoned" ? "abandoned" : "failed";
   const error = serializeError(o.error);
   const retryAt = nextRetryAt(o.job, o.error, env.clock());
-  const res = scriptResult.fail(await runJobScript(env, "fail", [
-    o.job.id,
-    o.worker,
-    JSON.stringify(error),
-    outcome,
-    retryAt === undefined ? "" : retryAt,
-    env.retention.failed * 1000,
-    TRIM_BOUND,
-    // a retry links its run span to the first run (src/telemetry/tracing.ts)
-    retryAt === undefined ? "" : (activeTraceparent() ?? ""),
-  ], [], env.keys.jobTag(o.job.queue)));
+  // a retry links its run span to the first run (src/telemetry/tracing.ts)
+  const traceparent = retryAt === undefined ? "" : (activeTraceparent() ?? "");
+  const res = scriptResult.fail(await runJobScript(env, "fail", [o.job.id, o.worker, JSON.stringify(error), outcome, retryAt ?? "", env.retention.failed * 1000, TRIM_BOUND, traceparent], [], env.keys.jobTag(o.job.queue)));
+  // on a queue's own tag the schedule's state is written by an outcome record: applied now, for the handlers' pause note
+  const paused = res.outcome === "failed" && res.outcomeRecord ? await applyOutcome(env, env.keys.jobTag(o.job.queue), ...res.outcomeRecord).catch(() => undefined) : undefined;
   if (res.outcome !== "lease-lost") recordJobEnd(env.clock(), o.job, failOutcomes(res.outcome, o.reason), o.reason !== "abandoned");
   if (res.outcome !== "failed") return { outcome: res.outcome };
   const job = decodeJob(res.job, o.job.id);
@@ -261,12 +256,11 @@ export async function failJobDetailed(env: QueueEnv, o: FailJobInput): Promise<F
       attempts: job.attempt,
       history,
       canceledDependents: res.canceled,
-      ...(res.schedulePaused !== undefined ? { schedulePaused: res.schedulePaused } : {}),
+      ...((res.schedulePaused ?? paused) !== undefined ? { schedulePaused: (res.schedulePaused ?? paused)! } : {}),
     },
   };
 }
 
-/** failJobDetailed's outcome only (for callers that do not run failure handlers). */
 /** The counters one failed attempt moves: failed or retried, and why when it was not an error. */
 function failOutcomes(outcome: "failed" | "retry-scheduled", reason: FailJobInput["reason"]): JobOutcomeKind[] {
   const kinds: JobOutcomeKind[] = [outcome === "failed" ? "failed" : "retried"];
@@ -275,6 +269,7 @@ function failOutcomes(outcome: "failed" | "retry-scheduled", reason: FailJobInpu
   return kinds;
 }
 
+/** failJobDetailed's outcome only (for callers that do not run failure handlers). */
 export async function failJob(env: QueueEnv, o: FailJobInput): Promise<"retry-scheduled" | "failed" | "lease-lost"> {
   return (await failJobDetailed(env, o)).outcome;
 }
@@ -328,9 +323,12 @@ export async function reapStalled(
 /** reap.lua for the candidates, one call per job tag, sent together; the answers merged. */
 async function reapPerTag(env: QueueEnv, stallLimit: number, candidates: Array<{ queue: string; listed: string }>, now: number): Promise<{ requeued: string[]; failed: string[] }> {
   const answers = await Promise.all(
-    groupByTag(candidates, (c) => env.keys.jobTag(c.queue)).map(async ({ tag, items }) =>
-      scriptResult.reap(await runJobScript(env, "reap", [stallLimit, env.retention.failed * 1000, ...items.map((c) => c.listed)], [], tag)),
-    ),
+    groupByTag(candidates, (c) => env.keys.jobTag(c.queue)).map(async ({ tag, items }) => {
+      const a = scriptResult.reap(await runJobScript(env, "reap", [stallLimit, env.retention.failed * 1000, ...items.map((c) => c.listed)], [], tag));
+      // what a failure wrote for other tags (outcome, settle records) applied before the caller reads the failures
+      if (a.failed.length > 0) await applyPendingForward(env, tag);
+      return a;
+    }),
   );
   for (const { queue, method } of answers.flatMap((a) => a.abandoned)) recordJobEnd(now, { queue, method }, ABANDONED, false);
   return { requeued: answers.flatMap((a) => a.requeued), failed: answers.flatMap((a) => a.failed) };

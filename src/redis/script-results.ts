@@ -45,7 +45,7 @@ export type Completion = { outcome: "finished"; pushed: string[]; rejected: stri
 export type FailOutcome =
   | { outcome: "retry-scheduled" | "lease-lost" }
   /** job: the failed job's hash; attempts: attempt record JSON, oldest first; canceled: dependents canceled. */
-  | { outcome: "failed"; job: FlatHash; attempts: string[]; canceled: string[]; schedulePaused?: string };
+  | { outcome: "failed"; job: FlatHash; attempts: string[]; canceled: string[]; schedulePaused?: string; outcomeRecord?: [field: string, body: string] };
 /** A job script's answer about one job: done, or why not ("missing", or the job's status). */
 export type JobAnswer<Done extends string> = { done: true; answer: Done } | { done: false; answer: "missing" | string };
 export type LedgerWrite = "pushed" | "merged" | "dropped";
@@ -100,6 +100,7 @@ export const scriptResult = {
       attempts: list(v.attempts),
       canceled: list(v.canceled),
       ...(typeof v.schedulePaused === "string" ? { schedulePaused: v.schedulePaused } : {}),
+      ...(Array.isArray(v.outcomeRecord) ? { outcomeRecord: list<string>(v.outcomeRecord) as [string, string] } : {}),
     };
   },
   requeue_job: (raw: unknown): boolean => flag("requeue_job", raw),
@@ -117,6 +118,11 @@ export const scriptResult = {
   dependency_link: (raw: unknown) => oneOf("dependency_link", raw, ["linked", "finished", "failed", "canceled", "was deleted"] as const),
   dependency_settle: (raw: unknown): boolean => flag("dependency_settle", raw),
   forward_drop: (raw: unknown): boolean => flag("forward_drop", raw),
+  /** Applied now (false: applied before), and the pause note when this outcome paused its schedule. */
+  schedule_outcome_apply(raw: unknown): { applied: boolean; paused?: string } {
+    if (!Array.isArray(raw) || raw.length !== 2 || typeof raw[1] !== "string") throw wrong("schedule_outcome_apply", raw);
+    return { applied: raw[0] === 1, ...(raw[1] !== "" ? { paused: raw[1] } : {}) };
+  },
   purge(raw: unknown): { deleted: number; scanned: number } {
     if (!Array.isArray(raw)) throw wrong("purge", raw);
     return { deleted: count("purge", raw[0]), scanned: count("purge", raw[1]) };

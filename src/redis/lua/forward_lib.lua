@@ -8,6 +8,8 @@
 --                          on dep (on depQueue's tag), which must list job among its dependents
 --   "settle\t<dep>\t<job>"  { kind = "settle", dep, status, job, queue, at }: dep (on this tag)
 --                          settled with status; job (on queue's tag) counts it
+--   "outcome\t<job>"       { kind = "outcome", task, outcome, at }: a scheduled job's final outcome
+--                          for its schedule's state on the installation's tag (schedule_outcome_lib)
 -- src/queue/forward-records.ts applies them (the writer at once, the worker's maintenance after
 -- a notification on the channel named as KEYS[1], and its sweep for any left behind) and drops
 -- each once its effect is written, only if it is still the body it applied (`at`, the writer's
@@ -15,10 +17,13 @@
 -- dependency_settle.lua), so a record applied twice (a crash before the drop) changes nothing.
 --@include job_lib
 
+-- returns the body written (a caller that applies it at once compares it at the drop)
 local function forward_write(field, rec)
   rec.at = NOW
-  redis.call("HSET", KEYS[1], field, cjson.encode(rec))
+  local body = cjson.encode(rec)
+  redis.call("HSET", KEYS[1], field, body)
   redis.call("PUBLISH", KEYS[1], field)
+  return body
 end
 
 -- job `dep` of this tag settled (status: "finished", "failed", "was deleted"): a settle record
