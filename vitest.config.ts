@@ -13,6 +13,7 @@ const ON_CLUSTER = [
   "test/queue/find-job.redis.test.ts",
   "test/queue/take-tags.redis.test.ts",
   "test/queue/dependencies-elsewhere.redis.test.ts",
+  "test/queue/follow-ups-elsewhere.redis.test.ts",
   "test/worker/pool.redis.test.ts",
   "test/worker/crash.redis.test.ts",
   "test/scheduler/scheduler.redis.test.ts",

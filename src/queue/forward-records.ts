@@ -42,7 +42,15 @@ export interface OutcomeRecord {
   outcome: { status: string; jobId: string; slot: number; finishedAt: number };
 }
 
-export type ForwardRecord = LinkRecord | SettleRecord | OutcomeRecord;
+/** A follow-up of job `parent` (complete.lua) to enqueue on its queue's tag; `at`: the writer's now. */
+export interface EnqueueRecord {
+  kind: "enqueue";
+  parent: string;
+  spec: { id: string; queue: string; elsewhere?: Record<string, string | false> };
+  at: number;
+}
+
+export type ForwardRecord = LinkRecord | SettleRecord | OutcomeRecord | EnqueueRecord;
 
 /** The field a link record is written under (forward_lib.lua). */
 export const linkField = (job: string, dep: string): string => `link\t${job}\t${dep}`;
@@ -65,6 +73,16 @@ export async function applyRecord(env: ForwardEnv, tag: string, field: string, b
   }
   if (r.kind === "settle") {
     scriptResult.dependency_settle(await runJobScript(env, "dependency_settle", [r.job, r.dep, r.status, "", ""], [], env.keys.jobTag(r.queue)));
+    scriptResult.forward_drop(await runJobScript(env, "forward_drop", [field, body], [], tag));
+    return;
+  }
+  if (r.kind === "enqueue") {
+    // once on the follow-up's tag (a mark per record: follow_up_enqueue.lua), then its links to
+    // dependencies on other tags applied at once as an enqueue's are (push.ts), then dropped here
+    const on = env.keys.jobTag(r.spec.queue);
+    const status = scriptResult.follow_up_enqueue(await runJobScript(env, "follow_up_enqueue", [`${tag}\t${field}\t${r.at}`, r.parent, JSON.stringify(r.spec)], [], on));
+    const links = Object.entries(r.spec.elsewhere ?? {}).flatMap(([dep, q]) => (q === false ? [] : [linkField(r.spec.id, dep)]));
+    if (status === "deferred" && links.length > 0) await applyForwardRecords(env, on, links).catch(() => 0);
     scriptResult.forward_drop(await runJobScript(env, "forward_drop", [field, body], [], tag));
     return;
   }

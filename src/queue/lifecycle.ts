@@ -14,7 +14,7 @@ import { runJobScript, runWritingJobScript, TRIM_BOUND } from "./job-scripts.js"
 import { listedQueuesByJobTag } from "./find-job.js";
 import { allOnTag, orderQueues, sharedTag, takeInOrder, type DequeueOptions } from "./take.js";
 import { groupByTag, readPerTag } from "../redis/tag-pipeline.js";
-import { specJson } from "./push.js";
+import { applyFollowUps, completeArgs, followUpQueues, placeFollowUpSpecs } from "./follow-ups.js";
 import { nextRetryAt } from "./retry.js";
 import type { AttemptRecord, Job, PreparedJob, SerializedError } from "./types.js";
 import { recordJobEnd, type JobOutcomeKind } from "../telemetry/job-tally.js";
@@ -105,9 +105,11 @@ export async function cancelStarted(env: QueueEnv, o: { job: { id: string; queue
 
 /** Finish a job and push its after-commit follow-ups in the same script. */
 export async function completeJob(env: QueueEnv, o: CompleteInput): Promise<"finished" | "lease-lost"> {
-  const { outcome } = scriptResult.complete(await runWritingJobScript(env, "complete", followUpQueues(o), completeArgs(env, o, undefined, []), [], env.keys.jobTag(o.job.queue)));
-  if (outcome === "finished") recordJobEnd(env.clock(), o.job, COMPLETED, true);
-  return outcome;
+  const specs = await placeFollowUpSpecs(env, o);
+  const c = scriptResult.complete(await runWritingJobScript(env, "complete", followUpQueues(o), completeArgs(env, o, specs, undefined, []), [], env.keys.jobTag(o.job.queue)));
+  if (c.outcome === "finished") recordJobEnd(env.clock(), o.job, COMPLETED, true);
+  if (c.outcome === "finished") await applyFollowUps(env, o, specs, c.forwarded);
+  return c.outcome;
 }
 
 const COMPLETED: readonly JobOutcomeKind[] = ["completed"];
@@ -125,9 +127,11 @@ export async function completeAndTake(env: QueueEnv, o: CompleteInput, take: Deq
     const outcome = await completeJob(env, o);
     return { outcome, next: await takeInOrder(env, take, queues) };
   }
-  const { completion, next } = scriptResult.completeAndTake(await runWritingJobScript(env, "complete", followUpQueues(o), completeArgs(env, o, take, queues), [], tag));
+  const specs = await placeFollowUpSpecs(env, o);
+  const { completion, next } = scriptResult.completeAndTake(await runWritingJobScript(env, "complete", followUpQueues(o), completeArgs(env, o, specs, take, queues), [], tag));
   const outcome = completion.outcome;
   if (outcome === "finished") recordJobEnd(env.clock(), o.job, COMPLETED, true);
+  if (completion.outcome === "finished") await applyFollowUps(env, o, specs, completion.forwarded);
   return { outcome, next: next ? decodeJob(next) : null };
 }
 
@@ -182,24 +186,6 @@ export interface CompleteInput {
   worker: string;
   result: unknown;
   followUps?: PreparedJob[];
-}
-
-/** The queues complete.lua writes follow-up jobs to (listed by the caller: job-scripts.ts). */
-const followUpQueues = (o: CompleteInput): string[] => (o.followUps ?? []).map((p) => p.queue);
-
-/** complete.lua's ARGV after the header and clock (see its header comment). */
-function completeArgs(env: QueueEnv, o: CompleteInput, take: DequeueOptions | undefined, queues: string[]): Array<string | number> {
-  return [
-    o.job.id,
-    o.worker,
-    encodeResult(o.result),
-    env.retention.finished * 1000,
-    TRIM_BOUND,
-    take ? Math.round(take.leaseMs) : "",
-    queues.length,
-    ...queues,
-    ...(o.followUps ?? []).map(specJson),
-  ];
 }
 
 export interface FailJobInput {

@@ -4,6 +4,7 @@
  * queue is on one tag: one call, all-or-nothing.
  */
 import { EnqueueError } from "../base/errors.js";
+import { refusalError } from "./enqueue-refusals.js";
 import type { QueueEnv } from "./context.js";
 import { decodeJob } from "./job-codec.js";
 import { runWritingJobScript } from "./job-scripts.js";
@@ -58,27 +59,6 @@ export async function runEnqueueScript(env: QueueEnv, prepared: PreparedJob[], g
   // durability "replicated": the jobs and the slot record are on a replica before we answer.
   await awaitReplication(env.redis, env.keys.queues(), guard ? "scheduled enqueue" : "enqueue");
   return result as unknown as ScriptResult;
-}
-
-export function liveIdError(id: string, status: string | undefined): EnqueueError {
-  return new EnqueueError("JOB_ID_TAKEN", `enqueue: job id "${id}" is taken by a ${status ?? "live"} job`, {
-    hint: "pass deduplicate: true to get the existing job back, or wait until it ends (finished/failed/canceled ids can be reused)",
-  });
-}
-
-/** The EnqueueError for a refused enqueue.lua answer (nothing was written). */
-export function refusalError(res: ScriptResult): EnqueueError {
-  if (res.error === "unknown-dep") {
-    return new EnqueueError("UNKNOWN_DEPENDENCY", `enqueue: job "${res.id}" depends on "${res.dep}", which is not a job (never enqueued, or expired)`, {
-      hint: "pass the id of a job that exists; a finished dependency is kept only for the finished retention",
-    });
-  }
-  if (res.error === "failed-dep") {
-    return new EnqueueError("DEPENDENCY_FAILED", `enqueue: job "${res.id}" depends on "${res.dep}", which ${res.status === "canceled" ? "was canceled" : "already failed"}`, {
-      hint: "requeue the dependency first, or pass allowFailure: true to run anyway",
-    });
-  }
-  return liveIdError(res.id ?? "?", res.status);
 }
 
 /**

@@ -41,7 +41,8 @@ function flatHash(script: string, raw: unknown): FlatHash | null {
   return raw as FlatHash;
 }
 
-export type Completion = { outcome: "finished"; pushed: string[]; rejected: string[] } | { outcome: "lease-lost" };
+/** forwarded: the enqueue records written for follow-ups of another tag (fields of the tag's forward hash). */
+export type Completion = { outcome: "finished"; pushed: string[]; rejected: string[]; forwarded: string[] } | { outcome: "lease-lost" };
 export type FailOutcome =
   | { outcome: "retry-scheduled" | "lease-lost" }
   /** job: the failed job's hash; attempts: attempt record JSON, oldest first; canceled: dependents canceled. */
@@ -56,12 +57,12 @@ const FINISHED_NONE = '{"outcome":"finished","pushed":[],"rejected":[]}';
 const LEASE_LOST = '{"outcome":"lease-lost"}';
 
 function completion(raw: unknown): Completion {
-  if (raw === FINISHED_NONE) return { outcome: "finished", pushed: [], rejected: [] };
+  if (raw === FINISHED_NONE) return { outcome: "finished", pushed: [], rejected: [], forwarded: [] };
   if (raw === LEASE_LOST) return { outcome: "lease-lost" };
   const v = json("complete", raw);
   if (v.outcome === "lease-lost") return { outcome: "lease-lost" };
   if (v.outcome !== "finished") throw wrong("complete", raw);
-  return { outcome: "finished", pushed: list(v.pushed), rejected: list(v.rejected) };
+  return { outcome: "finished", pushed: list(v.pushed), rejected: list(v.rejected), forwarded: list(v.forwarded) };
 }
 
 function jobAnswer<Done extends string>(script: string, raw: unknown, done: readonly Done[]): JobAnswer<Done> {
@@ -118,6 +119,7 @@ export const scriptResult = {
   dependency_link: (raw: unknown) => oneOf("dependency_link", raw, ["linked", "finished", "failed", "canceled", "was deleted"] as const),
   dependency_settle: (raw: unknown): boolean => flag("dependency_settle", raw),
   forward_drop: (raw: unknown): boolean => flag("forward_drop", raw),
+  follow_up_enqueue: (raw: unknown) => oneOf("follow_up_enqueue", raw, ["queued", "scheduled", "deferred", "rejected", "deduplicated", "applied-before"] as const),
   /** Applied now (false: applied before), and the pause note when this outcome paused its schedule. */
   schedule_outcome_apply(raw: unknown): { applied: boolean; paused?: string } {
     if (!Array.isArray(raw) || raw.length !== 2 || typeof raw[1] !== "string") throw wrong("schedule_outcome_apply", raw);
