@@ -31,7 +31,7 @@ export const EVENT_TYPES = {
   "job.canceled": { emitter: "cancel.lua, cancel_started.lua, dequeue_lib.lua, deps_lib.lua", fields: ["jobId", "queue", "worker", "task", "data.root"], meaning: "a job was canceled (by request, or because a job it depends on failed)" },
   "job.undeferred": { emitter: "deps_lib.lua", fields: ["jobId", "queue", "task"], meaning: "a deferred job's dependencies settled; it is queued or scheduled" },
   "job.cascade_bounded": { emitter: "deps_lib.lua", fields: ["jobId"], meaning: "one step settled as many dependents as it may; cleanRegistries settles the rest" },
-  "job.rejected": { emitter: "complete.lua, worker/run-job.ts", fields: ["jobId", "queue", "worker", "data.parentId", "data.reason"], meaning: "a job was refused: a follow-up whose id or dependency is not usable, or a job whose signature is wrong" },
+  "job.rejected": { emitter: "complete.lua, follow_up_enqueue.lua, worker/run-job.ts", fields: ["jobId", "queue", "worker", "data.parentId", "data.reason"], meaning: "a job was refused: a follow-up whose id or dependency is not usable, or a job whose signature is wrong" },
   "job.skipped": { emitter: "schedule_guard_lib.lua, scheduler/ledger.ts", fields: ["jobId", "task", "data.slot", "data.reason", "data.count"], meaning: "a schedule's slot was not enqueued (overlap, paused, disabled, outside the catch-up window)" },
   "job.deleted": { emitter: "delete_job.lua", fields: ["jobId", "queue"], meaning: "a job was deleted" },
   "job.failure_handler_ran": { emitter: "worker/failure-handlers.ts", fields: ["jobId", "queue", "worker", "data.handler", "data.ok", "data.attempts", "data.error"], meaning: "a failure handler ran for a failed job (data.ok says whether it succeeded)" },

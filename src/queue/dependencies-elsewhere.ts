@@ -27,6 +27,26 @@ export type PlacedJob = PreparedJob & { elsewhere?: Elsewhere };
  * Throws UNKNOWN_DEPENDENCY / DEPENDENCY_FAILED before anything is written.
  */
 export async function placeDependencies(env: Pick<QueueEnv, "redis" | "keys" | "queues">, prepared: readonly PreparedJob[]): Promise<PlacedJob[]> {
+  return (await placeEach(env, prepared)).map((p) => {
+    if ("refusal" in p) throw refusalError(p.refusal);
+    return p;
+  });
+}
+
+/** A follow-up (complete.lua) whose dependency elsewhere refuses it: rejected there, with its event, as one on the tag. */
+export type RefusedFollowUp = PreparedJob & { refused: { verdict: "unknown-dep" | "failed-dep"; dep: string } };
+
+/**
+ * A completing job's follow-ups placed as placeDependencies does, one by one: a refused one is
+ * not thrown but marked (`refused`), for complete.lua to reject with its warn event.
+ */
+export async function placeFollowUps(env: Pick<QueueEnv, "redis" | "keys" | "queues">, prepared: readonly PreparedJob[]): Promise<Array<PlacedJob | RefusedFollowUp>> {
+  return (await placeEach(env, prepared)).map((p) => ("refusal" in p ? { ...p.job, refused: { verdict: p.refusal.error, dep: p.refusal.dep } } : p));
+}
+
+type Refusal = { ok: false; error: "unknown-dep" | "failed-dep"; id: string; dep: string; status?: string };
+
+async function placeEach(env: Pick<QueueEnv, "redis" | "keys" | "queues">, prepared: readonly PreparedJob[]): Promise<Array<PlacedJob | { job: PreparedJob; refusal: Refusal }>> {
   if (env.keys.jobTags === "installation" || !prepared.some((p) => p.dependsOn?.length)) return [...prepared];
   const inCall = new Map(prepared.map((p) => [p.id, p.queue]));
   const toRead = new Set<string>();
@@ -46,12 +66,12 @@ export async function placeDependencies(env: Pick<QueueEnv, "redis" | "keys" | "
         continue;
       }
       const row = stored.get(d);
-      if (!row) throw refusalError({ error: "unknown-dep", id: p.id, dep: d });
+      if (!row) return { job: p, refusal: { ok: false, error: "unknown-dep", id: p.id, dep: d } };
       const [status, queue] = row;
       if (!queue || env.keys.jobTag(queue) === tag) continue; // on the spec's own tag: the script checks it
       if (LIVE.has(status ?? "")) elsewhere[d] = queue;
       else if (status === "finished" || p.allowFailure) elsewhere[d] = false;
-      else throw refusalError({ error: "failed-dep", id: p.id, dep: d, status: status ?? undefined });
+      else return { job: p, refusal: { ok: false, error: "failed-dep", id: p.id, dep: d, ...(status ? { status } : {}) } };
     }
     return Object.keys(elsewhere).length > 0 ? { ...p, elsewhere } : p;
   });

@@ -1,14 +1,15 @@
 /**
- * The errors of a refused enqueue (nothing written): a live id reused, an unknown or already
- * failed dependency. Raised from enqueue.lua's answer (push.ts) and from the caller's own check
- * of dependencies on other tags (dependencies-elsewhere.ts).
+ * The EnqueueError of an enqueue refused (nothing written): a live id, an unknown or failed
+ * dependency. Used by push.ts for enqueue.lua's answers and by dependencies-elsewhere.ts for a
+ * dependency on another tag refused before the script.
  */
 import { EnqueueError } from "../base/errors.js";
 
-/** The refusal part of enqueue.lua's answer (src/queue/push.ts ScriptResult). */
+/** The refusal fields of enqueue.lua's answer (push.ts ScriptResult). */
 export interface Refusal {
   error?: "live" | "unknown-dep" | "failed-dep";
   id?: string;
+  /** The dependency an "unknown-dep"/"failed-dep" refusal names. */
   dep?: string;
   status?: string;
 }

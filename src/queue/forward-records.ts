@@ -44,7 +44,22 @@ export interface ChildRecord {
   queue: string;
 }
 
-export type ForwardRecord = LinkRecord | SettleRecord | ChildRecord;
+/** A scheduled job's final outcome (schedule_outcome_lib.lua), for its schedule's state on the installation's tag. */
+export interface OutcomeRecord {
+  kind: "outcome";
+  task: string;
+  outcome: { status: string; jobId: string; slot: number; finishedAt: number };
+}
+
+/** A follow-up of job `parent` (complete.lua) to enqueue on its queue's tag; `at`: the writer's now. */
+export interface EnqueueRecord {
+  kind: "enqueue";
+  parent: string;
+  spec: { id: string; queue: string; elsewhere?: Record<string, string | false> };
+  at: number;
+}
+
+export type ForwardRecord = LinkRecord | SettleRecord | ChildRecord | OutcomeRecord | EnqueueRecord;
 
 /** The field a link record is written under (forward_lib.lua). */
 export const linkField = (job: string, dep: string): string => `link\t${job}\t${dep}`;
@@ -76,7 +91,32 @@ export async function applyRecord(env: ForwardEnv, tag: string, field: string, b
     scriptResult.forward_drop(await runJobScript(env, "forward_drop", [field, body], [], tag));
     return;
   }
+  if (r.kind === "enqueue") {
+    // once on the follow-up's tag (a mark per record: follow_up_enqueue.lua), then its links to
+    // dependencies on other tags applied at once as an enqueue's are (push.ts), then dropped here
+    const on = env.keys.jobTag(r.spec.queue);
+    const status = scriptResult.follow_up_enqueue(await runJobScript(env, "follow_up_enqueue", [`${tag}\t${field}\t${r.at}`, r.parent, JSON.stringify(r.spec)], [], on));
+    const links = Object.entries(r.spec.elsewhere ?? {}).flatMap(([dep, q]) => (q === false ? [] : [linkField(r.spec.id, dep)]));
+    if (status === "deferred" && links.length > 0) await applyForwardRecords(env, on, links).catch(() => 0);
+    scriptResult.forward_drop(await runJobScript(env, "forward_drop", [field, body], [], tag));
+    return;
+  }
+  if (r.kind === "outcome") {
+    await applyOutcome(env, tag, field, body);
+    return;
+  }
   // a kind this version does not know (written by a newer one): left for that version to apply
+}
+
+/**
+ * An outcome record: the schedule's state on the installation's tag takes it once
+ * (schedule_outcome_apply.lua: an applied mark per record), then it is dropped here. Answers the
+ * pause note when this outcome paused the schedule (pauseOnFailure).
+ */
+export async function applyOutcome(env: ForwardEnv, tag: string, field: string, body: string): Promise<string | undefined> {
+  const { paused } = scriptResult.schedule_outcome_apply(await runJobScript(env, "schedule_outcome_apply", [body], [], env.keys.root));
+  scriptResult.forward_drop(await runJobScript(env, "forward_drop", [field, body], [], tag));
+  return paused;
 }
 
 /** Apply the records `fields` of `tag` (all of them, up to a pass, when not given); answers how many were found. */

@@ -50,7 +50,9 @@ export function scriptHeader(keys: Keys, canceledTtlMs: number = DEFAULT_CANCELE
   let h = byTtl.get(canceledTtlMs);
   if (!h) {
     // the 7th field: write the per-minute metrics history (history_lib.lua) or not
-    h = [keyRoot(keys, tag), EVENTS_MAXLEN, ATTEMPTS_KEPT, CHILDREN_KEPT, CASCADE_BOUND, Math.round(canceledTtlMs), METRICS_ON ? 1 : 0].join(" ");
+    // the 8th, off the installation's tag only: its root, where the schedules' state is (job_lib HOME_ROOT)
+    const fields = [keyRoot(keys, tag), EVENTS_MAXLEN, ATTEMPTS_KEPT, CHILDREN_KEPT, CASCADE_BOUND, Math.round(canceledTtlMs), METRICS_ON ? 1 : 0];
+    h = (tag === keys.root ? fields : [...fields, `${keys.root}:`]).join(" ");
     byTtl.set(canceledTtlMs, h);
   }
   return h;

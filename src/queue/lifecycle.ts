@@ -14,11 +14,12 @@ import { runJobScript, runWritingJobScript, TRIM_BOUND } from "./job-scripts.js"
 import { listedQueuesByJobTag } from "./find-job.js";
 import { allOnTag, orderQueues, sharedTag, takeInOrder, type DequeueOptions } from "./take.js";
 import { groupByTag, readPerTag } from "../redis/tag-pipeline.js";
-import { specJson } from "./push.js";
+import { applyFollowUps, completeArgs, followUpQueues, placeFollowUpSpecs } from "./follow-ups.js";
 import { nextRetryAt } from "./retry.js";
 import type { AttemptRecord, Job, PreparedJob, SerializedError } from "./types.js";
 import { recordJobEnd, type JobOutcomeKind } from "../telemetry/job-tally.js";
 import { scriptResult } from "../redis/script-results.js";
+import { applyOutcome, applyPendingForward } from "./forward-records.js";
 import { activeTraceparent } from "../telemetry/tracing.js";
 
 export type { DequeueOptions } from "./take.js";
@@ -104,9 +105,11 @@ export async function cancelStarted(env: QueueEnv, o: { job: { id: string; queue
 
 /** Finish a job and push its after-commit follow-ups in the same script. */
 export async function completeJob(env: QueueEnv, o: CompleteInput): Promise<"finished" | "lease-lost"> {
-  const { outcome } = scriptResult.complete(await runWritingJobScript(env, "complete", followUpQueues(o), completeArgs(env, o, undefined, []), [], env.keys.jobTag(o.job.queue)));
-  if (outcome === "finished") recordJobEnd(env.clock(), o.job, COMPLETED, true);
-  return outcome;
+  const specs = await placeFollowUpSpecs(env, o);
+  const c = scriptResult.complete(await runWritingJobScript(env, "complete", followUpQueues(o), completeArgs(env, o, specs, undefined, []), [], env.keys.jobTag(o.job.queue)));
+  if (c.outcome === "finished") recordJobEnd(env.clock(), o.job, COMPLETED, true);
+  if (c.outcome === "finished") await applyFollowUps(env, o, specs, c.forwarded);
+  return c.outcome;
 }
 
 const COMPLETED: readonly JobOutcomeKind[] = ["completed"];
@@ -124,9 +127,11 @@ export async function completeAndTake(env: QueueEnv, o: CompleteInput, take: Deq
     const outcome = await completeJob(env, o);
     return { outcome, next: await takeInOrder(env, take, queues) };
   }
-  const { completion, next } = scriptResult.completeAndTake(await runWritingJobScript(env, "complete", followUpQueues(o), completeArgs(env, o, take, queues), [], tag));
+  const specs = await placeFollowUpSpecs(env, o);
+  const { completion, next } = scriptResult.completeAndTake(await runWritingJobScript(env, "complete", followUpQueues(o), completeArgs(env, o, specs, take, queues), [], tag));
   const outcome = completion.outcome;
   if (outcome === "finished") recordJobEnd(env.clock(), o.job, COMPLETED, true);
+  if (completion.outcome === "finished") await applyFollowUps(env, o, specs, completion.forwarded);
   return { outcome, next: next ? decodeJob(next) : null };
 }
 
@@ -183,24 +188,6 @@ export interface CompleteInput {
   followUps?: PreparedJob[];
 }
 
-/** The queues complete.lua writes follow-up jobs to (listed by the caller: job-scripts.ts). */
-const followUpQueues = (o: CompleteInput): string[] => (o.followUps ?? []).map((p) => p.queue);
-
-/** complete.lua's ARGV after the header and clock (see its header comment). */
-function completeArgs(env: QueueEnv, o: CompleteInput, take: DequeueOptions | undefined, queues: string[]): Array<string | number> {
-  return [
-    o.job.id,
-    o.worker,
-    encodeResult(o.result),
-    env.retention.finished * 1000,
-    TRIM_BOUND,
-    take ? Math.round(take.leaseMs) : "",
-    queues.length,
-    ...queues,
-    ...(o.followUps ?? []).map(specJson),
-  ];
-}
-
 export interface FailJobInput {
   job: Job;
   worker: string;
@@ -238,17 +225,11 @@ export async function failJobDetailed(env: QueueEnv, o: FailJobInput): Promise<F
   const outcome = o.reason === "timeout" ? "timeout" : o.reason === "abandoned" ? "abandoned" : "failed";
   const error = serializeError(o.error);
   const retryAt = nextRetryAt(o.job, o.error, env.clock());
-  const res = scriptResult.fail(await runJobScript(env, "fail", [
-    o.job.id,
-    o.worker,
-    JSON.stringify(error),
-    outcome,
-    retryAt === undefined ? "" : retryAt,
-    env.retention.failed * 1000,
-    TRIM_BOUND,
-    // a retry links its run span to the first run (src/telemetry/tracing.ts)
-    retryAt === undefined ? "" : (activeTraceparent() ?? ""),
-  ], [], env.keys.jobTag(o.job.queue)));
+  // a retry links its run span to the first run (src/telemetry/tracing.ts)
+  const traceparent = retryAt === undefined ? "" : (activeTraceparent() ?? "");
+  const res = scriptResult.fail(await runJobScript(env, "fail", [o.job.id, o.worker, JSON.stringify(error), outcome, retryAt ?? "", env.retention.failed * 1000, TRIM_BOUND, traceparent], [], env.keys.jobTag(o.job.queue)));
+  // on a queue's own tag the schedule's state is written by an outcome record: applied now, for the handlers' pause note
+  const paused = res.outcome === "failed" && res.outcomeRecord ? await applyOutcome(env, env.keys.jobTag(o.job.queue), ...res.outcomeRecord).catch(() => undefined) : undefined;
   if (res.outcome !== "lease-lost") recordJobEnd(env.clock(), o.job, failOutcomes(res.outcome, o.reason), o.reason !== "abandoned");
   if (res.outcome !== "failed") return { outcome: res.outcome };
   const job = decodeJob(res.job, o.job.id);
@@ -261,12 +242,11 @@ export async function failJobDetailed(env: QueueEnv, o: FailJobInput): Promise<F
       attempts: job.attempt,
       history,
       canceledDependents: res.canceled,
-      ...(res.schedulePaused !== undefined ? { schedulePaused: res.schedulePaused } : {}),
+      ...((res.schedulePaused ?? paused) !== undefined ? { schedulePaused: (res.schedulePaused ?? paused)! } : {}),
     },
   };
 }
 
-/** failJobDetailed's outcome only (for callers that do not run failure handlers). */
 /** The counters one failed attempt moves: failed or retried, and why when it was not an error. */
 function failOutcomes(outcome: "failed" | "retry-scheduled", reason: FailJobInput["reason"]): JobOutcomeKind[] {
   const kinds: JobOutcomeKind[] = [outcome === "failed" ? "failed" : "retried"];
@@ -275,6 +255,7 @@ function failOutcomes(outcome: "failed" | "retry-scheduled", reason: FailJobInpu
   return kinds;
 }
 
+/** failJobDetailed's outcome only (for callers that do not run failure handlers). */
 export async function failJob(env: QueueEnv, o: FailJobInput): Promise<"retry-scheduled" | "failed" | "lease-lost"> {
   return (await failJobDetailed(env, o)).outcome;
 }
@@ -328,9 +309,12 @@ export async function reapStalled(
 /** reap.lua for the candidates, one call per job tag, sent together; the answers merged. */
 async function reapPerTag(env: QueueEnv, stallLimit: number, candidates: Array<{ queue: string; listed: string }>, now: number): Promise<{ requeued: string[]; failed: string[] }> {
   const answers = await Promise.all(
-    groupByTag(candidates, (c) => env.keys.jobTag(c.queue)).map(async ({ tag, items }) =>
-      scriptResult.reap(await runJobScript(env, "reap", [stallLimit, env.retention.failed * 1000, ...items.map((c) => c.listed)], [], tag)),
-    ),
+    groupByTag(candidates, (c) => env.keys.jobTag(c.queue)).map(async ({ tag, items }) => {
+      const a = scriptResult.reap(await runJobScript(env, "reap", [stallLimit, env.retention.failed * 1000, ...items.map((c) => c.listed)], [], tag));
+      // what a failure wrote for other tags (outcome, settle records) applied before the caller reads the failures
+      if (a.failed.length > 0) await applyPendingForward(env, tag);
+      return a;
+    }),
   );
   for (const { queue, method } of answers.flatMap((a) => a.abandoned)) recordJobEnd(now, { queue, method }, ABANDONED, false);
   return { requeued: answers.flatMap((a) => a.requeued), failed: answers.flatMap((a) => a.failed) };

@@ -106,6 +106,12 @@ export interface Keys {
    * KEYS[1] of every job script, which routes the call to the tag's slot.
    */
   forward(tag: string): string;
+  /**
+   * The marks of the enqueue records (complete.lua's follow-ups to another tag) applied on `tag`
+   * (sorted set, member "<writer's tag>\t<field>\t<at>", score = when applied): the proof each
+   * is applied once (follow_up_enqueue.lua).
+   */
+  followUpMarks(tag: string): string;
   lock(name: string): string;
   /** Pub/sub channel a lock's release is announced on, so waiters wake at once. */
   lockReleased(name: string): string;
@@ -193,6 +199,7 @@ export function createKeys(prefix: string = DEFAULT_PREFIX, options: KeysOptions
     ledger: (task) => key("ledger", task),
     events: (tag) => `${tag ?? root}:events`,
     forward: (tag) => `${tag}:forward`,
+    followUpMarks: (tag) => `${tag}:follow-up-applied`,
     lock: (name) => key("lock", name),
     lockReleased: (name) => key("lock-released", name),
     rateLimit: (queue) => `${queueTag(queue)}:ratelimit`,

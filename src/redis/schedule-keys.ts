@@ -26,6 +26,12 @@ export interface ScheduleKeys {
    * on the tag where the task's jobs are enqueued (`tag`; the installation's by default).
    */
   runs(task: string, tag?: string): string;
+  /**
+   * Sorted set of the outcome records (forward records of a queue's own tag) applied to `task`,
+   * member "<job id>\t<record at>", score = at: the proof each counts once
+   * (schedule_outcome_apply.lua). On the installation's tag; never written on its layout.
+   */
+  outcomeMarks(task: string): string;
   /** Hash task -> JSON InstalledSchedule: what the running daemons were last told (plan). */
   installed(): string;
 }
@@ -38,6 +44,7 @@ export function scheduleKeys(keys: Keys): ScheduleKeys {
     deadline: () => keys.key("schedule-deadline"),
     stats: (task, tag) => `${tag ?? keys.root}:schedule-stats:${task}`,
     runs: (task, tag) => `${tag ?? keys.root}:schedule-runs:${task}`,
+    outcomeMarks: (task) => keys.key("schedule-outcome-applied", task),
     installed: () => keys.key("schedule-installed"),
   };
 }

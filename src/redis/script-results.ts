@@ -41,11 +41,12 @@ function flatHash(script: string, raw: unknown): FlatHash | null {
   return raw as FlatHash;
 }
 
-export type Completion = { outcome: "finished"; pushed: string[]; rejected: string[] } | { outcome: "lease-lost" };
+/** forwarded: the enqueue records written for follow-ups of another tag (fields of the tag's forward hash). */
+export type Completion = { outcome: "finished"; pushed: string[]; rejected: string[]; forwarded: string[] } | { outcome: "lease-lost" };
 export type FailOutcome =
   | { outcome: "retry-scheduled" | "lease-lost" }
   /** job: the failed job's hash; attempts: attempt record JSON, oldest first; canceled: dependents canceled. */
-  | { outcome: "failed"; job: FlatHash; attempts: string[]; canceled: string[]; schedulePaused?: string };
+  | { outcome: "failed"; job: FlatHash; attempts: string[]; canceled: string[]; schedulePaused?: string; outcomeRecord?: [field: string, body: string] };
 /** A job script's answer about one job: done, or why not ("missing", or the job's status). */
 export type JobAnswer<Done extends string> = { done: true; answer: Done } | { done: false; answer: "missing" | string };
 export type LedgerWrite = "pushed" | "merged" | "dropped";
@@ -56,12 +57,12 @@ const FINISHED_NONE = '{"outcome":"finished","pushed":[],"rejected":[]}';
 const LEASE_LOST = '{"outcome":"lease-lost"}';
 
 function completion(raw: unknown): Completion {
-  if (raw === FINISHED_NONE) return { outcome: "finished", pushed: [], rejected: [] };
+  if (raw === FINISHED_NONE) return { outcome: "finished", pushed: [], rejected: [], forwarded: [] };
   if (raw === LEASE_LOST) return { outcome: "lease-lost" };
   const v = json("complete", raw);
   if (v.outcome === "lease-lost") return { outcome: "lease-lost" };
   if (v.outcome !== "finished") throw wrong("complete", raw);
-  return { outcome: "finished", pushed: list(v.pushed), rejected: list(v.rejected) };
+  return { outcome: "finished", pushed: list(v.pushed), rejected: list(v.rejected), forwarded: list(v.forwarded) };
 }
 
 function jobAnswer<Done extends string>(script: string, raw: unknown, done: readonly Done[]): JobAnswer<Done> {
@@ -100,6 +101,7 @@ export const scriptResult = {
       attempts: list(v.attempts),
       canceled: list(v.canceled),
       ...(typeof v.schedulePaused === "string" ? { schedulePaused: v.schedulePaused } : {}),
+      ...(Array.isArray(v.outcomeRecord) ? { outcomeRecord: list<string>(v.outcomeRecord) as [string, string] } : {}),
     };
   },
   requeue_job: (raw: unknown): boolean => flag("requeue_job", raw),
@@ -118,6 +120,12 @@ export const scriptResult = {
   dependency_settle: (raw: unknown): boolean => flag("dependency_settle", raw),
   forward_drop: (raw: unknown): boolean => flag("forward_drop", raw),
   child_link: (raw: unknown): boolean => flag("child_link", raw),
+  follow_up_enqueue: (raw: unknown) => oneOf("follow_up_enqueue", raw, ["queued", "scheduled", "deferred", "rejected", "deduplicated", "applied-before"] as const),
+  /** Applied now (false: applied before), and the pause note when this outcome paused its schedule. */
+  schedule_outcome_apply(raw: unknown): { applied: boolean; paused?: string } {
+    if (!Array.isArray(raw) || raw.length !== 2 || typeof raw[1] !== "string") throw wrong("schedule_outcome_apply", raw);
+    return { applied: raw[0] === 1, ...(raw[1] !== "" ? { paused: raw[1] } : {}) };
+  },
   purge(raw: unknown): { deleted: number; scanned: number } {
     if (!Array.isArray(raw)) throw wrong("purge", raw);
     return { deleted: count("purge", raw[0]), scanned: count("purge", raw[1]) };

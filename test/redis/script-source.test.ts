@@ -147,8 +147,8 @@ describe("calls and answers", () => {
 
   it("decoders type the answer, and name the script when it does not fit", () => {
     expect(scriptResult.heartbeat([2, {}, ["a"]])).toEqual({ extended: 2, cancelRequested: [], leaseLost: ["a"] });
-    expect(scriptResult.complete('{"outcome":"finished","pushed":[],"rejected":[]}')).toEqual({ outcome: "finished", pushed: [], rejected: [] });
-    expect(scriptResult.complete('{"outcome":"finished","pushed":["x"],"rejected":{}}')).toEqual({ outcome: "finished", pushed: ["x"], rejected: [] });
+    expect(scriptResult.complete('{"outcome":"finished","pushed":[],"rejected":[]}')).toEqual({ outcome: "finished", pushed: [], rejected: [], forwarded: [] });
+    expect(scriptResult.complete('{"outcome":"finished","pushed":["x"],"rejected":{}}')).toEqual({ outcome: "finished", pushed: ["x"], rejected: [], forwarded: [] });
     expect(scriptResult.scheduler_skip(-1)).toBe("fenced");
     expect(scriptResult.scheduler_ledger(2)).toBe("merged");
     expect(scriptResult.cancel("finished")).toEqual({ done: false, answer: "finished" });

@@ -20,10 +20,12 @@ import { enqueueWith } from "../../src/queue/enqueue.js";
 import { completeJob, dequeue, failJobDetailed, reapStalled } from "../../src/queue/lifecycle.js";
 import type { ScheduledTask } from "../../src/hooks/types.js";
 import type { CatchupPolicy } from "../../src/schedule/due.js";
+import type { Job } from "../../src/queue/types.js";
 import type { DeadlineMiss } from "../../src/scheduler/deadlines.js";
 import { backfill } from "../../src/ops/schedule-backfill.js";
 import { currentJob, runInJobContext } from "../../src/runtime/job-context.js";
 import { cronTask } from "../helpers/scheduled-task.js";
+import { sweepForwardRecords } from "../../src/queue/forward-sweep.js";
 
 let t: TestRedis;
 beforeAll(async () => {
@@ -44,10 +46,21 @@ function setup(start: string, tasks: ScheduledTask[], onDeadlineMissed?: (m: Dea
 
 const take = async (env: QueueEnv) => (await dequeue(env, { queues: ["default"], worker: "w", leaseMs: 60_000 })) ?? undefined;
 
+/**
+ * Complete a job as a worker does. On the per-queue layout (TEST_JOB_TAGS=queue) its schedule's
+ * outcome is a forward record on the job's tag, which a running worker's forwarder applies on
+ * the installation's tag moments later; no worker runs here, so the sweep applies it (nothing on
+ * the installation layout). failJobDetailed and reapStalled apply theirs before they return.
+ */
+async function complete(env: QueueEnv, job: Job): Promise<void> {
+  await completeJob(env, { job, worker: "w", result: null });
+  await sweepForwardRecords(env);
+}
+
 async function finishAll(env: QueueEnv): Promise<number> {
   let n = 0;
   for (let job = await take(env); job; job = await take(env)) {
-    await completeJob(env, { job, worker: "w", result: null });
+    await complete(env, job);
     n++;
   }
   return n;
@@ -69,7 +82,7 @@ describe("last outcome with the ledger", () => {
     s.clock.set("2026-01-05T10:01:01Z");
     const job = (await take(s.env))!;
     s.clock.set("2026-01-05T10:01:03.5Z");
-    await completeJob(s.env, { job, worker: "w", result: null });
+    await complete(s.env, job);
     let [o] = await readOutcomes(t.redis, t.keys, [a.id]);
     expect(o).toMatchObject({ status: "finished", jobId: job.id, slot: Date.parse("2026-01-05T10:01:00Z"), durationMs: 2500, finishedAt: Date.parse("2026-01-05T10:01:03.5Z") });
 
@@ -217,7 +230,7 @@ describe("overlap policies", () => {
     for (let job = await take(s.env); job; job = await take(s.env)) {
       order.push(job.id);
       expect(await take(s.env)).toBeUndefined();
-      await completeJob(s.env, { job, worker: "w", result: null });
+      await complete(s.env, job);
     }
     expect(order).toEqual(ids);
   });
@@ -231,7 +244,7 @@ describe("overlap policies", () => {
     expect(await fireAt(s, "2026-01-08T11:02:00Z", a.id)).toMatchObject({ outcome: "enqueued" });
     expect(await fireAt(s, "2026-01-08T11:03:00Z", a.id)).toMatchObject({ outcome: "skipped", reason: "overlap" });
     expect(await take(s.env)).toBeUndefined(); // the buffered one waits
-    await completeJob(s.env, { job: running, worker: "w", result: null });
+    await complete(s.env, running);
     expect(await finishAll(s.env)).toBe(1);
   });
 
@@ -316,7 +329,7 @@ describe("backfill through the slot record, and what currentJob() says", () => {
     const runAll = async () => {
       for (let job = await take(s.env); job; job = await take(s.env)) {
         await runInJobContext(job, s.env, () => void seen.push([currentJob()?.scheduledFor, currentJob()?.trigger]));
-        await completeJob(s.env, { job, worker: "w", result: null });
+        await complete(s.env, job);
       }
     };
     await runAll();

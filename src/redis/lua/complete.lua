@@ -16,7 +16,11 @@
 -- ARGV[8] lease ms of the next job to take, or "" (take none)
 -- ARGV[9] Q = how many queues to take from
 -- ARGV[10..] those Q queues in order, then the follow-up PreparedJob JSON specs
--- Returns: JSON { outcome = "finished", pushed = [ids], rejected = [ids] }
+-- A follow-up marked `forward` (its queue is on another tag) is written as an enqueue record
+-- (forward_lib), "enqueue\t<this job>\t<follow-up id>", applied on its tag by
+-- follow_up_enqueue.lua; one marked `refused` (a dependency on another tag, read by the caller)
+-- is rejected with the same event.
+-- Returns: JSON { outcome = "finished", pushed = [ids], rejected = [ids], forwarded = [record fields] }
 --   or { outcome = "lease-lost" } when the caller does not own the job (nothing written);
 --   with a take: { that JSON, the taken job as dequeue.lua returns it (absent: none) }.
 --@include complete_lib
@@ -40,24 +44,32 @@ local function complete()
   -- no follow-ups (the usual case): a constant answer, no table to encode
   if #ARGV < first_spec then return FINISHED_NONE end
 
-  local pushed, rejected, seen = {}, {}, {}
+  local pushed, rejected, forwarded, seen = {}, {}, {}, {}
   for i = first_spec, #ARGV do
     local spec = cjson.decode(ARGV[i])
-    local verdict, dep = check_spec(spec, seen)
-    if verdict == "new" then
-      write_spec(spec)
-      seen[spec.id] = "queued"
-      pushed[#pushed + 1] = spec.id
-    elseif verdict == "live" then
+    if spec.refused then
+      -- a dependency on another tag refuses it (the caller read it: dependencies-elsewhere.ts)
       rejected[#rejected + 1] = spec.id
-      emit("job.rejected", "warn", "follow-up not enqueued: id " .. spec.id .. " is taken by a live job", spec.id, spec.queue, { data = { parentId = id } })
-    elseif verdict == "unknown-dep" or verdict == "failed-dep" then
-      rejected[#rejected + 1] = spec.id
-      local what = verdict == "unknown-dep" and " is not a job" or " already failed"
-      emit("job.rejected", "warn", "follow-up not enqueued: dependency " .. dep .. what, spec.id, spec.queue, { data = { parentId = id } })
+      reject_follow_up(spec, spec.refused.verdict, spec.refused.dep, id)
+    elseif spec.forward then
+      -- its queue is on another tag: an enqueue record, applied there once (follow_up_enqueue.lua)
+      spec.forward = nil
+      local field = "enqueue\t" .. id .. "\t" .. spec.id
+      forward_write(field, { kind = "enqueue", parent = id, spec = spec })
+      forwarded[#forwarded + 1] = field
+    else
+      local verdict, dep = check_spec(spec, seen)
+      if verdict == "new" then
+        write_spec(spec)
+        seen[spec.id] = "queued"
+        pushed[#pushed + 1] = spec.id
+      elseif verdict ~= "dedupe" then
+        rejected[#rejected + 1] = spec.id
+        reject_follow_up(spec, verdict, dep, id)
+      end
     end
   end
-  return cjson.encode({ outcome = "finished", pushed = pushed, rejected = rejected })
+  return cjson.encode({ outcome = "finished", pushed = pushed, rejected = rejected, forwarded = forwarded })
 end
 
 local outcome = complete()

@@ -1,5 +1,5 @@
 -- enqueue_lib.lua: checking and writing prepared jobs (enqueue.lua, complete.lua's follow-ups).
--- Provides: check_spec, write_spec
+-- Provides: check_spec, write_spec, reject_follow_up
 -- A spec is the JSON of a PreparedJob:
 --   { id, queue, fields = { hash field = string }, runAt? (ms), atFront?, deduplicate?,
 --     dependsOn? = [ids], allowFailure?, elsewhere? = { dep id = its queue, or false },
@@ -41,6 +41,15 @@ local function check_spec(spec, seen)
   local bad, dep, dep_st = check_deps(spec, seen)
   if bad then return bad, dep, dep_st end
   return "new", st
+end
+
+-- the warn event of a follow-up of job `parent` not enqueued (complete.lua, follow_up_enqueue.lua):
+-- verdict "live" (its id is taken), "unknown-dep" or "failed-dep" (dependency `dep`)
+local function reject_follow_up(spec, verdict, dep, parent)
+  local why = "id " .. spec.id .. " is taken by a live job"
+  if verdict == "unknown-dep" then why = "dependency " .. dep .. " is not a job" end
+  if verdict == "failed-dep" then why = "dependency " .. dep .. " already failed" end
+  emit("job.rejected", "warn", "follow-up not enqueued: " .. why, spec.id, spec.queue, { data = { parentId = parent } })
 end
 
 local function write_spec(spec)

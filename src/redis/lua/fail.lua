@@ -17,7 +17,9 @@
 --   caller does not own the job; nothing written). A final failure also returns
 --   job = [HGETALL of the failed job], attempts = [attempt record JSON, oldest first],
 --   canceled = [ids of dependents canceled because of it] and schedulePaused = the pause note
---   when the failure paused its schedule (pauseOnFailure).
+--   when the failure paused its schedule (pauseOnFailure); on a queue's own tag, instead of that
+--   note, outcomeRecord = { field, body } of the outcome record written (schedule_outcome_lib),
+--   which the caller applies at once for the note.
 --@include deps_lib
 --@include history_lib
 --@include schedule_outcome_lib
@@ -60,6 +62,6 @@ to_failed(id, q, tonumber(ARGV[8]), nil, { type = "job.failed", level = "error",
   extra = { worker = worker, task = event_task, data = { attempt = tonumber(j[1]), error = e.name } } })
 local canceled = fail_dependents(id, "failed")
 trim_registry("failed", q, tonumber(ARGV[9]))
-local paused = schedule_outcome(id, j[3] or nil, j[5] or nil, outcome == "failed" and "failed" or outcome, j[2], error_line_of(err))
+local paused, forwarded = schedule_outcome(id, j[3] or nil, j[5] or nil, outcome == "failed" and "failed" or outcome, j[2], error_line_of(err))
 return cjson.encode({ outcome = "failed", job = redis.call("HGETALL", jk),
-  attempts = redis.call("LRANGE", key("attempts", id), 0, -1), canceled = canceled, schedulePaused = paused })
+  attempts = redis.call("LRANGE", key("attempts", id), 0, -1), canceled = canceled, schedulePaused = paused, outcomeRecord = forwarded })

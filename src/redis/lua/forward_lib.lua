@@ -11,6 +11,8 @@
 --   "child\t<parent>\t<job>" { kind = "child", parent, parentQueue, job, queue, at }: job (on this
 --                          tag) was enqueued from inside parent, whose list of children is on
 --                          parentQueue's tag (child_link.lua)
+--   "outcome\t<job>"       { kind = "outcome", task, outcome, at }: a scheduled job's final outcome
+--                          for its schedule's state on the installation's tag (schedule_outcome_lib)
 -- src/queue/forward-records.ts applies them (the writer at once, the worker's maintenance after
 -- a notification on the channel named as KEYS[1], and its sweep for any left behind) and drops
 -- each once its effect is written, only if it is still the body it applied (`at`, the writer's
@@ -18,10 +20,13 @@
 -- dependency_settle.lua), so a record applied twice (a crash before the drop) changes nothing.
 --@include job_lib
 
+-- returns the body written (a caller that applies it at once compares it at the drop)
 local function forward_write(field, rec)
   rec.at = NOW
-  redis.call("HSET", KEYS[1], field, cjson.encode(rec))
+  local body = cjson.encode(rec)
+  redis.call("HSET", KEYS[1], field, body)
   redis.call("PUBLISH", KEYS[1], field)
+  return body
 end
 
 -- job `dep` of this tag settled (status: "finished", "failed", "was deleted"): a settle record

@@ -1,24 +1,29 @@
 -- job_lib.lua: the env header, key building, events, attempt records and retention shared by
 -- the job scripts (pasted in once by `--@include job_lib`, see src/redis/script-source.ts).
--- Provides: KEY_ROOT, ENV, NOW, HISTORY_ON, EVENTS_KEY, LIVE, key, emit, emit_job,
+-- Provides: KEY_ROOT, HOME_ROOT, ENV, NOW, HISTORY_ON, EVENTS_KEY, LIVE, key, emit, emit_job,
 --   record_attempt, push_queued, trim_wake, retire, trim_registry, owns
 -- Every including script follows this convention:
 --   KEYS[1] = keys.forward(tag): the tag's forward records (forward_lib), and the call's route to its tag's slot,
 --   KEYS[2] = events stream of the call's tag (keys.events(tag))
 --   ARGV[1] = env header, space-separated (src/queue/job-scripts.ts scriptHeader):
---             "<root> <ml> <cap> <ccap> <cascade> <cttl> [<hist>]": root = the key prefix keys.ts puts
+--             "<root> <ml> <cap> <ccap> <cascade> <cttl> [<hist> [<home>]]": root = the key prefix keys.ts puts
 --             before "<kind>:<name>" on the call's tag (e.g. "{hs}:", "{hs:default}:"), ml = events MAXLEN, cap = attempt records
 --             kept per job, ccap = child ids kept per job, cascade = dependents settled per
---             call, cttl = retention (ms) of jobs a script cancels. (One string.match: a JSON
+--             call, cttl = retention (ms) of jobs a script cancels, hist = "0" when the per-minute
+--             history is off, home = the installation's root, only on another tag (HOME_ROOT). (One string.match: a JSON
 --             header cost a cjson.decode of ~500 bytes on every job script call.)
 --   ARGV[2] = now (ms, from the caller's Clock; the server clock is never read)
 -- Per-job and per-queue keys are root .. kind .. ":" .. id-or-queue-name (job-scripts.ts checks
 -- that keys.ts builds them so): every key carries the call's hash tag, so all of them live in
 -- the slot of KEYS[1] (Cluster-safe).
-local KEY_ROOT, H_ML, H_CAP, H_CCAP, H_CASCADE, H_CTTL, H_HIST = string.match(ARGV[1], "^(%S+) (%d+) (%d+) (%d+) (%d+) (%d+) ?(%d*)$")
+local KEY_ROOT, H_ML, H_CAP, H_CCAP, H_CASCADE, H_CTTL, H_HIST, H_HOME = string.match(ARGV[1], "^(%S+) (%d+) (%d+) (%d+) (%d+) (%d+) ?(%d*) ?(%S*)$")
 if not H_CTTL then
-  return redis.error_reply("ERR job script header (ARGV[1]) is not '<root> <ml> <cap> <ccap> <cascade> <cttl>': build it with scriptHeader() in src/queue/job-scripts.ts")
+  return redis.error_reply("ERR job script header (ARGV[1]) is not '<root> <ml> <cap> <ccap> <cascade> <cttl> [<hist> [<home>]]': build it with scriptHeader() in src/queue/job-scripts.ts")
 end
+-- the installation's key root ("{hs}:") when the call's tag is another one (a queue's own tag,
+-- issue 17), else nil: what belongs on the installation's tag (the schedules' state) is then
+-- written as a forward record (forward_lib) instead of in place
+local HOME_ROOT = H_HOME ~= "" and H_HOME or nil
 local ENV = { ml = H_ML, cap = tonumber(H_CAP), ccap = tonumber(H_CCAP), cascade = tonumber(H_CASCADE), cttl = tonumber(H_CTTL) }
 local NOW = tonumber(ARGV[2])
 -- the per-minute history (history_lib); the header's optional 7th field "0" turns it off
