@@ -26,11 +26,15 @@ export async function jobTagsToProbe(env: ProbeEnv): Promise<string[]> {
 }
 
 /**
- * The listed queues (the queues set) grouped by the tag their job keys are on, for the scripts
- * that sweep every queue (promote, clean): one call per group, since a script keeps to one tag.
+ * The listed queues (the queues set), and the configured ones when the caller has them, grouped
+ * by the tag their job keys are on, for the scripts that sweep every queue (promote, clean, the
+ * forward records' sweep): one call per group, since a script keeps to one tag. The configured
+ * ones are added because the set can miss a name for a while (a set lost in a failover before it
+ * replicated: a process lists a queue again only once a minute, src/queue/listed-queues.ts).
  */
-export async function listedQueuesByJobTag(env: Pick<QueueEnv, "redis" | "keys">): Promise<Array<TagGroup<string>>> {
-  return queuesByJobTag(env.keys, await env.redis.smembers(env.keys.queues()));
+export async function listedQueuesByJobTag(env: Pick<QueueEnv, "redis" | "keys"> & Partial<Pick<QueueEnv, "queues">>): Promise<Array<TagGroup<string>>> {
+  const listed = await env.redis.smembers(env.keys.queues());
+  return queuesByJobTag(env.keys, env.queues ? [...new Set([...listed, ...Object.keys(env.queues)])] : listed);
 }
 
 /** `queues` (sorted) grouped by the tag their job keys are on; a name that cannot be a tag is left out. */
