@@ -16,6 +16,7 @@ const ON_CLUSTER = [
   "test/queue/children-elsewhere.redis.test.ts",
   "test/ops/readers-tags.redis.test.ts",
   "test/queue/follow-ups-elsewhere.redis.test.ts",
+  "test/queue/ids-elsewhere.redis.test.ts",
   "test/worker/pool.redis.test.ts",
   "test/worker/crash.redis.test.ts",
   "test/scheduler/scheduler.redis.test.ts",

@@ -15,7 +15,7 @@
 import { randomUUID } from "node:crypto";
 import { EnqueueError, SchedulerError } from "../base/errors.js";
 import { systemClock } from "../base/clock.js";
-import { activeContext, type QueueEnv } from "../queue/context.js";
+import { activeContext, settledEnv, type QueueEnv } from "../queue/context.js";
 import { normalizeOptions, type EnqueueOptions } from "../queue/options.js";
 import { buildPrepared, checkKwargs, checkQueue, methodPath, type TaskMethod } from "../queue/prepare.js";
 import { pushPrepared } from "../queue/push.js";
@@ -60,7 +60,7 @@ export interface ChunkGroup {
 const STRIPPED = ["jobId", "job_id", "deduplicate", "now", "isAsync", "is_async", "size", "jobIdPrefix", "env"] as const;
 
 export async function enqueueChunks<T>(method: TaskMethod, items: readonly T[], options: EnqueueChunksOptions): Promise<ChunkGroup> {
-  const env = options.env ?? activeContext();
+  const env = await settledEnv(options.env ?? activeContext());
   const { size } = options;
   if (!Array.isArray(items)) throw new EnqueueError("BAD_ARGUMENT", `enqueueChunks: items must be an array, got ${typeof items}`);
   if (!Number.isInteger(size) || size < 1) {

@@ -13,6 +13,7 @@ import { EnqueueError } from "../base/errors.js";
 import { BUILTIN_QUEUES, CUSTOM_QUEUE_DEFAULTS, DEFAULT_PREFIX, DEFAULT_RETENTION } from "../config/defaults.js";
 import { createKeys, type Keys } from "../redis/keys.js";
 import { createRedis } from "../redis/connection.js";
+import { readKeyLayout } from "../redis/key-layout.js";
 import { processState } from "../base/process-state.js";
 import type { TaskTable } from "../tasks/task-table.js";
 import { normalizeRetry, type RetryInput } from "../config/retry-policy.js";
@@ -32,6 +33,23 @@ export interface QueueEnv {
   tasks?: TaskTable;
   /** Sign jobs at enqueue and refuse unsigned/altered ones in workers (src/security/signing.ts). */
   signing?: SigningConfig;
+  /**
+   * Set by configure() until the installation's layout marker is read (src/redis/key-layout.ts):
+   * an app's own process builds its env synchronously, so its first queue call reads the marker
+   * and puts `keys` in that layout (settledEnv). The daemon, the worker and the CLI read it
+   * before they build their env and never set this.
+   */
+  pendingLayout?: () => Promise<void>;
+}
+
+/**
+ * `env` once its keys are in the installation's layout: the queue calls app code makes first
+ * await this (enqueue, enqueueMany, the lookups by id, the counts, a queue handle's calls, the
+ * commit of a transaction). Nothing to wait for but on an env from configure(), once.
+ */
+export async function settledEnv<E extends Pick<QueueEnv, "pendingLayout">>(env: E): Promise<E> {
+  if (env.pendingLayout) await env.pendingLayout();
+  return env;
 }
 
 export function setActiveContext(env: QueueEnv | undefined): void {
@@ -88,9 +106,30 @@ export function configure(options: ConfigureOptions = {}): QueueEnv {
     retention: { ...DEFAULT_RETENTION, ...options.retention },
     tasks: options.tasks,
   };
+  env.pendingLayout = layoutReader(env, options.prefix ?? DEFAULT_PREFIX);
   const secret = process.env.SCHEDULER_SIGNING_SECRET;
   const signing = options.signing ?? (secret ? { secret } : undefined);
   if (signing) env.signing = signing;
   setActiveContext(env);
   return env;
+}
+
+/**
+ * The marker read that configure() leaves to the first queue call: one GET, shared by the calls
+ * that wait on it; on success the reader removes itself, on failure (Redis not answering, a bad
+ * marker) the call fails as any Redis call would, and the next one reads again.
+ */
+function layoutReader(env: QueueEnv, prefix: string): () => Promise<void> {
+  let reading: Promise<void> | undefined;
+  return () =>
+    (reading ??= readKeyLayout(env.redis, prefix).then(
+      (layout) => {
+        if (layout !== env.keys.jobTags) env.keys = createKeys(prefix, { jobTags: layout });
+        delete env.pendingLayout;
+      },
+      (err: unknown) => {
+        reading = undefined;
+        throw err;
+      },
+    ));
 }

@@ -9,7 +9,7 @@
  */
 import { EnqueueError } from "../base/errors.js";
 import { currentScope } from "./work-scope.js";
-import { activeContext, type QueueEnv } from "./context.js";
+import { activeContext, settledEnv, type QueueEnv } from "./context.js";
 import { normalizeOptions, type EnqueueOptions } from "./options.js";
 import { buildPrepared, checkKwargs, checkQueue, methodPath, type TaskMethod } from "./prepare.js";
 import { pushPrepared } from "./push.js";
@@ -29,6 +29,7 @@ export function enqueueMany(items: readonly EnqueueManyItem[]): Promise<Job[]> {
 /** enqueueMany() against an explicit env. */
 export async function enqueueManyWith(env: QueueEnv, items: readonly EnqueueManyItem[]): Promise<Job[]> {
   if (!Array.isArray(items)) throw new EnqueueError("BAD_ARGUMENT", `enqueueMany: items must be an array of { method, options }, got ${typeof items}`);
+  await settledEnv(env);
   const scope = currentScope();
   const jobs: Job[] = [];
   const pushed: Array<{ at: number; prepared: PreparedJob }> = [];

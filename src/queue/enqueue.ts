@@ -12,7 +12,7 @@
  */
 import { EnqueueError } from "../base/errors.js";
 import { currentScope, runAsJob } from "./work-scope.js";
-import { activeContext, type QueueEnv } from "./context.js";
+import { activeContext, settledEnv, type QueueEnv } from "./context.js";
 import { normalizeOptions, type EnqueueOptions } from "./options.js";
 import { buildPrepared, checkKwargs, checkQueue, methodPath, type TaskMethod } from "./prepare.js";
 import { pushPrepared } from "./push.js";
@@ -41,6 +41,7 @@ export async function enqueue(method: TaskMethod, options: EnqueueOptions = {}):
 /** enqueue() against an explicit env (the CLI, tests, several installations in one process). */
 export async function enqueueWith(env: QueueEnv, method: TaskMethod, options: EnqueueOptions = {}): Promise<unknown> {
   const o = normalizeOptions(options);
+  await settledEnv(env);
   checkQueue(env, o.queue);
   checkKwargs(o.kwargs);
   if (o.runNow) return runNow(env, method, o);

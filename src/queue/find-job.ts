@@ -6,16 +6,17 @@
  * are on the installation tag the tags are one, and so is the pipeline).
  */
 import type { ChainableCommander } from "ioredis";
-import type { QueueEnv } from "./context.js";
+import { settledEnv, type QueueEnv } from "./context.js";
 import { isJobHash } from "./job-codec.js";
 import { runJobScript } from "./job-scripts.js";
 import { groupByTag, type TagGroup } from "../redis/tag-pipeline.js";
 import { applyPendingForward } from "./forward-records.js";
 
-type ProbeEnv = Pick<QueueEnv, "redis" | "keys" | "queues">;
+type ProbeEnv = Pick<QueueEnv, "redis" | "keys" | "queues" | "pendingLayout">;
 
 /** Every queue that is configured or ever held a job (the queues set), sorted. */
 export async function knownQueueNames(env: ProbeEnv): Promise<string[]> {
+  await settledEnv(env); // every lookup by id and every count starts here
   const seen = await env.redis.smembers(env.keys.queues());
   return [...new Set([...Object.keys(env.queues), ...seen])].sort();
 }

@@ -104,6 +104,7 @@ export function buildPrepared(env: QueueEnv, path: string, o: NormalizedOptions,
   if (runAt !== undefined) prepared.runAt = runAt;
   if (o.atFront) prepared.atFront = true;
   if (o.deduplicate) prepared.deduplicate = true;
+  if (o.jobId !== undefined) prepared.named = true;
   if (o.dependsOn.length > 0) prepared.dependsOn = o.dependsOn;
   if (o.allowFailure) prepared.allowFailure = true;
   // a parent whose keys are on another tag is told of its child by a forward record (enqueue_lib)

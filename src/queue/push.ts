@@ -4,8 +4,8 @@
  * queue is on one tag: one call, all-or-nothing.
  */
 import { EnqueueError } from "../base/errors.js";
-import { refusalError } from "./enqueue-refusals.js";
-import type { QueueEnv } from "./context.js";
+import { liveIdError, refusalError } from "./enqueue-refusals.js";
+import { settledEnv, type QueueEnv } from "./context.js";
 import { decodeJob } from "./job-codec.js";
 import { runWritingJobScript } from "./job-scripts.js";
 import { scriptResult } from "../redis/script-results.js";
@@ -14,6 +14,7 @@ import type { Job, JobStatus, PreparedJob } from "./types.js";
 import { groupByTag } from "../redis/tag-pipeline.js";
 import { linkFieldsByTag, placeDependencies, dependencyOrder, type PlacedJob } from "./dependencies-elsewhere.js";
 import { applyForwardRecords } from "./forward-records.js";
+import { dropReplaced, idsHeldElsewhere } from "./ids-elsewhere.js";
 
 export interface ScriptResult {
   ok: boolean;
@@ -69,6 +70,27 @@ export async function runEnqueueScript(env: QueueEnv, prepared: PreparedJob[], g
  * is ENQUEUE_PARTIAL, naming the ids written.
  */
 export async function pushPrepared(env: QueueEnv, prepared: PreparedJob[], createdAt?: number): Promise<PushOutcome[]> {
+  if (prepared.length === 0) return [];
+  await settledEnv(env); // a transaction's commit may be the first call of an app's process
+  // a chosen id held on another queue's tag (nothing is read on the installation layout)
+  const held = await idsHeldElsewhere(env, prepared);
+  if (held.size === 0) return pushOnTags(env, prepared, createdAt);
+  const out: PushOutcome[] = new Array(prepared.length);
+  const rest: Array<{ p: PreparedJob; index: number }> = [];
+  prepared.forEach((p, index) => {
+    const there = held.get(p.id);
+    if (!there?.live) return void rest.push({ p, index });
+    // refused before anything is written, as enqueue.lua refuses its whole call
+    if (!p.deduplicate) throw liveIdError(p.id, there.hash.status);
+    out[index] = { id: p.id, deduplicated: true, job: decodeJob(there.hash, p.id) };
+  });
+  const pushed = await pushOnTags(env, rest.map((r) => r.p), createdAt);
+  pushed.forEach((o, k) => (out[rest[k]!.index] = o));
+  await dropReplaced(env, rest.flatMap(({ p }) => (held.has(p.id) ? [{ id: p.id, tag: held.get(p.id)!.tag }] : [])));
+  return out;
+}
+
+async function pushOnTags(env: QueueEnv, prepared: PreparedJob[], createdAt?: number): Promise<PushOutcome[]> {
   if (prepared.length === 0) return [];
   // `createdAt`: the clock reading the jobs were built with (buildPrepared), sent as the script's
   // now, so a job queued at once has enqueuedAt = createdAt and the script stores only one of them.

@@ -5,7 +5,7 @@
 import { hostname } from "node:os";
 import { EnqueueError } from "../base/errors.js";
 import { runAsJob } from "./work-scope.js";
-import { activeContext, type QueueEnv } from "./context.js";
+import { activeContext, settledEnv, type QueueEnv } from "./context.js";
 import { decodeJob, isJobHash } from "./job-codec.js";
 import { runJobScript } from "./job-scripts.js";
 import { scriptResult } from "../redis/script-results.js";
@@ -43,11 +43,13 @@ export function getQueue(name: string, env: QueueEnv = activeContext()): QueueHa
       hint: "add it under `queues` in hooks.ts",
     });
   }
-  const k = env.keys;
+  // the keys are read at each call: an env from configure() has them once its first call read
+  // the installation's layout (settledEnv)
   return {
     name,
-    length: () => env.redis.llen(k.queue(name)),
+    length: async () => (await settledEnv(env)).redis.llen(env.keys.queue(name)),
     async jobs({ start = 0, end = -1 } = {}) {
+      const k = (await settledEnv(env)).keys;
       const ids = await env.redis.lrange(k.queue(name), start, end);
       if (ids.length === 0) return [];
       const pipe = env.redis.pipeline();
@@ -60,13 +62,15 @@ export function getQueue(name: string, env: QueueEnv = activeContext()): QueueHa
       return jobs;
     },
     async dequeue() {
+      await settledEnv(env);
       const worker = inlineWorkerName();
       const job = await dequeue(env, { queues: [name], worker, leaseMs: INLINE_LEASE_MS });
       return job ? handle(env, job, worker) : null;
     },
     empty: async () => {
-      const n = scriptResult.empty_queue(await runJobScript(env, "empty_queue", [name], [], env.keys.jobTag(name)));
-      await applyPendingForward(env, env.keys.jobTag(name)); // the dependents elsewhere of what it deleted
+      const tag = (await settledEnv(env)).keys.jobTag(name);
+      const n = scriptResult.empty_queue(await runJobScript(env, "empty_queue", [name], [], tag));
+      await applyPendingForward(env, tag); // the dependents elsewhere of what it deleted
       return n;
     },
   };

@@ -133,6 +133,8 @@ export interface PreparedJob {
   atFront?: boolean;
   /** With an explicit id: return the live job with that id instead of failing. */
   deduplicate?: boolean;
+  /** The id was given by the caller (jobId, or jobName with deduplicate), not generated. */
+  named?: boolean;
   /** Job ids this job waits for; also in fields.dependsOn. */
   dependsOn?: string[];
   /** Run even if a dependency fails for good; also in fields.allowFailure. */

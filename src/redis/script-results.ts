@@ -115,6 +115,7 @@ export const scriptResult = {
   cancel: (raw: unknown) => jobAnswer("cancel", raw, ["ok", "requested"] as const),
   requeue: (raw: unknown) => jobAnswer("requeue", raw, ["ok"] as const),
   delete_job: (raw: unknown) => jobAnswer("delete_job", raw, ["ok"] as const),
+  replaced_job_drop: (raw: unknown) => oneOf("replaced_job_drop", raw, ["dropped", "live", "missing"] as const),
   /** "linked", or how the dependency settled (forward-records.ts passes it on as is). */
   dependency_link: (raw: unknown) => oneOf("dependency_link", raw, ["linked", "finished", "failed", "canceled", "was deleted"] as const),
   dependency_settle: (raw: unknown): boolean => flag("dependency_settle", raw),
