@@ -13,6 +13,7 @@ import type { Job } from "../../src/queue/types.js";
 import { decodeJob } from "../../src/queue/job-codec.js";
 import { systemClock } from "../../src/base/clock.js";
 import { startCli, type Watched } from "../helpers/spawn.js";
+import { allEvents, jobHash } from "../helpers/job-reads.js";
 
 export const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}/hooks.ts`, import.meta.url));
 
@@ -45,7 +46,7 @@ export function spawnWorker(t: TestRedis, hooks: string, args: string[], options
 export { census } from "../helpers/census.js";
 
 export async function getJob(t: TestRedis, id: string): Promise<Job> {
-  return decodeJob(await t.redis.hgetall(t.keys.job(id)), id);
+  return decodeJob(await jobHash(t, id), id);
 }
 
 /** Job ids in `place` (e.g. "finished:default") according to a census. */
@@ -59,8 +60,7 @@ export function killQuietly(w: Watched | undefined): void {
 
 /** Every event in the stream (oldest first). */
 export async function events(t: TestRedis): Promise<Array<{ type: string; msg: string; jobId?: string; worker?: string; data?: Record<string, unknown> }>> {
-  const rows = (await t.redis.xrange(t.keys.events(), "-", "+")) as Array<[string, string[]]>;
-  return rows.map(([, fields]) => JSON.parse(fields[1] ?? "{}"));
+  return allEvents(t);
 }
 
 export async function attempts(t: TestRedis, id: string): Promise<Array<{ outcome: string; worker: string; error?: { message: string }; reason?: string }>> {
