@@ -12,7 +12,7 @@
  *
  * The read and the enqueue are two steps on two tags, so two callers enqueueing one new id to
  * two queues at the same moment can both succeed; on one queue (one tag) the check is atomic
- * and an id is never held twice. README "Job ids" says so.
+ * and an id is never held twice (docs/architecture.md, "Job ids on the per-queue layout").
  */
 import type { QueueEnv } from "./context.js";
 import type { PreparedJob } from "./types.js";
