@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appendEvent } from "../../src/log/events.js";
 import { BIN, runCli as run, type CliOptions } from "../helpers/spawn.js";
 import { testRedis, type TestRedis } from "../helpers/redis.js";
+import { jobHash } from "../helpers/job-reads.js";
 
 let t: TestRedis;
 // A cap, not an expectation: a CLI start-up on a loaded 2-core machine can take seconds.
@@ -62,7 +63,7 @@ describe("CLI conventions", () => {
     expect(ok.code).toBe(0);
     const [job] = JSON.parse(ok.stdout) as Array<{ method: string; id: string; queue: string }>;
     expect(job).toMatchObject({ method: "zone_app.tasks.report", queue: "default" });
-    expect(await t.redis.hget(t.keys.job(job!.id), "method")).toBe("zone_app.tasks.report");
+    expect((await jobHash(t, job!.id)).method).toBe("zone_app.tasks.report");
 
     const bad = await runCli(["trigger", "dayly", "--hooks", hooks, "--redis", t.url, "--prefix", t.prefix, "--json"], { env: noEnv });
     const plain = await runCli(["trigger", "dayly", "--hooks", hooks, "--redis", t.url, "--prefix", t.prefix], { env: noEnv });

@@ -57,7 +57,7 @@ async function stop(d: { child: ChildProcess; out: Captured }): Promise<number |
 const runOn = async (method: string) => {
   const job = (await enqueueWith(env, `lines_app.tasks.${method}`, { queue: "default" })) as Job;
   return waitFor(async () => {
-    const [status, worker] = await t.redis.hmget(t.keys.job(job.id), "status", "worker");
+    const [status, worker] = await t.redis.hmget(t.keys.job(job.id, t.keys.jobTag("default")), "status", "worker");
     return status === "finished" ? worker! : undefined;
   }, 90_000);
 };

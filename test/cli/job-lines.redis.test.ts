@@ -101,7 +101,7 @@ describe("the daemon's job lines", () => {
     const job = await enqueue("wait", { kwargs: { ms: 20_000 }, timeout: 60 });
     const child = spawnCliOnTty(["worker", "--queue", "default", "--hooks", HOOKS, "--redis", t.url, "--prefix", t.prefix], { env: { REDIS_URL: "", SCHEDULER_PREFIX: "" } });
     const out = capture(child);
-    await waitFor(async () => (await t.redis.hget(t.keys.job(job.id), "status")) === "started", 90_000);
+    await waitFor(async () => (await t.redis.hget(t.keys.job(job.id, t.keys.jobTag("default")), "status")) === "started", 90_000);
     // The supervisor learns of the running job with the child's next pulse.
     await waitFor(() => out.stdout().includes("worker up"), 10_000);
     await new Promise((r) => setTimeout(r, 500));
@@ -113,6 +113,6 @@ describe("the daemon's job lines", () => {
     const code = await Promise.race([out.closed, new Promise((r) => setTimeout(() => r("timeout"), 20_000))]);
     if (code === "timeout") child.kill("SIGKILL");
     expect(code).toBe(0);
-    expect(await t.redis.hget(t.keys.job(job.id), "status")).toBe("queued");
+    expect(await t.redis.hget(t.keys.job(job.id, t.keys.jobTag("default")), "status")).toBe("queued");
   });
 });

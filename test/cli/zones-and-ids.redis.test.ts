@@ -12,6 +12,7 @@ import { enqueueScheduled } from "../../src/queue/enqueue-scheduled.js";
 import type { Job } from "../../src/queue/types.js";
 import { runCli } from "../helpers/spawn.js";
 import { testRedis, type TestRedis } from "../helpers/redis.js";
+import { jobHash } from "../helpers/job-reads.js";
 
 const HOOKS = "test/cli/fixtures/zone-app/hooks.ts";
 let t: TestRedis;
@@ -36,7 +37,7 @@ const cli = (args: string[]) => runCli([...args, "--hooks", HOOKS, "--redis", t.
 
 describe("zones, task filters, id prefixes", () => {
   it("jobs and logs show the same event in the configured zone, named; --utc switches both", { timeout: 180_000 }, async () => {
-    const enqueuedAt = Number(await t.redis.hget(t.keys.job(plain.id), "enqueuedAt"));
+    const enqueuedAt = Number((await jobHash(t, plain.id)).enqueuedAt);
     const berlin = DateTime.fromMillis(enqueuedAt, { zone: "Europe/Berlin" }).toFormat("yyyy-LL-dd HH:mm:ss");
     const utc = DateTime.fromMillis(enqueuedAt, { zone: "UTC" }).toFormat("yyyy-LL-dd HH:mm:ss");
     const [jobs, logs, jobsUtc, logsUtc] = await Promise.all([

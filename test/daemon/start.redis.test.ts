@@ -9,6 +9,7 @@ import type { ChildProcess } from "node:child_process";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { spawnCli, runCli } from "../helpers/spawn.js";
 import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
+import { allEvents } from "../helpers/job-reads.js";
 
 const TASKS = `
 import { appendFileSync } from "node:fs";
@@ -94,7 +95,7 @@ describe("scheduler start", () => {
     expect(output).toContain("stopped (exit 0)");
     // Each slot became exactly one job: job ids are unique and so are the slots they ran for.
     const jobs = await t.redis.zrange(t.keys.finished("default"), 0, -1);
-    const slots = await Promise.all(jobs.map((id) => t.redis.hget(t.keys.job(id), "scheduledFor")));
+    const slots = await Promise.all(jobs.map((id) => t.redis.hget(t.keys.job(id, t.keys.jobTag("default")), "scheduledFor")));
     expect(new Set(slots).size).toBe(slots.length);
     expect(jobs.length).toBeGreaterThanOrEqual(3);
   });
@@ -140,8 +141,7 @@ describe("scheduler start", () => {
     await waitFor(async () => (await runs("chatty")).length >= 1, 20_000);
     const [jobId] = await t.redis.zrange(t.keys.finished("default"), 0, 0);
     const logged = await waitFor(async () => {
-      const entries = await t.redis.xrange(t.keys.events(), "-", "+");
-      const logs = entries.map(([, f]) => JSON.parse(f[1]!) as { type: string; jobId?: string; msg: string; data?: { rows?: number } });
+      const logs = await allEvents<{ type: string; jobId?: string; msg: string; data?: { rows?: number } }>(t);
       return logs.find((e) => e.type === "log" && e.msg === "imported rows");
     }, 10_000);
     expect(logged!.data?.rows).toBe(3);
