@@ -11,6 +11,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testRedis, type TestRedis } from "../helpers/redis.js";
 import { runCli } from "../helpers/spawn.js";
+import { allEvents } from "../helpers/job-reads.js";
 import { setActiveContext, type QueueEnv } from "../../src/queue/context.js";
 import { getJobWith } from "../../src/queue/registry.js";
 import { decodeJob } from "../../src/queue/job-codec.js";
@@ -40,7 +41,7 @@ const ids: Record<string, string> = {};
 
 async function finished(queue: string): Promise<Job[]> {
   const found = await t.redis.zrange(t.keys.finished(queue), 0, -1);
-  return Promise.all(found.map(async (id) => decodeJob(await t.redis.hgetall(t.keys.job(id)), id)));
+  return Promise.all(found.map(async (id) => decodeJob(await t.redis.hgetall(t.keys.job(id, t.keys.jobTag(queue))), id)));
 }
 
 async function job(id: string): Promise<Job> {
@@ -141,8 +142,7 @@ describe("examples in a real worker", () => {
     expect(byJob(ids.critical!)).toEqual([expect.objectContaining({ event: "job.failed", error: expect.objectContaining({ message: "no data" }), attempts: 1 })]);
     expect(byJob(ids.retryBad!)).toHaveLength(1);
     expect(posted).toHaveLength(2); // nothing for the jobs that finished
-    const rows = (await t.redis.xrange(t.keys.events(), "-", "+")) as Array<[string, string[]]>;
-    const logged = rows.map(([, f]) => JSON.parse(f[1]!) as { type: string; msg: string });
+    const logged = await allEvents<{ type: string; msg: string }>(t);
     expect(logged).toContainEqual(expect.objectContaining({ type: "log.error", msg: "Background Job Failed: critical_job: no data" }));
     expect(logged.filter((e) => e.type === "job.failure_handler_ran" && e.msg.includes("notify_ops ran"))).toHaveLength(2);
   });

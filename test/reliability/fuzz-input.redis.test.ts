@@ -80,7 +80,7 @@ describe("fuzz: bad input", () => {
           return;
         }
         accepted++;
-        const stored = await t.redis.hgetall(t.keys.job(job.id));
+        const stored = await t.redis.hgetall(t.keys.job(job.id, t.keys.jobTag(job.queue)));
         expect(stored.method).toBe(m);
         expect(["queued", "scheduled", "deferred"]).toContain(stored.status);
         // empty kwargs are not stored (job-codec reads an absent field as {})

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
 import { readLedger } from "../../src/scheduler/ledger.js";
+import { jobHash } from "../helpers/job-reads.js";
 import { account, expectAccounted, report } from "./helpers/accounting.js";
 import { pidAlive } from "./helpers/env.js";
 import { APP_HOOKS, CRON_HOOKS, spawnScheduler } from "./helpers/procs.js";
@@ -57,7 +58,7 @@ describe("kill -9 of the scheduler leader", () => {
     expect((await drain.exited).code).toBe(0);
 
     // The task id as the scheduler names it, from a job it enqueued.
-    const task = (await t.redis.hget(t.keys.job(Object.keys(await t.redis.hgetall(rec))[0]!), "task"))!;
+    const task = (await jobHash(t, Object.keys(await t.redis.hgetall(rec))[0]!)).task!;
     expect(task).toContain("app.tasks.tick");
     const ledger = await readLedger(t.redis, t.keys, task);
     const enqueued = ledger.filter((e) => e.outcome === "enqueued");

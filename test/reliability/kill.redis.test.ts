@@ -56,7 +56,7 @@ describe("kill -9", () => {
     const victim = await runningJob(rec);
     const killedAt = Date.now();
     process.kill(victim.pid, "SIGKILL");
-    await waitFor(async () => (await t.redis.hget(t.keys.job(victim.id), "status")) === "finished", 20_000);
+    await waitFor(async () => (await t.redis.hget(t.keys.job(victim.id, t.keys.jobTag("default")), "status")) === "finished", 20_000);
     const recoveryMs = Date.now() - killedAt;
     await waitFor(() => allFinished(rec, ids.length), 30_000);
 

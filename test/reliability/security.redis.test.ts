@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
 import { decodeJob } from "../../src/queue/job-codec.js";
+import { allEvents, jobHash } from "../helpers/job-reads.js";
 import { enqueueWith } from "../../src/queue/enqueue.js";
 import type { Job } from "../../src/queue/types.js";
 import { signJob } from "../../src/security/signing.js";
@@ -36,14 +37,14 @@ async function forge(method: string, kwargs: Record<string, unknown>, extra: Rec
   const now = Date.now();
   await t.redis
     .multi()
-    .hset(t.keys.job(id), { id, method, queue: "default", kwargs: JSON.stringify(kwargs), timeout: "30", attempt: "0", stalls: "0", retries: "0", createdAt: String(now), enqueuedAt: String(now), status: "queued", ...extra })
+    .hset(t.keys.job(id, t.keys.jobTag("default")), { id, method, queue: "default", kwargs: JSON.stringify(kwargs), timeout: "30", attempt: "0", stalls: "0", retries: "0", createdAt: String(now), enqueuedAt: String(now), status: "queued", ...extra })
     .rpush(t.keys.queue("default"), id)
     .sadd(t.keys.queues(), "default")
     .exec();
   return id;
 }
 
-const job = async (id: string) => decodeJob(await t.redis.hgetall(t.keys.job(id)), id);
+const job = async (id: string) => decodeJob(await jobHash(t, id), id);
 
 describe("security", () => {
   it("a forged job naming a path outside the app's exports fails with a clear error; nothing runs", async () => {
@@ -83,9 +84,9 @@ describe("security", () => {
     const rec = `${t.keys.root}:rec`;
     const env = relEnv(t.redis, t.keys, { signing: { secret: SECRET } });
     const good = ((await enqueueWith(env, "app.tasks.guarded", { rec })) as Job).id;
-    expect(await t.redis.hget(t.keys.job(good), "sig")).toMatch(/^[0-9a-f]{64}$/);
+    expect(await t.redis.hget(t.keys.job(good, t.keys.jobTag("default")), "sig")).toMatch(/^[0-9a-f]{64}$/);
     const altered = ((await enqueueWith(env, "app.tasks.guarded", { rec, amount: 1 })) as Job).id;
-    await t.redis.hset(t.keys.job(altered), "kwargs", JSON.stringify({ rec, amount: 1_000_000 }));
+    await t.redis.hset(t.keys.job(altered, t.keys.jobTag("default")), "kwargs", JSON.stringify({ rec, amount: 1_000_000 }));
     const unsigned = await forge("app.tasks.guarded", { rec });
     const id = randomUUID();
     const wrongSig = signJob("another-secret-of-enough-length", { id, method: "app.tasks.guarded", kwargs: JSON.stringify({ rec }) });
@@ -104,7 +105,7 @@ describe("security", () => {
       expect(j.error?.message).toContain("rejected: job signature does not match its signed fields");
       expect(j.attempt).toBe(1);
     }
-    const events = (await t.redis.xrange(t.keys.events(), "-", "+")).map(([, f]) => JSON.parse(f[1]!) as { type: string; jobId?: string });
+    const events = await allEvents<{ type: string; jobId?: string }>(t);
     expect(events.filter((e) => e.type === "job.rejected").map((e) => e.jobId).sort()).toEqual([...rejected].sort());
     const a = await account({ redis: t.redis, keys: t.keys, queues: ["default"], ids: [good, ...rejected], rec, expect: (i) => (i === good ? "finished" : "failed") });
     report("security: signing (unsigned, altered, wrong key)", a, undefined);

@@ -7,6 +7,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
 import { decodeJob } from "../../src/queue/job-codec.js";
+import { jobHash } from "../helpers/job-reads.js";
 import { account, expectAccounted, report } from "./helpers/accounting.js";
 import { enqueueN, relEnv } from "./helpers/env.js";
 import { APP_HOOKS, spawnScheduler } from "./helpers/procs.js";
@@ -49,7 +50,7 @@ describe("task faults", () => {
       throw new Error(`not settled; worker output:\n${w!.output().slice(-4000)}`);
     });
     const settledMs = Date.now() - startedAt;
-    const job = async (id: string) => decodeJob(await t.redis.hgetall(t.keys.job(id)), id);
+    const job = async (id: string) => decodeJob(await jobHash(t, id), id);
 
     // Memory: V8 stops the child at its 64 MB heap; the job is abandoned (requeued once, then
     // failed past the stall limit) instead of taking the host's memory.

@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testRedis, type TestRedis } from "../helpers/redis.js";
 import { stoppedAfterEach } from "../helpers/spawn.js";
+import { allEvents } from "../helpers/job-reads.js";
 import { readJob, securityWorker } from "./helpers.js";
 
 let t: TestRedis;
@@ -30,7 +31,7 @@ async function forge(rec: string, change: Record<string, string | null>): Promis
     if (v === null) delete fields[k];
     else fields[k] = v;
   }
-  await t.redis.multi().hset(t.keys.job(id), fields).rpush(t.keys.queue("default"), id).rpush(t.keys.wake("default"), "1").sadd(t.keys.queues(), "default").exec();
+  await t.redis.multi().hset(t.keys.job(id, t.keys.jobTag("default")), fields).rpush(t.keys.queue("default"), id).rpush(t.keys.wake("default"), "1").sadd(t.keys.queues(), "default").exec();
   return id;
 }
 
@@ -63,7 +64,7 @@ describe("damaged job hashes", () => {
     expect(exit!.code).toBe(0);
 
     for (const [i, [change, why]] of cases.entries()) {
-      const j = await readJob(t, ids[i]!);
+      const j = await readJob(t, ids[i]!, "default");
       const label = JSON.stringify(change);
       expect(j.status, label).toBe("failed");
       expect(j.error?.name, label).toBe("CorruptJobError");
@@ -74,7 +75,7 @@ describe("damaged job hashes", () => {
     }
     expect(Object.keys(await t.redis.hgetall(rec))).toEqual([good]);
     // Bounded work: one start and one failure per damaged job, no retry storm, no "worker died".
-    const events = (await t.redis.xrange(t.keys.events(), "-", "+")).map(([, f]) => JSON.parse(f[1]!) as { type: string; msg: string });
+    const events = await allEvents<{ type: string; msg: string }>(t);
     expect(events.filter((e) => e.type === "job.started")).toHaveLength(cases.length + 1);
     expect(events.filter((e) => e.type === "job.retry_scheduled")).toHaveLength(0);
     expect(events.some((e) => /died|abandoned/.test(e.msg))).toBe(false);

@@ -146,7 +146,7 @@ describe("control characters from Redis", () => {
     const now = Date.now();
     await t.redis
       .multi()
-      .hset(t.keys.job(id), { method: `app.tasks.x${ESC}[31m`, queue: "default", kwargs: JSON.stringify({ note: `a\u009b2Jb` }), timeout: "30", createdAt: String(now), enqueuedAt: String(now), status: "queued" })
+      .hset(t.keys.job(id, t.keys.jobTag("default")), { method: `app.tasks.x${ESC}[31m`, queue: "default", kwargs: JSON.stringify({ note: `a\u009b2Jb` }), timeout: "30", createdAt: String(now), enqueuedAt: String(now), status: "queued" })
       .rpush(t.keys.queue("default"), id)
       .sadd(t.keys.queues(), "default")
       .exec();

@@ -62,11 +62,12 @@ describe("signing: the canonical encoding", () => {
 describe("signing: a worker refuses tampered signed jobs", () => {
   it("runs the untouched job, refuses each tampered one, and never calls an attacker's handler", async () => {
     const rec = `${t.keys.root}:rec`;
+    const onDefault = t.keys.jobTag("default");
     const enq = async (method: string, extra: Record<string, unknown> = {}, e = env()) => ((await enqueueWith(e, method, { rec, ...extra })) as Job).id;
     const good = await enq("app.tasks.record");
     const tampered = new Map<string, string>();
     const hset = async (label: string, id: string, field: string, value: string) => {
-      await t.redis.hset(t.keys.job(id), field, value);
+      await t.redis.hset(t.keys.job(id, onDefault), field, value);
       tampered.set(label, id);
     };
     await hset("onFailure", await enq("app.tasks.fails"), "onFailure", "app.tasks.attacker_handler");
@@ -78,12 +79,16 @@ describe("signing: a worker refuses tampered signed jobs", () => {
     await hset("method", await enq("app.tasks.record"), "method", "app.tasks.fails");
     // Moved to another queue (served by the same worker here, so it is taken and checked).
     const moved = await enq("app.tasks.record");
-    await t.redis.multi().hset(t.keys.job(moved), "queue", "other").lrem(t.keys.queue("default"), 0, moved).rpush(t.keys.queue("other"), moved).sadd(t.keys.queues(), "other").exec();
+    // On the per-queue layout the hash goes to the other queue's tag too, where its worker reads it.
+    const movedHash = { ...(await t.redis.hgetall(t.keys.job(moved, onDefault))), queue: "other" };
+    await t.redis.multi().del(t.keys.job(moved, onDefault)).lrem(t.keys.queue("default"), 0, moved).exec();
+    await t.redis.multi().hset(t.keys.job(moved, t.keys.jobTag("other")), movedHash).rpush(t.keys.queue("other"), moved).exec();
+    await t.redis.sadd(t.keys.queues(), "other");
     tampered.set("queue", moved);
     // maxAge: the expiry is signed; removing it, or running past it (a replay), is refused.
     const withExpiry = env({ signing: { secret: SECRET, maxAge: 3600 } });
     const stripped = await enq("app.tasks.record", {}, withExpiry);
-    await t.redis.hdel(t.keys.job(stripped), "expiresAt");
+    await t.redis.hdel(t.keys.job(stripped, onDefault), "expiresAt");
     tampered.set("expiresAt removed", stripped);
     const longAgo = Date.now() - 7200_000;
     tampered.set("expired", await enq("app.tasks.record", {}, env({ signing: { secret: SECRET, maxAge: 60 }, clock: () => longAgo })));

@@ -26,7 +26,7 @@ async function forge(method: string, rec: string): Promise<string> {
   const now = Date.now();
   await t.redis
     .multi()
-    .hset(t.keys.job(id), { method, queue: "default", kwargs: JSON.stringify({ rec }), timeout: "30", createdAt: String(now), enqueuedAt: String(now), status: "queued" })
+    .hset(t.keys.job(id, t.keys.jobTag("default")), { method, queue: "default", kwargs: JSON.stringify({ rec }), timeout: "30", createdAt: String(now), enqueuedAt: String(now), status: "queued" })
     .rpush(t.keys.queue("default"), id)
     .rpush(t.keys.wake("default"), "1")
     .sadd(t.keys.queues(), "default")

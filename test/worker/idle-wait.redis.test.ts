@@ -129,7 +129,10 @@ describe("an idle JobLoop", () => {
       // the blocked wait does not wake, but its dequeue runs when stop() ends the wait. Enqueued
       // on a queue nobody waits on, then moved over by hand.
       const job = (await enqueueWith(f.env, "app.tasks.work", { queue: "loop-stop-hold" })) as Job;
-      await f.env.redis.multi().lmove(f.env.keys.queue("loop-stop-hold"), f.env.keys.queue(queue), "LEFT", "RIGHT").hset(f.env.keys.job(job.id), "queue", queue).exec();
+      // One MULTI per tag: on the per-queue layout the hash moves to the queue's tag with its id.
+      const [from, to] = [f.env.keys.jobTag("loop-stop-hold"), f.env.keys.jobTag(queue)];
+      const [[, hash]] = (await f.env.redis.multi().hgetall(f.env.keys.job(job.id, from)).del(f.env.keys.job(job.id, from)).lrem(f.env.keys.queue("loop-stop-hold"), 0, job.id).exec())! as [[unknown, Record<string, string>]];
+      await f.env.redis.multi().hset(f.env.keys.job(job.id, to), { ...hash, queue }).rpush(f.env.keys.queue(queue), job.id).exec();
       expect(await blockedIn(name)).toBe(true);
       l.stop();
       expect(await ended).toBe("stopped");

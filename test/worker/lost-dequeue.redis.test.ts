@@ -110,8 +110,10 @@ describe("a dequeue whose answer was lost", () => {
     const ids = await enqueue();
     await waitFor(() => proxy.armed === undefined, 15_000);
     const cutAt = Date.now();
+    // every job here is on the default queue: its keys are on that queue's job tag
+    const tag = t.keys.jobTag("default");
     for (const id of ids) {
-      await waitFor(async () => (await direct.hget(t.keys.job(id), "status")) === "finished", 30_000).catch(() => {
+      await waitFor(async () => (await direct.hget(t.keys.job(id, tag), "status")) === "finished", 30_000).catch(() => {
         throw new Error(`job ${id} did not finish:\n${daemon!.output().slice(-3000)}`);
       });
     }
@@ -119,9 +121,9 @@ describe("a dequeue whose answer was lost", () => {
     const id = ids[lostIndex]!;
     for (const each of ids) {
       expect(await direct.hget(rec, each)).toBe("1");
-      expect(Number((await direct.hget(t.keys.job(each), "stalls")) ?? 0)).toBe(0);
+      expect(Number((await direct.hget(t.keys.job(each, tag), "stalls")) ?? 0)).toBe(0);
     }
-    const attempts = (await direct.lrange(t.keys.attempts(id), 0, -1)).map((a) => JSON.parse(a) as { outcome: string; reason?: string });
+    const attempts = (await direct.lrange(t.keys.attempts(id, tag), 0, -1)).map((a) => JSON.parse(a) as { outcome: string; reason?: string });
     expect(attempts.map((a) => a.outcome)).toEqual(["requeued", "finished"]);
     expect(attempts[0]!.reason).toBe(LOST_DEQUEUE_REASON);
     expect(daemon!.output()).toContain("gave back jobs leased by a dequeue whose answer was lost");
