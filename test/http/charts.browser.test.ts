@@ -8,6 +8,7 @@ import { enqueueWith } from "../../src/queue/enqueue.js";
 import type { Job } from "../../src/queue/types.js";
 import { startHttpServer, type HttpHandle } from "../../src/http/server.js";
 import { waitFor } from "../helpers/redis.js";
+import { jobHash } from "../helpers/job-reads.js";
 import { consoleDeps, daemonReady, startHarness, type Harness } from "./harness.js";
 
 describe("console charts from a real history", () => {
@@ -32,7 +33,7 @@ describe("console charts from a real history", () => {
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push(((await enqueueWith(h.env, "app.tasks.quick", { queue: "default" })) as Job).id);
     for (let i = 0; i < 2; i++) ids.push(((await enqueueWith(h.env, "app.tasks.flaky", { queue: "default", kwargs: { customer: `c${i}` } })) as Job).id);
-    await waitFor(async () => (await Promise.all(ids.map((id) => h.t.redis.hget(h.t.keys.job(id), "status")))).every((s) => s === "finished" || s === "failed"), 60_000, 100);
+    await waitFor(async () => (await Promise.all(ids.map(async (id) => (await jobHash(h.t, id)).status))).every((s) => s === "finished" || s === "failed"), 60_000, 100);
   }, 180_000);
   afterAll(async () => {
     await context?.close().catch(() => {});

@@ -17,6 +17,7 @@ import { enqueueWith } from "../../src/queue/enqueue.js";
 import type { Job } from "../../src/queue/types.js";
 import { startCli, type Watched } from "../helpers/spawn.js";
 import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
+import { jobHash } from "../helpers/job-reads.js";
 
 export const HOOKS = fileURLToPath(new URL("./fixtures/console-app/hooks.ts", import.meta.url));
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -40,10 +41,17 @@ export async function workersUp(t: TestRedis, timeoutMs = 30_000): Promise<void>
  * the task module (a first job pays that load; the tests' own waits are for steady state).
  */
 export async function daemonReady(h: Harness, timeoutMs = 90_000): Promise<void> {
-  await workersUp(h.t, timeoutMs);
   const ids: string[] = [];
-  for (const queue of ["default", "short"]) ids.push(((await enqueueWith(h.env, "app.tasks.quick", { queue })) as Job).id);
-  await waitFor(async () => (await Promise.all(ids.map((id) => h.t.redis.hget(h.t.keys.job(id), "status")))).every((s) => s === "finished"), timeoutMs, 100);
+  try {
+    await workersUp(h.t, timeoutMs);
+    for (const queue of ["default", "short"]) ids.push(((await enqueueWith(h.env, "app.tasks.quick", { queue })) as Job).id);
+    // jobHash: on the per-queue layout each job is on its queue's tag, not the installation's.
+    await waitFor(async () => (await Promise.all(ids.map(async (id) => (await jobHash(h.t, id)).status))).every((s) => s === "finished"), timeoutMs, 100);
+  } catch (err) {
+    // the daemon's own words say why it is not ready (a crash, a refused start)
+    const hashes = await Promise.all(ids.map((id) => jobHash(h.t, id)));
+    throw new Error(`${(err as Error).message}; jobs ${JSON.stringify(hashes)}; daemon output:\n${h.daemon?.output().slice(-4000) ?? "(no daemon)"}`);
+  }
 }
 
 export async function consoleDeps(t: TestRedis, o: Partial<ConsoleOptions> = {}): Promise<ConsoleOptions & { close(): void }> {

@@ -10,6 +10,7 @@ import { trace } from "@opentelemetry/api";
 import { InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
 import { waitFor } from "../helpers/redis.js";
+import { jobHash } from "../helpers/job-reads.js";
 import { startHarness, daemonReady, type Harness } from "./harness.js";
 
 describe("console jobs", () => {
@@ -24,7 +25,7 @@ describe("console jobs", () => {
     await h?.close();
   });
 
-  const statusOf = (id: string) => h.t.redis.hget(h.t.keys.job(id), "status");
+  const statusOf = async (id: string) => (await jobHash(h.t, id)).status ?? null;
 
   it("job detail shows the trace id of a job enqueued with tracing on, and none without", async () => {
     // Tracing on in this process only for the enqueue (as an app with an OTel SDK registered).

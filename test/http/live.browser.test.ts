@@ -2,6 +2,7 @@
 // the events stream), and its filters work like `scheduler logs -f --queue --level`.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appendEvent } from "../../src/log/events.js";
+import { eventStreams } from "../../src/log/event-streams.js";
 import { enqueueWith } from "../../src/queue/enqueue.js";
 import type { Job } from "../../src/queue/types.js";
 import { waitFor } from "../helpers/redis.js";
@@ -38,6 +39,11 @@ describe("console live events", () => {
           .filter((line) => line.includes("name=hs-events-follow"))
           .map((line) => /id=(\d+)/.exec(line)?.[1]),
       );
+    // One follower per events stream (followEvents): the installation's, and on the per-queue
+    // layout each queue's that exists (the first test's job wrote the default queue's).
+    const listed = await eventStreams(h.t.redis, h.t.keys);
+    const exist = await Promise.all(listed.map((s) => h.t.redis.exists(s)));
+    const streams = new Set([h.t.keys.events(), ...listed.filter((_, i) => exist[i])]);
     const before = await followers();
     const stop = new AbortController();
     const res = await fetch(`${h.server.url}/api/events/stream`, { signal: stop.signal });
@@ -46,11 +52,14 @@ describe("console live events", () => {
     expect(new TextDecoder().decode((await reader.read()).value)).toContain(": connected");
     const mine = await waitFor(async () => {
       const fresh = [...(await followers())].filter((id) => !before.has(id));
-      return fresh.length ? fresh : undefined;
+      return fresh.length >= streams.size ? fresh : undefined;
     }, 5000, 25);
-    expect(mine).toHaveLength(1);
+    expect(mine).toHaveLength(streams.size);
     stop.abort();
-    await waitFor(async () => !(await followers()).has(mine![0]), 5000, 25);
+    await waitFor(async () => {
+      const open = await followers();
+      return mine!.every((id) => !open.has(id));
+    }, 5000, 25);
   });
 
   it("ends open streams when the server closes, instead of waiting on them", async () => {

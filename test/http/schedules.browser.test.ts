@@ -3,6 +3,7 @@
 // page with a note is the pause `scheduler list` shows (the same record the daemons obey).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "../helpers/redis.js";
+import { jobHash } from "../helpers/job-reads.js";
 import { startHarness, daemonReady, HOOKS, type Harness } from "./harness.js";
 import { runCli } from "../helpers/spawn.js";
 import { loadHooks } from "../../src/hooks/load.js";
@@ -27,7 +28,7 @@ describe("console schedules", () => {
     await expect.poll(() => note.count(), { timeout: 10_000 }).toBe(1);
     const id = /as (\S+)$/.exec((await note.textContent()) ?? "")?.[1];
     expect(id).toBeTruthy();
-    await waitFor(async () => (await h.t.redis.hget(h.t.keys.job(id!), "status")) === "finished", 30_000, 50);
+    await waitFor(async () => (await jobHash(h.t, id!)).status === "finished", 30_000, 50);
     await page.close();
     expect(h.errors).toEqual([]);
   });

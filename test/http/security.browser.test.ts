@@ -10,6 +10,7 @@ import type { Job } from "../../src/queue/types.js";
 import { checkBind } from "../../src/http/security.js";
 import { startConsoleServer } from "../../src/http/console/standalone.js";
 import { waitFor } from "../helpers/redis.js";
+import { jobHash } from "../helpers/job-reads.js";
 import { consoleDeps, startHarness, daemonReady, type Harness } from "./harness.js";
 
 describe("read-only console", () => {
@@ -32,7 +33,7 @@ describe("read-only console", () => {
 
   it("hides the write buttons of a failed job and of the scheduler", async () => {
     const job = (await enqueueWith(h.env, "app.tasks.flaky", { queue: "default" })) as Job;
-    await waitFor(async () => (await h.t.redis.hget(h.t.keys.job(job.id), "status")) === "failed", 30_000, 50);
+    await waitFor(async () => (await jobHash(h.t, job.id)).status === "failed", 30_000, 50);
     const page = await h.open(`/jobs/${encodeURIComponent(job.id)}`);
     await expect.poll(() => page.getByTestId("job-status").textContent(), { timeout: 10_000 }).toBe("failed");
     expect(await page.getByTestId("retry").count()).toBe(0);
