@@ -39,6 +39,7 @@ export const ENVIRONMENT_HELP = `Environment:
   SCHEDULER_PREFIX           Redis key prefix (under --prefix)
   SCHEDULER_TIMEZONE         zone of cron and of every time shown (over hooks \`timezone\`)
   SCHEDULER_LOG_LEVEL        debug, info, warn or error (the daemon's own lines)
+  SCHEDULER_HTTP             HOST:PORT of the HTTP server of start and serve (under --http)
   SCHEDULER_JOB_LINES        all, failures or none: the daemon's line per job (under --job-lines)
   SCHEDULER_WORKER_MAX_MEMORY_MB  heap limit of each worker process
   NO_COLOR / FORCE_COLOR     no colour / colour even when stdout is not a terminal

@@ -48,6 +48,13 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRes
   });
 }
 
+/**
+ * A daemon or `serve` a test starts without --http binds any free port, not 127.0.0.1:7070: the
+ * port of the developer's own `npm start`, which a test daemon must not take (nor fight another
+ * test daemon for). A test that wants an address passes --http or its own SCHEDULER_HTTP.
+ */
+const OFF_THE_DEFAULT_PORT = { SCHEDULER_HTTP: "127.0.0.1:0" };
+
 /** Start `scheduler <args>` and return the live process (for daemons and -f). */
 export function spawnCli(args: string[], options: CliOptions = {}): ChildProcess {
   return spawnNode(BIN, args, options);
@@ -57,7 +64,7 @@ export function spawnCli(args: string[], options: CliOptions = {}): ChildProcess
 export function spawnNode(script: string, args: string[] = [], options: CliOptions & { detached?: boolean } = {}): ChildProcess {
   const child = spawn(process.execPath, [script, ...args], {
     cwd: options.cwd ?? REPO_ROOT,
-    env: { ...process.env, FORCE_COLOR: "0", ...options.env },
+    env: { ...process.env, ...OFF_THE_DEFAULT_PORT, FORCE_COLOR: "0", ...options.env },
     stdio: ["pipe", "pipe", "pipe"],
     // detached: a process group of its own, so a test can signal it the way Ctrl-C does.
     detached: options.detached ?? false,
@@ -89,7 +96,7 @@ export function spawnCliOnTty(args: string[], options: CliOptions = {}): ChildPr
   const quoted = [process.execPath, BIN, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ");
   return spawn("script", ["-qfec", `exec ${quoted}`, "/dev/null"], {
     cwd: options.cwd ?? REPO_ROOT,
-    env: { ...process.env, FORCE_COLOR: "0", SHELL: "/bin/sh", ...options.env },
+    env: { ...process.env, ...OFF_THE_DEFAULT_PORT, FORCE_COLOR: "0", SHELL: "/bin/sh", ...options.env },
     stdio: ["pipe", "pipe", "pipe"],
   });
 }

@@ -79,5 +79,36 @@ describe("scheduler serve / scheduler metrics", () => {
     const bad = await runCli(["serve", "--http", "localhost"], { env: cliEnv() });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--http: "localhost" is not HOST:PORT');
+    const badEnv = await runCli(["serve"], { env: { ...cliEnv(), SCHEDULER_HTTP: "localhost" } });
+    expect(badEnv.code).toBe(2);
+    expect(badEnv.stderr).toContain('SCHEDULER_HTTP: "localhost" is not HOST:PORT');
+    expect(badEnv.stderr.trim().split("\n")).toHaveLength(1);
+  }, 60_000);
+
+  it("SCHEDULER_HTTP sets the address under --http; port 0 binds a free one", async () => {
+    const port = await freePort();
+    const proc = spawnCli(["serve"], { env: { ...cliEnv(), SCHEDULER_HTTP: `127.0.0.1:${port}` } });
+    const out = capture(proc);
+    try {
+      await waitFor(() => out.stdout().includes(`http      http://127.0.0.1:${port}`), 20_000, 50);
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    } finally {
+      proc.kill("SIGTERM");
+      await out.closed;
+    }
+    // the test helpers' own default (SCHEDULER_HTTP=127.0.0.1:0): any free port, never 7070
+    const any = spawnCli(["serve"], { env: cliEnv() });
+    const anyOut = capture(any);
+    try {
+      const line = await waitFor(() => /http {6}http:\/\/127\.0\.0\.1:(\d+)/.exec(anyOut.stdout()), 20_000, 50);
+      expect(Number(line![1])).toBeGreaterThan(0);
+      expect(Number(line![1])).not.toBe(7070);
+    } finally {
+      any.kill("SIGTERM");
+      await anyOut.closed;
+    }
+    // an explicit flag wins over the variable
+    const flag = await runCli(["serve", "--http", "localhost"], { env: { ...cliEnv(), SCHEDULER_HTTP: "127.0.0.1:0" } });
+    expect(flag.stderr).toContain('--http: "localhost"');
   }, 60_000);
 });
