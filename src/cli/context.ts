@@ -19,7 +19,7 @@ import { type QueueEnv } from "../queue/context.js";
 import { BUILTIN_QUEUES, DEFAULT_PREFIX, DEFAULT_RETENTION } from "../config/defaults.js";
 import { connectRedis, DEFAULT_REDIS_URL } from "../redis/connection.js";
 import { createKeys, type Keys } from "../redis/keys.js";
-import { keysOf } from "../redis/key-layout.js";
+import { claimedKeys } from "../redis/key-layout.js";
 import type { CommonOptions } from "./common.js";
 import { directPrefix, directRedisUrl } from "./target-settings.js";
 
@@ -89,7 +89,9 @@ export async function openCli(options: CommonOptions, how: TargetOptions): Promi
   const redis = await connectRedis(target.url, { failFast: true, connectionName: "hs-cli" });
   let keys: Keys;
   try {
-    keys = await keysOf(redis, target.prefix);
+    // hooks that name a layout (key_layout) claim it, as the daemon and the workers do: a CLI
+    // enqueue that ran first on a new prefix must not build the other layout's keys
+    keys = await claimedKeys(redis, target.prefix, target.config?.claimLayout);
   } catch (err) {
     redis.disconnect();
     throw err;

@@ -58,6 +58,8 @@ export interface ResolvedConfig {
    * process that connects (daemon, worker), and passed on to its worker children.
    */
   keyLayout?: "installation" | "queue";
+  /** hooks `key_layout`: the layout the daemon and the workers claim (src/redis/key-layout.ts claimKeyLayout). */
+  claimLayout?: "installation" | "queue";
   /** IANA zone cron is evaluated in. */
   timezone: string;
   /** Seconds between runs of the `all` event. */

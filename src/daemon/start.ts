@@ -13,7 +13,7 @@ import { systemClock } from "../base/clock.js";
 import { describeError } from "../base/errors.js";
 import { setActiveContext, type QueueEnv } from "../queue/context.js";
 import { createRedis } from "../redis/connection.js";
-import { keysOf } from "../redis/key-layout.js";
+import { claimedKeys } from "../redis/key-layout.js";
 import { createLogger, closeLogger } from "../log/logger.js";
 import { groupsFromConfig } from "../worker/supervisor/groups.js";
 import { startSupervisor, type Supervisor } from "../worker/supervisor/supervisor.js";
@@ -108,7 +108,7 @@ export async function runDaemon(opts: StartOptions): Promise<number> {
 
     const env: QueueEnv = {
       redis,
-      keys: await keysOf(redis, config.prefix),
+      keys: await claimedKeys(redis, config.prefix, config.claimLayout),
       clock: systemClock,
       queues: config.queues,
       retention: config.retention,

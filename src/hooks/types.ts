@@ -57,6 +57,15 @@ export interface HooksDefinition {
    */
   failover_grace?: number;
   /**
+   * Where a new installation's job keys go (issue 17, docs/architecture.md "Keys per queue"):
+   * "queue" puts each queue on a hash tag of its own, so on a Redis Cluster each queue is its own
+   * shard; "installation" keeps every queue on `{prefix}`. Claimed by the daemon and the workers
+   * on a prefix that holds nothing yet; on an existing installation of the other layout they
+   * refuse to start (KEY_LAYOUT_MISMATCH). Absent: whatever the installation runs on (a new one:
+   * "installation").
+   */
+  key_layout?: "installation" | "queue";
+  /**
    * Where a 6-field cron has its seconds: "first" (cron-parser, the default) or "last"
    * (croniter, what Frappe's 6-field crons mean). src/schedule/cron-dialect.ts.
    */

@@ -38,6 +38,7 @@ export const TOP_LEVEL_KEYS = [
   "redact",
   "tasks",
   "failover_grace",
+  "key_layout",
   "cron_seconds",
   "limits",
 ] as const;
@@ -108,6 +109,8 @@ function validateTopLevel(key: string, value: unknown, problems: ProblemList, qu
       return single(checkTasksSetting);
     case "failover_grace":
       return single(checkPositiveSeconds);
+    case "key_layout":
+      return single((v) => (v === "installation" || v === "queue" ? undefined : `must be "queue" (each queue on a hash tag of its own: a shard per queue on a cluster) or "installation" (every queue on {prefix}), got ${JSON.stringify(v)}`));
     case "cron_seconds":
       return single((v) => (v === "first" || v === "last" ? undefined : `must be "first" (seconds first in a 6-field cron, the default) or "last" (seconds last, as in Frappe/croniter), got ${JSON.stringify(v)}`));
     case "limits":

@@ -19,6 +19,7 @@ import type { PreparedJob } from "./types.js";
 import { isJobHash } from "./job-codec.js";
 import { jobTagsToProbe } from "./find-job.js";
 import { runJobScript } from "./job-scripts.js";
+import { scriptResult } from "../redis/script-results.js";
 import { applyPendingForward } from "./forward-records.js";
 
 const LIVE = new Set(["queued", "scheduled", "deferred", "started"]);
@@ -68,7 +69,7 @@ export async function dropReplaced(env: QueueEnv, replaced: ReadonlyArray<{ id: 
   await Promise.all(
     replaced.map(async ({ id, tag }) => {
       try {
-        await runJobScript(env, "replaced_job_drop", [id], [], tag);
+        scriptResult.replaced_job_drop(await runJobScript(env, "replaced_job_drop", [id], [], tag));
         // the dependents it left unsettled on other tags are settled now, as on one tag
         await applyPendingForward(env, tag);
       } catch {

@@ -5,12 +5,15 @@
  * a per-process setting but a marker in Redis (`{prefix}:layout`, keys.layout()), read by each
  * process when it connects: the daemon, the worker (which passes it to its children in their
  * config), the CLI and the console. No marker: "installation", the layout of every installation
- * so far. Nothing writes the marker yet but the test suite (TEST_JOB_TAGS=queue, for its own
- * prefixes); the flip will write it for new installations, and a migration for old ones.
+ * so far. The marker is written by a daemon or worker whose hooks ask for a layout (`key_layout`,
+ * claimKeyLayout) on a prefix that holds no installation yet, and by the test suite
+ * (TEST_JOB_TAGS=queue, for its own prefixes); an installation never changes layout here.
  */
 import type { Redis } from "ioredis";
 import { createKeys, type JobTagLayout, type Keys } from "./keys.js";
 import { SchedulerError } from "../base/errors.js";
+import { runScript } from "./scripts.js";
+import { scriptResult } from "./script-results.js";
 
 const LAYOUTS: readonly JobTagLayout[] = ["installation", "queue"];
 
@@ -18,11 +21,41 @@ const LAYOUTS: readonly JobTagLayout[] = ["installation", "queue"];
 export async function readKeyLayout(redis: Pick<Redis, "get">, prefix: string): Promise<JobTagLayout> {
   const key = createKeys(prefix).layout();
   const value = await redis.get(key);
-  if (value === null) return "installation";
+  return value === null ? "installation" : knownLayout(key, value);
+}
+
+function knownLayout(key: string, value: string): JobTagLayout {
   if ((LAYOUTS as readonly string[]).includes(value)) return value as JobTagLayout;
   throw new SchedulerError("BAD_KEY_LAYOUT", `Redis key ${key} is "${value}", not one of ${LAYOUTS.join(", ")}`, {
     hint: `it names where this installation's job keys are; set it back to "installation" (or delete it) unless you moved them`,
   });
+}
+
+/**
+ * The layout a process whose hooks name one (`key_layout`) runs on: the marker, set to `wanted`
+ * when the prefix holds no installation yet (layout_claim.lua, one script on the installation's
+ * tag, so two processes starting together agree). An installation already on another layout
+ * is refused (KEY_LAYOUT_MISMATCH): its keys stay where they are.
+ */
+export async function claimKeyLayout(redis: Redis, prefix: string, wanted: JobTagLayout): Promise<JobTagLayout> {
+  const k = createKeys(prefix);
+  const answer = scriptResult.layout_claim(await runScript(redis, "layout_claim", [k.layout(), k.queues(), k.events(), k.schedulerState(), k.schedulerLeader(), k.workers()], [wanted]));
+  const layout = answer === "existing" ? "installation" : knownLayout(k.layout(), answer);
+  if (layout === wanted) return layout;
+  const where = answer === "existing" ? `, its job keys on ${k.root} (no ${k.layout()} marker: an installation from before it)` : ` (Redis key ${k.layout()})`;
+  throw new SchedulerError("KEY_LAYOUT_MISMATCH", `hooks key_layout is "${wanted}", but prefix "${prefix}" holds an installation on the "${layout}" layout${where}`, {
+    hint: wanted === "queue" ? `use a new prefix for the per-queue layout, or remove key_layout: an installation does not change layout` : `remove key_layout, or set it to "${layout}"`,
+  });
+}
+
+/** The layout of `prefix`: the one its hooks claim (`claim`, hooks key_layout), else the one its marker names. */
+export function layoutFor(redis: Redis, prefix: string, claim: JobTagLayout | undefined): Promise<JobTagLayout> {
+  return claim ? claimKeyLayout(redis, prefix, claim) : readKeyLayout(redis, prefix);
+}
+
+/** The keys of `prefix` in layoutFor's layout. */
+export async function claimedKeys(redis: Redis, prefix: string, claim: JobTagLayout | undefined): Promise<Keys> {
+  return createKeys(prefix, { jobTags: await layoutFor(redis, prefix, claim) });
 }
 
 /** The keys of `prefix` in the layout its marker names. */

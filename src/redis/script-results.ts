@@ -116,6 +116,11 @@ export const scriptResult = {
   requeue: (raw: unknown) => jobAnswer("requeue", raw, ["ok"] as const),
   delete_job: (raw: unknown) => jobAnswer("delete_job", raw, ["ok"] as const),
   replaced_job_drop: (raw: unknown) => oneOf("replaced_job_drop", raw, ["dropped", "live", "missing"] as const),
+  /** The marker's value as stored (key-layout.ts refuses one naming no layout), or "existing". */
+  layout_claim(raw: unknown): string {
+    if (typeof raw !== "string") throw wrong("layout_claim", raw);
+    return raw;
+  },
   /** "linked", or how the dependency settled (forward-records.ts passes it on as is). */
   dependency_link: (raw: unknown) => oneOf("dependency_link", raw, ["linked", "finished", "failed", "canceled", "was deleted"] as const),
   dependency_settle: (raw: unknown): boolean => flag("dependency_settle", raw),

@@ -143,6 +143,7 @@ export function resolveConfig({ flags = {}, env = process.env, hooks }: ResolveC
     redact: resolveRedact(hooks),
     ...resolveRedisTls(hooks),
     ...resolveTasksAllow(hooks),
+    ...(def.key_layout === "installation" || def.key_layout === "queue" ? { claimLayout: def.key_layout } : {}),
     ...(limits ? { limits } : {}),
     sources,
   };

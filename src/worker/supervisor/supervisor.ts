@@ -18,7 +18,7 @@
  * `done` resolves to the exit code: 0 after a requested stop or a burst drain, 1 when every
  * group gave up restarting and nothing is left running.
  */
-import { readKeyLayout } from "../../redis/key-layout.js";
+import { layoutFor } from "../../redis/key-layout.js";
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
@@ -343,7 +343,11 @@ export class Supervisor {
 export async function startSupervisor(options: SupervisorOptions): Promise<Supervisor> {
   const redis = await connectRedis(options.redisUrl, { connectionName: `supervisor:${process.pid}` });
   // the installation's key layout, passed on to the children in their config
-  const keyLayout = options.config.keyLayout ?? (await readKeyLayout(redis, options.config.prefix));
+  // (claimed when the hooks name one; a refusal closes the connection and fails the start)
+  const keyLayout = options.config.keyLayout ?? (await layoutFor(redis, options.config.prefix, options.config.claimLayout).catch((err: unknown) => {
+    redis.disconnect();
+    throw err;
+  }));
   const supervisor = new Supervisor({ ...options, config: { ...options.config, keyLayout } }, redis);
   void supervisor.done.finally(() => redis.disconnect());
   await supervisor.start();
