@@ -13,7 +13,7 @@ import { EnqueueError } from "../base/errors.js";
 import { BUILTIN_QUEUES, CUSTOM_QUEUE_DEFAULTS, DEFAULT_PREFIX, DEFAULT_RETENTION } from "../config/defaults.js";
 import { createKeys, type Keys } from "../redis/keys.js";
 import { createRedis } from "../redis/connection.js";
-import { readKeyLayout } from "../redis/key-layout.js";
+import { layoutFor } from "../redis/key-layout.js";
 import { processState } from "../base/process-state.js";
 import type { TaskTable } from "../tasks/task-table.js";
 import { normalizeRetry, type RetryInput } from "../config/retry-policy.js";
@@ -83,10 +83,19 @@ export interface ConfigureOptions {
   clock?: Clock;
   /** Shared secret for payload signing (default: SCHEDULER_SIGNING_SECRET when set). */
   signing?: SigningConfig;
+  /**
+   * The key layout to claim, as hooks `key_layout` (src/redis/key-layout.ts claimKeyLayout): set
+   * it as in the app's hooks, so an app that enqueues on a new prefix before any daemon started
+   * builds the keys its daemon will use. Absent: the installation's marker is followed.
+   */
+  keyLayout?: "installation" | "queue";
 }
 
 /** For app code: build the env from a few options and make it the active one. */
 export function configure(options: ConfigureOptions = {}): QueueEnv {
+  if (options.keyLayout !== undefined && options.keyLayout !== "installation" && options.keyLayout !== "queue") {
+    throw new EnqueueError("BAD_OPTION", `configure: keyLayout ${JSON.stringify(options.keyLayout)} is not "queue" or "installation"`, { hint: "set it as hooks key_layout says, or leave it out" });
+  }
   const redis =
     options.redis instanceof RedisClient
       ? options.redis
@@ -106,7 +115,7 @@ export function configure(options: ConfigureOptions = {}): QueueEnv {
     retention: { ...DEFAULT_RETENTION, ...options.retention },
     tasks: options.tasks,
   };
-  env.pendingLayout = layoutReader(env, options.prefix ?? DEFAULT_PREFIX);
+  env.pendingLayout = layoutReader(env, options.prefix ?? DEFAULT_PREFIX, options.keyLayout);
   const secret = process.env.SCHEDULER_SIGNING_SECRET;
   const signing = options.signing ?? (secret ? { secret } : undefined);
   if (signing) env.signing = signing;
@@ -115,14 +124,15 @@ export function configure(options: ConfigureOptions = {}): QueueEnv {
 }
 
 /**
- * The marker read that configure() leaves to the first queue call: one GET, shared by the calls
- * that wait on it; on success the reader removes itself, on failure (Redis not answering, a bad
- * marker) the call fails as any Redis call would, and the next one reads again.
+ * The marker read (a claim, with `keyLayout`) that configure() leaves to the first queue call:
+ * one call, shared by the calls that wait on it; on success the reader removes itself, on
+ * failure (Redis not answering, a bad marker, another layout than the one claimed) the call
+ * fails as any Redis call would, and the next one tries again.
  */
-function layoutReader(env: QueueEnv, prefix: string): () => Promise<void> {
+function layoutReader(env: QueueEnv, prefix: string, claim: "installation" | "queue" | undefined): () => Promise<void> {
   let reading: Promise<void> | undefined;
   return () =>
-    (reading ??= readKeyLayout(env.redis, prefix).then(
+    (reading ??= layoutFor(env.redis, prefix, claim).then(
       (layout) => {
         if (layout !== env.keys.jobTags) env.keys = createKeys(prefix, { jobTags: layout });
         delete env.pendingLayout;

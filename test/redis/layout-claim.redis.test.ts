@@ -10,6 +10,9 @@ import { createKeys } from "../../src/redis/keys.js";
 import { runCli } from "../helpers/spawn.js";
 import { testRedis, type TestRedis } from "../helpers/redis.js";
 import { validateHooks } from "../../src/hooks/validate.js";
+import { configure, maybeActiveContext, setActiveContext } from "../../src/queue/context.js";
+import { enqueue } from "../../src/queue/enqueue.js";
+import type { Job } from "../../src/queue/types.js";
 
 const HOOKS = fileURLToPath(new URL("./fixtures/layout-queue/hooks.ts", import.meta.url));
 let t: TestRedis;
@@ -113,4 +116,30 @@ describe("a worker whose hooks say key_layout: \"queue\"", () => {
     }
     expect((await t.redis.keys(`{${prefix}}:*`)).sort()).toEqual([k.queues()]);
   }, 120_000);
+});
+
+describe("configure({ keyLayout }) in an app's own process", () => {
+  it("claims as the hooks would: a new prefix takes it, another layout fails the call and writes nothing", async () => {
+    const before = maybeActiveContext();
+    const prefix = fresh();
+    const app = configure({ redis: t.url, prefix, keyLayout: "queue" });
+    try {
+      const job = (await enqueue("app.tasks.mark", { record: "r", tag: "x" })) as Job;
+      expect(await t.redis.get(createKeys(prefix).layout())).toBe("queue");
+      const keys = createKeys(prefix, { jobTags: "queue" });
+      expect(await t.redis.exists(keys.job(job.id, keys.jobTag("default")))).toBe(1);
+      app.redis.disconnect();
+
+      const other = configure({ redis: t.url, prefix, keyLayout: "installation" });
+      const keysBefore = (await t.redis.keys(`{${prefix}}*`)).length + (await t.redis.keys(`{${prefix}:*`)).length;
+      await expect(enqueue("app.tasks.mark", {})).rejects.toMatchObject({ code: "KEY_LAYOUT_MISMATCH" });
+      expect((await t.redis.keys(`{${prefix}}*`)).length + (await t.redis.keys(`{${prefix}:*`)).length).toBe(keysBefore);
+      other.redis.disconnect();
+
+      expect(() => configure({ redis: t.url, prefix, keyLayout: "sharded" as "queue" })).toThrow(/configure: keyLayout "sharded" is not "queue" or "installation"/);
+    } finally {
+      maybeActiveContext()?.redis.disconnect();
+      setActiveContext(before);
+    }
+  });
 });
