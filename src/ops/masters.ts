@@ -46,22 +46,30 @@ export interface MasterView {
   keys?: number;
   /** Replicas connected to it (INFO replication connected_slaves). */
   replicas?: number;
-  /** This master serves the slot of the installation's hash tag (every key of it, today). */
+  /** This master serves the slot of the installation's hash tag. */
   holdsInstallation?: boolean;
+  /** The installation's hash tags this master serves ({prefix}, and on the per-queue layout each queue's {prefix:queue} it holds). */
+  holds?: string[];
   /** Set when that master did not answer. */
   error?: string;
 }
 
-/** One view per master of a cluster; undefined on a single server (status shows it as before). */
-export async function readMasters(redis: Redis, installationKey?: string): Promise<MasterView[] | undefined> {
+/**
+ * One view per master of a cluster; undefined on a single server (status shows it as before).
+ * `tags`: the installation's hash tags, the first its own ({prefix}); each view names those it
+ * serves (one CLUSTER KEYSLOT per tag, asked of one node).
+ */
+export async function readMasters(redis: Redis, tags: readonly string[] = []): Promise<MasterView[] | undefined> {
   const cluster = asCluster(redis);
   if (!cluster) return undefined;
   const nodes = cluster.nodes("master");
-  let holder: string | undefined;
-  if (installationKey !== undefined && nodes[0]) {
-    const slot = Number(await nodes[0].call("CLUSTER", "KEYSLOT", installationKey).catch(() => NaN));
-    holder = Number.isInteger(slot) ? cluster.slots[slot]?.[0] : undefined;
-  }
+  const holders = await Promise.all(
+    tags.map(async (tag) => {
+      const slot = nodes[0] ? Number(await nodes[0].call("CLUSTER", "KEYSLOT", tag).catch(() => NaN)) : NaN;
+      return Number.isInteger(slot) ? cluster.slots[slot]?.[0] : undefined;
+    }),
+  );
+  const holder = holders[0];
   const views = await Promise.all(
     nodes.map(async (node): Promise<MasterView> => {
       const address = `${node.options.host}:${node.options.port}`;
@@ -77,6 +85,7 @@ export async function readMasters(redis: Redis, installationKey?: string): Promi
           keys,
           ...(f.connected_slaves !== undefined ? { replicas: Number(f.connected_slaves) } : {}),
           ...(holder === address ? { holdsInstallation: true } : {}),
+          ...(holders.includes(address) ? { holds: tags.filter((_, i) => holders[i] === address) } : {}),
         };
       } catch (err) {
         return { address, role: "master", error: (err as Error).message };

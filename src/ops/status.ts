@@ -16,6 +16,8 @@ export interface StatusReport {
   /** When it was read (ms). */
   at: number;
   prefix: string;
+  /** Where its job keys are (src/redis/key-layout.ts): "installation" or "queue" (a tag per queue). */
+  keyLayout: "installation" | "queue";
   queues: Record<string, StatusCounts>;
   workers: WorkerView[];
   scheduler: SchedulerOverview;
@@ -25,14 +27,22 @@ export interface StatusReport {
 }
 
 export async function readStatus(env: QueueEnv): Promise<StatusReport> {
-  const [stats, workers, scheduler, redis, masters] = await Promise.all([
-    getQueueStatsWith(env),
-    workerOverview(env),
-    readSchedulerState(env),
-    readRedisInfo(env.redis),
-    readMasters(env.redis, env.keys.root),
-  ]);
+  const [stats, workers, scheduler, redis] = await Promise.all([getQueueStatsWith(env), workerOverview(env), readSchedulerState(env), readRedisInfo(env.redis)]);
+  const masters = await readMasters(env.redis, installationTags(env, Object.keys(stats)));
   const queues: Record<string, StatusCounts> = {};
   for (const [name, { queued: _queued, ...counts }] of Object.entries(stats)) queues[name] = counts;
-  return { at: env.clock(), prefix: env.keys.prefix, queues, workers, scheduler, redis, ...(masters ? { masters } : {}) };
+  return { at: env.clock(), prefix: env.keys.prefix, keyLayout: env.keys.jobTags, queues, workers, scheduler, redis, ...(masters ? { masters } : {}) };
+}
+
+/** The installation's tag first, then each queue's own (the per-queue layout; none on the other). */
+function installationTags(env: QueueEnv, queues: string[]): string[] {
+  const tags = new Set([env.keys.root]);
+  for (const q of [...queues].sort()) {
+    try {
+      tags.add(env.keys.jobTag(q));
+    } catch {
+      // a listed name that cannot be a tag has no keys of its own
+    }
+  }
+  return [...tags];
 }

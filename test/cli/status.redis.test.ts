@@ -91,6 +91,7 @@ describe.concurrent("scheduler status (process)", () => {
     };
     expect(data.url).toBe(s.t.url);
     expect(data.prefix).toBe(s.t.prefix);
+    expect((data as { keyLayout?: string }).keyLayout).toBe(s.t.keys.jobTags);
     expect(data.queues.short?.pending).toBe(2);
     expect(data.queues.default?.failed).toBe(1);
     expect(data.workers).toEqual([expect.objectContaining({ name: "box:101:short,default:0", pid: 101, done: 7 })]);

@@ -96,6 +96,7 @@ describe("read models", () => {
 
     const r = await readStatus(s.env);
     expect(r.prefix).toBe(s.t.prefix);
+    expect(r.keyLayout).toBe(s.t.keys.jobTags);
     expect(Object.keys(r.queues)).toEqual(expect.arrayContaining(["default", "long", "short"]));
     expect(r.workers).toHaveLength(1);
     expect(r.workers[0]).toMatchObject({ name: "w-test-1", host: "box", pid: 4242, queues: ["short", "default"], currentJobs: ["job-1"], state: "busy" });

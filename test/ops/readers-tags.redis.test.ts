@@ -29,6 +29,7 @@ import type { ResolvedConfig } from "../../src/config/types.js";
 import { touchWorker } from "../../src/worker/supervisor/worker-records.js";
 import { masterOf, queuesOnDistinctMasters } from "../helpers/distinct-masters.js";
 import { ON_TOPOLOGY } from "../helpers/redis.js";
+import { readStatus } from "../../src/ops/status.js";
 import { queueFixture, type QueueFixture } from "../queue/helpers.js";
 
 const METHOD = "app.tasks.noop";
@@ -63,6 +64,18 @@ beforeAll(async () => {
 afterAll(() => f.t.cleanup());
 
 describe("readers over queues on their own tags", () => {
+  it("status names the layout, and on the cluster which master holds each queue's tag", async () => {
+    const r = await readStatus(env);
+    expect(r.keyLayout).toBe("queue");
+    if (!ON_TOPOLOGY) return void expect(r.masters).toBeUndefined();
+    const holders = new Map<string, string>();
+    for (const m of r.masters ?? []) for (const tag of m.holds ?? []) holders.set(tag, m.address);
+    for (const q of [A, B, C]) expect(holders.get(keys.jobTag(q))).toBe(await masterOf(env.redis, keys.queue(q)));
+    expect(new Set([A, B, C].map((q) => holders.get(keys.jobTag(q)))).size).toBe(3);
+    expect(holders.get(keys.root)).toBe(await masterOf(env.redis, keys.queues()));
+    expect(r.masters!.find((m) => m.holds?.includes(keys.root))?.holdsInstallation).toBe(true);
+  });
+
   it("the queues' job hashes are on three tags (on the cluster: three masters), none on the installation's", async () => {
     expect(new Set([A, B, C].map((q) => keys.jobTag(q))).size).toBe(3);
     if (ON_TOPOLOGY) expect(new Set(await Promise.all([A, B, C].map((q) => masterOf(env.redis, keys.queue(q))))).size).toBe(3);

@@ -51,7 +51,9 @@ describe("soft timeout", () => {
     const job = await getJob(t, coop!);
     expect(job.status).toBe("failed");
     expect(job.error?.message).toBe("timed out after 1 s (queue short timeout)");
-    expect(job.endedAt! - job.startedAt!).toBeLessThan(1000);
+    // stopped by the soft timeout, not the hard one: no job.timed_out event (the hard limit's,
+    // below) and the same child ran the next job (a hard timeout kills it). Not a bound on
+    // endedAt - startedAt: on a loaded machine the supervisor records the end past 1 s.
     expect((await getJob(t, after!)).status).toBe("finished");
     const runs = await t.redis.lrange(record, 0, -1);
     expect(pidOf(runs.find((r) => r.startsWith("start:")))).toBe(pidOf(runs.find((r) => r.startsWith("coop:"))));

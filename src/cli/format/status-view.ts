@@ -49,7 +49,7 @@ export function renderStatus(r: StatusReport, o: { url: string; zone?: string; c
   const redis = renderPairs(
     [
       ["url", o.url],
-      ["prefix", r.prefix],
+      ["prefix", `${r.prefix} (${r.keyLayout === "queue" ? "a hash tag per queue" : "one hash tag"})`],
       ["version", `${r.redis.version ?? "unknown"}${r.redis.mode && r.redis.mode !== "standalone" ? ` (${r.redis.mode})` : ""}`],
       r.masters
         ? ["memory", `${formatBytes(r.masters.reduce((sum, m) => sum + (m.usedMemory ?? 0), 0))} used over ${r.masters.length} masters`]
@@ -71,7 +71,7 @@ export function renderStatus(r: StatusReport, o: { url: string; zone?: string; c
             { header: "MEMORY", value: (m) => (m.usedMemory !== undefined ? formatBytes(m.usedMemory) : "-"), right: true },
             { header: "KEYS", value: (m) => (m.keys !== undefined ? String(m.keys) : "-"), right: true },
             { header: "REPLICAS", value: (m) => (m.replicas !== undefined ? String(m.replicas) : "-"), right: true },
-            { header: "HOLDS", value: (m) => (m.holdsInstallation ? `{${r.prefix}}` : m.error ?? "-"), max: 60 },
+            { header: "HOLDS", value: (m) => m.error ?? (m.holds?.join(" ") || "-"), max: 60 },
           ]),
         ),
       ]
