@@ -17,7 +17,7 @@ import { loadTimeoutMs } from "../tasks/load-probe.js";
 import type { LoadedHooks } from "../hooks/types.js";
 import { type QueueEnv } from "../queue/context.js";
 import { BUILTIN_QUEUES, DEFAULT_PREFIX, DEFAULT_RETENTION } from "../config/defaults.js";
-import { connectRedis, DEFAULT_REDIS_URL } from "../redis/connection.js";
+import { closingOnFailure, connectRedis, DEFAULT_REDIS_URL } from "../redis/connection.js";
 import { createKeys, type Keys } from "../redis/keys.js";
 import { claimedKeys } from "../redis/key-layout.js";
 import type { CommonOptions } from "./common.js";
@@ -87,15 +87,9 @@ export async function openCli(options: CommonOptions, how: TargetOptions): Promi
   // that keeps the process alive after the error is printed.
   createKeys(target.prefix);
   const redis = await connectRedis(target.url, { failFast: true, connectionName: "hs-cli" });
-  let keys: Keys;
-  try {
-    // hooks that name a layout (key_layout) claim it, as the daemon and the workers do: a CLI
-    // enqueue that ran first on a new prefix must not build the other layout's keys
-    keys = await claimedKeys(redis, target.prefix, target.config?.claimLayout);
-  } catch (err) {
-    redis.disconnect();
-    throw err;
-  }
+  // hooks that name a layout (key_layout) claim it, as the daemon and the workers do: a CLI
+  // enqueue that ran first on a new prefix must not build the other layout's keys
+  const keys = await closingOnFailure(redis, claimedKeys(redis, target.prefix, target.config?.claimLayout));
   const env: QueueEnv = {
     redis,
     keys,

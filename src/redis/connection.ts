@@ -58,6 +58,20 @@ export function createRedis(url: string, options: ConnectOptions = {}): Redis {
   return redis;
 }
 
+/**
+ * `step` on a connection just opened for it (the key layout read when a process connects): a
+ * failure closes the connection before it is thrown, so no client keeps the process alive
+ * behind the error line.
+ */
+export async function closingOnFailure<T>(redis: Redis, step: Promise<T>): Promise<T> {
+  try {
+    return await step;
+  } catch (err) {
+    redis.disconnect();
+    throw err;
+  }
+}
+
 /** Connect and PING once; on failure throw one clear line naming the URL. */
 export async function connectRedis(url: string, options: ConnectOptions = {}): Promise<Redis> {
   const redis = createRedis(url, options);

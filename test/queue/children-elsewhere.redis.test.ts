@@ -5,30 +5,24 @@
  * once even when the record is applied twice. Runs on one Redis and on the cluster.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createKeys, type Keys } from "../../src/redis/keys.js";
+import type { Keys } from "../../src/redis/keys.js";
 import { enqueueWith } from "../../src/queue/enqueue.js";
 import { dequeue } from "../../src/queue/lifecycle.js";
 import { getJobWith } from "../../src/queue/registry.js";
 import { sweepForwardRecords } from "../../src/queue/forward-sweep.js";
-import { setActiveContext, type QueueEnv } from "../../src/queue/context.js";
+import type { QueueEnv } from "../../src/queue/context.js";
 import { runInJobContext } from "../../src/runtime/job-context.js";
 import type { Job } from "../../src/queue/types.js";
-import { queuesOnDistinctMasters } from "../helpers/distinct-masters.js";
-import { queueFixture, type QueueFixture } from "./helpers.js";
+import { spreadFixture, type QueueFixture, type SpreadFixture } from "./helpers.js";
 
 const METHOD = "app.tasks.noop";
-const Q = { timeout: 60, workers: 1, concurrency: 1 };
 let f: QueueFixture;
 let keys: Keys;
 let env: QueueEnv;
 let A: string, B: string;
 
 beforeAll(async () => {
-  f = await queueFixture("children-elsewhere", { [METHOD]: () => "ok" });
-  keys = createKeys(f.t.prefix, { jobTags: "queue" });
-  [A, B] = (await queuesOnDistinctMasters(f.env.redis, keys)) as [string, string];
-  env = { ...f.env, keys, queues: { ...f.env.queues, [A]: Q, [B]: Q } };
-  setActiveContext(env);
+  ({ f, keys, env, queues: [A, B] } = (await spreadFixture("children-elsewhere", { [METHOD]: () => "ok" }, 2)) as SpreadFixture & { queues: [string, string] });
 });
 afterAll(() => f.t.cleanup());
 

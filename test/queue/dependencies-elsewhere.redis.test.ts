@@ -6,7 +6,7 @@
  * ("on-cluster" project), the queues chosen so that their tags are on different masters.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createKeys, type Keys } from "../../src/redis/keys.js";
+import type { Keys } from "../../src/redis/keys.js";
 import { enqueueWith } from "../../src/queue/enqueue.js";
 import { enqueueManyWith } from "../../src/queue/enqueue-many.js";
 import { completeJob, dequeue, failJob } from "../../src/queue/lifecycle.js";
@@ -17,16 +17,14 @@ import { sweepForwardRecords } from "../../src/queue/forward-sweep.js";
 import { placeDependencies } from "../../src/queue/dependencies-elsewhere.js";
 import { runEnqueueScript } from "../../src/queue/push.js";
 import { buildPrepared } from "../../src/queue/prepare.js";
-import { setActiveContext, type QueueEnv } from "../../src/queue/context.js";
+import type { QueueEnv } from "../../src/queue/context.js";
 import { Forwarder } from "../../src/worker/supervisor/forwarder.js";
 import { silentLogger } from "../../src/worker/log.js";
 import { normalizeOptions } from "../../src/queue/options.js";
 import type { Job } from "../../src/queue/types.js";
-import { queuesOnDistinctMasters } from "../helpers/distinct-masters.js";
-import { queueFixture, type QueueFixture } from "./helpers.js";
+import { spreadFixture, type QueueFixture, type SpreadFixture } from "./helpers.js";
 
 const METHOD = "app.tasks.noop";
-const Q = { timeout: 60, workers: 1, concurrency: 1 };
 let f: QueueFixture;
 let keys: Keys;
 let env: QueueEnv;
@@ -34,11 +32,7 @@ let env: QueueEnv;
 let A: string, B: string, C: string;
 
 beforeAll(async () => {
-  f = await queueFixture("deps-elsewhere", { [METHOD]: () => "ok" });
-  keys = createKeys(f.t.prefix, { jobTags: "queue" });
-  [A, B, C] = (await queuesOnDistinctMasters(f.env.redis, keys)) as [string, string, string];
-  env = { ...f.env, keys, queues: { ...f.env.queues, [A]: Q, [B]: Q, [C]: Q } };
-  setActiveContext(env);
+  ({ f, keys, env, queues: [A, B, C] } = (await spreadFixture("deps-elsewhere", { [METHOD]: () => "ok" }, 3)) as SpreadFixture & { queues: [string, string, string] });
 });
 afterAll(() => f.t.cleanup());
 

@@ -7,22 +7,20 @@
  * ("on-cluster" project), the queues chosen so that their tags are on different masters.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createKeys, type Keys } from "../../src/redis/keys.js";
+import type { Keys } from "../../src/redis/keys.js";
 import { enqueueWith } from "../../src/queue/enqueue.js";
 import { completeJob, dequeue } from "../../src/queue/lifecycle.js";
 import { getJobWith } from "../../src/queue/registry.js";
 import { sweepForwardRecords } from "../../src/queue/forward-sweep.js";
 import { buildPrepared } from "../../src/queue/prepare.js";
-import { setActiveContext, type QueueEnv } from "../../src/queue/context.js";
+import type { QueueEnv } from "../../src/queue/context.js";
 import { normalizeOptions } from "../../src/queue/options.js";
 import { scheduleKeys } from "../../src/redis/schedule-keys.js";
 import { readOutcomes } from "../../src/scheduler/outcome.js";
 import type { Job, PreparedJob } from "../../src/queue/types.js";
-import { queuesOnDistinctMasters } from "../helpers/distinct-masters.js";
-import { queueFixture, type QueueFixture } from "./helpers.js";
+import { spreadFixture, type QueueFixture, type SpreadFixture } from "./helpers.js";
 
 const METHOD = "app.tasks.noop";
-const Q = { timeout: 60, workers: 1, concurrency: 1 };
 let f: QueueFixture;
 let keys: Keys;
 let env: QueueEnv;
@@ -30,11 +28,7 @@ let env: QueueEnv;
 let A: string, B: string, C: string;
 
 beforeAll(async () => {
-  f = await queueFixture("follow-ups-elsewhere", { [METHOD]: () => "ok" });
-  keys = createKeys(f.t.prefix, { jobTags: "queue" });
-  [A, B, C] = (await queuesOnDistinctMasters(f.env.redis, keys)) as [string, string, string];
-  env = { ...f.env, keys, queues: { ...f.env.queues, [A]: Q, [B]: Q, [C]: Q } };
-  setActiveContext(env);
+  ({ f, keys, env, queues: [A, B, C] } = (await spreadFixture("follow-ups-elsewhere", { [METHOD]: () => "ok" }, 3)) as SpreadFixture & { queues: [string, string, string] });
 });
 afterAll(() => f.t.cleanup());
 

@@ -5,6 +5,8 @@ import type { TaskTable } from "../../src/tasks/task-table.js";
 import { setActiveContext, type QueueEnv } from "../../src/queue/context.js";
 import { BUILTIN_QUEUES, DEFAULT_RETENTION } from "../../src/config/defaults.js";
 import { testRedis, type TestRedis } from "../helpers/redis.js";
+import { createKeys, type Keys } from "../../src/redis/keys.js";
+import { queuesOnDistinctMasters } from "../helpers/distinct-masters.js";
 
 type TaskFn = (kwargs: Record<string, unknown>) => unknown;
 
@@ -59,4 +61,24 @@ export async function placesOf(env: QueueEnv): Promise<Map<string, string[]>> {
     }
   }
   return places;
+}
+
+/** A fixture in the per-queue layout (issue 17): `count` queues of its own besides the built-in ones. */
+export interface SpreadFixture {
+  f: QueueFixture;
+  /** The prefix's keys in the "queue" layout. */
+  keys: Keys;
+  /** f.env on those keys, with the queues configured; the active context. */
+  env: QueueEnv;
+  /** Queue names whose tags are on `count` different masters on the cluster (one server: any). */
+  queues: string[];
+}
+
+export async function spreadFixture(name: string, tasks: Record<string, TaskFn>, count: number): Promise<SpreadFixture> {
+  const f = await queueFixture(name, tasks);
+  const keys = createKeys(f.t.prefix, { jobTags: "queue" });
+  const queues = await queuesOnDistinctMasters(f.env.redis, keys, count);
+  const env: QueueEnv = { ...f.env, keys, queues: { ...f.env.queues, ...Object.fromEntries(queues.map((q) => [q, { timeout: 60, workers: 1, concurrency: 1 }])) } };
+  setActiveContext(env);
+  return { f, keys, env, queues };
 }

@@ -16,12 +16,10 @@ import { runJobScript } from "../../src/queue/job-scripts.js";
 import { configure, maybeActiveContext, setActiveContext, type QueueEnv } from "../../src/queue/context.js";
 import { EnqueueError } from "../../src/base/errors.js";
 import type { Job } from "../../src/queue/types.js";
-import { queuesOnDistinctMasters } from "../helpers/distinct-masters.js";
 import { TEST_REDIS_URL, testRedis, type TestRedis } from "../helpers/redis.js";
-import { queueFixture, type QueueFixture } from "./helpers.js";
+import { spreadFixture, type QueueFixture, type SpreadFixture } from "./helpers.js";
 
 const METHOD = "app.tasks.noop";
-const Q = { timeout: 60, workers: 1, concurrency: 1 };
 let f: QueueFixture;
 let keys: Keys;
 let env: QueueEnv;
@@ -29,11 +27,7 @@ let env: QueueEnv;
 let A: string, B: string;
 
 beforeAll(async () => {
-  f = await queueFixture("ids-elsewhere", { [METHOD]: () => "ok" });
-  keys = createKeys(f.t.prefix, { jobTags: "queue" });
-  [A, B] = (await queuesOnDistinctMasters(f.env.redis, keys)) as [string, string];
-  env = { ...f.env, keys, queues: { ...f.env.queues, [A]: Q, [B]: Q } };
-  setActiveContext(env);
+  ({ f, keys, env, queues: [A, B] } = (await spreadFixture("ids-elsewhere", { [METHOD]: () => "ok" }, 2)) as SpreadFixture & { queues: [string, string] });
 });
 afterAll(() => f.t.cleanup());
 
@@ -120,7 +114,7 @@ describe("configure() in an app's own process", () => {
   it("puts job keys in the layout the installation's marker names, read on the first call", async () => {
     const queueKeys = createKeys(t.prefix, { jobTags: "queue" });
     await t.redis.set(queueKeys.layout(), "queue");
-    app = configure({ redis: TEST_REDIS_URL, prefix: t.prefix, queues: { [A]: Q } });
+    app = configure({ redis: TEST_REDIS_URL, prefix: t.prefix, queues: { [A]: env.queues[A]! } });
     expect(app.pendingLayout).toBeDefined();
     const job = (await enqueue(METHOD, { queue: A })) as Job;
     expect(app.pendingLayout).toBeUndefined();

@@ -10,7 +10,7 @@ import { SchedulerError } from "../../base/errors.js";
 import { createPrinter } from "../../log/event-printer.js";
 import { EVENTS_MAXLEN } from "../../log/events.js";
 import { followEvents, parseLevel, readEvents, streamTail, type EventFilter } from "../../log/read-events.js";
-import { connectRedis } from "../../redis/connection.js";
+import { closingOnFailure, connectRedis } from "../../redis/connection.js";
 import { createKeys } from "../../redis/keys.js";
 import { keysOf } from "../../redis/key-layout.js";
 import { parseDuration } from "../../base/duration.js";
@@ -66,10 +66,7 @@ async function runLogs(options: LogsOptions): Promise<number> {
   const target = await resolveTarget(options, { hooks: "optional" });
   createKeys(target.prefix); // a refused prefix is reported before connecting
   const redis: Redis = await connectRedis(target.url, { failFast: true, connectionName: "hs-logs" });
-  const keys = await keysOf(redis, target.prefix).catch((err: unknown) => {
-    redis.disconnect();
-    throw err;
-  });
+  const keys = await closingOnFailure(redis, keysOf(redis, target.prefix));
   const zone = displayZone(options, target.config);
   const printer = createPrinter({ out: process.stdout, json: options.json, color: useColor(process.stdout), zone, zoneName: true });
   try {

@@ -24,7 +24,7 @@ import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
 import { systemClock, type Clock } from "../../base/clock.js";
 import type { ResolvedConfig } from "../../config/types.js";
-import { connectRedis } from "../../redis/connection.js";
+import { closingOnFailure, connectRedis } from "../../redis/connection.js";
 import { describeError } from "../../base/errors.js";
 import { createKeys } from "../../redis/keys.js";
 import type { QueueEnv } from "../../queue/context.js";
@@ -135,7 +135,8 @@ export class Supervisor {
       unstableMs: this.timings.unstableMs,
       stopping: () => this.stopping,
       restart: (slot, delayMs) => this.scheduleRestart(slot, delayMs),
-      forget: (worker) => this.forget(worker),
+      // a record left behind expires by itself
+      forget: (worker) => removeWorker(this.env, worker).catch(() => {}),
     };
     this.maintenance = new Maintenance({
       env: this.env,
@@ -329,25 +330,13 @@ export class Supervisor {
       this.stopControl.maybeFinish();
     }, delayMs);
   }
-
-  private async forget(name: string): Promise<void> {
-    try {
-      await removeWorker(this.env, name);
-    } catch {
-      /* its record expires by itself */
-    }
-  }
 }
 
 /** Connect, fork the children, and return the running supervisor. */
 export async function startSupervisor(options: SupervisorOptions): Promise<Supervisor> {
   const redis = await connectRedis(options.redisUrl, { connectionName: `supervisor:${process.pid}` });
-  // the installation's key layout, passed on to the children in their config
-  // (claimed when the hooks name one; a refusal closes the connection and fails the start)
-  const keyLayout = options.config.keyLayout ?? (await layoutFor(redis, options.config.prefix, options.config.claimLayout).catch((err: unknown) => {
-    redis.disconnect();
-    throw err;
-  }));
+  // the installation's key layout (claimed when the hooks name one), passed on to the children
+  const keyLayout = options.config.keyLayout ?? (await closingOnFailure(redis, layoutFor(redis, options.config.prefix, options.config.claimLayout)));
   const supervisor = new Supervisor({ ...options, config: { ...options.config, keyLayout } }, redis);
   void supervisor.done.finally(() => redis.disconnect());
   await supervisor.start();
