@@ -17,6 +17,7 @@ const ON_CLUSTER = [
   "test/ops/readers-tags.redis.test.ts",
   "test/queue/follow-ups-elsewhere.redis.test.ts",
   "test/queue/ids-elsewhere.redis.test.ts",
+  "test/queue/partitions.redis.test.ts",
   "test/worker/pool.redis.test.ts",
   "test/worker/crash.redis.test.ts",
   "test/scheduler/scheduler.redis.test.ts",

@@ -9,6 +9,8 @@
  * `node bench/cluster.mjs [N]` on its own, or `BENCH_ONLY=cluster npm run bench` (run.mjs).
  * `BENCH_KEY_LAYOUT=queue`: each queue's job keys on a tag of their own (the layout marker,
  * src/redis/key-layout.ts, written for the bench's prefix, so the daemon follows).
+ * `BENCH_PARTITIONS=3`: each queue spread over 3 partitions (hooks `queues.<name>.partitions`),
+ * each on a tag of its own with the per-queue layout.
  * Needs `npm run build` first (it drives dist/ and bin/scheduler.js).
  */
 import { pathToFileURL } from "node:url";
@@ -16,6 +18,7 @@ import { createKeys } from "../dist/redis/keys.js";
 import { connectRedis } from "../dist/redis/connection.js";
 import { BUILTIN_QUEUES, DEFAULT_RETENTION } from "../dist/config/defaults.js";
 import { enqueueManyWith } from "../dist/queue/enqueue-many.js";
+import { partitionNames } from "../dist/config/partition-names.js";
 import { loadAverage, waitFor } from "./lib/common.mjs";
 import { commandCalls, startCluster, startServer } from "./lib/redis-servers.mjs";
 import { spawnDaemon } from "./systems/hs.mjs";
@@ -23,6 +26,7 @@ import { spawnDaemon } from "./systems/hs.mjs";
 export const CLUSTER_QUEUES = ["cl-a", "cl-b", "cl-c", "cl-d", "cl-e"];
 const PREFIX = "bench-cl";
 const LAYOUT = process.env.BENCH_KEY_LAYOUT === "queue" ? "queue" : "installation";
+const PARTITIONS = Number(process.env.BENCH_PARTITIONS ?? 1);
 const SLICE = 1000;
 // commands the bench itself sends to read the servers, not the system under test
 const OWN = new Set(["info", "config", "dbsize"]);
@@ -34,8 +38,10 @@ const scripts = (o) => (o.evalsha ?? 0) + (o.eval ?? 0) + (o.fcall ?? 0);
 async function drainOn({ url, servers, n, concurrency }) {
   const redis = await connectRedis(url, { connectionName: "bench-cluster" });
   const keys = createKeys(PREFIX, { jobTags: LAYOUT });
-  const queues = Object.fromEntries(CLUSTER_QUEUES.map((q) => [q, { timeout: 60, workers: 1, concurrency }]));
+  const queues = Object.fromEntries(CLUSTER_QUEUES.map((q) => [q, { timeout: 60, workers: 1, concurrency, ...(PARTITIONS > 1 ? { partitions: PARTITIONS } : {}) }]));
   const env = { redis, keys, clock: () => Date.now(), queues: { ...BUILTIN_QUEUES, ...queues }, retention: { ...DEFAULT_RETENTION, finished: 3600 } };
+  // where the jobs are: each queue, or each partition of it
+  const places = CLUSTER_QUEUES.flatMap((q) => partitionNames(env.queues, q));
   const total = n * CLUSTER_QUEUES.length;
   try {
     if (LAYOUT === "queue") await redis.set(keys.layout(), LAYOUT);
@@ -49,12 +55,12 @@ async function drainOn({ url, servers, n, concurrency }) {
     }
     const keysQueued = (await Promise.all(servers.map((s) => s.client.dbsize()))).reduce((a, b) => a + b, 0);
     const afterFill = await Promise.all(servers.map((s) => commandCalls(s.client)));
-    const d = await spawnDaemon({ prefix: PREFIX, url, queues: CLUSTER_QUEUES, env: { BENCH_CONCURRENCY: String(concurrency) } });
+    const d = await spawnDaemon({ prefix: PREFIX, url, queues: CLUSTER_QUEUES, env: { BENCH_CONCURRENCY: String(concurrency), BENCH_PARTITIONS: String(PARTITIONS) } });
     try {
       await waitFor(
         async () => {
-          const done = await Promise.all(CLUSTER_QUEUES.map((q) => redis.zcard(keys.finished(q))));
-          const failed = await Promise.all(CLUSTER_QUEUES.map((q) => redis.zcard(keys.failed(q))));
+          const done = await Promise.all(places.map((q) => redis.zcard(keys.finished(q))));
+          const failed = await Promise.all(places.map((q) => redis.zcard(keys.failed(q))));
           if (failed.some((f) => f > 0)) throw new Error(`bench cluster: jobs failed; daemon said: ${d.output()}`);
           return done.reduce((a, b) => a + b, 0) >= total;
         },
@@ -70,7 +76,7 @@ async function drainOn({ url, servers, n, concurrency }) {
     // one pipeline per queue: its job hashes share whatever tag that queue's keys are on
     let first = Infinity;
     let last = -Infinity;
-    for (const q of CLUSTER_QUEUES) {
+    for (const q of places) {
       const ids = await redis.zrange(keys.finished(q), 0, -1);
       const pipe = redis.pipeline();
       for (const id of ids) pipe.hmget(keys.job(id, keys.jobTag(q)), "startedAt", "endedAt");
@@ -116,7 +122,7 @@ export async function runClusterBench({ n = 2000, concurrency = 10, step = () =>
     await cluster.stop();
   }
   load.end = loadAverage();
-  return { n, concurrency, layout: LAYOUT, queues: CLUSTER_QUEUES.length, loadAverage: load, single: one, cluster: three };
+  return { n, concurrency, layout: LAYOUT, partitions: PARTITIONS, queues: CLUSTER_QUEUES.length, loadAverage: load, single: one, cluster: three };
 }
 
 /** The section as text: one row per figure, one Redis beside the cluster. */
@@ -136,7 +142,7 @@ export function renderCluster(r) {
   const w = [Math.max(...rows.map((x) => x[0].length)), 10, 12];
   const line = (c) => `| ${c[0].padEnd(w[0])} | ${c[1].padStart(w[1])} | ${c[2].padStart(w[2])} |`;
   return [
-    `cluster (issue 17): ${r.queues} queues x ${r.n} no-op jobs, concurrency ${r.concurrency} per queue, key layout "${r.layout}"; load average ${r.loadAverage.start.join(" ")} -> ${r.loadAverage.end.join(" ")}`,
+    `cluster (issue 17): ${r.queues} queues x ${r.n} no-op jobs, concurrency ${r.concurrency} per queue, key layout "${r.layout}", ${r.partitions} partition(s) per queue; load average ${r.loadAverage.start.join(" ")} -> ${r.loadAverage.end.join(" ")}`,
     line(["figure", "one Redis", "3 masters"]),
     `|${"-".repeat(w[0] + 2)}|${"-".repeat(w[1] + 1)}:|${"-".repeat(w[2] + 1)}:|`,
     ...rows.map(line),

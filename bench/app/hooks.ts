@@ -6,9 +6,11 @@
 //                       in one month each past 10 080), for the cost-of-scheduling-at-scale
 //                       scenario; each fires at most once a week
 //   BENCH_QUEUES        comma list of more queues like "bench" (the cluster section's five)
+//   BENCH_PARTITIONS    partitions of each of those queues (default 1)
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 1);
 const entries = Number(process.env.BENCH_CRON_ENTRIES ?? 0);
 const extraQueues = (process.env.BENCH_QUEUES ?? "").split(",").filter(Boolean);
+const partitions = Number(process.env.BENCH_PARTITIONS ?? 1);
 
 const cron: Record<string, Array<string | { method: string; queue: string }>> = {};
 if (process.env.BENCH_PRECISION === "1") cron["* * * * * *"] = [{ method: "bench_app.tasks.noop", queue: "bench" }];
@@ -26,7 +28,7 @@ export default {
   scheduler_events: { cron },
   queues: {
     bench: { timeout: 60, workers: 1, concurrency },
-    ...Object.fromEntries(extraQueues.map((q) => [q, { timeout: 60, workers: 1, concurrency }])),
+    ...Object.fromEntries(extraQueues.map((q) => [q, { timeout: 60, workers: 1, concurrency, ...(partitions > 1 ? { partitions } : {}) }])),
   },
   retention: { finished: 3600, failed: 3600 },
 };

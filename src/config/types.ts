@@ -20,6 +20,11 @@ export interface QueueConfig {
   maxMemoryMb?: number;
   /** Retry policy of the queue's jobs that name none (hooks `queues.<name>.retry`, normalized). */
   retry?: RetryPolicy;
+  /**
+   * How many queues this one is spread over (default 1), each on its own hash tag on the per-queue
+   * layout, so a hot queue spans several masters of a Redis Cluster (src/queue/partitions.ts).
+   */
+  partitions?: number;
 }
 
 /** hooks `redis.tls`, for rediss:// URLs (applied by src/redis/tls.ts). */

@@ -40,7 +40,9 @@ export function checkPositiveInteger(value: unknown): string | undefined {
 }
 
 const QUEUE_NAME = /^[A-Za-z0-9_.\-]+$/;
-const QUEUE_KEYS = ["timeout", "workers", "concurrency", "rateLimit", "maxMemoryMb", "retry"] as const;
+const QUEUE_KEYS = ["timeout", "workers", "concurrency", "rateLimit", "maxMemoryMb", "retry", "partitions"] as const;
+/** src/queue/partitions.ts: past the masters of any cluster, and each idle worker waits once per partition. */
+export const MAX_PARTITIONS = 64;
 
 /**
  * Problems of one `queues.<name>` entry, as [sub-key, message] pairs ("" for the entry itself).
@@ -72,6 +74,13 @@ export function checkQueue(
     } else if (key === "retry") {
       const m = retryProblem(v);
       if (m) out.push([key, `${m}; write retry: 3 or { max: 3, backoff: "exponential", delay: 60 }`]);
+    } else if (key === "partitions") {
+      if (typeof v !== "number" || !Number.isInteger(v) || v < 1 || v > MAX_PARTITIONS) {
+        out.push([key, `${JSON.stringify(v)} is not a whole number from 1 to ${MAX_PARTITIONS}; write partitions: 3 to spread the queue over 3 hash tags`]);
+      } else if (v > 1 && (value as Record<string, unknown>).rateLimit !== undefined) {
+        // the limiter is one key on one tag: each partition would count on its own and N partitions let N x max through
+        out.push([key, `cannot be combined with rateLimit: the limit is counted on one tag; drop partitions, or rateLimit`]);
+      }
     } else if (key === "rateLimit") {
       if (!isPlainObject(v) || checkPositiveInteger(v.max) || checkPositiveSeconds(v.per) || Object.keys(v).some((k) => k !== "max" && k !== "per")) {
         out.push([key, `must be { max: <jobs, whole number >= 1>, per: <seconds > 0> }, got ${JSON.stringify(v)}`]);

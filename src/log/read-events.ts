@@ -6,6 +6,7 @@
 import type { Redis } from "ioredis";
 import { ConfigError } from "../base/errors.js";
 import type { Keys } from "../redis/keys.js";
+import { queueOfPartition } from "../config/partition-names.js";
 import type { EventLevel, SchedulerEvent } from "./events.js";
 import { currentEventType } from "./event-types.js";
 import { eventStreams, newestId, walkNewestFirst } from "./event-streams.js";
@@ -34,7 +35,8 @@ export function parseLevel(text: string, what = "--level"): EventLevel {
 
 export function matchesFilter(event: SchedulerEvent, filter: EventFilter): boolean {
   if (filter.job !== undefined && event.jobId !== filter.job) return false;
-  if (filter.queue !== undefined && event.queue !== filter.queue) return false;
+  // a queue named with partitions matches each of them (src/config/partition-names.ts)
+  if (filter.queue !== undefined && event.queue !== filter.queue && (event.queue === undefined || queueOfPartition(event.queue) !== filter.queue)) return false;
   // A dotted path matches the method of scheduled jobs (task id "cron:...|my_app.tasks.x") and
   // of enqueued ones (their task is the method) alike.
   if (filter.task !== undefined && event.task !== filter.task && !event.task?.endsWith(`|${filter.task}`)) return false;

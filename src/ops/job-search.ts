@@ -9,6 +9,7 @@ import type { QueueEnv } from "../queue/context.js";
 import { decodeJob, isJobHash } from "../queue/job-codec.js";
 import { jobTagsToProbe } from "../queue/find-job.js";
 import { knownQueues } from "../queue/registry.js";
+import { partitionsListed } from "../config/partition-names.js";
 import { readPerTag } from "../redis/tag-pipeline.js";
 import type { Job } from "../queue/types.js";
 import { registryKey, STORED_STATUSES, type StoredStatus } from "./job-states.js";
@@ -34,7 +35,8 @@ export function lastActivity(job: Job): number {
 export async function searchJobs(env: QueueEnv, search: JobSearch = {}): Promise<Job[]> {
   const limit = search.limit ?? 50;
   if (limit <= 0) return [];
-  const queues = search.queue ? [search.queue] : await knownQueues(env);
+  // a queue named with partitions is every partition of it (src/config/partition-names.ts)
+  const queues = search.queue ? partitionsListed(await knownQueues(env), search.queue) : await knownQueues(env);
   const statuses: readonly StoredStatus[] = search.status ? [search.status] : STORED_STATUSES;
   const registries = queues.flatMap((queue) => statuses.map((status) => ({ queue, status })));
   const rows = await readPerTag(env.redis, registries, (r) => env.keys.jobTag(r.queue), (pipe, { queue, status }) => {

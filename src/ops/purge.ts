@@ -14,6 +14,7 @@ import type { QueueEnv } from "../queue/context.js";
 import { runJobScript } from "../queue/job-scripts.js";
 import { scriptResult } from "../redis/script-results.js";
 import { knownQueues } from "../queue/registry.js";
+import { partitionsListed } from "../config/partition-names.js";
 import { registryKey, type StoredStatus } from "./job-states.js";
 import { jobField } from "../queue/job-fields.js";
 
@@ -40,7 +41,8 @@ function pageOf(env: QueueEnv, status: PurgeStatus, queue: string, offset: numbe
 }
 
 async function queuesOf(env: QueueEnv, f: PurgeFilter): Promise<string[]> {
-  return f.queue ? [f.queue] : knownQueues(env);
+  // a queue named with partitions is every partition of it (src/config/partition-names.ts)
+  return f.queue ? partitionsListed(await knownQueues(env), f.queue) : knownQueues(env);
 }
 
 /** How many jobs a purge with this filter would delete now (for the confirmation question). */

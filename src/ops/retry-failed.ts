@@ -5,6 +5,7 @@
  */
 import type { QueueEnv } from "../queue/context.js";
 import { knownQueues, requeue } from "../queue/registry.js";
+import { partitionsListed } from "../config/partition-names.js";
 import { SchedulerError } from "../base/errors.js";
 
 export interface RetryOutcome {
@@ -16,7 +17,7 @@ export interface RetryOutcome {
 const PARALLEL = 100;
 
 export async function retryFailed(env: QueueEnv, o: { queue?: string } = {}): Promise<RetryOutcome> {
-  const queues = o.queue ? [o.queue] : await knownQueues(env);
+  const queues = o.queue ? partitionsListed(await knownQueues(env), o.queue) : await knownQueues(env);
   const out: RetryOutcome = { requeued: [], skipped: 0 };
   for (const q of queues) {
     // A snapshot of the registry: requeue removes entries as it goes.

@@ -17,6 +17,7 @@ import { layoutFor } from "../redis/key-layout.js";
 import { processState } from "../base/process-state.js";
 import type { TaskTable } from "../tasks/task-table.js";
 import { normalizeRetry, type RetryInput } from "../config/retry-policy.js";
+import { checkQueue } from "../config/validate.js";
 import type { SigningConfig } from "../security/signing.js";
 
 /**
@@ -95,6 +96,10 @@ export interface ConfigureOptions {
 export function configure(options: ConfigureOptions = {}): QueueEnv {
   if (options.keyLayout !== undefined && options.keyLayout !== "installation" && options.keyLayout !== "queue") {
     throw new EnqueueError("BAD_OPTION", `configure: keyLayout ${JSON.stringify(options.keyLayout)} is not "queue" or "installation"`, { hint: "set it as hooks key_layout says, or leave it out" });
+  }
+  for (const [name, q] of Object.entries(options.queues ?? {})) {
+    const partitions = checkQueue(name, q, () => "").find(([key]) => key === "partitions");
+    if (partitions) throw new EnqueueError("BAD_OPTION", `configure: queues.${name}.partitions ${partitions[1]}`, { hint: "set it as in the app's hooks queues" });
   }
   const redis =
     options.redis instanceof RedisClient

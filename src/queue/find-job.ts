@@ -11,6 +11,7 @@ import { isJobHash } from "./job-codec.js";
 import { runJobScript } from "./job-scripts.js";
 import { groupByTag, type TagGroup } from "../redis/tag-pipeline.js";
 import { applyPendingForward } from "./forward-records.js";
+import { partitionNames } from "../config/partition-names.js";
 
 type ProbeEnv = Pick<QueueEnv, "redis" | "keys" | "queues" | "pendingLayout">;
 
@@ -18,7 +19,8 @@ type ProbeEnv = Pick<QueueEnv, "redis" | "keys" | "queues" | "pendingLayout">;
 export async function knownQueueNames(env: ProbeEnv): Promise<string[]> {
   await settledEnv(env); // every lookup by id and every count starts here
   const seen = await env.redis.smembers(env.keys.queues());
-  return [...new Set([...Object.keys(env.queues), ...seen])].sort();
+  const configured = Object.keys(env.queues).flatMap((q) => partitionNames(env.queues, q));
+  return [...new Set([...configured, ...seen])].sort();
 }
 
 /** The distinct tags the job keys of the known queues are on. */

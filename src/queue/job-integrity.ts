@@ -5,6 +5,7 @@
  * misread value, retrying it at once forever (a `retry` that is not a policy) or losing its
  * lease (a `queue` that does not match).
  */
+import { queueSettings } from "../config/partition-names.js";
 import type { QueueConfig } from "../config/types.js";
 import { UnrecoverableError } from "../base/errors.js";
 import { codes } from "../base/errors.js";
@@ -37,7 +38,8 @@ export function jobProblem(job: Job, queues: Record<string, QueueConfig>): strin
   if (job.corrupt) return job.corrupt;
   if (!job.method) return "job hash field method is missing";
   if (!job.queue) return "job hash field queue is missing";
-  if (!Object.prototype.hasOwnProperty.call(queues, job.queue)) return `job hash field queue names ${JSON.stringify(job.queue)}, which is not a configured queue`;
+  // a partition's name (src/config/partition-names.ts) is its queue's
+  if (queueSettings(queues, job.queue) === undefined) return `job hash field queue names ${JSON.stringify(job.queue)}, which is not a configured queue`;
   if (!isObject(job.kwargs)) return `job hash field kwargs is not a JSON object (it is ${Array.isArray(job.kwargs) ? "a list" : job.kwargs === null ? "null" : `a ${typeof job.kwargs}`})`;
   if (!(Number.isFinite(job.timeout) && job.timeout > 0)) return "job hash field timeout is missing";
   if (job.retry !== undefined) {

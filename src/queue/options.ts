@@ -51,6 +51,12 @@ export interface EnqueueOptionFields {
   /** Dotted path of a failure handler called once if this job fails for good (after its last retry). */
   onFailure?: string;
   on_failure?: string;
+  /**
+   * Of a queue with partitions: a kwargs path (dotted, e.g. "customer.id") whose value picks the
+   * partition, so one key's jobs stay in one partition, in the order they were enqueued.
+   */
+  partitionKey?: string;
+  partition_key?: string;
   /** Explicit kwargs (merged with the other non-option keys). */
   kwargs?: Record<string, unknown>;
 }
@@ -77,6 +83,7 @@ export interface NormalizedOptions {
   dependsOn: string[];
   allowFailure: boolean;
   onFailure?: string;
+  partitionKey?: string;
   kwargs: Record<string, unknown>;
 }
 
@@ -89,6 +96,7 @@ const ALIASES: Array<[string, string]> = [
   ["dependsOn", "depends_on"],
   ["allowFailure", "allow_failure"],
   ["onFailure", "on_failure"],
+  ["partitionKey", "partition_key"],
 ];
 const OPTION_KEYS = new Set(["queue", "timeout", "now", "deduplicate", "retry", "delay", "at", "kwargs", ...ALIASES.flat()]);
 const JOB_ID = /^[^\s{}]{1,200}$/;
@@ -190,6 +198,8 @@ export function normalizeOptions(options: EnqueueOptions = {}, now: number = Dat
     fail("BAD_OPTION", `enqueue: onFailure ${show(onFailure)} is not a dotted path like "my_app.alerts.notify_admin"`);
   }
 
+  const partitionKey = str("partitionKey", pick(options, "partitionKey", "partition_key"));
+
   const explicit = options.kwargs;
   if (explicit !== undefined && (typeof explicit !== "object" || explicit === null || Array.isArray(explicit))) {
     fail("BAD_KWARGS", "enqueue: kwargs must be a plain object");
@@ -215,6 +225,7 @@ export function normalizeOptions(options: EnqueueOptions = {}, now: number = Dat
     dependsOn,
     allowFailure,
     ...(onFailure !== undefined ? { onFailure } : {}),
+    ...(partitionKey !== undefined ? { partitionKey } : {}),
     kwargs,
   };
 }

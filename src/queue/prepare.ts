@@ -14,6 +14,8 @@ import { checkKwargsSize, limits } from "../config/limits.js";
 import type { NormalizedOptions } from "./options.js";
 import type { Job, PreparedJob } from "./types.js";
 import { isDottedPath } from "../tasks/dotted-path.js";
+import { choosePartition } from "./partitions.js";
+import { partitionCount } from "../config/partition-names.js";
 
 // `any`: a task typed `({ batch }: { batch: string }) => ...` must be accepted as it is.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -76,19 +78,28 @@ export function buildPrepared(env: QueueEnv, path: string, o: NormalizedOptions,
   const runAt = o.at ?? (o.delayMs !== undefined ? now + o.delayMs : undefined);
   const parent = currentScope()?.job;
   const parentId = parent?.id;
+  const settings = env.queues[o.queue]!;
+  // a partitioned queue's job is in one of its partitions, a queue of its own (partitions.ts)
+  const queue = choosePartition(o.queue, {
+    count: partitionCount(env.queues, o.queue),
+    kwargs: o.kwargs,
+    ...(o.partitionKey !== undefined ? { partitionKey: o.partitionKey } : {}),
+    ...(o.jobId !== undefined ? { jobId: o.jobId } : {}),
+    scheduled: extra.task !== undefined,
+  });
   const job: Job = {
     id,
     method: path,
-    queue: o.queue,
+    queue,
     status: runAt !== undefined && runAt > now ? "scheduled" : "queued",
     kwargs: o.kwargs,
-    timeout: o.timeout ?? env.queues[o.queue]!.timeout,
+    timeout: o.timeout ?? settings.timeout,
     attempt: 0,
     createdAt: now,
     stalls: 0,
     retries: 0,
     ...(o.jobName !== undefined ? { jobName: o.jobName } : {}),
-    ...((o.retry ?? env.queues[o.queue]!.retry) ? { retry: o.retry ?? env.queues[o.queue]!.retry } : {}),
+    ...((o.retry ?? settings.retry) ? { retry: o.retry ?? settings.retry } : {}),
     ...(parentId ? { parentId } : {}),
     ...(o.atFront ? { atFront: true } : {}),
     ...(runAt !== undefined && runAt > now ? { scheduledAt: runAt } : {}),
@@ -100,7 +111,7 @@ export function buildPrepared(env: QueueEnv, path: string, o: NormalizedOptions,
   const fields = encodeNewJob(job);
   checkKwargsSize(fields.kwargs ?? "{}");
   if (env.signing) signHash(env.signing, id, fields, runAt !== undefined && runAt > now ? runAt : now);
-  const prepared: PreparedJob = { id, queue: o.queue, fields };
+  const prepared: PreparedJob = { id, queue, fields };
   if (runAt !== undefined) prepared.runAt = runAt;
   if (o.atFront) prepared.atFront = true;
   if (o.deduplicate) prepared.deduplicate = true;
@@ -108,6 +119,6 @@ export function buildPrepared(env: QueueEnv, path: string, o: NormalizedOptions,
   if (o.dependsOn.length > 0) prepared.dependsOn = o.dependsOn;
   if (o.allowFailure) prepared.allowFailure = true;
   // a parent whose keys are on another tag is told of its child by a forward record (enqueue_lib)
-  if (parent?.queue !== undefined && env.keys.jobTag(parent.queue) !== env.keys.jobTag(o.queue)) prepared.parentQueue = parent.queue;
+  if (parent?.queue !== undefined && env.keys.jobTag(parent.queue) !== env.keys.jobTag(queue)) prepared.parentQueue = parent.queue;
   return { prepared, job };
 }

@@ -12,6 +12,9 @@ import { scriptResult } from "../redis/script-results.js";
 import { completeJob, dequeue, failJob, heartbeat } from "./lifecycle.js";
 import type { Job } from "./types.js";
 import { applyPendingForward } from "./forward-records.js";
+import { knownQueueNames } from "./find-job.js";
+import { readPerTag } from "../redis/tag-pipeline.js";
+import { partitionCount, servedPartitions } from "../config/partition-names.js";
 
 /** A dequeued job this process holds; perform() runs it here and records the outcome. */
 export interface JobHandle extends Job {
@@ -44,33 +47,52 @@ export function getQueue(name: string, env: QueueEnv = activeContext()): QueueHa
     });
   }
   // the keys are read at each call: an env from configure() has them once its first call read
-  // the installation's layout (settledEnv)
+  // the installation's layout (settledEnv). A partitioned queue's calls cover every partition.
+  const partitions = async (): Promise<string[]> => {
+    await settledEnv(env);
+    return partitionCount(env.queues, name) > 1 ? servedPartitions(env.queues, [name], await knownQueueNames(env)) : [name];
+  };
   return {
     name,
-    length: async () => (await settledEnv(env)).redis.llen(env.keys.queue(name)),
+    async length() {
+      const names = await partitions();
+      const counts = await Promise.all(names.map((q) => env.redis.llen(env.keys.queue(q))));
+      return counts.reduce((a, b) => a + b, 0);
+    },
     async jobs({ start = 0, end = -1 } = {}) {
-      const k = (await settledEnv(env)).keys;
-      const ids = await env.redis.lrange(k.queue(name), start, end);
-      if (ids.length === 0) return [];
-      const pipe = env.redis.pipeline();
-      for (const id of ids) pipe.hgetall(k.job(id, k.jobTag(name)));
-      const rows = (await pipe.exec()) ?? [];
+      const k = env.keys;
+      const names = await partitions();
+      let wanted: Array<{ id: string; queue: string }>;
+      if (names.length === 1) {
+        wanted = (await env.redis.lrange(k.queue(name), start, end)).map((id) => ({ id, queue: name }));
+      } else {
+        // the partitions one after the other, partition 0 first, then the range of that list
+        const listed: Array<{ id: string; queue: string }> = [];
+        for (const q of names) for (const id of await env.redis.lrange(k.queue(q), 0, -1)) listed.push({ id, queue: q });
+        wanted = listed.slice(start < 0 ? Math.max(0, listed.length + start) : start, end < 0 ? listed.length + end + 1 : end + 1);
+      }
+      if (wanted.length === 0) return [];
+      // one pipeline per partition's tag (an ioredis Cluster pipeline keeps to one slot)
+      const rows = await readPerTag(env.redis, wanted, (w) => k.jobTag(w.queue), (pipe, w) => pipe.hgetall(k.job(w.id, k.jobTag(w.queue))));
       const jobs: Job[] = [];
-      rows.forEach(([, h], i) => {
-        if (isJobHash(h as Record<string, string>)) jobs.push(decodeJob(h as Record<string, string>, ids[i]));
+      rows.forEach(([h], i) => {
+        if (isJobHash(h as Record<string, string>)) jobs.push(decodeJob(h as Record<string, string>, wanted[i]!.id));
       });
       return jobs;
     },
     async dequeue() {
-      await settledEnv(env);
+      const queues = await partitions();
       const worker = inlineWorkerName();
-      const job = await dequeue(env, { queues: [name], worker, leaseMs: INLINE_LEASE_MS });
+      const job = await dequeue(env, { queues, worker, leaseMs: INLINE_LEASE_MS });
       return job ? handle(env, job, worker) : null;
     },
-    empty: async () => {
-      const tag = (await settledEnv(env)).keys.jobTag(name);
-      const n = scriptResult.empty_queue(await runJobScript(env, "empty_queue", [name], [], tag));
-      await applyPendingForward(env, tag); // the dependents elsewhere of what it deleted
+    async empty() {
+      let n = 0;
+      for (const q of await partitions()) {
+        const tag = env.keys.jobTag(q);
+        n += scriptResult.empty_queue(await runJobScript(env, "empty_queue", [q], [], tag));
+        await applyPendingForward(env, tag); // the dependents elsewhere of what it deleted
+      }
       return n;
     },
   };

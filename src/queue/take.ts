@@ -11,6 +11,7 @@ import { decodeJob } from "./job-codec.js";
 import { runJobScript } from "./job-scripts.js";
 import { scriptResult } from "../redis/script-results.js";
 import type { Job } from "./types.js";
+import { queueOfPartition } from "../config/partition-names.js";
 
 export interface DequeueOptions {
   queues: string[];
@@ -19,15 +20,31 @@ export interface DequeueOptions {
   strategy?: "priority" | "round_robin";
 }
 
-/** Where each round-robin worker starts next time. */
+/** Where each round-robin worker, and each worker's partitioned queue, starts next time. */
 const rotation = new Map<string, number>();
 
-/** The queues in the order this dequeue serves them (round_robin rotates the start per call). */
+function rotated<T>(items: readonly T[], key: string): T[] {
+  const start = (rotation.get(key) ?? 0) % items.length;
+  rotation.set(key, start + 1);
+  return [...items.slice(start), ...items.slice(0, start)];
+}
+
+/**
+ * The queues in the order this dequeue serves them: round_robin rotates the start per call; the
+ * partitions of one queue (consecutive, src/queue/partitions.ts) take turns at its place in either
+ * order, so a busy partition does not keep the others waiting.
+ */
 export function orderQueues(o: DequeueOptions): string[] {
-  if (o.strategy !== "round_robin" || o.queues.length < 2) return o.queues;
-  const start = (rotation.get(o.worker) ?? 0) % o.queues.length;
-  rotation.set(o.worker, start + 1);
-  return [...o.queues.slice(start), ...o.queues.slice(0, start)];
+  if (o.queues.length < 2) return o.queues;
+  const groups: string[][] = [];
+  for (const q of o.queues) {
+    const last = groups[groups.length - 1];
+    if (last !== undefined && queueOfPartition(last[0]!) === queueOfPartition(q)) last.push(q);
+    else groups.push([q]);
+  }
+  if (groups.length === o.queues.length) return o.strategy === "round_robin" ? rotated(o.queues, o.worker) : o.queues;
+  const inTurn = groups.map((g) => (g.length > 1 ? rotated(g, `${o.worker}\t${queueOfPartition(g[0]!)}`) : g));
+  return (o.strategy === "round_robin" ? rotated(inTurn, o.worker) : inTurn).flat();
 }
 
 export interface TagRun {

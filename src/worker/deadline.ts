@@ -8,6 +8,7 @@
  */
 import type { QueueConfig } from "../config/types.js";
 import type { Job } from "../queue/types.js";
+import { queueSettings } from "../config/partition-names.js";
 
 /** Used when neither the job nor the queue configuration names a timeout (Frappe's default). */
 export const FALLBACK_TIMEOUT_SECONDS = 300;
@@ -20,12 +21,12 @@ export interface JobLimit {
 
 export function jobLimit(job: Pick<Job, "timeout" | "queue">, queues: Record<string, QueueConfig>): JobLimit {
   if (typeof job.timeout === "number" && Number.isFinite(job.timeout) && job.timeout > 0) {
-    const queueTimeout = queues[job.queue]?.timeout;
+    const queueTimeout = queueSettings(queues, job.queue)?.timeout;
     // enqueue copies the queue's default onto the job; say "queue" when that is where it came from.
     const source = queueTimeout === job.timeout ? `queue ${job.queue} timeout` : "job timeout";
     return { seconds: job.timeout, source };
   }
-  const queueTimeout = queues[job.queue]?.timeout;
+  const queueTimeout = queueSettings(queues, job.queue)?.timeout;
   if (typeof queueTimeout === "number" && queueTimeout > 0) {
     return { seconds: queueTimeout, source: `queue ${job.queue} timeout` };
   }

@@ -10,6 +10,8 @@ import type { ApiContext } from "./context.js";
 import { jobField } from "../../queue/job-fields.js";
 import type { Keys } from "../../redis/keys.js";
 import { readPerTagSettled } from "../../redis/tag-pipeline.js";
+import { knownQueueNames } from "../../queue/find-job.js";
+import { partitionsListed } from "../../config/partition-names.js";
 
 /** Restart and death events listed. */
 const RESTARTS_SHOWN = 20;
@@ -29,9 +31,12 @@ export async function readWorkers(ctx: ApiContext) {
   const workers = await workerOverview(env);
   // A current job is in one of its worker's queues: its hash is read on each of their job tags
   // (one pipeline per tag, sent together; on the installation layout one pipeline, as before).
+  // A partitioned queue's job is in one of its partitions (src/config/partition-names.ts).
   const probes = new Map<string, { id: string; tag: string }>();
+  const listed = env.keys.jobTags === "installation" ? [] : await knownQueueNames(env);
   for (const w of workers) {
-    const tags = env.keys.jobTags === "installation" ? [env.keys.root] : new Set(w.queues.flatMap((q) => tagOrNone(env.keys, q)));
+    const served = w.queues.flatMap((q) => [q, ...partitionsListed(listed, q)]);
+    const tags = env.keys.jobTags === "installation" ? [env.keys.root] : new Set(served.flatMap((q) => tagOrNone(env.keys, q)));
     for (const id of w.currentJobs) for (const tag of tags) probes.set(env.keys.job(id, tag), { id, tag });
   }
   const list = [...probes.values()];

@@ -30,6 +30,8 @@ import { PulseJournal } from "./pulse-journal.js";
 import { watchParent } from "./orphan-watchdog.js";
 import type { JobAbort } from "./job-abort.js";
 import { CHILD_EXIT, PULSE_MS, type ChildInit, type ChildMessage, type ParentMessage } from "../protocol.js";
+import { servedPartitions } from "../../config/partition-names.js";
+import { knownQueueNames } from "../../queue/find-job.js";
 
 
 let loop: JobLoop | undefined;
@@ -158,7 +160,8 @@ async function start(init: ChildInit): Promise<void> {
       env,
       blocking,
       worker: init.worker,
-      queues: init.queues,
+      // a partitioned queue is served in each of its partitions (src/queue/partitions.ts)
+      queues: servedPartitions(init.config.queues, init.queues, await knownQueueNames(env)),
       strategy: init.strategy,
       concurrency: init.concurrency,
       leaseMs: init.leaseMs,
