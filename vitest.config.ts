@@ -32,6 +32,38 @@ const ON_CLUSTER = [
   "test/log/read-events.redis.test.ts",
 ];
 
+/**
+ * The layout of the installations from before the per-queue one (every key on `{prefix}`), which
+ * keep running on it: the core queue and scheduler suites, and workers, a kill and the CLI's
+ * readers end to end, run on it a second time (TEST_JOB_TAGS=installation; test/helpers/redis.ts).
+ */
+const INSTALLATION_LAYOUT = {
+  include: [
+    "test/queue/**/*.redis.test.ts",
+    "test/scheduler/*.redis.test.ts",
+    "test/worker/pool.redis.test.ts",
+    "test/worker/crash.redis.test.ts",
+    "test/reliability/kill.redis.test.ts",
+    "test/cli/status.redis.test.ts",
+    "test/cli/jobs.redis.test.ts",
+  ],
+  exclude: [
+    // the per-queue layout's own tests (they build its keys themselves)
+    "test/queue/partitions.redis.test.ts",
+    "test/queue/*-elsewhere.redis.test.ts",
+    "test/queue/take-tags.redis.test.ts",
+    "test/scheduler/guard-tags.redis.test.ts",
+    "test/scheduler/history-tags.redis.test.ts",
+    // the CLI and daemons end to end: the layout does not change what they print
+    "test/queue/typed-enqueue.redis.test.ts",
+    "test/scheduler/schedule-cli.redis.test.ts",
+    "test/scheduler/cli.redis.test.ts",
+    "test/scheduler/schedule-daemon.redis.test.ts",
+    "test/scheduler/daemons.redis.test.ts",
+    "test/scheduler/hashed-cron.redis.test.ts",
+  ],
+};
+
 // Two cores: keep parallelism modest; every test file owns its Redis key prefix or database.
 export default defineConfig({
   test: {
@@ -55,7 +87,23 @@ export default defineConfig({
     // compete with the main suite for the two cores.
     projects: [
       { extends: true, test: { name: "main", exclude: ["test/cluster/**", "**/node_modules/**"], sequence: { groupOrder: 0 } } },
-      // Not `extends`: include and globalSetup would be merged with the root's, not replaced.
+      // Beside the main project, one file at a time: its files are short and mostly in-process.
+      // Not `extends` (here and below): include and globalSetup would be merged with the root's,
+      // not replaced. The main project's global setup builds dist/ for both.
+      {
+        test: {
+          name: "installation-layout",
+          ...INSTALLATION_LAYOUT,
+          env: { TEST_JOB_TAGS: "installation" },
+          setupFiles: ["test/setup/fast-check.ts", "test/setup/no-leaked-processes.ts"],
+          globalSetup: ["test/setup/redis-answers.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 30_000,
+          pool: "forks",
+          maxWorkers: 1,
+          sequence: { groupOrder: 0 },
+        },
+      },
       {
         test: {
           name: "on-cluster",

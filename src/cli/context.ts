@@ -15,11 +15,11 @@ import { loadHooks } from "../hooks/load.js";
 import { createTaskTable } from "../tasks/task-loader.js";
 import { loadTimeoutMs } from "../tasks/load-probe.js";
 import type { LoadedHooks } from "../hooks/types.js";
-import { type QueueEnv } from "../queue/context.js";
+import { deferLayout, type QueueEnv } from "../queue/context.js";
 import { BUILTIN_QUEUES, DEFAULT_PREFIX, DEFAULT_RETENTION } from "../config/defaults.js";
 import { closingOnFailure, connectRedis, DEFAULT_REDIS_URL } from "../redis/connection.js";
 import { createKeys, type Keys } from "../redis/keys.js";
-import { claimedKeys } from "../redis/key-layout.js";
+import { keysOf } from "../redis/key-layout.js";
 import type { CommonOptions } from "./common.js";
 import { directPrefix, directRedisUrl } from "./target-settings.js";
 
@@ -40,6 +40,12 @@ export interface CliContext extends CliTarget {
 export interface TargetOptions {
   /** "required": fail without a hooks file; "optional": work from flags/env alone (logs, status). */
   hooks: "required" | "optional";
+  /**
+   * The command writes jobs (enqueue, trigger, backfill): on a prefix that holds no installation
+   * yet it sets the key layout (src/redis/key-layout.ts layoutFor). A reader does not, so a
+   * mistyped --prefix writes no key.
+   */
+  writes?: boolean;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
 }
@@ -87,22 +93,26 @@ export async function openCli(options: CommonOptions, how: TargetOptions): Promi
   // that keeps the process alive after the error is printed.
   createKeys(target.prefix);
   const redis = await connectRedis(target.url, { failFast: true, connectionName: "hs-cli" });
-  // hooks that name a layout (key_layout) claim it, as the daemon and the workers do: a CLI
-  // enqueue that ran first on a new prefix must not build the other layout's keys
-  const keys = await closingOnFailure(redis, claimedKeys(redis, target.prefix, target.config?.claimLayout));
+  // A command that writes jobs settles the layout at its first queue call, once its input is
+  // checked (deferLayout): claimed as the hooks name it (key_layout), else adopted, so a CLI
+  // enqueue that ran first on a new prefix builds the keys the daemon that comes next will use.
+  // A reader only reads the marker.
   const env: QueueEnv = {
     redis,
-    keys,
+    keys: how.writes ? createKeys(target.prefix) : await closingOnFailure(redis, keysOf(redis, target.prefix)),
     clock: systemClock,
     queues: target.config?.queues ?? BUILTIN_QUEUES,
     retention: target.config?.retention ?? DEFAULT_RETENTION,
     tasks: target.config ? createTaskTable(target.config.appRoot, { loadTimeoutMs: loadTimeoutMs() }) : undefined,
     ...(target.config?.signing ? { signing: target.config.signing } : {}),
   };
+  if (how.writes) deferLayout(env, target.prefix, target.config?.claimLayout);
   return {
     ...target,
     redis,
-    keys,
+    get keys() {
+      return env.keys;
+    },
     env,
     close: async () => {
       redis.disconnect();

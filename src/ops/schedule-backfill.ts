@@ -7,7 +7,7 @@
  */
 import type { ScheduledTask } from "../hooks/types.js";
 import type { OverlapPolicy } from "../schedule/overlap-policy.js";
-import type { QueueEnv } from "../queue/context.js";
+import { settledEnv, type QueueEnv } from "../queue/context.js";
 import { enqueueScheduled } from "../queue/enqueue-scheduled.js";
 import { SchedulerError } from "../base/errors.js";
 import { exclusionOf } from "../schedule/exclusions.js";
@@ -60,6 +60,7 @@ export async function backfill(ctx: { env: QueueEnv; tasks: ScheduledTask[]; zon
     slots.push(t);
   }
   const overlap = input.overlap ?? task.overlap ?? "skip";
+  await settledEnv(env); // the range checked first: a refused backfill writes nothing
   // Slots enqueued before the runs set existed are known from the ledger.
   const ledgerRun = new Set((await readLedger(env.redis, env.keys, task.id)).filter((e) => e.outcome === "enqueued").map((e) => e.slot));
   // on the tag the task's jobs are enqueued on, where the enqueue guard records them

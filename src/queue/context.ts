@@ -35,10 +35,11 @@ export interface QueueEnv {
   /** Sign jobs at enqueue and refuse unsigned/altered ones in workers (src/security/signing.ts). */
   signing?: SigningConfig;
   /**
-   * Set by configure() until the installation's layout marker is read (src/redis/key-layout.ts):
-   * an app's own process builds its env synchronously, so its first queue call reads the marker
-   * and puts `keys` in that layout (settledEnv). The daemon, the worker and the CLI read it
-   * before they build their env and never set this.
+   * Set until the installation's layout marker is read, or set on a new prefix (deferLayout):
+   * configure() builds an app's env synchronously, and the CLI's writers check their input
+   * before anything is written, so their first queue call settles it and puts `keys` in that
+   * layout (settledEnv). The daemon, the worker and the CLI's readers settle it before they build
+   * their env and never set this.
    */
   pendingLayout?: () => Promise<void>;
 }
@@ -120,7 +121,7 @@ export function configure(options: ConfigureOptions = {}): QueueEnv {
     retention: { ...DEFAULT_RETENTION, ...options.retention },
     tasks: options.tasks,
   };
-  env.pendingLayout = layoutReader(env, options.prefix ?? DEFAULT_PREFIX, options.keyLayout);
+  deferLayout(env, options.prefix ?? DEFAULT_PREFIX, options.keyLayout);
   const secret = process.env.SCHEDULER_SIGNING_SECRET;
   const signing = options.signing ?? (secret ? { secret } : undefined);
   if (signing) env.signing = signing;
@@ -129,14 +130,16 @@ export function configure(options: ConfigureOptions = {}): QueueEnv {
 }
 
 /**
- * The marker read (a claim, with `keyLayout`) that configure() leaves to the first queue call:
- * one call, shared by the calls that wait on it; on success the reader removes itself, on
- * failure (Redis not answering, a bad marker, another layout than the one claimed) the call
- * fails as any Redis call would, and the next one tries again.
+ * Leave the layout of `env` to its first queue call (configure(), the CLI's enqueue, trigger and
+ * backfill): the marker read, or set on a new prefix (src/redis/key-layout.ts layoutFor, `claim`
+ * as hooks key_layout), by one call shared by the calls that wait on it. Those calls check their
+ * input first, so a refused enqueue writes nothing, not even the marker. On success the reader
+ * removes itself; on failure (Redis not answering, a bad marker, another layout than the one
+ * claimed) the call fails as any Redis call would, and the next one tries again.
  */
-function layoutReader(env: QueueEnv, prefix: string, claim: "installation" | "queue" | undefined): () => Promise<void> {
+export function deferLayout(env: QueueEnv, prefix: string, claim: "installation" | "queue" | undefined): void {
   let reading: Promise<void> | undefined;
-  return () =>
+  env.pendingLayout = () =>
     (reading ??= layoutFor(env.redis, prefix, claim).then(
       (layout) => {
         if (layout !== env.keys.jobTags) env.keys = createKeys(prefix, { jobTags: layout });

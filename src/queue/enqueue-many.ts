@@ -29,7 +29,6 @@ export function enqueueMany(items: readonly EnqueueManyItem[]): Promise<Job[]> {
 /** enqueueMany() against an explicit env. */
 export async function enqueueManyWith(env: QueueEnv, items: readonly EnqueueManyItem[]): Promise<Job[]> {
   if (!Array.isArray(items)) throw new EnqueueError("BAD_ARGUMENT", `enqueueMany: items must be an array of { method, options }, got ${typeof items}`);
-  await settledEnv(env);
   const scope = currentScope();
   const jobs: Job[] = [];
   const pushed: Array<{ at: number; prepared: PreparedJob }> = [];
@@ -37,6 +36,8 @@ export async function enqueueManyWith(env: QueueEnv, items: readonly EnqueueMany
   const paths = new Map<TaskMethod, string>();
   // one clock reading for the whole call: every job's createdAt and the script's now
   const now = env.clock();
+  // every item checked before anything is written (the layout marker of a new prefix included)
+  const checked: Array<{ o: ReturnType<typeof normalizeOptions>; path: string }> = [];
   for (const [i, item] of items.entries()) {
     const where = `enqueueMany: item ${i}`;
     if (item === null || typeof item !== "object") throw new EnqueueError("BAD_ARGUMENT", `${where} must be { method, options }, got ${JSON.stringify(item)}`);
@@ -53,6 +54,10 @@ export async function enqueueManyWith(env: QueueEnv, items: readonly EnqueueMany
       path = await methodPath(env, item.method);
       paths.set(item.method, path);
     }
+    checked.push({ o, path });
+  }
+  await settledEnv(env);
+  for (const { o, path } of checked) {
     const { prepared, job } = buildPrepared(env, path, o, {}, now);
     if (o.afterCommit && scope) {
       // Held until the unit of work succeeds, as enqueue() does.

@@ -41,12 +41,13 @@ export async function enqueue(method: TaskMethod, options: EnqueueOptions = {}):
 /** enqueue() against an explicit env (the CLI, tests, several installations in one process). */
 export async function enqueueWith(env: QueueEnv, method: TaskMethod, options: EnqueueOptions = {}): Promise<unknown> {
   const o = normalizeOptions(options);
-  await settledEnv(env);
   checkQueue(env, o.queue);
   checkKwargs(o.kwargs);
   if (o.runNow) return runNow(env, method, o);
   const path = await methodPath(env, method);
   if (o.onFailure !== undefined) await methodPath(env, o.onFailure); // a handler that cannot load is refused now, not at the failure
+  // checked first: a refused enqueue writes nothing, not even a new prefix's layout marker
+  await settledEnv(env);
   const { prepared, job } = buildPrepared(env, path, o);
 
   const scope = currentScope();
@@ -82,6 +83,7 @@ async function runNow(env: QueueEnv, method: TaskMethod, o: ReturnType<typeof no
     }
     fn = await env.tasks.resolve(path);
   }
+  await settledEnv(env);
   const { job } = buildPrepared(env, path, o);
   const outer = currentScope();
   const { result, followUps } = await runAsJob({ ...job, status: "started", attempt: 1 }, env, () => fn(o.kwargs));

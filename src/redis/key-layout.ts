@@ -5,9 +5,10 @@
  * a per-process setting but a marker in Redis (`{prefix}:layout`, keys.layout()), read by each
  * process when it connects: the daemon, the worker (which passes it to its children in their
  * config), the CLI and the console. No marker: "installation", the layout of every installation
- * so far. The marker is written by a daemon or worker whose hooks ask for a layout (`key_layout`,
- * claimKeyLayout) on a prefix that holds no installation yet, and by the test suite
- * (TEST_JOB_TAGS=queue, for its own prefixes); an installation never changes layout here.
+ * so far. The marker is written on a prefix that holds no installation yet by the first process
+ * that writes jobs there: the layout its hooks name (`key_layout`, claimKeyLayout), else
+ * NEW_INSTALLATION_LAYOUT (adoptKeyLayout); and by the test suite for its own prefixes. A process
+ * that only reads writes nothing (keysOf). An installation never changes layout here.
  */
 import type { Redis } from "ioredis";
 import { createKeys, type JobTagLayout, type Keys } from "./keys.js";
@@ -48,9 +49,28 @@ export async function claimKeyLayout(redis: Redis, prefix: string, wanted: JobTa
   });
 }
 
-/** The layout of `prefix`: the one its hooks claim (`claim`, hooks key_layout), else the one its marker names. */
+/** What a new installation gets when nothing names a layout: each queue on its own tag (issue 17). */
+export const NEW_INSTALLATION_LAYOUT: JobTagLayout = "queue";
+
+/**
+ * The layout of a process that writes jobs and whose hooks name none: the marker's; a prefix that
+ * holds no installation yet is marked NEW_INSTALLATION_LAYOUT (layout_claim.lua, so two processes
+ * starting together agree), and an unmarked one with keys (from before the marker) keeps running
+ * on "installation". Never refuses: nothing was asked for.
+ */
+export async function adoptKeyLayout(redis: Redis, prefix: string): Promise<JobTagLayout> {
+  const k = createKeys(prefix);
+  const answer = scriptResult.layout_claim(await runScript(redis, "layout_claim", [k.layout(), k.queues(), k.events(), k.schedulerState(), k.schedulerLeader(), k.workers()], [NEW_INSTALLATION_LAYOUT]));
+  return answer === "existing" ? "installation" : knownLayout(k.layout(), answer);
+}
+
+/**
+ * The layout of a process that writes jobs on `prefix` (the daemon, the workers, an app's
+ * configure(), the CLI's enqueue, trigger and backfill): the one its hooks claim (`claim`, hooks
+ * key_layout: refused when the installation runs on the other), else the one it adopts.
+ */
 export function layoutFor(redis: Redis, prefix: string, claim: JobTagLayout | undefined): Promise<JobTagLayout> {
-  return claim ? claimKeyLayout(redis, prefix, claim) : readKeyLayout(redis, prefix);
+  return claim ? claimKeyLayout(redis, prefix, claim) : adoptKeyLayout(redis, prefix);
 }
 
 /** The keys of `prefix` in layoutFor's layout. */

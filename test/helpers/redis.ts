@@ -43,12 +43,13 @@ export interface TestRedis {
 }
 
 /**
- * TEST_JOB_TAGS=queue: the keys of in-process tests in the per-queue layout (each queue's job
- * keys on its own tag, issue 17), to see what already works there; the default is the layout
- * installations run today. The prefix's layout marker (src/redis/key-layout.ts) says so too, so
- * the CLI and daemons a test spawns on it use that layout; keyCount() leaves the marker out.
+ * The key layout of the tests' prefixes: "queue" (each queue's job keys on its own tag, issue 17),
+ * the layout every new installation gets; TEST_JOB_TAGS=installation for the layout of the
+ * installations from before it (the "installation-layout" project runs the core suites so). The
+ * prefix's layout marker (src/redis/key-layout.ts) is written either way, so the CLI and daemons
+ * a test spawns on it use that layout; keyCount() leaves the marker out.
  */
-export const TEST_JOB_TAGS: JobTagLayout = process.env.TEST_JOB_TAGS === "queue" ? "queue" : "installation";
+export const TEST_JOB_TAGS: JobTagLayout = process.env.TEST_JOB_TAGS === "installation" ? "installation" : "queue";
 
 export function uniquePrefix(name: string): string {
   return `t-${name.replace(/[^A-Za-z0-9_-]/g, "-")}-${randomBytes(4).toString("hex")}`;
@@ -58,7 +59,7 @@ export async function testRedis(name: string): Promise<TestRedis> {
   const prefix = uniquePrefix(name);
   const keys = createKeys(prefix, { jobTags: TEST_JOB_TAGS });
   const redis = ON_TOPOLOGY ? createRedis(TEST_REDIS_URL) : new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 2 });
-  if (TEST_JOB_TAGS === "queue") await redis.set(keys.layout(), "queue");
+  await redis.set(keys.layout(), TEST_JOB_TAGS);
   // Every master of a cluster (one server: itself).
   const scanAll = (): Promise<string[]> => scanMasters(redis, keys.pattern);
   return {

@@ -17,7 +17,8 @@ const env = configure({
 });
 
 afterAll(async () => {
-  const found = await env.redis.keys(`{${prefix}}:*`);
+  // the installation's tag and each queue's (a new prefix gets the per-queue layout)
+  const found = [...(await env.redis.keys(`{${prefix}}:*`)), ...(await env.redis.keys(`{${prefix}:*`))];
   if (found.length) await env.redis.del(...found);
   env.redis.disconnect();
   setActiveContext(undefined);
@@ -34,7 +35,7 @@ describe("configure() for app code", () => {
     const got = await dequeue(env, { queues: ["reports"], worker: "w1", leaseMs: 30_000 });
     expect(await completeJob(env, { job: got!, worker: "w1", result: { ok: 1 } })).toBe("finished");
     expect((await getJob(job.id))?.result).toEqual({ ok: 1 });
-    const ttl = await env.redis.pttl(env.keys.job(job.id));
+    const ttl = await env.redis.pttl(env.keys.job(job.id, env.keys.jobTag("reports")));
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(5000);
     expect((await getQueueStats()).reports).toMatchObject({ finished: 1, pending: 0 });

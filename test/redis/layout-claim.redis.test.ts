@@ -1,11 +1,14 @@
 /**
- * hooks `key_layout` (src/redis/key-layout.ts claimKeyLayout, layout_claim.lua): the daemon and
- * the workers claim the layout their hooks name on a prefix that holds nothing yet, and refuse
- * to start on an installation of the other layout, with one line and nothing written.
+ * The key layout of a new installation (src/redis/key-layout.ts, layout_claim.lua): the first
+ * process that writes jobs on a prefix that holds nothing yet sets the marker, to the per-queue
+ * layout unless its hooks name one (`key_layout`, claimed; adoptKeyLayout otherwise); an
+ * installation from before the marker keeps its layout; a reader writes nothing; and a process
+ * whose hooks name the other layout than the installation's refuses to start, with one line and
+ * nothing written.
  */
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { claimKeyLayout } from "../../src/redis/key-layout.js";
+import { adoptKeyLayout, claimKeyLayout } from "../../src/redis/key-layout.js";
 import { createKeys } from "../../src/redis/keys.js";
 import { runCli } from "../helpers/spawn.js";
 import { testRedis, type TestRedis } from "../helpers/redis.js";
@@ -15,6 +18,7 @@ import { enqueue } from "../../src/queue/enqueue.js";
 import type { Job } from "../../src/queue/types.js";
 
 const HOOKS = fileURLToPath(new URL("./fixtures/layout-queue/hooks.ts", import.meta.url));
+const HOOKS_NAMING_NONE = fileURLToPath(new URL("./fixtures/layout-none/hooks.ts", import.meta.url));
 let t: TestRedis;
 const used: string[] = [];
 beforeAll(async () => {
@@ -71,6 +75,69 @@ describe("claiming the key layout", () => {
     const problems = validateHooks({ key_layout: "sharded" }, "hooks.ts", { unknownKeys: "all" });
     expect(problems.map((p) => p.message).join("\n")).toContain('must be "queue" (each queue on a hash tag of its own');
     expect(validateHooks({ key_layout: "queue" }, "hooks.ts", { unknownKeys: "all" })).toEqual([]);
+  });
+});
+
+describe("a new installation whose hooks name no layout", () => {
+  const args = (prefix: string, ...more: string[]) => ["--hooks", HOOKS_NAMING_NONE, "--redis", t.url, "--prefix", prefix, ...more];
+  const env: Record<string, string> = {};
+  beforeAll(() => void (env.LAYOUT_TEST_REDIS_URL = t.url));
+
+  it("adopts the per-queue layout on an empty prefix, and an unmarked installation's own layout without marking it", async () => {
+    const prefix = fresh();
+    expect(await adoptKeyLayout(t.redis, prefix)).toBe("queue");
+    expect(await t.redis.get(createKeys(prefix).layout())).toBe("queue");
+    // an installation of before the marker: its keys stay where they are, unmarked
+    const old = fresh();
+    await t.redis.sadd(createKeys(old).queues(), "default");
+    expect(await adoptKeyLayout(t.redis, old)).toBe("installation");
+    expect(await t.redis.exists(createKeys(old).layout())).toBe(0);
+    // a marker is followed whatever it names
+    const marked = fresh();
+    await t.redis.set(createKeys(marked).layout(), "installation");
+    expect(await adoptKeyLayout(t.redis, marked)).toBe("installation");
+  });
+
+  it("a CLI enqueue that comes first sets it; a reader on an empty prefix writes nothing", async () => {
+    const prefix = fresh();
+    for (const command of [["status"], ["jobs"], ["list"]]) {
+      const r = await runCli([...command, ...args(prefix)], { env });
+      expect(r.code, `${command.join(" ")}: ${r.stderr}`).toBe(0);
+    }
+    expect(await t.redis.keys(`{${prefix}*`)).toEqual([]);
+    // a refused enqueue (a task that does not resolve) writes nothing, not even the marker
+    const refused = await runCli(["enqueue", "app.tasks.nothing_here", ...args(prefix)], { env });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("app.tasks.nothing_here does not resolve");
+    expect(await t.redis.keys(`{${prefix}*`)).toEqual([]);
+    const enq = await runCli(["enqueue", "app.tasks.mark", "--kwargs", JSON.stringify({ record: "r", tag: "x" }), ...args(prefix, "--json")], { env });
+    expect(enq.code, enq.stderr).toBe(0);
+    expect(await t.redis.get(createKeys(prefix).layout())).toBe("queue");
+    const keys = createKeys(prefix, { jobTags: "queue" });
+    expect(await t.redis.hget(keys.job((JSON.parse(enq.stdout) as { id: string }).id, keys.jobTag("default")), "status")).toBe("queued");
+  }, 60_000);
+
+  it("configure() without keyLayout: the first enqueue adopts it; on an old installation its keys stay on {prefix}", async () => {
+    const before = maybeActiveContext();
+    try {
+      const prefix = fresh();
+      configure({ redis: t.url, prefix });
+      const job = (await enqueue("app.tasks.mark", { record: "r" })) as Job;
+      expect(await t.redis.get(createKeys(prefix).layout())).toBe("queue");
+      const keys = createKeys(prefix, { jobTags: "queue" });
+      expect(await t.redis.exists(keys.job(job.id, keys.jobTag("default")))).toBe(1);
+      maybeActiveContext()?.redis.disconnect();
+
+      const old = fresh();
+      await t.redis.sadd(createKeys(old).queues(), "default");
+      configure({ redis: t.url, prefix: old });
+      const oldJob = (await enqueue("app.tasks.mark", { record: "r" })) as Job;
+      expect(await t.redis.exists(createKeys(old).job(oldJob.id))).toBe(1);
+      expect(await t.redis.exists(createKeys(old).layout())).toBe(0);
+    } finally {
+      maybeActiveContext()?.redis.disconnect();
+      setActiveContext(before);
+    }
   });
 });
 

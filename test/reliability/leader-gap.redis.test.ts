@@ -11,7 +11,8 @@
  */
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
+import { TEST_JOB_TAGS, testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
+import { readLastSlots } from "../../src/scheduler/guard-records.js";
 import { createKeys } from "../../src/redis/keys.js";
 import { scanMasters } from "../../src/ops/masters.js";
 import { describeEntry, readLedger } from "../../src/scheduler/ledger.js";
@@ -40,6 +41,18 @@ afterAll(async () => {
   await t.cleanup();
 });
 
+/** A scenario's own prefix, in the tests' key layout (its marker written, as testRedis does). */
+async function scenarioPrefix(scenario: string): Promise<string> {
+  const prefix = `${t.prefix}-${scenario}`;
+  await t.redis.set(createKeys(prefix).layout(), TEST_JOB_TAGS);
+  return prefix;
+}
+
+/** The task's last recorded slot (fired or skipped), where the product keeps it in either layout. */
+async function lastSlotOf(prefix: string): Promise<number> {
+  const [slot] = await readLastSlots(t.redis, createKeys(prefix, { jobTags: TEST_JOB_TAGS }), [{ id: TASK, queue: "default" }]);
+  return Number(slot);
+}
 
 interface Round {
   killedAt: number;
@@ -50,7 +63,7 @@ interface Round {
 
 async function killRounds(catchup: "latest" | "all"): Promise<{ rounds: Round[]; doubled: number[]; unexplained: number[]; overlap: number }> {
   const rec = `${t.keys.root}:rec:${catchup}`;
-  const prefix = `${t.prefix}-${catchup}`;
+  const prefix = await scenarioPrefix(catchup);
   const start = () => {
     const d = spawnScheduler("start", FAILOVER_HOOKS, t.url, prefix, ["--queue", "default"], { env: { RELIABILITY_REC: rec, FAILOVER_CATCHUP: catchup } });
     procs.push(d);
@@ -72,8 +85,7 @@ async function killRounds(catchup: "latest" | "all"): Promise<{ rounds: Round[];
     const killedAt = Date.now();
     await leader!.kill9();
     const firstAfter = Math.ceil(killedAt / 1000) * 1000;
-    const lastSlots = `{${prefix}}:scheduler:last-slots`;
-    const resumedAt = (await waitFor(async () => Number(await t.redis.hget(lastSlots, TASK)) >= firstAfter && Date.now(), 20_000)) as number;
+    const resumedAt = (await waitFor(async () => (await lastSlotOf(prefix)) >= firstAfter && Date.now(), 20_000)) as number;
     await waitForSlot(t.redis, rec, firstAfter, 20_000);
     // Two more slots on time: the new leader fires on its own, not by a lucky catch-up.
     await waitForSlot(t.redis, rec, firstAfter + 3000, 20_000);
@@ -103,7 +115,7 @@ const everySecond = (from: number, to: number) => Array.from({ length: Math.floo
 describe("a paused leader (SIGSTOP 5 s, shorter than its 10 s lease) cannot fire with its stale lease", () => {
   it("the followers take over at once; after SIGCONT it steps down; no slot runs twice", async () => {
     const rec = `${t.keys.root}:rec:paused`;
-    const prefix = `${t.prefix}-paused`;
+    const prefix = await scenarioPrefix("paused");
     const daemons = [0, 1, 2].map(() => {
       const d = spawnScheduler("start", FAILOVER_HOOKS, t.url, prefix, ["--queue", "default"], { env: { RELIABILITY_REC: rec, FAILOVER_CATCHUP: "all" } });
       procs.push(d);
@@ -118,8 +130,7 @@ describe("a paused leader (SIGSTOP 5 s, shorter than its 10 s lease) cannot fire
     const pausedAt = Date.now();
     leader.proc.kill("SIGSTOP");
     const firstAfter = Math.ceil(pausedAt / 1000) * 1000;
-    const lastSlots = `{${prefix}}:scheduler:last-slots`;
-    await waitFor(async () => Number(await t.redis.hget(lastSlots, TASK)) >= firstAfter, 10_000);
+    await waitFor(async () => (await lastSlotOf(prefix)) >= firstAfter, 10_000);
     const takenMs = Date.now() - pausedAt;
     expect(Number((await t.redis.get(leaderKey))!.split(":")[1])).not.toBe(pid);
     // It wakes inside its own lease bound: it still believes it leads and its next write carries

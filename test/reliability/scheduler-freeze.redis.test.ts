@@ -69,9 +69,14 @@ describe("Redis frozen for 15 s", () => {
     const overlapped = (ledger: typeof ledgerAll) => (s: number) => ledger.some((e) => e.reason === "overlap" && s >= (e.firstSlot ?? e.slot) && s <= e.slot);
     const missingAll = missingSlots(all, frozenAt - 3000, end).filter((s) => !overlapped(ledgerAll)(s));
     // "latest": the first run after the freeze is the one late run standing for the frozen slots.
-    const lateRun = Math.min(...[...latest.runs.keys()].filter((s) => s > frozenAt));
+    // On the per-queue layout the enqueue of the first frozen slot, sent while its leader's lease
+    // still held, can land when Redis thaws (a queue's tag cannot see the lease: docs/
+    // architecture.md "Fencing per tag"): that slot runs late, once, and the late run follows it.
+    const after = [...latest.runs.keys()].filter((s) => s > frozenAt).sort((a, b) => a - b);
+    const inFlight = after[0] === firstFrozen && after.length > 1 && after[1]! - firstFrozen >= FREEZE_MS - 2000 ? 1 : 0;
+    const lateRun = after[inFlight]!;
     // eslint-disable-next-line no-console
-    console.log(`REDIS-FREEZE first catch-up run ${caughtUpAt - thawedAt} ms after SIGCONT; all: missing ${missingAll.length} (overlap-skipped ${missingSlots(all, frozenAt - 3000, end).length - missingAll.length}); latest: late run for ${new Date(lateRun).toISOString()}, ${(lateRun - firstFrozen) / 1000} slots collapsed into it`);
+    console.log(`REDIS-FREEZE first catch-up run ${caughtUpAt - thawedAt} ms after SIGCONT; all: missing ${missingAll.length} (overlap-skipped ${missingSlots(all, frozenAt - 3000, end).length - missingAll.length}); latest: late run for ${new Date(lateRun).toISOString()}, ${(lateRun - firstFrozen) / 1000} slots collapsed into it${inFlight ? " (the first frozen slot's enqueue, in flight at the freeze, ran too)" : ""}`);
 
     expect(doubledSlots(all)).toEqual([]);
     expect(doubledSlots(latest)).toEqual([]);

@@ -45,7 +45,7 @@ async function runEnqueue(method: string, pairs: string[], options: EnqueueCliOp
   if (options.deduplicate && options.jobId === undefined) {
     throw new UsageError("--deduplicate needs --job-id: it keeps the live job with that id", { hint: "e.g. --job-id nightly-sync --deduplicate" });
   }
-  const cli = await openCli(options, { hooks: "required" });
+  const cli = await openCli(options, { hooks: "required", writes: true });
   try {
     const job = (await enqueueWith(cli.env, method, {
       queue: options.queue,

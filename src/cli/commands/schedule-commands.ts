@@ -33,7 +33,7 @@ async function runBackfill(target: string, options: BackfillOptions): Promise<nu
   if (options.overlap !== undefined && !(OVERLAP_POLICIES as readonly string[]).includes(options.overlap)) {
     throw new UsageError(`backfill: --overlap "${options.overlap}" is not a policy`, { hint: `use one of ${OVERLAP_POLICIES.join(", ")}` });
   }
-  const cli = await openCli(options, { hooks: "required" });
+  const cli = await openCli(options, { hooks: "required", writes: true });
   try {
     const zone = cli.config!.timezone;
     const r = await backfill({ env: cli.env, tasks: cli.hooks!.tasks, zone }, target, {

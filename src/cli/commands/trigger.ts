@@ -18,7 +18,7 @@ interface TriggerOptions extends CommonOptions {
 }
 
 async function runTrigger(target: string, options: TriggerOptions): Promise<number> {
-  const cli = await openCli(options, { hooks: "required" });
+  const cli = await openCli(options, { hooks: "required", writes: true });
   try {
     const { tasks } = selectTasks(cli.hooks!.tasks, target);
     let failed = 0;

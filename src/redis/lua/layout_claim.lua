@@ -1,5 +1,6 @@
 -- layout_claim.lua: the installation's key layout (src/redis/key-layout.ts), claimed by a
--- process whose hooks name one (`key_layout`): the marker is set to it when it is absent and the
+-- process whose hooks name one (`key_layout`), or adopted by the first process to write jobs on a
+-- prefix (ARGV[1] then the layout of new installations, "queue"): the marker is set to it when it is absent and the
 -- prefix holds no installation yet. A prefix with the installation's own keys but no marker runs
 -- on the "installation" layout (every installation before the marker): it is answered
 -- "existing", and marked "installation" when that is the layout asked for.
