@@ -7,10 +7,11 @@
  * job, and each master's share of the commands (commandstats delta per master).
  *
  * `node bench/cluster.mjs [N]` on its own, or `BENCH_ONLY=cluster npm run bench` (run.mjs).
- * `BENCH_KEY_LAYOUT=queue`: each queue's job keys on a tag of their own (the layout marker,
- * src/redis/key-layout.ts, written for the bench's prefix, so the daemon follows).
- * `BENCH_PARTITIONS=3`: each queue spread over 3 partitions (hooks `queues.<name>.partitions`),
- * each on a tag of its own with the per-queue layout.
+ * The per-queue key layout new installations get (each queue's keys on a tag of their own; the
+ * layout marker, src/redis/key-layout.ts, written for the bench's prefix, so the daemon follows),
+ * or `BENCH_KEY_LAYOUT=installation` for every key on one tag. `BENCH_PARTITIONS` (default 3):
+ * each queue spread over that many partitions (hooks `queues.<name>.partitions`), each on a tag
+ * of its own; `BENCH_PARTITIONS=1` for one tag per queue.
  * Needs `npm run build` first (it drives dist/ and bin/scheduler.js).
  */
 import { pathToFileURL } from "node:url";
@@ -19,14 +20,14 @@ import { connectRedis } from "../dist/redis/connection.js";
 import { BUILTIN_QUEUES, DEFAULT_RETENTION } from "../dist/config/defaults.js";
 import { enqueueManyWith } from "../dist/queue/enqueue-many.js";
 import { partitionNames } from "../dist/config/partition-names.js";
-import { loadAverage, waitFor } from "./lib/common.mjs";
+import { BENCH_LAYOUT, loadAverage, waitFor } from "./lib/common.mjs";
 import { commandCalls, startCluster, startServer } from "./lib/redis-servers.mjs";
 import { spawnDaemon } from "./systems/hs.mjs";
 
 export const CLUSTER_QUEUES = ["cl-a", "cl-b", "cl-c", "cl-d", "cl-e"];
 const PREFIX = "bench-cl";
-const LAYOUT = process.env.BENCH_KEY_LAYOUT === "queue" ? "queue" : "installation";
-const PARTITIONS = Number(process.env.BENCH_PARTITIONS ?? 1);
+const LAYOUT = BENCH_LAYOUT;
+const PARTITIONS = Number(process.env.BENCH_PARTITIONS ?? 3);
 const SLICE = 1000;
 // commands the bench itself sends to read the servers, not the system under test
 const OWN = new Set(["info", "config", "dbsize"]);
@@ -44,7 +45,7 @@ async function drainOn({ url, servers, n, concurrency }) {
   const places = CLUSTER_QUEUES.flatMap((q) => partitionNames(env.queues, q));
   const total = n * CLUSTER_QUEUES.length;
   try {
-    if (LAYOUT === "queue") await redis.set(keys.layout(), LAYOUT);
+    await redis.set(keys.layout(), LAYOUT);
     await Promise.all(servers.map((s) => s.client.config("RESETSTAT")));
     for (const q of CLUSTER_QUEUES) {
       for (let i = 0; i < n; i += SLICE) {

@@ -7,7 +7,8 @@
 //   node bench/leader-gap.mjs            (needs `npm run build`; BENCH_REDIS_URL as in lib/common.mjs)
 //   BENCH_ROUNDS=5 BENCH_POLICIES=latest,all
 import { spawn } from "node:child_process";
-import { BENCH_URL, ROOT, dropKeys, redisClient, sleep, waitFor } from "./lib/common.mjs";
+import { BENCH_URL, ROOT, dropKeys, redisClient, resetPrefix, sleep, waitFor } from "./lib/common.mjs";
+import { readLastSlots } from "../dist/scheduler/guard-records.js";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const POLICIES = (process.env.BENCH_POLICIES ?? "latest,all").split(",");
@@ -35,6 +36,7 @@ const midSecond = async () => {
 
 async function policyRounds(policy) {
   const prefix = `bench-gap-${policy}-${Date.now()}`;
+  const keys = await resetPrefix(redis, prefix);
   const key = `{${prefix}}:slots`;
   const env = { BENCH_CATCHUP: policy, BENCH_SLOTS_KEY: key };
   const daemons = [daemon(prefix, env), daemon(prefix, env), daemon(prefix, env)];
@@ -51,7 +53,8 @@ async function policyRounds(policy) {
       leader.p.kill("SIGKILL");
       await leader.exited;
       const firstAfter = Math.ceil(killedAt / 1000) * 1000;
-      await waitFor(async () => Number(await redis.hget(`{${prefix}}:scheduler:last-slots`, TASK)) >= firstAfter, 30_000, "a slot recorded after the kill");
+      // where the product keeps the task's slot record (its queue's tag on the per-queue layout)
+      await waitFor(async () => Number((await readLastSlots(redis, keys, [{ id: TASK, queue: "bench" }]))[0]) >= firstAfter, 30_000, "a slot recorded after the kill");
       const recordedMs = Date.now() - killedAt;
       await waitFor(async () => (await lastRun(key)) >= firstAfter, 30_000, "a run after the kill");
       const resumedMs = Date.now() - killedAt;
@@ -77,7 +80,7 @@ async function policyRounds(policy) {
     for (const d of daemons) if (d.alive()) d.p.kill("SIGTERM");
     await Promise.race([Promise.all(daemons.map((d) => d.exited)), sleep(15_000)]);
     for (const d of daemons) if (d.alive()) d.p.kill("SIGKILL");
-    await dropKeys(redis, `{${prefix}}:*`);
+    await dropKeys(redis, keys.pattern);
   }
 }
 

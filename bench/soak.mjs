@@ -44,6 +44,8 @@ const redis = new Redis(url, { maxRetriesPerRequest: null });
 redis.on("error", () => {}); // refused until redis-server is up; later errors fail the commands
 for (let i = 0; i < 50 && (await redis.ping().catch(() => "")) !== "PONG"; i++) await sleep(100);
 const keys = createKeys("soak");
+// its own server, emptied: the marker keeps the worker on the keys this process builds
+await redis.set(keys.layout(), "installation");
 const rec = `${keys.root}:rec`;
 const env = { redis, keys, clock: Date.now, queues: { load: { timeout: 30, workers: 1, concurrency: 32 }, "sched-test": { timeout: 30, workers: 1, concurrency: 8 } }, retention: { finished: 2, failed: 2 } };
 const baseline = await mem(redis);

@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 // Helpers shared by the bench scenarios: the Redis URL, percentiles, bounded polling, key
 // cleanup by pattern, Redis memory, and /proc readings (RSS, CPU time) of spawned processes.
+import { createKeys } from "../../dist/redis/keys.js";
 import { readFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Redis } from "ioredis";
@@ -35,6 +36,26 @@ export async function waitFor(check, timeoutMs, what, intervalMs = 25) {
     if (Date.now() > deadline) throw new Error(`bench: timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(intervalMs);
   }
+}
+
+/**
+ * The key layout of the bench's prefixes: the one new installations get (each queue on its own
+ * tag), or BENCH_KEY_LAYOUT=installation for the layout of the installations from before it.
+ */
+export const BENCH_LAYOUT = process.env.BENCH_KEY_LAYOUT === "installation" ? "installation" : "queue";
+
+/** The keys of a bench prefix, in BENCH_LAYOUT. */
+export const benchKeys = (prefix) => createKeys(prefix, { jobTags: BENCH_LAYOUT });
+
+/**
+ * A prefix emptied (its keys on every tag) with its layout marker written, so a daemon the bench
+ * starts on it before any job is there builds the keys the bench reads.
+ */
+export async function resetPrefix(redis, prefix) {
+  const keys = benchKeys(prefix);
+  await dropKeys(redis, keys.pattern);
+  await redis.set(keys.layout(), BENCH_LAYOUT);
+  return keys;
 }
 
 /** UNLINK every key matching `pattern` (SCAN, so Redis is never blocked for long). */

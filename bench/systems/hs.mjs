@@ -1,7 +1,6 @@
 // hooks-scheduler under the bench: producers call the built package (dist/) directly; workers and
 // the scheduler are the real `scheduler start` daemon (bin/scheduler.js) with the bench app.
 import { spawn } from "node:child_process";
-import { createKeys } from "../../dist/redis/keys.js";
 import { BUILTIN_QUEUES, DEFAULT_RETENTION } from "../../dist/config/defaults.js";
 import { enqueueWith } from "../../dist/queue/enqueue.js";
 import { enqueueManyWith } from "../../dist/queue/enqueue-many.js";
@@ -9,7 +8,7 @@ import { preloadScripts } from "../../dist/redis/scripts.js";
 import { loadHooks } from "../../dist/hooks/load.js";
 import { createScheduler } from "../../dist/scheduler/scheduler.js";
 import { readLedger } from "../../dist/scheduler/ledger.js";
-import { BENCH_URL, ROOT, perSecond, childrenOf, cpuMsOf, dropKeys, exited, nowUs, redisClient, rssOf, sleep, summary, usedMemory, waitFor } from "../lib/common.mjs";
+import { BENCH_URL, ROOT, benchKeys, perSecond, childrenOf, cpuMsOf, dropKeys, exited, nowUs, redisClient, resetPrefix, rssOf, sleep, summary, usedMemory, waitFor } from "../lib/common.mjs";
 
 export const name = "hooks-scheduler";
 const HOOKS = `${ROOT}/bench/app/hooks.ts`;
@@ -49,12 +48,15 @@ export async function spawnDaemon({ prefix, url = BENCH_URL, queues = [QUEUE], s
 export function createHs(redis) {
   const envFor = (prefix) => ({
     redis,
-    keys: createKeys(prefix),
+    keys: benchKeys(prefix),
     clock: () => Date.now(),
     queues: { ...BUILTIN_QUEUES, [QUEUE]: { timeout: 60, workers: 1, concurrency: 1 } },
     retention: { ...DEFAULT_RETENTION, finished: 3600 },
   });
-  const drop = (prefix) => dropKeys(redis, `${createKeys(prefix).root}:*`);
+  // every key of the prefix (both kinds of tag); `reset` also writes the bench's layout marker
+  const drop = (prefix) => dropKeys(redis, benchKeys(prefix).pattern);
+  const reset = (prefix) => resetPrefix(redis, prefix);
+  const jobKey = (keys, id) => keys.job(id, keys.jobTag(QUEUE));
 
   async function fill(env, task, n, kwargs = () => ({})) {
     for (let i = 0; i < n; i += SLICE) {
@@ -68,6 +70,7 @@ export function createHs(redis) {
   return {
     name,
     async enqueueOne(n) {
+      await reset("bench-hs-enq");
       const env = envFor("bench-hs-enq");
       await preloadScripts(redis, ["enqueue"]);
       const rate = await perSecond(n, async () => {
@@ -78,6 +81,7 @@ export function createHs(redis) {
     },
 
     async enqueueBulk(n) {
+      await reset("bench-hs-enq");
       const env = envFor("bench-hs-enq");
       const rate = await perSecond(n, () => fill(env, "noop", n, (i) => ({ i })));
       await drop("bench-hs-enq");
@@ -88,7 +92,7 @@ export function createHs(redis) {
     async throughput({ concurrency, task, n, onFilled, onDrained }) {
       const prefix = `bench-hs-tp-${concurrency}-${task}`;
       const env = envFor(prefix);
-      await drop(prefix);
+      await reset(prefix);
       await fill(env, task, n);
       await onFilled?.();
       const d = await startDaemon(prefix, { env: { BENCH_CONCURRENCY: String(concurrency) } });
@@ -108,7 +112,7 @@ export function createHs(redis) {
       }
       const ids = await redis.zrange(env.keys.finished(QUEUE), 0, -1);
       const pipe = redis.pipeline();
-      for (const id of ids) pipe.hmget(env.keys.job(id), "startedAt", "endedAt");
+      for (const id of ids) pipe.hmget(jobKey(env.keys, id), "startedAt", "endedAt");
       const rows = (await pipe.exec()).map(([, r]) => r.map(Number));
       const first = Math.min(...rows.map((r) => r[0]));
       const last = Math.max(...rows.map((r) => r[1]));
@@ -121,7 +125,7 @@ export function createHs(redis) {
     async latency(samples) {
       const prefix = "bench-hs-lat";
       const env = envFor(prefix);
-      await drop(prefix);
+      await reset(prefix);
       const key = `bench:latency:hs`;
       await redis.del(key);
       const blocking = redisClient();
@@ -146,15 +150,14 @@ export function createHs(redis) {
     /** A per-second schedule for `seconds` through the real daemon (scheduler + worker). */
     async precision(seconds) {
       const prefix = "bench-hs-prec";
-      const keys = createKeys(prefix);
-      await drop(prefix);
+      const keys = await reset(prefix);
       const d = await startDaemon(prefix, { scheduler: true, env: { BENCH_PRECISION: "1" } });
       const from = Date.now() + 1000; // slots after start-up only
       await sleep(seconds * 1000 + 1200);
       await d.stop();
       const ids = await redis.zrange(keys.finished(QUEUE), 0, -1);
       const pipe = redis.pipeline();
-      for (const id of ids) pipe.hmget(keys.job(id), "scheduledFor", "enqueuedAt", "startedAt");
+      for (const id of ids) pipe.hmget(jobKey(keys, id), "scheduledFor", "enqueuedAt", "startedAt");
       const rows = (await pipe.exec()).map(([, r]) => r.map(Number)).filter((r) => r[0] >= from && r[0] <= from + seconds * 1000);
       const ledger = await readLedger(redis, keys, "cron:* * * * * *|bench_app.tasks.noop", 200);
       const ack = ledger.filter((e) => e.outcome === "enqueued" && e.slot >= from).map((e) => e.latenessMs);
@@ -175,10 +178,10 @@ export function createHs(redis) {
      */
     async scale(entries, idleSeconds, settleSeconds = 60) {
       const prefix = "bench-hs-scale";
-      await drop(prefix);
+      await reset(prefix);
       // loading and validating 100 000 entries takes 10-60 s on a loaded 2-core machine
       const d = await startDaemon(prefix, { scheduler: true, env: { BENCH_CRON_ENTRIES: String(entries) }, readyMs: 180_000 });
-      const keys = createKeys(prefix);
+      const keys = benchKeys(prefix);
       let idle;
       try {
         let peak = 0;
@@ -210,6 +213,7 @@ export function createHs(redis) {
       // One tick in this process: the same scheduler code, the same N tasks.
       const saved = process.env.BENCH_CRON_ENTRIES;
       process.env.BENCH_CRON_ENTRIES = String(entries);
+      await reset(prefix);
       const hooks = await loadHooks({ hooksPath: HOOKS, fresh: true }); // fresh: the module reads BENCH_CRON_ENTRIES when evaluated, and a cached one keeps the first size
       if (saved === undefined) delete process.env.BENCH_CRON_ENTRIES;
       else process.env.BENCH_CRON_ENTRIES = saved;
@@ -238,7 +242,7 @@ export function createHs(redis) {
     async memoryPerJob(n) {
       const prefix = "bench-hs-mem";
       const env = envFor(prefix);
-      await drop(prefix);
+      await reset(prefix);
       const before = await usedMemory(redis);
       await fill(env, "noop", n, (i) => ({ i }));
       const after = await usedMemory(redis);
