@@ -3,33 +3,33 @@ import SlowestFirst from "./test/setup/slowest-first.js";
 
 /**
  * Existing behaviour on a Redis Cluster: these files run a second time in the "on-cluster"
- * project, against a 6-node cluster its global setup starts (test/setup/redis-cluster.ts).
- * Representative, not all: queue, worker, scheduler and CLI, within the suite's time budget.
+ * project, against a 6-node cluster its global setup starts (test/setup/redis-cluster.ts): the
+ * whole queue and scheduler suites (but their CLI and daemon ends, CLI_AND_DAEMON_ENDS), and the
+ * workers, the CLI's readers and the event streams through representative files, within the
+ * suite's time budget.
  */
 const ON_CLUSTER = [
-  "test/queue/enqueue.redis.test.ts",
-  "test/queue/dependencies.redis.test.ts",
-  "test/queue/queues-set.redis.test.ts",
-  "test/queue/find-job.redis.test.ts",
-  "test/queue/take-tags.redis.test.ts",
-  "test/queue/dependencies-elsewhere.redis.test.ts",
-  "test/queue/children-elsewhere.redis.test.ts",
+  "test/queue/**/*.redis.test.ts",
+  "test/scheduler/*.redis.test.ts",
   "test/ops/readers-tags.redis.test.ts",
-  "test/queue/follow-ups-elsewhere.redis.test.ts",
-  "test/queue/ids-elsewhere.redis.test.ts",
-  "test/queue/partitions.redis.test.ts",
   "test/worker/pool.redis.test.ts",
   "test/worker/crash.redis.test.ts",
-  "test/scheduler/scheduler.redis.test.ts",
-  "test/scheduler/fencing.redis.test.ts",
-  "test/scheduler/guard-tags.redis.test.ts",
-  "test/scheduler/history-tags.redis.test.ts",
   "test/cli/status.redis.test.ts",
   "test/cli/jobs.redis.test.ts",
   "test/cli/purge.redis.test.ts",
   "test/redis/key-tags.redis.test.ts",
   "test/log/event-streams.redis.test.ts",
   "test/log/read-events.redis.test.ts",
+];
+
+/** Of the queue and scheduler suites, the files that spawn the CLI or daemons: the layout and the topology do not change what they print. */
+const CLI_AND_DAEMON_ENDS = [
+  "test/queue/typed-enqueue.redis.test.ts",
+  "test/scheduler/schedule-cli.redis.test.ts",
+  "test/scheduler/cli.redis.test.ts",
+  "test/scheduler/schedule-daemon.redis.test.ts",
+  "test/scheduler/daemons.redis.test.ts",
+  "test/scheduler/hashed-cron.redis.test.ts",
 ];
 
 /**
@@ -54,13 +54,7 @@ const INSTALLATION_LAYOUT = {
     "test/queue/take-tags.redis.test.ts",
     "test/scheduler/guard-tags.redis.test.ts",
     "test/scheduler/history-tags.redis.test.ts",
-    // the CLI and daemons end to end: the layout does not change what they print
-    "test/queue/typed-enqueue.redis.test.ts",
-    "test/scheduler/schedule-cli.redis.test.ts",
-    "test/scheduler/cli.redis.test.ts",
-    "test/scheduler/schedule-daemon.redis.test.ts",
-    "test/scheduler/daemons.redis.test.ts",
-    "test/scheduler/hashed-cron.redis.test.ts",
+    ...CLI_AND_DAEMON_ENDS,
   ],
 };
 
@@ -108,6 +102,7 @@ export default defineConfig({
         test: {
           name: "on-cluster",
           include: ON_CLUSTER,
+          exclude: CLI_AND_DAEMON_ENDS,
           setupFiles: ["test/setup/fast-check.ts", "test/setup/no-leaked-processes.ts"],
           globalSetup: ["test/setup/redis-answers.ts", "test/setup/redis-cluster.ts"],
           testTimeout: 60_000,

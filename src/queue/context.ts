@@ -6,7 +6,7 @@
  * loaded through the TS loader sees the same one.
  */
 import type { Redis } from "ioredis";
-import { Redis as RedisClient } from "ioredis";
+import { Cluster, Redis as RedisClient } from "ioredis";
 import { systemClock, type Clock } from "../base/clock.js";
 import type { QueueConfig, RetentionConfig } from "../config/types.js";
 import { EnqueueError } from "../base/errors.js";
@@ -76,7 +76,7 @@ export function maybeActiveContext(): QueueEnv | undefined {
 
 export interface ConfigureOptions {
   /** A connected ioredis client, or a URL (connected lazily on first use). */
-  redis?: Redis | string;
+  redis?: Redis | Cluster | string;
   prefix?: string;
   /** Per queue; `retry` as enqueue takes it (a number or { max, backoff, delay, jitter }). */
   queues?: Record<string, Partial<Omit<QueueConfig, "retry">> & { retry?: RetryInput }>;
@@ -102,9 +102,10 @@ export function configure(options: ConfigureOptions = {}): QueueEnv {
     const partitions = checkQueue(name, q, () => "").find(([key]) => key === "partitions");
     if (partitions) throw new EnqueueError("BAD_OPTION", `configure: queues.${name}.partitions ${partitions[1]}`, { hint: "set it as in the app's hooks queues" });
   }
+  // a connected client as it is, a Redis Cluster's included (the queue code reaches its nodes)
   const redis =
-    options.redis instanceof RedisClient
-      ? options.redis
+    options.redis instanceof RedisClient || options.redis instanceof Cluster
+      ? (options.redis as Redis)
       : createRedis(options.redis ?? process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
   const queues: Record<string, QueueConfig> = { ...BUILTIN_QUEUES };
   for (const [name, q] of Object.entries(options.queues ?? {})) {

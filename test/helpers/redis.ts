@@ -4,7 +4,7 @@
  * test-redis-url.ts (TEST_REDIS_URL, TEST_REDIS_DB; database 1 by default, never 0 unasked).
  */
 import { randomBytes } from "node:crypto";
-import { Redis } from "ioredis";
+import { Redis, type RedisOptions } from "ioredis";
 import { inject } from "vitest";
 import { scanMasters } from "../../src/ops/masters.js";
 import { createRedis } from "../../src/redis/connection.js";
@@ -53,6 +53,11 @@ export const TEST_JOB_TAGS: JobTagLayout = process.env.TEST_JOB_TAGS === "instal
 
 export function uniquePrefix(name: string): string {
   return `t-${name.replace(/[^A-Za-z0-9_-]/g, "-")}-${randomBytes(4).toString("hex")}`;
+}
+
+/** Another connection to the tests' Redis (on a cluster, a cluster client): for blocking waits, many clients. */
+export function testConnection(options: RedisOptions = {}): Redis {
+  return ON_TOPOLOGY ? createRedis(TEST_REDIS_URL) : new Redis(TEST_REDIS_URL, options);
 }
 
 export async function testRedis(name: string): Promise<TestRedis> {

@@ -4,14 +4,14 @@ import { enqueueWith } from "../../src/queue/enqueue.js";
 import { enqueueScheduled } from "../../src/queue/enqueue-scheduled.js";
 import { completeJob, dequeue } from "../../src/queue/lifecycle.js";
 import type { Job } from "../../src/queue/types.js";
-import { TEST_REDIS_URL } from "../helpers/redis.js";
+import { testConnection } from "../helpers/redis.js";
 import { placesOf, queueFixture, T0, type QueueFixture } from "./helpers.js";
 
 let f: QueueFixture;
 let conns: Redis[] = [];
 beforeAll(async () => {
   f = await queueFixture("concurrency", { "my_app.tasks.daily_report": () => 1 });
-  conns = Array.from({ length: 20 }, () => new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 2 }));
+  conns = Array.from({ length: 20 }, () => testConnection({ maxRetriesPerRequest: 2 }));
   await Promise.all(conns.map((c) => c.ping()));
 });
 afterAll(async () => {

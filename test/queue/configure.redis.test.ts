@@ -5,6 +5,8 @@ import { completeJob, dequeue } from "../../src/queue/lifecycle.js";
 import { getJob, getQueueStats } from "../../src/queue/registry.js";
 import { transaction } from "../../src/queue/transaction.js";
 import { TEST_REDIS_URL, uniquePrefix } from "../helpers/redis.js";
+import { scanMasters } from "../../src/ops/masters.js";
+import { createKeys } from "../../src/redis/keys.js";
 import { tinyRegistry } from "./helpers.js";
 
 const prefix = uniquePrefix("configure");
@@ -17,9 +19,9 @@ const env = configure({
 });
 
 afterAll(async () => {
-  // the installation's tag and each queue's (a new prefix gets the per-queue layout)
-  const found = [...(await env.redis.keys(`{${prefix}}:*`)), ...(await env.redis.keys(`{${prefix}:*`))];
-  if (found.length) await env.redis.del(...found);
+  // the installation's tag and each queue's (a new prefix gets the per-queue layout), on every
+  // master of a cluster; one DEL per key, as the keys of one DEL must share a slot there
+  for (const key of await scanMasters(env.redis, createKeys(prefix).pattern)) await env.redis.del(key);
   env.redis.disconnect();
   setActiveContext(undefined);
 });

@@ -1,11 +1,10 @@
-import { Redis } from "ioredis";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { UnrecoverableError } from "../../src/base/errors.js";
 import { setActiveContext } from "../../src/queue/context.js";
 import { enqueue } from "../../src/queue/enqueue.js";
 import { completeJob, dequeue, failJob, heartbeat, promoteScheduled, reapStalled, requeueJob, waitForJobs } from "../../src/queue/lifecycle.js";
 import { cleanRegistries, getJob, getJobAttempts, getQueueStats, requeue } from "../../src/queue/registry.js";
-import { TEST_REDIS_URL } from "../helpers/redis.js";
+import { testConnection } from "../helpers/redis.js";
 import { placesOf, queueFixture, T0, type QueueFixture } from "./helpers.js";
 
 // A fresh prefix per test: reapers and sweeps look at every queue, so tests must not share one.
@@ -205,7 +204,7 @@ describe("retention", () => {
 
 describe("waitForJobs", () => {
   it("wakes N idle workers when N jobs arrive, and returns false on timeout", async () => {
-    const conns = Array.from({ length: 3 }, () => new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null }));
+    const conns = Array.from({ length: 3 }, () => testConnection({ maxRetriesPerRequest: null }));
     try {
       expect(await waitForJobs(conns[0]!, f.env, ["long"], 0.05)).toBe(false);
       const woken = conns.map((c) => waitForJobs(c, f.env, ["long"], 5));
