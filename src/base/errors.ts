@@ -39,6 +39,7 @@ export const ERROR_CODES = {
   BAD_JOB_ID: { class: "EnqueueError", exit: 1, meaning: "enqueue: `jobId` is not 1-200 characters without spaces or braces" },
   BAD_KEY_LAYOUT: { class: "SchedulerError", exit: 1, meaning: "the installation's key layout marker in Redis names no known layout" },
   KEY_LAYOUT_MISMATCH: { class: "SchedulerError", exit: 1, meaning: "hooks key_layout names another layout than the installation on that prefix runs on" },
+  LAYOUT_NOT_DRAINED: { class: "SchedulerError", exit: 1, meaning: "`scheduler layout queue` refused: jobs are in flight, or workers or a scheduler still run on the installation" },
   BAD_KWARGS: { class: "EnqueueError", exit: 1, meaning: "enqueue: kwargs are not a plain JSON-safe object, or a kwarg is given twice" },
   BAD_LEVEL: { class: "ConfigError", exit: 2, meaning: "a log level is not debug, info, warn or error" },
   BAD_METHOD: { class: "EnqueueError", exit: 1, meaning: "enqueue: the method is neither a dotted path nor a task function" },

@@ -32,6 +32,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: "calendar", summary: "preview any schedule expression: next fires, UTC instants, DST adjustments (no hooks file needed)", examples: ["scheduler calendar \"30 2 * * *\" --tz Europe/Berlin --from 2027-03-27 --next 3", "scheduler calendar \"H 3 * * *\" --json"] },
   { name: "backfill", summary: "enqueue every slot of a past range once (never doubling a slot that ran)", examples: ["scheduler backfill my_app.tasks.daily_report --from 2026-11-01 --to 2026-11-07 --dry-run"] },
   { name: "plan", summary: "compare the hooks file with the installation in Redis; exit 0 when equal, 1 when not", examples: ["scheduler plan", "scheduler plan --json"] },
+  { name: "layout", summary: "the installation's key layout; `layout queue` moves a drained one to a hash tag per queue", examples: ["scheduler layout", "scheduler layout queue --json"] },
 ];
 
 export const ENVIRONMENT_HELP = `Environment:

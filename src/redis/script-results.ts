@@ -7,6 +7,12 @@
  * decoder changed apart).
  */
 
+/** layout_move.lua's answer. */
+export type LayoutMoveAnswer =
+  | { moved: true }
+  | { layout: string }
+  | { busy: Record<string, Record<string, number>>; workers: number; leader: boolean };
+
 /** A job hash as a flat HGETALL array (field, value, ...), decoded by the queue's job model. */
 export type FlatHash = string[];
 
@@ -120,6 +126,16 @@ export const scriptResult = {
   layout_claim(raw: unknown): string {
     if (typeof raw !== "string") throw wrong("layout_claim", raw);
     return raw;
+  },
+  /** Moved, the marker's other layout, or what holds the installation (nothing written). */
+  layout_move(raw: unknown): LayoutMoveAnswer {
+    const v = json("layout_move", raw);
+    if (v.moved === true) return { moved: true };
+    if (typeof v.layout === "string") return { layout: v.layout };
+    if (typeof v.workers === "number" && typeof v.leader === "boolean" && typeof v.busy === "object" && v.busy !== null) {
+      return { busy: Array.isArray(v.busy) ? {} : (v.busy as Record<string, Record<string, number>>), workers: v.workers, leader: v.leader };
+    }
+    throw wrong("layout_move", raw);
   },
   /** "linked", or how the dependency settled (forward-records.ts passes it on as is). */
   dependency_link: (raw: unknown) => oneOf("dependency_link", raw, ["linked", "finished", "failed", "canceled", "was deleted"] as const),

@@ -29,6 +29,7 @@ const MODULES: ReadonlyArray<readonly [names: readonly string[], load: () => Pro
   [["calendar"], async () => (await import("./calendar.js")).registerCalendar],
   [["backfill"], async () => (await import("./schedule-commands.js")).registerBackfill],
   [["plan"], async () => (await import("./schedule-commands.js")).registerPlan],
+  [["layout"], async () => (await import("./layout.js")).registerLayout],
 ];
 
 /** Every command, in help order. */
