@@ -14,7 +14,9 @@ async function probe(url: string): Promise<{ status: number; body: { ready?: boo
   return { status: res.status, body: (await res.json()) as never };
 }
 
-describe("/readyz", () => {
+// The two cases are independent (their own Redis server or prefix, their own daemon, each
+// stopped in its own finally): side by side, one's start-up overlaps the other's waits.
+describe.concurrent("/readyz", () => {
   it("goes 503 with the reason when Redis stops and 200 when it is back", async () => {
     const server: RedisServer = await redisServer();
     let daemon: Daemon | undefined;

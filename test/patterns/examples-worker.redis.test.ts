@@ -177,9 +177,10 @@ describe("examples in a real worker", () => {
     const hooks = await loadHooks({ hooksPath: SCHEDULED_HOOKS });
     const registry = createTaskTable(resolveConfig({ hooks, env: {} }).appRoot);
     expect(await validateTaskPaths(registry, allTaskPaths(hooks), hooks.file)).toEqual([]);
-    // Two events through the CLI (a process each), the other five as the scheduler fires them.
-    for (const e of ["daily", "0 9 * * *"]) {
-      const r = await run(["trigger", e, "--hooks", SCHEDULED_HOOKS]);
+    // Two events through the CLI (a process each, side by side: each start-up loads the app),
+    // the other five as the scheduler fires them.
+    const triggered = await Promise.all(["daily", "0 9 * * *"].map((e) => run(["trigger", e, "--hooks", SCHEDULED_HOOKS])));
+    for (const r of triggered) {
       expect(r.out).toMatch(/enqueued my_app\.tasks\.\w+ -> /);
       expect(r.code).toBe(0);
     }

@@ -143,7 +143,10 @@ describe("failure handlers in the worker", () => {
       redisUrl: t.url,
       groups: [{ name: "long", queues: ["long"], processes: 1, concurrency: 1, strategy: "priority" }],
       stallLimit: 0,
-      timings: { reapMs: 100 },
+      // A starting supervisor waits one lease period before it reaps (start-up counts as lost
+      // contact: src/worker/supervisor/reap-gate.ts): 2 s here, not the default 6 s. Its own
+      // child serves an empty queue, so no lease of its own depends on the length.
+      timings: { reapMs: 100, leaseMs: 2000 },
       logger: silentLogger,
       childModule: pathToFileURL(`${REPO_ROOT}dist/worker/child/main.js`),
     });
