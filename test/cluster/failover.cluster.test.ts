@@ -1,5 +1,5 @@
 /**
- * kill -9 of the master holding the installation's slot while workers drain and a producer
+ * kill -9 of the master holding the busy queue's slot while workers drain and a producer
  * keeps enqueueing: the replica is promoted, the workers blocked on the dead master resume
  * (the class of bug where blocked reads stay wedged after a failover), and every job is
  * accounted from the task's own log.
@@ -19,7 +19,7 @@ import { keySlot, startRedisCluster, type RedisClusterHandle } from "../helpers/
 import { APP_HOOKS, spawnScheduler } from "../reliability/helpers/procs.js";
 import type { Watched } from "../helpers/spawn.js";
 import { ownedByFile } from "../helpers/test-owner.js";
-import { drainAccount, finishedOf, installOnReplicatedMaster, keepEnqueueing, printAccount, type ClusterInstall } from "./helpers.js";
+import { busyTag, drainAccount, finishedOf, installOnReplicatedMaster, keepEnqueueing, printAccount, type ClusterInstall } from "./helpers.js";
 
 let cluster: RedisClusterHandle;
 const procs: Watched[] = [];
@@ -46,7 +46,7 @@ async function killMasterMidDrain(name: string, urlOptions: string) {
   procs.push(worker);
   await waitFor(async () => (await finishedOf(i, producer.acked.map((a) => a.id))) >= 40, 30_000);
 
-  const slot = await keySlot(cluster.node(cluster.nodes[0]!.port), i.keys.root);
+  const slot = await keySlot(cluster.node(cluster.nodes[0]!.port), busyTag(i));
   const victimPort = await cluster.masterOf(slot);
   const victim = cluster.nodes.find((n) => n.port === victimPort)!;
   const killedAt = Date.now();
@@ -77,7 +77,7 @@ async function killMasterMidDrain(name: string, urlOptions: string) {
   return { a, inWindow };
 }
 
-describe("kill -9 of the installation's master mid-drain (replica promoted)", () => {
+describe("kill -9 of the busy queue's master mid-drain (replica promoted)", () => {
   it('durability "replicated": nothing acknowledged is lost, blocked workers resume on the new master', async () => {
     const { a } = await killMasterMidDrain("cl-kill-repl", "?durability=replicated");
     expect(a.lost).toEqual([]);

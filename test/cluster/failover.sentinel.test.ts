@@ -12,7 +12,7 @@ import { createRedis } from "../../src/redis/connection.js";
 import { createKeys } from "../../src/redis/keys.js";
 import { enqueueWith } from "../../src/queue/enqueue.js";
 import type { Job } from "../../src/queue/types.js";
-import { TEST_REDIS_URL, uniquePrefix, waitFor } from "../helpers/redis.js";
+import { TEST_JOB_TAGS, TEST_REDIS_URL, uniquePrefix, waitFor } from "../helpers/redis.js";
 import { startRedisSentinel, type RedisSentinelHandle } from "../helpers/redis-sentinel.js";
 import { relEnv } from "../reliability/helpers/env.js";
 import { CRON_HOOKS, spawnScheduler } from "../reliability/helpers/procs.js";
@@ -38,8 +38,10 @@ afterAll(async () => {
 describe("Sentinel failover mid-drain", () => {
   it("the daemons follow the new master; no slot fires twice; no acknowledged job is lost", async () => {
     const url = `${set.url}?durability=replicated`;
-    const keys = createKeys(prefix);
+    const keys = createKeys(prefix, { jobTags: TEST_JOB_TAGS });
     const redis = createRedis(url, { connectionName: "test-sentinel" });
+    // the tests' layout, written before any process starts on the prefix (test/helpers/redis.ts)
+    await redis.set(keys.layout(), TEST_JOB_TAGS);
     const env = relEnv(redis, keys);
     const daemons = [0, 1].map(() =>
       spawnScheduler("start", CRON_HOOKS, url, prefix, ["--queue", "default"], { recordUrl: TEST_REDIS_URL, env: { RELIABILITY_REC: rec } }),

@@ -13,7 +13,7 @@ import { createKeys, type Keys } from "../../src/redis/keys.js";
 import { enqueueWith } from "../../src/queue/enqueue.js";
 import type { Job } from "../../src/queue/types.js";
 import { relEnv } from "../reliability/helpers/env.js";
-import { TEST_REDIS_URL, uniquePrefix } from "../helpers/redis.js";
+import { TEST_JOB_TAGS, TEST_REDIS_URL, uniquePrefix } from "../helpers/redis.js";
 import { keySlot, type RedisClusterHandle } from "../helpers/redis-cluster.js";
 
 export interface ClusterInstall {
@@ -30,18 +30,28 @@ export interface ClusterInstall {
 }
 
 /**
- * A prefix whose slot is served by a master that has a connected replica (after an earlier
+ * The tag of the queue the fault tests drain ("default"): where its jobs, registries and the
+ * scheduler's slot records are (the installation's own tag on the installation layout).
+ */
+export function busyTag(i: Pick<ClusterInstall, "keys">): string {
+  return i.keys.jobTag("default");
+}
+
+/**
+ * A prefix whose busy queue's slot is served by a master that has a connected replica (after an earlier
  * kill one master may have none), so a failover of it can promote someone.
  */
 export async function installOnReplicatedMaster(cluster: RedisClusterHandle, name: string, urlOptions = ""): Promise<ClusterInstall> {
   for (let attempt = 0; attempt < 50; attempt++) {
     const prefix = uniquePrefix(name);
-    const keys = createKeys(prefix);
-    const master = await cluster.masterOf(await keySlot(cluster.node(cluster.nodes[0]!.port), keys.root));
+    const keys = createKeys(prefix, { jobTags: TEST_JOB_TAGS });
+    const master = await cluster.masterOf(await keySlot(cluster.node(cluster.nodes[0]!.port), busyTag({ keys })));
     const info = String(await cluster.node(master).info("replication"));
     if (!/connected_slaves:[1-9]/.test(info)) continue;
     const url = `${cluster.url}${urlOptions}`;
     const redis = createRedis(url, { connectionName: "test-cluster" });
+    // the tests' layout, written before any process starts on the prefix (test/helpers/redis.ts)
+    await redis.set(keys.layout(), TEST_JOB_TAGS);
     const records = new IORedis(TEST_REDIS_URL, { maxRetriesPerRequest: 2 });
     const rec = `${prefix}:rec`;
     return {

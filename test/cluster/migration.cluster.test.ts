@@ -1,6 +1,6 @@
 /**
- * A slot migration mid-drain: the installation's slot (every key of it, under `{prefix}`) moves
- * from its master to another one (CLUSTER SETSLOT IMPORTING/MIGRATING, MIGRATE, SETSLOT NODE)
+ * A slot migration mid-drain: the busy queue's slot (every key of its tag: `{prefix:default}`, or `{prefix}`
+ * on the installation layout) moves from its master to another one (CLUSTER SETSLOT IMPORTING/MIGRATING, MIGRATE, SETSLOT NODE)
  * while a worker drains and a producer enqueues. Nothing lost, nothing run twice (the task's own
  * log), and no enqueue refused.
  *
@@ -18,7 +18,7 @@ import { keySlot, startRedisCluster, type RedisClusterHandle } from "../helpers/
 import { APP_HOOKS, CRON_HOOKS, spawnScheduler } from "../reliability/helpers/procs.js";
 import { doubledSlots, readSlotLog } from "../reliability/helpers/slot-log.js";
 import type { Watched } from "../helpers/spawn.js";
-import { drainAccount, finishedOf, installOnReplicatedMaster, keepEnqueueing, printAccount, type ClusterInstall } from "./helpers.js";
+import { busyTag, drainAccount, finishedOf, installOnReplicatedMaster, keepEnqueueing, printAccount, type ClusterInstall } from "./helpers.js";
 
 let cluster: RedisClusterHandle;
 const procs: Watched[] = [];
@@ -60,7 +60,7 @@ describe("slot migration mid-drain", () => {
   it.each([
     { how: "in one MIGRATE", batch: 1_000_000, name: "cl-migrate" },
     { how: `${SMALL_BATCH} keys per MIGRATE (redis-cli --cluster reshard)`, batch: SMALL_BATCH, name: "cl-reshard" },
-  ])("moves the installation's slot $how: nothing lost, nothing run twice", async ({ how, batch, name }) => {
+  ])("moves the busy queue's slot $how: nothing lost, nothing run twice", async ({ how, batch, name }) => {
     const i = (install = await installOnReplicatedMaster(cluster, name));
     const producer = keepEnqueueing(i, 15, 20);
     const worker = spawnScheduler("worker", APP_HOOKS, i.url, i.prefix, ["--queue", "default", "--processes", "2"], { recordUrl: i.recordUrl });
@@ -68,7 +68,7 @@ describe("slot migration mid-drain", () => {
     try {
       await waitFor(async () => (await finishedOf(i, producer.acked.map((a) => a.id))) >= 40, 30_000);
 
-      const slot = await keySlot(cluster.node(cluster.nodes[0]!.port), i.keys.root);
+      const slot = await keySlot(cluster.node(cluster.nodes[0]!.port), busyTag(i));
       const from = await cluster.masterOf(slot);
       const to = (await cluster.masters()).find((p) => p !== from)!;
       const startedAt = Date.now();
@@ -107,7 +107,7 @@ describe("slot migration mid-drain", () => {
     const slotsRun = async () => (await readSlotLog(i.records, i.rec)).runs.size;
     try {
       await waitFor(async () => (await slotsRun()) >= 3 && (await finishedOf(i, producer.acked.map((a) => a.id))) >= 30, 30_000);
-      const slot = await keySlot(cluster.node(cluster.nodes[0]!.port), i.keys.root);
+      const slot = await keySlot(cluster.node(cluster.nodes[0]!.port), busyTag(i));
       const from = await cluster.masterOf(slot);
       const to = (await cluster.masters()).find((p) => p !== from)!;
       const startedAt = Date.now();
