@@ -8,7 +8,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runCli, spawnCli } from "../helpers/spawn.js";
+import { killUnlessExited, runCli, spawnCli } from "../helpers/spawn.js";
 import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
 
 const TASKS = `import { appendFileSync } from "node:fs";
@@ -35,11 +35,7 @@ describe.concurrent("scheduler reload onto a hooks file that does not finish loa
     const dir = await mkdtemp(join(tmpdir(), "hs-reload-hang-"));
     let daemon: ChildProcess | undefined;
     onTestFinished(async () => {
-      if (daemon && daemon.exitCode === null && daemon.signalCode === null) {
-        const gone = new Promise((resolve) => daemon!.once("exit", resolve));
-        daemon.kill("SIGKILL");
-        await gone;
-      }
+      await killUnlessExited(daemon);
       await rm(dir, { recursive: true, force: true });
       await t.cleanup();
     });

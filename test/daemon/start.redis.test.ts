@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ChildProcess } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { spawnCli, runCli } from "../helpers/spawn.js";
+import { killUnlessExited, spawnCli, runCli } from "../helpers/spawn.js";
 import { testRedis, waitFor, type TestRedis } from "../helpers/redis.js";
 import { allEvents } from "../helpers/job-reads.js";
 import { boundedPool } from "../helpers/pool.js";
@@ -49,11 +49,7 @@ async function scenario(onTestFinished: OnTestFinished) {
   let daemon: ChildProcess | undefined;
   let output = "";
   onTestFinished(async () => {
-    if (daemon && daemon.exitCode === null && daemon.signalCode === null) {
-      const gone = new Promise((resolve) => daemon!.once("exit", resolve));
-      daemon.kill("SIGKILL");
-      await gone;
-    }
+    await killUnlessExited(daemon);
     await rm(dir, { recursive: true, force: true });
     await t.cleanup();
   });

@@ -251,3 +251,11 @@ export async function exitOf(w: Watched, quietMs = 15_000): Promise<Exit> {
     clearTimeout(timer);
   }
 }
+
+/** SIGKILL a child that is still running and wait for its exit (a test's own clean-up). */
+export async function killUnlessExited(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const gone = new Promise((resolve) => child.once("exit", resolve));
+  child.kill("SIGKILL");
+  await gone;
+}
