@@ -42,12 +42,16 @@ export function busyTag(i: Pick<ClusterInstall, "keys">): string {
  * kill one master may have none), so a failover of it can promote someone.
  */
 export async function installOnReplicatedMaster(cluster: RedisClusterHandle, name: string, urlOptions = ""): Promise<ClusterInstall> {
-  for (let attempt = 0; attempt < 50; attempt++) {
+  // Bounded: after an earlier kill the restarted node may still be syncing as a replica.
+  for (let attempt = 0, deadline = Date.now() + 20_000; attempt < 50 || Date.now() < deadline; attempt++) {
+    if (attempt >= 50) await new Promise((r) => setTimeout(r, 200));
     const prefix = uniquePrefix(name);
     const keys = createKeys(prefix, { jobTags: TEST_JOB_TAGS });
     const master = await cluster.masterOf(await keySlot(cluster.node(cluster.nodes[0]!.port), busyTag({ keys })));
     const info = String(await cluster.node(master).info("replication"));
-    if (!/connected_slaves:[1-9]/.test(info)) continue;
+    // a replica that can take over: connected and in sync (one still loading its first sync
+    // cannot be promoted, and the kill would leave the slot without a master)
+    if (!/^slave\d+:.*state=online.*lag=[01]\b/m.test(info)) continue;
     const url = `${cluster.url}${urlOptions}`;
     const redis = createRedis(url, { connectionName: "test-cluster" });
     // the tests' layout, written before any process starts on the prefix (test/helpers/redis.ts)
@@ -69,7 +73,7 @@ export async function installOnReplicatedMaster(cluster: RedisClusterHandle, nam
       },
     };
   }
-  throw new Error("no master with a connected replica");
+  throw new Error("no master with a replica in sync within 20 s");
 }
 
 export interface Enqueuer {
