@@ -1,12 +1,12 @@
 /**
  * Which partition of a partitioned queue a new job goes to (the names: src/config/partition-names.ts),
  * first that applies:
+ * - a scheduled task's job: partition 0, where its one-enqueue-per-slot record is (the guard keeps
+ *   the record with the enqueue, so a task must always land on one tag);
  * - a `partitionKey` (an enqueue option naming a kwargs path, e.g. "customer.id"): the hash of
  *   that value, so the jobs of one key stay in one partition, in order;
  * - a chosen id (jobId, or jobName with deduplicate): the hash of the id, so the check that an id
  *   is taken stays one script on one tag;
- * - a scheduled task's job: partition 0, where its one-enqueue-per-slot record is (the guard keeps
- *   the record with the enqueue, so a task must always land on one tag);
  * - otherwise round robin, per process and queue.
  */
 import { createHash } from "node:crypto";
@@ -28,10 +28,10 @@ const nextRoundRobin = new Map<string, number>();
 
 /** The partition a new job of `queue` goes to (rules in the header). */
 export function choosePartition(queue: string, c: PartitionChoice): string {
-  if (c.count <= 1) return queue;
+  // the scheduled job first: nothing may move it off the tag of its slot record
+  if (c.count <= 1 || c.scheduled) return queue;
   if (c.partitionKey !== undefined) return partitionName(queue, hashIndex(keyValue(c.kwargs, c.partitionKey), c.count));
   if (c.jobId !== undefined) return partitionName(queue, hashIndex(c.jobId, c.count));
-  if (c.scheduled) return queue;
   const i = nextRoundRobin.get(queue) ?? 0;
   nextRoundRobin.set(queue, (i + 1) % c.count);
   return partitionName(queue, i % c.count);

@@ -67,8 +67,8 @@ export function getQueue(name: string, env: QueueEnv = activeContext()): QueueHa
         wanted = (await env.redis.lrange(k.queue(name), start, end)).map((id) => ({ id, queue: name }));
       } else {
         // the partitions one after the other, partition 0 first, then the range of that list
-        const listed: Array<{ id: string; queue: string }> = [];
-        for (const q of names) for (const id of await env.redis.lrange(k.queue(q), 0, -1)) listed.push({ id, queue: q });
+        const lists = await Promise.all(names.map((q) => env.redis.lrange(k.queue(q), 0, -1)));
+        const listed = lists.flatMap((ids, i) => ids.map((id) => ({ id, queue: names[i]! })));
         wanted = listed.slice(start < 0 ? Math.max(0, listed.length + start) : start, end < 0 ? listed.length + end + 1 : end + 1);
       }
       if (wanted.length === 0) return [];

@@ -30,20 +30,37 @@ function rotated<T>(items: readonly T[], key: string): T[] {
 }
 
 /**
+ * The queues cut into runs of one queue's partitions (consecutive, as servedPartitions lists
+ * them: src/config/partition-names.ts), or undefined when no queue has more than one. Every
+ * dequeue orders its queues, and a worker's list never changes: worked out once per list.
+ */
+const partitionRuns = new WeakMap<readonly string[], string[][] | null>();
+
+function runsOfPartitions(queues: readonly string[]): string[][] | undefined {
+  let runs = partitionRuns.get(queues);
+  if (runs === undefined) {
+    const cut: string[][] = [];
+    for (const q of queues) {
+      const last = cut[cut.length - 1];
+      if (last !== undefined && queueOfPartition(last[0]!) === queueOfPartition(q)) last.push(q);
+      else cut.push([q]);
+    }
+    runs = cut.length === queues.length ? null : cut;
+    partitionRuns.set(queues, runs);
+  }
+  return runs ?? undefined;
+}
+
+/**
  * The queues in the order this dequeue serves them: round_robin rotates the start per call; the
- * partitions of one queue (consecutive, src/queue/partitions.ts) take turns at its place in either
- * order, so a busy partition does not keep the others waiting.
+ * partitions of one queue take turns at its place in either order, so a busy partition does not
+ * keep the others waiting.
  */
 export function orderQueues(o: DequeueOptions): string[] {
   if (o.queues.length < 2) return o.queues;
-  const groups: string[][] = [];
-  for (const q of o.queues) {
-    const last = groups[groups.length - 1];
-    if (last !== undefined && queueOfPartition(last[0]!) === queueOfPartition(q)) last.push(q);
-    else groups.push([q]);
-  }
-  if (groups.length === o.queues.length) return o.strategy === "round_robin" ? rotated(o.queues, o.worker) : o.queues;
-  const inTurn = groups.map((g) => (g.length > 1 ? rotated(g, `${o.worker}\t${queueOfPartition(g[0]!)}`) : g));
+  const runs = runsOfPartitions(o.queues);
+  if (runs === undefined) return o.strategy === "round_robin" ? rotated(o.queues, o.worker) : o.queues;
+  const inTurn = runs.map((g) => (g.length > 1 ? rotated(g, `${o.worker}\t${queueOfPartition(g[0]!)}`) : g));
   return (o.strategy === "round_robin" ? rotated(inTurn, o.worker) : inTurn).flat();
 }
 

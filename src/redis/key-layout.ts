@@ -40,12 +40,11 @@ function knownLayout(key: string, value: string): JobTagLayout {
  */
 export async function claimKeyLayout(redis: Redis, prefix: string, wanted: JobTagLayout): Promise<JobTagLayout> {
   const k = createKeys(prefix);
-  const answer = scriptResult.layout_claim(await runScript(redis, "layout_claim", [k.layout(), k.queues(), k.events(), k.schedulerState(), k.schedulerLeader(), k.workers()], [wanted]));
-  const layout = answer === "existing" ? "installation" : knownLayout(k.layout(), answer);
+  const { answer, layout } = await runLayoutClaim(redis, prefix, wanted);
   if (layout === wanted) return layout;
   const where = answer === "existing" ? `, its job keys on ${k.root} (no ${k.layout()} marker: an installation from before it)` : ` (Redis key ${k.layout()})`;
   throw new SchedulerError("KEY_LAYOUT_MISMATCH", `hooks key_layout is "${wanted}", but prefix "${prefix}" holds an installation on the "${layout}" layout${where}`, {
-    hint: wanted === "queue" ? `use a new prefix for the per-queue layout, or remove key_layout: an installation does not change layout` : `remove key_layout, or set it to "${layout}"`,
+    hint: wanted === "queue" ? `use a new prefix, or move this one once drained and stopped (\`scheduler layout queue\`), or remove key_layout` : `remove key_layout, or set it to "${layout}"`,
   });
 }
 
@@ -59,9 +58,14 @@ export const NEW_INSTALLATION_LAYOUT: JobTagLayout = "queue";
  * on "installation". Never refuses: nothing was asked for.
  */
 export async function adoptKeyLayout(redis: Redis, prefix: string): Promise<JobTagLayout> {
+  return (await runLayoutClaim(redis, prefix, NEW_INSTALLATION_LAYOUT)).layout;
+}
+
+/** layout_claim.lua for `layout`: its answer, and the layout the prefix runs on after it. */
+async function runLayoutClaim(redis: Redis, prefix: string, layout: JobTagLayout): Promise<{ answer: string; layout: JobTagLayout }> {
   const k = createKeys(prefix);
-  const answer = scriptResult.layout_claim(await runScript(redis, "layout_claim", [k.layout(), k.queues(), k.events(), k.schedulerState(), k.schedulerLeader(), k.workers()], [NEW_INSTALLATION_LAYOUT]));
-  return answer === "existing" ? "installation" : knownLayout(k.layout(), answer);
+  const answer = scriptResult.layout_claim(await runScript(redis, "layout_claim", [k.layout(), k.queues(), k.events(), k.schedulerState(), k.schedulerLeader(), k.workers()], [layout]));
+  return { answer, layout: answer === "existing" ? "installation" : knownLayout(k.layout(), answer) };
 }
 
 /**
